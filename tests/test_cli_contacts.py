@@ -1,0 +1,183 @@
+import json
+
+import pytest
+
+
+def test_add_prints_only_the_id(cli):
+    result = cli.ok("add", "Ada Lovelace", "--email", "ada@ex.org", "--tag", "vip")
+    assert result.stdout == "1\n"
+    result = cli.ok("add", "Alan Turing", "-e", "alan@ex.org", "--company", "Bletchley")
+    assert result.stdout == "2\n"
+
+
+def test_list_table_is_exact_and_plain(cli):
+    cli.ok("add", "Ada Lovelace", "--email", "ada@ex.org", "--tag", "vip", "--company", "Engines")
+    cli.ok("add", "Alan Turing", "--email", "alan@ex.org")
+    result = cli.ok("list")
+    assert result.stdout == (
+        "ID  NAME          EMAIL        COMPANY  STAGE  TIER      OWNER  TAGS\n"
+        "1   Ada Lovelace  ada@ex.org   Engines  lead   standard  alice  vip\n"
+        "2   Alan Turing   alan@ex.org           lead   standard  alice\n"
+    )
+    assert "\x1b" not in result.stdout
+
+
+def test_list_json_shape(cli):
+    cli.ok("add", "Ada Lovelace", "--email", "ada@ex.org", "--phone", "+1 555 0100", "--tag", "vip")
+    rows = json.loads(cli.ok("list", "--format", "json").stdout)
+    assert len(rows) == 1
+    row = rows[0]
+    for key in ("id", "name", "first_name", "last_name", "emails", "phones", "company", "title",
+                "stage", "tier", "owner", "tags", "fields", "created_at", "updated_at",
+                "last_contacted_at"):
+        assert key in row
+    assert row["emails"] == ["ada@ex.org"] and row["phones"] == ["+1 555 0100"]
+    assert row["tags"] == ["vip"] and row["fields"] == {}
+    assert row["created_at"] == "2026-11-23T09:30:00+00:00"
+
+
+def test_list_ndjson_and_filters(cli):
+    cli.ok("add", "A", "--tag", "x", "--stage", "customer")
+    cli.ok("add", "B", "--tier", "vip", "--owner", "bob")
+    cli.ok("add", "C")
+    lines = cli.ok("list", "--format", "ndjson").stdout.splitlines()
+    assert [json.loads(line)["name"] for line in lines] == ["A", "B", "C"]
+    assert json.loads(cli.ok("list", "--tag", "x", "-f", "json").stdout)[0]["name"] == "A"
+    assert [r["name"] for r in json.loads(cli.ok("list", "--owner", "bob", "-f", "json").stdout)] == ["B"]
+    assert [r["name"] for r in json.loads(cli.ok("list", "--mine", "-f", "json").stdout)] == ["A", "C"]
+    assert [r["name"] for r in json.loads(cli.ok("list", "--stage", "customer", "-f", "json").stdout)] == ["A"]
+    assert len(json.loads(cli.ok("list", "--limit", "2", "-f", "json").stdout)) == 2
+
+
+def test_csv_output_neutralises_formulas(cli):
+    cli.ok("add", "=HYPERLINK(\"http://evil\")", "--company", "+cmd")
+    out = cli.ok("list", "--format", "csv").stdout
+    assert "'=HYPERLINK" in out and "'+cmd" in out
+
+
+def test_show_by_email_and_ambiguous_name(cli):
+    cli.ok("add", "Sam Lee", "-e", "sam1@ex.org")
+    cli.ok("add", "Sam Lee", "-e", "sam2@ex.org")
+    shown = json.loads(cli.ok("show", "SAM2@ex.org", "--format", "json").stdout)
+    assert shown["id"] == 2
+    result = cli("show", "Sam Lee")
+    assert result.exit_code == 4
+    assert "matches 2 contacts" in result.stderr
+    assert "sam1@ex.org" in result.stderr and "sam2@ex.org" in result.stderr
+    assert result.stdout == ""
+
+
+def test_show_table(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org", "--tag", "vip")
+    out = cli.ok("show", "1").stdout
+    assert "name            Ada\n" in out
+    assert "tags            vip\n" in out
+
+
+def test_wrong_ref_exits_3(cli):
+    result = cli("show", "nobody@nowhere.org")
+    assert result.exit_code == 3
+    assert "no contact matches" in result.stderr
+
+
+def test_duplicate_email_exits_4_naming_the_owner(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    result = cli("add", "Other", "-e", "ADA@ex.org")
+    assert result.exit_code == 4
+    assert "already belongs to contact 1 (Ada)" in result.stderr
+    cli.ok("add", "Other", "-e", "other@ex.org")
+    assert cli("edit", "Other", "--email", "ada@ex.org").exit_code == 4
+
+
+def test_bad_email_is_a_usage_error(cli):
+    result = cli("add", "Ada", "-e", "not-an-email")
+    assert result.exit_code == 2
+    assert "not an email address" in result.stderr
+    assert cli.ok("list", "-f", "json").stdout == "[]\n"
+
+
+def test_edit_set_fields(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    cli.ok("edit", "1", "--set", "stage=customer", "--set", "fields.plan=pro", "--title", "CTO")
+    shown = json.loads(cli.ok("show", "1", "-f", "json").stdout)
+    assert (shown["stage"], shown["title"], shown["fields"]) == ("customer", "CTO", {"plan": "pro"})
+
+
+def test_edit_unknown_field_is_refused(cli):
+    cli.ok("add", "Ada")
+    result = cli("edit", "1", "--set", "colour=blue")
+    assert result.exit_code == 2
+    assert "unknown field 'colour'" in result.stderr
+
+
+def test_edit_if_version_conflict(cli):
+    cli.ok("add", "Ada")
+    cli.ok("edit", "1", "--title", "CEO", "--if-version", "1")
+    result = cli("edit", "1", "--title", "CTO", "--if-version", "1")
+    assert result.exit_code == 4
+    assert "changed by someone else" in result.stderr
+
+
+def test_rm_asks_then_deletes(cli):
+    cli.ok("add", "Ada")
+    refused = cli("rm", "1", input="n\n")
+    assert refused.exit_code == 1
+    assert len(json.loads(cli.ok("list", "-f", "json").stdout)) == 1
+    cli.ok("rm", "1", input="y\n")
+    assert cli.ok("list", "-f", "json").stdout == "[]\n"
+
+
+def test_rm_yes(cli):
+    cli.ok("add", "Ada")
+    cli.ok("rm", "Ada", "--yes")
+    assert cli("show", "1").exit_code == 3
+
+
+def test_tag_and_untag(cli):
+    cli.ok("add", "Ada")
+    cli.ok("tag", "1", "investor", "VIP")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["tags"] == ["investor", "vip"]
+    cli.ok("untag", "1", "vip")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["tags"] == ["investor"]
+
+
+def test_search_finds_typos_best_first(cli):
+    cli.ok("add", "John Smith", "-e", "john@acme.com", "--company", "Acme")
+    cli.ok("add", "Jane Doe", "-e", "jane@doe.org")
+    rows = json.loads(cli.ok("search", "jon smiht", "-f", "json").stdout)
+    assert rows[0]["name"] == "John Smith"
+    assert rows[0]["score"] > 80
+    assert json.loads(cli.ok("search", "doe.org", "-f", "json").stdout)[0]["name"] == "Jane Doe"
+
+
+def test_control_characters_are_stripped_in_tables(cli):
+    cli.ok("add", "Evil\x1b]0;pwned\x07 Name\x1b[2J")
+    out = cli.ok("list").stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Evil Name" in out
+
+
+def test_demo_fills_the_database(cli):
+    result = cli.ok("demo", "--contacts", "50")
+    assert "50 contacts" in result.stderr
+    assert len(json.loads(cli.ok("list", "-f", "json").stdout)) == 50
+
+
+def test_db_path_honours_option_and_env(cli, tmp_path, monkeypatch):
+    assert cli.ok("db", "path").stdout.strip() == str(cli.db)
+    from typer.testing import CliRunner
+
+    from tinycrm.cli import app
+
+    monkeypatch.setenv("TINYCRM_DB", str(tmp_path / "env.db"))
+    assert CliRunner().invoke(app, ["db", "path"]).stdout.strip() == str(tmp_path / "env.db")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "ndjson"])
+def test_every_format_on_an_empty_database(cli, fmt):
+    result = cli.ok("list", "--format", fmt)
+    expected = {"table": "", "json": "[]\n", "ndjson": ""}
+    if fmt == "csv":
+        assert result.stdout.startswith("id,uid,name,") and result.stdout.count("\n") == 1
+    else:
+        assert result.stdout == expected[fmt]

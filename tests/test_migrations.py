@@ -1,0 +1,136 @@
+"""The schema as a whole, old databases, new ones, and files that aren't ours."""
+
+import sqlite3
+
+import pytest
+
+from tinycrm.store import DatabaseError, Store
+from tinycrm.store.db import known_migrations
+
+from .conftest import run_tinycrm
+
+EXPECTED_TABLES = {
+    "_sqlite_migrations", "contacts", "contact_emails", "contact_phones", "contact_tags",
+    "events", "followups", "deliveries", "audit", "import_batches", "import_items",
+    "contact_search", "contact_search_fts",
+}
+
+
+def schema(path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    tables = [
+        r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'contact_search_fts_%' ORDER BY name"
+        )
+    ]
+    result = {t: [(c[1], c[2], c[3], c[5]) for c in conn.execute(f"PRAGMA table_info('{t}')")]
+              for t in tables}
+    conn.close()
+    return result
+
+
+def test_blank_database_gets_the_whole_schema(db_path):
+    Store(db_path, user="alice").close()
+    tables = schema(db_path)
+    assert set(tables) == EXPECTED_TABLES
+    assert tables["contacts"] == [
+        ("id", "INTEGER", 0, 1), ("uid", "TEXT", 1, 0), ("name", "TEXT", 1, 0),
+        ("first_name", "TEXT", 0, 0), ("last_name", "TEXT", 0, 0), ("company", "TEXT", 0, 0),
+        ("title", "TEXT", 0, 0), ("stage", "TEXT", 1, 0), ("tier", "TEXT", 1, 0),
+        ("owner", "TEXT", 1, 0), ("source", "TEXT", 0, 0), ("birthday", "TEXT", 0, 0),
+        ("fields", "TEXT", 1, 0), ("cadence_days", "INTEGER", 0, 0),
+        ("created_at", "TEXT", 1, 0), ("updated_at", "TEXT", 1, 0),
+        ("last_contacted_at", "TEXT", 0, 0), ("version", "INTEGER", 1, 0),
+    ]
+    assert [c[0] for c in tables["followups"]] == [
+        "id", "contact_id", "due_at", "note", "owner", "status", "every", "rule",
+        "created_at", "updated_at", "done_at",
+    ]
+    assert [c[0] for c in tables["events"]] == [
+        "id", "contact_id", "kind", "text", "at", "author", "score", "data", "created_at",
+    ]
+    conn = sqlite3.connect(db_path)
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    assert applied == known_migrations()
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"followups_open_due", "followups_owner_open_due", "events_contact_at"} <= indexes
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_connection_settings(store):
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_files_are_owner_only(db_path, store):
+    store.contacts.add("Secretive")
+    assert (db_path.stat().st_mode & 0o777) == 0o600
+    assert (db_path.parent.stat().st_mode & 0o777) == 0o700
+    for suffix in ("-wal", "-shm"):
+        side = db_path.with_name(db_path.name + suffix)
+        if side.exists():
+            assert (side.stat().st_mode & 0o777) == 0o600
+
+
+def test_loose_permissions_are_tightened(db_path):
+    Store(db_path, user="a").close()
+    db_path.chmod(0o644)
+    Store(db_path, user="a").close()
+    assert (db_path.stat().st_mode & 0o777) == 0o600
+
+
+def test_reopening_applies_nothing_twice(db_path):
+    Store(db_path, user="a").close()
+    with Store(db_path, user="a") as again:
+        assert again.migrated == []
+
+
+def test_old_schema_with_data_is_upgraded(db_path):
+    """A database made before the search index existed gets it, with its data indexed."""
+    from sqlite_utils import Database
+
+    from tinycrm.store.migrations import migrations
+
+    db_path.parent.mkdir()
+    db = Database(db_path)
+    migrations.apply(db, stop_before="m002_search_index")
+    db.execute(
+        "INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
+        " VALUES ('u1', 'Old Timer', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')"
+    )
+    db.conn.commit()
+    db.close()
+    with Store(db_path, user="alice") as store:
+        assert "m002_search_index" in store.migrated
+        assert store.contacts.get(1).name == "Old Timer"
+
+
+def test_database_from_the_future_is_refused_untouched(db_path):
+    Store(db_path, user="a").close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('tinycrm', 'm999_from_the_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(DatabaseError, match="newer tinycrm"):
+        Store(db_path, user="a")
+    assert db_path.read_bytes() == before
+    result = run_tinycrm("list", db=db_path)
+    assert result.returncode == 1
+    assert "newer tinycrm" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_sqlite(tmp_path, cli):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("this is not a database\n" * 100)
+    with pytest.raises(DatabaseError, match="not a tinycrm database"):
+        Store(bogus, user="a")
+    result = run_tinycrm("list", db=bogus)
+    assert result.returncode == 1
+    assert "not a tinycrm database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert bogus.read_text().startswith("this is not a database")

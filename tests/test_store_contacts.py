@@ -1,0 +1,127 @@
+from datetime import timedelta
+
+import pytest
+
+from tinycrm.store import Ambiguous, Conflict, ContactFilter, NotFound, ValidationError
+
+
+def test_add_and_get_round_trip(store, clock):
+    c = store.contacts.add(
+        "Ada Lovelace", emails=["Ada@Example.com", "ada@example.com", "a2@ex.org"],
+        phones=["+44 20 7946 0000"], company="Analytical", title="Countess",
+        tags=["VIP", "math"], fields={"plan": "pro"},
+    )
+    got = store.contacts.get(c.id)
+    assert got.name == "Ada Lovelace"
+    assert (got.first_name, got.last_name) == ("Ada", "Lovelace")
+    assert got.emails == ("Ada@Example.com", "a2@ex.org")  # duplicate by case dropped
+    assert got.tags == ("math", "vip")
+    assert got.fields == {"plan": "pro"}
+    assert got.owner == "alice" and got.stage == "lead" and got.tier == "standard"
+    assert got.created_at == clock.now
+
+
+def test_email_belongs_to_one_contact_case_insensitively(store):
+    first = store.contacts.add("One", emails=["x@example.com"])
+    with pytest.raises(Conflict, match=f"contact {first.id} \\(One\\)"):
+        store.contacts.add("Two", emails=["X@EXAMPLE.com"])
+    other = store.contacts.add("Two", emails=["two@example.com"])
+    with pytest.raises(Conflict):
+        store.contacts.edit(other.id, {"emails": ["x@example.COM"]})
+    assert store.contacts.count() == 2
+
+
+@pytest.mark.parametrize("bad", ["not-an-email", "a@b", "a b@c.de", ""])
+def test_bad_email_is_refused(store, bad):
+    with pytest.raises(ValidationError):
+        store.contacts.add("Someone", emails=[bad])
+    assert store.contacts.count() == 0
+
+
+def test_unknown_stage_and_tier_are_refused(store):
+    with pytest.raises(ValidationError, match="unknown stage"):
+        store.contacts.add("X", stage="prospect-ish")
+    with pytest.raises(ValidationError, match="unknown tier"):
+        store.contacts.add("X", tier="gold")
+
+
+def test_resolve_by_id_email_and_name(store):
+    a = store.contacts.add("Grace Hopper", emails=["grace@navy.mil"])
+    assert store.contacts.resolve(str(a.id)).id == a.id
+    assert store.contacts.resolve("GRACE@navy.mil").id == a.id
+    assert store.contacts.resolve("grace hopper").id == a.id
+    with pytest.raises(NotFound):
+        store.contacts.resolve("Nobody Here")
+
+
+def test_ambiguous_name_lists_candidates(store):
+    one = store.contacts.add("Sam Lee", emails=["sam1@ex.org"])
+    two = store.contacts.add("Sam Lee", emails=["sam2@ex.org"])
+    with pytest.raises(Ambiguous) as info:
+        store.contacts.resolve("Sam Lee")
+    assert [c.split("\t")[0] for c in info.value.candidates] == [str(one.id), str(two.id)]
+
+
+def test_edit_records_audit_and_timeline(store, clock):
+    c = store.contacts.add("Linus", emails=["l@ex.org"])
+    clock.now += timedelta(hours=1)
+    after = store.contacts.edit(c.id, {"stage": "customer", "company": "Transmeta"})
+    assert after.version == 2 and after.updated_at == clock.now
+    entry = store.audit.list(c.id)[0]
+    assert entry.action == "update" and entry.actor == "alice"
+    assert entry.before == {"stage": "lead", "company": None}
+    assert entry.after == {"stage": "customer", "company": "Transmeta"}
+    kinds = [(e.kind, e.text) for e in store.timeline.list(c.id)]
+    assert ("stage", "lead → customer") in kinds
+    assert ("edit", "changed company") in kinds
+
+
+def test_stale_edit_is_a_conflict(store):
+    c = store.contacts.add("Stale", emails=["s@ex.org"])
+    store.contacts.edit(c.id, {"title": "CEO"}, expected_version=c.version)
+    with pytest.raises(Conflict, match="changed by someone else"):
+        store.contacts.edit(c.id, {"title": "CTO"}, expected_version=c.version)
+    assert store.contacts.get(c.id).title == "CEO"
+
+
+def test_custom_fields_merge_and_delete(store):
+    c = store.contacts.add("F", fields={"a": "1", "b": "2"})
+    after = store.contacts.edit(c.id, {"fields": {"a": None, "c": "3"}})
+    assert after.fields == {"b": "2", "c": "3"}
+
+
+def test_tags_untag_and_filter(store):
+    a = store.contacts.add("A", tags=["x"])
+    store.contacts.add("B", tags=["y"], tier="vip")
+    store.contacts.tag(a.id, ["New Tag", "x"])
+    assert store.contacts.get(a.id).tags == ("new tag", "x")
+    store.contacts.untag(a.id, ["x"])
+    assert store.contacts.get(a.id).tags == ("new tag",)
+    assert [c.name for c in store.contacts.list(ContactFilter(tag="new tag"))] == ["A"]
+    assert [c.name for c in store.contacts.list(ContactFilter(tier="vip"))] == ["B"]
+
+
+def test_delete_cascades(store):
+    c = store.contacts.add("Gone", emails=["g@ex.org"], tags=["t"], note="hello")
+    store.contacts.delete(c.id)
+    with pytest.raises(NotFound):
+        store.contacts.get(c.id)
+    assert store.timeline.list(c.id) == []
+    # the address is free again
+    store.contacts.add("Back", emails=["g@ex.org"])
+
+
+def test_fuzzy_search_tolerates_typos(store):
+    store.contacts.add("John Smith", emails=["john@acme.com"], company="Acme")
+    store.contacts.add("Joan Smythe", emails=["joan@else.org"])
+    store.contacts.add("Peter Parker", emails=["peter@bugle.com"], tags=["press"])
+    assert store.search.search("jon smiht")[0][0].name == "John Smith"
+    assert store.search.search("bugle")[0][0].name == "Peter Parker"
+    assert store.search.search("press")[0][0].name == "Peter Parker"
+    assert store.search.search("zzzzqqq") == []
+
+
+def test_search_follows_edits(store):
+    c = store.contacts.add("Old Name")
+    store.contacts.edit(c.id, {"name": "Brand New"})
+    assert store.search.search("brand")[0][0].id == c.id

@@ -1,0 +1,48 @@
+"""tinycrm as shells and cron run it: a real process, stdin, exit codes."""
+
+import json
+
+from .conftest import run_tinycrm
+
+
+def test_add_list_round_trip_in_a_real_process(db_path):
+    added = run_tinycrm("add", "Ada Lovelace", "--email", "ada@ex.org", db=db_path)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == "1\n"
+    listed = run_tinycrm("list", "--format", "ndjson", db=db_path)
+    assert json.loads(listed.stdout)["emails"] == ["ada@ex.org"]
+
+
+def test_exit_codes(db_path):
+    assert run_tinycrm("show", "nobody", db=db_path).returncode == 3
+    run_tinycrm("add", "Ada", "-e", "ada@ex.org", db=db_path)
+    dup = run_tinycrm("add", "Ada 2", "-e", "ada@ex.org", db=db_path)
+    assert dup.returncode == 4 and "Traceback" not in dup.stderr
+    usage = run_tinycrm("list", "--format", "xml", db=db_path)
+    assert usage.returncode == 2
+
+
+def test_rm_reads_the_answer_from_stdin(db_path):
+    run_tinycrm("add", "Ada", db=db_path)
+    kept = run_tinycrm("rm", "1", input="no\n", db=db_path)
+    assert kept.returncode == 1
+    closed = run_tinycrm("rm", "1", input="", db=db_path)
+    assert closed.returncode == 1 and "Traceback" not in closed.stderr
+    gone = run_tinycrm("rm", "1", input="y\n", db=db_path)
+    assert gone.returncode == 0
+    assert run_tinycrm("list", "-f", "json", db=db_path).stdout == "[]\n"
+
+
+def test_env_var_names_the_database(tmp_path):
+    import os
+
+    env = dict(os.environ, TINYCRM_DB=str(tmp_path / "via-env.db"))
+    assert run_tinycrm("add", "X", env=env).returncode == 0
+    assert (tmp_path / "via-env.db").exists()
+    assert run_tinycrm("db", "path", env=env).stdout.strip() == str(tmp_path / "via-env.db")
+
+
+def test_python_dash_m_and_help(db_path):
+    result = run_tinycrm("--help")
+    assert result.returncode == 0
+    assert "add" in result.stdout and "search" in result.stdout

@@ -1,0 +1,94 @@
+"""The Typer CLI: thin commands that parse, call the store, and print.
+
+Command groups live in ``tinycrm/commands/``, one module per concern; this file
+only builds the root app, its global options, and the one place where store
+errors become a message on stderr and a documented exit code.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from .context import Env
+from .store.errors import Ambiguous, TinyCRMError
+from .store.textutil import strip_controls
+
+
+class CRMGroup(TyperGroup):
+    """Turns a user's mistake into a one-line message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TinyCRMError as exc:
+            _error(exc.message)
+            if isinstance(exc, Ambiguous):
+                for candidate in exc.candidates:
+                    sys.stderr.write("  " + strip_controls(candidate.replace("\t", "  ")) + "\n")
+            ctx.exit(exc.exit_code)
+        except sqlite3.OperationalError as exc:
+            _error(f"database error: {exc}")
+            ctx.exit(1)
+        except BrokenPipeError:
+            # `tinycrm list | head` closed the pipe: that's fine.
+            sys.stderr.close()
+            ctx.exit(0)
+
+
+def _error(message: str) -> None:
+    sys.stderr.write("tinycrm: error: " + strip_controls(message, keep_newlines=True) + "\n")
+
+
+app = typer.Typer(
+    cls=CRMGroup,
+    help="tinycrm: a terminal-first CRM. Run with no command to open the app.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", metavar="PATH", envvar="TINYCRM_DB", help="Database file to use."),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", envvar="TINYCRM_USER", help="Who is acting (default: your login)."),
+    ] = None,
+    no_rules: Annotated[
+        bool, typer.Option("--no-rules", help="Don't apply response-time rules to this change.")
+    ] = False,
+) -> None:
+    env = Env(db_option=db, user_option=user, apply_rules=not no_rules)
+    ctx.obj = env
+    ctx.call_on_close(env.close)
+    if ctx.invoked_subcommand is None:
+        from .commands.tui import open_tui
+
+        open_tui(env)
+
+
+def _register() -> None:
+    from .commands import contacts, crm, database, followups, porting, tui
+
+    for module in (contacts, followups, porting, crm, database, tui):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app(prog_name="tinycrm")

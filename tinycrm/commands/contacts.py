@@ -1,0 +1,202 @@
+"""Contacts: add, list, show, edit, rm, tag, untag, search, demo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..output import OutputFormat, say, write_record, write_rows
+from ..store.contacts import ContactFilter, parse_assignments
+from ..store.models import Contact
+from ..store.timeutil import show as show_time
+from .options import (
+    FormatOpt, LimitOpt, MineOpt, OwnerOpt, StageOpt, TagOpt, TierOpt, YesOpt, env_of,
+    owner_filter,
+)
+
+TABLE_COLUMNS = ["id", "name", "email", "company", "stage", "tier", "owner", "tags"]
+
+
+def table_row(contact: Contact) -> dict:
+    return {
+        "id": contact.id, "name": contact.name, "email": contact.email or "",
+        "company": contact.company or "", "stage": contact.stage, "tier": contact.tier,
+        "owner": contact.owner, "tags": list(contact.tags),
+    }
+
+
+def print_contacts(contacts, fmt: OutputFormat, extra: dict[int, dict] | None = None) -> None:
+    extra = extra or {}
+    if fmt in (OutputFormat.json, OutputFormat.ndjson, OutputFormat.csv):
+        write_rows(({**c.to_dict(), **extra.get(c.id, {})} for c in contacts), fmt,
+                   columns=None if fmt is not OutputFormat.csv else _csv_columns(extra))
+    else:
+        columns = [*(next(iter(extra.values())).keys() if extra else []), *TABLE_COLUMNS]
+        write_rows(({**extra.get(c.id, {}), **table_row(c)} for c in contacts), fmt, columns)
+
+
+def _csv_columns(extra: dict[int, dict]) -> list[str]:
+    base = list(Contact(id=0, uid="", name="").to_dict())
+    return [*(next(iter(extra.values())).keys() if extra else []), *base]
+
+
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Full name.")],
+    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Email (repeatable).")] = None,
+    phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Phone (repeatable).")] = None,
+    company: Annotated[str | None, typer.Option(help="Company.")] = None,
+    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable).")] = None,
+    stage: Annotated[str | None, typer.Option(help="Lifecycle stage (default: lead).")] = None,
+    tier: Annotated[str | None, typer.Option(help="Tier (default: standard).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner (default: you).")] = None,
+    note: Annotated[str | None, typer.Option(help="A first note on the timeline.")] = None,
+) -> None:
+    """Add a contact and print its id."""
+    store = env_of(ctx).store()
+    contact = store.contacts.add(
+        name, emails=email or (), phones=phone or (), company=company, title=title,
+        tags=tag or (), stage=stage, tier=tier, owner=owner, note=note,
+    )
+    typer.echo(contact.id)
+
+
+def list_(
+    ctx: typer.Context,
+    tag: TagOpt = None,
+    stage: StageOpt = None,
+    tier: TierOpt = None,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
+    sort: Annotated[str, typer.Option(help="name, company, stage, last_contacted or created.")] = "name",
+    limit: LimitOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """List contacts, filtered."""
+    env = env_of(ctx)
+    filters = ContactFilter(tag=tag, stage=stage, tier=tier, owner=owner_filter(env, owner, mine))
+    print_contacts(env.store().contacts.list(filters, limit=limit, order_by=sort), fmt)
+
+
+def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
+         fmt: FormatOpt = OutputFormat.table) -> None:
+    """Show one contact."""
+    contact = env_of(ctx).store().contacts.resolve(ref)
+    if fmt is not OutputFormat.table:
+        write_record(contact.to_dict(), fmt)
+        return
+    record = {
+        "id": contact.id, "name": contact.name, "emails": list(contact.emails),
+        "phones": list(contact.phones), "company": contact.company, "title": contact.title,
+        "stage": contact.stage, "tier": contact.tier, "owner": contact.owner,
+        "tags": list(contact.tags), "fields": contact.fields, "source": contact.source,
+        "created": show_time(contact.created_at), "updated": show_time(contact.updated_at),
+        "last contacted": show_time(contact.last_contacted_at),
+    }
+    write_record(record, fmt)
+
+
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable).")] = None,
+    phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Replace the phones (repeatable).")] = None,
+    company: Annotated[str | None, typer.Option(help="Company.")] = None,
+    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
+    assign: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE; fields.NAME=VALUE for a custom field.")] = None,
+    if_version: Annotated[int | None, typer.Option("--if-version", help="Refuse if the contact changed since this version.")] = None,
+) -> None:
+    """Change a contact's fields."""
+    store = env_of(ctx).store()
+    contact = store.contacts.resolve(ref)
+    changes = parse_assignments(assign or [])
+    for key, value in (("name", name), ("company", company), ("title", title)):
+        if value is not None:
+            changes[key] = value
+    if email:
+        changes["emails"] = email
+    if phone:
+        changes["phones"] = phone
+    if not changes:
+        raise typer.BadParameter("nothing to change: give --name, --email, --set FIELD=VALUE, ...")
+    after = store.contacts.edit(contact.id, changes, expected_version=if_version)
+    say(f"updated contact {after.id} ({after.name})" if after.version != contact.version
+        else f"contact {after.id} already had those values")
+
+
+def rm(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
+       yes: YesOpt = False) -> None:
+    """Delete a contact with its timeline and follow-ups."""
+    store = env_of(ctx).store()
+    contact = store.contacts.resolve(ref)
+    if not yes:
+        try:
+            confirmed = typer.confirm(f"Delete contact {contact.id} ({contact.name})?", err=True)
+        except typer.Abort:
+            confirmed = False
+        if not confirmed:
+            say("not deleted (use --yes to skip the question)")
+            raise typer.Exit(1)
+    store.contacts.delete(contact.id)
+    say(f"deleted contact {contact.id} ({contact.name})")
+
+
+def tag(ctx: typer.Context, ref: Annotated[str, typer.Argument()],
+        tags: Annotated[list[str], typer.Argument(help="Tags to add.")]) -> None:
+    """Add tags to a contact."""
+    store = env_of(ctx).store()
+    contact = store.contacts.tag(store.contacts.resolve(ref).id, tags)
+    say(f"{contact.name}: {', '.join(contact.tags)}")
+
+
+def untag(ctx: typer.Context, ref: Annotated[str, typer.Argument()],
+          tags: Annotated[list[str], typer.Argument(help="Tags to remove.")]) -> None:
+    """Remove tags from a contact."""
+    store = env_of(ctx).store()
+    contact = store.contacts.untag(store.contacts.resolve(ref).id, tags)
+    say(f"{contact.name}: {', '.join(contact.tags) or '(no tags)'}")
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Name, email, company or tag; typos are fine.")],
+    tag: TagOpt = None,
+    stage: StageOpt = None,
+    tier: TierOpt = None,
+    owner: OwnerOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 20,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Fuzzy search, best match first."""
+    filters = ContactFilter(tag=tag, stage=stage, tier=tier, owner=owner)
+    results = env_of(ctx).store().search.search(query, limit=limit, filters=filters)
+    print_contacts([c for c, _ in results], fmt,
+                   extra={c.id: {"score": round(score, 1)} for c, score in results})
+
+
+def demo(
+    ctx: typer.Context,
+    contacts: Annotated[int, typer.Option("--contacts", min=1, help="How many contacts.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed, for repeatable data.")] = 1,
+) -> None:
+    """Fill the database with realistic fake contacts, follow-ups and timeline events."""
+    from ..store.demo import fill
+
+    store = env_of(ctx).store()
+    counts = fill(store, contacts, seed=seed)
+    say(", ".join(f"{n} {what}" for what, n in counts.items()) + f" added to {store.path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(add)
+    app.command("list")(list_)
+    app.command()(show)
+    app.command()(edit)
+    app.command()(rm)
+    app.command()(tag)
+    app.command()(untag)
+    app.command()(search)
+    app.command()(demo)

@@ -1,0 +1,124 @@
+"""One way to print rows, in every format: ``table`` for people, ``csv``,
+``json`` and ``ndjson`` for scripts. Cells are stripped of control characters
+on the terminal and neutralised against spreadsheet formulas in CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from itertools import islice
+from typing import IO, Any
+
+from .store.textutil import neutralise_cell, strip_controls
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+MAX_CELL = 40
+LIST_SEPARATOR = "; "
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(cell_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def write_rows(
+    rows: Iterable[dict[str, Any]],
+    fmt: OutputFormat | str,
+    columns: Sequence[str] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    out: IO[str] | None = None,
+) -> int:
+    """Print ``rows`` in ``fmt``; ``columns`` picks and orders table/CSV columns
+    (JSON always carries every key). Streams: rows are never all held at once,
+    except the first screenful that sizes the table. Returns the row count."""
+    out = out or sys.stdout
+    fmt = OutputFormat(fmt)
+    rows = iter(rows)
+    count = 0
+    if fmt is OutputFormat.json:
+        out.write("[")
+        for count, row in enumerate(rows, 1):
+            out.write(("\n" if count == 1 else ",\n") + json.dumps(row, ensure_ascii=False))
+        out.write("\n]\n" if count else "]\n")
+        return count
+    if fmt is OutputFormat.ndjson:
+        for count, row in enumerate(rows, 1):
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return count
+    head = list(islice(rows, 1000))
+    if columns is None:
+        columns = list(head[0]) if head else []
+    if fmt is OutputFormat.csv:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for count, row in enumerate(_chain(head, rows), 1):
+            writer.writerow([neutralise_cell(cell_text(row.get(c))) for c in columns])
+        return count
+    if not head:
+        return 0
+    labels = [(headers or {}).get(c, c) for c in columns]
+    widths = [len(label) for label in labels]
+    for row in head:
+        for i, column in enumerate(columns):
+            widths[i] = min(MAX_CELL, max(widths[i], len(strip_controls(cell_text(row.get(column))))))
+    bold = out.isatty() if hasattr(out, "isatty") else False
+    header = "  ".join(label.upper().ljust(w) for label, w in zip(labels, widths)).rstrip()
+    out.write(("\x1b[1m" + header + "\x1b[0m" if bold else header) + "\n")
+    for count, row in enumerate(_chain(head, rows), 1):
+        cells = [
+            _clip(strip_controls(cell_text(row.get(c))), w).ljust(w) for c, w in zip(columns, widths)
+        ]
+        out.write("  ".join(cells).rstrip() + "\n")
+    return count
+
+
+def write_record(record: dict[str, Any], fmt: OutputFormat | str, *, out: IO[str] | None = None) -> None:
+    """One object: ``key: value`` lines for people, a single row otherwise."""
+    out = out or sys.stdout
+    fmt = OutputFormat(fmt)
+    if fmt is OutputFormat.table:
+        width = max((len(k) for k in record), default=0)
+        for key, value in record.items():
+            if isinstance(value, dict):
+                for sub, subvalue in value.items():
+                    label = strip_controls(f"{key}.{sub}")
+                    out.write(f"{label.ljust(width)}  {strip_controls(cell_text(subvalue))}\n")
+                continue
+            out.write(f"{key.ljust(width)}  {strip_controls(cell_text(value))}\n")
+        return
+    if fmt is OutputFormat.json:
+        out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        return
+    write_rows([record], fmt, out=out)
+
+
+def _chain(head: list, rest: Iterable) -> Iterable:
+    yield from head
+    yield from rest
+
+
+def say(message: str) -> None:
+    """A message for the person at the terminal: stderr, never stdout."""
+    sys.stderr.write(strip_controls(message, keep_newlines=True) + "\n")

@@ -1,0 +1,23 @@
+"""tinycrm's data layer: all SQL, models, migrations, import and export.
+
+Nothing here imports textual, typer or rich (a test checks it).
+"""
+
+from .contacts import ContactFilter
+from .errors import (
+    Ambiguous,
+    Conflict,
+    DatabaseError,
+    NotFound,
+    TinyCRMError,
+    ValidationError,
+)
+from .models import AuditEntry, Contact, Event, FollowUp
+from .settings import StoreSettings
+from .store import Store
+
+__all__ = [
+    "Ambiguous", "AuditEntry", "Conflict", "Contact", "ContactFilter", "DatabaseError",
+    "Event", "FollowUp", "NotFound", "Store", "StoreSettings", "TinyCRMError",
+    "ValidationError",
+]

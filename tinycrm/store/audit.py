@@ -1,0 +1,75 @@
+"""The audit log: who changed what, when, with the changed fields before and after."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .models import AuditEntry
+from .timeutil import from_db, to_db
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+class Audit:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def record(
+        self,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        *,
+        contact_id: int | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        self.store.conn.execute(
+            "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                to_db(now or self.store.now()),
+                self.store.user,
+                action,
+                entity,
+                entity_id,
+                contact_id,
+                None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+                None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+            ],
+        )
+
+    def list(
+        self,
+        contact_id: int | None = None,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        where, params = [], []
+        if contact_id is not None:
+            where.append("contact_id = ?")
+            params.append(contact_id)
+        if since is not None:
+            where.append("at >= ?")
+            params.append(to_db(since))
+        sql = "SELECT id, at, actor, action, entity, entity_id, contact_id, before, after FROM audit"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY at DESC, id DESC"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [
+            AuditEntry(
+                id=r[0], at=from_db(r[1]), actor=r[2], action=r[3], entity=r[4],
+                entity_id=r[5], contact_id=r[6],
+                before=json.loads(r[7]) if r[7] else None,
+                after=json.loads(r[8]) if r[8] else None,
+            )
+            for r in self.store.conn.execute(sql, params)
+        ]

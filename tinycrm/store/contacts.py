@@ -1,0 +1,526 @@
+"""Contacts: create, find, change and remove people, with their emails,
+phones and tags. Every change is audited, indexed for search, and passed to
+the response-time rules, inside one write transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .errors import Ambiguous, Conflict, NotFound, ValidationError
+from .models import Contact
+from .textutil import clean_email, clean_phone, normalize_email, phone_key, strip_controls
+from .timeutil import from_db, to_db
+
+if TYPE_CHECKING:
+    from .store import Store
+
+# Fields that `edit --set FIELD=VALUE` may change; custom fields go under
+# `fields.NAME` (or `custom.NAME`) and are stored as JSON, never as columns.
+SCALAR_FIELDS = (
+    "name", "first_name", "last_name", "company", "title", "stage", "tier",
+    "owner", "source", "birthday", "cadence_days",
+)
+CUSTOM_PREFIXES = ("fields.", "custom.")
+_COLUMNS = ", ".join(
+    f"c.{column}"
+    for column in (
+        "id", "uid", "name", "first_name", "last_name", "company", "title", "stage", "tier",
+        "owner", "source", "birthday", "fields", "cadence_days", "created_at", "updated_at",
+        "last_contacted_at", "version",
+    )
+)
+_CHUNK = 500  # stays under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    tag: str | None = None
+    stage: str | None = None
+    tier: str | None = None
+    owner: str | None = None
+
+    def where(self, alias: str = "c") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column in ("stage", "tier", "owner"):
+            value = getattr(self, column)
+            if value is not None:
+                clauses.append(f"{alias}.{column} = ?")
+                params.append(value)
+        if self.tag is not None:
+            clauses.append(
+                f"{alias}.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)"
+            )
+            params.append(self.tag)
+        return (" AND ".join(clauses) or "1"), params
+
+
+def split_name(name: str) -> tuple[str | None, str | None]:
+    parts = name.split()
+    if not parts:
+        return None, None
+    if len(parts) == 1:
+        return parts[0], None
+    return parts[0], " ".join(parts[1:])
+
+
+def clean_tag(tag: str) -> str:
+    value = " ".join(strip_controls(tag).split()).lower()
+    if not value:
+        raise ValidationError("a tag can't be empty")
+    return value
+
+
+def _snapshot(contact: Contact) -> dict[str, Any]:
+    data = contact.to_dict()
+    for key in ("id", "uid", "created_at", "updated_at", "version"):
+        data.pop(key)
+    return data
+
+
+def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
+    """``["stage=customer", "fields.plan=pro"]`` -> changes for ``Contacts.edit``."""
+    changes: dict[str, Any] = {}
+    for item in assignments:
+        if "=" not in item:
+            raise ValidationError(f"--set takes FIELD=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if key in SCALAR_FIELDS:
+            changes[key] = value
+        elif key.startswith(CUSTOM_PREFIXES) and key.split(".", 1)[1]:
+            changes.setdefault("fields", {})[key.split(".", 1)[1]] = value or None
+        else:
+            raise ValidationError(
+                f"unknown field {key!r}: use one of {', '.join(SCALAR_FIELDS)},"
+                " or fields.NAME for a custom field"
+            )
+    return changes
+
+
+class Contacts:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+
+    # -- reading -----------------------------------------------------------------
+
+    def _rows_to_contacts(self, rows: Sequence[tuple]) -> list[Contact]:
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        emails: dict[int, list[str]] = {}
+        phones: dict[int, list[str]] = {}
+        tags: dict[int, list[str]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for cid, email in self.conn.execute(
+                f"SELECT contact_id, email FROM contact_emails WHERE contact_id IN ({marks})"
+                " ORDER BY contact_id, position", chunk,
+            ):
+                emails.setdefault(cid, []).append(email)
+            for cid, phone in self.conn.execute(
+                f"SELECT contact_id, phone FROM contact_phones WHERE contact_id IN ({marks})"
+                " ORDER BY contact_id, position", chunk,
+            ):
+                phones.setdefault(cid, []).append(phone)
+            for cid, tag in self.conn.execute(
+                f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({marks})"
+                " ORDER BY contact_id, tag", chunk,
+            ):
+                tags.setdefault(cid, []).append(tag)
+        return [
+            Contact(
+                id=r[0], uid=r[1], name=r[2], first_name=r[3], last_name=r[4],
+                company=r[5], title=r[6], stage=r[7], tier=r[8], owner=r[9],
+                source=r[10], birthday=r[11], fields=json.loads(r[12]),
+                cadence_days=r[13], created_at=from_db(r[14]), updated_at=from_db(r[15]),
+                last_contacted_at=from_db(r[16]), version=r[17],
+                emails=tuple(emails.get(r[0], ())), phones=tuple(phones.get(r[0], ())),
+                tags=tuple(tags.get(r[0], ())),
+            )
+            for r in rows
+        ]
+
+    def get(self, contact_id: int) -> Contact:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM contacts c WHERE c.id = ?", [contact_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no contact with id {contact_id}")
+        return self._rows_to_contacts([row])[0]
+
+    def get_many(self, ids: Sequence[int]) -> list[Contact]:
+        """Contacts in the order of ``ids``; missing ids are skipped."""
+        found: dict[int, Contact] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start:start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM contacts c WHERE c.id IN ({marks})", chunk
+            ).fetchall()
+            found.update((c.id, c) for c in self._rows_to_contacts(rows))
+        return [found[i] for i in ids if i in found]
+
+    def resolve(self, ref: str) -> Contact:
+        """REF is an id, an email, or a name matching exactly one contact."""
+        ref = ref.strip()
+        if not ref:
+            raise ValidationError("an empty contact reference")
+        if ref.isdigit():
+            row = self.conn.execute("SELECT id FROM contacts WHERE id = ?", [int(ref)]).fetchone()
+            if row:
+                return self.get(row[0])
+        if "@" in ref:
+            row = self.conn.execute(
+                "SELECT contact_id FROM contact_emails WHERE email_key = ?", [normalize_email(ref)]
+            ).fetchone()
+            if row:
+                return self.get(row[0])
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM contacts WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 21", [ref]
+            )
+        ]
+        if len(ids) == 1:
+            return self.get(ids[0])
+        if len(ids) > 1:
+            candidates = [
+                f"{c.id}\t{c.name}\t{c.email or ''}\t{c.company or ''}" for c in self.get_many(ids)
+            ]
+            raise Ambiguous(
+                f"{ref!r} matches {len(ids)}{'+' if len(ids) > 20 else ''} contacts;"
+                " use an id or an email", candidates[:20]
+            )
+        raise NotFound(f"no contact matches {ref!r} (try `tinycrm search`)")
+
+    def list(
+        self,
+        filters: ContactFilter = ContactFilter(),
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        order_by: str = "name",
+    ) -> list[Contact]:
+        where, params = filters.where()
+        order = {
+            "name": "c.name COLLATE NOCASE, c.id",
+            "company": "c.company COLLATE NOCASE, c.name COLLATE NOCASE, c.id",
+            "stage": "c.stage, c.name COLLATE NOCASE, c.id",
+            "last_contacted": "c.last_contacted_at DESC, c.id",
+            "created": "c.created_at, c.id",
+            "id": "c.id",
+        }.get(order_by)
+        if order is None:
+            raise ValidationError(f"can't sort by {order_by!r}")
+        sql = f"SELECT {_COLUMNS} FROM contacts c WHERE {where} ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return self._rows_to_contacts(self.conn.execute(sql, params).fetchall())
+
+    def iter_all(self, filters: ContactFilter = ContactFilter(), *, chunk: int = 1000) -> Iterator[Contact]:
+        """Every matching contact in id order, fetched a chunk at a time (for export)."""
+        where, params = filters.where()
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM contacts c WHERE c.id > ? AND {where} ORDER BY c.id LIMIT ?",
+                [last, *params, chunk],
+            ).fetchall()
+            if not rows:
+                return
+            yield from self._rows_to_contacts(rows)
+            last = rows[-1][0]
+
+    def count(self, filters: ContactFilter = ContactFilter()) -> int:
+        where, params = filters.where()
+        return self.conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+
+    # -- validation --------------------------------------------------------------
+
+    def check_stage(self, stage: str) -> str:
+        if stage not in self.store.settings.stages:
+            raise ValidationError(
+                f"unknown stage {stage!r}: use one of {', '.join(self.store.settings.stages)}"
+            )
+        return stage
+
+    def check_tier(self, tier: str) -> str:
+        if tier not in self.store.settings.tiers:
+            raise ValidationError(
+                f"unknown tier {tier!r}: use one of {', '.join(self.store.settings.tiers)}"
+            )
+        return tier
+
+    def _clean_emails(self, emails: Iterable[str]) -> list[str]:
+        cleaned, seen = [], set()
+        for email in emails:
+            value = clean_email(email)
+            if normalize_email(value) not in seen:
+                seen.add(normalize_email(value))
+                cleaned.append(value)
+        return cleaned
+
+    def _clean_phones(self, phones: Iterable[str]) -> list[str]:
+        cleaned, seen = [], set()
+        for phone in phones:
+            value = clean_phone(phone)
+            key = phone_key(value) or value
+            if key not in seen:
+                seen.add(key)
+                cleaned.append(value)
+        return cleaned
+
+    def email_owner(self, email: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT contact_id FROM contact_emails WHERE email_key = ?", [normalize_email(email)]
+        ).fetchone()
+        return row[0] if row else None
+
+    def _check_emails_free(self, emails: Iterable[str], contact_id: int | None = None) -> None:
+        for email in emails:
+            owner = self.email_owner(email)
+            if owner is not None and owner != contact_id:
+                other = self.get(owner)
+                raise Conflict(
+                    f"{email} already belongs to contact {other.id} ({other.name})"
+                )
+
+    # -- writing -----------------------------------------------------------------
+
+    def _write_emails(self, contact_id: int, emails: list[str]) -> None:
+        self.conn.execute("DELETE FROM contact_emails WHERE contact_id = ?", [contact_id])
+        self.conn.executemany(
+            "INSERT INTO contact_emails (contact_id, position, email, email_key) VALUES (?, ?, ?, ?)",
+            [(contact_id, i, e, normalize_email(e)) for i, e in enumerate(emails)],
+        )
+
+    def _write_phones(self, contact_id: int, phones: list[str]) -> None:
+        self.conn.execute("DELETE FROM contact_phones WHERE contact_id = ?", [contact_id])
+        self.conn.executemany(
+            "INSERT INTO contact_phones (contact_id, position, phone, phone_key) VALUES (?, ?, ?, ?)",
+            [(contact_id, i, p, phone_key(p)) for i, p in enumerate(phones)],
+        )
+
+    def add(
+        self,
+        name: str,
+        *,
+        emails: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        company: str | None = None,
+        title: str | None = None,
+        tags: Iterable[str] = (),
+        stage: str | None = None,
+        tier: str | None = None,
+        owner: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        fields: dict[str, Any] | None = None,
+        source: str | None = None,
+        birthday: str | None = None,
+        cadence_days: int | None = None,
+        note: str | None = None,
+        uid: str | None = None,
+        created_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> Contact:
+        now = now or self.store.now()
+        name = " ".join((name or "").split())
+        if not name:
+            raise ValidationError("a contact needs a name")
+        email_list = self._clean_emails(emails)
+        phone_list = self._clean_phones(phones)
+        tag_list = sorted({clean_tag(t) for t in tags})
+        stage = self.check_stage(stage or self.store.settings.default_stage)
+        tier = self.check_tier(tier or self.store.settings.default_tier)
+        if first_name is None and last_name is None:
+            first_name, last_name = split_name(name)
+        with self.store.write():
+            self._check_emails_free(email_list)
+            cur = self.conn.execute(
+                "INSERT INTO contacts (uid, name, first_name, last_name, company, title, stage,"
+                " tier, owner, source, birthday, fields, cadence_days, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    uid or uuid.uuid4().hex, name, first_name, last_name, company or None,
+                    title or None, stage, tier, owner or self.store.user, source, birthday,
+                    json.dumps(fields or {}, ensure_ascii=False), cadence_days,
+                    to_db(created_at or now), to_db(now),
+                ],
+            )
+            contact_id = cur.lastrowid
+            self._write_emails(contact_id, email_list)
+            self._write_phones(contact_id, phone_list)
+            self.conn.executemany(
+                "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+                [(contact_id, t) for t in tag_list],
+            )
+            if note:
+                self.store.timeline.add(contact_id, "note", note, now=now)
+            contact = self.get(contact_id)
+            self.store.search.reindex([contact_id])
+            self.store.audit.record(
+                "create", "contact", contact_id, contact_id=contact_id,
+                after=_snapshot(contact), now=now,
+            )
+            self.store.contacts_changed([contact_id], now)
+        return contact
+
+    def edit(
+        self,
+        contact_id: int,
+        changes: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+        now: datetime | None = None,
+        record_event: bool = True,
+    ) -> Contact:
+        """Apply ``changes`` (scalar fields, ``emails``/``phones`` replacing the
+        lists, ``fields`` merged with None deleting a key). With
+        ``expected_version``, a contact changed since it was read is refused."""
+        now = now or self.store.now()
+        unknown = set(changes) - set(SCALAR_FIELDS) - {"emails", "phones", "fields", "tags"}
+        if unknown:
+            raise ValidationError(f"unknown field {sorted(unknown)[0]!r}")
+        with self.store.write():
+            before = self.get(contact_id)
+            if expected_version is not None and before.version != expected_version:
+                raise Conflict(
+                    f"contact {contact_id} ({before.name}) was changed by someone else since"
+                    " you read it; reload and try again"
+                )
+            values = self._normalise_changes(before, changes)
+            old, new = _snapshot(before), {}
+            for key, value in values.items():
+                if old.get(key) != value:
+                    new[key] = value
+            if not new:
+                return before
+            self._apply(contact_id, new, now)
+            after = self.get(contact_id)
+            diff_before = {k: old.get(k) for k in new}
+            diff_after = {k: _snapshot(after).get(k) for k in new}
+            self.store.audit.record(
+                "update", "contact", contact_id, contact_id=contact_id,
+                before=diff_before, after=diff_after, now=now,
+            )
+            if record_event:
+                self._record_edit_events(contact_id, diff_before, diff_after, now)
+            self.store.search.reindex([contact_id])
+            self.store.contacts_changed([contact_id], now)
+        return after
+
+    def _normalise_changes(self, before: Contact, changes: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key in ("emails", "phones", "tags", "fields"):
+                continue
+            if isinstance(value, str):
+                value = " ".join(value.split()) if key == "name" else value.strip()
+                value = value or None
+            if key == "name" and not value:
+                raise ValidationError("a contact needs a name")
+            if key == "stage":
+                value = self.check_stage(value or "")
+            elif key == "tier":
+                value = self.check_tier(value or "")
+            elif key == "owner" and not value:
+                raise ValidationError("a contact needs an owner")
+            elif key == "cadence_days" and value is not None:
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    raise ValidationError(f"cadence_days must be a whole number, got {value!r}") from None
+                if value <= 0:
+                    raise ValidationError("cadence_days must be positive")
+            values[key] = value
+        if "emails" in changes:
+            values["emails"] = self._clean_emails(changes["emails"])
+            self._check_emails_free(values["emails"], before.id)
+        if "phones" in changes:
+            values["phones"] = self._clean_phones(changes["phones"])
+        if "tags" in changes:
+            values["tags"] = sorted({clean_tag(t) for t in changes["tags"]})
+        if "fields" in changes:
+            merged = dict(before.fields)
+            for key, value in (changes["fields"] or {}).items():
+                if value is None or value == "":
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            values["fields"] = merged
+        return values
+
+    def _apply(self, contact_id: int, new: dict[str, Any], now: datetime) -> None:
+        scalars = {k: v for k, v in new.items() if k in SCALAR_FIELDS}
+        if "fields" in new:
+            scalars["fields"] = json.dumps(new["fields"], ensure_ascii=False)
+        # Column names come from SCALAR_FIELDS, never from user input.
+        assignments = "".join(f"{column} = ?, " for column in scalars)
+        self.conn.execute(
+            f"UPDATE contacts SET {assignments}updated_at = ?, version = version + 1 WHERE id = ?",
+            [*scalars.values(), to_db(now), contact_id],
+        )
+        if "emails" in new:
+            self._write_emails(contact_id, new["emails"])
+        if "phones" in new:
+            self._write_phones(contact_id, new["phones"])
+        if "tags" in new:
+            self.conn.execute("DELETE FROM contact_tags WHERE contact_id = ?", [contact_id])
+            self.conn.executemany(
+                "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+                [(contact_id, t) for t in new["tags"]],
+            )
+
+    def _record_edit_events(self, contact_id: int, before: dict, after: dict, now: datetime) -> None:
+        timeline = self.store.timeline
+        if "stage" in after:
+            timeline.add(
+                contact_id, "stage", f"{before['stage']} → {after['stage']}",
+                data={"from": before["stage"], "to": after["stage"]}, now=now,
+            )
+        others = [k for k in after if k != "stage"]
+        if others:
+            timeline.add(
+                contact_id, "edit", "changed " + ", ".join(others),
+                data={"fields": others, "before": {k: before[k] for k in others},
+                      "after": {k: after[k] for k in others}},
+                now=now,
+            )
+
+    def tag(self, contact_id: int, tags: Iterable[str], *, now: datetime | None = None) -> Contact:
+        current = self.get(contact_id)
+        return self.edit(contact_id, {"tags": [*current.tags, *tags]}, now=now)
+
+    def untag(self, contact_id: int, tags: Iterable[str], *, now: datetime | None = None) -> Contact:
+        drop = {clean_tag(t) for t in tags}
+        current = self.get(contact_id)
+        return self.edit(contact_id, {"tags": [t for t in current.tags if t not in drop]}, now=now)
+
+    def touch_contacted(self, contact_id: int, at: datetime) -> None:
+        """A call, email or meeting happened at ``at``: move last_contacted_at forward."""
+        self.conn.execute(
+            "UPDATE contacts SET last_contacted_at = ? WHERE id = ?"
+            " AND (last_contacted_at IS NULL OR last_contacted_at < ?)",
+            [to_db(at), contact_id, to_db(at)],
+        )
+
+    def delete(self, contact_id: int, *, now: datetime | None = None) -> Contact:
+        now = now or self.store.now()
+        with self.store.write():
+            contact = self.get(contact_id)
+            self.conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+            self.store.audit.record(
+                "delete", "contact", contact_id, contact_id=contact_id,
+                before=_snapshot(contact), now=now,
+            )
+        return contact

@@ -1,0 +1,135 @@
+"""Opening the database: file permissions, connection settings, migrations.
+
+The store talks to SQLite through one plain ``sqlite3`` connection in
+autocommit mode and opens its own transactions (``BEGIN IMMEDIATE``), so that
+the TUI, cron and an import can share a file without "database is locked"
+surprises. sqlite-utils is loaded only when the schema needs migrating.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+from .errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 10_000
+MIGRATION_SET = "tinycrm"
+
+
+def secure_path(path: Path) -> None:
+    """Create the folder (0700) if needed; keep existing files owner-only."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        candidate = Path(str(path) + suffix)
+        try:
+            mode = stat.S_IMODE(candidate.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077 and _is_mine(candidate):
+            candidate.chmod(0o600)
+
+
+def _is_mine(path: Path) -> bool:
+    # A shared team file owned by someone else is theirs to chmod, not ours.
+    try:
+        return path.stat().st_uid == os.getuid()
+    except (AttributeError, OSError):
+        return False
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection with WAL, foreign keys and a busy timeout, on a 0600 file."""
+    path = Path(path)
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file")
+    secure_path(path)
+    # The umask makes SQLite create the file and its -wal/-shm as 0600.
+    old_umask = os.umask(0o077)
+    try:
+        try:
+            conn = sqlite3.connect(
+                str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"can't open {path}: {exc}") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA recursive_triggers = ON")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})") from None
+    finally:
+        os.umask(old_umask)
+    if mode.lower() != "wal":
+        # WAL can't be set on some file systems; we still work, just with less concurrency.
+        pass
+    secure_path(path)
+    return conn
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    if not exists:
+        return []
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            [MIGRATION_SET],
+        )
+    ]
+
+
+def known_migrations() -> list[str]:
+    from .migrations import migrations
+
+    return [m.name for m in migrations._migrations]
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    applied = set(applied_migrations(conn))
+    return [name for name in known_migrations() if name not in applied]
+
+
+def check_not_from_future(conn: sqlite3.Connection, path: Path) -> None:
+    unknown = [name for name in applied_migrations(conn) if name not in set(known_migrations())]
+    if unknown:
+        raise DatabaseError(
+            f"{path} was written by a newer tinycrm (schema steps {', '.join(unknown)} "
+            "are unknown to this version). Upgrade tinycrm; the file was left untouched."
+        )
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """Apply pending migrations; returns their names. Refuses a newer schema."""
+    check_not_from_future(conn, path)
+    pending = pending_migrations(conn)
+    if not pending:
+        return []
+    from sqlite_utils import Database
+
+    from .migrations import migrations
+
+    # One write transaction around every step (sqlite-utils nests each step in
+    # a savepoint), so two processes opening a new file never both migrate it.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        pending = pending_migrations(conn)
+        if pending:
+            migrations.apply(Database(conn, execute_plugins=False))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return pending

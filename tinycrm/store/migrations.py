@@ -1,0 +1,192 @@
+"""The schema, built only by sqlite-utils ``Migrations``.
+
+A step is never edited once it has landed on main: add a new ``m0NN_...``
+function at the end instead. Custom fields and tags are rows or JSON, never
+columns, so no user input ever becomes an SQL identifier.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("tinycrm")
+
+
+@migrations()
+def m001_core_schema(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            first_name TEXT,
+            last_name TEXT,
+            company TEXT,
+            title TEXT,
+            stage TEXT NOT NULL DEFAULT 'lead',
+            tier TEXT NOT NULL DEFAULT 'standard',
+            owner TEXT NOT NULL,
+            source TEXT,
+            birthday TEXT,
+            fields TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(fields)),
+            cadence_days INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            last_contacted_at TEXT,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX contacts_owner ON contacts(owner);
+        CREATE INDEX contacts_stage ON contacts(stage);
+        CREATE INDEX contacts_tier ON contacts(tier);
+        CREATE INDEX contacts_name ON contacts(name COLLATE NOCASE);
+        CREATE INDEX contacts_last_contacted ON contacts(last_contacted_at);
+
+        CREATE TABLE contact_emails (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            email TEXT NOT NULL,
+            email_key TEXT NOT NULL UNIQUE,
+            label TEXT,
+            PRIMARY KEY (contact_id, position)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE contact_phones (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            phone TEXT NOT NULL,
+            phone_key TEXT,
+            label TEXT,
+            PRIMARY KEY (contact_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_phones_key ON contact_phones(phone_key) WHERE phone_key IS NOT NULL;
+
+        CREATE TABLE contact_tags (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (contact_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_tags_tag ON contact_tags(tag, contact_id);
+
+        -- The timeline: notes, calls, emails, meetings, surveys, and the events
+        -- tinycrm records itself (stage, follow-up, import, merge, edit).
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            author TEXT NOT NULL,
+            score INTEGER CHECK (score IS NULL OR score BETWEEN 0 AND 10),
+            data TEXT CHECK (data IS NULL OR json_valid(data)),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX events_contact_at ON events(contact_id, at DESC, id DESC);
+        CREATE INDEX events_kind_at ON events(kind, at);
+
+        CREATE TABLE followups (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            due_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'cancelled')),
+            every TEXT,
+            rule TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            done_at TEXT
+        );
+        CREATE INDEX followups_open_due ON followups(due_at) WHERE status = 'open';
+        CREATE INDEX followups_owner_open_due ON followups(owner, due_at) WHERE status = 'open';
+        CREATE INDEX followups_contact ON followups(contact_id, status);
+        CREATE INDEX followups_rule ON followups(rule, contact_id) WHERE rule IS NOT NULL;
+
+        -- One row per reminder delivered: the unique key makes "exactly once"
+        -- a constraint rather than a hope. item is 'followup:ID' or 'cadence:ID'.
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            item TEXT NOT NULL,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+            followup_id INTEGER REFERENCES followups(id) ON DELETE CASCADE,
+            due_at TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            recipient TEXT,
+            delivered_at TEXT NOT NULL,
+            UNIQUE (item, due_at, channel)
+        );
+        CREATE INDEX deliveries_contact ON deliveries(contact_id);
+
+        -- Who changed what and when. before/after hold the changed fields only.
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            contact_id INTEGER,
+            before TEXT CHECK (before IS NULL OR json_valid(before)),
+            after TEXT CHECK (after IS NULL OR json_valid(after))
+        );
+        CREATE INDEX audit_contact ON audit(contact_id, at);
+        CREATE INDEX audit_at ON audit(at);
+
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            actor TEXT NOT NULL,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            created INTEGER NOT NULL DEFAULT 0,
+            merged INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            undone_at TEXT
+        );
+
+        -- What each batch did to each contact, so that undo can reverse it:
+        -- before is the contact's full record before a merge, NULL when created.
+        CREATE TABLE import_items (
+            batch_id INTEGER NOT NULL REFERENCES import_batches(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('created', 'merged', 'updated')),
+            before TEXT CHECK (before IS NULL OR json_valid(before)),
+            PRIMARY KEY (batch_id, contact_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX import_items_contact ON import_items(contact_id);
+        """
+    )
+
+
+@migrations()
+def m002_search_index(db: Database) -> None:
+    # Pre-folded search text (name, emails, company, tags) kept beside each
+    # contact, and a trigram FTS5 index over it that narrows candidates before
+    # rapidfuzz ranks them. Kept up to date by the store's writes.
+    db.executescript(
+        """
+        CREATE TABLE contact_search (
+            contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            haystack TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE contact_search_fts USING fts5(
+            haystack, content='contact_search', content_rowid='contact_id',
+            tokenize='trigram'
+        );
+        CREATE TRIGGER contact_search_ai AFTER INSERT ON contact_search BEGIN
+            INSERT INTO contact_search_fts(rowid, haystack) VALUES (new.contact_id, new.haystack);
+        END;
+        CREATE TRIGGER contact_search_ad AFTER DELETE ON contact_search BEGIN
+            INSERT INTO contact_search_fts(contact_search_fts, rowid, haystack)
+            VALUES ('delete', old.contact_id, old.haystack);
+        END;
+        CREATE TRIGGER contact_search_au AFTER UPDATE ON contact_search BEGIN
+            INSERT INTO contact_search_fts(contact_search_fts, rowid, haystack)
+            VALUES ('delete', old.contact_id, old.haystack);
+            INSERT INTO contact_search_fts(rowid, haystack) VALUES (new.contact_id, new.haystack);
+        END;
+        """
+    )

@@ -1,0 +1,157 @@
+"""Plain frozen dataclasses: what the store returns. No SQL, no UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .timeutil import to_json
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    uid: str
+    name: str
+    first_name: str | None = None
+    last_name: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    company: str | None = None
+    title: str | None = None
+    stage: str = "lead"
+    tier: str = "standard"
+    owner: str = ""
+    tags: tuple[str, ...] = ()
+    fields: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+    source: str | None = None
+    birthday: str | None = None
+    cadence_days: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    last_contacted_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def email(self) -> str | None:
+        return self.emails[0] if self.emails else None
+
+    @property
+    def phone(self) -> str | None:
+        return self.phones[0] if self.phones else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape that ``list --format json`` prints and import reads."""
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "name": self.name,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "emails": list(self.emails),
+            "phones": list(self.phones),
+            "company": self.company,
+            "title": self.title,
+            "stage": self.stage,
+            "tier": self.tier,
+            "owner": self.owner,
+            "tags": list(self.tags),
+            "fields": dict(self.fields),
+            "source": self.source,
+            "birthday": self.birthday,
+            "cadence_days": self.cadence_days,
+            "created_at": to_json(self.created_at),
+            "updated_at": to_json(self.updated_at),
+            "last_contacted_at": to_json(self.last_contacted_at),
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry on a contact's timeline."""
+
+    id: int
+    contact_id: int
+    kind: str
+    text: str
+    at: datetime
+    author: str
+    score: int | None = None
+    data: dict[str, Any] | None = field(default=None, hash=False)
+    created_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "contact_id": self.contact_id,
+            "kind": self.kind,
+            "text": self.text,
+            "at": to_json(self.at),
+            "author": self.author,
+            "score": self.score,
+            "data": self.data,
+            "created_at": to_json(self.created_at),
+        }
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    id: int
+    contact_id: int
+    contact_name: str
+    due_at: datetime
+    note: str
+    owner: str
+    status: str
+    every: str | None = None
+    rule: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    done_at: datetime | None = None
+    contact_email: str | None = None
+    contact_tier: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "contact_id": self.contact_id,
+            "contact_name": self.contact_name,
+            "contact_email": self.contact_email,
+            "due_at": to_json(self.due_at),
+            "status": self.status,
+            "note": self.note,
+            "owner": self.owner,
+            "every": self.every,
+            "rule": self.rule,
+            "created_at": to_json(self.created_at),
+            "updated_at": to_json(self.updated_at),
+            "done_at": to_json(self.done_at),
+        }
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    contact_id: int | None
+    before: dict[str, Any] | None = field(default=None, hash=False)
+    after: dict[str, Any] | None = field(default=None, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": to_json(self.at),
+            "actor": self.actor,
+            "action": self.action,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "contact_id": self.contact_id,
+            "before": self.before,
+            "after": self.after,
+        }

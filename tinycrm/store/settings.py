@@ -1,0 +1,26 @@
+"""What the store needs to know from the user's configuration, passed in.
+
+The store never reads the config file itself (``tinycrm/config.py`` does), so
+tests build a ``StoreSettings`` directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_STAGES = ("lead", "qualified", "customer", "churned", "lost")
+DEFAULT_TIERS = ("vip", "standard", "low")
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    tiers: tuple[str, ...] = DEFAULT_TIERS
+    default_stage: str = "lead"
+    default_tier: str = "standard"
+    # Keep-in-touch cadence in days per tag, e.g. {"investor": 30}.
+    tag_cadence: dict[str, int] = field(default_factory=dict, hash=False)
+    # Response-time rules as read from config (see store/rules.py); None means
+    # the built-in defaults.
+    rules: tuple[dict[str, Any], ...] | None = None

@@ -1,0 +1,90 @@
+"""Pure text helpers: folding for search, control-character stripping,
+email and phone normalisation, and spreadsheet-formula neutralisation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import ValidationError
+
+# C0 and C1 controls, DEL, and the bidi overrides that can disguise text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
+
+
+def strip_controls(text: str | None, *, keep_newlines: bool = False) -> str:
+    """Remove escape sequences and control characters so data can't drive a terminal."""
+    if not text:
+        return ""
+    text = _ANSI.sub("", text)
+    if keep_newlines:
+        text = text.replace("\r\n", "\n")
+        return "\n".join(_CONTROLS.sub("", line) for line in text.split("\n"))
+    return _CONTROLS.sub("", text.replace("\t", " ").replace("\r\n", " ").replace("\n", " "))
+
+
+def fold(text: str | None) -> str:
+    """Lower-case, accent-free, single-spaced: the form search compares."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.split())
+
+
+def normalize_email(email: str) -> str:
+    """The key an address is unique by: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def clean_email(email: str) -> str:
+    value = email.strip()
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    if not _EMAIL.match(value):
+        raise ValidationError(f"not an email address: {value!r}")
+    return value
+
+
+def phone_digits(phone: str) -> str:
+    value = phone.strip()
+    digits = re.sub(r"\D", "", value)
+    if value.startswith("00"):
+        digits = digits[2:]
+    return digits
+
+
+def phone_key(phone: str) -> str | None:
+    """Match key for phones: the last nine digits, so ``+1 (555) 010-2030`` and
+    ``555 010 2030`` match. None for numbers too short to compare safely."""
+    digits = phone_digits(phone)
+    if len(digits) < 7:
+        return None
+    return digits[-9:]
+
+
+def clean_phone(phone: str) -> str:
+    value = " ".join(phone.split())
+    if not re.search(r"\d", value) or re.search(r"[^\d\s+().\-/x#*ext]", value, re.I):
+        raise ValidationError(f"not a phone number: {phone!r}")
+    return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """OWASP CSV injection defence: a leading apostrophe stops spreadsheets
+    from evaluating the cell. ``restore_cell`` undoes it on import."""
+    if value and (value.startswith(_FORMULA_START) or value.startswith("'")
+                  and value[1:2] in _FORMULA_START + ("'",)):
+        return "'" + value
+    return value
+
+
+def restore_cell(value: str) -> str:
+    if value.startswith("'") and value[1:2] in _FORMULA_START + ("'",):
+        return value[1:]
+    return value

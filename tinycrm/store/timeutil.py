@@ -1,0 +1,70 @@
+"""Time is stored as UTC ISO-8601 text and shown in local time.
+
+Stored form: ``2026-11-23T11:16:33Z`` (fixed width, so text order is time order
+and indexes on these columns work for ranges). Output for scripts carries the
+offset: ``2026-11-23T11:16:33+00:00``. Nothing here reads the clock except
+``system_now``, which only the edges (CLI, app) call.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+UTC = timezone.utc
+_DB_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def system_now() -> datetime:
+    """The real clock, or ``TINYCRM_NOW`` (ISO-8601) when a test freezes it."""
+    frozen = os.environ.get("TINYCRM_NOW")
+    if frozen:
+        return parse_iso(frozen)
+    return datetime.now(UTC)
+
+
+def parse_iso(value: str) -> datetime:
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=local_tz())
+    return dt.astimezone(UTC)
+
+
+def to_db(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime given to the store; attach a timezone first")
+    return dt.astimezone(UTC).strftime(_DB_FORMAT)
+
+
+def from_db(value: str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    return datetime.strptime(value, _DB_FORMAT).replace(tzinfo=UTC)
+
+
+def to_json(dt: datetime | None) -> str | None:
+    """ISO-8601 with its UTC offset, for scripts."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def local_tz():
+    """The user's zone (honours ``TZ``)."""
+    return datetime.now().astimezone().tzinfo
+
+
+def to_local(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.astimezone(local_tz())
+
+
+def show(dt: datetime | None, *, seconds: bool = False) -> str:
+    """Local time for humans: ``2026-11-23 12:16``."""
+    if dt is None:
+        return ""
+    return to_local(dt).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
