@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .search import haystack_for
-from .textutil import fold, normalize_email, phone_key
+from .search import index_rows
+from .textutil import normalize_email, phone_key
 
 
 @dataclass
@@ -76,9 +76,5 @@ def insert_contacts(conn, contacts: Iterable[NewContact], *, updated_at: str) ->
         "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
         [(cid, t) for cid, c in zip(ids, batch) for t in c.tags],
     )
-    conn.executemany(
-        "INSERT INTO contact_search (contact_id, name, haystack) VALUES (?, ?, ?)",
-        [(cid, fold(c.name), haystack_for(c.name, c.emails, c.company, c.tags))
-         for cid, c in zip(ids, batch)],
-    )
+    index_rows(conn, ((cid, c.name, c.emails, c.company, c.tags) for cid, c in zip(ids, batch)))
     return ids

@@ -3,7 +3,7 @@ index over pre-folded text, then rapidfuzz ranks the few that are left."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .contacts import ContactFilter
@@ -18,6 +18,21 @@ CANDIDATES = 2000
 
 def haystack_for(name: str, emails: Sequence[str], company: str | None, tags: Sequence[str]) -> str:
     return fold(" ".join([name, *emails, company or "", *tags]))
+
+
+IndexEntry = tuple[int, str, Sequence[str], "str | None", Sequence[str]]
+
+
+def index_rows(conn, entries: Iterable[IndexEntry]) -> None:
+    """Write search rows for (contact_id, name, emails, company, tags) entries.
+    The one place that decides what search sees; bulk inserts call it too."""
+    conn.executemany(
+        "INSERT INTO contact_search (contact_id, name, haystack) VALUES (?, ?, ?)"
+        " ON CONFLICT(contact_id) DO UPDATE SET name = excluded.name,"
+        " haystack = excluded.haystack",
+        [(cid, fold(name), haystack_for(name, emails, company, tags))
+         for cid, name, emails, company, tags in entries],
+    )
 
 
 def _trigrams(token: str) -> list[str]:
@@ -35,14 +50,10 @@ class Search:
 
     def reindex(self, contact_ids: Sequence[int]) -> None:
         """Rebuild the search rows of these contacts (inside the caller's write)."""
-        for contact in self.store.contacts.get_many(list(contact_ids)):
-            self.conn.execute(
-                "INSERT INTO contact_search (contact_id, name, haystack) VALUES (?, ?, ?)"
-                " ON CONFLICT(contact_id) DO UPDATE SET name = excluded.name,"
-                " haystack = excluded.haystack",
-                [contact.id, fold(contact.name),
-                 haystack_for(contact.name, contact.emails, contact.company, contact.tags)],
-            )
+        index_rows(self.conn, [
+            (c.id, c.name, c.emails, c.company, c.tags)
+            for c in self.store.contacts.get_many(list(contact_ids))
+        ])
 
     def candidates(self, folded: str, filters: ContactFilter) -> list[tuple[int, str, str]]:
         grams = sorted({g for token in folded.split() for g in _trigrams(token)})
