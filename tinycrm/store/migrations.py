@@ -190,3 +190,19 @@ def m002_search_index(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m030_report_indexes(db: Database) -> None:
+    # The report (store/reports.py) answers each figure from an index:
+    # contacts created per month, follow-ups done per owner and per rule, and
+    # satisfaction surveys, without reading the tables' rows.
+    db.executescript(
+        """
+        CREATE INDEX contacts_created ON contacts(created_at);
+        CREATE INDEX followups_done_owner ON followups(owner, due_at, done_at) WHERE status = 'done';
+        CREATE INDEX followups_rule_report ON followups(rule, status, due_at, done_at)
+            WHERE rule IS NOT NULL;
+        CREATE INDEX events_survey ON events(at, score, contact_id) WHERE kind = 'survey';
+        """
+    )

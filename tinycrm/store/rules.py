@@ -1,14 +1,390 @@
-"""Response-time rules (issue 6 fills this in): run after contacts change."""
+"""Response-time rules: standard promises ("a new lead hears back within 24 h")
+turned into follow-ups, created in the same write transaction as the change
+that triggers them.
+
+A rule comes from config (``[[rules]]``, raw dicts in ``StoreSettings.rules``;
+``None`` means ``DEFAULT_RULES``) and says *when* it fires and what follow-up
+it creates:
+
+- ``added``: a contact created less than ``due`` ago and matching the filters
+  gets one follow-up due ``due`` after its creation. Once per contact, ever.
+- ``tagged``: a contact carrying ``tag`` gets one follow-up due ``due`` after
+  the rule notices the tag. Once per tagging: it fires again only after the
+  tag was removed (audited) and put back.
+- ``not-contacted``: a contact whose last call, email or meeting (or creation)
+  is ``after`` ago or older gets one follow-up due ``due`` later. Once per
+  silence: not while one is open, and closing it (done or cancelled) starts
+  a new ``after`` period.
+
+Every follow-up a rule creates records the rule's name (``followups.rule``),
+so compliance can be measured: it is met when done before its due time.
+Rules are checked with set-based SQL over the changed ids, so an import of a
+million contacts costs a few statements, not a million.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotFound, TinyCRMError
+from .models import FollowUp
+from .timeutil import from_db, to_db
 
 if TYPE_CHECKING:
     from .store import Store
 
+WHEN = ("added", "tagged", "not-contacted")
+DEFAULT_RULES: tuple[dict[str, Any], ...] = (
+    {"name": "new-lead", "when": "added", "stage": "lead", "due": "24h",
+     "note": "New lead: get back to them within 24 hours"},
+    {"name": "complaint", "when": "tagged", "tag": "complaint", "due": "48h",
+     "note": "Complaint: handle it within 48 hours"},
+    {"name": "vip-silence", "when": "not-contacted", "tier": "vip", "stage": "customer",
+     "after": "30d", "due": "24h", "note": "VIP customer not contacted for 30 days"},
+)
+_KEYS = {"name", "when", "stage", "tier", "tag", "after", "due", "note", "owner"}
+_DURATION = re.compile(r"^\s*(\d+)\s*(min|h|d|w)\s*$", re.I)
+_UNITS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+# What a rule-made follow-up writes beside itself (kept in step with followups.py).
+EVENT_KIND = "followup"
+AUDIT_ENTITY = "followup"
+
+
+class RuleError(TinyCRMError):
+    """A ``[[rules]]`` entry in the config can't be understood."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    when: str
+    due: timedelta
+    stages: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    tag: str | None = None
+    after: timedelta | None = None
+    note: str = ""
+    owner: str | None = None
+
+    def describe(self) -> str:
+        """One line for people: ``tagged complaint → due within 2d``."""
+        who = []
+        if self.stages:
+            who.append("stage " + "|".join(self.stages))
+        if self.tiers:
+            who.append("tier " + "|".join(self.tiers))
+        if self.tag and self.when != "tagged":
+            who.append("tag " + self.tag)
+        filters = f" ({', '.join(who)})" if who else ""
+        if self.when == "added":
+            return f"new contact{filters} → due {duration_text(self.due)} after creation"
+        if self.when == "tagged":
+            return f"tagged {self.tag}{filters} → due within {duration_text(self.due)}"
+        return (f"not contacted for {duration_text(self.after)}{filters}"
+                f" → due within {duration_text(self.due)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "when": self.when, "stage": list(self.stages),
+            "tier": list(self.tiers), "tag": self.tag,
+            "after": duration_text(self.after) if self.after else None,
+            "due": duration_text(self.due), "note": self.note, "owner": self.owner,
+            "description": self.describe(),
+        }
+
+
+@dataclass(frozen=True)
+class RuleStats:
+    """What one rule has created, and how well its promises were kept."""
+
+    name: str
+    created: int = 0
+    open: int = 0
+    overdue: int = 0
+    met: int = 0
+    late: int = 0
+    cancelled: int = 0
+    configured: bool = True
+
+    @property
+    def missed(self) -> int:
+        return self.late + self.overdue
+
+    @property
+    def compliance(self) -> float | None:
+        """Met as a % of those decided (done, or open past due); None if none."""
+        return compliance_percent(self.met, self.missed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.name, "created": self.created, "open": self.open,
+            "overdue": self.overdue, "met": self.met, "late": self.late,
+            "cancelled": self.cancelled, "compliance": self.compliance,
+            "configured": self.configured,
+        }
+
+
+def compliance_percent(met: int, missed: int) -> float | None:
+    return None if met + missed == 0 else round(100.0 * met / (met + missed), 1)
+
+
+def parse_duration(text: Any, *, where: str) -> timedelta:
+    """``90min``, ``24h``, ``2d``, ``1w``."""
+    match = _DURATION.match(str(text)) if isinstance(text, (str, int)) else None
+    if not match or int(match.group(1)) <= 0:
+        raise RuleError(f"{where}: {text!r} is not a duration like 24h, 2d or 1w")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def duration_text(value: timedelta | None) -> str:
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    for unit, size in (("w", _UNITS["w"]), ("d", _UNITS["d"]), ("h", _UNITS["h"])):
+        if seconds % size == 0:
+            if unit == "w" and seconds // size < 2:
+                continue  # 7d reads better than 1w next to 30d
+            return f"{seconds // size}{unit}"
+    return f"{seconds // 60}min"
+
+
+def _names(value: Any, *, where: str, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
+        raise RuleError(f"{where}: {key} must be a name or a list of names")
+    return tuple(v.strip() for v in items)
+
+
+def parse_rules(raw: Iterable[Mapping[str, Any]], *, stages: Sequence[str] = (),
+                tiers: Sequence[str] = (), strict: bool = True) -> list[Rule]:
+    """Config dicts -> rules. ``strict`` refuses stages and tiers that aren't
+    configured (a typo would silently never fire); the built-in defaults are
+    parsed leniently so that a config without ``lead`` simply skips that rule."""
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(raw, 1):
+        if not isinstance(entry, Mapping):
+            raise RuleError(f"[[rules]] #{number} must be a table")
+        name = entry.get("name")
+        where = f"[[rules]] #{number}" + (f" ({name})" if isinstance(name, str) else "")
+        unknown = set(entry) - _KEYS
+        if unknown:
+            raise RuleError(f"{where}: unknown key {sorted(unknown)[0]!r}"
+                            f" (known: {', '.join(sorted(_KEYS))})")
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
+            raise RuleError(f"{where}: needs a name of letters, digits, '-', '_' or '.'")
+        if name in seen:
+            raise RuleError(f"{where}: the name {name!r} is used twice")
+        seen.add(name)
+        when = entry.get("when")
+        if when not in WHEN:
+            raise RuleError(f"{where}: when must be one of {', '.join(WHEN)}, got {when!r}")
+        rule_stages = _names(entry.get("stage"), where=where, key="stage")
+        rule_tiers = _names(entry.get("tier"), where=where, key="tier")
+        tags = _names(entry.get("tag"), where=where, key="tag")
+        if len(tags) > 1:
+            raise RuleError(f"{where}: tag takes one tag")
+        tag = tags[0].lower() if tags else None
+        if when == "tagged" and not tag:
+            raise RuleError(f"{where}: a tagged rule needs tag = \"...\"")
+        after = None
+        if when == "not-contacted":
+            if "after" not in entry:
+                raise RuleError(f"{where}: a not-contacted rule needs after = \"30d\" (say)")
+            after = parse_duration(entry["after"], where=f"{where} after")
+        elif "after" in entry:
+            raise RuleError(f"{where}: after only applies to when = \"not-contacted\"")
+        if "due" not in entry:
+            raise RuleError(f"{where}: needs due = \"24h\" (say): the response time")
+        due = parse_duration(entry["due"], where=f"{where} due")
+        if strict:
+            for value in rule_stages:
+                if stages and value not in stages:
+                    raise RuleError(f"{where}: unknown stage {value!r}")
+            for value in rule_tiers:
+                if tiers and value not in tiers:
+                    raise RuleError(f"{where}: unknown tier {value!r}")
+        note = entry.get("note", "")
+        owner = entry.get("owner")
+        if not isinstance(note, str) or (owner is not None and not (isinstance(owner, str) and owner.strip())):
+            raise RuleError(f"{where}: note and owner must be text")
+        rules.append(Rule(
+            name=name, when=when, due=due, stages=rule_stages, tiers=rule_tiers, tag=tag,
+            after=after, note=note or f"rule {name}", owner=owner.strip() if owner else None,
+        ))
+    return rules
+
+
+def configured_rules(store: Store) -> list[Rule]:
+    settings = store.settings
+    if settings.rules is None:
+        return parse_rules(DEFAULT_RULES, strict=False)
+    return parse_rules(settings.rules, stages=settings.stages, tiers=settings.tiers)
+
+
+# -- applying ---------------------------------------------------------------------
+
 
 def apply_rules(store: Store, contact_ids: list[int], now: datetime) -> list[int]:
-    """Create the follow-ups that rules require for these contacts; returns their ids."""
-    return []
+    """Create the follow-ups that rules require for these contacts; returns their ids.
+    Runs inside the caller's write transaction."""
+    if not contact_ids:
+        return []
+    return _apply(store, json.dumps([int(i) for i in contact_ids]), now)
+
+
+def sweep(store: Store, now: datetime) -> list[int]:
+    """Apply every rule to every contact: what cron runs (``tinycrm rules run``)
+    so that a VIP's silence comes due even when nobody touches the contact."""
+    with store.write():
+        return _apply(store, None, now)
+
+
+def _apply(store: Store, ids_json: str | None, now: datetime) -> list[int]:
+    created: list[int] = []
+    with store.write():
+        for rule in configured_rules(store):
+            created += _fire(store, rule, ids_json, now)
+    return created
+
+
+def _fire(store: Store, rule: Rule, ids_json: str | None, now: datetime) -> list[int]:
+    where = ["1"]
+    params: dict[str, Any] = {"rule": rule.name, "now": to_db(now), "note": rule.note,
+                              "owner": rule.owner, "due_s": int(rule.due.total_seconds())}
+    if ids_json is not None:
+        where.append("c.id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = ids_json
+    for column, values in (("stage", rule.stages), ("tier", rule.tiers)):
+        if values:
+            marks = ", ".join(f":{column}{i}" for i in range(len(values)))
+            where.append(f"c.{column} IN ({marks})")
+            params.update({f"{column}{i}": v for i, v in enumerate(values)})
+    if rule.tag:
+        where.append("EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = :tag)")
+        params["tag"] = rule.tag
+    no_open = ("NOT EXISTS (SELECT 1 FROM followups f WHERE f.rule = :rule"
+               " AND f.contact_id = c.id AND f.status = 'open')")
+    if rule.when == "added":
+        # New means created less than `due` ago: an old contact imported with
+        # its original date, or edited much later, gets no born-overdue follow-up.
+        where.append("c.created_at > :created_after")
+        where.append("NOT EXISTS (SELECT 1 FROM followups f WHERE f.rule = :rule AND f.contact_id = c.id)")
+        params["created_after"] = to_db(now - rule.due)
+        due = "strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at, '+' || :due_s || ' seconds')"
+    elif rule.when == "tagged":
+        where.append(no_open)
+        # Fires again only if the tag was taken off (an audited edit) after
+        # the last follow-up this rule made for the contact was recorded.
+        where.append(
+            "(NOT EXISTS (SELECT 1 FROM followups f WHERE f.rule = :rule AND f.contact_id = c.id)"
+            " OR EXISTS (SELECT 1 FROM audit a WHERE a.contact_id = c.id AND a.entity = 'contact'"
+            "   AND a.action = 'update'"
+            "   AND a.id > (SELECT max(a2.id) FROM audit a2 WHERE a2.contact_id = c.id"
+            "     AND a2.entity = :entity AND a2.action = 'create' AND a2.entity_id IN"
+            "     (SELECT f.id FROM followups f WHERE f.rule = :rule AND f.contact_id = c.id))"
+            "   AND EXISTS (SELECT 1 FROM json_each(a.before, '$.tags') WHERE value = :tag)"
+            "   AND NOT EXISTS (SELECT 1 FROM json_each(a.after, '$.tags') WHERE value = :tag)))"
+        )
+        params["entity"] = AUDIT_ENTITY
+        due = "strftime('%Y-%m-%dT%H:%M:%SZ', :now, '+' || :due_s || ' seconds')"
+    else:
+        where.append(no_open)
+        # The silence starts at the last contact made (or creation), or when
+        # the rule's previous follow-up for this contact was closed.
+        where.append(
+            "max(coalesce(c.last_contacted_at, c.created_at), coalesce((SELECT"
+            " max(coalesce(f.done_at, f.updated_at)) FROM followups f WHERE f.rule = :rule"
+            " AND f.contact_id = c.id AND f.status != 'open'), '')) <= :silent_since"
+        )
+        params["silent_since"] = to_db(now - rule.after)
+        due = "strftime('%Y-%m-%dT%H:%M:%SZ', :now, '+' || :due_s || ' seconds')"
+    rows = store.conn.execute(
+        "INSERT INTO followups (contact_id, due_at, note, owner, status, rule, created_at, updated_at)"
+        f" SELECT c.id, {due}, :note, coalesce(:owner, c.owner), 'open', :rule, :now, :now"
+        f" FROM contacts c WHERE {' AND '.join(where)} ORDER BY c.id"
+        " RETURNING id, contact_id, due_at, owner",
+        params,
+    ).fetchall()
+    if not rows:
+        return []
+    rows.sort()
+    stamp = to_db(now)
+    store.conn.executemany(
+        "INSERT INTO events (contact_id, kind, text, at, author, data, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(cid, EVENT_KIND, f"follow-up created by rule {rule.name}: {rule.note}", stamp, store.user,
+          json.dumps({"followup_id": fid, "action": "created", "rule": rule.name, "due_at": due_at}),
+          stamp)
+         for fid, cid, due_at, _ in rows],
+    )
+    store.conn.executemany(
+        "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, before, after)"
+        " VALUES (?, ?, 'create', ?, ?, ?, NULL, ?)",
+        [(stamp, store.user, AUDIT_ENTITY, fid, cid,
+          json.dumps({"due_at": due_at, "owner": owner, "note": rule.note, "rule": rule.name,
+                      "status": "open"}, ensure_ascii=False))
+         for fid, cid, due_at, owner in rows],
+    )
+    return [r[0] for r in rows]
+
+
+# -- reading ----------------------------------------------------------------------
+
+
+def stats(store: Store, now: datetime, *, owner: str | None = None) -> list[RuleStats]:
+    """Every configured rule, then any retired rule that still has follow-ups."""
+    sql = (
+        "SELECT rule, count(*), sum(status = 'open'), sum(status = 'open' AND due_at < :now),"
+        " sum(status = 'done' AND done_at <= due_at), sum(status = 'done' AND done_at > due_at),"
+        " sum(status = 'cancelled') FROM followups WHERE rule IS NOT NULL"
+        + (" AND owner = :owner" if owner else "") + " GROUP BY rule"
+    )
+    found = {
+        r[0]: RuleStats(r[0], *(int(v or 0) for v in r[1:]))
+        for r in store.conn.execute(sql, {"now": to_db(now), "owner": owner})
+    }
+    result = [found.pop(rule.name, RuleStats(rule.name)) for rule in configured_rules(store)]
+    result += [
+        RuleStats(**{**s.__dict__, "configured": False}) for _, s in sorted(found.items())
+    ]
+    return result
+
+
+def created_by(store: Store, name: str, *, owner: str | None = None,
+               limit: int | None = None) -> list[FollowUp]:
+    """The follow-ups a rule created, newest first."""
+    known = {r.name for r in configured_rules(store)}
+    params: list[Any] = [name]
+    sql = (
+        "SELECT f.id, f.contact_id, c.name, f.due_at, f.note, f.owner, f.status, f.every,"
+        " f.rule, f.created_at, f.updated_at, f.done_at, c.tier,"
+        " (SELECT email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY position LIMIT 1)"
+        " FROM followups f JOIN contacts c ON c.id = f.contact_id WHERE f.rule = ?"
+    )
+    if owner:
+        sql += " AND f.owner = ?"
+        params.append(owner)
+    sql += " ORDER BY f.created_at DESC, f.id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = store.conn.execute(sql, params).fetchall()
+    if not rows and name not in known:
+        raise NotFound(f"no rule named {name!r} (see `tinycrm rules list`)")
+    return [
+        FollowUp(
+            id=r[0], contact_id=r[1], contact_name=r[2], due_at=from_db(r[3]), note=r[4],
+            owner=r[5], status=r[6], every=r[7], rule=r[8], created_at=from_db(r[9]),
+            updated_at=from_db(r[10]), done_at=from_db(r[11]), contact_tier=r[12],
+            contact_email=r[13],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,57 @@
+"""A team on one database: handing a contact over to someone else."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .errors import ValidationError
+from .models import Contact
+from .textutil import strip_controls
+from .timeutil import to_db
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+@dataclass(frozen=True)
+class Assignment:
+    contact: Contact
+    previous_owner: str
+    moved_followups: tuple[int, ...] = ()
+
+
+def clean_user(user: str) -> str:
+    value = " ".join(strip_controls(user).split())
+    if not value:
+        raise ValidationError("a user name can't be empty")
+    return value
+
+
+def assign(store: Store, contact_id: int, user: str, *, expected_version: int | None = None,
+           now: datetime | None = None) -> Assignment:
+    """Make ``user`` the contact's owner; the open follow-ups the previous
+    owner had on this contact move with it. One transaction, audited."""
+    now = now or store.now()
+    user = clean_user(user)
+    with store.write() as conn:
+        before = store.contacts.get(contact_id)
+        after = store.contacts.edit(contact_id, {"owner": user},
+                                    expected_version=expected_version, now=now)
+        moved: list[int] = []
+        if before.owner != user:
+            moved = [r[0] for r in conn.execute(
+                "UPDATE followups SET owner = ?, updated_at = ? WHERE contact_id = ?"
+                " AND status = 'open' AND owner = ? RETURNING id",
+                [user, to_db(now), contact_id, before.owner],
+            )]
+            moved.sort()
+            conn.executemany(
+                "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, before, after)"
+                " VALUES (?, ?, 'update', 'followup', ?, ?, ?, ?)",
+                [(to_db(now), store.user, fid, contact_id, json.dumps({"owner": before.owner}),
+                  json.dumps({"owner": user})) for fid in moved],
+            )
+    return Assignment(after, before.owner, tuple(moved))
