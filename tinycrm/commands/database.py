@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from ..output import say
@@ -25,6 +28,49 @@ def db_migrate(ctx: typer.Context) -> None:
         say("applied: " + ", ".join(store.migrated))
     else:
         say("schema is up to date")
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The copy to write (a folder gets a dated name).")],
+) -> None:
+    """Copy the database consistently, even while others write (SQLite's online
+    backup API). The copy is owner-only; an existing file is never overwritten."""
+    from ..store.maintenance import backup
+
+    result = backup(env_of(ctx).store(), path)
+    typer.echo(str(result.path))
+    say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s")
+
+
+@db_app.command("check")
+def db_check(
+    ctx: typer.Context,
+    quick: Annotated[bool, typer.Option("--quick", help="A faster, less thorough check.")] = False,
+) -> None:
+    """Check the file: SQLite integrity, foreign keys, search index, schema and
+    permissions. Exits 1 when anything is wrong."""
+    from ..store.maintenance import check
+
+    result = check(env_of(ctx).store(), quick=quick)
+    for item in result.checks:
+        typer.echo(f"{item.name + ':':<14}{'ok' if item.ok else 'PROBLEM'}"
+                   + (f"  {item.detail}" if item.detail and item.detail != "ok" else ""))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@db_app.command("vacuum")
+def db_vacuum(ctx: typer.Context) -> None:
+    """Rebuild the file and empty its -wal, so deleted data leaves the disk file."""
+    from ..store.maintenance import compact
+
+    if compact(env_of(ctx).store()):
+        say("vacuumed; the -wal is empty")
+    else:
+        say("vacuumed, but another process is reading: the -wal could not be emptied yet")
+        raise typer.Exit(1)
 
 
 @config_app.command("path")

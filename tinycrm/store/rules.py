@@ -145,11 +145,10 @@ def duration_text(value: timedelta | None) -> str:
     if value is None:
         return ""
     seconds = int(value.total_seconds())
-    for unit, size in (("w", _UNITS["w"]), ("d", _UNITS["d"]), ("h", _UNITS["h"])):
-        if seconds % size == 0:
-            if unit == "w" and seconds // size < 2:
-                continue  # 7d reads better than 1w next to 30d
-            return f"{seconds // size}{unit}"
+    if seconds % _UNITS["d"] == 0 and seconds >= 3 * _UNITS["d"]:
+        return f"{seconds // _UNITS['d']}d"  # 30d; but 24h and 48h stay in hours
+    if seconds % _UNITS["h"] == 0:
+        return f"{seconds // _UNITS['h']}h"
     return f"{seconds // 60}min"
 
 

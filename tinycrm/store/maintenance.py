@@ -1,0 +1,151 @@
+"""Upkeep of the database file: consistent backups while others write, an
+integrity check, and compaction (VACUUM plus an emptied WAL)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .db import pending_migrations
+from .errors import Conflict, DatabaseError, ValidationError
+from .timeutil import to_local
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    bytes: int
+    seconds: float
+    contacts: int
+
+
+def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Backup:
+    """Copy the database to ``dest`` with SQLite's online backup API, in one
+    step under one read transaction: a consistent snapshot even while other
+    processes write (WAL lets them carry on). The copy is a single
+    self-contained file (no -wal), owner-only (0600), written under a
+    temporary name and linked into place, so ``dest`` is never half-written
+    and an existing file is never overwritten. A folder gets a dated name."""
+    now = now or store.now()
+    dest = Path(dest).expanduser()
+    if dest.is_dir():
+        dest = dest / f"tinycrm-{to_local(now):%Y%m%d-%H%M%S}.db"
+    if dest.exists():
+        raise Conflict(f"{dest} already exists; choose another name")
+    if dest.resolve() == store.path.resolve():
+        raise ValidationError("a backup can't overwrite the database itself")
+    if not dest.parent.is_dir():
+        raise ValidationError(f"no folder {dest.parent}")
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}.partial"
+    started = time.perf_counter()
+    old_umask = os.umask(0o077)
+    try:
+        tmp.unlink(missing_ok=True)
+        target = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            store.conn.backup(target)  # pages=-1: the whole file in one step
+            target.execute("PRAGMA journal_mode = DELETE")
+            contacts = target.execute("SELECT count(*) FROM contacts").fetchone()[0]
+            status = target.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            target.close()
+        if status != "ok":
+            raise DatabaseError(f"the backup failed its check: {status}")
+        os.chmod(tmp, 0o600)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, dest)  # fails rather than overwrite a file made meanwhile
+        except FileExistsError:
+            raise Conflict(f"{dest} already exists; choose another name") from None
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"backup to {dest} failed: {exc}") from None
+    except OSError as exc:
+        raise DatabaseError(f"can't write {dest}: {exc.strerror or exc}") from None
+    finally:
+        os.umask(old_umask)
+        tmp.unlink(missing_ok=True)
+    seconds = time.perf_counter() - started
+    with store.write():
+        store.audit.record("backup", "database", None, after={"path": str(dest)}, now=now)
+    return Backup(dest, dest.stat().st_size, seconds, contacts)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    checks: tuple[Check, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def check(store: Store, *, quick: bool = False) -> CheckResult:
+    """SQLite's integrity check, foreign keys, the search index against the
+    contacts, the schema version, and owner-only file permissions."""
+    conn = store.conn
+    checks: list[Check] = []
+    with store.read():
+        pragma = "quick_check" if quick else "integrity_check"
+        problems = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
+        checks.append(Check("integrity", problems == ["ok"], "; ".join(problems[:5])))
+        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+        checks.append(Check("foreign keys", not orphans,
+                            "ok" if not orphans else f"{len(orphans)} rows point at missing rows"))
+        missing = conn.execute(
+            "SELECT count(*) FROM contacts c WHERE NOT EXISTS"
+            " (SELECT 1 FROM contact_search s WHERE s.contact_id = c.id)"
+        ).fetchone()[0]
+    try:
+        with store.write():
+            # Checks the FTS5 index against its content table; raises if they differ.
+            conn.execute(
+                "INSERT INTO contact_search_fts(contact_search_fts, rank) VALUES ('integrity-check', 1)"
+            )
+        fts_ok, fts_detail = True, "ok"
+    except sqlite3.DatabaseError as exc:
+        fts_ok, fts_detail = False, f"the full-text index is out of step ({exc})"
+    if missing:
+        fts_ok, fts_detail = False, f"{missing} contacts are missing from the search index"
+    checks.append(Check("search index", fts_ok, fts_detail))
+    pending = pending_migrations(conn)
+    checks.append(Check("schema", not pending,
+                        "up to date" if not pending else "pending: " + ", ".join(pending)))
+    loose = []
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(str(store.path) + suffix)
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            loose.append(f"{path.name} is {mode:04o}")
+    checks.append(Check("permissions", not loose, "owner-only" if not loose else "; ".join(loose)))
+    return CheckResult(tuple(checks))
+
+
+def compact(store: Store) -> bool:
+    """VACUUM and truncate the WAL, so that deleted data leaves the file.
+    False when another process kept the WAL from being emptied (a reader
+    still uses old pages): run ``tinycrm db vacuum`` again when it's done."""
+    conn = store.conn
+    first = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    conn.execute("VACUUM")
+    last = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return first[0] == 0 and last[0] == 0

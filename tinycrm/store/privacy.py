@@ -1,0 +1,171 @@
+"""A person's rights over their data: see all of it, and have it erased.
+
+``export`` gathers everything stored about one contact (a data subject
+access request). ``erase`` removes the contact with its timeline, follow-ups,
+reminder log, import history and audit history, leaves a tombstone in the
+audit log (id, time, who erased; no personal data), then rewrites the file so
+that the erased values can't be found in it any more: FTS5 segments are
+merged, the database is vacuumed, and the WAL is checkpointed and truncated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .maintenance import compact
+from .timeutil import from_db, to_json
+
+if TYPE_CHECKING:
+    from .store import Store
+
+REDACTED = "[erased]"
+
+
+def export(store: Store, contact_id: int, *, now: datetime | None = None) -> dict[str, Any]:
+    """Everything about one contact, as plain JSON-ready data. The request
+    itself is audited (without personal data)."""
+    now = now or store.now()
+    conn = store.conn
+    with store.read():
+        contact = store.contacts.get(contact_id)
+        events = [e.to_dict() for e in store.timeline.list(contact_id)]
+        followups = [
+            {
+                "id": r[0], "due_at": to_json(from_db(r[1])), "note": r[2], "owner": r[3],
+                "status": r[4], "every": r[5], "rule": r[6], "created_at": to_json(from_db(r[7])),
+                "updated_at": to_json(from_db(r[8])), "done_at": to_json(from_db(r[9])),
+            }
+            for r in conn.execute(
+                "SELECT id, due_at, note, owner, status, every, rule, created_at, updated_at, done_at"
+                " FROM followups WHERE contact_id = ? ORDER BY id", [contact_id],
+            )
+        ]
+        deliveries = [
+            {"id": r[0], "item": r[1], "followup_id": r[2], "due_at": to_json(from_db(r[3])),
+             "channel": r[4], "recipient": r[5], "delivered_at": to_json(from_db(r[6]))}
+            for r in conn.execute(
+                "SELECT id, item, followup_id, due_at, channel, recipient, delivered_at"
+                " FROM deliveries WHERE contact_id = ? ORDER BY id", [contact_id],
+            )
+        ]
+        imports = [
+            {"batch_id": r[0], "action": r[1], "before": json.loads(r[2]) if r[2] else None,
+             "source": r[3], "format": r[4], "started_at": to_json(from_db(r[5]))}
+            for r in conn.execute(
+                "SELECT i.batch_id, i.action, i.before, b.source, b.format, b.started_at"
+                " FROM import_items i JOIN import_batches b ON b.id = i.batch_id"
+                " WHERE i.contact_id = ? ORDER BY i.batch_id", [contact_id],
+            )
+        ]
+        audit = [a.to_dict() for a in store.audit.list(contact_id)]
+    with store.write():
+        store.audit.record("privacy-export", "contact", contact_id, contact_id=contact_id, now=now)
+    return {
+        "exported_at": to_json(now),
+        "exported_by": store.user,
+        "contact": contact.to_dict(),
+        "timeline": events,
+        "followups": followups,
+        "deliveries": deliveries,
+        "imports": imports,
+        "audit": list(reversed(audit)),
+    }
+
+
+@dataclass(frozen=True)
+class Erasure:
+    contact_id: int
+    name: str
+    removed: dict[str, int]
+    redacted: int
+    wiped: bool  # the file was vacuumed and its WAL emptied: no trace is left
+
+
+def _count(conn, sql: str, params) -> int:
+    return conn.execute(sql, params).fetchone()[0]
+
+
+def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Erasure:
+    now = now or store.now()
+    conn = store.conn
+    conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed as we go
+    try:
+        with store.write():
+            contact = store.contacts.get(contact_id)
+            # Values that identify the person wherever they were copied:
+            # emails and phones are unique to them; the name only counts in
+            # rows that belong to this contact (another "Sam Lee" keeps theirs).
+            values = sorted({*contact.emails, *(e.lower() for e in contact.emails),
+                             *contact.phones, contact.uid}, key=len, reverse=True)
+            params = [contact_id]
+            removed = {
+                "timeline events": _count(conn, "SELECT count(*) FROM events WHERE contact_id = ?", params),
+                "follow-ups": _count(conn, "SELECT count(*) FROM followups WHERE contact_id = ?", params),
+                "deliveries": _count(conn, "SELECT count(*) FROM deliveries WHERE contact_id = ?", params),
+                "import records": _count(conn, "SELECT count(*) FROM import_items WHERE contact_id = ?", params),
+            }
+            removed["audit entries"] = conn.execute(
+                "DELETE FROM audit WHERE contact_id = ?", params).rowcount
+            conn.execute("DELETE FROM import_items WHERE contact_id = ?", params)
+            # Cascades: emails, phones, tags, events, follow-ups, deliveries, search row.
+            conn.execute("DELETE FROM contacts WHERE id = ?", params)
+            removed["audit entries"] += _drop_orphan_history(conn, values)
+            redacted = _redact(conn, values)
+            # Merge FTS5's segments so the deleted trigrams are really gone.
+            conn.execute("INSERT INTO contact_search_fts(contact_search_fts) VALUES ('optimize')")
+            store.audit.record("erase", "contact", contact_id, contact_id=contact_id, now=now)
+    finally:
+        conn.execute("PRAGMA secure_delete = OFF")
+    wiped = compact(store)
+    return Erasure(contact_id, contact.name, removed, redacted, wiped)
+
+
+def _matches(columns: list[str], n: int) -> str:
+    return " OR ".join(f"instr({c}, ?{i + 1}) > 0" for c in columns for i in range(n))
+
+
+def _drop_orphan_history(conn, values: list[str]) -> int:
+    """Audit rows of contacts that no longer exist (merged away, deleted) and
+    that carry this person's emails or phones are this person's history too."""
+    if not values:
+        return 0
+    return conn.execute(
+        "DELETE FROM audit WHERE contact_id IS NOT NULL"
+        " AND contact_id NOT IN (SELECT id FROM contacts)"
+        f" AND ({_matches(['before', 'after'], len(values))})",
+        values,
+    ).rowcount
+
+
+def _redact(conn, values: list[str]) -> int:
+    """Replace this person's emails and phones where other rows copied them
+    (another contact's note, an audit diff, an import's before-image)."""
+    if not values:
+        return 0
+    changed = 0
+    for table, key, columns in (
+        ("audit", "id", ["before", "after"]),
+        ("import_items", "rowid", ["before"]),
+        ("events", "id", ["text", "data"]),
+        ("followups", "id", ["note"]),
+    ):
+        if table == "import_items":
+            key = "batch_id || ':' || contact_id"
+        rows = conn.execute(
+            f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {_matches(columns, len(values))}",
+            values,
+        ).fetchall()
+        for row in rows:
+            new = []
+            for text in row[1:]:
+                for value in values:
+                    if text is not None:
+                        text = text.replace(value, REDACTED)
+                new.append(text)
+            sets = ", ".join(f"{c} = ?" for c in columns)
+            conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*new, row[0]])
+            changed += 1
+    return changed

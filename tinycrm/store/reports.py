@@ -1,0 +1,455 @@
+"""The CRM report: is the pipeline moving, and are our promises kept?
+
+One ``build(store, ...)`` call computes every figure inside one read
+snapshot, each with one aggregate query that an index answers (see m030 in
+migrations.py), so the report over 100k contacts, 1M events and 1M
+follow-ups stays well under a second.
+
+Periods: ``since``/``until`` bound the *flows* (contacts created, conversions,
+follow-ups due, interactions, surveys); the *snapshots* (contacts by stage and
+tier, not contacted for N days) describe the database as it is now. Months are
+calendar months in local time. ``owner`` narrows every figure to that owner's
+contacts and follow-ups.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .errors import ValidationError
+from .rules import compliance_percent, configured_rules
+from .timeutil import UTC, from_db, parse_iso, to_db, to_json, to_local
+
+if TYPE_CHECKING:
+    from .store import Store
+
+DEFAULT_IDLE_DAYS = 30
+PROMOTER, DETRACTOR = 9, 6  # NPS: 9-10 promote, 0-6 detract
+
+
+# -- parsing periods --------------------------------------------------------------
+
+_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
+_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def _local_midnight(day: date) -> datetime:
+    # A naive datetime's astimezone() asks the C library, so DST is honoured.
+    return datetime(day.year, day.month, day.day).astimezone(UTC)
+
+
+def parse_bound(text: str, now: datetime, *, end: bool = False) -> datetime:
+    """A report or audit bound: ``2026-11-01``, ``2026-11`` (a month),
+    ``2026-11-01 14:30`` or ISO-8601, ``today``, ``yesterday``, or ``30d`` /
+    ``2w`` / ``3m`` / ``1y`` ago. With ``end``, a day or month means its end
+    (so ``--until 2026-11-30`` includes the 30th)."""
+    value = (text or "").strip().lower()
+    today = to_local(now).date()
+    try:
+        if value in ("today", "yesterday"):
+            day = today - timedelta(days=1 if value == "yesterday" else 0)
+            return _local_midnight(day + timedelta(days=1 if end else 0))
+        match = _RELATIVE.match(value)
+        if match:
+            return now - timedelta(days=int(match.group(1)) * _DAYS[match.group(2)])
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            year, month = map(int, value.split("-"))
+            if end:
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            return _local_midnight(date(year, month, 1))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = date.fromisoformat(value)
+            return _local_midnight(day + timedelta(days=1 if end else 0))
+        return parse_iso(value.replace(" ", "T", 1).upper())
+    except ValueError:
+        pass
+    raise ValidationError(
+        f"can't read the date {text!r}: use 2026-11-01, 2026-11, '2026-11-01 14:30',"
+        " today, yesterday, or 30d / 2w / 3m / 1y ago"
+    )
+
+
+def month_starts(since: datetime, until: datetime) -> list[tuple[str, datetime, datetime]]:
+    """``(YYYY-MM, start, end)`` for each local calendar month that overlaps
+    ``[since, until)``, clipped to it."""
+    first = to_local(since)
+    last = to_local(until - timedelta(microseconds=1))
+    year, month = first.year, first.month
+    result = []
+    while (year, month) <= (last.year, last.month):
+        start = _local_midnight(date(year, month, 1))
+        ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+        end = _local_midnight(date(ny, nm, 1))
+        result.append((f"{year:04d}-{month:02d}", max(start, since), min(end, until)))
+        year, month = ny, nm
+    return result
+
+
+# -- the figures ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Leads created in the period (who started at ``from_stage``) and how many
+    reached ``to_stage`` before the period's end, with the median days it took."""
+
+    from_stage: str
+    to_stage: str | None
+    leads: int = 0
+    converted: int = 0
+    median_days: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return None if not self.leads else round(100.0 * self.converted / self.leads, 1)
+
+
+@dataclass(frozen=True)
+class OwnerFollowUps:
+    """Follow-ups due in the period: done by their due time, done after it,
+    and still open past it (as of now)."""
+
+    owner: str
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    open: int = 0
+
+    @property
+    def on_time_percent(self) -> float | None:
+        return compliance_percent(self.on_time, self.late + self.overdue)
+
+
+@dataclass(frozen=True)
+class RuleCompliance:
+    rule: str
+    met: int = 0
+    late: int = 0
+    overdue: int = 0
+    pending: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return compliance_percent(self.met, self.late + self.overdue)
+
+
+@dataclass(frozen=True)
+class NotContacted:
+    days: int
+    contacts: int = 0
+    never: int = 0
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    responses: int = 0
+    average: float | None = None
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+
+    @property
+    def nps(self) -> float | None:
+        """% promoters (9-10) minus % detractors (0-6): -100 to 100."""
+        if not self.responses:
+            return None
+        return round(100.0 * (self.promoters - self.detractors) / self.responses, 1)
+
+
+@dataclass(frozen=True)
+class Report:
+    generated_at: datetime
+    since: datetime | None
+    until: datetime | None
+    owner: str | None
+    by_stage: tuple[tuple[str, int], ...]
+    by_tier: tuple[tuple[str, int], ...]
+    months: tuple[str, ...]
+    new_contacts: tuple[int, ...]
+    conversion: Conversion
+    followups: tuple[OwnerFollowUps, ...]
+    compliance: tuple[RuleCompliance, ...]
+    interactions: tuple[tuple[str, tuple[int, ...]], ...]
+    not_contacted: NotContacted
+    satisfaction: Satisfaction
+    followups_total: OwnerFollowUps = field(default_factory=lambda: OwnerFollowUps("(all)"))
+    compliance_total: RuleCompliance = field(default_factory=lambda: RuleCompliance("(all)"))
+
+    def to_dict(self) -> dict[str, Any]:
+        def owner_row(row: OwnerFollowUps) -> dict[str, Any]:
+            return {**asdict(row), "on_time_percent": row.on_time_percent}
+
+        def rule_row(row: RuleCompliance) -> dict[str, Any]:
+            return {**asdict(row), "percent": row.percent}
+
+        return {
+            "generated_at": to_json(self.generated_at),
+            "period": {"since": to_json(self.since), "until": to_json(self.until),
+                       "owner": self.owner},
+            "contacts_by_stage": dict(self.by_stage),
+            "contacts_by_tier": dict(self.by_tier),
+            "new_contacts_per_month": dict(zip(self.months, self.new_contacts)),
+            "conversion": {**asdict(self.conversion), "rate": self.conversion.rate},
+            "followups": {"owners": [owner_row(r) for r in self.followups],
+                          "total": owner_row(self.followups_total)},
+            "rule_compliance": {"rules": [rule_row(r) for r in self.compliance],
+                                "total": rule_row(self.compliance_total)},
+            "interactions_per_month": {
+                month: {kind: counts[i] for kind, counts in self.interactions}
+                for i, month in enumerate(self.months)
+            },
+            "not_contacted": asdict(self.not_contacted),
+            "satisfaction": {**asdict(self.satisfaction), "nps": self.satisfaction.nps},
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every figure as ``section, group, metric, value`` (for CSV)."""
+        out: list[dict[str, Any]] = []
+
+        def add(section: str, group: str, metric: str, value: Any) -> None:
+            out.append({"section": section, "group": group, "metric": metric, "value": value})
+
+        add("period", "", "since", to_json(self.since))
+        add("period", "", "until", to_json(self.until))
+        add("period", "", "owner", self.owner)
+        for stage, n in self.by_stage:
+            add("contacts_by_stage", stage, "contacts", n)
+        for tier, n in self.by_tier:
+            add("contacts_by_tier", tier, "contacts", n)
+        for month, n in zip(self.months, self.new_contacts):
+            add("new_contacts", month, "contacts", n)
+        conv = self.conversion
+        group = f"{conv.from_stage}->{conv.to_stage or ''}"
+        for metric, value in (("leads", conv.leads), ("converted", conv.converted),
+                              ("rate_percent", conv.rate), ("median_days", conv.median_days)):
+            add("conversion", group, metric, value)
+        for row in (*self.followups, self.followups_total):
+            for metric in ("on_time", "late", "overdue", "open"):
+                add("followups", row.owner, metric, getattr(row, metric))
+            add("followups", row.owner, "on_time_percent", row.on_time_percent)
+        for row in (*self.compliance, self.compliance_total):
+            for metric in ("met", "late", "overdue", "pending"):
+                add("rule_compliance", row.rule, metric, getattr(row, metric))
+            add("rule_compliance", row.rule, "percent", row.percent)
+        for kind, counts in self.interactions:
+            for month, n in zip(self.months, counts):
+                add("interactions", month, kind, n)
+        nc = self.not_contacted
+        add("not_contacted", f"{nc.days}d", "contacts", nc.contacts)
+        add("not_contacted", f"{nc.days}d", "never_contacted", nc.never)
+        sat = self.satisfaction
+        for metric in ("responses", "average", "promoters", "passives", "detractors"):
+            add("satisfaction", "", metric, getattr(sat, metric))
+        add("satisfaction", "", "nps", sat.nps)
+        return out
+
+
+# -- building ---------------------------------------------------------------------
+
+
+def build(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    owner: str | None = None,
+    idle_days: int = DEFAULT_IDLE_DAYS,
+    won_stage: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    now = now or store.now()
+    if since is not None and since >= (until or now):
+        raise ValidationError("--since must come before --until")
+    if idle_days < 1:
+        raise ValidationError("the idle period must be at least one day")
+    from .timeline import INTERACTION_KINDS
+
+    settings = store.settings
+    lead = "lead" if "lead" in settings.stages else settings.stages[0]
+    if won_stage is None:
+        won_stage = "customer" if "customer" in settings.stages else None
+    elif won_stage not in settings.stages:
+        raise ValidationError(f"unknown stage {won_stage!r}")
+    q = _Queries(store, since, until, owner, now)
+    # Monthly figures run to the period's end, or to now: nothing happens later.
+    end = min(until, now) if until else now
+    with store.read():
+        start = since or q.earliest(INTERACTION_KINDS) or end - timedelta(seconds=1)
+        months = month_starts(min(start, end - timedelta(seconds=1)), end)
+        followups, followups_total = q.followups()
+        compliance, compliance_total = q.compliance([r.name for r in configured_rules(store)])
+        return Report(
+            generated_at=now, since=since, until=until, owner=owner,
+            by_stage=q.group_count("stage", settings.stages),
+            by_tier=q.group_count("tier", settings.tiers),
+            months=tuple(m for m, _, _ in months),
+            new_contacts=q.new_contacts(months),
+            conversion=q.conversion(lead, won_stage),
+            followups=followups, followups_total=followups_total,
+            compliance=compliance, compliance_total=compliance_total,
+            interactions=q.interactions(months, INTERACTION_KINDS),
+            not_contacted=q.not_contacted(idle_days),
+            satisfaction=q.satisfaction(),
+        )
+
+
+class _Queries:
+    """One aggregate query per figure. ``self.p`` holds the shared parameters."""
+
+    def __init__(self, store: Store, since: datetime | None, until: datetime,
+                 owner: str | None, now: datetime) -> None:
+        self.conn = store.conn
+        self.owner = owner
+        # Without --until, follow-ups due later still count (as open).
+        self.p: dict[str, Any] = {
+            "since": to_db(since) if since else "",
+            "until": to_db(until) if until else "9999-12-31T23:59:59Z",
+            "now": to_db(now), "owner": owner,
+        }
+
+    def _owned(self, alias: str = "c") -> str:
+        return f" AND {alias}.owner = :owner" if self.owner else ""
+
+    def _events_owned(self) -> str:
+        return (" AND e.contact_id IN (SELECT id FROM contacts WHERE owner = :owner)"
+                if self.owner else "")
+
+    def earliest(self, kinds: tuple[str, ...]) -> datetime | None:
+        found = [
+            self.conn.execute(
+                "SELECT min(created_at) FROM contacts c WHERE created_at < :until" + self._owned(),
+                self.p,
+            ).fetchone()[0]
+        ]
+        for kind in kinds:
+            found.append(self.conn.execute(
+                "SELECT min(at) FROM events WHERE kind = ? AND at < ?", [kind, self.p["until"]]
+            ).fetchone()[0])
+        values = [v for v in found if v]
+        return from_db(min(values)) if values else None
+
+    def group_count(self, column: str, known: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+        # column is "stage" or "tier", never user input.
+        counts = dict(self.conn.execute(
+            f"SELECT {column}, count(*) FROM contacts c WHERE 1" + self._owned()
+            + f" GROUP BY {column}", self.p,
+        ).fetchall())
+        ordered = [(name, counts.pop(name, 0)) for name in known]
+        return tuple(ordered + sorted(counts.items()))
+
+    def _months_cte(self, months: list[tuple[str, datetime, datetime]]) -> str:
+        for i, (_, lo, hi) in enumerate(months):
+            self.p[f"lo{i}"], self.p[f"hi{i}"] = to_db(lo), to_db(hi)
+        rows = ", ".join(f"({i}, :lo{i}, :hi{i})" for i in range(len(months)))
+        return f"m(i, lo, hi) AS (VALUES {rows})"
+
+    def new_contacts(self, months) -> tuple[int, ...]:
+        cte = self._months_cte(months)
+        rows = self.conn.execute(
+            f"WITH {cte} SELECT i, (SELECT count(*) FROM contacts c WHERE c.created_at >= m.lo"
+            f" AND c.created_at < m.hi{self._owned()}) FROM m ORDER BY i", self.p,
+        ).fetchall()
+        return tuple(n for _, n in rows)
+
+    def interactions(self, months, kinds: tuple[str, ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        cte = self._months_cte(months)
+        result = []
+        for kind in kinds:
+            self.p["kind"] = kind
+            rows = self.conn.execute(
+                f"WITH {cte} SELECT i, (SELECT count(*) FROM events e WHERE e.kind = :kind"
+                f" AND e.at >= m.lo AND e.at < m.hi{self._events_owned()}) FROM m ORDER BY i",
+                self.p,
+            ).fetchall()
+            result.append((kind, tuple(n for _, n in rows)))
+        return tuple(result)
+
+    def conversion(self, lead: str, won: str | None) -> Conversion:
+        if won is None:
+            return Conversion(lead, None)
+        self.p.update(lead=lead, won=won)
+        # A contact's first stage event says where it started; without one it
+        # has never moved, so its stage now is where it started.
+        rows = self.conn.execute(
+            "WITH first AS (SELECT contact_id, min(id) AS id, json_extract(data, '$.from') AS stage"
+            "   FROM events WHERE kind = 'stage' GROUP BY contact_id),"
+            " won AS (SELECT contact_id, min(at) AS at FROM events WHERE kind = 'stage'"
+            "   AND json_extract(data, '$.to') = :won AND at < :until GROUP BY contact_id)"
+            " SELECT julianday(won.at) - julianday(c.created_at) FROM contacts c"
+            " LEFT JOIN first ON first.contact_id = c.id"
+            " LEFT JOIN won ON won.contact_id = c.id"
+            " WHERE c.created_at >= :since AND c.created_at < :until"
+            " AND coalesce(first.stage, c.stage) = :lead" + self._owned(),
+            self.p,
+        ).fetchall()
+        days = [r[0] for r in rows if r[0] is not None]
+        return Conversion(
+            lead, won, leads=len(rows), converted=len(days),
+            median_days=round(statistics.median(days), 1) if days else None,
+        )
+
+    def followups(self) -> tuple[tuple[OwnerFollowUps, ...], OwnerFollowUps]:
+        where = "due_at >= :since AND due_at < :until" + self._owned("f")
+        done = self.conn.execute(
+            "SELECT owner, sum(done_at <= due_at), sum(done_at > due_at) FROM followups f"
+            f" WHERE status = 'done' AND {where} GROUP BY owner", self.p,
+        ).fetchall()
+        still_open = self.conn.execute(
+            "SELECT owner, sum(due_at < :now), sum(due_at >= :now) FROM followups f"
+            f" WHERE status = 'open' AND {where} GROUP BY owner", self.p,
+        ).fetchall()
+        rows: dict[str, list[int]] = {}
+        for owner, on_time, late in done:
+            rows.setdefault(owner, [0, 0, 0, 0])[0:2] = [on_time, late]
+        for owner, overdue, pending in still_open:
+            rows.setdefault(owner, [0, 0, 0, 0])[2:4] = [overdue, pending]
+        owners = tuple(OwnerFollowUps(o, *v) for o, v in sorted(rows.items()))
+        total = OwnerFollowUps("(all)", *(sum(v[i] for v in rows.values()) for i in range(4)))
+        return owners, total
+
+    def compliance(self, configured: list[str]) -> tuple[tuple[RuleCompliance, ...], RuleCompliance]:
+        found = {
+            r[0]: RuleCompliance(r[0], *(int(v or 0) for v in r[1:]))
+            for r in self.conn.execute(
+                "SELECT rule, sum(status = 'done' AND done_at <= due_at),"
+                " sum(status = 'done' AND done_at > due_at),"
+                " sum(status = 'open' AND due_at < :now), sum(status = 'open' AND due_at >= :now)"
+                " FROM followups f WHERE rule IS NOT NULL AND due_at >= :since AND due_at < :until"
+                + self._owned("f") + " GROUP BY rule", self.p,
+            )
+        }
+        rules = [found.pop(name, RuleCompliance(name)) for name in configured]
+        rules += [found[name] for name in sorted(found)]
+        total = RuleCompliance("(all)", *(sum(getattr(r, k) for r in rules)
+                                           for k in ("met", "late", "overdue", "pending")))
+        return tuple(rules), total
+
+    def not_contacted(self, days: int) -> NotContacted:
+        # Silent since the last call, email or meeting; a contact never
+        # contacted is silent since it was added.
+        self.p["idle"] = to_db(from_db(self.p["now"]) - timedelta(days=days))
+        owned = self._owned()
+        never = self.conn.execute(
+            "SELECT count(*) FROM contacts c WHERE last_contacted_at IS NULL"
+            " AND created_at < :idle" + owned, self.p,
+        ).fetchone()[0]
+        idle = self.conn.execute(
+            "SELECT count(*) FROM contacts c WHERE last_contacted_at < :idle" + owned, self.p
+        ).fetchone()[0]
+        return NotContacted(days, contacts=never + idle, never=never)
+
+    def satisfaction(self) -> Satisfaction:
+        row = self.conn.execute(
+            "SELECT count(*), avg(score), sum(score >= :pro), sum(score > :det AND score < :pro),"
+            " sum(score <= :det) FROM events e WHERE kind = 'survey' AND score IS NOT NULL"
+            " AND at >= :since AND at < :until" + self._events_owned(),
+            {**self.p, "pro": PROMOTER, "det": DETRACTOR},
+        ).fetchone()
+        if not row[0]:
+            return Satisfaction()
+        return Satisfaction(responses=row[0], average=round(row[1], 2), promoters=row[2],
+                            passives=row[3], detractors=row[4])
