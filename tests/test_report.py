@@ -1,0 +1,286 @@
+"""Every report figure on a small data set whose numbers are worked out by hand
+(tests/crm_helpers.py says what each contact, follow-up and event is)."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from tinycrm.store import Store, StoreSettings
+from tinycrm.store.errors import ValidationError
+from tinycrm.store.reports import build, month_starts, parse_bound
+
+from .conftest import FROZEN
+from .crm_helpers import at, build_known_dataset
+
+
+@pytest.fixture
+def known(store):
+    build_known_dataset(store)
+    return store
+
+
+def since_september(store, **kw):
+    return build(store, since=parse_bound("2026-09-01", FROZEN), now=FROZEN, **kw).to_dict()
+
+
+def test_contacts_by_stage_and_tier_are_a_snapshot_of_now(known):
+    report = since_september(known)
+    assert report["contacts_by_stage"] == {
+        "lead": 1, "qualified": 0, "customer": 4, "churned": 0, "lost": 1}
+    assert report["contacts_by_tier"] == {"vip": 1, "standard": 4, "low": 1}
+
+
+def test_new_contacts_per_month(known):
+    assert since_september(known)["new_contacts_per_month"] == {
+        "2026-09": 1, "2026-10": 2, "2026-11": 2}
+    everything = build(known, now=FROZEN).to_dict()
+    assert everything["new_contacts_per_month"] == {
+        "2026-06": 1, "2026-07": 0, "2026-08": 0, "2026-09": 1, "2026-10": 2, "2026-11": 2}
+
+
+def test_stage_conversion_rate_and_median_days(known):
+    # Leads created since September: Ada (30 days to customer), Bob (10), Cy, Ed (lost).
+    # Di started as a customer, so she was never a lead.
+    assert since_september(known)["conversion"] == {
+        "from_stage": "lead", "to_stage": "customer", "leads": 4, "converted": 2,
+        "rate": 50.0, "median_days": 20.0}
+    # All time adds Flo: June 15 to September 15 is 92 days.
+    assert build(known, now=FROZEN).to_dict()["conversion"] == {
+        "from_stage": "lead", "to_stage": "customer", "leads": 5, "converted": 3,
+        "rate": 60.0, "median_days": 30.0}
+
+
+def test_followups_on_time_late_and_overdue_per_owner(known):
+    followups = since_september(known)["followups"]
+    assert followups["owners"] == [
+        {"owner": "alice", "on_time": 4, "late": 2, "overdue": 0, "open": 1, "on_time_percent": 66.7},
+        {"owner": "bob", "on_time": 0, "late": 0, "overdue": 3, "open": 0, "on_time_percent": 0.0},
+    ]
+    assert followups["total"] == {
+        "owner": "(all)", "on_time": 4, "late": 2, "overdue": 3, "open": 1, "on_time_percent": 44.4}
+
+
+def test_rule_compliance(known):
+    compliance = since_september(known)["rule_compliance"]
+    assert compliance["rules"] == [
+        {"rule": "new-lead", "met": 2, "late": 1, "overdue": 1, "pending": 0, "percent": 50.0},
+        {"rule": "complaint", "met": 1, "late": 0, "overdue": 1, "pending": 0, "percent": 50.0},
+        {"rule": "vip-silence", "met": 0, "late": 0, "overdue": 0, "pending": 0, "percent": None},
+    ]
+    assert compliance["total"] == {
+        "rule": "(all)", "met": 3, "late": 1, "overdue": 2, "pending": 0, "percent": 50.0}
+    everything = build(known, now=FROZEN).to_dict()["rule_compliance"]
+    assert everything["rules"][0] == {
+        "rule": "new-lead", "met": 2, "late": 2, "overdue": 1, "pending": 0, "percent": 40.0}
+
+
+def test_interactions_per_kind_per_month(known):
+    assert since_september(known)["interactions_per_month"] == {
+        "2026-09": {"call": 1, "email": 0, "meeting": 0},
+        "2026-10": {"call": 1, "email": 1, "meeting": 1},
+        "2026-11": {"call": 0, "email": 1, "meeting": 0},
+    }
+
+
+def test_not_contacted_for_n_days(known):
+    # Silent since 10-24 09:30: Ada (10-11), Bob (10-17), Flo (08-20), and Cy,
+    # never contacted and added 10-20. Ed was added 11-05; Di emailed 11-03.
+    assert since_september(known)["not_contacted"] == {"days": 30, "contacts": 4, "never": 1}
+    assert since_september(known, idle_days=60)["not_contacted"] == {
+        "days": 60, "contacts": 1, "never": 0}
+
+
+def test_average_satisfaction_and_nps(known):
+    assert since_september(known)["satisfaction"] == {
+        "responses": 4, "average": 7.25, "promoters": 2, "passives": 1, "detractors": 1,
+        "nps": 25.0}
+    assert build(known, now=FROZEN).to_dict()["satisfaction"] == {
+        "responses": 5, "average": 5.8, "promoters": 2, "passives": 1, "detractors": 2,
+        "nps": 0.0}
+
+
+def test_owner_narrows_every_figure(known):
+    report = since_september(known, owner="alice")
+    assert report["period"]["owner"] == "alice"
+    assert report["contacts_by_stage"] == {
+        "lead": 0, "qualified": 0, "customer": 2, "churned": 0, "lost": 1}
+    assert report["contacts_by_tier"] == {"vip": 0, "standard": 2, "low": 1}
+    assert report["new_contacts_per_month"] == {"2026-09": 1, "2026-10": 1, "2026-11": 1}
+    assert report["conversion"]["leads"] == 3 and report["conversion"]["rate"] == 66.7
+    assert [o["owner"] for o in report["followups"]["owners"]] == ["alice"]
+    assert report["rule_compliance"]["total"]["percent"] == 75.0
+    assert report["interactions_per_month"]["2026-11"] == {"call": 0, "email": 0, "meeting": 0}
+    assert report["not_contacted"] == {"days": 30, "contacts": 2, "never": 0}
+    assert report["satisfaction"]["nps"] == 100.0 and report["satisfaction"]["average"] == 9.5
+
+
+def test_until_closes_the_period(known):
+    report = build(known, since=parse_bound("2026-09-01", FROZEN),
+                   until=parse_bound("2026-10-31", FROZEN, end=True), now=FROZEN).to_dict()
+    assert report["period"]["until"] == "2026-11-01T00:00:00+00:00"
+    assert report["new_contacts_per_month"] == {"2026-09": 1, "2026-10": 2}
+    assert report["followups"]["owners"] == [
+        {"owner": "alice", "on_time": 1, "late": 1, "overdue": 0, "open": 0, "on_time_percent": 50.0},
+        {"owner": "bob", "on_time": 0, "late": 0, "overdue": 1, "open": 0, "on_time_percent": 0.0},
+    ]
+    assert report["rule_compliance"]["rules"][0]["percent"] == 33.3
+    assert report["conversion"]["leads"] == 3 and report["conversion"]["converted"] == 2
+    assert report["satisfaction"]["responses"] == 2
+
+
+def test_empty_database_reports_zeros(store):
+    report = build(store, now=FROZEN).to_dict()
+    assert report["new_contacts_per_month"] == {"2026-11": 0}
+    assert report["conversion"]["rate"] is None and report["conversion"]["median_days"] is None
+    assert report["followups"]["owners"] == []
+    assert report["satisfaction"]["nps"] is None
+
+
+def test_custom_stages_without_customer_have_no_conversion(db_path, clock):
+    settings = StoreSettings(stages=("prospect", "won"), default_stage="prospect")
+    with Store(db_path, user="alice", clock=clock, settings=settings) as store:
+        store.contacts.add("X")
+        conversion = build(store, now=FROZEN).to_dict()["conversion"]
+        assert conversion["from_stage"] == "prospect" and conversion["to_stage"] is None
+        assert build(store, now=FROZEN, won_stage="won").to_dict()["conversion"]["leads"] == 1
+
+
+@pytest.mark.parametrize("text, end, expected", [
+    ("2026-09-01", False, "2026-09-01T00:00:00+00:00"),
+    ("2026-09-01", True, "2026-09-02T00:00:00+00:00"),
+    ("2026-09", True, "2026-10-01T00:00:00+00:00"),
+    ("2026-12", True, "2027-01-01T00:00:00+00:00"),
+    ("30d", False, "2026-10-24T09:30:00+00:00"),
+    ("today", False, "2026-11-23T00:00:00+00:00"),
+    ("yesterday", True, "2026-11-23T00:00:00+00:00"),
+    ("2026-11-02 14:30", False, "2026-11-02T14:30:00+00:00"),
+])
+def test_parse_bound(text, end, expected):
+    assert parse_bound(text, FROZEN, end=end).isoformat() == expected
+
+
+def test_parse_bound_refuses_nonsense_naming_the_forms():
+    with pytest.raises(ValidationError, match="2026-11-01, 2026-11"):
+        parse_bound("last tuesday-ish", FROZEN)
+
+
+def test_month_starts_clip_to_the_period():
+    months = month_starts(at("09-15"), at("11-02"))
+    assert [m for m, _, _ in months] == ["2026-09", "2026-10", "2026-11"]
+    assert months[0][1] == at("09-15") and months[-1][2] == at("11-02")
+
+
+# -- the command ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def known_cli(cli, db_path, clock):
+    with Store(db_path, user="alice", clock=clock) as store:
+        build_known_dataset(store)
+    return cli
+
+
+def test_cli_json_matches_the_store(known_cli):
+    out = json.loads(known_cli.ok("report", "--since", "2026-09-01", "--format", "json").stdout)
+    assert out["period"] == {"since": "2026-09-01T00:00:00+00:00", "until": None, "owner": None}
+    assert out["rule_compliance"]["total"]["percent"] == 50.0
+    assert out["satisfaction"]["nps"] == 25.0
+
+
+def test_cli_mine_and_owner(known_cli):
+    mine = json.loads(known_cli.ok("report", "--mine", "-f", "json").stdout)
+    assert mine["period"]["owner"] == "alice"
+    bob = json.loads(known_cli.ok("report", "--owner", "bob", "-f", "json").stdout)
+    assert bob["contacts_by_stage"]["lead"] == 1 and bob["followups"]["total"]["overdue"] == 3
+    clash = known_cli("report", "--mine", "--owner", "bob")
+    assert clash.exit_code == 2
+
+
+def test_cli_csv_is_long_form(known_cli):
+    out = known_cli.ok("report", "--since", "2026-09-01", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["section", "group", "metric", "value"]
+    index = {(r["section"], r["group"], r["metric"]): r["value"] for r in rows}
+    assert index[("contacts_by_stage", "customer", "contacts")] == "4"
+    assert index[("new_contacts", "2026-10", "contacts")] == "2"
+    assert index[("conversion", "lead->customer", "median_days")] == "20.0"
+    assert index[("followups", "bob", "overdue")] == "3"
+    assert index[("rule_compliance", "(all)", "percent")] == "50.0"
+    assert index[("interactions", "2026-10", "meeting")] == "1"
+    assert index[("not_contacted", "30d", "contacts")] == "4"
+    assert index[("satisfaction", "", "average")] == "7.25"
+
+
+EXPECTED_TABLE = """\
+Report for 2026-09-01 00:00 to now, all owners (as of 2026-11-23 09:30)
+
+Contacts by stage (now)
+STAGE      CONTACTS
+lead       1
+qualified  0
+customer   4
+churned    0
+lost       1
+
+Contacts by tier (now)
+TIER      CONTACTS
+vip       1
+standard  4
+low       1
+
+New contacts per month
+MONTH    CONTACTS
+2026-09  1
+2026-10  2
+2026-11  2
+
+Conversion lead → customer (leads created in the period)
+LEADS  CONVERTED  RATE  MEDIAN DAYS
+4      2          50%   20.0
+
+Follow-ups due in the period, per owner
+OWNER  ON TIME  LATE  STILL OVERDUE  NOT YET DUE  ON TIME %
+alice  4        2     0              1            66.7%
+bob    0        0     3              0            0%
+(all)  4        2     3              1            44.4%
+
+Rule compliance (met: done before due)
+RULE         MET  LATE  STILL OVERDUE  NOT YET DUE  COMPLIANCE
+new-lead     2    1     1              0            50%
+complaint    1    0     1              0            50%
+vip-silence  0    0     0              0            -
+(all)        3    1     2              0            50%
+
+Interactions per month
+MONTH    CALL  EMAIL  MEETING
+2026-09  1     0      0
+2026-10  1     1      1
+2026-11  0     1      0
+
+Not contacted for 30 days: 4 contacts (1 never contacted)
+
+Satisfaction: 4 responses, average 7.25/10, NPS 25 (2 promoters, 1 passives, 1 detractors)
+"""
+
+
+def test_cli_table_is_exact(known_cli):
+    assert known_cli.ok("report", "--since", "2026-09-01").stdout == EXPECTED_TABLE
+
+
+def test_cli_bad_dates_and_order(known_cli):
+    bad = known_cli("report", "--since", "someday")
+    assert bad.exit_code == 2 and "can't read the date" in bad.stderr
+    backwards = known_cli("report", "--since", "2026-11-01", "--until", "2026-10-01")
+    assert backwards.exit_code == 2 and "--since must come before --until" in backwards.stderr
+
+
+def test_idle_days_from_config(known_cli, isolated_env):
+    config = isolated_env / "config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[report]\nidle_days = 60\n")
+    out = json.loads(known_cli.ok("report", "-f", "json").stdout)
+    assert out["not_contacted"]["days"] == 60
+    assert json.loads(known_cli.ok("report", "--idle-days", "10", "-f", "json").stdout)[
+        "not_contacted"]["days"] == 10
