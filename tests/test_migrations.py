@@ -45,7 +45,7 @@ def test_blank_database_gets_the_whole_schema(db_path):
     ]
     assert [c[0] for c in tables["followups"]] == [
         "id", "contact_id", "due_at", "note", "owner", "status", "every", "rule",
-        "created_at", "updated_at", "done_at",
+        "created_at", "updated_at", "done_at", "reminded", "snoozes", "previous_id",
     ]
     assert [c[0] for c in tables["events"]] == [
         "id", "contact_id", "kind", "text", "at", "author", "score", "data", "created_at",

@@ -206,3 +206,48 @@ def m030_report_indexes(db: Database) -> None:
         CREATE INDEX events_survey ON events(at, score, contact_id) WHERE kind = 'survey';
         """
     )
+
+
+@migrations()
+def m020_followup_reminders(db: Database) -> None:
+    # Follow-ups and reminders (store/followups.py, store/reminders.py):
+    # - followups.reminded: a bitmask of the channels (stdout 1, email 2,
+    #   command 4) that delivered the follow-up at its current due time, kept
+    #   beside the row so that "is anything due and not yet reminded?" is a
+    #   few index seeks on followups_remind, not a probe per overdue row.
+    #   The deliveries table stays the record (its UNIQUE key is what makes
+    #   delivery exactly-once); a trigger clears the mask when due_at moves.
+    # - followups.snoozes counts snoozes; previous_id links a recurrence to
+    #   the follow-up whose completion scheduled it.
+    # - deliveries.state/claim: a remind run claims items ('claimed') in one
+    #   short transaction, delivers, then marks them 'sent' (or deletes the
+    #   claim on failure), so overlapping runs never deliver an item twice.
+    db.executescript(
+        """
+        ALTER TABLE followups ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE followups ADD COLUMN snoozes INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE followups ADD COLUMN previous_id INTEGER;
+        CREATE INDEX followups_remind ON followups(owner, reminded, due_at) WHERE status = 'open';
+        CREATE INDEX followups_previous ON followups(previous_id) WHERE previous_id IS NOT NULL;
+        CREATE TRIGGER followups_due_moved AFTER UPDATE OF due_at ON followups
+        WHEN new.due_at IS NOT old.due_at AND new.reminded != 0
+        BEGIN
+            UPDATE followups SET reminded = 0 WHERE id = new.id;
+        END;
+
+        ALTER TABLE deliveries ADD COLUMN state TEXT NOT NULL DEFAULT 'sent'
+            CHECK (state IN ('claimed', 'sent'));
+        ALTER TABLE deliveries ADD COLUMN claim TEXT;
+        CREATE INDEX deliveries_claimed ON deliveries(delivered_at) WHERE state = 'claimed';
+        CREATE INDEX deliveries_followup ON deliveries(followup_id);
+
+        CREATE INDEX contacts_cadence ON contacts(owner) WHERE cadence_days IS NOT NULL;
+
+        UPDATE followups SET reminded = (
+            SELECT coalesce(sum(DISTINCT CASE d.channel WHEN 'stdout' THEN 1 WHEN 'email' THEN 2
+                                                         WHEN 'command' THEN 4 ELSE 0 END), 0)
+            FROM deliveries d WHERE d.item = 'followup:' || followups.id
+              AND d.due_at = followups.due_at
+        ) WHERE id IN (SELECT followup_id FROM deliveries WHERE followup_id IS NOT NULL);
+        """
+    )

@@ -112,6 +112,13 @@ class FollowUp:
     done_at: datetime | None = None
     contact_email: str | None = None
     contact_tier: str | None = None
+    # How many times it was snoozed, and the follow-up whose completion
+    # scheduled this one (recurrences).
+    snoozes: int = 0
+    previous_id: int | None = None
+    # The urgency score at the time it was read (see store/followups.py);
+    # None when read without a clock, e.g. by get().
+    urgency: float | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +135,84 @@ class FollowUp:
             "created_at": to_json(self.created_at),
             "updated_at": to_json(self.updated_at),
             "done_at": to_json(self.done_at),
+            "snoozes": self.snoozes,
+            "previous_id": self.previous_id,
+            "urgency": None if self.urgency is None else round(self.urgency, 2),
+        }
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of the follow-up queue: an explicit follow-up, or a contact
+    whose keep-in-touch cadence has come (or is coming) due."""
+
+    kind: str  # 'followup' or 'cadence'
+    contact_id: int
+    contact_name: str
+    due_at: datetime
+    urgency: float
+    followup: FollowUp | None = None
+    contact_email: str | None = None
+    contact_tier: str | None = None
+    owner: str = ""
+    note: str = ""
+    cadence_days: int | None = None
+    last_contacted_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """``followup:12`` or ``cadence:5``: the item a reminder delivery names."""
+        if self.followup is not None:
+            return f"followup:{self.followup.id}"
+        return f"cadence:{self.contact_id}"
+
+    @property
+    def followup_id(self) -> int | None:
+        return self.followup.id if self.followup is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.key,
+            "kind": self.kind,
+            "followup_id": self.followup_id,
+            "contact_id": self.contact_id,
+            "contact_name": self.contact_name,
+            "contact_email": self.contact_email,
+            "due_at": to_json(self.due_at),
+            "urgency": round(self.urgency, 2),
+            "owner": self.owner,
+            "note": self.note,
+            "every": self.followup.every if self.followup is not None else None,
+            "cadence_days": self.cadence_days,
+            "last_contacted_at": to_json(self.last_contacted_at),
+        }
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One reminder delivered (or, while a run is sending it, claimed)."""
+
+    id: int
+    item: str
+    contact_id: int | None
+    followup_id: int | None
+    due_at: datetime
+    channel: str
+    recipient: str | None
+    delivered_at: datetime
+    state: str = "sent"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "item": self.item,
+            "contact_id": self.contact_id,
+            "followup_id": self.followup_id,
+            "due_at": to_json(self.due_at),
+            "channel": self.channel,
+            "recipient": self.recipient,
+            "delivered_at": to_json(self.delivered_at),
+            "state": self.state,
         }
 
 

@@ -1,12 +1,19 @@
-"""Each contact's timeline: what happened, when, and who did it."""
+"""Each contact's timeline: what happened, when, and who did it.
+
+People log notes, calls, emails, meetings and satisfaction surveys with
+``log()``; tinycrm records its own events (stage changes, edits, follow-ups,
+imports, merges) with ``add()`` inside the transaction of the change.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .errors import NotFound, ValidationError
 from .models import Event
+from .textutil import strip_controls
 from .timeutil import from_db, to_db
 
 if TYPE_CHECKING:
@@ -17,6 +24,8 @@ LOGGED_KINDS = ("note", "call", "email", "meeting", "survey")
 INTERACTION_KINDS = ("call", "email", "meeting")
 
 _COLUMNS = "id, contact_id, kind, text, at, author, score, data, created_at"
+# A logged time may run this far ahead of the clock (a slow clock elsewhere).
+FUTURE_SLACK = timedelta(minutes=5)
 
 
 def _event(row) -> Event:
@@ -62,3 +71,60 @@ class Timeline:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
         return [_event(r) for r in self.store.conn.execute(sql, params)]
+
+    def get(self, event_id: int) -> Event:
+        row = self.store.conn.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", [event_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no timeline event with id {event_id}")
+        return _event(row)
+
+    def count(self, contact_id: int) -> int:
+        return self.store.conn.execute(
+            "SELECT count(*) FROM events WHERE contact_id = ?", [contact_id]
+        ).fetchone()[0]
+
+    def log(
+        self,
+        contact_id: int,
+        kind: str,
+        text: str,
+        *,
+        at: datetime | None = None,
+        score: int | None = None,
+        now: datetime | None = None,
+    ) -> Event:
+        """Log what a person did: a note, call, email, meeting, or a survey
+        with a 0-10 ``score``. A call, email or meeting moves the contact's
+        ``last_contacted_at`` forward (which restarts its cadence). ``at``
+        may be in the past, not in the future."""
+        now = now or self.store.now()
+        kind = (kind or "").strip().lower()
+        if kind not in LOGGED_KINDS:
+            raise ValidationError(f"unknown kind {kind!r}: use one of {', '.join(LOGGED_KINDS)}")
+        if kind == "survey":
+            if score is None or isinstance(score, bool) or not isinstance(score, int):
+                raise ValidationError("a survey needs a score from 0 to 10 (--score)")
+            if not 0 <= score <= 10:
+                raise ValidationError(f"a survey score is from 0 to 10, got {score}")
+        elif score is not None:
+            raise ValidationError("a score is only for --kind survey")
+        text = strip_controls(text, keep_newlines=True).strip()
+        if not text and kind != "survey":
+            raise ValidationError("nothing to log: give the text of the note")
+        at = at or now
+        if at.tzinfo is None:
+            raise ValidationError("a logged time needs a time zone")
+        if at > now + FUTURE_SLACK:
+            raise ValidationError(
+                "can't log something in the future; add a follow-up for it instead"
+            )
+        with self.store.write():
+            self.store.contacts.get(contact_id)
+            event_id = self.add(contact_id, kind, text, at=at, score=score, now=now)
+            if kind in INTERACTION_KINDS:
+                self.store.contacts.touch_contacted(contact_id, at)
+            self.store.audit.record(
+                "log", "event", event_id, contact_id=contact_id,
+                after={"kind": kind, "text": text, "at": to_db(at), "score": score}, now=now,
+            )
+            return self.get(event_id)

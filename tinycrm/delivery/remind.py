@@ -1,0 +1,156 @@
+"""One ``tinycrm remind`` run: for each channel, claim what is due, deliver it,
+and record it (or give it back when the delivery failed).
+
+Nothing is printed when nothing is due; errors are collected as one-line
+messages for the caller to print on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from ..store.errors import TinyCRMError
+from ..store.models import QueueItem
+from ..store.reminders import CHANNELS, Reminders
+from .command import CommandFailed
+from .smtp import SendFailed
+from .stdout import StdoutFailed
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+# Failures of a delivery itself; anything else is a bug and is raised (after
+# the claimed items are given back).
+_EXPECTED = (CommandFailed, SendFailed, StdoutFailed, TinyCRMError)
+
+
+@dataclass
+class RemindResult:
+    delivered: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    # Dry run: what would go out, per channel.
+    would: dict[str, list[QueueItem]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class RemindOptions:
+    channels: Sequence[str] = ("stdout",)
+    owner: str | None = None  # None: every owner's
+    command: str | None = None
+    to: str | None = None
+    dry_run: bool = False
+    include_cadence: bool = True
+
+
+def remind(
+    store: Store,
+    options: RemindOptions,
+    *,
+    smtp_section: Mapping[str, Any] | None = None,
+    config_path: str = "the config file",
+    now: datetime | None = None,
+    out: IO[str] | None = None,
+) -> RemindResult:
+    now = now or store.now()
+    out = out or sys.stdout
+    reminders = Reminders(store)
+    result = RemindResult()
+    for channel in dict.fromkeys(options.channels):
+        if channel not in CHANNELS:
+            result.errors.append(f"unknown channel {channel!r}: use stdout, email or command")
+            continue
+        try:
+            if options.dry_run:
+                result.would[channel] = reminders.due(
+                    channel, owner=options.owner, now=now, include_cadence=options.include_cadence)
+                continue
+            if channel == "stdout":
+                _stdout(reminders, options, now, out, result)
+            elif channel == "command":
+                _command(reminders, options, now, result)
+            else:
+                _email(reminders, options, now, smtp_section or {}, config_path, result)
+        except TinyCRMError as exc:
+            result.errors.append(f"{channel}: {exc.message}")
+    return result
+
+
+def _deliver_groups(reminders: Reminders, claim, groups: dict, send, now: datetime,
+                    result: RemindResult, channel: str) -> None:
+    """Send each group of claimed items; record the ones that went, release the rest."""
+    for key, items in groups.items():
+        keys = [item.key for item in items]
+        try:
+            send(key, items)
+        except Exception as exc:
+            reminders.release(claim, keys)
+            result.failed += len(items)
+            result.errors.append(f"{channel}: {exc}")
+            if not isinstance(exc, _EXPECTED):
+                raise
+            continue
+        reminders.mark_sent(claim, keys, now=now)
+        result.delivered += len(items)
+
+
+def _stdout(reminders: Reminders, options: RemindOptions, now: datetime, out: IO[str],
+            result: RemindResult) -> None:
+    from . import stdout
+
+    claim = reminders.claim("stdout", owner=options.owner, now=now,
+                            include_cadence=options.include_cadence)
+    if claim:
+        _deliver_groups(reminders, claim, {None: list(claim.items)},
+                        lambda _, items: stdout.write(items, now, out), now, result, "stdout")
+
+
+def _command(reminders: Reminders, options: RemindOptions, now: datetime, result: RemindResult) -> None:
+    from . import command
+
+    if not options.command:
+        raise TinyCRMError("--via command needs --exec CMD")
+    claim = reminders.claim("command", owner=options.owner, now=now, recipient=options.command[:200],
+                            include_cadence=options.include_cadence)
+    if claim:
+        _deliver_groups(reminders, claim, {None: list(claim.items)},
+                        lambda _, items: command.run(options.command, items, now),
+                        now, result, "command")
+
+
+def _email(reminders: Reminders, options: RemindOptions, now: datetime,
+           section: Mapping[str, Any], config_path: str, result: RemindResult) -> None:
+    from . import smtp
+
+    settings = smtp.settings_from(section, config_path)
+    if not (options.to or settings.to or settings.owners):
+        raise smtp.SmtpConfigError(f"email needs a recipient: set to in [smtp] in {config_path}, or pass --to")
+    # Settings and password are checked before anything is claimed: a missing
+    # keyring leaves every item for the next run.
+    password = smtp.password_for(settings)
+    claim = reminders.claim("email", owner=options.owner, now=now,
+                            recipient=lambda item: settings.recipient(item, options.to),
+                            include_cadence=options.include_cadence)
+    if not claim:
+        return
+    groups: dict[str | None, list[QueueItem]] = {}
+    for item in claim.items:
+        groups.setdefault(claim.recipients.get(item.key), []).append(item)
+    unaddressed = groups.pop(None, [])
+    if unaddressed:
+        reminders.release(claim, [i.key for i in unaddressed])
+        result.failed += len(unaddressed)
+        owners = sorted({i.owner for i in unaddressed})
+        result.errors.append(f"email: no address for {', '.join(owners)}: set to or [smtp.owners] in {config_path}")
+    _deliver_groups(reminders, claim, groups,
+                    lambda to, items: smtp.send(settings, password, to, items, now),
+                    now, result, "email")
+

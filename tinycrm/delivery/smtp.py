@@ -1,0 +1,163 @@
+"""The email channel: one plain-text digest per recipient over SMTP.
+
+Settings come from the config file's ``[smtp]`` table; the password only from
+the OS keyring (``tinycrm secret set smtp``), read only when a username is
+set::
+
+    [smtp]
+    host = "smtp.example.org"
+    port = 587                    # default: 587 starttls, 465 ssl, 25 none
+    security = "starttls"         # starttls | ssl | none
+    username = "me@example.org"   # omit for a server that needs no login
+    from = "tinycrm <me@example.org>"
+    to = "me@example.org"         # --to overrides it
+    timeout = 30                  # seconds
+
+    [smtp.owners]                 # optional: where each owner's items go
+    bob = "bob@example.org"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..store.errors import TinyCRMError
+from ..store.models import QueueItem
+from .text import digest, subject
+
+SECURITY = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+class SmtpConfigError(TinyCRMError):
+    pass
+
+
+class SendFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str = "starttls"
+    username: str | None = None
+    sender: str = ""
+    to: str | None = None
+    owners: dict[str, str] = field(default_factory=dict, hash=False)
+    timeout: float = 30.0
+    helo: str | None = None
+
+    def recipient(self, item: QueueItem, override: str | None = None) -> str | None:
+        return override or self.owners.get(item.owner) or self.to
+
+
+def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
+    """Read and check ``[smtp]``; ``where`` names the config file in messages."""
+    def text(key: str) -> str | None:
+        value = section.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise SmtpConfigError(f"{where}: [smtp] {key} must be a non-empty string")
+        return value.strip()
+
+    host = text("host")
+    if not host:
+        raise SmtpConfigError(
+            f"email needs an SMTP server: set host (and from, to, username) in [smtp] in {where}"
+        )
+    security = (text("security") or "starttls").lower()
+    if security not in SECURITY:
+        raise SmtpConfigError(f"{where}: [smtp] security must be one of {', '.join(SECURITY)}")
+    port = section.get("port", DEFAULT_PORTS[security])
+    if isinstance(port, str) and port.isdigit():
+        port = int(port)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise SmtpConfigError(f"{where}: [smtp] port must be a number from 1 to 65535")
+    timeout = section.get("timeout", 30)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise SmtpConfigError(f"{where}: [smtp] timeout must be a positive number of seconds")
+    owners = section.get("owners", {})
+    if not isinstance(owners, dict) or not all(isinstance(v, str) for v in owners.values()):
+        raise SmtpConfigError(f"{where}: [smtp.owners] must map owners to addresses")
+    username = text("username")
+    sender = text("from") or username
+    if not sender:
+        raise SmtpConfigError(f"{where}: [smtp] needs from (the sender's address)")
+    return SmtpSettings(
+        host=host, port=port, security=security, username=username, sender=sender,
+        to=text("to"), owners=dict(owners), timeout=float(timeout), helo=text("helo"),
+    )
+
+
+def password_for(settings: SmtpSettings) -> str | None:
+    """The keyring's SMTP password when a username is set (else None)."""
+    if not settings.username:
+        return None
+    from ..secrets import get_secret
+
+    password = get_secret("smtp")
+    if password is None:
+        raise SmtpConfigError(
+            f"no SMTP password stored for {settings.username}: run `tinycrm secret set smtp`"
+        )
+    return password
+
+
+def build_message(settings: SmtpSettings, recipient: str, items: Sequence[QueueItem], now: datetime):
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid, parseaddr
+
+    message = EmailMessage()
+    message["Subject"] = subject(items)
+    message["From"] = settings.sender
+    message["To"] = recipient
+    message["Date"] = format_datetime(now)
+    domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "tinycrm.invalid"
+    message["Message-ID"] = make_msgid("tinycrm", domain=domain)
+    message.set_content(digest(items, now))
+    return message
+
+
+def send(settings: SmtpSettings, password: str | None, recipient: str,
+         items: Sequence[QueueItem], now: datetime) -> None:
+    """Send one digest; raise ``SendFailed`` with a one-line reason."""
+    import smtplib
+    import ssl
+
+    where = f"{settings.host}:{settings.port}"
+    message = build_message(settings, recipient, items, now)
+    try:
+        context = ssl.create_default_context()
+        if settings.security == "ssl":
+            client = smtplib.SMTP_SSL(settings.host, settings.port, local_hostname=settings.helo,
+                                      timeout=settings.timeout, context=context)
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, local_hostname=settings.helo,
+                                  timeout=settings.timeout)
+        with client:
+            if settings.security == "starttls":
+                client.starttls(context=context)
+            if settings.username:
+                client.login(settings.username, password or "")
+            client.send_message(message, from_addr=None, to_addrs=[recipient])
+    except smtplib.SMTPAuthenticationError:
+        raise SendFailed(f"the SMTP server {where} refused the username or password") from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise SendFailed(f"the SMTP server {where} doesn't support that: {_reason(exc)}") from None
+    except smtplib.SMTPRecipientsRefused:
+        raise SendFailed(f"the SMTP server {where} refused the recipient {recipient}") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SendFailed(f"can't send email through {where}: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__

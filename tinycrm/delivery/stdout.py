@@ -1,0 +1,27 @@
+"""The stdout channel: one line per item, and nothing at all when nothing is
+due (cron mails any output)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import IO
+
+from ..store.models import QueueItem
+from .text import line
+
+
+class StdoutFailed(Exception):
+    pass
+
+
+def write(items: Sequence[QueueItem], now: datetime, out: IO[str] | None = None) -> None:
+    out = out or sys.stdout
+    if not items:
+        return
+    try:
+        out.write("".join(line(item, now) + "\n" for item in items))
+        out.flush()
+    except (BrokenPipeError, OSError, ValueError) as exc:
+        raise StdoutFailed(f"can't write to stdout: {exc}") from None

@@ -1,0 +1,555 @@
+"""Follow-ups, keep-in-touch cadences, and the urgency-ordered queue.
+
+Every write runs in one ``store.write()`` transaction and leaves a timeline
+event (kind ``followup``, ``data.action`` created/done/snoozed/rescheduled/
+cancelled) and an audit entry (entity ``followup``) beside the change.
+
+Urgency
+-------
+The queue is ordered by an urgency score in the manner of taskwarrior: a sum
+of weighted terms, highest first (ties: earliest due, then lowest id)::
+
+    urgency = 12.0 × due  +  tier  +  2.0 × age
+
+    due   how overdue it is: 1.0 once 7 or more days overdue, 0.2 when due 14
+          or more days from now, linear in between (0.73 when due right now);
+          so one more day overdue adds about 0.46
+    tier  +3.0 for a tier listed before the default tier in ``[crm] tiers``
+          (``vip``), -1.0 for one listed after it (``low``), 0 for the default
+    age   days since the follow-up was created, up to 365, over 365 (for a
+          cadence item: days since it came due)
+
+So how overdue an item is counts most (up to 9.6 points), then its tier (a
+VIP is worth about 6.5 days of overdue-ness), then its age (up to 2 points).
+
+Keep-in-touch cadence
+---------------------
+A contact's cadence is its own ``cadence_days`` (``tinycrm cadence REF 30d``),
+else the shortest ``[cadence]`` period of its tags. It comes due at
+``last_contacted_at + cadence`` (creation time if never contacted), so
+logging a call, email or meeting resets the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .errors import Conflict, NotFound, ValidationError
+from .models import Contact, FollowUp, QueueItem
+from .textutil import strip_controls
+from .timeutil import from_db, to_db
+from .when import format_days, local_date, parse_period, period_days, same_local_time, start_of_day
+
+if TYPE_CHECKING:
+    from .settings import StoreSettings
+    from .store import Store
+
+VIEWS = ("open", "overdue", "today", "week", "upcoming", "all")
+EVENT_KIND = "followup"
+AUDIT_ENTITY = "followup"
+
+DUE_COEFFICIENT = 12.0
+OVERDUE_FULL_DAYS = 7.0
+AHEAD_FLOOR_DAYS = 14.0
+DUE_FLOOR = 0.2
+TIER_UP = 3.0
+TIER_DOWN = -1.0
+AGE_COEFFICIENT = 2.0
+AGE_FULL_DAYS = 365.0
+
+_EMAIL = "(SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1)"
+_COLUMNS = (
+    "f.id, f.contact_id, c.name, f.due_at, f.note, f.owner, f.status, f.every, f.rule,"
+    " f.created_at, f.updated_at, f.done_at, c.tier, f.snoozes, f.previous_id, " + _EMAIL
+)
+
+
+def _followup(row: Sequence[Any], urgency: float | None = None) -> FollowUp:
+    return FollowUp(
+        id=row[0], contact_id=row[1], contact_name=row[2], due_at=from_db(row[3]), note=row[4],
+        owner=row[5], status=row[6], every=row[7], rule=row[8], created_at=from_db(row[9]),
+        updated_at=from_db(row[10]), done_at=from_db(row[11]), contact_tier=row[12],
+        snoozes=row[13], previous_id=row[14], contact_email=row[15], urgency=urgency,
+    )
+
+
+# -- urgency ------------------------------------------------------------------------
+
+
+def tier_groups(settings: StoreSettings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tiers ranked above the default tier, tiers ranked below it)."""
+    tiers = tuple(settings.tiers)
+    if settings.default_tier not in tiers:
+        return (), ()
+    i = tiers.index(settings.default_tier)
+    return tiers[:i], tiers[i + 1:]
+
+
+def due_factor(days_overdue: float) -> float:
+    if days_overdue >= OVERDUE_FULL_DAYS:
+        return 1.0
+    if days_overdue <= -AHEAD_FLOOR_DAYS:
+        return DUE_FLOOR
+    span = OVERDUE_FULL_DAYS + AHEAD_FLOOR_DAYS
+    return DUE_FLOOR + (1.0 - DUE_FLOOR) * (days_overdue + AHEAD_FLOOR_DAYS) / span
+
+
+def urgency(
+    due_at: datetime, created_at: datetime | None, tier: str | None, now: datetime,
+    settings: StoreSettings,
+) -> float:
+    """The urgency score (see the module docs)."""
+    up, down = tier_groups(settings)
+    days_overdue = (now - due_at).total_seconds() / 86400
+    age_days = 0.0 if created_at is None else (now - created_at).total_seconds() / 86400
+    age = min(max(age_days, 0.0), AGE_FULL_DAYS) / AGE_FULL_DAYS
+    tier_weight = TIER_UP if tier in up else TIER_DOWN if tier in down else 0.0
+    return DUE_COEFFICIENT * due_factor(days_overdue) + tier_weight + AGE_COEFFICIENT * age
+
+
+def _julian(dt: datetime) -> float:
+    return dt.timestamp() / 86400 + 2440587.5
+
+
+def urgency_sql(settings: StoreSettings, params: dict[str, Any]) -> str:
+    """The same score as ``urgency()``, as SQL over ``f`` (followups) and ``c``
+    (contacts); needs ``:now_jd`` in ``params`` and adds the tier names."""
+    up, down = tier_groups(settings)
+    d = "(:now_jd - julianday(f.due_at))"
+    span = OVERDUE_FULL_DAYS + AHEAD_FLOOR_DAYS
+    due = (
+        f"(CASE WHEN {d} >= {OVERDUE_FULL_DAYS} THEN 1.0 WHEN {d} <= -{AHEAD_FLOOR_DAYS}"
+        f" THEN {DUE_FLOOR} ELSE {DUE_FLOOR} + {1.0 - DUE_FLOOR} * ({d} + {AHEAD_FLOOR_DAYS})"
+        f" / {span} END)"
+    )
+    tier = "0.0"
+    for name, values, weight in (("up", up, TIER_UP), ("down", down, TIER_DOWN)):
+        if values:
+            marks = ", ".join(f":tier_{name}{i}" for i in range(len(values)))
+            params.update({f"tier_{name}{i}": v for i, v in enumerate(values)})
+            tier = f"(CASE WHEN c.tier IN ({marks}) THEN {weight} ELSE {tier} END)"
+    age = f"(min(max(:now_jd - julianday(f.created_at), 0.0), {AGE_FULL_DAYS}) / {AGE_FULL_DAYS})"
+    return f"({DUE_COEFFICIENT} * {due} + {tier} + {AGE_COEFFICIENT} * {age})"
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def clean_note(note: str | None) -> str:
+    return " ".join(strip_controls(note or "").split())
+
+
+def clean_every(every: str | None) -> str | None:
+    """``'2 weeks'`` -> ``'2w'``; recurrences are whole days."""
+    if every is None or not str(every).strip():
+        return None
+    period_days(every)
+    return str(parse_period(every))
+
+
+def _aware(dt: datetime, what: str) -> datetime:
+    if not isinstance(dt, datetime) or dt.tzinfo is None:
+        raise ValidationError(f"{what} needs a date and time with a time zone")
+    return dt
+
+
+def _snapshot(followup: FollowUp) -> dict[str, Any]:
+    return {
+        "due_at": to_db(followup.due_at), "owner": followup.owner, "note": followup.note,
+        "every": followup.every, "rule": followup.rule, "status": followup.status,
+    }
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """A contact's effective keep-in-touch period and where it comes from."""
+
+    days: int
+    source: str  # 'contact' or 'tag:NAME'
+    due_at: datetime
+
+
+class FollowUps:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+
+    # -- reading -------------------------------------------------------------------
+
+    def get(self, followup_id: int) -> FollowUp:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM followups f JOIN contacts c ON c.id = f.contact_id"
+            " WHERE f.id = ?", [followup_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no follow-up with id {followup_id}")
+        return _followup(row)
+
+    def next_of(self, followup_id: int) -> FollowUp | None:
+        """The recurrence that completing ``followup_id`` scheduled, if any."""
+        row = self.conn.execute(
+            "SELECT id FROM followups WHERE previous_id = ? ORDER BY id DESC LIMIT 1", [followup_id]
+        ).fetchone()
+        return self.get(row[0]) if row else None
+
+    def _where(self, view: str, now: datetime, params: dict[str, Any]) -> list[str]:
+        if view not in VIEWS:
+            raise ValidationError(f"unknown view {view!r}: use one of {', '.join(VIEWS)}")
+        where = [] if view == "all" else ["f.status = 'open'"]
+        if view == "overdue":
+            where.append("f.due_at < :now")
+        elif view == "upcoming":
+            where.append("f.due_at >= :now")
+        elif view in ("today", "week"):
+            where.append("f.due_at >= :day_start AND f.due_at < :day_end")
+            params["day_start"] = to_db(start_of_day(now))
+            params["day_end"] = to_db(start_of_day(now, 1 if view == "today" else 7))
+        return where
+
+    def list(
+        self,
+        *,
+        view: str = "open",
+        owner: str | None = None,
+        contact_id: int | None = None,
+        now: datetime | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        until: datetime | None = None,
+    ) -> list[FollowUp]:
+        """Follow-ups in urgency order (``all`` puts open ones first).
+
+        Views: ``open`` (default), ``overdue`` (due before now), ``today``
+        (due during today's local date), ``week`` (today and the 6 days
+        after), ``upcoming`` (due now or later), ``all`` (any status).
+        ``until`` keeps those due before it."""
+        now = now or self.store.now()
+        params: dict[str, Any] = {"now": to_db(now), "now_jd": _julian(now)}
+        where = self._where(view, now, params)
+        if owner is not None:
+            where.append("f.owner = :owner")
+            params["owner"] = owner
+        if contact_id is not None:
+            where.append("f.contact_id = :contact_id")
+            params["contact_id"] = contact_id
+        if until is not None:
+            where.append("f.due_at < :until")
+            params["until"] = to_db(until)
+        score = urgency_sql(self.store.settings, params)
+        first = "(f.status != 'open'), " if view == "all" else ""
+        params["limit"] = -1 if limit is None else limit
+        params["offset"] = offset
+        # Rank the ids first, then read the details of only the rows kept.
+        sql = (
+            f"WITH picked AS MATERIALIZED (SELECT f.id AS id, {score} AS urgency, f.status = 'open' AS open"
+            " FROM followups f JOIN contacts c ON c.id = f.contact_id"
+            f" WHERE {' AND '.join(where) or '1'}"
+            f" ORDER BY {first}urgency DESC, f.due_at, f.id LIMIT :limit OFFSET :offset)"
+            f" SELECT {_COLUMNS}, picked.urgency, picked.open FROM picked"
+            " JOIN followups f ON f.id = picked.id JOIN contacts c ON c.id = f.contact_id"
+            f" ORDER BY {'NOT picked.open, ' if first else ''}picked.urgency DESC, f.due_at, f.id"
+        )
+        return [
+            _followup(row, row[16] if row[6] == "open" else None)
+            for row in self.conn.execute(sql, params)
+        ]
+
+    def explain(self, *, view: str = "overdue", owner: str | None = None,
+                now: datetime | None = None) -> list[str]:
+        """The query plan of the ranking step of ``list`` (for benchmarks)."""
+        now = now or self.store.now()
+        params: dict[str, Any] = {"now": to_db(now), "now_jd": _julian(now)}
+        where = self._where(view, now, params)
+        if owner is not None:
+            where.append("f.owner = :owner")
+            params["owner"] = owner
+        score = urgency_sql(self.store.settings, params)
+        sql = (
+            f"EXPLAIN QUERY PLAN SELECT f.id, {score} AS urgency FROM followups f"
+            f" JOIN contacts c ON c.id = f.contact_id WHERE {' AND '.join(where) or '1'}"
+            " ORDER BY urgency DESC, f.due_at, f.id"
+        )
+        return [row[3] for row in self.conn.execute(sql, params)]
+
+    def counts(self, *, owner: str | None = None, now: datetime | None = None) -> dict[str, int]:
+        """How many open follow-ups are overdue, due today, due this week, and open."""
+        now = now or self.store.now()
+        result = {}
+        for view in ("overdue", "today", "week", "open"):
+            params: dict[str, Any] = {"now": to_db(now)}
+            where = self._where(view, now, params)
+            if owner is not None:
+                where.append("f.owner = :owner")
+                params["owner"] = owner
+            result[view] = self.conn.execute(
+                f"SELECT count(*) FROM followups f WHERE {' AND '.join(where)}", params
+            ).fetchone()[0]
+        return result
+
+    # -- writing -------------------------------------------------------------------
+
+    def _record(
+        self, followup: FollowUp, action: str, now: datetime, *, text: str | None = None,
+        data: dict[str, Any] | None = None, before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None, audit_action: str,
+    ) -> None:
+        label = f"follow-up {action}"
+        if text is None:
+            text = f"{label}: {followup.note}" if followup.note else label
+        self.store.timeline.add(
+            followup.contact_id, EVENT_KIND, text, now=now,
+            data={"followup_id": followup.id, "action": action, "due_at": to_db(followup.due_at),
+                  **(data or {})},
+        )
+        self.store.audit.record(
+            audit_action, AUDIT_ENTITY, followup.id, contact_id=followup.contact_id,
+            before=before, after=after, now=now,
+        )
+
+    def add(
+        self,
+        contact_id: int,
+        due_at: datetime,
+        *,
+        note: str = "",
+        owner: str | None = None,
+        every: str | None = None,
+        rule: str | None = None,
+        now: datetime | None = None,
+        previous_id: int | None = None,
+    ) -> FollowUp:
+        """A new open follow-up; ``owner`` defaults to the acting user and
+        ``every`` (``2w``) makes it recur from each completion."""
+        now = now or self.store.now()
+        _aware(due_at, "a follow-up's due time")
+        note = clean_note(note)
+        owner = " ".join((owner or "").split()) or self.store.user
+        every = clean_every(every)
+        with self.store.write():
+            self.store.contacts.get(contact_id)
+            cur = self.conn.execute(
+                "INSERT INTO followups (contact_id, due_at, note, owner, status, every, rule,"
+                " created_at, updated_at, previous_id) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+                [contact_id, to_db(due_at), note, owner, every, rule, to_db(now), to_db(now),
+                 previous_id],
+            )
+            followup = self.get(cur.lastrowid)
+            data: dict[str, Any] = {}
+            if every:
+                data["every"] = every
+            if previous_id is not None:
+                data["previous_id"] = previous_id
+            self._record(followup, "created", now, data=data, after=_snapshot(followup),
+                         audit_action="create")
+        return followup
+
+    def _open(self, followup_id: int, doing: str) -> FollowUp:
+        followup = self.get(followup_id)
+        if followup.status != "open":
+            raise Conflict(f"can't {doing} follow-up {followup_id}: it is already {followup.status}")
+        return followup
+
+    def done(self, followup_id: int, *, note: str | None = None, now: datetime | None = None) -> FollowUp:
+        """Mark it done (logged on the timeline, with ``note``). A recurring one
+        schedules its next occurrence ``every`` after today, at the same local
+        time of day; find it with ``next_of``."""
+        now = now or self.store.now()
+        note = clean_note(note)
+        with self.store.write():
+            followup = self._open(followup_id, "complete")
+            self.conn.execute(
+                "UPDATE followups SET status = 'done', done_at = ?, updated_at = ? WHERE id = ?",
+                [to_db(now), to_db(now), followup_id],
+            )
+            data: dict[str, Any] = {}
+            if note:
+                data["note"] = note
+            text = "follow-up done" + (f": {followup.note}" if followup.note else "")
+            if note:
+                text += f" — {note}"
+            self._record(
+                followup, "done", now, text=text, data=data, audit_action="done",
+                before={"status": "open"}, after={"status": "done", "done_at": to_db(now)},
+            )
+            if followup.every:
+                next_day = local_date(now) + timedelta(days=period_days(followup.every))
+                self.add(
+                    followup.contact_id, same_local_time(next_day, followup.due_at),
+                    note=followup.note, owner=followup.owner, every=followup.every, now=now,
+                    previous_id=followup.id,
+                )
+            return self.get(followup_id)
+
+    def snooze(self, followup_id: int, until: datetime, *, now: datetime | None = None) -> FollowUp:
+        """Move the due time later; the reminder goes out again at the new time."""
+        now = now or self.store.now()
+        _aware(until, "snooze")
+        if until <= now:
+            raise ValidationError("snooze until a time in the future")
+        with self.store.write():
+            followup = self._open(followup_id, "snooze")
+            self.conn.execute(
+                "UPDATE followups SET due_at = ?, snoozes = snoozes + 1, updated_at = ? WHERE id = ?",
+                [to_db(until), to_db(now), followup_id],
+            )
+            after = self.get(followup_id)
+            self._record(
+                after, "snoozed", now, data={"from": to_db(followup.due_at)},
+                audit_action="snooze", before={"due_at": to_db(followup.due_at)},
+                after={"due_at": to_db(until)},
+            )
+            return after
+
+    def reschedule(self, followup_id: int, due_at: datetime, *, now: datetime | None = None) -> FollowUp:
+        """Set a new due time (earlier or later)."""
+        now = now or self.store.now()
+        _aware(due_at, "a follow-up's due time")
+        with self.store.write():
+            followup = self._open(followup_id, "reschedule")
+            if to_db(due_at) == to_db(followup.due_at):
+                return followup
+            self.conn.execute(
+                "UPDATE followups SET due_at = ?, updated_at = ? WHERE id = ?",
+                [to_db(due_at), to_db(now), followup_id],
+            )
+            after = self.get(followup_id)
+            self._record(
+                after, "rescheduled", now, data={"from": to_db(followup.due_at)},
+                audit_action="reschedule", before={"due_at": to_db(followup.due_at)},
+                after={"due_at": to_db(due_at)},
+            )
+            return after
+
+    def cancel(self, followup_id: int, *, now: datetime | None = None) -> FollowUp:
+        now = now or self.store.now()
+        with self.store.write():
+            followup = self._open(followup_id, "cancel")
+            self.conn.execute(
+                "UPDATE followups SET status = 'cancelled', updated_at = ? WHERE id = ?",
+                [to_db(now), followup_id],
+            )
+            self._record(followup, "cancelled", now, audit_action="cancel",
+                         before={"status": "open"}, after={"status": "cancelled"})
+            return self.get(followup_id)
+
+    # -- cadence -------------------------------------------------------------------
+
+    def cadence_of(self, contact: Contact) -> Cadence | None:
+        """The contact's effective cadence: its own, else its tags' shortest."""
+        days, source = contact.cadence_days, "contact"
+        if days is None:
+            tagged = [(d, t) for t, d in self.store.settings.tag_cadence.items() if t in contact.tags]
+            if not tagged:
+                return None
+            days, tag = min(tagged)
+            source = f"tag:{tag}"
+        base = contact.last_contacted_at or contact.created_at
+        return Cadence(days=days, source=source, due_at=base + timedelta(days=days))
+
+    def set_cadence(self, contact_id: int, days: int | None, *, now: datetime | None = None) -> Contact:
+        """Set (or with None clear) a contact's own keep-in-touch period."""
+        if days is not None and days <= 0:
+            raise ValidationError("a cadence must be at least one day")
+        return self.store.contacts.edit(contact_id, {"cadence_days": days}, now=now)
+
+    def cadence_items(
+        self,
+        *,
+        owner: str | None = None,
+        now: datetime | None = None,
+        until: datetime | None = None,
+        contact_id: int | None = None,
+    ) -> list[QueueItem]:
+        """Contacts with a cadence, as queue items due at ``last contact + cadence``
+        (those due before ``until`` only, when given), most urgent first."""
+        now = now or self.store.now()
+        params: dict[str, Any] = {}
+        extra = ""
+        if owner is not None:
+            extra += " AND c.owner = :owner"
+            params["owner"] = owner
+        if contact_id is not None:
+            extra += " AND c.id = :contact_id"
+            params["contact_id"] = contact_id
+        parts = [
+            "SELECT c.id AS contact_id, c.cadence_days AS days, NULL AS tag FROM contacts c"
+            f" WHERE c.cadence_days IS NOT NULL{extra}"
+        ]
+        cte = ""
+        tag_cadence = self.store.settings.tag_cadence
+        if tag_cadence:
+            values = ", ".join(f"(:tag{i}, :days{i})" for i in range(len(tag_cadence)))
+            for i, (tag, days) in enumerate(sorted(tag_cadence.items())):
+                params[f"tag{i}"], params[f"days{i}"] = tag, days
+            cte = f"WITH tc(tag, days) AS (VALUES {values}) "
+            # A bare column beside min() takes the value of the row with the minimum.
+            parts.append(
+                "SELECT t.contact_id, min(tc.days), tc.tag FROM contact_tags t"
+                " JOIN tc ON tc.tag = t.tag JOIN contacts c ON c.id = t.contact_id"
+                f" WHERE c.cadence_days IS NULL{extra} GROUP BY t.contact_id"
+            )
+        due = ("strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(c.last_contacted_at, c.created_at),"
+               " '+' || cad.days || ' days')")
+        sql = (
+            f"{cte}SELECT c.id, c.name, c.tier, c.owner, c.last_contacted_at, cad.days, cad.tag,"
+            f" {due} AS due, {_EMAIL} FROM ({' UNION ALL '.join(parts)}) cad"
+            " JOIN contacts c ON c.id = cad.contact_id"
+        )
+        if until is not None:
+            sql += " WHERE due < :until"
+            params["until"] = to_db(until)
+        items = []
+        settings = self.store.settings
+        for cid, name, tier, cowner, last, days, tag, due_text, email in self.conn.execute(sql, params):
+            due_at = from_db(due_text)
+            note = f"keep in touch every {format_days(days)}" + (f" ({tag})" if tag else "")
+            items.append(QueueItem(
+                kind="cadence", contact_id=cid, contact_name=name, due_at=due_at,
+                urgency=urgency(due_at, due_at, tier, now, settings), contact_email=email,
+                contact_tier=tier, owner=cowner, note=note, cadence_days=days,
+                last_contacted_at=from_db(last),
+            ))
+        items.sort(key=_queue_order)
+        return items
+
+    # -- the queue -----------------------------------------------------------------
+
+    def queue(
+        self,
+        *,
+        owner: str | None = None,
+        now: datetime | None = None,
+        include_cadence: bool = True,
+        limit: int | None = None,
+        until: datetime | None = None,
+    ) -> list[QueueItem]:
+        """Open follow-ups and cadence items together, most urgent first
+        (``until``: only those due before it)."""
+        now = now or self.store.now()
+        with self.store.read():
+            followups = self.list(view="open", owner=owner, now=now, limit=limit, until=until)
+            items = [queue_item(f) for f in followups]
+            if include_cadence:
+                items += self.cadence_items(owner=owner, now=now, until=until)
+        items.sort(key=_queue_order)
+        return items[:limit] if limit is not None else items
+
+
+def queue_item(followup: FollowUp) -> QueueItem:
+    return QueueItem(
+        kind="followup", contact_id=followup.contact_id, contact_name=followup.contact_name,
+        due_at=followup.due_at, urgency=followup.urgency or 0.0, followup=followup,
+        contact_email=followup.contact_email, contact_tier=followup.contact_tier,
+        owner=followup.owner, note=followup.note,
+    )
+
+
+def _queue_order(item: QueueItem) -> tuple:
+    return (-round(item.urgency, 9), item.due_at, item.kind != "followup",
+            item.followup_id or 0, item.contact_id)
+
+
+__all__ = ["Cadence", "FollowUps", "VIEWS", "clean_every", "due_factor", "queue_item", "urgency"]

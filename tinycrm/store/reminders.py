@@ -1,0 +1,261 @@
+"""What is due for a reminder, claiming it, and the log of deliveries.
+
+Exactly once per (item, due time, channel): the ``deliveries`` table's UNIQUE
+key is the guarantee, and a remind run goes through three steps so that
+overlapping runs (cron every 5 minutes, a slow SMTP server, a second
+terminal) never deliver the same item twice:
+
+1. ``claim()``: one short write transaction inserts a ``claimed`` delivery
+   row for every due item no other run has claimed or sent on that channel
+   (``INSERT ... ON CONFLICT DO NOTHING``: the loser of a race gets nothing).
+2. The caller delivers, holding no database lock (SMTP may be slow).
+3. ``mark_sent()`` turns the rows into ``sent`` and sets the follow-up's
+   channel bit in ``followups.reminded`` in one transaction; on failure
+   ``release()`` deletes the claims, so the next run tries again.
+
+A run that dies between 1 and 3 leaves claims behind; they expire after
+``CLAIM_TTL`` and the items are delivered by a later run (at least once
+rather than never).
+
+``followups.reminded`` (a bitmask per channel, cleared by a trigger when the
+due time moves) lets "anything due and not yet reminded?" be answered with a
+few seeks on the ``followups_remind`` index, however many overdue follow-ups
+were reminded before. Cadence items are computed from the contacts that have
+a cadence and checked against ``deliveries`` directly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from .errors import ValidationError
+from .followups import _COLUMNS, _followup, _queue_order, queue_item, urgency
+from .models import Delivery, QueueItem
+from .timeutil import from_db, to_db
+
+if TYPE_CHECKING:
+    from .store import Store
+
+CHANNELS = {"stdout": 1, "email": 2, "command": 4}
+CLAIM_TTL = timedelta(minutes=15)
+
+Recipient = Callable[[QueueItem], "str | None"] | str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Items a run has claimed on a channel and must now deliver."""
+
+    token: str
+    channel: str
+    items: tuple[QueueItem, ...]
+    recipients: dict[str, str | None] = field(default_factory=dict, hash=False, compare=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def channel_bit(channel: str) -> int:
+    try:
+        return CHANNELS[channel]
+    except KeyError:
+        raise ValidationError(f"unknown channel {channel!r}: use one of {', '.join(CHANNELS)}") from None
+
+
+def _recipient_for(recipient: Recipient) -> Callable[[QueueItem], str | None]:
+    if callable(recipient):
+        return recipient
+    return lambda item: recipient
+
+
+class Reminders:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+
+    # -- what is due ------------------------------------------------------------------
+
+    def _owners(self, bit: int) -> list[str]:
+        """Owners with open follow-ups, by skipping through the index."""
+        owners: list[str] = []
+        row = self.conn.execute(
+            "SELECT min(owner) FROM followups INDEXED BY followups_remind WHERE status = 'open'"
+        ).fetchone()
+        while row and row[0] is not None:
+            owners.append(row[0])
+            row = self.conn.execute(
+                "SELECT min(owner) FROM followups INDEXED BY followups_remind"
+                " WHERE status = 'open' AND owner > ?", [row[0]],
+            ).fetchone()
+        return owners
+
+    def _candidates(self, channel: str, owner: str | None, now: datetime,
+                    include_cadence: bool) -> list[QueueItem]:
+        """Due items whose channel bit is not set (may include some that are
+        claimed or sent already: the deliveries table has the last word)."""
+        bit = channel_bit(channel)
+        masks = ", ".join(str(m) for m in range(8) if not m & bit)
+        settings = self.store.settings
+        items: list[QueueItem] = []
+        for who in [owner] if owner is not None else self._owners(bit):
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM followups f INDEXED BY followups_remind"
+                " JOIN contacts c ON c.id = f.contact_id"
+                f" WHERE f.status = 'open' AND f.owner = ? AND f.reminded IN ({masks})"
+                " AND f.due_at <= ?",
+                [who, to_db(now)],
+            ).fetchall()
+            for row in rows:
+                followup = _followup(row)
+                followup = replace(followup, urgency=urgency(
+                    followup.due_at, followup.created_at, followup.contact_tier, now, settings))
+                items.append(queue_item(followup))
+        if include_cadence:
+            items += self.store.followups.cadence_items(
+                owner=owner, now=now, until=now + timedelta(seconds=1))
+        items.sort(key=_queue_order)
+        return items
+
+    def due(self, channel: str, *, owner: str | None = None, now: datetime | None = None,
+            include_cadence: bool = True) -> list[QueueItem]:
+        """What a run on ``channel`` would deliver now (read-only: ``--dry-run``).
+        ``owner`` None means every owner's."""
+        now = now or self.store.now()
+        with self.store.read():
+            items = self._candidates(channel, owner, now, include_cadence)
+            return [item for item in items if not self._recorded(item, channel)]
+
+    def _recorded(self, item: QueueItem, channel: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM deliveries WHERE item = ? AND due_at = ? AND channel = ?",
+            [item.key, to_db(item.due_at), channel],
+        ).fetchone() is not None
+
+    # -- claiming and recording ------------------------------------------------------
+
+    def claim(
+        self,
+        channel: str,
+        *,
+        owner: str | None = None,
+        now: datetime | None = None,
+        include_cadence: bool = True,
+        recipient: Recipient = None,
+    ) -> Claim:
+        """Claim every due item not yet claimed or sent on ``channel`` (step 1)."""
+        now = now or self.store.now()
+        bit = channel_bit(channel)
+        token = uuid.uuid4().hex
+        recipient_of = _recipient_for(recipient)
+        claimed: list[QueueItem] = []
+        recipients: dict[str, str | None] = {}
+        with self.store.write():
+            self.conn.execute(
+                "DELETE FROM deliveries WHERE state = 'claimed' AND delivered_at < ?",
+                [to_db(now - CLAIM_TTL)],
+            )
+            repair: list[int] = []
+            for item in self._candidates(channel, owner, now, include_cadence):
+                to = recipient_of(item)
+                cur = self.conn.execute(
+                    "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel,"
+                    " recipient, delivered_at, state, claim) VALUES (?, ?, ?, ?, ?, ?, ?, 'claimed', ?)"
+                    " ON CONFLICT (item, due_at, channel) DO NOTHING",
+                    [item.key, item.contact_id, item.followup_id, to_db(item.due_at), channel, to,
+                     to_db(now), token],
+                )
+                if cur.rowcount == 1:
+                    claimed.append(item)
+                    recipients[item.key] = to
+                elif item.followup_id is not None:
+                    repair.append(item.followup_id)
+            # A follow-up moved back to a due time it was already reminded at
+            # (the trigger cleared its bit): set the bit again from the record.
+            self.conn.executemany(
+                "UPDATE followups SET reminded = reminded | ? WHERE id = ? AND EXISTS ("
+                " SELECT 1 FROM deliveries d WHERE d.item = 'followup:' || followups.id"
+                " AND d.due_at = followups.due_at AND d.channel = ? AND d.state = 'sent')",
+                [(bit, fid, channel) for fid in repair],
+            )
+        return Claim(token=token, channel=channel, items=tuple(claimed), recipients=recipients)
+
+    def _selected(self, claim: Claim, keys: Iterable[str] | None) -> list[QueueItem]:
+        if keys is None:
+            return list(claim.items)
+        wanted = set(keys)
+        return [item for item in claim.items if item.key in wanted]
+
+    def mark_sent(self, claim: Claim, keys: Iterable[str] | None = None, *,
+                  now: datetime | None = None) -> int:
+        """Record the claimed items (all, or those in ``keys``) as delivered (step 3)."""
+        now = now or self.store.now()
+        bit = channel_bit(claim.channel)
+        items = self._selected(claim, keys)
+        with self.store.write():
+            for item in items:
+                due = to_db(item.due_at)
+                cur = self.conn.execute(
+                    "UPDATE deliveries SET state = 'sent', delivered_at = ?"
+                    " WHERE item = ? AND due_at = ? AND channel = ?",
+                    [to_db(now), item.key, due, claim.channel],
+                )
+                if cur.rowcount == 0:
+                    # The claim expired and was cleared meanwhile: record it anyway.
+                    self.conn.execute(
+                        "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel,"
+                        " recipient, delivered_at, state, claim) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?)"
+                        " ON CONFLICT (item, due_at, channel) DO NOTHING",
+                        [item.key, item.contact_id, item.followup_id, due, claim.channel,
+                         claim.recipients.get(item.key), to_db(now), claim.token],
+                    )
+                if item.followup_id is not None:
+                    self.conn.execute(
+                        "UPDATE followups SET reminded = reminded | ? WHERE id = ? AND due_at = ?",
+                        [bit, item.followup_id, due],
+                    )
+        return len(items)
+
+    def release(self, claim: Claim, keys: Iterable[str] | None = None) -> int:
+        """Give the claimed items back undelivered (a failed delivery)."""
+        items = self._selected(claim, keys)
+        with self.store.write():
+            self.conn.executemany(
+                "DELETE FROM deliveries WHERE claim = ? AND state = 'claimed'"
+                " AND item = ? AND due_at = ? AND channel = ?",
+                [(claim.token, item.key, to_db(item.due_at), claim.channel) for item in items],
+            )
+        return len(items)
+
+    # -- the log ----------------------------------------------------------------------
+
+    def deliveries(
+        self,
+        *,
+        contact_id: int | None = None,
+        followup_id: int | None = None,
+        channel: str | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        """Deliveries, newest first."""
+        where, params = ["1"], []
+        for column, value in (("contact_id", contact_id), ("followup_id", followup_id),
+                              ("channel", channel)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = (
+            "SELECT id, item, contact_id, followup_id, due_at, channel, recipient, delivered_at,"
+            f" state FROM deliveries WHERE {' AND '.join(where)} ORDER BY delivered_at DESC, id DESC"
+        )
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [
+            Delivery(id=r[0], item=r[1], contact_id=r[2], followup_id=r[3], due_at=from_db(r[4]),
+                     channel=r[5], recipient=r[6], delivered_at=from_db(r[7]), state=r[8])
+            for r in self.conn.execute(sql, params)
+        ]

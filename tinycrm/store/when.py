@@ -1,0 +1,248 @@
+"""WHEN and period parsing, and the local-time arithmetic behind it.
+
+A WHEN names a moment for a follow-up, a snooze or a logged event::
+
+    today  tomorrow  yesterday  now          the day (from its start), or now
+    +3d  3d  2w  1m  in 3 days               that many days, weeks or months
+                                             (of 30 days) from today, from the
+                                             start of that day
+    +4h  90min                               exactly that long from now
+    monday  next monday  next fri            the next such day after today
+    2026-12-01                               that day, from its start
+    2026-12-01 14:30   tomorrow 9:00         that day at that local time
+    14:30                                    today at that time
+    2026-12-01T14:30:00Z  ...+05:30          an exact ISO-8601 moment
+
+A date without a time means the start of that day in local time (``TZ``
+honoured, daylight saving time included: local dates are turned into moments
+through the C library, not through today's UTC offset). Everything returned
+is an aware UTC datetime, which is what the store keeps.
+
+A period (``--every 2w``, ``cadence REF 30d``, ``snooze --for 3d``) is a
+number and a unit: ``h`` hours, ``d`` days, ``w`` weeks, ``m`` months of 30
+days, ``y`` years of 365 days (the same units as the config file's
+``[cadence]``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from .errors import ValidationError
+
+UTC = timezone.utc
+
+ACCEPTED_WHEN = (
+    "today, tomorrow, +3d, 2w, next monday, 2026-12-01 or '2026-12-01 14:30'"
+    " (also: now, yesterday, +4h, a weekday, 'tomorrow 9:00', ISO-8601)"
+)
+ACCEPTED_PERIOD = "a number and a unit, like 3d, 2w, 1m (30 days) or 4h"
+
+_UNIT_ALIASES = {
+    "min": "min", "mins": "min", "minute": "min", "minutes": "min",
+    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+    "d": "d", "day": "d", "days": "d",
+    "w": "w", "wk": "w", "wks": "w", "week": "w", "weeks": "w",
+    "m": "m", "mo": "m", "month": "m", "months": "m",
+    "y": "y", "yr": "y", "year": "y", "years": "y",
+}
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+_UNIT_SECONDS = {"min": 60, "h": 3600}
+_PERIOD = re.compile(r"^(\d{1,6})\s*([a-z]+)$")
+_WEEKDAYS = {
+    name: i
+    for i, names in enumerate((
+        ("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"),
+        ("thursday", "thu", "thur", "thurs"), ("friday", "fri"), ("saturday", "sat"),
+        ("sunday", "sun"),
+    ))
+    for name in names
+}
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_EXACT = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """``2w`` as a count and a unit; ``delta`` is its length."""
+
+    count: int
+    unit: str  # min, h, d, w, m, y
+
+    @property
+    def delta(self) -> timedelta:
+        if self.unit in _UNIT_SECONDS:
+            return timedelta(seconds=self.count * _UNIT_SECONDS[self.unit])
+        return timedelta(days=self.count * _UNIT_DAYS[self.unit])
+
+    @property
+    def whole_days(self) -> int | None:
+        """The length in days, or None for hours and minutes."""
+        return self.count * _UNIT_DAYS[self.unit] if self.unit in _UNIT_DAYS else None
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+
+def parse_period(text: str) -> Period:
+    """``'2w'``, ``'3d'``, ``'30d'``, ``'4h'``, ``'2 weeks'`` -> a ``Period``."""
+    value = " ".join(str(text).strip().lower().split()).lstrip("+")
+    match = _PERIOD.match(value)
+    unit = _UNIT_ALIASES.get(match.group(2)) if match else None
+    if not match or unit is None:
+        raise ValidationError(f"can't understand the period {text!r}: use {ACCEPTED_PERIOD}")
+    count = int(match.group(1))
+    if count <= 0:
+        raise ValidationError(f"a period must be longer than zero, got {text!r}")
+    return Period(count, unit)
+
+
+def period_days(text: str) -> int:
+    """A period that must be whole days (cadences, recurrences)."""
+    period = parse_period(text)
+    if period.whole_days is None:
+        raise ValidationError(f"{text!r} is not whole days: use days, weeks or months, like 30d, 2w or 1m")
+    return period.whole_days
+
+
+def format_days(days: int) -> str:
+    """30 -> ``30d``, 14 -> ``2w``."""
+    if days % 7 == 0:
+        return f"{days // 7}w"
+    return f"{days}d"
+
+
+# -- local time ----------------------------------------------------------------------
+
+
+def local(dt: datetime) -> datetime:
+    """``dt`` in the local zone at that moment (correct across DST changes)."""
+    return dt.astimezone()
+
+
+def local_date(dt: datetime) -> date:
+    return local(dt).date()
+
+
+def at_local(day: date, clock: time = time(0, 0)) -> datetime:
+    """The moment (UTC) when the local wall clock shows ``day clock``."""
+    naive = datetime.combine(day, clock.replace(tzinfo=None))
+    return naive.astimezone().astimezone(UTC)
+
+
+def start_of_day(dt: datetime, days: int = 0) -> datetime:
+    """The start of the local day of ``dt``, ``days`` later (UTC)."""
+    return at_local(local_date(dt) + timedelta(days=days))
+
+
+def same_local_time(on: date, like: datetime) -> datetime:
+    """``on`` at the local time of day that ``like`` has (recurrences keep their hour)."""
+    return at_local(on, local(like).time())
+
+
+def show_local(dt: datetime | None) -> str:
+    """``2026-12-01 14:30`` in local time, for people."""
+    if dt is None:
+        return ""
+    return local(dt).strftime("%Y-%m-%d %H:%M")
+
+
+def relative(due: datetime, now: datetime) -> str:
+    """``3d overdue``, ``2h overdue``, ``due now``, ``in 5h``, ``in 3d``."""
+    seconds = (now - due).total_seconds()
+    text = _span(abs(seconds))
+    if text is None:
+        return "due now"
+    return f"{text} overdue" if seconds > 0 else f"in {text}"
+
+
+def _span(seconds: float) -> str | None:
+    if seconds < 60:
+        return None
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"
+
+
+# -- WHEN ----------------------------------------------------------------------------
+
+
+def _bad(text: str) -> ValidationError:
+    return ValidationError(f"can't understand WHEN {text!r}: use {ACCEPTED_WHEN}")
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """A WHEN (see the module docs) as an aware UTC datetime."""
+    if now.tzinfo is None:
+        raise ValueError("parse_when needs an aware now")
+    raw = str(text)
+    value = " ".join(raw.strip().lower().split())
+    if not value:
+        raise _bad(raw)
+    if _EXACT.match(value):
+        try:
+            moment = datetime.fromisoformat(value.upper().replace(" ", "T"))
+        except ValueError:
+            raise _bad(raw) from None
+        return moment.astimezone(UTC)
+    value = value.replace("t", " ", 1) if re.match(r"^\d{4}-\d{1,2}-\d{1,2}t", value) else value
+    day_part, clock = _split_time(value, raw)
+    if day_part in ("now", "") and clock is None:
+        if day_part == "now":
+            return now.astimezone(UTC)
+        raise _bad(raw)
+    if day_part.startswith("in "):
+        day_part = "+" + day_part[3:]
+    if re.match(r"^\+?\d", day_part) and not _ISO_DATE.match(day_part):
+        try:
+            period = parse_period(day_part)
+        except ValidationError:
+            raise _bad(raw) from None
+        if period.whole_days is None:
+            if clock is not None:
+                raise _bad(raw)
+            return (now + period.delta).astimezone(UTC)
+        return at_local(local_date(now) + timedelta(days=period.whole_days), clock or time(0, 0))
+    day = _day(day_part, now, raw)
+    return at_local(day, clock or time(0, 0))
+
+
+def _split_time(value: str, raw: str) -> tuple[str, time | None]:
+    """``'tomorrow 9:00'`` -> (``'tomorrow'``, 09:00); ``'14:30'`` -> (``''``, 14:30)."""
+    head, _, last = value.rpartition(" ")
+    match = _TIME.match(last)
+    if not match:
+        return value, None
+    head = head.removesuffix(" at").strip() if head != "at" else ""
+    hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise _bad(raw)
+    return head, time(hour, minute, second)
+
+
+def _day(part: str, now: datetime, raw: str) -> date:
+    today = local_date(now)
+    if part in ("", "today"):
+        return today
+    if part == "tomorrow":
+        return today + timedelta(days=1)
+    if part == "yesterday":
+        return today - timedelta(days=1)
+    match = _ISO_DATE.match(part)
+    if match:
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise ValidationError(f"{raw!r} is not a real date: use {ACCEPTED_WHEN}") from None
+    name = part.removeprefix("next ").strip()
+    if name in _WEEKDAYS:
+        ahead = (_WEEKDAYS[name] - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    if part == "next week":
+        return today + timedelta(days=7)
+    raise _bad(raw)
