@@ -1,0 +1,118 @@
+"""The audit log: an entry for every kind of change, who made it, and the
+fields before and after; `tinycrm audit [REF] [--since]` shows them."""
+
+import json
+from datetime import timedelta
+
+from tinycrm.store.maintenance import backup
+from tinycrm.store.privacy import erase, export
+from tinycrm.store.rules import sweep
+from tinycrm.store.team import assign
+
+from .conftest import FROZEN
+
+
+def entries(store, contact_id=None):
+    return [(a.action, a.entity, a.entity_id, a.actor)
+            for a in reversed(store.audit.list(contact_id))]
+
+
+def test_every_kind_of_change_is_audited(store, clock, tmp_path):
+    ada = store.contacts.add("Ada", emails=["ada@ex.org"], tier="vip")            # + new-lead rule
+    store.contacts.edit(ada.id, {"company": "Engines"})
+    store.contacts.tag(ada.id, ["complaint"])                                      # + complaint rule
+    store.contacts.untag(ada.id, ["complaint"])
+    store.contacts.edit(ada.id, {"stage": "customer"})
+    assign(store, ada.id, "bob")                                                   # + 2 follow-ups move
+    f = store.followups.add(ada.id, FROZEN + timedelta(days=2), note="call", owner="bob")
+    store.followups.snooze(f.id, FROZEN + timedelta(days=3))
+    store.followups.reschedule(f.id, FROZEN + timedelta(days=1))
+    store.followups.done(f.id)
+    store.followups.cancel(store.followups.add(ada.id, FROZEN + timedelta(days=5)).id)
+    call = store.timeline.log(ada.id, "call", "hello")
+    clock.now = FROZEN + timedelta(days=40)
+    sweep(store, clock.now)                                                        # vip-silence rule
+    export(store, ada.id)
+    backup(store, tmp_path / "copy.db")
+    bob = store.contacts.add("Bob", stage="customer")
+    store.contacts.delete(bob.id)
+    assert entries(store) == [
+        ("create", "contact", 1, "alice"),
+        ("create", "followup", 1, "alice"),
+        ("update", "contact", 1, "alice"),
+        ("update", "contact", 1, "alice"),
+        ("create", "followup", 2, "alice"),
+        ("update", "contact", 1, "alice"),
+        ("update", "contact", 1, "alice"),
+        ("update", "contact", 1, "alice"),
+        ("update", "followup", 1, "alice"),
+        ("update", "followup", 2, "alice"),
+        ("create", "followup", 3, "alice"),
+        ("snooze", "followup", 3, "alice"),
+        ("reschedule", "followup", 3, "alice"),
+        ("done", "followup", 3, "alice"),
+        ("create", "followup", 4, "alice"),
+        ("cancel", "followup", 4, "alice"),
+        ("log", "event", call.id, "alice"),
+        ("create", "followup", 5, "alice"),
+        ("privacy-export", "contact", 1, "alice"),
+        ("backup", "database", None, "alice"),
+        ("create", "contact", 2, "alice"),
+        ("delete", "contact", 2, "alice"),
+    ]
+    erase(store, ada.id)
+    # Ada's history is now one tombstone; the rest stays.
+    assert entries(store) == [
+        ("backup", "database", None, "alice"),
+        ("create", "contact", 2, "alice"),
+        ("delete", "contact", 2, "alice"),
+        ("erase", "contact", 1, "alice"),
+    ]
+
+
+def test_before_and_after_hold_the_changed_fields(store):
+    ada = store.contacts.add("Ada", tier="vip")
+    store.contacts.edit(ada.id, {"stage": "customer", "company": "Engines"})
+    assign(store, ada.id, "bob")
+    update = [a for a in store.audit.list(ada.id) if a.action == "update" and a.entity == "contact"]
+    assert [(a.before, a.after) for a in reversed(update)] == [
+        ({"stage": "lead", "company": None}, {"stage": "customer", "company": "Engines"}),
+        ({"owner": "alice"}, {"owner": "bob"}),
+    ]
+    moved = [a for a in store.audit.list(ada.id) if a.entity == "followup" and a.action == "update"]
+    assert [(a.before, a.after) for a in moved] == [({"owner": "alice"}, {"owner": "bob"})]
+
+
+def test_audit_command_table_and_json(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    assert cli("stage", "ada@ex.org", "qualified",
+               env={"TINYCRM_NOW": "2026-11-24T10:00:00Z"}).exit_code == 0
+    assert cli("--user", "bob", "assign", "1", "bob",
+               env={"TINYCRM_NOW": "2026-11-25T11:00:00Z"}).exit_code == 0
+    cli.ok("add", "Cy")
+    out = cli.ok("audit", "ada@ex.org").stdout
+    assert out == (
+        "AT                   ACTOR  ACTION  ENTITY    ID  CONTACT  CHANGES\n"
+        "2026-11-25 11:00:00  bob    update  followup  1   1        owner: alice → bob\n"
+        "2026-11-25 11:00:00  bob    update  contact   1   1        owner: alice → bob\n"
+        "2026-11-24 10:00:00  alice  update  contact   1   1        stage: lead → qualified\n"
+        "2026-11-23 09:30:00  alice  create  followup  1   1        due_at=2026-11-24T09:30:00Z; owner=alic…\n"
+        "2026-11-23 09:30:00  alice  create  contact   1   1        name=Ada; first_name=Ada; emails=[ada@e…\n"
+    )
+    rows = json.loads(cli.ok("audit", "1", "--format", "json").stdout)
+    assert rows[2]["before"] == {"stage": "lead"} and rows[2]["after"] == {"stage": "qualified"}
+    assert rows[4]["after"]["emails"] == ["ada@ex.org"]
+    recent = json.loads(cli.ok("audit", "--since", "2026-11-24", "-f", "json").stdout)
+    assert [(r["action"], r["actor"]) for r in recent] == [("update", "bob"), ("update", "bob"),
+                                                           ("update", "alice")]
+    assert len(json.loads(cli.ok("audit", "-n", "2", "-f", "json").stdout)) == 2
+    assert len(json.loads(cli.ok("audit", "-f", "json").stdout)) == 7
+
+
+def test_audit_of_a_deleted_contact_by_id(cli):
+    cli.ok("add", "Ada")
+    cli.ok("rm", "1", "--yes")
+    rows = json.loads(cli.ok("audit", "1", "-f", "json").stdout)
+    assert rows[0]["action"] == "delete" and rows[0]["before"]["name"] == "Ada"
+    missing = cli("audit", "nobody@ex.org")
+    assert missing.exit_code == 3

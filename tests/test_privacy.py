@@ -1,0 +1,178 @@
+"""A person's data: export all of it; erase it so that not a byte is left in
+the database file (its -wal included), with only a tombstone in the audit log."""
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tinycrm.store import Store
+from tinycrm.store.privacy import erase, export
+
+from .conftest import FROZEN, run_tinycrm
+
+# Values that exist nowhere else, so finding any of them in the file is a leak.
+SECRETS = {
+    "name": "Zebulon Quixotewright",
+    "email": "zeb.quixote@hidden-example.org",
+    "phone": "+44 7911 123456",
+    "company": "Quuxplosion Ventures",
+    "note": "prefers calls after the ferry crossing",
+    "followup": "send the walrus contract",
+    "field": "passport-77AB19",
+    "call": "discussed the gyroscope order",
+}
+
+
+def file_bytes(db_path: Path) -> bytes:
+    data = b""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path = Path(str(db_path) + suffix)
+        if path.exists():
+            data += path.read_bytes()
+    return data
+
+
+def leaks(db_path: Path) -> list[str]:
+    data = file_bytes(db_path)
+    found = []
+    for key, value in SECRETS.items():
+        for variant in {value, value.lower(), value.upper()}:
+            if variant.encode() in data:
+                found.append(key)
+    return found
+
+
+def make_person(store) -> int:
+    s = SECRETS
+    person = store.contacts.add(
+        s["name"], emails=[s["email"]], phones=[s["phone"]], company=s["company"],
+        tags=["complaint"], note=s["note"], fields={"passport": s["field"]},
+    )
+    store.contacts.edit(person.id, {"stage": "customer", "title": "Chief Quixote"})
+    followup = store.followups.add(person.id, FROZEN, note=s["followup"])
+    store.timeline.log(person.id, "call", s["call"])
+    store.timeline.log(person.id, "survey", "", score=9)
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, recipient,"
+            " delivered_at) VALUES (?, ?, ?, ?, 'stdout', NULL, ?)",
+            [f"followup:{followup.id}", person.id, followup.id, "2026-11-23T09:30:00Z",
+             "2026-11-23T09:31:00Z"],
+        )
+        # An import that merged into them kept their before-image ...
+        conn.execute(
+            "INSERT INTO import_batches (id, started_at, actor, source, format)"
+            " VALUES (7, '2026-11-23T09:00:00Z', 'alice', 'contacts.csv', 'csv')"
+        )
+        conn.execute(
+            "INSERT INTO import_items (batch_id, contact_id, action, before) VALUES (7, ?, 'merged', ?)",
+            [person.id, json.dumps({"name": s["name"], "emails": [s["email"]]})],
+        )
+        # ... and a duplicate of them, merged away earlier, left its history.
+        store.audit.record("create", "contact", 999, contact_id=999,
+                           after={"name": s["name"], "emails": [s["email"]], "phones": [s["phone"]]})
+    return person.id
+
+
+@pytest.fixture
+def person(store):
+    bystander = store.contacts.add("Beatrix Bystander", emails=["bea@ex.org"],
+                                   note=f"introduced by {SECRETS['email']}")
+    store.followups.add(bystander.id, FROZEN, note="ask about the intro")
+    return make_person(store)
+
+
+def test_export_has_everything_about_them(store, person):
+    data = export(store, person)
+    assert data["contact"]["name"] == SECRETS["name"]
+    assert data["contact"]["fields"] == {"passport": SECRETS["field"]}
+    assert {e["kind"] for e in data["timeline"]} >= {"note", "stage", "call", "survey", "followup"}
+    assert [e["score"] for e in data["timeline"] if e["kind"] == "survey"] == [9]
+    assert {f["note"] for f in data["followups"]} >= {SECRETS["followup"]}
+    assert {f["rule"] for f in data["followups"]} == {"new-lead", "complaint", None}
+    assert [(d["channel"], d["item"]) for d in data["deliveries"]] == [("stdout", "followup:5")]
+    assert data["imports"][0]["before"]["emails"] == [SECRETS["email"]]
+    assert data["audit"][0]["action"] == "create" and data["audit"][0]["entity"] == "contact"
+    assert {"update", "log"} <= {a["action"] for a in data["audit"]}
+    # The request itself is audited, without personal data in it.
+    last = store.audit.list(person, limit=1)[0]
+    assert (last.action, last.before, last.after) == ("privacy-export", None, None)
+
+
+def test_erase_leaves_no_trace_in_the_file(store, db_path, person):
+    store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    assert set(leaks(db_path)) == set(SECRETS), "the test data must be in the file to begin with"
+    result = erase(store, person)
+    assert result.wiped
+    assert result.removed["follow-ups"] == 3 and result.removed["deliveries"] == 1
+    assert result.redacted >= 1  # the bystander's note
+    assert leaks(db_path) == []
+    # Not in the search index either, and the file is sound.
+    assert store.search.search("Zebulon") == [] and store.search.search("Quixotewright") == []
+    from tinycrm.store.maintenance import check
+
+    assert check(store).ok
+
+
+def test_erase_keeps_only_a_tombstone_and_the_bystander(store, person):
+    erase(store, person)
+    history = store.audit.list(person)
+    assert [(a.action, a.entity, a.entity_id, a.actor, a.before, a.after) for a in history] == [
+        ("erase", "contact", person, "alice", None, None)]
+    assert store.audit.list(999) == []
+    counts = {t: store.conn.execute(f"SELECT count(*) FROM {t} WHERE contact_id = ?", [person]).fetchone()[0]
+              for t in ("events", "followups", "deliveries", "import_items", "contact_tags",
+                        "contact_emails", "contact_phones", "contact_search")}
+    assert set(counts.values()) == {0}, counts
+    bystander = store.contacts.resolve("bea@ex.org")
+    note = [e.text for e in store.timeline.list(bystander.id) if e.kind == "note"]
+    assert note == ["introduced by [erased]"]
+    assert len(store.followups.list(contact_id=bystander.id)) == 2  # theirs, and their new-lead
+
+
+def test_erase_while_another_process_holds_the_file(store, db_path, person):
+    # A second connection that has read the file earlier (the TUI, say) keeps
+    # nothing alive once it's idle: the WAL can still be emptied.
+    other = Store(db_path, user="bob")
+    try:
+        other.contacts.get(person)
+        result = erase(store, person)
+        assert result.wiped and leaks(db_path) == []
+    finally:
+        other.close()
+
+
+def test_cli_erase_asks_first(cli, db_path):
+    cli.ok("add", SECRETS["name"], "-e", SECRETS["email"])
+    refused = cli("privacy", "erase", SECRETS["email"], input="n\n")
+    assert refused.exit_code == 1 and "nothing erased" in refused.stderr
+    done = cli("privacy", "erase", SECRETS["email"], "--yes")
+    assert done.exit_code == 0, done.stderr
+    assert done.stderr.startswith(f"erased contact 1 ({SECRETS['name']}); removed ")
+    assert "no trace is left" in done.stderr
+    assert cli("show", "1").exit_code == 3
+    assert json.loads(cli.ok("audit", "1", "-f", "json").stdout)[0]["action"] == "erase"
+
+
+def test_cli_export_to_a_private_file(cli, tmp_path):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    out = tmp_path / "ada.json"
+    cli.ok("privacy", "export", "ada@ex.org", "--output", str(out))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert json.loads(out.read_text())["contact"]["emails"] == ["ada@ex.org"]
+    printed = json.loads(cli.ok("privacy", "export", "1").stdout)
+    assert set(printed) == {"exported_at", "exported_by", "contact", "timeline", "followups",
+                            "deliveries", "imports", "audit"}
+
+
+def test_erase_in_a_real_process_then_grep(db_path):
+    assert run_tinycrm("add", SECRETS["name"], "-e", SECRETS["email"], "-p", SECRETS["phone"],
+                       "--company", SECRETS["company"], "--note", SECRETS["note"], db=db_path).returncode == 0
+    run_tinycrm("add", "Someone Else", db=db_path)
+    erased = run_tinycrm("privacy", "erase", "1", "--yes", db=db_path)
+    assert erased.returncode == 0, erased.stderr
+    assert leaks(db_path) == []
+    assert not os.path.exists(str(db_path) + "-wal") or os.path.getsize(str(db_path) + "-wal") == 0
