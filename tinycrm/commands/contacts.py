@@ -167,12 +167,14 @@ def search(
     stage: StageOpt = None,
     tier: TierOpt = None,
     owner: OwnerOpt = None,
+    mine: MineOpt = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 20,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Fuzzy search, best match first."""
-    filters = ContactFilter(tag=tag, stage=stage, tier=tier, owner=owner)
-    results = env_of(ctx).store().search.search(query, limit=limit, filters=filters)
+    env = env_of(ctx)
+    filters = ContactFilter(tag=tag, stage=stage, tier=tier, owner=owner_filter(env, owner, mine))
+    results = env.store().search.search(query, limit=limit, filters=filters)
     print_contacts([c for c, _ in results], fmt,
                    extra={c.id: {"score": round(score, 1)} for c, score in results})
 

@@ -498,13 +498,16 @@ class Contacts:
             )
 
     def tag(self, contact_id: int, tags: Iterable[str], *, now: datetime | None = None) -> Contact:
-        current = self.get(contact_id)
-        return self.edit(contact_id, {"tags": [*current.tags, *tags]}, now=now)
+        # Read inside the write: two processes tagging at once lose no tag.
+        with self.store.write():
+            current = self.get(contact_id)
+            return self.edit(contact_id, {"tags": [*current.tags, *tags]}, now=now)
 
     def untag(self, contact_id: int, tags: Iterable[str], *, now: datetime | None = None) -> Contact:
         drop = {clean_tag(t) for t in tags}
-        current = self.get(contact_id)
-        return self.edit(contact_id, {"tags": [t for t in current.tags if t not in drop]}, now=now)
+        with self.store.write():
+            current = self.get(contact_id)
+            return self.edit(contact_id, {"tags": [t for t in current.tags if t not in drop]}, now=now)
 
     def touch_contacted(self, contact_id: int, at: datetime) -> None:
         """A call, email or meeting happened at ``at``: move last_contacted_at forward."""
