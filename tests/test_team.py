@@ -1,0 +1,160 @@
+"""A team on one database file: assign, --mine/--owner everywhere, stale edits
+refused (exit 4) across processes, no lost updates, owner-only files."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from tinycrm.store import Store
+
+from .conftest import REPO, run_tinycrm
+
+TAGGER = """
+import sys
+from tinycrm.store import Store
+db, prefix, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with Store(db, user=prefix) as store:
+    for i in range(n):
+        store.contacts.tag(1, [f"{prefix}{i}"])
+"""
+
+
+def test_assign_hands_over_the_contact_and_its_open_followups(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")                       # alice's, with a new-lead follow-up
+    cli.ok("follow-up", "add", "ada@ex.org", "--due", "tomorrow", "--owner", "carol")
+    cli.ok("follow-up", "add", "ada@ex.org", "--due", "tomorrow")
+    cli.ok("follow-up", "done", "3")
+    result = cli.ok("assign", "ada@ex.org", "bob")
+    assert result.stderr == "Ada: alice → bob (1 open follow-up moved)\n"
+    owners = {f["id"]: (f["owner"], f["status"])
+              for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
+    # The open one alice had moves; carol's stays hers; a done one is history.
+    assert owners == {1: ("bob", "open"), 2: ("carol", "open"), 3: ("alice", "done")}
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["owner"] == "bob"
+    again = cli.ok("assign", "1", "bob")
+    assert again.stderr == "Ada already belongs to bob\n"
+    assert cli("assign", "1", "  ").exit_code == 2
+
+
+def test_mine_and_owner_filter_everywhere(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org", "--tag", "x")
+    cli.ok("--user", "bob", "add", "Adam", "-e", "adam@ex.org", "--tag", "x")
+
+    def names(*args, key="name"):
+        return sorted(r[key] for r in json.loads(cli.ok(*args, "-f", "json").stdout))
+
+    assert names("list", "--mine") == ["Ada"]
+    assert names("list", "--owner", "bob") == ["Adam"]
+    assert names("search", "ada", "--mine") == ["Ada"]
+    assert names("search", "ada", "--owner", "bob") == ["Adam"]
+    assert names("follow-up", "list", "--mine", key="contact_name") == ["Ada"]
+    assert names("follow-up", "list", "--owner", "bob", key="contact_name") == ["Adam"]
+    assert names("rules", "show", "new-lead", "--mine", key="contact_name") == ["Ada"]
+    assert names("rules", "show", "new-lead", "--owner", "bob", key="contact_name") == ["Adam"]
+    report = json.loads(cli.ok("report", "--owner", "bob", "-f", "json").stdout)
+    assert report["contacts_by_stage"]["lead"] == 1 and report["period"]["owner"] == "bob"
+    mine = json.loads(cli.ok("--user", "bob", "report", "--mine", "-f", "json").stdout)
+    assert mine["period"]["owner"] == "bob"
+
+
+def test_a_stale_edit_is_refused_with_exit_4(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    version = json.loads(cli.ok("show", "1", "-f", "json").stdout)["version"]
+    cli.ok("--user", "bob", "edit", "1", "--company", "Engines")
+    for args in (("edit", "1", "--title", "Countess"), ("stage", "1", "customer"),
+                 ("assign", "1", "carol")):
+        stale = cli(*args, "--if-version", str(version))
+        assert stale.exit_code == 4, args
+        assert stale.stderr == ("tinycrm: error: contact 1 (Ada) was changed by someone else since"
+                                " you read it; reload and try again\n")
+    shown = json.loads(cli.ok("show", "1", "-f", "json").stdout)
+    assert (shown["company"], shown["title"], shown["stage"], shown["owner"]) == (
+        "Engines", None, "lead", "alice")
+    cli.ok("stage", "1", "customer", "--if-version", str(shown["version"]))
+
+
+def test_stale_edit_across_real_processes(db_path):
+    assert run_tinycrm("add", "Ada", db=db_path).returncode == 0
+    read = json.loads(run_tinycrm("show", "1", "-f", "json", db=db_path).stdout)
+    bob = run_tinycrm("--user", "bob", "edit", "1", "--set", "company=Engines", db=db_path)
+    assert bob.returncode == 0
+    alice = run_tinycrm("edit", "1", "--set", "company=Looms", "--if-version",
+                        str(read["version"]), db=db_path)
+    assert alice.returncode == 4 and "changed by someone else" in alice.stderr
+    assert "Traceback" not in alice.stderr
+    after = json.loads(run_tinycrm("show", "1", "-f", "json", db=db_path).stdout)
+    assert after["company"] == "Engines"
+
+
+def test_no_lost_updates_when_two_processes_tag_one_contact(db_path):
+    with Store(db_path, user="alice") as store:
+        store.contacts.add("Ada")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    procs = [subprocess.Popen([sys.executable, "-c", TAGGER, str(db_path), prefix, "60"], env=env,
+                              stderr=subprocess.PIPE, text=True)
+             for prefix in ("a", "b")]
+    for proc in procs:
+        assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    with Store(db_path, user="alice") as store:
+        tags = set(store.contacts.get(1).tags)
+        assert tags == {f"{p}{i}" for p in "ab" for i in range(60)}
+        audited = [a for a in store.audit.list(1) if a.action == "update"]
+        assert len(audited) == 120
+
+
+# -- permissions ---------------------------------------------------------------------
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_database_wal_and_shm_are_owner_only_whatever_the_umask(db_path):
+    old = os.umask(0)
+    try:
+        with Store(db_path, user="alice") as store:
+            store.contacts.add("Ada")
+            assert os.path.exists(str(db_path) + "-wal") and os.path.exists(str(db_path) + "-shm")
+            for suffix in ("", "-wal", "-shm"):
+                assert mode(str(db_path) + suffix) == 0o600, suffix
+        assert mode(db_path.parent) == 0o700
+    finally:
+        os.umask(old)
+
+
+def test_a_loose_existing_file_is_tightened(db_path):
+    Store(db_path, user="alice").close()
+    os.chmod(db_path, 0o644)
+    with Store(db_path, user="alice"):
+        assert mode(db_path) == 0o600
+
+
+def test_db_check_reports_loose_permissions(cli, db_path):
+    cli.ok("add", "Ada")
+    assert "permissions:  ok  owner-only" in cli.ok("db", "check").stdout
+    os.chmod(db_path, 0o640)
+    # Opening tightens it again, so make it loose behind the store's back.
+    from tinycrm.store.maintenance import check
+
+    with Store(db_path, user="alice") as store:
+        os.chmod(db_path, 0o640)
+        result = check(store)
+    assert not result.ok
+    assert [c.detail for c in result.checks if c.name == "permissions"] == ["tinycrm.db is 0640"]
+
+
+@pytest.mark.parametrize("args", [("privacy", "export", "1", "--output", "{out}"),
+                                  ("db", "backup", "{out}")])
+def test_files_we_write_are_owner_only(cli, tmp_path, args):
+    cli.ok("add", "Ada")
+    out = tmp_path / "out.file"
+    old = os.umask(0)
+    try:
+        cli.ok(*(a.format(out=out) for a in args))
+    finally:
+        os.umask(old)
+    assert mode(out) == 0o600
