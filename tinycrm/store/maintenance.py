@@ -98,45 +98,61 @@ class CheckResult:
 
 def check(store: Store, *, quick: bool = False) -> CheckResult:
     """SQLite's integrity check, foreign keys, the search index against the
-    contacts, the schema version, and owner-only file permissions."""
+    contacts, the schema version, and owner-only file permissions. A damaged
+    file gives failed checks, not an exception."""
     conn = store.conn
     checks: list[Check] = []
-    with store.read():
+
+    def run(name: str, probe) -> None:
+        try:
+            ok, detail = probe()
+        except sqlite3.DatabaseError as exc:
+            ok, detail = False, f"SQLite says: {exc}"
+        checks.append(Check(name, ok, detail))
+
+    def integrity():
         pragma = "quick_check" if quick else "integrity_check"
         problems = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
-        checks.append(Check("integrity", problems == ["ok"], "; ".join(problems[:5])))
+        return problems == ["ok"], "; ".join(problems[:5])
+
+    def foreign_keys():
         orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
-        checks.append(Check("foreign keys", not orphans,
-                            "ok" if not orphans else f"{len(orphans)} rows point at missing rows"))
+        return not orphans, "ok" if not orphans else f"{len(orphans)} rows point at missing rows"
+
+    def search_index():
         missing = conn.execute(
             "SELECT count(*) FROM contacts c WHERE NOT EXISTS"
             " (SELECT 1 FROM contact_search s WHERE s.contact_id = c.id)"
         ).fetchone()[0]
-    try:
+        if missing:
+            return False, f"{missing} contacts are missing from the search index"
         with store.write():
             # Checks the FTS5 index against its content table; raises if they differ.
             conn.execute(
                 "INSERT INTO contact_search_fts(contact_search_fts, rank) VALUES ('integrity-check', 1)"
             )
-        fts_ok, fts_detail = True, "ok"
-    except sqlite3.DatabaseError as exc:
-        fts_ok, fts_detail = False, f"the full-text index is out of step ({exc})"
-    if missing:
-        fts_ok, fts_detail = False, f"{missing} contacts are missing from the search index"
-    checks.append(Check("search index", fts_ok, fts_detail))
-    pending = pending_migrations(conn)
-    checks.append(Check("schema", not pending,
-                        "up to date" if not pending else "pending: " + ", ".join(pending)))
-    loose = []
-    for suffix in ("", "-wal", "-shm"):
-        path = Path(str(store.path) + suffix)
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-        except FileNotFoundError:
-            continue
-        if mode & 0o077:
-            loose.append(f"{path.name} is {mode:04o}")
-    checks.append(Check("permissions", not loose, "owner-only" if not loose else "; ".join(loose)))
+        return True, "ok"
+
+    def schema():
+        pending = pending_migrations(conn)
+        return not pending, "up to date" if not pending else "pending: " + ", ".join(pending)
+
+    def permissions():
+        loose = []
+        for suffix in ("", "-wal", "-shm"):
+            path = Path(str(store.path) + suffix)
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)
+            except FileNotFoundError:
+                continue
+            if mode & 0o077:
+                loose.append(f"{path.name} is {mode:04o}")
+        return not loose, "owner-only" if not loose else "; ".join(loose)
+
+    for name, probe in (("integrity", integrity), ("foreign keys", foreign_keys),
+                        ("search index", search_index), ("schema", schema),
+                        ("permissions", permissions)):
+        run(name, probe)
     return CheckResult(tuple(checks))
 
 

@@ -1,0 +1,164 @@
+"""`tinycrm db backup` (consistent while others write), `db check`, `db vacuum`."""
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+
+from tinycrm.store import Store
+from tinycrm.store.demo import fill
+
+from .conftest import REPO
+
+WRITER = """
+import sys, pathlib
+from tinycrm.store import Store
+from tinycrm.store.demo import fill
+db, stop = sys.argv[1], pathlib.Path(sys.argv[2])
+n = 0
+with Store(db, user="writer") as store:
+    while not stop.exists():
+        # One transaction: a contact, its email, tags, search row, audit row
+        # and the new-lead rule's follow-up (with its own event and audit row).
+        store.contacts.add(f"W{n}", emails=[f"w{n}@ex.org"], tags=["bulk"])
+        n += 1
+print(n)
+"""
+
+
+def consistent(path) -> tuple[int, int]:
+    """Every contact in a backup came with everything its transaction wrote."""
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        contacts = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        counts = [conn.execute(sql).fetchone()[0] for sql in (
+            "SELECT count(*) FROM contact_emails",
+            "SELECT count(*) FROM contact_search",
+            "SELECT count(*) FROM followups WHERE rule = 'new-lead'",
+            "SELECT count(*) FROM audit WHERE action = 'create' AND entity = 'contact'",
+            "SELECT count(*) FROM audit WHERE action = 'create' AND entity = 'followup'",
+            "SELECT count(*) FROM events WHERE kind = 'followup'",
+        )]
+        assert counts == [contacts] * len(counts), (contacts, counts)
+        return contacts, conn.execute("PRAGMA page_count").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_backup_is_a_private_self_contained_copy(cli, tmp_path):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    dest = tmp_path / "copy.db"
+    result = cli.ok("db", "backup", str(dest))
+    assert result.stdout == f"{dest}\n"
+    assert result.stderr.startswith("backed up 1 contacts (")
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert not os.path.exists(str(dest) + "-wal")
+    conn = sqlite3.connect(dest)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+    listed = cli.ok("--db", str(dest), "list", "-f", "json").stdout
+    assert [c["name"] for c in json.loads(listed)] == ["Ada"]
+    assert [f for f in os.listdir(tmp_path) if f.startswith(".")] == []  # no partial file left
+
+
+def test_backup_never_overwrites(cli, tmp_path, db_path):
+    cli.ok("add", "Ada")
+    dest = tmp_path / "copy.db"
+    dest.write_text("precious")
+    refused = cli("db", "backup", str(dest))
+    assert refused.exit_code == 4 and "already exists" in refused.stderr
+    assert dest.read_text() == "precious"
+    assert cli("db", "backup", str(db_path)).exit_code == 4
+    assert cli("db", "backup", str(tmp_path / "no" / "such" / "x.db")).exit_code == 2
+
+
+def test_backup_into_a_folder_gets_a_dated_name(cli, tmp_path):
+    cli.ok("add", "Ada")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    out = cli.ok("db", "backup", str(folder)).stdout.strip()
+    assert out == str(folder / "tinycrm-20261123-093000.db")
+
+
+def test_backups_taken_while_another_process_writes_are_consistent(db_path, tmp_path):
+    with Store(db_path, user="alice") as store:
+        store.contacts.add("First", emails=["first@ex.org"])
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db_path), str(stop)],
+        env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    seen = []
+    try:
+        with Store(db_path, user="alice") as store:
+            deadline = time.time() + 20
+            while store.contacts.count() < 20 and time.time() < deadline:
+                time.sleep(0.05)
+            from tinycrm.store.maintenance import backup
+
+            for i in range(5):
+                copy = backup(store, tmp_path / f"during-{i}.db")
+                seen.append(consistent(copy.path)[0])
+                time.sleep(0.15)
+    finally:
+        stop.touch()
+        out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 0, err
+    written = int(out)
+    assert seen == sorted(seen) and seen[-1] > seen[0], seen  # the writer kept writing
+    with Store(db_path, user="alice") as store:
+        assert store.contacts.count() == written + 1
+    assert consistent(db_path)[0] == written + 1
+
+
+def test_db_check_passes_on_a_good_file(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    out = cli.ok("db", "check").stdout
+    assert out == (
+        "integrity:    ok\n"
+        "foreign keys: ok\n"
+        "search index: ok\n"
+        "schema:       ok  up to date\n"
+        "permissions:  ok  owner-only\n"
+    )
+    assert cli.ok("db", "check", "--quick").stdout.startswith("integrity:    ok\n")
+
+
+def test_db_check_finds_a_search_index_out_of_step(cli, db_path):
+    cli.ok("add", "Ada")
+    cli.ok("add", "Bob")
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER contact_search_ad")
+    conn.execute("DELETE FROM contact_search WHERE contact_id = 2")
+    conn.commit()
+    conn.close()
+    result = cli("db", "check")
+    assert result.exit_code == 1
+    assert "search index: PROBLEM" in result.stdout
+
+
+def test_db_check_finds_a_damaged_file(cli, db_path):
+    with Store(db_path, user="alice", apply_rules=False) as store:
+        fill(store, 300)
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'contacts_name'").fetchone()[0]
+    conn.close()
+    with open(db_path, "r+b") as handle:  # scribble over the name index's root page
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(b"\xff" * 64)
+    result = cli("db", "check")
+    assert result.exit_code == 1
+    assert "integrity:    PROBLEM" in result.stdout
+
+
+def test_db_vacuum(cli, db_path):
+    cli.ok("add", "Ada")
+    result = cli("db", "vacuum")
+    assert result.exit_code == 0 and result.stderr == "vacuumed; the -wal is empty\n"
