@@ -9,7 +9,7 @@ Urgency
 The queue is ordered by an urgency score in the manner of taskwarrior: a sum
 of weighted terms, highest first (ties: earliest due, then lowest id)::
 
-    urgency = 12.0 × due  +  tier  +  2.0 × age
+    urgency = 12.0 × due  +  tier  +  1.0 × age
 
     due   how overdue it is: 1.0 once 7 or more days overdue, 0.2 when due 14
           or more days from now, linear in between (0.73 when due right now);
@@ -19,8 +19,9 @@ of weighted terms, highest first (ties: earliest due, then lowest id)::
     age   days since the follow-up was created, up to 365, over 365 (for a
           cadence item: days since it came due)
 
-So how overdue an item is counts most (up to 9.6 points), then its tier (a
-VIP is worth about 6.5 days of overdue-ness), then its age (up to 2 points).
+So how overdue an item is counts most (up to 9.6 points, about 0.46 a day),
+then its tier (a VIP is worth about 6.5 days of overdue-ness), then its age
+(at most 1 point, about two days of overdue-ness, for a year-old item).
 
 Keep-in-touch cadence
 ---------------------
@@ -32,7 +33,7 @@ logging a call, email or meeting resets the clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -57,7 +58,7 @@ AHEAD_FLOOR_DAYS = 14.0
 DUE_FLOOR = 0.2
 TIER_UP = 3.0
 TIER_DOWN = -1.0
-AGE_COEFFICIENT = 2.0
+AGE_COEFFICIENT = 1.0
 AGE_FULL_DAYS = 365.0
 
 _EMAIL = "(SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1)"
@@ -256,6 +257,24 @@ class FollowUps:
             _followup(row, row[16] if row[6] == "open" else None)
             for row in self.conn.execute(sql, params)
         ]
+
+    def iter_open(self, *, owner: str | None = None, chunk: int = 1000) -> Iterator[FollowUp]:
+        """Every open follow-up in due order, read a chunk at a time (for export)."""
+        where, params = "f.status = 'open'", []
+        if owner is not None:
+            where += " AND f.owner = ?"
+            params.append(owner)
+        last: tuple[str, int] = ("", 0)
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM followups f JOIN contacts c ON c.id = f.contact_id"
+                f" WHERE {where} AND (f.due_at, f.id) > (?, ?) ORDER BY f.due_at, f.id LIMIT ?",
+                [*params, *last, chunk],
+            ).fetchall()
+            if not rows:
+                return
+            yield from (_followup(row) for row in rows)
+            last = (rows[-1][3], rows[-1][0])
 
     def explain(self, *, view: str = "overdue", owner: str | None = None,
                 now: datetime | None = None) -> list[str]:

@@ -1,0 +1,155 @@
+"""Helpers for the follow-up, timeline, remind and ICS tests: a local time
+zone switch, an in-memory keyring, and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import warnings
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+UTC = timezone.utc
+
+
+@contextmanager
+def local_zone(name: str):
+    """Run with ``TZ=name`` (and ``time.tzset()``), restoring the zone after."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield name
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+@pytest.fixture(params=["America/New_York", "Asia/Kolkata"])
+def zone(request):
+    """Each test using it runs in New York (UTC-5/-4) and Kolkata (UTC+5:30)."""
+    with local_zone(request.param):
+        yield request.param
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def days(n: float) -> timedelta:
+    return timedelta(days=n)
+
+
+class MemoryKeyring:
+    """Built lazily so that importing this module doesn't import keyring."""
+
+    _cls = None
+
+    @classmethod
+    def make(cls):
+        if cls._cls is None:
+            from keyring.backend import KeyringBackend
+
+            class _Memory(KeyringBackend):
+                priority = 1
+
+                def __init__(self):
+                    super().__init__()
+                    self.store: dict[tuple[str, str], str] = {}
+
+                def get_password(self, service, username):
+                    return self.store.get((service, username))
+
+                def set_password(self, service, username, password):
+                    self.store[(service, username)] = password
+
+                def delete_password(self, service, username):
+                    from keyring.errors import PasswordDeleteError
+
+                    if self.store.pop((service, username), None) is None:
+                        raise PasswordDeleteError("not found")
+
+            cls._cls = _Memory
+        return cls._cls()
+
+
+@pytest.fixture
+def memory_keyring():
+    """An in-process keyring holding passwords in a dict, for this test only."""
+    import keyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring.make()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SMTPServer:
+    """aiosmtpd on 127.0.0.1, optionally requiring a login (without TLS)."""
+
+    def __init__(self, port: int, *, username: str | None = None, password: str | None = None):
+        self.port = port
+        self.username = username
+        self.password = password
+        self.messages: list = []
+        self.controller = None
+
+    def start(self) -> SMTPServer:
+        from email import message_from_bytes
+
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, smtp, session, envelope):
+                server.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+                return "250 OK"
+
+        def authenticator(smtp, session, envelope, mechanism, auth_data):
+            ok = (isinstance(auth_data, LoginPassword)
+                  and auth_data.login.decode() == server.username
+                  and auth_data.password.decode() == server.password)
+            return AuthResult(success=ok, handled=False)
+
+        kwargs = {}
+        # Login without TLS is fine on loopback in a test; aiosmtpd warns on
+        # every connection (from its own thread, straight to stderr).
+        warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
+        if self.username:
+            kwargs = {"authenticator": authenticator, "auth_require_tls": False,
+                      "auth_required": True}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kwargs)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def store(db_path, clock):
+    """The conftest store without response-time rules (a new lead would get a
+    follow-up of its own): only the follow-ups a test makes exist."""
+    from tinycrm.store import Store, StoreSettings
+
+    with Store(db_path, user="alice", clock=clock, settings=StoreSettings(), apply_rules=False) as s:
+        yield s

@@ -1,0 +1,261 @@
+"""Follow-ups in the store: views, urgency order, recurrence, snooze, cancel,
+timeline and audit entries, keep-in-touch cadence, and the queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tinycrm.store import Conflict, NotFound, Store, StoreSettings, ValidationError
+from tinycrm.store.followups import urgency
+
+from .conftest import FROZEN
+from .followup_helpers import days, local_zone, store, utc, zone  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def ada(store):
+    return store.contacts.add("Ada Lovelace", emails=["ada@ex.org"], tier="vip",
+                              now=FROZEN - days(100))
+
+
+@pytest.fixture
+def bob(store):
+    return store.contacts.add("Bob Stone", now=FROZEN - days(100))
+
+
+def test_add_and_get(store, ada):
+    f = store.followups.add(ada.id, FROZEN + days(2), note="  Send\tthe proposal ", every="2 weeks")
+    got = store.followups.get(f.id)
+    assert got == f
+    assert (got.contact_name, got.contact_email, got.note, got.owner, got.status, got.every) == (
+        "Ada Lovelace", "ada@ex.org", "Send the proposal", "alice", "open", "2w")
+    assert got.due_at == FROZEN + days(2) and got.created_at == FROZEN and got.done_at is None
+    data = got.to_dict()
+    for key in ("id", "contact_id", "contact_name", "due_at", "status", "note", "owner", "every",
+                "created_at", "done_at"):
+        assert key in data
+    assert data["due_at"] == "2026-11-25T09:30:00+00:00"
+
+
+def test_add_checks_its_input(store, ada):
+    with pytest.raises(NotFound):
+        store.followups.add(999, FROZEN)
+    with pytest.raises(ValidationError):
+        store.followups.add(ada.id, FROZEN, every="4h")
+    with pytest.raises(ValidationError):
+        store.followups.add(ada.id, FROZEN.replace(tzinfo=None))
+    with pytest.raises(NotFound):
+        store.followups.get(12345)
+
+
+def test_each_change_is_on_the_timeline_and_in_the_audit_log(store, ada, clock):
+    f = store.followups.add(ada.id, FROZEN + days(1), note="Call back")
+    store.followups.snooze(f.id, FROZEN + days(3))
+    store.followups.reschedule(f.id, FROZEN + days(2))
+    store.followups.done(f.id, note="She said yes")
+    g = store.followups.add(ada.id, FROZEN + days(5))
+    store.followups.cancel(g.id)
+    events = [e for e in reversed(store.timeline.list(ada.id)) if e.kind == "followup"]
+    assert [(e.data["action"], e.data["followup_id"]) for e in events] == [
+        ("created", f.id), ("snoozed", f.id), ("rescheduled", f.id), ("done", f.id),
+        ("created", g.id), ("cancelled", g.id),
+    ]
+    assert events[0].text == "follow-up created: Call back"
+    assert events[3].text == "follow-up done: Call back — She said yes"
+    assert events[1].data["from"] == "2026-11-24T09:30:00Z"
+    audit = [(a.action, a.entity_id) for a in reversed(store.audit.list(ada.id)) if a.entity == "followup"]
+    assert audit == [("create", f.id), ("snooze", f.id), ("reschedule", f.id), ("done", f.id),
+                     ("create", g.id), ("cancel", g.id)]
+
+
+def test_closed_follow_ups_refuse_changes(store, ada):
+    f = store.followups.add(ada.id, FROZEN)
+    store.followups.done(f.id)
+    for change in (lambda: store.followups.done(f.id), lambda: store.followups.cancel(f.id),
+                   lambda: store.followups.snooze(f.id, FROZEN + days(1))):
+        with pytest.raises(Conflict, match="already done"):
+            change()
+
+
+def test_snooze_moves_the_due_time_forward_only(store, ada):
+    f = store.followups.add(ada.id, FROZEN - days(1))
+    with pytest.raises(ValidationError, match="future"):
+        store.followups.snooze(f.id, FROZEN - timedelta(minutes=1))
+    after = store.followups.snooze(f.id, FROZEN + days(3))
+    after = store.followups.snooze(f.id, FROZEN + days(4))
+    assert after.due_at == FROZEN + days(4) and after.snoozes == 2 and after.status == "open"
+
+
+def test_views(store, ada, bob):
+    with local_zone("America/New_York"):  # local midnight 05:00Z; now is 04:30 local
+        made = {
+            "long overdue": store.followups.add(ada.id, FROZEN - days(10)),
+            "earlier today": store.followups.add(ada.id, utc(2026, 11, 23, 5, 0)),
+            "later today": store.followups.add(bob.id, utc(2026, 11, 23, 20, 0), owner="bob"),
+            "in 3 days": store.followups.add(bob.id, FROZEN + days(3)),
+            "next month": store.followups.add(ada.id, FROZEN + days(30)),
+            "yesterday late": store.followups.add(bob.id, utc(2026, 11, 23, 4, 0)),
+        }
+        store.followups.done(store.followups.add(ada.id, FROZEN - days(2)).id)
+
+        def names(**kw):
+            ids = {f.id for f in store.followups.list(now=FROZEN, **kw)}
+            return {name for name, f in made.items() if f.id in ids}
+
+        assert names(view="overdue") == {"long overdue", "earlier today", "yesterday late"}
+        assert names(view="today") == {"earlier today", "later today"}
+        assert names(view="week") == {"earlier today", "later today", "in 3 days"}
+        assert names(view="upcoming") == {"later today", "in 3 days", "next month"}
+        assert names(view="open") == set(made)
+        assert len(store.followups.list(view="all", now=FROZEN)) == len(made) + 1
+        assert names(owner="bob") == {"later today"}
+        assert names(contact_id=bob.id) == {"later today", "in 3 days", "yesterday late"}
+        assert len(store.followups.list(limit=2, now=FROZEN)) == 2
+        assert store.followups.counts(now=FROZEN) == {"overdue": 3, "today": 2, "week": 3, "open": 6}
+        with pytest.raises(ValidationError):
+            store.followups.list(view="someday")
+
+
+def test_the_overdue_view_reads_an_index(store):
+    plan = " ".join(store.followups.explain(view="overdue"))
+    assert "USING INDEX followups_open_due" in plan and "SCAN f" not in plan
+
+
+def test_urgency_order_overdue_then_tier_then_age(store):
+    add = store.contacts.add
+    vip = add("Vip", tier="vip", now=FROZEN)
+    std = add("Std", now=FROZEN)
+    low = add("Low", tier="low", now=FROZEN)
+    f = store.followups
+    made = [
+        ("std 10 days overdue", f.add(std.id, FROZEN - days(10), now=FROZEN)),
+        ("vip due now", f.add(vip.id, FROZEN, now=FROZEN)),
+        ("std 2 days overdue", f.add(std.id, FROZEN - days(2), now=FROZEN)),
+        ("std due now, 200 days old", f.add(std.id, FROZEN, now=FROZEN - days(200))),
+        ("std due now", f.add(std.id, FROZEN, now=FROZEN)),
+        ("low due now", f.add(low.id, FROZEN, now=FROZEN)),
+        ("vip in 30 days", f.add(vip.id, FROZEN + days(30), now=FROZEN)),
+        ("std in 30 days", f.add(std.id, FROZEN + days(30), now=FROZEN)),
+    ]
+    listed = f.list(now=FROZEN)
+    names = {fu.id: name for name, fu in made}
+    assert [names[x.id] for x in listed] == [
+        "std 10 days overdue", "vip due now", "std 2 days overdue", "std due now, 200 days old",
+        "std due now", "low due now", "vip in 30 days", "std in 30 days",
+    ]
+    # The documented formula, computed in Python, agrees with the SQL ordering.
+    settings = store.settings
+    for x in listed:
+        expected = urgency(x.due_at, x.created_at, x.contact_tier, FROZEN, settings)
+        assert x.urgency == pytest.approx(expected, abs=1e-6)
+    by_name = {names[x.id]: x.urgency for x in listed}
+    assert by_name["std 10 days overdue"] == pytest.approx(12.0)
+    assert by_name["std due now"] == pytest.approx(12 * (0.2 + 0.8 * 14 / 21))
+    assert by_name["vip due now"] - by_name["std due now"] == pytest.approx(3.0)
+    assert by_name["std due now"] - by_name["low due now"] == pytest.approx(1.0)
+    assert by_name["std in 30 days"] == pytest.approx(12 * 0.2)
+    assert by_name["std due now, 200 days old"] - by_name["std due now"] == pytest.approx(200 / 365)
+
+
+def test_custom_tiers_rank_around_the_default(db_path, clock):
+    settings = StoreSettings(tiers=("gold", "silver", "bronze", "tin"), default_tier="silver")
+    with Store(db_path, user="alice", clock=clock, settings=settings, apply_rules=False) as store:
+        ids = {}
+        for tier in ("tin", "silver", "gold", "bronze"):
+            c = store.contacts.add(tier.title(), tier=tier, now=FROZEN)
+            ids[store.followups.add(c.id, FROZEN, now=FROZEN).id] = tier
+        # Above the default tier +3, the default 0, below it -1 (ties: lowest id first).
+        assert [ids[f.id] for f in store.followups.list(now=FROZEN)] == ["gold", "silver", "tin", "bronze"]
+
+
+def test_recurring_follow_up_schedules_the_next_from_the_completion_date(store, zone, clock):
+    c = store.contacts.add("Rita")
+    # Due on a date (local midnight), done three days late: the next is due two
+    # weeks after the day it was done, again from that day's local midnight.
+    first = store.followups.add(c.id, store.followups.store.now() - days(3), note="Invoice",
+                                every="2w")
+    first = store.followups.reschedule(first.id, _local_midnight_days_ago(3))
+    done = store.followups.done(first.id)
+    assert done.status == "done" and done.done_at == FROZEN
+    nxt = store.followups.next_of(first.id)
+    assert nxt is not None and nxt.previous_id == first.id
+    assert (nxt.note, nxt.every, nxt.owner, nxt.status) == ("Invoice", "2w", "alice", "open")
+    from tinycrm.store.when import parse_when, show_local
+
+    assert nxt.due_at == parse_when("+14d", FROZEN)
+    assert show_local(nxt.due_at).endswith("00:00")
+    # A timed recurrence keeps its hour of the day.
+    timed = store.followups.add(c.id, parse_when("2026-11-20 14:30", FROZEN), every="1w")
+    store.followups.done(timed.id)
+    assert show_local(store.followups.next_of(timed.id).due_at) == "2026-11-30 14:30"
+    assert store.followups.next_of(nxt.id) is None
+
+
+def _local_midnight_days_ago(n):
+    from tinycrm.store.when import parse_when
+
+    return parse_when(f"today", FROZEN) - days(n)
+
+
+# -- cadence ---------------------------------------------------------------------------
+
+
+def test_cadence_comes_due_after_the_last_contact_and_resets_on_a_call(store, clock):
+    c = store.contacts.add("Cora", now=FROZEN - days(100))
+    assert store.followups.cadence_items(now=FROZEN) == []
+    store.timeline.log(c.id, "call", "catch-up", at=FROZEN - days(40))
+    store.followups.set_cadence(c.id, 30)
+    [item] = store.followups.cadence_items(now=FROZEN)
+    assert (item.kind, item.contact_id, item.cadence_days) == ("cadence", c.id, 30)
+    assert item.due_at == FROZEN - days(10)
+    assert item.key == f"cadence:{c.id}" and item.followup is None
+    assert store.followups.cadence_items(now=FROZEN, until=FROZEN - days(11)) == []
+    # A note is not contact; a meeting is, and restarts the clock.
+    store.timeline.log(c.id, "note", "thought about Cora")
+    assert store.followups.cadence_items(now=FROZEN)[0].due_at == FROZEN - days(10)
+    store.timeline.log(c.id, "meeting", "lunch", at=FROZEN - days(1))
+    assert store.followups.cadence_items(now=FROZEN)[0].due_at == FROZEN + days(29)
+    store.followups.set_cadence(c.id, None)
+    assert store.followups.cadence_items(now=FROZEN) == []
+
+
+def test_never_contacted_counts_from_creation(store):
+    c = store.contacts.add("New", now=FROZEN - days(50))
+    store.followups.set_cadence(c.id, 14)
+    assert store.followups.cadence_items(now=FROZEN)[0].due_at == FROZEN - days(36)
+    with pytest.raises(ValidationError):
+        store.followups.set_cadence(c.id, 0)
+
+
+def test_tag_defaults_from_config(db_path, clock):
+    settings = StoreSettings(tag_cadence={"investor": 30, "customer": 90, "press": 7})
+    with Store(db_path, user="alice", clock=clock, settings=settings, apply_rules=False) as store:
+        both = store.contacts.add("Both", tags=["investor", "customer"], now=FROZEN - days(100))
+        own = store.contacts.add("Own", tags=["press"], now=FROZEN - days(100))
+        store.followups.set_cadence(own.id, 60)
+        store.contacts.add("Untagged", now=FROZEN - days(100))
+        items = {i.contact_name: i for i in store.followups.cadence_items(now=FROZEN)}
+        assert set(items) == {"Both", "Own"}
+        assert items["Both"].cadence_days == 30 and "investor" in items["Both"].note
+        assert items["Own"].cadence_days == 60  # its own cadence wins over the tag's
+        c = store.followups.cadence_of(store.contacts.get(both.id))
+        assert (c.days, c.source) == (30, "tag:investor")
+        assert store.followups.cadence_items(now=FROZEN, owner="bob") == []
+
+
+def test_queue_mixes_follow_ups_and_cadence_by_urgency(store):
+    vip = store.contacts.add("Vip", tier="vip", now=FROZEN - days(100))
+    std = store.contacts.add("Std", now=FROZEN - days(100))
+    store.followups.set_cadence(vip.id, 90)  # due 10 days ago (never contacted)
+    soon = store.followups.add(std.id, FROZEN + days(1), note="soon", now=FROZEN)
+    late = store.followups.add(std.id, FROZEN - days(3), note="late", now=FROZEN)
+    queue = store.followups.queue(now=FROZEN)
+    assert [(q.kind, q.followup_id) for q in queue] == [
+        ("cadence", None), ("followup", late.id), ("followup", soon.id)]
+    assert queue[0].urgency == pytest.approx(12.0 + 3.0 + 1.0 * 10 / 365)
+    assert queue[0].to_dict()["item"] == f"cadence:{vip.id}"
+    assert [q.kind for q in store.followups.queue(now=FROZEN, include_cadence=False)] == ["followup"] * 2
+    assert len(store.followups.queue(now=FROZEN, limit=1)) == 1
+    assert [q.followup_id for q in store.followups.queue(now=FROZEN, until=FROZEN)] == [None, late.id]

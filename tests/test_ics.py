@@ -1,0 +1,82 @@
+"""The iCalendar export of open follow-ups, parsed back with `icalendar`."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import icalendar
+
+from tinycrm.store.formats.ics import uid, write_ics
+
+from .conftest import FROZEN
+from .followup_helpers import days, local_zone, store, utc  # noqa: F401  (fixture)
+
+
+def export(store, **kwargs) -> tuple[str, int]:
+    out = io.StringIO()
+    count = write_ics(store, out, **kwargs)
+    return out.getvalue(), count
+
+
+def test_open_follow_ups_become_events_with_alarms(store):
+    with local_zone("America/New_York"):
+        ada = store.contacts.add("Ada; Lovelace, Countess", emails=["ada@ex.org"])
+        bob = store.contacts.add("Bob Stone")
+        timed = store.followups.add(ada.id, utc(2026, 12, 1, 19, 30), note="Call\nabout the engine")
+        dated = store.followups.add(bob.id, utc(2026, 12, 2, 5, 0), note="Send invoice", every="1m")
+        store.followups.done(store.followups.add(bob.id, FROZEN).id)
+        store.followups.cancel(store.followups.add(bob.id, FROZEN).id)
+        store.followups.add(bob.id, FROZEN + days(3), owner="carol")
+
+        text, count = export(store)
+        assert count == 3
+        assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and text.endswith("END:VCALENDAR\r\n")
+        assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+        cal = icalendar.Calendar.from_ical(text)
+        events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+        assert set(events) == {uid(timed), uid(dated), uid(store.followups.get(5))}
+
+        e = events[uid(timed)]
+        assert str(e["SUMMARY"]) == "Follow up: Ada; Lovelace, Countess — Call about the engine"
+        assert e.decoded("DTSTART") == utc(2026, 12, 1, 19, 30)
+        assert e.decoded("DTEND") - e.decoded("DTSTART") == timedelta(minutes=15)
+        assert "Contact: Ada; Lovelace, Countess <ada@ex.org>" in str(e["DESCRIPTION"])
+        [alarm] = e.walk("VALARM")
+        assert str(alarm["ACTION"]) == "DISPLAY"
+        assert alarm.decoded("TRIGGER") == timedelta(minutes=-15)
+
+        # Due at local midnight (a WHEN without a time): an all-day event.
+        d = events[uid(dated)]
+        assert d.decoded("DTSTART") == date(2026, 12, 2)
+        assert d.decoded("DTEND") == date(2026, 12, 3)
+        assert d.walk("VALARM")[0].decoded("TRIGGER") == timedelta(hours=9)
+        assert "Repeats every 1m" in str(d["DESCRIPTION"])
+
+
+def test_uids_are_stable_and_owner_filters(store, clock):
+    c = store.contacts.add("Ada")
+    store.followups.add(c.id, FROZEN + days(1), note="a")
+    store.followups.add(c.id, FROZEN + days(2), note="b", owner="bob")
+    first, _ = export(store)
+    clock.now = FROZEN + timedelta(hours=5)
+    store.followups.snooze(1, FROZEN + days(4))
+    second, _ = export(store)
+
+    def uids(text):
+        return [str(e["UID"]) for e in icalendar.Calendar.from_ical(text).walk("VEVENT")]
+
+    assert sorted(uids(first)) == sorted(uids(second))  # a calendar updates, not duplicates
+    assert len(set(uids(first))) == 2
+    assert uids(export(store, owner="bob")[0]) == [uids(first)[1]]
+    assert export(store, owner="nobody")[1] == 0
+
+
+def test_binary_output_and_control_characters(store):
+    c = store.contacts.add("Evil \x1b[31mRed")
+    store.followups.add(c.id, FROZEN + days(1), note="x\x07y")
+    out = io.BytesIO()
+    assert write_ics(store, out) == 1
+    data = out.getvalue()
+    assert b"\x1b" not in data and b"\x07" not in data
+    assert icalendar.Calendar.from_ical(data).walk("VEVENT")[0]["SUMMARY"] == "Follow up: Evil Red — xy"

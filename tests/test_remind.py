@@ -1,0 +1,184 @@
+"""`tinycrm remind` on stdout and through a command: exactly once per due time
+and channel, nothing printed when nothing is due, snoozes, cadence items,
+failed commands, claims, and the delivery log."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from tinycrm.store.reminders import CLAIM_TTL, Reminders
+
+from .conftest import FROZEN
+from .followup_helpers import days, store  # noqa: F401  (fixture)
+
+
+def at(dt) -> dict:
+    """The CLI's frozen clock set to ``dt``."""
+    return {"TINYCRM_NOW": dt.isoformat()}
+
+
+@pytest.fixture
+def made(store):
+    ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"], tier="vip", now=FROZEN - days(30))
+    bob = store.contacts.add("Bob Stone", owner="bob", now=FROZEN - days(30))
+    f = store.followups
+    late = f.add(ada.id, FROZEN - days(3), note="Send proposal")
+    soon = f.add(ada.id, FROZEN + days(2), note="Demo")
+    bobs = f.add(bob.id, FROZEN - timedelta(hours=1), note="Invoice", owner="bob")
+    closed = f.add(bob.id, FROZEN - days(5), note="Old")
+    f.done(closed.id)
+    return {"ada": ada, "bob": bob, "late": late, "soon": soon, "bobs": bobs}
+
+
+def sent(store, channel=None):
+    return [(d.item, d.channel, d.state) for d in Reminders(store).deliveries(channel=channel)]
+
+
+def test_stdout_delivers_each_due_item_once(cli, store, made):
+    first = cli.ok("remind")
+    assert first.stdout == (
+        "2026-11-20 09:30  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]\n"
+    )
+    assert first.stderr == ""
+    assert sent(store) == [("followup:1", "stdout", "sent")]
+    again = cli.ok("remind")
+    assert (again.stdout, again.stderr) == ("", "")
+    # Someone else's items: --owner and --all.
+    assert cli.ok("remind", "--owner", "bob").stdout == (
+        "2026-11-23 08:30  1h overdue  Bob Stone  Invoice  [follow-up 3]\n")
+    assert cli.ok("remind", "--all").stdout == ""
+    # Time passes: the demo comes due and goes out, once.
+    later = at(FROZEN + days(2, ))
+    result = cli("remind", "--all", env=later)
+    assert result.exit_code == 0
+    assert result.stdout == "2026-11-25 09:30  due now  Ada Lovelace <ada@ex.org>  Demo  [follow-up 2]\n"
+    assert cli("remind", "--all", env=later).stdout == ""
+
+
+def test_nothing_due_prints_nothing_at_all(cli, store):
+    for args in ([], ["--all"], ["--via", "command", "--exec", "echo should-not-run"]):
+        result = cli("remind", *args)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_a_snoozed_follow_up_is_reminded_again_at_its_new_due_time(cli, store, made):
+    assert "[follow-up 1]" in cli.ok("remind").stdout
+    cli.ok("follow-up", "snooze", "1", "--until", "2026-11-24 12:00")
+    assert cli.ok("remind").stdout == ""
+    assert cli("remind", env=at(FROZEN + timedelta(hours=26))).stdout == ""
+    due = cli("remind", env=at(FROZEN + timedelta(hours=27)))
+    assert due.stdout == (
+        "2026-11-24 12:00  30m overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]\n")
+    assert cli("remind", env=at(FROZEN + timedelta(hours=28))).stdout == ""
+    # Moved back to a due time it was already reminded at: not again (once per due time).
+    cli.ok("follow-up", "reschedule", "1", "--due", "2026-11-20 09:30")
+    assert cli.ok("remind").stdout == ""
+    assert store.conn.execute("SELECT reminded FROM followups WHERE id = 1").fetchone()[0] == 1
+
+
+def test_cadence_items_are_reminded_once_per_due_time(cli, store):
+    c = store.contacts.add("Cora Quinn", emails=["cora@ex.org"], now=FROZEN - days(100))
+    store.timeline.log(c.id, "call", "catch-up", at=FROZEN - days(40))
+    store.followups.set_cadence(c.id, 30)
+    assert cli.ok("remind").stdout == (
+        "2026-11-13 09:30  10d overdue  Cora Quinn <cora@ex.org>  keep in touch every 30d  [contact 1]\n")
+    assert cli.ok("remind").stdout == ""
+    assert cli.ok("remind", "--no-cadence", "--via", "command", "--exec", "exit 9").stdout == ""
+    cli.ok("log", "1", "Talked", "--kind", "meeting")
+    assert cli("remind", env=at(FROZEN + days(29))).stdout == ""
+    assert "[contact 1]" in cli("remind", env=at(FROZEN + days(31))).stdout
+
+
+def test_dry_run_shows_and_records_nothing(cli, store, made):
+    dry = cli.ok("remind", "--dry-run", "--all")
+    assert dry.stdout.count("\n") == 2 and "[follow-up 3]" in dry.stdout
+    assert sent(store) == []
+    both = cli.ok("remind", "--dry-run", "--via", "stdout", "--via", "command", "--exec", "true")
+    assert both.stdout.startswith("stdout: 2026-11-20 09:30") and "\ncommand: " in both.stdout
+    assert cli.ok("remind").stdout.count("\n") == 1
+
+
+def test_command_gets_the_items_as_json(cli, store, made, tmp_path):
+    out = tmp_path / "items.json"
+    result = cli.ok("remind", "--all", "--exec", f"cat > '{out}'")
+    assert (result.stdout, result.stderr) == ("", "")
+    items = json.loads(out.read_text())
+    assert [i["item"] for i in items] == ["followup:1", "followup:3"]
+    first = items[0]
+    assert first["followup_id"] == 1 and first["contact_name"] == "Ada Lovelace"
+    assert first["contact_email"] == "ada@ex.org" and first["note"] == "Send proposal"
+    assert first["due_at"] == "2026-11-20T09:30:00+00:00" and first["overdue_seconds"] == 3 * 86400
+    assert first["text"].endswith("[follow-up 1]") and first["kind"] == "followup"
+    out.unlink()
+    cli.ok("remind", "--all", "--exec", f"cat > '{out}'")
+    assert not out.exists()  # nothing due: the command isn't run at all
+    # Each channel has its own record: stdout still delivers them.
+    assert cli.ok("remind", "--all").stdout.count("\n") == 2
+
+
+def test_a_failed_command_delivers_nothing_and_the_next_run_retries(cli, store, made, tmp_path):
+    failed = cli("remind", "--exec", "cat > /dev/null; exit 3")
+    assert failed.exit_code == 1
+    assert failed.stderr == "tinycrm: error: command: the command exited with status 3\n"
+    assert sent(store) == []
+    assert store.conn.execute("SELECT reminded FROM followups WHERE id = 1").fetchone()[0] == 0
+    out = tmp_path / "got.json"
+    cli.ok("remind", "--exec", f"cat > '{out}'")
+    assert [i["item"] for i in json.loads(out.read_text())] == ["followup:1"]
+    assert sent(store, "command") == [("followup:1", "command", "sent")]
+
+
+def test_usage_errors(cli, store):
+    assert cli("remind", "--via", "pigeon").exit_code == 2
+    assert cli("remind", "--via", "command").exit_code == 2
+    assert cli("remind", "--via", "stdout", "--exec", "true").exit_code == 2
+    assert cli("remind", "--to", "x@example.org").exit_code == 2
+    assert cli("remind", "--all", "--owner", "bob").exit_code == 2
+
+
+# -- the store's side: claims and the mask ----------------------------------------------
+
+
+def test_claims_keep_overlapping_runs_apart(store, made):
+    reminders = Reminders(store)
+    first = reminders.claim("stdout", owner=None, now=FROZEN)
+    assert [i.key for i in first.items] == ["followup:1", "followup:3"]
+    # A second run while the first is still delivering gets nothing...
+    assert not reminders.claim("stdout", owner=None, now=FROZEN + timedelta(minutes=1))
+    # ...and the dry run doesn't offer what is claimed.
+    assert reminders.due("stdout", now=FROZEN) == []
+    # Another channel is independent.
+    assert len(reminders.claim("email", now=FROZEN, recipient="me@ex.org").items) == 2
+    reminders.mark_sent(first, ["followup:1"], now=FROZEN)
+    reminders.release(first, ["followup:3"])
+    assert [i.key for i in reminders.due("stdout", now=FROZEN)] == ["followup:3"]
+    assert sent(store, "stdout") == [("followup:1", "stdout", "sent")]
+
+
+def test_a_crashed_runs_claims_expire(store, made):
+    reminders = Reminders(store)
+    assert reminders.claim("stdout", owner="alice", now=FROZEN)
+    assert not reminders.claim("stdout", owner="alice", now=FROZEN + CLAIM_TTL - timedelta(seconds=1))
+    again = reminders.claim("stdout", owner="alice", now=FROZEN + CLAIM_TTL + timedelta(seconds=1))
+    assert [i.key for i in again.items] == ["followup:1"]
+
+
+def test_the_mask_follows_the_due_time(store, made):
+    reminders = Reminders(store)
+    claim = reminders.claim("stdout", owner="alice", now=FROZEN)
+    reminders.mark_sent(claim, now=FROZEN)
+    reminders.mark_sent(reminders.claim("command", owner="alice", now=FROZEN), now=FROZEN)
+
+    def mask():
+        return store.conn.execute("SELECT reminded FROM followups WHERE id = 1").fetchone()[0]
+
+    assert mask() == 1 | 4
+    store.followups.snooze(1, FROZEN + days(1))
+    assert mask() == 0  # cleared by the trigger: due again at the new time
+    plan = " ".join(r[3] for r in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM followups INDEXED BY followups_remind"
+        " WHERE status = 'open' AND owner = 'alice' AND reminded IN (0, 2, 4, 6) AND due_at <= 'x'"))
+    assert "followups_remind (owner=? AND reminded=? AND due_at<?)" in plan

@@ -1,0 +1,150 @@
+"""Email reminders through a real SMTP server (aiosmtpd on loopback, started
+here), the password from an in-memory keyring, and what happens when the
+server is down, the password is wrong, or there is no keyring at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tinycrm.store.reminders import Reminders
+
+from .conftest import FROZEN
+from .followup_helpers import SMTPServer, days, free_port, memory_keyring, store  # noqa: F401
+
+
+def write_config(text: str) -> Path:
+    path = Path(os.environ["TINYCRM_CONFIG"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def smtp_config(port: int, *, username: str | None = "alice@ex.org", extra: str = "") -> str:
+    login = f'username = "{username}"\n' if username else ""
+    return (f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n{login}'
+            f'from = "tinycrm <crm@ex.org>"\nto = "alice@ex.org"\ntimeout = 5\n{extra}')
+
+
+@pytest.fixture
+def due(store):
+    ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"], now=FROZEN - days(30))
+    bob = store.contacts.add("Bob Stone", now=FROZEN - days(30))
+    store.followups.add(ada.id, FROZEN - days(3), note="Send proposal")
+    store.followups.add(bob.id, FROZEN - days(1), note="Call back")
+    store.followups.add(bob.id, FROZEN - days(1), note="Bob's own", owner="bob")
+    return store
+
+
+@pytest.fixture
+def server():
+    servers = []
+
+    def start(port, **kwargs):
+        servers.append(SMTPServer(port, **kwargs).start())
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+def emailed(store):
+    return sorted((d.item, d.recipient) for d in Reminders(store).deliveries(channel="email")
+                  if d.state == "sent")
+
+
+def test_server_down_then_up_on_the_next_run(cli, due, server, memory_keyring):
+    port = free_port()
+    write_config(smtp_config(port))
+    stored = cli.ok("secret", "set", "smtp", input="s3cret\n")
+    assert stored.stderr == "stored the smtp password in the keyring\n"
+    assert memory_keyring.get_password("tinycrm", "smtp") == "s3cret"
+
+    down = cli("remind", "--via", "email")
+    assert down.exit_code == 1
+    assert down.stdout == ""
+    assert down.stderr == (f"tinycrm: error: email: can't send email through 127.0.0.1:{port}:"
+                           " Connection refused\n")
+    assert emailed(due) == []
+
+    smtp = server(port, username="alice@ex.org", password="s3cret")
+    up = cli("remind", "--via", "email")
+    assert (up.exit_code, up.stdout, up.stderr) == (0, "", "")
+    [(rcpt, message)] = smtp.messages
+    assert rcpt == ["alice@ex.org"]
+    assert message["Subject"] == "tinycrm: 2 reminders due"
+    assert message["From"] == "tinycrm <crm@ex.org>" and message["To"] == "alice@ex.org"
+    body = message.get_payload(decode=True).decode()
+    assert "2026-11-20 09:30  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]" in body
+    assert "Bob Stone  Call back  [follow-up 2]" in body
+    assert body.index("[follow-up 1]") < body.index("[follow-up 2]")  # most urgent first
+    assert emailed(due) == [("followup:1", "alice@ex.org"), ("followup:2", "alice@ex.org")]
+
+    assert cli.ok("remind", "--via", "email").stderr == ""
+    assert len(smtp.messages) == 1  # nothing twice
+
+
+def test_one_digest_per_recipient(cli, due, server):
+    port = free_port()
+    write_config(smtp_config(port, username=None, extra='\n[smtp.owners]\nbob = "bob@ex.org"\n'))
+    smtp = server(port)
+    cli.ok("remind", "--via", "email", "--all")
+    got = {tuple(rcpt): msg["Subject"] for rcpt, msg in smtp.messages}
+    assert got == {("alice@ex.org",): "tinycrm: 2 reminders due", ("bob@ex.org",): "tinycrm: 1 reminder due"}
+    # --to sends everything new to one address instead.
+    due.followups.add(1, FROZEN - days(1), note="One more")
+    cli.ok("remind", "--via", "email", "--to", "boss@ex.org")
+    assert smtp.messages[-1][0] == ["boss@ex.org"]
+    assert "One more" in smtp.messages[-1][1].get_payload(decode=True).decode()
+
+
+def test_a_refused_password_is_a_failed_delivery(cli, due, server, memory_keyring):
+    port = free_port()
+    write_config(smtp_config(port))
+    server(port, username="alice@ex.org", password="right")
+    memory_keyring.set_password("tinycrm", "smtp", "wrong")
+    result = cli("remind", "--via", "email")
+    assert result.exit_code == 1
+    assert result.stderr == (f"tinycrm: error: email: the SMTP server 127.0.0.1:{port} refused the"
+                             " username or password\n")
+    assert emailed(due) == []
+    assert Reminders(due).deliveries() == []  # the claims were given back
+
+
+def test_no_keyring_backend_is_one_clear_line_and_stdout_still_works(cli, due):
+    # conftest sets PYTHON_KEYRING_BACKEND to the "fail" backend: no keyring here.
+    write_config(smtp_config(free_port()))
+    result = cli("remind", "--via", "stdout", "--via", "email")
+    assert result.exit_code == 1
+    assert result.stdout.count("\n") == 2 and "[follow-up 1]" in result.stdout
+    assert result.stderr.startswith("tinycrm: error: email: can't read the smtp password from the"
+                                    " keyring: no keyring backend is available")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert emailed(due) == []
+    assert cli.ok("remind").stdout == ""  # stdout's deliveries were recorded
+    no_secret = cli("secret", "set", "smtp", input="pw\n")
+    assert no_secret.exit_code == 1 and "no keyring backend" in no_secret.stderr
+
+
+def test_config_mistakes_are_reported_before_anything_is_claimed(cli, due, memory_keyring):
+    no_host = cli("remind", "--via", "email")
+    assert no_host.exit_code == 1 and "email needs an SMTP server" in no_host.stderr
+    write_config(smtp_config(free_port()))
+    no_password = cli("remind", "--via", "email")
+    assert no_password.exit_code == 1
+    assert "no SMTP password stored for alice@ex.org: run `tinycrm secret set smtp`" in no_password.stderr
+    write_config('[smtp]\nhost = "x"\nsecurity = "tls-ish"\n')
+    assert "security must be one of" in cli("remind", "--via", "email").stderr
+    assert Reminders(due).deliveries() == []
+
+
+def test_secret_commands(cli, memory_keyring):
+    assert cli("secret", "set", "smtp", input="").exit_code == 1
+    assert cli("secret", "set", "github", input="x\n").exit_code == 1
+    cli.ok("secret", "set", "smtp", input="first line\nignored\n")
+    assert memory_keyring.get_password("tinycrm", "smtp") == "first line"
+    assert cli.ok("secret", "delete", "smtp").stderr == "deleted the smtp password\n"
+    assert cli.ok("secret", "delete", "smtp").stderr == "no smtp password was stored\n"

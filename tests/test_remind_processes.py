@@ -1,0 +1,114 @@
+"""`tinycrm remind` as cron runs it: real processes, several at once, a bare
+`env -i` environment, and a start-up path that stays light."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import subprocess
+import sys
+from pathlib import Path
+
+from tinycrm.store import Store
+from tinycrm.store.reminders import Reminders
+
+from .conftest import FROZEN, REPO
+from .followup_helpers import days, utc
+
+
+def fill(db: Path, n: int, owner: str = "alice") -> None:
+    with Store(db, user=owner, apply_rules=False, clock=lambda: FROZEN) as store:
+        for i in range(n):
+            c = store.contacts.add(f"Person {i:03}", emails=[f"p{i}@ex.org"])
+            store.followups.add(c.id, utc(2020, 1, 1) + days(i), note=f"task {i}")
+
+
+def remind_process(db: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tinycrm", "--db", str(db), "remind", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env if env is not None else dict(os.environ), cwd=REPO,
+    )
+
+
+def test_concurrent_runs_deliver_each_item_once(db_path, tmp_path):
+    fill(db_path, 30)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    # Four command runs (the command is slow, so the runs overlap) and three
+    # stdout runs, all started at once.
+    slow = f"cat > '{outdir}'/$$.json; sleep 0.5"
+    procs = [remind_process(db_path, "--exec", slow) for _ in range(4)]
+    procs += [remind_process(db_path) for _ in range(3)]
+    results = [(p.wait(timeout=60), *p.communicate()) for p in procs]
+    for code, _, err in results:
+        assert code == 0, err
+        assert err == ""
+    by_command = [item["item"] for f in outdir.iterdir() for item in json.loads(f.read_text())]
+    assert sorted(by_command) == sorted(f"followup:{i}" for i in range(1, 31))
+    printed = [line for _, out, _ in results for line in out.splitlines()]
+    assert len(printed) == 30 and len(set(printed)) == 30
+    with Store(db_path, user="alice") as store:
+        log = Reminders(store).deliveries()
+        assert len(log) == 60 and {d.state for d in log} == {"sent"}
+
+
+def test_a_cron_environment(tmp_path):
+    home = tmp_path / "home"
+    # With `env -i` nothing is set but HOME and PATH: the database and config
+    # are found in their default places under HOME, the user is the login name.
+    db = home / ".local" / "share" / "tinycrm" / "tinycrm.db"
+    login = pwd.getpwuid(os.getuid()).pw_name
+    fill(db, 3, owner=login)
+    config = home / ".config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[smtp]\nhost = "127.0.0.1"\nport = 9\nusername = "me"\nfrom = "me@ex.org"\nto = "me@ex.org"\n')
+    exe = Path(sys.executable).with_name("tinycrm")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "tinycrm"]
+    cron = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
+
+    def run(*args, extra=None):
+        return subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in {**cron, **(extra or {})}.items()),
+                               *command, *args],
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                              cwd=tmp_path)
+
+    assert run("config", "path").stdout.strip() == str(config)
+    first = run("remind")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr == ""
+    assert [line.split("  ")[-1] for line in first.stdout.splitlines()] == [
+        "[follow-up 1]", "[follow-up 2]", "[follow-up 3]"]
+    again = run("remind")
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+    # No keyring backend (as on a server): email fails in one line, stdout is unaffected.
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    email = run("remind", "--via", "email", extra=no_keyring)
+    assert email.returncode == 1
+    assert email.stdout == ""
+    assert email.stderr.startswith("tinycrm: error: email: can't read the smtp password from the keyring")
+    assert email.stderr.count("\n") == 1
+    with Store(db, user=login) as store:
+        assert [d.channel for d in Reminders(store).deliveries()] == ["stdout"] * 3
+
+
+def modules_loaded(db: Path, *args: str) -> set[str]:
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['tinycrm', '--db', {str(db)!r}, *{list(args)!r}]\n"
+        "try:\n    runpy.run_module('tinycrm', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('@@' + ' '.join(sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                            timeout=60)
+    line = [ln for ln in result.stderr.splitlines() if ln.startswith("@@")][0]
+    return {m.split(".")[0] for m in line[2:].split()}
+
+
+def test_remind_to_stdout_loads_no_heavy_library(db_path):
+    fill(db_path, 1)
+    loaded = modules_loaded(db_path, "remind")
+    assert "tinycrm" in loaded
+    assert not loaded & {"textual", "keyring", "smtplib", "icalendar", "rapidfuzz", "ssl"}, loaded

@@ -1,0 +1,132 @@
+"""WHEN and period parsing: every accepted form, in two non-UTC zones, with a
+frozen clock; local dates across midnight and daylight saving time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tinycrm.store import ValidationError
+from tinycrm.store.when import (
+    parse_period, parse_when, period_days, relative, show_local, start_of_day,
+)
+
+from .conftest import FROZEN
+from .followup_helpers import local_zone, utc, zone  # noqa: F401  (fixture)
+
+# FROZEN is Monday 2026-11-23 09:30 UTC: 04:30 in New York (EST, UTC-5) and
+# 15:00 in Kolkata (UTC+5:30). Local midnight is 05:00Z and 18:30Z the day before.
+MIDNIGHT = {"America/New_York": (5, 0, 0), "Asia/Kolkata": (18, 30, -1)}
+
+
+def local_midnight(zone: str, y: int, m: int, d: int):
+    hour, minute, shift = MIDNIGHT[zone]
+    return utc(y, m, d, hour, minute) + timedelta(days=shift)
+
+
+@pytest.mark.parametrize("text, day", [
+    ("today", (2026, 11, 23)),
+    ("tomorrow", (2026, 11, 24)),
+    ("yesterday", (2026, 11, 22)),
+    ("+3d", (2026, 11, 26)),
+    ("3d", (2026, 11, 26)),
+    ("in 3 days", (2026, 11, 26)),
+    ("2w", (2026, 12, 7)),
+    ("+1m", (2026, 12, 23)),
+    ("next monday", (2026, 11, 30)),  # today is a Monday: the next one is in 7 days
+    ("next fri", (2026, 11, 27)),
+    ("wednesday", (2026, 11, 25)),
+    ("2026-12-01", (2026, 12, 1)),
+    ("  Tomorrow ", (2026, 11, 24)),
+])
+def test_days_start_at_local_midnight(zone, text, day):
+    assert parse_when(text, FROZEN) == local_midnight(zone, *day)
+
+
+def test_a_date_and_time_is_local_wall_time(zone):
+    expected = {"America/New_York": utc(2026, 12, 1, 19, 30), "Asia/Kolkata": utc(2026, 12, 1, 9, 0)}
+    assert parse_when("2026-12-01 14:30", FROZEN) == expected[zone]
+    assert parse_when("2026-12-01T14:30", FROZEN) == expected[zone]
+    assert show_local(parse_when("2026-12-01 14:30", FROZEN)) == "2026-12-01 14:30"
+
+
+def test_time_after_a_day_word(zone):
+    assert show_local(parse_when("tomorrow 9:05", FROZEN)) == "2026-11-24 09:05"
+    assert show_local(parse_when("next monday at 17:00", FROZEN)) == "2026-11-30 17:00"
+    assert show_local(parse_when("+2d 08:00", FROZEN)) == "2026-11-25 08:00"
+    assert show_local(parse_when("14:30", FROZEN)) == "2026-11-23 14:30"
+
+
+def test_hours_and_minutes_are_exact_offsets(zone):
+    assert parse_when("+4h", FROZEN) == FROZEN + timedelta(hours=4)
+    assert parse_when("90min", FROZEN) == FROZEN + timedelta(minutes=90)
+    assert parse_when("now", FROZEN) == FROZEN
+
+
+def test_iso_with_an_offset_is_exact(zone):
+    assert parse_when("2026-12-01T14:30:00Z", FROZEN) == utc(2026, 12, 1, 14, 30)
+    assert parse_when("2026-12-01T14:30:00+05:30", FROZEN) == utc(2026, 12, 1, 9, 0)
+
+
+def test_daylight_saving_time_uses_that_days_offset():
+    with local_zone("America/New_York"):
+        # November is EST (UTC-5), June is EDT (UTC-4): a fixed offset would be an hour off.
+        assert parse_when("2027-06-01", FROZEN) == utc(2027, 6, 1, 4, 0)
+        assert parse_when("2027-06-01 14:30", FROZEN) == utc(2027, 6, 1, 18, 30)
+        assert show_local(utc(2027, 6, 1, 4, 0)) == "2027-06-01 00:00"
+        # Across the spring change: +2w from 2027-03-01 lands after it, still at midnight.
+        march = utc(2027, 3, 1, 15, 0)
+        assert parse_when("2w", march) == utc(2027, 3, 15, 4, 0)
+
+
+def test_the_local_date_not_the_utc_date_decides_today():
+    with local_zone("America/New_York"):
+        late = utc(2026, 11, 23, 3, 0)  # still Sunday 22:00 in New York
+        assert parse_when("today", late) == utc(2026, 11, 22, 5, 0)
+        assert parse_when("tomorrow", late) == utc(2026, 11, 23, 5, 0)
+        assert parse_when("next monday", late) == utc(2026, 11, 23, 5, 0)
+        assert start_of_day(late) == utc(2026, 11, 22, 5, 0)
+    with local_zone("Asia/Kolkata"):
+        early = utc(2026, 11, 22, 20, 0)  # already Monday 01:30 in Kolkata
+        assert parse_when("today", early) == utc(2026, 11, 22, 18, 30)
+
+
+@pytest.mark.parametrize("text", [
+    "someday", "", "next", "2026-13-01", "2026-02-30", "25:00", "tomorrow 24:10",
+    "+3x", "3 fortnights", "now 10:00", "+4h 10:00", "next blursday",
+])
+def test_unknown_when_names_the_accepted_forms(text):
+    with pytest.raises(ValidationError) as err:
+        parse_when(text, FROZEN)
+    message = str(err.value)
+    assert repr(text) in message
+    for form in ("today", "tomorrow", "+3d", "2w", "next monday", "2026-12-01"):
+        assert form in message
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2w", timedelta(days=14)), ("3d", timedelta(days=3)), ("30d", timedelta(days=30)),
+    ("1m", timedelta(days=30)), ("2 weeks", timedelta(days=14)), ("4h", timedelta(hours=4)),
+    ("+3d", timedelta(days=3)), ("1y", timedelta(days=365)),
+])
+def test_periods(text, expected):
+    assert parse_period(text).delta == expected
+
+
+def test_period_text_is_normalised_and_checked():
+    assert str(parse_period("2 Weeks")) == "2w"
+    assert period_days("3m") == 90
+    for bad in ("0d", "-3d", "d", "soon", "3.5d"):
+        with pytest.raises(ValidationError):
+            parse_period(bad)
+    with pytest.raises(ValidationError, match="whole days"):
+        period_days("4h")
+
+
+def test_relative_wording():
+    assert relative(FROZEN - timedelta(days=3, hours=2), FROZEN) == "3d overdue"
+    assert relative(FROZEN - timedelta(hours=5), FROZEN) == "5h overdue"
+    assert relative(FROZEN + timedelta(seconds=30), FROZEN) == "due now"
+    assert relative(FROZEN + timedelta(minutes=20), FROZEN) == "in 20m"
+    assert relative(FROZEN + timedelta(days=8), FROZEN) == "in 8d"

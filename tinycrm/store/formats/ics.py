@@ -1,0 +1,110 @@
+"""iCalendar export of open follow-ups (``tinycrm export --format ics``).
+
+Each open follow-up becomes a VEVENT with a VALARM:
+
+- A follow-up due at the start of a local day (a WHEN without a time) is an
+  all-day event on that date, its alarm at 09:00 that day; any other is a
+  15-minute event at its due time (in UTC), its alarm 15 minutes before.
+- UIDs are stable (``followup-<id>-<created>@tinycrm``): exporting again and
+  re-importing the file updates the events instead of duplicating them, and
+  two databases never share one.
+
+Written one event at a time, so a large export holds little in memory.
+``icalendar`` is imported only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING
+
+from ..models import FollowUp
+from ..textutil import strip_controls
+from ..when import local
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+PRODID = "-//tinycrm//follow-ups//EN"
+DURATION = timedelta(minutes=15)
+ALARM_BEFORE = timedelta(minutes=15)
+ALL_DAY_ALARM = timedelta(hours=9)
+
+
+def uid(followup: FollowUp) -> str:
+    created = followup.created_at.strftime("%Y%m%dT%H%M%SZ") if followup.created_at else "0"
+    return f"followup-{followup.id}-{created}@tinycrm"
+
+
+def _clean(text: str | None) -> str:
+    return strip_controls(text or "", keep_newlines=True)
+
+
+def summary(followup: FollowUp) -> str:
+    text = f"Follow up: {_clean(followup.contact_name)}"
+    note = _clean(followup.note)
+    return f"{text} — {note}" if note else text
+
+
+def event(followup: FollowUp, now: datetime):
+    """One VEVENT (with its VALARM) for a follow-up."""
+    from icalendar import Alarm, Event
+
+    ev = Event()
+    ev.add("uid", uid(followup))
+    ev.add("dtstamp", now)
+    ev.add("summary", summary(followup))
+    lines = [_clean(followup.note)] if followup.note else []
+    if followup.contact_email:
+        lines.append(f"Contact: {_clean(followup.contact_name)} <{_clean(followup.contact_email)}>")
+    if followup.every:
+        lines.append(f"Repeats every {followup.every} after each completion.")
+    lines.append(f"tinycrm follow-up {followup.id} (owner {_clean(followup.owner)}):"
+                 f" tinycrm follow-up done {followup.id}")
+    ev.add("description", "\n".join(lines))
+    ev.add("categories", ["tinycrm"])
+    due_local = local(followup.due_at)
+    all_day = (due_local.hour, due_local.minute, due_local.second) == (0, 0, 0)
+    if all_day:
+        ev.add("dtstart", due_local.date())
+        ev.add("dtend", due_local.date() + timedelta(days=1))
+    else:
+        ev.add("dtstart", followup.due_at)
+        ev.add("dtend", followup.due_at + DURATION)
+    if followup.created_at:
+        ev.add("created", followup.created_at)
+    if followup.updated_at:
+        ev.add("last-modified", followup.updated_at)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary(followup))
+    alarm.add("trigger", ALL_DAY_ALARM if all_day else -ALARM_BEFORE)
+    ev.add_component(alarm)
+    return ev
+
+
+def _write(out: IO, text: str) -> None:
+    try:
+        out.write(text)
+    except TypeError:
+        out.write(text.encode("utf-8"))
+
+
+def write_events(followups: Iterable[FollowUp], out: IO, *, now: datetime) -> int:
+    _write(out, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+                f"PRODID:{PRODID}\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
+                "X-WR-CALNAME:tinycrm follow-ups\r\n")
+    count = 0
+    for followup in followups:
+        _write(out, event(followup, now).to_ical().decode("utf-8"))
+        count += 1
+    _write(out, "END:VCALENDAR\r\n")
+    return count
+
+
+def write_ics(store: Store, out: IO, *, owner: str | None = None, now: datetime | None = None) -> int:
+    """Write the open follow-ups (``owner``'s, or everyone's) to ``out`` (text
+    or binary); returns how many events were written."""
+    now = now or store.now()
+    return write_events(store.followups.iter_open(owner=owner), out, now=now)
