@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from ..context import Env
@@ -9,15 +11,21 @@ from .options import env_of
 
 
 def open_tui(env: Env) -> None:
-    # Until the TUI lands, a bare `tinycrm` lists contacts.
-    from ..output import OutputFormat
-    from .contacts import print_contacts
+    """Run the app on the env's database, with the config's [keymap]."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from ..store.errors import TinyCRMError
 
-    print_contacts(env.store().contacts.list(limit=50), OutputFormat.table)
+        class NotATerminal(TinyCRMError):
+            exit_code = 2
+
+        raise NotATerminal("the app needs a terminal; try `tinycrm --help` for the commands")
+    from ..app import TinyCRMApp  # textual loads only here
+
+    TinyCRMApp.from_env(env).run()
 
 
 def tui(ctx: typer.Context) -> None:
-    """Open the app."""
+    """Open the app (the same as running tinycrm with no command)."""
     open_tui(env_of(ctx))
 
 

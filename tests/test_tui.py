@@ -1,0 +1,524 @@
+"""The Textual app, driven by Pilot on a real database with a frozen clock.
+Each test presses keys and then asserts on the store or on widget state."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import pytest
+
+from tinycrm.app import TinyCRMApp
+from tinycrm.screens.contacts import ContactsScreen
+from tinycrm.screens.detail import DetailScreen
+from tinycrm.screens.form import FormScreen
+from tinycrm.screens.queue import QueueScreen
+from tinycrm.store import ContactFilter, Store
+from tinycrm.widgets.vtable import VirtualTable
+
+from .conftest import FROZEN
+
+HOSTILE = ["[/]", "[bold]x", "[link=https://example.com]y[/link]", "$var",
+           "\x1b]0;title\x07Evil", "Clear\x1b[2J screen"]
+
+
+def seed(store: Store) -> dict[str, int]:
+    """Fixed people, follow-ups and timeline (rules off: nothing automatic)."""
+    store.apply_rules = False
+    ids = {}
+    for name, email, company, stage, tier, tags in [
+        ("Ada Lovelace", "ada@engines.example", "Analytical Engines", "customer", "vip", ["investor"]),
+        ("Grace Hopper", "grace@navy.example", "US Navy", "qualified", "standard", ["beta"]),
+        ("Alan Turing", "alan@bletchley.example", "Bletchley Park", "lead", "standard", []),
+        ("Katherine Johnson", "kj@nasa.example", "NASA", "lead", "low", ["press"]),
+    ]:
+        c = store.contacts.add(name, emails=[email], company=company, stage=stage, tier=tier,
+                               tags=tags, now=FROZEN - timedelta(days=30))
+        ids[name.split()[0].lower()] = c.id
+    f = store.followups
+    f.add(ids["ada"], FROZEN - timedelta(days=2), note="Send the contract", now=FROZEN - timedelta(days=5))
+    f.add(ids["grace"], FROZEN + timedelta(hours=3), note="Demo call", now=FROZEN - timedelta(days=1))
+    f.add(ids["alan"], FROZEN + timedelta(days=4), note="Check in", owner="bob", now=FROZEN)
+    store.timeline.log(ids["ada"], "call", "Talked pricing", at=FROZEN - timedelta(days=3), now=FROZEN)
+    store.timeline.log(ids["ada"], "note", "Prefers email", at=FROZEN - timedelta(days=1), now=FROZEN)
+    return ids
+
+
+def make_app(store: Store, **kwargs) -> TinyCRMApp:
+    kwargs.setdefault("poll_interval", None)
+    return TinyCRMApp(store, **kwargs)
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+
+
+def table(app, selector: str = "#contacts") -> VirtualTable:
+    return app.screen.query_one(selector, VirtualTable)
+
+
+def names(app, selector: str = "#contacts") -> list[str]:
+    source = table(app, selector).source
+    return [source.get(i).name for i in range(len(source))]
+
+
+def screen_text(app) -> str:
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+async def highlight(app, pilot, name: str) -> None:
+    rows = names(app)
+    table(app).move_cursor(rows.index(name))
+    await pilot.pause()
+
+
+# -- contacts list ------------------------------------------------------------------
+
+
+async def test_search_as_you_type_then_open(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert names(app)[0] == "Ada Lovelace"  # by name
+        await pilot.press("slash", *"grace")  # / focuses the search; type as you go
+        await settle(app, pilot)
+        assert names(app)[0] == "Grace Hopper"
+        assert "matching 'grace'" in str(app.screen.query_one("#heading").render())
+        await pilot.press("enter", "enter")  # to the list, then open
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.contact.id == ids["grace"]
+        await pilot.press("escape")  # back to the list, search kept
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactsScreen) and names(app)[0] == "Grace Hopper"
+        await pilot.press("escape")  # clears the search
+        await settle(app, pilot)
+        assert len(names(app)) == 4
+
+
+async def test_sort_and_filters(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")  # name -> company
+        await settle(app, pilot)
+        assert names(app) == ["Ada Lovelace", "Alan Turing", "Katherine Johnson", "Grace Hopper"]
+        await pilot.press("O")  # reversed
+        await settle(app, pilot)
+        assert names(app)[0] == "Grace Hopper"
+        await pilot.click("#contacts", offset=(2, 0))  # the Name header sorts by name
+        await settle(app, pilot)
+        assert app.screen.order == "name" and names(app)[0] == "Ada Lovelace"
+        app.screen.query_one("#stage").value = "lead"
+        await settle(app, pilot)
+        assert names(app) == ["Alan Turing", "Katherine Johnson"]
+        app.screen.query_one("#tag").value = "press"
+        await settle(app, pilot)
+        assert names(app) == ["Katherine Johnson"]
+        await pilot.press("x")  # clear filters
+        await settle(app, pilot)
+        assert len(names(app)) == 4
+
+
+async def test_long_list_reads_only_the_rows_on_screen(store):
+    from tinycrm.store.browse import Browse
+    from tinycrm.store.demo import fill
+
+    fill(store, 3000, seed=3)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        source = table(app).source
+        assert len(source) == 3000 and len(source._blocks) <= 2
+        await pilot.press("end")  # jump to the last row
+        await pilot.pause()
+        last = Browse(store).page(ContactFilter(), "name", descending=True, limit=1, offset=0)[0]
+        assert table(app).current.id == last.id
+        assert len(source._blocks) <= 4
+        await pilot.press("home", "j", "j")
+        assert table(app).cursor == 2
+
+
+# -- add, edit ----------------------------------------------------------------------
+
+
+async def test_add_contact(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, FormScreen)
+        form = app.screen
+        await pilot.press(*"Mary")  # typed into the focused name field
+        form.query_one("#name").value += " Somerville"
+        form.query_one("#emails").value = "mary@science.example"
+        form.query_one("#company").value = "Royal Society"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        [(mary, _)] = store.search.search("Mary Somerville", limit=1)
+        assert mary.emails == ("mary@science.example",) and mary.company == "Royal Society"
+        assert isinstance(app.screen, DetailScreen) and app.screen.contact.id == mary.id
+
+
+async def test_form_says_whats_wrong_next_to_the_field(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        app.screen.query_one("#emails").value = "not-an-email"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        form = app.screen
+        assert form.query_one("#name-field").has_class("-invalid")
+        assert form.query_one("#emails-field").has_class("-invalid")
+        assert "not an email" in str(form.query_one("#emails-field .field--error").render())
+        assert store.contacts.count() == 4
+
+
+async def test_form_warns_about_a_lookalike_and_opens_it(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        app.screen.query_one("#name").value = "ada lovelace"
+        await settle(app, pilot)
+        assert app.screen.query_one("#similar").has_class("-shown")
+        assert [s.contact.id for s in app.screen.similar] == [ids["ada"]]
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.contact_id == ids["ada"]
+        assert store.contacts.count() == 4
+
+
+async def test_edit_contact(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Grace Hopper")
+        await pilot.press("e")
+        await settle(app, pilot)
+        company = app.screen.query_one("#company")
+        assert company.value == "US Navy"
+        company.value = "Yale"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert store.contacts.get(ids["grace"]).company == "Yale"
+        assert isinstance(app.screen, ContactsScreen)
+
+
+async def test_stale_edit_reloads_the_form_and_says_so(store, db_path, clock):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")  # Ada
+        await settle(app, pilot)
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.edit(ids["ada"], {"company": "Babbage & Co"})
+        app.screen.query_one("#title").value = "Countess"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)  # still open, reloaded
+        assert app.screen.query_one("#company").value == "Babbage & Co"
+        assert any("changed elsewhere" in m for _, m in app.messages)
+        assert store.contacts.get(ids["ada"]).title is None
+
+
+# -- timeline and follow-ups --------------------------------------------------------
+
+
+async def test_log_a_call(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Alan Turing")
+        await pilot.press("l")
+        await pilot.click("#kind-call")  # the mouse works too
+        app.screen.query_one("#text").text = "Discussed the [bold]machine[/bold]"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        [event] = store.timeline.list(ids["alan"], limit=1)
+        assert (event.kind, event.text) == ("call", "Discussed the [bold]machine[/bold]")
+        assert store.contacts.get(ids["alan"]).last_contacted_at == FROZEN
+
+
+async def test_add_a_follow_up_from_the_detail_screen(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Katherine Johnson")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("f")
+        app.screen.query_one("#due").value = "2026-12-01 14:30"
+        app.screen.query_one("#note").value = "Send the paper"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        [followup] = store.followups.list(contact_id=ids["katherine"], now=FROZEN)
+        assert followup.note == "Send the paper" and followup.due_at.isoformat() == "2026-12-01T14:30:00+00:00"
+        assert isinstance(app.screen, DetailScreen)
+        assert [f.note for f in table(app, "#followups").source] == ["Send the paper"]
+
+
+async def test_queue_done(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QueueScreen)
+        # Mine only (alice): Ada's overdue one first, then Grace's.
+        assert [i.contact_name for i in table(app, "#queue").source] == ["Ada Lovelace", "Grace Hopper"]
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert store.followups.list(contact_id=ids["ada"], now=FROZEN) == []
+        assert [i.contact_name for i in table(app, "#queue").source] == ["Grace Hopper"]
+        await pilot.press("m")  # everyone's
+        await settle(app, pilot)
+        assert [i.contact_name for i in table(app, "#queue").source] == ["Grace Hopper", "Alan Turing"]
+
+
+async def test_snooze_tomorrow_next_week_and_a_date(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        ada = table(app, "#queue").current.followup
+        await pilot.press("s", "w")  # next week
+        await settle(app, pilot)
+        assert store.followups.get(ada.id).due_at.isoformat() == "2026-11-30T00:00:00+00:00"
+        await highlight_queue(app, pilot, ada.id)
+        await pilot.press("s", "a")  # a date
+        app.screen.query_one("#until").value = "2026-12-01"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert store.followups.get(ada.id).due_at.isoformat() == "2026-12-01T00:00:00+00:00"
+        await highlight_queue(app, pilot, ada.id)
+        await pilot.press("s", "t")  # tomorrow
+        await settle(app, pilot)
+        assert store.followups.get(ada.id).due_at.isoformat() == "2026-11-24T00:00:00+00:00"
+        assert ids
+
+
+async def highlight_queue(app, pilot, followup_id: int) -> None:
+    source = table(app, "#queue").source
+    index = [i.followup_id for i in source].index(followup_id)
+    table(app, "#queue").move_cursor(index)
+    await pilot.pause()
+
+
+async def test_reschedule_and_a_bad_date(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        followup = table(app, "#queue").current.followup
+        await pilot.press("r")
+        app.screen.query_one("#due").value = "someday"
+        await pilot.press("enter")
+        assert app.screen.query_one("#due-field").has_class("-invalid")  # stays open, says why
+        app.screen.query_one("#due").value = "+3d"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert store.followups.get(followup.id).due_at.isoformat() == "2026-11-26T00:00:00+00:00"
+
+
+async def test_delete_asks_first(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Alan Turing")
+        await pilot.press("delete", "n")  # no
+        await settle(app, pilot)
+        assert store.contacts.get(ids["alan"]).name == "Alan Turing"
+        await pilot.press("delete", "y")  # yes
+        await settle(app, pilot)
+        assert store.contacts.count() == 3
+        assert "Alan Turing" not in names(app)
+
+
+async def test_tags_and_stage_from_the_detail_screen(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Alan Turing")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        app.screen.query_one("#tags").value = "enigma, Codes"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert store.contacts.get(ids["alan"]).tags == ("codes", "enigma")
+        await pilot.press("S")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")  # lead -> qualified
+        await settle(app, pilot)
+        assert store.contacts.get(ids["alan"]).stage == "qualified"
+        assert "qualified" in screen_text(app)
+
+
+# -- keys, palette, help ------------------------------------------------------------
+
+
+async def test_remapped_keys_from_the_config(store):
+    seed(store)
+    app = make_app(store, keymap={"contact.new": "ctrl+n", "list.down": "x,down", "nope": "z"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert any("nope" in m for _, m in app.messages)  # unknown ids are reported
+        await pilot.press("x")
+        assert table(app).cursor == 1
+        await pilot.press("n")
+        assert isinstance(app.screen, ContactsScreen)  # n no longer opens the form
+        await pilot.press("question_mark")
+        rows = table(app, "#keys").source
+        assert any(r.binding_id == "contact.new" and r.keys == "^n" for r in rows)
+        await pilot.press("escape", "ctrl+n")
+        assert isinstance(app.screen, FormScreen)
+
+
+async def test_every_binding_has_an_id_and_a_description():
+    from textual.binding import Binding
+
+    from tinycrm.screens.help import sections
+
+    count = 0
+    for _, classes in sections():
+        for cls in classes:
+            for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
+                assert binding.id and binding.description and binding.tooltip, (cls, binding)
+                count += 1
+    assert count > 40
+
+
+async def test_palette_opens_a_contact(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"kathe")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.contact_id == ids["katherine"]
+
+
+async def test_palette_go_to_queue(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"go to: fol")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
+# -- data that fights back, other processes, small terminals ------------------------
+
+
+async def test_hostile_names_on_every_screen(store):
+    store.apply_rules = False
+    for i, name in enumerate(HOSTILE):
+        c = store.contacts.add(name, company=name, tags=["[red]t", "$x"], emails=[f"h{i}@x.example"],
+                               now=FROZEN - timedelta(days=1))
+        store.followups.add(c.id, FROZEN - timedelta(hours=1), note=name, now=FROZEN)
+        store.timeline.log(c.id, "note", name + "\nsecond [i]line", now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        seen = [screen_text(app)]
+        for keys in [("slash", "b", "o", "enter"), ("enter",), ("f",), ("escape", "l"),
+                     ("escape", "t"), ("escape", "S"), ("escape", "e"), ("escape", "question_mark"),
+                     ("escape", "escape", "2"), ("s",), ("escape", "r"), ("escape", "ctrl+p", "c", "l")]:
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            seen.append(screen_text(app))
+        everything = "\n".join(seen)
+        for literal in ("[/]", "[bold]x", "$var", "[red]t", "[link=https://example"):
+            assert literal in everything, literal
+        assert "\x1b" not in everything and "0;title" not in everything
+        assert app.title == "tinycrm"
+        assert not [m for severity, m in app.messages if severity == "error"]
+
+
+async def test_a_change_by_another_connection_shows_up(store, db_path, clock):
+    seed(store)
+    app = make_app(store, poll_interval=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.add("Zelda Other", now=FROZEN)
+        for _ in range(60):
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+            if "Zelda Other" in names(app):
+                break
+        assert "Zelda Other" in names(app)
+
+
+async def test_a_hidden_screen_reloads_when_shown_again(store, db_path, clock):
+    ids = seed(store)
+    app = make_app(store)  # no timer: only the resume path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # Ada's detail
+        await settle(app, pilot)
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.edit(ids["grace"], {"name": "Grace B. Hopper"})
+            other.timeline.log(ids["ada"], "email", "Sent from cron", now=FROZEN)
+        app.check_for_changes()  # what the timer does
+        await settle(app, pilot)
+        assert table(app, "#timeline").source[0].text == "Sent from cron"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Grace B. Hopper" in names(app)
+
+
+async def test_errors_become_notifications(store, db_path, clock):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        followup = table(app, "#queue").current.followup
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.followups.done(followup.id, now=FROZEN)
+        await pilot.press("d")  # already done elsewhere
+        await settle(app, pilot)
+        assert any(sev == "error" and "already done" in m for sev, m in app.messages)
+        assert isinstance(app.screen, QueueScreen)
+
+
+@pytest.mark.parametrize("screen_keys", [(), ("enter",), ("2",), ("n",), ("question_mark",)])
+async def test_works_at_80x24(store, screen_keys):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*screen_keys)
+        await settle(app, pilot)
+        for widget in app.screen.query("VirtualTable, Input, Select"):
+            if widget.display and widget.id not in ("followups",):
+                assert widget.size.width >= 10 and widget.size.height >= 1, widget
+        assert "Traceback" not in screen_text(app)

@@ -1,0 +1,272 @@
+"""The Textual app: `tinycrm` with no command, or `tinycrm tui`.
+
+The app holds two connections to the database file. ``db.view`` serves the
+UI thread's small reads (the rows on screen, change detection); ``db.store``
+does everything slow or writing, in thread workers, one at a time (``db.lock``),
+so a busy database never freezes the screen. Screens live in ``screens/``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, get_current_worker
+
+from .store import Store
+from .store.browse import Browse
+from .store.errors import TinyCRMError
+from .widgets.text import plain
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from .context import Env
+
+T = TypeVar("T")
+
+
+class Db:
+    """The main store (workers, under ``lock``) and a second connection for the UI thread."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.lock = threading.Lock()
+        self.view = Store(
+            store.path, user=store.user, clock=store.clock, settings=store.settings,
+            apply_rules=store.apply_rules,
+        )
+        self.browse = Browse(self.view)
+
+    def close(self) -> None:
+        self.view.close()
+
+
+def reports_available() -> bool:
+    """The reports screen comes with issue 6; reach it only when it exists."""
+    import importlib.util
+
+    return importlib.util.find_spec("tinycrm.screens.reports") is not None
+
+
+class TinyCRMApp(App[None], inherit_bindings=False):
+    CSS_PATH = "app.tcss"
+    TITLE = "tinycrm"
+    DEFAULT_MODE = "contacts"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help",
+                tooltip="Show every key", key_display="?"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit tinycrm"),
+        Binding("1", "go('contacts')", "Contacts", id="app.go_contacts",
+                tooltip="Go to the contact list"),
+        Binding("2", "go('queue')", "Queue", id="app.go_queue",
+                tooltip="Go to the follow-up queue"),
+        Binding("3", "go('reports')", "Reports", id="app.go_reports",
+                tooltip="Go to the reports"),
+        Binding("ctrl+q", "quit", "Quit now", id="app.quit_now",
+                tooltip="Quit, even from a text field", show=False, priority=True),
+        Binding("ctrl+c", "help_quit", "How to quit", id="app.ctrl_c",
+                tooltip="Tell how to quit", show=False, system=True),
+        Binding("ctrl+p", "command_palette", "Palette", id="app.palette",
+                tooltip="Open the command palette (contact: open …)", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        keymap: Mapping[str, Any] | None = None,
+        poll_interval: float | None = 2.0,
+    ) -> None:
+        from .screens.contacts import ContactsScreen
+        from .screens.palette import ContactCommands, GoCommands
+        from .screens.queue import QueueScreen
+
+        self.MODES = {"contacts": ContactsScreen, "queue": QueueScreen}
+        self.COMMANDS = App.COMMANDS | {ContactCommands, GoCommands}
+        super().__init__()
+        self.db = Db(store)
+        self.poll_interval = poll_interval
+        self.data_generation = 0
+        self.messages: deque[tuple[str, str]] = deque(maxlen=50)
+        self._seen_version = self.db.browse.data_version()
+        self.keymap, self.keymap_problems = check_keymap(keymap or {})
+        self.set_keymap(self.keymap)
+
+    @classmethod
+    def from_env(cls, env: Env) -> TinyCRMApp:
+        return cls(env.store(), keymap=env.config.section("keymap"))
+
+    # -- life cycle ------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if reports_available():
+            from .screens.reports import ReportsScreen  # type: ignore[import-not-found]
+
+            self.add_mode("reports", ReportsScreen)
+        for problem in self.keymap_problems:
+            self.show_error(problem)
+        if self.poll_interval:
+            self.set_interval(self.poll_interval, self.check_for_changes)
+
+    def on_unmount(self) -> None:
+        self.db.close()
+
+    @property
+    def store(self) -> Store:
+        return self.db.store
+
+    @property
+    def user(self) -> str:
+        return self.db.store.user
+
+    def now(self) -> datetime:
+        return self.db.store.now()
+
+    # -- data: workers, errors, changes ----------------------------------------
+
+    def run_db(
+        self,
+        node: DOMNode,
+        job: Callable[[Store], T],
+        done: Callable[[T], Any] | None = None,
+        *,
+        error: Callable[[TinyCRMError], Any] | None = None,
+        group: str = "db",
+        exclusive: bool = False,
+        name: str = "",
+    ) -> Worker[None]:
+        """Run ``job(store)`` in a thread worker owned by ``node``; then
+        ``done(result)`` on the UI thread. A TinyCRMError goes to ``error``
+        (default: a notification); a database error becomes a notification."""
+
+        def work() -> None:
+            worker = get_current_worker()
+            failure: TinyCRMError | str | None = None
+            with self.db.lock:
+                if worker.is_cancelled:
+                    return
+                try:
+                    result = job(self.db.store)
+                except TinyCRMError as exc:
+                    failure = exc
+                except sqlite3.Error as exc:
+                    failure = f"database error: {exc}"
+            if worker.is_cancelled:
+                return
+            if isinstance(failure, TinyCRMError) and error is not None:
+                self.call_from_thread(error, failure)
+            elif failure is not None:
+                message = failure.message if isinstance(failure, TinyCRMError) else failure
+                self.call_from_thread(self.show_error, message)
+            elif done is not None:
+                self.call_from_thread(done, result)
+
+        return node.run_worker(
+            work, name=name or getattr(job, "__name__", "db"), group=group,
+            exclusive=exclusive, thread=True, exit_on_error=False,
+        )
+
+    def show_error(self, message: str) -> None:
+        self.notify(plain(message, keep_newlines=True), severity="error", markup=False, timeout=8)
+
+    def say(self, message: str) -> None:
+        self.notify(plain(message), markup=False, timeout=4)
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is also kept in ``messages`` (newest last)."""
+        self.messages.append((severity, message))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def check_for_changes(self) -> None:
+        """Another process committed? Reload what is on screen."""
+        try:
+            version = self.db.browse.data_version()
+        except sqlite3.Error:
+            return
+        if version != self._seen_version:
+            self._seen_version = version
+            self.data_changed()
+
+    def data_changed(self) -> None:
+        """Something changed: reload the current screen now, the others when shown."""
+        from .screens.base import CRMScreen
+
+        try:
+            self._seen_version = self.db.browse.data_version()
+        except sqlite3.Error:
+            pass
+        self.data_generation += 1
+        for screen in self.screen_stack:
+            if isinstance(screen, CRMScreen) and screen.is_current:
+                screen.reload()
+
+    # -- actions ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go" and parameters:
+            mode = parameters[0]
+            if mode == "reports" and not reports_available():
+                return False
+            if mode == self.current_mode and len(self.screen_stack) <= 1:
+                return False  # already there: keep it out of the footer
+        return True
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_go(self, mode: str) -> None:
+        if mode == "reports" and "reports" not in self._modes:
+            self.say("Reports are not available in this version.")
+            return
+        if self.current_mode == mode:
+            # Already there: go back to the mode's first screen.
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        self.switch_mode(mode)
+
+    def open_contact(self, contact_id: int) -> None:
+        from .screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(contact_id))
+
+    def new_contact(self) -> None:
+        from .screens.form import FormScreen
+
+        def saved(contact_id: int | None) -> None:
+            if contact_id is not None:
+                self.open_contact(contact_id)
+
+        self.push_screen(FormScreen(None), saved)
+
+
+def check_keymap(raw: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """The config's [keymap] table (binding id = "keys"), and what is wrong with it."""
+    from .screens.help import all_binding_ids
+
+    known = all_binding_ids()
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in raw.items():
+        if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+            keys = ",".join(keys)
+        if not isinstance(keys, str) or not keys.strip():
+            problems.append(f"[keymap] {binding_id}: keys must be a string like \"ctrl+s\"")
+            continue
+        if binding_id not in known:
+            problems.append(f"[keymap] {binding_id}: no such key binding (see ? for the ids)")
+            continue
+        keymap[binding_id] = keys.strip()
+    return keymap, problems

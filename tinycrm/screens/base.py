@@ -1,0 +1,81 @@
+"""Base classes for tinycrm's screens: every binding has an id, data is
+reloaded when it changed while the screen was hidden, and a modal returns
+its answer through ``dismiss``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+
+if TYPE_CHECKING:
+    from ..app import TinyCRMApp
+
+R = TypeVar("R")
+
+FOCUS_BINDINGS = [
+    Binding("tab", "app.focus_next", "Next field", id="screen.focus_next",
+        tooltip="Move to the next field", show=False),
+    Binding("shift+tab", "app.focus_previous", "Previous field", id="screen.focus_previous",
+        tooltip="Move to the previous field", show=False),
+    Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", id="screen.copy",
+        tooltip="Copy the selected text", show=False),
+]
+
+
+BACK = Binding("escape", "back", "Back", id="screen.back", tooltip="Back to the previous screen")
+
+
+def hidden(binding: Binding) -> Binding:
+    """The same binding, left out of the footer (still in help)."""
+    return replace(binding, show=False)
+
+
+class CRMScreen(Screen[R], inherit_bindings=False):
+    """A full screen. ``load()`` (re)reads its data; it runs when the screen is
+    shown after the data changed (``app.data_generation`` moved on). Screens
+    pushed on top of another add ``BACK`` (escape) to their bindings."""
+
+    BINDINGS = FOCUS_BINDINGS
+    loaded_generation = -1
+
+    @property
+    def crm(self) -> TinyCRMApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_generation != self.crm.data_generation:
+            self.reload()
+
+    def reload(self) -> None:
+        self.loaded_generation = self.crm.data_generation
+        self.load()
+
+    def load(self) -> None:
+        """Read this screen's data (in workers)."""
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.dismiss()
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        """(text, help, callback) for the command palette's "noun: verb" entries."""
+        return []
+
+
+class CRMModal(ModalScreen[R], inherit_bindings=False):
+    """A dialog; escape cancels (dismisses with None)."""
+
+    BINDINGS = [
+        *FOCUS_BINDINGS,
+        Binding("escape", "cancel", "Cancel", id="modal.cancel", tooltip="Close without saving"),
+    ]
+
+    @property
+    def crm(self) -> TinyCRMApp:
+        return self.app  # type: ignore[return-value]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,72 @@
+"""Saving a change to a contact that someone else may have changed meanwhile.
+
+Every edit from the TUI carries the version it was based on. If the contact
+moved on, the store refuses (Conflict); the screen is told, reloads, and the
+user decides again. Nothing is silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..store.errors import Conflict, NotFound, TinyCRMError
+from ..store.models import Contact
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+
+class Stale(Conflict):
+    """The contact changed since the screen read it; ``current`` is what it is now."""
+
+    def __init__(self, message: str, current: Contact) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def save_contact(
+    screen: Screen[Any],
+    contact: Contact,
+    changes: dict[str, Any],
+    done: Callable[[Contact], Any],
+    *,
+    report: Callable[[TinyCRMError], Any] | None = None,
+    stale: Callable[[Contact], Any] | None = None,
+) -> None:
+    """Edit ``contact`` in a worker, based on the version the screen showed."""
+    app = screen.app
+
+    def edit(store) -> Contact:
+        try:
+            return store.contacts.edit(contact.id, changes, expected_version=contact.version,
+                                       now=store.now())
+        except Conflict:
+            current = store.contacts.get(contact.id)
+            if current.version != contact.version:
+                raise Stale(f"{current.name} was changed elsewhere meanwhile; showing the"
+                            " latest version, please make your change again", current) from None
+            raise
+
+    def saved(result: Contact) -> None:
+        app.data_changed()
+        done(result)
+
+    def failed(exc: TinyCRMError) -> None:
+        if isinstance(exc, Stale):
+            app.show_error(exc.message)
+            app.data_changed()
+            if stale is not None:
+                stale(exc.current)
+            else:
+                screen.dismiss(None)
+        elif isinstance(exc, NotFound):
+            app.show_error(f"{contact.name} was deleted meanwhile")
+            app.data_changed()
+            screen.dismiss(None)
+        elif report is not None:
+            report(exc)
+        else:
+            app.show_error(exc.message)
+
+    app.run_db(screen, edit, saved, error=failed, name="edit_contact")

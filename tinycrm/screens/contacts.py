@@ -1,0 +1,272 @@
+"""The contact list: search as you type, filters, sortable columns.
+
+The list is a ``VirtualTable`` over a source that reads only the rows on
+screen: by name (indexed) straight from SQLite in blocks; in another order
+from an id list read once in a worker; while searching, the ranked results
+of ``store.search`` (the same ranking as `tinycrm search`).
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Footer, Input, Select, Static
+
+from ..store.browse import INDEXED_ORDERS, ORDERS, Browse, Row
+from ..store.contacts import ContactFilter
+from ..widgets.sources import ContactWindow, IdList
+from ..widgets.text import day, literal, plain
+from ..widgets.vtable import Column, VirtualTable
+from .actions import CONTACT_BINDINGS, ContactActions
+from .base import CRMScreen
+
+SEARCH_LIMIT = 200
+ORDER_LABELS = {"name": "name", "company": "company", "stage": "stage", "last_contacted": "last contacted"}
+
+COLUMNS = [
+    Column("name", "Name", lambda r: r.name, ratio=3, sortable=True),
+    Column("company", "Company", lambda r: r.company or "", ratio=2, sortable=True),
+    Column("email", "Email", lambda r: r.email or "", ratio=3, hide_below=110),
+    Column("stage", "Stage", lambda r: r.stage, width=10, sortable=True),
+    Column("tier", "Tier", lambda r: r.tier, width=8, hide_below=90,
+           style=lambda r: "vtable--warning" if r.tier == "vip" else None),
+    Column("owner", "Owner", lambda r: r.owner, width=8, hide_below=100),
+    Column("last_contacted", "Contacted", lambda r: day(r.last_contacted_at), width=10, sortable=True),
+    Column("tags", "Tags", lambda r: r.tags, ratio=2, hide_below=130),
+]
+
+
+class ContactsScreen(ContactActions, CRMScreen[None]):
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="contacts.search",
+            tooltip="Search as you type", key_display="/"),
+        *CONTACT_BINDINGS,
+        Binding("o", "sort", "Sort", id="contacts.sort", tooltip="Sort by the next column"),
+        Binding("O", "reverse", "Reverse sort", id="contacts.reverse",
+            tooltip="Reverse the sort order", show=False),
+        Binding("F", "filters", "Filters", id="contacts.filters",
+            tooltip="Filter by tag, stage, tier or owner", show=False),
+        Binding("x", "clear_filters", "Clear filters", id="contacts.clear",
+            tooltip="Clear the filters", show=False),
+        Binding("escape", "back", "Clear the search", id="contacts.clear_search",
+            tooltip="Clear the search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_text = ""
+        self.filters = ContactFilter()
+        self.order = "name"
+        self.descending = False
+        self.search_order: str | None = None  # None: rank order while searching
+        self.count: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="heading", classes="title-bar")
+        yield Input(placeholder="/ search name, email, company, tag", id="search", compact=True)
+        settings = self.crm.store.settings
+        with Horizontal(id="filters"):
+            yield Select([], prompt="Tag", id="tag", compact=True)
+            yield Select([(s, s) for s in settings.stages], prompt="Stage", id="stage", compact=True)
+            yield Select([(t, t) for t in settings.tiers], prompt="Tier", id="tier", compact=True)
+            yield Select([], prompt="Owner", id="owner", compact=True)
+        yield VirtualTable(COLUMNS, empty="No contacts match.", id="contacts")
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#contacts", VirtualTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    # -- loading ---------------------------------------------------------------
+
+    def load(self, *, reset: bool = False) -> None:
+        if reset:
+            self.table.cursor = 0
+        if self.query_text:
+            self.run_search()
+        else:
+            self.show_list()
+        self.load_filter_options()
+
+    def show_list(self) -> None:
+        table, browse = self.table, self.crm.db.browse
+        filters, order, descending = self.filters, self.order, self.descending
+        table.sort_key, table.sort_descending = order, descending
+        if order in INDEXED_ORDERS:
+            window = ContactWindow(browse, filters, order, descending)
+            table.set_source(window)
+
+            def counted(count: int) -> None:
+                if table.source is window:
+                    window.count = count
+                    table.update_size()
+                    self.show_title(count)
+
+            self.crm.run_db(self, lambda store: Browse(store).count(filters), counted,
+                            group="list", exclusive=True, name="count")
+        else:
+            def sorted_ids(ids) -> None:
+                table.set_source(IdList(browse, ids))
+                self.show_title(len(ids))
+
+            self.crm.run_db(self, lambda store: Browse(store).ids(filters, order, descending=descending),
+                            sorted_ids, group="list", exclusive=True, name="sort")
+        self.show_title(None)
+
+    def run_search(self) -> None:
+        query, filters = self.query_text, self.filters
+        order, descending = self.search_order, self.descending
+        table, browse = self.table, self.crm.db.browse
+        table.sort_key = order
+
+        def search(store) -> tuple[list[int], dict[int, Row]]:
+            results = store.search.search(query, limit=SEARCH_LIMIT, filters=filters)
+            ids = [c.id for c, _ in results]
+            if order is not None:
+                ids = Browse(store).order_ids(ids, order, descending=descending)
+            return ids, {c.id: Row.from_contact(c) for c, _ in results}
+
+        def found(result: tuple[list[int], dict[int, Row]]) -> None:
+            if query != self.query_text:
+                return
+            ids, rows = result
+            table.set_source(IdList(browse, ids, rows))
+            self.show_title(len(ids))
+
+        self.crm.run_db(self, search, found, group="list", exclusive=True, name="search")
+
+    def load_filter_options(self) -> None:
+        def options(store) -> tuple[list[tuple[str, int]], list[str]]:
+            browse = Browse(store)
+            return browse.tags(), browse.owners()
+
+        def show(result: tuple[list[tuple[str, int]], list[str]]) -> None:
+            tags, owners = result
+            self._set_options("tag", [(literal(f"{plain(t)} ({n})"), t) for t, n in tags])
+            self._set_options("owner", [(literal(o), o) for o in owners])
+
+        self.crm.run_db(self, options, show, group="options", exclusive=True, name="filter_options")
+
+    def _set_options(self, select_id: str, options: list[tuple[Content, str]]) -> None:
+        select = self.query_one(f"#{select_id}", Select)
+        current = select.value
+        with self.prevent(Select.Changed):
+            select.set_options(options)
+            if any(value == current for _, value in options):
+                select.value = current
+
+    def show_title(self, count: int | None) -> None:
+        self.count = count if count is not None else self.count
+        parts = ["Contacts", f"{self.count:,}" if count is not None else "…"]
+        if self.query_text:
+            parts.append(f"matching {plain(self.query_text)!r}")
+        order = self.search_order if self.query_text else self.order
+        if order:
+            parts.append(f"by {ORDER_LABELS[order]} {'▼' if self.descending else '▲'}")
+        elif self.query_text:
+            parts.append("best match first")
+        for name in ("tag", "stage", "tier", "owner"):
+            value = getattr(self.filters, name)
+            if value is not None:
+                parts.append(f"{name}: {plain(value)}")
+        self.query_one("#heading", Static).update(literal("  ·  ".join(parts)))
+
+    # -- reacting --------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        if not self.query_text:
+            self.search_order = None
+        self.load(reset=True)
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.table.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "down" and self.focused is self.query_one("#search"):
+            event.stop()
+            self.table.focus()
+
+    @on(Select.Changed)
+    def filter_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.NULL else str(event.value)
+        name = event.select.id or ""
+        if name in ("tag", "stage", "tier", "owner"):
+            self.filters = ContactFilter(**{**self.filters.__dict__, name: value})
+            self.load(reset=True)
+
+    @on(VirtualTable.Selected, "#contacts")
+    def open_row(self, event: VirtualTable.Selected) -> None:
+        row = self.table.source.get(event.index)
+        if row is not None:
+            self.crm.open_contact(row.id)
+
+    @on(VirtualTable.SortRequested, "#contacts")
+    def sort_by(self, event: VirtualTable.SortRequested) -> None:
+        current = self.search_order if self.query_text else self.order
+        self.descending = not self.descending if event.key == current else False
+        self._set_order(event.key)
+
+    def _set_order(self, order: str) -> None:
+        if self.query_text:
+            self.search_order = order
+        else:
+            self.order = order
+        self.load(reset=True)
+
+    def action_sort(self) -> None:
+        current = (self.search_order if self.query_text else self.order) or ORDERS[-1]
+        self.descending = False
+        self._set_order(ORDERS[(ORDERS.index(current) + 1) % len(ORDERS)])
+
+    def action_reverse(self) -> None:
+        if self.query_text and self.search_order is None:
+            self.search_order = "name"
+        self.descending = not self.descending
+        self.load(reset=True)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_filters(self) -> None:
+        self.query_one("#tag", Select).focus()
+
+    def action_clear_filters(self) -> None:
+        for name in ("tag", "stage", "tier", "owner"):
+            with self.prevent(Select.Changed):
+                self.query_one(f"#{name}", Select).clear()
+        self.filters = ContactFilter()
+        self.load(reset=True)
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is not self.table:
+            self.table.focus()
+        elif search.value:
+            search.value = ""  # Input.Changed reloads the list
+
+    # -- the current contact ---------------------------------------------------
+
+    def current_contact(self) -> tuple[int, str] | None:
+        row = self.table.current
+        return (row.id, row.name) if row is not None else None
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        ref = self.current_contact()
+        if ref is None:
+            return []
+        name = plain(ref[1])
+        return [
+            (f"contact: edit {name}", "Edit the highlighted contact", self.action_edit_contact),
+            (f"contact: log {name}", "Log a note, call, email or meeting", self.action_log),
+            (f"follow-up: add for {name}", "Add a follow-up", self.action_add_followup),
+            (f"contact: delete {name}", "Delete, after asking", self.action_delete_contact),
+        ]

@@ -1,0 +1,175 @@
+"""One contact: its fields and tags, its open follow-ups, its timeline
+(newest first, read a page at a time in a worker as you scroll)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from ..store.errors import NotFound, TinyCRMError
+from ..store.models import Contact, Event, FollowUp
+from ..store.when import format_days, relative
+from ..widgets.text import literal, plain, when
+from ..widgets.vtable import Column, ListSource, VirtualTable
+from .actions import CONTACT_BINDINGS, ContactActions
+from .base import BACK, CRMScreen, hidden
+from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
+
+TIMELINE_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Loaded:
+    contact: Contact
+    followups: list[FollowUp]
+    events: list[Event]
+    event_count: int
+
+
+class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
+    BINDINGS = [
+        BACK,
+        *(hidden(b) if b.id == "contact.new" else b for b in CONTACT_BINDINGS),
+        *FOLLOWUP_BINDINGS,
+    ]
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self.contact: Contact | None = None
+        self.events = ListSource()
+        self.event_count = 0
+        self.loading_more = False
+
+    def compose(self) -> ComposeResult:
+        now = self.crm.now
+        yield Static(id="heading", classes="title-bar")
+        with Horizontal(id="body"):
+            with VerticalScroll(id="info-pane"):
+                yield Static(id="info")
+            with Vertical(id="lists"):
+                yield Static("Open follow-ups", id="followups-title", classes="section")
+                yield VirtualTable([
+                    Column("due", "Due", lambda f: relative(f.due_at, now()), width=12,
+                           style=lambda f: "vtable--error" if f.due_at <= now() else None),
+                    Column("note", "Note", lambda f: f.note, ratio=3),
+                    Column("owner", "Owner", lambda f: f.owner, width=8),
+                    Column("every", "Every", lambda f: f.every or "", width=6, hide_below=60),
+                ], empty="No open follow-ups.", id="followups")
+                yield Static("Timeline", id="timeline-title", classes="section")
+                yield VirtualTable([
+                    Column("at", "When", lambda e: when(e.at), width=16),
+                    Column("kind", "Kind", lambda e: e.kind, width=8,
+                           style=lambda e: "vtable--dim" if e.kind in ("edit", "followup") else None),
+                    Column("text", "What", lambda e: e.text, ratio=4),
+                    Column("author", "By", lambda e: e.author, width=8, hide_below=70),
+                ], empty="Nothing on the timeline yet.", id="timeline")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline", VirtualTable).focus()
+
+    # -- loading ---------------------------------------------------------------
+
+    def load(self) -> None:
+        contact_id = self.contact_id
+
+        def read(store) -> Loaded:
+            with store.read():
+                contact = store.contacts.get(contact_id)
+                followups = store.followups.list(view="open", contact_id=contact_id, now=store.now())
+                events = store.timeline.list(contact_id, limit=TIMELINE_PAGE)
+                count = store.timeline.count(contact_id)
+            return Loaded(contact, followups, events, count)
+
+        def failed(exc: TinyCRMError) -> None:
+            if isinstance(exc, NotFound):
+                self.crm.show_error(f"Contact {contact_id} no longer exists")
+                self.dismiss()
+            else:
+                self.crm.show_error(exc.message)
+
+        self.crm.run_db(self, read, self.show, error=failed, group="load", exclusive=True, name="contact")
+
+    def show(self, loaded: Loaded) -> None:
+        self.contact = c = loaded.contact
+        self.query_one("#heading", Static).update(
+            literal(c.name, "bold") + literal(f"  ·  {plain(c.company)}" if c.company else "")
+            + literal(f"  ·  {c.stage}  ·  {c.tier}  ·  owner {plain(c.owner)}"))
+        self.query_one("#info", Static).update(self.info(c))
+        followups = self.query_one("#followups", VirtualTable)
+        followups.set_source(ListSource(loaded.followups))
+        self.query_one("#followups-title", Static).update(literal(f"Open follow-ups ({len(loaded.followups)})"))
+        self.events = ListSource(loaded.events)
+        self.event_count = loaded.event_count
+        self.query_one("#timeline", VirtualTable).set_source(self.events)
+        self.query_one("#timeline-title", Static).update(literal(f"Timeline ({loaded.event_count})"))
+
+    def info(self, c: Contact) -> Content:
+        cadence = None
+        if c.cadence_days:
+            cadence = f"every {format_days(c.cadence_days)}"
+        rows: list[tuple[str, object]] = [
+            ("Email", "\n".join(c.emails)), ("Phone", "\n".join(c.phones)),
+            ("Company", c.company), ("Title", c.title), ("Stage", c.stage), ("Tier", c.tier),
+            ("Owner", c.owner), ("Tags", ", ".join(c.tags)), ("Keep in touch", cadence),
+            ("Contacted", when(c.last_contacted_at) or "never"), ("Source", c.source),
+            ("Birthday", c.birthday), ("Added", when(c.created_at)),
+            *((f"{plain(k)}", v) for k, v in sorted(c.fields.items())),
+        ]
+        lines = []
+        for label, value in rows:
+            if value in (None, ""):
+                continue
+            text = plain(value, keep_newlines=True).replace("\n", "\n" + " " * 14)
+            lines.append(literal(f"{label[:13]:<14}", "dim") + literal(text))
+        return Content("\n").join(lines)
+
+    @on(VirtualTable.Highlighted, "#timeline")
+    def maybe_load_more(self, event: VirtualTable.Highlighted) -> None:
+        if self.loading_more or len(self.events) >= self.event_count:
+            return
+        if event.index < len(self.events) - 30:
+            return
+        self.loading_more = True
+        contact_id, offset, events = self.contact_id, len(self.events), self.events
+
+        def more(store) -> list[Event]:
+            return store.timeline.list(contact_id, limit=TIMELINE_PAGE, offset=offset)
+
+        def add(page: list[Event]) -> None:
+            self.loading_more = False
+            if events is self.events:
+                events.extend(page)
+                self.query_one("#timeline", VirtualTable).update_size()
+
+        self.crm.run_db(self, more, add, group="more", name="timeline_page")
+
+    # -- actions ---------------------------------------------------------------
+
+    def current_contact(self) -> tuple[int, str] | None:
+        return (self.contact.id, self.contact.name) if self.contact else None
+
+    def current_followup(self) -> FollowUp | None:
+        return self.query_one("#followups", VirtualTable).current
+
+    def contact_deleted(self, contact: Contact) -> None:
+        self.dismiss()
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        if self.contact is None:
+            return []
+        name = plain(self.contact.name)
+        commands = [
+            (f"contact: edit {name}", "Edit this contact", self.action_edit_contact),
+            (f"contact: log {name}", "Log a note, call, email or meeting", self.action_log),
+            (f"contact: stage of {name}", "Move to another stage", self.action_stage),
+            (f"follow-up: add for {name}", "Add a follow-up", self.action_add_followup),
+        ]
+        return commands + self.followup_commands()

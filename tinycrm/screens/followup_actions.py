@@ -1,0 +1,76 @@
+"""Done, snooze and reschedule: one key each, on "the current follow-up"
+(the queue's highlighted row, or the contact screen's follow-up list)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+
+from ..store.models import FollowUp
+from ..widgets.text import plain
+
+if TYPE_CHECKING:
+    from ..app import TinyCRMApp
+
+FOLLOWUP_BINDINGS = [
+    Binding("d", "done", "Done", id="followup.done", tooltip="Mark the follow-up done"),
+    Binding("s", "snooze", "Snooze", id="followup.snooze",
+        tooltip="Snooze: tomorrow, next week or a date"),
+    Binding("r", "reschedule", "Reschedule", id="followup.reschedule",
+        tooltip="Move the follow-up to another date"),
+]
+
+
+class FollowUpActions:
+    """Mixin for a Screen: implement ``current_followup()``."""
+
+    app: TinyCRMApp
+
+    def current_followup(self) -> FollowUp | None:
+        raise NotImplementedError
+
+    def no_followup(self) -> None:
+        self.app.say("No follow-up selected")
+
+    def action_done(self) -> None:
+        followup = self.current_followup()
+        if followup is None:
+            self.no_followup()
+            return
+
+        def done(result: FollowUp) -> None:
+            self.app.say(f"Done: {followup.contact_name}" + (f" — {followup.note}" if followup.note else ""))
+            self.app.data_changed()
+
+        self.app.run_db(self, lambda store: store.followups.done(followup.id, now=store.now()),  # type: ignore[arg-type]
+                        done, name="done")
+
+    def action_snooze(self) -> None:
+        from .snooze import SnoozeScreen
+
+        followup = self.current_followup()
+        if followup is None:
+            self.no_followup()
+            return
+        self.app.push_screen(SnoozeScreen(followup))
+
+    def action_reschedule(self) -> None:
+        from .reschedule import RescheduleScreen
+
+        followup = self.current_followup()
+        if followup is None:
+            self.no_followup()
+            return
+        self.app.push_screen(RescheduleScreen(followup))
+
+    def followup_commands(self) -> list[tuple[str, str, object]]:
+        followup = self.current_followup()
+        if followup is None:
+            return []
+        name = plain(followup.contact_name)
+        return [
+            (f"follow-up: done, {name}", "Mark the highlighted follow-up done", self.action_done),
+            (f"follow-up: snooze {name}", "Tomorrow, next week or a date", self.action_snooze),
+            (f"follow-up: reschedule {name}", "Move it to another date", self.action_reschedule),
+        ]

@@ -1,0 +1,217 @@
+"""Add or edit a contact. What's wrong is said next to the field; a contact
+that looks like an existing one (same email, close name) is pointed out,
+with a key to open that one instead."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Input, Select, Static
+
+from ..store.browse import Browse, Similar
+from ..store.contacts import clean_tag
+from ..store.errors import Conflict, TinyCRMError, ValidationError
+from ..store.models import Contact
+from ..store.textutil import clean_email, clean_phone
+from ..store.when import format_days, period_days
+from ..widgets.field import Field
+from ..widgets.text import literal, plain
+from .base import CRMScreen
+from .conflicts import save_contact
+
+TEXT_FIELDS = (
+    ("name", "Name", "Full name (required)"),
+    ("emails", "Emails", "a@example.com, b@example.com"),
+    ("phones", "Phones", "+1 555 010 2030"),
+    ("company", "Company", ""),
+    ("title", "Title", ""),
+    ("owner", "Owner", ""),
+    ("tags", "Tags", "investor, beta"),
+    ("cadence", "Keep in touch", "every… 30d, 2w, 3m (empty: no cadence)"),
+)
+
+
+def _split(text: str, pattern: str = r"[,;]") -> list[str]:
+    return [part.strip() for part in re.split(pattern, text) if part.strip()]
+
+
+class FormScreen(CRMScreen[int]):
+    """Dismisses with the saved contact's id (None when cancelled)."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Cancel", id="screen.back", tooltip="Back to the previous screen"),
+        Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save the contact"),
+        Binding("ctrl+o", "open_similar", "Open existing", id="form.open_existing",
+            tooltip="Open the existing contact this one looks like"),
+    ]
+
+    def __init__(self, contact_id: int | None) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self.contact: Contact | None = None
+        self.similar: list[Similar] = []
+
+    def compose(self) -> ComposeResult:
+        settings = self.crm.store.settings
+        title = "New contact" if self.contact_id is None else "Edit contact"
+        yield Static(literal(title), id="heading", classes="title-bar")
+        with VerticalScroll(id="form"):
+            for key, label, placeholder in TEXT_FIELDS:
+                yield Field(label, Input(placeholder=placeholder, id=key, compact=True), id=f"{key}-field")
+            yield Field("Stage", Select([(s, s) for s in settings.stages], value=settings.default_stage,
+                                        allow_blank=False, id="stage", compact=True), id="stage-field")
+            yield Field("Tier", Select([(t, t) for t in settings.tiers], value=settings.default_tier,
+                                       allow_blank=False, id="tier", compact=True), id="tier-field")
+            yield Static(id="similar")
+            yield Static(id="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#owner", Input).value = self.crm.user
+        self.query_one("#name", Input).focus()
+
+    def reload(self) -> None:
+        # Never reload over what the user is typing; a stale save reloads instead.
+        if self.loaded_generation == -1:
+            super().reload()
+
+    def load(self) -> None:
+        if self.contact_id is None:
+            return
+        contact_id = self.contact_id
+        self.crm.run_db(self, lambda store: store.contacts.get(contact_id), self.fill, name="get_contact")
+
+    def fill(self, contact: Contact) -> None:
+        self.contact = contact
+        values = {
+            "name": contact.name, "emails": ", ".join(contact.emails), "phones": ", ".join(contact.phones),
+            "company": contact.company or "", "title": contact.title or "", "owner": contact.owner,
+            "tags": ", ".join(contact.tags),
+            "cadence": format_days(contact.cadence_days) if contact.cadence_days else "",
+        }
+        with self.prevent(Input.Changed):
+            for key, value in values.items():
+                self.query_one(f"#{key}", Input).value = plain(value)
+        settings = self.crm.store.settings
+        for key, known in (("stage", settings.stages), ("tier", settings.tiers)):
+            select = self.query_one(f"#{key}", Select)
+            value = getattr(contact, key)
+            # A value no longer in the config stays choosable for this contact.
+            select.set_options([(literal(v), v) for v in (*known, *(() if value in known else (value,)))])
+            select.value = value
+
+    # -- validation ----------------------------------------------------------------
+
+    def _value(self, key: str) -> str:
+        return self.query_one(f"#{key}", Input).value.strip()
+
+    def collect(self) -> dict[str, Any] | None:
+        """The form's values for the store, or None after marking what's wrong."""
+        checks = {
+            "name": lambda v: v if v else _fail("a contact needs a name"),
+            "emails": lambda v: [clean_email(e) for e in _split(v, r"[,;\s]")],
+            "phones": lambda v: [clean_phone(p) for p in _split(v)],
+            "owner": lambda v: v if v else _fail("a contact needs an owner"),
+            "tags": lambda v: [clean_tag(t) for t in _split(v)],
+            "cadence": lambda v: period_days(v) if v else None,
+        }
+        values: dict[str, Any] = {"company": self._value("company") or None,
+                                  "title": self._value("title") or None}
+        ok = True
+        for key, check in checks.items():
+            field = self.query_one(f"#{key}-field", Field)
+            try:
+                values[key] = check(self._value(key))
+                field.set_error(None)
+            except TinyCRMError as exc:
+                field.set_error(exc.message)
+                ok = False
+        values["stage"] = self.query_one("#stage", Select).value
+        values["tier"] = self.query_one("#tier", Select).value
+        return values if ok else None
+
+    # -- saving --------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        self.query_one("#form-error", Static).update("")
+        values = self.collect()
+        if values is None:
+            return
+        if self.contact_id is None:
+            def add(store) -> Contact:
+                return store.contacts.add(
+                    values["name"], emails=values["emails"], phones=values["phones"],
+                    company=values["company"], title=values["title"], tags=values["tags"],
+                    stage=values["stage"], tier=values["tier"], owner=values["owner"],
+                    cadence_days=values["cadence"], now=store.now())
+
+            self.crm.run_db(self, add, self.saved, error=self.failed, name="add_contact")
+            return
+        if self.contact is None:
+            return
+        cadence = values.pop("cadence")
+        changes = {**values, "cadence_days": cadence}
+        save_contact(self, self.contact, changes, self.saved, stale=self.fill, report=self.failed)
+
+    def saved(self, contact: Contact) -> None:
+        self.crm.say(f"Saved {contact.name}")
+        self.crm.data_changed()
+        self.dismiss(contact.id)
+
+    def failed(self, exc: TinyCRMError) -> None:
+        field = "emails" if isinstance(exc, Conflict) and "@" in exc.message else None
+        if field:
+            self.query_one(f"#{field}-field", Field).set_error(exc.message)
+        else:
+            self.query_one("#form-error", Static).update(literal(exc.message))
+
+    # -- looks like an existing contact ----------------------------------------
+
+    @on(Input.Changed, "#name,#emails")
+    def check_similar(self) -> None:
+        name, emails = self._value("name"), _split(self._value("emails"), r"[,;\s]")
+        exclude = self.contact_id
+
+        def find(store) -> list[Similar]:
+            return Browse(store).similar(name, [e for e in emails if "@" in e], exclude=exclude)
+
+        self.crm.run_db(self, find, self.show_similar, error=lambda exc: None,
+                        group="similar", exclusive=True, name="similar")
+
+    def show_similar(self, similar: list[Similar]) -> None:
+        self.similar = similar
+        box = self.query_one("#similar", Static)
+        box.set_class(bool(similar), "-shown")
+        if not similar:
+            box.update("")
+            return
+        lines = [literal("Looks like an existing contact (ctrl+o opens the first):", "bold")]
+        for s in similar:
+            c = s.contact
+            detail = ", ".join(plain(x) for x in (c.email, c.company) if x)
+            lines.append(literal(f"  {plain(c.name)}" + (f" ({detail})" if detail else "") + f": {s.reason}"))
+        box.update(literal("\n").join(lines))
+
+    def action_open_similar(self) -> None:
+        if not self.similar:
+            self.crm.say("No existing contact to open")
+            return
+        contact_id = self.similar[0].contact.id
+        self.dismiss(None)
+        self.crm.open_contact(contact_id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save() if event.button.id == "save" else self.dismiss(None)
+
+
+def _fail(message: str):
+    raise ValidationError(message)

@@ -1,0 +1,104 @@
+"""Every key, generated from the bindings themselves (after the user's
+[keymap]), with the binding id to use when remapping it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from ..widgets.text import literal
+from ..widgets.vtable import Column, ListSource, VirtualTable
+from .base import BACK, CRMScreen
+
+
+@dataclass(frozen=True)
+class HelpRow:
+    keys: str
+    description: str
+    binding_id: str
+    heading: bool = False
+
+
+def sections() -> list[tuple[str, list[type]]]:
+    """(title, classes whose own BINDINGS it lists), in display order."""
+    from ..app import TinyCRMApp
+    from ..widgets.vtable import VirtualTable
+    from .base import CRMModal
+    from .confirm import ConfirmScreen
+    from .contacts import ContactsScreen
+    from .detail import DetailScreen
+    from .form import FormScreen
+    from .log import LogScreen
+    from .queue import QueueScreen
+    from .snooze import SnoozeScreen
+
+    return [
+        ("Everywhere", [TinyCRMApp, CRMScreen]),
+        ("Lists", [VirtualTable]),
+        ("Contacts", [ContactsScreen]),
+        ("Contact", [DetailScreen]),
+        ("Follow-up queue", [QueueScreen]),
+        ("Contact form", [FormScreen]),
+        ("Dialogs", [CRMModal, LogScreen, SnoozeScreen, ConfirmScreen]),
+    ]
+
+
+def _own_bindings(cls: type) -> Iterator[Binding]:
+    yield from Binding.make_bindings(cls.__dict__.get("BINDINGS", []))
+
+
+def all_binding_ids() -> set[str]:
+    return {b.id for _, classes in sections() for cls in classes for b in _own_bindings(cls) if b.id}
+
+
+class HelpScreen(CRMScreen[None]):
+    BINDINGS = [BACK, Binding("question_mark", "back", "Close help", id="help.close",
+        tooltip="Close the help", key_display="?")]
+
+    def compose(self) -> ComposeResult:
+        yield Static(literal("Keys  ·  remap any of them in the config file's [keymap] by binding id"),
+                     id="heading", classes="title-bar")
+        yield VirtualTable([
+            Column("keys", "Keys", lambda r: r.keys, width=16,
+                   style=lambda r: "vtable--warning" if r.heading else None),
+            Column("what", "What it does", lambda r: r.description, ratio=3,
+                   style=lambda r: "vtable--warning" if r.heading else None),
+            Column("id", "Binding id", lambda r: r.binding_id, ratio=2, hide_below=70,
+                   style=lambda r: "vtable--dim"),
+        ], id="keys")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#keys", VirtualTable)
+        table.set_source(ListSource(self.rows()))
+        table.focus()
+
+    def rows(self) -> list[HelpRow]:
+        underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        ordered = sections()
+        ordered.sort(key=lambda s: not any(isinstance(underneath, cls) for cls in s[1][:1]))
+        keymap: dict[str, str] = getattr(self.app, "keymap", {})
+        out: list[HelpRow] = []
+        for title, classes in ordered:
+            out.append(HelpRow(title, "", "", heading=True))
+            grouped: dict[str, tuple[Binding, list[str]]] = {}
+            for cls in classes:
+                for binding in _own_bindings(cls):
+                    key = binding.id or f"{cls.__name__}.{binding.action}"
+                    if binding.id in keymap:
+                        keys = [self.app.get_key_display(binding.with_key(k.strip()))
+                                for k in keymap[binding.id].split(",")]
+                    else:
+                        keys = [self.app.get_key_display(binding)]
+                    entry = grouped.setdefault(key, (binding, []))
+                    entry[1].extend(k for k in keys if k not in entry[1])
+            for binding_id, (binding, keys) in grouped.items():
+                out.append(HelpRow(" / ".join(keys), binding.tooltip or binding.description, binding.id or ""))
+        return out
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,38 @@
+"""Edit a contact's tags (the whole list, comma-separated)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from ..store.models import Contact
+from ..widgets.field import Field
+from ..widgets.text import literal, plain
+from .base import CRMModal
+from .conflicts import save_contact
+
+
+class TagScreen(CRMModal[Contact]):
+    """Dismisses with the changed contact."""
+
+    def __init__(self, contact: Contact) -> None:
+        super().__init__()
+        self.contact = contact
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal("Tags of ") + literal(self.contact.name, "bold"), classes="title")
+            yield Field("Tags", Input(plain(", ".join(self.contact.tags)), placeholder="investor, beta",
+                                      id="tags", compact=True), id="tags-field")
+            yield Static("comma-separated; enter to save, escape to cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#tags", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        tags = [t.strip() for t in event.value.split(",") if t.strip()]
+        field = self.query_one("#tags-field", Field)
+        save_contact(self, self.contact, {"tags": tags}, self.dismiss,
+                     report=lambda exc: field.set_error(exc.message))

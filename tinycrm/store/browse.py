@@ -1,0 +1,219 @@
+"""Reads the TUI needs: windows of the contact list, light rows for the lines
+on screen, ordered ids for sorts that have no index, and change detection.
+
+The contacts screen never loads every contact. Sorted by name (indexed) it
+reads blocks with LIMIT/OFFSET, from whichever end is nearer; sorted by
+anything else it reads the ordered ids once (a few bytes each) and then the
+rows it shows by id. ``data_version`` tells when another connection (the CLI,
+cron, an import) has committed, so the screen can reload.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .contacts import ContactFilter
+from .errors import ValidationError
+from .models import Contact
+from .textutil import fold
+from .timeutil import from_db
+
+if TYPE_CHECKING:
+    from .store import Store
+
+ORDERS = ("name", "company", "stage", "last_contacted")
+# Orders an index serves directly: read by LIMIT/OFFSET without sorting.
+INDEXED_ORDERS = ("name",)
+_CHUNK = 500
+
+_ROW_COLUMNS = (
+    "c.id, c.name, c.company, c.stage, c.tier, c.owner, c.last_contacted_at,"
+    " (SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1),"
+    " (SELECT group_concat(t.tag, ', ') FROM contact_tags t WHERE t.contact_id = c.id)"
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What one line of the contact list shows."""
+
+    id: int
+    name: str
+    company: str | None
+    stage: str
+    tier: str
+    owner: str
+    last_contacted_at: datetime | None
+    email: str | None
+    tags: str
+
+    @classmethod
+    def from_contact(cls, c: Contact) -> Row:
+        return cls(
+            id=c.id, name=c.name, company=c.company, stage=c.stage, tier=c.tier,
+            owner=c.owner, last_contacted_at=c.last_contacted_at, email=c.email,
+            tags=", ".join(c.tags),
+        )
+
+
+def _row(r: Sequence[Any]) -> Row:
+    return Row(
+        id=r[0], name=r[1], company=r[2], stage=r[3], tier=r[4], owner=r[5],
+        last_contacted_at=from_db(r[6]), email=r[7], tags=r[8] or "",
+    )
+
+
+@dataclass(frozen=True)
+class Similar:
+    """An existing contact that a new one looks like, and why."""
+
+    contact: Contact
+    reason: str
+
+
+class Browse:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+
+    # -- ordering --------------------------------------------------------------
+
+    def _order_sql(self, order: str, descending: bool) -> tuple[str, list[Any]]:
+        """ORDER BY terms; ``descending`` is the exact reverse of the natural order."""
+        params: list[Any] = []
+        if order == "name":
+            terms = ["c.name COLLATE NOCASE", "c.id"]
+        elif order == "company":
+            terms = ["c.company IS NULL", "c.company COLLATE NOCASE", "c.name COLLATE NOCASE", "c.id"]
+        elif order == "stage":
+            stages = self.store.settings.stages
+            case = "CASE c.stage " + " ".join("WHEN ? THEN ?" for _ in stages) + " ELSE ? END"
+            for i, stage in enumerate(stages):
+                params += [stage, i]
+            params.append(len(stages))
+            terms = [case, "c.name COLLATE NOCASE", "c.id"]
+        elif order == "last_contacted":
+            # Most recent first; never contacted last.
+            terms = ["c.last_contacted_at IS NULL", "c.last_contacted_at DESC", "c.id"]
+        else:
+            raise ValidationError(f"can't sort by {order!r}: use one of {', '.join(ORDERS)}")
+        if descending:
+            terms = [_flip(t) for t in terms]
+        return ", ".join(terms), params
+
+    # -- windows ---------------------------------------------------------------
+
+    def count(self, filters: ContactFilter = ContactFilter()) -> int:
+        where, params = filters.where()
+        return self.conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+
+    def page(
+        self, filters: ContactFilter, order: str, *, descending: bool = False,
+        limit: int, offset: int,
+    ) -> list[Row]:
+        """Rows ``offset`` .. ``offset + limit`` of the filtered list in this order.
+        Cheap for INDEXED_ORDERS near either end (call with ``descending``
+        flipped and reverse the result to read the far end)."""
+        where, params = filters.where()
+        order_sql, order_params = self._order_sql(order, descending)
+        rows = self.conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM contacts c WHERE {where} ORDER BY {order_sql}"
+            " LIMIT ? OFFSET ?",
+            [*params, *order_params, limit, offset],
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def ids(self, filters: ContactFilter, order: str, *, descending: bool = False) -> array:
+        """Every matching id in order, as a compact array (8 bytes each)."""
+        where, params = filters.where()
+        order_sql, order_params = self._order_sql(order, descending)
+        out = array("q")
+        cursor = self.conn.execute(
+            f"SELECT c.id FROM contacts c WHERE {where} ORDER BY {order_sql}", [*params, *order_params]
+        )
+        while batch := cursor.fetchmany(5000):
+            out.extend(r[0] for r in batch)
+        return out
+
+    def order_ids(self, ids: Sequence[int], order: str, *, descending: bool = False) -> list[int]:
+        """These ids (search results, say) sorted by ``order``."""
+        if not ids:
+            return []
+        order_sql, order_params = self._order_sql(order, descending)
+        return [
+            r[0] for r in self.conn.execute(
+                "SELECT c.id FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?))"
+                f" ORDER BY {order_sql}",
+                [json.dumps(list(ids)), *order_params],
+            )
+        ]
+
+    def rows(self, ids: Sequence[int]) -> list[Row]:
+        """Rows for these ids, in the order given; missing ids are skipped."""
+        found: dict[int, Row] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start:start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                f"SELECT {_ROW_COLUMNS} FROM contacts c WHERE c.id IN ({marks})", chunk
+            ):
+                found[r[0]] = _row(r)
+        return [found[i] for i in ids if i in found]
+
+    # -- filters and change detection -----------------------------------------
+
+    def tags(self, limit: int = 200) -> list[tuple[str, int]]:
+        """The most used tags, with how many contacts have each."""
+        return [
+            (r[0], r[1]) for r in self.conn.execute(
+                "SELECT tag, count(*) FROM contact_tags GROUP BY tag ORDER BY count(*) DESC, tag"
+                " LIMIT ?", [limit],
+            )
+        ]
+
+    def owners(self, limit: int = 200) -> list[str]:
+        return [
+            r[0] for r in self.conn.execute(
+                "SELECT DISTINCT owner FROM contacts ORDER BY owner LIMIT ?", [limit]
+            )
+        ]
+
+    def data_version(self) -> int:
+        """Changes when another connection commits (SQLite's PRAGMA data_version)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    # -- duplicates ------------------------------------------------------------
+
+    def similar(
+        self, name: str, emails: Sequence[str] = (), *, exclude: int | None = None, limit: int = 3
+    ) -> list[Similar]:
+        """Existing contacts a new one looks like: the same email, or a close name."""
+        from rapidfuzz import fuzz
+
+        out: list[Similar] = []
+        seen: set[int] = {exclude} if exclude is not None else set()
+        for email in emails:
+            owner = self.store.contacts.email_owner(email)
+            if owner is not None and owner not in seen:
+                seen.add(owner)
+                out.append(Similar(self.store.contacts.get(owner), f"same email {email.strip()}"))
+        folded = fold(name)
+        if len(folded) >= 3:
+            for contact, _ in self.store.search.search(name, limit=10):
+                if contact.id in seen:
+                    continue
+                if fuzz.ratio(folded, fold(contact.name)) >= 85:
+                    seen.add(contact.id)
+                    out.append(Similar(contact, "a similar name"))
+        return out[:limit]
+
+
+def _flip(term: str) -> str:
+    if term.endswith(" DESC"):
+        return term[: -len(" DESC")]
+    return term + " DESC"
