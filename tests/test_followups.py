@@ -120,7 +120,9 @@ def test_views(store, ada, bob):
 
 def test_the_overdue_view_reads_an_index(store):
     plan = " ".join(store.followups.explain(view="overdue"))
-    assert "USING INDEX followups_open_due" in plan and "SCAN f" not in plan
+    assert "SEARCH f USING COVERING INDEX followups_rank (due_at<?)" in plan and "SCAN" not in plan
+    plan = " ".join(store.followups.explain(view="overdue", owner="alice"))
+    assert "SEARCH f USING COVERING INDEX followups_owner_rank (owner=? AND due_at<?)" in plan
 
 
 def test_urgency_order_overdue_then_tier_then_age(store):

@@ -26,6 +26,7 @@ a cadence and checked against ``deliveries`` directly.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -33,15 +34,31 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .errors import ValidationError
-from .followups import _COLUMNS, _followup, _queue_order, queue_item, urgency
+from .followups import _COLUMNS, _followup, _queue_order, queue_item, ts, urgency
 from .models import Delivery, QueueItem
-from .timeutil import from_db, to_db
+from .timeutil import to_db
 
 if TYPE_CHECKING:
     from .store import Store
 
 CHANNELS = {"stdout": 1, "email": 2, "command": 4}
 CLAIM_TTL = timedelta(minutes=15)
+
+# Items travel to SQL as one JSON array of [item, contact_id, followup_id,
+# due_at, recipient] rows, so a run of any size takes a few statements.
+_ROWS = (
+    "SELECT json_extract(value, '$[0]') AS item, json_extract(value, '$[1]') AS contact_id,"
+    " json_extract(value, '$[2]') AS followup_id, json_extract(value, '$[3]') AS due,"
+    " json_extract(value, '$[4]') AS recipient FROM json_each(:rows)"
+)
+
+
+def _rows(items: Iterable[QueueItem], recipients: dict[str, str | None]) -> str:
+    return json.dumps([
+        [item.key, item.contact_id, item.followup_id, to_db(item.due_at), recipients.get(item.key)]
+        for item in items
+    ])
+
 
 Recipient = Callable[[QueueItem], "str | None"] | str | None
 
@@ -151,37 +168,41 @@ class Reminders:
         bit = channel_bit(channel)
         token = uuid.uuid4().hex
         recipient_of = _recipient_for(recipient)
-        claimed: list[QueueItem] = []
-        recipients: dict[str, str | None] = {}
         with self.store.write():
             self.conn.execute(
                 "DELETE FROM deliveries WHERE state = 'claimed' AND delivered_at < ?",
                 [to_db(now - CLAIM_TTL)],
             )
-            repair: list[int] = []
-            for item in self._candidates(channel, owner, now, include_cadence):
-                to = recipient_of(item)
-                cur = self.conn.execute(
-                    "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel,"
-                    " recipient, delivered_at, state, claim) VALUES (?, ?, ?, ?, ?, ?, ?, 'claimed', ?)"
-                    " ON CONFLICT (item, due_at, channel) DO NOTHING",
-                    [item.key, item.contact_id, item.followup_id, to_db(item.due_at), channel, to,
-                     to_db(now), token],
+            candidates = self._candidates(channel, owner, now, include_cadence)
+            if not candidates:
+                return Claim(token=token, channel=channel, items=())
+            recipients = {item.key: recipient_of(item) for item in candidates}
+            rows = _rows(candidates, recipients)
+            # One statement claims them all; RETURNING names only the rows this
+            # run inserted, so an item another run holds is simply not ours.
+            won = {
+                row[0] for row in self.conn.execute(
+                    "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, recipient,"
+                    " delivered_at, state, claim) SELECT item, contact_id, followup_id, due, :channel,"
+                    f" recipient, :now, 'claimed', :token FROM ({_ROWS}) WHERE true"
+                    " ON CONFLICT (item, due_at, channel) DO NOTHING RETURNING item",
+                    {"rows": rows, "channel": channel, "now": to_db(now), "token": token},
                 )
-                if cur.rowcount == 1:
-                    claimed.append(item)
-                    recipients[item.key] = to
-                elif item.followup_id is not None:
-                    repair.append(item.followup_id)
-            # A follow-up moved back to a due time it was already reminded at
-            # (the trigger cleared its bit): set the bit again from the record.
-            self.conn.executemany(
-                "UPDATE followups SET reminded = reminded | ? WHERE id = ? AND EXISTS ("
-                " SELECT 1 FROM deliveries d WHERE d.item = 'followup:' || followups.id"
-                " AND d.due_at = followups.due_at AND d.channel = ? AND d.state = 'sent')",
-                [(bit, fid, channel) for fid in repair],
-            )
-        return Claim(token=token, channel=channel, items=tuple(claimed), recipients=recipients)
+            }
+            lost = [item for item in candidates if item.key not in won and item.followup_id is not None]
+            if lost:
+                # A follow-up moved back to a due time it was already reminded
+                # at (the trigger cleared its bit): set the bit again from the record.
+                self.conn.execute(
+                    f"UPDATE followups SET reminded = reminded | :bit FROM ({_ROWS}) AS x"
+                    " WHERE followups.id = x.followup_id AND followups.due_at = x.due AND EXISTS ("
+                    "  SELECT 1 FROM deliveries d WHERE d.item = x.item AND d.due_at = x.due"
+                    "  AND d.channel = :channel AND d.state = 'sent')",
+                    {"bit": bit, "channel": channel, "rows": _rows(lost, recipients)},
+                )
+        claimed = tuple(item for item in candidates if item.key in won)
+        return Claim(token=token, channel=channel, items=claimed,
+                     recipients={item.key: recipients[item.key] for item in claimed})
 
     def _selected(self, claim: Claim, keys: Iterable[str] | None) -> list[QueueItem]:
         if keys is None:
@@ -193,40 +214,41 @@ class Reminders:
                   now: datetime | None = None) -> int:
         """Record the claimed items (all, or those in ``keys``) as delivered (step 3)."""
         now = now or self.store.now()
-        bit = channel_bit(claim.channel)
         items = self._selected(claim, keys)
+        if not items:
+            return 0
+        params = {"rows": _rows(items, claim.recipients), "channel": claim.channel,
+                  "now": to_db(now), "token": claim.token, "bit": channel_bit(claim.channel)}
         with self.store.write():
-            for item in items:
-                due = to_db(item.due_at)
-                cur = self.conn.execute(
-                    "UPDATE deliveries SET state = 'sent', delivered_at = ?"
-                    " WHERE item = ? AND due_at = ? AND channel = ?",
-                    [to_db(now), item.key, due, claim.channel],
-                )
-                if cur.rowcount == 0:
-                    # The claim expired and was cleared meanwhile: record it anyway.
-                    self.conn.execute(
-                        "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel,"
-                        " recipient, delivered_at, state, claim) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?)"
-                        " ON CONFLICT (item, due_at, channel) DO NOTHING",
-                        [item.key, item.contact_id, item.followup_id, due, claim.channel,
-                         claim.recipients.get(item.key), to_db(now), claim.token],
-                    )
-                if item.followup_id is not None:
-                    self.conn.execute(
-                        "UPDATE followups SET reminded = reminded | ? WHERE id = ? AND due_at = ?",
-                        [bit, item.followup_id, due],
-                    )
+            # Normally an update of our claims; should a claim have expired and
+            # been cleared meanwhile, the row is recorded anew.
+            self.conn.execute(
+                "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, recipient,"
+                " delivered_at, state, claim) SELECT item, contact_id, followup_id, due, :channel,"
+                f" recipient, :now, 'sent', :token FROM ({_ROWS}) WHERE true"
+                " ON CONFLICT (item, due_at, channel) DO UPDATE SET state = 'sent',"
+                " delivered_at = excluded.delivered_at",
+                params,
+            )
+            self.conn.execute(
+                f"UPDATE followups SET reminded = reminded | :bit FROM ({_ROWS}) AS x"
+                " WHERE followups.id = x.followup_id AND followups.due_at = x.due",
+                params,
+            )
         return len(items)
 
     def release(self, claim: Claim, keys: Iterable[str] | None = None) -> int:
         """Give the claimed items back undelivered (a failed delivery)."""
         items = self._selected(claim, keys)
+        if not items:
+            return 0
         with self.store.write():
-            self.conn.executemany(
-                "DELETE FROM deliveries WHERE claim = ? AND state = 'claimed'"
-                " AND item = ? AND due_at = ? AND channel = ?",
-                [(claim.token, item.key, to_db(item.due_at), claim.channel) for item in items],
+            self.conn.execute(
+                "DELETE FROM deliveries WHERE claim = :token AND state = 'claimed' AND id IN ("
+                f" SELECT d.id FROM ({_ROWS}) x JOIN deliveries d ON d.item = x.item"
+                " AND d.due_at = x.due AND d.channel = :channel)",
+                {"token": claim.token, "channel": claim.channel,
+                 "rows": _rows(items, claim.recipients)},
             )
         return len(items)
 
@@ -255,7 +277,7 @@ class Reminders:
             sql += " LIMIT ?"
             params.append(limit)
         return [
-            Delivery(id=r[0], item=r[1], contact_id=r[2], followup_id=r[3], due_at=from_db(r[4]),
-                     channel=r[5], recipient=r[6], delivered_at=from_db(r[7]), state=r[8])
+            Delivery(id=r[0], item=r[1], contact_id=r[2], followup_id=r[3], due_at=ts(r[4]),
+                     channel=r[5], recipient=r[6], delivered_at=ts(r[7]), state=r[8])
             for r in self.conn.execute(sql, params)
         ]
