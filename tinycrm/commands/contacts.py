@@ -28,17 +28,19 @@ def table_row(contact: Contact) -> dict:
 
 def print_contacts(contacts, fmt: OutputFormat, extra: dict[int, dict] | None = None) -> None:
     extra = extra or {}
-    if fmt in (OutputFormat.json, OutputFormat.ndjson, OutputFormat.csv):
-        write_rows(({**c.to_dict(), **extra.get(c.id, {})} for c in contacts), fmt,
-                   columns=None if fmt is not OutputFormat.csv else _csv_columns(extra))
+    if fmt is OutputFormat.csv:
+        # The same contact CSV as `export --format csv` (and `import` reads it back).
+        import sys
+
+        from ..store.formats.csvfile import write_contacts
+
+        write_contacts(({**c.to_dict(), **extra.get(c.id, {})} for c in contacts), sys.stdout,
+                       extra=list(next(iter(extra.values())).keys()) if extra else ())
+    elif fmt in (OutputFormat.json, OutputFormat.ndjson):
+        write_rows(({**c.to_dict(), **extra.get(c.id, {})} for c in contacts), fmt)
     else:
         columns = [*(next(iter(extra.values())).keys() if extra else []), *TABLE_COLUMNS]
         write_rows(({**extra.get(c.id, {}), **table_row(c)} for c in contacts), fmt, columns)
-
-
-def _csv_columns(extra: dict[int, dict]) -> list[str]:
-    base = list(Contact(id=0, uid="", name="").to_dict())
-    return [*(next(iter(extra.values())).keys() if extra else []), *base]
 
 
 def add(

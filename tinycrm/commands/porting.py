@@ -1,9 +1,330 @@
-"""Commands still to come (see the open issues)."""
+"""Moving contacts in and out: ``import``, ``export``, ``imports`` (list,
+undo), ``dupes`` and ``merge``. The work is in ``store/importer.py``,
+``store/exporter.py`` and ``store/dupes.py``; this only parses and prints."""
 
 from __future__ import annotations
 
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import IO, Annotated
+
 import typer
+
+from ..output import OutputFormat, say, write_rows
+from ..store.textutil import strip_controls
+from ..store.timeutil import show as show_time
+from .options import (
+    FormatOpt, LimitOpt, MineOpt, OwnerOpt, StageOpt, TagOpt, TierOpt, env_of, owner_filter,
+)
+
+MAX_SHOWN_REJECTS = 20
+
+
+class InputFormat(str, Enum):
+    auto = "auto"
+    csv = "csv"
+    vcard = "vcard"
+    json = "json"
+    ndjson = "ndjson"
+
+
+class OnDuplicate(str, Enum):
+    merge = "merge"
+    update = "update"
+    skip = "skip"
+    create = "create"
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    ndjson = "ndjson"
+    vcard = "vcard"
+    ics = "ics"
+
+
+imports_app = typer.Typer(help="Import batches: list them (the default), undo one.",
+                          invoke_without_command=True)
+
+
+def _open_input(file: str | None) -> tuple[IO[bytes], str]:
+    """The input as bytes: a file, or stdin (spooled to a temporary file first,
+    so that a slow producer never holds the database's write lock)."""
+    import tempfile
+
+    from ..store.errors import ValidationError
+
+    if file is None and sys.stdin.isatty():
+        raise typer.BadParameter("give a FILE, or pipe contacts in (or use - for stdin)",
+                                 param_hint="FILE")
+    if file is None or file == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            data = sys.stdin.read()
+            stream_bytes = data.encode("utf-8") if isinstance(data, str) else data
+            spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+            spool.write(stream_bytes)
+        else:
+            spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+            while True:
+                block = stream.read(1024 * 1024)
+                if not block:
+                    break
+                spool.write(block)
+        spool.seek(0)
+        return spool, "stdin"
+    path = Path(file)
+    try:
+        return open(path, "rb"), file
+    except FileNotFoundError:
+        raise ValidationError(f"no such file: {file}") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{file} is a folder, not a file") from None
+    except PermissionError:
+        raise ValidationError(f"can't read {file}: permission denied") from None
+
+
+class _Rejects:
+    """Rejected rows: the first few on stderr, all of them in --rejects FILE."""
+
+    def __init__(self, name: str, path: str | None, header: list[str]) -> None:
+        self.name = name
+        self.count = 0
+        self.writer = None
+        self._file = None
+        if path:
+            import os
+
+            from ..store.formats.csvfile import write_rejects_header
+
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self.writer = write_rejects_header(self._file, header)
+
+    def __call__(self, reject) -> None:
+        from ..store.textutil import neutralise_cell
+
+        self.count += 1
+        if self.count <= MAX_SHOWN_REJECTS:
+            say(f"{self.name}:{reject.line}: {reject.reason}")
+        if self.writer is not None:
+            self.writer.writerow([reject.line, neutralise_cell(reject.reason),
+                                  *(neutralise_cell(c) for c in reject.cells)])
+
+    def close(self) -> None:
+        if self.count > MAX_SHOWN_REJECTS:
+            more = self.count - MAX_SHOWN_REJECTS
+            say(f"... and {more} more rejected row{'s' if more > 1 else ''}"
+                + ("" if self.writer else " (write them all with --rejects FILE)"))
+        if self._file is not None:
+            self._file.close()
+
+
+def _print_plan(item) -> None:
+    who = f"#{item.contact_id} {item.name}" if item.contact_id else item.name
+    text = f"line {item.line:<6} {item.action:<9} {who}"
+    if item.detail:
+        text += f"  ({item.detail})" if item.action != "create" else f" {item.detail}"
+    sys.stdout.write(strip_controls(text.rstrip()) + "\n")
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str | None, typer.Argument(
+        metavar="[FILE|-]", help="A contacts file; - or a pipe reads stdin.")] = None,
+    fmt: Annotated[InputFormat, typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="Input format (default: detected from content and extension).")] = InputFormat.auto,
+    mapping: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="'HEADER=FIELD'",
+        help="Send a CSV column to a field: name, first_name, last_name, email, phone, company,"
+             " title, tags, note, birthday, stage, tier, owner, source, fields.NAME, ignore."
+             " Repeatable.")] = None,
+    on_duplicate: Annotated[OnDuplicate, typer.Option(
+        "--on-duplicate", case_sensitive=False,
+        help="What a row matching an existing contact (same email, then phone) does: merge fills"
+             " empty fields and unions emails/phones/tags; update also replaces values;"
+             " skip leaves it; create adds a new contact.")] = OnDuplicate.merge,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print what would be created, merged, skipped and rejected;"
+                          " write nothing.")] = False,
+    tag: Annotated[list[str] | None, typer.Option(
+        "--tag", "-t", help="Tag every imported contact (repeatable).")] = None,
+    rejects: Annotated[str | None, typer.Option(
+        "--rejects", metavar="FILE",
+        help="Write rejected rows to FILE as CSV (line, reason, then the row).")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Import nothing if any row is rejected.")] = False,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", metavar="ENC",
+        help="Text encoding (default: BOM, else UTF-8, else Windows-1252).")] = None,
+) -> None:
+    """Import contacts from CSV (Google, Outlook, LinkedIn, HubSpot, tinycrm), vCard or JSON.
+
+    Rows matching an existing contact by email, then phone, are merged (see
+    --on-duplicate). Rejected rows are listed with their line numbers; the
+    others are imported and the exit code is 1. The whole import is one
+    transaction and one batch (`tinycrm imports undo BATCH` reverses it)."""
+    from ..store.importer import ImportOptions, import_contacts, open_reader
+
+    env = env_of(ctx)
+    options = ImportOptions(
+        format=fmt.value, mapping=tuple(mapping or ()), on_duplicate=on_duplicate.value,
+        dry_run=dry_run, tags=tuple(tag or ()), strict=strict, encoding=encoding,
+    )
+    raw, name = _open_input(file)
+    with raw:
+        reader = open_reader(raw, name=name, options=options)
+        store = env.store()
+        sink = _Rejects(name, rejects, reader.reject_header())
+        try:
+            summary = import_contacts(
+                store, raw, name=name, options=options, reader=reader, on_reject=sink,
+                on_plan=_print_plan if dry_run else None,
+            )
+        finally:
+            sink.close()
+    what = getattr(reader, "description", summary.layout)
+    if dry_run:
+        say(f"dry run of {name} ({what}), nothing written: {summary.counts_text()}")
+    else:
+        say(f"import batch {summary.batch_id} from {name} ({what}): {summary.counts_text()}")
+    if summary.rejected:
+        raise typer.Exit(1)
+
+
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="csv, json, ndjson, vcard (3.0), or ics (open follow-ups).")] = ExportFormat.csv,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="FILE", help="Write to FILE (default: stdout).")] = None,
+    tag: TagOpt = None,
+    stage: StageOpt = None,
+    tier: TierOpt = None,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
+) -> None:
+    """Export contacts (filtered like `list`), or open follow-ups as iCalendar.
+
+    CSV has one row per contact with the columns of `list --format json`;
+    emails, phones and tags are joined with '; ', custom fields are a JSON
+    object, and cells a spreadsheet would run as formulas start with '.
+    `tinycrm import` reads every format back."""
+    from ..store.contacts import ContactFilter
+    from ..store.exporter import atomic_output
+    from ..store.exporter import export as run_export
+
+    env = env_of(ctx)
+    who = owner_filter(env, owner, mine)
+    if fmt is ExportFormat.ics and (tag or stage or tier):
+        raise typer.BadParameter("--format ics exports follow-ups: filter them with --owner or --mine")
+    filters = ContactFilter(tag=tag, stage=stage, tier=tier, owner=who)
+    store = env.store()
+    what = "follow-ups" if fmt is ExportFormat.ics else "contacts"
+    if output and output != "-":
+        with atomic_output(output) as out:
+            count = run_export(store, out, fmt.value, filters=filters)
+        say(f"exported {count} {what} to {output}")
+    else:
+        run_export(store, sys.stdout, fmt.value, filters=filters)
+
+
+# -- batches -----------------------------------------------------------------------
+
+BATCH_COLUMNS = ["id", "started", "source", "format", "created", "merged", "updated",
+                 "unchanged", "skipped", "rejected", "undone"]
+
+
+@imports_app.callback()
+def imports_default(ctx: typer.Context) -> None:
+    """Import batches (`imports` alone lists them)."""
+    if ctx.invoked_subcommand is None:
+        imports_list(ctx, None, OutputFormat.table)
+
+
+@imports_app.command("list")
+def imports_list(ctx: typer.Context, limit: LimitOpt = None,
+                 fmt: FormatOpt = OutputFormat.table) -> None:
+    """Every import batch, newest first, with what it did."""
+    from ..store.importer import list_batches
+
+    batches = list_batches(env_of(ctx).store(), limit=limit)
+    if fmt is not OutputFormat.table:
+        write_rows((b.to_dict() for b in batches), fmt)
+        return
+    write_rows(
+        ({"id": b.id, "started": show_time(b.started_at), "source": b.source, "format": b.format,
+          "created": b.created, "merged": b.merged, "updated": b.updated,
+          "unchanged": b.unchanged, "skipped": b.skipped, "rejected": b.rejected,
+          "undone": show_time(b.undone_at)} for b in batches),
+        fmt, BATCH_COLUMNS,
+    )
+
+
+@imports_app.command("undo")
+def imports_undo(
+    ctx: typer.Context,
+    batch: Annotated[int, typer.Argument(metavar="BATCH", help="The batch id (see `imports list`).")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Undo even if some of its contacts were edited since.")] = False,
+) -> None:
+    """Undo an import: remove the contacts it created, restore the ones it merged into."""
+    from ..store.importer import undo_batch
+
+    result = undo_batch(env_of(ctx).store(), batch, force=force)
+    say(f"undid import batch {batch}: removed {result.removed} contact"
+        f"{'' if result.removed == 1 else 's'}, restored {result.restored}"
+        + (f" ({result.missing} were already gone)" if result.missing else ""))
+
+
+# -- duplicates --------------------------------------------------------------------
+
+
+def dupes(
+    ctx: typer.Context,
+    threshold: Annotated[float, typer.Option(
+        "--threshold", min=0, max=100,
+        help="Smallest score shown: same email 100, same phone 95, similar names at one"
+             " company their similarity (0-100).")] = 85.0,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Probable duplicate contacts, best first (merge one with `tinycrm merge KEEP OTHER`)."""
+    from ..store.dupes import find_duplicates
+
+    pairs = find_duplicates(env_of(ctx).store(), threshold=threshold, limit=limit)
+    columns = ["score", "keep", "keep_name", "other", "other_name", "reason"]
+    rows = [p.to_dict() for p in pairs]
+    write_rows(rows, fmt, None if fmt is not OutputFormat.table else columns,
+               headers={"keep_name": "name", "other_name": "name"})
+    if fmt is OutputFormat.table and sys.stdout.isatty() and pairs:
+        say("merge a pair with: tinycrm merge KEEP OTHER")
+
+
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(help="The contact to keep: id, email or exact name.")],
+    other: Annotated[str, typer.Argument(help="The contact merged into it, then removed.")],
+) -> None:
+    """Merge OTHER into KEEP: KEEP's values win, empty ones are filled from OTHER;
+    emails, phones and tags are unioned; OTHER's timeline and follow-ups move
+    to KEEP; OTHER is removed. Recorded in the audit log and on the timeline."""
+    from ..store.dupes import merge_contacts
+
+    store = env_of(ctx).store()
+    keep_contact = store.contacts.resolve(keep)
+    other_contact = store.contacts.resolve(other)
+    result, changed = merge_contacts(store, keep_contact.id, other_contact.id)
+    say(f"merged {other_contact.id} ({other_contact.name}) into {result.id} ({result.name})"
+        + (f": {', '.join(changed)}" if changed else ""))
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("import")(import_)
+    app.command()(export)
+    app.add_typer(imports_app, name="imports")
+    app.command()(dupes)
+    app.command()(merge)

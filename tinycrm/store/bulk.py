@@ -3,18 +3,29 @@ chunks, with ids assigned up front so emails, phones, tags and the search
 index can be written without a round trip per contact.
 
 The caller validates records and holds the write transaction.
+
+Two things keep a million-row insert from slowing down as the tables grow:
+
+- uids come from ``UidSequence``: time-ordered (UUIDv7 layout) and
+  increasing within a run, so the unique uid index grows at its right edge
+  instead of being written at random;
+- ``DeferredIndexes`` drops a table's non-unique indexes for the length of a
+  large load and builds them again (sorted, in one pass) before commit, all
+  inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .search import index_rows
 from .textutil import normalize_email, phone_key
+from .timeutil import from_db
 
 
 @dataclass
@@ -39,28 +50,50 @@ class NewContact:
     phones: Sequence[str] = ()
     tags: Sequence[str] = ()
     uid: str | None = None
+    updated_at: str | None = None
+
+
+class UidSequence:
+    """Contact uids in the UUIDv7 layout (48-bit milliseconds, version 7,
+    random bits), counting up from a random start so that a run of them sorts
+    in creation order. 32 lower-case hex digits, like ``uuid4().hex``."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        millis = int((now.timestamp() if now else 0) * 1000) & ((1 << 48) - 1)
+        rand = int.from_bytes(os.urandom(10), "big")
+        self._prefix = f"{millis:012x}7{rand & 0xFFF:03x}"
+        self._counter = (rand >> 12) & ((1 << 60) - 1)
+
+    def __call__(self) -> str:
+        self._counter += 1
+        return self._prefix + f"{(0x8 << 60) | (self._counter & ((1 << 62) - 1)):016x}"
 
 
 def next_contact_id(conn) -> int:
     return (conn.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0) + 1
 
 
-def insert_contacts(conn, contacts: Iterable[NewContact], *, updated_at: str) -> list[int]:
-    """Insert ``contacts`` and return their ids, in order."""
+def insert_contacts(
+    conn, contacts: Iterable[NewContact], *, updated_at: str, first_id: int | None = None,
+    uids: UidSequence | None = None,
+) -> list[int]:
+    """Insert ``contacts`` and return their ids, in order: ``first_id`` and up
+    (default: after the largest id in use)."""
     batch = list(contacts)
     if not batch:
         return []
-    first = next_contact_id(conn)
+    first = first_id if first_id is not None else next_contact_id(conn)
     ids = list(range(first, first + len(batch)))
+    new_uid = uids or UidSequence(from_db(updated_at))
     conn.executemany(
         "INSERT INTO contacts (id, uid, name, first_name, last_name, company, title, stage, tier,"
         " owner, source, birthday, fields, cadence_days, created_at, updated_at, last_contacted_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (cid, c.uid or uuid.uuid4().hex, c.name, c.first_name, c.last_name, c.company,
+            (cid, c.uid or new_uid(), c.name, c.first_name, c.last_name, c.company,
              c.title, c.stage, c.tier, c.owner, c.source, c.birthday,
              json.dumps(c.fields, ensure_ascii=False) if c.fields else "{}", c.cadence_days,
-             c.created_at, updated_at, c.last_contacted_at)
+             c.created_at, c.updated_at or updated_at, c.last_contacted_at)
             for cid, c in zip(ids, batch)
         ],
     )
@@ -78,3 +111,38 @@ def insert_contacts(conn, contacts: Iterable[NewContact], *, updated_at: str) ->
     )
     index_rows(conn, ((cid, c.name, c.emails, c.company, c.tags) for cid, c in zip(ids, batch)))
     return ids
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+class DeferredIndexes:
+    """Drop the non-unique indexes of ``tables`` now; ``restore()`` builds them
+    again from their original SQL. Both run inside the caller's transaction,
+    so a failure or a kill in between leaves the schema as it was.
+
+    Unique indexes stay (they enforce constraints and answer the lookups that
+    matching needs), as do indexes on any table not named."""
+
+    def __init__(self, conn, tables: Sequence[str]) -> None:
+        self.conn = conn
+        self.tables = tuple(tables)
+        self.saved: list[tuple[str, str]] = []
+
+    def drop(self) -> None:
+        marks = ", ".join("?" * len(self.tables))
+        rows = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({marks})", self.tables,
+        ).fetchall()
+        for name, sql in rows:
+            if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+                continue
+            self.conn.execute(f"DROP INDEX {_quote(name)}")
+            self.saved.append((name, sql))
+
+    def restore(self) -> None:
+        for _, sql in self.saved:
+            self.conn.execute(sql)
+        self.saved = []

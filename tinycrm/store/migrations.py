@@ -268,3 +268,25 @@ def m021_followup_rank_indexes(db: Database) -> None:
             ON followups(owner, due_at, created_at, contact_id, status) WHERE status = 'open';
         """
     )
+
+
+@migrations()
+def m010_import_batches(db: Database) -> None:
+    # Import batches keep every count the summary shows, the options they ran
+    # with, the first contact id they created, and audit_mark: the largest
+    # audit id when the batch finished, so `imports undo` can tell whether
+    # someone changed those contacts since. A deleted contact takes its
+    # import_items rows (and the personal data in `before`) with it.
+    db.executescript(
+        """
+        ALTER TABLE import_batches ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE import_batches ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE import_batches ADD COLUMN options TEXT
+            CHECK (options IS NULL OR json_valid(options));
+        ALTER TABLE import_batches ADD COLUMN first_contact_id INTEGER;
+        ALTER TABLE import_batches ADD COLUMN audit_mark INTEGER;
+        CREATE TRIGGER import_items_contact_deleted AFTER DELETE ON contacts BEGIN
+            DELETE FROM import_items WHERE contact_id = old.id;
+        END;
+        """
+    )

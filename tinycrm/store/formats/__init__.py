@@ -1,0 +1,53 @@
+"""Contact file formats, one module per format: a reader that yields plain
+records and a writer that takes them.
+
+- ``source``: opening a file or stdin, guessing its encoding and format.
+- ``csvfile``: CSV reading (delimiter, preamble, line numbers) and tinycrm's
+  own contact CSV writer; ``csvlayout`` maps known CSV layouts by header name.
+- ``vcard``: vCard 2.1, 3.0 and 4.0 in, 3.0 out.
+- ``jsonfile``: JSON lists and NDJSON, in the shape ``list --format json`` prints.
+- ``ics``: open follow-ups as iCalendar (written by the follow-ups work).
+
+A *record* is a plain dict; every key is optional and values are text as read
+(lists for ``emails``, ``phones`` and ``tags``, a dict for ``fields``). The
+importer validates records; formats never touch the database.
+
+Record keys: name, first_name, middle_name, last_name, prefix, suffix,
+nickname, emails, phones, company, title, tags, fields, note, birthday, stage,
+tier, owner, source, uid, cadence_days, created_at, updated_at,
+last_contacted_at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import TinyCRMError
+
+RECORD_KEYS = (
+    "name", "first_name", "middle_name", "last_name", "prefix", "suffix", "nickname",
+    "emails", "phones", "company", "title", "tags", "fields", "note", "birthday", "stage",
+    "tier", "owner", "source", "uid", "cadence_days", "created_at", "updated_at",
+    "last_contacted_at",
+)
+LIST_KEYS = ("emails", "phones", "tags")
+
+
+class FormatError(TinyCRMError):
+    """The file can't be read as contacts at all (empty, binary, not the
+    format it claims, undecodable). The message names the file and line."""
+
+
+@dataclass(slots=True)
+class Row:
+    """One record read from a file, with where it came from.
+
+    ``raw`` is the input as read (a list of cells for CSV, the card or JSON
+    text otherwise), written back to the rejects file. ``error`` is set when
+    the reader could not make a record out of it."""
+
+    line: int
+    record: dict[str, Any] | None
+    raw: Any
+    error: str | None = None

@@ -1,0 +1,384 @@
+"""Duplicates: finding probable pairs, and merging two contacts into one.
+
+The merge rule, shared with import (``combine``): the kept contact's values
+win; empty fields are filled from the other; emails, phones, tags and custom
+fields are unioned. ``overwrite`` (import's ``--on-duplicate update``) lets
+incoming values replace existing ones, but never empties a field and never
+drops an email, phone or tag.
+
+Probable pairs (``find_duplicates``), scored 0–100:
+
+- the same email once ``+tags`` (and dots, at Gmail) are ignored: 100;
+- the same phone (last nine digits): 95;
+- names that read alike (rapidfuzz token-sort ratio) within one company,
+  the company compared without case, accents or a legal suffix (Inc, Ltd...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .errors import ValidationError
+from .models import Contact
+from .textutil import fold, normalize_email, phone_key
+from .timeutil import to_db
+
+if TYPE_CHECKING:
+    from .store import Store
+
+# Scalars a merge fills when empty (and ``overwrite`` replaces).
+SCALAR_FILL = ("first_name", "last_name", "company", "title", "birthday", "source",
+               "cadence_days")
+# Scalars only ``overwrite`` changes, and only with a value the input named.
+SCALAR_SET = ("stage", "tier", "owner")
+EMAIL_SCORE = 100.0
+PHONE_SCORE = 95.0
+PHONE_GROUP_LIMIT = 25  # a shared switchboard number is not a duplicate signal
+_SUFFIXES = {"inc", "ltd", "llc", "gmbh", "ag", "sa", "sas", "co", "corp", "corporation",
+             "company", "limited", "plc", "bv", "oy", "ab", "srl", "spa", "pty", "the"}
+
+
+@dataclass(slots=True)
+class ContactState:
+    """A contact as plain, changeable values: what merging works on."""
+
+    id: int | None
+    name: str
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    stage: str | None = None
+    tier: str | None = None
+    owner: str | None = None
+    source: str | None = None
+    birthday: str | None = None
+    cadence_days: int | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    emails: list[str] = field(default_factory=list)
+    email_keys: set[str] = field(default_factory=set)
+    phones: list[str] = field(default_factory=list)
+    phone_keys: set[str] = field(default_factory=set)
+    tags: list[str] = field(default_factory=list)
+    last_contacted_at: str | None = None
+    uid: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    version: int = 1
+    note: str | None = None
+    named: bool = True
+
+    @classmethod
+    def from_contact(cls, c: Contact) -> ContactState:
+        return cls(
+            id=c.id, name=c.name, first_name=c.first_name, last_name=c.last_name,
+            company=c.company, title=c.title, stage=c.stage, tier=c.tier, owner=c.owner,
+            source=c.source, birthday=c.birthday, cadence_days=c.cadence_days,
+            fields=dict(c.fields), emails=list(c.emails),
+            email_keys={normalize_email(e) for e in c.emails}, phones=list(c.phones),
+            phone_keys={phone_key(p) or p for p in c.phones}, tags=list(c.tags),
+            last_contacted_at=to_db(c.last_contacted_at) if c.last_contacted_at else None,
+            uid=c.uid, created_at=to_db(c.created_at) if c.created_at else None,
+            version=c.version,
+        )
+
+    @classmethod
+    def from_snapshot(cls, contact_id: int, data: dict[str, Any]) -> ContactState:
+        emails, phones = list(data.get("emails") or []), list(data.get("phones") or [])
+        return cls(
+            id=contact_id, name=data["name"],
+            **{k: data.get(k) for k in ("first_name", "last_name", "company", "title", "stage",
+                                        "tier", "owner", "source", "birthday", "cadence_days",
+                                        "last_contacted_at")},
+            fields=dict(data.get("fields") or {}), emails=emails,
+            email_keys={normalize_email(e) for e in emails}, phones=phones,
+            phone_keys={phone_key(p) or p for p in phones}, tags=list(data.get("tags") or []),
+        )
+
+    @property
+    def phone_key_list(self) -> list[str | None]:
+        return [phone_key(p) for p in self.phones]
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a merge can change (what undo puts back)."""
+        return {
+            "name": self.name, "first_name": self.first_name, "last_name": self.last_name,
+            "company": self.company, "title": self.title, "stage": self.stage,
+            "tier": self.tier, "owner": self.owner, "source": self.source,
+            "birthday": self.birthday, "cadence_days": self.cadence_days,
+            "last_contacted_at": self.last_contacted_at, "fields": dict(self.fields),
+            "emails": list(self.emails), "phones": list(self.phones),
+            "tags": sorted(self.tags), "version": self.version,
+        }
+
+    def diff(self, other: ContactState, keys: Sequence[str]) -> tuple[dict, dict]:
+        mine, theirs = self.snapshot(), other.snapshot()
+        return {k: mine[k] for k in keys}, {k: theirs[k] for k in keys}
+
+
+def combine(state: ContactState, incoming: Any, *, overwrite: bool = False) -> list[str]:
+    """Merge ``incoming`` (an import row or another ``ContactState``) into
+    ``state``; returns the names of what changed."""
+    changed: list[str] = []
+    for key in SCALAR_FILL:
+        value = getattr(incoming, key)
+        if value is None or value == "":
+            continue
+        current = getattr(state, key)
+        if current is None or current == "" or (overwrite and current != value):
+            setattr(state, key, value)
+            changed.append(key)
+    if overwrite:
+        for key in SCALAR_SET:
+            value = getattr(incoming, key)
+            if value and getattr(state, key) != value:
+                setattr(state, key, value)
+                changed.append(key)
+        if incoming.named and incoming.name and incoming.name != state.name:
+            state.name = incoming.name
+            changed.append("name")
+    seen = getattr(incoming, "last_contacted_at", None)
+    if seen and (state.last_contacted_at is None or seen > state.last_contacted_at):
+        state.last_contacted_at = seen
+        changed.append("last_contacted_at")
+    keys = incoming.email_keys if isinstance(incoming.email_keys, list) else [
+        normalize_email(e) for e in incoming.emails]
+    for email, key in zip(incoming.emails, keys):
+        if key not in state.email_keys:
+            state.email_keys.add(key)
+            state.emails.append(email)
+            if "emails" not in changed:
+                changed.append("emails")
+    phone_keys = incoming.phone_keys if isinstance(incoming.phone_keys, list) else [
+        phone_key(p) for p in incoming.phones]
+    for phone, key in zip(incoming.phones, phone_keys):
+        ident = key or phone
+        if ident not in state.phone_keys:
+            state.phone_keys.add(ident)
+            state.phones.append(phone)
+            if "phones" not in changed:
+                changed.append("phones")
+    if incoming.tags:
+        have = set(state.tags)
+        new = [t for t in incoming.tags if t not in have]
+        if new:
+            state.tags = sorted(have.union(new))
+            changed.append("tags")
+    if incoming.fields:
+        fields_changed = False
+        for key, value in incoming.fields.items():
+            if key not in state.fields or state.fields[key] in (None, ""):
+                state.fields[key] = value
+                fields_changed = True
+            elif overwrite and state.fields[key] != value:
+                state.fields[key] = value
+                fields_changed = True
+        if fields_changed:
+            changed.append("fields")
+    return changed
+
+
+# -- merging two contacts -----------------------------------------------------------
+
+_KEEP_OWN = ("contact_emails", "contact_phones", "contact_tags", "contact_search")
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _referencing_columns(conn) -> list[tuple[str, str]]:
+    """(table, column) pairs with a foreign key to contacts(id), read from the
+    schema, so rows added by any feature follow a merge."""
+    found = []
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    for table in tables:
+        if table in _KEEP_OWN or table == "contacts":
+            continue
+        for row in conn.execute(f"PRAGMA foreign_key_list({_quote(table)})"):
+            if row[2] == "contacts" and (row[4] in (None, "id")):
+                found.append((table, row[3]))
+    return found
+
+
+def merge_contacts(store: Store, keep_id: int, other_id: int, *,
+                   now: datetime | None = None) -> tuple[Contact, list[str]]:
+    """Merge contact ``other_id`` into ``keep_id``: KEEP's values win, empty
+    fields are filled, emails/phones/tags/custom fields are unioned; the
+    timeline, follow-ups and everything else that points at OTHER move to KEEP;
+    OTHER is deleted. Returns KEEP as it is now and what changed on it."""
+    from .importer import write_state
+
+    now = now or store.now()
+    if keep_id == other_id:
+        raise ValidationError("can't merge a contact into itself")
+    conn = store.conn
+    with store.write():
+        keep = store.contacts.get(keep_id)
+        other = store.contacts.get(other_id)
+        state = ContactState.from_contact(keep)
+        before = ContactState.from_contact(keep)
+        changed = combine(state, ContactState.from_contact(other))
+        conn.execute("DELETE FROM contact_emails WHERE contact_id = ?", [other_id])
+        if changed:
+            write_state(conn, before, state, changed, to_db(now))
+        moved: dict[str, int] = {}
+        for table, column in _referencing_columns(conn):
+            count = conn.execute(
+                f"UPDATE OR IGNORE {_quote(table)} SET {_quote(column)} = ?"
+                f" WHERE {_quote(column)} = ?", [keep_id, other_id]).rowcount
+            if count:
+                moved[table] = count
+        other_snapshot = ContactState.from_contact(other).snapshot()
+        conn.execute("DELETE FROM contacts WHERE id = ?", [other_id])
+        store.search.reindex([keep_id])
+        if changed:
+            diff_before, diff_after = before.diff(state, changed)
+            store.audit.record("update", "contact", keep_id, contact_id=keep_id,
+                               before=diff_before, after=diff_after, now=now)
+        store.audit.record(
+            "merge", "contact", other_id, contact_id=keep_id,
+            before={"merged": {"id": other_id, "uid": other.uid, **other_snapshot}},
+            after={"into": keep_id, "changed": changed, "moved": moved}, now=now,
+        )
+        store.timeline.add(
+            keep_id, "merge",
+            f"merged contact {other_id} ({other.name}) into this one"
+            + (f": {', '.join(changed)}" if changed else ""),
+            data={"merged_id": other_id, "merged_uid": other.uid, "fields": changed,
+                  "moved": moved},
+            now=now,
+        )
+        store.contacts_changed([keep_id], now)
+        result = store.contacts.get(keep_id)
+    return result, changed
+
+
+# -- finding probable pairs ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    score: float
+    keep_id: int
+    keep_name: str
+    other_id: int
+    other_name: str
+    reasons: tuple[str, ...]
+    keep_email: str | None = None
+    other_email: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": round(self.score, 1), "keep": self.keep_id, "keep_name": self.keep_name,
+            "keep_email": self.keep_email, "other": self.other_id,
+            "other_name": self.other_name, "other_email": self.other_email,
+            "reason": "; ".join(self.reasons),
+        }
+
+
+def email_canon(key: str | None) -> str | None:
+    """``John.Doe+crm@GMail.com`` and ``johndoe@gmail.com`` are one mailbox."""
+    if not key or "@" not in key:
+        return key
+    local, domain = key.rsplit("@", 1)
+    local = local.split("+", 1)[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def company_key(company: str | None) -> str | None:
+    words = re.sub(r"[^\w\s]", " ", fold(company)).split()
+    while len(words) > 1 and words[-1] in _SUFFIXES:
+        words.pop()
+    return " ".join(words) or None
+
+
+def _pairs_by_key(conn, sql: str) -> Iterator[list[int]]:
+    for (group,) in conn.execute(sql):
+        ids = sorted({int(i) for i in group.split(",")})
+        if 1 < len(ids) <= PHONE_GROUP_LIMIT:
+            yield ids
+
+
+def find_duplicates(store: Store, *, threshold: float = 85.0,
+                    limit: int | None = None) -> list[DuplicatePair]:
+    """Probable duplicate pairs scoring at least ``threshold``, best first."""
+    from rapidfuzz import fuzz, process
+
+    conn = store.conn
+    conn.create_function("tinycrm_email_canon", 1, email_canon, deterministic=True)
+    conn.create_function("tinycrm_company_key", 1, company_key, deterministic=True)
+    found: dict[tuple[int, int], tuple[float, list[str]]] = {}
+
+    def add(a: int, b: int, score: float, reason: str) -> None:
+        if score < threshold:
+            return
+        key = (min(a, b), max(a, b))
+        best, reasons = found.get(key, (0.0, []))
+        if reason not in reasons:
+            reasons.append(reason)
+        found[key] = (max(best, score), reasons)
+
+    with store.read():
+        for ids in _pairs_by_key(conn,
+                "SELECT group_concat(contact_id) FROM (SELECT DISTINCT tinycrm_email_canon(email_key)"
+                " AS k, contact_id FROM contact_emails) GROUP BY k HAVING count(*) > 1"):
+            for other in ids[1:]:
+                add(ids[0], other, EMAIL_SCORE, "same email")
+        for ids in _pairs_by_key(conn,
+                "SELECT group_concat(contact_id) FROM (SELECT DISTINCT phone_key AS k, contact_id"
+                " FROM contact_phones WHERE phone_key IS NOT NULL) GROUP BY k HAVING count(*) > 1"):
+            for other in ids[1:]:
+                add(ids[0], other, PHONE_SCORE, "same phone")
+        group: list[tuple[int, str]] = []
+        current = None
+        rows = conn.execute(
+            "SELECT k, id, name FROM (SELECT tinycrm_company_key(company) AS k, id, name"
+            " FROM contacts WHERE company IS NOT NULL AND company != '') WHERE k IS NOT NULL"
+            " ORDER BY k, id")
+        for company, contact_id, name in [*rows, (None, 0, "")]:
+            if company != current:
+                _similar_names(group, current, threshold, add, fuzz, process)
+                group, current = [], company
+            group.append((contact_id, fold(name)))
+        ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
+        if limit is not None:
+            ranked = ranked[:limit]
+        people = {c.id: c for c in store.contacts.get_many(
+            sorted({i for (a, b), _ in ranked for i in (a, b)}))}
+    pairs = []
+    for (a, b), (score, reasons) in ranked:
+        if a in people and b in people:
+            pairs.append(DuplicatePair(
+                score=score, keep_id=a, keep_name=people[a].name, other_id=b,
+                other_name=people[b].name, reasons=tuple(reasons),
+                keep_email=people[a].email, other_email=people[b].email,
+            ))
+    return pairs
+
+
+def _similar_names(group, company, threshold, add, fuzz, process) -> None:
+    if len(group) < 2:
+        return
+    blocks: dict[str, list[tuple[int, str]]] = {}
+    for contact_id, name in group:
+        blocks.setdefault(name[:1], []).append((contact_id, name))
+    for members in blocks.values():
+        if len(members) < 2:
+            continue
+        names = [n for _, n in members]
+        for i, (contact_id, name) in enumerate(members[:-1]):
+            for _, score, j in process.extract(
+                name, names[i + 1:], scorer=fuzz.token_sort_ratio, score_cutoff=threshold,
+                limit=None,
+            ):
+                other_id = members[i + 1 + j][0]
+                add(contact_id, other_id, float(score), f"similar name at {company}")
+

@@ -1,0 +1,190 @@
+"""CSV in and out.
+
+Reading: the delimiter (comma, semicolon, tab) is detected from the first
+lines; a preamble before the header (LinkedIn's ``Notes:``) is skipped;
+quoted fields may hold newlines, and lines may end in CRLF. Each row keeps
+the line number it starts on, for the rejects list.
+
+Writing: tinycrm's own contact CSV, the one ``list --format csv`` and
+``export --format csv`` print. One row per contact, the columns of
+``list --format json``; emails, phones and tags joined with ``; `` (a ``;`` or
+``\\`` inside a tag escaped with ``\\``); custom fields as a JSON object. A cell
+a spreadsheet would run as a formula is prefixed with ``'``; tinycrm's import
+removes it again, so export → import is lossless.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any
+
+from ..textutil import neutralise_cell
+from . import FormatError, Row
+from .csvlayout import LAYOUT_NAMES, Mapper, build_mapper, join_tags
+from .source import Source
+
+CONTACT_COLUMNS = (
+    "id", "uid", "name", "first_name", "last_name", "emails", "phones", "company", "title",
+    "stage", "tier", "owner", "tags", "fields", "source", "birthday", "cadence_days",
+    "created_at", "updated_at", "last_contacted_at", "version",
+)
+DELIMITERS = (",", ";", "\t", "|")
+_PREAMBLE_RECORDS = 12
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def cell(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if key == "tags":
+        return neutralise_cell(join_tags(value))
+    if isinstance(value, (list, tuple)):
+        return neutralise_cell("; ".join(str(v) for v in value))
+    if isinstance(value, dict):
+        return neutralise_cell(json.dumps(value, ensure_ascii=False, sort_keys=True)) if value else ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return neutralise_cell(str(value))
+
+
+def write_contacts(records: Iterable[dict[str, Any]], out: IO[str], *,
+                   extra: Sequence[str] = ()) -> int:
+    """Write contact records (``Contact.to_dict()`` shape) as tinycrm's CSV;
+    ``extra`` columns (a search score, say) come first. Streams; returns the count."""
+    columns = [*extra, *CONTACT_COLUMNS]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for count, record in enumerate(records, 1):
+        writer.writerow([cell(c, record.get(c)) for c in columns])
+    return count
+
+
+def write_rejects_header(out: IO[str], header: Sequence[str]) -> csv.writer:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["reject_line", "reject_reason", *header])
+    return writer
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def _complete_lines(head: str) -> str:
+    cut = max(head.rfind("\n"), head.rfind("\r"))
+    return head[: cut + 1] if cut > 0 else head
+
+
+def _records(sample: str, delimiter: str, limit: int = 40) -> list[list[str]]:
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def _filled(row: Sequence[str]) -> int:
+    return sum(1 for c in row if c.strip())
+
+
+def _header_index(rows: list[list[str]]) -> int:
+    """Records before the header: a preamble of one-cell lines (LinkedIn's
+    ``Notes:``) and blank lines, when a wider record follows."""
+    for index, row in enumerate(rows[:_PREAMBLE_RECORDS]):
+        if _filled(row) >= 2:
+            return index
+        if _filled(row) == 1 and len(row) > 1:
+            return index
+    return next((i for i, row in enumerate(rows) if _filled(row)), 0)
+
+
+def detect_dialect(head: str) -> tuple[str, int]:
+    """(delimiter, records before the header) for the start of a file."""
+    sample = _complete_lines(head)
+    best, best_score, best_skip = ",", -1.0, 0
+    for delimiter in DELIMITERS:
+        rows = _records(sample, delimiter)
+        if not rows:
+            continue
+        skip = _header_index(rows)
+        width = len(rows[skip])
+        body = [r for r in rows[skip + 1:] if _filled(r)]
+        consistent = sum(1 for r in body if len(r) == width) / len(body) if body else 1.0
+        score = width * consistent if width > 1 else 0.5
+        if score > best_score:
+            best, best_score, best_skip = delimiter, score, skip
+    return best, best_skip
+
+
+class CSVReader:
+    format = "csv"
+
+    def __init__(self, source: Source, *, overrides: dict[str, str] | None = None) -> None:
+        self.source = source
+        self.delimiter, self.skip = detect_dialect(source.head)
+        self._reader = csv.reader(source.text, delimiter=self.delimiter)
+        self._last_line = 0
+        try:
+            for _ in range(self.skip):
+                next(self._reader)
+            header = next(self._reader)
+        except StopIteration:
+            raise FormatError(f"{source.name}: the file is empty") from None
+        except csv.Error as exc:
+            raise FormatError(f"{source.name}: line {self._reader.line_num}: {exc}") from None
+        self.header_line = self._reader.line_num
+        self._last_line = self.header_line
+        self.header = header
+        self.mapper: Mapper = build_mapper(header, overrides=overrides)
+        self.layout = self.mapper.layout
+        if not self.mapper.identity:
+            shown = ", ".join(h for h in header[:8] if h.strip())
+            raise FormatError(
+                f"{source.name}: not a contacts file: line {self.header_line} has no name,"
+                f" email or phone column (columns: {shown or 'none'}); use --map 'Header=name'"
+            )
+
+    @property
+    def description(self) -> str:
+        return LAYOUT_NAMES.get(self.layout, self.layout)
+
+    def rows(self) -> Iterator[Row]:
+        reader, mapper, width = self._reader, self.mapper, len(self.header)
+        name = self.source.name
+        last = self._last_line
+        try:
+            for cells in reader:
+                start, last = last + 1, reader.line_num
+                if not cells:
+                    continue
+                record, error = mapper(cells)
+                if not record and error is None:
+                    if not any(c.strip() for c in cells):
+                        continue
+                if len(cells) > width and any(c.strip() for c in cells[width:]):
+                    error = f"{len(cells)} cells but the header has {width}"
+                yield Row(start, record, cells, error)
+        except csv.Error as exc:
+            raise FormatError(f"{name}: line {reader.line_num}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise FormatError(
+                f"{name}: line {reader.line_num + 1}: can't be decoded as {self.source.encoding}"
+                f" ({exc.reason}); try another --encoding"
+            ) from None
+
+    def field_name(self, row: Row, key: str, value: Any) -> str:
+        return self.mapper.column_of(row.raw, key, value)
+
+    def reject_header(self) -> list[str]:
+        return list(self.header)
+
+    def reject_cells(self, row: Row) -> list[str]:
+        return list(row.raw)

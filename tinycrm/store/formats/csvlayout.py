@@ -1,0 +1,406 @@
+"""Known CSV layouts, recognised and mapped by header name (never by column
+position): tinycrm's own export, Google Contacts (old and new), Outlook,
+LinkedIn's Connections.csv and HubSpot. Anything else is read by common
+header names (``Name``, ``Email``, ``Phone``, ``Company``...).
+
+A header the layout doesn't know becomes a custom field of that name
+(``fields``); ``--map 'Header=target'`` sends a column anywhere else. A header
+is only ever a dict key: it never reaches SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..textutil import restore_cell, strip_controls
+
+# What --map may name (besides fields.NAME / custom.NAME and ignore).
+TARGETS = {
+    "name": "name", "first_name": "first_name", "middle_name": "middle_name",
+    "last_name": "last_name", "prefix": "prefix", "suffix": "suffix", "nickname": "nickname",
+    "email": "emails", "emails": "emails", "phone": "phones", "phones": "phones",
+    "company": "company", "title": "title", "tag": "tags", "tags": "tags", "note": "note",
+    "notes": "note", "birthday": "birthday", "stage": "stage", "tier": "tier", "owner": "owner",
+    "source": "source", "uid": "uid", "cadence_days": "cadence_days",
+    "created_at": "created_at", "updated_at": "updated_at",
+    "last_contacted_at": "last_contacted_at", "ignore": "ignore", "-": "ignore",
+}
+LAYOUT_NAMES = {
+    "tinycrm": "tinycrm export", "google": "Google Contacts", "google-old": "Google Contacts (old)",
+    "outlook": "Outlook", "linkedin": "LinkedIn connections", "hubspot": "HubSpot", "csv": "CSV",
+}
+# Columns a rejects file adds; reading that file back (after fixing it) skips them.
+REJECT_COLUMNS = ("reject_line", "reject_reason")
+
+_GENERIC: dict[str, str] = {
+    "name": "name", "full name": "name", "display name": "name", "contact name": "name",
+    "contact": "name", "fn": "name",
+    "first name": "first_name", "firstname": "first_name", "first": "first_name",
+    "given name": "first_name", "forename": "first_name",
+    "middle name": "middle_name", "additional name": "middle_name",
+    "last name": "last_name", "lastname": "last_name", "last": "last_name", "surname": "last_name",
+    "family name": "last_name",
+    "name prefix": "prefix", "prefix": "prefix", "name suffix": "suffix", "suffix": "suffix",
+    "nickname": "nickname",
+    "emails": "emails", "mail": "emails",
+    "phones": "phones", "phone": "phones",
+    "company": "company", "company name": "company", "organization": "company",
+    "organisation": "company", "organization name": "company", "org": "company",
+    "account name": "company", "employer": "company",
+    "title": "title", "job title": "title", "position": "title", "role": "title", "job": "title",
+    "organization title": "title",
+    "tags": "tags", "tag": "tags", "labels": "tags", "categories": "tags", "groups": "tags",
+    "group membership": "tags",
+    "notes": "note", "note": "note",
+    "birthday": "birthday", "birth date": "birthday", "date of birth": "birthday",
+    "dob": "birthday", "bday": "birthday",
+    "stage": "stage", "tier": "tier", "owner": "owner", "source": "source", "uid": "uid",
+    "cadence days": "cadence_days", "created at": "created_at", "updated at": "updated_at",
+    "last contacted at": "last_contacted_at",
+}
+_EMAIL_HEADER = re.compile(
+    r"^(?:(?:work|home|personal|other|primary|business|private)\s+)?e-?mail"
+    r"(?:\s*address)?(?:\s*\d+)?(?:\s*address)?(?:\s*-\s*value)?$"
+)
+_PHONE_HEADER = re.compile(
+    r"^(?:(?:work|home|mobile|cell|business|office|other|primary|main|private)\s+)?"
+    r"(?:phone|telephone|tel|mobile|cell)(?:\s*number)?(?:\s*\d+)?(?:\s*-\s*value)?$"
+)
+_GOOGLE_VALUE = re.compile(r"^(e-mail|phone) (\d+) - value$")
+_GOOGLE_LABEL = re.compile(r"^(e-mail|phone) (\d+) - (type|label)$")
+
+_LAYOUT_HEADERS: dict[str, dict[str, str]] = {
+    "tinycrm": {
+        "id": "ignore", "version": "ignore", "emails": "emails:list", "phones": "phones:list",
+        "tags": "tags:tinycrm", "fields": "fields:json", "first_name": "first_name",
+        "last_name": "last_name", "cadence_days": "cadence_days", "created_at": "created_at",
+        "updated_at": "updated_at", "last_contacted_at": "last_contacted_at",
+    },
+    "google": {
+        "labels": "tags:google", "photo": "ignore", "file as": "ignore",
+        "organization name": "company", "organization title": "title",
+    },
+    "google-old": {
+        "group membership": "tags:google", "photo": "ignore", "organization 1 - name": "company",
+        "organization 1 - title": "title", "organization 1 - type": "ignore",
+    },
+    "outlook": {
+        "title": "prefix", "e-mail address": "emails", "e-mail 2 address": "emails",
+        "e-mail 3 address": "emails", "e-mail type": "ignore", "e-mail display name": "ignore",
+        "e-mail 2 type": "ignore", "e-mail 2 display name": "ignore", "e-mail 3 type": "ignore",
+        "e-mail 3 display name": "ignore", "primary phone": "phones:primary",
+        "mobile phone": "phones", "business phone": "phones", "business phone 2": "phones",
+        "home phone": "phones", "home phone 2": "phones", "other phone": "phones",
+        "company main phone": "phones", "car phone": "phones", "assistant's phone": "phones",
+        "callback": "phones", "radio phone": "phones", "isdn": "phones", "pager": "phones",
+        "tty/tdd phone": "phones", "categories": "tags:outlook", "job title": "title",
+        "company": "company",
+    },
+    "linkedin": {"email address": "emails", "position": "title", "company": "company"},
+    "hubspot": {
+        "email": "emails", "phone number": "phones", "mobile phone number": "phones",
+        "company name": "company", "job title": "title", "lifecycle stage": "stage:hubspot",
+        "contact owner": "keep", "owner": "keep", "record id": "keep",
+    },
+}
+_HUBSPOT_STAGES = {
+    "subscriber": "lead", "lead": "lead", "marketingqualifiedlead": "qualified",
+    "salesqualifiedlead": "qualified", "opportunity": "qualified", "customer": "customer",
+    "evangelist": "customer",
+}
+_GOOGLE_SPLIT = " ::: "
+_EMAIL_SPLIT = re.compile(r"[;,\s]+|\s:::\s")
+_PHONE_SPLIT = re.compile(r";|\s:::\s")
+_TAG_SPLIT = re.compile(r"[;,]|\s:::\s")
+_UNESCAPED_SEMICOLON = re.compile(r"(?<!\\)((?:\\\\)*);")
+
+
+def norm_header(header: str) -> str:
+    return " ".join(header.strip().lstrip("\ufeff").lower().replace("_", " ").split())
+
+
+def detect_layout(header: Sequence[str]) -> str:
+    names = {norm_header(h) for h in header}
+    if {"uid", "name", "emails", "phones", "tags", "fields"} <= names:
+        return "tinycrm"
+    if "group membership" in names or {"given name", "family name"} <= names:
+        return "google-old"
+    if "labels" in names and ("e-mail 1 - value" in names or "phone 1 - value" in names
+                              or "organization name" in names):
+        return "google"
+    if "e-mail address" in names or "e-mail 2 address" in names:
+        return "outlook"
+    if "connected on" in names or {"first name", "last name", "url", "email address"} <= names:
+        return "linkedin"
+    if "lifecycle stage" in names or ("record id" in names and "contact owner" in names):
+        return "hubspot"
+    return "csv"
+
+
+# -- list cells ------------------------------------------------------------------
+
+
+def join_tags(tags: Sequence[str]) -> str:
+    """Tags in one CSV cell: ``a; b``, with ``\\`` and ``;`` inside a tag escaped by ``\\``."""
+    return "; ".join(t.replace("\\", "\\\\").replace(";", "\\;") for t in tags)
+
+
+def split_tags(cell: str) -> list[str]:
+    """The inverse of ``join_tags``."""
+    if "\\" not in cell:
+        return [t.strip() for t in cell.split(";") if t.strip()]
+    parts, current, i = [], [], 0
+    while i < len(cell):
+        ch = cell[i]
+        if ch == "\\" and i + 1 < len(cell):
+            current.append(cell[i + 1])
+            i += 2
+            continue
+        if ch == ";":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _google_values(cell: str) -> list[str]:
+    return [v.strip() for v in cell.split(_GOOGLE_SPLIT) if v.strip()]
+
+
+def _google_tags(cell: str) -> list[str]:
+    tags = []
+    for value in _google_values(cell):
+        if value.startswith("* "):
+            value = value[2:].strip()
+            if value.lower() == "mycontacts":
+                continue  # Google's "everyone" group, not a label anyone chose
+        tags.append(value)
+    return tags
+
+
+# -- the mapper ------------------------------------------------------------------
+
+# Operation codes, one per mapped column.
+_SET, _LIST, _FIELD, _TAGS, _FIELDS_JSON, _HUBSPOT = range(6)
+
+
+@dataclass
+class Mapper:
+    """Turns one row of cells into a record. Built once per file from its header."""
+
+    layout: str
+    header: list[str]
+    ops: list[tuple[int, int, Any, Any]] = field(default_factory=list)
+    targets: dict[int, str] = field(default_factory=dict)  # column -> what it fed, for messages
+    identity: bool = False  # some column can name, mail or phone a person
+
+    def __call__(self, cells: Sequence[str]) -> tuple[dict[str, Any], str | None]:
+        record: dict[str, Any] = {}
+        count = len(cells)
+        for index, op, key, arg in self.ops:
+            if index >= count:
+                continue
+            value = cells[index]
+            if not value:
+                continue
+            value = value.strip()
+            if not value:
+                continue
+            if value[0] == "'":
+                value = restore_cell(value)
+            if op == _SET:
+                if key in record:
+                    record.setdefault("fields", {}).setdefault(self.header[index], value)
+                else:
+                    record[key] = value
+            elif op == _LIST:
+                split, primary_column = arg
+                values = split(value) if split else [value]
+                target = record.get(key)
+                if target is None:
+                    target = record[key] = []
+                if primary_column is not None and (
+                    primary_column is True
+                    or (primary_column < count and cells[primary_column].lstrip().startswith("*"))
+                ):
+                    target[0:0] = values
+                else:
+                    target.extend(values)
+            elif op == _FIELD:
+                record.setdefault("fields", {})[key] = value
+            elif op == _TAGS:
+                record.setdefault("tags", []).extend(arg(value))
+            elif op == _FIELDS_JSON:
+                try:
+                    data = json.loads(value)
+                except ValueError:
+                    return record, f"{self.header[index]}: not a JSON object: {value[:60]!r}"
+                if not isinstance(data, dict):
+                    return record, f"{self.header[index]}: not a JSON object: {value[:60]!r}"
+                fields = record.setdefault("fields", {})
+                for name, item in data.items():
+                    fields.setdefault(str(name), item)
+            elif op == _HUBSPOT:
+                stage = _HUBSPOT_STAGES.get(value.lower().replace(" ", ""))
+                if stage is not None:
+                    record.setdefault("stage", stage)
+                if stage is None or stage != value.lower():
+                    record.setdefault("fields", {})[self.header[index]] = value
+        return record, None
+
+    def column_of(self, cells: Sequence[str], key: str, value: str) -> str:
+        """The header of the column that gave ``value`` to ``key`` (for messages)."""
+        candidates = [i for i, target in self.targets.items() if target == key]
+        for index in candidates:
+            if index < len(cells) and str(value) in cells[index]:
+                return self.header[index]
+        return self.header[candidates[0]] if candidates else key
+
+
+def _split_for(layout: str, key: str):
+    if layout in ("google", "google-old"):
+        return _google_values
+    if key == "emails":
+        return _EMAIL_SPLIT.split
+    return _PHONE_SPLIT.split
+
+
+def _tag_splitter(style: str):
+    if style == "google":
+        return _google_tags
+    if style == "tinycrm":
+        return split_tags
+    return lambda cell: [t.strip() for t in _TAG_SPLIT.split(cell) if t.strip()]
+
+
+def _field_name(header: str, index: int, used: set[str]) -> str:
+    name = " ".join(strip_controls(header).split()) or f"column {index + 1}"
+    base, n = name, 2
+    while name in used:
+        name = f"{base} ({n})"
+        n += 1
+    used.add(name)
+    return name
+
+
+def parse_map(items: Sequence[str]) -> dict[str, str]:
+    """``["Header Name=field", ...]`` -> {normalised header: target}."""
+    from ..errors import ValidationError
+
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise ValidationError(f"--map takes 'Header Name=field', got {item!r}")
+        header, target = item.rsplit("=", 1)
+        target = target.strip()
+        low = target.lower()
+        if low.startswith(("fields.", "custom.")) and target.split(".", 1)[1].strip():
+            resolved = "field:" + target.split(".", 1)[1].strip()
+        elif low in TARGETS:
+            resolved = TARGETS[low]
+        else:
+            raise ValidationError(
+                f"--map {item!r}: unknown field {target!r}; use one of "
+                f"{', '.join(sorted(k for k in TARGETS if k != '-'))}, or fields.NAME"
+            )
+        if not header.strip():
+            raise ValidationError(f"--map {item!r}: the header name is empty")
+        mapping[norm_header(header)] = resolved
+    return mapping
+
+
+def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = None,
+                 layout: str | None = None) -> Mapper:
+    """Decide, column by column, where each header's cells go."""
+    header = [h if isinstance(h, str) else "" for h in header]
+    layout = layout or detect_layout(header)
+    overrides = dict(overrides or {})
+    specific = _LAYOUT_HEADERS.get(layout, {})
+    normalised = [norm_header(h) for h in header]
+    mapper = Mapper(layout=layout, header=list(header))
+    used: set[str] = set()
+    labels: dict[tuple[str, str], int] = {}
+    for index, name in enumerate(normalised):
+        match = _GOOGLE_LABEL.match(name)
+        if match and layout in ("google", "google-old"):
+            labels[(match.group(1), match.group(2))] = index
+    for index, name in enumerate(normalised):
+        target = overrides.pop(name, None)
+        if target is None and name in REJECT_COLUMNS:
+            continue
+        if target is None:
+            target = _default_target(layout, specific, name, labels)
+        if target == "ignore":
+            continue
+        if target is None and name.startswith(("fields.", "custom.")) and name.split(".", 1)[1]:
+            target = "field:" + _field_name(header[index].split(".", 1)[1], index, used)
+        elif target == "keep" or target is None:
+            target = "field:" + _field_name(header[index], index, used)
+        mapper.ops.append(_op(layout, index, target, header[index]))
+        mapper.targets[index] = target.split(":")[0] if not target.startswith("field:") else "fields"
+    if overrides:
+        from ..errors import ValidationError
+
+        missing = ", ".join(repr(h) for h in overrides)
+        raise ValidationError(
+            f"--map names {missing}, which is not a column here (columns: "
+            f"{', '.join(h for h in header if h)})"
+        )
+    fed = set(mapper.targets.values())
+    mapper.identity = bool(fed & {"name", "first_name", "last_name", "emails", "phones",
+                                  "company", "nickname"})
+    return mapper
+
+
+def _default_target(layout: str, specific: dict[str, str], name: str,
+                    labels: dict[tuple[str, str], int]) -> str | None:
+    if name in specific:
+        return specific[name]
+    if layout in ("google", "google-old"):
+        match = _GOOGLE_VALUE.match(name)
+        if match:
+            kind = "emails" if match.group(1) == "e-mail" else "phones"
+            label = labels.get((match.group(1), match.group(2)))
+            return f"{kind}:google:{label if label is not None else ''}"
+        if _GOOGLE_LABEL.match(name):
+            return "ignore"
+        if layout == "google-old" and name.startswith("organization "):
+            return None
+    if layout == "tinycrm" and name in ("emails", "phones"):
+        return f"{name}:list"
+    if name in _GENERIC:
+        return _GENERIC[name]
+    if _EMAIL_HEADER.match(name):
+        return "emails"
+    if _PHONE_HEADER.match(name):
+        return "phones"
+    return None
+
+
+def _op(layout: str, index: int, target: str, header: str) -> tuple[int, int, Any, Any]:
+    if target.startswith("field:"):
+        return (index, _FIELD, target[6:], None)
+    kind, _, style = target.partition(":")
+    if kind in ("emails", "phones"):
+        if style.startswith("google"):
+            label = style.split(":", 1)[1] if ":" in style else ""
+            return (index, _LIST, kind, (_google_values, int(label) if label else None))
+        if style == "list":
+            return (index, _LIST, kind, (_PHONE_SPLIT.split, None))
+        if style == "primary":
+            return (index, _LIST, kind, (None, True))
+        return (index, _LIST, kind, (_split_for(layout, kind), None))
+    if kind == "tags":
+        return (index, _TAGS, "tags", _tag_splitter(style or ("google" if layout.startswith("google") else "plain")))
+    if kind == "fields" and style == "json":
+        return (index, _FIELDS_JSON, "fields", None)
+    if kind == "stage" and style == "hubspot":
+        return (index, _HUBSPOT, "stage", None)
+    return (index, _SET, kind, None)

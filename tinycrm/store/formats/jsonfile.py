@@ -1,0 +1,197 @@
+"""JSON and NDJSON in and out, in the shape ``tinycrm list --format json`` prints.
+
+Reading streams: a JSON list is decoded one object at a time, so a large
+file is never held whole; NDJSON is one object per line, and a bad line is
+rejected on its own. Keys outside the contact shape become custom fields;
+``id``, ``version`` and ``score`` are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from . import FormatError, Row
+from .source import Source
+
+_STRINGS = ("name", "first_name", "middle_name", "last_name", "prefix", "suffix", "nickname",
+            "company", "title", "note", "birthday", "stage", "tier", "owner", "source", "uid",
+            "created_at", "updated_at", "last_contacted_at")
+_ALIASES = {"email": "emails", "phone": "phones", "notes": "note", "tag": "tags",
+            "custom": "fields"}
+_IGNORED = ("id", "version", "score")
+_CHUNK = 64 * 1024
+
+
+def object_record(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    record: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        key = _ALIASES.get(key, key)
+        if key in _IGNORED or value is None:
+            continue
+        if key in _STRINGS:
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                return record, f"{key}: expected text, got {type(value).__name__}"
+            record[key] = str(value)
+        elif key in ("emails", "phones", "tags"):
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+                return record, f"{key}: expected a list of strings"
+            record.setdefault(key, []).extend(items)
+        elif key == "cadence_days":
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                return record, "cadence_days: expected a whole number"
+            record[key] = str(value)
+        elif key == "fields":
+            if not isinstance(value, dict):
+                return record, "fields: expected an object"
+            for name, item in value.items():
+                if item is not None and item != "":
+                    fields[str(name)] = item
+        elif value != "":
+            fields.setdefault(str(key), value)
+    if fields:
+        record["fields"] = fields
+    return record, None
+
+
+class JSONReader:
+    layout = "json"
+    description = "JSON"
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.format = source.format
+
+    def rows(self) -> Iterator[Row]:
+        start = self.source.head.lstrip(" \t\r\n")[:1]
+        if start == "[":
+            yield from self._array()
+        elif start == "{":
+            yield from self._lines()
+        else:
+            raise FormatError(f"{self.source.name}: line 1: not JSON (expected a list or objects)")
+
+    def _row(self, line: int, value: Any, raw: str) -> Row:
+        if not isinstance(value, dict):
+            return Row(line, None, raw, f"not a JSON object: {raw[:60]!r}")
+        record, error = object_record(value)
+        return Row(line, record, raw, error)
+
+    def _lines(self) -> Iterator[Row]:
+        """NDJSON, or objects one after another (pretty-printed, say)."""
+        decoder = json.JSONDecoder()
+        buffer, line, text = "", 1, self.source.text
+        eof = False
+        while True:
+            stripped = buffer.lstrip(" \t\r\n")
+            line += buffer[: len(buffer) - len(stripped)].count("\n")
+            buffer = stripped
+            if not buffer:
+                if eof:
+                    return
+                chunk = text.read(_CHUNK)
+                if not chunk:
+                    return
+                buffer = chunk
+                continue
+            try:
+                value, end = decoder.raw_decode(buffer)
+            except json.JSONDecodeError:
+                if not eof:
+                    chunk = text.read(_CHUNK)
+                    if chunk:
+                        buffer += chunk
+                        continue
+                    eof = True
+                # A broken object: reject its line and carry on from the next one.
+                cut = buffer.find("\n")
+                bad = buffer if cut < 0 else buffer[:cut]
+                yield Row(line, None, bad, "not valid JSON")
+                buffer = "" if cut < 0 else buffer[cut:]
+                continue
+            if end == len(buffer) and not eof:
+                more = text.read(_CHUNK)
+                if more:
+                    buffer += more  # the value may go on (a number cut in two)
+                    continue
+                eof = True
+            raw = buffer[:end]
+            yield self._row(line, value, raw)
+            line += raw.count("\n")
+            buffer = buffer[end:]
+
+    def _array(self) -> Iterator[Row]:
+        decoder = json.JSONDecoder()
+        text, name = self.source.text, self.source.name
+        buffer = text.read(_CHUNK).lstrip("\ufeff \t\r\n")
+        line = 1 + self.source.head[: len(self.source.head) - len(self.source.head.lstrip("\ufeff \t\r\n"))].count("\n")
+        buffer = buffer[1:]  # the "["
+        expect_value = True
+        eof = False
+        while True:
+            stripped = buffer.lstrip(" \t\r\n")
+            line += buffer[: len(buffer) - len(stripped)].count("\n")
+            buffer = stripped
+            if not buffer or (len(buffer) < _CHUNK // 2 and not eof):
+                chunk = "" if eof else text.read(_CHUNK)
+                if chunk:
+                    buffer += chunk
+                    continue
+                eof = True
+                if not buffer:
+                    raise FormatError(f"{name}: line {line}: the JSON list is not closed with ]")
+            if buffer[0] == "]":
+                return
+            if not expect_value:
+                if buffer[0] != ",":
+                    raise FormatError(f"{name}: line {line}: expected , or ] in the JSON list")
+                buffer = buffer[1:]
+                expect_value = True
+                continue
+            try:
+                value, end = decoder.raw_decode(buffer)
+            except json.JSONDecodeError as exc:
+                if not eof:
+                    chunk = text.read(_CHUNK)
+                    if chunk:
+                        buffer += chunk
+                        continue
+                    eof = True
+                raise FormatError(f"{name}: line {line + exc.lineno - 1}: not valid JSON ({exc.msg})") from None
+            raw = buffer[:end]
+            yield self._row(line, value, raw)
+            line += raw.count("\n")
+            buffer = buffer[end:]
+            expect_value = False
+
+    def field_name(self, row: Row, key: str, value: Any) -> str:
+        return key
+
+    def reject_header(self) -> list[str]:
+        return ["json"]
+
+    def reject_cells(self, row: Row) -> list[str]:
+        return [row.raw]
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def write_json(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """A JSON list, one object per line (exactly what ``list --format json`` prints)."""
+    count = 0
+    out.write("[")
+    for count, record in enumerate(records, 1):
+        out.write(("\n" if count == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_ndjson(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    count = 0
+    for count, record in enumerate(records, 1):
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return count

@@ -1,0 +1,168 @@
+"""Opening an input: a file or stdin, its text encoding, and its format.
+
+Encodings: a BOM decides (UTF-8, UTF-16, UTF-32); otherwise UTF-8 when the
+first 64 KiB decode as UTF-8, else Windows-1252. A stray non-UTF-8 byte
+later in a UTF-8 file is read as Windows-1252 rather than failing the whole
+import. ``--encoding`` turns the guessing off and decodes strictly.
+
+Formats come from the content (``BEGIN:VCARD``, ``[``, ``{``, else CSV),
+with the file extension breaking ties.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+from dataclasses import dataclass
+from typing import IO, BinaryIO
+
+from . import FormatError
+
+HEAD_BYTES = 64 * 1024
+FORMATS = ("csv", "vcard", "json", "ndjson")
+_EXTENSIONS = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+    ".vcf": "vcard", ".vcard": "vcard",
+    ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
+}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Error handler: bytes that aren't UTF-8 are read as Windows-1252 (and
+    the five bytes 1252 leaves undefined as Latin-1)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    chunk = exc.object[exc.start:exc.end]
+    return "".join(_byte_1252(b) for b in chunk), exc.end
+
+
+def _byte_1252(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+codecs.register_error("tinycrm-cp1252", _cp1252_fallback)
+
+
+@dataclass
+class Source:
+    """An opened input: its display name, format, encoding and text stream."""
+
+    name: str
+    format: str
+    encoding: str
+    text: IO[str]
+    head: str  # the first characters, for sniffing delimiters and layouts
+
+
+class _Prefixed(io.RawIOBase):
+    """A binary stream that serves ``head`` first, then the rest of ``raw``."""
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+def _read_head(raw: BinaryIO) -> bytes:
+    chunks, size = [], 0
+    while size < HEAD_BYTES:
+        data = raw.read(HEAD_BYTES - size)
+        if not data:
+            break
+        chunks.append(data)
+        size += len(data)
+    return b"".join(chunks)
+
+
+def guess_encoding(head: bytes) -> tuple[str, str]:
+    """(codec, errors) for these first bytes."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec, "strict"
+    sample = head[:4096]
+    if len(sample) >= 4:
+        odd = sample[1::2].count(0)
+        even = sample[0::2].count(0)
+        if odd > len(sample) // 4 and even == 0:
+            return "utf-16-le", "strict"
+        if even > len(sample) // 4 and odd == 0:
+            return "utf-16-be", "strict"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1252", "tinycrm-cp1252"
+    return "utf-8", "tinycrm-cp1252"
+
+
+def check_encoding(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise FormatError(f"unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)") from None
+
+
+def sniff_format(head: str, name: str) -> str | None:
+    """The format the content shows, or None when it looks like plain text (CSV)."""
+    start = head.lstrip("\ufeff \t\r\n")[:64]
+    if start[:11].upper() == "BEGIN:VCARD":
+        return "vcard"
+    if start.startswith("["):
+        return "json"
+    if start.startswith("{"):
+        return "ndjson"
+    return None
+
+
+def open_source(
+    raw: BinaryIO, *, name: str, fmt: str = "auto", encoding: str | None = None,
+) -> Source:
+    """Read the head of ``raw``, decide encoding and format, and return a text
+    stream over the whole input (newlines untranslated, for the CSV reader)."""
+    head_bytes = _read_head(raw)
+    if encoding:
+        codec, errors = check_encoding(encoding), "strict"
+        if codec == "utf-8" and head_bytes.startswith(codecs.BOM_UTF8):
+            codec = "utf-8-sig"
+    else:
+        codec, errors = guess_encoding(head_bytes)
+    decoder = codecs.getincrementaldecoder(codec)(errors=errors)
+    try:
+        head = decoder.decode(head_bytes, final=len(head_bytes) < HEAD_BYTES)
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{name}: can't be read as {codec} ({exc.reason} at byte {exc.start});"
+                          " try another --encoding") from None
+    if not head.strip("\ufeff \t\r\n"):
+        raise FormatError(f"{name}: the file is empty")
+    if "\x00" in head:
+        raise FormatError(f"{name}: not a contacts file (it holds binary data)")
+    if fmt == "auto":
+        fmt = sniff_format(head, name) or _EXTENSIONS.get(os.path.splitext(name)[1].lower(), "csv")
+    if fmt not in FORMATS:
+        raise FormatError(f"unknown format {fmt!r}: use one of auto, {', '.join(FORMATS)}")
+    buffered = io.BufferedReader(_Prefixed(head_bytes, raw), buffer_size=256 * 1024)
+    text = io.TextIOWrapper(buffered, encoding=codec, errors=errors, newline="")
+    return Source(name=name, format=fmt, encoding=codec, text=text, head=head.lstrip("\ufeff"))

@@ -1,0 +1,390 @@
+"""vCard in (2.1, 3.0 and 4.0) and out (3.0).
+
+Read: folded lines, QUOTED-PRINTABLE with CHARSET (2.1), bare TYPE params
+(``TEL;WORK;VOICE:``), Apple's ``item1.EMAIL`` groups, escaped ``\\,`` ``\\;``
+``\\n``, PREF in its three spellings, ``tel:`` URIs (4.0), several cards per
+file. N, FN, EMAIL, TEL, ORG, TITLE, NOTE, BDAY, CATEGORIES (as tags), UID,
+NICKNAME, URL and ADR are read; tinycrm's own ``X-TINYCRM-*`` properties
+carry what vCard has no place for, so an export reads back losslessly.
+
+Write: one 3.0 card per contact with its stable UID, CRLF line ends, lines
+folded at 75 octets.
+"""
+
+from __future__ import annotations
+
+import json
+import quopri
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from . import FormatError, Row
+from .source import Source
+
+_X = "X-TINYCRM-"
+_X_SCALARS = {
+    "STAGE": "stage", "TIER": "tier", "OWNER": "owner", "SOURCE": "source",
+    "CADENCE-DAYS": "cadence_days", "CREATED": "created_at", "UPDATED": "updated_at",
+    "LAST-CONTACTED": "last_contacted_at",
+}
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def _split_unescaped(value: str, sep: str) -> list[str]:
+    parts, current, i = [], [], 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            current.append(value[i:i + 2])
+            i += 2
+            continue
+        if ch == sep:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _split_params(text: str) -> list[str]:
+    parts, current, quoted = [], [], False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+            continue
+        if ch == ";" and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _find_colon(line: str) -> int:
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ":" and not quoted:
+            return i
+    return -1
+
+
+class Property:
+    __slots__ = ("name", "params", "types", "value", "line")
+
+    def __init__(self, name: str, params: dict[str, str], types: set[str], value: str, line: int):
+        self.name, self.params, self.types, self.value, self.line = name, params, types, value, line
+
+    @property
+    def preferred(self) -> bool:
+        return "PREF" in self.types or "PREF" in self.params
+
+
+def parse_property(line: str, number: int) -> Property | None:
+    colon = _find_colon(line)
+    if colon < 0:
+        return None
+    head, value = line[:colon], line[colon + 1:]
+    parts = _split_params(head)
+    name = parts[0].strip().upper()
+    if "." in name:
+        name = name.rsplit(".", 1)[1]  # Apple's item1.EMAIL groups
+    params: dict[str, str] = {}
+    types: set[str] = set()
+    for part in parts[1:]:
+        if "=" in part:
+            key, val = part.split("=", 1)
+            key = key.strip().upper()
+            if key == "TYPE":
+                types.update(v.strip().upper() for v in val.split(",") if v.strip())
+            else:
+                params[key] = val.strip()
+        elif part.strip():
+            bare = part.strip().upper()  # 2.1: TEL;WORK;VOICE or ;QUOTED-PRINTABLE
+            if bare in ("QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT"):
+                params["ENCODING"] = bare
+            else:
+                types.add(bare)
+    encoding = params.get("ENCODING", "").upper()
+    if encoding == "QUOTED-PRINTABLE":
+        data = quopri.decodestring(value.encode("latin-1", "replace") if value.isascii()
+                                   else value.encode("utf-8"))
+        charset = params.get("CHARSET", "utf-8")
+        try:
+            value = data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            value = data.decode("cp1252", "replace")
+    elif encoding in ("BASE64", "B"):
+        value = ""
+    return Property(name, params, types, value, number)
+
+
+def _logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
+    """Unfolded lines with the number of the physical line each starts on."""
+    current: str | None = None
+    start = 0
+    qp_soft = False
+    for number, raw in enumerate(text, 1):
+        line = raw.rstrip("\r\n")
+        if current is not None and (line[:1] in (" ", "\t")) and not qp_soft:
+            current += line[1:]
+            continue
+        if current is not None and qp_soft:
+            current = current[:-1] + line
+            qp_soft = current.endswith("=") and _is_qp(current)
+            continue
+        if current is not None:
+            yield start, current
+        current, start = line, number
+        qp_soft = line.endswith("=") and _is_qp(line)
+    if current is not None:
+        yield start, current
+
+
+def _is_qp(line: str) -> bool:
+    colon = _find_colon(line)
+    return colon > 0 and "QUOTED-PRINTABLE" in line[:colon].upper()
+
+
+def _date(value: str) -> str:
+    value = value.strip()
+    if value.startswith("--"):
+        digits = value[2:].replace("-", "")
+        return f"--{digits[:2]}-{digits[2:4]}" if len(digits) >= 4 else value
+    head = value.split("T")[0]
+    digits = head.replace("-", "")
+    if len(digits) == 8 and digits.isdigit():
+        return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
+    return value
+
+
+def card_record(props: list[Property]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    emails: list[str] = []
+    phones: list[str] = []
+    fields: dict[str, Any] = {}
+    for prop in props:
+        name, value = prop.name, prop.value
+        if name == "FN":
+            record["name"] = unescape(value).strip()
+        elif name == "N":
+            parts = [unescape(p).strip() for p in _split_unescaped(value, ";")] + [""] * 5
+            family, given, additional, prefix, suffix = parts[:5]
+            for key, part in (("last_name", family), ("first_name", given),
+                              ("middle_name", additional), ("prefix", prefix), ("suffix", suffix)):
+                if part:
+                    record[key] = part.replace(",", " ")
+        elif name in ("EMAIL", "TEL"):
+            item = unescape(value).strip()
+            if name == "TEL" and item.lower().startswith("tel:"):
+                item = item[4:]
+            if name == "EMAIL" and item.lower().startswith("mailto:"):
+                item = item[7:]
+            target = emails if name == "EMAIL" else phones
+            if item:
+                if prop.preferred:
+                    target.insert(0, item)
+                else:
+                    target.append(item)
+        elif name == "ORG":
+            company = unescape(_split_unescaped(value, ";")[0]).strip()
+            if company:
+                record["company"] = company
+        elif name in ("TITLE", "NOTE", "UID", "NICKNAME"):
+            text = unescape(value).strip()
+            key = {"TITLE": "title", "NOTE": "note", "UID": "uid", "NICKNAME": "nickname"}[name]
+            if text and key not in record:
+                record[key] = text
+        elif name == "BDAY":
+            if value.strip():
+                record["birthday"] = _date(value)
+        elif name == "CATEGORIES":
+            tags = [unescape(t).strip() for t in _split_unescaped(value, ",")]
+            record.setdefault("tags", []).extend(t for t in tags if t)
+        elif name == "URL":
+            text = unescape(value).strip()
+            if text:
+                _add_field(fields, "url", text)
+        elif name == "ADR":
+            parts = [unescape(p).strip() for p in _split_unescaped(value, ";")]
+            text = ", ".join(p for p in parts if p)
+            if text:
+                _add_field(fields, "address", text)
+        elif name.startswith(_X):
+            key = name[len(_X):]
+            text = unescape(value)
+            if key in _X_SCALARS:
+                record[_X_SCALARS[key]] = text.strip()
+            elif key == "FIELDS":
+                try:
+                    data = json.loads(text)
+                except ValueError:
+                    data = None
+                if not isinstance(data, dict):
+                    record["_error"] = f"{name}: not a JSON object"
+                else:
+                    for k, v in data.items():
+                        fields.setdefault(str(k), v)
+    if emails:
+        record["emails"] = emails
+    if phones:
+        record["phones"] = phones
+    if fields:
+        record["fields"] = fields
+    return record
+
+
+def _add_field(fields: dict[str, Any], name: str, value: str) -> None:
+    key, n = name, 2
+    while key in fields:
+        key = f"{name} {n}"
+        n += 1
+    fields[key] = value
+
+
+class VCardReader:
+    format = "vcard"
+    layout = "vcard"
+    description = "vCard"
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+
+    def rows(self) -> Iterator[Row]:
+        name = self.source.name
+        props: list[Property] | None = None
+        lines: list[str] = []
+        start = 0
+        seen = False
+        try:
+            for number, line in _logical_lines(self.source.text):
+                upper = line.strip().upper()
+                if upper == "BEGIN:VCARD":
+                    if props is not None:
+                        yield Row(start, None, "\n".join(lines), "card has no END:VCARD")
+                    props, lines, start, seen = [], [line], number, True
+                    continue
+                if props is None:
+                    continue
+                lines.append(line)
+                if upper == "END:VCARD":
+                    record = card_record(props)
+                    error = record.pop("_error", None)
+                    yield Row(start, record, "\n".join(lines), error)
+                    props = None
+                    continue
+                prop = parse_property(line, number)
+                if prop is not None:
+                    props.append(prop)
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"{name}: can't be decoded as {self.source.encoding} ({exc.reason});"
+                              " try another --encoding") from None
+        if props is not None:
+            yield Row(start, None, "\n".join(lines), "card has no END:VCARD")
+        if not seen:
+            raise FormatError(f"{name}: not a vCard file (no BEGIN:VCARD)")
+
+    def field_name(self, row: Row, key: str, value: Any) -> str:
+        return {"emails": "EMAIL", "phones": "TEL", "company": "ORG", "title": "TITLE",
+                "birthday": "BDAY", "tags": "CATEGORIES", "name": "FN", "uid": "UID"}.get(
+            key, _X + key.upper().replace("_", "-"))
+
+    def reject_header(self) -> list[str]:
+        return ["vcard"]
+
+    def reject_cells(self, row: Row) -> list[str]:
+        return [row.raw]
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def escape(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace("\r\n", "\n").replace("\n", "\\n")
+            .replace(",", "\\,").replace(";", "\\;"))
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """Fold a content line at ``limit`` octets (never inside a UTF-8 sequence)."""
+    data = line.encode("utf-8")
+    if len(data) <= limit:
+        return line + "\r\n"
+    out, chunk, size, first = [], [], 0, True
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        room = limit if first else limit - 1
+        if size + width > room:
+            out.append(("" if first else " ") + "".join(chunk))
+            chunk, size, first = [], 0, False
+        chunk.append(ch)
+        size += width
+    out.append(("" if first else " ") + "".join(chunk))
+    return "\r\n".join(out) + "\r\n"
+
+
+def _stamp(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value.replace("+00:00", "Z")
+
+
+def card_lines(record: dict[str, Any]) -> list[str]:
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"UID:{escape(record['uid'])}"]
+    lines.append(f"FN:{escape(record['name'])}")
+    lines.append("N:" + ";".join(escape(record.get(k) or "") for k in ("last_name", "first_name"))
+                 + ";;;")
+    for i, email in enumerate(record.get("emails") or ()):
+        lines.append(f"EMAIL;TYPE=INTERNET{',PREF' if i == 0 else ''}:{escape(email)}")
+    for i, phone in enumerate(record.get("phones") or ()):
+        lines.append(f"TEL{';TYPE=PREF' if i == 0 else ''}:{escape(phone)}")
+    if record.get("company"):
+        lines.append(f"ORG:{escape(record['company'])}")
+    if record.get("title"):
+        lines.append(f"TITLE:{escape(record['title'])}")
+    if record.get("tags"):
+        lines.append("CATEGORIES:" + ",".join(escape(t) for t in record["tags"]))
+    if record.get("birthday"):
+        lines.append(f"BDAY:{escape(record['birthday'])}")
+    if record.get("updated_at"):
+        lines.append(f"REV:{_stamp(record['updated_at'])}")
+    for key, prop in (("stage", "STAGE"), ("tier", "TIER"), ("owner", "OWNER"),
+                      ("source", "SOURCE"), ("cadence_days", "CADENCE-DAYS"),
+                      ("created_at", "CREATED"), ("updated_at", "UPDATED"),
+                      ("last_contacted_at", "LAST-CONTACTED")):
+        value = record.get(key)
+        if value not in (None, ""):
+            lines.append(f"{_X}{prop}:{escape(str(value))}")
+    if record.get("fields"):
+        text = json.dumps(record["fields"], ensure_ascii=False, sort_keys=True)
+        lines.append(f"{_X}FIELDS:{escape(text)}")
+    lines.append("END:VCARD")
+    return lines
+
+
+def write_vcards(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    count = 0
+    for count, record in enumerate(records, 1):
+        out.write("".join(fold(line) for line in card_lines(record)))
+    return count
