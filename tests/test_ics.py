@@ -80,3 +80,16 @@ def test_binary_output_and_control_characters(store):
     data = out.getvalue()
     assert b"\x1b" not in data and b"\x07" not in data
     assert icalendar.Calendar.from_ical(data).walk("VEVENT")[0]["SUMMARY"] == "Follow up: Evil Red — xy"
+
+
+def test_export_command_writes_a_calendar_file(cli, store, tmp_path):
+    c = store.contacts.add("Ada", emails=["ada@ex.org"])
+    store.followups.add(c.id, FROZEN + days(1), note="Demo")
+    store.followups.add(c.id, FROZEN + days(2), note="Bob's", owner="bob")
+    path = tmp_path / "followups.ics"
+    result = cli.ok("export", "--format", "ics", "--output", str(path))
+    assert result.stdout == ""
+    events = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Follow up: Ada — Demo", "Follow up: Ada — Bob's"]
+    mine = icalendar.Calendar.from_ical(cli.ok("export", "--format", "ics", "--mine").stdout)
+    assert [str(e["SUMMARY"]) for e in mine.walk("VEVENT")] == ["Follow up: Ada — Demo"]

@@ -106,10 +106,11 @@ def due_factor(days_overdue: float) -> float:
 
 def urgency(
     due_at: datetime, created_at: datetime | None, tier: str | None, now: datetime,
-    settings: StoreSettings,
+    settings: StoreSettings, *, groups: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> float:
-    """The urgency score (see the module docs)."""
-    up, down = tier_groups(settings)
+    """The urgency score (see the module docs). ``groups``: ``tier_groups(settings)``,
+    when scoring many items."""
+    up, down = groups or tier_groups(settings)
     days_overdue = (now - due_at).total_seconds() / 86400
     age_days = 0.0 if created_at is None else (now - created_at).total_seconds() / 86400
     age = min(max(age_days, 0.0), AGE_FULL_DAYS) / AGE_FULL_DAYS

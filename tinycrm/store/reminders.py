@@ -29,14 +29,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .errors import ValidationError
-from .followups import _COLUMNS, _followup, _queue_order, queue_item, ts, urgency
+from .followups import _COLUMNS, _followup, _queue_order, queue_item, tier_groups, ts, urgency
 from .models import Delivery, QueueItem
-from .timeutil import to_db
+from .timeutil import UTC, to_db
 
 if TYPE_CHECKING:
     from .store import Store
@@ -53,11 +53,17 @@ _ROWS = (
 )
 
 
+def _stamp(dt: datetime) -> str:
+    """``timeutil.to_db`` for an aware datetime, faster on large batches."""
+    return dt.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
+
+
 def _rows(items: Iterable[QueueItem], recipients: dict[str, str | None]) -> str:
-    return json.dumps([
-        [item.key, item.contact_id, item.followup_id, to_db(item.due_at), recipients.get(item.key)]
-        for item in items
-    ])
+    rows = []
+    for item in items:
+        key = item.key
+        rows.append([key, item.contact_id, item.followup_id, _stamp(item.due_at), recipients.get(key)])
+    return json.dumps(rows)
 
 
 Recipient = Callable[[QueueItem], "str | None"] | str | None
@@ -117,6 +123,7 @@ class Reminders:
         bit = channel_bit(channel)
         masks = ", ".join(str(m) for m in range(8) if not m & bit)
         settings = self.store.settings
+        groups = tier_groups(settings)
         items: list[QueueItem] = []
         for who in [owner] if owner is not None else self._owners(bit):
             rows = self.conn.execute(
@@ -127,10 +134,8 @@ class Reminders:
                 [who, to_db(now)],
             ).fetchall()
             for row in rows:
-                followup = _followup(row)
-                followup = replace(followup, urgency=urgency(
-                    followup.due_at, followup.created_at, followup.contact_tier, now, settings))
-                items.append(queue_item(followup))
+                score = urgency(ts(row[3]), ts(row[9]), row[12], now, settings, groups=groups)
+                items.append(queue_item(_followup(row, score)))
         if include_cadence:
             items += self.store.followups.cadence_items(
                 owner=owner, now=now, until=now + timedelta(seconds=1))
@@ -180,7 +185,7 @@ class Reminders:
             rows = _rows(candidates, recipients)
             # One statement claims them all; RETURNING names only the rows this
             # run inserted, so an item another run holds is simply not ours.
-            won = {
+            won: set[str] = {
                 row[0] for row in self.conn.execute(
                     "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, recipient,"
                     " delivered_at, state, claim) SELECT item, contact_id, followup_id, due, :channel,"
@@ -189,7 +194,9 @@ class Reminders:
                     {"rows": rows, "channel": channel, "now": to_db(now), "token": token},
                 )
             }
-            lost = [item for item in candidates if item.key not in won and item.followup_id is not None]
+            keys = [item.key for item in candidates]
+            lost = [item for item, key in zip(candidates, keys)
+                    if key not in won and item.followup_id is not None]
             if lost:
                 # A follow-up moved back to a due time it was already reminded
                 # at (the trigger cleared its bit): set the bit again from the record.
@@ -200,9 +207,9 @@ class Reminders:
                     "  AND d.channel = :channel AND d.state = 'sent')",
                     {"bit": bit, "channel": channel, "rows": _rows(lost, recipients)},
                 )
-        claimed = tuple(item for item in candidates if item.key in won)
+        claimed = tuple(item for item, key in zip(candidates, keys) if key in won)
         return Claim(token=token, channel=channel, items=claimed,
-                     recipients={item.key: recipients[item.key] for item in claimed})
+                     recipients={key: recipients[key] for key in keys if key in won})
 
     def _selected(self, claim: Claim, keys: Iterable[str] | None) -> list[QueueItem]:
         if keys is None:

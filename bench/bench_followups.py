@@ -1,0 +1,104 @@
+"""Follow-up and reminder figures on a demo database of 1M contacts and about
+1M follow-ups (a third of them overdue):
+
+- cold start of `tinycrm remind` with nothing due, against `sqlite-utils
+  --version` (target: within 1.5x). "Nothing due" is the steady state of a
+  cron job: every overdue follow-up was reminded by an earlier run (which is
+  timed too), so the run must find that out without touching them all.
+- `follow-up list --overdue`: the query plan (it must search an index, not
+  scan the table), the ranking query against the same query forced to scan
+  the table, and the whole command.
+
+Run: ``python bench/bench_followups.py [--quick]`` (--quick: 100k contacts).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from common import command_time, copy_db, demo_db, median_time, report, tinycrm_cmd
+
+from tinycrm.store import Store
+from tinycrm.store.followups import _julian, urgency_sql
+from tinycrm.store.timeutil import to_db
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    contacts = 100_000 if quick else 1_000_000
+    source = demo_db(contacts)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    env = {
+        **os.environ,
+        "TINYCRM_NOW": now.isoformat(),  # no follow-up comes due while we measure
+        "TINYCRM_USER": "alice",
+        "TINYCRM_CONFIG": "/nonexistent/tinycrm-bench/config.toml",
+    }
+    with Store(source, user="alice") as store:
+        total = store.conn.execute("SELECT count(*) FROM followups").fetchone()[0]
+        overdue = store.followups.counts(now=now)["overdue"]
+        plan = store.followups.explain(view="overdue", now=now)
+        params = {"now": to_db(now), "now_jd": _julian(now)}
+        score = urgency_sql(store.settings, params)
+
+        def ranked(hint: str) -> None:
+            store.conn.execute(
+                f"SELECT f.id, {score} AS u FROM followups f {hint}"
+                " WHERE f.status = 'open' AND f.due_at < :now ORDER BY u DESC, f.due_at, f.id LIMIT 50",
+                params,
+            ).fetchall()
+
+        indexed = median_time(lambda: ranked("INDEXED BY followups_rank"), repeat=3)
+        scanned = median_time(lambda: ranked("NOT INDEXED"), repeat=3)
+    print(f"# {contacts:,} contacts, {total:,} follow-ups, {overdue:,} overdue (open, due before now)")
+    print("# EXPLAIN QUERY PLAN  follow-up list --overdue (ranking step):")
+    for line in plan:
+        print(f"#   {line}")
+    assert plan[0].startswith("SEARCH f USING COVERING INDEX"), plan
+
+    sqlite_utils = str(Path(sys.executable).with_name("sqlite-utils"))
+    baseline = command_time([sqlite_utils, "--version"], env=env)
+    report("sqlite-utils --version (baseline)", baseline, "s")
+
+    with tempfile.TemporaryDirectory(prefix="tinycrm-bench-") as tmp:
+        db = copy_db(source, Path(tmp) / "remind.db")
+        started = time.perf_counter()
+        import subprocess
+
+        first = subprocess.run(tinycrm_cmd("--db", str(db), "remind", "--all"), env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
+        backlog = time.perf_counter() - started
+        lines = first.stdout.count(b"\n")
+        report(f"remind --all, first run: {lines:,} overdue items", backlog, "s")
+        again = subprocess.run(tinycrm_cmd("--db", str(db), "remind", "--all"), env=env,
+                               capture_output=True, check=True)
+        assert again.stdout == b"" and again.stderr == b"", "the second run should print nothing"
+        for args, label in ((["remind"], "remind, nothing due (cold start)"),
+                            (["remind", "--all"], "remind --all, nothing due (cold start)")):
+            t = command_time(tinycrm_cmd("--db", str(db), *args), env=env)
+            report(label, t, "s", baseline=baseline, baseline_label="sqlite-utils --version",
+                   target="<= 1.5x")
+
+    report("overdue ranking query, top 50, index", indexed, "s", baseline=scanned,
+           baseline_label="same query, table scan (NOT INDEXED)")
+    t = command_time(tinycrm_cmd("--db", str(source), "follow-up", "list", "--overdue", "--limit", "20"),
+                     env=env, repeat=3)
+    report("follow-up list --overdue --limit 20", t, "s", baseline=baseline,
+           baseline_label="sqlite-utils --version")
+    t = command_time(tinycrm_cmd("--db", str(source), "follow-up", "list", "--overdue", "-f", "ndjson"),
+                     env=env, repeat=3)
+    report(f"follow-up list --overdue -f ndjson ({overdue:,} rows)", t, "s", baseline=baseline,
+           baseline_label="sqlite-utils --version")
+    t = command_time(tinycrm_cmd("--db", str(source), "follow-up", "queue", "--mine", "--limit", "20"),
+                     env=env, repeat=3)
+    report("follow-up queue --mine --limit 20", t, "s", baseline=baseline,
+           baseline_label="sqlite-utils --version")
+
+
+if __name__ == "__main__":
+    main()
