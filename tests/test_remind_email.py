@@ -129,6 +129,12 @@ def test_no_keyring_backend_is_one_clear_line_and_stdout_still_works(cli, due):
     assert no_secret.exit_code == 1 and "no keyring backend" in no_secret.stderr
 
 
+def test_nothing_due_needs_no_server_and_no_password(cli, store):
+    # No [smtp] at all and no keyring: with nothing due there is nothing to say.
+    result = cli("remind", "--via", "email")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
 def test_config_mistakes_are_reported_before_anything_is_claimed(cli, due, memory_keyring):
     no_host = cli("remind", "--via", "email")
     assert no_host.exit_code == 1 and "email needs an SMTP server" in no_host.stderr

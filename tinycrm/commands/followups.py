@@ -42,11 +42,11 @@ def _show(dt) -> str:
 
 def log(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Contact: id, email or exact name.")],
-    text: Annotated[str, typer.Argument(help="What happened ('-' reads it from stdin).")],
-    kind: Annotated[str, typer.Option("--kind", "-k", help=KINDS_HELP)] = "note",
-    at: Annotated[str | None, typer.Option("--at", help="When it happened (default: now). " + WHEN_HELP)] = None,
-    score: Annotated[int | None, typer.Option("--score", min=0, max=10, help="Survey score, 0-10.")] = None,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Contact: id, email or exact name.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What happened ('-' reads it from stdin).")],
+    kind: Annotated[str, typer.Option("--kind", "-k", metavar="KIND", help=KINDS_HELP)] = "note",
+    at: Annotated[str | None, typer.Option("--at", metavar="WHEN", help="When it happened (default: now). " + WHEN_HELP)] = None,
+    score: Annotated[int | None, typer.Option("--score", min=0, max=10, metavar="0-10", help="Survey score, 0-10.")] = None,
 ) -> None:
     """Add a note, call, email, meeting or survey to a contact's timeline; prints its id.
 
@@ -79,7 +79,7 @@ def _event_text(event) -> str:
 
 def timeline(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Contact: id, email or exact name.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Contact: id, email or exact name.")],
     limit: LimitOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -119,11 +119,11 @@ def _print_followups(followups, fmt: OutputFormat, now) -> None:
 
 def followup_add(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Contact: id, email or exact name.")],
-    due: Annotated[str, typer.Option("--due", "-d", help="When it is due: " + WHEN_HELP)],
-    note: Annotated[str, typer.Option("--note", "-m", help="What to do.")] = "",
-    owner: Annotated[str | None, typer.Option("--owner", help="Whose it is (default: you).")] = None,
-    every: Annotated[str | None, typer.Option("--every", help="Repeat this long after each completion: 3d, 2w, 1m.")] = None,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Contact: id, email or exact name.")],
+    due: Annotated[str, typer.Option("--due", "-d", metavar="WHEN", help="When it is due: " + WHEN_HELP)],
+    note: Annotated[str, typer.Option("--note", "-m", metavar="TEXT", help="What to do.")] = "",
+    owner: Annotated[str | None, typer.Option("--owner", metavar="USER", help="Whose it is (default: you).")] = None,
+    every: Annotated[str | None, typer.Option("--every", metavar="PERIOD", help="Repeat this long after each completion: 3d, 2w, 1m.")] = None,
 ) -> None:
     """Add a follow-up and print its id."""
     from ..store.when import relative
@@ -148,7 +148,7 @@ def followup_list(
     all_: Annotated[bool, typer.Option("--all", help="Done and cancelled ones too.")] = False,
     mine: MineOpt = False,
     owner: OwnerOpt = None,
-    contact: Annotated[str | None, typer.Option("--contact", "-c", help="Only this contact's.")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.")] = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -218,7 +218,7 @@ def followup_show(
 def followup_done(
     ctx: typer.Context,
     followup_id: Annotated[int, typer.Argument(metavar="ID", help="Follow-up id.")],
-    note: Annotated[str | None, typer.Option("--note", "-m", help="What came of it (logged on the timeline).")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-m", metavar="TEXT", help="What came of it (logged on the timeline).")] = None,
 ) -> None:
     """Mark a follow-up done; a recurring one schedules its next occurrence."""
     store = env_of(ctx).store()
@@ -233,8 +233,8 @@ def followup_done(
 def followup_snooze(
     ctx: typer.Context,
     followup_id: Annotated[int, typer.Argument(metavar="ID", help="Follow-up id.")],
-    until: Annotated[str | None, typer.Option("--until", "-u", help="New due time: " + WHEN_HELP)] = None,
-    for_: Annotated[str | None, typer.Option("--for", help="Snooze this long from now: 3d, 2w, 4h.")] = None,
+    until: Annotated[str | None, typer.Option("--until", "-u", metavar="WHEN", help="New due time: " + WHEN_HELP)] = None,
+    for_: Annotated[str | None, typer.Option("--for", metavar="PERIOD", help="Snooze this long from now: 3d, 2w, 4h.")] = None,
 ) -> None:
     """Put a follow-up off; it is reminded again at its new due time."""
     if (until is None) == (for_ is None):
@@ -249,7 +249,7 @@ def followup_snooze(
 def followup_reschedule(
     ctx: typer.Context,
     followup_id: Annotated[int, typer.Argument(metavar="ID", help="Follow-up id.")],
-    due: Annotated[str, typer.Option("--due", "-d", help="New due time: " + WHEN_HELP)],
+    due: Annotated[str, typer.Option("--due", "-d", metavar="WHEN", help="New due time: " + WHEN_HELP)],
 ) -> None:
     """Give a follow-up a new due time, earlier or later."""
     store = env_of(ctx).store()
@@ -291,8 +291,8 @@ OFF = ("off", "none", "clear", "0")
 
 def cadence(
     ctx: typer.Context,
-    ref: Annotated[str | None, typer.Argument(help="Contact: id, email or exact name (none: list all).")] = None,
-    period: Annotated[str | None, typer.Argument(help="Keep in touch this often: 30d, 2w, 3m; 'off' clears.")] = None,
+    ref: Annotated[str | None, typer.Argument(metavar="REF", help="Contact: id, email or exact name (none: list all).")] = None,
+    period: Annotated[str | None, typer.Argument(metavar="PERIOD", help="Keep in touch this often: 30d, 2w, 3m; 'off' clears.")] = None,
     due: Annotated[bool, typer.Option("--due", help="When listing: only those due now.")] = False,
     mine: MineOpt = False,
     owner: OwnerOpt = None,
@@ -354,10 +354,10 @@ def cadence(
 
 def remind(
     ctx: typer.Context,
-    via: Annotated[list[str] | None, typer.Option("--via", help="stdout (default), email or command; repeatable.")] = None,
+    via: Annotated[list[str] | None, typer.Option("--via", metavar="CHANNEL", help="stdout (default), email or command; repeatable.")] = None,
     exec_: Annotated[str | None, typer.Option("--exec", metavar="CMD", help="For --via command: run CMD with /bin/sh -c, items as JSON on stdin.")] = None,
     to: Annotated[str | None, typer.Option("--to", metavar="ADDR", help="For email: send to ADDR instead of [smtp] to.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="This owner's items (default: yours).")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", metavar="USER", help="This owner's items (default: yours).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Everyone's items.")] = False,
     no_cadence: Annotated[bool, typer.Option("--no-cadence", help="Only follow-ups, no keep-in-touch items.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent; send and record nothing.")] = False,
@@ -411,7 +411,7 @@ def remind(
 
 @secret_app.command("set")
 def secret_set(
-    name: Annotated[str, typer.Argument(help="Which secret: smtp.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Which secret: smtp.")],
 ) -> None:
     """Store a password in the OS keyring: asked for at a terminal, read from stdin when piped."""
     from ..secrets import check_name, set_secret
@@ -428,7 +428,7 @@ def secret_set(
 
 @secret_app.command("delete")
 def secret_delete(
-    name: Annotated[str, typer.Argument(help="Which secret: smtp.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Which secret: smtp.")],
 ) -> None:
     """Remove a password from the OS keyring."""
     from ..secrets import delete_secret

@@ -130,6 +130,9 @@ def _email(reminders: Reminders, options: RemindOptions, now: datetime,
            section: Mapping[str, Any], config_path: str, result: RemindResult) -> None:
     from . import smtp
 
+    # Nothing due: nothing to send, and no need for a server or a password.
+    if not reminders.due("email", owner=options.owner, now=now, include_cadence=options.include_cadence):
+        return
     settings = smtp.settings_from(section, config_path)
     if not (options.to or settings.to or settings.owners):
         raise smtp.SmtpConfigError(f"email needs a recipient: set to in [smtp] in {config_path}, or pass --to")
