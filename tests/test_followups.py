@@ -9,6 +9,7 @@ import pytest
 
 from tinycrm.store import Conflict, NotFound, Store, StoreSettings, ValidationError
 from tinycrm.store.followups import urgency
+from tinycrm.store.when import parse_when, show_local
 
 from .conftest import FROZEN
 from .followup_helpers import days, local_zone, store, utc, zone  # noqa: F401  (fixtures)
@@ -172,33 +173,34 @@ def test_custom_tiers_rank_around_the_default(db_path, clock):
         assert [ids[f.id] for f in store.followups.list(now=FROZEN)] == ["gold", "silver", "tin", "bronze"]
 
 
-def test_recurring_follow_up_schedules_the_next_from_the_completion_date(store, zone, clock):
+def test_recurring_follow_up_schedules_the_next_from_the_completion_date(store, zone):
     c = store.contacts.add("Rita")
     # Due on a date (local midnight), done three days late: the next is due two
     # weeks after the day it was done, again from that day's local midnight.
-    first = store.followups.add(c.id, store.followups.store.now() - days(3), note="Invoice",
-                                every="2w")
-    first = store.followups.reschedule(first.id, _local_midnight_days_ago(3))
+    first = store.followups.add(c.id, parse_when("2026-11-20", FROZEN), note="Invoice", every="2w")
     done = store.followups.done(first.id)
     assert done.status == "done" and done.done_at == FROZEN
     nxt = store.followups.next_of(first.id)
     assert nxt is not None and nxt.previous_id == first.id
     assert (nxt.note, nxt.every, nxt.owner, nxt.status) == ("Invoice", "2w", "alice", "open")
-    from tinycrm.store.when import parse_when, show_local
-
-    assert nxt.due_at == parse_when("+14d", FROZEN)
-    assert show_local(nxt.due_at).endswith("00:00")
-    # A timed recurrence keeps its hour of the day.
+    assert nxt.due_at == parse_when("2026-12-07", FROZEN)
+    assert show_local(nxt.due_at) == "2026-12-07 00:00"
+    # A timed recurrence keeps its local hour of the day.
     timed = store.followups.add(c.id, parse_when("2026-11-20 14:30", FROZEN), every="1w")
     store.followups.done(timed.id)
     assert show_local(store.followups.next_of(timed.id).due_at) == "2026-11-30 14:30"
     assert store.followups.next_of(nxt.id) is None
 
 
-def _local_midnight_days_ago(n):
-    from tinycrm.store.when import parse_when
-
-    return parse_when(f"today", FROZEN) - days(n)
+def test_recurrence_across_daylight_saving_keeps_the_wall_clock_time(store):
+    with local_zone("America/New_York"):
+        c = store.contacts.add("Dan")
+        march = utc(2027, 3, 5, 14, 0)  # 09:00 EST, before the change on 2027-03-14
+        f = store.followups.add(c.id, march, every="2w", now=march)
+        store.followups.done(f.id, now=march)
+        nxt = store.followups.next_of(f.id)
+        assert nxt.due_at == utc(2027, 3, 19, 13, 0)  # 09:00 EDT
+        assert show_local(nxt.due_at) == "2027-03-19 09:00"
 
 
 # -- cadence ---------------------------------------------------------------------------

@@ -16,8 +16,8 @@ of weighted terms, highest first (ties: earliest due, then lowest id)::
           so one more day overdue adds about 0.46
     tier  +3.0 for a tier listed before the default tier in ``[crm] tiers``
           (``vip``), -1.0 for one listed after it (``low``), 0 for the default
-    age   days since the follow-up was created, up to 365, over 365 (for a
-          cadence item: days since it came due)
+    age   days since the follow-up was created, capped at 365, divided by 365
+          (for a cadence item: days since it came due)
 
 So how overdue an item is counts most (up to 9.6 points, about 0.46 a day),
 then its tier (a VIP is worth about 6.5 days of overdue-ness), then its age
