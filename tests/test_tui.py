@@ -522,3 +522,19 @@ async def test_works_at_80x24(store, screen_keys):
             if widget.display and widget.id not in ("followups",):
                 assert widget.size.width >= 10 and widget.size.height >= 1, widget
         assert "Traceback" not in screen_text(app)
+
+
+async def test_q_quits(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0  # set by App.exit()
+
+
+def test_tui_without_a_terminal_says_so(cli):
+    result = cli("tui")
+    assert result.exit_code == 2
+    assert "needs a terminal" in result.stderr

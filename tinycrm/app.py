@@ -85,19 +85,17 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         keymap: Mapping[str, Any] | None = None,
         poll_interval: float | None = 2.0,
     ) -> None:
-        from .screens.contacts import ContactsScreen
-        from .screens.palette import ContactCommands, GoCommands
-        from .screens.queue import QueueScreen
-
-        self.MODES = {"contacts": ContactsScreen, "queue": QueueScreen}
-        self.COMMANDS = App.COMMANDS | {ContactCommands, GoCommands}
+        # Screens and palette providers other than the first are imported when
+        # first needed: the contact list should paint as soon as possible.
+        self.MODES = {"contacts": _contacts_screen, "queue": _queue_screen}
+        self.COMMANDS = App.COMMANDS | {_contact_commands, _go_commands}
         super().__init__()
         self.db = Db(store)
         self.poll_interval = poll_interval
         self.data_generation = 0
         self.messages: deque[tuple[str, str]] = deque(maxlen=50)
         self._seen_version = self.db.browse.data_version()
-        self.keymap, self.keymap_problems = check_keymap(keymap or {})
+        self.keymap = keymap_strings(keymap or {})
         self.set_keymap(self.keymap)
 
     @classmethod
@@ -111,13 +109,21 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             from .screens.reports import ReportsScreen  # type: ignore[import-not-found]
 
             self.add_mode("reports", ReportsScreen)
-        for problem in self.keymap_problems:
-            self.show_error(problem)
+        # Checking the keymap needs every screen's bindings: after the first paint.
+        self.call_after_refresh(self.check_keymap)
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.check_for_changes)
 
     def on_unmount(self) -> None:
         self.db.close()
+
+    def check_keymap(self) -> None:
+        from .screens.help import all_binding_ids
+
+        known = all_binding_ids()
+        for binding_id in self.keymap:
+            if binding_id not in known:
+                self.show_error(f"[keymap] {binding_id}: no such key binding (see ? for the ids)")
 
     @property
     def store(self) -> Store:
@@ -252,21 +258,42 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         self.push_screen(FormScreen(None), saved)
 
 
-def check_keymap(raw: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
-    """The config's [keymap] table (binding id = "keys"), and what is wrong with it."""
-    from .screens.help import all_binding_ids
+def keymap_strings(raw: Mapping[str, Any]) -> dict[str, str]:
+    """The config's [keymap] table (binding id = "keys" or ["keys", ...])."""
+    from .config import ConfigError
 
-    known = all_binding_ids()
     keymap: dict[str, str] = {}
-    problems: list[str] = []
     for binding_id, keys in raw.items():
         if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
             keys = ",".join(keys)
         if not isinstance(keys, str) or not keys.strip():
-            problems.append(f"[keymap] {binding_id}: keys must be a string like \"ctrl+s\"")
-            continue
-        if binding_id not in known:
-            problems.append(f"[keymap] {binding_id}: no such key binding (see ? for the ids)")
-            continue
-        keymap[binding_id] = keys.strip()
-    return keymap, problems
+            raise ConfigError(f"[keymap] {binding_id}: keys must be a string like \"ctrl+s\"")
+        keymap[str(binding_id)] = ",".join(k.strip() for k in keys.split(","))
+    return keymap
+
+
+# Lazy screens and providers (App.MODES and App.COMMANDS take callables).
+
+
+def _contacts_screen():
+    from .screens.contacts import ContactsScreen
+
+    return ContactsScreen()
+
+
+def _queue_screen():
+    from .screens.queue import QueueScreen
+
+    return QueueScreen()
+
+
+def _contact_commands():
+    from .screens.palette import ContactCommands
+
+    return ContactCommands
+
+
+def _go_commands():
+    from .screens.palette import GoCommands
+
+    return GoCommands

@@ -7,19 +7,19 @@ import sys
 import typer
 
 from ..context import Env
+from ..store.errors import EXIT_USAGE, TinyCRMError
 from .options import env_of
+
+
+class NotATerminal(TinyCRMError):
+    exit_code = EXIT_USAGE
 
 
 def open_tui(env: Env) -> None:
     """Run the app on the env's database, with the config's [keymap]."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        from ..store.errors import TinyCRMError
-
-        class NotATerminal(TinyCRMError):
-            exit_code = 2
-
-        raise NotATerminal("the app needs a terminal; try `tinycrm --help` for the commands")
-    from ..app import TinyCRMApp  # textual loads only here
+        raise NotATerminal("the app needs a terminal; see `tinycrm --help` for the commands")
+    from ..app import TinyCRMApp  # textual is imported only here
 
     TinyCRMApp.from_env(env).run()
 

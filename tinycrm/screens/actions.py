@@ -43,7 +43,9 @@ class ContactActions:
         if ref is None:
             self.app.say("No contact selected")
             return
-        self.app.run_db(self, lambda store: store.contacts.get(ref[0]), then, name="get_contact")  # type: ignore[arg-type]
+        contact_id = ref[0]
+        self.app.run_db(self, lambda store: store.contacts.get(contact_id), then,  # type: ignore[arg-type]
+                        name="get_contact")
 
     def action_new_contact(self) -> None:
         self.app.new_contact()
@@ -101,7 +103,9 @@ class ContactActions:
                 self.app.data_changed()
                 self.contact_deleted(contact)
 
-            self.app.run_db(self, lambda store: store.contacts.delete(contact_id, now=store.now()),  # type: ignore[arg-type]
-                            deleted, name="delete_contact")
+            def delete(store) -> Contact:
+                return store.contacts.delete(contact_id, now=store.now())
+
+            self.app.run_db(self, delete, deleted, name="delete_contact")  # type: ignore[arg-type]
 
         self.app.push_screen(ConfirmScreen(question), answered)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Footer, Input, Static
 
 from ..store.browse import INDEXED_ORDERS, ORDERS, Browse, Row
 from ..store.contacts import ContactFilter
@@ -23,7 +23,9 @@ from ..widgets.vtable import Column, VirtualTable
 from .actions import CONTACT_BINDINGS, ContactActions
 from .base import CRMScreen
 
-SEARCH_LIMIT = 200
+# A keystroke ranks this many results; scrolling near their end asks for more.
+SEARCH_LIMIT = 60
+SEARCH_MORE = 1000
 ORDER_LABELS = {"name": "name", "company": "company", "stage": "stage", "last_contacted": "last contacted"}
 
 COLUMNS = [
@@ -40,6 +42,7 @@ COLUMNS = [
 
 
 class ContactsScreen(ContactActions, CRMScreen[None]):
+    CSS_PATH = "contacts.tcss"
     BINDINGS = [
         Binding("slash", "search", "Search", id="contacts.search",
             tooltip="Search as you type", key_display="/"),
@@ -62,19 +65,14 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.order = "name"
         self.descending = False
         self.search_order: str | None = None  # None: rank order while searching
+        self.search_limit = SEARCH_LIMIT
         self.count: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="heading", classes="title-bar")
         yield Input(placeholder="/ search name, email, company, tag", id="search", compact=True)
-        settings = self.crm.store.settings
-        with Horizontal(id="filters"):
-            yield Select([], prompt="Tag", id="tag", compact=True)
-            yield Select([(s, s) for s in settings.stages], prompt="Stage", id="stage", compact=True)
-            yield Select([(t, t) for t in settings.tiers], prompt="Tier", id="tier", compact=True)
-            yield Select([], prompt="Owner", id="owner", compact=True)
+        yield Horizontal(id="filters")  # filled after the first paint
         yield VirtualTable(COLUMNS, empty="No contacts match.", id="contacts")
-        yield Footer(compact=True)
 
     @property
     def table(self) -> VirtualTable:
@@ -82,17 +80,33 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
+        self.call_after_refresh(self.add_filters)
+
+    def add_filters(self) -> None:
+        """The footer and the filter selects wait until the list is on screen."""
+        from textual.widgets import Select
+
+        self.mount(Footer(compact=True))
+        settings = self.crm.store.settings
+        self.query_one("#filters").mount_all([
+            Select([], prompt="Tag", id="tag", compact=True),
+            Select([(s, s) for s in settings.stages], prompt="Stage", id="stage", compact=True),
+            Select([(t, t) for t in settings.tiers], prompt="Tier", id="tier", compact=True),
+            Select([], prompt="Owner", id="owner", compact=True),
+        ])
+        self.load_filter_options()
 
     # -- loading ---------------------------------------------------------------
 
-    def load(self, *, reset: bool = False) -> None:
+    def load(self, *, reset: bool = False, options: bool = True) -> None:
         if reset:
             self.table.cursor = 0
         if self.query_text:
             self.run_search()
         else:
             self.show_list()
-        self.load_filter_options()
+        if options and self.query("#filters Select"):
+            self.load_filter_options()
 
     def show_list(self) -> None:
         table, browse = self.table, self.crm.db.browse
@@ -119,14 +133,14 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
                             sorted_ids, group="list", exclusive=True, name="sort")
         self.show_title(None)
 
-    def run_search(self) -> None:
+    def run_search(self, limit: int = SEARCH_LIMIT) -> None:
         query, filters = self.query_text, self.filters
         order, descending = self.search_order, self.descending
         table, browse = self.table, self.crm.db.browse
         table.sort_key = order
 
         def search(store) -> tuple[list[int], dict[int, Row]]:
-            results = store.search.search(query, limit=SEARCH_LIMIT, filters=filters)
+            results = store.search.search(query, limit=limit, filters=filters)
             ids = [c.id for c, _ in results]
             if order is not None:
                 ids = Browse(store).order_ids(ids, order, descending=descending)
@@ -137,6 +151,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
                 return
             ids, rows = result
             table.set_source(IdList(browse, ids, rows))
+            self.search_limit = limit
             self.show_title(len(ids))
 
         self.crm.run_db(self, search, found, group="list", exclusive=True, name="search")
@@ -154,6 +169,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.crm.run_db(self, options, show, group="options", exclusive=True, name="filter_options")
 
     def _set_options(self, select_id: str, options: list[tuple[Content, str]]) -> None:
+        from textual.widgets import Select
+
         select = self.query_one(f"#{select_id}", Select)
         current = select.value
         with self.prevent(Select.Changed):
@@ -184,7 +201,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.query_text = event.value.strip()
         if not self.query_text:
             self.search_order = None
-        self.load(reset=True)
+        self.load(reset=True, options=False)
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
@@ -195,13 +212,21 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             event.stop()
             self.table.focus()
 
-    @on(Select.Changed)
-    def filter_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else str(event.value)
+    def on_select_changed(self, event) -> None:
+        value = None if event.value is event.select.NULL else str(event.value)
         name = event.select.id or ""
         if name in ("tag", "stage", "tier", "owner"):
             self.filters = ContactFilter(**{**self.filters.__dict__, name: value})
             self.load(reset=True)
+
+    @on(VirtualTable.Highlighted, "#contacts")
+    def more_results(self, event: VirtualTable.Highlighted) -> None:
+        """Near the end of the search results? Rank more of them."""
+        count = len(self.table.source)
+        if self.query_text and self.search_limit < SEARCH_MORE and count >= self.search_limit \
+                and event.index >= count - 10:
+            self.search_limit = SEARCH_MORE
+            self.run_search(SEARCH_MORE)
 
     @on(VirtualTable.Selected, "#contacts")
     def open_row(self, event: VirtualTable.Selected) -> None:
@@ -237,9 +262,11 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.query_one("#search", Input).focus()
 
     def action_filters(self) -> None:
-        self.query_one("#tag", Select).focus()
+        self.query_one("#tag").focus()
 
     def action_clear_filters(self) -> None:
+        from textual.widgets import Select
+
         for name in ("tag", "stage", "tier", "owner"):
             with self.prevent(Select.Changed):
                 self.query_one(f"#{name}", Select).clear()

@@ -33,6 +33,7 @@ class Loaded:
 
 
 class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
+    CSS_PATH = "detail.tcss"
     BINDINGS = [
         BACK,
         *(hidden(b) if b.id == "contact.new" else b for b in CONTACT_BINDINGS),
@@ -105,7 +106,8 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         self.query_one("#info", Static).update(self.info(c))
         followups = self.query_one("#followups", VirtualTable)
         followups.set_source(ListSource(loaded.followups))
-        self.query_one("#followups-title", Static).update(literal(f"Open follow-ups ({len(loaded.followups)})"))
+        self.query_one("#followups-title", Static).update(
+            literal(f"Open follow-ups ({len(loaded.followups)})"))
         self.events = ListSource(loaded.events)
         self.event_count = loaded.event_count
         self.query_one("#timeline", VirtualTable).set_source(self.events)

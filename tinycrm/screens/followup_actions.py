@@ -39,12 +39,15 @@ class FollowUpActions:
             self.no_followup()
             return
 
-        def done(result: FollowUp) -> None:
-            self.app.say(f"Done: {followup.contact_name}" + (f" — {followup.note}" if followup.note else ""))
+        def done(store) -> FollowUp:
+            return store.followups.done(followup.id, now=store.now())
+
+        def finished(result: FollowUp) -> None:
+            note = f" — {followup.note}" if followup.note else ""
+            self.app.say(f"Done: {followup.contact_name}{note}")
             self.app.data_changed()
 
-        self.app.run_db(self, lambda store: store.followups.done(followup.id, now=store.now()),  # type: ignore[arg-type]
-                        done, name="done")
+        self.app.run_db(self, done, finished, name="done")  # type: ignore[arg-type]
 
     def action_snooze(self) -> None:
         from .snooze import SnoozeScreen

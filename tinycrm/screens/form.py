@@ -43,6 +43,8 @@ def _split(text: str, pattern: str = r"[,;]") -> list[str]:
 class FormScreen(CRMScreen[int]):
     """Dismisses with the saved contact's id (None when cancelled)."""
 
+    CSS_PATH = "form.tcss"
+
     BINDINGS = [
         Binding("escape", "back", "Cancel", id="screen.back", tooltip="Back to the previous screen"),
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save the contact"),

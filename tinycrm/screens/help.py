@@ -74,7 +74,7 @@ class HelpScreen(CRMScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#keys", VirtualTable)
-        table.set_source(ListSource(self.rows()))
+        table.set_source(ListSource(self.rows()), cursor=1)  # the first key, under its heading
         table.focus()
 
     def rows(self) -> list[HelpRow]:

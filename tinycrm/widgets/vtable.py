@@ -137,7 +137,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.sort_key: str | None = None
         self.sort_descending = False
         self.generation = 0  # bumped on every new source
-        self.painted: tuple[int, float] = (-1, 0.0)  # (generation, time) of the last paint
+        # When the current rows were first painted, and the latest paint (benchmarks).
+        self.first_painted: tuple[int, float] = (-1, 0.0)  # (generation, time)
+        self.last_painted = 0.0
         self._layout: tuple[int, list[tuple[Column, int]]] | None = None
 
     # -- data --------------------------------------------------------------------
@@ -277,7 +279,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             else:
                 row = self.source.get(index)
                 strip = self._row(row, width, base, index == self.cursor)
-        self.painted = (self.generation, perf_counter())
+        self.last_painted = perf_counter()
+        if self.first_painted[0] != self.generation:
+            self.first_painted = (self.generation, self.last_painted)
         return strip.adjust_cell_length(width, base)
 
     def _header(self, width: int) -> Strip:
