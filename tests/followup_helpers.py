@@ -102,10 +102,13 @@ def free_port() -> int:
 class SMTPServer:
     """aiosmtpd on 127.0.0.1, optionally requiring a login (without TLS)."""
 
-    def __init__(self, port: int, *, username: str | None = None, password: str | None = None):
+    def __init__(self, port: int, *, username: str | None = None, password: str | None = None,
+                 tls: tuple[str, str] | None = None, implicit_tls: bool = False):
         self.port = port
         self.username = username
         self.password = password
+        self.tls = tls  # (certificate file, key file): offer STARTTLS, or TLS from the start
+        self.implicit_tls = implicit_tls
         self.messages: list = []
         self.controller = None
 
@@ -135,6 +138,15 @@ class SMTPServer:
         if self.username:
             kwargs = {"authenticator": authenticator, "auth_require_tls": False,
                       "auth_required": True}
+        if self.tls:
+            import ssl
+
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.tls)
+            if self.implicit_tls:
+                kwargs["ssl_context"] = context
+            else:
+                kwargs.update(tls_context=context, require_starttls=True)
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kwargs)
         self.controller.start()
         return self
@@ -153,3 +165,20 @@ def store(db_path, clock):
 
     with Store(db_path, user="alice", clock=clock, settings=StoreSettings(), apply_rules=False) as s:
         yield s
+
+
+def self_signed_certificate(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 made with the openssl command (skips without it)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", key, "-out", cert],
+        check=True, capture_output=True, timeout=60,
+    )
+    return cert, key

@@ -12,7 +12,9 @@ import pytest
 from tinycrm.store.reminders import Reminders
 
 from .conftest import FROZEN
-from .followup_helpers import SMTPServer, days, free_port, memory_keyring, store  # noqa: F401
+from .followup_helpers import (  # noqa: F401  (fixtures)
+    SMTPServer, days, free_port, memory_keyring, self_signed_certificate, store,
+)
 
 
 def write_config(text: str) -> Path:
@@ -154,3 +156,23 @@ def test_secret_commands(cli, memory_keyring):
     assert memory_keyring.get_password("tinycrm", "smtp") == "first line"
     assert cli.ok("secret", "delete", "smtp").stderr == "deleted the smtp password\n"
     assert cli.ok("secret", "delete", "smtp").stderr == "no smtp password was stored\n"
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_security_modes(cli, due, server, memory_keyring, tmp_path, monkeypatch, security):
+    cert, key = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # trust the test's own certificate
+    port = free_port()
+    write_config(smtp_config(port).replace('security = "none"', f'security = "{security}"'))
+    memory_keyring.set_password("tinycrm", "smtp", "s3cret")
+    smtp = server(port, username="alice@ex.org", password="s3cret", tls=(cert, key),
+                  implicit_tls=security == "ssl")
+    result = cli("remind", "--via", "email")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert len(smtp.messages) == 1 and smtp.messages[0][1]["Subject"] == "tinycrm: 2 reminders due"
+    # A certificate nobody trusts is a failed delivery, not a leak of the password.
+    monkeypatch.delenv("SSL_CERT_FILE")
+    due.followups.add(1, FROZEN - days(1), note="More")
+    untrusted = cli("remind", "--via", "email")
+    assert untrusted.exit_code == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr
+    assert len(smtp.messages) == 1
