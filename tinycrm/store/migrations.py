@@ -290,3 +290,33 @@ def m010_import_batches(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m031_report_range_indexes(db: Database) -> None:
+    # The report (store/reports.py) counts index ranges instead of reading rows:
+    # - follow-ups by owner or rule, status, met-or-not (an expression) and due
+    #   time, so "done on time" is a range count, not a comparison per row;
+    # - stage moves by where they came from and went to (JSON in events.data);
+    # - the events index gains contact_id (covering the --owner filter), and
+    #   contacts_created owner and stage; replaces m030's first attempt.
+    db.executescript(
+        """
+        DROP INDEX followups_done_owner;
+        DROP INDEX followups_rule_report;
+        DROP INDEX events_survey;
+        DROP INDEX contacts_created;
+        DROP INDEX events_kind_at;
+        CREATE INDEX followups_owner_report
+            ON followups(owner, status, done_at <= due_at, due_at);
+        CREATE INDEX followups_rule_report
+            ON followups(rule, status, done_at <= due_at, due_at, owner) WHERE rule IS NOT NULL;
+        CREATE INDEX events_kind_at ON events(kind, at, contact_id);
+        CREATE INDEX events_survey ON events(kind, at, score, contact_id) WHERE kind = 'survey';
+        CREATE INDEX events_stage_from
+            ON events(json_extract(data, '$.from'), contact_id) WHERE kind = 'stage';
+        CREATE INDEX events_stage_to
+            ON events(json_extract(data, '$.to'), contact_id, at) WHERE kind = 'stage';
+        CREATE INDEX contacts_created ON contacts(created_at, owner, stage);
+        """
+    )

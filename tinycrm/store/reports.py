@@ -350,7 +350,8 @@ class _Queries:
     def new_contacts(self, months) -> tuple[int, ...]:
         cte = self._months_cte(months)
         rows = self.conn.execute(
-            f"WITH {cte} SELECT i, (SELECT count(*) FROM contacts c WHERE c.created_at >= m.lo"
+            f"WITH {cte} SELECT i, (SELECT count(*) FROM contacts c INDEXED BY contacts_created"
+            f" WHERE c.created_at >= m.lo"
             f" AND c.created_at < m.hi{self._owned()}) FROM m ORDER BY i", self.p,
         ).fetchall()
         return tuple(n for _, n in rows)
@@ -369,21 +370,24 @@ class _Queries:
         return tuple(result)
 
     def conversion(self, lead: str, won: str | None) -> Conversion:
+        """Contacts created in the period that were ever at ``lead`` (their
+        stage now, or a stage move away from it), and how many of them moved
+        to ``won`` before the period's end, with the median days from
+        creation. Both stage lookups are ranges of the expression indexes
+        events_stage_from / events_stage_to (m031)."""
         if won is None:
             return Conversion(lead, None)
         self.p.update(lead=lead, won=won)
-        # A contact's first stage event says where it started; without one it
-        # has never moved, so its stage now is where it started.
         rows = self.conn.execute(
-            "WITH first AS (SELECT contact_id, min(id) AS id, json_extract(data, '$.from') AS stage"
-            "   FROM events WHERE kind = 'stage' GROUP BY contact_id),"
-            " won AS (SELECT contact_id, min(at) AS at FROM events WHERE kind = 'stage'"
-            "   AND json_extract(data, '$.to') = :won AND at < :until GROUP BY contact_id)"
+            "WITH won AS (SELECT contact_id, min(at) AS at FROM events INDEXED BY events_stage_to"
+            "   WHERE kind = 'stage' AND json_extract(data, '$.to') = :won AND at < :until"
+            "   GROUP BY contact_id)"
             " SELECT julianday(won.at) - julianday(c.created_at) FROM contacts c"
-            " LEFT JOIN first ON first.contact_id = c.id"
-            " LEFT JOIN won ON won.contact_id = c.id"
-            " WHERE c.created_at >= :since AND c.created_at < :until"
-            " AND coalesce(first.stage, c.stage) = :lead" + self._owned(),
+            " INDEXED BY contacts_created LEFT JOIN won ON won.contact_id = c.id"
+            " WHERE c.created_at >= :since AND c.created_at < :until" + self._owned()
+            + " AND (c.stage = :lead OR c.id IN (SELECT contact_id FROM events"
+            "   INDEXED BY events_stage_from WHERE kind = 'stage'"
+            "   AND json_extract(data, '$.from') = :lead))",
             self.p,
         ).fetchall()
         days = [r[0] for r in rows if r[0] is not None]
@@ -392,35 +396,46 @@ class _Queries:
             median_days=round(statistics.median(days), 1) if days else None,
         )
 
+    # Four range counts per owner or rule on an index keyed by (..., status,
+    # done_at <= due_at, due_at): done on time, done late, open past due, open.
+    _COUNTS = (
+        "(SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
+        " AND status = 'done' AND (done_at <= due_at) = 1 AND due_at >= :since AND due_at < :until),"
+        " (SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
+        " AND status = 'done' AND (done_at <= due_at) = 0 AND due_at >= :since AND due_at < :until),"
+        " (SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
+        " AND status = 'open' AND (done_at <= due_at) IS NULL AND due_at >= :since"
+        " AND due_at < min(:until, :now)),"
+        " (SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
+        " AND status = 'open' AND (done_at <= due_at) IS NULL AND due_at >= max(:since, :now)"
+        " AND due_at < :until)"
+    )
+
+    def _grouped(self, key: str, index: str, keys_sql: str, extra: str = "") -> list[tuple]:
+        counts = self._COUNTS.format(index=index, key=key, extra=extra)
+        rows = self.conn.execute(f"WITH g(key) AS ({keys_sql}) SELECT key, {counts} FROM g", self.p)
+        return [r for r in rows if any(r[1:])]
+
     def followups(self) -> tuple[tuple[OwnerFollowUps, ...], OwnerFollowUps]:
-        where = "due_at >= :since AND due_at < :until" + self._owned("f")
-        done = self.conn.execute(
-            "SELECT owner, sum(done_at <= due_at), sum(done_at > due_at) FROM followups f"
-            f" WHERE status = 'done' AND {where} GROUP BY owner", self.p,
-        ).fetchall()
-        still_open = self.conn.execute(
-            "SELECT owner, sum(due_at < :now), sum(due_at >= :now) FROM followups f"
-            f" WHERE status = 'open' AND {where} GROUP BY owner", self.p,
-        ).fetchall()
-        rows: dict[str, list[int]] = {}
-        for owner, on_time, late in done:
-            rows.setdefault(owner, [0, 0, 0, 0])[0:2] = [on_time, late]
-        for owner, overdue, pending in still_open:
-            rows.setdefault(owner, [0, 0, 0, 0])[2:4] = [overdue, pending]
-        owners = tuple(OwnerFollowUps(o, *v) for o, v in sorted(rows.items()))
-        total = OwnerFollowUps("(all)", *(sum(v[i] for v in rows.values()) for i in range(4)))
+        if self.owner:
+            keys = "SELECT :owner"
+        else:  # every owner, one index seek each
+            keys = ("WITH RECURSIVE o(v) AS (SELECT min(owner) FROM followups UNION ALL"
+                    " SELECT (SELECT min(owner) FROM followups WHERE owner > o.v) FROM o"
+                    " WHERE o.v IS NOT NULL) SELECT v FROM o WHERE v IS NOT NULL")
+        owners = tuple(OwnerFollowUps(*r) for r in self._grouped("owner", "followups_owner_report", keys))
+        total = OwnerFollowUps("(all)", *(sum(getattr(o, k) for o in owners)
+                                          for k in ("on_time", "late", "overdue", "open")))
         return owners, total
 
     def compliance(self, configured: list[str]) -> tuple[tuple[RuleCompliance, ...], RuleCompliance]:
+        keys = ("WITH RECURSIVE r(v) AS (SELECT min(rule) FROM followups WHERE rule IS NOT NULL"
+                " UNION ALL SELECT (SELECT min(rule) FROM followups WHERE rule > r.v) FROM r"
+                " WHERE r.v IS NOT NULL) SELECT v FROM r WHERE v IS NOT NULL")
         found = {
-            r[0]: RuleCompliance(r[0], *(int(v or 0) for v in r[1:]))
-            for r in self.conn.execute(
-                "SELECT rule, sum(status = 'done' AND done_at <= due_at),"
-                " sum(status = 'done' AND done_at > due_at),"
-                " sum(status = 'open' AND due_at < :now), sum(status = 'open' AND due_at >= :now)"
-                " FROM followups f WHERE rule IS NOT NULL AND due_at >= :since AND due_at < :until"
-                + self._owned("f") + " GROUP BY rule", self.p,
-            )
+            r[0]: RuleCompliance(*r)
+            for r in self._grouped("rule", "followups_rule_report", keys,
+                                   " AND owner = :owner" if self.owner else "")
         }
         rules = [found.pop(name, RuleCompliance(name)) for name in configured]
         rules += [found[name] for name in sorted(found)]
