@@ -1,0 +1,123 @@
+"""The Reports screen: the report's figures as bars, sparklines and cards,
+loaded in a worker; mine/all and the period from the keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App
+from textual.widgets import Label, ProgressBar, Sparkline
+
+from tinycrm.screens.reports import BarRow, ReportsScreen, SeriesRow
+from tinycrm.store.reports import build
+
+from .conftest import FROZEN
+from .crm_helpers import build_known_dataset
+from .test_tui import make_app, settle
+from .test_tui_snapshots import snapshot, steps, utc  # noqa: F401  (fixtures)
+
+
+def bars(screen, chart: str) -> list[tuple[str, float, float, str]]:
+    return [
+        (str(row.query_one(".bar-label", Label).content), row.query_one(ProgressBar).progress,
+         row.query_one(ProgressBar).total, str(row.query_one(".bar-value", Label).content))
+        for row in screen.query(f"#{chart} BarRow") if row.display
+    ]
+
+
+def card(screen, name: str) -> list[str]:
+    return [str(label.content) for label in screen.query(f"#card-{name} Label")]
+
+
+@pytest.fixture
+def known(store):
+    build_known_dataset(store)
+    return store
+
+
+async def open_reports(app, pilot) -> ReportsScreen:
+    await settle(app, pilot)
+    await pilot.press("3")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ReportsScreen)
+    return app.screen
+
+
+async def test_every_figure_is_drawn(known):
+    app = make_app(known)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reports(app, pilot)
+        assert screen.report == build(known, now=FROZEN)
+        assert card(screen, "conversion") == ["Conversion", "60%", "3 of 5 · median 30 days"]
+        assert card(screen, "compliance")[1:] == ["42.9%", "3 met · 4 missed"]
+        assert card(screen, "nps")[1:] == ["0", "average 5.8/10 · 5 answers"]
+        assert card(screen, "silent") == ["Silent 30+ days", "4", "1 never contacted"]
+        assert bars(screen, "stages") == [
+            ("lead", 1, 4, "1"), ("qualified", 0, 4, "0"), ("customer", 4, 4, "4"),
+            ("churned", 0, 4, "0"), ("lost", 1, 4, "1")]
+        assert [b[:2] for b in bars(screen, "tiers")] == [("vip", 1), ("standard", 4), ("low", 1)]
+        series = {str(row.query_one(".bar-label", Label).content): row.query_one(Sparkline).data
+                  for row in screen.query("#months SeriesRow")}
+        assert series == {"new contacts": [1, 0, 0, 1, 2, 2], "call": [0, 0, 1, 1, 1, 0],
+                          "email": [0, 0, 0, 0, 1, 1], "meeting": [0, 0, 0, 0, 1, 0]}
+        assert bars(screen, "owners") == [
+            ("alice", 4, 6, "66.7% · 0 overdue"), ("bob", 0, 3, "0% · 3 overdue"),
+            ("carol", 1, 2, "50% · 0 overdue")]
+        assert bars(screen, "rules") == [
+            ("new-lead", 40.0, 100, "40% · 2/5"), ("complaint", 50.0, 100, "50% · 1/2"),
+            ("vip-silence", 0, 100, "– · 0/0")]
+
+
+async def test_mine_and_period_keys(known):
+    app = make_app(known)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reports(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert screen.report.owner == "alice"
+        assert [b[0] for b in bars(screen, "owners")] == ["alice"]
+        assert "owner alice" in str(screen.query_one("#heading").content)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert screen.report.since == FROZEN.replace(year=2025)
+        assert "last 12 months" in str(screen.query_one("#heading").content)
+        assert len(list(screen.query("#owners BarRow"))) == 3, "rows are hidden, not removed"
+
+
+async def test_refresh_shows_a_change_made_elsewhere(known, db_path):
+    from tinycrm.store import Store
+
+    app = make_app(known)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reports(app, pilot)
+        with Store(db_path, user="bob") as other:
+            other.contacts.add("New Lead")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert bars(screen, "stages")[0] == ("lead", 2, 4, "2")
+
+
+async def test_a_screen_with_a_store_of_its_own(known):
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(ReportsScreen(known, mine=True))
+
+    app = Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen) and screen.report.owner == "alice"
+        assert card(screen, "conversion")[1] == "66.7%"
+
+
+async def test_names_are_shown_as_text_never_markup(store):
+    store.contacts.add("X", owner="[bold red]mallory[/]")
+    store.contacts.add("Y", owner="\x1b[2Jclear")
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reports(app, pilot)
+        assert sorted(b[0] for b in bars(screen, "owners")) == ["[bold red]mallory[/]", "clear"]
+
+
+def test_reports_snapshot(snap_compare, known):
+    assert snap_compare(make_app(known), terminal_size=(100, 30), run_before=steps("3"))
