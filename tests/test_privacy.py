@@ -176,3 +176,18 @@ def test_erase_in_a_real_process_then_grep(db_path):
     assert erased.returncode == 0, erased.stderr
     assert leaks(db_path) == []
     assert not os.path.exists(str(db_path) + "-wal") or os.path.getsize(str(db_path) + "-wal") == 0
+
+
+def test_erase_after_a_merge_takes_the_merged_duplicate_too(cli, db_path):
+    cli.ok("add", SECRETS["name"], "-e", SECRETS["email"])
+    cli.ok("add", "Zeb Q.", "-e", "zeb.q@hidden-example.org", "-p", SECRETS["phone"])
+    cli.ok("edit", "2", "--name", "Zebulon Q. Duplicate")     # history only the duplicate has
+    cli.ok("merge", "1", "2")
+    done = cli("privacy", "erase", "1", "--yes")
+    assert done.exit_code == 0, done.stderr
+    data = file_bytes(db_path)
+    for value in (SECRETS["name"], SECRETS["email"], SECRETS["phone"], "zeb.q@hidden-example.org",
+                  "Zebulon Q. Duplicate", "Zeb Q."):
+        assert value.encode() not in data, value
+    assert [(a["action"], a["entity_id"]) for a in json.loads(cli.ok("audit", "-f", "json").stdout)] == [
+        ("erase", 1)]

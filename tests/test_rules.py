@@ -306,3 +306,31 @@ def test_durations():
     (rule,) = parse_rules([{"name": "a", "when": "not-contacted", "after": "2w", "due": "90min"}])
     assert rule.after == timedelta(days=14) and rule.due == timedelta(minutes=90)
     assert rule.describe() == "not contacted for 14d → due within 90min"
+
+
+# -- import --------------------------------------------------------------------------
+
+
+def test_import_applies_rules_and_no_rules_skips_them(cli, tmp_path):
+    people = tmp_path / "people.json"
+    people.write_text(json.dumps([
+        {"name": "Lea Lead", "emails": ["lea@ex.org"]},
+        {"name": "Cas Customer", "emails": ["cas@ex.org"], "stage": "customer", "tags": ["complaint"]},
+    ]))
+    cli.ok("import", str(people), "--format", "json")
+    made = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+    assert sorted((f["contact_name"], f["rule"]) for f in made) == [
+        ("Cas Customer", "complaint"), ("Lea Lead", "new-lead")]
+    merged = tmp_path / "merge.json"
+    merged.write_text(json.dumps([{"name": "Lea Lead", "emails": ["lea@ex.org"], "tags": ["complaint"]}]))
+    cli.ok("--no-rules", "import", str(merged), "--format", "json")
+    rules = [f["rule"] for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)]
+    assert sorted(rules) == ["complaint", "new-lead"]
+    # `rules run` catches up with what changed while rules were off.
+    assert cli.ok("rules", "run").stderr == "rules created 1 follow-up\n"
+    rules = [f["rule"] for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)]
+    assert sorted(rules) == ["complaint", "complaint", "new-lead"]
+    again = tmp_path / "more.json"
+    again.write_text(json.dumps([{"name": "Nia New", "emails": ["nia@ex.org"]}]))
+    cli.ok("--no-rules", "import", str(again), "--format", "json")
+    assert len(json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)) == 3

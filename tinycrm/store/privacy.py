@@ -101,15 +101,20 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             values = sorted({*contact.emails, *(e.lower() for e in contact.emails),
                              *contact.phones, contact.uid}, key=len, reverse=True)
             params = [contact_id]
+            # Contacts merged into this one were this person too: their history goes.
+            ids = [contact_id, *_merged_into(conn, contact_id)]
+            marks = ", ".join("?" * len(ids))
             removed = {
                 "timeline events": _count(conn, "SELECT count(*) FROM events WHERE contact_id = ?", params),
                 "follow-ups": _count(conn, "SELECT count(*) FROM followups WHERE contact_id = ?", params),
                 "deliveries": _count(conn, "SELECT count(*) FROM deliveries WHERE contact_id = ?", params),
-                "import records": _count(conn, "SELECT count(*) FROM import_items WHERE contact_id = ?", params),
+                "import records": _count(
+                    conn, f"SELECT count(*) FROM import_items WHERE contact_id IN ({marks})", ids),
             }
             removed["audit entries"] = conn.execute(
-                "DELETE FROM audit WHERE contact_id = ?", params).rowcount
-            conn.execute("DELETE FROM import_items WHERE contact_id = ?", params)
+                f"DELETE FROM audit WHERE contact_id IN ({marks})"
+                f" OR (entity = 'contact' AND entity_id IN ({marks}))", ids + ids).rowcount
+            conn.execute(f"DELETE FROM import_items WHERE contact_id IN ({marks})", ids)
             # Cascades: emails, phones, tags, events, follow-ups, deliveries, search row.
             conn.execute("DELETE FROM contacts WHERE id = ?", params)
             removed["audit entries"] += _drop_orphan_history(conn, values)
@@ -121,6 +126,22 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
         conn.execute("PRAGMA secure_delete = OFF")
     wiped = compact(store)
     return Erasure(contact_id, contact.name, removed, redacted, wiped)
+
+
+def _merged_into(conn, contact_id: int) -> list[int]:
+    """Ids of the contacts merged into this one, and into those, and so on."""
+    found: list[int] = []
+    todo = [contact_id]
+    while todo:
+        keep = todo.pop()
+        for (other,) in conn.execute(
+            "SELECT entity_id FROM audit WHERE action = 'merge' AND entity = 'contact'"
+            " AND contact_id = ? AND entity_id IS NOT NULL", [keep],
+        ):
+            if other not in found and other != contact_id:
+                found.append(other)
+                todo.append(other)
+    return found
 
 
 def _matches(columns: list[str], n: int) -> str:
