@@ -122,10 +122,14 @@ class _Rejects:
 
 
 def _print_plan(item) -> None:
-    who = f"#{item.contact_id} {item.name}" if item.contact_id else item.name
-    text = f"line {item.line:<6} {item.action:<9} {who}"
-    if item.detail:
-        text += f"  ({item.detail})" if item.action != "create" else f" {item.detail}"
+    """One line per row of a dry run: ``line 7   merge   #12 Ada Lovelace  (company, tags)``."""
+    text = f"line {item.line:<6} {item.action:<9} "
+    if item.action == "reject":
+        text += item.detail
+    else:
+        text += f"#{item.contact_id} {item.name}"
+        if item.detail:
+            text += f" {item.detail}" if item.action == "create" else f"  ({item.detail})"
     sys.stdout.write(strip_controls(text.rstrip()) + "\n")
 
 

@@ -62,11 +62,12 @@ class UidSequence:
         millis = int((now.timestamp() if now else 0) * 1000) & ((1 << 48) - 1)
         rand = int.from_bytes(os.urandom(10), "big")
         self._prefix = f"{millis:012x}7{rand & 0xFFF:03x}"
-        self._counter = (rand >> 12) & ((1 << 60) - 1)
+        # The variant bits (10) lead; the counter starts low enough never to reach them.
+        self._counter = (0x8 << 60) | ((rand >> 12) & ((1 << 59) - 1))
 
     def __call__(self) -> str:
         self._counter += 1
-        return self._prefix + f"{(0x8 << 60) | (self._counter & ((1 << 62) - 1)):016x}"
+        return f"{self._prefix}{self._counter:016x}"
 
 
 def next_contact_id(conn) -> int:
@@ -78,7 +79,8 @@ def insert_contacts(
     uids: UidSequence | None = None,
 ) -> list[int]:
     """Insert ``contacts`` and return their ids, in order: ``first_id`` and up
-    (default: after the largest id in use)."""
+    (default: after the largest id in use). Any object with ``NewContact``'s
+    attributes will do (the importer passes its validated rows)."""
     batch = list(contacts)
     if not batch:
         return []

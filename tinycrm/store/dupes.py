@@ -16,6 +16,7 @@ Probable pairs (``find_duplicates``), scored 0–100:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -99,9 +100,20 @@ class ContactState:
             phone_keys={phone_key(p) or p for p in phones}, tags=list(data.get("tags") or []),
         )
 
-    @property
-    def phone_key_list(self) -> list[str | None]:
-        return [phone_key(p) for p in self.phones]
+    def restored(self, saved: dict[str, Any]) -> ContactState:
+        """A copy of this state with the ``saved`` values put back."""
+        copy = ContactState(
+            id=self.id, name=self.name, fields=dict(self.fields), emails=list(self.emails),
+            email_keys=set(self.email_keys), phones=list(self.phones),
+            phone_keys=set(self.phone_keys), tags=list(self.tags),
+            **{k: getattr(self, k) for k in (
+                "first_name", "last_name", "company", "title", "stage", "tier", "owner",
+                "source", "birthday", "cadence_days", "last_contacted_at", "uid",
+                "created_at", "updated_at", "version")},
+        )
+        for key, value in saved.items():
+            setattr(copy, key, value)
+        return copy
 
     def snapshot(self) -> dict[str, Any]:
         """Everything a merge can change (what undo puts back)."""
@@ -120,65 +132,115 @@ class ContactState:
         return {k: mine[k] for k in keys}, {k: theirs[k] for k in keys}
 
 
-def combine(state: ContactState, incoming: Any, *, overwrite: bool = False) -> list[str]:
+_STATE_SQL = (
+    "SELECT id, uid, name, first_name, last_name, company, title, stage, tier, owner, source,"
+    " birthday, fields, cadence_days, created_at, updated_at, last_contacted_at, version"
+    " FROM contacts WHERE id IN ({})"
+)
+
+
+def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, ContactState]:
+    """Contacts as ``ContactState``s straight from SQL (stored text, no datetimes)."""
+    states: dict[int, ContactState] = {}
+    for start in range(0, len(ids), chunk):
+        part = list(ids[start:start + chunk])
+        marks = ",".join("?" * len(part))
+        for r in conn.execute(_STATE_SQL.format(marks), part):
+            states[r[0]] = ContactState(
+                id=r[0], uid=r[1], name=r[2], first_name=r[3], last_name=r[4], company=r[5],
+                title=r[6], stage=r[7], tier=r[8], owner=r[9], source=r[10], birthday=r[11],
+                fields=json.loads(r[12]) if r[12] != "{}" else {}, cadence_days=r[13],
+                created_at=r[14], updated_at=r[15], last_contacted_at=r[16], version=r[17],
+            )
+        for cid, email, key in conn.execute(
+            f"SELECT contact_id, email, email_key FROM contact_emails WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position", part,
+        ):
+            state = states[cid]
+            state.emails.append(email)
+            state.email_keys.add(key)
+        for cid, phone, key in conn.execute(
+            f"SELECT contact_id, phone, phone_key FROM contact_phones WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position", part,
+        ):
+            state = states[cid]
+            state.phones.append(phone)
+            state.phone_keys.add(key or phone)
+        for cid, tag in conn.execute(
+            f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, tag", part,
+        ):
+            states[cid].tags.append(tag)
+    return states
+
+
+def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
+            saved: dict[str, Any] | None = None) -> list[str]:
     """Merge ``incoming`` (an import row or another ``ContactState``) into
-    ``state``; returns the names of what changed."""
+    ``state``; returns the names of what changed. ``saved`` collects the value
+    each changed field had first (see ``ContactState.restored``)."""
     changed: list[str] = []
+
+    def save(key: str) -> None:
+        changed.append(key)
+        if saved is not None and key not in saved:
+            value = getattr(state, key)
+            saved[key] = value.copy() if isinstance(value, (list, dict, set)) else value
+
+    # First and last names split from a full name the merge doesn't take
+    # are guesses, not values: they fill nothing.
+    guessed = getattr(incoming, "split_names", False) and not overwrite
     for key in SCALAR_FILL:
         value = getattr(incoming, key)
-        if value is None or value == "":
+        if value is None or value == "" or (guessed and key in ("first_name", "last_name")):
             continue
         current = getattr(state, key)
         if current is None or current == "" or (overwrite and current != value):
+            save(key)
             setattr(state, key, value)
-            changed.append(key)
     if overwrite:
         for key in SCALAR_SET:
             value = getattr(incoming, key)
             if value and getattr(state, key) != value:
+                save(key)
                 setattr(state, key, value)
-                changed.append(key)
         if incoming.named and incoming.name and incoming.name != state.name:
+            save("name")
             state.name = incoming.name
-            changed.append("name")
     seen = getattr(incoming, "last_contacted_at", None)
     if seen and (state.last_contacted_at is None or seen > state.last_contacted_at):
+        save("last_contacted_at")
         state.last_contacted_at = seen
-        changed.append("last_contacted_at")
     keys = incoming.email_keys if isinstance(incoming.email_keys, list) else [
         normalize_email(e) for e in incoming.emails]
     for email, key in zip(incoming.emails, keys):
         if key not in state.email_keys:
+            if "emails" not in changed:
+                save("emails")
             state.email_keys.add(key)
             state.emails.append(email)
-            if "emails" not in changed:
-                changed.append("emails")
     phone_keys = incoming.phone_keys if isinstance(incoming.phone_keys, list) else [
         phone_key(p) for p in incoming.phones]
     for phone, key in zip(incoming.phones, phone_keys):
         ident = key or phone
         if ident not in state.phone_keys:
+            if "phones" not in changed:
+                save("phones")
             state.phone_keys.add(ident)
             state.phones.append(phone)
-            if "phones" not in changed:
-                changed.append("phones")
     if incoming.tags:
         have = set(state.tags)
         new = [t for t in incoming.tags if t not in have]
         if new:
+            save("tags")
             state.tags = sorted(have.union(new))
-            changed.append("tags")
     if incoming.fields:
-        fields_changed = False
         for key, value in incoming.fields.items():
-            if key not in state.fields or state.fields[key] in (None, ""):
+            current = state.fields.get(key)
+            if current is None or current == "" or (overwrite and current != value):
+                if "fields" not in changed:
+                    save("fields")
                 state.fields[key] = value
-                fields_changed = True
-            elif overwrite and state.fields[key] != value:
-                state.fields[key] = value
-                fields_changed = True
-        if fields_changed:
-            changed.append("fields")
     return changed
 
 
@@ -234,6 +296,8 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
                 f" WHERE {_quote(column)} = ?", [keep_id, other_id]).rowcount
             if count:
                 moved[table] = count
+        # OTHER's history now concerns KEEP (and goes with KEEP's if it is erased).
+        conn.execute("UPDATE audit SET contact_id = ? WHERE contact_id = ?", [keep_id, other_id])
         other_snapshot = ContactState.from_contact(other).snapshot()
         conn.execute("DELETE FROM contacts WHERE id = ?", [other_id])
         store.search.reindex([keep_id])

@@ -21,14 +21,14 @@ the end. A dry run does all of it and rolls back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .bulk import DeferredIndexes, NewContact, UidSequence, insert_contacts, next_contact_id
+from .bulk import DeferredIndexes, UidSequence, insert_contacts, next_contact_id
 from .contacts import clean_tag, split_name
-from .dupes import SCALAR_FILL, ContactState, combine
+from .dupes import SCALAR_FILL, ContactState, combine, load_states
 from .errors import Conflict, NotFound, TinyCRMError, ValidationError
 from .formats import FormatError, Row
 from .search import index_rows
@@ -161,6 +161,10 @@ class _DryRun(Exception):
 
 # -- values ------------------------------------------------------------------------
 
+_FOREIGN_LAYOUTS = ("google", "google-old", "outlook", "linkedin", "hubspot")
+# Keys most rows carry; a row with others takes the slower path.
+_COMMON_KEYS = frozenset(("name", "first_name", "last_name", "emails", "phones", "company",
+                          "title", "tags"))
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 
@@ -209,26 +213,36 @@ def _clean_text(value: Any) -> str | None:
 
 
 class Incoming:
-    """A validated row, ready to match and write."""
+    """A validated row, ready to match and write. Attributes not set on an
+    instance fall back to the class defaults below (most rows use few)."""
 
-    __slots__ = (
-        "line", "row", "name", "named", "first_name", "last_name", "company", "title",
-        "stage", "tier", "owner", "source", "birthday", "cadence_days", "fields", "emails",
-        "email_keys", "phones", "phone_keys", "tags", "note", "uid", "created_at",
-        "updated_at", "last_contacted_at",
-    )
+    line = 0
+    row: Row | None = None
+    name = ""
+    named = False
+    split_names = False  # first/last were split from the full name
+    first_name = last_name = company = title = None
+    stage = tier = owner = source = birthday = cadence_days = None
+    uid = created_at = updated_at = last_contacted_at = note = None
+    fields: dict[str, Any] = {}
+    emails: list[str] = []
+    email_keys: list[str] = []
+    phones: list[str] = []
+    phone_keys: list[str | None] = []
+    tags: list[str] = []
 
     def state(self, default_stage: str, default_tier: str, user: str) -> ContactState:
-        """The contact this row would create."""
+        """The contact this row would create, as a state later rows can merge into."""
         return ContactState(
             id=None, name=self.name, first_name=self.first_name, last_name=self.last_name,
             company=self.company, title=self.title, stage=self.stage or default_stage,
             tier=self.tier or default_tier, owner=self.owner or user, source=self.source,
             birthday=self.birthday, cadence_days=self.cadence_days, fields=dict(self.fields),
             emails=list(self.emails), email_keys=set(self.email_keys),
-            phones=list(self.phones), phone_keys={k or p for k, p in zip(self.phone_keys, self.phones)},
+            phones=list(self.phones),
+            phone_keys={k or p for k, p in zip(self.phone_keys, self.phones)},
             tags=list(self.tags), last_contacted_at=self.last_contacted_at, uid=self.uid,
-            created_at=self.created_at, updated_at=self.updated_at, version=1,
+            created_at=self.created_at, updated_at=self.updated_at, version=1, note=self.note,
         )
 
 
@@ -330,11 +344,14 @@ class _Import:
         self.next_id = 0
         self.uids = UidSequence(now)
         self.layout = getattr(reader, "layout", reader.format)
-        self.source_tag = self.layout if self.layout not in ("csv",) else "csv import"
+        # Where a contact came from, when the file is another tool's export;
+        # tinycrm's own formats carry the source themselves.
+        self.source_tag = self.layout if self.layout in _FOREIGN_LAYOUTS else None
         self.deferred: DeferredIndexes | None = None
         self.defer_at = DEFER_INDEXES_AT
         self._old_cache: int | None = None
         self._names: dict[int, str] = {}
+        self._plans: list[PlanItem] = []
 
     # -- bookkeeping ------------------------------------------------------------
 
@@ -355,11 +372,11 @@ class _Import:
         if self.on_reject is not None:
             self.on_reject(Reject(row.line, reason, self.reader.reject_cells(row)))
         if self.on_plan is not None:
-            self.on_plan(PlanItem(row.line, "reject", None, "", reason))
+            self._plans.append(PlanItem(row.line, "reject", None, "", reason))
 
     def plan(self, inc: Incoming, action: str, contact_id: int | None, name: str,
              detail: str = "") -> None:
-        self.on_plan(PlanItem(inc.line, action, contact_id, name, detail))
+        self._plans.append(PlanItem(inc.line, action, contact_id, name, detail))
 
     # -- the run ----------------------------------------------------------------
 
@@ -379,16 +396,8 @@ class _Import:
                 "map": list(self.options.mapping), "strict": self.options.strict,
             }), self.first_id],
         ).lastrowid
-        chunk: list[Incoming] = []
-        prepare = self.prepare
-        for row in self.reader.rows():
-            incoming = prepare(row)
-            if incoming is not None:
-                chunk.append(incoming)
-                if len(chunk) >= CHUNK:
-                    self.flush(chunk)
-                    chunk = []
-        self.flush(chunk)
+        for chunk in self.chunks():
+            self.flush(chunk)
         if self.counts == dict.fromkeys(self.counts, 0):
             raise ImportFailed(f"{self.name}: no contacts found in the file")
         if self.options.dry_run:
@@ -396,6 +405,19 @@ class _Import:
         if self.deferred is not None:
             self.deferred.restore()
         self.finish()
+
+    def chunks(self) -> Iterator[list[Incoming | _Rejection]]:
+        """Validated rows (or their rejections), a chunk at a time, in file order.
+        (A reading thread was tried: SQLite gives up the GIL on every row, and
+        taking it back from a busy thread made the import slower, not faster.)"""
+        chunk: list[Incoming | _Rejection] = []
+        prepare = self.prepare
+        for row in self.reader.rows():
+            chunk.append(prepare(row))
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
+        yield chunk
 
     def finish(self) -> None:
         conn, batch = self.conn, self.batch_id
@@ -426,96 +448,124 @@ class _Import:
 
     # -- validation -------------------------------------------------------------
 
-    def prepare(self, row: Row) -> Incoming | None:
+    def prepare(self, row: Row) -> Incoming | _Rejection:
+        """Validate one row (in the reading thread: no database, no callbacks)."""
         if row.error is not None:
-            self.reject(row, row.error)
-            return None
+            return _Rejection(row, row.error)
         record = row.record or {}
         inc = Incoming()
         inc.line, inc.row = row.line, row
         try:
-            emails, keys = [], []
-            for value in record.get("emails") or ():
-                value = value.strip()
-                if not value:
-                    continue
-                try:
-                    value = clean_email(value)
-                except ValidationError as exc:
-                    raise _Bad(self.field(row, "emails", value), exc.message) from None
-                key = normalize_email(value)
-                if key not in keys:
-                    keys.append(key)
-                    emails.append(value)
-            inc.emails, inc.email_keys = emails, keys
-            phones, pkeys, seen = [], [], set()
-            for value in record.get("phones") or ():
-                if not value.strip():
-                    continue
-                try:
-                    value = clean_phone(value)
-                except ValidationError as exc:
-                    raise _Bad(self.field(row, "phones", value), exc.message) from None
-                key = phone_key(value)
-                ident = key or value
-                if ident not in seen:
-                    seen.add(ident)
-                    pkeys.append(key)
-                    phones.append(value)
-            inc.phones, inc.phone_keys = phones, pkeys
+            values = record.get("emails")
+            emails: list[str] = []
+            if values:
+                keys: list[str] = []
+                for value in values:
+                    value = value.strip()
+                    if not value:
+                        continue
+                    try:
+                        value = clean_email(value)
+                    except ValidationError as exc:
+                        raise _Bad(self.field(row, "emails", value), exc.message) from None
+                    key = value.lower()
+                    if key not in keys:
+                        keys.append(key)
+                        emails.append(value)
+                inc.emails, inc.email_keys = emails, keys
+            values = record.get("phones")
+            phones: list[str] = []
+            if values:
+                pkeys: list[str | None] = []
+                seen: set[str] = set()
+                for value in values:
+                    if not value.strip():
+                        continue
+                    try:
+                        value = clean_phone(value)
+                    except ValidationError as exc:
+                        raise _Bad(self.field(row, "phones", value), exc.message) from None
+                    key = phone_key(value)
+                    ident = key or value
+                    if ident not in seen:
+                        seen.add(ident)
+                        pkeys.append(key)
+                        phones.append(value)
+                inc.phones, inc.phone_keys = phones, pkeys
             get = record.get
-            inc.company = _clean_text(get("company"))
-            inc.title = _clean_text(get("title"))
-            first, last = _clean_text(get("first_name")), _clean_text(get("last_name"))
+            value = get("company")
+            if value:
+                inc.company = _clean_text(value)
+            value = get("title")
+            if value:
+                inc.title = _clean_text(value)
+            first = _clean_text(get("first_name"))
+            last = _clean_text(get("last_name"))
             name = _clean_text(get("name"))
-            inc.named = bool(name)
+            named = bool(name)
             if not name:
-                parts = [_clean_text(get(k)) for k in ("prefix", "first_name", "middle_name",
-                                                       "last_name", "suffix")]
-                name = " ".join(p for p in parts if p)
-                inc.named = bool(first or last)
+                if "prefix" in record or "middle_name" in record or "suffix" in record:
+                    parts = [_clean_text(get(k)) for k in ("prefix", "first_name", "middle_name",
+                                                           "last_name", "suffix")]
+                    name = " ".join(p for p in parts if p)
+                else:
+                    name = f"{first} {last}" if first and last else (first or last)
+                named = bool(first or last)
                 if not name:
                     name = (_clean_text(get("nickname")) or inc.company
                             or (emails[0] if emails else None) or (phones[0] if phones else None))
-            if not name:
-                raise _Bad(None, "no name, email or phone")
-            inc.name = name
-            if first is None and last is None and inc.named:
+                if not name:
+                    raise _Bad(None, "no name, email or phone")
+            elif first is None and last is None:
                 first, last = split_name(name)
-            inc.first_name, inc.last_name = first, last
-            tags = set(self.extra_tags)
-            for value in get("tags") or ():
-                if value and value.strip():
-                    tags.add(clean_tag(value))
-            inc.tags = sorted(tags)
+                inc.split_names = True
+            inc.name, inc.named, inc.first_name, inc.last_name = name, named, first, last
+            values = get("tags")
+            if values or self.extra_tags:
+                tags = set(self.extra_tags)
+                for value in values or ():
+                    if value and value.strip():
+                        tags.add(clean_tag(value))
+                inc.tags = sorted(tags)
+            if len(record) > 7 or not record.keys() <= _COMMON_KEYS:
+                self._prepare_rare(inc, row, record)
+        except _Bad as bad:
+            return _Rejection(row, f"{bad.field}: {bad.reason}" if bad.field else bad.reason)
+        except ValidationError as exc:
+            return _Rejection(row, exc.message)
+        return inc
+
+    def _prepare_rare(self, inc: Incoming, row: Row, record: dict[str, Any]) -> None:
+        get = record.get
+        if "stage" in record:
             inc.stage = self._choice(row, get("stage"), self.stages, "stage")
+        if "tier" in record:
             inc.tier = self._choice(row, get("tier"), self.tiers, "tier")
+        if "owner" in record:
             inc.owner = _clean_text(get("owner"))
-            inc.source = _clean_text(get("source")) or self.source_tag
-            birthday = get("birthday")
-            inc.birthday = clean_birthday(str(birthday)) if birthday else None
+        if "source" in record:
+            inc.source = _clean_text(get("source"))
+        if get("birthday"):
+            inc.birthday = clean_birthday(str(get("birthday")))
+        if "cadence_days" in record:
             inc.cadence_days = self._cadence(row, get("cadence_days"))
+        if "uid" in record:
             uid = _clean_text(get("uid"))
             if uid is not None and len(uid) > 200:
                 raise _Bad(self.field(row, "uid", uid), "a uid can't be longer than 200 characters")
             inc.uid = uid
-            inc.created_at = self._time(row, get("created_at"), "created_at")
-            inc.updated_at = self._time(row, get("updated_at"), "updated_at")
-            inc.last_contacted_at = self._time(row, get("last_contacted_at"), "last_contacted_at")
-            note = get("note")
-            inc.note = strip_controls(str(note), keep_newlines=True).strip() if note else None
-            fields = get("fields")
+        for key in ("created_at", "updated_at", "last_contacted_at"):
+            if key in record:
+                setattr(inc, key, self._time(row, get(key), key))
+        note = get("note")
+        if note:
+            inc.note = strip_controls(str(note), keep_newlines=True).strip() or None
+        fields = get("fields")
+        if fields:
             inc.fields = {
                 strip_controls(str(k)).strip() or "field": (v.strip() if isinstance(v, str) else v)
                 for k, v in fields.items() if v is not None and v != ""
-            } if fields else {}
-        except _Bad as bad:
-            self.reject(row, f"{bad.field}: {bad.reason}" if bad.field else bad.reason)
-            return None
-        except ValidationError as exc:
-            self.reject(row, exc.message)
-            return None
-        return inc
+            }
 
     def field(self, row: Row, key: str, value: Any) -> str:
         return self.reader.field_name(row, key, value)
@@ -563,7 +613,7 @@ class _Import:
             found.update(self.conn.execute(sql.format(",".join("?" * len(part))), part).fetchall())
         return found
 
-    def contact_name(self, contact_id: int, pending: dict[int, ContactState]) -> str:
+    def contact_name(self, contact_id: int, pending: dict[int, Any]) -> str:
         if contact_id in pending:
             return pending[contact_id].name
         if contact_id not in self._names:
@@ -571,9 +621,22 @@ class _Import:
             self._names[contact_id] = row[0] if row else "?"
         return self._names[contact_id]
 
-    def flush(self, chunk: list[Incoming]) -> None:
-        if not chunk:
-            return
+    def flush(self, rows: list[Incoming | _Rejection]) -> None:
+        chunk: list[Incoming] = []
+        for item in rows:
+            if type(item) is _Rejection:
+                self.reject(item.row, item.reason)
+            else:
+                chunk.append(item)
+        if chunk:
+            self._decide_and_write(chunk)
+        if self._plans:
+            self._plans.sort(key=lambda item: item.line)
+            for item in self._plans:
+                self.on_plan(item)
+            self._plans = []
+
+    def _decide_and_write(self, chunk: list[Incoming]) -> None:
         conn = self.conn
         uid_hits = self._lookup("SELECT uid, id FROM contacts WHERE uid IN ({})",
                                 (i.uid for i in chunk))
@@ -586,7 +649,7 @@ class _Import:
         by_uid: dict[str, int] = {}
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
-        pending: dict[int, ContactState] = {}
+        pending: dict[int, Incoming | ContactState] = {}
         merges: dict[int, list[Incoming]] = {}
         plan = self.on_plan is not None
         mode = self.mode
@@ -635,9 +698,7 @@ class _Import:
             if target is None or mode == "create":
                 contact_id = self.next_id
                 self.next_id += 1
-                state = inc.state(self.default_stage, self.default_tier, self.user)
-                state.note = inc.note
-                pending[contact_id] = state
+                pending[contact_id] = inc
                 self.counts["created"] += 1
                 if plan:
                     self.plan(inc, "create", contact_id, inc.name,
@@ -645,6 +706,9 @@ class _Import:
                 target = contact_id
             elif target in pending:
                 state = pending[target]
+                if isinstance(state, Incoming):
+                    state = pending[target] = state.state(
+                        self.default_stage, self.default_tier, self.user)
                 changed = combine(state, inc, overwrite=mode == "update")
                 if inc.note and state.note != inc.note:
                     state.note = f"{state.note}\n\n{inc.note}" if state.note else inc.note
@@ -687,42 +751,47 @@ class _Import:
 
     # -- writing ----------------------------------------------------------------
 
-    def _create(self, pending: dict[int, ContactState], first: int) -> None:
-        stamp = self.stamp
-        contacts = [
-            NewContact(
-                name=s.name, owner=s.owner, created_at=s.created_at or stamp,
-                first_name=s.first_name, last_name=s.last_name, company=s.company,
-                title=s.title, stage=s.stage, tier=s.tier, source=s.source,
-                birthday=s.birthday, fields=s.fields, cadence_days=s.cadence_days,
-                last_contacted_at=s.last_contacted_at, emails=s.emails, phones=s.phones,
-                tags=sorted(s.tags), uid=s.uid, updated_at=s.updated_at,
-            )
-            for s in pending.values()
-        ]
-        insert_contacts(self.conn, contacts, updated_at=stamp, first_id=first, uids=self.uids)
+    def _create(self, pending: dict[int, Incoming | ContactState], first: int) -> None:
+        """Insert this chunk's new contacts (ids ``first`` and up, in order).
+        Rows and merged states carry every attribute ``insert_contacts`` reads."""
+        stamp, stage, tier, user, source = (
+            self.stamp, self.default_stage, self.default_tier, self.user, self.source_tag)
+        notes = []
+        for contact_id, c in pending.items():
+            if c.stage is None:
+                c.stage = stage
+            if c.tier is None:
+                c.tier = tier
+            if c.owner is None:
+                c.owner = user
+            if c.source is None:
+                c.source = source
+            if c.created_at is None:
+                c.created_at = stamp
+            if c.note:
+                notes.append((contact_id, c.note))
+        insert_contacts(self.conn, pending.values(), updated_at=stamp, first_id=first,
+                        uids=self.uids)
         timeline = self.store.timeline
-        for contact_id, state in pending.items():
-            if state.note:
-                timeline.add(contact_id, "note", state.note, now=self.now)
+        for contact_id, note in notes:
+            timeline.add(contact_id, "note", note, now=self.now)
 
     def _merge_existing(self, merges: dict[int, list[Incoming]]) -> list[int]:
-        contacts = {c.id: c for c in self.store.contacts.get_many(list(merges))}
+        states = load_states(self.conn, list(merges))
         overwrite = self.mode == "update"
         changed_ids: list[int] = []
         reindex = []
         for contact_id, rows in merges.items():
-            contact = contacts.get(contact_id)
-            if contact is None:
+            state = states.get(contact_id)
+            if state is None:
                 for inc in rows:
                     self.reject(inc.row, f"contact {contact_id} vanished during the import")
                 continue
-            state = ContactState.from_contact(contact)
-            before = ContactState.from_contact(contact)
+            saved: dict[str, Any] = {}
             changed_keys: list[str] = []
             notes = []
             for inc in rows:
-                changed = combine(state, inc, overwrite=overwrite)
+                changed = combine(state, inc, overwrite=overwrite, saved=saved)
                 if inc.note:
                     notes.append(inc.note)
                 self._count_merge(inc, contact_id, state.name, changed)
@@ -730,8 +799,10 @@ class _Import:
             if not changed_keys and not notes:
                 continue
             created_here = contact_id >= self.first_id
+            before = state.restored(saved)
             if changed_keys:
-                self._write_state(before, state, changed_keys, bump=not created_here)
+                write_state(self.conn, before, state, changed_keys, self.stamp,
+                            bump=not created_here)
                 reindex.append((contact_id, state.name, state.emails, state.company, state.tags))
                 changed_ids.append(contact_id)
             for note in notes:
@@ -765,9 +836,14 @@ class _Import:
             "SELECT 1 FROM events WHERE contact_id = ? AND kind = 'note' AND text = ? LIMIT 1",
             [contact_id, note]).fetchone() is not None
 
-    def _write_state(self, before: ContactState, state: ContactState, changed: Sequence[str],
-                     *, bump: bool) -> None:
-        write_state(self.conn, before, state, changed, self.stamp, bump=bump)
+
+
+class _Rejection:
+    __slots__ = ("row", "reason")
+
+    def __init__(self, row: Row, reason: str) -> None:
+        self.row, self.reason = row, reason
+
 
 
 class _Bad(Exception):

@@ -139,7 +139,7 @@ class CSVReader:
         except StopIteration:
             raise FormatError(f"{source.name}: the file is empty") from None
         except csv.Error as exc:
-            raise FormatError(f"{source.name}: line {self._reader.line_num}: {exc}") from None
+            raise FormatError(f"{source.name}:{self._reader.line_num}: {exc}") from None
         self.header_line = self._reader.line_num
         self._last_line = self.header_line
         self.header = header
@@ -173,10 +173,10 @@ class CSVReader:
                     error = f"{len(cells)} cells but the header has {width}"
                 yield Row(start, record, cells, error)
         except csv.Error as exc:
-            raise FormatError(f"{name}: line {reader.line_num}: {exc}") from None
+            raise FormatError(f"{name}:{reader.line_num}: {exc}") from None
         except UnicodeDecodeError as exc:
             raise FormatError(
-                f"{name}: line {reader.line_num + 1}: can't be decoded as {self.source.encoding}"
+                f"{name}:{reader.line_num + 1}: can't be decoded as {self.source.encoding}"
                 f" ({exc.reason}); try another --encoding"
             ) from None
 

@@ -36,6 +36,8 @@ LAYOUT_NAMES = {
 # Columns a rejects file adds; reading that file back (after fixing it) skips them.
 REJECT_COLUMNS = ("reject_line", "reject_reason")
 
+_REJECT_NAMES = {" ".join(c.split("_")) for c in REJECT_COLUMNS}
+
 _GENERIC: dict[str, str] = {
     "name": "name", "full name": "name", "display name": "name", "contact name": "name",
     "contact": "name", "fn": "name",
@@ -333,7 +335,7 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
             labels[(match.group(1), match.group(2))] = index
     for index, name in enumerate(normalised):
         target = overrides.pop(name, None)
-        if target is None and name in REJECT_COLUMNS:
+        if target is None and name in _REJECT_NAMES:
             continue
         if target is None:
             target = _default_target(layout, specific, name, labels)

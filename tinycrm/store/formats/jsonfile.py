@@ -72,7 +72,7 @@ class JSONReader:
         elif start == "{":
             yield from self._lines()
         else:
-            raise FormatError(f"{self.source.name}: line 1: not JSON (expected a list or objects)")
+            raise FormatError(f"{self.source.name}:1: not JSON (expected a list or objects)")
 
     def _row(self, line: int, value: Any, raw: str) -> Row:
         if not isinstance(value, dict):
@@ -142,12 +142,12 @@ class JSONReader:
                     continue
                 eof = True
                 if not buffer:
-                    raise FormatError(f"{name}: line {line}: the JSON list is not closed with ]")
+                    raise FormatError(f"{name}:{line}: the JSON list is not closed with ]")
             if buffer[0] == "]":
                 return
             if not expect_value:
                 if buffer[0] != ",":
-                    raise FormatError(f"{name}: line {line}: expected , or ] in the JSON list")
+                    raise FormatError(f"{name}:{line}: expected , or ] in the JSON list")
                 buffer = buffer[1:]
                 expect_value = True
                 continue
@@ -160,7 +160,7 @@ class JSONReader:
                         buffer += chunk
                         continue
                     eof = True
-                raise FormatError(f"{name}: line {line + exc.lineno - 1}: not valid JSON ({exc.msg})") from None
+                raise FormatError(f"{name}:{line + exc.lineno - 1}: not valid JSON ({exc.msg})") from None
             raw = buffer[:end]
             yield self._row(line, value, raw)
             line += raw.count("\n")

@@ -190,12 +190,16 @@ def card_record(props: list[Property]) -> dict[str, Any]:
         if name == "FN":
             record["name"] = unescape(value).strip()
         elif name == "N":
-            parts = [unescape(p).strip() for p in _split_unescaped(value, ";")] + [""] * 5
+            # Family;Given;Additional;Prefix;Suffix, each maybe a comma list.
+            parts = [
+                " ".join(v for v in (unescape(x).strip() for x in _split_unescaped(p, ",")) if v)
+                for p in _split_unescaped(value, ";")
+            ] + [""] * 5
             family, given, additional, prefix, suffix = parts[:5]
             for key, part in (("last_name", family), ("first_name", given),
                               ("middle_name", additional), ("prefix", prefix), ("suffix", suffix)):
                 if part:
-                    record[key] = part.replace(",", " ")
+                    record[key] = part
         elif name in ("EMAIL", "TEL"):
             item = unescape(value).strip()
             if name == "TEL" and item.lower().startswith("tel:"):

@@ -1,0 +1,77 @@
+"""`tinycrm dupes` and `tinycrm merge KEEP OTHER`."""
+
+import json
+
+from tinycrm.store.dupes import company_key, email_canon, find_duplicates, merge_contacts
+
+
+def test_email_and_company_keys():
+    assert email_canon("john.doe+crm@googlemail.com") == "johndoe@gmail.com"
+    assert email_canon("john.doe+crm@acme.example") == "john.doe@acme.example"
+    assert company_key("ACME, Inc.") == company_key("Acme") == "acme"
+    assert company_key("Société Générale SA") == "societe generale"
+
+
+def test_find_duplicates_best_first(store):
+    c = store.contacts
+    a = c.add("John Doe", emails=["john.doe@gmail.com"], company="Acme Inc")
+    b = c.add("Johnny Doe", emails=["johndoe+news@gmail.com"])
+    d = c.add("Jon Smith", phones=["+1 (555) 010-2030"], company="Globex")
+    e = c.add("Jane Roe", phones=["555.010.2030"])
+    f = c.add("Katherine Johnson", company="ACME")
+    g = c.add("Katharine Johnson", company="Acme, Inc.")
+    c.add("Katherine Johnson", company="Initech")  # another company: not a pair with f
+    c.add("Zed Zulu", company="Acme Inc")
+    pairs = find_duplicates(store)
+    assert [(p.keep_id, p.other_id, p.reasons) for p in pairs] == [
+        (a.id, b.id, ("same email",)),
+        (d.id, e.id, ("same phone",)),
+        (f.id, g.id, ("similar name at acme",)),
+    ]
+    assert pairs[2].score < 100
+    assert [p.other_id for p in find_duplicates(store, threshold=96)] == [b.id]
+    assert len(find_duplicates(store, limit=1)) == 1
+
+
+def test_merge_moves_everything_to_keep(store):
+    c = store.contacts
+    keep = c.add("Ada Lovelace", emails=["ada@ex.org"], title="Countess", tags=["vip"])
+    other = c.add("Ada L.", emails=["ada@engines.example"], phones=["+44 20 7946 0001"],
+                  company="Engines", title="Engineer", tags=["investor"],
+                  fields={"plan": "pro"}, note="met at the society")
+    store.followups.add(other.id, store.now(), note="call back")
+    merged, changed = merge_contacts(store, keep.id, other.id)
+    assert changed == ["company", "emails", "phones", "tags", "fields"]
+    assert merged.name == "Ada Lovelace" and merged.title == "Countess"
+    assert merged.emails == ("ada@ex.org", "ada@engines.example")
+    assert merged.phones == ("+44 20 7946 0001",) and merged.tags == ("investor", "vip")
+    assert merged.fields == {"plan": "pro"} and merged.company == "Engines"
+    assert c.count() == 1
+    kinds = [e.kind for e in store.timeline.list(keep.id)]
+    assert kinds[0] == "merge" and "note" in kinds
+    assert any(e.text == "met at the society" for e in store.timeline.list(keep.id))
+    assert [f.note for f in store.followups.list(view="all", contact_id=keep.id)
+            if f.rule is None] == ["call back"]
+    merges = [a for a in store.audit.list(keep.id) if a.action == "merge"]
+    assert merges and merges[0].entity_id == other.id
+    assert merges[0].before["merged"]["emails"] == ["ada@engines.example"]
+    assert [found.id for found, _ in store.search.search("engines.example")] == [keep.id]
+
+
+def test_cli_dupes_and_merge(cli):
+    cli.ok("add", "John Doe", "-e", "john.doe@gmail.com")
+    cli.ok("add", "Johnny", "-e", "johndoe@gmail.com", "--company", "Acme")
+    rows = json.loads(cli.ok("dupes", "-f", "json").stdout)
+    assert rows == [{"score": 100.0, "keep": 1, "keep_name": "John Doe", "keep_email": "john.doe@gmail.com",
+                     "other": 2, "other_name": "Johnny", "other_email": "johndoe@gmail.com",
+                     "reason": "same email"}]
+    table = cli.ok("dupes").stdout.splitlines()
+    assert table[0].split() == ["SCORE", "KEEP", "NAME", "OTHER", "NAME", "REASON"]
+    result = cli("merge", "john.doe@gmail.com", "2")
+    assert result.exit_code == 0, result.stderr
+    assert "merged 2 (Johnny) into 1 (John Doe): company, emails" in result.stderr
+    (john,) = json.loads(cli.ok("list", "-f", "json").stdout)
+    assert john["emails"] == ["john.doe@gmail.com", "johndoe@gmail.com"]
+    assert cli.ok("dupes", "-f", "json").stdout == "[]\n"
+    assert cli("merge", "1", "1").exit_code == 2
+    assert cli("merge", "1", "99").exit_code == 3

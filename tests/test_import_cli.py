@@ -1,0 +1,200 @@
+"""`tinycrm import` from the shell: rejects, --strict, --dry-run, batches and
+undo, stdin through a real pipe, and a process killed mid-import."""
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from .conftest import run_tinycrm
+
+
+def contacts(cli) -> list[dict]:
+    return json.loads(cli.ok("list", "--sort", "created", "-f", "json").stdout)
+
+
+PEOPLE = ("Name,Email,Phone,Company\n"
+          "Ada Lovelace,ada@ex.org,,Engines\n"
+          "No Email,not-an-email,,\n"
+          "Alan Turing,alan@ex.org,+44 1908 640404,\n"
+          "Bad Phone,,call me maybe,\n"
+          ",,,\n"
+          "=cmd|' /C calc'!A0,grace@ex.org,,\"=HYPERLINK(\"\"x\"\")\"\n")
+
+
+def test_rejects_are_listed_with_line_numbers_and_written_to_a_file(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    rejects = tmp_path / "rejects.csv"
+    result = cli("import", str(path), "--rejects", str(rejects))
+    assert result.exit_code == 1  # some rows were rejected; the rest went in
+    assert f"{path}:3: Email: not an email address: 'not-an-email'" in result.stderr
+    assert f"{path}:5: Phone: not a phone number: 'call me maybe'" in result.stderr
+    assert "3 created, 0 merged, 0 unchanged, 0 skipped, 2 rejected" in result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Ada Lovelace", "Alan Turing", "=cmd|' /C calc'!A0"]
+    assert (rejects.stat().st_mode & 0o777) == 0o600
+    rows = list(csv.reader(rejects.open()))
+    assert rows[0] == ["reject_line", "reject_reason", "Name", "Email", "Phone", "Company"]
+    assert rows[1] == ["3", "Email: not an email address: 'not-an-email'", "No Email", "not-an-email", "", ""]
+    assert rows[2][:3] == ["5", "Phone: not a phone number: 'call me maybe'", "Bad Phone"]
+    # Fixed, the rejects file imports as it is: its reject_* columns are skipped.
+    rejects.write_text(rejects.read_text().replace("not-an-email", "no@ex.org").replace("call me maybe", "555 0100 200"))
+    again = cli("import", str(rejects))
+    assert again.exit_code == 0, again.stderr
+    assert {c["name"]: c["fields"] for c in contacts(cli)}["No Email"] == {}
+
+
+def test_formula_cells_are_neutralised_on_export_and_restored_on_import(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    cli("import", str(path))
+    exported = cli.ok("export", "-f", "csv").stdout
+    assert "'=cmd|' /C calc'!A0" in exported and "'=HYPERLINK" in exported
+    listed = cli.ok("list", "--sort", "created", "-f", "csv").stdout
+    assert listed == exported  # one contact CSV for list and export
+    back = tmp_path / "back.csv"
+    back.write_text(exported)
+    other = type(cli)(tmp_path / "other.db")
+    other.ok("import", str(back))
+    grace = contacts(other)[2]
+    assert (grace["name"], grace["company"]) == ("=cmd|' /C calc'!A0", '=HYPERLINK("x")')
+
+
+def test_strict_imports_nothing(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    result = cli("import", str(path), "--strict")
+    assert result.exit_code == 1
+    assert "2 row(s) rejected; nothing imported (--strict)" in result.stderr
+    assert f"{path}:3:" in result.stderr
+    assert contacts(cli) == []
+    assert cli.ok("imports", "list", "-f", "json").stdout == "[]\n"
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(cli, tmp_path):
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org")
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    db = cli.db
+    before = db.read_bytes()
+    result = cli("import", str(path), "--dry-run")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "line 2      merge     #1 Ada Lovelace  (company)",
+        "line 3      reject    Email: not an email address: 'not-an-email'",
+        "line 4      create    #2 Alan Turing <alan@ex.org>",
+        "line 5      reject    Phone: not a phone number: 'call me maybe'",
+        "line 7      create    #3 =cmd|' /C calc'!A0 <grace@ex.org>",
+    ]
+    assert "dry run" in result.stderr and "nothing written" in result.stderr
+    assert db.read_bytes() == before
+    assert [c["name"] for c in contacts(cli)] == ["Ada Lovelace"]
+    assert contacts(cli)[0]["company"] is None
+
+
+def test_batches_list_and_undo(cli, tmp_path):
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org", "--title", "CEO")
+    path = tmp_path / "people.csv"
+    path.write_text("Name,Email,Company,Tags\nAda,ada@ex.org,Engines,investor\n"
+                    "Alan Turing,alan@ex.org,,\n")
+    cli.ok("import", str(path), "--tag", "batch-one")
+    batches = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
+    assert [(b["id"], b["created"], b["merged"], b["undone_at"]) for b in batches] == [(1, 1, 1, None)]
+    assert batches[0]["options"]["tags"] == ["batch-one"]
+    table = cli.ok("imports").stdout
+    assert table.splitlines()[0].split()[:4] == ["ID", "STARTED", "SOURCE", "FORMAT"]
+    ada = contacts(cli)[0]
+    assert (ada["company"], ada["tags"]) == ("Engines", ["batch-one", "investor"])
+    undo = cli("imports", "undo", "1")
+    assert undo.exit_code == 0, undo.stderr
+    assert "removed 1 contact, restored 1" in undo.stderr
+    (ada,) = contacts(cli)
+    assert (ada["name"], ada["company"], ada["tags"], ada["title"]) == ("Ada Lovelace", None, [], "CEO")
+    kinds = [e["kind"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)]
+    assert "import" in kinds  # "import batch 1 undone"
+    again = cli("imports", "undo", "1")
+    assert again.exit_code == 4 and "already undone" in again.stderr
+    assert cli("imports", "undo", "9").exit_code == 3
+
+
+def test_undo_refuses_when_contacts_changed_since_unless_forced(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("Name,Email\nAda,ada@ex.org\nAlan,alan@ex.org\n")
+    cli.ok("import", str(path))
+    cli.ok("edit", "ada@ex.org", "--title", "Countess")
+    refused = cli("imports", "undo", "1")
+    assert refused.exit_code == 4
+    assert "were changed since the import (1)" in refused.stderr
+    assert len(contacts(cli)) == 2
+    cli.ok("imports", "undo", "1", "--force")
+    assert contacts(cli) == []
+
+
+def test_missing_file_and_bad_options_are_usage_errors(cli, tmp_path):
+    missing = cli("import", str(tmp_path / "nope.csv"))
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    bad = cli("import", str(tmp_path / "nope.csv"), "--on-duplicate", "maybe")
+    assert bad.exit_code == 2
+    assert "Traceback" not in missing.stderr + bad.stderr
+
+
+def test_stdin_through_a_real_pipe(db_path):
+    text = "Name,Email\nAda,ada@ex.org\nAlan,alan@ex.org\n"
+    piped = run_tinycrm("import", db=db_path, input=text)
+    assert piped.returncode == 0, piped.stderr
+    assert "import batch 1 from stdin (CSV): 2 created" in piped.stderr
+    dash = run_tinycrm("import", "-", "--format", "ndjson", db=db_path,
+                       input='{"name": "Grace", "emails": ["grace@ex.org"]}\n')
+    assert dash.returncode == 0, dash.stderr
+    vcard = run_tinycrm("import", db=db_path, input=b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Tim\r\nEND:VCARD\r\n")
+    assert vcard.returncode == 0, vcard.stderr
+    listed = run_tinycrm("list", "--sort", "created", "-f", "ndjson", db=db_path)
+    assert [json.loads(line)["name"] for line in listed.stdout.splitlines()] == ["Ada", "Alan", "Grace", "Tim"]
+
+
+def _write_lock_held(db) -> bool:
+    conn = sqlite3.connect(db, timeout=0)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
+def test_a_process_killed_mid_import_leaves_the_database_unchanged(db_path, tmp_path):
+    assert run_tinycrm("add", "Ada", "-e", "ada@ex.org", db=db_path).returncode == 0
+    big = tmp_path / "big.csv"
+    with big.open("w") as out:
+        out.write("Name,Email,Phone,Company\n")
+        for i in range(150_000):
+            out.write(f"Person {i},p{i}@ex.org,+1 555 {i % 1000:03d} {i % 10000:04d},Company {i % 97}\n")
+    before = sqlite3.connect(db_path).execute("SELECT count(*) FROM contacts").fetchone()[0]
+    proc = subprocess.Popen([sys.executable, "-m", "tinycrm", "--db", str(db_path), "import", str(big)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
+    deadline = time.monotonic() + 30
+    while not _write_lock_held(db_path):
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(0.5)  # well into the rows
+    assert proc.poll() is None, "the import finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == before
+    assert conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM contact_search").fetchone()[0] == before
+    index = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "contacts_name" in index  # the indexes a big load defers are all there
+    conn.close()
+    listed = run_tinycrm("list", "-f", "json", db=db_path)
+    assert [c["name"] for c in json.loads(listed.stdout)] == ["Ada"]

@@ -1,0 +1,287 @@
+"""CSV import: every known layout, encodings, delimiters, quoting, --map,
+custom fields, and formula neutralisation undone. Fixture files are written
+by the tests, small and exact."""
+
+import csv
+import io
+import json
+
+import pytest
+
+
+def contacts(cli) -> list[dict]:
+    return json.loads(cli.ok("list", "--sort", "created", "-f", "json").stdout)
+
+
+def by_name(cli) -> dict[str, dict]:
+    return {c["name"]: c for c in contacts(cli)}
+
+
+def write(tmp_path, name: str, text: str, encoding: str = "utf-8", newline: str = "\n") -> str:
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", newline).encode(encoding))
+    return str(path)
+
+
+GOOGLE_NEW = (
+    "First Name,Middle Name,Last Name,Phonetic First Name,Nickname,File As,Organization Name,"
+    "Organization Title,Birthday,Notes,Photo,Labels,E-mail 1 - Label,E-mail 1 - Value,"
+    "E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value,Address 1 - Formatted\n"
+    "Ada,King,Lovelace,,,,Analytical Engines,Countess,1815-12-10,Met at the Royal Society,"
+    "https://photo,* myContacts ::: Investors ::: Math,Home,ada@home.example,* Work,"
+    "ada@engines.example,Mobile,+44 20 7946 0001 ::: +44 20 7946 0002,\"12 St James's Sq\nLondon\"\n"
+    "Grace,,Hopper,,,,Navy,,--12-09,,,* myContacts,* Work,grace@navy.example,,,,,\n"
+)
+
+
+def test_google_new_layout(cli, tmp_path):
+    result = cli("import", write(tmp_path, "contacts.csv", GOOGLE_NEW))
+    assert result.exit_code == 0, result.stderr
+    assert "Google Contacts" in result.stderr and "2 created" in result.stderr
+    people = by_name(cli)
+    ada = people["Ada King Lovelace"]
+    assert (ada["first_name"], ada["last_name"]) == ("Ada", "Lovelace")
+    # `* ` marks the primary address: it comes first.
+    assert ada["emails"] == ["ada@engines.example", "ada@home.example"]
+    assert ada["phones"] == ["+44 20 7946 0001", "+44 20 7946 0002"]
+    assert (ada["company"], ada["title"], ada["birthday"]) == ("Analytical Engines", "Countess", "1815-12-10")
+    assert ada["tags"] == ["investors", "math"]  # Google's own "* myContacts" is not a label
+    assert ada["fields"] == {"Address 1 - Formatted": "12 St James's Sq\nLondon"}
+    assert ada["source"] == "google"
+    assert people["Grace Hopper"]["birthday"] == "--12-09"
+    timeline = json.loads(cli.ok("timeline", str(ada["id"]), "-f", "json").stdout)
+    # The import event, the note from the file, and the new-lead rule's follow-up.
+    assert {e["kind"] for e in timeline} == {"import", "note", "followup"}
+    assert [e["text"] for e in timeline if e["kind"] == "note"] == ["Met at the Royal Society"]
+
+
+GOOGLE_OLD = (
+    "Name,Given Name,Additional Name,Family Name,Yomi Name,Nickname,Birthday,Notes,"
+    "Group Membership,E-mail 1 - Type,E-mail 1 - Value,E-mail 2 - Type,E-mail 2 - Value,"
+    "Phone 1 - Type,Phone 1 - Value,Organization 1 - Type,Organization 1 - Name,"
+    "Organization 1 - Title\n"
+    "Alan Turing,Alan,,Turing,,,1912-06-23,,* myContacts ::: Friends,Home,alan@home.example,"
+    "* Work,alan@bletchley.example,Mobile,+44 1908 640404,,Bletchley Park,Cryptanalyst\n"
+)
+
+
+def test_google_old_layout_in_utf16_with_bom(cli, tmp_path):
+    # Google's "Google CSV" export is UTF-16 with a BOM.
+    path = write(tmp_path, "google.csv", GOOGLE_OLD, encoding="utf-16")
+    result = cli("import", path)
+    assert result.exit_code == 0, result.stderr
+    assert "Google Contacts (old)" in result.stderr
+    alan = by_name(cli)["Alan Turing"]
+    assert alan["emails"] == ["alan@bletchley.example", "alan@home.example"]
+    assert (alan["company"], alan["title"], alan["tags"]) == ("Bletchley Park", "Cryptanalyst", ["friends"])
+    assert alan["phones"] == ["+44 1908 640404"]
+
+
+OUTLOOK = (
+    "First Name,Middle Name,Last Name,Title,Suffix,E-mail Address,E-mail Type,E-mail 2 Address,"
+    "Business Phone,Mobile Phone,Primary Phone,Job Title,Company,Birthday,Categories,Notes,"
+    "Web Page\n"
+    "Katherine,,Johnson,Dr.,,kj@nasa.example,SMTP,katherine@home.example,+1 757 864 1000,"
+    "+1 757 555 0101,+1 757 555 0199,Mathematician,NASA,8/26/1918,Heroes;Space,,nasa.gov\n"
+    "Mary,,Jackson,,,mj@nasa.example,,,,,,,NASA,0/0/00,,,\n"
+)
+
+
+def test_outlook_layout_in_windows_1252(cli, tmp_path):
+    text = OUTLOOK.replace("Katherine,,Johnson", "Kathérine,,Johnson")
+    path = write(tmp_path, "outlook.csv", text, encoding="cp1252", newline="\r\n")
+    result = cli("import", path)
+    assert result.exit_code == 0, result.stderr
+    assert "Outlook" in result.stderr
+    people = by_name(cli)
+    kj = people["Dr. Kathérine Johnson"]
+    assert kj["emails"] == ["kj@nasa.example", "katherine@home.example"]
+    # Primary Phone first, then the others in column order.
+    assert kj["phones"] == ["+1 757 555 0199", "+1 757 864 1000", "+1 757 555 0101"]
+    assert (kj["title"], kj["company"], kj["birthday"]) == ("Mathematician", "NASA", "1918-08-26")
+    assert kj["tags"] == ["heroes", "space"]
+    assert kj["fields"] == {"Web Page": "nasa.gov"}
+    assert people["Mary Jackson"]["birthday"] is None  # Outlook's 0/0/00 is no birthday
+
+
+LINKEDIN = (
+    "Notes:\n"
+    '"When exporting your connection data, you may notice that some of the email addresses are '
+    "missing. You will only see email addresses for connections who have allowed their connections "
+    'to see or download their email address using this setting https://www.linkedin.com/psettings."\n'
+    "\n"
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "Reid,Hoffman,https://www.linkedin.com/in/reidhoffman,,Greylock,Partner,15 Mar 2021\n"
+    "Ada,Lovelace,https://www.linkedin.com/in/ada,ada@ex.org,Engines,Countess,01 Jan 2020\n"
+)
+
+
+def test_linkedin_connections_with_notes_preamble(cli, tmp_path):
+    result = cli("import", write(tmp_path, "Connections.csv", LINKEDIN, newline="\r\n"))
+    assert result.exit_code == 0, result.stderr
+    assert "LinkedIn connections" in result.stderr and "2 created" in result.stderr
+    people = by_name(cli)
+    reid = people["Reid Hoffman"]
+    assert reid["emails"] == [] and (reid["company"], reid["title"]) == ("Greylock", "Partner")
+    assert reid["fields"] == {"URL": "https://www.linkedin.com/in/reidhoffman",
+                              "Connected On": "15 Mar 2021"}
+    assert people["Ada Lovelace"]["emails"] == ["ada@ex.org"]
+
+
+def test_linkedin_reject_lines_count_the_preamble(cli, tmp_path):
+    text = LINKEDIN.replace("ada@ex.org", "not-an-email")
+    result = cli("import", write(tmp_path, "Connections.csv", text))
+    assert result.exit_code == 1
+    # Notes:, its text, a blank line, the header, Reid, then Ada on line 6.
+    assert "Connections.csv:6: Email Address: not an email address: 'not-an-email'" in result.stderr
+
+
+HUBSPOT = (
+    "Record ID,First Name,Last Name,Email,Phone Number,Mobile Phone Number,Company Name,Job Title,"
+    "Lifecycle Stage,Contact owner,Create Date\n"
+    "101,Linus,Torvalds,linus@kernel.example,+1 503 555 0100,,Linux Foundation,Fellow,Customer,"
+    "Jane Seller,2024-01-02 10:00\n"
+    "102,Margaret,Hamilton,mh@mit.example,,+1 617 555 0101,MIT,Director,Marketing Qualified Lead,,\n"
+)
+
+
+def test_hubspot_layout(cli, tmp_path):
+    result = cli("import", write(tmp_path, "hubspot-export.csv", HUBSPOT))
+    assert result.exit_code == 0, result.stderr
+    assert "HubSpot" in result.stderr
+    people = by_name(cli)
+    linus = people["Linus Torvalds"]
+    assert (linus["stage"], linus["company"], linus["title"]) == ("customer", "Linux Foundation", "Fellow")
+    assert linus["fields"] == {"Record ID": "101", "Contact owner": "Jane Seller",
+                               "Create Date": "2024-01-02 10:00"}
+    assert linus["owner"] == "alice"  # HubSpot's owner is not a tinycrm user
+    margaret = people["Margaret Hamilton"]
+    assert margaret["stage"] == "qualified"
+    assert margaret["fields"]["Lifecycle Stage"] == "Marketing Qualified Lead"
+    assert margaret["phones"] == ["+1 617 555 0101"]
+
+
+def test_tinycrm_export_round_trip_is_lossless(cli, tmp_path):
+    cli.ok("add", "=Ada; \"Lovelace\"", "-e", "ada@ex.org", "-e", "-ada@ex.org", "-p", "+44 20 7946 0001",
+           "--company", "@Engines", "--title", "Countess", "--tag", "a;b\\c", "--tag", "vip",
+           "--stage", "customer", "--tier", "vip", "--owner", "bob")
+    cli.ok("edit", "1", "--set", "fields.plan=pro", "--set", "fields.+x=+1", "--set", "birthday=1815-12-10",
+           "--set", "cadence_days=30", "--set", "source=+referral")
+    cli.ok("add", "Grace Hopper")
+    before = contacts(cli)
+    exported = cli.ok("export", "--format", "csv").stdout
+    assert "'=Ada" in exported and "'@Engines" in exported and "'+44 20 7946 0001" in exported
+    path = tmp_path / "export.csv"
+    path.write_text(exported)
+    other = type(cli)(tmp_path / "other.db")
+    result = other("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "tinycrm export" in result.stderr
+    after = contacts(other)
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in ("id", "version")} for r in rows]  # noqa: E731
+    assert strip(after) == strip(before)
+    assert after[0]["tags"] == ["a;b\\c", "vip"]
+    assert after[0]["fields"] == {"+x": "+1", "plan": "pro"}
+    # Exporting again gives the same file, but for `version` (an edit counter, local to a database).
+    again = other.ok("export", "--format", "csv").stdout
+    drop_version = lambda text: [row[:-1] for row in csv.reader(io.StringIO(text))]  # noqa: E731
+    assert drop_version(again) == drop_version(exported)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_delimiters_are_detected(cli, tmp_path, delimiter):
+    text = (f"Name{delimiter}Email{delimiter}Company{delimiter}Notes\n"
+            f"Ada Lovelace{delimiter}ada@ex.org{delimiter}\"Engines{delimiter} Ltd\"{delimiter}"
+            "\"two\nlines, here\"\n"
+            f"Alan Turing{delimiter}alan@ex.org{delimiter}{delimiter}\n")
+    result = cli("import", write(tmp_path, "people.csv", text))
+    assert result.exit_code == 0, result.stderr
+    people = by_name(cli)
+    # (Runs of white space in a name or company read as one space.)
+    assert people["Ada Lovelace"]["company"] == " ".join(f"Engines{delimiter} Ltd".split())
+    assert people["Alan Turing"]["emails"] == ["alan@ex.org"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_encodings(cli, tmp_path, encoding):
+    text = "Name,Email,Company\nJosé Müller,jose@ex.org,Café Crème\n"
+    result = cli("import", write(tmp_path, "enc.csv", text, encoding=encoding, newline="\r\n"))
+    assert result.exit_code == 0, result.stderr
+    person = contacts(cli)[0]
+    assert (person["name"], person["company"]) == ("José Müller", "Café Crème")
+
+
+def test_explicit_encoding_and_a_wrong_one(cli, tmp_path):
+    path = write(tmp_path, "latin.csv", "Name,Email\nJosé,jose@ex.org\n", encoding="latin-1")
+    cli.ok("import", path, "--encoding", "latin-1")
+    assert contacts(cli)[0]["name"] == "José"
+    bad = cli("import", path, "--encoding", "no-such-codec")
+    assert bad.exit_code == 1 and "unknown encoding" in bad.stderr
+    utf16 = write(tmp_path, "u16.csv", "Name\nX\n", encoding="utf-16")
+    wrong = cli("import", utf16, "--encoding", "utf-8")
+    assert wrong.exit_code == 1 and "utf-8" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_unknown_headers_become_custom_fields_never_sql(cli, tmp_path):
+    evil = 'a"; DROP TABLE contacts; --'
+    text = f'Name,Email,"{evil.replace(chr(34), chr(34) * 2)}",fields.plan,\nAda,ada@ex.org,boom,pro,x\n'
+    result = cli("import", write(tmp_path, "evil.csv", text))
+    assert result.exit_code == 0, result.stderr
+    ada = contacts(cli)[0]
+    assert ada["fields"] == {evil: "boom", "plan": "pro", "column 5": "x"}
+    cli.ok("add", "Still works")  # the contacts table is alive
+    assert len(contacts(cli)) == 2
+
+
+def test_map_sends_columns_elsewhere(cli, tmp_path):
+    text = "Full,Mail,Employer,Colour,Junk,Kind\nAda Lovelace,ada@ex.org,Engines,blue,zzz,vip\n"
+    path = write(tmp_path, "odd.csv", text)
+    result = cli("import", path, "--map", "Full=name", "--map", "mail=email",
+                 "--map", "Colour=fields.favourite colour", "--map", "Junk=ignore",
+                 "--map", "Kind=tags")
+    assert result.exit_code == 0, result.stderr
+    ada = contacts(cli)[0]
+    assert (ada["name"], ada["emails"], ada["company"]) == ("Ada Lovelace", ["ada@ex.org"], "Engines")
+    assert ada["fields"] == {"favourite colour": "blue"} and ada["tags"] == ["vip"]
+    unknown = cli("import", path, "--map", "Nope=name")
+    assert unknown.exit_code == 2 and "'nope'" in unknown.stderr.lower()
+    wrong = cli("import", path, "--map", "Full=shoe_size")
+    assert wrong.exit_code == 2 and "unknown field 'shoe_size'" in wrong.stderr
+
+
+def test_a_csv_that_is_not_contacts(cli, tmp_path):
+    result = cli("import", write(tmp_path, "sales.csv", "sku,qty,price\nA1,3,9.99\n"))
+    assert result.exit_code == 1
+    assert "not a contacts file" in result.stderr and "sku" in result.stderr
+    assert contacts(cli) == []
+    mapped = cli("import", write(tmp_path, "sales.csv", "sku,qty\nA1,3\n"), "--map", "sku=name")
+    assert mapped.exit_code == 0, mapped.stderr
+
+
+def test_empty_and_header_only_files(cli, tmp_path):
+    empty = cli("import", write(tmp_path, "empty.csv", ""))
+    assert empty.exit_code == 1 and "empty.csv: the file is empty" in empty.stderr
+    blank = cli("import", write(tmp_path, "blank.csv", "\n\n  \n"))
+    assert blank.exit_code == 1 and "empty" in blank.stderr
+    header = cli("import", write(tmp_path, "header.csv", "Name,Email\n"))
+    assert header.exit_code == 1 and "no contacts" in header.stderr
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    result = cli("import", str(binary))
+    assert result.exit_code == 1 and "not a contacts file" in result.stderr
+
+
+def test_rows_with_only_a_company_or_email_get_a_name(cli, tmp_path):
+    text = "Name,Email,Company,Phone\n,,Acme,\n,solo@ex.org,,\n,,,\n,,,+1 555 0100 200\n"
+    result = cli("import", write(tmp_path, "partial.csv", text))
+    assert result.exit_code == 0, result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Acme", "solo@ex.org", "+1 555 0100 200"]
+
+
+def test_crlf_and_quoted_newlines_keep_line_numbers(cli, tmp_path):
+    text = ('Name,Email,Notes\n"Ada\nLovelace",ada@ex.org,"line one\nline two\nline three"\n'
+            "Bad,nope,\nAlan,alan@ex.org,\n")
+    result = cli("import", write(tmp_path, "crlf.csv", text, newline="\r\n"))
+    assert result.exit_code == 1
+    assert "crlf.csv:6: Email: not an email address: 'nope'" in result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Ada Lovelace", "Alan"]

@@ -1,0 +1,168 @@
+"""Matching and --on-duplicate: merge (default), update, skip, create; by
+email (any case), then normalised phone, then within the file itself."""
+
+import io
+import json
+
+import pytest
+
+from tinycrm.store.importer import ImportOptions, ImportRejected, import_contacts
+
+
+def run(store, text: str, **options):
+    rejects, plan = [], []
+    summary = import_contacts(
+        store, io.BytesIO(text.encode()), name="in.csv", options=ImportOptions(**options),
+        on_reject=rejects.append, on_plan=plan.append if options.get("dry_run") else None,
+    )
+    return summary, rejects, plan
+
+
+def counts(summary) -> dict:
+    return {k: v for k, v in summary.to_dict().items()
+            if k in ("created", "merged", "updated", "unchanged", "skipped", "rejected") and v}
+
+
+@pytest.fixture
+def ada(store):
+    return store.contacts.add("Ada Lovelace", emails=["ada@ex.org"], phones=["+1 (555) 010-2030"],
+                              title="CEO", tags=["vip"], stage="customer")
+
+
+def test_merge_fills_empty_fields_and_unions_lists_never_overwrites(store, ada):
+    summary, rejects, _ = run(store, "Name,Email,Email 2,Phone,Company,Title,Tags,Plan\n"
+                                     "A. Lovelace,ADA@EX.ORG,ada@work.example,+44 20 7946 0001,"
+                                     "Engines,Engineer,investor,pro\n")
+    assert counts(summary) == {"merged": 1} and rejects == []
+    after = store.contacts.get(ada.id)
+    assert after.name == "Ada Lovelace" and after.title == "CEO"  # typed values stay
+    assert after.company == "Engines"  # the empty one is filled
+    assert after.emails == ("ada@ex.org", "ada@work.example")
+    assert after.phones == ("+1 (555) 010-2030", "+44 20 7946 0001")
+    assert after.tags == ("investor", "vip") and after.fields == {"Plan": "pro"}
+    assert after.stage == "customer" and after.version == ada.version + 1
+    events = store.timeline.list(ada.id)
+    assert events[0].kind == "import" and "merged from in.csv" in events[0].text
+    audit = store.audit.list(ada.id)
+    assert audit[0].action == "update" and audit[0].before["company"] is None
+
+
+def test_match_by_normalised_phone(store, ada):
+    summary, _, _ = run(store, "Name,Phone,Email\nAda L,555 010 2030,ada.l@ex.org\n")
+    assert counts(summary) == {"merged": 1}
+    assert store.contacts.get(ada.id).emails == ("ada@ex.org", "ada.l@ex.org")
+    assert store.contacts.count() == 1
+
+
+def test_update_replaces_values_but_never_drops_emails(store, ada):
+    summary, _, _ = run(store, "Name,Email,Title,Stage,Company\n"
+                               "Ada King,ada@ex.org,Countess,qualified,\n",
+                        on_duplicate="update")
+    assert counts(summary) == {"updated": 1}
+    after = store.contacts.get(ada.id)
+    assert (after.name, after.title, after.stage) == ("Ada King", "Countess", "qualified")
+    assert after.emails == ("ada@ex.org",) and after.phones == ada.phones and after.tags == ("vip",)
+    assert after.company is None  # an empty cell never erases
+
+
+def test_skip_leaves_matches_alone(store, ada):
+    summary, _, _ = run(store, "Name,Email,Company\nAda,ada@ex.org,Engines\nAlan,alan@ex.org,\n",
+                        on_duplicate="skip")
+    assert counts(summary) == {"created": 1, "skipped": 1}
+    assert store.contacts.get(ada.id).company is None
+
+
+def test_create_makes_a_new_contact_but_emails_stay_unique(store, ada):
+    summary, rejects, _ = run(store, "Name,Email,Phone\nAda Twin,,555 010 2030\n"
+                                     "Ada Again,ada@ex.org,\n", on_duplicate="create")
+    assert counts(summary) == {"created": 1, "rejected": 1}
+    assert store.contacts.count() == 2
+    assert rejects[0].line == 3
+    assert rejects[0].reason == f"Email: ada@ex.org already belongs to contact {ada.id} (Ada Lovelace)"
+
+
+@pytest.mark.parametrize("mode, expected, title", [
+    ("merge", {"created": 1, "merged": 1}, "First"),
+    ("update", {"created": 1, "updated": 1}, "Second"),
+    ("skip", {"created": 1, "skipped": 1}, "First"),
+])
+def test_duplicates_inside_one_file(store, mode, expected, title):
+    summary, _, _ = run(store, "Name,Email,Phone,Title\nGrace,grace@ex.org,,First\n"
+                               "Grace Hopper,GRACE@ex.org,+1 555 777 8888,Second\n",
+                        on_duplicate=mode)
+    assert counts(summary) == expected
+    (grace,) = store.contacts.list()
+    assert grace.title == title
+    assert grace.phones == (() if mode == "skip" else ("+1 555 777 8888",))
+
+
+def test_duplicates_across_chunks_of_one_file(store, monkeypatch):
+    from tinycrm.store import importer
+
+    monkeypatch.setattr(importer, "CHUNK", 3)
+    rows = [f"P{i},p{i}@ex.org,+1 555 100 {i:04d}" for i in range(7)]
+    rows += ["P3 again,P3@EX.ORG,+1 555 999 0003", "P5 phone,,555 100 0005"]
+    summary, _, _ = run(store, "Name,Email,Phone\n" + "\n".join(rows) + "\n")
+    assert counts(summary) == {"created": 7, "merged": 1, "unchanged": 1}
+    assert store.contacts.count() == 7
+    p3 = store.contacts.resolve("p3@ex.org")
+    assert p3.phones == ("+1 555 100 0003", "+1 555 999 0003")
+    assert p3.version == 1  # merged into while the batch created it: still its first version
+
+
+def test_reimport_is_unchanged(store):
+    text = "Name,Email,Tags\nAda,ada@ex.org,vip\nAlan,alan@ex.org,\n"
+    first, _, _ = run(store, text)
+    before = [c.to_dict() for c in store.contacts.list()]
+    events = len(store.timeline.list(1))
+    again, _, _ = run(store, text)
+    assert counts(again) == {"unchanged": 2}
+    assert [c.to_dict() for c in store.contacts.list()] == before
+    assert len(store.timeline.list(1)) == events
+
+
+def test_a_row_whose_emails_belong_to_two_contacts_is_rejected(store, ada):
+    alan = store.contacts.add("Alan Turing", emails=["alan@ex.org"])
+    summary, rejects, _ = run(store, "Name,Email 1,Email 2\nBoth,ada@ex.org,alan@ex.org\n")
+    assert counts(summary) == {"rejected": 1}
+    assert rejects[0].reason == (
+        f"Email 2: alan@ex.org belongs to contact {alan.id} (Alan Turing) but this row matches "
+        f"contact {ada.id} (Ada Lovelace); merge them first: tinycrm merge {ada.id} {alan.id}")
+
+
+def test_uid_matches_before_email(store, ada):
+    row = {"uid": ada.uid, "name": "Ada", "emails": ["new@ex.org"], "company": "Engines"}
+    summary, _, _ = run(store, json.dumps(row) + "\n")
+    assert counts(summary) == {"merged": 1}
+    assert store.contacts.get(ada.id).emails == ("ada@ex.org", "new@ex.org")
+
+
+def test_tags_option_and_rules_run_on_import(store):
+    summary, _, _ = run(store, "Name,Email\nNew Lead,lead@ex.org\n", tags=("Conference", "2026"))
+    (lead,) = store.contacts.list()
+    assert lead.tags == ("2026", "conference")
+    assert [f.rule for f in store.followups.list(view="all")] == ["new-lead"]
+
+
+def test_dry_run_writes_nothing_and_reports_every_row(store, ada):
+    dump = list(store.conn.iterdump())
+    mtime = store.path.stat().st_mtime_ns
+    summary, rejects, plan = run(store, "Name,Email,Company\nAda,ada@ex.org,Engines\n"
+                                        "Alan,alan@ex.org,\nBad,nope,\nAda again,ada@ex.org,\n",
+                                 dry_run=True)
+    assert counts(summary) == {"created": 1, "merged": 1, "unchanged": 1, "rejected": 1}
+    assert summary.batch_id is None and summary.dry_run
+    assert [(p.line, p.action) for p in plan] == [(2, "merge"), (3, "create"), (4, "reject"),
+                                                  (5, "unchanged")]
+    assert plan[0].detail == "company" and plan[0].contact_id == ada.id
+    assert list(store.conn.iterdump()) == dump
+    assert store.path.stat().st_mtime_ns == mtime
+
+
+def test_strict_imports_nothing_when_a_row_is_rejected(store):
+    with pytest.raises(ImportRejected, match="1 row\\(s\\) rejected; nothing imported"):
+        run(store, "Name,Email\nAda,ada@ex.org\nBad,nope\n", strict=True)
+    assert store.contacts.count() == 0
+    assert store.conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
+    summary, _, _ = run(store, "Name,Email\nAda,ada@ex.org\n", strict=True)
+    assert counts(summary) == {"created": 1}

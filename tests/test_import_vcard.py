@@ -1,0 +1,156 @@
+"""vCard import (2.1, 3.0, 4.0) and export (3.0, read back by tinycrm and vobject)."""
+
+import json
+
+
+def contacts(cli) -> list[dict]:
+    return json.loads(cli.ok("list", "--sort", "created", "-f", "json").stdout)
+
+
+def write(tmp_path, name: str, text: str, encoding: str = "utf-8") -> str:
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", "\r\n").encode(encoding))
+    return str(path)
+
+
+VCARD_21 = """BEGIN:VCARD
+VERSION:2.1
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen;;;
+FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller
+TEL;WORK;VOICE:+49 30 123456
+TEL;CELL;PREF:+49 170 1234567
+EMAIL;INTERNET:juergen@example.de
+ORG:Müller & Söhne GmbH;Vertrieb
+TITLE:Geschäftsführer
+NOTE;ENCODING=QUOTED-PRINTABLE:Erste Zeile=0D=0A=
+Zweite Zeile mit =C3=BC
+BDAY:19700115
+END:VCARD
+BEGIN:VCARD
+VERSION:2.1
+N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Dupont;Ren=E9;;;
+TEL;HOME:+33 1 23 45 67 89
+END:VCARD
+"""
+
+
+def test_vcard_21_quoted_printable_charset_and_bare_types(cli, tmp_path):
+    result = cli("import", write(tmp_path, "phone.vcf", VCARD_21))
+    assert result.exit_code == 0, result.stderr
+    assert "vCard" in result.stderr and "2 created" in result.stderr
+    juergen, rene = contacts(cli)
+    assert juergen["name"] == "Jürgen Müller"
+    assert (juergen["first_name"], juergen["last_name"]) == ("Jürgen", "Müller")
+    assert juergen["phones"] == ["+49 170 1234567", "+49 30 123456"]  # PREF first
+    assert juergen["emails"] == ["juergen@example.de"]
+    assert (juergen["company"], juergen["title"]) == ("Müller & Söhne GmbH", "Geschäftsführer")
+    assert juergen["birthday"] == "1970-01-15"
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["Erste Zeile\nZweite Zeile mit ü"]
+    assert rene["name"] == "René Dupont"  # no FN: built from N
+
+
+VCARD_30 = """BEGIN:VCARD
+VERSION:3.0
+PRODID:-//Apple Inc.//macOS 14.0//EN
+N:Hopper;Grace;Brewster;Rear Admiral;
+FN:Grace Hopper
+ORG:US Navy\\, Reserve;
+TITLE:Computer scientist
+item1.EMAIL;type=INTERNET;type=pref:grace@navy.example
+item1.X-ABLabel:_$!<Other>!$_
+item2.EMAIL;type=INTERNET:grace@home.example
+TEL;type=CELL;type=VOICE:(555) 010-2030
+NOTE:Invented the first compiler\\; said "it's easier to ask forgiveness"\\nthan permission
+CATEGORIES:Navy,Computing\\, early,VIP
+BDAY:1906-12-09
+URL;type=HOME:https://grace.example
+ADR;type=HOME:;;1 Main St;Arlington;VA;22201;USA
+PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDA
+ sLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDA
+UID:apple-uid-1
+END:VCARD
+"""
+
+
+def test_vcard_30_apple_groups_escapes_and_folding(cli, tmp_path):
+    result = cli("import", write(tmp_path, "apple.vcf", VCARD_30))
+    assert result.exit_code == 0, result.stderr
+    grace = contacts(cli)[0]
+    assert grace["name"] == "Grace Hopper"
+    assert grace["emails"] == ["grace@navy.example", "grace@home.example"]
+    assert grace["phones"] == ["(555) 010-2030"]
+    assert (grace["company"], grace["title"]) == ("US Navy, Reserve", "Computer scientist")
+    assert grace["tags"] == ["computing, early", "navy", "vip"]
+    assert grace["birthday"] == "1906-12-09" and grace["uid"] == "apple-uid-1"
+    assert grace["fields"] == {"url": "https://grace.example",
+                               "address": "1 Main St, Arlington, VA, 22201, USA"}
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ['Invented the first compiler; said "it\'s easier to ask forgiveness"\nthan permission']
+
+
+VCARD_40 = """BEGIN:VCARD
+VERSION:4.0
+FN:Tim Berners-Lee
+N:Berners-Lee;Tim;;Sir;
+EMAIL;TYPE=work;PREF=1:timbl@w3.example
+EMAIL;TYPE=home:tim@home.example
+TEL;VALUE=uri;TYPE="voice,cell":tel:+44-20-7946-0000
+BDAY:--0608
+CATEGORIES:web
+END:VCARD
+"""
+
+
+def test_vcard_40_and_several_cards_in_one_file(cli, tmp_path):
+    result = cli("import", write(tmp_path, "all.vcf", VCARD_40 + VCARD_30 + VCARD_21))
+    assert result.exit_code == 0, result.stderr
+    assert "4 created" in result.stderr
+    tim = contacts(cli)[0]
+    assert tim["emails"] == ["timbl@w3.example", "tim@home.example"]
+    assert tim["phones"] == ["+44-20-7946-0000"]
+    assert (tim["birthday"], tim["tags"]) == ("--06-08", ["web"])
+
+
+def test_a_card_without_anyone_is_rejected_with_its_line(cli, tmp_path):
+    text = VCARD_40 + "BEGIN:VCARD\nVERSION:3.0\nNOTE:nobody\nEND:VCARD\n"
+    result = cli("import", write(tmp_path, "odd.vcf", text))
+    assert result.exit_code == 1
+    assert "odd.vcf:11: no name, email or phone" in result.stderr
+    assert len(contacts(cli)) == 1
+
+
+def test_vcard_export_reads_back_and_vobject_parses_it(cli, tmp_path):
+    import vobject
+
+    cli.ok("add", "Ada, Countess; of Lovelace", "-e", "ada@ex.org", "-e", "ada2@ex.org",
+           "-p", "+44 20 7946 0001", "--company", "Engines; Ltd", "--title", "Countess\\Mathematician",
+           "--tag", "vip", "--tag", "a,b", "--stage", "customer", "--owner", "bob")
+    long_value = "x" * 200 + "é" * 50
+    cli.ok("edit", "1", "--set", f"fields.note={long_value}", "--set", "birthday=1815-12-10",
+           "--set", "cadence_days=14")
+    cli.ok("add", "Plain Person")
+    # (Click's test runner turns CRLF into LF in .stdout; the bytes are what was written.)
+    exported = cli.ok("export", "--format", "vcard").stdout_bytes.decode()
+    assert exported.count("\r\n") == exported.count("\n")
+    assert all(len(line.encode()) <= 75 for line in exported.split("\r\n"))
+    cards = list(vobject.readComponents(exported))
+    assert len(cards) == 2
+    ada = cards[0]
+    assert ada.fn.value == "Ada, Countess; of Lovelace"
+    assert [e.value for e in ada.contents["email"]] == ["ada@ex.org", "ada2@ex.org"]
+    assert ada.org.value == ["Engines; Ltd"] and ada.title.value == "Countess\\Mathematician"
+    assert ada.uid.value == contacts(cli)[0]["uid"]
+    assert ada.categories.value == ["a,b", "vip"]
+    path = tmp_path / "out.vcf"
+    path.write_text(exported, newline="")
+    other = type(cli)(tmp_path / "other.db")
+    result = other("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in ("id", "version")} for r in rows]  # noqa: E731
+    assert strip(contacts(other)) == strip(contacts(cli))
+    # Importing the export again matches every card by its UID: nothing new.
+    again = other("import", str(path))
+    assert "0 created" in again.stderr and "2 unchanged" in again.stderr
