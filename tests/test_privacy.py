@@ -169,9 +169,10 @@ def test_cli_export_to_a_private_file(cli, tmp_path):
 
 
 def test_erase_in_a_real_process_then_grep(db_path):
-    assert run_tinycrm("add", SECRETS["name"], "-e", SECRETS["email"], "-p", SECRETS["phone"],
-                       "--company", SECRETS["company"], "--note", SECRETS["note"], db=db_path).returncode == 0
-    run_tinycrm("add", "Someone Else", db=db_path)
+    with Store(db_path, user="alice") as store:
+        store.contacts.add(SECRETS["name"], emails=[SECRETS["email"]], phones=[SECRETS["phone"]],
+                           company=SECRETS["company"], note=SECRETS["note"])
+        store.contacts.add("Someone Else")
     erased = run_tinycrm("privacy", "erase", "1", "--yes", db=db_path)
     assert erased.returncode == 0, erased.stderr
     assert leaks(db_path) == []

@@ -78,16 +78,16 @@ def test_a_stale_edit_is_refused_with_exit_4(cli):
 
 
 def test_stale_edit_across_real_processes(db_path):
-    assert run_tinycrm("add", "Ada", db=db_path).returncode == 0
-    read = json.loads(run_tinycrm("show", "1", "-f", "json", db=db_path).stdout)
+    with Store(db_path, user="alice") as store:
+        version = store.contacts.add("Ada").version           # alice reads version 1 ...
     bob = run_tinycrm("--user", "bob", "edit", "1", "--set", "company=Engines", db=db_path)
-    assert bob.returncode == 0
-    alice = run_tinycrm("edit", "1", "--set", "company=Looms", "--if-version",
-                        str(read["version"]), db=db_path)
+    assert bob.returncode == 0                                 # ... bob edits meanwhile ...
+    alice = run_tinycrm("edit", "1", "--set", "company=Looms", "--if-version", str(version),
+                        db=db_path)                            # ... alice's edit is refused
     assert alice.returncode == 4 and "changed by someone else" in alice.stderr
     assert "Traceback" not in alice.stderr
-    after = json.loads(run_tinycrm("show", "1", "-f", "json", db=db_path).stdout)
-    assert after["company"] == "Engines"
+    with Store(db_path, user="alice") as store:
+        assert store.contacts.get(1).company == "Engines"
 
 
 def test_no_lost_updates_when_two_processes_tag_one_contact(db_path):
