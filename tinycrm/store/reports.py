@@ -262,8 +262,10 @@ def build(
     now: datetime | None = None,
 ) -> Report:
     now = now or store.now()
-    if since is not None and since >= (until or now):
+    if since is not None and until is not None and since >= until:
         raise ValidationError("--since must come before --until")
+    if since is not None and since >= now:
+        raise ValidationError("--since is in the future: nothing has happened yet")
     if idle_days < 1:
         raise ValidationError("the idle period must be at least one day")
     from .timeline import INTERACTION_KINDS
