@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -55,6 +56,22 @@ def reports_available() -> bool:
     return importlib.util.find_spec("tinycrm.screens.reports") is not None
 
 
+GO_KEYS = [
+    Binding("1", "app.go('contacts')", "Contacts", id="app.go_contacts",
+            tooltip="Go to the contact list"),
+    Binding("2", "app.go('queue')", "Queue", id="app.go_queue",
+            tooltip="Go to the follow-up queue"),
+    Binding("3", "app.go('reports')", "Reports", id="app.go_reports",
+            tooltip="Go to the reports"),
+]
+
+
+def quiet_go_keys(*ids: str) -> list[Binding]:
+    """The go-to keys (all, or these ids) for a screen whose footer is full:
+    they still work there, but the footer leaves them out."""
+    return [replace(b, show=False) for b in GO_KEYS if not ids or b.id in ids]
+
+
 class TinyCRMApp(App[None], inherit_bindings=False):
     CSS_PATH = "app.tcss"
     TITLE = "tinycrm"
@@ -64,12 +81,7 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         Binding("question_mark", "help", "Help", id="app.help",
                 tooltip="Show every key", key_display="?"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit tinycrm"),
-        Binding("1", "go('contacts')", "Contacts", id="app.go_contacts",
-                tooltip="Go to the contact list"),
-        Binding("2", "go('queue')", "Queue", id="app.go_queue",
-                tooltip="Go to the follow-up queue"),
-        Binding("3", "go('reports')", "Reports", id="app.go_reports",
-                tooltip="Go to the reports"),
+        *GO_KEYS,
         Binding("ctrl+q", "quit", "Quit now", id="app.quit_now",
                 tooltip="Quit, even from a text field", show=False, priority=True),
         Binding("ctrl+c", "help_quit", "How to quit", id="app.ctrl_c",
@@ -88,6 +100,8 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         # Screens and palette providers other than the first are imported when
         # first needed: the contact list should paint as soon as possible.
         self.MODES = {"contacts": _contacts_screen, "queue": _queue_screen}
+        if reports_available():
+            self.MODES["reports"] = _reports_screen
         self.COMMANDS = App.COMMANDS | {_contact_commands, _go_commands}
         super().__init__()
         self.db = Db(store)
@@ -105,10 +119,6 @@ class TinyCRMApp(App[None], inherit_bindings=False):
     # -- life cycle ------------------------------------------------------------
 
     def on_mount(self) -> None:
-        if reports_available():
-            from .screens.reports import ReportsScreen  # type: ignore[import-not-found]
-
-            self.add_mode("reports", ReportsScreen)
         # Checking the keymap needs every screen's bindings: after the first paint.
         self.call_after_refresh(self.check_keymap)
         if self.poll_interval:
@@ -233,7 +243,7 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             self.push_screen(HelpScreen())
 
     def action_go(self, mode: str) -> None:
-        if mode == "reports" and "reports" not in self._modes:
+        if mode == "reports" and not reports_available():
             self.say("Reports are not available in this version.")
             return
         if self.current_mode == mode:
@@ -285,6 +295,22 @@ def _queue_screen():
     from .screens.queue import QueueScreen
 
     return QueueScreen()
+
+
+def reports_screen_class() -> type:
+    """The reports screen of issue 6 (its module's ReportsScreen, or its one Screen)."""
+    from textual.screen import Screen
+
+    from .screens import reports  # type: ignore[attr-defined]
+
+    return getattr(reports, "ReportsScreen", None) or next(
+        value for value in vars(reports).values()
+        if isinstance(value, type) and issubclass(value, Screen) and value.__module__ == reports.__name__
+    )
+
+
+def _reports_screen():
+    return reports_screen_class()()
 
 
 def _contact_commands():

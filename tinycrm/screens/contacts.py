@@ -24,7 +24,7 @@ from .actions import CONTACT_BINDINGS, ContactActions
 from .base import CRMScreen
 
 # A keystroke ranks this many results; scrolling near their end asks for more.
-SEARCH_LIMIT = 60
+SEARCH_LIMIT = 30
 SEARCH_MORE = 1000
 ORDER_LABELS = {"name": "name", "company": "company", "stage": "stage", "last_contacted": "last contacted"}
 
@@ -198,6 +198,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
+        if event.value.strip() == self.query_text:
+            return  # a space typed at the end: same search
         self.query_text = event.value.strip()
         if not self.query_text:
             self.search_order = None

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from ..app import quiet_go_keys
 from ..store.errors import NotFound, TinyCRMError
 from ..store.models import Contact, Event, FollowUp
 from ..store.when import format_days, relative
@@ -38,6 +39,7 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         BACK,
         *(hidden(b) if b.id == "contact.new" else b for b in CONTACT_BINDINGS),
         *FOLLOWUP_BINDINGS,
+        *quiet_go_keys(),
     ]
 
     def __init__(self, contact_id: int) -> None:

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from ..app import quiet_go_keys
 from ..widgets.text import literal
 from ..widgets.vtable import Column, ListSource, VirtualTable
 from .base import BACK, CRMScreen
@@ -25,7 +26,7 @@ class HelpRow:
 
 def sections() -> list[tuple[str, list[type]]]:
     """(title, classes whose own BINDINGS it lists), in display order."""
-    from ..app import TinyCRMApp
+    from ..app import TinyCRMApp, reports_available, reports_screen_class
     from ..widgets.vtable import VirtualTable
     from .base import CRMModal
     from .confirm import ConfirmScreen
@@ -36,7 +37,7 @@ def sections() -> list[tuple[str, list[type]]]:
     from .queue import QueueScreen
     from .snooze import SnoozeScreen
 
-    return [
+    found = [
         ("Everywhere", [TinyCRMApp, CRMScreen]),
         ("Lists", [VirtualTable]),
         ("Contacts", [ContactsScreen]),
@@ -45,6 +46,9 @@ def sections() -> list[tuple[str, list[type]]]:
         ("Contact form", [FormScreen]),
         ("Dialogs", [CRMModal, LogScreen, SnoozeScreen, ConfirmScreen]),
     ]
+    if reports_available():
+        found.insert(5, ("Reports", [reports_screen_class()]))
+    return found
 
 
 def _own_bindings(cls: type) -> Iterator[Binding]:
@@ -56,7 +60,7 @@ def all_binding_ids() -> set[str]:
 
 
 class HelpScreen(CRMScreen[None]):
-    BINDINGS = [BACK, Binding("question_mark", "back", "Close help", id="help.close",
+    BINDINGS = [*quiet_go_keys(), BACK, Binding("question_mark", "back", "Close help", id="help.close",
         tooltip="Close the help", key_display="?")]
 
     def compose(self) -> ComposeResult:
@@ -88,6 +92,8 @@ class HelpScreen(CRMScreen[None]):
             grouped: dict[str, tuple[Binding, list[str]]] = {}
             for cls in classes:
                 for binding in _own_bindings(cls):
+                    if title != "Everywhere" and (binding.id or "").startswith("app."):
+                        continue  # listed once, under Everywhere
                     key = binding.id or f"{cls.__name__}.{binding.action}"
                     if binding.id in keymap:
                         keys = [self.app.get_key_display(binding.with_key(k.strip()))

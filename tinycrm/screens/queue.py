@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from ..app import quiet_go_keys
 from ..store.models import FollowUp, QueueItem
 from ..store.when import local_date, relative, start_of_day
 from ..widgets.text import literal, plain
@@ -35,6 +36,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
             tooltip="Show my follow-ups or everyone's"),
         Binding("l", "log", "Log", id="contact.log", tooltip="Log a note, call, email or meeting"),
         Binding("f", "add_followup", "Follow-up", id="contact.followup", tooltip="Add a follow-up"),
+        *quiet_go_keys("app.go_reports"),
     ]
 
     def __init__(self) -> None:

@@ -31,20 +31,3 @@ def when(dt: datetime | None) -> str:
 
 def day(dt: datetime | None) -> str:
     return to_local(dt).strftime("%Y-%m-%d") if dt else ""
-
-
-def relative(dt: datetime | None, now: datetime) -> str:
-    """``overdue 3d``, ``today 14:00``, ``tomorrow``, ``in 5d`` (local days)."""
-    if dt is None:
-        return ""
-    local, today = to_local(dt), to_local(now)
-    days = (local.date() - today.date()).days
-    if days < 0:
-        return f"overdue {-days}d"
-    if days == 0:
-        return "overdue " + local.strftime("%H:%M") if dt <= now else "today " + local.strftime("%H:%M")
-    if days == 1:
-        return "tomorrow " + local.strftime("%H:%M")
-    if days < 7:
-        return local.strftime("%a %d %b")
-    return f"in {days}d"

@@ -141,6 +141,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.first_painted: tuple[int, float] = (-1, 0.0)  # (generation, time)
         self.last_painted = 0.0
         self._layout: tuple[int, list[tuple[Column, int]]] | None = None
+        self._base_style: Style | None = None  # rich_style walks the DOM: once per style change
 
     # -- data --------------------------------------------------------------------
 
@@ -181,6 +182,8 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to_cursor()
 
     def scroll_to_cursor(self) -> None:
+        if not self.size.height:
+            return  # not laid out yet; on_resize scrolls
         top = round(self.scroll_offset.y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, force=True)
@@ -244,6 +247,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._base_style = None
         self.refresh()
 
     def _columns_for(self, width: int) -> list[tuple[Column, int]]:
@@ -265,7 +269,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        base = self._base_style
         if y == 0:
             strip = self._header(width)
         else:
