@@ -112,3 +112,5 @@ def test_remind_to_stdout_loads_no_heavy_library(db_path):
     loaded = modules_loaded(db_path, "remind")
     assert "tinycrm" in loaded
     assert not loaded & {"textual", "keyring", "smtplib", "icalendar", "rapidfuzz", "ssl"}, loaded
+    # An up-to-date database is opened without loading sqlite-utils (store/db.py).
+    assert "sqlite_utils" not in loaded
