@@ -162,9 +162,18 @@ def m001_core_schema(db: Database) -> None:
 
 @migrations()
 def m002_search_index(db: Database) -> None:
-    # Pre-folded search text (name, emails, company, tags) kept beside each
-    # contact, and a trigram FTS5 index over it that narrows candidates before
-    # rapidfuzz ranks them. Kept up to date by the store's writes.
+    # Search (store/search.py), written by search.index_rows:
+    # - contact_search: per contact, the folded words of its name, and of its
+    #   name, emails, company and tags (the haystack), one space apart;
+    # - contact_search_fts: an FTS5 index of those words that records only
+    #   which contacts have a word (detail=none, columnsize=0), cheap to write;
+    # - contact_search_terms: every word in use with the number of contacts
+    #   that have it; a query's words are matched against it, typos and all
+    #   (by first letter, or by the rest when the first letter is the typo).
+    # The triggers unindex a contact's row when it goes (an edit, the cascade
+    # from contacts) and drop the words no contact has any more, so erasing a
+    # person leaves none of their words behind. Haystack words are letters and
+    # digits only, so they make a JSON array by plain string replacement.
     db.executescript(
         """
         CREATE TABLE contact_search (
@@ -174,19 +183,32 @@ def m002_search_index(db: Database) -> None:
         );
         CREATE VIRTUAL TABLE contact_search_fts USING fts5(
             haystack, content='contact_search', content_rowid='contact_id',
-            tokenize='trigram'
+            tokenize='unicode61 remove_diacritics 0', detail=none, columnsize=0
         );
-        CREATE TRIGGER contact_search_ai AFTER INSERT ON contact_search BEGIN
-            INSERT INTO contact_search_fts(rowid, haystack) VALUES (new.contact_id, new.haystack);
-        END;
+        CREATE TABLE contact_search_terms (
+            term TEXT PRIMARY KEY,
+            contacts INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_search_terms_tail ON contact_search_terms(substr(term, 2));
         CREATE TRIGGER contact_search_ad AFTER DELETE ON contact_search BEGIN
             INSERT INTO contact_search_fts(contact_search_fts, rowid, haystack)
             VALUES ('delete', old.contact_id, old.haystack);
+            UPDATE contact_search_terms SET contacts = contacts - 1 WHERE term IN
+                (SELECT value FROM json_each('["' || replace(old.haystack, ' ', '","') || '"]'));
+            DELETE FROM contact_search_terms WHERE contacts <= 0 AND term IN
+                (SELECT value FROM json_each('["' || replace(old.haystack, ' ', '","') || '"]'));
         END;
         CREATE TRIGGER contact_search_au AFTER UPDATE ON contact_search BEGIN
             INSERT INTO contact_search_fts(contact_search_fts, rowid, haystack)
             VALUES ('delete', old.contact_id, old.haystack);
             INSERT INTO contact_search_fts(rowid, haystack) VALUES (new.contact_id, new.haystack);
+            UPDATE contact_search_terms SET contacts = contacts - 1 WHERE term IN
+                (SELECT value FROM json_each('["' || replace(old.haystack, ' ', '","') || '"]'));
+            INSERT INTO contact_search_terms (term, contacts)
+                SELECT DISTINCT value, 1 FROM json_each('["' || replace(new.haystack, ' ', '","') || '"]')
+                WHERE value != '' ON CONFLICT (term) DO UPDATE SET contacts = contacts + 1;
+            DELETE FROM contact_search_terms WHERE contacts <= 0 AND term IN
+                (SELECT value FROM json_each('["' || replace(old.haystack, ' ', '","') || '"]'));
         END;
         """
     )

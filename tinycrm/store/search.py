@@ -1,9 +1,33 @@
-"""Fuzzy contact search: SQLite narrows the candidates with a trigram FTS5
-index over pre-folded text, then rapidfuzz ranks the few that are left."""
+"""Fuzzy contact search over name, emails, company and tags.
+
+The index (written only by ``index_rows``):
+
+- ``contact_search``: per contact, the folded words of its name, and its
+  "haystack": the folded words of its name, emails, company and tags.
+- ``contact_search_fts``: an FTS5 index of the haystack's words, with
+  ``detail=none`` (which contacts have a word, nothing more), so it is cheap
+  to write and small.
+- ``contact_search_terms``: every word in use, with how many contacts have
+  it (the vocabulary). Triggers drop the words no contact has any more.
+
+A query is folded and split into words. Each word is looked up in the
+vocabulary exactly, as a prefix, and within one or two typos (rapidfuzz's OSA
+distance, which counts a swap of two letters as one typo), giving a few
+vocabulary words with a similarity each. FTS5 then finds the contacts that
+have, for every query word, one of its vocabulary words (relaxed to all words
+but one, then to any word, when that finds too few). Each candidate scores the
+mean over query words of its best similarity; ties go to contacts whose name
+matched, then to the shorter name, then to the older contact.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from itertools import chain, combinations
 from typing import TYPE_CHECKING
 
 from .contacts import ContactFilter
@@ -13,11 +37,51 @@ from .textutil import fold
 if TYPE_CHECKING:
     from .store import Store
 
-CANDIDATES = 2000
+CANDIDATES = 1000      # contacts fetched from FTS5 per query, at most
+RELAXED = 200          # and per relaxed query (all words but one, any word)
+PREFIX_TERMS = 100     # vocabulary words a prefix may expand to
+MAX_WORDS = 8          # query words beyond this are ignored
+
+EXACT = 1.0
+PREFIX_TYPO = 0.75     # times the typo similarity, for the word being typed with a typo
+
+_WORD = re.compile(r"[^\W_]+")
+_JOINERS = re.compile(r"(?<=[^\W_])['’\-.](?=[^\W_])")
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LATIN = str.maketrans({
+    "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i",
+    "ħ": "h", "ŧ": "t", "ŀ": "l",
+})
+_TOP = "\U0010ffff"
+
+
+def search_fold(text: str | None) -> str:
+    """``textutil.fold`` plus a few letters it leaves alone (ł, ø, æ, ...)."""
+    if not text:
+        return ""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return fold(text).translate(_LATIN)
+
+
+def words(text: str) -> list[str]:
+    """The words search compares: runs of letters and digits of folded text."""
+    return _WORD.findall(text)
 
 
 def haystack_for(name: str, emails: Sequence[str], company: str | None, tags: Sequence[str]) -> str:
-    return fold(" ".join([name, *emails, company or "", *tags]))
+    """A contact's words for search, folded, one space apart. Words joined by
+    an apostrophe, hyphen or dot in a name or company (O'Brien, Jean-Luc) are
+    also indexed joined up (obrien, jeanluc)."""
+    haystack = " ".join(words(search_fold(" ".join([name, *emails, company or "", *tags]))))
+    head = name if company is None else name + " " + company
+    if "'" in head or "-" in head or "." in head or "\u2019" in head:
+        joined = [
+            "".join(words(part)) for part in search_fold(head).split() if _JOINERS.search(part)
+        ]
+        if joined:
+            haystack += " " + " ".join(joined)
+    return haystack
 
 
 IndexEntry = tuple[int, str, Sequence[str], "str | None", Sequence[str]]
@@ -25,22 +89,57 @@ IndexEntry = tuple[int, str, Sequence[str], "str | None", Sequence[str]]
 
 def index_rows(conn, entries: Iterable[IndexEntry]) -> None:
     """Write search rows for (contact_id, name, emails, company, tags) entries.
-    The one place that decides what search sees; bulk inserts call it too."""
+    The one place that decides what search sees; bulk inserts call it too.
+    Replaces any rows these contacts had (the delete trigger unindexes them)
+    and counts each word once per contact in the vocabulary."""
+    rows: dict[int, tuple[int, str, str]] = {
+        cid: (cid, " ".join(words(search_fold(name))), haystack_for(name, emails, company, tags))
+        for cid, name, emails, company, tags in entries
+    }
+    if not rows:
+        return
+    counts = Counter(chain.from_iterable(set(h.split()) for _, _, h in rows.values()))
+    conn.execute(
+        "DELETE FROM contact_search WHERE contact_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(rows))],
+    )
     conn.executemany(
-        "INSERT INTO contact_search (contact_id, name, haystack) VALUES (?, ?, ?)"
-        " ON CONFLICT(contact_id) DO UPDATE SET name = excluded.name,"
-        " haystack = excluded.haystack",
-        [(cid, fold(name), haystack_for(name, emails, company, tags))
-         for cid, name, emails, company, tags in entries],
+        "INSERT INTO contact_search (contact_id, name, haystack) VALUES (?, ?, ?)", rows.values()
+    )
+    conn.executemany(
+        "INSERT INTO contact_search_fts (rowid, haystack) VALUES (?, ?)",
+        [(cid, haystack) for cid, _, haystack in rows.values()],
+    )
+    conn.executemany(
+        "INSERT INTO contact_search_terms (term, contacts) VALUES (?, ?)"
+        " ON CONFLICT (term) DO UPDATE SET contacts = contacts + excluded.contacts",
+        counts.items(),
     )
 
 
-def _trigrams(token: str) -> list[str]:
-    return [token[i:i + 3] for i in range(len(token) - 2)]
+def prefix_similarity(word: str, term: str, *, last: bool) -> float:
+    """``word`` is the start of ``term``. The word being typed (``last``) is
+    most likely unfinished (0.85-0.95); a finished word that starts a longer
+    one is less likely meant that way (0.6-0.85), so "jon smith" prefers John
+    (a typo) to Jonathan."""
+    cover = len(word) / len(term)
+    return 0.85 + 0.1 * cover if last else 0.6 + 0.25 * cover
 
 
-def _fts_phrase(gram: str) -> str:
-    return '"' + gram.replace('"', '""') + '"'
+def typo_similarity(word: str, term: str) -> float:
+    """0.2-0.95 from rapidfuzz: the better of the Indel ratio (a dropped or
+    doubled letter costs little) and the OSA similarity (so does a swap). A
+    typo in a short word weighs more: "ing" is closer to "ingrid" typed out
+    than to "inc" mistyped."""
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import OSA
+
+    best = max(fuzz.ratio(word, term) / 100, OSA.normalized_similarity(word, term))
+    return 0.2 + 0.75 * best
+
+
+def _fts_term(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 class Search:
@@ -55,45 +154,151 @@ class Search:
             for c in self.store.contacts.get_many(list(contact_ids))
         ])
 
-    def candidates(self, folded: str, filters: ContactFilter) -> list[tuple[int, str, str]]:
-        grams = sorted({g for token in folded.split() for g in _trigrams(token)})
-        where, params = filters.where("c")
-        if grams:
-            match = " OR ".join(_fts_phrase(g) for g in grams)
-            sql = (
-                "SELECT s.contact_id, s.name, s.haystack FROM contact_search_fts f"
-                " JOIN contact_search s ON s.contact_id = f.rowid"
-                " JOIN contacts c ON c.id = s.contact_id"
-                f" WHERE contact_search_fts MATCH ? AND {where} ORDER BY f.rank LIMIT ?"
-            )
-            return self.conn.execute(sql, [match, *params, CANDIDATES]).fetchall()
-        sql = (
-            "SELECT s.contact_id, s.name, s.haystack FROM contact_search s"
-            " JOIN contacts c ON c.id = s.contact_id"
-            f" WHERE s.haystack LIKE ? ESCAPE '\\' AND {where} LIMIT ?"
+    # -- query words to vocabulary words ------------------------------------------
+
+    def expand(self, word: str, *, last: bool) -> dict[str, float]:
+        """Vocabulary words close to one query word, with their similarity.
+        ``last`` marks the word being typed, which is more likely a prefix."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        n = len(word)
+        found: dict[str, float] = {}
+        for (term,) in self.conn.execute(
+            "SELECT term FROM contact_search_terms WHERE term >= ? AND term < ?"
+            " ORDER BY contacts DESC, term LIMIT ?",
+            [word, word + _TOP, PREFIX_TERMS],
+        ):
+            found[term] = EXACT if term == word else prefix_similarity(word, term, last=last)
+        if n < 3:
+            return found
+        most = 1 if n <= 5 else 2
+        longest = 1_000 if last and n >= 4 else n + most
+        # Words starting with the query word's first or second letter, or whose
+        # second letter is one of those: a typo anywhere, the first letter
+        # dropped, doubled, swapped or mistyped.
+        terms: set[str] = set()
+        for letter in dict.fromkeys(word[:2]):
+            for column in ("term", "substr(term, 2)"):
+                terms.update(r[0] for r in self.conn.execute(
+                    f"SELECT term FROM contact_search_terms WHERE {column} >= ? AND {column} < ?"
+                    " AND length(term) BETWEEN ? AND ?",
+                    [letter, letter + _TOP, n - most, longest],
+                ))
+        near = list(terms)
+        for term, _, _ in process.extract(word, near, scorer=OSA.distance, score_cutoff=most, limit=None):
+            similarity = typo_similarity(word, term)
+            if similarity > found.get(term, 0.0):
+                found[term] = similarity
+        if last and n >= 4:
+            # The word being typed, with a typo: "jenif" for jennifer. Its
+            # start may be a letter shorter or longer than the word.
+            longer = [t for t in near if len(t) > n + 1]
+            for size in (n - 1, n, n + 1):
+                heads = [t[:size] for t in longer]
+                for head, _, i in process.extract(word, heads, scorer=OSA.distance, score_cutoff=1, limit=None):
+                    similarity = PREFIX_TYPO * typo_similarity(word, head)
+                    if similarity > found.get(longer[i], 0.0):
+                        found[longer[i]] = similarity
+        return found
+
+    # -- candidates ----------------------------------------------------------------
+
+    def _match(
+        self, groups: Sequence[dict[str, float]], filters: ContactFilter, cap: int
+    ) -> list[tuple]:
+        match = " AND ".join(
+            "(" + " OR ".join(_fts_term(t) for t in group) + ")" for group in groups
         )
-        pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return self.conn.execute(sql, [pattern, *params, CANDIDATES]).fetchall()
+        # CROSS JOIN keeps FTS5 as the outer loop: otherwise SQLite may walk a
+        # filter's index (every vip contact) and probe FTS5 for each.
+        sql = (
+            "SELECT s.contact_id, s.name, s.haystack FROM contact_search_fts f"
+            " CROSS JOIN contact_search s ON s.contact_id = f.rowid"
+        )
+        params: list = [match]
+        where, where_params = replace(filters, tag=None).where("c")
+        if where != "1" or filters.tag is not None:
+            sql += " CROSS JOIN contacts c ON c.id = f.rowid"
+        sql += " WHERE contact_search_fts MATCH ?"
+        if where != "1":
+            sql += f" AND {where}"
+            params += where_params
+        if filters.tag is not None:
+            # A probe per candidate, not the list of everyone with the tag.
+            sql += " AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)"
+            params.append(filters.tag)
+        return self.conn.execute(sql + " LIMIT ?", [*params, cap]).fetchall()
+
+    def candidates(
+        self, expansions: Sequence[dict[str, float]], filters: ContactFilter, limit: int
+    ) -> list[tuple[int, str, str]]:
+        """Contacts matching every query word; failing enough of those, every
+        word but one; failing that, any word. The relaxed matches only fill
+        up the page, so fewer of them are fetched."""
+        groups = [e for e in expansions if e]
+        if not groups:
+            return []
+        found = {row[0]: row for row in self._match(groups, filters, CANDIDATES)}
+        if len(found) < limit and len(groups) > 1:
+            cap = max(RELAXED, 4 * limit)
+            relaxed = combinations(groups, len(groups) - 1) if len(groups) <= 4 else ()
+            for subset in [*relaxed, [dict.fromkeys(t for g in groups for t in g)]]:
+                for row in self._match(subset, filters, cap):
+                    found.setdefault(row[0], row)
+                if len(found) >= limit:
+                    break
+        return list(found.values())
+
+    # -- ranking -------------------------------------------------------------------
 
     def search(
         self, query: str, *, limit: int = 20, filters: ContactFilter = ContactFilter()
     ) -> list[tuple[Contact, float]]:
-        from rapidfuzz import fuzz, process
-
-        folded = fold(query)
-        if not folded:
+        """The best ``limit`` contacts for ``query`` with a score out of 100,
+        best first. Any text is a valid query; one without letters or digits
+        finds nothing."""
+        qwords = list(dict.fromkeys(words(search_fold(query))))[:MAX_WORDS]
+        if not qwords or limit < 1:
             return []
-        rows = self.candidates(folded, filters)
-        if not rows:
-            return []
-        choices = {row[0]: row[2] for row in rows}
-        names = {row[0]: row[1] for row in rows}
-        scored: dict[int, float] = {}
-        for _, score, cid in process.extract(
-            folded, choices, scorer=fuzz.WRatio, limit=limit * 3
-        ):
-            scored[cid] = max(score, fuzz.WRatio(folded, names[cid]))
-        ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        # No read transaction around these few queries: the TUI calls this
+        # from a worker thread on the shared connection. A contact deleted
+        # meanwhile is simply skipped by get_many.
+        expansions = [self.expand(w, last=(i == len(qwords) - 1)) for i, w in enumerate(qwords)]
+        rows = self.candidates(expansions, filters, limit)
+        ranked = rank(rows, expansions, limit)
         contacts = self.store.contacts.get_many([cid for cid, _ in ranked])
         scores = dict(ranked)
         return [(c, scores[c.id]) for c in contacts]
+
+
+def rank(
+    rows: Sequence[tuple[int, str, str]], expansions: Sequence[dict[str, float]], limit: int
+) -> list[tuple[int, float]]:
+    """(contact_id, score out of 100) of the best ``limit`` of (contact_id,
+    name words, haystack words) rows, best first. A row scores, for each query
+    word, the similarity of its closest word, averaged over the query words."""
+    if not rows:
+        return []
+    n = len(expansions)
+    meanings: dict[str, list[tuple[int, float]]] = {}
+    for i, found in enumerate(expansions):
+        for term, similarity in found.items():
+            meanings.setdefault(term, []).append((i, similarity))
+
+    def score(text: str) -> float:
+        best = [0.0] * n
+        for word in text.split():
+            for i, similarity in meanings.get(word, ()):
+                if similarity > best[i]:
+                    best[i] = similarity
+        return sum(best)
+
+    scored = sorted(((score(haystack), cid, name) for cid, name, haystack in rows),
+                    key=lambda item: (-item[0], item[1]))
+    # Among the leaders, a match on the name beats one on the email, company
+    # or tags, then a shorter (closer) name wins, then the older contact.
+    cut = scored[min(len(scored), limit) - 1][0]
+    leaders = [item for item in scored if item[0] >= cut]
+    leaders.sort(key=lambda item: (-item[0], -score(item[2]), len(item[2]), item[1]))
+    return [(cid, round(100 * total / n, 1)) for total, cid, _ in leaders[:limit]]
