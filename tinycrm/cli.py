@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from .context import Env
 from .store.errors import Ambiguous, TinyCRMError
 from .store.textutil import strip_controls
+
+if TYPE_CHECKING:
+    import click
 
 
 class CRMGroup(TyperGroup):
@@ -91,4 +93,8 @@ _register()
 
 
 def main() -> None:
-    app(prog_name="tinycrm")
+    # The same commands, built on first use (see fastcli.py): a short command
+    # doesn't pay for building every other one.
+    from .fastcli import lazy_root
+
+    lazy_root(app)(prog_name="tinycrm")
