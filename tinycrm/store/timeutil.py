@@ -28,8 +28,8 @@ def parse_iso(value: str) -> datetime:
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     dt = datetime.fromisoformat(text)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=local_tz())
+    # A naive time is local wall-clock time; astimezone() applies the offset in
+    # force on that date (daylight saving included), not today's.
     return dt.astimezone(UTC)
 
 
@@ -42,7 +42,7 @@ def to_db(dt: datetime) -> str:
 def from_db(value: str | None) -> datetime | None:
     if value is None or value == "":
         return None
-    return datetime.strptime(value, _DB_FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(value)
 
 
 def to_json(dt: datetime | None) -> str | None:
@@ -52,15 +52,11 @@ def to_json(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def local_tz():
-    """The user's zone (honours ``TZ``)."""
-    return datetime.now().astimezone().tzinfo
-
-
 def to_local(dt: datetime | None) -> datetime | None:
+    """The user's wall-clock time (honours ``TZ``) with the offset of that instant."""
     if dt is None:
         return None
-    return dt.astimezone(local_tz())
+    return dt.astimezone()
 
 
 def show(dt: datetime | None, *, seconds: bool = False) -> str:
