@@ -192,7 +192,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             value = getattr(self.filters, name)
             if value is not None:
                 parts.append(f"{name}: {plain(value)}")
-        self.query_one("#heading", Static).update(literal("  ·  ".join(parts)))
+        # One line of fixed height: no need to lay the screen out again.
+        self.query_one("#heading", Static).update(literal("  ·  ".join(parts)), layout=False)
 
     # -- reacting --------------------------------------------------------------
 
