@@ -51,6 +51,9 @@ class NewContact:
     tags: Sequence[str] = ()
     uid: str | None = None
     updated_at: str | None = None
+    # Match keys parallel to emails and phones, when the caller has them already.
+    email_keys: list[str] | None = None
+    phone_keys: list[str | None] | None = None
 
 
 class UidSequence:
@@ -99,13 +102,27 @@ def insert_contacts(
             for cid, c in zip(ids, batch)
         ],
     )
+    # In key order: the unique email index and the phone index are written
+    # page by page instead of at random (it matters once they outgrow the cache).
+    emails = []
+    phones = []
+    for cid, c in zip(ids, batch):
+        if c.emails:
+            keys = c.email_keys if type(c.email_keys) is list else map(normalize_email, c.emails)
+            emails += [(cid, i, e, k) for i, (e, k) in enumerate(zip(c.emails, keys))]
+        if c.phones:
+            keys = c.phone_keys if type(c.phone_keys) is list else map(phone_key, c.phones)
+            phones += [(cid, i, p, k or "") for i, (p, k) in enumerate(zip(c.phones, keys))]
+    emails.sort(key=_key)
     conn.executemany(
         "INSERT INTO contact_emails (contact_id, position, email, email_key) VALUES (?, ?, ?, ?)",
-        [(cid, i, e, normalize_email(e)) for cid, c in zip(ids, batch) for i, e in enumerate(c.emails)],
+        emails,
     )
+    phones.sort(key=_key)
     conn.executemany(
-        "INSERT INTO contact_phones (contact_id, position, phone, phone_key) VALUES (?, ?, ?, ?)",
-        [(cid, i, p, phone_key(p)) for cid, c in zip(ids, batch) for i, p in enumerate(c.phones)],
+        "INSERT INTO contact_phones (contact_id, position, phone, phone_key)"
+        " VALUES (?, ?, ?, nullif(?, ''))",
+        phones,
     )
     conn.executemany(
         "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
@@ -113,6 +130,10 @@ def insert_contacts(
     )
     index_rows(conn, ((cid, c.name, c.emails, c.company, c.tags) for cid, c in zip(ids, batch)))
     return ids
+
+
+def _key(row: tuple) -> str:
+    return row[3]
 
 
 def _quote(identifier: str) -> str:

@@ -40,12 +40,16 @@ if TYPE_CHECKING:
 
 ON_DUPLICATE = ("merge", "update", "skip", "create")
 INPUT_FORMATS = ("auto", "csv", "vcard", "json", "ndjson")
-CHUNK = 4000
+CHUNK = 2500  # rows matched and written together; bounds the Python memory of an import
 _LOOKUP = 900  # keys per IN (...) query
 # A load this large (and larger than what is there) defers the contacts
 # table's secondary indexes and rebuilds them once at the end.
-DEFER_INDEXES_AT = 50_000
-IMPORT_CACHE_KIB = 65536
+DEFER_INDEXES_AT = 20_000
+# SQLite's page cache during an import (and, while deferred indexes are
+# rebuilt, its sorter uses as much again): together they stay well inside
+# the 150 MiB a million-row import is allowed.
+IMPORT_CACHE_KIB = 40 * 1024
+REBUILD_CACHE_KIB = 8 * 1024
 
 
 class ImportFailed(TinyCRMError):
@@ -352,6 +356,7 @@ class _Import:
         self._old_cache: int | None = None
         self._names: dict[int, str] = {}
         self._plans: list[PlanItem] = []
+        self._tags: dict[str, str] = {}  # raw tag -> clean tag (files repeat a few tags)
 
     # -- bookkeeping ------------------------------------------------------------
 
@@ -403,13 +408,17 @@ class _Import:
         if self.options.dry_run:
             return
         if self.deferred is not None:
+            self.conn.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
             self.deferred.restore()
         self.finish()
 
     def chunks(self) -> Iterator[list[Incoming | _Rejection]]:
         """Validated rows (or their rejections), a chunk at a time, in file order.
-        (A reading thread was tried: SQLite gives up the GIL on every row, and
-        taking it back from a busy thread made the import slower, not faster.)"""
+
+        (Tried and dropped: a reading thread — SQLite gives up the GIL on
+        every row and taking it back from a busy thread made imports slower;
+        a forked reading process — loading its rows back cost the writer
+        about half of what reading them itself does.)"""
         chunk: list[Incoming | _Rejection] = []
         prepare = self.prepare
         for row in self.reader.rows():
@@ -523,9 +532,15 @@ class _Import:
             values = get("tags")
             if values or self.extra_tags:
                 tags = set(self.extra_tags)
+                known = self._tags
                 for value in values or ():
-                    if value and value.strip():
-                        tags.add(clean_tag(value))
+                    tag = known.get(value)
+                    if tag is None and value and value.strip():
+                        tag = clean_tag(value)
+                        if len(known) < 10_000:
+                            known[value] = tag
+                    if tag:
+                        tags.add(tag)
                 inc.tags = sorted(tags)
             if len(record) > 7 or not record.keys() <= _COMMON_KEYS:
                 self._prepare_rare(inc, row, record)
@@ -533,6 +548,7 @@ class _Import:
             return _Rejection(row, f"{bad.field}: {bad.reason}" if bad.field else bad.reason)
         except ValidationError as exc:
             return _Rejection(row, exc.message)
+        row.record = None  # done with; the raw row stays for a late rejection
         return inc
 
     def _prepare_rare(self, inc: Incoming, row: Row, record: dict[str, Any]) -> None:
