@@ -4,6 +4,7 @@ queries, and an index that follows every change."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
@@ -22,13 +23,16 @@ def top(store, query: str, **kw) -> str | None:
 
 
 def index_is_sound(store) -> None:
-    """FTS5's own check that the index matches contact_search, and one search
-    row per contact."""
-    store.conn.execute("INSERT INTO contact_search_fts(contact_search_fts) VALUES ('integrity-check')")
+    """FTS5's own check that the index matches contact_search, one search row
+    per contact, and a vocabulary that counts exactly the words in use."""
+    store.conn.execute("INSERT INTO contact_search_fts(contact_search_fts, rank) VALUES ('integrity-check', 1)")
     rows = store.conn.execute(
         "SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM contact_search)"
     ).fetchone()
     assert rows[0] == rows[1]
+    in_use = Counter(w for (h,) in store.conn.execute("SELECT haystack FROM contact_search")
+                     for w in set(h.split()))
+    assert dict(store.conn.execute("SELECT term, contacts FROM contact_search_terms")) == dict(in_use)
 
 
 @pytest.fixture
@@ -260,6 +264,24 @@ def test_deletes_leave_the_index(people):
     store.contacts.delete(joan.id)
     assert "Joan Smythe" not in names(store.search.search("joan smythe"))
     assert store.search.search("else.org") == []
+    index_is_sound(store)
+
+
+def test_a_direct_update_of_a_search_row_keeps_index_and_vocabulary(people):
+    # Only index_rows writes these rows, but the triggers keep a direct write right too.
+    store = people
+    with store.write() as conn:
+        conn.execute("UPDATE contact_search SET haystack = 'peter parker spider' WHERE haystack LIKE 'peter%'")
+    assert names(store.search.search("spider")) == ["Peter Parker"]
+    assert store.search.search("bugle") == []
+    index_is_sound(store)
+
+
+def test_erased_words_leave_the_vocabulary(people):
+    store = people
+    store.contacts.delete(store.contacts.resolve("lukasz@example.no").id)
+    terms = {t for (t,) in store.conn.execute("SELECT term FROM contact_search_terms")}
+    assert "lukasz" not in terms and "odegaard" not in terms and "example" in terms
     index_is_sound(store)
 
 

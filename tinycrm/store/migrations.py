@@ -172,8 +172,9 @@ def m002_search_index(db: Database) -> None:
     #   (by first letter, or by the rest when the first letter is the typo).
     # The triggers unindex a contact's row when it goes (an edit, the cascade
     # from contacts) and drop the words no contact has any more, so erasing a
-    # person leaves none of their words behind. Haystack words are letters and
-    # digits only, so they make a JSON array by plain string replacement.
+    # person leaves none of their words behind (the partial index finds them
+    # in one probe). Haystack words are letters and digits only, so they make
+    # a JSON array by plain string replacement.
     db.executescript(
         """
         CREATE TABLE contact_search (
@@ -190,13 +191,14 @@ def m002_search_index(db: Database) -> None:
             contacts INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX contact_search_terms_tail ON contact_search_terms(substr(term, 2));
+        CREATE INDEX contact_search_terms_unused ON contact_search_terms(contacts)
+            WHERE contacts <= 0;
         CREATE TRIGGER contact_search_ad AFTER DELETE ON contact_search BEGIN
             INSERT INTO contact_search_fts(contact_search_fts, rowid, haystack)
             VALUES ('delete', old.contact_id, old.haystack);
             UPDATE contact_search_terms SET contacts = contacts - 1 WHERE term IN
                 (SELECT value FROM json_each('["' || replace(old.haystack, ' ', '","') || '"]'));
-            DELETE FROM contact_search_terms WHERE contacts <= 0 AND term IN
-                (SELECT value FROM json_each('["' || replace(old.haystack, ' ', '","') || '"]'));
+            DELETE FROM contact_search_terms WHERE contacts <= 0;
         END;
         CREATE TRIGGER contact_search_au AFTER UPDATE ON contact_search BEGIN
             INSERT INTO contact_search_fts(contact_search_fts, rowid, haystack)
@@ -207,8 +209,7 @@ def m002_search_index(db: Database) -> None:
             INSERT INTO contact_search_terms (term, contacts)
                 SELECT DISTINCT value, 1 FROM json_each('["' || replace(new.haystack, ' ', '","') || '"]')
                 WHERE value != '' ON CONFLICT (term) DO UPDATE SET contacts = contacts + 1;
-            DELETE FROM contact_search_terms WHERE contacts <= 0 AND term IN
-                (SELECT value FROM json_each('["' || replace(old.haystack, ' ', '","') || '"]'));
+            DELETE FROM contact_search_terms WHERE contacts <= 0;
         END;
         """
     )
