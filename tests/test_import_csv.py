@@ -285,3 +285,16 @@ def test_crlf_and_quoted_newlines_keep_line_numbers(cli, tmp_path):
     assert result.exit_code == 1
     assert "crlf.csv:6: Email: not an email address: 'nope'" in result.stderr
     assert [c["name"] for c in contacts(cli)] == ["Ada Lovelace", "Alan"]
+
+
+def test_a_stray_windows_1252_byte_late_in_a_utf8_file(cli, tmp_path):
+    # The first 64 KiB decide UTF-8; a 1252 byte after that is read as 1252, not an error.
+    rows = "".join(f"Person {i},p{i}@ex.org,Straße\n" for i in range(2500))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("Name,Email,Company\n" + rows).encode() + b"Jos\xe9,jose@ex.org,Caf\xe9\n")
+    assert path.stat().st_size > 64 * 1024
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    people = contacts(cli)
+    assert people[0]["company"] == "Straße"
+    assert (people[-1]["name"], people[-1]["company"]) == ("José", "Café")

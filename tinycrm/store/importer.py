@@ -260,7 +260,8 @@ def open_reader(raw: BinaryIO, *, name: str, options: ImportOptions):
     from .formats.source import open_source
 
     if options.format not in INPUT_FORMATS:
-        raise ValidationError(f"unknown format {options.format!r}: use one of {', '.join(INPUT_FORMATS)}")
+        raise ValidationError(
+            f"unknown format {options.format!r}: use one of {', '.join(INPUT_FORMATS)}")
     try:
         source = open_source(raw, name=name, fmt=options.format, encoding=options.encoding)
     except FormatError as exc:
@@ -316,6 +317,9 @@ def import_contacts(
         pass
     except FormatError as exc:
         raise ImportFailed(exc.message) from None
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(f"{name}: can't be decoded as {exc.encoding} ({exc.reason});"
+                           " try another --encoding") from None
     finally:
         job.restore_cache()
     return job.summary()

@@ -400,7 +400,8 @@ def _op(layout: str, index: int, target: str, header: str) -> tuple[int, int, An
             return (index, _LIST, kind, (None, True))
         return (index, _LIST, kind, (_split_for(layout, kind), None))
     if kind == "tags":
-        return (index, _TAGS, "tags", _tag_splitter(style or ("google" if layout.startswith("google") else "plain")))
+        style = style or ("google" if layout.startswith("google") else "plain")
+        return (index, _TAGS, "tags", _tag_splitter(style))
     if kind == "fields" and style == "json":
         return (index, _FIELDS_JSON, "fields", None)
     if kind == "stage" and style == "hubspot":

@@ -127,7 +127,8 @@ class JSONReader:
         decoder = json.JSONDecoder()
         text, name = self.source.text, self.source.name
         buffer = text.read(_CHUNK).lstrip("\ufeff \t\r\n")
-        line = 1 + self.source.head[: len(self.source.head) - len(self.source.head.lstrip("\ufeff \t\r\n"))].count("\n")
+        head = self.source.head
+        line = 1 + head[: len(head) - len(head.lstrip("\ufeff \t\r\n"))].count("\n")
         buffer = buffer[1:]  # the "["
         expect_value = True
         eof = False
@@ -160,7 +161,8 @@ class JSONReader:
                         buffer += chunk
                         continue
                     eof = True
-                raise FormatError(f"{name}:{line + exc.lineno - 1}: not valid JSON ({exc.msg})") from None
+                raise FormatError(
+                    f"{name}:{line + exc.lineno - 1}: not valid JSON ({exc.msg})") from None
             raw = buffer[:end]
             yield self._row(line, value, raw)
             line += raw.count("\n")
