@@ -1,0 +1,52 @@
+"""Docs as tests: every command has help text and a place in the README, and
+the README's quick start is what CI runs."""
+
+import re
+
+import typer.main
+
+from tinycrm.cli import app
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def walk(command, path: tuple[str, ...] = ()):
+    yield path, command
+    # typer vendors its own click, so look for subcommands rather than a class.
+    if hasattr(command, "commands"):
+        for name, sub in command.commands.items():
+            yield from walk(sub, (*path, name))
+
+
+COMMANDS = [(" ".join(p), c) for p, c in walk(typer.main.get_command(app)) if p]
+
+
+def test_there_are_commands_to_check():
+    names = {name for name, _ in COMMANDS}
+    assert {"add", "list", "search", "import", "export", "remind", "report"} <= names
+
+
+def test_every_command_has_help_text():
+    missing = [name for name, command in COMMANDS if not (command.help or "").strip()]
+    assert missing == []
+
+
+def test_every_command_is_in_the_readme():
+    missing = [name for name, _ in COMMANDS if f"tinycrm {name}" not in README]
+    assert missing == []
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    assert len(blocks) == 2 and all(len(b.strip().splitlines()) == 1 for b in blocks)
+    test_command = blocks[1].strip()
+    assert test_command in (REPO / ".ci" / "run").read_text()
+    assert "tinycrm" in blocks[0]
+
+
+def test_exit_codes_are_documented():
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 4 |"):
+        assert code in README
