@@ -409,23 +409,16 @@ async def test_every_binding_has_an_id_and_a_description():
     assert count > 40
 
 
-async def test_palette_opens_a_contact(store):
+async def test_palette_opens_a_contact_and_goes_to_the_queue(store):
     ids = seed(store)
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p", *"kathe")
+        await pilot.press("ctrl+p", *"kathe")  # contact: open …, fuzzy
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen) and app.screen.contact_id == ids["katherine"]
-
-
-async def test_palette_go_to_queue(store):
-    seed(store)
-    app = make_app(store)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
         await pilot.press("ctrl+p", *"go to: fol")
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -447,12 +440,17 @@ async def test_hostile_names_on_every_screen(store):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         seen = [screen_text(app)]
-        for keys in [("slash", "b", "o", "enter"), ("enter",), ("f",), ("escape", "l"),
-                     ("escape", "t"), ("escape", "S"), ("escape", "e"), ("escape", "question_mark"),
-                     ("escape", "escape", "2"), ("s",), ("escape", "r"), ("escape", "ctrl+p", "c", "l")]:
+        # Every screen and dialog is opened (a crash fails the test); the text
+        # on screen is collected where contact data shows (export is slow).
+        for keys, look in [(("slash", "b", "o", "enter"), True), (("enter",), True), (("f",), False),
+                           (("escape", "l"), True), (("escape", "t"), False), (("escape", "S"), False),
+                           (("escape", "e"), False), (("escape", "question_mark"), False),
+                           (("escape", "escape", "2"), True), (("s",), True), (("escape", "r"), False),
+                           (("escape", "ctrl+p", "c", "l"), True)]:
             await pilot.press(*keys)
             await settle(app, pilot)
-            seen.append(screen_text(app))
+            if look:
+                seen.append(screen_text(app))
         everything = "\n".join(seen)
         for literal in ("[/]", "[bold]x", "$var", "[red]t", "[link=https://example"):
             assert literal in everything, literal
