@@ -119,6 +119,7 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
     with _big_cache(store.conn), store.write() as conn:
         for start in range(0, n, CHUNK):
             batch: list[NewContact] = []
+            histories: list[list[tuple[str, str, int]]] = []
             for _ in range(min(CHUNK, n - start)):
                 first, last = pick(FIRST), pick(LAST)
                 company = pick(COMPANIES)
@@ -130,14 +131,20 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
                 k = seen.get(key, 0)
                 seen[key] = k + 1
                 created = now_s - int(rand() * 731) * DAY - int(rand() * 1441) * 60
-                contacted = created + int(rand() * 201) * DAY if rand() < 0.7 else None
+                # Timeline events fall between creation and now; the last call,
+                # email or meeting among them is when the contact was last contacted.
+                history = []
+                for _ in range(few[int(rand() * 4)]):
+                    history.append((pick(KINDS), pick(NOTES), created + int(rand() * (now_s - created))))
+                contacted = max((at for kind, _, at in history if kind != "note"), default=None)
+                histories.append(history)
                 tags = few[int(rand() * 4)]
                 batch.append(NewContact(
                     name=f"{first} {last}", first_name=first, last_name=last, owner=pick(owners),
                     company=f"{company} {pick(SUFFIX)}", title=pick(TITLES),
                     stage=pick(STAGES), tier=pick(TIERS), source="demo",
                     created_at=stamp(created),
-                    last_contacted_at=stamp(min(contacted, now_s)) if contacted else None,
+                    last_contacted_at=stamp(contacted) if contacted else None,
                     emails=[f"{local}{k or ''}@{domain}"],
                     phones=[f"+1 555 {100 + int(rand() * 900)} {1000 + int(rand() * 9000)}"],
                     tags=sorted(rng.sample(TAGS, tags)) if tags else (),
@@ -146,14 +153,14 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
             ids = insert_contacts(conn, batch, updated_at=now_db)
             counts["contacts"] += len(ids)
             followups, events = [], []
-            for cid, contact in zip(ids, batch):
+            for cid, contact, history in zip(ids, batch, histories):
                 for _ in range(few[int(rand() * 4)]):
                     due = now_s + (int(rand() * 91) - 30) * DAY + int(rand() * 24) * 3600
                     followups.append((cid, stamp(due), pick(NOTES), contact.owner,
                                       contact.created_at, contact.created_at))
-                for _ in range(few[int(rand() * 4)]):
-                    at = stamp(now_s - int(rand() * 366) * DAY - int(rand() * 1441) * 60)
-                    events.append((cid, pick(KINDS), pick(NOTES), at, contact.owner, at))
+                for kind, note, at_s in history:
+                    at = stamp(at_s)
+                    events.append((cid, kind, note, at, contact.owner, at))
             conn.executemany(
                 "INSERT INTO followups (contact_id, due_at, note, owner, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)", followups,
