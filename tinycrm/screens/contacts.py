@@ -90,8 +90,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         settings = self.crm.store.settings
         self.query_one("#filters").mount_all([
             Select([], prompt="Tag", id="tag", compact=True),
-            Select([(s, s) for s in settings.stages], prompt="Stage", id="stage", compact=True),
-            Select([(t, t) for t in settings.tiers], prompt="Tier", id="tier", compact=True),
+            Select([(literal(s), s) for s in settings.stages], prompt="Stage", id="stage", compact=True),
+            Select([(literal(t), t) for t in settings.tiers], prompt="Tier", id="tier", compact=True),
             Select([], prompt="Owner", id="owner", compact=True),
         ])
         self.load_filter_options()

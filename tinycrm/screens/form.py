@@ -65,9 +65,9 @@ class FormScreen(CRMScreen[int]):
         with VerticalScroll(id="form"):
             for key, label, placeholder in TEXT_FIELDS:
                 yield Field(label, Input(placeholder=placeholder, id=key, compact=True), id=f"{key}-field")
-            yield Field("Stage", Select([(s, s) for s in settings.stages], value=settings.default_stage,
+            yield Field("Stage", Select([(literal(s), s) for s in settings.stages], value=settings.default_stage,
                                         allow_blank=False, id="stage", compact=True), id="stage-field")
-            yield Field("Tier", Select([(t, t) for t in settings.tiers], value=settings.default_tier,
+            yield Field("Tier", Select([(literal(t), t) for t in settings.tiers], value=settings.default_tier,
                                        allow_blank=False, id="tier", compact=True), id="tier-field")
             yield Static(id="similar")
             yield Static(id="form-error")
