@@ -32,6 +32,7 @@ CONTACT_COLUMNS = (
     "created_at", "updated_at", "last_contacted_at", "version",
 )
 DELIMITERS = (",", ";", "\t", "|")
+MAX_CELL = 16 * 1024 * 1024  # a long Notes cell is data, not an error
 _PREAMBLE_RECORDS = 12
 
 
@@ -129,6 +130,8 @@ class CSVReader:
 
     def __init__(self, source: Source, *, overrides: dict[str, str] | None = None) -> None:
         self.source = source
+        if csv.field_size_limit() < MAX_CELL:
+            csv.field_size_limit(MAX_CELL)
         self.delimiter, self.skip = detect_dialect(source.head)
         self._reader = csv.reader(source.text, delimiter=self.delimiter)
         self._last_line = 0
