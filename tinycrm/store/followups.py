@@ -420,37 +420,31 @@ class FollowUps:
         _aware(until, "snooze")
         if until <= now:
             raise ValidationError("snooze until a time in the future")
-        with self.store.write():
-            followup = self._open(followup_id, "snooze")
-            self.conn.execute(
-                "UPDATE followups SET due_at = ?, snoozes = snoozes + 1, updated_at = ? WHERE id = ?",
-                [to_db(until), to_db(now), followup_id],
-            )
-            after = self.get(followup_id)
-            self._record(
-                after, "snoozed", now, data={"from": to_db(followup.due_at)},
-                audit_action="snooze", before={"due_at": to_db(followup.due_at)},
-                after={"due_at": to_db(until)},
-            )
-            return after
+        return self._move(followup_id, until, now, action="snooze")
 
     def reschedule(self, followup_id: int, due_at: datetime, *, now: datetime | None = None) -> FollowUp:
         """Set a new due time (earlier or later)."""
         now = now or self.store.now()
         _aware(due_at, "a follow-up's due time")
+        return self._move(followup_id, due_at, now, action="reschedule")
+
+    def _move(self, followup_id: int, due_at: datetime, now: datetime, *, action: str) -> FollowUp:
+        """Snooze or reschedule: a new due time, on the timeline and in the audit log.
+        Only a snooze counts in ``snoozes``; rescheduling to the same time changes nothing."""
         with self.store.write():
-            followup = self._open(followup_id, "reschedule")
-            if to_db(due_at) == to_db(followup.due_at):
+            followup = self._open(followup_id, action)
+            if action == "reschedule" and to_db(due_at) == to_db(followup.due_at):
                 return followup
             self.conn.execute(
-                "UPDATE followups SET due_at = ?, updated_at = ? WHERE id = ?",
-                [to_db(due_at), to_db(now), followup_id],
+                "UPDATE followups SET due_at = ?, updated_at = ?,"
+                " snoozes = snoozes + ? WHERE id = ?",
+                [to_db(due_at), to_db(now), int(action == "snooze"), followup_id],
             )
             after = self.get(followup_id)
             self._record(
-                after, "rescheduled", now, data={"from": to_db(followup.due_at)},
-                audit_action="reschedule", before={"due_at": to_db(followup.due_at)},
-                after={"due_at": to_db(due_at)},
+                after, "snoozed" if action == "snooze" else "rescheduled", now,
+                data={"from": to_db(followup.due_at)}, audit_action=action,
+                before={"due_at": to_db(followup.due_at)}, after={"due_at": to_db(due_at)},
             )
             return after
 
