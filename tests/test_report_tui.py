@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App
-from textual.widgets import Label, ProgressBar, Sparkline
+from textual.widgets import Label, Sparkline
 
 from tinycrm.screens.reports import BarRow, ReportsScreen, SeriesRow
+from tinycrm.widgets.chartbar import ChartBar
 from tinycrm.store.reports import build
 
 from .conftest import FROZEN
@@ -18,8 +19,8 @@ from .test_tui_snapshots import snapshot, steps, utc  # noqa: F401  (fixtures)
 
 def bars(screen, chart: str) -> list[tuple[str, float, float, str]]:
     return [
-        (str(row.query_one(".bar-label", Label).content), row.query_one(ProgressBar).progress,
-         row.query_one(ProgressBar).total, str(row.query_one(".bar-value", Label).content))
+        (str(row.query_one(".bar-label", Label).content), row.query_one(ChartBar).value,
+         row.query_one(ChartBar).total, str(row.query_one(".bar-value", Label).content))
         for row in screen.query(f"#{chart} BarRow") if row.display
     ]
 
@@ -115,3 +116,28 @@ async def test_names_are_shown_as_text_never_markup(store):
 
 def test_reports_snapshot(snap_compare, known):
     assert snap_compare(make_app(known), terminal_size=(100, 30), run_before=steps("3"))
+
+
+async def test_a_bar_set_before_a_resize_is_drawn_for_its_final_width():
+    """Textual's ProgressBar rounds to the width it had when set; a chart bar
+    must paint the same whether its value came before or after the layout."""
+
+    class Host(App):
+        CSS = "ChartBar { width: 62; }"
+
+        def compose(self):
+            yield ChartBar(id="early")
+            yield ChartBar(id="late")
+
+    app = Host()
+    async with app.run_test(size=(80, 5)) as pilot:
+        early, late = app.query_one("#early", ChartBar), app.query_one("#late", ChartBar)
+        early.set(4, 6)
+        await pilot.pause()
+        early.styles.width = late.styles.width = 60
+        await pilot.pause()
+        late.set(4, 6)
+        await pilot.pause()
+        drawn = [(seg.text, seg.style) for seg in early.render_line(0)]
+        assert drawn == [(seg.text, seg.style) for seg in late.render_line(0)]
+        assert drawn[0][0] == "━" * 40, "4 of 6 fills exactly 40 of 60 cells"

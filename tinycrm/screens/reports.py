@@ -1,5 +1,5 @@
 """Reports: the figures of `tinycrm report`, drawn with Textual's widgets —
-bars (ProgressBar) for contacts by stage and tier, follow-ups per owner and
+bars (``ChartBar``) for contacts by stage and tier, follow-ups per owner and
 rule compliance; sparklines for new contacts and interactions per month.
 
 The data is one ``store.reports.Report``, built in a thread worker (through the
@@ -17,9 +17,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Label, ProgressBar, Sparkline, Static
+from textual.widgets import Footer, Label, Sparkline, Static
 
 from ..store.reports import Report, build
+from ..widgets.chartbar import ChartBar
 from ..widgets.text import literal, when
 from .base import CRMScreen
 
@@ -35,16 +36,16 @@ def pct(value: float | None) -> str:
 
 
 class BarRow(Horizontal):
-    """One bar of a bar chart: a label, a ProgressBar filled to value/total, the value."""
+    """One bar of a bar chart: a label, a ChartBar filled to value/total, the value."""
 
     def compose(self) -> ComposeResult:
         yield Label(classes="bar-label")
-        yield ProgressBar(total=1, show_eta=False, show_percentage=False)
+        yield ChartBar()
         yield Label(classes="bar-value")
 
     def set(self, label: str, value: float, total: float, text: str) -> None:
         self.query_one(".bar-label", Label).update(literal(label))
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=value)
+        self.query_one(ChartBar).set(value, total)
         self.query_one(".bar-value", Label).update(literal(text))
 
 
