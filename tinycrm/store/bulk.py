@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .search import index_rows
+from .jsonrows import Columns
+from .search import SearchRows, write_search_rows
 from .textutil import normalize_email, phone_key
 from .timeutil import from_db
 
@@ -77,6 +78,62 @@ def next_contact_id(conn) -> int:
     return (conn.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0) + 1
 
 
+_CONTACT_COLUMNS = (
+    "id, uid, name, first_name, last_name, company, title, stage, tier, owner, source,"
+    " birthday, fields, cadence_days, created_at, updated_at, last_contacted_at")
+
+
+class ContactRows:
+    """New contacts (ids ``first`` and up, in order) as the rows of every
+    table they go in, worked out in Python: ``write_contact_rows`` is then SQL
+    alone (see ``jsonrows``), which the importer runs in a writer thread."""
+
+    __slots__ = ("first", "last", "contacts", "emails", "phones", "tags", "search")
+
+    def __init__(self, contacts: Sequence[Any], *, first: int, updated_at: str,
+                 uids: UidSequence) -> None:
+        ids = range(first, first + len(contacts))
+        self.first, self.last = first, first + len(contacts) - 1
+        self.contacts = Columns([
+            (cid, c.uid or uids(), c.name, c.first_name, c.last_name, c.company,
+             c.title, c.stage, c.tier, c.owner, c.source, c.birthday,
+             json.dumps(c.fields, ensure_ascii=False) if c.fields else "{}", c.cadence_days,
+             c.created_at, c.updated_at or updated_at, c.last_contacted_at)
+            for cid, c in zip(ids, contacts)
+        ], 17)
+        emails = []
+        phones = []
+        for cid, c in zip(ids, contacts):
+            if c.emails:
+                keys = c.email_keys if type(c.email_keys) is list else map(normalize_email, c.emails)
+                emails += [(cid, i, e, k) for i, (e, k) in enumerate(zip(c.emails, keys))]
+            if c.phones:
+                keys = c.phone_keys if type(c.phone_keys) is list else map(phone_key, c.phones)
+                phones += [(cid, i, p, k) for i, (p, k) in enumerate(zip(c.phones, keys))]
+        # In key order: the unique email index and the phone index are written
+        # page by page instead of at random (it matters once they outgrow the cache).
+        emails.sort(key=_key)
+        phones.sort(key=_phone_key)
+        self.emails = Columns(emails, 4)
+        self.phones = Columns(phones, 4)
+        self.tags = Columns([(cid, t) for cid, c in zip(ids, contacts) for t in c.tags], 2)
+        self.search = SearchRows((cid, c.name, c.emails, c.company, c.tags)
+                                 for cid, c in zip(ids, contacts))
+
+
+def write_contact_rows(conn, rows: ContactRows) -> None:
+    """Insert what ``ContactRows`` prepared: SQL only, no Python per row."""
+    conn.execute(f"INSERT INTO contacts ({_CONTACT_COLUMNS}) " + rows.contacts.select,
+                 rows.contacts.params)
+    for sql, columns in (
+        ("INSERT INTO contact_emails (contact_id, position, email, email_key) ", rows.emails),
+        ("INSERT INTO contact_phones (contact_id, position, phone, phone_key) ", rows.phones),
+        ("INSERT INTO contact_tags (contact_id, tag) ", rows.tags),
+    ):
+        conn.execute(sql + columns.select, columns.params)
+    write_search_rows(conn, rows.search, fresh=True)
+
+
 def insert_contacts(
     conn, contacts: Iterable[NewContact], *, updated_at: str, first_id: int | None = None,
     uids: UidSequence | None = None,
@@ -88,52 +145,18 @@ def insert_contacts(
     if not batch:
         return []
     first = first_id if first_id is not None else next_contact_id(conn)
-    ids = list(range(first, first + len(batch)))
-    new_uid = uids or UidSequence(from_db(updated_at))
-    conn.executemany(
-        "INSERT INTO contacts (id, uid, name, first_name, last_name, company, title, stage, tier,"
-        " owner, source, birthday, fields, cadence_days, created_at, updated_at, last_contacted_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (cid, c.uid or new_uid(), c.name, c.first_name, c.last_name, c.company,
-             c.title, c.stage, c.tier, c.owner, c.source, c.birthday,
-             json.dumps(c.fields, ensure_ascii=False) if c.fields else "{}", c.cadence_days,
-             c.created_at, c.updated_at or updated_at, c.last_contacted_at)
-            for cid, c in zip(ids, batch)
-        ],
-    )
-    # In key order: the unique email index and the phone index are written
-    # page by page instead of at random (it matters once they outgrow the cache).
-    emails = []
-    phones = []
-    for cid, c in zip(ids, batch):
-        if c.emails:
-            keys = c.email_keys if type(c.email_keys) is list else map(normalize_email, c.emails)
-            emails += [(cid, i, e, k) for i, (e, k) in enumerate(zip(c.emails, keys))]
-        if c.phones:
-            keys = c.phone_keys if type(c.phone_keys) is list else map(phone_key, c.phones)
-            phones += [(cid, i, p, k or "") for i, (p, k) in enumerate(zip(c.phones, keys))]
-    emails.sort(key=_key)
-    conn.executemany(
-        "INSERT INTO contact_emails (contact_id, position, email, email_key) VALUES (?, ?, ?, ?)",
-        emails,
-    )
-    phones.sort(key=_key)
-    conn.executemany(
-        "INSERT INTO contact_phones (contact_id, position, phone, phone_key)"
-        " VALUES (?, ?, ?, nullif(?, ''))",
-        phones,
-    )
-    conn.executemany(
-        "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
-        [(cid, t) for cid, c in zip(ids, batch) for t in c.tags],
-    )
-    index_rows(conn, ((cid, c.name, c.emails, c.company, c.tags) for cid, c in zip(ids, batch)))
-    return ids
+    rows = ContactRows(batch, first=first, updated_at=updated_at,
+                       uids=uids or UidSequence(from_db(updated_at)))
+    write_contact_rows(conn, rows)
+    return list(range(rows.first, rows.last + 1))
 
 
 def _key(row: tuple) -> str:
     return row[3]
+
+
+def _phone_key(row: tuple) -> str:
+    return row[3] or ""
 
 
 def _quote(identifier: str) -> str:

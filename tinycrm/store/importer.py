@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .bulk import DeferredIndexes, UidSequence, insert_contacts, next_contact_id
+from .bulk import ContactRows, DeferredIndexes, UidSequence, next_contact_id
 from .contacts import clean_tag, split_name
 from .dupes import SCALAR_FILL, ContactState, combine, load_states
 from .errors import Conflict, NotFound, TinyCRMError, ValidationError
 from .formats import FormatError, Row
+from .import_writer import ChunkWriter, CreatedContacts
 from .search import index_rows
 from .textutil import clean_email, clean_phone, normalize_email, phone_key, strip_controls
 from .timeutil import from_db, parse_iso, to_db
@@ -361,6 +362,7 @@ class _Import:
         self._names: dict[int, str] = {}
         self._plans: list[PlanItem] = []
         self._tags: dict[str, str] = {}  # raw tag -> clean tag (files repeat a few tags)
+        self.writer: ChunkWriter | None = None
 
     # -- bookkeeping ------------------------------------------------------------
 
@@ -405,8 +407,13 @@ class _Import:
                 "map": list(self.options.mapping), "strict": self.options.strict,
             }), self.first_id],
         ).lastrowid
-        for chunk in self.chunks():
-            self.flush(chunk)
+        self.writer = ChunkWriter()
+        try:
+            with self.writer.sharing_the_gil():
+                for chunk in self.chunks():
+                    self.flush(chunk)
+        finally:
+            self.writer.close()
         if self.counts == dict.fromkeys(self.counts, 0):
             raise ImportFailed(f"{self.name}: no contacts found in the file")
         if self.options.dry_run:
@@ -433,22 +440,9 @@ class _Import:
         yield chunk
 
     def finish(self) -> None:
+        """The batch's own audit entry and totals (each new contact's rows went
+        in with its chunk: ``CreatedContacts``)."""
         conn, batch = self.conn, self.batch_id
-        created_text = f"imported from {self.name} (batch {batch})"
-        data = json.dumps({"batch": batch, "action": "created", "source": self.name},
-                          ensure_ascii=False)
-        if self.counts["created"]:
-            conn.execute(
-                "INSERT INTO import_items (batch_id, contact_id, action)"
-                " SELECT ?, id, 'created' FROM contacts WHERE id >= ?", [batch, self.first_id])
-            conn.execute(
-                "INSERT INTO events (contact_id, kind, text, at, author, data, created_at)"
-                " SELECT id, 'import', ?, ?, ?, ?, ? FROM contacts WHERE id >= ?",
-                [created_text, self.stamp, self.user, data, self.stamp, self.first_id])
-            conn.execute(
-                "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, after)"
-                " SELECT ?, ?, 'create', 'contact', id, id, ? FROM contacts WHERE id >= ?",
-                [self.stamp, self.user, json.dumps({"import_batch": batch}), self.first_id])
         self.store.audit.record(
             "import", "import", batch, after={"source": self.name, **self.counts}, now=self.now)
         mark = conn.execute("SELECT max(id) FROM audit").fetchone()[0]
@@ -658,6 +652,7 @@ class _Import:
 
     def _decide_and_write(self, chunk: list[Incoming]) -> None:
         conn = self.conn
+        self.writer.wait()  # earlier rows are in: they match like any other contact
         uid_hits = self._lookup("SELECT uid, id FROM contacts WHERE uid IN ({})",
                                 (i.uid for i in chunk))
         email_hits = self._lookup(
@@ -743,16 +738,18 @@ class _Import:
                 if key is not None and key not in phone_hits:
                     by_phone.setdefault(key, target)
 
-        touched: list[int] = []
+        # Merges first: they use the connection, the new contacts' job then
+        # runs in the writer while the next chunk is read.
+        touched = self._merge_existing(merges) if merges else []
         if pending:
             self._create(pending, first_new)
             touched += pending
-        if merges:
-            touched += self._merge_existing(merges)
-        if touched:
+        if touched and self.store.apply_rules:
+            self.writer.wait()
             self.store.contacts_changed(touched, self.now)
         if (self.deferred is None and not self.options.dry_run
                 and self.next_id - self.first_id >= self.defer_at):
+            self.writer.wait()
             self.deferred = DeferredIndexes(conn, ["contacts"])
             self.deferred.drop()
 
@@ -790,11 +787,10 @@ class _Import:
                 c.created_at = stamp
             if c.note:
                 notes.append((contact_id, c.note))
-        insert_contacts(self.conn, pending.values(), updated_at=stamp, first_id=first,
-                        uids=self.uids)
-        timeline = self.store.timeline
-        for contact_id, note in notes:
-            timeline.add(contact_id, "note", note, now=self.now)
+        rows = ContactRows(list(pending.values()), first=first, updated_at=stamp, uids=self.uids)
+        job = CreatedContacts(rows, notes, batch=self.batch_id, source=self.name, stamp=stamp,
+                              user=user)
+        self.writer.submit(job.write, self.conn)
 
     def _merge_existing(self, merges: dict[int, list[Incoming]]) -> list[int]:
         states = load_states(self.conn, list(merges))

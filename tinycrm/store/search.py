@@ -31,6 +31,7 @@ from itertools import chain, combinations
 from typing import TYPE_CHECKING
 
 from .contacts import ContactFilter
+from .jsonrows import dumps, select
 from .models import Contact
 from .textutil import fold
 
@@ -87,34 +88,51 @@ def haystack_for(name: str, emails: Sequence[str], company: str | None, tags: Se
 IndexEntry = tuple[int, str, Sequence[str], "str | None", Sequence[str]]
 
 
+class SearchRows:
+    """The search rows of some contacts, worked out in Python and ready for
+    ``write_search_rows``: JSON text that SQLite unpacks itself, so the write
+    is a few statements that run without the GIL (the importer overlaps them
+    with reading the next rows)."""
+
+    __slots__ = ("ids", "rows", "terms")
+
+    def __init__(self, entries: Iterable[IndexEntry]) -> None:
+        rows = {
+            cid: (cid, " ".join(words(search_fold(name))), haystack_for(name, emails, company, tags))
+            for cid, name, emails, company, tags in entries
+        }
+        counts = Counter(chain.from_iterable(set(h.split()) for _, _, h in rows.values()))
+        self.ids = list(rows)
+        self.rows = dumps(rows.values())
+        self.terms = dumps(counts.items())
+
+
+def write_search_rows(conn, found: SearchRows, *, fresh: bool = False) -> None:
+    """Write ``found``, replacing the rows these contacts had (the delete
+    trigger unindexes them); ``fresh`` contacts are new and have none."""
+    if not found.ids:
+        return
+    if not fresh:
+        conn.execute(
+            "DELETE FROM contact_search WHERE contact_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(found.ids)],
+        )
+    conn.execute("INSERT INTO contact_search (contact_id, name, haystack) " + select(0, 1, 2),
+                 [found.rows])
+    conn.execute("INSERT INTO contact_search_fts (rowid, haystack) " + select(0, 2), [found.rows])
+    # WHERE true: without it SQLite would read ON CONFLICT as a join's ON.
+    conn.execute(
+        "INSERT INTO contact_search_terms (term, contacts) " + select(0, 1) + " WHERE true"
+        " ON CONFLICT (term) DO UPDATE SET contacts = contacts + excluded.contacts",
+        [found.terms])
+
+
 def index_rows(conn, entries: Iterable[IndexEntry]) -> None:
     """Write search rows for (contact_id, name, emails, company, tags) entries.
-    The one place that decides what search sees; bulk inserts call it too.
-    Replaces any rows these contacts had (the delete trigger unindexes them)
-    and counts each word once per contact in the vocabulary."""
-    rows: dict[int, tuple[int, str, str]] = {
-        cid: (cid, " ".join(words(search_fold(name))), haystack_for(name, emails, company, tags))
-        for cid, name, emails, company, tags in entries
-    }
-    if not rows:
-        return
-    counts = Counter(chain.from_iterable(set(h.split()) for _, _, h in rows.values()))
-    conn.execute(
-        "DELETE FROM contact_search WHERE contact_id IN (SELECT value FROM json_each(?))",
-        [json.dumps(list(rows))],
-    )
-    conn.executemany(
-        "INSERT INTO contact_search (contact_id, name, haystack) VALUES (?, ?, ?)", rows.values()
-    )
-    conn.executemany(
-        "INSERT INTO contact_search_fts (rowid, haystack) VALUES (?, ?)",
-        [(cid, haystack) for cid, _, haystack in rows.values()],
-    )
-    conn.executemany(
-        "INSERT INTO contact_search_terms (term, contacts) VALUES (?, ?)"
-        " ON CONFLICT (term) DO UPDATE SET contacts = contacts + excluded.contacts",
-        counts.items(),
-    )
+    The one place that decides what search sees; bulk inserts use its two
+    halves (``SearchRows``, ``write_search_rows``). Replaces any rows these
+    contacts had and counts each word once per contact in the vocabulary."""
+    write_search_rows(conn, SearchRows(entries))
 
 
 def prefix_similarity(word: str, term: str, *, last: bool) -> float:

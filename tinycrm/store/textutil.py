@@ -11,6 +11,9 @@ from .errors import ValidationError
 # C0 and C1 controls, DEL, and the bidi overrides that can disguise text.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+_NON_DIGITS = re.compile(r"\D")
+_DIGIT = re.compile(r"\d")
+_NOT_PHONE = re.compile(r"[^\d\s+().\-/x#*ext]", re.I)
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 
 
@@ -50,7 +53,7 @@ def clean_email(email: str) -> str:
 
 def phone_digits(phone: str) -> str:
     value = phone.strip()
-    digits = re.sub(r"\D", "", value)
+    digits = _NON_DIGITS.sub("", value)
     if value.startswith("00"):
         digits = digits[2:]
     return digits
@@ -67,7 +70,7 @@ def phone_key(phone: str) -> str | None:
 
 def clean_phone(phone: str) -> str:
     value = " ".join(phone.split())
-    if not re.search(r"\d", value) or re.search(r"[^\d\s+().\-/x#*ext]", value, re.I):
+    if not _DIGIT.search(value) or _NOT_PHONE.search(value):
         raise ValidationError(f"not a phone number: {phone!r}")
     return value
 

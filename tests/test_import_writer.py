@@ -1,0 +1,98 @@
+"""The import's writer thread and the JSON row packing it runs."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import threading
+
+import pytest
+
+from tinycrm.store import importer
+from tinycrm.store.import_writer import ChunkWriter
+from tinycrm.store.jsonrows import Columns
+
+
+def test_columns_bind_shared_values_once_and_keep_types(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (a, b, c, d)")
+    rows = [(1, "same", None, '{"x": 1}'), (2, "same", 2.5, "[/] ünï"), (3, "same", None, "")]
+    columns = Columns(rows, 4)
+    assert columns.select.count("?") == 2, "b is shared (one ?), and the JSON array is the other"
+    conn.execute("INSERT INTO t " + columns.select, columns.params)
+    assert conn.execute("SELECT a, b, c, d, typeof(a), typeof(d) FROM t ORDER BY a").fetchall() == [
+        (1, "same", None, '{"x": 1}', "integer", "text"),
+        (2, "same", 2.5, "[/] ünï", "integer", "text"),
+        (3, "same", None, "", "integer", "text"),
+    ]
+
+
+def test_columns_of_one_row_and_of_none(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (a, b)")
+    one = Columns([(7, "x")], 2)
+    conn.execute("INSERT INTO t " + one.select, one.params)
+    none = Columns([], 2)
+    conn.execute("INSERT INTO t " + none.select, none.params)
+    assert conn.execute("SELECT * FROM t").fetchall() == [(7, "x")]
+
+
+def test_a_failed_job_raises_in_the_main_thread_at_the_next_wait():
+    writer = ChunkWriter()
+    ran_on: list[str] = []
+
+    def fails() -> None:
+        ran_on.append(threading.current_thread().name)
+        raise sqlite3.IntegrityError("UNIQUE constraint failed: contact_emails.email_key")
+
+    writer.submit(fails)
+    with pytest.raises(sqlite3.IntegrityError, match="email_key"):
+        writer.wait()
+    writer.close()
+    assert ran_on and ran_on[0].startswith("tinycrm-import")
+
+
+def test_jobs_run_one_at_a_time_in_order_and_close_waits():
+    writer = ChunkWriter()
+    seen: list[int] = []
+    gate = threading.Event()
+    writer.submit(lambda: (gate.wait(5), seen.append(1)))
+    threading.Timer(0.05, gate.set).start()
+    writer.submit(seen.append, 2)  # waits for the first
+    writer.close()
+    assert seen == [1, 2]
+
+
+def test_the_switch_interval_is_put_back_even_after_an_error():
+    before = sys.getswitchinterval()
+    writer = ChunkWriter()
+    with pytest.raises(RuntimeError):
+        with writer.sharing_the_gil():
+            assert sys.getswitchinterval() < before
+            raise RuntimeError("boom")
+    writer.close()
+    assert sys.getswitchinterval() == before
+
+
+def test_a_writer_failure_mid_import_leaves_nothing_behind(store, tmp_path, monkeypatch):
+    """The second chunk's job fails in the writer thread: the import raises
+    and the first chunk's contacts, written by then, are rolled back."""
+    monkeypatch.setattr(importer, "CHUNK", 10)
+    real = importer.CreatedContacts.write
+    calls = []
+
+    def second_fails(self, conn):
+        calls.append(self.rows.first)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        real(self, conn)
+
+    monkeypatch.setattr(importer.CreatedContacts, "write", second_fails)
+    path = tmp_path / "people.csv"
+    path.write_text("name,email\n" + "".join(f"P{i},p{i}@x.example\n" for i in range(25)))
+    with open(path, "rb") as raw, pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        importer.import_contacts(store, raw, name="people.csv")
+    assert len(calls) == 2
+    assert store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
+    assert sys.getswitchinterval() == 0.005

@@ -1,0 +1,91 @@
+"""The importer's writer thread, and the SQL it runs for new contacts.
+
+The main thread reads, checks and matches rows (Python); the writer inserts
+the previous chunk's new contacts meanwhile (SQLite, which runs without the
+GIL: see ``jsonrows``). One job is in flight at a time, on the import's own
+connection and transaction, and the main thread waits for it before it uses
+the connection itself, so the two never touch SQLite at once. A failed job
+raises in the main thread at its next wait, and the transaction rolls back.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+
+from .bulk import ContactRows, write_contact_rows
+from .jsonrows import select
+
+
+class ChunkWriter:
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinycrm-import")
+        self._job: Future | None = None
+
+    def submit(self, job: Callable[..., None], *args) -> None:
+        self.wait()
+        self._job = self._pool.submit(job, *args)
+
+    def wait(self) -> None:
+        """Block until the job in flight is done; re-raise what it raised."""
+        job, self._job = self._job, None
+        if job is not None:
+            job.result()
+
+    @contextmanager
+    def sharing_the_gil(self) -> Iterator[None]:
+        """Hand the GIL over sooner while the import runs: the writer needs it
+        for a moment between its statements, and by default waits up to 5 ms
+        each time for the busy main thread to let go (a third of its time)."""
+        before = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)
+        try:
+            yield
+        finally:
+            sys.setswitchinterval(before)
+
+    def close(self) -> None:
+        """Wait for the job in flight (even when unwinding from an error:
+        the transaction can't roll back under a running statement)."""
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+class CreatedContacts:
+    """One chunk's new contacts and what an import records about each: its
+    notes on the timeline, an ``import_items`` row (for undo), an "imported"
+    timeline event and a "create" audit entry."""
+
+    def __init__(self, rows: ContactRows, notes: list[tuple[int, str]], *, batch: int,
+                 source: str, stamp: str, user: str) -> None:
+        self.rows = rows
+        self.notes = json.dumps(notes, ensure_ascii=False) if notes else None
+        self.batch, self.source, self.stamp, self.user = batch, source, stamp, user
+
+    def write(self, conn) -> None:
+        rows, stamp, user, batch = self.rows, self.stamp, self.user, self.batch
+        write_contact_rows(conn, rows)
+        span = [rows.first, rows.last]
+        if self.notes:
+            conn.execute(
+                "INSERT INTO events (contact_id, kind, text, at, author, created_at) "
+                + select(0, "'note'", 1, "?", "?", "?"),
+                [stamp, user, stamp, self.notes])
+        conn.execute(
+            "INSERT INTO import_items (batch_id, contact_id, action)"
+            " SELECT ?, id, 'created' FROM contacts WHERE id BETWEEN ? AND ?", [batch, *span])
+        conn.execute(
+            "INSERT INTO events (contact_id, kind, text, at, author, data, created_at)"
+            " SELECT id, 'import', ?, ?, ?, ?, ? FROM contacts WHERE id BETWEEN ? AND ?",
+            [f"imported from {self.source} (batch {batch})", stamp, user,
+             json.dumps({"batch": batch, "action": "created", "source": self.source},
+                        ensure_ascii=False), stamp, *span])
+        conn.execute(
+            "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, after)"
+            " SELECT ?, ?, 'create', 'contact', id, id, ? FROM contacts WHERE id BETWEEN ? AND ?",
+            [stamp, user, json.dumps({"import_batch": batch}), *span])
