@@ -8,7 +8,8 @@ matching and the search index all on; response-time rules off with
 
 Also: re-importing the same 100k file (every row matches; target no slower
 than 2x the first import), peak memory of the 1M import (target < 150 MiB),
-and how much of the import is the search-index write (search.index_rows).
+and how much of the import's SQL the writer thread ran beside the reading
+(and how long the reading waited for it).
 
     python bench/bench_import.py [--quick]      # --quick: 100k only
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import shutil
 import subprocess
@@ -112,72 +112,35 @@ def import_and_peak(db: Path, csv_path: Path) -> tuple[tuple[float, float], floa
     return times, peak
 
 
-def index_share(db: Path, csv_path: Path) -> tuple[float, float]:
-    """(seconds in search.index_rows, total seconds) for one in-process import."""
-    from tinycrm.store import Store, bulk, importer
+def writer_share(db: Path, csv_path: Path) -> tuple[float, float, float]:
+    """(seconds the writer thread spent writing new contacts, seconds the
+    main thread waited for it, total seconds) of one in-process import: how
+    much of the SQL ran beside the reading of the next rows."""
+    from tinycrm.store import Store, import_writer, importer
 
-    spent = [0.0]
-    original = bulk.index_rows
+    spent = {"job": 0.0, "wait": 0.0}
+    job, wait = import_writer.CreatedContacts.write, import_writer.ChunkWriter.wait
 
-    def counting(conn, entries):
-        started = time.perf_counter()
-        try:
-            return original(conn, entries)
-        finally:
-            spent[0] += time.perf_counter() - started
+    def timed(name, real):
+        def run(*args):
+            started = time.perf_counter()
+            try:
+                return real(*args)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return run
 
-    bulk.index_rows = counting
-    importer.index_rows = counting
+    import_writer.CreatedContacts.write = timed("job", job)
+    import_writer.ChunkWriter.wait = timed("wait", wait)
     try:
         with Store(fresh(db), user="bench", apply_rules=False) as store, open(csv_path, "rb") as raw:
             started = time.perf_counter()
             importer.import_contacts(store, raw, name=csv_path.name)
             total = time.perf_counter() - started
     finally:
-        bulk.index_rows = original
-        importer.index_rows = original
-    return spent[0], total
-
-
-def index_write(db: Path, csv_path: Path) -> tuple[float, float]:
-    """The search rows of the file written (a) by search.index_rows, a chunk
-    at a time, and (b) by one INSERT ... SELECT per chunk, the same rows and
-    the same FTS trigger: the per-row statement flushes FTS5's pending terms on
-    every row (its trigger opens a statement savepoint), one statement doesn't."""
-    import json
-
-    from tinycrm.store import Store
-    from tinycrm.store.search import haystack_for, index_rows
-    from tinycrm.store.textutil import fold
-
-    entries = []
-    with open(csv_path, newline="", encoding="utf-8") as f:
-        rows = csv.reader(f)
-        head = next(rows)
-        first, last, company, email, labels = (head.index(h) for h in (
-            "First Name", "Last Name", "Organization Name", "E-mail 1 - Value", "Labels"))
-        for i, row in enumerate(rows, 1):
-            tags = [t for t in row[labels].split(" ::: ") if not t.startswith("*")]
-            entries.append((i, f"{row[first]} {row[last]}", [row[email]], row[company], tags))
-    results = []
-    for mode in ("index_rows", "one statement"):
-        with Store(fresh(db), user="bench", apply_rules=False) as store:
-            conn = store.conn
-            conn.execute("PRAGMA foreign_keys = OFF")  # search rows alone, no contacts
-            started = time.perf_counter()
-            with store.write():
-                for at in range(0, len(entries), 2500):
-                    part = entries[at:at + 2500]
-                    if mode == "index_rows":
-                        index_rows(conn, part)
-                    else:
-                        conn.execute(
-                            "INSERT INTO contact_search (contact_id, name, haystack)"
-                            " SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
-                            [json.dumps([(cid, fold(name), haystack_for(name, em, co, tg))
-                                         for cid, name, em, co, tg in part])])
-            results.append(time.perf_counter() - started)
-    return results[0], results[1]
+        import_writer.CreatedContacts.write = job
+        import_writer.ChunkWriter.wait = wait
+    return spent["job"], spent["wait"], total
 
 
 def main() -> None:
@@ -227,13 +190,11 @@ def main() -> None:
                     report("re-import, every row matches (100k)", again[i], unit,
                            baseline=got["ours"][i], baseline_label="first import",
                            target="<= 2x first import")
-                spent, total = index_share(db, path)
-                report("search.index_rows during import (100k)", spent, "s", baseline=total,
+                job, waited, total = writer_share(db, path)
+                report("writer thread: new contacts' SQL (100k)", job, "s", baseline=total,
                        baseline_label="of the in-process import")
-                per_row, per_chunk = index_write(work / "index.db", path)
-                report("search rows alone: index_rows (100k)", per_row, "s")
-                report("search rows alone: one INSERT..SELECT a chunk", per_chunk, "s",
-                       baseline=per_row, baseline_label="index_rows")
+                report("main thread waiting for the writer (100k)", waited, "s", baseline=total,
+                       baseline_label="of the in-process import")
         if peak is not None:
             report("peak RSS, import of 1M rows", peak, "MiB", target="< 150 MiB")
     finally:

@@ -253,7 +253,7 @@ def imports_default(ctx: typer.Context) -> None:
 def imports_list(ctx: typer.Context, limit: LimitOpt = None,
                  fmt: FormatOpt = OutputFormat.table) -> None:
     """Every import batch, newest first, with what it did."""
-    from ..store.importer import list_batches
+    from ..store.import_batches import list_batches
 
     batches = list_batches(env_of(ctx).store(), limit=limit)
     if fmt is not OutputFormat.table:
@@ -276,7 +276,7 @@ def imports_undo(
         "--force", help="Undo even if some of its contacts were edited since.")] = False,
 ) -> None:
     """Undo an import: remove the contacts it created, restore the ones it merged into."""
-    from ..store.importer import undo_batch
+    from ..store.import_batches import undo_batch
 
     result = undo_batch(env_of(ctx).store(), batch, force=force)
     say(f"undid import batch {batch}: removed {result.removed} contact"

@@ -274,7 +274,7 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
     fields are filled, emails/phones/tags/custom fields are unioned; the
     timeline, follow-ups and everything else that points at OTHER move to KEEP;
     OTHER is deleted. Returns KEEP as it is now and what changed on it."""
-    from .importer import write_state
+    from .import_batches import write_state
 
     now = now or store.now()
     if keep_id == other_id:

@@ -1,19 +1,22 @@
-"""Importing contacts from CSV, vCard and JSON files, and undoing an import.
+"""Importing contacts from CSV, vCard and JSON files.
 
 One import is one write transaction and one *batch*:
 
 1. a format reader (``formats/``) yields plain records with line numbers;
-2. each record is validated into an ``Incoming`` or rejected with its reason;
+2. each record is validated into an ``Incoming`` or rejected with its reason
+   (``import_rows``);
 3. records are matched in chunks — by uid, then email (case-insensitive),
    then normalised phone — against the database and against earlier rows of
    the same file, and ``--on-duplicate`` decides what a match does;
-4. new contacts go in with ``bulk.insert_contacts`` (ids assigned up front),
-   matched ones are merged in place; search rows, timeline events, the audit
-   log and the response-time rules (``store.contacts_changed``) follow in the
-   same transaction.
+4. new contacts go in through a writer thread (``import_writer``: ids are
+   assigned up front, and the SQL runs while the next chunk is read); matched
+   ones are merged in place; search rows, timeline events, the audit log and
+   the response-time rules (``store.contacts_changed``) follow in the same
+   transaction.
 
 ``import_items`` records what the batch did to each contact (created, or the
-full record before a merge), so that ``undo_batch`` can reverse it. Killing
+full record before a merge), so that ``import_batches.undo_batch`` can
+reverse it. Killing
 the process at any point leaves the database as it was: nothing commits until
 the end. A dry run does all of it and rolls back.
 """
@@ -21,20 +24,22 @@ the end. A dry run does all of it and rolls back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .bulk import ContactRows, DeferredIndexes, UidSequence, next_contact_id
-from .contacts import clean_tag, split_name
+from .contacts import clean_tag
 from .dupes import SCALAR_FILL, ContactState, combine, load_states
-from .errors import Conflict, NotFound, TinyCRMError, ValidationError
+from .errors import TinyCRMError, ValidationError
 from .formats import FormatError, Row
+from .import_batches import (ImportBatch, UndoSummary, get_batch, list_batches, undo_batch,
+                             write_state)
+from .import_rows import FOREIGN_LAYOUTS, Incoming, Rejection, RowChecker
 from .import_writer import ChunkWriter, CreatedContacts
 from .search import index_rows
-from .textutil import clean_email, clean_phone, normalize_email, phone_key, strip_controls
-from .timeutil import from_db, parse_iso, to_db
+from .timeutil import to_db
 
 if TYPE_CHECKING:
     from .store import Store
@@ -122,133 +127,8 @@ class ImportSummary:
             "unchanged", "skipped", "rejected", "dry_run")}
 
 
-@dataclass(frozen=True)
-class ImportBatch:
-    id: int
-    started_at: datetime
-    finished_at: datetime | None
-    actor: str
-    source: str
-    format: str
-    created: int
-    merged: int
-    updated: int
-    unchanged: int
-    skipped: int
-    rejected: int
-    undone_at: datetime | None
-    options: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        from .timeutil import to_json
-
-        return {
-            "id": self.id, "started_at": to_json(self.started_at),
-            "finished_at": to_json(self.finished_at), "actor": self.actor,
-            "source": self.source, "format": self.format, "created": self.created,
-            "merged": self.merged, "updated": self.updated, "unchanged": self.unchanged,
-            "skipped": self.skipped, "rejected": self.rejected,
-            "undone_at": to_json(self.undone_at), "options": self.options,
-        }
-
-
-@dataclass(frozen=True)
-class UndoSummary:
-    batch_id: int
-    removed: int
-    restored: int
-    missing: int
-
-
 class _DryRun(Exception):
     pass
-
-
-# -- values ------------------------------------------------------------------------
-
-_FOREIGN_LAYOUTS = ("google", "google-old", "outlook", "linkedin", "hubspot")
-# Keys most rows carry; a row with others takes the slower path.
-_COMMON_KEYS = frozenset(("name", "first_name", "last_name", "emails", "phones", "company",
-                          "title", "tags"))
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-
-
-def clean_birthday(value: str) -> str | None:
-    """``1985-03-15``, ``--03-15`` (no year) when the text is a date in a
-    common spelling (ISO, ``19850315``, US ``3/15/1985``, ``15 Mar 1985``);
-    anything else is kept as written. Outlook's ``0/0/00`` means none."""
-    text = value.strip()
-    if not text or text.strip("0/-. ") == "":
-        return None
-    try:
-        if text.startswith("--"):
-            digits = text[2:].replace("-", "")
-            if len(digits) == 4 and digits.isdigit():
-                date(2000, int(digits[:2]), int(digits[2:]))
-                return f"--{digits[:2]}-{digits[2:]}"
-            return text
-        head = text.split("T")[0].split(" ")[0] if text[:4].isdigit() else text
-        if len(head) == 8 and head.isdigit():
-            return date(int(head[:4]), int(head[4:6]), int(head[6:])).isoformat()
-        if len(head) == 10 and head[4] == "-":
-            return date.fromisoformat(head).isoformat()
-        if "/" in text:
-            month, day, year = (int(p) for p in text.split("/"))
-            if year < 100:
-                year += 1900 if year > 30 else 2000
-            return date(year, month, day).isoformat()
-        words = text.replace(",", " ").split()
-        if len(words) == 3:
-            if words[0][:3].lower() in _MONTHS:
-                month, day, year = _MONTHS[words[0][:3].lower()], int(words[1]), int(words[2])
-            else:
-                day, month, year = int(words[0]), _MONTHS[words[1][:3].lower()], int(words[2])
-            return date(year, month, day).isoformat()
-    except (ValueError, KeyError):
-        pass
-    return text
-
-
-def _clean_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = " ".join(str(value).split())
-    return text or None
-
-
-class Incoming:
-    """A validated row, ready to match and write. Attributes not set on an
-    instance fall back to the class defaults below (most rows use few)."""
-
-    line = 0
-    row: Row | None = None
-    name = ""
-    named = False
-    split_names = False  # first/last were split from the full name
-    first_name = last_name = company = title = None
-    stage = tier = owner = source = birthday = cadence_days = None
-    uid = created_at = updated_at = last_contacted_at = note = None
-    fields: dict[str, Any] = {}
-    emails: list[str] = []
-    email_keys: list[str] = []
-    phones: list[str] = []
-    phone_keys: list[str | None] = []
-    tags: list[str] = []
-
-    def state(self, default_stage: str, default_tier: str, user: str) -> ContactState:
-        """The contact this row would create, as a state later rows can merge into."""
-        return ContactState(
-            id=None, name=self.name, first_name=self.first_name, last_name=self.last_name,
-            company=self.company, title=self.title, stage=self.stage or default_stage,
-            tier=self.tier or default_tier, owner=self.owner or user, source=self.source,
-            birthday=self.birthday, cadence_days=self.cadence_days, fields=dict(self.fields),
-            emails=list(self.emails), email_keys=set(self.email_keys),
-            phones=list(self.phones),
-            phone_keys={k or p for k, p in zip(self.phone_keys, self.phones)},
-            tags=list(self.tags), last_contacted_at=self.last_contacted_at, uid=self.uid,
-            created_at=self.created_at, updated_at=self.updated_at, version=1, note=self.note,
-        )
 
 
 # -- the import --------------------------------------------------------------------
@@ -341,8 +221,8 @@ class _Import:
         self.on_plan = on_plan
         self.mode = options.on_duplicate
         settings = store.settings
-        self.stages = set(settings.stages)
-        self.tiers = set(settings.tiers)
+        self.checker = RowChecker(reader, extra_tags=tags, stages=set(settings.stages),
+                                  tiers=set(settings.tiers))
         self.default_stage = settings.default_stage
         self.default_tier = settings.default_tier
         self.user = store.user
@@ -355,13 +235,12 @@ class _Import:
         self.layout = getattr(reader, "layout", reader.format)
         # Where a contact came from, when the file is another tool's export;
         # tinycrm's own formats carry the source themselves.
-        self.source_tag = self.layout if self.layout in _FOREIGN_LAYOUTS else None
+        self.source_tag = self.layout if self.layout in FOREIGN_LAYOUTS else None
         self.deferred: DeferredIndexes | None = None
         self.defer_at = DEFER_INDEXES_AT
         self._old_cache: int | None = None
         self._names: dict[int, str] = {}
         self._plans: list[PlanItem] = []
-        self._tags: dict[str, str] = {}  # raw tag -> clean tag (files repeat a few tags)
         self.writer: ChunkWriter | None = None
 
     # -- bookkeeping ------------------------------------------------------------
@@ -423,15 +302,15 @@ class _Import:
             self.deferred.restore()
         self.finish()
 
-    def chunks(self) -> Iterator[list[Incoming | _Rejection]]:
+    def chunks(self) -> Iterator[list[Incoming | Rejection]]:
         """Validated rows (or their rejections), a chunk at a time, in file order.
 
         (Tried and dropped: a reading thread — SQLite gives up the GIL on
         every row and taking it back from a busy thread made imports slower;
         a forked reading process — loading its rows back cost the writer
         about half of what reading them itself does.)"""
-        chunk: list[Incoming | _Rejection] = []
-        prepare = self.prepare
+        chunk: list[Incoming | Rejection] = []
+        prepare = self.checker.prepare
         for row in self.reader.rows():
             chunk.append(prepare(row))
             if len(chunk) >= CHUNK:
@@ -453,170 +332,6 @@ class _Import:
              self.counts["unchanged"], self.counts["skipped"], self.counts["rejected"], mark, batch],
         )
 
-    # -- validation -------------------------------------------------------------
-
-    def prepare(self, row: Row) -> Incoming | _Rejection:
-        """Validate one row (in the reading thread: no database, no callbacks)."""
-        if row.error is not None:
-            return _Rejection(row, row.error)
-        record = row.record or {}
-        inc = Incoming()
-        inc.line, inc.row = row.line, row
-        try:
-            values = record.get("emails")
-            emails: list[str] = []
-            if values:
-                keys: list[str] = []
-                for value in values:
-                    value = value.strip()
-                    if not value:
-                        continue
-                    try:
-                        value = clean_email(value)
-                    except ValidationError as exc:
-                        raise _Bad(self.field(row, "emails", value), exc.message) from None
-                    key = value.lower()
-                    if key not in keys:
-                        keys.append(key)
-                        emails.append(value)
-                inc.emails, inc.email_keys = emails, keys
-            values = record.get("phones")
-            phones: list[str] = []
-            if values:
-                pkeys: list[str | None] = []
-                seen: set[str] = set()
-                for value in values:
-                    if not value.strip():
-                        continue
-                    try:
-                        value = clean_phone(value)
-                    except ValidationError as exc:
-                        raise _Bad(self.field(row, "phones", value), exc.message) from None
-                    key = phone_key(value)
-                    ident = key or value
-                    if ident not in seen:
-                        seen.add(ident)
-                        pkeys.append(key)
-                        phones.append(value)
-                inc.phones, inc.phone_keys = phones, pkeys
-            get = record.get
-            value = get("company")
-            if value:
-                inc.company = _clean_text(value)
-            value = get("title")
-            if value:
-                inc.title = _clean_text(value)
-            first = _clean_text(get("first_name"))
-            last = _clean_text(get("last_name"))
-            name = _clean_text(get("name"))
-            named = bool(name)
-            if not name:
-                if "prefix" in record or "middle_name" in record or "suffix" in record:
-                    parts = [_clean_text(get(k)) for k in ("prefix", "first_name", "middle_name",
-                                                           "last_name", "suffix")]
-                    name = " ".join(p for p in parts if p)
-                else:
-                    name = f"{first} {last}" if first and last else (first or last)
-                named = bool(first or last)
-                if not name:
-                    name = (_clean_text(get("nickname")) or inc.company
-                            or (emails[0] if emails else None) or (phones[0] if phones else None))
-                if not name:
-                    raise _Bad(None, "no name, email or phone")
-            elif first is None and last is None:
-                first, last = split_name(name)
-                inc.split_names = True
-            inc.name, inc.named, inc.first_name, inc.last_name = name, named, first, last
-            values = get("tags")
-            if values or self.extra_tags:
-                tags = set(self.extra_tags)
-                known = self._tags
-                for value in values or ():
-                    tag = known.get(value)
-                    if tag is None and value and value.strip():
-                        tag = clean_tag(value)
-                        if len(known) < 10_000:
-                            known[value] = tag
-                    if tag:
-                        tags.add(tag)
-                inc.tags = sorted(tags)
-            if len(record) > 7 or not record.keys() <= _COMMON_KEYS:
-                self._prepare_rare(inc, row, record)
-        except _Bad as bad:
-            return _Rejection(row, f"{bad.field}: {bad.reason}" if bad.field else bad.reason)
-        except ValidationError as exc:
-            return _Rejection(row, exc.message)
-        row.record = None  # done with; the raw row stays for a late rejection
-        return inc
-
-    def _prepare_rare(self, inc: Incoming, row: Row, record: dict[str, Any]) -> None:
-        get = record.get
-        if "stage" in record:
-            inc.stage = self._choice(row, get("stage"), self.stages, "stage")
-        if "tier" in record:
-            inc.tier = self._choice(row, get("tier"), self.tiers, "tier")
-        if "owner" in record:
-            inc.owner = _clean_text(get("owner"))
-        if "source" in record:
-            inc.source = _clean_text(get("source"))
-        if get("birthday"):
-            inc.birthday = clean_birthday(str(get("birthday")))
-        if "cadence_days" in record:
-            inc.cadence_days = self._cadence(row, get("cadence_days"))
-        if "uid" in record:
-            uid = _clean_text(get("uid"))
-            if uid is not None and len(uid) > 200:
-                raise _Bad(self.field(row, "uid", uid), "a uid can't be longer than 200 characters")
-            inc.uid = uid
-        for key in ("created_at", "updated_at", "last_contacted_at"):
-            if key in record:
-                setattr(inc, key, self._time(row, get(key), key))
-        note = get("note")
-        if note:
-            inc.note = strip_controls(str(note), keep_newlines=True).strip() or None
-        fields = get("fields")
-        if fields:
-            inc.fields = {
-                strip_controls(str(k)).strip() or "field": (v.strip() if isinstance(v, str) else v)
-                for k, v in fields.items() if v is not None and v != ""
-            }
-
-    def field(self, row: Row, key: str, value: Any) -> str:
-        return self.reader.field_name(row, key, value)
-
-    def _choice(self, row: Row, value: Any, allowed: set[str], what: str) -> str | None:
-        text = _clean_text(value)
-        if text is None:
-            return None
-        if text in allowed:
-            return text
-        if text.lower() in allowed:
-            return text.lower()
-        raise _Bad(self.field(row, what, text),
-                   f"unknown {what} {text!r} (use one of {', '.join(sorted(allowed))})")
-
-    def _cadence(self, row: Row, value: Any) -> int | None:
-        text = _clean_text(value)
-        if text is None:
-            return None
-        try:
-            days = int(text)
-        except ValueError:
-            days = 0
-        if days <= 0:
-            raise _Bad(self.field(row, "cadence_days", text),
-                       f"cadence_days must be a positive whole number, got {text!r}")
-        return days
-
-    def _time(self, row: Row, value: Any, what: str) -> str | None:
-        text = _clean_text(value)
-        if text is None:
-            return None
-        try:
-            return to_db(parse_iso(text))
-        except (ValueError, OverflowError):
-            raise _Bad(self.field(row, what, text), f"not a date and time: {text!r}") from None
-
     # -- matching ---------------------------------------------------------------
 
     def _lookup(self, sql: str, keys: Iterable[str | None]) -> dict[str, int]:
@@ -635,10 +350,10 @@ class _Import:
             self._names[contact_id] = row[0] if row else "?"
         return self._names[contact_id]
 
-    def flush(self, rows: list[Incoming | _Rejection]) -> None:
+    def flush(self, rows: list[Incoming | Rejection]) -> None:
         chunk: list[Incoming] = []
         for item in rows:
-            if type(item) is _Rejection:
+            if type(item) is Rejection:
                 self.reject(item.row, item.reason)
             else:
                 chunk.append(item)
@@ -708,7 +423,7 @@ class _Import:
                     reason = (f"{email} belongs to contact {owner} ({other}) but this row matches"
                               f" contact {target} ({self.contact_name(target, pending)});"
                               f" merge them first: tinycrm merge {target} {owner}")
-                self.reject(inc.row, f"{self.field(inc.row, 'emails', email)}: {reason}")
+                self.reject(inc.row, f"{self.checker.field(inc.row, 'emails', email)}: {reason}")
                 continue
             if target is None or mode == "create":
                 contact_id = self.next_id
@@ -852,161 +567,6 @@ class _Import:
             "SELECT 1 FROM events WHERE contact_id = ? AND kind = 'note' AND text = ? LIMIT 1",
             [contact_id, note]).fetchone() is not None
 
-
-
-class _Rejection:
-    __slots__ = ("row", "reason")
-
-    def __init__(self, row: Row, reason: str) -> None:
-        self.row, self.reason = row, reason
-
-
-
-class _Bad(Exception):
-    def __init__(self, field: str | None, reason: str) -> None:
-        super().__init__(reason)
-        self.field, self.reason = field, reason
-
-
-# Columns a merge may write; names come from this list, never from input.
-_STATE_COLUMNS = ("name", "first_name", "last_name", "company", "title", "stage", "tier",
-                  "owner", "source", "birthday", "cadence_days", "last_contacted_at")
-
-
-def write_state(conn, before: ContactState, state: ContactState, changed: Sequence[str],
-                stamp: str, *, bump: bool = True) -> None:
-    """Write the fields of ``state`` named in ``changed`` over the contact."""
-    from .textutil import normalize_email as key_of
-
-    contact_id = state.id
-    scalars = [c for c in _STATE_COLUMNS if c in changed]
-    values = [getattr(state, c) for c in scalars]
-    if "fields" in changed:
-        scalars.append("fields")
-        values.append(json.dumps(state.fields, ensure_ascii=False))
-    assignments = "".join(f"{column} = ?, " for column in scalars)
-    conn.execute(
-        f"UPDATE contacts SET {assignments}updated_at = ?"
-        f"{', version = version + 1' if bump else ''} WHERE id = ?",
-        [*values, stamp, contact_id],
-    )
-    if "emails" in changed:
-        conn.execute("DELETE FROM contact_emails WHERE contact_id = ?", [contact_id])
-        conn.executemany(
-            "INSERT INTO contact_emails (contact_id, position, email, email_key) VALUES (?, ?, ?, ?)",
-            [(contact_id, i, e, key_of(e)) for i, e in enumerate(state.emails)])
-    if "phones" in changed:
-        conn.execute("DELETE FROM contact_phones WHERE contact_id = ?", [contact_id])
-        conn.executemany(
-            "INSERT INTO contact_phones (contact_id, position, phone, phone_key) VALUES (?, ?, ?, ?)",
-            [(contact_id, i, p, phone_key(p)) for i, p in enumerate(state.phones)])
-    if "tags" in changed:
-        conn.execute("DELETE FROM contact_tags WHERE contact_id = ?", [contact_id])
-        conn.executemany("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
-                         [(contact_id, t) for t in sorted(set(state.tags))])
-
-
-# -- batches -----------------------------------------------------------------------
-
-_BATCH_COLUMNS = ("id, started_at, finished_at, actor, source, format, created, merged, updated,"
-                  " unchanged, skipped, rejected, undone_at, options")
-
-
-def _batch(row) -> ImportBatch:
-    return ImportBatch(
-        id=row[0], started_at=from_db(row[1]), finished_at=from_db(row[2]), actor=row[3],
-        source=row[4], format=row[5], created=row[6], merged=row[7], updated=row[8],
-        unchanged=row[9], skipped=row[10], rejected=row[11], undone_at=from_db(row[12]),
-        options=json.loads(row[13]) if row[13] else None,
-    )
-
-
-def list_batches(store: Store, *, limit: int | None = None) -> list[ImportBatch]:
-    sql = f"SELECT {_BATCH_COLUMNS} FROM import_batches ORDER BY id DESC"
-    params: list[Any] = []
-    if limit:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return [_batch(r) for r in store.conn.execute(sql, params)]
-
-
-def get_batch(store: Store, batch_id: int) -> ImportBatch:
-    row = store.conn.execute(
-        f"SELECT {_BATCH_COLUMNS} FROM import_batches WHERE id = ?", [batch_id]).fetchone()
-    if row is None:
-        raise NotFound(f"no import batch {batch_id} (see `tinycrm imports list`)")
-    return _batch(row)
-
-
-def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
-               force: bool = False) -> UndoSummary:
-    """Remove the contacts batch ``batch_id`` created and put back the ones it
-    merged into. Refused (Conflict) when someone changed them since, unless
-    ``force``."""
-    now = now or store.now()
-    conn = store.conn
-    with store.write():
-        batch = get_batch(store, batch_id)
-        if batch.undone_at is not None:
-            raise Conflict(f"import batch {batch_id} was already undone")
-        if batch.finished_at is None:
-            raise Conflict(f"import batch {batch_id} never finished")
-        mark = conn.execute("SELECT audit_mark FROM import_batches WHERE id = ?",
-                            [batch_id]).fetchone()[0] or 0
-        changed = [r[0] for r in conn.execute(
-            "SELECT DISTINCT a.contact_id FROM audit a JOIN import_items i"
-            " ON i.contact_id = a.contact_id AND i.batch_id = ? WHERE a.id > ?"
-            " AND a.entity = 'contact' AND a.action != 'create' ORDER BY 1 LIMIT 21",
-            [batch_id, mark])]
-        if changed and not force:
-            shown = ", ".join(str(c) for c in changed[:20])
-            raise Conflict(
-                f"contacts of import batch {batch_id} were changed since the import ({shown}"
-                f"{', ...' if len(changed) > 20 else ''}); undo with --force to drop those changes")
-        removed = conn.execute(
-            "DELETE FROM contacts WHERE id IN (SELECT contact_id FROM import_items"
-            " WHERE batch_id = ? AND action = 'created')", [batch_id]).rowcount
-        restored = 0
-        stamp = to_db(now)
-        rows = conn.execute(
-            "SELECT contact_id, before FROM import_items WHERE batch_id = ? AND action != 'created'",
-            [batch_id]).fetchall()
-        ids = []
-        for contact_id, before_json in rows:
-            try:
-                current = store.contacts.get(contact_id)
-            except NotFound:
-                continue
-            before = ContactState.from_snapshot(contact_id, json.loads(before_json))
-            state = ContactState.from_contact(current)
-            keys = [k for k in (*_STATE_COLUMNS, "fields", "emails", "phones", "tags")
-                    if getattr(before, k) != getattr(state, k)]
-            for email in before.emails:
-                owner = store.contacts.email_owner(email)
-                if owner not in (None, contact_id):
-                    raise Conflict(f"can't restore contact {contact_id}: {email} now belongs to"
-                                   f" contact {owner}")
-            if keys:
-                write_state(conn, state, before, keys, stamp)
-                diff_before, diff_after = state.diff(before, keys)
-                store.audit.record("update", "contact", contact_id, contact_id=contact_id,
-                                   before=diff_before, after=diff_after, now=now)
-            conn.execute(
-                "DELETE FROM events WHERE contact_id = ? AND kind = 'import'"
-                " AND json_extract(data, '$.batch') = ?", [contact_id, batch_id])
-            store.timeline.add(contact_id, "import", f"import batch {batch_id} undone",
-                               data={"batch": batch_id, "action": "undone"}, now=now)
-            ids.append(contact_id)
-            restored += 1
-        if ids:
-            store.search.reindex(ids)
-            store.contacts_changed(ids, now)
-        conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
-        store.audit.record("undo", "import", batch_id,
-                           after={"removed": removed, "restored": restored}, now=now)
-    missing = batch.created - removed
-    return UndoSummary(batch_id=batch_id, removed=removed, restored=restored,
-                       missing=max(0, missing))
 
 
 def counts_for(summary: ImportSummary) -> dict[str, int]:

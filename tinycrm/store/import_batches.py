@@ -1,0 +1,201 @@
+"""Import batches: the list of imports, and undoing one (removing the
+contacts it created and putting back the ones it merged into, from the
+records ``import_items`` kept). ``write_state`` writes a merged contact back,
+for the importer, undo and ``tinycrm merge``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .dupes import ContactState
+from .errors import Conflict, NotFound
+from .textutil import phone_key
+from .timeutil import from_db, to_db
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    actor: str
+    source: str
+    format: str
+    created: int
+    merged: int
+    updated: int
+    unchanged: int
+    skipped: int
+    rejected: int
+    undone_at: datetime | None
+    options: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        from .timeutil import to_json
+
+        return {
+            "id": self.id, "started_at": to_json(self.started_at),
+            "finished_at": to_json(self.finished_at), "actor": self.actor,
+            "source": self.source, "format": self.format, "created": self.created,
+            "merged": self.merged, "updated": self.updated, "unchanged": self.unchanged,
+            "skipped": self.skipped, "rejected": self.rejected,
+            "undone_at": to_json(self.undone_at), "options": self.options,
+        }
+
+
+@dataclass(frozen=True)
+class UndoSummary:
+    batch_id: int
+    removed: int
+    restored: int
+    missing: int
+
+
+
+
+# Columns a merge may write; names come from this list, never from input.
+_STATE_COLUMNS = ("name", "first_name", "last_name", "company", "title", "stage", "tier",
+                  "owner", "source", "birthday", "cadence_days", "last_contacted_at")
+
+
+def write_state(conn, before: ContactState, state: ContactState, changed: Sequence[str],
+                stamp: str, *, bump: bool = True) -> None:
+    """Write the fields of ``state`` named in ``changed`` over the contact."""
+    from .textutil import normalize_email as key_of
+
+    contact_id = state.id
+    scalars = [c for c in _STATE_COLUMNS if c in changed]
+    values = [getattr(state, c) for c in scalars]
+    if "fields" in changed:
+        scalars.append("fields")
+        values.append(json.dumps(state.fields, ensure_ascii=False))
+    assignments = "".join(f"{column} = ?, " for column in scalars)
+    conn.execute(
+        f"UPDATE contacts SET {assignments}updated_at = ?"
+        f"{', version = version + 1' if bump else ''} WHERE id = ?",
+        [*values, stamp, contact_id],
+    )
+    if "emails" in changed:
+        conn.execute("DELETE FROM contact_emails WHERE contact_id = ?", [contact_id])
+        conn.executemany(
+            "INSERT INTO contact_emails (contact_id, position, email, email_key) VALUES (?, ?, ?, ?)",
+            [(contact_id, i, e, key_of(e)) for i, e in enumerate(state.emails)])
+    if "phones" in changed:
+        conn.execute("DELETE FROM contact_phones WHERE contact_id = ?", [contact_id])
+        conn.executemany(
+            "INSERT INTO contact_phones (contact_id, position, phone, phone_key) VALUES (?, ?, ?, ?)",
+            [(contact_id, i, p, phone_key(p)) for i, p in enumerate(state.phones)])
+    if "tags" in changed:
+        conn.execute("DELETE FROM contact_tags WHERE contact_id = ?", [contact_id])
+        conn.executemany("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+                         [(contact_id, t) for t in sorted(set(state.tags))])
+
+
+# -- batches -----------------------------------------------------------------------
+
+_BATCH_COLUMNS = ("id, started_at, finished_at, actor, source, format, created, merged, updated,"
+                  " unchanged, skipped, rejected, undone_at, options")
+
+
+def _batch(row) -> ImportBatch:
+    return ImportBatch(
+        id=row[0], started_at=from_db(row[1]), finished_at=from_db(row[2]), actor=row[3],
+        source=row[4], format=row[5], created=row[6], merged=row[7], updated=row[8],
+        unchanged=row[9], skipped=row[10], rejected=row[11], undone_at=from_db(row[12]),
+        options=json.loads(row[13]) if row[13] else None,
+    )
+
+
+def list_batches(store: Store, *, limit: int | None = None) -> list[ImportBatch]:
+    sql = f"SELECT {_BATCH_COLUMNS} FROM import_batches ORDER BY id DESC"
+    params: list[Any] = []
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_batch(r) for r in store.conn.execute(sql, params)]
+
+
+def get_batch(store: Store, batch_id: int) -> ImportBatch:
+    row = store.conn.execute(
+        f"SELECT {_BATCH_COLUMNS} FROM import_batches WHERE id = ?", [batch_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no import batch {batch_id} (see `tinycrm imports list`)")
+    return _batch(row)
+
+
+def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
+               force: bool = False) -> UndoSummary:
+    """Remove the contacts batch ``batch_id`` created and put back the ones it
+    merged into. Refused (Conflict) when someone changed them since, unless
+    ``force``."""
+    now = now or store.now()
+    conn = store.conn
+    with store.write():
+        batch = get_batch(store, batch_id)
+        if batch.undone_at is not None:
+            raise Conflict(f"import batch {batch_id} was already undone")
+        if batch.finished_at is None:
+            raise Conflict(f"import batch {batch_id} never finished")
+        mark = conn.execute("SELECT audit_mark FROM import_batches WHERE id = ?",
+                            [batch_id]).fetchone()[0] or 0
+        changed = [r[0] for r in conn.execute(
+            "SELECT DISTINCT a.contact_id FROM audit a JOIN import_items i"
+            " ON i.contact_id = a.contact_id AND i.batch_id = ? WHERE a.id > ?"
+            " AND a.entity = 'contact' AND a.action != 'create' ORDER BY 1 LIMIT 21",
+            [batch_id, mark])]
+        if changed and not force:
+            shown = ", ".join(str(c) for c in changed[:20])
+            raise Conflict(
+                f"contacts of import batch {batch_id} were changed since the import ({shown}"
+                f"{', ...' if len(changed) > 20 else ''}); undo with --force to drop those changes")
+        removed = conn.execute(
+            "DELETE FROM contacts WHERE id IN (SELECT contact_id FROM import_items"
+            " WHERE batch_id = ? AND action = 'created')", [batch_id]).rowcount
+        restored = 0
+        stamp = to_db(now)
+        rows = conn.execute(
+            "SELECT contact_id, before FROM import_items WHERE batch_id = ? AND action != 'created'",
+            [batch_id]).fetchall()
+        ids = []
+        for contact_id, before_json in rows:
+            try:
+                current = store.contacts.get(contact_id)
+            except NotFound:
+                continue
+            before = ContactState.from_snapshot(contact_id, json.loads(before_json))
+            state = ContactState.from_contact(current)
+            keys = [k for k in (*_STATE_COLUMNS, "fields", "emails", "phones", "tags")
+                    if getattr(before, k) != getattr(state, k)]
+            for email in before.emails:
+                owner = store.contacts.email_owner(email)
+                if owner not in (None, contact_id):
+                    raise Conflict(f"can't restore contact {contact_id}: {email} now belongs to"
+                                   f" contact {owner}")
+            if keys:
+                write_state(conn, state, before, keys, stamp)
+                diff_before, diff_after = state.diff(before, keys)
+                store.audit.record("update", "contact", contact_id, contact_id=contact_id,
+                                   before=diff_before, after=diff_after, now=now)
+            conn.execute(
+                "DELETE FROM events WHERE contact_id = ? AND kind = 'import'"
+                " AND json_extract(data, '$.batch') = ?", [contact_id, batch_id])
+            store.timeline.add(contact_id, "import", f"import batch {batch_id} undone",
+                               data={"batch": batch_id, "action": "undone"}, now=now)
+            ids.append(contact_id)
+            restored += 1
+        if ids:
+            store.search.reindex(ids)
+            store.contacts_changed(ids, now)
+        conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
+        store.audit.record("undo", "import", batch_id,
+                           after={"removed": removed, "restored": restored}, now=now)
+    missing = batch.created - removed
+    return UndoSummary(batch_id=batch_id, removed=removed, restored=restored,
+                       missing=max(0, missing))

@@ -1,0 +1,293 @@
+"""Checking imported rows: each record a format reader yields becomes an
+``Incoming`` (a validated row, ready to match and write) or a ``Rejection``
+naming the file's column and what is wrong. No database here: this is the
+part of an import that runs while the writer thread writes the previous
+chunk (``import_writer``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .contacts import clean_tag, split_name
+from .dupes import ContactState
+from .errors import ValidationError
+from .formats import Row
+from .textutil import clean_email, clean_phone, phone_key, strip_controls
+from .timeutil import parse_iso, to_db
+
+# -- values ------------------------------------------------------------------------
+
+FOREIGN_LAYOUTS = ("google", "google-old", "outlook", "linkedin", "hubspot")
+# Keys most rows carry; a row with others takes the slower path.
+_COMMON_KEYS = frozenset(("name", "first_name", "last_name", "emails", "phones", "company",
+                          "title", "tags"))
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+def clean_birthday(value: str) -> str | None:
+    """``1985-03-15``, ``--03-15`` (no year) when the text is a date in a
+    common spelling (ISO, ``19850315``, US ``3/15/1985``, ``15 Mar 1985``);
+    anything else is kept as written. Outlook's ``0/0/00`` means none."""
+    text = value.strip()
+    if not text or text.strip("0/-. ") == "":
+        return None
+    try:
+        if text.startswith("--"):
+            digits = text[2:].replace("-", "")
+            if len(digits) == 4 and digits.isdigit():
+                date(2000, int(digits[:2]), int(digits[2:]))
+                return f"--{digits[:2]}-{digits[2:]}"
+            return text
+        head = text.split("T")[0].split(" ")[0] if text[:4].isdigit() else text
+        if len(head) == 8 and head.isdigit():
+            return date(int(head[:4]), int(head[4:6]), int(head[6:])).isoformat()
+        if len(head) == 10 and head[4] == "-":
+            return date.fromisoformat(head).isoformat()
+        if "/" in text:
+            month, day, year = (int(p) for p in text.split("/"))
+            if year < 100:
+                year += 1900 if year > 30 else 2000
+            return date(year, month, day).isoformat()
+        words = text.replace(",", " ").split()
+        if len(words) == 3:
+            if words[0][:3].lower() in _MONTHS:
+                month, day, year = _MONTHS[words[0][:3].lower()], int(words[1]), int(words[2])
+            else:
+                day, month, year = int(words[0]), _MONTHS[words[1][:3].lower()], int(words[2])
+            return date(year, month, day).isoformat()
+    except (ValueError, KeyError):
+        pass
+    return text
+
+
+def _clean_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+class Incoming:
+    """A validated row, ready to match and write. Attributes not set on an
+    instance fall back to the class defaults below (most rows use few)."""
+
+    line = 0
+    row: Row | None = None
+    name = ""
+    named = False
+    split_names = False  # first/last were split from the full name
+    first_name = last_name = company = title = None
+    stage = tier = owner = source = birthday = cadence_days = None
+    uid = created_at = updated_at = last_contacted_at = note = None
+    fields: dict[str, Any] = {}
+    emails: list[str] = []
+    email_keys: list[str] = []
+    phones: list[str] = []
+    phone_keys: list[str | None] = []
+    tags: list[str] = []
+
+    def state(self, default_stage: str, default_tier: str, user: str) -> ContactState:
+        """The contact this row would create, as a state later rows can merge into."""
+        return ContactState(
+            id=None, name=self.name, first_name=self.first_name, last_name=self.last_name,
+            company=self.company, title=self.title, stage=self.stage or default_stage,
+            tier=self.tier or default_tier, owner=self.owner or user, source=self.source,
+            birthday=self.birthday, cadence_days=self.cadence_days, fields=dict(self.fields),
+            emails=list(self.emails), email_keys=set(self.email_keys),
+            phones=list(self.phones),
+            phone_keys={k or p for k, p in zip(self.phone_keys, self.phones)},
+            tags=list(self.tags), last_contacted_at=self.last_contacted_at, uid=self.uid,
+            created_at=self.created_at, updated_at=self.updated_at, version=1, note=self.note,
+        )
+
+
+
+class Rejection:
+    __slots__ = ("row", "reason")
+
+    def __init__(self, row: Row, reason: str) -> None:
+        self.row, self.reason = row, reason
+
+
+
+class _Bad(Exception):
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+
+class RowChecker:
+    """Turns a reader's rows into ``Incoming`` rows or ``Rejection``s."""
+
+    def __init__(self, reader, *, extra_tags: list[str], stages: set[str], tiers: set[str]) -> None:
+        self.reader = reader
+        self.extra_tags = extra_tags
+        self.stages = stages
+        self.tiers = tiers
+        self._tags: dict[str, str] = {}  # raw tag -> clean tag (files repeat a few tags)
+
+    def prepare(self, row: Row) -> Incoming | Rejection:
+        """Validate one row: no database and no callbacks, so it can run while
+        the writer thread holds the connection."""
+        if row.error is not None:
+            return Rejection(row, row.error)
+        record = row.record or {}
+        inc = Incoming()
+        inc.line, inc.row = row.line, row
+        try:
+            values = record.get("emails")
+            emails: list[str] = []
+            if values:
+                keys: list[str] = []
+                for value in values:
+                    value = value.strip()
+                    if not value:
+                        continue
+                    try:
+                        value = clean_email(value)
+                    except ValidationError as exc:
+                        raise _Bad(self.field(row, "emails", value), exc.message) from None
+                    key = value.lower()
+                    if key not in keys:
+                        keys.append(key)
+                        emails.append(value)
+                inc.emails, inc.email_keys = emails, keys
+            values = record.get("phones")
+            phones: list[str] = []
+            if values:
+                pkeys: list[str | None] = []
+                seen: set[str] = set()
+                for value in values:
+                    if not value.strip():
+                        continue
+                    try:
+                        value = clean_phone(value)
+                    except ValidationError as exc:
+                        raise _Bad(self.field(row, "phones", value), exc.message) from None
+                    key = phone_key(value)
+                    ident = key or value
+                    if ident not in seen:
+                        seen.add(ident)
+                        pkeys.append(key)
+                        phones.append(value)
+                inc.phones, inc.phone_keys = phones, pkeys
+            get = record.get
+            value = get("company")
+            if value:
+                inc.company = _clean_text(value)
+            value = get("title")
+            if value:
+                inc.title = _clean_text(value)
+            first = _clean_text(get("first_name"))
+            last = _clean_text(get("last_name"))
+            name = _clean_text(get("name"))
+            named = bool(name)
+            if not name:
+                if "prefix" in record or "middle_name" in record or "suffix" in record:
+                    parts = [_clean_text(get(k)) for k in ("prefix", "first_name", "middle_name",
+                                                           "last_name", "suffix")]
+                    name = " ".join(p for p in parts if p)
+                else:
+                    name = f"{first} {last}" if first and last else (first or last)
+                named = bool(first or last)
+                if not name:
+                    name = (_clean_text(get("nickname")) or inc.company
+                            or (emails[0] if emails else None) or (phones[0] if phones else None))
+                if not name:
+                    raise _Bad(None, "no name, email or phone")
+            elif first is None and last is None:
+                first, last = split_name(name)
+                inc.split_names = True
+            inc.name, inc.named, inc.first_name, inc.last_name = name, named, first, last
+            values = get("tags")
+            if values or self.extra_tags:
+                tags = set(self.extra_tags)
+                known = self._tags
+                for value in values or ():
+                    tag = known.get(value)
+                    if tag is None and value and value.strip():
+                        tag = clean_tag(value)
+                        if len(known) < 10_000:
+                            known[value] = tag
+                    if tag:
+                        tags.add(tag)
+                inc.tags = sorted(tags)
+            if len(record) > 7 or not record.keys() <= _COMMON_KEYS:
+                self._prepare_rare(inc, row, record)
+        except _Bad as bad:
+            return Rejection(row, f"{bad.field}: {bad.reason}" if bad.field else bad.reason)
+        except ValidationError as exc:
+            return Rejection(row, exc.message)
+        row.record = None  # done with; the raw row stays for a late rejection
+        return inc
+
+    def _prepare_rare(self, inc: Incoming, row: Row, record: dict[str, Any]) -> None:
+        get = record.get
+        if "stage" in record:
+            inc.stage = self._choice(row, get("stage"), self.stages, "stage")
+        if "tier" in record:
+            inc.tier = self._choice(row, get("tier"), self.tiers, "tier")
+        if "owner" in record:
+            inc.owner = _clean_text(get("owner"))
+        if "source" in record:
+            inc.source = _clean_text(get("source"))
+        if get("birthday"):
+            inc.birthday = clean_birthday(str(get("birthday")))
+        if "cadence_days" in record:
+            inc.cadence_days = self._cadence(row, get("cadence_days"))
+        if "uid" in record:
+            uid = _clean_text(get("uid"))
+            if uid is not None and len(uid) > 200:
+                raise _Bad(self.field(row, "uid", uid), "a uid can't be longer than 200 characters")
+            inc.uid = uid
+        for key in ("created_at", "updated_at", "last_contacted_at"):
+            if key in record:
+                setattr(inc, key, self._time(row, get(key), key))
+        note = get("note")
+        if note:
+            inc.note = strip_controls(str(note), keep_newlines=True).strip() or None
+        fields = get("fields")
+        if fields:
+            inc.fields = {
+                strip_controls(str(k)).strip() or "field": (v.strip() if isinstance(v, str) else v)
+                for k, v in fields.items() if v is not None and v != ""
+            }
+
+    def field(self, row: Row, key: str, value: Any) -> str:
+        return self.reader.field_name(row, key, value)
+
+    def _choice(self, row: Row, value: Any, allowed: set[str], what: str) -> str | None:
+        text = _clean_text(value)
+        if text is None:
+            return None
+        if text in allowed:
+            return text
+        if text.lower() in allowed:
+            return text.lower()
+        raise _Bad(self.field(row, what, text),
+                   f"unknown {what} {text!r} (use one of {', '.join(sorted(allowed))})")
+
+    def _cadence(self, row: Row, value: Any) -> int | None:
+        text = _clean_text(value)
+        if text is None:
+            return None
+        try:
+            days = int(text)
+        except ValueError:
+            days = 0
+        if days <= 0:
+            raise _Bad(self.field(row, "cadence_days", text),
+                       f"cadence_days must be a positive whole number, got {text!r}")
+        return days
+
+    def _time(self, row: Row, value: Any, what: str) -> str | None:
+        text = _clean_text(value)
+        if text is None:
+            return None
+        try:
+            return to_db(parse_iso(text))
+        except (ValueError, OverflowError):
+            raise _Bad(self.field(row, what, text), f"not a date and time: {text!r}") from None
