@@ -173,10 +173,14 @@ def split_tags(cell: str) -> list[str]:
 
 
 def _google_values(cell: str) -> list[str]:
+    if _GOOGLE_SPLIT not in cell:
+        return [cell]  # most cells hold one value, and the mapper has stripped it
     return [v.strip() for v in cell.split(_GOOGLE_SPLIT) if v.strip()]
 
 
 def _google_tags(cell: str) -> list[str]:
+    if cell == "* myContacts":
+        return []  # most rows of a Google export: in no group but "everyone"
     tags = []
     for value in _google_values(cell):
         if value.startswith("* "):
