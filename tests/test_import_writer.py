@@ -96,3 +96,32 @@ def test_a_writer_failure_mid_import_leaves_nothing_behind(store, tmp_path, monk
     assert store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
     assert sys.getswitchinterval() == 0.005
+
+
+def test_closing_while_unwinding_keeps_the_first_error():
+    writer = ChunkWriter()
+    writer.submit(lambda: (_ for _ in ()).throw(sqlite3.OperationalError("second")))
+    with pytest.raises(ValueError, match="first"):
+        try:
+            raise ValueError("first")
+        finally:
+            writer.close(unwinding=True)
+    again = ChunkWriter()
+    again.submit(lambda: (_ for _ in ()).throw(sqlite3.OperationalError("only")))
+    with pytest.raises(sqlite3.OperationalError, match="only"):
+        again.close()
+
+
+def test_rules_see_every_chunk_of_new_contacts(store, tmp_path, monkeypatch):
+    """Rules run on a chunk's new contacts only once the writer has put them
+    in: every new lead gets its follow-up, a merged row adds none."""
+    monkeypatch.setattr(importer, "CHUNK", 4)
+    path = tmp_path / "leads.csv"
+    rows = "".join(f"Lead {i},lead{i}@x.example,complaint\n" for i in range(11))
+    path.write_text("name,email,tags\n" + rows + "Lead 0 again,LEAD0@x.example,\n")
+    with open(path, "rb") as raw:
+        summary = importer.import_contacts(store, raw, name="leads.csv")
+    assert (summary.created, summary.merged + summary.unchanged) == (11, 1)
+    per_rule = dict(store.conn.execute(
+        "SELECT rule, count(DISTINCT contact_id) FROM followups GROUP BY rule").fetchall())
+    assert per_rule == {"new-lead": 11, "complaint": 11}

@@ -47,11 +47,15 @@ class ChunkWriter:
         finally:
             sys.setswitchinterval(before)
 
-    def close(self) -> None:
-        """Wait for the job in flight (even when unwinding from an error:
-        the transaction can't roll back under a running statement)."""
+    def close(self, *, unwinding: bool = False) -> None:
+        """Wait for the job in flight: the transaction can't roll back under a
+        running statement. When ``unwinding`` from another error, that error
+        is the one to report, not what the job raised."""
         try:
             self.wait()
+        except Exception:
+            if not unwinding:
+                raise
         finally:
             self._pool.shutdown(wait=True)
 

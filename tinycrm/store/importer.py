@@ -287,12 +287,14 @@ class _Import:
             }), self.first_id],
         ).lastrowid
         self.writer = ChunkWriter()
+        done = False
         try:
             with self.writer.sharing_the_gil():
                 for chunk in self.chunks():
                     self.flush(chunk)
+            done = True
         finally:
-            self.writer.close()
+            self.writer.close(unwinding=not done)
         if self.counts == dict.fromkeys(self.counts, 0):
             raise ImportFailed(f"{self.name}: no contacts found in the file")
         if self.options.dry_run:
@@ -303,12 +305,13 @@ class _Import:
         self.finish()
 
     def chunks(self) -> Iterator[list[Incoming | Rejection]]:
-        """Validated rows (or their rejections), a chunk at a time, in file order.
+        """Validated rows (or their rejections), a chunk at a time, in file
+        order. A chunk is read while the writer thread writes the one before.
 
-        (Tried and dropped: a reading thread — SQLite gives up the GIL on
-        every row and taking it back from a busy thread made imports slower;
-        a forked reading process — loading its rows back cost the writer
-        about half of what reading them itself does.)"""
+        (Tried and dropped: reading in a thread beside ``executemany`` writes,
+        which take the GIL back for every row, made imports slower; a forked
+        reading process cost the writer about half of what reading the rows
+        itself does, to load them back.)"""
         chunk: list[Incoming | Rejection] = []
         prepare = self.checker.prepare
         for row in self.reader.rows():
@@ -484,8 +487,8 @@ class _Import:
     # -- writing ----------------------------------------------------------------
 
     def _create(self, pending: dict[int, Incoming | ContactState], first: int) -> None:
-        """Insert this chunk's new contacts (ids ``first`` and up, in order).
-        Rows and merged states carry every attribute ``insert_contacts`` reads."""
+        """Hand this chunk's new contacts (ids ``first`` and up, in order) to the
+        writer. Rows and merged states carry every attribute ``ContactRows`` reads."""
         stamp, stage, tier, user, source = (
             self.stamp, self.default_stage, self.default_tier, self.user, self.source_tag)
         notes = []
