@@ -78,7 +78,7 @@ def test_a_writer_failure_mid_import_leaves_nothing_behind(store, tmp_path, monk
     """The second chunk's job fails in the writer thread: the import raises
     and the first chunk's contacts, written by then, are rolled back."""
     monkeypatch.setattr(importer, "CHUNK", 10)
-    real = importer.CreatedContacts.write
+    real = importer.CreatedContacts.write_records
     calls = []
 
     def second_fails(self, conn):
@@ -87,7 +87,7 @@ def test_a_writer_failure_mid_import_leaves_nothing_behind(store, tmp_path, monk
             raise sqlite3.OperationalError("disk I/O error")
         real(self, conn)
 
-    monkeypatch.setattr(importer.CreatedContacts, "write", second_fails)
+    monkeypatch.setattr(importer.CreatedContacts, "write_records", second_fails)
     path = tmp_path / "people.csv"
     path.write_text("name,email\n" + "".join(f"P{i},p{i}@x.example\n" for i in range(25)))
     with open(path, "rb") as raw, pytest.raises(sqlite3.OperationalError, match="disk I/O"):
@@ -96,6 +96,18 @@ def test_a_writer_failure_mid_import_leaves_nothing_behind(store, tmp_path, monk
     assert store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
     assert sys.getswitchinterval() == 0.005
+
+
+def test_jobs_queued_behind_a_failure_are_skipped():
+    writer = ChunkWriter()
+    ran: list[str] = []
+    writer.submit(ran.append, "first")
+    writer.submit(lambda: (_ for _ in ()).throw(sqlite3.OperationalError("broken")))
+    writer.submit(ran.append, "after the failure")
+    with pytest.raises(sqlite3.OperationalError, match="broken"):
+        writer.wait()
+    writer.close()
+    assert ran == ["first"]
 
 
 def test_closing_while_unwinding_keeps_the_first_error():

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from typing import Any
 
@@ -85,22 +86,27 @@ _CONTACT_COLUMNS = (
 
 class ContactRows:
     """New contacts (ids ``first`` and up, in order) as the rows of every
-    table they go in, worked out in Python: ``write_contact_rows`` is then SQL
-    alone (see ``jsonrows``), which the importer runs in a writer thread."""
+    table they go in. ``parts()`` works them out in Python a table at a time
+    and gives each as a write that is SQL alone (see ``jsonrows``): the
+    importer hands each to its writer thread as soon as it is ready."""
 
-    __slots__ = ("first", "last", "contacts", "emails", "phones", "tags", "search")
+    __slots__ = ("first", "last", "_contacts", "_updated_at", "_uids")
 
     def __init__(self, contacts: Sequence[Any], *, first: int, updated_at: str,
                  uids: UidSequence) -> None:
-        ids = range(first, first + len(contacts))
         self.first, self.last = first, first + len(contacts) - 1
-        self.contacts = Columns([
+        self._contacts, self._updated_at, self._uids = contacts, updated_at, uids
+
+    def parts(self) -> Iterator[Callable[[Any], None]]:
+        contacts, ids = self._contacts, range(self.first, self.last + 1)
+        uids, updated_at = self._uids, self._updated_at
+        yield partial(_insert, f"INSERT INTO contacts ({_CONTACT_COLUMNS}) ", Columns([
             (cid, c.uid or uids(), c.name, c.first_name, c.last_name, c.company,
              c.title, c.stage, c.tier, c.owner, c.source, c.birthday,
              json.dumps(c.fields, ensure_ascii=False) if c.fields else "{}", c.cadence_days,
              c.created_at, c.updated_at or updated_at, c.last_contacted_at)
             for cid, c in zip(ids, contacts)
-        ], 17)
+        ], 17))
         emails = []
         phones = []
         for cid, c in zip(ids, contacts):
@@ -114,24 +120,27 @@ class ContactRows:
         # page by page instead of at random (it matters once they outgrow the cache).
         emails.sort(key=_key)
         phones.sort(key=_phone_key)
-        self.emails = Columns(emails, 4)
-        self.phones = Columns(phones, 4)
-        self.tags = Columns([(cid, t) for cid, c in zip(ids, contacts) for t in c.tags], 2)
-        self.search = SearchRows((cid, c.name, c.emails, c.company, c.tags)
-                                 for cid, c in zip(ids, contacts))
+        yield partial(_insert, "INSERT INTO contact_emails (contact_id, position, email, email_key) ",
+                      Columns(emails, 4))
+        yield partial(_insert, "INSERT INTO contact_phones (contact_id, position, phone, phone_key) ",
+                      Columns(phones, 4))
+        yield partial(_insert, "INSERT INTO contact_tags (contact_id, tag) ",
+                      Columns([(cid, t) for cid, c in zip(ids, contacts) for t in c.tags], 2))
+        search = SearchRows((cid, c.name, c.emails, c.company, c.tags) for cid, c in zip(ids, contacts))
+        yield partial(_write_fresh_search_rows, found=search)
+
+
+def _insert(sql: str, columns: Columns, conn) -> None:
+    conn.execute(sql + columns.select, columns.params)
+
+
+def _write_fresh_search_rows(conn, *, found: SearchRows) -> None:
+    write_search_rows(conn, found, fresh=True)
 
 
 def write_contact_rows(conn, rows: ContactRows) -> None:
-    """Insert what ``ContactRows`` prepared: SQL only, no Python per row."""
-    conn.execute(f"INSERT INTO contacts ({_CONTACT_COLUMNS}) " + rows.contacts.select,
-                 rows.contacts.params)
-    for sql, columns in (
-        ("INSERT INTO contact_emails (contact_id, position, email, email_key) ", rows.emails),
-        ("INSERT INTO contact_phones (contact_id, position, phone, phone_key) ", rows.phones),
-        ("INSERT INTO contact_tags (contact_id, tag) ", rows.tags),
-    ):
-        conn.execute(sql + columns.select, columns.params)
-    write_search_rows(conn, rows.search, fresh=True)
+    for write in rows.parts():
+        write(conn)
 
 
 def insert_contacts(

@@ -2,10 +2,11 @@
 
 The main thread reads, checks and matches rows (Python); the writer inserts
 the previous chunk's new contacts meanwhile (SQLite, which runs without the
-GIL: see ``jsonrows``). One job is in flight at a time, on the import's own
-connection and transaction, and the main thread waits for it before it uses
-the connection itself, so the two never touch SQLite at once. A failed job
-raises in the main thread at its next wait, and the transaction rolls back.
+GIL: see ``jsonrows``). Jobs run one after another, in order, on the import's
+own connection and transaction; the main thread waits for all of them before
+it uses the connection itself, so the two never touch SQLite at once. A
+failed job raises in the main thread at its next wait (the jobs queued after
+it are skipped), and the transaction rolls back.
 """
 
 from __future__ import annotations
@@ -16,23 +17,33 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
-from .bulk import ContactRows, write_contact_rows
+from .bulk import ContactRows
 from .jsonrows import select
 
 
 class ChunkWriter:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinycrm-import")
-        self._job: Future | None = None
+        self._jobs: list[Future] = []
+        self._failed = False
 
     def submit(self, job: Callable[..., None], *args) -> None:
-        self.wait()
-        self._job = self._pool.submit(job, *args)
+        """Queue ``job(*args)`` behind the jobs already queued."""
+        self._jobs.append(self._pool.submit(self._run, job, *args))
+
+    def _run(self, job: Callable[..., None], *args) -> None:
+        if self._failed:
+            return  # an earlier job failed: what follows it must not run
+        try:
+            job(*args)
+        except BaseException:
+            self._failed = True
+            raise
 
     def wait(self) -> None:
-        """Block until the job in flight is done; re-raise what it raised."""
-        job, self._job = self._job, None
-        if job is not None:
+        """Block until every queued job is done; re-raise the first failure."""
+        jobs, self._jobs = self._jobs, []
+        for job in jobs:
             job.result()
 
     @contextmanager
@@ -71,9 +82,14 @@ class CreatedContacts:
         self.notes = json.dumps(notes, ensure_ascii=False) if notes else None
         self.batch, self.source, self.stamp, self.user = batch, source, stamp, user
 
-    def write(self, conn) -> None:
+    def submit_to(self, writer: ChunkWriter, conn) -> None:
+        """Queue the writes, each as soon as it is worked out."""
+        for write in self.rows.parts():
+            writer.submit(write, conn)
+        writer.submit(self.write_records, conn)
+
+    def write_records(self, conn) -> None:
         rows, stamp, user, batch = self.rows, self.stamp, self.user, self.batch
-        write_contact_rows(conn, rows)
         span = [rows.first, rows.last]
         if self.notes:
             conn.execute(

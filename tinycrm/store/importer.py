@@ -508,7 +508,7 @@ class _Import:
         rows = ContactRows(list(pending.values()), first=first, updated_at=stamp, uids=self.uids)
         job = CreatedContacts(rows, notes, batch=self.batch_id, source=self.name, stamp=stamp,
                               user=user)
-        self.writer.submit(job.write, self.conn)
+        job.submit_to(self.writer, self.conn)
 
     def _merge_existing(self, merges: dict[int, list[Incoming]]) -> list[int]:
         states = load_states(self.conn, list(merges))
