@@ -22,6 +22,8 @@ from .jsonrows import select
 
 
 class ChunkWriter:
+    """One background thread running queued jobs in order."""
+
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinycrm-import")
         self._jobs: list[Future] = []
@@ -59,9 +61,9 @@ class ChunkWriter:
             sys.setswitchinterval(before)
 
     def close(self, *, unwinding: bool = False) -> None:
-        """Wait for the job in flight: the transaction can't roll back under a
+        """Wait for the queued jobs: the transaction can't roll back under a
         running statement. When ``unwinding`` from another error, that error
-        is the one to report, not what the job raised."""
+        is the one to report, not what a job raised."""
         try:
             self.wait()
         except Exception:
