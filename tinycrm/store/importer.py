@@ -16,9 +16,8 @@ One import is one write transaction and one *batch*:
 
 ``import_items`` records what the batch did to each contact (created, or the
 full record before a merge), so that ``import_batches.undo_batch`` can
-reverse it. Killing
-the process at any point leaves the database as it was: nothing commits until
-the end. A dry run does all of it and rolls back.
+reverse it. Killing the process at any point leaves the database as it was:
+nothing commits until the end. A dry run does all of it and rolls back.
 """
 
 from __future__ import annotations
@@ -31,11 +30,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .bulk import ContactRows, DeferredIndexes, UidSequence, next_contact_id
 from .contacts import clean_tag
-from .dupes import SCALAR_FILL, ContactState, combine, load_states
+from .dupes import ContactState, combine, load_states
 from .errors import TinyCRMError, ValidationError
 from .formats import FormatError, Row
-from .import_batches import (ImportBatch, UndoSummary, get_batch, list_batches, undo_batch,
-                             write_state)
+from .import_batches import write_state
 from .import_rows import FOREIGN_LAYOUTS, Incoming, Rejection, RowChecker
 from .import_writer import ChunkWriter, CreatedContacts
 from .search import index_rows
@@ -578,7 +576,6 @@ def counts_for(summary: ImportSummary) -> dict[str, int]:
 
 
 __all__ = [
-    "ImportBatch", "ImportFailed", "ImportOptions", "ImportRejected", "ImportSummary",
-    "PlanItem", "Reject", "UndoSummary", "counts_for", "get_batch", "import_contacts",
-    "list_batches", "undo_batch", "SCALAR_FILL",
+    "ImportFailed", "ImportOptions", "ImportRejected", "ImportSummary", "PlanItem", "Reject",
+    "counts_for", "import_contacts", "open_reader",
 ]
