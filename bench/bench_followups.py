@@ -26,8 +26,8 @@ from pathlib import Path
 from common import command_time, copy_db, demo_db, median_time, report, tinycrm_cmd
 
 from tinycrm.store import Store
-from tinycrm.store.followups import _julian, urgency_sql
 from tinycrm.store.timeutil import to_db
+from tinycrm.store.urgency import julian_day, urgency_sql
 from tinycrm.store.when import start_of_day
 
 
@@ -71,7 +71,7 @@ def main() -> None:
         total = store.conn.execute("SELECT count(*) FROM followups").fetchone()[0]
         overdue = store.followups.counts(now=now)["overdue"]
         plan = store.followups.explain(view="overdue", now=now)
-        params = {"now": to_db(now), "now_jd": _julian(now)}
+        params = {"now": to_db(now), "now_jd": julian_day(now)}
         score = urgency_sql(store.settings, params)
 
         today = store.followups.counts(now=now)["today"]

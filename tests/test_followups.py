@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tinycrm.store import Conflict, NotFound, Store, StoreSettings, ValidationError
-from tinycrm.store.followups import urgency
+from tinycrm.store.urgency import urgency
 from tinycrm.store.when import parse_when, show_local
 
 from .conftest import FROZEN

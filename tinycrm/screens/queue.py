@@ -1,5 +1,5 @@
 """The follow-up queue: overdue, today and upcoming, most urgent first (the
-urgency order of store/followups.py), mine or everyone's."""
+urgency order of store/urgency.py), mine or everyone's."""
 
 from __future__ import annotations
 

@@ -4,24 +4,7 @@ Every write runs in one ``store.write()`` transaction and leaves a timeline
 event (kind ``followup``, ``data.action`` created/done/snoozed/rescheduled/
 cancelled) and an audit entry (entity ``followup``) beside the change.
 
-Urgency
--------
-The queue is ordered by an urgency score in the manner of taskwarrior: a sum
-of weighted terms, highest first (ties: earliest due, then lowest id)::
-
-    urgency = 12.0 × due  +  tier  +  1.0 × age
-
-    due   how overdue it is: 1.0 once 7 or more days overdue, 0.2 when due 14
-          or more days from now, linear in between (0.73 when due right now);
-          so one more day overdue adds about 0.46
-    tier  +3.0 for a tier listed before the default tier in ``[crm] tiers``
-          (``vip``), -1.0 for one listed after it (``low``), 0 for the default
-    age   days since the follow-up was created, capped at 365, divided by 365
-          (for a cadence item: days since it came due)
-
-So how overdue an item is counts most (up to 9.6 points, about 0.46 a day),
-then its tier (a VIP is worth about 6.5 days of overdue-ness), then its age
-(at most 1 point, about two days of overdue-ness, for a year-old item).
+The queue's order, an urgency score, is in ``urgency``.
 
 Keep-in-touch cadence
 ---------------------
@@ -42,24 +25,22 @@ from .errors import Conflict, NotFound, ValidationError
 from .models import Contact, FollowUp, QueueItem
 from .textutil import strip_controls
 from .timeutil import to_db
-from .when import format_days, local_date, parse_period, period_days, same_local_time, start_of_day
+from .urgency import julian_day, urgency, urgency_sql
+from .when import (
+    format_days,
+    local_date,
+    parse_period,
+    period_days,
+    same_local_time,
+    start_of_day,
+)
 
 if TYPE_CHECKING:
-    from .settings import StoreSettings
     from .store import Store
 
 VIEWS = ("open", "overdue", "today", "week", "upcoming", "all")
 EVENT_KIND = "followup"
 AUDIT_ENTITY = "followup"
-
-DUE_COEFFICIENT = 12.0
-OVERDUE_FULL_DAYS = 7.0
-AHEAD_FLOOR_DAYS = 14.0
-DUE_FLOOR = 0.2
-TIER_UP = 3.0
-TIER_DOWN = -1.0
-AGE_COEFFICIENT = 1.0
-AGE_FULL_DAYS = 365.0
 
 _EMAIL = "(SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1)"
 _COLUMNS = (
@@ -81,70 +62,6 @@ def _followup(row: Sequence[Any], urgency: float | None = None) -> FollowUp:
         updated_at=ts(row[10]), done_at=ts(row[11]), contact_tier=row[12],
         snoozes=row[13], previous_id=row[14], contact_email=row[15], urgency=urgency,
     )
-
-
-# -- urgency ------------------------------------------------------------------------
-
-
-def tier_groups(settings: StoreSettings) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(tiers ranked above the default tier, tiers ranked below it)."""
-    tiers = tuple(settings.tiers)
-    if settings.default_tier not in tiers:
-        return (), ()
-    i = tiers.index(settings.default_tier)
-    return tiers[:i], tiers[i + 1:]
-
-
-def due_factor(days_overdue: float) -> float:
-    if days_overdue >= OVERDUE_FULL_DAYS:
-        return 1.0
-    if days_overdue <= -AHEAD_FLOOR_DAYS:
-        return DUE_FLOOR
-    span = OVERDUE_FULL_DAYS + AHEAD_FLOOR_DAYS
-    return DUE_FLOOR + (1.0 - DUE_FLOOR) * (days_overdue + AHEAD_FLOOR_DAYS) / span
-
-
-def urgency(
-    due_at: datetime, created_at: datetime | None, tier: str | None, now: datetime,
-    settings: StoreSettings, *, groups: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
-) -> float:
-    """The urgency score (see the module docs). ``groups``: ``tier_groups(settings)``,
-    when scoring many items."""
-    up, down = groups or tier_groups(settings)
-    days_overdue = (now - due_at).total_seconds() / 86400
-    age_days = 0.0 if created_at is None else (now - created_at).total_seconds() / 86400
-    age = min(max(age_days, 0.0), AGE_FULL_DAYS) / AGE_FULL_DAYS
-    tier_weight = TIER_UP if tier in up else TIER_DOWN if tier in down else 0.0
-    return DUE_COEFFICIENT * due_factor(days_overdue) + tier_weight + AGE_COEFFICIENT * age
-
-
-def _julian(dt: datetime) -> float:
-    return dt.timestamp() / 86400 + 2440587.5
-
-
-def urgency_sql(settings: StoreSettings, params: dict[str, Any]) -> str:
-    """The same score as ``urgency()``, as SQL over ``f`` (followups); needs
-    ``:now_jd`` in ``params`` and adds the tier names. The tier term tests
-    ``f.contact_id`` against the (small, built once per query) lists of
-    contacts in a ranked tier, so ranking needs no row of ``contacts`` and
-    can run on a covering index of ``followups`` alone."""
-    up, down = tier_groups(settings)
-    d = "(:now_jd - julianday(f.due_at))"
-    span = OVERDUE_FULL_DAYS + AHEAD_FLOOR_DAYS
-    due = (
-        f"(CASE WHEN {d} >= {OVERDUE_FULL_DAYS} THEN 1.0 WHEN {d} <= -{AHEAD_FLOOR_DAYS}"
-        f" THEN {DUE_FLOOR} ELSE {DUE_FLOOR} + {1.0 - DUE_FLOOR} * ({d} + {AHEAD_FLOOR_DAYS})"
-        f" / {span} END)"
-    )
-    tier = "0.0"
-    for name, values, weight in (("down", down, TIER_DOWN), ("up", up, TIER_UP)):
-        if values:
-            marks = ", ".join(f":tier_{name}{i}" for i in range(len(values)))
-            params.update({f"tier_{name}{i}": v for i, v in enumerate(values)})
-            tier = (f"(CASE WHEN f.contact_id IN (SELECT id FROM contacts WHERE tier IN ({marks}))"
-                    f" THEN {weight} ELSE {tier} END)")
-    age = f"(min(max(:now_jd - julianday(f.created_at), 0.0), {AGE_FULL_DAYS}) / {AGE_FULL_DAYS})"
-    return f"({DUE_COEFFICIENT} * {due} + {tier} + {AGE_COEFFICIENT} * {age})"
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -238,32 +155,16 @@ class FollowUps:
         (due during today's local date), ``week`` (today and the 6 days
         after), ``upcoming`` (due now or later), ``all`` (any status).
         ``until`` keeps those due before it."""
-        now = now or self.store.now()
-        params: dict[str, Any] = {"now": to_db(now), "now_jd": _julian(now)}
-        where = self._where(view, now, params)
-        if owner is not None:
-            where.append("f.owner = :owner")
-            params["owner"] = owner
-        if contact_id is not None:
-            where.append("f.contact_id = :contact_id")
-            params["contact_id"] = contact_id
-        if until is not None:
-            where.append("f.due_at < :until")
-            params["until"] = to_db(until)
-        score = urgency_sql(self.store.settings, params)
-        first = "(f.status != 'open'), " if view == "all" else ""
-        params["limit"] = -1 if limit is None else limit
-        params["offset"] = offset
+        params: dict[str, Any] = {"limit": -1 if limit is None else limit, "offset": offset}
+        ranking = self._ranking(view, owner, contact_id, until, now or self.store.now(), params)
         # Rank the ids first (from the index alone), then read the details of
         # only the rows kept.
         sql = (
-            f"WITH picked AS MATERIALIZED (SELECT f.id AS id, {score} AS urgency, f.status = 'open' AS open"
-            f" FROM followups f{_rank_index(view, owner, contact_id)}"
-            f" WHERE {' AND '.join(where) or '1'}"
-            f" ORDER BY {first}urgency DESC, f.due_at, f.id LIMIT :limit OFFSET :offset)"
+            f"WITH picked AS MATERIALIZED ({ranking})"
             f" SELECT {_COLUMNS}, picked.urgency, picked.open FROM picked"
             " JOIN followups f ON f.id = picked.id JOIN contacts c ON c.id = f.contact_id"
-            f" ORDER BY {'NOT picked.open, ' if first else ''}picked.urgency DESC, f.due_at, f.id"
+            f" ORDER BY {'NOT picked.open, ' if view == 'all' else ''}picked.urgency DESC,"
+            " f.due_at, f.id"
         )
         return [
             _followup(row, row[16] if row[6] == "open" else None)
@@ -291,19 +192,33 @@ class FollowUps:
     def explain(self, *, view: str = "overdue", owner: str | None = None,
                 now: datetime | None = None) -> list[str]:
         """The query plan of the ranking step of ``list`` (for benchmarks)."""
-        now = now or self.store.now()
-        params: dict[str, Any] = {"now": to_db(now), "now_jd": _julian(now)}
+        params: dict[str, Any] = {"limit": -1, "offset": 0}
+        ranking = self._ranking(view, owner, None, None, now or self.store.now(), params)
+        return [row[3] for row in self.conn.execute("EXPLAIN QUERY PLAN " + ranking, params)]
+
+    def _ranking(self, view: str, owner: str | None, contact_id: int | None,
+                 until: datetime | None, now: datetime, params: dict[str, Any]) -> str:
+        """The ranking step of ``list``: the id, urgency and openness of the
+        follow-ups kept, best first (``explain`` shows its plan)."""
+        params.update(now=to_db(now), now_jd=julian_day(now))
         where = self._where(view, now, params)
         if owner is not None:
             where.append("f.owner = :owner")
             params["owner"] = owner
+        if contact_id is not None:
+            where.append("f.contact_id = :contact_id")
+            params["contact_id"] = contact_id
+        if until is not None:
+            where.append("f.due_at < :until")
+            params["until"] = to_db(until)
         score = urgency_sql(self.store.settings, params)
-        sql = (
-            f"EXPLAIN QUERY PLAN SELECT f.id, {score} AS urgency FROM followups f"
-            f"{_rank_index(view, owner, None)} WHERE {' AND '.join(where) or '1'}"
-            " ORDER BY urgency DESC, f.due_at, f.id"
+        first = "(f.status != 'open'), " if view == "all" else ""
+        return (
+            f"SELECT f.id AS id, {score} AS urgency, f.status = 'open' AS open"
+            f" FROM followups f{_rank_index(view, owner, contact_id)}"
+            f" WHERE {' AND '.join(where) or '1'}"
+            f" ORDER BY {first}urgency DESC, f.due_at, f.id LIMIT :limit OFFSET :offset"
         )
-        return [row[3] for row in self.conn.execute(sql, params)]
 
     def counts(self, *, owner: str | None = None, now: datetime | None = None) -> dict[str, int]:
         """How many open follow-ups are overdue, due today, due this week, and open."""
@@ -585,4 +500,4 @@ def _queue_order(item: QueueItem) -> tuple:
             item.followup_id or 0, item.contact_id)
 
 
-__all__ = ["Cadence", "FollowUps", "VIEWS", "clean_every", "due_factor", "queue_item", "urgency"]
+__all__ = ["Cadence", "FollowUps", "VIEWS", "clean_every", "queue_item"]

@@ -116,7 +116,7 @@ class FollowUp:
     # scheduled this one (recurrences).
     snoozes: int = 0
     previous_id: int | None = None
-    # The urgency score at the time it was read (see store/followups.py);
+    # The urgency score at the time it was read (see store/urgency.py);
     # None when read without a clock, e.g. by get().
     urgency: float | None = field(default=None, compare=False)
 

@@ -34,9 +34,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .errors import ValidationError
-from .followups import _COLUMNS, _followup, _queue_order, queue_item, tier_groups, ts, urgency
+from .followups import _COLUMNS, _followup, _queue_order, queue_item, ts
 from .models import Delivery, QueueItem
 from .timeutil import UTC, to_db
+from .urgency import tier_groups, urgency
 
 if TYPE_CHECKING:
     from .store import Store
