@@ -24,17 +24,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .bulk import ContactRows, DeferredIndexes, UidSequence, next_contact_id
 from .contacts import clean_tag
 from .dupes import ContactState, combine, load_states
-from .errors import TinyCRMError, ValidationError
+from .errors import ValidationError
 from .formats import FormatError, Row
 from .import_batches import write_state
 from .import_rows import FOREIGN_LAYOUTS, Incoming, Rejection, RowChecker
+from .import_types import (
+    INPUT_FORMATS,
+    ON_DUPLICATE,
+    ImportFailed,
+    ImportOptions,
+    ImportRejected,
+    ImportSummary,
+    PlanItem,
+    Reject,
+)
 from .import_writer import ChunkWriter, CreatedContacts
 from .search import index_rows
 from .timeutil import to_db
@@ -42,8 +51,6 @@ from .timeutil import to_db
 if TYPE_CHECKING:
     from .store import Store
 
-ON_DUPLICATE = ("merge", "update", "skip", "create")
-INPUT_FORMATS = ("auto", "csv", "vcard", "json", "ndjson")
 CHUNK = 2500  # rows matched and written together; bounds the Python memory of an import
 _LOOKUP = 900  # keys per IN (...) query
 # A load this large (and larger than what is there) defers the contacts
@@ -54,75 +61,6 @@ DEFER_INDEXES_AT = 20_000
 # the 150 MiB a million-row import is allowed.
 IMPORT_CACHE_KIB = 40 * 1024
 REBUILD_CACHE_KIB = 8 * 1024
-
-
-class ImportFailed(TinyCRMError):
-    """The input can't be imported at all; nothing was written."""
-
-
-class ImportRejected(TinyCRMError):
-    """--strict and some rows were rejected; nothing was written."""
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    format: str = "auto"
-    mapping: tuple[str, ...] = ()
-    on_duplicate: str = "merge"
-    dry_run: bool = False
-    tags: tuple[str, ...] = ()
-    strict: bool = False
-    encoding: str | None = None
-
-
-@dataclass(frozen=True)
-class Reject:
-    line: int
-    reason: str
-    cells: list[str]
-
-
-@dataclass(frozen=True)
-class PlanItem:
-    """One row of a dry run: what the import would do with it."""
-
-    line: int
-    action: str  # create, merge, update, unchanged, skip, reject
-    contact_id: int | None
-    name: str
-    detail: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "action": self.action, "contact_id": self.contact_id,
-                "name": self.name, "detail": self.detail}
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    batch_id: int | None
-    source: str
-    format: str
-    layout: str
-    created: int = 0
-    merged: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    rejected: int = 0
-    dry_run: bool = False
-
-    def counts_text(self) -> str:
-        parts = [f"{self.created} created", f"{self.merged} merged"]
-        if self.updated:
-            parts.append(f"{self.updated} updated")
-        parts += [f"{self.unchanged} unchanged", f"{self.skipped} skipped",
-                  f"{self.rejected} rejected"]
-        return ", ".join(parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in (
-            "batch_id", "source", "format", "layout", "created", "merged", "updated",
-            "unchanged", "skipped", "rejected", "dry_run")}
 
 
 class _DryRun(Exception):
@@ -570,12 +508,7 @@ class _Import:
 
 
 
-def counts_for(summary: ImportSummary) -> dict[str, int]:
-    return {k: getattr(summary, k) for k in
-            ("created", "merged", "updated", "unchanged", "skipped", "rejected")}
-
-
 __all__ = [
     "ImportFailed", "ImportOptions", "ImportRejected", "ImportSummary", "PlanItem", "Reject",
-    "counts_for", "import_contacts", "open_reader",
+    "import_contacts", "open_reader",
 ]
