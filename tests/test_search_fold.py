@@ -1,13 +1,15 @@
-"""folded_words is the import's short way to words(search_fold(text)): the two
-must agree on every text, or search would miss imported contacts."""
+"""folded_words and SearchRows are the import's short ways to words(search_fold(text))
+and haystack_for: they must agree on every text, or search would miss imported contacts."""
 
 from __future__ import annotations
 
+import json
 import random
+from collections import Counter
 
 import pytest
 
-from tinycrm.store.search import folded_words, search_fold, words
+from tinycrm.store.search import SearchRows, folded_words, haystack_for, search_fold, words
 
 TRICKY = ["Ada  Lovelace", "O'Brien-Smith\tx", "JOSÉ Ñandú", "Łukasz Ørsted", "a_b c__d",
           "x.y@z.example", "", "  ", "İstanbul ß", "tab\there\nnl", "123-456", "ǅemal", "ﬁnance"]
@@ -24,3 +26,32 @@ def test_folded_words_agrees_on_random_text():
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(5000)]
     assert [folded_words(t) for t in texts] == [words(search_fold(t)) for t in texts]
     assert any(folded_words(t) for t in texts)
+
+
+def _rows_the_long_way(entries):
+    rows = {cid: (cid, " ".join(words(search_fold(name))), haystack_for(name, emails, company, tags))
+            for cid, name, emails, company, tags in entries}
+    return list(rows.values())
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_search_rows_of_a_chunk_agree_with_each_contact_the_long_way(ascii_only):
+    """SearchRows folds a chunk's ASCII text in one go; its rows and word
+    counts must be the ones each contact gets on its own."""
+    rng = random.Random(11)
+    alphabet = "abcXYZ _-.'@0123+" + ("" if ascii_only else "\u00e9\u0141\u2019\u00df")
+    pick = lambda n: "".join(rng.choice(alphabet) for _ in range(rng.randint(0, n)))  # noqa: E731
+    entries = [(rng.randint(1, 400), pick(16), [pick(12) for _ in range(rng.randint(0, 2))],
+                rng.choice([None, pick(10)]), [pick(6) for _ in range(rng.randint(0, 2))])
+               for _ in range(800)]
+    found = SearchRows(entries)
+    expected = _rows_the_long_way(entries)
+    assert json.loads(found.rows) == [list(row) for row in expected]
+    counts = Counter(w for _, _, haystack in expected for w in set(haystack.split()))
+    assert dict(json.loads(found.terms)) == counts
+    assert found.ids == [cid for cid, _, _ in expected]
+
+
+def test_search_rows_take_the_long_way_for_a_newline():
+    entries = [(1, "Ada\nLovelace", [], None, []), (2, "Grace-Hopper", ["g@x.example"], "Navy", [])]
+    assert json.loads(SearchRows(entries).rows) == [list(r) for r in _rows_the_long_way(entries)]

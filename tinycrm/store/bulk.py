@@ -22,9 +22,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
-from .jsonrows import Columns
+from .jsonrows import Columns, Counting
 from .search import SearchRows, write_search_rows
 from .textutil import normalize_email, phone_key
 from .timeutil import from_db
@@ -88,46 +89,83 @@ class ContactRows:
     """New contacts (ids ``first`` and up, in order) as the rows of every
     table they go in. ``parts()`` works them out in Python a table at a time
     and gives each as a write that is SQL alone (see ``jsonrows``): the
-    importer hands each to its writer thread as soon as it is ready."""
+    importer hands each to its writer thread as soon as it is ready.
 
-    __slots__ = ("first", "last", "_contacts", "_updated_at", "_uids")
+    The contacts come as objects with ``NewContact``'s attributes, or (the
+    import's fast lane) as those attributes' columns: ``of_columns``."""
+
+    __slots__ = ("first", "last", "_contacts", "_columns", "_updated_at", "_uids")
 
     def __init__(self, contacts: Sequence[Any], *, first: int, updated_at: str,
                  uids: UidSequence) -> None:
         self.first, self.last = first, first + len(contacts) - 1
         self._contacts, self._updated_at, self._uids = contacts, updated_at, uids
+        self._columns: dict[str, Sequence] | None = None
+
+    @classmethod
+    def of_columns(cls, columns: dict[str, Sequence], count: int, *, first: int,
+                   updated_at: str, uids: UidSequence) -> ContactRows:
+        """``count`` contacts given as a column per attribute of ``ATTRIBUTES``."""
+        self = cls((), first=first, updated_at=updated_at, uids=uids)
+        self.last = first + count - 1
+        self._columns = columns
+        return self
+
+    def columns(self) -> dict[str, Sequence]:
+        if self._columns is None:
+            self._columns = dict(zip(ATTRIBUTES, zip(*map(_attributes, self._contacts))))
+        return self._columns
 
     def parts(self) -> Iterator[Callable[[Any], None]]:
-        contacts, ids = self._contacts, range(self.first, self.last + 1)
+        count = self.last - self.first + 1
+        if count <= 0:
+            return
+        c, ids = self.columns(), range(self.first, self.last + 1)
         uids, updated_at = self._uids, self._updated_at
-        yield partial(_insert, f"INSERT INTO contacts ({_CONTACT_COLUMNS}) ", Columns([
-            (cid, c.uid or uids(), c.name, c.first_name, c.last_name, c.company,
-             c.title, c.stage, c.tier, c.owner, c.source, c.birthday,
-             json.dumps(c.fields, ensure_ascii=False) if c.fields else "{}", c.cadence_days,
-             c.created_at, c.updated_at or updated_at, c.last_contacted_at)
-            for cid, c in zip(ids, contacts)
-        ], 17))
-        emails = []
-        phones = []
-        for cid, c in zip(ids, contacts):
-            if c.emails:
-                keys = c.email_keys if type(c.email_keys) is list else map(normalize_email, c.emails)
-                emails += [(cid, i, e, k) for i, (e, k) in enumerate(zip(c.emails, keys))]
-            if c.phones:
-                keys = c.phone_keys if type(c.phone_keys) is list else map(phone_key, c.phones)
-                phones += [(cid, i, p, k) for i, (p, k) in enumerate(zip(c.phones, keys))]
-        # In key order: the unique email index and the phone index are written
-        # page by page instead of at random (it matters once they outgrow the cache).
-        emails.sort(key=_key)
-        phones.sort(key=_phone_key)
+        yield partial(_insert, f"INSERT INTO contacts ({_CONTACT_COLUMNS}) ", Columns.of([
+            Counting(self.first), [u or uids() for u in c["uid"]], c["name"], c["first_name"],
+            c["last_name"], c["company"], c["title"], c["stage"], c["tier"], c["owner"],
+            c["source"], c["birthday"],
+            [json.dumps(f, ensure_ascii=False) if f else "{}" for f in c["fields"]],
+            c["cadence_days"], c["created_at"], [u or updated_at for u in c["updated_at"]],
+            c["last_contacted_at"],
+        ], count))
         yield partial(_insert, "INSERT INTO contact_emails (contact_id, position, email, email_key) ",
-                      Columns(emails, 4))
+                      Columns(_numbered(ids, c["emails"], c["email_keys"], normalize_email), 4))
         yield partial(_insert, "INSERT INTO contact_phones (contact_id, position, phone, phone_key) ",
-                      Columns(phones, 4))
+                      Columns(_numbered(ids, c["phones"], c["phone_keys"], phone_key), 4))
         yield partial(_insert, "INSERT INTO contact_tags (contact_id, tag) ",
-                      Columns([(cid, t) for cid, c in zip(ids, contacts) for t in c.tags], 2))
-        search = SearchRows((cid, c.name, c.emails, c.company, c.tags) for cid, c in zip(ids, contacts))
+                      Columns([(cid, t) for cid, ts in zip(ids, c["tags"]) if ts for t in ts], 2))
+        search = SearchRows(zip(ids, c["name"], c["emails"], c["company"], c["tags"]))
         yield partial(_write_fresh_search_rows, found=search)
+
+
+# What ContactRows reads of each contact.
+ATTRIBUTES = (
+    "uid", "name", "first_name", "last_name", "company", "title", "stage", "tier", "owner",
+    "source", "birthday", "fields", "cadence_days", "created_at", "updated_at",
+    "last_contacted_at", "emails", "email_keys", "phones", "phone_keys", "tags")
+_attributes = attrgetter(*ATTRIBUTES)
+
+
+def _numbered(ids: Iterable[int], values: Iterable[Sequence[str]], keys: Iterable[Any],
+              make_key: Callable[[str], str | None]) -> list[tuple]:
+    """(contact id, position, value, key) of emails or phones, in key order:
+    the unique email index and the phone index are then written page by page
+    instead of at random (it matters once they outgrow the cache). ``keys``
+    are the callers' own, where they are a list."""
+    rows = []
+    for cid, items, item_keys in zip(ids, values, keys):
+        if not items:
+            continue
+        if type(item_keys) is not list:
+            item_keys = map(make_key, items)
+        if len(items) == 1:
+            rows.append((cid, 0, items[0], next(iter(item_keys))))
+        else:
+            rows += [(cid, i, v, k) for i, (v, k) in enumerate(zip(items, item_keys))]
+    rows.sort(key=_sort_key)
+    return rows
 
 
 def _insert(sql: str, columns: Columns, conn) -> None:
@@ -160,11 +198,7 @@ def insert_contacts(
     return list(range(rows.first, rows.last + 1))
 
 
-def _key(row: tuple) -> str:
-    return row[3]
-
-
-def _phone_key(row: tuple) -> str:
+def _sort_key(row: tuple) -> str:
     return row[3] or ""
 
 

@@ -62,11 +62,73 @@ def clean_birthday(value: str) -> str | None:
     return text
 
 
-def _clean_text(value: Any) -> str | None:
+def clean_text(value: Any) -> str | None:
     if value is None:
         return None
     text = " ".join(str(value).split())
     return text or None
+
+
+class BadValue(Exception):
+    def __init__(self, value: str, reason: str) -> None:
+        super().__init__(reason)
+        self.value, self.reason = value, reason
+
+
+def clean_emails(values: list[str]) -> tuple[list[str], list[str]]:
+    """A row's addresses, checked, and their match keys; one of each key."""
+    emails: list[str] = []
+    keys: list[str] = []
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        try:
+            value = clean_email(value)
+        except ValidationError as exc:
+            raise BadValue(value, exc.message) from None
+        key = value.lower()
+        if key not in keys:
+            keys.append(key)
+            emails.append(value)
+    return emails, keys
+
+
+def clean_phones(values: list[str]) -> tuple[list[str], list[str | None]]:
+    """A row's numbers, checked, and their match keys (None when too short to
+    match); one of each key, or of each number that has none."""
+    phones: list[str] = []
+    keys: list[str | None] = []
+    seen: set[str] = set()
+    for value in values:
+        if not value.strip():
+            continue
+        try:
+            value = clean_phone(value)
+        except ValidationError as exc:
+            raise BadValue(value, exc.message) from None
+        key = phone_key(value)
+        ident = key or value
+        if ident not in seen:
+            seen.add(ident)
+            keys.append(key)
+            phones.append(value)
+    return phones, keys
+
+
+def full_name(first: str | None, last: str | None) -> str | None:
+    return f"{first} {last}" if first and last else (first or last)
+
+
+def clean_note(note: Any) -> str | None:
+    return strip_controls(str(note), keep_newlines=True).strip() or None
+
+
+def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        strip_controls(str(k)).strip() or "field": (v.strip() if isinstance(v, str) else v)
+        for k, v in fields.items() if v is not None and v != ""
+    }
 
 
 class Incoming:
@@ -141,60 +203,40 @@ class RowChecker:
             values = record.get("emails")
             emails: list[str] = []
             if values:
-                keys: list[str] = []
-                for value in values:
-                    value = value.strip()
-                    if not value:
-                        continue
-                    try:
-                        value = clean_email(value)
-                    except ValidationError as exc:
-                        raise _Bad(self.field(row, "emails", value), exc.message) from None
-                    key = value.lower()
-                    if key not in keys:
-                        keys.append(key)
-                        emails.append(value)
-                inc.emails, inc.email_keys = emails, keys
+                try:
+                    emails, inc.email_keys = clean_emails(values)
+                except BadValue as bad:
+                    raise _Bad(self.field(row, "emails", bad.value), bad.reason) from None
+                inc.emails = emails
             values = record.get("phones")
             phones: list[str] = []
             if values:
-                pkeys: list[str | None] = []
-                seen: set[str] = set()
-                for value in values:
-                    if not value.strip():
-                        continue
-                    try:
-                        value = clean_phone(value)
-                    except ValidationError as exc:
-                        raise _Bad(self.field(row, "phones", value), exc.message) from None
-                    key = phone_key(value)
-                    ident = key or value
-                    if ident not in seen:
-                        seen.add(ident)
-                        pkeys.append(key)
-                        phones.append(value)
-                inc.phones, inc.phone_keys = phones, pkeys
+                try:
+                    phones, inc.phone_keys = clean_phones(values)
+                except BadValue as bad:
+                    raise _Bad(self.field(row, "phones", bad.value), bad.reason) from None
+                inc.phones = phones
             get = record.get
             value = get("company")
             if value:
-                inc.company = _clean_text(value)
+                inc.company = clean_text(value)
             value = get("title")
             if value:
-                inc.title = _clean_text(value)
-            first = _clean_text(get("first_name"))
-            last = _clean_text(get("last_name"))
-            name = _clean_text(get("name"))
+                inc.title = clean_text(value)
+            first = clean_text(get("first_name"))
+            last = clean_text(get("last_name"))
+            name = clean_text(get("name"))
             named = bool(name)
             if not name:
                 if "prefix" in record or "middle_name" in record or "suffix" in record:
-                    parts = [_clean_text(get(k)) for k in ("prefix", "first_name", "middle_name",
+                    parts = [clean_text(get(k)) for k in ("prefix", "first_name", "middle_name",
                                                            "last_name", "suffix")]
                     name = " ".join(p for p in parts if p)
                 else:
-                    name = f"{first} {last}" if first and last else (first or last)
+                    name = full_name(first, last)
                 named = bool(first or last)
                 if not name:
-                    name = (_clean_text(get("nickname")) or inc.company
+                    name = (clean_text(get("nickname")) or inc.company
                             or (emails[0] if emails else None) or (phones[0] if phones else None))
                 if not name:
                     raise _Bad(None, "no name, email or phone")
@@ -204,17 +246,7 @@ class RowChecker:
             inc.name, inc.named, inc.first_name, inc.last_name = name, named, first, last
             values = get("tags")
             if values or self.extra_tags:
-                tags = set(self.extra_tags)
-                known = self._tags
-                for value in values or ():
-                    tag = known.get(value)
-                    if tag is None and value and value.strip():
-                        tag = clean_tag(value)
-                        if len(known) < 10_000:
-                            known[value] = tag
-                    if tag:
-                        tags.add(tag)
-                inc.tags = sorted(tags)
+                inc.tags = self.clean_tags(values)
             if len(record) > 7 or not record.keys() <= _COMMON_KEYS:
                 self._prepare_rare(inc, row, record)
         except _Bad as bad:
@@ -231,15 +263,15 @@ class RowChecker:
         if "tier" in record:
             inc.tier = self._choice(row, get("tier"), self.tiers, "tier")
         if "owner" in record:
-            inc.owner = _clean_text(get("owner"))
+            inc.owner = clean_text(get("owner"))
         if "source" in record:
-            inc.source = _clean_text(get("source"))
+            inc.source = clean_text(get("source"))
         if get("birthday"):
             inc.birthday = clean_birthday(str(get("birthday")))
         if "cadence_days" in record:
             inc.cadence_days = self._cadence(row, get("cadence_days"))
         if "uid" in record:
-            uid = _clean_text(get("uid"))
+            uid = clean_text(get("uid"))
             if uid is not None and len(uid) > 200:
                 raise _Bad(self.field(row, "uid", uid), "a uid can't be longer than 200 characters")
             inc.uid = uid
@@ -248,19 +280,30 @@ class RowChecker:
                 setattr(inc, key, self._time(row, get(key), key))
         note = get("note")
         if note:
-            inc.note = strip_controls(str(note), keep_newlines=True).strip() or None
+            inc.note = clean_note(note)
         fields = get("fields")
         if fields:
-            inc.fields = {
-                strip_controls(str(k)).strip() or "field": (v.strip() if isinstance(v, str) else v)
-                for k, v in fields.items() if v is not None and v != ""
-            }
+            inc.fields = clean_fields(fields)
+
+    def clean_tags(self, values: list[str] | None) -> list[str]:
+        """A row's tags and the import's ``--tag``s, cleaned, once each, sorted."""
+        tags = set(self.extra_tags)
+        known = self._tags
+        for value in values or ():
+            tag = known.get(value)
+            if tag is None and value and value.strip():
+                tag = clean_tag(value)
+                if len(known) < 10_000:
+                    known[value] = tag
+            if tag:
+                tags.add(tag)
+        return sorted(tags)
 
     def field(self, row: Row, key: str, value: Any) -> str:
         return self.reader.field_name(row, key, value)
 
     def _choice(self, row: Row, value: Any, allowed: set[str], what: str) -> str | None:
-        text = _clean_text(value)
+        text = clean_text(value)
         if text is None:
             return None
         if text in allowed:
@@ -271,7 +314,7 @@ class RowChecker:
                    f"unknown {what} {text!r} (use one of {', '.join(sorted(allowed))})")
 
     def _cadence(self, row: Row, value: Any) -> int | None:
-        text = _clean_text(value)
+        text = clean_text(value)
         if text is None:
             return None
         try:
@@ -284,7 +327,7 @@ class RowChecker:
         return days
 
     def _time(self, row: Row, value: Any, what: str) -> str | None:
-        text = _clean_text(value)
+        text = clean_text(value)
         if text is None:
             return None
         try:

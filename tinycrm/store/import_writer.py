@@ -11,6 +11,7 @@ it are skipped), and the transaction rolls back.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -71,6 +72,23 @@ class ChunkWriter:
                 raise
         finally:
             self._pool.shutdown(wait=True)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run Python's cycle collector less often while an import runs. By
+    default it looks through the young objects every 700 allocations, and an
+    import allocates millions that are all freed by reference counting: a
+    seventh of the import's time went to it. Objects from before the import
+    are frozen out of the collector's sight meanwhile."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 class CreatedContacts:

@@ -23,7 +23,7 @@ nothing commits until the end. A dry run does all of it and rolls back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -33,6 +33,7 @@ from .dupes import ContactState, combine, load_states
 from .errors import ValidationError
 from .formats import FormatError, Row
 from .import_batches import write_state
+from .import_lane import PlainChunk, plain_chunk
 from .import_rows import FOREIGN_LAYOUTS, Incoming, Rejection, RowChecker
 from .import_types import (
     INPUT_FORMATS,
@@ -44,7 +45,7 @@ from .import_types import (
     PlanItem,
     Reject,
 )
-from .import_writer import ChunkWriter, CreatedContacts
+from .import_writer import ChunkWriter, CreatedContacts, fewer_collections
 from .search import index_rows
 from .timeutil import to_db
 
@@ -225,7 +226,7 @@ class _Import:
         self.writer = ChunkWriter()
         done = False
         try:
-            with self.writer.sharing_the_gil():
+            with self.writer.sharing_the_gil(), fewer_collections():
                 for chunk in self.chunks():
                     self.flush(chunk)
             done = True
@@ -240,18 +241,17 @@ class _Import:
             self.deferred.restore()
         self.finish()
 
-    def chunks(self) -> Iterator[list[Incoming | Rejection]]:
-        """Validated rows (or their rejections), a chunk at a time, in file
-        order. A chunk is read while the writer thread writes the one before.
+    def chunks(self) -> Iterator[list[Row]]:
+        """The reader's rows, a chunk at a time, in file order. A chunk is
+        read while the writer thread writes the one before.
 
         (Tried and dropped: reading in a thread beside ``executemany`` writes,
         which take the GIL back for every row, made imports slower; a forked
         reading process cost the writer about half of what reading the rows
         itself does, to load them back.)"""
-        chunk: list[Incoming | Rejection] = []
-        prepare = self.checker.prepare
+        chunk: list[Row] = []
         for row in self.reader.rows():
-            chunk.append(prepare(row))
+            chunk.append(row)
             if len(chunk) >= CHUNK:
                 yield chunk
                 chunk = []
@@ -289,9 +289,15 @@ class _Import:
             self._names[contact_id] = row[0] if row else "?"
         return self._names[contact_id]
 
-    def flush(self, rows: list[Incoming | Rejection]) -> None:
+    def flush(self, rows: list[Row]) -> None:
+        if self.on_plan is None and rows:
+            plain = plain_chunk(rows, self.checker)
+            if plain is not None and self._create_plain(plain):
+                return
         chunk: list[Incoming] = []
-        for item in rows:
+        prepare = self.checker.prepare
+        for row in rows:
+            item = prepare(row)
             if type(item) is Rejection:
                 self.reject(item.row, item.reason)
             else:
@@ -305,7 +311,6 @@ class _Import:
             self._plans = []
 
     def _decide_and_write(self, chunk: list[Incoming]) -> None:
-        conn = self.conn
         self.writer.wait()  # earlier rows are in: they match like any other contact
         uid_hits = self._lookup("SELECT uid, id FROM contacts WHERE uid IN ({})",
                                 (i.uid for i in chunk))
@@ -398,13 +403,46 @@ class _Import:
         if pending:
             self._create(pending, first_new)
             touched += pending
+        self._after_writes(touched)
+
+    def _create_plain(self, plain: PlainChunk) -> bool:
+        """Write a plain chunk's contacts as they are, if none of them matches
+        anyone in the database (``import_lane``); False leaves the chunk to
+        the row path."""
+        emails, phones = plain.email_keys(), plain.phone_keys()
+        self.writer.wait()
+        if (self._lookup("SELECT email_key, contact_id FROM contact_emails WHERE email_key IN ({})",
+                         emails)
+                or self._lookup("SELECT phone_key, contact_id FROM contact_phones"
+                                " WHERE phone_key IN ({})", phones)):
+            return False
+        count, first = plain.count, self.next_id
+        self.next_id += count
+        self.counts["created"] += count
+        columns = {
+            "uid": [None] * count, "stage": [self.default_stage] * count,
+            "tier": [self.default_tier] * count, "owner": [self.user] * count,
+            "source": [self.source_tag] * count, "cadence_days": [None] * count,
+            "created_at": [self.stamp] * count, "updated_at": [None] * count,
+            "last_contacted_at": [None] * count, **plain.columns,
+        }
+        rows = ContactRows.of_columns(columns, count, first=first, updated_at=self.stamp,
+                                      uids=self.uids)
+        notes = [(first + i, note) for i, note in enumerate(plain.notes) if note]
+        self._submit(rows, notes)
+        self._after_writes(range(first, first + count))
+        return True
+
+    def _after_writes(self, touched: Sequence[int]) -> None:
+        """After a chunk: the response-time rules on the contacts it created or
+        changed, and the contacts table's indexes put off once it grows large."""
         if touched and self.store.apply_rules:
             self.writer.wait()
-            self.store.contacts_changed(touched, self.now)
+            self.store.contacts_changed(list(touched), self.now)
         if (self.deferred is None and not self.options.dry_run
                 and self.next_id - self.first_id >= self.defer_at):
             self.writer.wait()
-            self.deferred = DeferredIndexes(conn, ["contacts"])
+            self.deferred = DeferredIndexes(self.conn, ["contacts"])
             self.deferred.drop()
 
     def _count_merge(self, inc: Incoming, target: int, name: str, changed: list[str]) -> None:
@@ -441,9 +479,12 @@ class _Import:
                 c.created_at = stamp
             if c.note:
                 notes.append((contact_id, c.note))
-        rows = ContactRows(list(pending.values()), first=first, updated_at=stamp, uids=self.uids)
-        job = CreatedContacts(rows, notes, batch=self.batch_id, source=self.name, stamp=stamp,
-                              user=user)
+        self._submit(ContactRows(list(pending.values()), first=first, updated_at=stamp,
+                                 uids=self.uids), notes)
+
+    def _submit(self, rows: ContactRows, notes: list[tuple[int, str]]) -> None:
+        job = CreatedContacts(rows, notes, batch=self.batch_id, source=self.name,
+                              stamp=self.stamp, user=self.user)
         job.submit_to(self.writer, self.conn)
 
     def _merge_existing(self, merges: dict[int, list[Incoming]]) -> list[int]:

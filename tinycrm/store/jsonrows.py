@@ -25,6 +25,16 @@ def select(*positions: int | str) -> str:
     return f"SELECT {', '.join(parts)} FROM json_each(?)"
 
 
+class Counting:
+    """A column that counts up from ``start``, one per row: written as the row's
+    position in the array (``json_each``'s key) instead of a value in the JSON."""
+
+    __slots__ = ("start",)
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+
+
 class Columns:
     """Rows to insert, with the columns that hold one value in every row
     bound once as parameters instead of repeated in the JSON (most of an
@@ -34,17 +44,30 @@ class Columns:
     __slots__ = ("select", "params")
 
     def __init__(self, rows: Sequence[Sequence], width: int) -> None:
-        columns = list(zip(*rows)) if rows else [()] * width
+        self._pack(list(zip(*rows)) if rows else [()] * width, len(rows))
+
+    @classmethod
+    def of(cls, columns: Sequence[Sequence | Counting], count: int) -> Columns:
+        """The same from ``count`` rows' columns (each a sequence or ``Counting``)."""
+        self = cls.__new__(cls)
+        self._pack(columns, count)
+        return self
+
+    def _pack(self, columns: Sequence[Sequence | Counting], count: int) -> None:
         parts: list[str] = []
         params: list = []
         varying = []
         for column in columns:
-            first = column[0] if column else None
-            if column.count(first) == len(column):
+            if type(column) is Counting:
+                parts.append("? + key")
+                params.append(column.start)
+                continue
+            first = column[0] if count else None
+            if column.count(first) == count:
                 parts.append("?")
                 params.append(first)
             else:
                 parts.append(f"json_extract(value, '$[{len(varying)}]')")
                 varying.append(column)
         self.select = f"SELECT {', '.join(parts)} FROM json_each(?)"
-        self.params = [*params, dumps(list(zip(*varying))) if varying else dumps([[]] * len(rows))]
+        self.params = [*params, dumps(list(zip(*varying))) if varying else dumps([[]] * count)]

@@ -87,14 +87,33 @@ def haystack_for(name: str, emails: Sequence[str], company: str | None, tags: Se
     an apostrophe, hyphen or dot in a name or company (O'Brien, Jean-Luc) are
     also indexed joined up (obrien, jeanluc)."""
     haystack = " ".join(folded_words(" ".join([name, *emails, company or "", *tags])))
+    return haystack + _joined_words(name, company)
+
+
+def _joined_words(name: str, company: str | None) -> str:
+    """The joined-up forms ``haystack_for`` adds, with a space before them (or "")."""
     head = name if company is None else name + " " + company
     if "'" in head or "-" in head or "." in head or "\u2019" in head:
         joined = [
             "".join(words(part)) for part in search_fold(head).split() if _JOINERS.search(part)
         ]
         if joined:
-            haystack += " " + " ".join(joined)
-    return haystack
+            return " " + " ".join(joined)
+    return ""
+
+
+# _ASCII_GAPS with newlines kept: they separate the texts of ``_folded_lines``.
+_ASCII_GAPS_BY_LINE = {**_ASCII_GAPS, ord("\n"): "\n"}
+
+
+def _folded_lines(texts: list[str]) -> list[str] | None:
+    """``" ".join(folded_words(text))`` of each text, worked out for all of
+    them at once (one ``lower`` and one ``translate`` of their lines); None
+    unless they are all ASCII and none holds a newline itself."""
+    lines = "\n".join(texts)
+    if not lines.isascii() or lines.count("\n") != len(texts) - 1:
+        return None
+    return [" ".join(line.split()) for line in lines.lower().translate(_ASCII_GAPS_BY_LINE).split("\n")]
 
 
 IndexEntry = tuple[int, str, Sequence[str], "str | None", Sequence[str]]
@@ -109,11 +128,23 @@ class SearchRows:
     __slots__ = ("ids", "rows", "terms")
 
     def __init__(self, entries: Iterable[IndexEntry]) -> None:
-        rows = {
-            cid: (cid, " ".join(folded_words(name)), haystack_for(name, emails, company, tags))
-            for cid, name, emails, company, tags in entries
-        }
-        counts = Counter(chain.from_iterable(set(h.split()) for _, _, h in rows.values()))
+        entries = list(entries)
+        names = _folded_lines([name for _, name, _, _, _ in entries])
+        others = None if names is None else _folded_lines(
+            [" ".join([*emails, company or "", *tags]) for _, _, emails, company, tags in entries])
+        if others is None:
+            rows = {
+                cid: (cid, " ".join(folded_words(name)), haystack_for(name, emails, company, tags))
+                for cid, name, emails, company, tags in entries
+            }
+        else:
+            # The same rows as above, the short way: a haystack is the name's
+            # words and then the others' (a space apart, so none run together).
+            rows = {}
+            for (cid, name, _, company, _), own, other in zip(entries, names, others):
+                haystack = f"{own} {other}" if own and other else own or other
+                rows[cid] = (cid, own, haystack + _joined_words(name, company))
+        counts = Counter(chain.from_iterable(map(set, map(str.split, (h for _, _, h in rows.values())))))
         self.ids = list(rows)
         self.rows = dumps(rows.values())
         self.terms = dumps(counts.items())

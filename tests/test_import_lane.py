@@ -1,0 +1,166 @@
+"""The import's fast lane (store/import_lane.py) must give exactly what the
+row path gives: the same files are imported both ways, in small chunks so
+that some take the lane and some don't, and every table is compared."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+
+import pytest
+
+from tinycrm.store import Store, StoreSettings, importer
+from tinycrm.store.import_types import ImportOptions
+
+from .conftest import FROZEN
+
+GOOGLE = ["First Name", "Middle Name", "Last Name", "Nickname", "Organization Name",
+          "Organization Title", "Birthday", "Notes", "Labels", "E-mail 1 - Label",
+          "E-mail 1 - Value", "Phone 1 - Label", "Phone 1 - Value", "Website 1 - Label",
+          "Website 1 - Value"]
+OUTLOOK = ["First Name", "Last Name", "Company", "Job Title", "E-mail Address",
+           "E-mail 2 Address", "Mobile Phone", "Categories", "Notes", "Birthday"]
+PLAIN = ["name", "email", "phone", "company", "tags", "Favourite colour"]
+
+FIRST = ["Ada", "Grace", "Siobhán", "Łukasz", "Jean-Luc", "O'Neil", "Zoë", "Li", "", " Max "]
+LAST = ["Lovelace", "Hopper", "O'Brien", "Ørsted", "Smith-Jones", "", "Nakamura"]
+
+
+def _cell(rng: random.Random, kind: str, i: int) -> str:
+    """A value of one kind: mostly plain, sometimes odd in one of the ways a
+    file can be (bad, repeated, several values, a formula guard, a newline)."""
+    roll = rng.random()
+    if kind == "email":
+        if roll < 0.05:
+            return "not-an-address"
+        if roll < 0.10:
+            return f"dup{rng.randint(0, 3)}@x.example"  # the same person again, or clashes
+        if roll < 0.13:
+            return f"a{i}@x.example ::: b{i}@x.example"
+        if roll < 0.18:
+            return ""
+        return f"p{i}.{rng.choice(FIRST).strip().lower() or 'x'}@Example.COM"
+    if kind == "phone":
+        if roll < 0.05:
+            return "call me"
+        if roll < 0.10:
+            return "123"  # too short to match anyone
+        if roll < 0.30:
+            return ""
+        return f"+1 (555) {i // 100:03d}-{i % 100:04d}"
+    if kind == "tags":
+        return rng.choice(["", "* myContacts", "* myContacts ::: Friends", "VIP; Investors",
+                           "Friends", "  ", "Bücher"])
+    if kind == "note":
+        return rng.choice(["", "", "", "Met at PyCon\nlikes tea", "'=1+1"])
+    if kind == "birthday":
+        return rng.choice(["", "", "", "1985-03-15", "3/15/1985", "soon"])
+    if kind == "company":
+        return rng.choice(["", "Acme  Inc", "Ørsted A/S", "'@Home", "Initech"])
+    return ""
+
+
+def _rows(header: list[str], count: int, seed: int) -> str:
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for i in range(count):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        values = {
+            "First Name": first, "Last Name": last, "name": f"{first} {last}".strip(),
+            "Middle Name": "", "Nickname": rng.choice(["", "", "", "Nick"]),
+            "Organization Name": _cell(rng, "company", i), "Company": _cell(rng, "company", i),
+            "company": _cell(rng, "company", i),
+            "Organization Title": rng.choice(["", "CTO", "Chief  Technology\tOfficer"]),
+            "Job Title": rng.choice(["", "CTO", "Head of  Sales"]),
+            "Birthday": _cell(rng, "birthday", i),
+            "Notes": _cell(rng, "note", i), "Labels": _cell(rng, "tags", i),
+            "Categories": _cell(rng, "tags", i), "tags": _cell(rng, "tags", i),
+            "E-mail 1 - Label": rng.choice(["* Work", "Home", ""]),
+            "E-mail 1 - Value": _cell(rng, "email", i), "E-mail Address": _cell(rng, "email", i),
+            "E-mail 2 Address": "" if rng.random() < 0.8 else _cell(rng, "email", i + 7000),
+            "email": _cell(rng, "email", i), "Phone 1 - Label": "Mobile",
+            "Phone 1 - Value": _cell(rng, "phone", i), "Mobile Phone": _cell(rng, "phone", i),
+            "phone": _cell(rng, "phone", i), "Website 1 - Label": "",
+            "Website 1 - Value": rng.choice(["", "", "https://x.example"]),
+            "Favourite colour": rng.choice(["", "teal", "=cmd|' /C calc'!A0"]),
+        }
+        writer.writerow([values[h] for h in header])
+    return out.getvalue()
+
+
+def _tables(store: Store) -> dict[str, list[tuple]]:
+    conn = store.conn
+    queries = {
+        "contacts": "SELECT id, name, first_name, last_name, company, title, stage, tier, owner,"
+                    " source, birthday, fields, cadence_days, created_at, updated_at,"
+                    " last_contacted_at, version FROM contacts ORDER BY id",
+        "emails": "SELECT * FROM contact_emails ORDER BY contact_id, position",
+        "phones": "SELECT * FROM contact_phones ORDER BY contact_id, position",
+        "tags": "SELECT * FROM contact_tags ORDER BY contact_id, tag",
+        "search": "SELECT * FROM contact_search ORDER BY contact_id",
+        "terms": "SELECT * FROM contact_search_terms ORDER BY term",
+        "events": "SELECT contact_id, kind, text, at, author, data FROM events ORDER BY id",
+        "audit": "SELECT at, actor, action, entity, entity_id, contact_id, before, after"
+                 " FROM audit ORDER BY id",
+        "items": "SELECT * FROM import_items ORDER BY batch_id, contact_id",
+        "fts": "SELECT rowid FROM contact_search_fts WHERE contact_search_fts MATCH 'example'"
+               " ORDER BY rowid",
+    }
+    return {name: conn.execute(sql).fetchall() for name, sql in queries.items()}
+
+
+def _import_both_ways(tmp_path, monkeypatch, text: str, *, twice: bool = False,
+                      options: ImportOptions = ImportOptions()):
+    monkeypatch.setattr(importer, "CHUNK", 6)
+    taken = []
+    real_create_plain = importer._Import._create_plain
+
+    def counting(self, plain):
+        took = real_create_plain(self, plain)
+        taken.append(took)
+        return took
+
+    monkeypatch.setattr(importer._Import, "_create_plain", counting)
+    results = {}
+    for way in ("lane", "rows"):
+        if way == "rows":
+            monkeypatch.setattr(importer, "plain_chunk", lambda rows, checker: None)
+        with Store(tmp_path / f"{way}.db", user="alice", clock=lambda: FROZEN,
+                   settings=StoreSettings()) as store:
+            rejects, summaries = [], []
+            for _ in range(2 if twice else 1):
+                summary = importer.import_contacts(
+                    store, io.BytesIO(text.encode()), name="people.csv", options=options,
+                    on_reject=rejects.append)
+                summaries.append({**vars(summary), "batch_id": None})
+            results[way] = (_tables(store), rejects, summaries)
+    return results, taken
+
+
+@pytest.mark.parametrize("header,seed", [(GOOGLE, 1), (OUTLOOK, 2), (PLAIN, 3), (GOOGLE, 4)])
+def test_the_lane_and_the_row_path_write_the_same(tmp_path, monkeypatch, header, seed):
+    text = _rows(header, 240, seed)
+    results, taken = _import_both_ways(tmp_path, monkeypatch, text)
+    lane_tables, lane_rejects, lane_summary = results["lane"]
+    row_tables, row_rejects, row_summary = results["rows"]
+    for table in row_tables:
+        assert lane_tables[table] == row_tables[table], table
+    assert lane_rejects == row_rejects and row_rejects, "some rows are bad, the same ones"
+    assert lane_summary == row_summary
+    assert True in taken, "some chunks took the lane"
+    assert row_summary[0]["created"] > sum(taken) * 6 - 6, "and others the row path"
+
+
+def test_a_second_import_of_the_same_file_matches_everyone_both_ways(tmp_path, monkeypatch):
+    text = _rows(GOOGLE, 120, 5)
+    results, taken = _import_both_ways(tmp_path, monkeypatch, text, twice=True,
+                                       options=ImportOptions(tags=("Imported",)))
+    assert results["lane"] == results["rows"]
+    first, second = results["lane"][2]
+    # Only rows with no address and no number long enough to match come in again.
+    assert second["created"] < first["created"] / 4
+    assert second["unchanged"] + second["merged"] > first["created"] / 2
+    assert True in taken
