@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 
 import pytest
@@ -17,7 +18,7 @@ from .conftest import FROZEN
 
 GOOGLE = ["First Name", "Middle Name", "Last Name", "Nickname", "Organization Name",
           "Organization Title", "Birthday", "Notes", "Labels", "E-mail 1 - Label",
-          "E-mail 1 - Value", "Phone 1 - Label", "Phone 1 - Value", "Website 1 - Label",
+          "E-mail 1 - Value", "E-mail 2 - Label", "E-mail 2 - Value", "Phone 1 - Label", "Phone 1 - Value", "Website 1 - Label",
           "Website 1 - Value"]
 OUTLOOK = ["First Name", "Last Name", "Company", "Job Title", "E-mail Address",
            "E-mail 2 Address", "Mobile Phone", "Categories", "Notes", "Birthday"]
@@ -48,6 +49,10 @@ def _cell(rng: random.Random, kind: str, i: int) -> str:
             return "123"  # too short to match anyone
         if roll < 0.30:
             return ""
+        if roll < 0.35:
+            return f"0044 20 7946 {i:04d}"
+        if roll < 0.40:
+            return f"00 12 {i:04d}"  # too short once the 00 is gone
         return f"+1 (555) {i // 100:03d}-{i % 100:04d}"
     if kind == "tags":
         return rng.choice(["", "* myContacts", "* myContacts ::: Friends", "VIP; Investors",
@@ -57,7 +62,7 @@ def _cell(rng: random.Random, kind: str, i: int) -> str:
     if kind == "birthday":
         return rng.choice(["", "", "", "1985-03-15", "3/15/1985", "soon"])
     if kind == "company":
-        return rng.choice(["", "Acme  Inc", "Ørsted A/S", "'@Home", "Initech"])
+        return rng.choice(["", "Acme  Inc", "Ørsted A/S", "'@Home", " '+Plus ", "Initech"])
     return ""
 
 
@@ -81,6 +86,8 @@ def _rows(header: list[str], count: int, seed: int) -> str:
             "E-mail 1 - Label": rng.choice(["* Work", "Home", ""]),
             "E-mail 1 - Value": _cell(rng, "email", i), "E-mail Address": _cell(rng, "email", i),
             "E-mail 2 Address": "" if rng.random() < 0.8 else _cell(rng, "email", i + 7000),
+            "E-mail 2 - Label": rng.choice(["* Home", "Other"]),
+            "E-mail 2 - Value": "" if rng.random() < 0.7 else _cell(rng, "email", i + 9000),
             "email": _cell(rng, "email", i), "Phone 1 - Label": "Mobile",
             "Phone 1 - Value": _cell(rng, "phone", i), "Mobile Phone": _cell(rng, "phone", i),
             "phone": _cell(rng, "phone", i), "Website 1 - Label": "",
@@ -127,7 +134,7 @@ def _import_both_ways(tmp_path, monkeypatch, text: str, *, twice: bool = False,
     results = {}
     for way in ("lane", "rows"):
         if way == "rows":
-            monkeypatch.setattr(importer, "plain_chunk", lambda rows, checker: None)
+            monkeypatch.setattr(importer, "plain_chunk", lambda *args: None)
         with Store(tmp_path / f"{way}.db", user="alice", clock=lambda: FROZEN,
                    settings=StoreSettings()) as store:
             rejects, summaries = [], []
@@ -154,6 +161,21 @@ def test_the_lane_and_the_row_path_write_the_same(tmp_path, monkeypatch, header,
     assert row_summary[0]["created"] > sum(taken) * 6 - 6, "and others the row path"
 
 
+def test_json_lines_the_lane_and_the_row_path_write_the_same(tmp_path, monkeypatch):
+    """JSON and vCard rows come as records (import_lane.RowChunk), not cells."""
+    rows = list(csv.DictReader(io.StringIO(_rows(PLAIN, 200, 6))))
+    text = "\n".join(json.dumps({
+        "name": row["name"], "emails": [row["email"]] if row["email"] else [],
+        "phones": [row["phone"]], "company": row["company"],
+        "tags": [t for t in row["tags"].split(";") if t],
+        **({"stage": "customer"} if i % 50 == 7 else {}),
+    }) for i, row in enumerate(rows))
+    results, taken = _import_both_ways(tmp_path, monkeypatch, text)
+    assert results["lane"] == results["rows"]
+    assert results["rows"][2][0]["format"] == "ndjson"
+    assert True in taken and results["rows"][1], "some chunks took the lane; some rows were bad"
+
+
 def test_a_second_import_of_the_same_file_matches_everyone_both_ways(tmp_path, monkeypatch):
     text = _rows(GOOGLE, 120, 5)
     results, taken = _import_both_ways(tmp_path, monkeypatch, text, twice=True,
@@ -164,3 +186,13 @@ def test_a_second_import_of_the_same_file_matches_everyone_both_ways(tmp_path, m
     assert second["created"] < first["created"] / 4
     assert second["unchanged"] + second["merged"] > first["created"] / 2
     assert True in taken
+
+
+@pytest.mark.parametrize("values", [
+    ["Ada", None, "", "Grace Hopper"], ["a  b", "c"], [" a", "b"], ["a ", "b"], ["a\tb"],
+    ["x\x00y", "z"], [None, None], [], ["ok", 42], [0, "a"], ["a\u00a0b"], ["a\nb", "c"], ["", ""],
+])
+def test_clean_texts_is_clean_text_of_each(values):
+    from tinycrm.store.import_rows import clean_text, clean_texts
+
+    assert clean_texts(values) == [clean_text(v) for v in values]

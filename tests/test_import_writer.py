@@ -137,3 +137,29 @@ def test_rules_see_every_chunk_of_new_contacts(store, tmp_path, monkeypatch):
     per_rule = dict(store.conn.execute(
         "SELECT rule, count(DISTINCT contact_id) FROM followups GROUP BY rule").fetchall())
     assert per_rule == {"new-lead": 11, "complaint": 11}
+
+
+def test_a_large_import_puts_off_the_contacts_indexes_and_builds_them_again(store, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setattr(importer, "CHUNK", 10)
+    monkeypatch.setattr(importer, "DEFER_INDEXES_AT", 15)
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts'"
+    before = sorted(store.conn.execute(indexes).fetchall())
+    seen = []
+    real = importer._Import._create_plain
+
+    def watching(self, plain):
+        seen.append(len(store.conn.execute(indexes).fetchall()))
+        return real(self, plain)
+
+    monkeypatch.setattr(importer._Import, "_create_plain", watching)
+    path = tmp_path / "people.csv"
+    path.write_text("name,email\n" + "".join(f"P{i},p{i}@x.example\n" for i in range(40)))
+    with open(path, "rb") as raw:
+        importer.import_contacts(store, raw, name="people.csv")
+    assert seen[0] == len(before) and min(seen) < len(before), "dropped once 15 rows were in"
+    assert sorted(store.conn.execute(indexes).fetchall()) == before
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    plan = store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE stage = 'lead'").fetchall()
+    assert "contacts_stage" in str(plan)

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Ambiguous, Conflict, NotFound, ValidationError
 from .models import Contact
-from .textutil import clean_email, clean_phone, normalize_email, phone_key, strip_controls
+from .textutil import (
+    clean_email,
+    clean_phone,
+    normalize_email,
+    phone_key,
+    strip_controls,
+)
 from .timeutil import from_db, to_db
 
 if TYPE_CHECKING:

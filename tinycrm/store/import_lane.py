@@ -18,7 +18,7 @@ is there. Everything else goes the row path, which gives the messages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +33,10 @@ from .import_rows import (
     clean_fields,
     clean_note,
     clean_phones,
-    clean_text,
+    clean_texts,
     full_name,
 )
+from .textutil import NOT_PHONE
 
 # The keys a plain row may have. (A nickname only counts when a row has no
 # other name, and such a row goes the row path anyway.)
@@ -61,22 +62,46 @@ class PlainChunk:
         return [key for keys in self.columns["phone_keys"] for key in keys if key is not None]
 
 
-def plain_chunk(rows: Sequence[Row], checker: RowChecker) -> PlainChunk | None:
-    """The rows as a ``PlainChunk``, or None when they need the row path."""
-    records: list[dict[str, Any]] = []
-    for row in rows:
-        if row.error is not None or not row.record:
-            return None
-        records.append(row.record)
-    if not records or not all(map(LANE_KEYS.issuperset, records)):
+class RowChunk:
+    """Some rows of a vCard or JSON file (what any reader's ``rows`` gives);
+    CSV files come in ``formats.csvfile.CellChunk``s, which map their cells
+    to columns themselves."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: list[Row]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def rows(self) -> list[Row]:
+        return self._rows
+
+    def columns(self) -> dict[str, list] | None:
+        """The records as columns, or None if a row is an error or empty."""
+        records: list[dict[str, Any]] = []
+        for row in self._rows:
+            if row.error is not None or not row.record:
+                return None
+            records.append(row.record)
+        keys = set().union(*records)
+        return {key: [record.get(key) for record in records] for key in keys}
+
+
+def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> PlainChunk | None:
+    """``count`` rows given as their records' columns (a value or None per
+    row), as a ``PlainChunk``; None when they need the row path."""
+    if not columns.keys() <= LANE_KEYS:
         return None
+    nothing = [None] * count
 
     def column(key: str) -> list:
-        return [record.get(key) for record in records]
+        return columns.get(key) or nothing
 
-    names = list(map(clean_text, column("name")))
-    firsts = list(map(clean_text, column("first_name")))
-    lasts = list(map(clean_text, column("last_name")))
+    names = clean_texts(column("name"))
+    firsts = clean_texts(column("first_name"))
+    lasts = clean_texts(column("last_name"))
     for i, name in enumerate(names):
         if name:
             if firsts[i] is None and lasts[i] is None:
@@ -85,30 +110,101 @@ def plain_chunk(rows: Sequence[Row], checker: RowChecker) -> PlainChunk | None:
             names[i] = full_name(firsts[i], lasts[i])
             if not names[i]:
                 return None
-    columns: dict[str, list] = {
+    found: dict[str, list] = {
         "name": names, "first_name": firsts, "last_name": lasts,
-        "company": list(map(clean_text, column("company"))),
-        "title": list(map(clean_text, column("title"))),
+        "company": clean_texts(column("company")),
+        "title": clean_texts(column("title")),
         "birthday": [clean_birthday(str(v)) if v else None for v in column("birthday")],
         "fields": [clean_fields(v) if v else None for v in column("fields")],
     }
     extra_tags = checker.extra_tags
     try:
-        for key, clean in (("emails", clean_emails), ("phones", clean_phones)):
-            values, keys = [], []
-            for items in column(key):
-                found, found_keys = clean(items) if items else ((), ())
-                values.append(found)
-                keys.append(found_keys)
-            columns[key], columns[key[:-1] + "_keys"] = values, keys
-        columns["tags"] = [
+        found["emails"], found["email_keys"] = (
+            _single_emails(column("emails")) or _each(column("emails"), clean_emails))
+        found["phones"], found["phone_keys"] = (
+            _single_phones(column("phones")) or _each(column("phones"), clean_phones))
+        found["tags"] = [
             checker.clean_tags(values) if values or extra_tags else () for values in column("tags")
         ]
     except (BadValue, ValidationError):
         return None  # the row path rejects the row, naming its column
-    chunk = PlainChunk(len(records), columns,
-                       [clean_note(v) if v else None for v in column("note")])
+    chunk = PlainChunk(count, found, [clean_note(v) if v else None for v in column("note")])
     emails, phones = chunk.email_keys(), chunk.phone_keys()
     if len(set(emails)) != len(emails) or len(set(phones)) != len(phones):
         return None  # a duplicate inside the chunk: the row path merges it
     return chunk
+
+
+def _each(column: list, clean) -> tuple[list, list]:
+    """``clean`` (``clean_emails`` or ``clean_phones``) of each row's values."""
+    values, keys = [], []
+    for items in column:
+        found, found_keys = clean(items) if items else ((), ())
+        values.append(found)
+        keys.append(found_keys)
+    return values, keys
+
+
+def _singles(column: list) -> list[str] | None:
+    """The one value of each row that has one, stripped; None unless every
+    row has one value or none."""
+    if any(items is not None and len(items) != 1 for items in column):
+        return None
+    return [items[0].strip() for items in column if items is not None]
+
+
+# ``textutil.clean_email``'s pattern, for many addresses at once, one a line.
+_EMAIL_LINES = re.compile(r"(?:[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+\n)*")
+
+
+def _single_emails(column: list) -> tuple[list, list] | None:
+    """``_each(column, clean_emails)`` for a column of single addresses that
+    are all valid, checked with one match over all of them; None otherwise."""
+    values = _singles(column)
+    if values is None:
+        return None
+    lines = "\n".join(values) + "\n" if values else ""
+    if "mailto:" in lines.lower() or not _EMAIL_LINES.fullmatch(lines):
+        return None
+    keys = lines.lower().split("\n")
+    emails, email_keys, at = [], [], 0
+    for items in column:
+        if items is None:
+            emails.append(())
+            email_keys.append(())
+        else:
+            emails.append([values[at]])
+            email_keys.append([keys[at]])
+            at += 1
+    return emails, email_keys
+
+
+_NOT_DIGIT_OR_LINE = re.compile(r"[^\d\n]")
+
+
+def _single_phones(column: list) -> tuple[list, list] | None:
+    """``_each(column, clean_phones)`` for a column of single numbers that
+    are all valid, checked together; None otherwise."""
+    values = _singles(column)
+    if values is None:
+        return None
+    values = [" ".join(v.split()) for v in values]
+    lines = "\n".join(values)
+    if "\n\n" in f"\n{lines}\n" or NOT_PHONE.search(lines):
+        return None  # an empty or bad number: the row path's turn
+    digits = _NOT_DIGIT_OR_LINE.sub("", lines).split("\n")
+    phones, phone_keys, at = [], [], 0
+    for items in column:
+        if items is None:
+            phones.append(())
+            phone_keys.append(())
+            continue
+        value, number = values[at], digits[at]
+        at += 1
+        if not number:
+            return None  # no digit: not a phone number
+        if value.startswith("00"):
+            number = number[2:]
+        phones.append([value])
+        phone_keys.append([number[-9:] if len(number) >= 7 else None])
+    return phones, phone_keys

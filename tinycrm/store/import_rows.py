@@ -69,6 +69,18 @@ def clean_text(value: Any) -> str | None:
     return text or None
 
 
+def clean_texts(values: list[Any]) -> list[str | None]:
+    """``clean_text`` of each value; most columns are text that is clean
+    already, which one look at all of it together can tell."""
+    if all(v is None or type(v) is str for v in values):
+        present = [v for v in values if v]
+        text = "\x00".join(present)
+        if (text.count("\x00") == len(present) - 1 and " ".join(text.split()) == text
+                and " \x00" not in text and "\x00 " not in text):
+            return [v or None for v in values]
+    return list(map(clean_text, values))
+
+
 class BadValue(Exception):
     def __init__(self, value: str, reason: str) -> None:
         super().__init__(reason)

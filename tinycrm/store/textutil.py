@@ -13,7 +13,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 _NON_DIGITS = re.compile(r"\D")
 _DIGIT = re.compile(r"\d")
-_NOT_PHONE = re.compile(r"[^\d\s+().\-/x#*ext]", re.I)
+NOT_PHONE = re.compile(r"[^\d\s+().\-/x#*ext]", re.I)
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 
 
@@ -70,7 +70,7 @@ def phone_key(phone: str) -> str | None:
 
 def clean_phone(phone: str) -> str:
     value = " ".join(phone.split())
-    if not _DIGIT.search(value) or _NOT_PHONE.search(value):
+    if not _DIGIT.search(value) or NOT_PHONE.search(value):
         raise ValidationError(f"not a phone number: {phone!r}")
     return value
 

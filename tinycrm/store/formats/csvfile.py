@@ -125,6 +125,27 @@ def detect_dialect(head: str) -> tuple[str, int]:
     return best, best_skip
 
 
+class CellChunk:
+    """Some rows of a CSV file as cells, each with the line it starts on."""
+
+    __slots__ = ("_reader", "cells", "starts")
+
+    def __init__(self, reader: CSVReader, cells: list[list[str]], starts: list[int]) -> None:
+        self._reader, self.cells, self.starts = reader, cells, starts
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def rows(self) -> list[Row]:
+        """Row by row, as the reader's ``rows`` gives them."""
+        make = self._reader.row
+        return [row for row in map(make, self.starts, self.cells) if row is not None]
+
+    def columns(self) -> dict[str, list] | None:
+        """All the rows' records as columns (``Mapper.columns``), or None."""
+        return self._reader.mapper.columns(self.cells)
+
+
 class CSVReader:
     format = "csv"
 
@@ -160,21 +181,27 @@ class CSVReader:
         return LAYOUT_NAMES.get(self.layout, self.layout)
 
     def rows(self) -> Iterator[Row]:
-        reader, mapper, width = self._reader, self.mapper, len(self.header)
-        name = self.source.name
+        for chunk in self.chunks(1000):
+            yield from chunk.rows()
+
+    def chunks(self, size: int) -> Iterator[CellChunk]:
+        """The file's rows, ``size`` at a time, as cells with their first line:
+        the importer maps a chunk a column at a time (``Mapper.columns``) or
+        row by row (``CellChunk.rows``)."""
+        reader, name = self._reader, self.source.name
         last = self._last_line
+        cells_list: list[list[str]] = []
+        starts: list[int] = []
         try:
             for cells in reader:
                 start, last = last + 1, reader.line_num
                 if not cells:
                     continue
-                record, error = mapper(cells)
-                if not record and error is None:
-                    if not any(c.strip() for c in cells):
-                        continue
-                if len(cells) > width and any(c.strip() for c in cells[width:]):
-                    error = f"{len(cells)} cells but the header has {width}"
-                yield Row(start, record, cells, error)
+                cells_list.append(cells)
+                starts.append(start)
+                if len(cells_list) >= size:
+                    yield CellChunk(self, cells_list, starts)
+                    cells_list, starts = [], []
         except csv.Error as exc:
             raise FormatError(f"{name}:{reader.line_num}: {exc}") from None
         except UnicodeDecodeError as exc:
@@ -182,6 +209,19 @@ class CSVReader:
                 f"{name}:{reader.line_num + 1}: can't be decoded as {self.source.encoding}"
                 f" ({exc.reason}); try another --encoding"
             ) from None
+        if cells_list:
+            yield CellChunk(self, cells_list, starts)
+
+    def row(self, start: int, cells: list[str]) -> Row | None:
+        """One row of cells as a record; None for a row with nothing in it."""
+        record, error = self.mapper(cells)
+        if not record and error is None:
+            if not any(c.strip() for c in cells):
+                return None
+        width = len(self.header)
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            error = f"{len(cells)} cells but the header has {width}"
+        return Row(start, record, cells, error)
 
     def field_name(self, row: Row, key: str, value: Any) -> str:
         return self.mapper.column_of(row.raw, key, value)

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from ..textutil import restore_cell, strip_controls
@@ -261,6 +262,68 @@ class Mapper:
                     record.setdefault("fields", {})[self.header[index]] = value
         return record, None
 
+    def columns(self, rows: Sequence[Sequence[str]]) -> dict[str, list] | None:
+        """What ``__call__`` makes of each of ``rows``, as columns: {key: the
+        row's value, or None, for each row}. The same steps in the same order,
+        a column at a time, so most of the work is over runs of cells. None
+        when a row's width is not the header's (the row path says why) or a
+        JSON or HubSpot stage column has a value (only ``__call__`` reads those)."""
+        count, width, header = len(rows), len(self.header), self.header
+        if not count or any(len(cells) != width for cells in rows):
+            return None
+        cells_of = list(zip(*rows))
+        out: dict[str, list] = {}
+        kinds: dict[str, int] = {}  # the operation each key's column comes from
+        for index, op, key, arg in self.ops:
+            column = cells_of[index]
+            filled = [i for i in compress(range(count), column) if not column[i].isspace()]
+            if not filled:
+                continue
+            if op in (_FIELDS_JSON, _HUBSPOT):
+                return None
+            values = [column[i].strip() for i in filled]
+            for n, value in enumerate(values):
+                if value[0] == "'":
+                    values[n] = restore_cell(value)
+            if op == _FIELD:
+                for i, value in zip(filled, values):
+                    _fields_of(out, count, i)[key] = value
+                continue
+            if kinds.setdefault(key, op) != op:
+                return None
+            column_out = out.get(key)
+            if column_out is None:
+                column_out = out[key] = [None] * count
+            if op == _SET:
+                for i, value in zip(filled, values):
+                    if column_out[i] is None:
+                        column_out[i] = value
+                    else:
+                        _fields_of(out, count, i).setdefault(header[index], value)
+            elif op == _LIST:
+                split, primary_column = arg
+                for i, value in zip(filled, values):
+                    found = split(value) if split else [value]
+                    target = column_out[i]
+                    if target is None:
+                        target = column_out[i] = []
+                    if primary_column is not None and (
+                        primary_column is True or rows[i][primary_column].lstrip().startswith("*")
+                    ):
+                        target[0:0] = found
+                    else:
+                        target.extend(found)
+            else:  # _TAGS: a file repeats a few labels, so each is split once
+                split_once: dict[str, list[str]] = {}
+                for i, value in zip(filled, values):
+                    tags = split_once.get(value)
+                    if tags is None:
+                        tags = split_once[value] = arg(value)
+                    if column_out[i] is None:
+                        column_out[i] = []
+                    column_out[i].extend(tags)
+        return out
+
     def column_of(self, cells: Sequence[str], key: str, value: str) -> str:
         """The header of the column that gave ``value`` to ``key`` (for messages)."""
         candidates = [i for i, target in self.targets.items() if target == key]
@@ -268,6 +331,17 @@ class Mapper:
             if index < len(cells) and str(value) in cells[index]:
                 return self.header[index]
         return self.header[candidates[0]] if candidates else key
+
+
+def _fields_of(out: dict[str, list], count: int, i: int) -> dict[str, Any]:
+    """Row ``i``'s custom fields in ``Mapper.columns``' output, made on first use."""
+    column = out.get("fields")
+    if column is None:
+        column = out["fields"] = [None] * count
+    fields = column[i]
+    if fields is None:
+        fields = column[i] = {}
+    return fields
 
 
 def _split_for(layout: str, key: str):
