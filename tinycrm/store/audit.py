@@ -27,8 +27,9 @@ class Audit:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         now: datetime | None = None,
-    ) -> None:
-        self.store.conn.execute(
+    ) -> int:
+        """Add an entry (inside the caller's write); returns its id."""
+        return self.store.conn.execute(
             "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, before, after)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -41,7 +42,7 @@ class Audit:
                 None if before is None else json.dumps(before, ensure_ascii=False, default=str),
                 None if after is None else json.dumps(after, ensure_ascii=False, default=str),
             ],
-        )
+        ).lastrowid
 
     def list(
         self,
@@ -50,6 +51,10 @@ class Audit:
         since: datetime | None = None,
         limit: int | None = None,
     ) -> list[AuditEntry]:
+        """Entries, newest first. A contact's own include the entry of the
+        import that created it (one per batch: its ``after`` has the
+        ``created_ids`` range)."""
+        columns = "id, at, actor, action, entity, entity_id, contact_id, before, after"
         where, params = [], []
         if contact_id is not None:
             where.append("contact_id = ?")
@@ -57,9 +62,18 @@ class Audit:
         if since is not None:
             where.append("at >= ?")
             params.append(to_db(since))
-        sql = "SELECT id, at, actor, action, entity, entity_id, contact_id, before, after FROM audit"
+        sql = f"SELECT {columns} FROM audit"
         if where:
             sql += " WHERE " + " AND ".join(where)
+        if contact_id is not None:
+            # import_batches.audit_mark is the id of the batch's own entry.
+            sql += (f" UNION ALL SELECT {columns} FROM audit WHERE id = (SELECT b.audit_mark"
+                    " FROM contacts c JOIN import_batches b ON b.id = c.import_batch"
+                    " WHERE c.id = ?)")
+            params.append(contact_id)
+            if since is not None:
+                sql += " AND at >= ?"
+                params.append(to_db(since))
         sql += " ORDER BY at DESC, id DESC"
         if limit:
             sql += " LIMIT ?"

@@ -82,7 +82,7 @@ def next_contact_id(conn) -> int:
 
 _CONTACT_COLUMNS = (
     "id, uid, name, first_name, last_name, company, title, stage, tier, owner, source,"
-    " birthday, fields, cadence_days, created_at, updated_at, last_contacted_at")
+    " birthday, fields, cadence_days, created_at, updated_at, last_contacted_at, import_batch")
 
 
 class ContactRows:
@@ -92,21 +92,24 @@ class ContactRows:
     importer hands each to its writer thread as soon as it is ready.
 
     The contacts come as objects with ``NewContact``'s attributes, or (the
-    import's fast lane) as those attributes' columns: ``of_columns``."""
+    import's fast lane) as those attributes' columns: ``of_columns``.
+    ``import_batch`` is the import that creates them, if one does."""
 
-    __slots__ = ("first", "last", "_contacts", "_columns", "_updated_at", "_uids")
+    __slots__ = ("first", "last", "_contacts", "_columns", "_updated_at", "_uids", "_batch")
 
     def __init__(self, contacts: Sequence[Any], *, first: int, updated_at: str,
-                 uids: UidSequence) -> None:
+                 uids: UidSequence, import_batch: int | None = None) -> None:
         self.first, self.last = first, first + len(contacts) - 1
         self._contacts, self._updated_at, self._uids = contacts, updated_at, uids
         self._columns: dict[str, Sequence] | None = None
+        self._batch = import_batch
 
     @classmethod
     def of_columns(cls, columns: dict[str, Sequence], count: int, *, first: int,
-                   updated_at: str, uids: UidSequence) -> ContactRows:
+                   updated_at: str, uids: UidSequence,
+                   import_batch: int | None = None) -> ContactRows:
         """``count`` contacts given as a column per attribute of ``ATTRIBUTES``."""
-        self = cls((), first=first, updated_at=updated_at, uids=uids)
+        self = cls((), first=first, updated_at=updated_at, uids=uids, import_batch=import_batch)
         self.last = first + count - 1
         self._columns = columns
         return self
@@ -128,7 +131,7 @@ class ContactRows:
             c["source"], c["birthday"],
             [json.dumps(f, ensure_ascii=False) if f else "{}" for f in c["fields"]],
             c["cadence_days"], c["created_at"], [u or updated_at for u in c["updated_at"]],
-            c["last_contacted_at"],
+            c["last_contacted_at"], [self._batch] * count,
         ], count))
         yield partial(_insert, "INSERT INTO contact_emails (contact_id, position, email, email_key) ",
                       Columns(_numbered(ids, c["emails"], c["email_keys"], normalize_email), 4))

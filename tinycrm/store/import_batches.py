@@ -1,6 +1,6 @@
 """Import batches: the list of imports, and undoing one (removing the
 contacts it created and putting back the ones it merged into, from the
-records ``import_items`` kept). ``write_state`` writes a merged contact back,
+records ``import_items`` and ``contacts.import_batch`` kept). ``write_state`` writes a merged contact back,
 for the importer, undo and ``tinycrm merge``."""
 
 from __future__ import annotations
@@ -143,21 +143,24 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
             raise Conflict(f"import batch {batch_id} was already undone")
         if batch.finished_at is None:
             raise Conflict(f"import batch {batch_id} never finished")
-        mark = conn.execute("SELECT audit_mark FROM import_batches WHERE id = ?",
-                            [batch_id]).fetchone()[0] or 0
+        mark, first = conn.execute(
+            "SELECT coalesce(audit_mark, 0), coalesce(first_contact_id, 0) FROM import_batches"
+            " WHERE id = ?", [batch_id]).fetchone()
+        # The batch's contacts: those it created (from its first id on; the
+        # column alone has no index) and those it merged into.
+        ours = ("SELECT id FROM contacts WHERE id >= ? AND import_batch = ?"
+                " UNION ALL SELECT contact_id FROM import_items WHERE batch_id = ?")
         changed = [r[0] for r in conn.execute(
-            "SELECT DISTINCT a.contact_id FROM audit a JOIN import_items i"
-            " ON i.contact_id = a.contact_id AND i.batch_id = ? WHERE a.id > ?"
-            " AND a.entity = 'contact' AND a.action != 'create' ORDER BY 1 LIMIT 21",
-            [batch_id, mark])]
+            "SELECT DISTINCT a.contact_id FROM audit a WHERE a.id > ?"
+            f" AND a.entity = 'contact' AND a.action != 'create' AND a.contact_id IN ({ours})"
+            " ORDER BY 1 LIMIT 21", [mark, first, batch_id, batch_id])]
         if changed and not force:
             shown = ", ".join(str(c) for c in changed[:20])
             raise Conflict(
                 f"contacts of import batch {batch_id} were changed since the import ({shown}"
                 f"{', ...' if len(changed) > 20 else ''}); undo with --force to drop those changes")
         removed = conn.execute(
-            "DELETE FROM contacts WHERE id IN (SELECT contact_id FROM import_items"
-            " WHERE batch_id = ? AND action = 'created')", [batch_id]).rowcount
+            "DELETE FROM contacts WHERE id >= ? AND import_batch = ?", [first, batch_id]).rowcount
         restored = 0
         stamp = to_db(now)
         rows = conn.execute(

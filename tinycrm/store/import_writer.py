@@ -93,8 +93,8 @@ def fewer_collections() -> Iterator[None]:
 
 class CreatedContacts:
     """One chunk's new contacts and what an import records about each: its
-    notes on the timeline, an ``import_items`` row (for undo), an "imported"
-    timeline event and a "create" audit entry."""
+    notes and an "imported" event on its timeline. (The contact's own row
+    names the batch, for undo and the audit log: ``ContactRows``.)"""
 
     def __init__(self, rows: ContactRows, notes: list[tuple[int, str]], *, batch: int,
                  source: str, stamp: str, user: str) -> None:
@@ -110,22 +110,14 @@ class CreatedContacts:
 
     def write_records(self, conn) -> None:
         rows, stamp, user, batch = self.rows, self.stamp, self.user, self.batch
-        span = [rows.first, rows.last]
         if self.notes:
             conn.execute(
                 "INSERT INTO events (contact_id, kind, text, at, author, created_at) "
                 + select(0, "'note'", 1, "?", "?", "?"),
                 [stamp, user, stamp, self.notes])
         conn.execute(
-            "INSERT INTO import_items (batch_id, contact_id, action)"
-            " SELECT ?, id, 'created' FROM contacts WHERE id BETWEEN ? AND ?", [batch, *span])
-        conn.execute(
             "INSERT INTO events (contact_id, kind, text, at, author, data, created_at)"
             " SELECT id, 'import', ?, ?, ?, ?, ? FROM contacts WHERE id BETWEEN ? AND ?",
             [f"imported from {self.source} (batch {batch})", stamp, user,
              json.dumps({"batch": batch, "action": "created", "source": self.source},
-                        ensure_ascii=False), stamp, *span])
-        conn.execute(
-            "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, after)"
-            " SELECT ?, ?, 'create', 'contact', id, id, ? FROM contacts WHERE id BETWEEN ? AND ?",
-            [stamp, user, json.dumps({"import_batch": batch}), *span])
+                        ensure_ascii=False), stamp, rows.first, rows.last])

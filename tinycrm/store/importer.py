@@ -268,9 +268,11 @@ class _Import:
         """The batch's own audit entry and totals (each new contact's rows went
         in with its chunk: ``CreatedContacts``)."""
         conn, batch = self.conn, self.batch_id
-        self.store.audit.record(
-            "import", "import", batch, after={"source": self.name, **self.counts}, now=self.now)
-        mark = conn.execute("SELECT max(id) FROM audit").fetchone()[0]
+        created = [self.first_id, self.next_id - 1] if self.next_id > self.first_id else None
+        # Also each created contact's "create" entry: Audit.list shows it with theirs.
+        mark = self.store.audit.record(
+            "import", "import", batch, now=self.now,
+            after={"source": self.name, **self.counts, "created_ids": created})
         conn.execute(
             "UPDATE import_batches SET finished_at = ?, created = ?, merged = ?, updated = ?,"
             " unchanged = ?, skipped = ?, rejected = ?, audit_mark = ? WHERE id = ?",
@@ -435,7 +437,7 @@ class _Import:
             "last_contacted_at": [None] * count, **plain.columns,
         }
         rows = ContactRows.of_columns(columns, count, first=first, updated_at=self.stamp,
-                                      uids=self.uids)
+                                      uids=self.uids, import_batch=self.batch_id)
         notes = [(first + i, note) for i, note in enumerate(plain.notes) if note]
         self._submit(rows, notes)
         self._after_writes(range(first, first + count))
@@ -488,7 +490,7 @@ class _Import:
             if c.note:
                 notes.append((contact_id, c.note))
         self._submit(ContactRows(list(pending.values()), first=first, updated_at=stamp,
-                                 uids=self.uids), notes)
+                                 uids=self.uids, import_batch=self.batch_id), notes)
 
     def _submit(self, rows: ContactRows, notes: list[tuple[int, str]]) -> None:
         job = CreatedContacts(rows, notes, batch=self.batch_id, source=self.name,

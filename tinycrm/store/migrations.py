@@ -343,3 +343,24 @@ def m031_report_range_indexes(db: Database) -> None:
         CREATE INDEX contacts_created ON contacts(created_at, owner, stage);
         """
     )
+
+
+@migrations()
+def m040_import_created_by_batch(db: Database) -> None:
+    # A contact an import creates carries the batch on its own row
+    # (contacts.import_batch) instead of an import_items row and a "create"
+    # audit entry of its own: those were two of the nine rows a new contact
+    # cost a large import. Undo finds a batch's contacts by it (from the
+    # batch's first_contact_id on), and a contact's audit history shows the
+    # batch's own "import" entry. import_items keeps what a batch merged into
+    # (with the contact as it was before). Earlier batches' rows move here.
+    db.executescript(
+        """
+        ALTER TABLE contacts ADD COLUMN import_batch INTEGER;
+        UPDATE contacts SET import_batch = (
+            SELECT i.batch_id FROM import_items i
+            WHERE i.contact_id = contacts.id AND i.action = 'created')
+        WHERE id IN (SELECT contact_id FROM import_items WHERE action = 'created');
+        DELETE FROM import_items WHERE action = 'created';
+        """
+    )

@@ -55,9 +55,12 @@ def export(store: Store, contact_id: int, *, now: datetime | None = None) -> dic
             {"batch_id": r[0], "action": r[1], "before": json.loads(r[2]) if r[2] else None,
              "source": r[3], "format": r[4], "started_at": to_json(from_db(r[5]))}
             for r in conn.execute(
-                "SELECT i.batch_id, i.action, i.before, b.source, b.format, b.started_at"
+                "SELECT b.id, 'created', NULL, b.source, b.format, b.started_at"
+                " FROM contacts c JOIN import_batches b ON b.id = c.import_batch WHERE c.id = ?"
+                " UNION ALL"
+                " SELECT i.batch_id, i.action, i.before, b.source, b.format, b.started_at"
                 " FROM import_items i JOIN import_batches b ON b.id = i.batch_id"
-                " WHERE i.contact_id = ? ORDER BY i.batch_id", [contact_id],
+                " WHERE i.contact_id = ? ORDER BY 1", [contact_id, contact_id],
             )
         ]
         audit = [a.to_dict() for a in store.audit.list(contact_id)]
@@ -109,7 +112,8 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
                 "follow-ups": _count(conn, "SELECT count(*) FROM followups WHERE contact_id = ?", params),
                 "deliveries": _count(conn, "SELECT count(*) FROM deliveries WHERE contact_id = ?", params),
                 "import records": _count(
-                    conn, f"SELECT count(*) FROM import_items WHERE contact_id IN ({marks})", ids),
+                    conn, f"SELECT count(*) FROM import_items WHERE contact_id IN ({marks})", ids)
+                + _count(conn, "SELECT count(import_batch) FROM contacts WHERE id = ?", params),
             }
             removed["audit entries"] = conn.execute(
                 f"DELETE FROM audit WHERE contact_id IN ({marks})"

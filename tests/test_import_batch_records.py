@@ -1,0 +1,100 @@
+"""What an import records about the contacts it creates: the batch on the
+contact's own row (contacts.import_batch), an event on its timeline, and the
+batch's one audit entry, which each of them shows as its own."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+
+from sqlite_utils import Database
+
+from tinycrm.store import Store
+from tinycrm.store.import_batches import undo_batch
+from tinycrm.store.importer import import_contacts
+from tinycrm.store.migrations import migrations
+from tinycrm.store.privacy import export
+
+
+def _import(store, text: str) -> int:
+    return import_contacts(store, io.BytesIO(text.encode()), name="people.csv").batch_id
+
+
+def test_an_import_marks_the_contacts_it_creates(store):
+    ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
+    batch = _import(store, "name,email,company\nAda Lovelace,ada@ex.org,Engines\n"
+                           "Grace Hopper,grace@ex.org,\nLin Qiu,lin@ex.org,\n")
+    conn = store.conn
+    marks = dict(conn.execute("SELECT name, import_batch FROM contacts").fetchall())
+    assert marks == {"Ada Lovelace": None, "Grace Hopper": batch, "Lin Qiu": batch}
+    assert conn.execute("SELECT contact_id, action FROM import_items").fetchall() == [
+        (ada.id, "merged")], "only the merge keeps a row: it holds Ada as she was"
+    grace = store.contacts.resolve("grace@ex.org")
+    entries = store.audit.list(grace.id)
+    assert [(a.action, a.entity, a.entity_id) for a in entries if a.entity != "followup"] == [
+        ("import", "import", batch)], "the batch's entry; no 'create' of its own"
+    entries = [a for a in entries if a.entity == "import"]
+    assert entries[0].after["created_ids"] == [ada.id + 1, ada.id + 2]
+    assert entries[0].after["created"] == 2 and entries[0].after["merged"] == 1
+    events = [(e.kind, e.text) for e in store.timeline.list(grace.id) if e.kind != "followup"]
+    assert events == [("import", f"imported from people.csv (batch {batch})")]
+    assert ("create", "contact", ada.id) in [
+        (a.action, a.entity, a.entity_id) for a in store.audit.list(ada.id)]
+
+
+def test_undo_removes_only_what_the_batch_created_though_ids_come_round_again(store):
+    batch = _import(store, "name,email\nA,a@ex.org\nB,b@ex.org\nC,c@ex.org\n")
+    c = store.contacts.resolve("c@ex.org")
+    store.contacts.delete(c.id)
+    again = store.contacts.add("Typed By Hand")
+    assert again.id == c.id, "SQLite gives the largest id out again"
+    summary = undo_batch(store, batch, force=True)
+    assert (summary.removed, summary.missing) == (2, 1)
+    assert [x.name for x in store.contacts.list()] == ["Typed By Hand"]
+
+
+def test_a_privacy_export_names_the_import_that_created_the_person(store):
+    batch = _import(store, "name,email\nGrace Hopper,grace@ex.org\n")
+    grace = store.contacts.resolve("grace@ex.org")
+    data = export(store, grace.id)
+    assert [(i["batch_id"], i["action"], i["source"]) for i in data["imports"]] == [
+        (batch, "created", "people.csv")]
+    assert ("import", "import", batch) in [
+        (a["action"], a["entity"], a["entity_id"]) for a in data["audit"]]
+
+
+def test_older_batches_move_their_created_rows_onto_the_contacts(db_path):
+    """A database from before m040: its import_items 'created' rows become
+    contacts.import_batch, and undo still finds those contacts."""
+    db_path.parent.mkdir()
+    db = Database(db_path)
+    migrations.apply(db, stop_before="m040_import_created_by_batch")
+    stamp = "2026-11-01T09:00:00Z"
+    db.execute("INSERT INTO import_batches (id, started_at, finished_at, actor, source, format,"
+               " created, merged, first_contact_id, audit_mark)"
+               " VALUES (4, ?, ?, 'alice', 'old.csv', 'csv', 2, 1, 2, 0)", [stamp, stamp])
+    for cid, name in ((1, "Kept"), (2, "New One"), (3, "New Two")):
+        db.execute("INSERT INTO contacts (id, uid, name, stage, tier, owner, created_at, updated_at)"
+                   " VALUES (?, ?, ?, 'lead', 'standard', 'alice', ?, ?)",
+                   [cid, f"u{cid}", name, stamp, stamp])
+    before = {"name": "Kept", "first_name": None, "last_name": None, "company": None,
+              "title": "Founder", "stage": "lead", "tier": "standard", "owner": "alice",
+              "source": None, "birthday": None, "cadence_days": None, "last_contacted_at": None,
+              "fields": {}, "emails": [], "phones": [], "tags": [], "version": 1}
+    db.execute("INSERT INTO import_items VALUES (4, 1, 'merged', ?)", [json.dumps(before)])
+    db.execute("INSERT INTO import_items VALUES (4, 2, 'created', NULL)")
+    db.execute("INSERT INTO import_items VALUES (4, 3, 'created', NULL)")
+    db.conn.commit()
+    db.close()
+    with Store(db_path, user="alice") as store:
+        assert "m040_import_created_by_batch" in store.migrated
+        conn = store.conn
+        assert conn.execute("SELECT id, import_batch FROM contacts ORDER BY id").fetchall() == [
+            (1, None), (2, 4), (3, 4)]
+        assert conn.execute("SELECT contact_id, action FROM import_items").fetchall() == [
+            (1, "merged")]
+        summary = undo_batch(store, 4)
+        assert (summary.removed, summary.restored) == (2, 1)
+        assert [(c.name, c.title) for c in store.contacts.list()] == [("Kept", "Founder")]
+    assert sqlite3.connect(db_path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
