@@ -123,14 +123,13 @@ def _import_both_ways(tmp_path, monkeypatch, text: str, *, twice: bool = False,
                       options: ImportOptions = ImportOptions()):
     monkeypatch.setattr(importer, "CHUNK", 6)
     taken = []
-    real_create_plain = importer._Import._create_plain
+    real_settle = importer._Import._settle
 
-    def counting(self, plain):
-        took = real_create_plain(self, plain)
-        taken.append(took)
-        return took
+    def counting(self, chunk, matches, ids):
+        taken.append(not matches.result())  # the lane wrote it, or handed it back
+        return real_settle(self, chunk, matches, ids)
 
-    monkeypatch.setattr(importer._Import, "_create_plain", counting)
+    monkeypatch.setattr(importer._Import, "_settle", counting)
     results = {}
     for way in ("lane", "rows"):
         if way == "rows":

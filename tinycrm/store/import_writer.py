@@ -17,9 +17,12 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
 
 from .bulk import ContactRows
 from .jsonrows import select
+
+T = TypeVar("T")
 
 
 class ChunkWriter:
@@ -30,15 +33,24 @@ class ChunkWriter:
         self._jobs: list[Future] = []
         self._failed = False
 
-    def submit(self, job: Callable[..., None], *args) -> None:
-        """Queue ``job(*args)`` behind the jobs already queued."""
-        self._jobs.append(self._pool.submit(self._run, job, *args))
+    def submit(self, job: Callable[..., None], *args, unless: Future | None = None) -> None:
+        """Queue ``job(*args)`` behind the jobs already queued. ``unless`` is
+        an earlier job's future: if it gives something true, the job is skipped."""
+        self.ask(job, *args, unless=unless)
 
-    def _run(self, job: Callable[..., None], *args) -> None:
+    def ask(self, job: Callable[..., T], *args, unless: Future | None = None) -> Future[T]:
+        """Queue ``job(*args)`` like ``submit``; its future gives what it returns."""
+        future = self._pool.submit(self._run, job, args, unless)
+        self._jobs.append(future)
+        return future
+
+    def _run(self, job: Callable[..., T], args: tuple, unless: Future | None) -> T | None:
         if self._failed:
-            return  # an earlier job failed: what follows it must not run
+            return None  # an earlier job failed: what follows it must not run
+        if unless is not None and unless.result():
+            return None
         try:
-            job(*args)
+            return job(*args)
         except BaseException:
             self._failed = True
             raise
@@ -102,11 +114,12 @@ class CreatedContacts:
         self.notes = json.dumps(notes, ensure_ascii=False) if notes else None
         self.batch, self.source, self.stamp, self.user = batch, source, stamp, user
 
-    def submit_to(self, writer: ChunkWriter, conn) -> None:
-        """Queue the writes, each as soon as it is worked out."""
+    def submit_to(self, writer: ChunkWriter, conn, *, unless: Future | None = None) -> None:
+        """Queue the writes, each as soon as it is worked out (all skipped if
+        ``unless`` gives something true)."""
         for write in self.rows.parts():
-            writer.submit(write, conn)
-        writer.submit(self.write_records, conn)
+            writer.submit(write, conn, unless=unless)
+        writer.submit(self.write_records, conn, unless=unless)
 
     def write_records(self, conn) -> None:
         rows, stamp, user, batch = self.rows, self.stamp, self.user, self.batch

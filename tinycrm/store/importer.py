@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -230,8 +231,7 @@ class _Import:
         done = False
         try:
             with self.writer.sharing_the_gil(), fewer_collections():
-                for chunk in self.chunks():
-                    self.flush(chunk)
+                self.pipeline()
             done = True
         finally:
             self.writer.close(unwinding=not done)
@@ -298,12 +298,39 @@ class _Import:
             self._names[contact_id] = row[0] if row else "?"
         return self._names[contact_id]
 
+    def pipeline(self) -> None:
+        """Every chunk, in order. A plain chunk (``import_lane``) goes to the
+        writer thread as a check against the database followed by its writes,
+        which the writer skips if the check finds anyone; meanwhile this
+        thread reads the next chunk. Then the chunk is settled: kept, or
+        taken back and sent the row path (which waits for the writer)."""
+        ahead: tuple[CellChunk | RowChunk, Future, range] | None = None
+        for chunk in self.chunks():
+            plain = None
+            if self.on_plan is None:  # a dry run's plan lists rows one by one
+                columns = chunk.columns()
+                plain = None if columns is None else plain_chunk(columns, len(chunk), self.checker)
+            if ahead is not None:
+                self._settle(*ahead)
+                ahead = None
+            if plain is None:
+                self.flush(chunk)
+            else:
+                matches = self.writer.ask(self._matches_anyone, plain)
+                ahead = (chunk, matches, self._create_plain(plain, unless=matches))
+        if ahead is not None:
+            self._settle(*ahead)
+
+    def _settle(self, chunk: CellChunk | RowChunk, matches: Future, ids: range) -> None:
+        if matches.result():  # its writes were skipped: the row path merges it
+            self.next_id = ids.start
+            self.counts["created"] -= len(ids)
+            self.flush(chunk)
+        else:
+            self._after_writes(ids)
+
     def flush(self, rows: CellChunk | RowChunk) -> None:
-        if self.on_plan is None:  # a dry run's plan lists rows one by one
-            columns = rows.columns()
-            plain = None if columns is None else plain_chunk(columns, len(rows), self.checker)
-            if plain is not None and self._create_plain(plain):
-                return
+        """One chunk the row path's way: row by row."""
         chunk: list[Incoming] = []
         prepare = self.checker.prepare
         for row in rows.rows():
@@ -415,17 +442,18 @@ class _Import:
             touched += pending
         self._after_writes(touched)
 
-    def _create_plain(self, plain: PlainChunk) -> bool:
-        """Write a plain chunk's contacts as they are, if none of them matches
-        anyone in the database (``import_lane``); False leaves the chunk to
-        the row path."""
-        emails, phones = plain.email_keys(), plain.phone_keys()
-        self.writer.wait()
-        if (self._lookup("SELECT email_key, contact_id FROM contact_emails WHERE email_key IN ({})",
-                         emails)
-                or self._lookup("SELECT phone_key, contact_id FROM contact_phones"
-                                " WHERE phone_key IN ({})", phones)):
-            return False
+    def _matches_anyone(self, plain: PlainChunk) -> bool:
+        """Whether an address or number of the chunk is someone's already (run
+        in the writer thread, after the earlier chunks' writes)."""
+        return bool(
+            self._lookup("SELECT email_key, contact_id FROM contact_emails WHERE email_key IN ({})",
+                         plain.email_keys())
+            or self._lookup("SELECT phone_key, contact_id FROM contact_phones"
+                            " WHERE phone_key IN ({})", plain.phone_keys()))
+
+    def _create_plain(self, plain: PlainChunk, *, unless: Future) -> range:
+        """Queue a plain chunk's contacts as they are, to be written unless
+        ``unless`` finds it matches someone; returns their ids."""
         count, first = plain.count, self.next_id
         self.next_id += count
         self.counts["created"] += count
@@ -439,9 +467,8 @@ class _Import:
         rows = ContactRows.of_columns(columns, count, first=first, updated_at=self.stamp,
                                       uids=self.uids, import_batch=self.batch_id)
         notes = [(first + i, note) for i, note in enumerate(plain.notes) if note]
-        self._submit(rows, notes)
-        self._after_writes(range(first, first + count))
-        return True
+        self._submit(rows, notes, unless=unless)
+        return range(first, first + count)
 
     def _after_writes(self, touched: Sequence[int]) -> None:
         """After a chunk: the response-time rules on the contacts it created or
@@ -492,10 +519,11 @@ class _Import:
         self._submit(ContactRows(list(pending.values()), first=first, updated_at=stamp,
                                  uids=self.uids, import_batch=self.batch_id), notes)
 
-    def _submit(self, rows: ContactRows, notes: list[tuple[int, str]]) -> None:
+    def _submit(self, rows: ContactRows, notes: list[tuple[int, str]], *,
+                unless: Future | None = None) -> None:
         job = CreatedContacts(rows, notes, batch=self.batch_id, source=self.name,
                               stamp=self.stamp, user=self.user)
-        job.submit_to(self.writer, self.conn)
+        job.submit_to(self.writer, self.conn, unless=unless)
 
     def _merge_existing(self, merges: dict[int, list[Incoming]]) -> list[int]:
         states = load_states(self.conn, list(merges))
