@@ -125,9 +125,9 @@ def _import_both_ways(tmp_path, monkeypatch, text: str, *, twice: bool = False,
     taken = []
     real_settle = importer._Import._settle
 
-    def counting(self, chunk, matches, ids):
+    def counting(self, chunk, plain, matches, ids):
         taken.append(not matches.result())  # the lane wrote it, or handed it back
-        return real_settle(self, chunk, matches, ids)
+        return real_settle(self, chunk, plain, matches, ids)
 
     monkeypatch.setattr(importer._Import, "_settle", counting)
     results = {}
@@ -195,3 +195,26 @@ def test_clean_texts_is_clean_text_of_each(values):
     from tinycrm.store.import_rows import clean_text, clean_texts
 
     assert clean_texts(values) == [clean_text(v) for v in values]
+
+
+def test_after_a_chunk_that_matched_the_next_is_checked_before_it_is_worked_out(
+        tmp_path, monkeypatch):
+    """Chunks of 6: new people, then one of them again (the row path merges
+    it), then new people again, written once the check has found no one."""
+    rows = [f"P{i},p{i}@x.example" for i in range(18)]
+    rows[8] = "P1 again,p1@x.example"
+    text = "name,email\n" + "\n".join(rows) + "\n"
+    speculated = []
+    real_create = importer._Import._create_plain
+
+    def create(self, plain, unless=None):
+        speculated.append(unless is not None)
+        return real_create(self, plain, unless=unless)
+
+    monkeypatch.setattr(importer._Import, "_create_plain", create)
+    results, taken = _import_both_ways(tmp_path, monkeypatch, text)
+    assert results["lane"] == results["rows"]
+    assert taken == [True, False, True]
+    assert speculated == [True, True, False], "the third chunk waited for its check"
+    ids = [row[0] for row in results["lane"][0]["contacts"]]
+    assert ids == list(range(1, 18)), "17 people, ids without a gap"

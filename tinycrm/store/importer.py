@@ -183,6 +183,7 @@ class _Import:
         self._names: dict[int, str] = {}
         self._plans: list[PlanItem] = []
         self.writer: ChunkWriter | None = None
+        self._matched = False  # the last plain chunk matched someone
 
     # -- bookkeeping ------------------------------------------------------------
 
@@ -303,8 +304,11 @@ class _Import:
         writer thread as a check against the database followed by its writes,
         which the writer skips if the check finds anyone; meanwhile this
         thread reads the next chunk. Then the chunk is settled: kept, or
-        taken back and sent the row path (which waits for the writer)."""
-        ahead: tuple[CellChunk | RowChunk, Future, range] | None = None
+        taken back and sent the row path (which waits for the writer).
+        After a chunk that matched, the next one's writes wait for its check:
+        a file of people who are mostly there already (a re-import) would
+        otherwise work every chunk out twice."""
+        ahead: tuple[CellChunk | RowChunk, PlainChunk, Future, range | None] | None = None
         for chunk in self.chunks():
             plain = None
             if self.on_plan is None:  # a dry run's plan lists rows one by one
@@ -315,19 +319,25 @@ class _Import:
                 ahead = None
             if plain is None:
                 self.flush(chunk)
-            else:
-                matches = self.writer.ask(self._matches_anyone, plain)
-                ahead = (chunk, matches, self._create_plain(plain, unless=matches))
+                continue
+            matches = self.writer.ask(self._matches_anyone, plain)
+            ids = None if self._matched else self._create_plain(plain, unless=matches)
+            ahead = (chunk, plain, matches, ids)
         if ahead is not None:
             self._settle(*ahead)
 
-    def _settle(self, chunk: CellChunk | RowChunk, matches: Future, ids: range) -> None:
-        if matches.result():  # its writes were skipped: the row path merges it
-            self.next_id = ids.start
-            self.counts["created"] -= len(ids)
+    def _settle(self, chunk: CellChunk | RowChunk, plain: PlainChunk, matches: Future,
+                ids: range | None) -> None:
+        self._matched = bool(matches.result())
+        if self._matched:
+            if ids is not None:  # its writes were skipped: take its ids back
+                self.next_id = ids.start
+                self.counts["created"] -= len(ids)
             self.flush(chunk)
-        else:
-            self._after_writes(ids)
+            return
+        if ids is None:
+            ids = self._create_plain(plain)
+        self._after_writes(ids)
 
     def flush(self, rows: CellChunk | RowChunk) -> None:
         """One chunk the row path's way: row by row."""
@@ -451,7 +461,7 @@ class _Import:
             or self._lookup("SELECT phone_key, contact_id FROM contact_phones"
                             " WHERE phone_key IN ({})", plain.phone_keys()))
 
-    def _create_plain(self, plain: PlainChunk, *, unless: Future) -> range:
+    def _create_plain(self, plain: PlainChunk, *, unless: Future | None = None) -> range:
         """Queue a plain chunk's contacts as they are, to be written unless
         ``unless`` finds it matches someone; returns their ids."""
         count, first = plain.count, self.next_id
