@@ -221,18 +221,21 @@ class DeferredIndexes:
         self.conn = conn
         self.tables = tuple(tables)
         self.saved: list[tuple[str, str]] = []
+        self.all_dropped = False
 
-    def drop(self) -> None:
+    def drop(self, *, only: Sequence[str] | None = None) -> None:
+        """Drop the indexes (``only`` these, if given) not dropped yet."""
         marks = ", ".join("?" * len(self.tables))
         rows = self.conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
             f" AND tbl_name IN ({marks})", self.tables,
         ).fetchall()
         for name, sql in rows:
-            if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+            if sql.lstrip().upper().startswith("CREATE UNIQUE") or (only and name not in only):
                 continue
             self.conn.execute(f"DROP INDEX {_quote(name)}")
             self.saved.append((name, sql))
+        self.all_dropped = self.all_dropped or not only
 
     def restore(self) -> None:
         for _, sql in self.saved:
