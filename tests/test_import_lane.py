@@ -39,6 +39,8 @@ def _cell(rng: random.Random, kind: str, i: int) -> str:
             return f"dup{rng.randint(0, 3)}@x.example"  # the same person again, or clashes
         if roll < 0.13:
             return f"a{i}@x.example ::: b{i}@x.example"
+        if roll < 0.14:
+            return f"c{i}@x.example\nd{i}@x.example"  # a line break inside the cell
         if roll < 0.18:
             return ""
         return f"p{i}.{rng.choice(FIRST).strip().lower() or 'x'}@Example.COM"

@@ -164,8 +164,9 @@ def _single_emails(column: list) -> tuple[list, list] | None:
     if values is None:
         return None
     lines = "\n".join(values) + "\n" if values else ""
-    if "mailto:" in lines.lower() or not _EMAIL_LINES.fullmatch(lines):
-        return None
+    if (lines.count("\n") != len(values) or "mailto:" in lines.lower()
+            or not _EMAIL_LINES.fullmatch(lines)):
+        return None  # a line break inside a cell, or an address to look at alone
     keys = lines.lower().split("\n")
     emails, email_keys, at = [], [], 0
     for items in column:
