@@ -2,22 +2,27 @@
 
 One import is one write transaction and one *batch*:
 
-1. a format reader (``formats/``) yields plain records with line numbers;
-2. each record is validated into an ``Incoming`` or rejected with its reason
-   (``import_rows``);
-3. records are matched in chunks — by uid, then email (case-insensitive),
-   then normalised phone — against the database and against earlier rows of
-   the same file, and ``--on-duplicate`` decides what a match does;
+1. a format reader (``formats/``) yields rows a chunk at a time, with their
+   line numbers;
+2. a chunk of plain rows (new people, nothing to reject) takes the fast lane
+   (``import_lane``): checked a column at a time, and written if a look at
+   the database finds none of them there already;
+3. any other chunk goes row by row: each record is validated into an
+   ``Incoming`` or rejected with its reason (``import_rows``), then matched
+   by uid, then email (case-insensitive), then normalised phone, against the
+   database and earlier rows of the file, and ``--on-duplicate`` decides what
+   a match does;
 4. new contacts go in through a writer thread (``import_writer``: ids are
    assigned up front, and the SQL runs while the next chunk is read); matched
    ones are merged in place; search rows, timeline events, the audit log and
    the response-time rules (``store.contacts_changed``) follow in the same
    transaction.
 
-``import_items`` records what the batch did to each contact (created, or the
-full record before a merge), so that ``import_batches.undo_batch`` can
-reverse it. Killing the process at any point leaves the database as it was:
-nothing commits until the end. A dry run does all of it and rolls back.
+A created contact names its batch (``contacts.import_batch``) and
+``import_items`` keeps the full record of each contact before a merge, so
+that ``import_batches.undo_batch`` can reverse the batch. Killing the process
+at any point leaves the database as it was: nothing commits until the end. A
+dry run does all of it and rolls back.
 """
 
 from __future__ import annotations
