@@ -1,6 +1,6 @@
 """What an import records about the contacts it creates: the batch on the
-contact's own row (contacts.import_batch), an event on its timeline, and the
-batch's one audit entry, which each of them shows as its own."""
+contact's own row (contacts.import_batch, which undo goes by), an event on its
+timeline and a "create" entry in the audit log."""
 
 from __future__ import annotations
 
@@ -31,12 +31,11 @@ def test_an_import_marks_the_contacts_it_creates(store):
     assert conn.execute("SELECT contact_id, action FROM import_items").fetchall() == [
         (ada.id, "merged")], "only the merge keeps a row: it holds Ada as she was"
     grace = store.contacts.resolve("grace@ex.org")
-    entries = store.audit.list(grace.id)
-    assert [(a.action, a.entity, a.entity_id) for a in entries if a.entity != "followup"] == [
-        ("import", "import", batch)], "the batch's entry; no 'create' of its own"
-    entries = [a for a in entries if a.entity == "import"]
-    assert entries[0].after["created_ids"] == [ada.id + 1, ada.id + 2]
-    assert entries[0].after["created"] == 2 and entries[0].after["merged"] == 1
+    entries = [(a.action, a.entity, a.entity_id, a.after) for a in store.audit.list(grace.id)
+               if a.entity == "contact"]
+    assert entries == [("create", "contact", grace.id, {"import_batch": batch})]
+    (batch_entry,) = [a for a in store.audit.list() if a.entity == "import"]
+    assert (batch_entry.entity_id, batch_entry.after["created"]) == (batch, 2)
     events = [(e.kind, e.text) for e in store.timeline.list(grace.id) if e.kind != "followup"]
     assert events == [("import", f"imported from people.csv (batch {batch})")]
     assert ("create", "contact", ada.id) in [
@@ -60,8 +59,7 @@ def test_a_privacy_export_names_the_import_that_created_the_person(store):
     data = export(store, grace.id)
     assert [(i["batch_id"], i["action"], i["source"]) for i in data["imports"]] == [
         (batch, "created", "people.csv")]
-    assert ("import", "import", batch) in [
-        (a["action"], a["entity"], a["entity_id"]) for a in data["audit"]]
+    assert ("create", grace.id) in [(a["action"], a["entity_id"]) for a in data["audit"]]
 
 
 def test_older_batches_move_their_created_rows_onto_the_contacts(db_path):

@@ -43,6 +43,8 @@ def _cell(rng: random.Random, kind: str, i: int) -> str:
             return f"c{i}@x.example\nd{i}@x.example"  # a line break inside the cell
         if roll < 0.18:
             return ""
+        if roll < 0.40:
+            return f"p{i}@mail.example.co.uk"  # a domain with several dots
         return f"p{i}.{rng.choice(FIRST).strip().lower() or 'x'}@Example.COM"
     if kind == "phone":
         if roll < 0.05:
@@ -220,3 +222,14 @@ def test_after_a_chunk_that_matched_the_next_is_checked_before_it_is_worked_out(
     assert speculated == [True, True, False], "the third chunk waited for its check"
     ids = [row[0] for row in results["lane"][0]["contacts"]]
     assert ids == list(range(1, 18)), "17 people, ids without a gap"
+
+
+def test_one_bad_address_after_many_with_dotted_domains_is_found_in_one_pass():
+    """Each domain with three dots matches the one-pass pattern three ways;
+    without atomic lines a bad last line tried all 3**60 of them."""
+    from tinycrm.store.import_lane import _single_emails
+
+    column = [[f"p{i}@mail.example.co.uk"] for i in range(60)]
+    assert _single_emails(column + [["not-an-address"]]) is None
+    emails, keys = _single_emails(column + [None, ["Q@Example.COM"]])
+    assert (emails[0], keys[-1], emails[60]) == (["p0@mail.example.co.uk"], ["q@example.com"], ())

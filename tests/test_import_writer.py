@@ -104,8 +104,11 @@ def test_jobs_queued_behind_a_failure_are_skipped():
     writer.submit(ran.append, "first")
     writer.submit(lambda: (_ for _ in ()).throw(sqlite3.OperationalError("broken")))
     writer.submit(ran.append, "after the failure")
+    answer = writer.ask(lambda: "an answer")
     with pytest.raises(sqlite3.OperationalError, match="broken"):
         writer.wait()
+    with pytest.raises(sqlite3.OperationalError, match="broken"):
+        answer.result()  # a lookup queued after the failure reports it, not an answer
     writer.close()
     assert ran == ["first"]
 
@@ -167,3 +170,22 @@ def test_a_large_import_puts_off_the_contacts_indexes_and_builds_them_again(
     plan = store.conn.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE stage = 'lead'").fetchall()
     assert "contacts_stage" in str(plan)
+
+
+def test_the_collector_is_put_back_as_it_was():
+    import gc
+
+    from tinycrm.store.import_writer import fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] > before[0] and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    gc.freeze()  # someone else's: left frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with fewer_collections():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

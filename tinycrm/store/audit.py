@@ -51,10 +51,6 @@ class Audit:
         since: datetime | None = None,
         limit: int | None = None,
     ) -> list[AuditEntry]:
-        """Entries, newest first. A contact's own include the entry of the
-        import that created it (one per batch: its ``after`` has the
-        ``created_ids`` range)."""
-        columns = "id, at, actor, action, entity, entity_id, contact_id, before, after"
         where, params = [], []
         if contact_id is not None:
             where.append("contact_id = ?")
@@ -62,18 +58,9 @@ class Audit:
         if since is not None:
             where.append("at >= ?")
             params.append(to_db(since))
-        sql = f"SELECT {columns} FROM audit"
+        sql = "SELECT id, at, actor, action, entity, entity_id, contact_id, before, after FROM audit"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        if contact_id is not None:
-            # import_batches.audit_mark is the id of the batch's own entry.
-            sql += (f" UNION ALL SELECT {columns} FROM audit WHERE id = (SELECT b.audit_mark"
-                    " FROM contacts c JOIN import_batches b ON b.id = c.import_batch"
-                    " WHERE c.id = ?)")
-            params.append(contact_id)
-            if since is not None:
-                sql += " AND at >= ?"
-                params.append(to_db(since))
         sql += " ORDER BY at DESC, id DESC"
         if limit:
             sql += " LIMIT ?"

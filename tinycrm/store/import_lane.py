@@ -154,7 +154,12 @@ def _singles(column: list) -> list[str] | None:
 
 
 # ``textutil.clean_email``'s pattern, for many addresses at once, one a line.
-_EMAIL_LINES = re.compile(r"(?:[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+\n)*")
+# Each line is an atomic group: a domain with several dots matches in several
+# ways, and without it a bad line would make the engine try them all, line
+# after line (exponential). A line can only end at its own newline, so taking
+# its first match changes nothing else.
+_EMAIL_LINES = re.compile(
+    r"(?:(?>[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+\n))*")
 
 
 def _single_emails(column: list) -> tuple[list, list] | None:

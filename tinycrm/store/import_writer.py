@@ -31,7 +31,7 @@ class ChunkWriter:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinycrm-import")
         self._jobs: list[Future] = []
-        self._failed = False
+        self._error: BaseException | None = None
 
     def submit(self, job: Callable[..., None], *args, unless: Future | None = None) -> None:
         """Queue ``job(*args)`` behind the jobs already queued. ``unless`` is
@@ -45,14 +45,16 @@ class ChunkWriter:
         return future
 
     def _run(self, job: Callable[..., T], args: tuple, unless: Future | None) -> T | None:
-        if self._failed:
-            return None  # an earlier job failed: what follows it must not run
+        if self._error is not None:
+            # An earlier job failed: what follows it must not run, and whoever
+            # waits for it (a chunk's lookup, say) hears of the failure at once.
+            raise self._error
         if unless is not None and unless.result():
             return None
         try:
             return job(*args)
-        except BaseException:
-            self._failed = True
+        except BaseException as exc:
+            self._error = exc
             raise
 
     def wait(self) -> None:
@@ -92,21 +94,25 @@ def fewer_collections() -> Iterator[None]:
     default it looks through the young objects every 700 allocations, and an
     import allocates millions that are all freed by reference counting: a
     seventh of the import's time went to it. Objects from before the import
-    are frozen out of the collector's sight meanwhile."""
+    are frozen out of the collector's sight meanwhile (unless something else
+    froze some already: unfreezing would undo that too)."""
     before = gc.get_threshold()
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     gc.set_threshold(10_000, 10, 10)
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 class CreatedContacts:
     """One chunk's new contacts and what an import records about each: its
-    notes and an "imported" event on its timeline. (The contact's own row
-    names the batch, for undo and the audit log: ``ContactRows``.)"""
+    notes and an "imported" event on its timeline, and a "create" audit
+    entry. (The contact's own row names the batch, for undo: ``ContactRows``.)"""
 
     def __init__(self, rows: ContactRows, notes: list[tuple[int, str]], *, batch: int,
                  source: str, stamp: str, user: str) -> None:
@@ -134,3 +140,7 @@ class CreatedContacts:
             [f"imported from {self.source} (batch {batch})", stamp, user,
              json.dumps({"batch": batch, "action": "created", "source": self.source},
                         ensure_ascii=False), stamp, rows.first, rows.last])
+        conn.execute(
+            "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, after)"
+            " SELECT ?, ?, 'create', 'contact', id, id, ? FROM contacts WHERE id BETWEEN ? AND ?",
+            [stamp, user, json.dumps({"import_batch": batch}), rows.first, rows.last])

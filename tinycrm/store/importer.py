@@ -279,11 +279,8 @@ class _Import:
         """The batch's own audit entry and totals (each new contact's rows went
         in with its chunk: ``CreatedContacts``)."""
         conn, batch = self.conn, self.batch_id
-        created = [self.first_id, self.next_id - 1] if self.next_id > self.first_id else None
-        # Also each created contact's "create" entry: Audit.list shows it with theirs.
         mark = self.store.audit.record(
-            "import", "import", batch, now=self.now,
-            after={"source": self.name, **self.counts, "created_ids": created})
+            "import", "import", batch, after={"source": self.name, **self.counts}, now=self.now)
         conn.execute(
             "UPDATE import_batches SET finished_at = ?, created = ?, merged = ?, updated = ?,"
             " unchanged = ?, skipped = ?, rejected = ?, audit_mark = ? WHERE id = ?",

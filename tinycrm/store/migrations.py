@@ -348,12 +348,12 @@ def m031_report_range_indexes(db: Database) -> None:
 @migrations()
 def m040_import_created_by_batch(db: Database) -> None:
     # A contact an import creates carries the batch on its own row
-    # (contacts.import_batch) instead of an import_items row and a "create"
-    # audit entry of its own: those were two of the nine rows a new contact
-    # cost a large import. Undo finds a batch's contacts by it (from the
-    # batch's first_contact_id on), and a contact's audit history shows the
-    # batch's own "import" entry. import_items keeps what a batch merged into
-    # (with the contact as it was before). Earlier batches' rows move here.
+    # (contacts.import_batch) instead of an import_items row: one row fewer
+    # per new contact in a large import, and a mark that stays with the
+    # contact (ids that come round again after a delete are not the batch's).
+    # Undo finds a batch's contacts by it, from the batch's first_contact_id
+    # on. import_items keeps what a batch merged into (with the contact as it
+    # was before). Earlier batches' rows move here.
     db.executescript(
         """
         ALTER TABLE contacts ADD COLUMN import_batch INTEGER;
