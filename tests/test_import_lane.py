@@ -18,8 +18,8 @@ from .conftest import FROZEN
 
 GOOGLE = ["First Name", "Middle Name", "Last Name", "Nickname", "Organization Name",
           "Organization Title", "Birthday", "Notes", "Labels", "E-mail 1 - Label",
-          "E-mail 1 - Value", "E-mail 2 - Label", "E-mail 2 - Value", "Phone 1 - Label", "Phone 1 - Value", "Website 1 - Label",
-          "Website 1 - Value"]
+          "E-mail 1 - Value", "E-mail 2 - Label", "E-mail 2 - Value", "Phone 1 - Label",
+          "Phone 1 - Value", "Website 1 - Label", "Website 1 - Value"]
 OUTLOOK = ["First Name", "Last Name", "Company", "Job Title", "E-mail Address",
            "E-mail 2 Address", "Mobile Phone", "Categories", "Notes", "Birthday"]
 PLAIN = ["name", "email", "phone", "company", "tags", "Favourite colour"]

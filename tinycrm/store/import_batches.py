@@ -1,7 +1,8 @@
 """Import batches: the list of imports, and undoing one (removing the
-contacts it created and putting back the ones it merged into, from the
-records ``import_items`` and ``contacts.import_batch`` kept). ``write_state`` writes a merged contact back,
-for the importer, undo and ``tinycrm merge``."""
+contacts it created, which name it in ``contacts.import_batch``, and putting
+back the ones it merged into, from the records ``import_items`` kept).
+``write_state`` writes a merged contact back, for the importer, undo and
+``tinycrm merge``."""
 
 from __future__ import annotations
 
