@@ -82,9 +82,11 @@ def clean_texts(values: list[Any]) -> list[str | None]:
 
 
 class BadValue(Exception):
-    def __init__(self, value: str, reason: str) -> None:
+    """A value of a record's ``key`` (emails, phones) that can't be taken."""
+
+    def __init__(self, key: str, value: str, reason: str) -> None:
         super().__init__(reason)
-        self.value, self.reason = value, reason
+        self.key, self.value, self.reason = key, value, reason
 
 
 def clean_emails(values: list[str]) -> tuple[list[str], list[str]]:
@@ -98,7 +100,7 @@ def clean_emails(values: list[str]) -> tuple[list[str], list[str]]:
         try:
             value = clean_email(value)
         except ValidationError as exc:
-            raise BadValue(value, exc.message) from None
+            raise BadValue("emails", value, exc.message) from None
         key = value.lower()
         if key not in keys:
             keys.append(key)
@@ -118,7 +120,7 @@ def clean_phones(values: list[str]) -> tuple[list[str], list[str | None]]:
         try:
             value = clean_phone(value)
         except ValidationError as exc:
-            raise BadValue(value, exc.message) from None
+            raise BadValue("phones", value, exc.message) from None
         key = phone_key(value)
         ident = key or value
         if ident not in seen:
@@ -215,18 +217,12 @@ class RowChecker:
             values = record.get("emails")
             emails: list[str] = []
             if values:
-                try:
-                    emails, inc.email_keys = clean_emails(values)
-                except BadValue as bad:
-                    raise _Bad(self.field(row, "emails", bad.value), bad.reason) from None
+                emails, inc.email_keys = clean_emails(values)
                 inc.emails = emails
             values = record.get("phones")
             phones: list[str] = []
             if values:
-                try:
-                    phones, inc.phone_keys = clean_phones(values)
-                except BadValue as bad:
-                    raise _Bad(self.field(row, "phones", bad.value), bad.reason) from None
+                phones, inc.phone_keys = clean_phones(values)
                 inc.phones = phones
             get = record.get
             value = get("company")
@@ -263,6 +259,8 @@ class RowChecker:
                 self._prepare_rare(inc, row, record)
         except _Bad as bad:
             return Rejection(row, f"{bad.field}: {bad.reason}" if bad.field else bad.reason)
+        except BadValue as bad:
+            return Rejection(row, f"{self.field(row, bad.key, bad.value)}: {bad.reason}")
         except ValidationError as exc:
             return Rejection(row, exc.message)
         row.record = None  # done with; the raw row stays for a late rejection
