@@ -1,0 +1,245 @@
+"""The import's row path: a chunk that the fast lane (``import_lane``) can't
+take, worked out row by row. Each row is checked (``RowChecker.prepare``),
+matched by uid, then email, then phone against the database and the rows
+before it, and created, merged, updated or skipped as ``--on-duplicate``
+says; merges into existing contacts keep their before-state in
+``import_items`` for undo.
+
+``RowPath`` is a part of ``importer._Import`` (which it works on: the
+connection, the counts, the writer thread, the batch), kept apart because it
+is a concern of its own."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .bulk import ContactRows
+from .dupes import ContactState, combine, load_states
+from .import_batches import write_state
+from .import_rows import Incoming, Rejection
+from .search import index_rows
+
+if TYPE_CHECKING:
+    from .formats.csvfile import CellChunk
+    from .import_lane import RowChunk
+
+
+class RowPath:
+    """The row-by-row half of ``importer._Import``."""
+
+    def flush(self, rows: CellChunk | RowChunk) -> None:
+        """One chunk the row path's way: row by row."""
+        chunk: list[Incoming] = []
+        prepare = self.checker.prepare
+        for row in rows.rows():
+            item = prepare(row)
+            if type(item) is Rejection:
+                self.reject(item.row, item.reason)
+            else:
+                chunk.append(item)
+        if chunk:
+            self._decide_and_write(chunk)
+        if self._plans:
+            self._plans.sort(key=lambda item: item.line)
+            for item in self._plans:
+                self.on_plan(item)
+            self._plans = []
+
+    def _decide_and_write(self, chunk: list[Incoming]) -> None:
+        self.writer.wait()  # earlier rows are in: they match like any other contact
+        uid_hits = self._lookup("SELECT uid, id FROM contacts WHERE uid IN ({})",
+                                (i.uid for i in chunk))
+        email_hits = self._lookup(
+            "SELECT email_key, contact_id FROM contact_emails WHERE email_key IN ({})",
+            (k for i in chunk for k in i.email_keys))
+        phone_hits = self._lookup(
+            "SELECT phone_key, min(contact_id) FROM contact_phones WHERE phone_key IN ({})"
+            " GROUP BY phone_key", (k for i in chunk for k in i.phone_keys))
+        by_uid: dict[str, int] = {}
+        by_email: dict[str, int] = {}
+        by_phone: dict[str, int] = {}
+        pending: dict[int, Incoming | ContactState] = {}
+        merges: dict[int, list[Incoming]] = {}
+        plan = self.on_plan is not None
+        mode = self.mode
+        first_new = self.next_id
+
+        for inc in chunk:
+            target = None
+            if inc.uid:
+                target = by_uid.get(inc.uid) or uid_hits.get(inc.uid)
+            if target is None:
+                for key in inc.email_keys:
+                    target = by_email.get(key) or email_hits.get(key)
+                    if target is not None:
+                        break
+            if target is None:
+                for key in inc.phone_keys:
+                    if key is not None:
+                        target = phone_hits.get(key) or by_phone.get(key)
+                        if target is not None:
+                            break
+            if target is not None and mode == "skip":
+                self.counts["skipped"] += 1
+                if plan:
+                    self.plan(inc, "skip", target, self.contact_name(target, pending),
+                              "matches an existing contact")
+                continue
+            # Emails are unique: one that belongs to someone other than the
+            # contact this row goes to can't follow it.
+            owner_elsewhere = None
+            for email, key in zip(inc.emails, inc.email_keys):
+                owner = by_email.get(key) or email_hits.get(key)
+                if owner is not None and (owner != target or mode == "create"):
+                    owner_elsewhere = (email, owner)
+                    break
+            if owner_elsewhere is not None:
+                email, owner = owner_elsewhere
+                other = self.contact_name(owner, pending)
+                if mode == "create":
+                    reason = f"{email} already belongs to contact {owner} ({other})"
+                else:
+                    reason = (f"{email} belongs to contact {owner} ({other}) but this row matches"
+                              f" contact {target} ({self.contact_name(target, pending)});"
+                              f" merge them first: tinycrm merge {target} {owner}")
+                self.reject(inc.row, f"{self.checker.field(inc.row, 'emails', email)}: {reason}")
+                continue
+            if target is None or mode == "create":
+                contact_id = self.next_id
+                self.next_id += 1
+                pending[contact_id] = inc
+                self.counts["created"] += 1
+                if plan:
+                    self.plan(inc, "create", contact_id, inc.name,
+                              " ".join(f"<{e}>" for e in inc.emails[:2]))
+                target = contact_id
+            elif target in pending:
+                state = pending[target]
+                if isinstance(state, Incoming):
+                    state = pending[target] = state.state(
+                        self.default_stage, self.default_tier, self.user)
+                changed = combine(state, inc, overwrite=mode == "update")
+                if inc.note and state.note != inc.note:
+                    state.note = f"{state.note}\n\n{inc.note}" if state.note else inc.note
+                self._count_merge(inc, target, state.name, changed)
+            else:
+                merges.setdefault(target, []).append(inc)
+            if inc.uid and (target in pending):
+                by_uid.setdefault(inc.uid, target)
+            for key in inc.email_keys:
+                by_email[key] = target
+            for key in inc.phone_keys:
+                if key is not None and key not in phone_hits:
+                    by_phone.setdefault(key, target)
+
+        # Merges first: they use the connection, the new contacts' job then
+        # runs in the writer while the next chunk is read.
+        touched = self._merge_existing(merges) if merges else []
+        if pending:
+            self._create(pending, first_new)
+            touched += pending
+        self._after_writes(touched)
+
+    def contact_name(self, contact_id: int, pending: dict[int, Any]) -> str:
+        if contact_id in pending:
+            return pending[contact_id].name
+        if contact_id not in self._names:
+            row = self.conn.execute("SELECT name FROM contacts WHERE id = ?", [contact_id]).fetchone()
+            self._names[contact_id] = row[0] if row else "?"
+        return self._names[contact_id]
+
+    def _count_merge(self, inc: Incoming, target: int, name: str, changed: list[str]) -> None:
+        if not changed:
+            self.counts["unchanged"] += 1
+            action = "unchanged"
+        elif self.mode == "update":
+            self.counts["updated"] += 1
+            action = "update"
+        else:
+            self.counts["merged"] += 1
+            action = "merge"
+        if self.on_plan is not None:
+            self.plan(inc, action, target, name, ", ".join(changed))
+
+    def _create(self, pending: dict[int, Incoming | ContactState], first: int) -> None:
+        """Hand this chunk's new contacts (ids ``first`` and up, in order) to the
+        writer. Rows and merged states carry every attribute ``ContactRows`` reads."""
+        stamp, stage, tier, user, source = (
+            self.stamp, self.default_stage, self.default_tier, self.user, self.source_tag)
+        notes = []
+        for contact_id, c in pending.items():
+            if c.stage is None:
+                c.stage = stage
+            if c.tier is None:
+                c.tier = tier
+            if c.owner is None:
+                c.owner = user
+            if c.source is None:
+                c.source = source
+            if c.created_at is None:
+                c.created_at = stamp
+            if c.note:
+                notes.append((contact_id, c.note))
+        self._submit(ContactRows(list(pending.values()), first=first, updated_at=stamp,
+                                 uids=self.uids, import_batch=self.batch_id), notes)
+
+    def _merge_existing(self, merges: dict[int, list[Incoming]]) -> list[int]:
+        states = load_states(self.conn, list(merges))
+        overwrite = self.mode == "update"
+        changed_ids: list[int] = []
+        reindex = []
+        for contact_id, rows in merges.items():
+            state = states.get(contact_id)
+            if state is None:
+                for inc in rows:
+                    self.reject(inc.row, f"contact {contact_id} vanished during the import")
+                continue
+            saved: dict[str, Any] = {}
+            changed_keys: list[str] = []
+            notes = []
+            for inc in rows:
+                changed = combine(state, inc, overwrite=overwrite, saved=saved)
+                if inc.note:
+                    notes.append(inc.note)
+                self._count_merge(inc, contact_id, state.name, changed)
+                changed_keys += [k for k in changed if k not in changed_keys]
+            if not changed_keys and not notes:
+                continue
+            created_here = contact_id >= self.first_id
+            before = state.restored(saved)
+            if changed_keys:
+                write_state(self.conn, before, state, changed_keys, self.stamp,
+                            bump=not created_here)
+                reindex.append((contact_id, state.name, state.emails, state.company, state.tags))
+                changed_ids.append(contact_id)
+            for note in notes:
+                if not self._has_note(contact_id, note):
+                    self.store.timeline.add(contact_id, "note", note, now=self.now)
+            if created_here or not changed_keys:
+                continue
+            action = "updated" if overwrite else "merged"
+            first_time = self.conn.execute(
+                "INSERT OR IGNORE INTO import_items (batch_id, contact_id, action, before)"
+                " VALUES (?, ?, ?, ?)",
+                [self.batch_id, contact_id, action, json.dumps(before.snapshot(), ensure_ascii=False)],
+            ).rowcount
+            diff_before, diff_after = before.diff(state, changed_keys)
+            self.store.audit.record("update", "contact", contact_id, contact_id=contact_id,
+                                    before=diff_before, after=diff_after, now=self.now)
+            if first_time:
+                self.store.timeline.add(
+                    contact_id, "import",
+                    f"{action} from {self.name} (batch {self.batch_id}): {', '.join(changed_keys)}",
+                    data={"batch": self.batch_id, "action": action, "source": self.name,
+                          "fields": changed_keys},
+                    now=self.now,
+                )
+        if reindex:
+            index_rows(self.conn, reindex)
+        return changed_ids
+
+    def _has_note(self, contact_id: int, note: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM events WHERE contact_id = ? AND kind = 'note' AND text = ? LIMIT 1",
+            [contact_id, note]).fetchone() is not None
