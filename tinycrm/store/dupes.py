@@ -289,6 +289,7 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
         conn.execute("DELETE FROM contact_emails WHERE contact_id = ?", [other_id])
         if changed:
             write_state(conn, before, state, changed, to_db(now))
+        store.timeline.keep_import_entry(other_id, keep_id)
         moved: dict[str, int] = {}
         for table, column in _referencing_columns(conn):
             count = conn.execute(

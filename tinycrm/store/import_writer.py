@@ -111,14 +111,15 @@ def fewer_collections() -> Iterator[None]:
 
 class CreatedContacts:
     """One chunk's new contacts and what an import records about each: its
-    notes and an "imported" event on its timeline, and a "create" audit
-    entry. (The contact's own row names the batch, for undo: ``ContactRows``.)"""
+    notes on its timeline, and a "create" audit entry. The contact's own row
+    names the batch (``ContactRows``), for undo and for the "imported from"
+    entry on its timeline, which ``Timeline`` works out from it."""
 
     def __init__(self, rows: ContactRows, notes: list[tuple[int, str]], *, batch: int,
-                 source: str, stamp: str, user: str) -> None:
+                 stamp: str, user: str) -> None:
         self.rows = rows
         self.notes = json.dumps(notes, ensure_ascii=False) if notes else None
-        self.batch, self.source, self.stamp, self.user = batch, source, stamp, user
+        self.batch, self.stamp, self.user = batch, stamp, user
 
     def submit_to(self, writer: ChunkWriter, conn, *, unless: Future | None = None) -> None:
         """Queue the writes, each as soon as it is worked out (all skipped if
@@ -134,12 +135,6 @@ class CreatedContacts:
                 "INSERT INTO events (contact_id, kind, text, at, author, created_at) "
                 + select(0, "'note'", 1, "?", "?", "?"),
                 [stamp, user, stamp, self.notes])
-        conn.execute(
-            "INSERT INTO events (contact_id, kind, text, at, author, data, created_at)"
-            " SELECT id, 'import', ?, ?, ?, ?, ? FROM contacts WHERE id BETWEEN ? AND ?",
-            [f"imported from {self.source} (batch {batch})", stamp, user,
-             json.dumps({"batch": batch, "action": "created", "source": self.source},
-                        ensure_ascii=False), stamp, rows.first, rows.last])
         conn.execute(
             "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, after)"
             " SELECT ?, ?, 'create', 'contact', id, id, ? FROM contacts WHERE id BETWEEN ? AND ?",

@@ -385,8 +385,7 @@ class _Import(RowPath):
 
     def _submit(self, rows: ContactRows, notes: list[tuple[int, str]], *,
                 unless: Future | None = None) -> None:
-        job = CreatedContacts(rows, notes, batch=self.batch_id, source=self.name,
-                              stamp=self.stamp, user=self.user)
+        job = CreatedContacts(rows, notes, batch=self.batch_id, stamp=self.stamp, user=self.user)
         job.submit_to(self.writer, self.conn, unless=unless)
 
 

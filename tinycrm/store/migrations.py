@@ -364,3 +364,26 @@ def m040_import_created_by_batch(db: Database) -> None:
         DELETE FROM import_items WHERE action = 'created';
         """
     )
+
+
+@migrations()
+def m041_import_events_worked_out(db: Database) -> None:
+    # The "imported from FILE (batch N)" entry on the timeline of a contact
+    # that an import created is no longer stored: the timeline works it out
+    # from contacts.import_batch and the batch's row (store/timeline.py). A
+    # large import wrote the same row, and two index entries, for each of its
+    # contacts: a fifth of a freshly imported database. The stored copies go;
+    # where a merge brought another one of the same batch to the contact, the
+    # contact's own (the first) goes and the merged one stays.
+    db.executescript(
+        """
+        DELETE FROM events WHERE id IN (
+            SELECT min(e.id) FROM events e
+            JOIN contacts c ON c.id = e.contact_id
+            JOIN import_batches b
+                ON b.id = c.import_batch AND c.id >= coalesce(b.first_contact_id, 0)
+            WHERE e.kind = 'import' AND json_extract(e.data, '$.action') = 'created'
+                AND json_extract(e.data, '$.batch') = c.import_batch
+            GROUP BY e.contact_id);
+        """
+    )

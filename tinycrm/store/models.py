@@ -70,9 +70,10 @@ class Contact:
 
 @dataclass(frozen=True)
 class Event:
-    """One entry on a contact's timeline."""
+    """One entry on a contact's timeline. ``id`` is None for the entry of the
+    import that created the contact, which is worked out, not stored."""
 
-    id: int
+    id: int | None
     contact_id: int
     kind: str
     text: str

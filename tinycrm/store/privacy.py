@@ -108,7 +108,7 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             ids = [contact_id, *_merged_into(conn, contact_id)]
             marks = ", ".join("?" * len(ids))
             removed = {
-                "timeline events": _count(conn, "SELECT count(*) FROM events WHERE contact_id = ?", params),
+                "timeline events": store.timeline.count(contact_id),
                 "follow-ups": _count(conn, "SELECT count(*) FROM followups WHERE contact_id = ?", params),
                 "deliveries": _count(conn, "SELECT count(*) FROM deliveries WHERE contact_id = ?", params),
                 "import records": _count(

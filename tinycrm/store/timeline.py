@@ -27,6 +27,24 @@ _COLUMNS = "id, contact_id, kind, text, at, author, score, data, created_at"
 # A logged time may run this far ahead of the clock (a slow clock elsewhere).
 FUTURE_SLACK = timedelta(minutes=5)
 
+# The entry of a contact that an import created: "imported from FILE (batch
+# N)", at the import's time, by whoever ran it. It is worked out from the
+# contact's import_batch and the batch's row instead of stored: a large import
+# would write the same row, with two index entries, for each of its contacts
+# (a fifth of a freshly imported database). Its id is None. A merge stores it
+# on the contact kept (``keep_import_entry``). Before m041 the importer stored
+# exactly these rows. (The id range check is undo's: an id that comes round
+# again after a delete is not the batch's.)
+_IMPORTED = (
+    "SELECT NULL AS id, c.id AS contact_id, 'import' AS kind,"
+    " 'imported from ' || b.source || ' (batch ' || b.id || ')' AS text, b.started_at AS at,"
+    " b.actor AS author, NULL AS score,"
+    " json_object('batch', b.id, 'action', 'created', 'source', b.source) AS data,"
+    " b.started_at AS created_at"
+    " FROM contacts c JOIN import_batches b"
+    " ON b.id = c.import_batch AND c.id >= coalesce(b.first_contact_id, 0)"
+    " WHERE c.id = ?")
+
 
 def _event(row) -> Event:
     return Event(
@@ -65,8 +83,11 @@ class Timeline:
         return cur.lastrowid
 
     def list(self, contact_id: int, *, limit: int | None = None, offset: int = 0) -> list[Event]:
-        sql = f"SELECT {_COLUMNS} FROM events WHERE contact_id = ? ORDER BY at DESC, id DESC"
-        params: list[Any] = [contact_id]
+        """Newest first; the import that created the contact (if one did)
+        comes after anything else at its time (a note from the same row)."""
+        sql = (f"SELECT {_COLUMNS} FROM events WHERE contact_id = ?"
+               f" UNION ALL {_IMPORTED} ORDER BY at DESC, id DESC")
+        params: list[Any] = [contact_id, contact_id]
         if limit:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -80,8 +101,18 @@ class Timeline:
 
     def count(self, contact_id: int) -> int:
         return self.store.conn.execute(
-            "SELECT count(*) FROM events WHERE contact_id = ?", [contact_id]
+            f"SELECT (SELECT count(*) FROM events WHERE contact_id = ?)"
+            f" + (SELECT count(*) FROM ({_IMPORTED}))", [contact_id, contact_id]
         ).fetchone()[0]
+
+    def keep_import_entry(self, from_id: int, to_id: int) -> None:
+        """Store the import entry of ``from_id`` (if an import created it) on
+        ``to_id``'s timeline: a merge moves a contact's history to the one
+        kept, and this entry is worked out from the contact that goes."""
+        self.store.conn.execute(
+            "INSERT INTO events (contact_id, kind, text, at, author, data, created_at)"
+            f" SELECT ?, kind, text, at, author, data, created_at FROM ({_IMPORTED})",
+            [to_id, from_id])
 
     def log(
         self,
