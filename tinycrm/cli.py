@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .context import Env
-from .store.errors import Ambiguous, TinyCRMError
+from .context import WAIT_FOR_IMPORTS, Env
+from .store.busy import is_locked
+from .store.errors import EXIT_BUSY, Ambiguous, TinyCRMError
 from .store.textutil import strip_controls
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ class CRMGroup(TyperGroup):
                     sys.stderr.write("  " + strip_controls(candidate.replace("\t", "  ")) + "\n")
             ctx.exit(exc.exit_code)
         except sqlite3.OperationalError as exc:
+            if is_locked(exc):
+                # Where a write takes the lock other than through Store.write (a migration).
+                _error("the database is busy: another program kept its write lock too long;"
+                       " nothing was changed, try again")
+                ctx.exit(EXIT_BUSY)
             _error(f"database error: {exc}")
             ctx.exit(1)
         except BrokenPipeError:
@@ -72,8 +78,13 @@ def root(
     no_rules: Annotated[
         bool, typer.Option("--no-rules", help="Don't apply response-time rules to this change.")
     ] = False,
+    wait: Annotated[
+        int,
+        typer.Option("--wait", metavar="SECONDS", envvar="TINYCRM_WAIT", min=0,
+                     help="How long a change waits for an import that holds the database."),
+    ] = WAIT_FOR_IMPORTS,
 ) -> None:
-    env = Env(db_option=db, user_option=user, apply_rules=not no_rules)
+    env = Env(db_option=db, user_option=user, apply_rules=not no_rules, wait=wait)
     ctx.obj = env
     ctx.call_on_close(env.close)
     if ctx.invoked_subcommand is None:

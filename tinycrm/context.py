@@ -29,11 +29,22 @@ def current_user(option: str | None = None) -> str:
         return "unknown"
 
 
+# Seconds a command's change waits for an import that holds the database
+# (``--wait``): a cron job would rather be late than miss its run.
+WAIT_FOR_IMPORTS = 1800
+# Seconds SQLite itself waits for a lock before we look at who holds it.
+BUSY_TIMEOUT = 10
+
+
 @dataclass
 class Env:
     db_option: str | None = None
     user_option: str | None = None
     apply_rules: bool = True
+    wait: int = WAIT_FOR_IMPORTS
+    # The app's writes run in workers that hold its other writes: it waits
+    # SQLite's 10 s like any writer, then shows what holds the lock.
+    in_app: bool = False
     _store: Store | None = field(default=None, repr=False)
 
     @cached_property
@@ -54,11 +65,20 @@ class Env:
         if self._store is None:
             from .store import Store
 
+            waits = {} if self.in_app else {
+                "busy_timeout": min(BUSY_TIMEOUT, self.wait), "wait_for_imports": self.wait,
+                "on_wait": self._say_waiting}
             self._store = Store(
                 self.db_path, user=self.user, settings=self.config.store_settings(),
-                apply_rules=self.apply_rules,
+                apply_rules=self.apply_rules, **waits,
             )
         return self._store
+
+    def _say_waiting(self, holder) -> None:
+        from .output import say
+
+        say(f"tinycrm: waiting for {holder.describe()} to finish"
+            f" (at most {self.wait} s in all; --wait changes that)")
 
     def close(self) -> None:
         if self._store is not None:

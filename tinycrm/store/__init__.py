@@ -6,6 +6,7 @@ Nothing here imports textual, typer or rich (a test checks it).
 from .contacts import ContactFilter
 from .errors import (
     Ambiguous,
+    Busy,
     Conflict,
     DatabaseError,
     NotFound,
@@ -17,7 +18,7 @@ from .settings import StoreSettings
 from .store import Store
 
 __all__ = [
-    "Ambiguous", "AuditEntry", "Conflict", "Contact", "ContactFilter", "DatabaseError",
+    "Ambiguous", "AuditEntry", "Busy", "Conflict", "Contact", "ContactFilter", "DatabaseError",
     "Event", "FollowUp", "NotFound", "Store", "StoreSettings", "TinyCRMError",
     "ValidationError",
 ]

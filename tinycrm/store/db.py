@@ -3,7 +3,8 @@
 The store talks to SQLite through one plain ``sqlite3`` connection in
 autocommit mode and opens its own transactions (``BEGIN IMMEDIATE``), so that
 the TUI, cron and an import can share a file without "database is locked"
-surprises. sqlite-utils is loaded only when the schema needs migrating.
+surprises (a writer that still times out is told what holds the lock:
+``busy``). sqlite-utils is loaded only when the schema needs migrating.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _is_mine(path: Path) -> bool:
         return False
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """A connection with WAL, foreign keys and a busy timeout, on a 0600 file."""
     path = Path(path)
     if path.is_dir():
@@ -54,13 +55,13 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         try:
             conn = sqlite3.connect(
-                str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                str(path), timeout=busy_timeout_ms / 1000, isolation_level=None,
                 check_same_thread=False,
             )
         except sqlite3.Error as exc:
             raise DatabaseError(f"can't open {path}: {exc}") from None
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")

@@ -11,6 +11,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_CONFLICT = 4
+EXIT_BUSY = 5
 
 
 class TinyCRMError(Exception):
@@ -45,3 +46,10 @@ class Ambiguous(Conflict):
 
 class DatabaseError(TinyCRMError):
     """The database file can't be used: not SQLite, from the future, unreadable."""
+
+
+class Busy(TinyCRMError):
+    """Another program held the database's write lock for longer than we
+    waited (a large import, usually): nothing was changed; try again."""
+
+    exit_code = EXIT_BUSY

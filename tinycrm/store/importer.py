@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO
 
 from .bulk import ContactRows, DeferredIndexes, UidSequence, next_contact_id
+from .busy import ImportNote
 from .contacts import clean_tag
 from .errors import ValidationError
 from .formats import FormatError, Row
@@ -133,8 +134,11 @@ def import_contacts(
         tags.append(clean_tag(tag))
     reader = reader or open_reader(raw, name=name, options=options)
     job = _Import(store, reader, options, now, name, tags, on_reject, on_plan)
+    # Others who wait for the lock can tell what holds it (and for how long: ``busy``).
+    note = ImportNote(store.path, user=store.user, source=name, started_at=to_db(now))
     try:
         with store.write():
+            note.write()
             job.run()
             if options.dry_run:
                 raise _DryRun
@@ -149,6 +153,7 @@ def import_contacts(
         raise ImportFailed(f"{name}: can't be decoded as {exc.encoding} ({exc.reason});"
                            " try another --encoding") from None
     finally:
+        note.remove()
         job.restore_cache()
     return job.summary()
 

@@ -8,6 +8,7 @@ imports only what it needs.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,7 +16,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .db import connect, migrate
+from .busy import RunningImport, is_locked, running_import
+from .db import BUSY_TIMEOUT_MS, connect, migrate
+from .errors import Busy
 from .settings import StoreSettings
 from .timeutil import system_now
 
@@ -36,13 +39,23 @@ class Store:
         clock: Callable[[], datetime] = system_now,
         settings: StoreSettings | None = None,
         apply_rules: bool = True,
+        busy_timeout: float = BUSY_TIMEOUT_MS / 1000,
+        wait_for_imports: float = 0.0,
+        on_wait: Callable[[RunningImport], None] | None = None,
     ) -> None:
+        """``busy_timeout``: seconds a write waits for another's lock (SQLite's
+        busy timeout). When that runs out while an import holds the lock, the
+        write waits on for it, up to ``wait_for_imports`` seconds in all,
+        calling ``on_wait`` once (see ``busy``); then it raises ``Busy``."""
         self.path = Path(path)
         self.user = user
         self.clock = clock
         self.settings = settings or StoreSettings()
         self.apply_rules = apply_rules
-        self.conn: sqlite3.Connection = connect(self.path)
+        self.busy_timeout = busy_timeout
+        self.wait_for_imports = wait_for_imports
+        self.on_wait = on_wait
+        self.conn: sqlite3.Connection = connect(self.path, busy_timeout_ms=int(busy_timeout * 1000))
         try:
             self.migrated = migrate(self.conn, self.path)
         except BaseException:
@@ -83,7 +96,7 @@ class Store:
             finally:
                 self._savepoints -= 1
             return
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         try:
             yield conn
         except BaseException:
@@ -92,6 +105,46 @@ class Store:
             raise
         else:
             conn.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        started = time.monotonic()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if not is_locked(exc):
+                raise
+            self._wait_for_lock(started)
+
+    def _wait_for_lock(self, started: float) -> None:
+        """SQLite's busy timeout ran out: wait on while an import holds the
+        lock (up to ``wait_for_imports`` seconds from ``started``), else
+        raise ``Busy`` naming what held it."""
+        told = False
+        try:
+            while True:
+                holder = running_import(self.path)
+                left = self.wait_for_imports - (time.monotonic() - started)
+                if holder is not None and left <= 0:
+                    raise Busy(f"the database is busy: {holder.describe()} is still writing to"
+                               " it; nothing was changed, try again when it has finished")
+                if holder is None:
+                    # Its note may have gone with its commit just now: one more try.
+                    left = 0.05
+                elif not told and self.on_wait is not None:
+                    self.on_wait(holder)
+                    told = True
+                self.conn.execute(f"PRAGMA busy_timeout = {int(min(left, self.busy_timeout) * 1000)}")
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not is_locked(exc):
+                        raise
+                    if holder is None:
+                        raise Busy("the database is busy: another program kept its write lock"
+                                   " too long; nothing was changed, try again") from None
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

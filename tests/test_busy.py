@@ -1,0 +1,184 @@
+"""Writers that find the database locked by a long import: the import's note
+beside the database, waiting for it, and a clear Busy error (exit code 5)
+instead of a bare "database is locked"."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from tinycrm import context
+from tinycrm.store import Busy, Store
+from tinycrm.store.busy import ImportNote, RunningImport, note_path, running_import
+from tinycrm.store.import_types import ImportOptions
+from tinycrm.store.importer import import_contacts
+
+from .conftest import run_tinycrm
+
+
+@pytest.fixture
+def holder(db_path):
+    """Another connection that holds the write lock as an import does, note and
+    all, until ``release()``."""
+
+    class Holder:
+        def __init__(self) -> None:
+            self.store = Store(db_path, user="bob")
+            self.note = ImportNote(db_path, user="bob", source="big.csv",
+                                   started_at="2026-11-23T09:00:00Z")
+            self.store.conn.execute("BEGIN IMMEDIATE")
+            self.note.write()
+
+        def release(self) -> None:
+            if self.store.conn.in_transaction:
+                self.store.conn.execute("COMMIT")
+            self.note.remove()
+
+    held = Holder()
+    yield held
+    held.release()
+    held.store.close()
+
+
+def test_an_import_leaves_an_owner_only_note_while_it_holds_the_lock(store, db_path):
+    seen: list[RunningImport | None] = []
+    mode: list[int] = []
+
+    def during(reject) -> None:
+        seen.append(running_import(db_path))
+        mode.append(stat.S_IMODE(os.stat(note_path(db_path)).st_mode))
+
+    import_contacts(store, io.BytesIO(b"name,email\nAda,ada@ex.org\nBad,not-an-address\n"),
+                    name="people.csv", on_reject=during)
+    assert seen == [RunningImport(os.getpid(), "alice", "people.csv", seen[0].started_at)]
+    assert mode == [0o600]
+    assert not note_path(db_path).exists(), "gone once the import has committed"
+    assert running_import(db_path) is None
+
+
+def test_a_failed_import_takes_its_note_away_too(store, db_path):
+    with pytest.raises(Exception, match="nothing imported"):
+        import_contacts(store, io.BytesIO(b"name,email\nBad,not-an-address\nAda,ada@ex.org\n"),
+                        name="people.csv", options=ImportOptions(strict=True))
+    assert not note_path(db_path).exists()
+
+
+def test_a_note_left_by_a_killed_import_is_ignored(db_path):
+    db_path.parent.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    note = ImportNote(db_path, user="bob", source="big.csv", started_at="2026-11-23T09:00:00Z")
+    note.mine = RunningImport(int(gone.stdout), "bob", "big.csv", "2026-11-23T09:00:00Z")
+    note.write()
+    assert note_path(db_path).exists() and running_import(db_path) is None
+
+
+def test_removing_a_note_leaves_the_next_lock_holders_own(db_path):
+    db_path.parent.mkdir()
+    first = ImportNote(db_path, user="bob", source="a.csv", started_at="2026-11-23T09:00:00Z")
+    second = ImportNote(db_path, user="carol", source="b.csv", started_at="2026-11-23T09:01:00Z")
+    first.write()
+    second.write()
+    first.remove()
+    assert running_import(db_path) == second.mine
+
+
+def test_without_time_to_wait_a_write_is_told_which_import_holds_the_lock(holder, db_path):
+    with Store(db_path, user="alice", busy_timeout=0.1) as store:
+        started = time.monotonic()
+        with pytest.raises(Busy, match=r"an import of big\.csv by bob \(process \d+\) is still"
+                                         r" writing to it; nothing was changed") as failed:
+            store.contacts.add("Ada Lovelace")
+        assert time.monotonic() - started < 5
+        assert failed.value.exit_code == 5
+        holder.release()
+        assert store.contacts.add("Ada Lovelace").name == "Ada Lovelace"
+
+
+def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path):
+    told: list[RunningImport] = []
+    threading.Timer(0.6, holder.release).start()
+    with Store(db_path, user="alice", busy_timeout=0.1, wait_for_imports=20,
+               on_wait=told.append) as store:
+        started = time.monotonic()
+        ada = store.contacts.add("Ada Lovelace")
+        waited = time.monotonic() - started
+        assert store.contacts.get(ada.id).name == "Ada Lovelace"
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 100, "restored"
+    assert [(t.source, t.user) for t in told] == [("big.csv", "bob")], "told once"
+    assert 0.4 < waited < 10
+
+
+def test_a_wait_ends_when_its_time_is_up(holder, db_path):
+    with Store(db_path, user="alice", busy_timeout=0.1, wait_for_imports=0.8) as store:
+        started = time.monotonic()
+        with pytest.raises(Busy, match="big.csv"):
+            store.contacts.add("Ada Lovelace")
+        assert 0.7 < time.monotonic() - started < 3
+
+
+def test_a_lock_held_by_something_else_is_busy_without_a_name(db_path):
+    with Store(db_path, user="bob") as other, Store(db_path, user="alice", busy_timeout=0.1,
+                                                    wait_for_imports=30) as store:
+        other.conn.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(Busy, match="another program kept its write lock too long"):
+            store.contacts.add("Ada Lovelace")
+        assert time.monotonic() - started < 5, "no import to wait for"
+        other.conn.execute("ROLLBACK")
+
+
+def test_the_cli_names_the_import_and_exits_5_when_its_wait_is_up(holder, db_path):
+    started = time.monotonic()
+    done = run_tinycrm("add", "Ada Lovelace", db=db_path, env={**os.environ, "TINYCRM_WAIT": "1"})
+    assert done.returncode == 5, done.stderr
+    assert done.stderr.startswith("tinycrm: error: the database is busy: an import of big.csv"
+                                  " by bob"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert time.monotonic() - started < 9, "waited --wait, not SQLite's 10 s"
+
+
+def test_the_cli_says_what_it_waits_for(holder, cli, monkeypatch):
+    """With a wait longer than SQLite's own busy timeout, the CLI says once
+    what it is waiting for, then goes ahead when the import is done."""
+    monkeypatch.setattr(context, "BUSY_TIMEOUT", 0.2)
+    threading.Timer(1.0, holder.release).start()
+    result = cli("--wait", "30", "add", "Ada Lovelace")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("waiting for an import of big.csv by bob") == 1
+    assert "at most 30 s in all; --wait changes that" in result.stderr
+
+
+async def test_the_app_shows_what_holds_the_lock(holder, db_path, clock):
+    from tinycrm.app import TinyCRMApp
+
+    with Store(db_path, user="alice", clock=clock, busy_timeout=0.2) as store:
+        app = TinyCRMApp(store, poll_interval=None)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            app.run_db(app.screen, lambda s: s.contacts.add("Ada Lovelace"))
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert any(severity == "error" and "an import of big.csv by bob" in message
+                       for severity, message in app.messages), app.messages
+        assert store.contacts.list() == []
+
+
+def test_the_cli_waits_for_imports_and_the_app_does_not(db_path):
+    cli_env = context.Env(db_option=str(db_path), wait=600)
+    app_env = context.Env(db_option=str(db_path), in_app=True)
+    try:
+        cli_store, app_store = cli_env.store(), app_env.store()
+        assert (cli_store.busy_timeout, cli_store.wait_for_imports) == (10, 600)
+        assert cli_store.on_wait is not None
+        assert (app_store.busy_timeout, app_store.wait_for_imports, app_store.on_wait) == (10, 0, None)
+    finally:
+        cli_env.close()
+        app_env.close()
