@@ -34,6 +34,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
     # Tests that need a keyring install their own backend.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.delenv("TINYCRM_DB", raising=False)
+    monkeypatch.delenv("TINYCRM_WAIT", raising=False)
     yield home
 
 

@@ -11,11 +11,12 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 
 from tinycrm import context
-from tinycrm.store import Busy, Store
+from tinycrm.store import Busy, Store, db
 from tinycrm.store.busy import ImportNote, RunningImport, note_path, running_import
 from tinycrm.store.import_types import ImportOptions
 from tinycrm.store.importer import import_contacts
@@ -33,6 +34,9 @@ def holder(db_path):
             self.store = Store(db_path, user="bob")
             self.note = ImportNote(db_path, user="bob", source="big.csv",
                                    started_at="2026-11-23T09:00:00Z")
+            self.hold()
+
+        def hold(self) -> None:
             self.store.conn.execute("BEGIN IMMEDIATE")
             self.note.write()
 
@@ -64,37 +68,50 @@ def test_an_import_leaves_an_owner_only_note_while_it_holds_the_lock(store, db_p
 
 
 def test_a_failed_import_takes_its_note_away_too(store, db_path):
+    seen: list[RunningImport | None] = []
     with pytest.raises(Exception, match="nothing imported"):
         import_contacts(store, io.BytesIO(b"name,email\nBad,not-an-address\nAda,ada@ex.org\n"),
-                        name="people.csv", options=ImportOptions(strict=True))
-    assert not note_path(db_path).exists()
+                        name="people.csv", options=ImportOptions(strict=True),
+                        on_reject=lambda reject: seen.append(running_import(db_path)))
+    assert [s.source for s in seen] == ["people.csv"]
+    assert not note_path(db_path).exists() and running_import(db_path) is None
 
 
 def test_a_note_left_by_a_killed_import_is_ignored(db_path):
+    """The note's advisory lock goes with its process, however it ends."""
     db_path.parent.mkdir()
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
-    note = ImportNote(db_path, user="bob", source="big.csv", started_at="2026-11-23T09:00:00Z")
-    note.mine = RunningImport(int(gone.stdout), "bob", "big.csv", "2026-11-23T09:00:00Z")
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from tinycrm.store.busy import ImportNote;"
+         " ImportNote(sys.argv[1], user='bob', source='big.csv',"
+         " started_at='2026-11-23T09:00:00Z').write(); print('ready', flush=True); time.sleep(60)",
+         str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "ready\n"
+        assert running_import(db_path) == RunningImport(child.pid, "bob", "big.csv",
+                                                        "2026-11-23T09:00:00Z")
+    finally:
+        child.kill()
+        child.wait()
+    assert note_path(db_path).exists(), "a killed import can't take its note away"
+    assert running_import(db_path) is None
+
+
+def test_a_note_is_only_the_import_that_wrote_it(db_path):
+    db_path.parent.mkdir()
+    note = ImportNote(db_path, user="bob", source="a.csv", started_at="2026-11-23T09:00:00Z")
     note.write()
-    assert note_path(db_path).exists() and running_import(db_path) is None
-
-
-def test_removing_a_note_leaves_the_next_lock_holders_own(db_path):
-    db_path.parent.mkdir()
-    first = ImportNote(db_path, user="bob", source="a.csv", started_at="2026-11-23T09:00:00Z")
-    second = ImportNote(db_path, user="carol", source="b.csv", started_at="2026-11-23T09:01:00Z")
-    first.write()
-    second.write()
-    first.remove()
-    assert running_import(db_path) == second.mine
+    assert running_import(db_path) == note.mine
+    assert stat.S_IMODE(os.stat(note_path(db_path)).st_mode) == 0o600
+    note.remove()
+    assert running_import(db_path) is None and list(db_path.parent.iterdir()) == []
 
 
 def test_without_time_to_wait_a_write_is_told_which_import_holds_the_lock(holder, db_path):
     with Store(db_path, user="alice", busy_timeout=0.1) as store:
         started = time.monotonic()
         with pytest.raises(Busy, match=r"an import of big\.csv by bob \(process \d+\) is still"
-                                         r" writing to it; nothing was changed") as failed:
+                                         r" writing to it; try again when it has finished") as failed:
             store.contacts.add("Ada Lovelace")
         assert time.monotonic() - started < 5
         assert failed.value.exit_code == 5
@@ -104,16 +121,33 @@ def test_without_time_to_wait_a_write_is_told_which_import_holds_the_lock(holder
 
 def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path):
     told: list[RunningImport] = []
-    threading.Timer(0.6, holder.release).start()
     with Store(db_path, user="alice", busy_timeout=0.1, wait_for_imports=20,
                on_wait=told.append) as store:
-        started = time.monotonic()
-        ada = store.contacts.add("Ada Lovelace")
-        waited = time.monotonic() - started
+        release = threading.Timer(0.6, holder.release)
+        release.start()
+        try:
+            started = time.monotonic()
+            ada = store.contacts.add("Ada Lovelace")
+            waited = time.monotonic() - started
+        finally:
+            release.cancel()
         assert store.contacts.get(ada.id).name == "Ada Lovelace"
         assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 100, "restored"
     assert [(t.source, t.user) for t in told] == [("big.csv", "bob")], "told once"
-    assert 0.4 < waited < 10
+    assert waited < 10
+
+
+def test_the_waits_of_one_command_add_up(holder, db_path):
+    told: list[RunningImport] = []
+    with Store(db_path, user="alice", busy_timeout=0.1, wait_for_imports=0.6,
+               on_wait=told.append) as store:
+        with pytest.raises(Busy, match="big.csv"):
+            store.contacts.add("Ada Lovelace")
+        started = time.monotonic()
+        with pytest.raises(Busy, match="big.csv"):
+            store.contacts.add("Grace Hopper")
+        assert time.monotonic() - started < 0.5, "its time was used up by the first"
+    assert len(told) == 1
 
 
 def test_a_wait_ends_when_its_time_is_up(holder, db_path):
@@ -148,9 +182,13 @@ def test_the_cli_names_the_import_and_exits_5_when_its_wait_is_up(holder, db_pat
 def test_the_cli_says_what_it_waits_for(holder, cli, monkeypatch):
     """With a wait longer than SQLite's own busy timeout, the CLI says once
     what it is waiting for, then goes ahead when the import is done."""
-    monkeypatch.setattr(context, "BUSY_TIMEOUT", 0.2)
-    threading.Timer(1.0, holder.release).start()
-    result = cli("--wait", "30", "add", "Ada Lovelace")
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    release = threading.Timer(1.0, holder.release)
+    release.start()
+    try:
+        result = cli("--wait", "30", "add", "Ada Lovelace")
+    finally:
+        release.cancel()
     assert result.exit_code == 0, result.output
     assert result.stderr.count("waiting for an import of big.csv by bob") == 1
     assert "at most 30 s in all; --wait changes that" in result.stderr
@@ -172,13 +210,31 @@ async def test_the_app_shows_what_holds_the_lock(holder, db_path, clock):
 
 
 def test_the_cli_waits_for_imports_and_the_app_does_not(db_path):
-    cli_env = context.Env(db_option=str(db_path), wait=600)
-    app_env = context.Env(db_option=str(db_path), in_app=True)
+    cli_env, app_env = context.Env(db_option=str(db_path), wait=600), context.Env(db_option=str(db_path))
     try:
-        cli_store, app_store = cli_env.store(), app_env.store()
+        cli_store, app_store = cli_env.store(), app_env.store(wait_for_imports=False)
         assert (cli_store.busy_timeout, cli_store.wait_for_imports) == (10, 600)
         assert cli_store.on_wait is not None
         assert (app_store.busy_timeout, app_store.wait_for_imports, app_store.on_wait) == (10, 0, None)
     finally:
         cli_env.close()
         app_env.close()
+
+
+def test_remind_stops_with_exit_5_instead_of_failing_one_channel(store, holder, cli, clock):
+    holder.release()
+    ada = store.contacts.add("Ada Lovelace")
+    store.followups.add(ada.id, clock.now - timedelta(hours=1), note="Send the contract")
+    holder.hold()
+    result = cli("--wait", "0", "remind")
+    assert result.exit_code == 5, result.output
+    assert "an import of big.csv by bob" in result.stderr
+    holder.release()
+    assert "Send the contract" in cli.ok("remind").stdout
+
+
+def test_vacuum_waits_for_the_lock_like_any_change(store, holder, cli):
+    result = cli("--wait", "0", "db", "vacuum")
+    assert result.exit_code == 5 and "an import of big.csv by bob" in result.stderr
+    holder.release()
+    assert cli.ok("db", "vacuum").exit_code == 0

@@ -120,3 +120,15 @@ def test_m041_drops_the_stored_copies_and_leaves_every_timeline_as_it_was(db_pat
             assert all(to_db(e.at) == stamp and e.author == "bob" for e in after)
         kept = store.conn.execute("SELECT contact_id FROM events ORDER BY id").fetchall()
         assert kept == [(1,), (2,), (3,)], "one stored copy went from 1 and from 3; 2's stays"
+
+
+def test_merging_two_contacts_of_one_batch_keeps_both_entries_and_counts_the_move(store):
+    batch = _import(store, "name,email\nGrace Hopper,grace@ex.org\nG. Hopper,hopper@navy.example\n")
+    keep = store.contacts.resolve("grace@ex.org")
+    other = store.contacts.resolve("hopper@navy.example")
+    others_timeline = store.timeline.count(other.id)
+    merge_contacts(store, keep.id, other.id)
+    texts = [e.text for e in store.timeline.list(keep.id) if e.kind == "import"]
+    assert texts == [f"imported from people.csv (batch {batch})"] * 2
+    (merge,) = [a for a in store.audit.list(keep.id) if a.action == "merge"]
+    assert merge.after["moved"]["events"] == others_timeline

@@ -114,7 +114,7 @@ class TinyCRMApp(App[None], inherit_bindings=False):
 
     @classmethod
     def from_env(cls, env: Env) -> TinyCRMApp:
-        return cls(env.store(), keymap=env.config.section("keymap"))
+        return cls(env.store(wait_for_imports=False), keymap=env.config.section("keymap"))
 
     # -- life cycle ------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from .context import WAIT_FOR_IMPORTS, Env
-from .store.busy import is_locked
+from .store.busy import OTHER_WRITER, is_locked
 from .store.errors import EXIT_BUSY, Ambiguous, TinyCRMError
 from .store.textutil import strip_controls
 
@@ -38,8 +38,7 @@ class CRMGroup(TyperGroup):
         except sqlite3.OperationalError as exc:
             if is_locked(exc):
                 # Where a write takes the lock other than through Store.write (a migration).
-                _error("the database is busy: another program kept its write lock too long;"
-                       " nothing was changed, try again")
+                _error(OTHER_WRITER)
                 ctx.exit(EXIT_BUSY)
             _error(f"database error: {exc}")
             ctx.exit(1)
@@ -81,7 +80,8 @@ def root(
     wait: Annotated[
         int,
         typer.Option("--wait", metavar="SECONDS", envvar="TINYCRM_WAIT", min=0,
-                     help="How long a change waits for an import that holds the database."),
+                     help="How long a change may wait for another program's write lock"
+                          " (an import's; for anything else, 10 s at most)."),
     ] = WAIT_FOR_IMPORTS,
 ) -> None:
     env = Env(db_option=db, user_option=user, apply_rules=not no_rules, wait=wait)

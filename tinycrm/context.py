@@ -15,6 +15,7 @@ from . import paths
 if TYPE_CHECKING:
     from .config import Config
     from .store import Store
+    from .store.busy import RunningImport
 
 
 def current_user(option: str | None = None) -> str:
@@ -32,8 +33,6 @@ def current_user(option: str | None = None) -> str:
 # Seconds a command's change waits for an import that holds the database
 # (``--wait``): a cron job would rather be late than miss its run.
 WAIT_FOR_IMPORTS = 1800
-# Seconds SQLite itself waits for a lock before we look at who holds it.
-BUSY_TIMEOUT = 10
 
 
 @dataclass
@@ -42,9 +41,6 @@ class Env:
     user_option: str | None = None
     apply_rules: bool = True
     wait: int = WAIT_FOR_IMPORTS
-    # The app's writes run in workers that hold its other writes: it waits
-    # SQLite's 10 s like any writer, then shows what holds the lock.
-    in_app: bool = False
     _store: Store | None = field(default=None, repr=False)
 
     @cached_property
@@ -61,20 +57,26 @@ class Env:
 
         return load_config()
 
-    def store(self) -> Store:
+    def store(self, *, wait_for_imports: bool = True) -> Store:
+        """The Store, opened on first use. A command's writes wait for a
+        running import (up to ``wait`` seconds, saying so on stderr); the
+        app's (``wait_for_imports=False``) don't: its workers would hold its
+        other writes, so it waits SQLite's busy timeout and shows what holds
+        the lock."""
         if self._store is None:
             from .store import Store
+            from .store.db import BUSY_TIMEOUT_MS
 
-            waits = {} if self.in_app else {
-                "busy_timeout": min(BUSY_TIMEOUT, self.wait), "wait_for_imports": self.wait,
-                "on_wait": self._say_waiting}
+            waits = {} if not wait_for_imports else {
+                "busy_timeout": min(BUSY_TIMEOUT_MS / 1000, self.wait),
+                "wait_for_imports": self.wait, "on_wait": self._say_waiting}
             self._store = Store(
                 self.db_path, user=self.user, settings=self.config.store_settings(),
                 apply_rules=self.apply_rules, **waits,
             )
         return self._store
 
-    def _say_waiting(self, holder) -> None:
+    def _say_waiting(self, holder: RunningImport) -> None:
         from .output import say
 
         say(f"tinycrm: waiting for {holder.describe()} to finish"

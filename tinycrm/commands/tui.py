@@ -27,7 +27,6 @@ def open_tui(env: Env) -> None:
     os.environ.setdefault("TEXTUAL_FPS", "120")
     from ..app import TinyCRMApp  # textual is imported only here
 
-    env.in_app = True
     TinyCRMApp.from_env(env).run()
 
 

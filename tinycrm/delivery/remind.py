@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from ..store.errors import TinyCRMError
+from ..store.errors import Busy, TinyCRMError
 from ..store.models import QueueItem
 from ..store.reminders import CHANNELS, Reminders
 from .command import CommandFailed
@@ -79,6 +79,8 @@ def remind(
                 _command(reminders, options, now, result)
             else:
                 _email(reminders, options, now, smtp_section or {}, config_path, result)
+        except Busy:
+            raise  # the database, not this channel: the whole run waits or stops (exit 5)
         except TinyCRMError as exc:
             result.errors.append(f"{channel}: {exc.message}")
     return result

@@ -9,8 +9,10 @@ database (``<db>-import``, owner-only) saying what it is. A writer that
 times out reads it: the CLI keeps waiting while that import runs (``Store``'s
 ``wait_for_imports``), and whoever gives up says what they waited for.
 
-Only the lock holder writes the note, so there is one at a time; a note whose
-process is gone (a killed import) is ignored.
+Only the lock holder writes and removes the note (it is put in place whole,
+by rename, and taken away before the commit), so there is one at a time. The
+import also holds an advisory lock on the note's file: a note whose file
+nobody locks was left by an import that was killed, and is ignored.
 """
 
 from __future__ import annotations
@@ -18,8 +20,16 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: a note's process is taken to be alive
+    fcntl = None  # type: ignore[assignment]
+
+# What a writer is told when something other than an import kept the lock.
+OTHER_WRITER = "the database is busy: another program kept its write lock too long; try again"
 
 
 @dataclass(frozen=True)
@@ -34,69 +44,77 @@ class RunningImport:
 
 
 def note_path(db: Path) -> Path:
+    db = Path(db).resolve()
     return db.with_name(db.name + "-import")
 
 
 class ImportNote:
-    """The note of one import: ``write()`` once it holds the lock, ``remove()``
-    once its transaction has ended (committed or not)."""
+    """The note of one import: ``write()`` once it holds the write lock,
+    ``remove()`` before it lets go of it (commit or rollback)."""
 
     def __init__(self, db: Path, *, user: str, source: str, started_at: str) -> None:
-        self.path = note_path(Path(db))
+        self.path = note_path(db)
         self.mine = RunningImport(os.getpid(), user, source, started_at)
-        self.written = False
+        self._fd: int | None = None
 
     def write(self) -> None:
-        data = json.dumps(self.mine.__dict__, ensure_ascii=False).encode()
+        part = self.path.with_name(self.path.name + f".{os.getpid()}")
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
+            fd = os.open(part, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         except OSError:
             return  # a read-only folder: the import runs all the same, unannounced
-        self.written = True
+        try:
+            os.write(fd, json.dumps(asdict(self.mine), ensure_ascii=False).encode())
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            os.replace(part, self.path)
+        except OSError:
+            os.close(fd)
+            _unlink(part)
+            return
+        self._fd = fd
 
     def remove(self) -> None:
-        # The next lock holder may have written its own note already: leave that.
-        if self.written and read_note(self.path) == self.mine:
-            try:
-                self.path.unlink()
-            except OSError:
-                pass
-        self.written = False
-
-
-def read_note(path: Path) -> RunningImport | None:
-    try:
-        data = json.loads(path.read_bytes())
-        return RunningImport(int(data["pid"]), str(data["user"]), str(data["source"]),
-                             str(data["started_at"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        if self._fd is None:
+            return
+        _unlink(self.path)
+        os.close(self._fd)  # and with it the advisory lock
+        self._fd = None
 
 
 def running_import(db: Path) -> RunningImport | None:
     """The import that holds ``db``'s write lock, if one does (as far as its
-    note says, and its process still runs)."""
-    found = read_note(note_path(Path(db)))
-    return found if found is not None and _alive(found.pid) else None
-
-
-def _alive(pid: int) -> bool:
-    if os.name == "nt":
-        return True  # signal 0 means Ctrl-C there; the note goes when the import ends
+    note says, and its process still holds the note)."""
+    path = note_path(db)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return False
-    return True
+        return None
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pass  # held: its import is running
+            else:
+                return None  # nobody holds it: left by an import that was killed
+        data = json.loads(os.read(fd, 65536))
+        return RunningImport(int(data["pid"]), str(data["user"]), str(data["source"]),
+                             str(data["started_at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    finally:
+        os.close(fd)
 
 
 def is_locked(exc: sqlite3.Error) -> bool:
     """SQLITE_BUSY: another connection held the lock past the busy timeout."""
     code = getattr(exc, "sqlite_errorcode", None)
     return (code & 0xFF) == sqlite3.SQLITE_BUSY if code is not None else "locked" in str(exc)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass

@@ -289,12 +289,14 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
         conn.execute("DELETE FROM contact_emails WHERE contact_id = ?", [other_id])
         if changed:
             write_state(conn, before, state, changed, to_db(now))
-        store.timeline.keep_import_entry(other_id, keep_id)
+        # OTHER's "imported from" entry is worked out from OTHER: it moves as a stored one.
+        imported = store.timeline.keep_import_entry(other_id, keep_id)
         moved: dict[str, int] = {}
         for table, column in _referencing_columns(conn):
             count = conn.execute(
                 f"UPDATE OR IGNORE {_quote(table)} SET {_quote(column)} = ?"
                 f" WHERE {_quote(column)} = ?", [keep_id, other_id]).rowcount
+            count += imported if table == "events" else 0
             if count:
                 moved[table] = count
         # OTHER's history now concerns KEEP (and goes with KEEP's if it is erased).

@@ -134,17 +134,20 @@ def import_contacts(
         tags.append(clean_tag(tag))
     reader = reader or open_reader(raw, name=name, options=options)
     job = _Import(store, reader, options, now, name, tags, on_reject, on_plan)
-    # Others who wait for the lock can tell what holds it (and for how long: ``busy``).
+    # Others who wait for the lock can tell what holds it (``busy``).
     note = ImportNote(store.path, user=store.user, source=name, started_at=to_db(now))
     try:
         with store.write():
             note.write()
-            job.run()
-            if options.dry_run:
-                raise _DryRun
-            if options.strict and job.counts["rejected"]:
-                raise ImportRejected(
-                    f"{name}: {job.counts['rejected']} row(s) rejected; nothing imported (--strict)")
+            try:
+                job.run()
+                if options.dry_run:
+                    raise _DryRun
+                if options.strict and job.counts["rejected"]:
+                    raise ImportRejected(f"{name}: {job.counts['rejected']} row(s) rejected;"
+                                         " nothing imported (--strict)")
+            finally:
+                note.remove()  # while we still hold the lock: no one else can have written one
     except _DryRun:
         pass
     except FormatError as exc:
@@ -153,7 +156,6 @@ def import_contacts(
         raise ImportFailed(f"{name}: can't be decoded as {exc.encoding} ({exc.reason});"
                            " try another --encoding") from None
     finally:
-        note.remove()
         job.restore_cache()
     return job.summary()
 

@@ -12,8 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .busy import OTHER_WRITER, is_locked
 from .db import pending_migrations
-from .errors import Conflict, DatabaseError, ValidationError
+from .errors import Busy, Conflict, DatabaseError, ValidationError
 from .timeutil import to_local
 
 if TYPE_CHECKING:
@@ -159,9 +160,17 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
 def compact(store: Store) -> bool:
     """VACUUM and truncate the WAL, so that deleted data leaves the file.
     False when another process kept the WAL from being emptied (a reader
-    still uses old pages): run ``tinycrm db vacuum`` again when it's done."""
+    still uses old pages): run ``tinycrm db vacuum`` again when it's done.
+    ``Busy`` when another writer kept the lock (waited for as any change is)."""
     conn = store.conn
+    with store.write():
+        pass  # VACUUM can't run in a transaction: this waits for a running import
     first = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    conn.execute("VACUUM")
+    try:
+        conn.execute("VACUUM")
+    except sqlite3.OperationalError as exc:
+        if is_locked(exc):
+            raise Busy(OTHER_WRITER) from None
+        raise
     last = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return first[0] == 0 and last[0] == 0

@@ -372,9 +372,10 @@ def m041_import_events_worked_out(db: Database) -> None:
     # that an import created is no longer stored: the timeline works it out
     # from contacts.import_batch and the batch's row (store/timeline.py). A
     # large import wrote the same row, and two index entries, for each of its
-    # contacts: a fifth of a freshly imported database. The stored copies go;
-    # where a merge brought another one of the same batch to the contact, the
-    # contact's own (the first) goes and the merged one stays.
+    # contacts: a fifth of a freshly imported database. The stored copies go,
+    # one per contact: where a merge brought the contact another entry of the
+    # same batch (the same text, time and author), one of the two stays. The
+    # space is reused by later writes; `tinycrm db vacuum` gives it back.
     db.executescript(
         """
         DELETE FROM events WHERE id IN (

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .busy import RunningImport, is_locked, running_import
+from .busy import OTHER_WRITER, RunningImport, is_locked, running_import
 from .db import BUSY_TIMEOUT_MS, connect, migrate
 from .errors import Busy
 from .settings import StoreSettings
@@ -45,8 +45,9 @@ class Store:
     ) -> None:
         """``busy_timeout``: seconds a write waits for another's lock (SQLite's
         busy timeout). When that runs out while an import holds the lock, the
-        write waits on for it, up to ``wait_for_imports`` seconds in all,
-        calling ``on_wait`` once (see ``busy``); then it raises ``Busy``."""
+        write waits on for it: this Store's writes wait up to
+        ``wait_for_imports`` seconds in all, calling ``on_wait`` the first
+        time (see ``busy``). Then they raise ``Busy``."""
         self.path = Path(path)
         self.user = user
         self.clock = clock
@@ -55,6 +56,8 @@ class Store:
         self.busy_timeout = busy_timeout
         self.wait_for_imports = wait_for_imports
         self.on_wait = on_wait
+        self._waiting_since: float | None = None
+        self._told = False
         self.conn: sqlite3.Connection = connect(self.path, busy_timeout_ms=int(busy_timeout * 1000))
         try:
             self.migrated = migrate(self.conn, self.path)
@@ -117,32 +120,47 @@ class Store:
 
     def _wait_for_lock(self, started: float) -> None:
         """SQLite's busy timeout ran out: wait on while an import holds the
-        lock (up to ``wait_for_imports`` seconds from ``started``), else
-        raise ``Busy`` naming what held it."""
-        told = False
+        lock, else raise ``Busy`` naming what held it. The waits of one Store
+        (one CLI command) add up to ``wait_for_imports`` at most, and
+        ``on_wait`` is called once."""
+        if self._waiting_since is None:
+            self._waiting_since = started
+        holder = running_import(self.path)
+        if holder is None:
+            # Its note goes just before its commit: give that a busy timeout.
+            self._try_begin(self.busy_timeout, OTHER_WRITER)
+            return
         try:
             while True:
-                holder = running_import(self.path)
-                left = self.wait_for_imports - (time.monotonic() - started)
-                if holder is not None and left <= 0:
+                left = self.wait_for_imports - (time.monotonic() - self._waiting_since)
+                if left <= 0:
                     raise Busy(f"the database is busy: {holder.describe()} is still writing to"
-                               " it; nothing was changed, try again when it has finished")
-                if holder is None:
-                    # Its note may have gone with its commit just now: one more try.
-                    left = 0.05
-                elif not told and self.on_wait is not None:
+                               " it; try again when it has finished")
+                if not self._told and self.on_wait is not None:
                     self.on_wait(holder)
-                    told = True
-                self.conn.execute(f"PRAGMA busy_timeout = {int(min(left, self.busy_timeout) * 1000)}")
+                    self._told = True
+                self.conn.execute(f"PRAGMA busy_timeout = {int(min(left, 60) * 1000)}")
                 try:
                     self.conn.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as exc:
                     if not is_locked(exc):
                         raise
-                    if holder is None:
-                        raise Busy("the database is busy: another program kept its write lock"
-                                   " too long; nothing was changed, try again") from None
+                holder = running_import(self.path)
+                if holder is None:
+                    self._try_begin(self.busy_timeout, OTHER_WRITER)
+                    return
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
+    def _try_begin(self, seconds: float, message: str) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if is_locked(exc):
+                raise Busy(message) from None
+            raise
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
 

@@ -105,14 +105,15 @@ class Timeline:
             f" + (SELECT count(*) FROM ({_IMPORTED}))", [contact_id, contact_id]
         ).fetchone()[0]
 
-    def keep_import_entry(self, from_id: int, to_id: int) -> None:
+    def keep_import_entry(self, from_id: int, to_id: int) -> int:
         """Store the import entry of ``from_id`` (if an import created it) on
         ``to_id``'s timeline: a merge moves a contact's history to the one
-        kept, and this entry is worked out from the contact that goes."""
-        self.store.conn.execute(
+        kept, and this entry is worked out from the contact that goes.
+        Returns how many were stored (0 or 1)."""
+        return self.store.conn.execute(
             "INSERT INTO events (contact_id, kind, text, at, author, data, created_at)"
             f" SELECT ?, kind, text, at, author, data, created_at FROM ({_IMPORTED})",
-            [to_id, from_id])
+            [to_id, from_id]).rowcount
 
     def log(
         self,
