@@ -15,7 +15,6 @@ import typer
 from typer.core import TyperGroup
 
 from .context import WAIT_FOR_IMPORTS, Env
-from .store.busy import OTHER_WRITER, is_locked
 from .store.errors import EXIT_BUSY, Ambiguous, TinyCRMError
 from .store.textutil import strip_controls
 
@@ -36,6 +35,8 @@ class CRMGroup(TyperGroup):
                     sys.stderr.write("  " + strip_controls(candidate.replace("\t", "  ")) + "\n")
             ctx.exit(exc.exit_code)
         except sqlite3.OperationalError as exc:
+            from .store.busy import OTHER_WRITER, is_locked
+
             if is_locked(exc):
                 # Where a write takes the lock other than through Store.write (a migration).
                 _error(OTHER_WRITER)
