@@ -8,13 +8,12 @@ import io
 import json
 import sqlite3
 
-from sqlite_utils import Database
-
 from tinycrm.store import Store
 from tinycrm.store.import_batches import undo_batch
 from tinycrm.store.importer import import_contacts
-from tinycrm.store.migrations import migrations
 from tinycrm.store.privacy import export
+
+from .import_helpers import STAMP, database_before, old_batch
 
 
 def _import(store, text: str) -> int:
@@ -65,13 +64,9 @@ def test_a_privacy_export_names_the_import_that_created_the_person(store):
 def test_older_batches_move_their_created_rows_onto_the_contacts(db_path):
     """A database from before m040: its import_items 'created' rows become
     contacts.import_batch, and undo still finds those contacts."""
-    db_path.parent.mkdir()
-    db = Database(db_path)
-    migrations.apply(db, stop_before="m040_import_created_by_batch")
-    stamp = "2026-11-01T09:00:00Z"
-    db.execute("INSERT INTO import_batches (id, started_at, finished_at, actor, source, format,"
-               " created, merged, first_contact_id, audit_mark)"
-               " VALUES (4, ?, ?, 'alice', 'old.csv', 'csv', 2, 1, 2, 0)", [stamp, stamp])
+    db = database_before(db_path, "m040_import_created_by_batch")
+    stamp = STAMP
+    old_batch(db, actor="alice", created=2, merged=1, first_contact_id=2)
     for cid, name in ((1, "Kept"), (2, "New One"), (3, "New Two")):
         db.execute("INSERT INTO contacts (id, uid, name, stage, tier, owner, created_at, updated_at)"
                    " VALUES (?, ?, ?, 'lead', 'standard', 'alice', ?, ?)",

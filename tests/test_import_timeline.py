@@ -9,14 +9,13 @@ import io
 import json
 from datetime import timedelta
 
-from sqlite_utils import Database
-
 from tinycrm.store import Store
 from tinycrm.store.dupes import merge_contacts
 from tinycrm.store.importer import import_contacts
-from tinycrm.store.migrations import migrations
 from tinycrm.store.privacy import erase, export
 from tinycrm.store.timeutil import to_db
+
+from .import_helpers import STAMP, database_before, old_batch
 
 
 def _import(store, text: str, name: str = "people.csv") -> int:
@@ -89,13 +88,9 @@ def test_m041_drops_the_stored_copies_and_leaves_every_timeline_as_it_was(db_pat
     """A database from before m041 stored the entry. Contact 1 also got a copy
     of the same batch's entry from a merge, contact 2 (typed by hand) one from
     another batch's contact, and contact 3 has a merge's entry beside its own."""
-    db_path.parent.mkdir()
-    db = Database(db_path)
-    migrations.apply(db, stop_before="m041_import_events_worked_out")
-    stamp = "2026-11-01T09:00:00Z"
-    db.execute("INSERT INTO import_batches (id, started_at, finished_at, actor, source, format,"
-               " created, first_contact_id, audit_mark)"
-               " VALUES (4, ?, ?, 'bob', 'old.csv', 'csv', 3, 1, 0)", [stamp, stamp])
+    db = database_before(db_path, "m041_import_events_worked_out")
+    stamp = STAMP
+    old_batch(db, actor="bob", created=3, first_contact_id=1)
     for cid, name, batch in ((1, "Own", 4), (2, "Hand", None), (3, "Merged Into", 4)):
         db.execute("INSERT INTO contacts (id, uid, name, stage, tier, owner, created_at,"
                    " updated_at, import_batch) VALUES (?, ?, ?, 'lead', 'standard', 'bob', ?, ?, ?)",
