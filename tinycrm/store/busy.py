@@ -25,7 +25,7 @@ from pathlib import Path
 
 try:
     import fcntl
-except ImportError:  # Windows: a note's process is taken to be alive
+except ImportError:  # Windows: no note is written or read; writers time out as before
     fcntl = None  # type: ignore[assignment]
 
 # What a writer is told when something other than an import kept the lock.
@@ -58,6 +58,8 @@ class ImportNote:
         self._fd: int | None = None
 
     def write(self) -> None:
+        if fcntl is None:
+            return  # without the lock, a killed import's note would look alive
         part = self.path.with_name(self.path.name + f".{os.getpid()}")
         try:
             fd = os.open(part, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -65,8 +67,7 @@ class ImportNote:
             return  # a read-only folder: the import runs all the same, unannounced
         try:
             os.write(fd, json.dumps(asdict(self.mine), ensure_ascii=False).encode())
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_EX)
             os.replace(part, self.path)
         except OSError:
             os.close(fd)
@@ -85,19 +86,19 @@ class ImportNote:
 def running_import(db: Path) -> RunningImport | None:
     """The import that holds ``db``'s write lock, if one does (as far as its
     note says, and its process still holds the note)."""
-    path = note_path(db)
+    if fcntl is None:
+        return None
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(note_path(db), os.O_RDONLY)
     except OSError:
         return None
     try:
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                pass  # held: its import is running
-            else:
-                return None  # nobody holds it: left by an import that was killed
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # held: its import is running
+        else:
+            return None  # nobody holds it: left by an import that was killed
         data = json.loads(os.read(fd, 65536))
         return RunningImport(int(data["pid"]), str(data["user"]), str(data["source"]),
                              str(data["started_at"]))

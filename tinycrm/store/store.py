@@ -56,7 +56,7 @@ class Store:
         self.busy_timeout = busy_timeout
         self.wait_for_imports = wait_for_imports
         self.on_wait = on_wait
-        self._waiting_since: float | None = None
+        self._waited = 0.0  # seconds this Store's writes have waited for imports
         self._told = False
         self.conn: sqlite3.Connection = connect(self.path, busy_timeout_ms=int(busy_timeout * 1000))
         try:
@@ -123,43 +123,36 @@ class Store:
         lock, else raise ``Busy`` naming what held it. The waits of one Store
         (one CLI command) add up to ``wait_for_imports`` at most, and
         ``on_wait`` is called once."""
-        if self._waiting_since is None:
-            self._waiting_since = started
-        holder = running_import(self.path)
-        if holder is None:
-            # Its note goes just before its commit: give that a busy timeout.
-            self._try_begin(self.busy_timeout, OTHER_WRITER)
-            return
         try:
-            while True:
-                left = self.wait_for_imports - (time.monotonic() - self._waiting_since)
+            holder = running_import(self.path)
+            while holder is not None:
+                left = self.wait_for_imports - self._waited - (time.monotonic() - started)
                 if left <= 0:
                     raise Busy(f"the database is busy: {holder.describe()} is still writing to"
                                " it; try again when it has finished")
                 if not self._told and self.on_wait is not None:
                     self.on_wait(holder)
                     self._told = True
-                self.conn.execute(f"PRAGMA busy_timeout = {int(min(left, 60) * 1000)}")
-                try:
-                    self.conn.execute("BEGIN IMMEDIATE")
+                if self._try_begin(min(left, 60)):
                     return
-                except sqlite3.OperationalError as exc:
-                    if not is_locked(exc):
-                        raise
                 holder = running_import(self.path)
-                if holder is None:
-                    self._try_begin(self.busy_timeout, OTHER_WRITER)
-                    return
+            # No import (any more): its note goes just before its commit, so
+            # give that, or whatever else holds the lock, one more busy timeout.
+            if not self._try_begin(self.busy_timeout):
+                raise Busy(OTHER_WRITER)
         finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            self._waited += time.monotonic() - started
 
-    def _try_begin(self, seconds: float, message: str) -> None:
+    def _try_begin(self, seconds: float) -> bool:
+        """BEGIN IMMEDIATE, waiting up to ``seconds`` for the lock; False if
+        it was still held then."""
         self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
+            return True
         except sqlite3.OperationalError as exc:
             if is_locked(exc):
-                raise Busy(message) from None
+                return False
             raise
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
