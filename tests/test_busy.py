@@ -18,6 +18,7 @@ import pytest
 from tinycrm import context
 from tinycrm.store import Busy, Store, db
 from tinycrm.store.busy import ImportNote, RunningImport, note_path, running_import
+from tinycrm.store.import_batches import undo_batch
 from tinycrm.store.import_types import ImportOptions
 from tinycrm.store.importer import import_contacts
 
@@ -74,6 +75,25 @@ def test_a_failed_import_takes_its_note_away_too(store, db_path):
                         name="people.csv", options=ImportOptions(strict=True),
                         on_reject=lambda reject: seen.append(running_import(db_path)))
     assert [s.source for s in seen] == ["people.csv"]
+    assert not note_path(db_path).exists() and running_import(db_path) is None
+
+
+def test_undoing_an_import_leaves_a_note_too(store, db_path, monkeypatch):
+    summary = import_contacts(store, io.BytesIO(b"name,email\nAda,ada@ex.org\n"), name="people.csv")
+    seen: list[RunningImport | None] = []
+    record = store.audit.record
+
+    def recording(action, *args, **kwargs):
+        if action == "undo":  # the undo's last step, inside its write
+            seen.append(running_import(db_path))
+        return record(action, *args, **kwargs)
+
+    monkeypatch.setattr(store.audit, "record", recording)
+    undo_batch(store, summary.batch_id)
+    assert [(s.action, s.source, s.user) for s in seen] == [
+        ("undo", f"import batch {summary.batch_id}", "alice")]
+    assert seen[0].describe() == (
+        f"the undo of import batch {summary.batch_id} by alice (process {os.getpid()})")
     assert not note_path(db_path).exists() and running_import(db_path) is None
 
 

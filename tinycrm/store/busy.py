@@ -4,8 +4,9 @@ An import is one transaction (killing it leaves the database as it was), so
 it holds the database's write lock from start to end: about a minute for a
 million rows. Other writers (the app, cron's ``remind``, another import)
 wait on SQLite's busy timeout and would then fail with a bare "database is
-locked". While it holds the lock, an import leaves a note beside the
-database (``<db>-import``, owner-only) saying what it is. A writer that
+locked". While it holds the lock, an import (or the undo of one, which
+takes as long) leaves a note beside the database (``<db>-import``,
+owner-only) saying what it is. A writer that
 times out reads it: the CLI keeps waiting while that import runs (``Store``'s
 ``wait_for_imports``), and whoever gives up says what they waited for.
 
@@ -20,6 +21,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,8 +41,11 @@ class RunningImport:
     user: str
     source: str
     started_at: str  # UTC, stored form
+    action: str = "import"  # or "undo": of the import batch ``source`` names
 
     def describe(self) -> str:
+        if self.action == "undo":
+            return f"the undo of {self.source} by {self.user} (process {self.pid})"
         return f"an import of {self.source} by {self.user} (process {self.pid})"
 
 
@@ -49,13 +55,23 @@ def note_path(db: Path) -> Path:
 
 
 class ImportNote:
-    """The note of one import: ``write()`` once it holds the write lock,
-    ``remove()`` before it lets go of it (commit or rollback)."""
+    """The note of one import (or undo): ``write()`` once it holds the write
+    lock, ``remove()`` before it lets go of it (commit or rollback), or both
+    around the work with ``held()``."""
 
-    def __init__(self, db: Path, *, user: str, source: str, started_at: str) -> None:
+    def __init__(self, db: Path, *, user: str, source: str, started_at: str,
+                 action: str = "import") -> None:
         self.path = note_path(db)
-        self.mine = RunningImport(os.getpid(), user, source, started_at)
+        self.mine = RunningImport(os.getpid(), user, source, started_at, action)
         self._fd: int | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.write()
+        try:
+            yield
+        finally:
+            self.remove()  # while we still hold the lock: no one else can have written one
 
     def write(self) -> None:
         if fcntl is None:
@@ -101,7 +117,7 @@ def running_import(db: Path) -> RunningImport | None:
             return None  # nobody holds it: left by an import that was killed
         data = json.loads(os.read(fd, 65536))
         return RunningImport(int(data["pid"]), str(data["user"]), str(data["source"]),
-                             str(data["started_at"]))
+                             str(data["started_at"]), str(data.get("action", "import")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     finally:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .busy import ImportNote
 from .dupes import ContactState
 from .errors import Conflict, NotFound
 from .textutil import phone_key
@@ -138,7 +139,10 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
     ``force``."""
     now = now or store.now()
     conn = store.conn
-    with store.write():
+    # As long as the import itself: others who wait for the lock are told what holds it.
+    note = ImportNote(store.path, user=store.user, source=f"import batch {batch_id}",
+                      started_at=to_db(now), action="undo")
+    with store.write(), note.held():
         batch = get_batch(store, batch_id)
         if batch.undone_at is not None:
             raise Conflict(f"import batch {batch_id} was already undone")

@@ -137,17 +137,13 @@ def import_contacts(
     # Others who wait for the lock can tell what holds it (``busy``).
     note = ImportNote(store.path, user=store.user, source=name, started_at=to_db(now))
     try:
-        with store.write():
-            note.write()
-            try:
-                job.run()
-                if options.dry_run:
-                    raise _DryRun
-                if options.strict and job.counts["rejected"]:
-                    raise ImportRejected(f"{name}: {job.counts['rejected']} row(s) rejected;"
-                                         " nothing imported (--strict)")
-            finally:
-                note.remove()  # while we still hold the lock: no one else can have written one
+        with store.write(), note.held():
+            job.run()
+            if options.dry_run:
+                raise _DryRun
+            if options.strict and job.counts["rejected"]:
+                raise ImportRejected(f"{name}: {job.counts['rejected']} row(s) rejected;"
+                                     " nothing imported (--strict)")
     except _DryRun:
         pass
     except FormatError as exc:
