@@ -54,6 +54,41 @@ def test_match_by_normalised_phone(store, ada):
     assert store.contacts.count() == 1
 
 
+def test_a_shared_number_alone_does_not_merge_people_whose_names_differ(store, ada):
+    summary, _, _ = run(store, "Name,Phone,Email\n"
+                               "Ann Two,555 010 2030,ann@ex.org\n"      # Ada's switchboard
+                               "Tom One,555 010 2030,\n"                 # no address at all
+                               "A. Lovelace,+1 555 010 2030,\n"          # Ada, by her initial
+                               ",555 010 2030,\n")                       # a number and nothing else
+    assert counts(summary) == {"created": 2, "unchanged": 2}
+    assert sorted(c.name for c in store.contacts.list()) == ["Ada Lovelace", "Ann Two", "Tom One"]
+    assert store.contacts.get(ada.id).emails == ("ada@ex.org",)
+
+
+def test_two_people_sharing_a_number_survive_a_round_trip(tmp_path):
+    from tinycrm.store import Store
+    from tinycrm.store.exporter import export
+
+    with Store(tmp_path / "a.db", user="alice") as first:
+        first.contacts.add("Tom One", emails=["tom@acme.example"], phones=["+1 212 555 0100"])
+        first.contacts.add("Ann Two", emails=["ann@acme.example"], phones=["+1 212 555 0100"])
+        out = io.StringIO()
+        export(first, out, "csv")
+    with Store(tmp_path / "b.db", user="alice") as second:
+        summary, _, _ = run(second, out.getvalue())
+        assert counts(summary) == {"created": 2}
+        assert [(c.name, c.emails) for c in second.contacts.list(order_by="name")] == [
+            ("Ann Two", ("ann@acme.example",)), ("Tom One", ("tom@acme.example",))]
+
+
+def test_names_agree():
+    from tinycrm.store.dupes import names_agree
+
+    assert names_agree("Ada L", "Ada Lovelace") and names_agree("ADA LOVELACE", "Ada Lovelace")
+    assert names_agree("Zoë Ø", "zoe ø") and names_agree("Lovelace", "Ada Lovelace")
+    assert not names_agree("Ann Two", "Tom One") and not names_agree("Bob Smith", "Robert Smith")
+
+
 def test_update_replaces_values_but_never_drops_emails(store, ada):
     summary, _, _ = run(store, "Name,Email,Title,Stage,Company\n"
                                "Ada King,ada@ex.org,Countess,qualified,\n",

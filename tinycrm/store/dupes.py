@@ -349,6 +349,20 @@ class DuplicatePair:
         }
 
 
+_NAME_WORD = re.compile(r"[^\W_]+")
+
+
+def names_agree(a: str, b: str) -> bool:
+    """Whether two names may be the same person's: each word of the one with
+    fewer words starts a word of the other, without regard to case or accents
+    ("Ada L" and "A. Lovelace" agree with "Ada Lovelace"; "Ann Two" does not
+    with "Tom One")."""
+    words_a, words_b = _NAME_WORD.findall(fold(a)), _NAME_WORD.findall(fold(b))
+    if len(words_a) > len(words_b):
+        words_a, words_b = words_b, words_a
+    return all(any(w.startswith(part) for w in words_b) for part in words_a)
+
+
 def email_canon(key: str | None) -> str | None:
     """``John.Doe+crm@GMail.com`` and ``johndoe@gmail.com`` are one mailbox."""
     if not key or "@" not in key:

@@ -2,8 +2,10 @@
 take, worked out row by row. Each row is checked (``RowChecker.prepare``),
 matched by uid, then email, then phone against the database and the rows
 before it, and created, merged, updated or skipped as ``--on-duplicate``
-says; merges into existing contacts keep their before-state in
-``import_items`` for undo.
+says. A number alone doesn't make a row the same person as a contact whose
+name reads otherwise: colleagues share a switchboard, a household a landline.
+Merges into existing contacts keep their before-state in ``import_items``
+for undo.
 
 ``RowPath`` is a part of ``importer._Import`` (which it works on: the
 connection, the counts, the writer thread, the batch), kept apart because it
@@ -15,9 +17,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
-from .dupes import ContactState, combine, load_states
+from .dupes import ContactState, combine, load_states, names_agree
 from .import_batches import write_state
 from .import_rows import Incoming, Rejection
+from .import_types import LOOKUP_KEYS
 from .search import index_rows
 
 if TYPE_CHECKING:
@@ -53,12 +56,10 @@ class RowPath:
         email_hits = self._lookup(
             "SELECT email_key, contact_id FROM contact_emails WHERE email_key IN ({})",
             (k for i in chunk for k in i.email_keys))
-        phone_hits = self._lookup(
-            "SELECT phone_key, min(contact_id) FROM contact_phones WHERE phone_key IN ({})"
-            " GROUP BY phone_key", (k for i in chunk for k in i.phone_keys))
+        phone_hits = self._phone_candidates(k for i in chunk for k in i.phone_keys)
         by_uid: dict[str, int] = {}
         by_email: dict[str, int] = {}
-        by_phone: dict[str, int] = {}
+        by_phone: dict[str, list[int]] = {}  # the file's own numbers: who took them
         pending: dict[int, Incoming | ContactState] = {}
         merges: dict[int, list[Incoming]] = {}
         plan = self.on_plan is not None
@@ -77,7 +78,7 @@ class RowPath:
             if target is None:
                 for key in inc.phone_keys:
                     if key is not None:
-                        target = phone_hits.get(key) or by_phone.get(key)
+                        target = self._same_number(inc, key, phone_hits, by_phone, pending)
                         if target is not None:
                             break
             if target is not None and mode == "skip":
@@ -130,8 +131,8 @@ class RowPath:
             for key in inc.email_keys:
                 by_email[key] = target
             for key in inc.phone_keys:
-                if key is not None and key not in phone_hits:
-                    by_phone.setdefault(key, target)
+                if key is not None and target not in by_phone.setdefault(key, []):
+                    by_phone[key].append(target)
 
         # Merges first: they use the connection, the new contacts' job then
         # runs in the writer while the next chunk is read.
@@ -140,6 +141,28 @@ class RowPath:
             self._create(pending, first_new)
             touched += pending
         self._after_writes(touched)
+
+    def _phone_candidates(self, keys) -> dict[str, list[int]]:
+        """The contacts that have each of these numbers, oldest first."""
+        found: dict[str, list[int]] = {}
+        unique = list(dict.fromkeys(k for k in keys if k))
+        for start in range(0, len(unique), LOOKUP_KEYS):
+            part = unique[start:start + LOOKUP_KEYS]
+            for key, contact_id in self.conn.execute(
+                    "SELECT DISTINCT phone_key, contact_id FROM contact_phones"
+                    f" WHERE phone_key IN ({','.join('?' * len(part))}) ORDER BY contact_id", part):
+                found.setdefault(key, []).append(contact_id)
+        return found
+
+    def _same_number(self, inc: Incoming, key: str, found: dict[str, list[int]],
+                     by_phone: dict[str, list[int]], pending: dict[int, Any]) -> int | None:
+        """The contact a row goes to by this number: the oldest that has it (in
+        the database, then in the file) whose name agrees with the row's, if
+        the row has a name."""
+        for contact_id in (*found.get(key, ()), *by_phone.get(key, ())):
+            if not inc.named or names_agree(inc.name, self.contact_name(contact_id, pending)):
+                return contact_id
+        return None
 
     def contact_name(self, contact_id: int, pending: dict[int, Any]) -> str:
         if contact_id in pending:
@@ -243,3 +266,4 @@ class RowPath:
         return self.conn.execute(
             "SELECT 1 FROM events WHERE contact_id = ? AND kind = 'note' AND text = ? LIMIT 1",
             [contact_id, note]).fetchone() is not None
+

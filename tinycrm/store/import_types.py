@@ -12,6 +12,9 @@ from .errors import TinyCRMError
 ON_DUPLICATE = ("merge", "update", "skip", "create")
 INPUT_FORMATS = ("auto", "csv", "vcard", "json", "ndjson")
 
+# Keys per ``IN (...)`` lookup: well inside SQLite's limit on parameters.
+LOOKUP_KEYS = 900
+
 
 class ImportFailed(TinyCRMError):
     """The input can't be imported at all; nothing was written."""

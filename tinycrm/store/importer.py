@@ -43,6 +43,7 @@ from .import_row_path import RowPath
 from .import_rows import FOREIGN_LAYOUTS, Incoming, RowChecker
 from .import_types import (
     INPUT_FORMATS,
+    LOOKUP_KEYS,
     ON_DUPLICATE,
     ImportFailed,
     ImportOptions,
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
     from .store import Store
 
 CHUNK = 2500  # rows matched and written together; bounds the Python memory of an import
-_LOOKUP = 900  # keys per IN (...) query
 # A load this large (and larger than what is there) defers the contacts
 # table's secondary indexes and rebuilds them once at the end. Below it the
 # writer thread keeps them up to date beside the reading, which is quicker
@@ -294,8 +294,8 @@ class _Import(RowPath):
     def _lookup(self, sql: str, keys: Iterable[str | None]) -> dict[str, int]:
         found: dict[str, int] = {}
         unique = list(dict.fromkeys(k for k in keys if k))
-        for start in range(0, len(unique), _LOOKUP):
-            part = unique[start:start + _LOOKUP]
+        for start in range(0, len(unique), LOOKUP_KEYS):
+            part = unique[start:start + LOOKUP_KEYS]
             found.update(self.conn.execute(sql.format(",".join("?" * len(part))), part).fetchall())
         return found
 
