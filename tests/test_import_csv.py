@@ -298,3 +298,20 @@ def test_a_stray_windows_1252_byte_late_in_a_utf8_file(cli, tmp_path):
     people = contacts(cli)
     assert people[0]["company"] == "Straße"
     assert (people[-1]["name"], people[-1]["company"]) == ("José", "Café")
+
+
+def test_a_quote_that_never_closes_stops_the_import_at_its_row(cli, tmp_path):
+    rows = [f"P{i},p{i}@ex.org" for i in range(50)] + ['"Broken quote,bq@ex.org']
+    rows += [f"Q{i},q{i}@ex.org" for i in range(50)]
+    result = cli("import", write(tmp_path, "open.csv", "Name,Email\n" + "\n".join(rows) + "\n"))
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith(
+        'open.csv:52: a quoted cell that starts in this row is never closed (a " is missing)')
+    assert contacts(cli) == []  # not the 50 rows before it, and no contact made of the rest
+
+
+def test_text_after_a_closing_quote_names_its_line(cli, tmp_path):
+    result = cli("import", write(tmp_path, "q.csv", 'Name,Email\nA,a@ex.org\n"x"y,b@ex.org\n'))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert 'q.csv:3: a quoted cell goes on after its closing "' in result.stderr
+    assert contacts(cli) == []

@@ -154,7 +154,9 @@ class CSVReader:
         if csv.field_size_limit() < MAX_CELL:
             csv.field_size_limit(MAX_CELL)
         self.delimiter, self.skip = detect_dialect(source.head)
-        self._reader = csv.reader(source.text, delimiter=self.delimiter)
+        # strict: a quote that never closes is an error, not the rest of the
+        # file swallowed into one cell.
+        self._reader = csv.reader(source.text, delimiter=self.delimiter, strict=True)
         self._last_line = 0
         try:
             for _ in range(self.skip):
@@ -203,6 +205,13 @@ class CSVReader:
                     yield CellChunk(self, cells_list, starts)
                     cells_list, starts = [], []
         except csv.Error as exc:
+            if reader.line_num > last and "end of data" in str(exc):
+                raise FormatError(f"{name}:{last + 1}: a quoted cell that starts in this row is"
+                                  " never closed (a \" is missing)") from None
+            if "expected after" in str(exc):
+                raise FormatError(f"{name}:{reader.line_num}: a quoted cell goes on after its"
+                                  " closing \"; quote the whole cell and double each \" inside it"
+                                  ) from None
             raise FormatError(f"{name}:{reader.line_num}: {exc}") from None
         except UnicodeDecodeError as exc:
             raise FormatError(
