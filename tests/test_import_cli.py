@@ -37,6 +37,7 @@ def test_rejects_are_listed_with_line_numbers_and_written_to_a_file(cli, tmp_pat
     assert "3 created, 0 merged, 0 unchanged, 0 skipped, 2 rejected" in result.stderr
     assert [c["name"] for c in contacts(cli)] == ["Ada Lovelace", "Alan Turing", "=cmd|' /C calc'!A0"]
     assert (rejects.stat().st_mode & 0o777) == 0o600
+    assert list(tmp_path.glob("*.part")) == [], "written beside FILE, then put in its place"
     rows = list(csv.reader(rejects.open()))
     assert rows[0] == ["reject_line", "reject_reason", "Name", "Email", "Phone", "Company"]
     assert rows[1] == ["3", "Email: not an email address: 'not-an-email'", "No Email", "not-an-email", "", ""]
@@ -46,6 +47,21 @@ def test_rejects_are_listed_with_line_numbers_and_written_to_a_file(cli, tmp_pat
     again = cli("import", str(rejects))
     assert again.exit_code == 0, again.stderr
     assert {c["name"]: c["fields"] for c in contacts(cli)}["No Email"] == {}
+
+
+def test_a_rejects_file_that_cannot_be_written_is_refused_before_anything_is_read(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    for target, message in [
+        (path, "is the file being imported"),
+        (tmp_path, "that is a folder, not a file"),
+        (tmp_path / "nowhere" / "r.csv", "no folder"),
+    ]:
+        result = cli("import", str(path), "--rejects", str(target))
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert path.read_text() == PEOPLE and contacts(cli) == []
+    assert list(tmp_path.rglob("*.part")) == [], "nothing left behind"
 
 
 def test_formula_cells_are_neutralised_on_export_and_restored_on_import(cli, tmp_path):

@@ -88,17 +88,35 @@ def _open_input(file: str | None) -> tuple[IO[bytes], str]:
 class _Rejects:
     """Rejected rows: the first few on stderr, all of them in --rejects FILE."""
 
-    def __init__(self, name: str, path: str | None, header: list[str]) -> None:
+    def __init__(self, name: str, path: str | None, header: list[str], *,
+                 source: str | None = None) -> None:
         self.name = name
         self.count = 0
         self.writer = None
         self._file = None
+        self._paths: tuple[Path, Path] | None = None
         if path:
             import os
 
+            from ..store.errors import ValidationError
             from ..store.formats.csvfile import write_rejects_header
 
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            target = Path(path)
+            if target.is_dir():
+                raise ValidationError(f"--rejects {path}: that is a folder, not a file")
+            if not target.parent.is_dir():
+                raise ValidationError(f"--rejects {path}: no folder {target.parent} to write it in")
+            if source is not None and target.exists() and os.path.samefile(target, source):
+                raise ValidationError(f"--rejects {path} is the file being imported;"
+                                      " write the rejected rows somewhere else")
+            # Written beside it and put in place at the end: the rows are read
+            # while they are written, and a reader of FILE never sees half of it.
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            except OSError as exc:
+                raise ValidationError(f"--rejects {path}: can't write there ({exc.strerror})") from None
+            self._paths = (tmp, target)
             self._file = os.fdopen(fd, "w", encoding="utf-8", newline="")
             self.writer = write_rejects_header(self._file, header)
 
@@ -118,7 +136,11 @@ class _Rejects:
             say(f"... and {more} more rejected row{'s' if more > 1 else ''}"
                 + ("" if self.writer else " (write them all with --rejects FILE)"))
         if self._file is not None:
+            import os
+
             self._file.close()
+            tmp, target = self._paths
+            os.replace(tmp, target)
 
 
 def _print_plan(item) -> None:
@@ -181,7 +203,8 @@ def import_(
     with raw:
         reader = open_reader(raw, name=name, options=options)
         store = env.store()
-        sink = _Rejects(name, rejects, reader.reject_header())
+        sink = _Rejects(name, rejects, reader.reject_header(),
+                        source=None if file in (None, "-") else file)
         try:
             summary = import_contacts(
                 store, raw, name=name, options=options, reader=reader, on_reject=sink,
