@@ -80,6 +80,19 @@ def test_formula_cells_are_neutralised_on_export_and_restored_on_import(cli, tmp
     assert (grace["name"], grace["company"]) == ("=cmd|' /C calc'!A0", '=HYPERLINK("x")')
 
 
+def test_csv_output_quotes_a_cell_with_a_carriage_return():
+    import io
+
+    from tinycrm.output import OutputFormat, write_rows
+
+    out = io.StringIO()
+    write_rows([{"text": "call\rback", "who": "ada"}, {"text": "two\r\nlines", "who": "bo"}],
+               OutputFormat.csv, out=out)
+    assert out.getvalue() == 'text,who\n"call\rback",ada\n"two\r\nlines",bo\n'
+    assert list(csv.reader(io.StringIO(out.getvalue(), newline=""))) == [
+        ["text", "who"], ["call\rback", "ada"], ["two\r\nlines", "bo"]]
+
+
 def test_strict_imports_nothing(cli, tmp_path):
     path = tmp_path / "people.csv"
     path.write_text(PEOPLE)

@@ -21,6 +21,17 @@ def test_add_and_get_round_trip(store, clock):
     assert got.created_at == clock.now
 
 
+def test_text_is_kept_on_one_line_as_import_keeps_it(store):
+    c = store.contacts.add("  Cr\tMid ", company="Acme\rEvil", title="Multi\nLine",
+                           fields={" spaced\x1b": "  x ", "blank": "  "})
+    assert (c.name, c.company, c.title) == ("Cr Mid", "Acme Evil", "Multi Line")
+    assert c.fields == {"spaced": "x"}
+    edited = store.contacts.edit(c.id, {"title": " Chief\r\nEngineer ", "company": "  ",
+                                        "fields": {"  plan ": " pro\n"}})
+    assert (edited.title, edited.company) == ("Chief Engineer", None)
+    assert edited.fields == {"spaced": "x", "plan": "pro"}
+
+
 def test_email_belongs_to_one_contact_case_insensitively(store):
     first = store.contacts.add("One", emails=["x@example.com"])
     with pytest.raises(Conflict, match=f"contact {first.id} \\(One\\)"):

@@ -4,7 +4,6 @@ on the terminal and neutralised against spreadsheet formulas in CSV."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -71,7 +70,9 @@ def write_rows(
     if columns is None:
         columns = list(head[0]) if head else []
     if fmt is OutputFormat.csv:
-        writer = csv.writer(out, lineterminator="\n")
+        from .store.formats.csvfile import csv_writer
+
+        writer = csv_writer(out)
         writer.writerow(columns)
         for count, row in enumerate(_chain(head, rows), 1):
             writer.writerow([neutralise_cell(cell_text(row.get(c))) for c in columns])

@@ -89,6 +89,25 @@ def _snapshot(contact: Contact) -> dict[str, Any]:
     return data
 
 
+def one_line(text: str | None) -> str | None:
+    """A name, company or title as it is kept: on one line, single-spaced
+    (as import keeps them, so that export and import give it back)."""
+    return " ".join(text.split()) or None if text else None
+
+
+def field_key(key: str) -> str:
+    return strip_controls(str(key)).strip() or "field"
+
+
+def field_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """Custom fields as they are kept: keys without control characters or
+    surrounding space, text values stripped, empty ones left out."""
+    return {
+        field_key(k): (v.strip() if isinstance(v, str) else v)
+        for k, v in fields.items() if v is not None and (not isinstance(v, str) or v.strip())
+    }
+
+
 def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
     """``["stage=customer", "fields.plan=pro"]`` -> changes for ``Contacts.edit``."""
     changes: dict[str, Any] = {}
@@ -340,9 +359,11 @@ class Contacts:
         now: datetime | None = None,
     ) -> Contact:
         now = now or self.store.now()
-        name = " ".join((name or "").split())
+        name, company, title, first_name, last_name = map(
+            one_line, (name, company, title, first_name, last_name))
         if not name:
             raise ValidationError("a contact needs a name")
+        fields = field_values(fields or {})
         email_list = self._clean_emails(emails)
         phone_list = self._clean_phones(phones)
         tag_list = sorted({clean_tag(t) for t in tags})
@@ -431,8 +452,7 @@ class Contacts:
             if key in ("emails", "phones", "tags", "fields"):
                 continue
             if isinstance(value, str):
-                value = " ".join(value.split()) if key == "name" else value.strip()
-                value = value or None
+                value = one_line(value)
             if key == "name" and not value:
                 raise ValidationError("a contact needs a name")
             if key == "stage":
@@ -459,6 +479,9 @@ class Contacts:
         if "fields" in changes:
             merged = dict(before.fields)
             for key, value in (changes["fields"] or {}).items():
+                key = field_key(key)
+                if isinstance(value, str):
+                    value = value.strip()
                 if value is None or value == "":
                     merged.pop(key, None)
                 else:

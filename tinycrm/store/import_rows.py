@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .contacts import clean_tag, split_name
+from .contacts import clean_tag, field_values, split_name
 from .dupes import ContactState
 from .errors import ValidationError
 from .formats import Row
@@ -139,10 +139,7 @@ def clean_note(note: Any) -> str | None:
 
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    return {
-        strip_controls(str(k)).strip() or "field": (v.strip() if isinstance(v, str) else v)
-        for k, v in fields.items() if v is not None and v != ""
-    }
+    return field_values(fields)
 
 
 class Incoming:

@@ -53,12 +53,32 @@ def cell(key: str, value: Any) -> str:
     return neutralise_cell(str(value))
 
 
+class _LineFeeds:
+    """A text file whose CSV rows end in ``\n`` although their writer thinks
+    ``\r\n``: Python's csv module quotes only the line ends it writes itself,
+    and a cell with a bare ``\r`` left unquoted would split its row."""
+
+    __slots__ = ("_out",)
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, row: str) -> int:
+        return self._out.write(row[:-2] + "\n")  # each call is one row, ending in \r\n
+
+
+def csv_writer(out: IO[str]):
+    """A ``csv.writer`` for what tinycrm prints and exports: comma-separated,
+    ``\n`` line ends, any cell with a ``\r`` or ``\n`` in it quoted."""
+    return csv.writer(_LineFeeds(out), lineterminator="\r\n")
+
+
 def write_contacts(records: Iterable[dict[str, Any]], out: IO[str], *,
                    extra: Sequence[str] = ()) -> int:
     """Write contact records (``Contact.to_dict()`` shape) as tinycrm's CSV;
     ``extra`` columns (a search score, say) come first. Streams; returns the count."""
     columns = [*extra, *CONTACT_COLUMNS]
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(columns)
     count = 0
     for count, record in enumerate(records, 1):
@@ -66,8 +86,8 @@ def write_contacts(records: Iterable[dict[str, Any]], out: IO[str], *,
     return count
 
 
-def write_rejects_header(out: IO[str], header: Sequence[str]) -> csv.writer:
-    writer = csv.writer(out, lineterminator="\n")
+def write_rejects_header(out: IO[str], header: Sequence[str]):
+    writer = csv_writer(out)
     writer.writerow(["reject_line", "reject_reason", *header])
     return writer
 
