@@ -315,3 +315,25 @@ def test_text_after_a_closing_quote_names_its_line(cli, tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert 'q.csv:3: a quoted cell goes on after its closing "' in result.stderr
     assert contacts(cli) == []
+
+
+def test_name_parts_the_name_does_not_show_are_kept_as_custom_fields(cli, tmp_path):
+    text = ("Name,Nickname,Middle Name,E-mail Address,Company,Title\n"
+            "Pat Lee,Patty,Q,pat@ex.org,Acme,CEO\n"          # a name column, and parts beside it
+            ",Sol,,sol@ex.org,,\n")                          # the nickname is the name
+    result = cli("import", write(tmp_path, "generic.csv", text))
+    assert result.exit_code == 0, result.stderr
+    assert "(Outlook)" in result.stderr  # for its "E-mail Address" column
+    pat, sol = contacts(cli)
+    assert (pat["name"], pat["title"]) == ("Pat Lee", "CEO")  # Title is the job here
+    assert pat["fields"] == {"nickname": "Patty", "middle_name": "Q"}
+    assert (sol["name"], sol["fields"]) == ("Sol", {})
+
+
+def test_a_nickname_beside_a_name_is_kept_on_the_fast_lane_too(cli, tmp_path):
+    rows = "".join(f"Person {i},P{i},p{i}@ex.org\n" for i in range(3000))  # plain chunks
+    result = cli("import", write(tmp_path, "many.csv", "Name,Nickname,Email\n" + rows))
+    assert result.exit_code == 0, result.stderr
+    people = contacts(cli)
+    assert len(people) == 3000
+    assert all(p["fields"] == {"nickname": f"P{i}"} for i, p in enumerate(people))

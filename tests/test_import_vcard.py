@@ -85,7 +85,9 @@ def test_vcard_30_apple_groups_escapes_and_folding(cli, tmp_path):
     assert grace["tags"] == ["computing, early", "navy", "vip"]
     assert grace["birthday"] == "1906-12-09" and grace["uid"] == "apple-uid-1"
     assert grace["fields"] == {"url": "https://grace.example",
-                               "address": "1 Main St, Arlington, VA, 22201, USA"}
+                               "address": "1 Main St, Arlington, VA, 22201, USA",
+                               # N's parts that FN leaves out are kept, not dropped
+                               "prefix": "Rear Admiral", "middle_name": "Brewster"}
     notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
              if e["kind"] == "note"]
     assert notes == ['Invented the first compiler; said "it\'s easier to ask forgiveness"\nthan permission']

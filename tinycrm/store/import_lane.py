@@ -38,8 +38,8 @@ from .import_rows import (
 )
 from .textutil import NOT_PHONE
 
-# The keys a plain row may have. (A nickname only counts when a row has no
-# other name, and such a row goes the row path anyway.)
+# The keys a plain row may have. (A nickname is the name only of a row that
+# has no other, and such a row goes the row path: here it is a custom field.)
 LANE_KEYS = frozenset((
     "name", "first_name", "last_name", "emails", "phones", "company", "title", "tags",
     "birthday", "note", "fields", "nickname",
@@ -117,6 +117,11 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
         "birthday": [clean_birthday(str(v)) if v else None for v in column("birthday")],
         "fields": [clean_fields(v) if v else None for v in column("fields")],
     }
+    if "nickname" in columns:
+        fields = found["fields"]
+        for i, nickname in enumerate(clean_texts(columns["nickname"])):
+            if nickname:
+                fields[i] = {"nickname": nickname, **(fields[i] or {})}
     extra_tags = checker.extra_tags
     try:
         found["emails"], found["email_keys"] = (

@@ -20,6 +20,9 @@ from .timeutil import parse_iso, to_db
 
 FOREIGN_LAYOUTS = ("google", "google-old", "outlook", "linkedin", "hubspot")
 # Keys most rows carry; a row with others takes the slower path.
+# Name parts a contact has no column for: kept as custom fields when its name
+# does not show them (a nickname beside a name, a middle name beside a full name).
+SPARE_NAME_PARTS = ("prefix", "middle_name", "suffix", "nickname")
 _COMMON_KEYS = frozenset(("name", "first_name", "last_name", "emails", "phones", "company",
                           "title", "tags"))
 _MONTHS = {m: i for i, m in enumerate(
@@ -232,17 +235,22 @@ class RowChecker:
             last = clean_text(get("last_name"))
             name = clean_text(get("name"))
             named = bool(name)
+            spare = SPARE_NAME_PARTS  # parts of a name that the name doesn't show
             if not name:
                 if "prefix" in record or "middle_name" in record or "suffix" in record:
                     parts = [clean_text(get(k)) for k in ("prefix", "first_name", "middle_name",
                                                            "last_name", "suffix")]
                     name = " ".join(p for p in parts if p)
+                    spare = ("nickname",)
                 else:
                     name = full_name(first, last)
                 named = bool(first or last)
                 if not name:
-                    name = (clean_text(get("nickname")) or inc.company
-                            or (emails[0] if emails else None) or (phones[0] if phones else None))
+                    name = clean_text(get("nickname"))
+                    spare = ("prefix", "middle_name", "suffix")
+                    if not name:
+                        name = (inc.company or (emails[0] if emails else None)
+                                or (phones[0] if phones else None))
                 if not name:
                     raise _Bad(None, "no name, email or phone")
             elif first is None and last is None:
@@ -254,6 +262,9 @@ class RowChecker:
                 inc.tags = self.clean_tags(values)
             if len(record) > 7 or not record.keys() <= _COMMON_KEYS:
                 self._prepare_rare(inc, row, record)
+                kept = {key: value for key in spare if (value := clean_text(get(key)))}
+                if kept:
+                    inc.fields = {**kept, **inc.fields}
         except _Bad as bad:
             return Rejection(row, f"{bad.field}: {bad.reason}" if bad.field else bad.reason)
         except BadValue as bad:

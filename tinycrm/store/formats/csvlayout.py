@@ -404,6 +404,10 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
     overrides = dict(overrides or {})
     specific = _LAYOUT_HEADERS.get(layout, {})
     normalised = [norm_header(h) for h in header]
+    if layout == "outlook" and "job title" not in normalised:
+        # Outlook's Title is Mr or Dr, beside its Job Title; a file with an
+        # "E-mail Address" column and no Job Title means the job.
+        specific = {**specific, "title": "title"}
     mapper = Mapper(layout=layout, header=list(header))
     used: set[str] = set()
     labels: dict[tuple[str, str], int] = {}
