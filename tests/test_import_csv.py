@@ -337,3 +337,14 @@ def test_a_nickname_beside_a_name_is_kept_on_the_fast_lane_too(cli, tmp_path):
     people = contacts(cli)
     assert len(people) == 3000
     assert all(p["fields"] == {"nickname": f"P{i}"} for i, p in enumerate(people))
+
+
+@pytest.mark.parametrize("text", [
+    "Name,Email\nA One,a@ex.org,\nB Two,b@ex.org,\n",   # a trailing comma on every row
+    "Name,Email\nZed,zed@ex.org,,\n",                    # one row, two empty cells more
+])
+def test_rows_wider_than_the_header_by_empty_cells(cli, tmp_path, text):
+    result = cli("import", write(tmp_path, "trail.csv", text))
+    assert result.exit_code == 0, result.stderr
+    names = [line.split(",")[0] for line in text.splitlines()[1:]]
+    assert [(c["name"], c["fields"]) for c in contacts(cli)] == [(n, {}) for n in names]

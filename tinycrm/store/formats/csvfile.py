@@ -138,7 +138,10 @@ def detect_dialect(head: str) -> tuple[str, int]:
         skip = _header_index(rows)
         width = len(rows[skip])
         body = [r for r in rows[skip + 1:] if _filled(r)]
-        consistent = sum(1 for r in body if len(r) == width) / len(body) if body else 1.0
+        # A row as wide as the header, or wider by empty cells (a trailing comma).
+        consistent = sum(
+            1 for r in body if len(r) == width or len(r) > width and not _filled(r[width:])
+        ) / len(body) if body else 1.0
         score = width * consistent if width > 1 else 0.5
         if score > best_score:
             best, best_score, best_skip = delimiter, score, skip
