@@ -150,6 +150,23 @@ def test_batches_list_and_undo(cli, tmp_path):
     assert cli("imports", "undo", "9").exit_code == 3
 
 
+def test_undo_takes_away_the_notes_the_batch_added_to_contacts_it_merged_into(cli, tmp_path):
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org", "--note", "typed by hand")
+    cli.ok("add", "Alan Turing", "-e", "alan@ex.org")
+    path = tmp_path / "notes.csv"
+    path.write_text("Name,Email,Company,Notes\nAda,ada@ex.org,Engines,note from the file\n"
+                    "Alan,alan@ex.org,,only a note\n")  # Alan: nothing but a note to merge
+    cli.ok("import", str(path))
+
+    def notes(ref: str) -> list[str]:
+        return [e["text"] for e in json.loads(cli.ok("timeline", ref, "-f", "json").stdout)
+                if e["kind"] == "note"]
+
+    assert (notes("1"), notes("2")) == (["note from the file", "typed by hand"], ["only a note"])
+    assert cli("imports", "undo", "1").exit_code == 0
+    assert (notes("1"), notes("2")) == (["typed by hand"], [])
+
+
 def test_undo_refuses_when_contacts_changed_since_unless_forced(cli, tmp_path):
     path = tmp_path / "people.csv"
     path.write_text("Name,Email\nAda,ada@ex.org\nAlan,alan@ex.org\n")

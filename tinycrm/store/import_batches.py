@@ -201,6 +201,10 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
         if ids:
             store.search.reindex(ids)
             store.contacts_changed(ids, now)
+        # The notes the batch added to contacts it merged into (even where
+        # it changed nothing else).
+        conn.execute("DELETE FROM events WHERE kind = 'note' AND data IS NOT NULL"
+                     " AND json_extract(data, '$.batch') = ?", [batch_id])
         conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
         store.audit.record("undo", "import", batch_id,
                            after={"removed": removed, "restored": restored}, now=now)

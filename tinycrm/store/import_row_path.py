@@ -237,8 +237,9 @@ class RowPath:
                 reindex.append((contact_id, state.name, state.emails, state.company, state.tags))
                 changed_ids.append(contact_id)
             for note in notes:
-                if not self._has_note(contact_id, note):
-                    self.store.timeline.add(contact_id, "note", note, now=self.now)
+                if not self._has_note(contact_id, note):  # (undo takes it away by its batch)
+                    self.store.timeline.add(contact_id, "note", note,
+                                            data={"batch": self.batch_id}, now=self.now)
             if created_here or not changed_keys:
                 continue
             action = "updated" if overwrite else "merged"
