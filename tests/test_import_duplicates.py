@@ -47,6 +47,25 @@ def test_merge_fills_empty_fields_and_unions_lists_never_overwrites(store, ada):
     assert audit[0].action == "update" and audit[0].before["company"] is None
 
 
+def test_a_name_that_stands_in_for_one_is_filled_by_a_merge(store):
+    summary, _, _ = run(store, "Email,Phone\nnoname@ex.org,\n,+1 555 300 4000\n")
+    assert counts(summary) == {"created": 2}
+    assert sorted(c.name for c in store.contacts.list()) == ["+1 555 300 4000", "noname@ex.org"]
+    summary, _, _ = run(store, "First Name,Last Name,Email,Phone\n"
+                               "Real,Person,NONAME@ex.org,\nPhone,Person,,555 300 4000\n"
+                               ",,noname@ex.org,\n")  # no name again: nothing to fill
+    assert counts(summary) == {"merged": 2, "unchanged": 1}
+    people = {c.name: c for c in store.contacts.list()}
+    assert sorted(people) == ["Phone Person", "Real Person"]
+    assert (people["Real Person"].first_name, people["Real Person"].last_name) == ("Real", "Person")
+
+
+def test_a_typed_name_is_never_replaced_by_a_merge(store, ada):
+    summary, _, _ = run(store, "Name,Email\nSomeone Else,ada@ex.org\n")
+    assert counts(summary) == {"unchanged": 1}
+    assert store.contacts.get(ada.id).name == "Ada Lovelace"
+
+
 def test_match_by_normalised_phone(store, ada):
     summary, _, _ = run(store, "Name,Phone,Email\nAda L,555 010 2030,ada.l@ex.org\n")
     assert counts(summary) == {"merged": 1}

@@ -207,6 +207,10 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
         if incoming.named and incoming.name and incoming.name != state.name:
             save("name")
             state.name = incoming.name
+    elif (incoming.name and incoming.name != state.name and _stands_in(state)
+          and getattr(incoming, "named", True) and not _stands_in(incoming)):
+        save("name")  # a name no one typed: the contact's own address or number
+        state.name = incoming.name
     seen = getattr(incoming, "last_contacted_at", None)
     if seen and (state.last_contacted_at is None or seen > state.last_contacted_at):
         save("last_contacted_at")
@@ -242,6 +246,13 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
                     save("fields")
                 state.fields[key] = value
     return changed
+
+
+def _stands_in(contact: Any) -> bool:
+    """Whether a contact's name is one of its own addresses or numbers (as an
+    import names a row that has no name): a stand-in, not a name."""
+    name = contact.name.casefold()
+    return any(name == e.casefold() for e in contact.emails) or contact.name in contact.phones
 
 
 # -- merging two contacts -----------------------------------------------------------
@@ -361,6 +372,11 @@ def names_agree(a: str, b: str) -> bool:
     if len(words_a) > len(words_b):
         words_a, words_b = words_b, words_a
     return all(any(w.startswith(part) for w in words_b) for part in words_a)
+
+
+def names_a_person(name: str) -> bool:
+    """False for an address or a number standing in for a name."""
+    return "@" not in name and any(ch.isalpha() for ch in name)
 
 
 def email_canon(key: str | None) -> str | None:

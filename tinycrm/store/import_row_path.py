@@ -17,7 +17,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
-from .dupes import ContactState, combine, load_states, names_agree
+from .dupes import ContactState, combine, load_states, names_a_person, names_agree
 from .import_batches import write_state
 from .import_rows import Incoming, Rejection
 from .import_types import LOOKUP_KEYS
@@ -158,9 +158,10 @@ class RowPath:
                      by_phone: dict[str, list[int]], pending: dict[int, Any]) -> int | None:
         """The contact a row goes to by this number: the oldest that has it (in
         the database, then in the file) whose name agrees with the row's, if
-        the row has a name."""
+        both have one (not an address or a number in its place)."""
         for contact_id in (*found.get(key, ()), *by_phone.get(key, ())):
-            if not inc.named or names_agree(inc.name, self.contact_name(contact_id, pending)):
+            name = self.contact_name(contact_id, pending)
+            if not inc.named or not names_a_person(name) or names_agree(inc.name, name):
                 return contact_id
         return None
 
