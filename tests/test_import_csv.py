@@ -216,7 +216,7 @@ def test_explicit_encoding_and_a_wrong_one(cli, tmp_path):
     cli.ok("import", path, "--encoding", "latin-1")
     assert contacts(cli)[0]["name"] == "José"
     bad = cli("import", path, "--encoding", "no-such-codec")
-    assert bad.exit_code == 1 and "unknown encoding" in bad.stderr
+    assert bad.exit_code == 2 and "unknown encoding" in bad.stderr
     utf16 = write(tmp_path, "u16.csv", "Name\nX\n", encoding="utf-16")
     wrong = cli("import", utf16, "--encoding", "utf-8")
     assert wrong.exit_code == 1 and "utf-8" in wrong.stderr and "Traceback" not in wrong.stderr
@@ -348,3 +348,13 @@ def test_rows_wider_than_the_header_by_empty_cells(cli, tmp_path, text):
     assert result.exit_code == 0, result.stderr
     names = [line.split(",")[0] for line in text.splitlines()[1:]]
     assert [(c["name"], c["fields"]) for c in contacts(cli)] == [(n, {}) for n in names]
+
+
+def test_a_byte_that_cannot_be_decoded_is_named_by_its_own_line(cli, tmp_path):
+    rows = "".join(f"Person {i},p{i}@ex.org\n" for i in range(3000))  # past the first blocks
+    path = tmp_path / "badenc.csv"
+    path.write_bytes(("Name,Email\n" + rows).encode() + b"Bad \xff Byte,bad@ex.org\nZed,z@ex.org\n")
+    result = cli("import", str(path), "--encoding", "utf-8")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "badenc.csv:3002: can't be decoded as utf-8" in result.stderr
+    assert contacts(cli) == []

@@ -237,8 +237,11 @@ class CSVReader:
                                   ) from None
             raise FormatError(f"{name}:{reader.line_num}: {exc}") from None
         except UnicodeDecodeError as exc:
+            # The text stream decodes a block ahead of the line asked for; the
+            # bad byte is in the block, so many lines on from that line.
+            ahead = exc.object[:exc.start].count(b"\n") if isinstance(exc.object, bytes) else 0
             raise FormatError(
-                f"{name}:{reader.line_num + 1}: can't be decoded as {self.source.encoding}"
+                f"{name}:{reader.line_num + 1 + ahead}: can't be decoded as {self.source.encoding}"
                 f" ({exc.reason}); try another --encoding"
             ) from None
         if cells_list:

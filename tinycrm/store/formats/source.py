@@ -122,7 +122,10 @@ def check_encoding(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise FormatError(f"unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)") from None
+        from ..errors import ValidationError  # a bad option value (exit 2), not a bad file
+
+        raise ValidationError(
+            f"--encoding: unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)") from None
 
 
 def sniff_format(head: str, name: str) -> str | None:
