@@ -358,3 +358,10 @@ def test_a_byte_that_cannot_be_decoded_is_named_by_its_own_line(cli, tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "badenc.csv:3002: can't be decoded as utf-8" in result.stderr
     assert contacts(cli) == []
+
+
+def test_excel_sep_line_names_the_delimiter(cli, tmp_path):
+    text = "sep=;\nName;Email;Company\nAda Lovelace;ada@ex.org;Engines, Ltd\n"
+    result = cli("import", write(tmp_path, "excel.csv", text, newline="\r\n"))
+    assert result.exit_code == 0, result.stderr
+    assert [(c["name"], c["company"]) for c in contacts(cli)] == [("Ada Lovelace", "Engines, Ltd")]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
@@ -34,6 +35,7 @@ CONTACT_COLUMNS = (
 DELIMITERS = (",", ";", "\t", "|")
 MAX_CELL = 16 * 1024 * 1024  # a long Notes cell is data, not an error
 _PREAMBLE_RECORDS = 12
+_EXCEL_SEP = re.compile(r"\ufeff?sep=([^\r\n])\r?\n", re.IGNORECASE)
 
 
 # -- writing ---------------------------------------------------------------------
@@ -128,8 +130,12 @@ def _header_index(rows: list[list[str]]) -> int:
 
 
 def detect_dialect(head: str) -> tuple[str, int]:
-    """(delimiter, records before the header) for the start of a file."""
+    """(delimiter, records before the header) for the start of a file. Excel
+    may say which delimiter on a first line of its own (``sep=;``)."""
     sample = _complete_lines(head)
+    told = _EXCEL_SEP.match(sample)
+    if told:
+        return told.group(1), 1 + _header_index(_records(sample[told.end():], told.group(1)))
     best, best_score, best_skip = ",", -1.0, 0
     for delimiter in DELIMITERS:
         rows = _records(sample, delimiter)
