@@ -156,3 +156,16 @@ def test_vcard_export_reads_back_and_vobject_parses_it(cli, tmp_path):
     # Importing the export again matches every card by its UID: nothing new.
     again = other("import", str(path))
     assert "0 created" in again.stderr and "2 unchanged" in again.stderr
+
+
+def test_a_contact_named_by_its_address_or_number_keeps_no_first_name_on_a_round_trip(cli, tmp_path):
+    cli.ok("import", write(tmp_path, "bare.csv", "Email,Phone\nnoname@ex.org,\n,+1 555 300 4000\n"))
+    cli.ok("add", "solo@ex.org")  # typed that way
+    before = [(c["name"], c["first_name"], c["last_name"]) for c in contacts(cli)]
+    assert before == [("noname@ex.org", None, None), ("+1 555 300 4000", None, None),
+                      ("solo@ex.org", None, None)]
+    cards = tmp_path / "out.vcf"
+    cli.ok("export", "-f", "vcard", "-o", str(cards))
+    other = type(cli)(tmp_path / "other.db")
+    other.ok("import", str(cards))
+    assert [(c["name"], c["first_name"], c["last_name"]) for c in contacts(other)] == before

@@ -16,6 +16,7 @@ from .models import Contact
 from .textutil import (
     clean_email,
     clean_phone,
+    names_a_person,
     normalize_email,
     phone_key,
     strip_controls,
@@ -67,8 +68,10 @@ class ContactFilter:
 
 
 def split_name(name: str) -> tuple[str | None, str | None]:
+    """(first name, last name) guessed from a full name; none from an address
+    or a number in a name's place."""
     parts = name.split()
-    if not parts:
+    if not parts or not names_a_person(name):
         return None, None
     if len(parts) == 1:
         return parts[0], None

@@ -374,11 +374,6 @@ def names_agree(a: str, b: str) -> bool:
     return all(any(w.startswith(part) for w in words_b) for part in words_a)
 
 
-def names_a_person(name: str) -> bool:
-    """False for an address or a number standing in for a name."""
-    return "@" not in name and any(ch.isalpha() for ch in name)
-
-
 def email_canon(key: str | None) -> str | None:
     """``John.Doe+crm@GMail.com`` and ``johndoe@gmail.com`` are one mailbox."""
     if not key or "@" not in key:

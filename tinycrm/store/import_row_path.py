@@ -17,11 +17,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
-from .dupes import ContactState, combine, load_states, names_a_person, names_agree
+from .dupes import ContactState, combine, load_states, names_agree
 from .import_batches import write_state
 from .import_rows import Incoming, Rejection
 from .import_types import LOOKUP_KEYS
 from .search import index_rows
+from .textutil import names_a_person
 
 if TYPE_CHECKING:
     from .formats.csvfile import CellChunk

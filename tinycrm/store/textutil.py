@@ -91,3 +91,8 @@ def restore_cell(value: str) -> str:
     if value.startswith("'") and value[1:2] in _FORMULA_START + ("'",):
         return value[1:]
     return value
+
+
+def names_a_person(name: str) -> bool:
+    """False for an address or a number standing in for a name."""
+    return "@" not in name and any(ch.isalpha() for ch in name)
