@@ -47,6 +47,18 @@ class CRMGroup(TyperGroup):
             # `tinycrm list | head` closed the pipe: that's fine.
             sys.stderr.close()
             ctx.exit(0)
+        except OverflowError as exc:
+            # A number past what SQLite stores (an id or a limit of 20 digits).
+            _error(f"a number is out of range ({exc})")
+            ctx.exit(2)
+        except UnicodeEncodeError as exc:
+            if "surrogates" not in str(exc):
+                raise
+            # Bytes that are not UTF-8 reach Python as lone surrogates, which
+            # can't be stored or printed: from an argument, a variable or stdin.
+            _error("some input is not valid UTF-8 (an argument, an environment variable or"
+                   " standard input)")
+            ctx.exit(2)
 
 
 def _error(message: str) -> None:
