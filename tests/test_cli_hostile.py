@@ -46,3 +46,12 @@ def test_bytes_that_are_not_utf8_are_refused_and_nothing_is_written(db_path):
     timeline = subprocess.run([*base, "timeline", "1", "-f", "json"], env=env, check=True,
                               capture_output=True)
     assert [e for e in json.loads(timeline.stdout) if e["kind"] == "note"] == []
+
+
+def test_the_delete_prompt_shows_a_name_without_its_control_codes(cli):
+    cli.ok("add", "Evil\x1b[31mRED\x1b[0m\x07\x08X\u202eabc", "--email", "e@example.org")
+    result = cli("rm", "e@example.org", input="n\n")
+    assert result.exit_code != 0  # declined: nothing deleted
+    assert "Delete contact 1 (EvilREDXabc)?" in result.stderr
+    assert not any(c in result.stderr for c in "\x1b\x07\x08\u202e")
+    assert cli.ok("show", "1", "-f", "json").stdout

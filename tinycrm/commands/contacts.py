@@ -9,6 +9,7 @@ import typer
 from ..output import OutputFormat, say, write_record, write_rows
 from ..store.contacts import ContactFilter, parse_assignments
 from ..store.models import Contact
+from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
 from .options import (
     FormatOpt, LimitOpt, MineOpt, OwnerOpt, StageOpt, TagOpt, TierOpt, YesOpt, env_of,
@@ -136,7 +137,8 @@ def rm(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or
     contact = store.contacts.resolve(ref)
     if not yes:
         try:
-            confirmed = typer.confirm(f"Delete contact {contact.id} ({contact.name})?", err=True)
+            confirmed = typer.confirm(f"Delete contact {contact.id} ({strip_controls(contact.name)})?",
+                                      err=True)
         except typer.Abort:
             confirmed = False
         if not confirmed:
