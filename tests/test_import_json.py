@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 
 def contacts(cli) -> list[dict]:
     return json.loads(cli.ok("list", "--sort", "created", "-f", "json").stdout)
@@ -77,3 +79,33 @@ def test_a_large_json_list_is_streamed(cli, tmp_path):
     result = cli("import", str(path))
     assert result.exit_code == 0, result.stderr
     assert "3000 created" in result.stderr
+
+
+def test_json_that_python_reads_but_json_does_not_allow(cli, tmp_path):
+    ndjson = tmp_path / "odd.ndjson"
+    deep = '{"name": "Deep", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    ndjson.write_text('{"name": "Nan", "score_x": NaN}\n' + deep + '\n{"name": "Fine"}\n')
+    result = cli("import", str(ndjson))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "odd.ndjson:1: not valid JSON (NaN is not a number JSON allows)" in result.stderr
+    assert "odd.ndjson:2: not valid JSON (nested too deeply)" in result.stderr
+    assert "1 created, 0 merged, 0 unchanged, 0 skipped, 2 rejected" in result.stderr
+    listing = tmp_path / "odd.json"
+    for text, message in [
+        ('[{"name": "Inf", "x": Infinity}]', "odd.json:1: not valid JSON (Infinity is not a number"),
+        ("[" + "[" * 100_000 + "]" * 100_000 + "]", "odd.json:1: not valid JSON (nested too deeply)"),
+        ('[{"name": "G"}] garbage', "odd.json:1: more text after the JSON list's closing ]"),
+    ]:
+        listing.write_text(text)
+        failed = cli("import", str(listing))
+        assert failed.exit_code == 1 and message in failed.stderr, failed.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Fine"]
+
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "zlib"])
+def test_an_encoding_that_is_not_for_text_is_a_bad_option(cli, tmp_path, codec):
+    path = tmp_path / "ok.csv"
+    path.write_text("Name\nAda\n")
+    result = cli("import", str(path), "--encoding", codec)
+    assert result.exit_code == 2 and "is not a text encoding" in result.stderr
+    assert contacts(cli) == []

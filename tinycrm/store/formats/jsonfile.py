@@ -24,6 +24,15 @@ _IGNORED = ("id", "version", "score")
 _CHUNK = 64 * 1024
 
 
+def _not_a_json_number(name: str) -> Any:
+    # Python's json reads NaN and Infinity, which JSON has not (nor SQLite's json_valid).
+    raise json.JSONDecodeError(f"{name} is not a number JSON allows", name, 0)
+
+
+def _decoder() -> json.JSONDecoder:
+    return json.JSONDecoder(parse_constant=_not_a_json_number)
+
+
 def object_record(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     record: dict[str, Any] = {}
     fields: dict[str, Any] = {}
@@ -82,7 +91,7 @@ class JSONReader:
 
     def _lines(self) -> Iterator[Row]:
         """NDJSON, or objects one after another (pretty-printed, say)."""
-        decoder = json.JSONDecoder()
+        decoder = _decoder()
         buffer, line, text = "", 1, self.source.text
         eof = False
         while True:
@@ -99,8 +108,8 @@ class JSONReader:
                 continue
             try:
                 value, end = decoder.raw_decode(buffer)
-            except json.JSONDecodeError:
-                if not eof:
+            except (json.JSONDecodeError, RecursionError) as exc:
+                if not eof and not isinstance(exc, RecursionError):
                     chunk = text.read(_CHUNK)
                     if chunk:
                         buffer += chunk
@@ -108,8 +117,14 @@ class JSONReader:
                     eof = True
                 # A broken object: reject its line and carry on from the next one.
                 cut = buffer.find("\n")
+                while cut < 0 and not eof:  # (a line longer than what was read so far)
+                    chunk = text.read(_CHUNK)
+                    eof = not chunk
+                    buffer += chunk
+                    cut = buffer.find("\n")
                 bad = buffer if cut < 0 else buffer[:cut]
-                yield Row(line, None, bad, "not valid JSON")
+                why = "nested too deeply" if isinstance(exc, RecursionError) else exc.msg
+                yield Row(line, None, bad, f"not valid JSON ({why})")
                 buffer = "" if cut < 0 else buffer[cut:]
                 continue
             if end == len(buffer) and not eof:
@@ -124,7 +139,7 @@ class JSONReader:
             buffer = buffer[end:]
 
     def _array(self) -> Iterator[Row]:
-        decoder = json.JSONDecoder()
+        decoder = _decoder()
         text, name = self.source.text, self.source.name
         buffer = text.read(_CHUNK).lstrip("\ufeff \t\r\n")
         head = self.source.head
@@ -145,6 +160,9 @@ class JSONReader:
                 if not buffer:
                     raise FormatError(f"{name}:{line}: the JSON list is not closed with ]")
             if buffer[0] == "]":
+                rest = buffer[1:] + ("" if eof else text.read())
+                if rest.strip(" \t\r\n"):
+                    raise FormatError(f"{name}:{line}: more text after the JSON list's closing ]")
                 return
             if not expect_value:
                 if buffer[0] != ",":
@@ -154,6 +172,8 @@ class JSONReader:
                 continue
             try:
                 value, end = decoder.raw_decode(buffer)
+            except RecursionError:
+                raise FormatError(f"{name}:{line}: not valid JSON (nested too deeply)") from None
             except json.JSONDecodeError as exc:
                 if not eof:
                     chunk = text.read(_CHUNK)

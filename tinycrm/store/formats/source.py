@@ -119,13 +119,17 @@ def guess_encoding(head: bytes) -> tuple[str, str]:
 
 
 def check_encoding(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        from ..errors import ValidationError  # a bad option value (exit 2), not a bad file
+    from ..errors import ValidationError  # a bad option value (exit 2), not a bad file
 
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
         raise ValidationError(
             f"--encoding: unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)") from None
+    if not codec._is_text_encoding:  # base64, zlib, rot13: bytes to bytes, or text to text
+        raise ValidationError(f"--encoding: {encoding!r} is not a text encoding"
+                              " (try utf-8, utf-16 or cp1252)")
+    return codec.name
 
 
 def sniff_format(head: str, name: str) -> str | None:
