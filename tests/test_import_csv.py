@@ -365,3 +365,9 @@ def test_excel_sep_line_names_the_delimiter(cli, tmp_path):
     result = cli("import", write(tmp_path, "excel.csv", text, newline="\r\n"))
     assert result.exit_code == 0, result.stderr
     assert [(c["name"], c["company"]) for c in contacts(cli)] == [("Ada Lovelace", "Engines, Ltd")]
+
+
+def test_a_semicolon_file_with_a_comma_in_a_cell(cli, tmp_path):
+    result = cli("import", write(tmp_path, "s.csv", "Name;Email\nSmith, John;j@ex.org\n"))
+    assert result.exit_code == 0, result.stderr
+    assert [(c["name"], c["emails"]) for c in contacts(cli)] == [("Smith, John", ["j@ex.org"])]

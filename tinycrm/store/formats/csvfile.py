@@ -149,7 +149,10 @@ def detect_dialect(head: str) -> tuple[str, int]:
             1 for r in body if len(r) == width or len(r) > width and not _filled(r[width:])
         ) / len(body) if body else 1.0
         score = width * consistent if width > 1 else 0.5
-        if score > best_score:
+        # At a tie, the reading that skips fewer lines: "Smith, John;j@x.org"
+        # under "Name;Email" is two cells by either delimiter, but a comma
+        # would make a header of it and a preamble of the real one.
+        if (score, -skip) > (best_score, -best_skip):
             best, best_score, best_skip = delimiter, score, skip
     return best, best_skip
 
