@@ -42,11 +42,27 @@ def test_email_belongs_to_one_contact_case_insensitively(store):
     assert store.contacts.count() == 2
 
 
-@pytest.mark.parametrize("bad", ["not-an-email", "a@b", "a b@c.de", ""])
+@pytest.mark.parametrize("bad", [
+    "not-an-email", "a@b", "a b@c.de", "",
+    # look-alikes of ab@example.org: a bell and a backspace, a DEL, a bidi override
+    "a\x07\x08b@example.org", "a\x7fb@example.org", "a\u202eb@example.org", "a\u200bb@example.org",
+])
 def test_bad_email_is_refused(store, bad):
     with pytest.raises(ValidationError):
         store.contacts.add("Someone", emails=[bad])
     assert store.contacts.count() == 0
+
+
+@pytest.mark.parametrize("phone, ok", [
+    ("555 0100 x12", True), ("+1 555 0100 ext. 12", True), ("555-0100#3", True),
+    ("5e5t5x5555", False), ("x555 0100", False), ("555 ext 0100 x", False),
+])
+def test_letters_in_a_number_only_as_its_extension(store, phone, ok):
+    if ok:
+        assert store.contacts.add("Someone", phones=[phone]).phones == (phone,)
+    else:
+        with pytest.raises(ValidationError, match="not a phone number"):
+            store.contacts.add("Someone", phones=[phone])
 
 
 def test_unknown_stage_and_tier_are_refused(store):

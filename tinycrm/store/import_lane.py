@@ -36,7 +36,7 @@ from .import_rows import (
     clean_texts,
     full_name,
 )
-from .textutil import NOT_PHONE
+from .textutil import EMAIL_CHAR, NOT_PHONE
 
 # The keys a plain row may have. (A nickname is the name only of a row that
 # has no other, and such a row goes the row path: here it is a custom field.)
@@ -163,8 +163,7 @@ def _singles(column: list) -> list[str] | None:
 # ways, and without it a bad line would make the engine try them all, line
 # after line (exponential). A line can only end at its own newline, so taking
 # its first match changes nothing else.
-_EMAIL_LINES = re.compile(
-    r"(?:(?>[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+\n))*")
+_EMAIL_LINES = re.compile(f"(?:(?>{EMAIL_CHAR}+@{EMAIL_CHAR}+\\.{EMAIL_CHAR}+\\n))*")
 
 
 def _single_emails(column: list) -> tuple[list, list] | None:
@@ -191,6 +190,7 @@ def _single_emails(column: list) -> tuple[list, list] | None:
 
 
 _NOT_DIGIT_OR_LINE = re.compile(r"[^\d\n]")
+_LETTER = re.compile(r"[a-z]", re.I)
 
 
 def _single_phones(column: list) -> tuple[list, list] | None:
@@ -201,8 +201,8 @@ def _single_phones(column: list) -> tuple[list, list] | None:
         return None
     values = [" ".join(v.split()) for v in values]
     lines = "\n".join(values)
-    if "\n\n" in f"\n{lines}\n" or NOT_PHONE.search(lines):
-        return None  # an empty or bad number: the row path's turn
+    if "\n\n" in f"\n{lines}\n" or NOT_PHONE.search(lines) or _LETTER.search(lines):
+        return None  # an empty or bad number, or an extension: the row path's turn
     digits = _NOT_DIGIT_OR_LINE.sub("", lines).split("\n")
     phones, phone_keys, at = [], [], 0
     for items in column:

@@ -14,7 +14,15 @@ _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\
 _NON_DIGITS = re.compile(r"\D")
 _DIGIT = re.compile(r"\d")
 NOT_PHONE = re.compile(r"[^\d\s+().\-/x#*ext]", re.I)
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
+# Letters in a number only as its extension, at the end: "555 0100 x12", "ext. 12".
+_EXTENSION = re.compile(r"\s*(?:ext\.?|x)\s*\d+$", re.I)
+_LETTER = re.compile(r"[a-z]", re.I)
+# A character an address part may hold: not a separator, a control
+# character, or an invisible one (zero-width, bidi): look-alikes of another
+# address would get round "one address, one contact".
+EMAIL_CHAR = ("[^@\\s<>(),;:\"\\[\\]\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e"
+              "\u2060-\u2064\u2066-\u2069\ufeff]")
+_EMAIL = re.compile(f"^{EMAIL_CHAR}+@{EMAIL_CHAR}+\\.{EMAIL_CHAR}+$")
 
 
 def strip_controls(text: str | None, *, keep_newlines: bool = False) -> str:
@@ -70,7 +78,8 @@ def phone_key(phone: str) -> str | None:
 
 def clean_phone(phone: str) -> str:
     value = " ".join(phone.split())
-    if not _DIGIT.search(value) or NOT_PHONE.search(value):
+    if (not _DIGIT.search(value) or NOT_PHONE.search(value)
+            or _LETTER.search(_EXTENSION.sub("", value))):
         raise ValidationError(f"not a phone number: {phone!r}")
     return value
 
