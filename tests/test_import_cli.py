@@ -182,7 +182,7 @@ def test_undo_refuses_when_contacts_changed_since_unless_forced(cli, tmp_path):
 
 def test_missing_file_and_bad_options_are_usage_errors(cli, tmp_path):
     missing = cli("import", str(tmp_path / "nope.csv"))
-    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    assert missing.exit_code == 3 and "no such file" in missing.stderr  # not found
     bad = cli("import", str(tmp_path / "nope.csv"), "--on-duplicate", "maybe")
     assert bad.exit_code == 2
     assert "Traceback" not in missing.stderr + bad.stderr

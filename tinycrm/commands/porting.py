@@ -53,7 +53,7 @@ def _open_input(file: str | None) -> tuple[IO[bytes], str]:
     so that a slow producer never holds the database's write lock)."""
     import tempfile
 
-    from ..store.errors import ValidationError
+    from ..store.errors import NotFound, ValidationError
 
     if file is None and sys.stdin.isatty():
         raise typer.BadParameter("give a FILE, or pipe contacts in (or use - for stdin)",
@@ -78,7 +78,7 @@ def _open_input(file: str | None) -> tuple[IO[bytes], str]:
     try:
         return open(path, "rb"), file
     except FileNotFoundError:
-        raise ValidationError(f"no such file: {file}") from None
+        raise NotFound(f"no such file: {file}") from None
     except IsADirectoryError:
         raise ValidationError(f"{file} is a folder, not a file") from None
     except PermissionError:
