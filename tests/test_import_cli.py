@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from .conftest import run_tinycrm
 
 
@@ -244,3 +246,37 @@ def test_a_process_killed_mid_import_leaves_the_database_unchanged(db_path, tmp_
     conn.close()
     listed = run_tinycrm("list", "-f", "json", db=db_path)
     assert [c["name"] for c in json.loads(listed.stdout)] == ["Ada"]
+
+
+@pytest.mark.parametrize("name, text, bad, good", [
+    ("cards.vcf",
+     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@ex.org\r\nEND:VCARD\r\n"
+     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nEMAIL:grace-at-navy\r\n"
+     "NOTE:line one\\nline two\r\nEND:VCARD\r\n",
+     "grace-at-navy", "grace@navy.example"),
+    ("people.ndjson",
+     '{"name": "Ada Lovelace", "emails": ["ada@ex.org"]}\n'
+     '{"name": "Grace Hopper", "emails": ["grace-at-navy"], "note": "line one\\nline two"}\n',
+     "grace-at-navy", "grace@navy.example"),
+])
+def test_the_rejects_of_a_vcard_or_json_import_import_again_once_fixed(cli, tmp_path, name, text,
+                                                                       bad, good):
+    source = tmp_path / name
+    source.write_text(text, newline="")
+    rejects = tmp_path / "rejects.csv"
+    assert cli("import", str(source), "--rejects", str(rejects)).exit_code == 1
+    fixed = rejects.read_text().replace(bad, good)
+    assert fixed != rejects.read_text()
+    rejects.write_text(fixed + fixed.split("\n", 1)[1])  # the row twice: it merges
+    again = cli("import", str(rejects))
+    assert again.exit_code == 0, again.stderr
+    assert "1 created, 0 merged, 1 unchanged" in again.stderr
+    grace = contacts(cli)[1]
+    assert (grace["name"], grace["emails"]) == ("Grace Hopper", [good])
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", str(grace["id"]), "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["line one\nline two"]
+    # Still broken, a row of it is rejected under the rejects file's own line.
+    rejects.write_text(fixed.replace(good, "still-bad"))
+    broken = cli("import", str(rejects))
+    assert broken.exit_code == 1 and f"{rejects}:2: " in broken.stderr

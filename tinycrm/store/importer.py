@@ -100,7 +100,12 @@ def open_reader(raw: BinaryIO, *, name: str, options: ImportOptions):
         raise ValidationError("--map applies to CSV files only")
     try:
         if source.format == "csv":
-            return CSVReader(source, overrides=overrides)
+            reader = CSVReader(source, overrides=overrides)
+            if reader.embedded:
+                from .formats.rejects import EmbeddedReader
+
+                return EmbeddedReader(reader, reader.embedded)
+            return reader
         if source.format == "vcard":
             from .formats.vcard import VCardReader
 

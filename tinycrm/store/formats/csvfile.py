@@ -25,6 +25,7 @@ from typing import IO, Any
 from ..textutil import neutralise_cell
 from . import FormatError, Row
 from .csvlayout import LAYOUT_NAMES, Mapper, build_mapper, join_tags
+from .rejects import embedded_format
 from .source import Source
 
 CONTACT_COLUMNS = (
@@ -203,7 +204,9 @@ class CSVReader:
         self.header = header
         self.mapper: Mapper = build_mapper(header, overrides=overrides)
         self.layout = self.mapper.layout
-        if not self.mapper.identity:
+        # A vCard or JSON import's rejects file: ``formats.rejects`` reads its cells.
+        self.embedded = embedded_format(header)
+        if not self.mapper.identity and not self.embedded:
             shown = ", ".join(h for h in header[:8] if h.strip())
             raise FormatError(
                 f"{source.name}: not a contacts file: line {self.header_line} has no name,"
