@@ -21,6 +21,7 @@ from typing import Any
 from .paths import config_path
 from .store.errors import TinyCRMError
 from .store.settings import DEFAULT_STAGES, DEFAULT_TIERS, StoreSettings
+from .store.when import MAX_PERIOD_DAYS
 
 
 class ConfigError(TinyCRMError):
@@ -70,7 +71,8 @@ class Config:
 
 
 def parse_days(text: str, *, where: str) -> int:
-    """``30d``, ``2w``, ``3m`` (months of 30 days) or a bare number of days."""
+    """``30d``, ``2w``, ``3m`` (months of 30 days) or a bare number of days,
+    at most ``MAX_PERIOD_DAYS``."""
     value = text.strip().lower()
     units = {"d": 1, "w": 7, "m": 30, "y": 365}
     try:
@@ -82,6 +84,8 @@ def parse_days(text: str, *, where: str) -> int:
         raise ConfigError(f"{where}: {text!r} is not a period like 30d, 2w or 3m") from None
     if days <= 0:
         raise ConfigError(f"{where}: a period must be positive")
+    if days > MAX_PERIOD_DAYS:
+        raise ConfigError(f"{where}: {text!r} is too long: at most {MAX_PERIOD_DAYS} days (10 years)")
     return days
 
 

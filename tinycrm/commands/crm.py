@@ -11,6 +11,7 @@ import typer
 
 from ..output import OutputFormat, say, write_rows
 from ..store.timeutil import show as show_time
+from ..store.when import MAX_PERIOD_DAYS
 from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, YesOpt, env_of, owner_filter
 
 RefArg = Annotated[str, typer.Argument(help="Id, email or exact name.")]
@@ -176,10 +177,10 @@ def report(
 
 def _config_int(section: dict[str, Any], key: str, default: int) -> int:
     value = section.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PERIOD_DAYS:
         from ..config import ConfigError
 
-        raise ConfigError(f"[report] {key} must be a whole number of days")
+        raise ConfigError(f"[report] {key} must be a whole number of days, from 1 to {MAX_PERIOD_DAYS}")
     return value
 
 

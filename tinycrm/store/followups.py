@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from .errors import Conflict, NotFound, ValidationError
 from .models import Contact, FollowUp, QueueItem
 from .textutil import strip_controls
-from .timeutil import to_db
+from .timeutil import DATE_RANGE, in_range, to_db, to_local
 from .urgency import julian_day, urgency, urgency_sql
 from .when import (
+    MAX_PERIOD_DAYS,
     format_days,
     local_date,
     parse_period,
@@ -42,6 +43,9 @@ VIEWS = ("open", "overdue", "today", "week", "upcoming", "all")
 EVENT_KIND = "followup"
 AUDIT_ENTITY = "followup"
 
+# What a date too far off to compute (from a row saved before dates had a
+# range) is taken as: never due, and still shown.
+_NEVER = datetime(9999, 12, 31, tzinfo=timezone.utc)
 _EMAIL = "(SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY e.position LIMIT 1)"
 _COLUMNS = (
     "f.id, f.contact_id, c.name, f.due_at, f.note, f.owner, f.status, f.every, f.rule,"
@@ -82,7 +86,28 @@ def clean_every(every: str | None) -> str | None:
 def _aware(dt: datetime, what: str) -> datetime:
     if not isinstance(dt, datetime) or dt.tzinfo is None:
         raise ValidationError(f"{what} needs a date and time with a time zone")
+    if not in_range(to_local(dt)):  # as a WHEN is checked: by its local date
+        raise ValidationError(f"{what} is out of range: use a date from {DATE_RANGE}")
     return dt
+
+
+def _recurrence(every: str) -> str:
+    """A stored ``every`` to schedule the next occurrence with; one saved
+    before periods had a maximum is taken as the maximum, so that completing
+    it never fails."""
+    try:
+        return clean_every(every) or every
+    except ValidationError:
+        return f"{MAX_PERIOD_DAYS}d"
+
+
+def cadence_due(base: datetime, days: int) -> datetime:
+    """``base + days``; a cadence or base out of range (saved by an older
+    version) is clamped rather than overflowing."""
+    try:
+        return base + timedelta(days=min(days, MAX_PERIOD_DAYS))
+    except OverflowError:
+        return _NEVER
 
 
 def _snapshot(followup: FollowUp) -> dict[str, Any]:
@@ -321,10 +346,11 @@ class FollowUps:
                 before={"status": "open"}, after={"status": "done", "done_at": to_db(now)},
             )
             if followup.every:
-                next_day = local_date(now) + timedelta(days=period_days(followup.every))
+                every = _recurrence(followup.every)
+                next_day = local_date(now) + timedelta(days=period_days(every))
                 self.add(
                     followup.contact_id, same_local_time(next_day, followup.due_at),
-                    note=followup.note, owner=followup.owner, every=followup.every, now=now,
+                    note=followup.note, owner=followup.owner, every=every, now=now,
                     previous_id=followup.id,
                 )
             return self.get(followup_id)
@@ -386,13 +412,16 @@ class FollowUps:
                 return None
             days, tag = min(tagged)
             source = f"tag:{tag}"
+        days = min(days, MAX_PERIOD_DAYS)
         base = contact.last_contacted_at or contact.created_at
-        return Cadence(days=days, source=source, due_at=base + timedelta(days=days))
+        return Cadence(days=days, source=source, due_at=cadence_due(base, days))
 
     def set_cadence(self, contact_id: int, days: int | None, *, now: datetime | None = None) -> Contact:
         """Set (or with None clear) a contact's own keep-in-touch period."""
         if days is not None and days <= 0:
             raise ValidationError("a cadence must be at least one day")
+        if days is not None and days > MAX_PERIOD_DAYS:
+            raise ValidationError(f"a cadence can be at most {MAX_PERIOD_DAYS} days (10 years)")
         return self.store.contacts.edit(contact_id, {"cadence_days": days}, now=now)
 
     def cadence_items(
@@ -406,7 +435,7 @@ class FollowUps:
         """Contacts with a cadence, as queue items due at ``last contact + cadence``
         (those due before ``until`` only, when given), most urgent first."""
         now = now or self.store.now()
-        params: dict[str, Any] = {}
+        params: dict[str, Any] = {"max_days": MAX_PERIOD_DAYS}
         extra = ""
         if owner is not None:
             extra += " AND c.owner = :owner"
@@ -414,16 +443,17 @@ class FollowUps:
         if contact_id is not None:
             extra += " AND c.id = :contact_id"
             params["contact_id"] = contact_id
+        # A cadence longer than the maximum (saved by an older version) counts as the maximum.
         parts = [
-            "SELECT c.id AS contact_id, c.cadence_days AS days, NULL AS tag FROM contacts c"
-            f" WHERE c.cadence_days IS NOT NULL{extra}"
+            "SELECT c.id AS contact_id, min(c.cadence_days, :max_days) AS days, NULL AS tag"
+            f" FROM contacts c WHERE c.cadence_days IS NOT NULL{extra}"
         ]
         cte = ""
         tag_cadence = self.store.settings.tag_cadence
         if tag_cadence:
             values = ", ".join(f"(:tag{i}, :days{i})" for i in range(len(tag_cadence)))
             for i, (tag, days) in enumerate(sorted(tag_cadence.items())):
-                params[f"tag{i}"], params[f"days{i}"] = tag, days
+                params[f"tag{i}"], params[f"days{i}"] = tag, min(days, MAX_PERIOD_DAYS)
             cte = f"WITH tc(tag, days) AS (VALUES {values}) "
             # A bare column beside min() takes the value of the row with the minimum.
             parts.append(
@@ -444,7 +474,8 @@ class FollowUps:
         items = []
         settings = self.store.settings
         for cid, name, tier, cowner, last, days, tag, due_text, email in self.conn.execute(sql, params):
-            due_at = ts(due_text)
+            # SQLite gives no date past 9999 (a last contact saved out of range).
+            due_at = ts(due_text) or _NEVER
             note = f"keep in touch every {format_days(days)}" + (f" ({tag})" if tag else "")
             items.append(QueueItem(
                 kind="cadence", contact_id=cid, contact_name=name, due_at=due_at,

@@ -114,7 +114,6 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
         "name": names, "first_name": firsts, "last_name": lasts,
         "company": clean_texts(column("company")),
         "title": clean_texts(column("title")),
-        "birthday": [clean_birthday(str(v)) if v else None for v in column("birthday")],
         "fields": [clean_fields(v) if v else None for v in column("fields")],
     }
     if "nickname" in columns:
@@ -124,6 +123,7 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
                 fields[i] = {"nickname": nickname, **(fields[i] or {})}
     extra_tags = checker.extra_tags
     try:
+        found["birthday"] = [clean_birthday(str(v)) if v else None for v in column("birthday")]
         found["emails"], found["email_keys"] = (
             _single_emails(column("emails")) or _each(column("emails"), clean_emails))
         found["phones"], found["phone_keys"] = (

@@ -6,10 +6,15 @@ chunk (``import_writer``)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from .contacts import clean_tag, field_values, split_name
+from .contacts import (
+    birthday_value,
+    check_cadence_days,
+    clean_tag,
+    field_values,
+    split_name,
+)
 from .dupes import ContactState
 from .errors import ValidationError
 from .formats import Row
@@ -25,44 +30,16 @@ FOREIGN_LAYOUTS = ("google", "google-old", "outlook", "linkedin", "hubspot")
 SPARE_NAME_PARTS = ("prefix", "middle_name", "suffix", "nickname")
 _COMMON_KEYS = frozenset(("name", "first_name", "last_name", "emails", "phones", "company",
                           "title", "tags"))
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 
 
 def clean_birthday(value: str) -> str | None:
-    """``1985-03-15``, ``--03-15`` (no year) when the text is a date in a
-    common spelling (ISO, ``19850315``, US ``3/15/1985``, ``15 Mar 1985``);
-    anything else is kept as written. Outlook's ``0/0/00`` means none."""
-    text = value.strip()
-    if not text or text.strip("0/-. ") == "":
-        return None
+    """``1985-03-15``, or ``--03-15`` without the year, from a date in a
+    common spelling (``contacts.birthday_value``); BadValue for anything
+    else, so that the row is rejected naming its column."""
     try:
-        if text.startswith("--"):
-            digits = text[2:].replace("-", "")
-            if len(digits) == 4 and digits.isdigit():
-                date(2000, int(digits[:2]), int(digits[2:]))
-                return f"--{digits[:2]}-{digits[2:]}"
-            return text
-        head = text.split("T")[0].split(" ")[0] if text[:4].isdigit() else text
-        if len(head) == 8 and head.isdigit():
-            return date(int(head[:4]), int(head[4:6]), int(head[6:])).isoformat()
-        if len(head) == 10 and head[4] == "-":
-            return date.fromisoformat(head).isoformat()
-        if "/" in text:
-            month, day, year = (int(p) for p in text.split("/"))
-            if year < 100:
-                year += 1900 if year > 30 else 2000
-            return date(year, month, day).isoformat()
-        words = text.replace(",", " ").split()
-        if len(words) == 3:
-            if words[0][:3].lower() in _MONTHS:
-                month, day, year = _MONTHS[words[0][:3].lower()], int(words[1]), int(words[2])
-            else:
-                day, month, year = int(words[0]), _MONTHS[words[1][:3].lower()], int(words[2])
-            return date(year, month, day).isoformat()
-    except (ValueError, KeyError):
-        pass
-    return text
+        return birthday_value(value)
+    except ValidationError as exc:
+        raise BadValue("birthday", value, exc.message) from None
 
 
 def clean_text(value: Any) -> str | None:
@@ -336,13 +313,9 @@ class RowChecker:
         if text is None:
             return None
         try:
-            days = int(text)
-        except ValueError:
-            days = 0
-        if days <= 0:
-            raise _Bad(self.field(row, "cadence_days", text),
-                       f"cadence_days must be a positive whole number, got {text!r}")
-        return days
+            return check_cadence_days(text)
+        except ValidationError as exc:
+            raise _Bad(self.field(row, "cadence_days", text), exc.message) from None
 
     def _time(self, row: Row, value: Any, what: str) -> str | None:
         text = clean_text(value)
@@ -352,3 +325,5 @@ class RowChecker:
             return to_db(parse_iso(text))
         except (ValueError, OverflowError):
             raise _Bad(self.field(row, what, text), f"not a date and time: {text!r}") from None
+        except ValidationError as exc:  # out of range
+            raise _Bad(self.field(row, what, text), exc.message) from None

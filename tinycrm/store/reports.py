@@ -22,7 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
 from .rules import compliance_percent, configured_rules
-from .timeutil import UTC, from_db, parse_iso, to_db, to_json, to_local
+from .timeutil import (
+    UTC,
+    from_db,
+    in_range,
+    out_of_range,
+    parse_iso,
+    to_db,
+    to_json,
+    to_local,
+)
+from .when import MAX_PERIOD_DAYS
 
 if TYPE_CHECKING:
     from .store import Store
@@ -46,7 +56,8 @@ def parse_bound(text: str, now: datetime, *, end: bool = False) -> datetime:
     """A report or audit bound: ``2026-11-01``, ``2026-11`` (a month),
     ``2026-11-01 14:30`` or ISO-8601, ``today``, ``yesterday``, or ``30d`` /
     ``2w`` / ``3m`` / ``1y`` ago. With ``end``, a day or month means its end
-    (so ``--until 2026-11-30`` includes the 30th)."""
+    (so ``--until 2026-11-30`` includes the 30th). Dates outside
+    ``timeutil.DATE_RANGE`` are refused."""
     value = (text or "").strip().lower()
     today = to_local(now).date()
     try:
@@ -55,18 +66,27 @@ def parse_bound(text: str, now: datetime, *, end: bool = False) -> datetime:
             return _local_midnight(day + timedelta(days=1 if end else 0))
         match = _RELATIVE.match(value)
         if match:
-            return now - timedelta(days=int(match.group(1)) * _DAYS[match.group(2)])
+            bound = now - timedelta(days=int(match.group(1)) * _DAYS[match.group(2)])
+            if not in_range(bound):
+                raise out_of_range(text)
+            return bound
         if re.fullmatch(r"\d{4}-\d{2}", value):
             year, month = map(int, value.split("-"))
+            if not in_range(date(year, 1, 1)):
+                raise out_of_range(text)
             if end:
                 year, month = (year + 1, 1) if month == 12 else (year, month + 1)
             return _local_midnight(date(year, month, 1))
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             day = date.fromisoformat(value)
+            if not in_range(day):
+                raise out_of_range(text)
             return _local_midnight(day + timedelta(days=1 if end else 0))
         return parse_iso(value.replace(" ", "T", 1).upper())
     except ValueError:
         pass
+    except (OverflowError, ValidationError):  # no such date, or not in the accepted years
+        raise out_of_range(text) from None
     raise ValidationError(
         f"can't read the date {text!r}: use 2026-11-01, 2026-11, '2026-11-01 14:30',"
         " today, yesterday, or 30d / 2w / 3m / 1y ago"
@@ -266,8 +286,10 @@ def build(
         raise ValidationError("--since must come before --until")
     if since is not None and since >= now:
         raise ValidationError("--since is in the future: nothing has happened yet")
-    if idle_days < 1:
-        raise ValidationError("the idle period must be at least one day")
+    if not 1 <= idle_days <= MAX_PERIOD_DAYS:
+        # The same words the CLI uses for a number too big to store.
+        raise ValidationError(f"a number is out of range: the idle period must be from 1 to"
+                              f" {MAX_PERIOD_DAYS} days, got {idle_days}")
     from .timeline import INTERACTION_KINDS
 
     settings = store.settings

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import NotFound, TinyCRMError
 from .models import FollowUp
 from .timeutil import from_db, to_db
+from .when import MAX_PERIOD_DAYS, TOO_LONG
 
 if TYPE_CHECKING:
     from .store import Store
@@ -136,9 +137,14 @@ def compliance_percent(met: int, missed: int) -> float | None:
 def parse_duration(text: Any, *, where: str) -> timedelta:
     """``90min``, ``24h``, ``2d``, ``1w``."""
     match = _DURATION.match(str(text)) if isinstance(text, (str, int)) else None
-    if not match or int(match.group(1)) <= 0:
+    digits = match.group(1).lstrip("0") if match else ""
+    if not digits:
         raise RuleError(f"{where}: {text!r} is not a duration like 24h, 2d or 1w")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2).lower()])
+    # Compared before it is made a timedelta, which a huge count would overflow.
+    seconds = int(digits) * _UNITS[match.group(2).lower()] if len(digits) <= 9 else None
+    if seconds is None or seconds > MAX_PERIOD_DAYS * _UNITS["d"]:
+        raise RuleError(f"{where}: {text!r} is too long: {TOO_LONG}")
+    return timedelta(seconds=seconds)
 
 
 def duration_text(value: timedelta | None) -> str:
@@ -278,6 +284,9 @@ def _fire(store: Store, rule: Rule, ids_json: str | None, now: datetime) -> list
         where.append("NOT EXISTS (SELECT 1 FROM followups f WHERE f.rule = :rule AND f.contact_id = c.id)")
         params["created_after"] = to_db(now - rule.due)
         due = "strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at, '+' || :due_s || ' seconds')"
+        # SQLite has no date past 9999: a creation time that far off (saved
+        # before dates had a range) gets no follow-up rather than failing the write.
+        where.append(f"{due} IS NOT NULL")
     elif rule.when == "tagged":
         where.append(no_open)
         # Fires again only if the tag was taken off (an audited edit) after

@@ -9,10 +9,28 @@ offset: ``2026-11-23T11:16:33+00:00``. Nothing here reads the clock except
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+
+from .errors import ValidationError
 
 UTC = timezone.utc
 _DB_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# The years a date or time given by a user or a file may fall in. Wide enough
+# for any birthday (Ada Lovelace's 1815) and far-off follow-ups; narrow enough
+# that a time zone, a cadence or a rule's delay (at most ten years) added to
+# one stays inside what Python and SQLite can hold (years 1 to 9999).
+FIRST_YEAR, LAST_YEAR = 1800, 2999
+DATE_RANGE = f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+
+
+def in_range(value: date) -> bool:
+    """Whether a date (or a datetime, by its own calendar date) is in the accepted years."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+def out_of_range(text: str) -> ValidationError:
+    return ValidationError(f"{text!r} is out of range: use a date from {DATE_RANGE}")
 
 
 def system_now() -> datetime:
@@ -24,10 +42,14 @@ def system_now() -> datetime:
 
 
 def parse_iso(value: str) -> datetime:
+    """ISO-8601 as an aware UTC datetime: ValueError when it isn't one,
+    ValidationError when it is outside the accepted years."""
     text = value.strip()
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     dt = datetime.fromisoformat(text)
+    if not in_range(dt):
+        raise out_of_range(value)
     # A naive time is local wall-clock time; astimezone() applies the offset in
     # force on that date (daylight saving included), not today's.
     return dt.astimezone(UTC)
@@ -56,7 +78,12 @@ def to_local(dt: datetime | None) -> datetime | None:
     """The user's wall-clock time (honours ``TZ``) with the offset of that instant."""
     if dt is None:
         return None
-    return dt.astimezone()
+    try:
+        return dt.astimezone()
+    except OverflowError:
+        # Only a time at the very end of year 9999, saved by an older version
+        # that took any date: shown in UTC rather than not at all.
+        return dt
 
 
 def show(dt: datetime | None, *, seconds: bool = False) -> str:

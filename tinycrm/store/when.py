@@ -21,7 +21,10 @@ is an aware UTC datetime, which is what the store keeps.
 A period (``--every 2w``, ``cadence REF 30d``, ``snooze --for 3d``) is a
 number and a unit: ``h`` hours, ``d`` days, ``w`` weeks, ``m`` months of 30
 days, ``y`` years of 365 days (the same units as the config file's
-``[cadence]``).
+``[cadence]``), and at most ``MAX_PERIOD_DAYS`` (ten years) long.
+
+Dates are accepted from 1800 to 2999 (``timeutil.DATE_RANGE``); a WHEN
+outside them is refused like one that can't be understood.
 """
 
 from __future__ import annotations
@@ -31,8 +34,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from .errors import ValidationError
+from .timeutil import in_range, out_of_range, to_local
 
 UTC = timezone.utc
+# The longest period anything takes: a cadence, a recurrence, a snooze, a
+# relative WHEN, a rule's delay, a report's idle days. Ten years is more than
+# any of them needs, and keeps date arithmetic far from datetime's limits.
+MAX_PERIOD_DAYS = 3650
+TOO_LONG = f"a period can be at most {MAX_PERIOD_DAYS} days (10 years)"
 
 ACCEPTED_WHEN = (
     "today, tomorrow, +3d, 2w, next monday, 2026-12-01 or '2026-12-01 14:30'"
@@ -50,7 +59,7 @@ _UNIT_ALIASES = {
 }
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _UNIT_SECONDS = {"min": 60, "h": 3600}
-_PERIOD = re.compile(r"^(\d{1,6})\s*([a-z]+)$")
+_PERIOD = re.compile(r"^(\d+)\s*([a-z]+)$")
 _WEEKDAYS = {
     name: i
     for i, names in enumerate((
@@ -63,6 +72,10 @@ _WEEKDAYS = {
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _EXACT = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})$")
+
+
+class PeriodTooLong(ValidationError):
+    """A period longer than ``MAX_PERIOD_DAYS``."""
 
 
 @dataclass(frozen=True)
@@ -94,9 +107,14 @@ def parse_period(text: str) -> Period:
     unit = _UNIT_ALIASES.get(match.group(2)) if match else None
     if not match or unit is None:
         raise ValidationError(f"can't understand the period {text!r}: use {ACCEPTED_PERIOD}")
-    count = int(match.group(1))
-    if count <= 0:
+    digits = match.group(1).lstrip("0")
+    if not digits:
         raise ValidationError(f"a period must be longer than zero, got {text!r}")
+    # Measured before it becomes a timedelta (or an int), which a huge count would overflow.
+    count = int(digits) if len(digits) <= 9 else None
+    unit_seconds = _UNIT_SECONDS.get(unit) or _UNIT_DAYS[unit] * 86400
+    if count is None or count * unit_seconds > MAX_PERIOD_DAYS * 86400:
+        raise PeriodTooLong(f"{text!r} is too long: {TOO_LONG}")
     return Period(count, unit)
 
 
@@ -120,7 +138,7 @@ def format_days(days: int) -> str:
 
 def local(dt: datetime) -> datetime:
     """``dt`` in the local zone at that moment (correct across DST changes)."""
-    return dt.astimezone()
+    return to_local(dt)
 
 
 def local_date(dt: datetime) -> date:
@@ -189,6 +207,8 @@ def parse_when(text: str, now: datetime) -> datetime:
             moment = datetime.fromisoformat(value.upper().replace(" ", "T"))
         except ValueError:
             raise _bad(raw) from None
+        if not in_range(moment):
+            raise out_of_range(raw)
         return moment.astimezone(UTC)
     value = value.replace("t", " ", 1) if re.match(r"^\d{4}-\d{1,2}-\d{1,2}t", value) else value
     day_part, clock = _split_time(value, raw)
@@ -201,15 +221,26 @@ def parse_when(text: str, now: datetime) -> datetime:
     if re.match(r"^\+?\d", day_part) and not _ISO_DATE.match(day_part):
         try:
             period = parse_period(day_part)
+        except PeriodTooLong:
+            raise ValidationError(f"{raw!r} is too far off: {TOO_LONG}") from None
         except ValidationError:
             raise _bad(raw) from None
         if period.whole_days is None:
             if clock is not None:
                 raise _bad(raw)
-            return (now + period.delta).astimezone(UTC)
-        return at_local(local_date(now) + timedelta(days=period.whole_days), clock or time(0, 0))
-    day = _day(day_part, now, raw)
-    return at_local(day, clock or time(0, 0))
+            return _checked((now + period.delta).astimezone(UTC), raw)
+        day = local_date(now) + timedelta(days=period.whole_days)
+    else:
+        day = _day(day_part, now, raw)
+    # The local date is what is checked: its moment in UTC may be a day off.
+    return at_local(_checked(day, raw), clock or time(0, 0))
+
+
+def _checked(value: date, raw: str) -> date:
+    """``value`` (a date or a datetime) if it is in the accepted years."""
+    if not in_range(value):
+        raise out_of_range(raw)
+    return value
 
 
 def _split_time(value: str, raw: str) -> tuple[str, time | None]:

@@ -66,12 +66,11 @@ def event(followup: FollowUp, now: datetime):
     ev.add("categories", ["tinycrm"])
     due_local = local(followup.due_at)
     all_day = (due_local.hour, due_local.minute, due_local.second) == (0, 0, 0)
-    if all_day:
-        ev.add("dtstart", due_local.date())
-        ev.add("dtend", due_local.date() + timedelta(days=1))
-    else:
-        ev.add("dtstart", followup.due_at)
-        ev.add("dtend", followup.due_at + DURATION)
+    start = due_local.date() if all_day else followup.due_at
+    ev.add("dtstart", start)
+    end = _later(start, timedelta(days=1) if all_day else DURATION)
+    if end is not None:
+        ev.add("dtend", end)
     if followup.created_at:
         ev.add("created", followup.created_at)
     if followup.updated_at:
@@ -82,6 +81,16 @@ def event(followup: FollowUp, now: datetime):
     alarm.add("trigger", ALL_DAY_ALARM if all_day else -ALARM_BEFORE)
     ev.add_component(alarm)
     return ev
+
+
+def _later(start, length: timedelta):
+    """``start + length``, or None at the very end of year 9999 (a due time
+    saved before dates had a range): without DTEND the event still has its
+    default length (RFC 5545 3.6.1)."""
+    try:
+        return start + length
+    except OverflowError:
+        return None
 
 
 def _write(out: IO, text: str) -> None:

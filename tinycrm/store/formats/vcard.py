@@ -168,8 +168,12 @@ def _is_qp(line: str) -> bool:
     return colon > 0 and "QUOTED-PRINTABLE" in line[:colon].upper()
 
 
-def _date(value: str) -> str:
+def _date(value: str, omit_year: str | None = None) -> str:
     value = value.strip()
+    if omit_year and value.startswith(omit_year.strip()):
+        # Apple writes a birthday without a year as 1604-03-15 with
+        # X-APPLE-OMIT-YEAR=1604: vCard's own form for it is --03-15.
+        value = "--" + value[len(omit_year.strip()):].lstrip("-")
     if value.startswith("--"):
         digits = value[2:].replace("-", "")
         return f"--{digits[:2]}-{digits[2:4]}" if len(digits) >= 4 else value
@@ -223,7 +227,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 record[key] = text
         elif name == "BDAY":
             if value.strip():
-                record["birthday"] = _date(value)
+                record["birthday"] = _date(value, prop.params.get("X-APPLE-OMIT-YEAR"))
         elif name == "CATEGORIES":
             tags = [unescape(t).strip() for t in _split_unescaped(value, ",")]
             record.setdefault("tags", []).extend(t for t in tags if t)
