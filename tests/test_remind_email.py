@@ -150,8 +150,8 @@ def test_config_mistakes_are_reported_before_anything_is_claimed(cli, due, memor
 
 
 def test_secret_commands(cli, memory_keyring):
-    assert cli("secret", "set", "smtp", input="").exit_code == 1
-    assert cli("secret", "set", "github", input="x\n").exit_code == 1
+    assert cli("secret", "set", "smtp", input="").exit_code == 2
+    assert cli("secret", "set", "github", input="x\n").exit_code == 2
     cli.ok("secret", "set", "smtp", input="first line\nignored\n")
     assert memory_keyring.get_password("tinycrm", "smtp") == "first line"
     assert cli.ok("secret", "delete", "smtp").stderr == "deleted the smtp password\n"

@@ -17,18 +17,31 @@ def default_db_path() -> Path:
 def db_path(option: str | Path | None = None) -> Path:
     """``--db`` wins, then ``TINYCRM_DB``, then the per-user data folder."""
     if option:
-        return Path(option).expanduser()
+        return expand(option, "database")
     env = os.environ.get("TINYCRM_DB")
     if env:
-        return Path(env).expanduser()
+        return expand(env, "database")
     return default_db_path()
+
+
+def expand(value: str | Path, what: str) -> Path:
+    """``value`` with a leading ``~`` expanded; ``what`` names it in the error
+    when that ``~`` names no home folder (a user that doesn't exist)."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        if what == "config":
+            from .config import ConfigError as Error
+        else:
+            from .store.errors import DatabaseError as Error
+        raise Error(f"can't use {what} {value}: its ~ names no home folder") from None
 
 
 def config_path() -> Path:
     """``TINYCRM_CONFIG``, else the per-user config folder's ``config.toml``."""
     env = os.environ.get("TINYCRM_CONFIG")
     if env:
-        return Path(env).expanduser()
+        return expand(env, "config")
     from platformdirs import user_config_path
 
     return user_config_path(APP, appauthor=False) / "config.toml"

@@ -3,12 +3,13 @@
 The only caller of ``keyring``, imported on first use so that commands which
 need no secret (``remind`` to stdout, from cron, on a machine with no keyring
 at all) never load it. Every keyring failure becomes a one-line
-``SecretError`` instead of a traceback.
+``SecretError`` (exit 1) instead of a traceback; an unknown secret's name or
+an empty password is the user's mistake, a ``ValidationError`` (exit 2).
 """
 
 from __future__ import annotations
 
-from .store.errors import TinyCRMError
+from .store.errors import TinyCRMError, ValidationError
 
 SERVICE = "tinycrm"
 KNOWN = {"smtp": "the SMTP password used by `tinycrm remind --via email`"}
@@ -20,7 +21,7 @@ class SecretError(TinyCRMError):
 
 def check_name(name: str) -> str:
     if name not in KNOWN:
-        raise SecretError(f"unknown secret {name!r}: tinycrm keeps only {', '.join(sorted(KNOWN))}")
+        raise ValidationError(f"unknown secret {name!r}: tinycrm keeps only {', '.join(sorted(KNOWN))}")
     return name
 
 
@@ -58,7 +59,7 @@ def get_secret(name: str) -> str | None:
 def set_secret(name: str, value: str) -> None:
     check_name(name)
     if not value:
-        raise SecretError("an empty password was not stored")
+        raise ValidationError("an empty password was not stored")
     keyring = _keyring()
     try:
         keyring.set_password(SERVICE, name, value)
@@ -69,9 +70,7 @@ def set_secret(name: str, value: str) -> None:
 def delete_secret(name: str) -> bool:
     """Forget the secret; False if there was none."""
     check_name(name)
-    keyring = _keyring()
-    import keyring.errors
-
+    keyring = _keyring()  # with keyring.errors loaded
     try:
         keyring.delete_password(SERVICE, name)
     except keyring.errors.PasswordDeleteError:

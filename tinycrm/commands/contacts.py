@@ -189,8 +189,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed, for repeatable data.")] = 1,
 ) -> None:
     """Fill the database with realistic fake contacts, follow-ups and timeline events."""
-    from ..store.demo import fill
+    from ..store.demo import check_size, fill
 
+    check_size(contacts)  # before a new database file is made for it
     store = env_of(ctx).store()
     counts = fill(store, contacts, seed=seed)
     say(", ".join(f"{n} {what}" for what, n in counts.items()) + f" added to {store.path}")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ..output import OutputFormat, say, write_rows
+from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
 from ..store.when import MAX_PERIOD_DAYS
 from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, YesOpt, env_of, owner_filter
@@ -246,24 +246,14 @@ def privacy_export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (0600).")] = None,
 ) -> None:
     """Everything stored about one person, as JSON (a subject access request)."""
-    from ..store.privacy import export
+    from ..store.privacy import dumps, export, export_to
 
     store = env_of(ctx).store()
-    data = json.dumps(export(store, store.contacts.resolve(ref).id), ensure_ascii=False, indent=2)
+    contact_id = store.contacts.resolve(ref).id
     if output is None:
-        typer.echo(data)
+        typer.echo(dumps(export(store, contact_id)))
         return
-    old = os.umask(0o077)
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(data + "\n")
-        os.chmod(output, 0o600)
-    except OSError as exc:
-        from ..store.errors import TinyCRMError
-
-        raise TinyCRMError(f"can't write {output}: {exc.strerror}") from None
-    finally:
-        os.umask(old)
+    export_to(store, contact_id, output)
     say(f"wrote {output}")
 
 
@@ -278,7 +268,8 @@ def privacy_erase(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
     if not yes:
         try:
             confirmed = typer.confirm(
-                f"Erase contact {contact.id} ({contact.name}) and all their history for good?", err=True)
+                f"Erase contact {contact.id} ({strip_controls(contact.name)}) and all their history"
+                " for good?", err=True)
         except typer.Abort:
             confirmed = False
         if not confirmed:

@@ -37,9 +37,10 @@ def db_backup(
 ) -> None:
     """Copy the database consistently, even while others write (SQLite's online
     backup API). The copy is owner-only; an existing file is never overwritten."""
+    from ..paths import expand
     from ..store.maintenance import backup
 
-    result = backup(env_of(ctx).store(), path)
+    result = backup(env_of(ctx).store(), expand(path, "backup"))
     typer.echo(str(result.path))
     say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s")
 

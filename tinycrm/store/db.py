@@ -47,9 +47,13 @@ def _is_mine(path: Path) -> bool:
 def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """A connection with WAL, foreign keys and a busy timeout, on a 0600 file."""
     path = Path(path)
-    if path.is_dir():
-        raise DatabaseError(f"{path} is a folder, not a database file")
-    secure_path(path)
+    try:
+        if path.is_dir():
+            raise DatabaseError(f"{path} is a folder, not a database file")
+        secure_path(path)
+    except OSError as exc:
+        # Under a regular file (NotADirectoryError), in a folder we can't read...
+        raise DatabaseError(f"can't open {path}: {exc.strerror or exc}") from None
     # The umask makes SQLite create the file and its -wal/-shm as 0600.
     old_umask = os.umask(0o077)
     try:
@@ -74,7 +78,11 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
     if mode.lower() != "wal":
         # WAL can't be set on some file systems; we still work, just with less concurrency.
         pass
-    secure_path(path)
+    try:
+        secure_path(path)
+    except OSError as exc:
+        conn.close()
+        raise DatabaseError(f"can't open {path}: {exc.strerror or exc}") from None
     return conn
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .bulk import NewContact, insert_contacts
+from .errors import ValidationError
 from .search import search_fold
 from .timeutil import to_db
 
@@ -69,6 +70,7 @@ NOTES = ("Intro call went well", "Asked for pricing", "Sent proposal", "Follow u
          "Check in about onboarding", "Send the case study", "Quarterly review")
 KINDS = ("note", "call", "email", "meeting")
 CHUNK = 5000
+MAX_CONTACTS = 1_000_000
 DAY = 86_400
 CACHE_KIB = 256 * 1024  # page cache while filling: random index inserts stay in memory
 _NOT_EMAIL = re.compile(r"[^a-z0-9.]")
@@ -100,7 +102,16 @@ class _Stamps:
         return f"{date}T{hour:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
 
 
+def check_size(n: int) -> int:
+    """``n`` if a demo may have that many contacts. The benches build 1M; far
+    more would run for hours and fill the disk with one transaction's WAL."""
+    if not 1 <= n <= MAX_CONTACTS:
+        raise ValidationError(f"a demo has 1 to {MAX_CONTACTS:,} contacts, not {n:,}")
+    return n
+
+
 def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
+    check_size(n)
     rng = random.Random(seed)
     rand, bits = rng.random, rng.getrandbits
     now = store.now()

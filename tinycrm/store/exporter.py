@@ -4,12 +4,15 @@ Contacts are read a chunk at a time in id order inside one read snapshot and
 written as they come, so a large export holds little in memory and sees one
 consistent state of the database. A file is written beside its target and
 renamed into place at the end (owner-only permissions: it holds personal
-data), so a failed export never leaves half a file behind.
+data), so a failed export never leaves half a file behind; a pipe or a device
+is written to as it is (see ``atomic_output``).
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -59,19 +62,60 @@ def export(
 
 @contextmanager
 def atomic_output(path: str | Path) -> Iterator[IO[str]]:
-    """A text file (UTF-8, newlines as written, mode 0600) that appears at
-    ``path`` only once everything was written."""
+    """A text file (UTF-8, newlines as written) at ``path``.
+
+    A regular file (new, or an existing one, or the file a symlink points to,
+    which is what gets replaced: the link stays) is written beside its target
+    with mode 0600 and renamed into place only once everything was written.
+    A FIFO or a character device (``/dev/stdout``, a terminal) is written to
+    directly: renaming over it would replace the device node or pipe itself.
+    Any OSError becomes a one-line ``ValidationError`` naming ``path``.
+    """
+    shown = str(path)
     target = Path(path)
-    if target.is_dir():
-        raise ValidationError(f"{target} is a folder")
-    if not target.parent.exists():
-        raise ValidationError(f"no folder {target.parent} to write {target.name} in")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        mode = _existing_mode(target)
+        if mode is not None and stat.S_ISDIR(mode):
+            raise ValidationError(f"{shown} is a folder")
+        if mode is not None and not stat.S_ISREG(mode):
+            if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+                raise ValidationError(f"can't write {shown}: not a file, a pipe or a character device")
+            # O_WRONLY without O_CREAT: if the node went away meanwhile, fail
+            # rather than make a regular file where it was.
+            fd = os.open(target, os.O_WRONLY | os.O_NOCTTY)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+            return
+        # Replace the file itself, never the link to it (realpath follows a
+        # chain of links, and a dangling one to the file it would create).
+        real = Path(os.path.realpath(target)) if target.is_symlink() else target
+        if not real.parent.exists():
+            raise ValidationError(f"no folder {real.parent} to write {real.name} in")
+        # mkstemp: mode 0600, a fresh name, and O_EXCL so a planted link isn't followed.
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".part", dir=real.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, real)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except BrokenPipeError:
+        raise  # the reader of a pipe stopped reading: the CLI treats it like `| head`
+    except OSError as exc:
+        raise ValidationError(f"can't write {shown}: {_reason(exc)}") from None
+
+
+def _existing_mode(target: Path) -> int | None:
+    """``st_mode`` of what ``target`` names (through links), None if nothing."""
+    try:
+        return os.stat(target).st_mode
+    except FileNotFoundError:
+        return None
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or " ".join(str(exc).split()) or type(exc).__name__

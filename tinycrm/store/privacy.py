@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Busy
@@ -29,6 +30,41 @@ def export(store: Store, contact_id: int, *, now: datetime | None = None) -> dic
     """Everything about one contact, as plain JSON-ready data. The request
     itself is audited (without personal data)."""
     now = now or store.now()
+    data = gather(store, contact_id, now=now)
+    with store.write():
+        _audit_export(store, contact_id, now)
+    return data
+
+
+def export_to(store: Store, contact_id: int, path: str | Path, *, now: datetime | None = None) -> None:
+    """Write ``export``'s data as JSON to ``path`` (see ``atomic_output``: a
+    0600 file renamed into place). The audit entry is recorded in the same
+    transaction as the writing, so a path that can't be written (a
+    ``ValidationError``) leaves the database unchanged."""
+    from .exporter import atomic_output
+
+    now = now or store.now()
+    data = gather(store, contact_id, now=now)
+    # Opened before the write lock is taken: a FIFO waits here for its reader.
+    with atomic_output(path) as out:
+        with store.write():
+            _audit_export(store, contact_id, now)
+            out.write(dumps(data) + "\n")
+            out.flush()  # a full disk fails here, before the entry is committed
+    # Only the rename into place (in the same folder) comes after the commit:
+    # if that rare step fails, the log over-reports an export, never hides one.
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _audit_export(store: Store, contact_id: int, now: datetime) -> None:
+    store.audit.record("privacy-export", "contact", contact_id, contact_id=contact_id, now=now)
+
+
+def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
+    """``export``'s data, read in one snapshot, without auditing the request."""
     conn = store.conn
     with store.read():
         contact = store.contacts.get(contact_id)
@@ -65,8 +101,6 @@ def export(store: Store, contact_id: int, *, now: datetime | None = None) -> dic
             )
         ]
         audit = [a.to_dict() for a in store.audit.list(contact_id)]
-    with store.write():
-        store.audit.record("privacy-export", "contact", contact_id, contact_id=contact_id, now=now)
     return {
         "exported_at": to_json(now),
         "exported_by": store.user,
