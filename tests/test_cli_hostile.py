@@ -48,10 +48,50 @@ def test_bytes_that_are_not_utf8_are_refused_and_nothing_is_written(db_path):
     assert [e for e in json.loads(timeline.stdout) if e["kind"] == "note"] == []
 
 
-def test_the_delete_prompt_shows_a_name_without_its_control_codes(cli):
-    cli.ok("add", "Evil\x1b[31mRED\x1b[0m\x07\x08X\u202eabc", "--email", "e@example.org")
-    result = cli("rm", "e@example.org", input="n\n")
+EVIL = "Evil\x1b[31mRED\x1b[0m\x07\x08X\u202eabc"
+
+
+def _saved_by_an_older_version(db_path, name: str) -> None:
+    """A name with control codes in it, as versions before names were cleaned kept it."""
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE contacts SET name = ? WHERE id = 1", [name])
+    conn.close()
+
+
+def test_a_name_is_stored_without_its_control_codes(cli):
+    cli.ok("add", EVIL, "--email", "e@example.org")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["name"] == "EvilREDXabc"
+    for invisible in ["\x01\x02\x1b[0m", "\u202e\u200b", " \t "]:
+        result = cli("add", invisible)
+        assert result.exit_code == 2 and "a contact needs a name" in result.stderr
+    too_long = cli("add", "x" * 501)
+    assert too_long.exit_code == 2 and "name can be at most 500 characters" in too_long.stderr
+    blank_owner = cli("add", "Someone", "--owner", "   ")
+    assert blank_owner.exit_code == 2 and "a contact needs an owner" in blank_owner.stderr
+    cli.ok("add", "Owned", "--owner", "ev\x1b[31mil")
+    assert json.loads(cli.ok("show", "Owned", "-f", "json").stdout)["owner"] == "evil"
+
+
+@pytest.mark.parametrize("args, prompt", [
+    (("rm", "e@example.org"), "Delete contact 1 (EvilREDXabc)?"),
+    (("privacy", "erase", "e@example.org"), "Erase contact 1 (EvilREDXabc) and all"),
+])
+def test_a_confirmation_prompt_shows_a_name_without_its_control_codes(cli, db_path, args, prompt):
+    cli.ok("add", "Eve", "--email", "e@example.org")
+    _saved_by_an_older_version(db_path, EVIL)
+    result = cli(*args, input="n\n")
     assert result.exit_code != 0  # declined: nothing deleted
-    assert "Delete contact 1 (EvilREDXabc)?" in result.stderr
+    assert prompt in result.stderr
     assert not any(c in result.stderr for c in "\x1b\x07\x08\u202e")
     assert cli.ok("show", "1", "-f", "json").stdout
+
+
+def test_the_acting_user_is_recorded_without_control_codes(cli):
+    result = cli("add", "Ada Lovelace", env={"TINYCRM_USER": "\x1b[31mmallory\x07"})
+    assert result.exit_code == 0, result.stderr
+    ada = json.loads(cli.ok("show", "1", "-f", "json").stdout)
+    assert ada["owner"] == "mallory"
+    audit = json.loads(cli.ok("audit", "1", "-f", "json").stdout)
+    assert audit and {a["actor"] for a in audit} == {"mallory"}

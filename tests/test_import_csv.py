@@ -371,3 +371,17 @@ def test_a_semicolon_file_with_a_comma_in_a_cell(cli, tmp_path):
     result = cli("import", write(tmp_path, "s.csv", "Name;Email\nSmith, John;j@ex.org\n"))
     assert result.exit_code == 0, result.stderr
     assert [(c["name"], c["emails"]) for c in contacts(cli)] == [("Smith, John", ["j@ex.org"])]
+
+
+@pytest.mark.parametrize("rows", [1, 3000])  # the row path, and a chunk the fast lane looks at first
+def test_names_too_long_or_made_of_control_codes(cli, tmp_path, rows):
+    good = "".join(f"Person {i},p{i}@ex.org\n" for i in range(rows))
+    text = ("Name,Email\n" + good + "x" * 600 + ",long@ex.org\n"
+            + "\x1b[31m\x07\u200b,odd@ex.org\n" + "Ev\x1b[31mil\u202e,evil@ex.org\n")
+    result = cli("import", write(tmp_path, "names.csv", text))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"names.csv:{rows + 2}: Name: longer than 500 characters (600)" in result.stderr
+    people = {c["emails"][0]: c["name"] for c in contacts(cli)}
+    assert len(people) == rows + 2
+    assert people["odd@ex.org"] == "odd@ex.org"  # no visible name: named by its address
+    assert people["evil@ex.org"] == "Evil"

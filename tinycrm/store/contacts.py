@@ -18,6 +18,7 @@ from .textutil import (
     clean_phone,
     names_a_person,
     normalize_email,
+    one_line,
     phone_key,
     strip_controls,
 )
@@ -43,6 +44,8 @@ _COLUMNS = ", ".join(
     )
 )
 _CHUNK = 500  # stays under SQLite's bound-parameter limit
+# A name, company or title longer than this is a mistake (a whole file in one cell).
+MAX_TEXT = 500
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 BIRTHDAY_FORMS = "YYYY-MM-DD, or --MM-DD without the year"
@@ -164,10 +167,11 @@ def _snapshot(contact: Contact) -> dict[str, Any]:
     return data
 
 
-def one_line(text: str | None) -> str | None:
-    """A name, company or title as it is kept: on one line, single-spaced
-    (as import keeps them, so that export and import give it back)."""
-    return " ".join(text.split()) or None if text else None
+def check_lengths(values: dict[str, str | None]) -> None:
+    """Names, companies and titles are kept to ``MAX_TEXT`` characters."""
+    for key, value in values.items():
+        if value is not None and len(value) > MAX_TEXT:
+            raise ValidationError(f"{key} can be at most {MAX_TEXT} characters, got {len(value)}")
 
 
 def field_key(key: str) -> str:
@@ -438,6 +442,12 @@ class Contacts:
             one_line, (name, company, title, first_name, last_name))
         if not name:
             raise ValidationError("a contact needs a name")
+        check_lengths({"name": name, "company": company, "title": title,
+                       "first_name": first_name, "last_name": last_name})
+        if owner is not None:
+            owner = one_line(owner)
+            if owner is None:
+                raise ValidationError("a contact needs an owner")
         fields = field_values(fields or {})
         email_list = self._clean_emails(emails)
         phone_list = self._clean_phones(phones)
@@ -532,6 +542,7 @@ class Contacts:
                 continue
             if isinstance(value, str):
                 value = one_line(value)
+                check_lengths({key: value})
             if key == "name" and not value:
                 raise ValidationError("a contact needs a name")
             if key == "stage":

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .contacts import split_name
+from .contacts import MAX_TEXT, split_name
 from .errors import ValidationError
 from .formats import Row
 from .import_rows import (
@@ -110,10 +110,14 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
             names[i] = full_name(firsts[i], lasts[i])
             if not names[i]:
                 return None
+    company, title = clean_texts(column("company")), clean_texts(column("title"))
+    longest = max(max(map(len, filter(None, values)), default=0)
+                  for values in (names, firsts, lasts, company, title))
+    if longest > MAX_TEXT or not "".join(names).isprintable():
+        return None  # too long, or a name of odd characters: the row path says what
     found: dict[str, list] = {
-        "name": names, "first_name": firsts, "last_name": lasts,
-        "company": clean_texts(column("company")),
-        "title": clean_texts(column("title")),
+        "name": names, "first_name": firsts, "last_name": lasts, "company": company,
+        "title": title,
         "fields": [clean_fields(v) if v else None for v in column("fields")],
     }
     if "nickname" in columns:

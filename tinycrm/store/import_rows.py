@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .contacts import (
+    MAX_TEXT,
     birthday_value,
     check_cadence_days,
     clean_tag,
@@ -18,7 +19,7 @@ from .contacts import (
 from .dupes import ContactState
 from .errors import ValidationError
 from .formats import Row
-from .textutil import clean_email, clean_phone, phone_key, strip_controls
+from .textutil import clean_email, clean_phone, one_line, phone_key, strip_controls
 from .timeutil import parse_iso, to_db
 
 # -- values ------------------------------------------------------------------------
@@ -43,10 +44,7 @@ def clean_birthday(value: str) -> str | None:
 
 
 def clean_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = " ".join(str(value).split())
-    return text or None
+    return None if value is None else one_line(str(value))
 
 
 def clean_texts(values: list[Any]) -> list[str | None]:
@@ -56,7 +54,8 @@ def clean_texts(values: list[Any]) -> list[str | None]:
         present = [v for v in values if v]
         text = "\x00".join(present)
         if (text.count("\x00") == len(present) - 1 and " ".join(text.split()) == text
-                and " \x00" not in text and "\x00 " not in text):
+                and " \x00" not in text and "\x00 " not in text
+                and "".join(present).isprintable()):
             return [v or None for v in values]
     return list(map(clean_text, values))
 
@@ -234,6 +233,11 @@ class RowChecker:
                 first, last = split_name(name)
                 inc.split_names = True
             inc.name, inc.named, inc.first_name, inc.last_name = name, named, first, last
+            for key, value in (("name", name), ("first_name", first), ("last_name", last),
+                               ("company", inc.company), ("title", inc.title)):
+                if value is not None and len(value) > MAX_TEXT:
+                    raise _Bad(self.field(row, key, value),
+                               f"longer than {MAX_TEXT} characters ({len(value)})")
             values = get("tags")
             if values or self.extra_tags:
                 inc.tags = self.clean_tags(values)

@@ -20,6 +20,7 @@ from .busy import OTHER_WRITER, RunningImport, is_locked, running_import
 from .db import BUSY_TIMEOUT_MS, connect, migrate
 from .errors import Busy
 from .settings import StoreSettings
+from .textutil import one_line
 from .timeutil import system_now
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ class Store:
         ``wait_for_imports`` seconds in all, calling ``on_wait`` the first
         time (see ``busy``). Then they raise ``Busy``."""
         self.path = Path(path)
-        self.user = user
+        # Recorded as the author of every change: never an escape sequence.
+        self.user = one_line(user) or "unknown"
         self.clock = clock
         self.settings = settings or StoreSettings()
         self.apply_rules = apply_rules

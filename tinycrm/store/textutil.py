@@ -105,3 +105,18 @@ def restore_cell(value: str) -> str:
 def names_a_person(name: str) -> bool:
     """False for an address or a number standing in for a name."""
     return "@" not in name and any(ch.isalpha() for ch in name)
+
+
+def one_line(text: str | None) -> str | None:
+    """A name, company, title or user as it is kept: on one line, single-spaced,
+    without escape sequences or control characters; None when nothing visible
+    is left (a name of zero-width spaces is no name)."""
+    if not text:
+        return None
+    value = " ".join(text.split())  # line breaks and tabs become spaces first
+    if not value.isprintable():
+        value = " ".join(strip_controls(value).split())
+    if value and not value.isprintable() and not any(
+            unicodedata.category(c)[0] not in "CZ" for c in value):
+        return None
+    return value or None
