@@ -95,3 +95,9 @@ def test_the_acting_user_is_recorded_without_control_codes(cli):
     assert ada["owner"] == "mallory"
     audit = json.loads(cli.ok("audit", "1", "-f", "json").stdout)
     assert audit and {a["actor"] for a in audit} == {"mallory"}
+
+
+def test_only_ascii_digits_make_an_id(cli):
+    cli.ok("add", "Ada Lovelace")
+    for ref in ("１", "٣"):
+        assert cli("show", ref).exit_code == 3, ref  # a name no one has, not contact 1 or 3

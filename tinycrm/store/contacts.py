@@ -277,7 +277,7 @@ class Contacts:
         ref = ref.strip()
         if not ref:
             raise ValidationError("an empty contact reference")
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():  # (not "１" or "٣": Python reads those as digits)
             row = self.conn.execute("SELECT id FROM contacts WHERE id = ?", [int(ref)]).fetchone()
             if row:
                 return self.get(row[0])
