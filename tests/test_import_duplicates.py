@@ -220,3 +220,18 @@ def test_strict_imports_nothing_when_a_row_is_rejected(store):
     assert store.conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
     summary, _, _ = run(store, "Name,Email\nAda,ada@ex.org\n", strict=True)
     assert counts(summary) == {"created": 1}
+
+
+def test_a_number_many_contacts_share_matches_no_one(store, monkeypatch):
+    from tinycrm.store import importer
+    from tinycrm.store.dupes import PHONE_GROUP_LIMIT
+
+    monkeypatch.setattr(importer, "CHUNK", 10)  # the database's holders and the file's, both
+    many = PHONE_GROUP_LIMIT + 5
+    rows = "".join(f"Person {i},000 000 0000\n" for i in range(many))
+    summary, _, _ = run(store, "Name,Phone\n" + rows)
+    assert counts(summary) == {"created": many}
+    again, _, _ = run(store, "Name,Phone\nPerson 3,000 000 0000\n")
+    assert counts(again) == {"created": 1}  # a placeholder number says nothing about who
+    few, _, _ = run(store, "Name,Phone\nAnn Few,+1 555 600 0000\nAnn Few,555 600 0000\n")
+    assert counts(few) == {"created": 1, "unchanged": 1}

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
@@ -363,12 +364,18 @@ class DuplicatePair:
 _NAME_WORD = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=4096)
+def name_words(name: str) -> tuple[str, ...]:
+    """A name's words, folded (an import compares the same names again and again)."""
+    return tuple(_NAME_WORD.findall(fold(name)))
+
+
 def names_agree(a: str, b: str) -> bool:
     """Whether two names may be the same person's: each word of the one with
     fewer words starts a word of the other, without regard to case or accents
     ("Ada L" and "A. Lovelace" agree with "Ada Lovelace"; "Ann Two" does not
     with "Tom One")."""
-    words_a, words_b = _NAME_WORD.findall(fold(a)), _NAME_WORD.findall(fold(b))
+    words_a, words_b = name_words(a), name_words(b)
     if len(words_a) > len(words_b):
         words_a, words_b = words_b, words_a
     return all(any(w.startswith(part) for w in words_b) for part in words_a)

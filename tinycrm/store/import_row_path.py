@@ -17,10 +17,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
-from .dupes import ContactState, combine, load_states, names_agree
+from .dupes import PHONE_GROUP_LIMIT, ContactState, combine, load_states, names_agree
 from .import_batches import write_state
 from .import_rows import Incoming, Rejection
-from .import_types import LOOKUP_KEYS
 from .search import index_rows
 from .textutil import names_a_person
 
@@ -132,8 +131,10 @@ class RowPath:
             for key in inc.email_keys:
                 by_email[key] = target
             for key in inc.phone_keys:
-                if key is not None and target not in by_phone.setdefault(key, []):
-                    by_phone[key].append(target)
+                if key is not None:
+                    holders = by_phone.setdefault(key, [])
+                    if len(holders) <= PHONE_GROUP_LIMIT and target not in holders:
+                        holders.append(target)
 
         # Merges first: they use the connection, the new contacts' job then
         # runs in the writer while the next chunk is read.
@@ -144,23 +145,31 @@ class RowPath:
         self._after_writes(touched)
 
     def _phone_candidates(self, keys) -> dict[str, list[int]]:
-        """The contacts that have each of these numbers, oldest first."""
+        """The first contacts (in the order their numbers were written, at
+        most one more than ``PHONE_GROUP_LIMIT``) that have each of these numbers."""
         found: dict[str, list[int]] = {}
         unique = list(dict.fromkeys(k for k in keys if k))
-        for start in range(0, len(unique), LOOKUP_KEYS):
-            part = unique[start:start + LOOKUP_KEYS]
-            for key, contact_id in self.conn.execute(
-                    "SELECT DISTINCT phone_key, contact_id FROM contact_phones"
-                    f" WHERE phone_key IN ({','.join('?' * len(part))}) ORDER BY contact_id", part):
-                found.setdefault(key, []).append(contact_id)
+        # A number a whole file shares (000 000 0000) has as many holders as
+        # rows: each key's are read up to the limit, not all of them.
+        for key, ids in self.conn.execute(
+                "SELECT k.value, (SELECT group_concat(contact_id) FROM (SELECT contact_id"
+                " FROM contact_phones WHERE phone_key = k.value LIMIT ?)) FROM json_each(?) k",
+                [PHONE_GROUP_LIMIT + 1, json.dumps(unique)]):
+            if ids:
+                found[key] = list(dict.fromkeys(map(int, ids.split(","))))
         return found
 
     def _same_number(self, inc: Incoming, key: str, found: dict[str, list[int]],
                      by_phone: dict[str, list[int]], pending: dict[int, Any]) -> int | None:
-        """The contact a row goes to by this number: the oldest that has it (in
+        """The contact a row goes to by this number: the first that has it (in
         the database, then in the file) whose name agrees with the row's, if
-        both have one (not an address or a number in its place)."""
-        for contact_id in (*found.get(key, ()), *by_phone.get(key, ())):
+        both have one (not an address or a number in its place). A number more
+        than ``PHONE_GROUP_LIMIT`` contacts share (a switchboard, a
+        placeholder) says nothing about who a row is."""
+        candidates = (*found.get(key, ()), *by_phone.get(key, ()))
+        if len(candidates) > PHONE_GROUP_LIMIT:
+            return None
+        for contact_id in candidates:
             name = self.contact_name(contact_id, pending)
             if not inc.named or not names_a_person(name) or names_agree(inc.name, name):
                 return contact_id
@@ -236,6 +245,7 @@ class RowPath:
             if changed_keys:
                 write_state(self.conn, before, state, changed_keys, self.stamp,
                             bump=not created_here)
+                self._names[contact_id] = state.name  # (a stand-in name may have been filled)
                 reindex.append((contact_id, state.name, state.emails, state.company, state.tags))
                 changed_ids.append(contact_id)
             for note in notes:
