@@ -56,7 +56,7 @@ def test_a_rejects_file_that_cannot_be_written_is_refused_before_anything_is_rea
     path.write_text(PEOPLE)
     for target, message in [
         (path, "is the file being imported"),
-        (tmp_path, "that is a folder, not a file"),
+        (tmp_path, "is a folder"),
         (tmp_path / "nowhere" / "r.csv", "no folder"),
     ]:
         result = cli("import", str(path), "--rejects", str(target))
@@ -64,6 +64,23 @@ def test_a_rejects_file_that_cannot_be_written_is_refused_before_anything_is_rea
         assert "Traceback" not in result.stderr
     assert path.read_text() == PEOPLE and contacts(cli) == []
     assert list(tmp_path.rglob("*.part")) == [], "nothing left behind"
+
+
+def test_a_rejects_file_behind_a_symlink_or_a_fifo(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    real = tmp_path / "real.csv"
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert cli("import", str(path), "--rejects", str(link)).exit_code == 1
+    assert link.is_symlink() and real.read_text().startswith("reject_line,reject_reason,Name")
+    fifo = tmp_path / "rejects.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    other = type(cli)(tmp_path / "other.db")
+    assert other("import", str(path), "--rejects", str(fifo)).exit_code == 1
+    assert reader.communicate(timeout=30)[0].count("\n") == 3  # the header and two rows
+    assert fifo.is_fifo()
 
 
 def test_formula_cells_are_neutralised_on_export_and_restored_on_import(cli, tmp_path):

@@ -90,35 +90,26 @@ class _Rejects:
 
     def __init__(self, name: str, path: str | None, header: list[str], *,
                  source: str | None = None) -> None:
+        from contextlib import ExitStack
+
         self.name = name
         self.count = 0
         self.writer = None
-        self._file = None
-        self._paths: tuple[Path, Path] | None = None
+        self._files = ExitStack()
         if path:
             import os
 
             from ..store.errors import ValidationError
+            from ..store.exporter import atomic_output
             from ..store.formats.csvfile import write_rejects_header
 
-            target = Path(path)
-            if target.is_dir():
-                raise ValidationError(f"--rejects {path}: that is a folder, not a file")
-            if not target.parent.is_dir():
-                raise ValidationError(f"--rejects {path}: no folder {target.parent} to write it in")
-            if source is not None and target.exists() and os.path.samefile(target, source):
+            if source is not None and os.path.exists(path) and os.path.samefile(path, source):
                 raise ValidationError(f"--rejects {path} is the file being imported;"
                                       " write the rejected rows somewhere else")
-            # Written beside it and put in place at the end: the rows are read
-            # while they are written, and a reader of FILE never sees half of it.
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            except OSError as exc:
-                raise ValidationError(f"--rejects {path}: can't write there ({exc.strerror})") from None
-            self._paths = (tmp, target)
-            self._file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-            self.writer = write_rejects_header(self._file, header)
+            # Written beside FILE and put in place at the end (as export --output
+            # is): the rows are still being read while they are written.
+            out = self._files.enter_context(atomic_output(path))
+            self.writer = write_rejects_header(out, header)
 
     def __call__(self, reject) -> None:
         from ..store.textutil import neutralise_cell
@@ -135,12 +126,7 @@ class _Rejects:
             more = self.count - MAX_SHOWN_REJECTS
             say(f"... and {more} more rejected row{'s' if more > 1 else ''}"
                 + ("" if self.writer else " (write them all with --rejects FILE)"))
-        if self._file is not None:
-            import os
-
-            self._file.close()
-            tmp, target = self._paths
-            os.replace(tmp, target)
+        self._files.close()
 
 
 def _print_plan(item) -> None:
