@@ -310,11 +310,23 @@ def test_a_quote_that_never_closes_stops_the_import_at_its_row(cli, tmp_path):
     assert contacts(cli) == []  # not the 50 rows before it, and no contact made of the rest
 
 
-def test_text_after_a_closing_quote_names_its_line(cli, tmp_path):
-    result = cli("import", write(tmp_path, "q.csv", 'Name,Email\nA,a@ex.org\n"x"y,b@ex.org\n'))
+def test_text_after_a_closing_quote_rejects_its_row(cli, tmp_path):
+    text = ('Name,Email\nA,a@ex.org\n"Ada" ,ada@ex.org\n"Dwayne "The Rock" Johnson",d@ex.org\n'
+            "C,c@ex.org\n")
+    rejects = tmp_path / "rejects.csv"
+    result = cli("import", write(tmp_path, "q.csv", text), "--rejects", str(rejects))
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert 'q.csv:3: a quoted cell goes on after its closing "' in result.stderr
-    assert contacts(cli) == []
+    assert 'q.csv:4: a quoted cell goes on after its closing "' in result.stderr
+    assert "2 created, 0 merged, 0 unchanged, 0 skipped, 2 rejected" in result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["A", "C"]
+    assert [row[0] for row in csv.reader(rejects.open())] == ["reject_line", "3", "4"]
+
+
+def test_a_quote_left_open_in_the_header(cli, tmp_path):
+    result = cli("import", write(tmp_path, "h.csv", 'Name,"Email\nA,a@ex.org\n'))
+    assert result.exit_code == 1
+    assert "h.csv:1: a quoted cell that starts in this row is never closed" in result.stderr
 
 
 def test_name_parts_the_name_does_not_show_are_kept_as_custom_fields(cli, tmp_path):

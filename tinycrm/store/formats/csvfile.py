@@ -158,6 +158,18 @@ def detect_dialect(head: str) -> tuple[str, int]:
     return best, best_skip
 
 
+def _bad_quoting(name: str | None, exc: csv.Error, start: int, line: int) -> str:
+    """What the csv reader's complaint means, and where ("name:line: " first
+    when ``name`` is given)."""
+    where = f"{name}:{start if 'end of data' in str(exc) else line}: " if name else ""
+    if "end of data" in str(exc):
+        return where + "a quoted cell that starts in this row is never closed (a \" is missing)"
+    if "expected after" in str(exc):
+        return where + ("a quoted cell goes on after its closing \"; quote the whole cell and"
+                        " double each \" inside it")
+    return where + str(exc)
+
+
 class CellChunk:
     """Some rows of a CSV file as cells, each with the line it starts on."""
 
@@ -191,6 +203,7 @@ class CSVReader:
         # file swallowed into one cell.
         self._reader = csv.reader(source.text, delimiter=self.delimiter, strict=True)
         self._last_line = 0
+        self._broken: dict[int, str] = {}  # rows the reader couldn't split: line -> why
         try:
             for _ in range(self.skip):
                 next(self._reader)
@@ -198,7 +211,7 @@ class CSVReader:
         except StopIteration:
             raise FormatError(f"{source.name}: the file is empty") from None
         except csv.Error as exc:
-            raise FormatError(f"{source.name}:{self._reader.line_num}: {exc}") from None
+            raise FormatError(_bad_quoting(source.name, exc, 1, self._reader.line_num)) from None
         self.header_line = self._reader.line_num
         self._last_line = self.header_line
         self.header = header
@@ -230,24 +243,26 @@ class CSVReader:
         cells_list: list[list[str]] = []
         starts: list[int] = []
         try:
-            for cells in reader:
-                start, last = last + 1, reader.line_num
-                if not cells:
-                    continue
-                cells_list.append(cells)
-                starts.append(start)
-                if len(cells_list) >= size:
-                    yield CellChunk(self, cells_list, starts)
-                    cells_list, starts = [], []
-        except csv.Error as exc:
-            if reader.line_num > last and "end of data" in str(exc):
-                raise FormatError(f"{name}:{last + 1}: a quoted cell that starts in this row is"
-                                  " never closed (a \" is missing)") from None
-            if "expected after" in str(exc):
-                raise FormatError(f"{name}:{reader.line_num}: a quoted cell goes on after its"
-                                  " closing \"; quote the whole cell and double each \" inside it"
-                                  ) from None
-            raise FormatError(f"{name}:{reader.line_num}: {exc}") from None
+            while True:
+                try:
+                    for cells in reader:
+                        start, last = last + 1, reader.line_num
+                        if not cells:
+                            continue
+                        cells_list.append(cells)
+                        starts.append(start)
+                        if len(cells_list) >= size:
+                            yield CellChunk(self, cells_list, starts)
+                            cells_list, starts = [], []
+                    break
+                except csv.Error as exc:
+                    if "expected after" not in str(exc):
+                        raise FormatError(_bad_quoting(name, exc, last + 1, reader.line_num)) from None
+                    # A row of its own: rejected (the reader goes on with the next line).
+                    start, last = last + 1, reader.line_num
+                    self._broken[start] = _bad_quoting(None, exc, start, last)
+                    cells_list.append([])
+                    starts.append(start)
         except UnicodeDecodeError as exc:
             # The text stream decodes a block ahead of the line asked for; the
             # bad byte is in the block, so many lines on from that line.
@@ -261,6 +276,8 @@ class CSVReader:
 
     def row(self, start: int, cells: list[str]) -> Row | None:
         """One row of cells as a record; None for a row with nothing in it."""
+        if not cells and start in self._broken:
+            return Row(start, None, [], self._broken.pop(start))
         record, error = self.mapper(cells)
         if not record and error is None:
             if not any(c.strip() for c in cells):
