@@ -370,6 +370,12 @@ def name_words(name: str) -> tuple[str, ...]:
     return tuple(_NAME_WORD.findall(fold(name)))
 
 
+def name_shows(name: str, part: str) -> bool:
+    """Whether every word of ``part`` (a nickname, a prefix) is a word of ``name``."""
+    words = name_words(name)
+    return all(w in words for w in name_words(part))
+
+
 def names_agree(a: str, b: str) -> bool:
     """Whether two names may be the same person's: each word of the one with
     fewer words starts a word of the other, without regard to case or accents

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .contacts import MAX_TEXT, split_name
+from .dupes import name_shows
 from .errors import ValidationError
 from .formats import Row
 from .import_rows import (
@@ -123,7 +124,7 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
     if "nickname" in columns:
         fields = found["fields"]
         for i, nickname in enumerate(clean_texts(columns["nickname"])):
-            if nickname:
+            if nickname and not name_shows(names[i], nickname):
                 fields[i] = {"nickname": nickname, **(fields[i] or {})}
     extra_tags = checker.extra_tags
     try:

@@ -16,7 +16,7 @@ from .contacts import (
     field_values,
     split_name,
 )
-from .dupes import ContactState
+from .dupes import ContactState, name_shows
 from .errors import ValidationError
 from .formats import Row
 from .textutil import clean_email, clean_phone, one_line, phone_key, strip_controls
@@ -243,7 +243,8 @@ class RowChecker:
                 inc.tags = self.clean_tags(values)
             if len(record) > 7 or not record.keys() <= _COMMON_KEYS:
                 self._prepare_rare(inc, row, record)
-                kept = {key: value for key in spare if (value := clean_text(get(key)))}
+                kept = {key: value for key in spare
+                        if (value := clean_text(get(key))) and not name_shows(name, value)}
                 if kept:
                     inc.fields = {**kept, **inc.fields}
         except _Bad as bad:
