@@ -38,19 +38,20 @@ def export(store: Store, contact_id: int, *, now: datetime | None = None) -> dic
 
 def export_to(store: Store, contact_id: int, path: str | Path, *, now: datetime | None = None) -> None:
     """Write ``export``'s data as JSON to ``path`` (see ``atomic_output``: a
-    0600 file renamed into place). The audit entry is recorded in the same
-    transaction as the writing, so a path that can't be written (a
-    ``ValidationError``) leaves the database unchanged."""
+    0600 file renamed into place). The audit entry is recorded once the data
+    is written and before the file is put in place, so a path that can't be
+    written (a ``ValidationError``) leaves the database unchanged."""
     from .exporter import atomic_output
 
     now = now or store.now()
     data = gather(store, contact_id, now=now)
-    # Opened before the write lock is taken: a FIFO waits here for its reader.
+    # Written before the write lock is taken: a FIFO's reader may take its
+    # time, and a full disk fails here, before anything is recorded.
     with atomic_output(path) as out:
+        out.write(dumps(data) + "\n")
+        out.flush()
         with store.write():
             _audit_export(store, contact_id, now)
-            out.write(dumps(data) + "\n")
-            out.flush()  # a full disk fails here, before the entry is committed
     # Only the rename into place (in the same folder) comes after the commit:
     # if that rare step fails, the log over-reports an export, never hides one.
 
