@@ -65,7 +65,7 @@ def ann(cli):
     (("cadence", "1", "3651d"), f"'3651d' is too long: {TOO_LONG}"),
     (("cadence", "1", "3000000d"), f"'3000000d' is too long: {TOO_LONG}"),
     (("edit", "1", "--set", "cadence_days=999999999"),
-     "cadence_days must be from 1 to 3650 (10 years), got '999999999'"),
+     "cadence_days must be from 1 to 3650 days (10 years), got '999999999'"),
     (("edit", "1", "--set", "cadence_days=3651"), "cadence_days must be from 1 to 3650"),
     (("follow-up", "add", "1", "--due", "tomorrow", "--every", "11y"), f"'11y' is too long: {TOO_LONG}"),
 ])
@@ -98,7 +98,7 @@ def test_an_imported_cadence_or_time_out_of_range_rejects_its_row(ann, tmp_path)
     result = ann("import", str(path))
     assert result.exit_code == 1, result.stderr
     _no_crash(result)
-    assert ("people.json:1: cadence_days: cadence_days must be from 1 to 3650 (10 years),"
+    assert ("people.json:1: cadence_days: a cadence must be from 1 to 3650 days (10 years),"
             " got '99999999'") in result.stderr
     assert f"people.json:1: last_contacted_at: '9999-12-31' {RANGE}" in result.stderr
     assert f"people.json:1: created_at: '9999-12-31T23:59:59+00:00' {RANGE}" in result.stderr

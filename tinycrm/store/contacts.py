@@ -134,15 +134,15 @@ def _birthday(text: str) -> date | str | None:
     return None
 
 
-def check_cadence_days(value: Any) -> int:
+def check_cadence_days(value: Any, *, what: str = "cadence_days") -> int:
     """A contact's own cadence in days: a whole number from 1 to ``MAX_PERIOD_DAYS``."""
     try:
         days = int(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"cadence_days must be a whole number, got {value!r}") from None
+        raise ValidationError(f"{what} must be a whole number, got {value!r}") from None
     if not 0 < days <= MAX_PERIOD_DAYS:
         raise ValidationError(
-            f"cadence_days must be from 1 to {MAX_PERIOD_DAYS} (10 years), got {value!r}")
+            f"{what} must be from 1 to {MAX_PERIOD_DAYS} days (10 years), got {value!r}")
     return days
 
 
@@ -167,11 +167,17 @@ def _snapshot(contact: Contact) -> dict[str, Any]:
     return data
 
 
+class TooLong(ValidationError):
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__(f"{key} can be at most {MAX_TEXT} characters, got {len(value)}")
+        self.key, self.value = key, value
+
+
 def check_lengths(values: dict[str, str | None]) -> None:
     """Names, companies and titles are kept to ``MAX_TEXT`` characters."""
     for key, value in values.items():
         if value is not None and len(value) > MAX_TEXT:
-            raise ValidationError(f"{key} can be at most {MAX_TEXT} characters, got {len(value)}")
+            raise TooLong(key, value)
 
 
 def field_key(key: str) -> str:

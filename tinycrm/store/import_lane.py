@@ -37,7 +37,7 @@ from .import_rows import (
     clean_texts,
     full_name,
 )
-from .textutil import EMAIL_CHAR, NOT_PHONE
+from .textutil import EMAIL_CHAR, LETTER, NOT_PHONE
 
 # The keys a plain row may have. (A nickname is the name only of a row that
 # has no other, and such a row goes the row path: here it is a custom field.)
@@ -195,7 +195,6 @@ def _single_emails(column: list) -> tuple[list, list] | None:
 
 
 _NOT_DIGIT_OR_LINE = re.compile(r"[^\d\n]")
-_LETTER = re.compile(r"[a-z]", re.I)
 
 
 def _single_phones(column: list) -> tuple[list, list] | None:
@@ -206,7 +205,7 @@ def _single_phones(column: list) -> tuple[list, list] | None:
         return None
     values = [" ".join(v.split()) for v in values]
     lines = "\n".join(values)
-    if "\n\n" in f"\n{lines}\n" or NOT_PHONE.search(lines) or _LETTER.search(lines):
+    if "\n\n" in f"\n{lines}\n" or NOT_PHONE.search(lines) or LETTER.search(lines):
         return None  # an empty or bad number, or an extension: the row path's turn
     digits = _NOT_DIGIT_OR_LINE.sub("", lines).split("\n")
     phones, phone_keys, at = [], [], 0

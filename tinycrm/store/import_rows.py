@@ -10,8 +10,10 @@ from typing import Any
 
 from .contacts import (
     MAX_TEXT,
+    TooLong,
     birthday_value,
     check_cadence_days,
+    check_lengths,
     clean_tag,
     field_values,
     split_name,
@@ -233,11 +235,12 @@ class RowChecker:
                 first, last = split_name(name)
                 inc.split_names = True
             inc.name, inc.named, inc.first_name, inc.last_name = name, named, first, last
-            for key, value in (("name", name), ("first_name", first), ("last_name", last),
-                               ("company", inc.company), ("title", inc.title)):
-                if value is not None and len(value) > MAX_TEXT:
-                    raise _Bad(self.field(row, key, value),
-                               f"longer than {MAX_TEXT} characters ({len(value)})")
+            try:
+                check_lengths({"name": name, "first_name": first, "last_name": last,
+                               "company": inc.company, "title": inc.title})
+            except TooLong as long:
+                raise _Bad(self.field(row, long.key, long.value),
+                           f"longer than {MAX_TEXT} characters ({len(long.value)})") from None
             values = get("tags")
             if values or self.extra_tags:
                 inc.tags = self.clean_tags(values)
@@ -318,7 +321,7 @@ class RowChecker:
         if text is None:
             return None
         try:
-            return check_cadence_days(text)
+            return check_cadence_days(text, what="a cadence")
         except ValidationError as exc:
             raise _Bad(self.field(row, "cadence_days", text), exc.message) from None
 

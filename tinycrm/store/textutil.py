@@ -16,7 +16,7 @@ _DIGIT = re.compile(r"\d")
 NOT_PHONE = re.compile(r"[^\d\s+().\-/x#*ext]", re.I)
 # Letters in a number only as its extension, at the end: "555 0100 x12", "ext. 12".
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x)\s*\d+$", re.I)
-_LETTER = re.compile(r"[a-z]", re.I)
+LETTER = re.compile(r"[a-z]", re.I)
 # A character an address part may hold: not a separator, a control
 # character, or an invisible one (zero-width, bidi): look-alikes of another
 # address would get round "one address, one contact".
@@ -79,7 +79,7 @@ def phone_key(phone: str) -> str | None:
 def clean_phone(phone: str) -> str:
     value = " ".join(phone.split())
     if (not _DIGIT.search(value) or NOT_PHONE.search(value)
-            or _LETTER.search(_EXTENSION.sub("", value))):
+            or LETTER.search(_EXTENSION.sub("", value))):
         raise ValidationError(f"not a phone number: {phone!r}")
     return value
 
