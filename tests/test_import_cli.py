@@ -144,6 +144,16 @@ def test_dry_run_prints_the_plan_and_writes_nothing(cli, tmp_path):
     assert contacts(cli)[0]["company"] is None
 
 
+def test_a_dry_run_on_a_new_database_does_not_create_it(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    db = tmp_path / "new" / "crm.db"
+    result = run_tinycrm("import", str(path), "--dry-run", db=db)
+    assert result.returncode == 1, result.stderr  # two rows would be rejected
+    assert "line 4      create    #2 Alan Turing <alan@ex.org>" in result.stdout
+    assert not db.exists() and not db.parent.exists()
+
+
 def test_batches_list_and_undo(cli, tmp_path):
     cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org", "--title", "CEO")
     path = tmp_path / "people.csv"

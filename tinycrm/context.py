@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import paths
 
@@ -42,6 +42,7 @@ class Env:
     apply_rules: bool = True
     wait: int = WAIT_FOR_IMPORTS
     _store: Store | None = field(default=None, repr=False)
+    _scratch: Any = field(default=None, repr=False)  # a dry run's temporary folder
 
     @cached_property
     def db_path(self) -> Path:
@@ -76,6 +77,21 @@ class Env:
             )
         return self._store
 
+    def store_to_try(self) -> Store:
+        """The Store for a dry run: the database if it exists, else an empty
+        one in a temporary folder (removed on close), so that trying an
+        import on a new database doesn't create it."""
+        if self._store is None and not self.db_path.exists():
+            import tempfile
+
+            from .store import Store
+
+            self._scratch = tempfile.TemporaryDirectory(prefix="tinycrm-dry-run-")
+            self._store = Store(Path(self._scratch.name) / self.db_path.name, user=self.user,
+                                settings=self.config.store_settings(),
+                                apply_rules=self.apply_rules)
+        return self.store()
+
     def _say_waiting(self, holder: RunningImport) -> None:
         from .output import say
 
@@ -86,3 +102,6 @@ class Env:
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None

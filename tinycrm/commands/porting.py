@@ -188,7 +188,7 @@ def import_(
     raw, name = _open_input(file)
     with raw:
         reader = open_reader(raw, name=name, options=options)
-        store = env.store()
+        store = env.store_to_try() if dry_run else env.store()
         sink = _Rejects(name, rejects, reader.reject_header(),
                         source=None if file in (None, "-") else file)
         try:
