@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from ..store.browse import Browse, Similar
-from ..store.contacts import clean_tag
+from ..store.contact_values import clean_tag
 from ..store.errors import Conflict, TinyCRMError, ValidationError
 from ..store.models import Contact
 from ..store.textutil import clean_email, clean_phone

@@ -8,22 +8,28 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .contact_values import (
+    check_cadence_days,
+    check_lengths,
+    checked_birthday,
+    clean_tag,
+    field_key,
+    field_values,
+    split_name,
+)
 from .errors import Ambiguous, Conflict, NotFound, ValidationError
 from .models import Contact
 from .textutil import (
     clean_email,
     clean_phone,
-    names_a_person,
     normalize_email,
     one_line,
     phone_key,
-    strip_controls,
 )
-from .timeutil import from_db, in_range, out_of_range, to_db
-from .when import MAX_PERIOD_DAYS
+from .timeutil import from_db, to_db
 
 if TYPE_CHECKING:
     from .store import Store
@@ -44,11 +50,6 @@ _COLUMNS = ", ".join(
     )
 )
 _CHUNK = 500  # stays under SQLite's bound-parameter limit
-# A name, company or title longer than this is a mistake (a whole file in one cell).
-MAX_TEXT = 500
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-BIRTHDAY_FORMS = "YYYY-MM-DD, or --MM-DD without the year"
 
 
 @dataclass(frozen=True)
@@ -74,123 +75,11 @@ class ContactFilter:
         return (" AND ".join(clauses) or "1"), params
 
 
-def split_name(name: str) -> tuple[str | None, str | None]:
-    """(first name, last name) guessed from a full name; none from an address
-    or a number in a name's place."""
-    parts = name.split()
-    if not parts or not names_a_person(name):
-        return None, None
-    if len(parts) == 1:
-        return parts[0], None
-    return parts[0], " ".join(parts[1:])
-
-
-def birthday_value(value: str) -> str | None:
-    """A birthday as it is kept: ``1985-03-15``, or ``--03-15`` without the
-    year (vCard's form), from those or another common spelling (``19850315``,
-    US ``3/15/1985``, ``15 Mar 1985``, ``March 15, 1985``). Empty, or Outlook's
-    ``0/0/00``, is None; anything else is a ValidationError."""
-    text = value.strip()
-    if not text or text.strip("0/-. ") == "":
-        return None
-    try:
-        day = _birthday(text)
-    except (ValueError, KeyError, OverflowError):
-        day = None
-    if day is None:
-        raise ValidationError(f"not a date: {text!r}")
-    if isinstance(day, str):
-        return day
-    if not in_range(day):
-        raise out_of_range(text)
-    return day.isoformat()
-
-
-def _birthday(text: str) -> date | str | None:
-    """The date a birthday's text spells (``--MM-DD`` as text), or None."""
-    if text.startswith("--"):
-        digits = text[2:].replace("-", "")
-        if len(digits) != 4 or not digits.isdigit():
-            return None
-        date(2000, int(digits[:2]), int(digits[2:]))  # a leap year: --02-29 is a birthday
-        return f"--{digits[:2]}-{digits[2:]}"
-    head = text.split("T")[0].split(" ")[0] if text[:4].isdigit() else text
-    if len(head) == 8 and head.isdigit():
-        return date(int(head[:4]), int(head[4:6]), int(head[6:]))
-    if len(head) == 10 and head[4] == "-":
-        return date.fromisoformat(head)
-    if "/" in text:
-        month, day, year = (int(p) for p in text.split("/"))
-        if year < 100:
-            year += 1900 if year > 30 else 2000
-        return date(year, month, day)
-    words = text.replace(",", " ").split()
-    if len(words) == 3:
-        if words[0][:3].lower() in _MONTHS:
-            month, day, year = _MONTHS[words[0][:3].lower()], int(words[1]), int(words[2])
-        else:
-            day, month, year = int(words[0]), _MONTHS[words[1][:3].lower()], int(words[2])
-        return date(year, month, day)
-    return None
-
-
-def check_cadence_days(value: Any, *, what: str = "cadence_days") -> int:
-    """A contact's own cadence in days: a whole number from 1 to ``MAX_PERIOD_DAYS``."""
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{what} must be a whole number, got {value!r}") from None
-    if not 0 < days <= MAX_PERIOD_DAYS:
-        raise ValidationError(
-            f"{what} must be from 1 to {MAX_PERIOD_DAYS} days (10 years), got {value!r}")
-    return days
-
-
-def clean_tag(tag: str) -> str:
-    value = " ".join(strip_controls(tag).split()).lower()
-    if not value:
-        raise ValidationError("a tag can't be empty")
-    return value
-
-
-def _checked_birthday(value: Any) -> str | None:
-    try:
-        return birthday_value(str(value))
-    except ValidationError as exc:
-        raise ValidationError(f"birthday: {exc.message} (use {BIRTHDAY_FORMS})") from None
-
-
 def _snapshot(contact: Contact) -> dict[str, Any]:
     data = contact.to_dict()
     for key in ("id", "uid", "created_at", "updated_at", "version"):
         data.pop(key)
     return data
-
-
-class TooLong(ValidationError):
-    def __init__(self, key: str, value: str) -> None:
-        super().__init__(f"{key} can be at most {MAX_TEXT} characters, got {len(value)}")
-        self.key, self.value = key, value
-
-
-def check_lengths(values: dict[str, str | None]) -> None:
-    """Names, companies and titles are kept to ``MAX_TEXT`` characters."""
-    for key, value in values.items():
-        if value is not None and len(value) > MAX_TEXT:
-            raise TooLong(key, value)
-
-
-def field_key(key: str) -> str:
-    return strip_controls(str(key)).strip() or "field"
-
-
-def field_values(fields: dict[str, Any]) -> dict[str, Any]:
-    """Custom fields as they are kept: keys without control characters or
-    surrounding space, text values stripped, empty ones left out."""
-    return {
-        field_key(k): (v.strip() if isinstance(v, str) else v)
-        for k, v in fields.items() if v is not None and (not isinstance(v, str) or v.strip())
-    }
 
 
 def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
@@ -461,7 +350,7 @@ class Contacts:
         stage = self.check_stage(stage or self.store.settings.default_stage)
         tier = self.check_tier(tier or self.store.settings.default_tier)
         if birthday is not None:
-            birthday = _checked_birthday(birthday)
+            birthday = checked_birthday(birthday)
         if cadence_days is not None:
             cadence_days = check_cadence_days(cadence_days)
         if first_name is None and last_name is None:
@@ -560,7 +449,7 @@ class Contacts:
             elif key == "cadence_days" and value is not None:
                 value = check_cadence_days(value)
             elif key == "birthday" and value is not None:
-                value = _checked_birthday(value)
+                value = checked_birthday(value)
             values[key] = value
         if "emails" in changes:
             values["emails"] = self._clean_emails(changes["emails"])

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .contacts import MAX_TEXT, split_name
+from .contact_values import MAX_TEXT, split_name
 from .dupes import name_shows
 from .errors import ValidationError
 from .formats import Row

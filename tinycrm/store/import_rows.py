@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .contacts import (
+from .contact_values import (
     MAX_TEXT,
     TooLong,
     birthday_value,

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from .bulk import ContactRows, DeferredIndexes, UidSequence, next_contact_id
 from .busy import ImportNote
-from .contacts import clean_tag
+from .contact_values import clean_tag
 from .errors import ValidationError
 from .formats import FormatError, Row
 from .import_lane import PlainChunk, RowChunk, plain_chunk

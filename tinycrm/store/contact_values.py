@@ -1,0 +1,132 @@
+"""A contact's values as they are kept: names guessed into first and last,
+text within its length, birthdays in one of two forms, a cadence in its
+range, tags and custom fields cleaned. Shared by ``Contacts`` (add, edit) and
+the importer (``import_rows``, ``import_lane``), so that both keep the same."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .errors import ValidationError
+from .textutil import names_a_person, strip_controls
+from .timeutil import in_range, out_of_range
+from .when import MAX_PERIOD_DAYS
+
+# A name, company or title longer than this is a mistake (a whole file in one cell).
+MAX_TEXT = 500
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+BIRTHDAY_FORMS = "YYYY-MM-DD, or --MM-DD without the year"
+
+
+def split_name(name: str) -> tuple[str | None, str | None]:
+    """(first name, last name) guessed from a full name; none from an address
+    or a number in a name's place."""
+    parts = name.split()
+    if not parts or not names_a_person(name):
+        return None, None
+    if len(parts) == 1:
+        return parts[0], None
+    return parts[0], " ".join(parts[1:])
+
+
+def birthday_value(value: str) -> str | None:
+    """A birthday as it is kept: ``1985-03-15``, or ``--03-15`` without the
+    year (vCard's form), from those or another common spelling (``19850315``,
+    US ``3/15/1985``, ``15 Mar 1985``, ``March 15, 1985``). Empty, or Outlook's
+    ``0/0/00``, is None; anything else is a ValidationError."""
+    text = value.strip()
+    if not text or text.strip("0/-. ") == "":
+        return None
+    try:
+        day = _birthday(text)
+    except (ValueError, KeyError, OverflowError):
+        day = None
+    if day is None:
+        raise ValidationError(f"not a date: {text!r}")
+    if isinstance(day, str):
+        return day
+    if not in_range(day):
+        raise out_of_range(text)
+    return day.isoformat()
+
+
+def _birthday(text: str) -> date | str | None:
+    """The date a birthday's text spells (``--MM-DD`` as text), or None."""
+    if text.startswith("--"):
+        digits = text[2:].replace("-", "")
+        if len(digits) != 4 or not digits.isdigit():
+            return None
+        date(2000, int(digits[:2]), int(digits[2:]))  # a leap year: --02-29 is a birthday
+        return f"--{digits[:2]}-{digits[2:]}"
+    head = text.split("T")[0].split(" ")[0] if text[:4].isdigit() else text
+    if len(head) == 8 and head.isdigit():
+        return date(int(head[:4]), int(head[4:6]), int(head[6:]))
+    if len(head) == 10 and head[4] == "-":
+        return date.fromisoformat(head)
+    if "/" in text:
+        month, day, year = (int(p) for p in text.split("/"))
+        if year < 100:
+            year += 1900 if year > 30 else 2000
+        return date(year, month, day)
+    words = text.replace(",", " ").split()
+    if len(words) == 3:
+        if words[0][:3].lower() in _MONTHS:
+            month, day, year = _MONTHS[words[0][:3].lower()], int(words[1]), int(words[2])
+        else:
+            day, month, year = int(words[0]), _MONTHS[words[1][:3].lower()], int(words[2])
+        return date(year, month, day)
+    return None
+
+
+def check_cadence_days(value: Any, *, what: str = "cadence_days") -> int:
+    """A contact's own cadence in days: a whole number from 1 to ``MAX_PERIOD_DAYS``."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{what} must be a whole number, got {value!r}") from None
+    if not 0 < days <= MAX_PERIOD_DAYS:
+        raise ValidationError(
+            f"{what} must be from 1 to {MAX_PERIOD_DAYS} days (10 years), got {value!r}")
+    return days
+
+
+def clean_tag(tag: str) -> str:
+    value = " ".join(strip_controls(tag).split()).lower()
+    if not value:
+        raise ValidationError("a tag can't be empty")
+    return value
+
+
+def checked_birthday(value: Any) -> str | None:
+    try:
+        return birthday_value(str(value))
+    except ValidationError as exc:
+        raise ValidationError(f"birthday: {exc.message} (use {BIRTHDAY_FORMS})") from None
+
+
+class TooLong(ValidationError):
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__(f"{key} can be at most {MAX_TEXT} characters, got {len(value)}")
+        self.key, self.value = key, value
+
+
+def check_lengths(values: dict[str, str | None]) -> None:
+    """Names, companies and titles are kept to ``MAX_TEXT`` characters."""
+    for key, value in values.items():
+        if value is not None and len(value) > MAX_TEXT:
+            raise TooLong(key, value)
+
+
+def field_key(key: str) -> str:
+    return strip_controls(str(key)).strip() or "field"
+
+
+def field_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """Custom fields as they are kept: keys without control characters or
+    surrounding space, text values stripped, empty ones left out."""
+    return {
+        field_key(k): (v.strip() if isinstance(v, str) else v)
+        for k, v in fields.items() if v is not None and (not isinstance(v, str) or v.strip())
+    }
