@@ -65,17 +65,18 @@ class Env:
         other writes, so it waits SQLite's busy timeout and shows what holds
         the lock."""
         if self._store is None:
-            from .store import Store
-            from .store.db import BUSY_TIMEOUT_MS
-
-            waits = {} if not wait_for_imports else {
-                "busy_timeout": min(BUSY_TIMEOUT_MS / 1000, self.wait),
-                "wait_for_imports": self.wait, "on_wait": self._say_waiting}
-            self._store = Store(
-                self.db_path, user=self.user, settings=self.config.store_settings(),
-                apply_rules=self.apply_rules, **waits,
-            )
+            self._store = self._open(self.db_path, wait_for_imports=wait_for_imports)
         return self._store
+
+    def _open(self, path: Path, *, wait_for_imports: bool) -> Store:
+        from .store import Store
+        from .store.db import BUSY_TIMEOUT_MS
+
+        waits = {} if not wait_for_imports else {
+            "busy_timeout": min(BUSY_TIMEOUT_MS / 1000, self.wait),
+            "wait_for_imports": self.wait, "on_wait": self._say_waiting}
+        return Store(path, user=self.user, settings=self.config.store_settings(),
+                     apply_rules=self.apply_rules, **waits)
 
     def store_to_try(self) -> Store:
         """The Store for a dry run: the database if it exists, else an empty
@@ -84,12 +85,9 @@ class Env:
         if self._store is None and not self.db_path.exists():
             import tempfile
 
-            from .store import Store
-
             self._scratch = tempfile.TemporaryDirectory(prefix="tinycrm-dry-run-")
-            self._store = Store(Path(self._scratch.name) / self.db_path.name, user=self.user,
-                                settings=self.config.store_settings(),
-                                apply_rules=self.apply_rules)
+            self._store = self._open(Path(self._scratch.name) / self.db_path.name,
+                                     wait_for_imports=False)
         return self.store()
 
     def _say_waiting(self, holder: RunningImport) -> None:
