@@ -37,7 +37,7 @@ _COMMON_KEYS = frozenset(("name", "first_name", "last_name", "emails", "phones",
 
 def clean_birthday(value: str) -> str | None:
     """``1985-03-15``, or ``--03-15`` without the year, from a date in a
-    common spelling (``contacts.birthday_value``); BadValue for anything
+    common spelling (``contact_values.birthday_value``); BadValue for anything
     else, so that the row is rejected naming its column."""
     try:
         return birthday_value(value)
