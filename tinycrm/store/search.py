@@ -106,14 +106,16 @@ def _joined_words(name: str, company: str | None) -> str:
 _ASCII_GAPS_BY_LINE = {**_ASCII_GAPS, ord("\n"): "\n"}
 
 
-def _folded_lines(texts: list[str]) -> list[str] | None:
-    """``" ".join(folded_words(text))`` of each text, worked out for all of
-    them at once (one ``lower`` and one ``translate`` of their lines); None
-    unless they are all ASCII and none holds a newline itself."""
-    lines = "\n".join(texts)
-    if not lines.isascii() or lines.count("\n") != len(texts) - 1:
-        return None
-    return [" ".join(line.split()) for line in lines.lower().translate(_ASCII_GAPS_BY_LINE).split("\n")]
+def _folded_lines(texts: list[str]) -> list[str]:
+    """``" ".join(folded_words(text))`` of each of ``texts``, which are ASCII
+    with no newline, worked out for all of them at once (one ``lower`` and one
+    ``translate`` of their lines)."""
+    lines = "\n".join(texts).lower().translate(_ASCII_GAPS_BY_LINE)
+    return [" ".join(line.split()) for line in lines.split("\n")]
+
+
+def _plain(text: str) -> bool:
+    return text.isascii() and "\n" not in text
 
 
 IndexEntry = tuple[int, str, Sequence[str], "str | None", Sequence[str]]
@@ -129,21 +131,25 @@ class SearchRows:
 
     def __init__(self, entries: Iterable[IndexEntry]) -> None:
         entries = list(entries)
-        names = _folded_lines([name for _, name, _, _, _ in entries])
-        others = None if names is None else _folded_lines(
-            [" ".join([*emails, company or "", *tags]) for _, _, emails, company, tags in entries])
-        if others is None:
-            rows = {
-                cid: (cid, " ".join(folded_words(name)), haystack_for(name, emails, company, tags))
-                for cid, name, emails, company, tags in entries
-            }
-        else:
-            # The same rows as above, the short way: a haystack is the name's
-            # words and then the others' (a space apart, so none run together).
-            rows = {}
-            for (cid, name, _, company, _), own, other in zip(entries, names, others):
-                haystack = f"{own} {other}" if own and other else own or other
-                rows[cid] = (cid, own, haystack + _joined_words(name, company))
+        # Most contacts' text is plain ASCII, folded for the whole chunk at
+        # once; the others (an accent, a newline) are folded one by one.
+        others = [" ".join([*emails, company or "", *tags]) for _, _, emails, company, tags in entries]
+        plain = [i for i, (entry, other) in enumerate(zip(entries, others))
+                 if _plain(entry[1]) and _plain(other)]
+        names = _folded_lines([entries[i][1] for i in plain])
+        rest = _folded_lines([others[i] for i in plain])
+        found: list[tuple[int, str, str] | None] = [None] * len(entries)
+        for i, own, other in zip(plain, names, rest):
+            # A haystack is the name's words and then the others' (a space
+            # apart, so none run together): ``haystack_for``, the short way.
+            cid, name, _, company, _ = entries[i]
+            haystack = f"{own} {other}" if own and other else own or other
+            found[i] = (cid, own, haystack + _joined_words(name, company))
+        rows = {}
+        for entry, row in zip(entries, found):
+            cid, name, emails, company, tags = entry
+            rows[cid] = row or (cid, " ".join(folded_words(name)),
+                                haystack_for(name, emails, company, tags))
         counts = Counter(chain.from_iterable(map(set, map(str.split, (h for _, _, h in rows.values())))))
         self.ids = list(rows)
         self.rows = dumps(rows.values())
