@@ -176,10 +176,13 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
 
 
 def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
-            saved: dict[str, Any] | None = None) -> list[str]:
+            saved: dict[str, Any] | None = None, stages: Sequence[str] = ()) -> list[str]:
     """Merge ``incoming`` (an import row or another ``ContactState``) into
     ``state``; returns the names of what changed. ``saved`` collects the value
-    each changed field had first (see ``ContactState.restored``)."""
+    each changed field had first (see ``ContactState.restored``). ``stages``
+    is the lifecycle in order: without ``overwrite`` a stage only moves
+    forward along it (a lead that a file calls a customer becomes one; a
+    customer stays one whatever an old file says)."""
     changed: list[str] = []
 
     def save(key: str) -> None:
@@ -199,6 +202,9 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
         if current is None or current == "" or (overwrite and current != value):
             save(key)
             setattr(state, key, value)
+    if not overwrite and _later_stage(state.stage, getattr(incoming, "stage", None), stages):
+        save("stage")
+        state.stage = incoming.stage
     if overwrite:
         for key in SCALAR_SET:
             value = getattr(incoming, key)
@@ -280,6 +286,13 @@ def _referencing_columns(conn) -> list[tuple[str, str]]:
     return found
 
 
+def _later_stage(current: str | None, incoming: str | None, stages: Sequence[str]) -> bool:
+    """``incoming`` comes after ``current`` in the lifecycle ``stages``."""
+    if not incoming or incoming == current or incoming not in stages or current not in stages:
+        return False  # (a stage no longer configured was still chosen by someone: it stays)
+    return stages.index(incoming) > stages.index(current)
+
+
 def merge_contacts(store: Store, keep_id: int, other_id: int, *,
                    now: datetime | None = None) -> tuple[Contact, list[str]]:
     """Merge contact ``other_id`` into ``keep_id``: KEEP's values win, empty
@@ -297,10 +310,14 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
         other = store.contacts.get(other_id)
         state = ContactState.from_contact(keep)
         before = ContactState.from_contact(keep)
-        changed = combine(state, ContactState.from_contact(other))
+        changed = combine(state, ContactState.from_contact(other), stages=store.settings.stages)
         conn.execute("DELETE FROM contact_emails WHERE contact_id = ?", [other_id])
         if changed:
             write_state(conn, before, state, changed, to_db(now))
+        if "stage" in changed:
+            store.timeline.add(keep_id, "stage", f"{before.stage} → {state.stage}",
+                               data={"from": before.stage, "to": state.stage,
+                                     "merged_id": other_id}, now=now)
         # OTHER's "imported from" entry is worked out from OTHER: it moves as a stored one.
         imported = store.timeline.keep_import_entry(other_id, keep_id)
         moved: dict[str, int] = {}

@@ -192,7 +192,7 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                 store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                    before=diff_before, after=diff_after, now=now)
             conn.execute(
-                "DELETE FROM events WHERE contact_id = ? AND kind = 'import'"
+                "DELETE FROM events WHERE contact_id = ? AND kind IN ('import', 'stage')"
                 " AND json_extract(data, '$.batch') = ?", [contact_id, batch_id])
             store.timeline.add(contact_id, "import", f"import batch {batch_id} undone",
                                data={"batch": batch_id, "action": "undone"}, now=now)

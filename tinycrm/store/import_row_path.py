@@ -120,7 +120,7 @@ class RowPath:
                 if isinstance(state, Incoming):
                     state = pending[target] = state.state(
                         self.default_stage, self.default_tier, self.user)
-                changed = combine(state, inc, overwrite=mode == "update")
+                changed = combine(state, inc, overwrite=mode == "update", stages=self.stages)
                 if inc.note and state.note != inc.note:
                     state.note = f"{state.note}\n\n{inc.note}" if state.note else inc.note
                 self._count_merge(inc, target, state.name, changed)
@@ -233,7 +233,7 @@ class RowPath:
             changed_keys: list[str] = []
             notes = []
             for inc in rows:
-                changed = combine(state, inc, overwrite=overwrite, saved=saved)
+                changed = combine(state, inc, overwrite=overwrite, saved=saved, stages=self.stages)
                 if inc.note:
                     notes.append(inc.note)
                 self._count_merge(inc, contact_id, state.name, changed)
@@ -260,6 +260,13 @@ class RowPath:
                 " VALUES (?, ?, ?, ?)",
                 [self.batch_id, contact_id, action, json.dumps(before.snapshot(), ensure_ascii=False)],
             ).rowcount
+            if before.stage != state.stage:
+                # A stage change like any other (reports count conversions by
+                # these); undo takes it away by its batch.
+                self.store.timeline.add(
+                    contact_id, "stage", f"{before.stage} → {state.stage}",
+                    data={"from": before.stage, "to": state.stage, "batch": self.batch_id},
+                    now=self.now)
             diff_before, diff_after = before.diff(state, changed_keys)
             self.store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                     before=diff_before, after=diff_after, now=self.now)

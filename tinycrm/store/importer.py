@@ -178,6 +178,7 @@ class _Import(RowPath):
         settings = store.settings
         self.checker = RowChecker(reader, extra_tags=tags, stages=set(settings.stages),
                                   tiers=set(settings.tiers))
+        self.stages = settings.stages
         self.default_stage = settings.default_stage
         self.default_tier = settings.default_tier
         self.user = store.user
