@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import json
 import random
+import unicodedata
 from collections import Counter
 
 import pytest
 
-from tinycrm.store.search import SearchRows, folded_words, haystack_for, search_fold, words
+from tinycrm.store.search import (
+    SearchRows,
+    folded_words,
+    haystack_for,
+    search_fold,
+    words,
+)
+from tinycrm.store.textutil import fold
 
 TRICKY = ["Ada  Lovelace", "O'Brien-Smith\tx", "JOSÉ Ñandú", "Łukasz Ørsted", "a_b c__d",
           "x.y@z.example", "", "  ", "İstanbul ß", "tab\there\nnl", "123-456", "ǅemal", "ﬁnance"]
@@ -55,3 +63,21 @@ def test_search_rows_of_a_chunk_agree_with_each_contact_the_long_way(ascii_only)
 def test_search_rows_take_the_long_way_for_a_newline():
     entries = [(1, "Ada\nLovelace", [], None, []), (2, "Grace-Hopper", ["g@x.example"], "Navy", [])]
     assert json.loads(SearchRows(entries).rows) == [list(r) for r in _rows_the_long_way(entries)]
+
+
+def _fold_whole(text: str) -> str:
+    """textutil.fold as it was defined first: the whole text at once."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+def test_fold_word_by_word_agrees_with_folding_the_whole_text():
+    # Combining accents after a space, compatibility letters that decompose
+    # to a space and an accent (¨ ¯), separators that split() takes for
+    # spaces (\x1c, NEL, NBSP, ideographic space), ligatures, final sigma.
+    rng = random.Random(3)
+    alphabet = ("aZ \u0301\u0308\u00a8\u00af\u00a0\u3000\x1c\x85\t\ufb01\u01c5"
+                "\u03a3\u03c2\u00df\u0130\u1e9e\u00e9e\u0141\u2460\uff21")
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(20000)]
+    assert [fold(t) for t in texts] == [_fold_whole(t) for t in texts]
+    assert any(" " in fold(t) and not t.isascii() for t in texts)
