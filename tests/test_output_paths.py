@@ -243,7 +243,7 @@ def test_db_in_the_home_of_a_user_that_doesnt_exist():
 
 def test_backup_to_the_home_of_a_user_that_doesnt_exist(ada):
     result = ada("db", "backup", "~no-such-user-tinycrm/b.db")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # as for a folder that doesn't exist
     one_error_line(result, "can't use backup ~no-such-user-tinycrm/b.db: its ~ names no home folder")
 
 

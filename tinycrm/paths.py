@@ -32,6 +32,10 @@ def expand(value: str | Path, what: str) -> Path:
     except RuntimeError:
         if what == "config":
             from .config import ConfigError as Error
+        elif what == "backup":
+            # A path to write to, given on the command line: a usage error,
+            # like any other output path that can't be written (exit 2).
+            from .store.errors import ValidationError as Error
         else:
             from .store.errors import DatabaseError as Error
         raise Error(f"can't use {what} {value}: its ~ names no home folder") from None
