@@ -6,6 +6,8 @@ Read: folded lines, QUOTED-PRINTABLE with CHARSET (2.1), bare TYPE params
 file. N, FN, EMAIL, TEL, ORG, TITLE, NOTE, BDAY, CATEGORIES (as tags), UID,
 NICKNAME, URL and ADR are read; tinycrm's own ``X-TINYCRM-*`` properties
 carry what vCard has no place for, so an export reads back losslessly.
+Group cards (``KIND:group``, iCloud's ``X-ADDRESSBOOKSERVER-KIND:group``) are
+not people and give no row; a 2.1 ``AGENT``'s nested card stays part of its card.
 
 Write: one 3.0 card per contact with its stable UID, CRLF line ends, lines
 folded at 75 octets.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import quopri
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -101,6 +104,15 @@ class Property:
     def preferred(self) -> bool:
         return "PREF" in self.types or "PREF" in self.params
 
+    @property
+    def rank(self) -> int:
+        """1 for the most preferred: 4.0's ``PREF=1``..``PREF=100``, or
+        ``TYPE=pref`` (3.0) and a bare ``PREF`` (2.1); 101 for none."""
+        pref = self.params.get("PREF", "").strip()
+        if pref.isdigit():
+            return min(max(int(pref), 1), 100)
+        return 1 if self.preferred else 101
+
 
 def parse_property(line: str, number: int) -> Property | None:
     colon = _find_colon(line)
@@ -151,7 +163,7 @@ def _logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
         if current is not None and (line[:1] in (" ", "\t")) and not qp_soft:
             current += line[1:]
             continue
-        if current is not None and qp_soft:
+        if current is not None and qp_soft and line.strip().upper() not in _CARD_EDGES:
             current = current[:-1] + line
             qp_soft = current.endswith("=") and _is_qp(current)
             continue
@@ -161,6 +173,9 @@ def _logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
         qp_soft = line.endswith("=") and _is_qp(line)
     if current is not None:
         yield start, current
+
+
+_CARD_EDGES = ("BEGIN:VCARD", "END:VCARD")  # never the rest of a soft-broken value
 
 
 def _is_qp(line: str) -> bool:
@@ -184,10 +199,31 @@ def _date(value: str, omit_year: str | None = None) -> str:
     return value
 
 
+# vCard 4.0's dates of reduced accuracy (a year, a year and month, a month,
+# a day): no birthday tinycrm can hold, so kept as text rather than rejected.
+_PARTIAL_DATE = re.compile(r"\d{4}(-?\d{2})?|--\d{2}|---\d{2}")
+
+# Google's group of everyone in the account, not a label anyone chose (as in
+# its CSV export); tinycrm's own export writes tags lowercase, so it keeps them.
+_NOT_TAGS = ("myContacts",)
+
+
+def _tel(value: str) -> str:
+    """A 4.0 ``tel:`` URI as a number: ``tel:+1-555-0100;ext=12`` is
+    ``+1-555-0100 ext. 12``; its other parameters are dropped."""
+    number, *params = value[4:].split(";")
+    for param in params:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "ext" and val.strip():
+            number += f" ext. {val.strip()}"
+    return number
+
+
 def card_record(props: list[Property]) -> dict[str, Any]:
     record: dict[str, Any] = {}
-    emails: list[str] = []
-    phones: list[str] = []
+    emails: list[tuple[int, str]] = []
+    phones: list[tuple[int, str]] = []
+    notes: list[str] = []
     fields: dict[str, Any] = {}
     for prop in props:
         name, value = prop.name, prop.value
@@ -207,30 +243,46 @@ def card_record(props: list[Property]) -> dict[str, Any]:
         elif name in ("EMAIL", "TEL"):
             item = unescape(value).strip()
             if name == "TEL" and item.lower().startswith("tel:"):
-                item = item[4:]
+                item = _tel(item).strip()
             if name == "EMAIL" and item.lower().startswith("mailto:"):
                 item = item[7:]
-            target = emails if name == "EMAIL" else phones
             if item:
-                if prop.preferred:
-                    target.insert(0, item)
-                else:
-                    target.append(item)
+                (emails if name == "EMAIL" else phones).append((prop.rank, item))
         elif name == "ORG":
             company = unescape(_split_unescaped(value, ";")[0]).strip()
             if company:
                 record["company"] = company
-        elif name in ("TITLE", "NOTE", "UID", "NICKNAME"):
+        elif name == "NOTE":
             text = unescape(value).strip()
-            key = {"TITLE": "title", "NOTE": "note", "UID": "uid", "NICKNAME": "nickname"}[name]
+            if text:
+                notes.append(text)
+        elif name in ("TITLE", "UID", "NICKNAME"):
+            text = unescape(value).strip()
+            key = {"TITLE": "title", "UID": "uid", "NICKNAME": "nickname"}[name]
             if text and key not in record:
                 record[key] = text
         elif name == "BDAY":
             if value.strip():
-                record["birthday"] = _date(value, prop.params.get("X-APPLE-OMIT-YEAR"))
+                day = _date(value, prop.params.get("X-APPLE-OMIT-YEAR"))
+                if (prop.params.get("VALUE", "").lower() == "text"
+                        or _PARTIAL_DATE.fullmatch(day)):
+                    _add_field(fields, "birthday", unescape(value).strip())
+                else:
+                    record["birthday"] = day
         elif name == "CATEGORIES":
             tags = [unescape(t).strip() for t in _split_unescaped(value, ",")]
-            record.setdefault("tags", []).extend(t for t in tags if t)
+            record.setdefault("tags", []).extend(t for t in tags if t and t not in _NOT_TAGS)
+        elif name in ("KIND", "X-ADDRESSBOOKSERVER-KIND"):
+            if value.strip().lower() == "group":
+                record["_group"] = True  # 4.0's (and iCloud's) group card: not a person
+        elif name == "X-ANDROID-CUSTOM":
+            # Android's 2.1 export writes what 2.1 has no property for here:
+            # vnd.android.cursor.item/nickname;Jo;1;;;...
+            kind, _, rest = value.partition(";")
+            if kind.strip().lower() == "vnd.android.cursor.item/nickname":
+                text = unescape(_split_unescaped(rest, ";")[0]).strip()
+                if text and "nickname" not in record:
+                    record["nickname"] = text
         elif name == "URL":
             text = unescape(value).strip()
             if text:
@@ -256,9 +308,11 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                     for k, v in data.items():
                         fields.setdefault(str(k), v)
     if emails:
-        record["emails"] = emails
+        record["emails"] = [item for _, item in sorted(emails, key=lambda e: e[0])]
     if phones:
-        record["phones"] = phones
+        record["phones"] = [item for _, item in sorted(phones, key=lambda e: e[0])]
+    if notes:
+        record["note"] = "\n\n".join(notes)
     if fields:
         record["fields"] = fields
     return record
@@ -286,26 +340,42 @@ class VCardReader:
         lines: list[str] = []
         start = 0
         seen = False
+        agent = False  # the last property was a 2.1 AGENT whose card follows
+        depth = 0  # inside an AGENT's card: part of the card around it, not a person
         try:
             for number, line in _logical_lines(self.source.text):
                 upper = line.strip().upper()
                 if upper == "BEGIN:VCARD":
+                    if props is not None and (agent or depth):
+                        lines.append(line)
+                        depth += 1
+                        agent = False
+                        continue
                     if props is not None:
                         yield Row(start, None, "\n".join(lines), "card has no END:VCARD")
                     props, lines, start, seen = [], [line], number, True
+                    agent, depth = False, 0
                     continue
                 if props is None:
                     continue
                 lines.append(line)
+                agent = False
+                if depth:
+                    depth -= upper == "END:VCARD"
+                    continue
                 if upper == "END:VCARD":
                     record = card_record(props)
                     error = record.pop("_error", None)
-                    yield Row(start, record, "\n".join(lines), error)
+                    if not record.pop("_group", False):
+                        yield Row(start, record, "\n".join(lines), error)
                     props = None
                     continue
                 prop = parse_property(line, number)
                 if prop is not None:
                     props.append(prop)
+                    if prop.name == "AGENT":
+                        agent = not prop.value.strip()
+                        depth = int(prop.value.strip().upper() == "BEGIN:VCARD")
         except UnicodeDecodeError as exc:
             raise FormatError(f"{name}: can't be decoded as {self.source.encoding} ({exc.reason});"
                               " try another --encoding") from None

@@ -1,0 +1,245 @@
+"""vCard import of files as real address books write them (Google, Apple and
+iCloud, Android, Thunderbird, RFC 6350's 4.0): what test_import_vcard.py
+doesn't cover."""
+
+import json
+
+
+def contacts(cli) -> list[dict]:
+    return json.loads(cli.ok("list", "--sort", "created", "-f", "json").stdout)
+
+
+def notes(cli, contact_id: int) -> list[str]:
+    return [e["text"] for e in json.loads(cli.ok("timeline", str(contact_id), "-f", "json").stdout)
+            if e["kind"] == "note"]
+
+
+def write(tmp_path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    return str(path)
+
+
+GOOGLE = """BEGIN:VCARD
+VERSION:3.0
+FN:Ada Lovelace
+N:Lovelace;Ada;;;
+EMAIL;TYPE=INTERNET;TYPE=HOME:ada@example.com
+TEL;TYPE=CELL:+44 20 7946 0018
+item1.URL:https\\://ada.example/
+item1.X-ABLabel:
+CATEGORIES:myContacts,starred,Friends
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Bob Stone
+N:Stone;Bob;;;
+TEL;TYPE=CELL:+1 555 010 9999
+CATEGORIES:myContacts
+END:VCARD
+"""
+
+
+def test_google_export_mycontacts_group_is_not_a_tag(cli, tmp_path):
+    # Google puts everyone in "myContacts"; its CSV import already drops it.
+    result = cli("import", write(tmp_path, "google.vcf", GOOGLE))
+    assert result.exit_code == 0, result.stderr
+    ada, bob = contacts(cli)
+    assert ada["tags"] == ["friends", "starred"]
+    assert bob["tags"] == []
+
+
+JANE = """BEGIN:VCARD
+VERSION:4.0
+UID:urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1
+FN:Jane Doe
+N:Doe;Jane;;;
+KIND:individual
+TEL;VALUE=uri;TYPE="voice,home":tel:+1-555-555-5555;ext=5555
+TEL;VALUE=uri;PREF=1:tel:+1-555-555-5556
+EMAIL;PREF=1:jane@example.com
+BDAY:--0415
+ANNIVERSARY:20090808T1430-0500
+END:VCARD
+"""
+JOHN = """BEGIN:VCARD
+VERSION:4.0
+UID:urn:uuid:03a0e51f-d1aa-4385-8a53-e29025acd8af
+FN:John Doe
+BDAY:19960415
+EMAIL:john@example.com
+END:VCARD
+"""
+GROUP = """BEGIN:VCARD
+VERSION:4.0
+KIND:group
+FN:The Doe family
+MEMBER:urn:uuid:03a0e51f-d1aa-4385-8a53-e29025acd8af
+MEMBER:urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1
+END:VCARD
+"""
+
+
+def test_vcard_40_tel_uri_with_extension_keeps_the_person(cli, tmp_path):
+    result = cli("import", write(tmp_path, "rfc6350.vcf", JANE))
+    assert result.exit_code == 0, result.stderr
+    (jane,) = contacts(cli)
+    assert jane["name"] == "Jane Doe"
+    assert jane["phones"] == ["+1-555-555-5556", "+1-555-555-5555 ext. 5555"]
+
+
+def test_vcard_40_pref_numbers_order_the_addresses(cli, tmp_path):
+    # PREF=1 before PREF=2 before none, whatever their order in the card.
+    text = """BEGIN:VCARD
+VERSION:4.0
+FN:Jane Bird
+EMAIL;PREF=1:jane@tb.example
+EMAIL;TYPE=work;PREF=2:jane@work.example
+EMAIL:jane@old.example
+TEL;TYPE=cell;VALUE=TEXT:+1 555 0100 101
+TEL;TYPE=work;PREF=1;VALUE=TEXT:+1 555 0100 100
+END:VCARD
+"""
+    cli.ok("import", write(tmp_path, "thunderbird.vcf", text))
+    (jane,) = contacts(cli)
+    assert jane["emails"] == ["jane@tb.example", "jane@work.example", "jane@old.example"]
+    assert jane["phones"] == ["+1 555 0100 100", "+1 555 0100 101"]
+
+
+def test_vcard_40_birthday_without_a_full_date_is_kept_as_a_field(cli, tmp_path):
+    # BDAY:1996 (a year alone) and BDAY;VALUE=text are valid 4.0: not a
+    # reason to reject the person.
+    text = """BEGIN:VCARD
+VERSION:4.0
+FN:Jim Year
+BDAY:1996
+EMAIL:jim@example.com
+END:VCARD
+BEGIN:VCARD
+VERSION:4.0
+FN:Old Timer
+BDAY;VALUE=text:circa 1800
+EMAIL:old@example.com
+END:VCARD
+"""
+    result = cli("import", write(tmp_path, "rfc6350.vcf", JOHN + text))
+    assert result.exit_code == 0, result.stderr
+    john, jim, old = contacts(cli)
+    assert (john["birthday"], john["fields"]) == ("1996-04-15", {})
+    assert (jim["birthday"], jim["fields"]) == (None, {"birthday": "1996"})
+    assert (old["birthday"], old["fields"]) == (None, {"birthday": "circa 1800"})
+
+
+def test_vcard_40_group_card_is_not_a_contact(cli, tmp_path):
+    result = cli("import", write(tmp_path, "rfc6350.vcf", JOHN + GROUP))
+    assert result.exit_code == 0, result.stderr
+    assert "1 created" in result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["John Doe"]
+
+
+def test_icloud_group_card_is_not_a_contact(cli, tmp_path):
+    icloud = """BEGIN:VCARD
+VERSION:3.0
+PRODID:-//Apple Inc.//iCloud Web Address Book 2404B33//EN
+N:Curie;Marie;;;
+FN:Marie Curie
+item1.EMAIL;type=INTERNET;type=pref:marie@sorbonne.example
+item1.X-ABLabel:_$!<Other>!$_
+PHOTO;VALUE=uri:https://p52-contacts.icloud.com/123/wbs/0141b8f0a2c0
+UID:8F2B1C3D-1111-2222-3333-444455556666
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+PRODID:-//Apple Inc.//iCloud Web Address Book 2404B33//EN
+N:Scientists
+FN:Scientists
+X-ADDRESSBOOKSERVER-KIND:group
+X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:8F2B1C3D-1111-2222-3333-444455556666
+UID:AAAA-GROUP
+END:VCARD
+"""
+    result = cli("import", write(tmp_path, "icloud.vcf", icloud))
+    assert result.exit_code == 0, result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Marie Curie"]
+
+
+def test_vcard_40_every_note_is_kept(cli, tmp_path):
+    text = """BEGIN:VCARD
+VERSION:4.0
+FN:Jane Bird
+EMAIL:jane@tb.example
+NOTE:First note
+NOTE:Second note
+END:VCARD
+"""
+    cli.ok("import", write(tmp_path, "notes.vcf", text))
+    assert notes(cli, 1) == ["First note\n\nSecond note"]
+
+
+AGENT = """BEGIN:VCARD
+VERSION:2.1
+N:Boss;Big
+FN:Big Boss
+TEL;WORK:+1 213 555 0001
+AGENT:
+BEGIN:VCARD
+VERSION:2.1
+N:Friday;Fred
+FN:Fred Friday
+TEL;WORK;VOICE:+1 213 555 1234
+END:VCARD
+EMAIL;INTERNET:boss@example.com
+TITLE:CEO
+END:VCARD
+BEGIN:VCARD
+VERSION:2.1
+N:After;Anna
+TEL;CELL:+1 213 555 0002
+END:VCARD
+"""
+
+
+def test_vcard_21_agent_card_stays_inside_its_card(cli, tmp_path):
+    result = cli("import", write(tmp_path, "agent.vcf", AGENT))
+    assert result.exit_code == 0, result.stderr
+    boss, anna = contacts(cli)
+    assert (boss["name"], boss["emails"], boss["phones"], boss["title"]) == (
+        "Big Boss", ["boss@example.com"], ["+1 213 555 0001"], "CEO")
+    assert anna["name"] == "Anna After"
+
+
+def test_quoted_printable_soft_break_before_end_vcard_keeps_the_card(cli, tmp_path):
+    # A writer that ends a QP value with a stray "=" must not swallow END:VCARD.
+    text = """BEGIN:VCARD
+VERSION:2.1
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;Anna;;;
+TEL;CELL:+49 170 555 0101
+NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Gr=C3=BC=C3=9Fe=
+END:VCARD
+BEGIN:VCARD
+VERSION:2.1
+N:Next;Nora;;;
+TEL;CELL:+49 170 555 0102
+END:VCARD
+"""
+    result = cli("import", write(tmp_path, "android.vcf", text))
+    assert result.exit_code == 0, result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Anna Müller", "Nora Next"]
+    assert notes(cli, 1) == ["Grüße"]
+
+
+def test_android_custom_nickname_is_read(cli, tmp_path):
+    text = """BEGIN:VCARD
+VERSION:2.1
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=96zt=C3=BCrk;Ay=C5=9Fe;;;
+FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Ay=C5=9Fe =C3=96zt=C3=BCrk
+TEL;CELL;PREF:+90 532 555 0102
+X-ANDROID-CUSTOM;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:vnd.android.cursor.item/nickname;Ay=C5=9Fo;1;;;;;;;;;;;;;
+X-ANDROID-CUSTOM:vnd.android.cursor.item/relation;Mehmet;1;;;;;;;;;;;;;
+END:VCARD
+"""
+    result = cli("import", write(tmp_path, "android.vcf", text))
+    assert result.exit_code == 0, result.stderr
+    (ayse,) = contacts(cli)
+    assert ayse["name"] == "Ayşe Öztürk"
+    assert ayse["fields"] == {"nickname": "Ayşo"}
