@@ -75,10 +75,12 @@ _PHONE_HEADER = re.compile(
 )
 _GOOGLE_VALUE = re.compile(r"^(e-mail|phone) (\d+) - value$")
 _GOOGLE_LABEL = re.compile(r"^(e-mail|phone) (\d+) - (type|label)$")
+_GOOGLE_PAIR = re.compile(r"^[a-z][a-z -]* \d+ - (?:value|label|formatted)$")
 
 _LAYOUT_HEADERS: dict[str, dict[str, str]] = {
     "tinycrm": {
-        "id": "ignore", "version": "ignore", "emails": "emails:list", "phones": "phones:list",
+        "id": "ignore", "version": "ignore", "score": "ignore",  # `search -f csv`'s
+        "emails": "emails:list", "phones": "phones:list",
         "tags": "tags:tinycrm", "fields": "fields:json", "first_name": "first_name",
         "last_name": "last_name", "cadence_days": "cadence_days", "created_at": "created_at",
         "updated_at": "updated_at", "last_contacted_at": "last_contacted_at",
@@ -106,7 +108,8 @@ _LAYOUT_HEADERS: dict[str, dict[str, str]] = {
     "linkedin": {"email address": "emails", "position": "title", "company": "company"},
     "hubspot": {
         "email": "emails", "phone number": "phones", "mobile phone number": "phones",
-        "company name": "company", "job title": "title", "lifecycle stage": "stage:hubspot",
+        "company name": "company", "associated company": "company", "job title": "title",
+        "lifecycle stage": "stage:hubspot",
         "contact owner": "keep", "owner": "keep", "record id": "keep",
     },
 }
@@ -115,6 +118,23 @@ _HUBSPOT_STAGES = {
     "salesqualifiedlead": "qualified", "opportunity": "qualified", "customer": "customer",
     "evangelist": "customer",
 }
+# Outlook's placeholders for "not set": on every row of a desktop export, not data.
+_OUTLOOK_PLACEHOLDERS = {
+    "anniversary": frozenset(("0/0/00", "0/0/0000")), "gender": frozenset(("unspecified",)),
+    "priority": frozenset(("normal",)), "private": frozenset(("false",)),
+    "sensitivity": frozenset(("normal",)),
+}
+# Outlook's address columns, and the type and display-name columns beside each.
+_OUTLOOK_EMAILS = {
+    "e-mail address": ("e-mail type", "e-mail display name"),
+    "e-mail 2 address": ("e-mail 2 type", "e-mail 2 display name"),
+    "e-mail 3 address": ("e-mail 3 type", "e-mail 3 display name"),
+}
+# An address in a display name: "Ada Lovelace (ada@ex.org)".
+_DISPLAY_ADDRESS = re.compile(r"\(\s*([^()\s]+@[^()\s]+)\s*\)\s*$")
+# Google's label/value pairs whose label names the value: "Custom Field 1 - Label"
+# "Shoe size" and "Custom Field 1 - Value" "38" are the custom field "Shoe size".
+_GOOGLE_NAMED = re.compile(r"^(custom field|relation|event) (\d+) - (value|label|type)$")
 _GOOGLE_SPLIT = " ::: "
 _EMAIL_SPLIT = re.compile(r"[;,\s]+|\s:::\s")
 _PHONE_SPLIT = re.compile(r";|\s:::\s")
@@ -132,8 +152,8 @@ def detect_layout(header: Sequence[str]) -> str:
         return "tinycrm"
     if "group membership" in names or {"given name", "family name"} <= names:
         return "google-old"
-    if "labels" in names and ("e-mail 1 - value" in names or "phone 1 - value" in names
-                              or "organization name" in names):
+    if "labels" in names and (names & {"organization name", "file as", "phonetic first name"}
+                              or any(_GOOGLE_PAIR.match(n) for n in names)):
         return "google"
     if "e-mail address" in names or "e-mail 2 address" in names:
         return "outlook"
@@ -186,10 +206,58 @@ def _google_tags(cell: str) -> list[str]:
     for value in _google_values(cell):
         if value.startswith("* "):
             value = value[2:].strip()
-            if value.lower() == "mycontacts":
-                continue  # Google's "everyone" group, not a label anyone chose
+            if value.lower().replace(" ", "") == "mycontacts":
+                # Google's "everyone" group ("* My Contacts" in the old
+                # export), not a label anyone chose
+                continue
         tags.append(value)
     return tags
+
+
+def _primary_first(target: list[str], values: list[str], label: str | None) -> None:
+    """Add ``values`` to ``target``, those whose Google label starts with ``*``
+    (the primary) first: the label cell marks the whole cell (``* Work``), or
+    each of its values (``Mobile ::: * Work`` beside ``a ::: b``)."""
+    if label is None:
+        target.extend(values)
+        return
+    if len(values) > 1 and _GOOGLE_SPLIT.strip() in label:
+        labels = [part.strip() for part in label.split(":::")]
+        if len(labels) == len(values):
+            target[0:0] = [v for v, mark in zip(values, labels) if mark.startswith("*")]
+            target.extend(v for v, mark in zip(values, labels) if not mark.startswith("*"))
+            return
+    if label.lstrip().startswith("*"):
+        target[0:0] = values
+    else:
+        target.extend(values)
+
+
+def _exchange_address(value: str, cells: Sequence[str], exchange: tuple[int, int]) -> str | None:
+    """For an Outlook address that is an Exchange one (type ``EX``, a
+    ``/o=...`` name rather than an address): the address its display name
+    shows (``Ada Lovelace (ada@ex.org)``), else ``""``. None for an ordinary address."""
+    type_index, display_index = exchange
+    kind = cells[type_index].strip().upper() if 0 <= type_index < len(cells) else ""
+    if kind != "EX" and not value[:3].lower() == "/o=":
+        return None
+    display = cells[display_index] if 0 <= display_index < len(cells) else ""
+    found = _DISPLAY_ADDRESS.search(display)
+    return found.group(1) if found else ""
+
+
+def _field_value(value: str) -> str:
+    """A custom field's text with a file's CRLF (or CR) line ends as LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def _put_labelled(fields: dict[str, Any], name: str, value: str) -> None:
+    """A field named by a label in the row: a second "Friend" is "Friend (2)"."""
+    key, n = name, 2
+    while key in fields:
+        key = f"{name} ({n})"
+        n += 1
+    fields[key] = value
 
 
 # -- the mapper ------------------------------------------------------------------
@@ -228,20 +296,32 @@ class Mapper:
                 else:
                     record[key] = value
             elif op == _LIST:
-                split, primary_column = arg
+                split, primary_column, exchange = arg
+                if exchange is not None:
+                    found = _exchange_address(value, cells, exchange)
+                    if found == "":  # an Exchange name and no address: kept, not rejected
+                        record.setdefault("fields", {})[self.header[index]] = value
+                        continue
+                    if found is not None:
+                        value, split = found, None
                 values = split(value) if split else [value]
                 target = record.get(key)
                 if target is None:
                     target = record[key] = []
-                if primary_column is not None and (
-                    primary_column is True
-                    or (primary_column < count and cells[primary_column].lstrip().startswith("*"))
-                ):
+                if primary_column is True:
                     target[0:0] = values
                 else:
-                    target.extend(values)
+                    _primary_first(target, values, None if primary_column is None
+                                   else cells[primary_column] if primary_column < count else "")
             elif op == _FIELD:
-                record.setdefault("fields", {})[key] = value
+                if arg is None:
+                    record.setdefault("fields", {})[key] = _field_value(value)
+                elif isinstance(arg, int):  # named by the label in another column
+                    label = cells[arg].strip().lstrip("* ").strip() if arg < count else ""
+                    _put_labelled(record.setdefault("fields", {}), label or key,
+                                  _field_value(value))
+                elif value.lower() not in arg:  # not one of the layout's placeholders
+                    record.setdefault("fields", {})[key] = _field_value(value)
             elif op == _TAGS:
                 record.setdefault("tags", []).extend(arg(value))
             elif op == _FIELDS_JSON:
@@ -287,7 +367,13 @@ class Mapper:
                     values[n] = restore_cell(value)
             if op == _FIELD:
                 for i, value in zip(filled, values):
-                    _fields_of(out, count, i)[key] = value
+                    if arg is None:
+                        _fields_of(out, count, i)[key] = _field_value(value)
+                    elif isinstance(arg, int):
+                        label = rows[i][arg].strip().lstrip("* ").strip()
+                        _put_labelled(_fields_of(out, count, i), label or key, _field_value(value))
+                    elif value.lower() not in arg:
+                        _fields_of(out, count, i)[key] = _field_value(value)
                 continue
             if kinds.setdefault(key, op) != op:
                 return None
@@ -301,18 +387,21 @@ class Mapper:
                     else:
                         _fields_of(out, count, i).setdefault(header[index], value)
             elif op == _LIST:
-                split, primary_column = arg
+                split, primary_column, exchange = arg
+                if exchange is not None and any(
+                        _exchange_address(value, rows[i], exchange) is not None
+                        for i, value in zip(filled, values)):
+                    return None  # an Exchange address: the row path reads those
                 for i, value in zip(filled, values):
                     found = split(value) if split else [value]
                     target = column_out[i]
                     if target is None:
                         target = column_out[i] = []
-                    if primary_column is not None and (
-                        primary_column is True or rows[i][primary_column].lstrip().startswith("*")
-                    ):
+                    if primary_column is True:
                         target[0:0] = found
                     else:
-                        target.extend(found)
+                        _primary_first(target, found, None if primary_column is None
+                                       else rows[i][primary_column])
             else:  # _TAGS: a file repeats a few labels, so each is split once
                 split_once: dict[str, list[str]] = {}
                 for i, value in zip(filled, values):
@@ -411,14 +500,25 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
     mapper = Mapper(layout=layout, header=list(header))
     used: set[str] = set()
     labels: dict[tuple[str, str], int] = {}
+    named: dict[tuple[str, str], list[int | None]] = {}  # Google's (kind, n): [value, label]
     for index, name in enumerate(normalised):
         match = _GOOGLE_LABEL.match(name)
         if match and layout in ("google", "google-old"):
             labels[(match.group(1), match.group(2))] = index
+        match = _GOOGLE_NAMED.match(name)
+        if match and layout in ("google", "google-old") and name not in overrides:
+            pair = named.setdefault((match.group(1), match.group(2)), [None, None])
+            pair[0 if match.group(3) == "value" else 1] = index
+    label_of = {value: label for value, label in named.values()
+                if value is not None and label is not None}
+    position = {name: index for index, name in reversed(list(enumerate(normalised)))}
     for index, name in enumerate(normalised):
         target = overrides.pop(name, None)
         if target is None and name in _REJECT_NAMES:
             continue
+        if target is None and index in label_of.values():
+            continue  # the name of the field its value column makes
+        default = target is None
         if target is None:
             target = _default_target(layout, specific, name, labels)
         if target == "ignore":
@@ -427,7 +527,16 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
             target = "field:" + _field_name(header[index].split(".", 1)[1], index, used)
         elif target == "keep" or target is None:
             target = "field:" + _field_name(header[index], index, used)
-        mapper.ops.append(_op(layout, index, target, header[index]))
+        op = _op(layout, index, target, header[index])
+        if op[1] == _FIELD and default and index in label_of:
+            op = (index, _FIELD, op[2], label_of[index])
+        elif op[1] == _FIELD and layout == "outlook" and name in _OUTLOOK_PLACEHOLDERS:
+            op = (index, _FIELD, op[2], _OUTLOOK_PLACEHOLDERS[name])
+        elif (op[1] == _LIST and op[2] == "emails" and layout == "outlook"
+              and name in _OUTLOOK_EMAILS):
+            beside = tuple(position.get(n, -1) for n in _OUTLOOK_EMAILS[name])
+            op = (index, _LIST, "emails", (*op[3][:2], beside))
+        mapper.ops.append(op)
         mapper.targets[index] = target.split(":")[0] if not target.startswith("field:") else "fields"
     if overrides:
         from ..errors import ValidationError
@@ -475,12 +584,12 @@ def _op(layout: str, index: int, target: str, header: str) -> tuple[int, int, An
     if kind in ("emails", "phones"):
         if style.startswith("google"):
             label = style.split(":", 1)[1] if ":" in style else ""
-            return (index, _LIST, kind, (_google_values, int(label) if label else None))
+            return (index, _LIST, kind, (_google_values, int(label) if label else None, None))
         if style == "list":
-            return (index, _LIST, kind, (_PHONE_SPLIT.split, None))
+            return (index, _LIST, kind, (_PHONE_SPLIT.split, None, None))
         if style == "primary":
-            return (index, _LIST, kind, (None, True))
-        return (index, _LIST, kind, (_split_for(layout, kind), None))
+            return (index, _LIST, kind, (None, True, None))
+        return (index, _LIST, kind, (_split_for(layout, kind), None, None))
     if kind == "tags":
         style = style or ("google" if layout.startswith("google") else "plain")
         return (index, _TAGS, "tags", _tag_splitter(style))
