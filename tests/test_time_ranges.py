@@ -195,6 +195,10 @@ def test_a_birthday_that_is_not_a_date_is_refused(ann, value, message):
     ("1815-12-10", "1815-12-10"), ("--12-09", "--12-09"), ("--0608", "--06-08"),
     ("3/15/1985", "1985-03-15"), ("15 Mar 1985", "1985-03-15"), ("19850315", "1985-03-15"),
     ("--02-29", "--02-29"), ("", None),
+    # European files: day first where the first number can't be a month, and
+    # always with dots; year first with slashes.
+    ("15/03/1985", "1985-03-15"), ("15.03.1985", "1985-03-15"), ("03.04.1985", "1985-04-03"),
+    ("1985/03/15", "1985-03-15"), ("4/3/85", "1985-04-03"),
 ])
 def test_a_birthday_is_kept_in_one_form(ann, value, kept):
     ann.ok("edit", "1", "--set", "birthday=2000-01-01")

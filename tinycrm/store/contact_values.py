@@ -34,7 +34,8 @@ def split_name(name: str) -> tuple[str | None, str | None]:
 def birthday_value(value: str) -> str | None:
     """A birthday as it is kept: ``1985-03-15``, or ``--03-15`` without the
     year (vCard's form), from those or another common spelling (``19850315``,
-    US ``3/15/1985``, ``15 Mar 1985``, ``March 15, 1985``). Empty, or Outlook's
+    ``1985/03/15``, US ``3/15/1985``, European ``15/03/1985`` and
+    ``15.03.1985``, ``15 Mar 1985``, ``March 15, 1985``). Empty, or Outlook's
     ``0/0/00``, is None; anything else is a ValidationError."""
     text = value.strip()
     if not text or text.strip("0/-. ") == "":
@@ -65,11 +66,19 @@ def _birthday(text: str) -> date | str | None:
         return date(int(head[:4]), int(head[4:6]), int(head[6:]))
     if len(head) == 10 and head[4] == "-":
         return date.fromisoformat(head)
-    if "/" in text:
-        month, day, year = (int(p) for p in text.split("/"))
-        if year < 100:
-            year += 1900 if year > 30 else 2000
-        return date(year, month, day)
+    for mark in "/.":
+        if mark in text:
+            first, second, third = (int(p) for p in text.split(mark))
+            if len(text.split(mark)[0].strip()) == 4:  # 1985/03/15: year first
+                return date(first, second, third)
+            # US month first (3/15/1985), unless the first can't be a month
+            # (15/03/1985, a European file); day first always with dots
+            # (15.03.1985, German and most of Europe).
+            if mark == "." or first > 12:
+                first, second = second, first
+            if third < 100:
+                third += 1900 if third > 30 else 2000
+            return date(third, first, second)
     words = text.replace(",", " ").split()
     if len(words) == 3:
         if words[0][:3].lower() in _MONTHS:
