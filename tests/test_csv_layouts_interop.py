@@ -225,3 +225,15 @@ def test_the_lane_and_the_row_path_agree_on_these_layouts(tmp_path, monkeypatch,
     else:
         assert fields[:2] == [{"Custom Field 1 - Value": "30"}, {"Shoe size": "31"}]
         assert {row[1] for row in tables["tags"]} == {"team"}
+
+
+def test_addresses_written_with_names_keep_the_address(cli, tmp_path):
+    # What a mail program copies: names and angle brackets, a comma inside quotes.
+    path = write(tmp_path, "people.csv",
+                 'Name,Email\nAda,"Ada Lovelace <ada@ex.org>; ""King, Ada"" <ada@king.example>"\n'
+                 "Bob,<bob@ex.org>\nCy,Cy <not an address>\n")
+    result = cli("import", path)
+    assert result.exit_code == 1  # Cy's cell is no address, and says so
+    assert "people.csv:4: Email: not an email address: 'Cy'" in result.stderr
+    found = {c["name"]: c["emails"] for c in contacts(cli)}
+    assert found == {"Ada": ["ada@ex.org", "ada@king.example"], "Bob": ["bob@ex.org"]}

@@ -437,8 +437,22 @@ def _split_for(layout: str, key: str):
     if layout in ("google", "google-old"):
         return _google_values
     if key == "emails":
-        return _EMAIL_SPLIT.split
+        return _split_emails
     return _PHONE_SPLIT.split
+
+
+def _split_emails(cell: str) -> list[str]:
+    """The addresses in a cell: split on commas, semicolons and spaces, or,
+    where a mail program wrote them with names (``Ada Lovelace
+    <ada@ex.org>; "King, Ada" <ada@king.example>``), the addresses alone."""
+    if "<" not in cell:
+        return _EMAIL_SPLIT.split(cell)
+    from email.utils import getaddresses
+
+    found = [address for _, address in getaddresses([cell.replace(";", ",")])]
+    if not found or not all("@" in address for address in found):
+        return _EMAIL_SPLIT.split(cell)  # not that form: checked (and reported) as it is
+    return found
 
 
 def _tag_splitter(style: str):
