@@ -243,3 +243,41 @@ END:VCARD
     (ayse,) = contacts(cli)
     assert ayse["name"] == "Ayşe Öztürk"
     assert ayse["fields"] == {"nickname": "Ayşo"}
+
+
+COMPANY_CARDS = """BEGIN:VCARD
+VERSION:3.0
+N:;;;;
+FN:Acme Corp
+ORG:Acme Corp;
+X-ABShowAs:COMPANY
+EMAIL:info@acme.example
+END:VCARD
+BEGIN:VCARD
+VERSION:4.0
+KIND:org
+FN:Globex Inc
+ORG:Globex Inc
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+N:;;;;
+FN:Ada Lovelace
+ORG:Engines
+END:VCARD
+"""
+
+
+def test_a_company_card_is_not_taken_apart_into_first_and_last_names(cli, tmp_path):
+    result = cli("import", write(tmp_path, "companies.vcf", COMPANY_CARDS))
+    assert result.exit_code == 0, result.stderr
+    found = {c["name"]: (c["first_name"], c["last_name"], c["company"]) for c in contacts(cli)}
+    assert found["Acme Corp"] == (None, None, "Acme Corp")
+    assert found["Globex Inc"] == (None, None, "Globex Inc")
+    assert found["Ada Lovelace"] == ("Ada", "Lovelace", "Engines")  # a person's card still is
+    # The round trip of a contact known by its company alone keeps it so.
+    exported = cli.ok("export", "--format", "vcard").stdout
+    other = type(cli)(tmp_path / "other.db")
+    other.ok("import", write(tmp_path, "again.vcf", exported.replace("\r\n", "\n")))
+    again = {c["name"]: (c["first_name"], c["last_name"]) for c in contacts(other)}
+    assert again["Acme Corp"] == (None, None)

@@ -315,7 +315,18 @@ def card_record(props: list[Property]) -> dict[str, Any]:
         record["note"] = "\n\n".join(notes)
     if fields:
         record["fields"] = fields
+    name, company = record.get("name"), record.get("company")
+    if (name and company and name.casefold() == company.casefold()
+            and not record.keys() & _NAME_PARTS):
+        # A company's card (Apple's X-ABShowAs:COMPANY, 4.0's KIND:org, or
+        # tinycrm's export of a contact known by its company alone): named
+        # after the company, as a CSV row with only a company is, so "Acme
+        # Corp" is not taken apart into a first name Acme and a last name Corp.
+        del record["name"]
     return record
+
+
+_NAME_PARTS = frozenset(("first_name", "last_name", "middle_name", "prefix", "suffix"))
 
 
 def _add_field(fields: dict[str, Any], name: str, value: str) -> None:
