@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
 from .models import Contact
+from .profiles import profile_keys
 from .textutil import fold, normalize_email, phone_key
 from .timeutil import to_db
 
@@ -39,6 +40,7 @@ SCALAR_FILL = ("first_name", "last_name", "company", "title", "birthday", "sourc
 SCALAR_SET = ("stage", "tier", "owner")
 EMAIL_SCORE = 100.0
 PHONE_SCORE = 95.0
+PROFILE_SCORE = 100.0  # a LinkedIn profile is one member's
 PHONE_GROUP_LIMIT = 25  # a shared switchboard number is not a duplicate signal
 _SUFFIXES = {"inc", "ltd", "llc", "gmbh", "ag", "sa", "sas", "co", "corp", "corporation",
              "company", "limited", "plc", "bv", "oy", "ab", "srl", "spa", "pty", "the"}
@@ -429,6 +431,23 @@ def _pairs_by_key(conn, sql: str) -> Iterator[list[int]]:
             yield ids
 
 
+def _same_profiles(conn) -> Iterator[list[int]]:
+    """Contacts whose custom fields hold the same profile URL (``profiles``):
+    one person twice (an import of LinkedIn's connections made before
+    imports matched by profile)."""
+    holders: dict[str, list[int]] = {}
+    for contact_id, text in conn.execute(
+            "SELECT id, fields FROM contacts WHERE fields LIKE '%linkedin.com/in/%' ORDER BY id"):
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(fields, dict):
+            for key in profile_keys(fields):
+                holders.setdefault(key, []).append(contact_id)
+    return (ids for ids in holders.values() if len(ids) > 1)
+
+
 def find_duplicates(store: Store, *, threshold: float = 85.0,
                     limit: int | None = None) -> list[DuplicatePair]:
     """Probable duplicate pairs scoring at least ``threshold``, best first."""
@@ -459,6 +478,9 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
                 " FROM contact_phones WHERE phone_key IS NOT NULL) GROUP BY k HAVING count(*) > 1"):
             for other in ids[1:]:
                 add(ids[0], other, PHONE_SCORE, "same phone")
+        for ids in _same_profiles(conn):
+            for other in ids[1:]:
+                add(ids[0], other, PROFILE_SCORE, "same LinkedIn profile")
         group: list[tuple[int, str]] = []
         current = None
         rows = conn.execute(
@@ -469,7 +491,7 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
             if company != current:
                 _similar_names(group, current, threshold, add, fuzz, process)
                 group, current = [], company
-            group.append((contact_id, fold(name)))
+            group.append((contact_id, " ".join(name_words(name))))
         ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
         if limit is not None:
             ranked = ranked[:limit]
@@ -487,11 +509,17 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
 
 
 def _similar_names(group, company, threshold, add, fuzz, process) -> None:
+    """Pairs of the names (folded words) at one company that read alike. A
+    name is compared with those that share the first letter of one of its
+    words: the words' order doesn't matter to the score ("Smith John" is
+    "John Smith"), nor may it to which names meet."""
     if len(group) < 2:
         return
     blocks: dict[str, list[tuple[int, str]]] = {}
     for contact_id, name in group:
-        blocks.setdefault(name[:1], []).append((contact_id, name))
+        for letter in dict.fromkeys(word[:1] for word in name.split()) or ("",):
+            blocks.setdefault(letter, []).append((contact_id, name))
+    seen: set[tuple[int, int]] = set()
     for members in blocks.values():
         if len(members) < 2:
             continue
@@ -502,5 +530,6 @@ def _similar_names(group, company, threshold, add, fuzz, process) -> None:
                 limit=None,
             ):
                 other_id = members[i + 1 + j][0]
-                add(contact_id, other_id, float(score), f"similar name at {company}")
-
+                if (contact_id, other_id) not in seen:
+                    seen.add((contact_id, other_id))
+                    add(contact_id, other_id, float(score), f"similar name at {company}")

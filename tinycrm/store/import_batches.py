@@ -151,19 +151,23 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
         mark, first = conn.execute(
             "SELECT coalesce(audit_mark, 0), coalesce(first_contact_id, 0) FROM import_batches"
             " WHERE id = ?", [batch_id]).fetchone()
-        # The batch's contacts: those it created (from its first id on; the
-        # column alone has no index) and those it merged into.
-        ours = ("SELECT id FROM contacts WHERE id >= ? AND import_batch = ?"
-                " UNION ALL SELECT contact_id FROM import_items WHERE batch_id = ?")
-        changed = [r[0] for r in conn.execute(
-            "SELECT DISTINCT a.contact_id FROM audit a WHERE a.id > ?"
-            f" AND a.entity = 'contact' AND a.action != 'create' AND a.contact_id IN ({ours})"
-            " ORDER BY 1 LIMIT 21", [mark, first, batch_id, batch_id])]
+        changed, absorbed = _changed_since(conn, batch_id, mark, first)
         if changed and not force:
             shown = ", ".join(str(c) for c in changed[:20])
             raise Conflict(
                 f"contacts of import batch {batch_id} were changed since the import ({shown}"
                 f"{', ...' if len(changed) > 20 else ''}); undo with --force to drop those changes")
+        # A contact the batch created that has taken another in (``tinycrm
+        # merge``) holds a person the batch didn't bring: it stays.
+        kept = sorted(absorbed)
+        if kept:
+            conn.executemany("UPDATE contacts SET import_batch = NULL WHERE id = ?",
+                             [(c,) for c in kept])
+            for contact_id in kept:
+                store.timeline.add(
+                    contact_id, "import",
+                    f"import batch {batch_id} undone; kept: other contacts were merged into it",
+                    data={"batch": batch_id, "action": "kept"}, now=now)
         removed = conn.execute(
             "DELETE FROM contacts WHERE id >= ? AND import_batch = ?", [first, batch_id]).rowcount
         restored = 0
@@ -179,16 +183,18 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                 continue
             before = ContactState.from_snapshot(contact_id, json.loads(before_json))
             state = ContactState.from_contact(current)
+            ours = _batch_values(conn, contact_id, mark, to_db(batch.started_at))
+            target = before if ours is None else _taken_back(before, state, ours)
             keys = [k for k in (*_STATE_COLUMNS, "fields", "emails", "phones", "tags")
-                    if getattr(before, k) != getattr(state, k)]
-            for email in before.emails:
+                    if getattr(target, k) != getattr(state, k)]
+            for email in target.emails:
                 owner = store.contacts.email_owner(email)
                 if owner not in (None, contact_id):
                     raise Conflict(f"can't restore contact {contact_id}: {email} now belongs to"
                                    f" contact {owner}")
             if keys:
-                write_state(conn, state, before, keys, stamp)
-                diff_before, diff_after = state.diff(before, keys)
+                write_state(conn, state, target, keys, stamp)
+                diff_before, diff_after = state.diff(target, keys)
                 store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                    before=diff_before, after=diff_after, now=now)
             conn.execute(
@@ -208,7 +214,113 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                      " AND json_extract(data, '$.batch') = ?", [to_db(batch.started_at), batch_id])
         conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
         store.audit.record("undo", "import", batch_id,
-                           after={"removed": removed, "restored": restored}, now=now)
-    missing = batch.created - removed
+                           after={"removed": removed, "restored": restored,
+                                  **({"kept": kept} if kept else {})}, now=now)
+    missing = batch.created - removed - len(kept)
     return UndoSummary(batch_id=batch_id, removed=removed, restored=restored,
                        missing=max(0, missing))
+
+
+def _batch_values(conn, contact_id: int, mark: int, started: str) -> dict[str, Any] | None:
+    """What the batch (audited up to ``mark``, at ``started``) left in the
+    fields it changed on a contact it merged into; None when its audit
+    entries aren't there to say."""
+    values: dict[str, Any] = {}
+    for (after,) in conn.execute(
+            "SELECT after FROM audit WHERE contact_id = ? AND at = ? AND id <= ?"
+            " AND entity = 'contact' AND action = 'update' ORDER BY id",
+            [contact_id, started, mark]):
+        values.update(json.loads(after) if after else {})
+    return values or None
+
+
+def _changed_since(conn, batch_id: int, mark: int, first: int) -> tuple[list[str], set[int]]:
+    """The batch's contacts that someone changed since it (audited after
+    ``mark``), as the refusal names them, and those it created that have
+    taken other contacts in since (``tinycrm merge``).
+
+    Changes that cancel out (a later import merged into a contact and was
+    undone again) are no change. A contact the batch created would go with
+    what was added to it since (notes, follow-ups but those rules make); one
+    it merged into keeps them, and only its own fields count."""
+    dirty: set[int] = set()
+    # field -> (value before the first change, value after the last), per contact
+    net: dict[int, dict[str, list[Any]]] = {}
+    takers: dict[int, set[int]] = {}  # contact the batch created -> those merged into it
+    rows = conn.execute(
+        "SELECT a.contact_id, a.entity, a.entity_id, a.action, a.before, a.after, c.id IS NOT NULL,"
+        " c.id >= ? AND c.import_batch IS ? FROM audit a LEFT JOIN contacts c ON c.id = a.contact_id"
+        " WHERE a.id > ? AND a.contact_id IN (SELECT id FROM contacts WHERE id >= ?"
+        " AND import_batch = ? UNION SELECT contact_id FROM import_items WHERE batch_id = ?)"
+        " ORDER BY a.id",
+        [first, batch_id, mark, first, batch_id, batch_id])
+    for contact_id, entity, entity_id, action, before_json, after_json, there, ours in rows:
+        if not there:
+            continue  # gone since: nothing of it to take away or put back
+        if entity == "contact":
+            if action in ("create", "privacy-export"):
+                continue
+            if action == "update" and contact_id not in dirty:
+                before = json.loads(before_json) if before_json else {}
+                after = json.loads(after_json) if after_json else {}
+                fields = net.setdefault(contact_id, {})
+                for key in after.keys() | before.keys():
+                    pair = fields.setdefault(key, [before.get(key), None])
+                    pair[1] = after.get(key)
+                continue
+            if action == "merge" and ours:
+                takers.setdefault(contact_id, set()).add(entity_id)
+            dirty.add(contact_id)
+        elif ours:
+            after = json.loads(after_json) if after_json else {}
+            if entity == "followup" and action == "create" and after.get("rule"):
+                continue  # a response-time rule's: it goes with its contact
+            dirty.add(contact_id)
+    for contact_id, fields in net.items():
+        if any(first_value != last_value for first_value, last_value in fields.values()):
+            dirty.add(contact_id)
+    changed = [str(c) for c in sorted(dirty)]
+    # Contacts the batch created that were merged into others since: undo
+    # can't take back what they brought there.
+    ours_merged: set[int] = set()
+    for other, into in conn.execute(
+            "SELECT m.entity_id, m.contact_id FROM audit m WHERE m.id > ? AND m.entity = 'contact'"
+            " AND m.action = 'merge' AND m.entity_id >= ? AND EXISTS (SELECT 1 FROM audit c"
+            " WHERE c.entity = 'contact' AND c.action = 'create' AND c.entity_id = m.entity_id"
+            " AND c.id <= ? AND json_extract(c.after, '$.import_batch') = ?) ORDER BY m.id",
+            [mark, first, mark, batch_id]):
+        ours_merged.add(other)
+        changed.append(f"{other} merged into {into}")
+    absorbed = {c for c, others in takers.items() if others - ours_merged}
+    return changed, absorbed
+
+
+def _taken_back(before: ContactState, now: ContactState, ours: dict[str, Any]) -> ContactState:
+    """The contact as it is ``now`` with what the batch did to it taken away:
+    each field it set has its value from ``before`` again; emails, phones,
+    tags and custom fields lose what it added and keep what came since
+    (another contact merged in, a tag typed by hand). A last contact time
+    moved on since (a call logged) stays."""
+    from .textutil import normalize_email
+
+    target = now.restored({})
+    for key in _STATE_COLUMNS:
+        if key in ours:
+            setattr(target, key, getattr(before, key))
+    if "last_contacted_at" in ours and ours["last_contacted_at"] != now.last_contacted_at:
+        target.last_contacted_at = now.last_contacted_at
+    for key, ident in (("emails", normalize_email), ("phones", lambda p: phone_key(p) or p),
+                       ("tags", str)):
+        if key in ours:
+            had = {ident(v) for v in getattr(before, key)}
+            added = {ident(v) for v in ours[key] or ()} - had
+            setattr(target, key, [v for v in getattr(now, key) if ident(v) not in added])
+    if "fields" in ours:
+        for key, value in (ours["fields"] or {}).items():
+            if before.fields.get(key) == value:
+                continue
+            if key in before.fields:
+                target.fields[key] = before.fields[key]
+            else:
+                target.fields.pop(key, None)
+    return target

@@ -1,8 +1,8 @@
 """The import's row path: a chunk that the fast lane (``import_lane``) can't
 take, worked out row by row. Each row is checked (``RowChecker.prepare``),
-matched by uid, then email, then phone against the database and the rows
-before it, and created, merged, updated or skipped as ``--on-duplicate``
-says. A number alone doesn't make a row the same person as a contact whose
+matched by uid, then email, then phone, then a profile URL (``profiles``)
+against the database and the rows before it, and created, merged, updated
+or skipped as ``--on-duplicate`` says. A number alone doesn't make a row the same person as a contact whose
 name reads otherwise: colleagues share a switchboard, a household a landline.
 Merges into existing contacts keep their before-state in ``import_items``
 for undo.
@@ -20,6 +20,7 @@ from .bulk import ContactRows
 from .dupes import PHONE_GROUP_LIMIT, ContactState, combine, load_states, names_agree
 from .import_batches import write_state
 from .import_rows import Incoming, Rejection
+from .profiles import profile_keys
 from .search import index_rows
 from .textutil import names_a_person
 
@@ -81,11 +82,19 @@ class RowPath:
                         target = self._same_number(inc, key, phone_hits, by_phone, pending)
                         if target is not None:
                             break
+            profiles = profile_keys(inc.fields) if inc.fields else ()
+            if target is None and profiles:
+                target = self.profiles.owner(profiles)
             if target is not None and mode == "skip":
                 self.counts["skipped"] += 1
                 if plan:
                     self.plan(inc, "skip", target, self.contact_name(target, pending),
                               "matches an existing contact")
+                # The row is that contact's still: a later row of the file
+                # that matches it only by an address or number it brought is
+                # that contact too, not someone new.
+                self._remember(inc, target, by_email, email_hits, by_phone, phone_hits)
+                self.profiles.add(profiles, target)
                 continue
             # Emails are unique: one that belongs to someone other than the
             # contact this row goes to can't follow it.
@@ -128,6 +137,7 @@ class RowPath:
                 merges.setdefault(target, []).append(inc)
             if inc.uid and (target in pending):
                 by_uid.setdefault(inc.uid, target)
+            self.profiles.add(profiles, target)
             for key in inc.email_keys:
                 by_email[key] = target
             for key in inc.phone_keys:
@@ -143,6 +153,19 @@ class RowPath:
             self._create(pending, first_new)
             touched += pending
         self._after_writes(touched)
+
+    @staticmethod
+    def _remember(inc: Incoming, target: int, by_email: dict[str, int],
+                  email_hits: dict[str, int], by_phone: dict[str, list[int]],
+                  phone_hits: dict[str, list[int]]) -> None:
+        """Note a skipped row's addresses and numbers that are no one else's
+        as ``target``'s, for the rows of the chunk after it."""
+        for key in inc.email_keys:
+            if (by_email.get(key) or email_hits.get(key)) is None:
+                by_email[key] = target
+        for key in inc.phone_keys:
+            if key is not None and key not in phone_hits and key not in by_phone:
+                by_phone[key] = [target]
 
     def _phone_candidates(self, keys) -> dict[str, list[int]]:
         """The first contacts (in the order their numbers were written, at

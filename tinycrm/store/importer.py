@@ -53,6 +53,7 @@ from .import_types import (
     Reject,
 )
 from .import_writer import ChunkWriter, CreatedContacts, fewer_collections
+from .profiles import ProfileIndex, profile_keys
 from .timeutil import to_db
 
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ class _Import(RowPath):
         self._plans: list[PlanItem] = []
         self.writer: ChunkWriter | None = None
         self._matched = False  # the last plain chunk matched someone
+        self.profiles = ProfileIndex(self.conn)
 
     # -- bookkeeping ------------------------------------------------------------
 
@@ -323,7 +325,7 @@ class _Import(RowPath):
             if ahead is not None:
                 self._settle(*ahead)
                 ahead = None
-            if plain is None:
+            if plain is None or self._profiles_taken(plain):
                 self.flush(chunk)
                 continue
             matches = self.writer.ask(self._matches_anyone, plain)
@@ -343,7 +345,21 @@ class _Import(RowPath):
             return
         if ids is None:
             ids = self._create_plain(plain)
+        for contact_id, fields in zip(ids, plain.columns.get("fields", ())):
+            if fields:
+                self.profiles.add(profile_keys(fields), contact_id)
         self._after_writes(ids)
+
+    def _profiles_taken(self, plain: PlainChunk) -> bool:
+        """Whether a row of the chunk has a profile (``profiles``) that a
+        contact has already, or that another of its rows has: the row path's."""
+        seen: set[str] = set()
+        for fields in plain.columns.get("fields", ()):
+            for key in profile_keys(fields):
+                if key in seen or self.profiles.owner([key]) is not None:
+                    return True
+                seen.add(key)
+        return False
 
     def _matches_anyone(self, plain: PlainChunk) -> bool:
         """Whether an address or number of the chunk is someone's already (run

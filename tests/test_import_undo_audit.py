@@ -1,0 +1,144 @@
+"""Acceptance audit of import batches, undo, --on-duplicate skip and dupes:
+sequences a user runs, through the CLI where it matters."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from tinycrm.store.dupes import find_duplicates
+from tinycrm.store.import_batches import undo_batch
+from tinycrm.store.importer import ImportOptions, import_contacts
+
+A = "Name,Email,Phone,Company,Title,Tags\nAda Lovelace,ada@ex.org,+1 555 010 2030,,CEO,vip\n" \
+    "Grace Hopper,grace@ex.org,,Navy,,\n"
+B = "Name,Email,Phone,Company,Tags,Stage\nA. Lovelace,ADA@EX.ORG,+44 20 7946 0001,Engines," \
+    "investor,customer\nAlan Turing,alan@ex.org,,,,\n"
+
+
+def write(tmp_path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def people(cli) -> dict[int, dict]:
+    return {c["id"]: c for c in json.loads(cli.ok("list", "-f", "json").stdout)}
+
+
+def run(store, text: str, **options):
+    return import_contacts(store, io.BytesIO(text.encode()), name="in.csv",
+                           options=ImportOptions(**options))
+
+
+def test_undoing_the_later_batch_then_the_earlier_needs_no_force(cli, tmp_path):
+    cli.ok("import", write(tmp_path, "a.csv", A))
+    cli.ok("import", write(tmp_path, "b.csv", B))  # merges into Ada, whom batch 1 created
+    assert cli("imports", "undo", "1").exit_code == 4  # batch 2's merge is still there
+    cli.ok("imports", "undo", "2")
+    undo = cli("imports", "undo", "1")
+    assert undo.exit_code == 0, undo.stderr
+    assert people(cli) == {}
+
+
+def test_undo_refuses_to_drop_a_follow_up_or_note_added_to_a_created_contact(cli, tmp_path):
+    path = write(tmp_path, "a.csv", A)
+    cli.ok("import", path)
+    cli.ok("follow-up", "add", "grace@ex.org", "-d", "tomorrow", "-m", "send the demo")
+    refused = cli("imports", "undo", "1")
+    assert refused.exit_code == 4 and "were changed since the import (2)" in refused.stderr
+    assert len(people(cli)) == 2
+    cli.ok("log", "ada@ex.org", "called, wants a demo")
+    refused = cli("imports", "undo", "1")
+    assert refused.exit_code == 4 and "(1, 2)" in refused.stderr
+    cli.ok("imports", "undo", "1", "--force")
+    assert people(cli) == {}
+
+
+def test_undo_refuses_when_a_contact_it_created_was_merged_into_another(cli, tmp_path):
+    cli.ok("add", "Grace Hopper", "-e", "gh@navy.mil")
+    cli.ok("import", write(tmp_path, "a.csv", A))  # creates Ada (2) and Grace (3)
+    cli.ok("merge", "1", "3")
+    refused = cli("imports", "undo", "1")
+    assert refused.exit_code == 4 and "3 merged into 1" in refused.stderr
+    cli.ok("imports", "undo", "1", "--force")
+    assert [c["emails"] for c in people(cli).values()] == [["gh@navy.mil", "grace@ex.org"]]
+
+
+def test_forced_undo_keeps_a_created_contact_another_was_merged_into(cli, tmp_path):
+    cli.ok("add", "Grace Hopper", "-e", "gh@navy.mil")
+    cli.ok("log", "1", "met at the conference")
+    cli.ok("import", write(tmp_path, "a.csv", A))
+    cli.ok("merge", "3", "1")  # the imported Grace is kept: the typed one is in her now
+    assert cli("imports", "undo", "1").exit_code == 4
+    undo = cli("imports", "undo", "1", "--force")
+    assert "removed 1 contact" in undo.stderr and "already gone" not in undo.stderr
+    left = people(cli)
+    assert list(left) == [3] and "gh@navy.mil" in left[3]["emails"]
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "3", "-f", "json").stdout)]
+    assert "met at the conference" in notes
+
+
+def test_undo_keeps_the_last_contact_time_a_call_logged_since_set(cli, tmp_path):
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org")
+    cli.ok("import", write(tmp_path, "b.csv", B))
+    cli.ok("log", "1", "-k", "call", "long call")
+    contacted = people(cli)[1]["last_contacted_at"]
+    assert contacted is not None
+    cli.ok("imports", "undo", "1")  # a logged call is no edit: no --force needed
+    ada = people(cli)[1]
+    assert (ada["company"], ada["stage"], ada["phones"]) == (None, "lead", [])
+    assert ada["last_contacted_at"] == contacted
+
+
+def test_forced_undo_takes_back_what_the_batch_added_and_keeps_the_rest(store):
+    ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"], tags=["vip"])
+    summary = run(store, "Name,Email,Email 2,Tags\nAda,ada@ex.org,ada@work.example,investor\n")
+    store.contacts.edit(ada.id, {"tags": ["vip", "investor", "hot"],
+                                 "emails": ["ada@ex.org", "ada@work.example", "ada@home.example"]})
+    undo_batch(store, summary.batch_id, force=True)
+    after = store.contacts.get(ada.id)
+    assert after.tags == ("hot", "vip")
+    assert after.emails == ("ada@ex.org", "ada@home.example")
+
+
+CHAIN = ("Name,Email,Phone\nPat Doe,a@ex.org,\nPat Doe,a@ex.org; b@ex.org,\n"
+         "Pat Doe,b@ex.org,+1 555 123 4567\nPat Doe,,555-123-4567\n")
+
+
+def test_skip_keeps_a_chain_of_rows_of_one_person_one_contact(store):
+    dry = run(store, CHAIN, on_duplicate="skip", dry_run=True)
+    summary = run(store, CHAIN, on_duplicate="skip")
+    for s in (dry, summary):
+        assert (s.created, s.skipped) == (1, 3)
+    (pat,) = store.contacts.list()
+    assert pat.emails == ("a@ex.org",)
+
+
+def test_skip_sends_a_row_that_matches_a_skipped_one_to_the_same_contact(store):
+    store.contacts.add("Grace Hopper", emails=["grace@ex.org"])
+    text = ("Name,Email,Phone\nGrace Hopper,grace@ex.org; gh@navy.mil,555 777 8888\n"
+            "Grace H,gh@navy.mil,\nGrace,,+1 555 777 8888\n")
+    dry = run(store, text, on_duplicate="skip", dry_run=True)
+    summary = run(store, text, on_duplicate="skip")
+    for s in (dry, summary):
+        assert (s.created, s.skipped) == (0, 3)
+    assert [c.name for c in store.contacts.list()] == ["Grace Hopper"]
+
+
+def test_dupes_finds_swapped_and_punctuated_names_at_one_company(store):
+    c = store.contacts
+    john = c.add("John Smith", company="Umbrella")
+    swapped = c.add("Smith John", company="Umbrella Corp")
+    comma = c.add("Smith, John", company="umbrella")
+    doctor = c.add("Dr. John Smith", company="Umbrella")
+    bob = c.add("Bob Smith", company="Acme Inc")
+    robert = c.add("Robert Smith", company="Acme, Inc.")
+    pairs = {(p.keep_id, p.other_id): p.score for p in find_duplicates(store)}
+    assert pairs[(john.id, swapped.id)] == pairs[(john.id, comma.id)] == 100.0
+    assert pairs[(swapped.id, comma.id)] == 100.0
+    assert 85 <= pairs[(john.id, doctor.id)] < 100
+    assert (bob.id, robert.id) not in pairs
+    low = find_duplicates(store, threshold=70)
+    assert [(p.keep_id, p.other_id) for p in low][-1] == (bob.id, robert.id)
+    assert [p.score for p in low] == sorted((p.score for p in low), reverse=True)

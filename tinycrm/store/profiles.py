@@ -1,0 +1,83 @@
+"""Public profile addresses as a person's identity: a LinkedIn profile URL
+(``linkedin.com/in/ada-lovelace-1815``) names one member and no other.
+
+LinkedIn's ``Connections.csv`` has an address for few connections and a
+number for none: without this, importing it again made every other person
+twice. An import matches a row that carries such a URL (in any custom field:
+LinkedIn's ``URL``, Google's ``Website 1 - Value``...) to the contact whose
+fields hold the same profile, after uid, address and number have found no one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import unquote
+
+_MARK = "linkedin.com/in/"
+_MARK_ANY_CASE = re.compile(r"linkedin\.com/in/", re.I)
+_PROFILE = re.compile(
+    r"^\s*(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/in/([^/?#\s]+)/?(?:[?#]\S*)?\s*$",
+    re.I)
+
+
+def profile_key(value: Any) -> str | None:
+    """``linkedin:<member>`` for a LinkedIn profile URL (any scheme, host
+    prefix, case, trailing slash or query), else None."""
+    if not isinstance(value, str) or not _MARK_ANY_CASE.search(value):
+        return None
+    found = _PROFILE.match(value)
+    return f"linkedin:{unquote(found.group(1)).casefold()}" if found else None
+
+
+def profile_keys(fields: Mapping[str, Any] | None) -> list[str]:
+    """The profile keys of a contact's (or a row's) custom fields, in order."""
+    if not fields:
+        return []
+    keys = [key for value in fields.values() if (key := profile_key(value))]
+    return list(dict.fromkeys(keys)) if len(keys) > 1 else keys
+
+
+class ProfileIndex:
+    """Which contact has each profile, for one import: read from the database
+    the first time a row carries a profile (one pass over the contacts that
+    mention one), then kept up to date with what the import creates and merges."""
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+        self._owners: dict[str, int] | None = None
+
+    def _load(self) -> dict[str, int]:
+        if self._owners is None:
+            import json
+
+            owners: dict[str, int] = {}
+            for contact_id, text in self._conn.execute(
+                    "SELECT id, fields FROM contacts WHERE fields LIKE ? ORDER BY id",
+                    [f"%{_MARK}%"]):
+                try:
+                    fields = json.loads(text)
+                except ValueError:
+                    continue
+                if isinstance(fields, dict):
+                    for key in profile_keys(fields):
+                        owners.setdefault(key, contact_id)
+            self._owners = owners
+        return self._owners
+
+    def owner(self, keys: Iterable[str]) -> int | None:
+        """The contact with the first of ``keys`` that someone has."""
+        owners = None
+        for key in keys:
+            owners = owners if owners is not None else self._load()
+            found = owners.get(key)
+            if found is not None:
+                return found
+        return None
+
+    def add(self, keys: Iterable[str], contact_id: int) -> None:
+        owners = None
+        for key in keys:
+            owners = owners if owners is not None else self._load()
+            owners.setdefault(key, contact_id)
