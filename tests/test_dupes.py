@@ -22,15 +22,21 @@ def test_find_duplicates_best_first(store):
     g = c.add("Katharine Johnson", company="Acme, Inc.")
     c.add("Katherine Johnson", company="Initech")  # another company: not a pair with f
     c.add("Zed Zulu", company="Acme Inc")
+    h = c.add("A. Lovelace", phones=["+44 20 7946 0001"])
+    i = c.add("Ada Lovelace", phones=["020 7946 0001"])
     pairs = find_duplicates(store)
     assert [(p.keep_id, p.other_id, p.reasons) for p in pairs] == [
         (a.id, b.id, ("same email",)),
-        (d.id, e.id, ("same phone",)),
+        (h.id, i.id, ("same phone",)),
         (f.id, g.id, ("similar name at acme",)),
     ]
     assert pairs[2].score < 100
     assert [p.other_id for p in find_duplicates(store, threshold=96)] == [b.id]
     assert len(find_duplicates(store, limit=1)) == 1
+    # One number, names that disagree: a switchboard as likely as a duplicate,
+    # so it is shown only below the default threshold.
+    weak = [(p.keep_id, p.other_id, p.score, p.reasons) for p in find_duplicates(store, threshold=60)]
+    assert (d.id, e.id, 60.0, ("same phone, different names",)) in weak
 
 
 def test_merge_moves_everything_to_keep(store):

@@ -142,3 +142,11 @@ def test_dupes_finds_swapped_and_punctuated_names_at_one_company(store):
     low = find_duplicates(store, threshold=70)
     assert [(p.keep_id, p.other_id) for p in low][-1] == (bob.id, robert.id)
     assert [p.score for p in low] == sorted((p.score for p in low), reverse=True)
+
+
+def test_undo_says_how_many_contacts_were_already_gone(cli, tmp_path):
+    cli.ok("import", write(tmp_path, "a.csv", A))
+    cli.ok("rm", "1", "--yes")
+    undo = cli("imports", "undo", "1")
+    assert undo.exit_code == 0, undo.stderr
+    assert "removed 1 contact, restored 0 (1 was already gone)" in undo.stderr

@@ -290,7 +290,8 @@ def imports_undo(
     result = undo_batch(env_of(ctx).store(), batch, force=force)
     say(f"undid import batch {batch}: removed {result.removed} contact"
         f"{'' if result.removed == 1 else 's'}, restored {result.restored}"
-        + (f" ({result.missing} were already gone)" if result.missing else ""))
+        + (f" ({result.missing} {'was' if result.missing == 1 else 'were'} already gone)"
+           if result.missing else ""))
 
 
 # -- duplicates --------------------------------------------------------------------

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ValidationError
 from .models import Contact
 from .profiles import profile_keys
-from .textutil import fold, normalize_email, phone_key
+from .textutil import fold, names_a_person, normalize_email, phone_key
 from .timeutil import to_db
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ SCALAR_FILL = ("first_name", "last_name", "company", "title", "birthday", "sourc
 SCALAR_SET = ("stage", "tier", "owner")
 EMAIL_SCORE = 100.0
 PHONE_SCORE = 95.0
+PHONE_OTHER_NAME_SCORE = 60.0  # the same number, names that disagree: below the default cut
 PROFILE_SCORE = 100.0  # a LinkedIn profile is one member's
 PHONE_GROUP_LIMIT = 25  # a shared switchboard number is not a duplicate signal
 _SUFFIXES = {"inc", "ltd", "llc", "gmbh", "ag", "sa", "sas", "co", "corp", "corporation",
@@ -431,6 +432,12 @@ def _pairs_by_key(conn, sql: str) -> Iterator[list[int]]:
             yield ids
 
 
+def _names_of(conn, ids: set[int]) -> dict[int, str]:
+    return dict(conn.execute(
+        "SELECT id, name FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(ids))]))
+
+
 def _same_profiles(conn) -> Iterator[list[int]]:
     """Contacts whose custom fields hold the same profile URL (``profiles``):
     one person twice (an import of LinkedIn's connections made before
@@ -473,11 +480,23 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
                 " AS k, contact_id FROM contact_emails) GROUP BY k HAVING count(*) > 1"):
             for other in ids[1:]:
                 add(ids[0], other, EMAIL_SCORE, "same email")
+        phone_groups: list[list[int]] = []
         for ids in _pairs_by_key(conn,
                 "SELECT group_concat(contact_id) FROM (SELECT DISTINCT phone_key AS k, contact_id"
                 " FROM contact_phones WHERE phone_key IS NOT NULL) GROUP BY k HAVING count(*) > 1"):
+            phone_groups.append(ids)
+        names = _names_of(conn, {i for ids in phone_groups for i in ids})
+        for ids in phone_groups:
+            first = names.get(ids[0], "")
             for other in ids[1:]:
-                add(ids[0], other, PHONE_SCORE, "same phone")
+                # As import has it: colleagues share a switchboard, a
+                # household a landline; a number alone is weak evidence.
+                name = names.get(other, "")
+                if (not names_a_person(first) or not names_a_person(name)
+                        or names_agree(first, name)):
+                    add(ids[0], other, PHONE_SCORE, "same phone")
+                else:
+                    add(ids[0], other, PHONE_OTHER_NAME_SCORE, "same phone, different names")
         for ids in _same_profiles(conn):
             for other in ids[1:]:
                 add(ids[0], other, PROFILE_SCORE, "same LinkedIn profile")
