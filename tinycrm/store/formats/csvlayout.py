@@ -396,6 +396,12 @@ class Mapper:
                     found = split(value) if split else [value]
                     target = column_out[i]
                     if target is None:
+                        # Most rows: the first values of this key (one, with
+                        # a label of one), in order or all first alike.
+                        if primary_column is None or primary_column is True or (
+                                len(found) == 1 and ":::" not in rows[i][primary_column]):
+                            column_out[i] = found
+                            continue
                         target = column_out[i] = []
                     if primary_column is True:
                         target[0:0] = found
