@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
+from tinycrm.store import importer
 from tinycrm.store.dupes import find_duplicates
 from tinycrm.store.import_batches import undo_batch
 from tinycrm.store.importer import ImportOptions, import_contacts
@@ -124,6 +127,20 @@ def test_skip_sends_a_row_that_matches_a_skipped_one_to_the_same_contact(store):
     for s in (dry, summary):
         assert (s.created, s.skipped) == (0, 3)
     assert [c.name for c in store.contacts.list()] == ["Grace Hopper"]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_skip_remembers_what_skipped_rows_brought_in_later_chunks(store, monkeypatch, dry_run):
+    monkeypatch.setattr(importer, "CHUNK", 2)  # each row below its own chunk, or nearly
+    store.contacts.add("Grace Hopper", emails=["grace@ex.org"])
+    text = ("Name,Email,Phone\nGrace Hopper,grace@ex.org; gh@navy.mil,555 777 8888\n"
+            "Ada Lovelace,ada@ex.org,\nGrace H,gh@navy.mil,\nAlan Turing,alan@ex.org,\n"
+            "Grace,,+1 555 777 8888\n")
+    summary = run(store, text, on_duplicate="skip", dry_run=dry_run)
+    assert (summary.created, summary.skipped) == (2, 3)
+    if not dry_run:
+        assert sorted(c.name for c in store.contacts.list()) == [
+            "Ada Lovelace", "Alan Turing", "Grace Hopper"]
 
 
 def test_dupes_finds_swapped_and_punctuated_names_at_one_company(store):

@@ -58,6 +58,15 @@ class RowPath:
             "SELECT email_key, contact_id FROM contact_emails WHERE email_key IN ({})",
             (k for i in chunk for k in i.email_keys))
         phone_hits = self._phone_candidates(k for i in chunk for k in i.phone_keys)
+        if self.skipped_keys:
+            # What rows skipped in earlier chunks brought: their contact's still.
+            for inc in chunk:
+                for key in inc.email_keys:
+                    if key not in email_hits and key in self.skipped_keys:
+                        email_hits[key] = self.skipped_keys[key]
+                for key in inc.phone_keys:
+                    if key is not None and key not in phone_hits and key in self.skipped_keys:
+                        phone_hits[key] = [self.skipped_keys[key]]
         by_uid: dict[str, int] = {}
         by_email: dict[str, int] = {}
         by_phone: dict[str, list[int]] = {}  # the file's own numbers: who took them
@@ -154,18 +163,20 @@ class RowPath:
             touched += pending
         self._after_writes(touched)
 
-    @staticmethod
-    def _remember(inc: Incoming, target: int, by_email: dict[str, int],
+    def _remember(self, inc: Incoming, target: int, by_email: dict[str, int],
                   email_hits: dict[str, int], by_phone: dict[str, list[int]],
                   phone_hits: dict[str, list[int]]) -> None:
         """Note a skipped row's addresses and numbers that are no one else's
-        as ``target``'s, for the rows of the chunk after it."""
+        as ``target``'s, for the rows after it (``skipped_keys`` for later
+        chunks: the database never learns them)."""
         for key in inc.email_keys:
             if (by_email.get(key) or email_hits.get(key)) is None:
                 by_email[key] = target
+                self.skipped_keys[key] = target
         for key in inc.phone_keys:
             if key is not None and key not in phone_hits and key not in by_phone:
                 by_phone[key] = [target]
+                self.skipped_keys.setdefault(key, target)
 
     def _phone_candidates(self, keys) -> dict[str, list[int]]:
         """The first contacts (in the order their numbers were written, at

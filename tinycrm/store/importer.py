@@ -31,6 +31,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from datetime import datetime
+from itertools import chain
 from typing import TYPE_CHECKING, BinaryIO
 
 from .bulk import ContactRows, DeferredIndexes, UidSequence, next_contact_id
@@ -202,6 +203,9 @@ class _Import(RowPath):
         self.writer: ChunkWriter | None = None
         self._matched = False  # the last plain chunk matched someone
         self.profiles = ProfileIndex(self.conn)
+        # --on-duplicate skip: addresses and numbers (match keys) that skipped
+        # rows brought, and the contact each row was (see RowPath._remember).
+        self.skipped_keys: dict[str, int] = {}
 
     # -- bookkeeping ------------------------------------------------------------
 
@@ -325,7 +329,7 @@ class _Import(RowPath):
             if ahead is not None:
                 self._settle(*ahead)
                 ahead = None
-            if plain is None or self._profiles_taken(plain):
+            if plain is None or self._profiles_taken(plain) or self._skipped_taken(plain):
                 self.flush(chunk)
                 continue
             matches = self.writer.ask(self._matches_anyone, plain)
@@ -349,6 +353,13 @@ class _Import(RowPath):
             if fields:
                 self.profiles.add(profile_keys(fields), contact_id)
         self._after_writes(ids)
+
+    def _skipped_taken(self, plain: PlainChunk) -> bool:
+        """Whether a row of the chunk has an address or number a skipped row
+        brought: it is that row's contact, which the row path knows."""
+        keys = self.skipped_keys
+        return bool(keys) and any(
+            key in keys for key in chain(plain.email_keys(), plain.phone_keys()))
 
     def _profiles_taken(self, plain: PlainChunk) -> bool:
         """Whether a row of the chunk has a profile (``profiles``) that a
