@@ -11,7 +11,7 @@ from enum import Enum
 from itertools import islice
 from typing import IO, Any
 
-from .store.textutil import neutralise_cell, strip_controls
+from .store.textutil import escape_json, neutralise_cell, strip_controls
 
 
 class OutputFormat(str, Enum):
@@ -59,12 +59,13 @@ def write_rows(
     if fmt is OutputFormat.json:
         out.write("[")
         for count, row in enumerate(rows, 1):
-            out.write(("\n" if count == 1 else ",\n") + json.dumps(row, ensure_ascii=False))
+            text = escape_json(json.dumps(row, ensure_ascii=False))
+            out.write(("\n" if count == 1 else ",\n") + text)
         out.write("\n]\n" if count else "]\n")
         return count
     if fmt is OutputFormat.ndjson:
         for count, row in enumerate(rows, 1):
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(escape_json(json.dumps(row, ensure_ascii=False)) + "\n")
         return count
     head = list(islice(rows, 1000))
     if columns is None:
@@ -110,7 +111,7 @@ def write_record(record: dict[str, Any], fmt: OutputFormat | str, *, out: IO[str
             out.write(f"{key.ljust(width)}  {strip_controls(cell_text(value))}\n")
         return
     if fmt is OutputFormat.json:
-        out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        out.write(escape_json(json.dumps(record, ensure_ascii=False, indent=2)) + "\n")
         return
     write_rows([record], fmt, out=out)
 

@@ -6,6 +6,13 @@ consistent state of the database. A file is written beside its target and
 renamed into place at the end (owner-only permissions: it holds personal
 data), so a failed export never leaves half a file behind; a pipe or a device
 is written to as it is (see ``atomic_output``).
+
+Contact text is data, never terminal code: the JSON written (the JSON and
+NDJSON files, the CSV's ``fields`` cell, vCard's ``X-TINYCRM-FIELDS``) has
+its C1 controls, DEL, bidi overrides and line/paragraph separators as
+``\\uXXXX`` escapes, which ``json.dumps(ensure_ascii=False)`` would leave
+raw (a JSON reader gets the same strings back), and the CSV's and vCard's
+other text has no control characters at all (the store keeps none there).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import IO, TYPE_CHECKING
 
 from .contacts import ContactFilter
 from .errors import ValidationError
+from .textutil import escape_json, strip_controls
 
 if TYPE_CHECKING:
     from .store import Store
@@ -50,14 +58,43 @@ def export(
         if fmt == "csv":
             from .formats.csvfile import write_contacts
 
-            return write_contacts(records, out)
+            return write_contacts(map(_plain_text, records), out)
         if fmt == "vcard":
             from .formats.vcard import write_vcards
 
-            return write_vcards(records, out)
+            return write_vcards(map(_plain_text, records), out)
         from .formats.jsonfile import write_json, write_ndjson
 
-        return (write_json if fmt == "json" else write_ndjson)(records, out)
+        return (write_json if fmt == "json" else write_ndjson)(records, _SafeJSON(out))
+
+
+class _SafeJSON:
+    """A text sink for JSON writers that escapes what ``escape_json`` does."""
+
+    __slots__ = ("_out",)
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(escape_json(text))
+
+
+def _plain_text(record: dict) -> dict:
+    """``record`` with no control characters in its text (but ``fields``,
+    whose values may hold line breaks: CSV and vCard write them as JSON)."""
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, str):
+            value = _plain(value)
+        elif isinstance(value, list):
+            value = [_plain(v) if isinstance(v, str) else v for v in value]
+        out[key] = value
+    return out
+
+
+def _plain(text: str) -> str:
+    return text if text.isprintable() else strip_controls(text)
 
 
 @contextmanager

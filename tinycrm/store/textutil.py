@@ -3,6 +3,7 @@ email and phone normalisation, and spreadsheet-formula neutralisation."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -132,3 +133,20 @@ def one_line(text: str | None) -> str | None:
             unicodedata.category(c)[0] not in "CZ" for c in value):
         return None
     return value or None
+
+
+# What a terminal acts on, or a line reader (str.splitlines, JavaScript) splits
+# at, that json.dumps(ensure_ascii=False) leaves raw (it escapes only C0).
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_json(text: str) -> str:
+    """JSON text with C1 controls, DEL, bidi overrides and line/paragraph
+    separators written as ``\\uXXXX``: the same JSON value (they only ever
+    occur inside its strings), safe to print and to split into lines."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_text(value: object) -> str:
+    """``value`` as one line of JSON (keys sorted), safe to print."""
+    return escape_json(json.dumps(value, ensure_ascii=False, sort_keys=True))

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
-from ..textutil import neutralise_cell
+from ..textutil import json_text, neutralise_cell
 from . import FormatError, Row
 from .csvlayout import LAYOUT_NAMES, Mapper, build_mapper, join_tags
 from .rejects import embedded_format
@@ -50,7 +49,7 @@ def cell(key: str, value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return neutralise_cell("; ".join(str(v) for v in value))
     if isinstance(value, dict):
-        return neutralise_cell(json.dumps(value, ensure_ascii=False, sort_keys=True)) if value else ""
+        return neutralise_cell(json_text(value)) if value else ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     return neutralise_cell(str(value))

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from ..textutil import json_text
 from . import FormatError, Row
 from .source import Source
 
@@ -411,8 +412,9 @@ class VCardReader:
 
 
 def escape(value: str) -> str:
-    return (value.replace("\\", "\\\\").replace("\r\n", "\n").replace("\n", "\\n")
-            .replace(",", "\\,").replace(";", "\\;"))
+    # A bare CR is a line break too: left raw, it would end the content line.
+    return (value.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
+            .replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;"))
 
 
 def fold(line: str, limit: int = 75) -> str:
@@ -466,7 +468,9 @@ def card_lines(record: dict[str, Any]) -> list[str]:
         if value not in (None, ""):
             lines.append(f"{_X}{prop}:{escape(str(value))}")
     if record.get("fields"):
-        text = json.dumps(record["fields"], ensure_ascii=False, sort_keys=True)
+        # Escaped like the JSON export: no C1 control, bidi override or
+        # U+2028 raw in the file (nor on a terminal it is printed to).
+        text = json_text(record["fields"])
         lines.append(f"{_X}FIELDS:{escape(text)}")
     lines.append("END:VCARD")
     return lines
