@@ -137,6 +137,11 @@ def test_tag_and_untag(cli):
     cli.ok("add", "Ada")
     cli.ok("tag", "1", "investor", "VIP")
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["tags"] == ["investor", "vip"]
+    cli.ok("add", "Grace")
+    # Tags are kept lower-case; a filter is read the same way.
+    for command in ("list", "export"):
+        found = json.loads(cli.ok(command, "--tag", "VIP", "-f", "json").stdout)
+        assert [c["name"] for c in found] == ["Ada"], command
     cli.ok("untag", "1", "vip")
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["tags"] == ["investor"]
 

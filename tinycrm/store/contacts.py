@@ -59,6 +59,11 @@ class ContactFilter:
     tier: str | None = None
     owner: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.tag is not None:
+            # Tags are kept lower-case and single-spaced (clean_tag): --tag VIP is vip.
+            object.__setattr__(self, "tag", " ".join(self.tag.split()).lower())
+
     def where(self, alias: str = "c") -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
