@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import IO, Annotated
 
 import typer
 
+from ..import_input import open_input
 from ..output import OutputFormat, say, write_rows
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
 from .options import (
-    FormatOpt, LimitOpt, MineOpt, OwnerOpt, StageOpt, TagOpt, TierOpt, env_of, owner_filter,
+    FormatOpt,
+    LimitOpt,
+    MineOpt,
+    OwnerOpt,
+    StageOpt,
+    TagOpt,
+    TierOpt,
+    env_of,
+    owner_filter,
 )
 
 MAX_SHOWN_REJECTS = 20
@@ -48,68 +56,78 @@ imports_app = typer.Typer(help="Import batches: list them (the default), undo on
                           invoke_without_command=True)
 
 
-def _open_input(file: str | None) -> tuple[IO[bytes], str]:
-    """The input as bytes: a file, or stdin (spooled to a temporary file first,
-    so that a slow producer never holds the database's write lock)."""
-    import tempfile
-
-    from ..store.errors import NotFound, ValidationError
-
-    if file is None and sys.stdin.isatty():
-        raise typer.BadParameter("give a FILE, or pipe contacts in (or use - for stdin)",
-                                 param_hint="FILE")
-    if file is None or file == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            data = sys.stdin.read()
-            stream_bytes = data.encode("utf-8") if isinstance(data, str) else data
-            spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-            spool.write(stream_bytes)
-        else:
-            spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-            while True:
-                block = stream.read(1024 * 1024)
-                if not block:
-                    break
-                spool.write(block)
-        spool.seek(0)
-        return spool, "stdin"
-    path = Path(file)
-    try:
-        return open(path, "rb"), file
-    except FileNotFoundError:
-        raise NotFound(f"no such file: {file}") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{file} is a folder, not a file") from None
-    except PermissionError:
-        raise ValidationError(f"can't read {file}: permission denied") from None
-
-
 class _Rejects:
-    """Rejected rows: the first few on stderr, all of them in --rejects FILE."""
+    """Rejected rows: the first few on stderr, all of them in --rejects FILE
+    (``-`` is stdout)."""
 
     def __init__(self, name: str, path: str | None, header: list[str], *,
-                 source: str | None = None) -> None:
+                 source: str | None = None, dry_run: bool = False) -> None:
         from contextlib import ExitStack
 
         self.name = name
+        self.path = path
         self.count = 0
         self.writer = None
+        self._out: IO[str] | None = None
+        self._flush = False  # a pipe or a terminal: each row goes out as it comes
         self._files = ExitStack()
         if path:
             import os
+            import stat
 
             from ..store.errors import ValidationError
             from ..store.exporter import atomic_output
             from ..store.formats.csvfile import write_rejects_header
 
-            if source is not None and os.path.exists(path) and os.path.samefile(path, source):
-                raise ValidationError(f"--rejects {path} is the file being imported;"
-                                      " write the rejected rows somewhere else")
-            # Written beside FILE and put in place at the end (as export --output
-            # is): the rows are still being read while they are written.
-            out = self._files.enter_context(atomic_output(path))
+            if path == "-":
+                if dry_run:
+                    raise ValidationError("--rejects - and --dry-run both write to stdout;"
+                                          " write the rejected rows to a file")
+                # A handle of its own on stdout: a reader that goes away mid-import
+                # leaves nothing behind in sys.stdout's buffer.
+                try:
+                    fd = os.dup(sys.stdout.fileno())
+                except (AttributeError, OSError, ValueError):  # no real stdout (in-process)
+                    out = sys.stdout
+                else:
+                    out = self._files.enter_context(
+                        os.fdopen(fd, "w", encoding="utf-8", newline=""))
+                self._flush = True
+            else:
+                if source is not None and os.path.exists(path) and os.path.samefile(path, source):
+                    raise ValidationError(f"--rejects {path} is the file being imported;"
+                                          " write the rejected rows somewhere else")
+                try:
+                    self._flush = not stat.S_ISREG(os.stat(path).st_mode)
+                except OSError:
+                    pass
+                # Written beside FILE and put in place at the end (as export --output
+                # is): the rows are still being read while they are written.
+                out = self._files.enter_context(atomic_output(path))
+            self._out = out
             self.writer = write_rejects_header(out, header)
+            self._sent()
+
+    def _sent(self) -> None:
+        """Flush a pipe's rows now: a reader that stopped reading (`| head`)
+        stops the import while nothing is committed, rather than be found
+        out after the commit (or never, if the buffer was not full)."""
+        if not self._flush or self._out is None:
+            return
+        try:
+            self._out.flush()
+        except BrokenPipeError:
+            import os
+
+            from ..store.import_types import ImportFailed
+
+            # What is still buffered goes nowhere when the handle is closed.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._out.fileno())
+            os.close(devnull)
+            self._flush = False
+            raise ImportFailed(f"--rejects {self.path}: the reader stopped reading (broken pipe)"
+                               "; nothing was imported") from None
 
     def __call__(self, reject) -> None:
         from ..store.textutil import neutralise_cell
@@ -120,6 +138,7 @@ class _Rejects:
         if self.writer is not None:
             self.writer.writerow([reject.line, neutralise_cell(reject.reason),
                                   *(neutralise_cell(c) for c in reject.cells)])
+            self._sent()
 
     def close(self) -> None:
         if self.count > MAX_SHOWN_REJECTS:
@@ -165,7 +184,7 @@ def import_(
         "--tag", "-t", help="Tag every imported contact (repeatable).")] = None,
     rejects: Annotated[str | None, typer.Option(
         "--rejects", metavar="FILE",
-        help="Write rejected rows to FILE as CSV (line, reason, then the row).")] = None,
+        help="Write rejected rows to FILE as CSV (line, reason, then the row); - is stdout.")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Import nothing if any row is rejected.")] = False,
     encoding: Annotated[str | None, typer.Option(
@@ -185,12 +204,12 @@ def import_(
         format=fmt.value, mapping=tuple(mapping or ()), on_duplicate=on_duplicate.value,
         dry_run=dry_run, tags=tuple(tag or ()), strict=strict, encoding=encoding,
     )
-    raw, name = _open_input(file)
+    raw, name = open_input(file)
     with raw:
         reader = open_reader(raw, name=name, options=options)
         store = env.store_to_try() if dry_run else env.store()
         sink = _Rejects(name, rejects, reader.reject_header(),
-                        source=None if file in (None, "-") else file)
+                        source=None if file in (None, "-") else file, dry_run=dry_run)
         try:
             summary = import_contacts(
                 store, raw, name=name, options=options, reader=reader, on_reject=sink,

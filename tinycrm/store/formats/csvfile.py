@@ -19,6 +19,8 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import IO, Any
 
 from ..textutil import json_text, neutralise_cell
@@ -251,7 +253,7 @@ class CSVReader:
                         cells_list.append(cells)
                         starts.append(start)
                         if len(cells_list) >= size:
-                            yield CellChunk(self, cells_list, starts)
+                            yield self._chunk(cells_list, starts)
                             cells_list, starts = [], []
                     break
                 except csv.Error as exc:
@@ -271,7 +273,28 @@ class CSVReader:
                 f" ({exc.reason}); try another --encoding"
             ) from None
         if cells_list:
-            yield CellChunk(self, cells_list, starts)
+            yield self._chunk(cells_list, starts)
+
+    def _chunk(self, cells_list: list[list[str]], starts: list[int]) -> CellChunk:
+        """The rows as a chunk, once checked: no NUL (a file that goes on in
+        binary after a first part that looked like CSV, which is all that
+        ``open_source`` looks at, would make contacts of noise: the whole
+        import stops), and without the header again (``cat a.csv b.csv``;
+        b's header may start with a BOM)."""
+        if "\x00" in "".join(chain.from_iterable(cells_list)):
+            line = next(start for start, cells in zip(starts, cells_list)
+                        if any("\x00" in c for c in cells))
+            raise FormatError(f"{self.source.name}:{line}: not a contacts file from this line on"
+                              " (it holds binary data); nothing was imported")
+        header = self.header
+        firsts = list(map(itemgetter(0), filter(None, cells_list)))  # ([]: a broken row)
+        if header[0] in firsts or "\ufeff" + header[0] in firsts:
+            keep = [i for i, cells in enumerate(cells_list)
+                    if not cells or cells[1:] != header[1:]
+                    or cells[0].lstrip("\ufeff") != header[0]]
+            cells_list = [cells_list[i] for i in keep]
+            starts = [starts[i] for i in keep]
+        return CellChunk(self, cells_list, starts)
 
     def row(self, start: int, cells: list[str]) -> Row | None:
         """One row of cells as a record; None for a row with nothing in it."""

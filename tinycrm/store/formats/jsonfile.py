@@ -33,6 +33,21 @@ def _decoder() -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=_not_a_json_number)
 
 
+def _more(buffer: str) -> int:
+    """How much to read when the value in ``buffer`` goes on past it: as much
+    again, so that one large value is decoded a few times, not once per chunk."""
+    return max(_CHUNK, len(buffer))
+
+
+def _why(exc: json.JSONDecodeError) -> str:
+    """json's reason, without its dangling "at" ("Invalid control character
+    at"), and whether the input ends in the middle of the value."""
+    if exc.msg.startswith("Unterminated string"):  # a string runs to the end of the input
+        return "a string is never closed; the input ends inside it, cut short?"
+    why = exc.msg.removesuffix(" at")
+    return why if exc.pos < len(exc.doc) else why + "; the input ends there, cut short?"
+
+
 def object_record(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     record: dict[str, Any] = {}
     fields: dict[str, Any] = {}
@@ -95,7 +110,9 @@ class JSONReader:
         buffer, line, text = "", 1, self.source.text
         eof = False
         while True:
-            stripped = buffer.lstrip(" \t\r\n")
+            # Between objects: blank lines, and what `cat`-ing files or copying
+            # a list's items leaves there (a BOM, a comma), which are no rows.
+            stripped = buffer.lstrip(" \t\r\n,\ufeff")
             line += buffer[: len(buffer) - len(stripped)].count("\n")
             buffer = stripped
             if not buffer:
@@ -110,7 +127,7 @@ class JSONReader:
                 value, end = decoder.raw_decode(buffer)
             except (json.JSONDecodeError, RecursionError) as exc:
                 if not eof and not isinstance(exc, RecursionError):
-                    chunk = text.read(_CHUNK)
+                    chunk = text.read(_more(buffer))
                     if chunk:
                         buffer += chunk
                         continue
@@ -123,12 +140,12 @@ class JSONReader:
                     buffer += chunk
                     cut = buffer.find("\n")
                 bad = buffer if cut < 0 else buffer[:cut]
-                why = "nested too deeply" if isinstance(exc, RecursionError) else exc.msg
+                why = "nested too deeply" if isinstance(exc, RecursionError) else _why(exc)
                 yield Row(line, None, bad, f"not valid JSON ({why})")
                 buffer = "" if cut < 0 else buffer[cut:]
                 continue
             if end == len(buffer) and not eof:
-                more = text.read(_CHUNK)
+                more = text.read(_more(buffer))
                 if more:
                     buffer += more  # the value may go on (a number cut in two)
                     continue
@@ -176,13 +193,13 @@ class JSONReader:
                 raise FormatError(f"{name}:{line}: not valid JSON (nested too deeply)") from None
             except json.JSONDecodeError as exc:
                 if not eof:
-                    chunk = text.read(_CHUNK)
+                    chunk = text.read(_more(buffer))
                     if chunk:
                         buffer += chunk
                         continue
                     eof = True
                 raise FormatError(
-                    f"{name}:{line + exc.lineno - 1}: not valid JSON ({exc.msg})") from None
+                    f"{name}:{line + exc.lineno - 1}: not valid JSON ({_why(exc)})") from None
             raw = buffer[:end]
             yield self._row(line, value, raw)
             line += raw.count("\n")
