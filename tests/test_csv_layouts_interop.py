@@ -237,3 +237,22 @@ def test_addresses_written_with_names_keep_the_address(cli, tmp_path):
     assert "people.csv:4: Email: not an email address: 'Cy'" in result.stderr
     found = {c["name"]: c["emails"] for c in contacts(cli)}
     assert found == {"Ada": ["ada@ex.org", "ada@king.example"], "Bob": ["bob@ex.org"]}
+
+
+def test_a_name_filed_last_name_first_splits_at_its_comma(cli, tmp_path):
+    path = write(tmp_path, "people.csv", 'Name,Email\n"Lovelace, Ada",ada@ex.org\n'
+                 '"Grace Hopper, PhD",grace@ex.org\n')
+    cli.ok("import", path)
+    found = {c["name"]: (c["first_name"], c["last_name"]) for c in contacts(cli)}
+    assert found == {"Lovelace, Ada": ("Ada", "Lovelace"), "Grace Hopper, PhD": ("Grace", "Hopper")}
+
+
+@pytest.mark.parametrize("name, parts", [
+    ("Lovelace, Ada", ("Ada", "Lovelace")), ("Smith, John Paul", ("John Paul", "Smith")),
+    ("Martin Luther King, Jr.", ("Martin", "Luther King")), ("Lovelace,", ("Lovelace", None)),
+    (", Ada", ("Ada", None)), ("Ada Lovelace", ("Ada", "Lovelace")), ("ada@ex.org", (None, None)),
+])
+def test_split_name(name, parts):
+    from tinycrm.store.contact_values import split_name
+
+    assert split_name(name) == parts

@@ -26,9 +26,21 @@ def split_name(name: str) -> tuple[str | None, str | None]:
     parts = name.split()
     if not parts or not names_a_person(name):
         return None, None
+    if name.count(",") == 1:
+        head, tail = (" ".join(part.split()) for part in name.split(","))
+        if head and tail and tail.lower().rstrip(".") not in _NAME_SUFFIXES:
+            return tail, head  # "Lovelace, Ada", as address books file people
+        parts = head.split() or tail.split()  # "Ada Lovelace, PhD"
     if len(parts) == 1:
         return parts[0], None
     return parts[0], " ".join(parts[1:])
+
+
+# What follows a comma after a name and is not a first name.
+_NAME_SUFFIXES = frozenset((
+    "jr", "sr", "ii", "iii", "iv", "phd", "ph.d", "md", "m.d", "esq", "mba", "cpa", "dds",
+    "rn", "obe", "mbe", "cbe", "kc", "qc",
+))
 
 
 def birthday_value(value: str) -> str | None:
