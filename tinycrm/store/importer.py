@@ -364,13 +364,16 @@ class _Import(RowPath):
     def _profiles_taken(self, plain: PlainChunk) -> bool:
         """Whether a row of the chunk has a profile (``profiles``) that a
         contact has already, or that another of its rows has: the row path's."""
-        seen: set[str] = set()
-        for fields in plain.columns.get("fields", ()):
-            for key in profile_keys(fields):
-                if key in seen or self.profiles.owner([key]) is not None:
-                    return True
-                seen.add(key)
-        return False
+        keys = [key for fields in plain.columns.get("fields", ()) for key in profile_keys(fields)]
+        if not keys:
+            return False
+        if len(set(keys)) < len(keys):
+            return True
+        if not self.profiles.loaded:
+            # The index is read from the connection the writer thread may be
+            # writing the last chunk on: the two never use it at once.
+            self.writer.wait()
+        return self.profiles.owner(keys) is not None
 
     def _matches_anyone(self, plain: PlainChunk) -> bool:
         """Whether an address or number of the chunk is someone's already (run

@@ -48,6 +48,10 @@ class ProfileIndex:
         self._conn = conn
         self._owners: dict[str, int] | None = None
 
+    @property
+    def loaded(self) -> bool:
+        return self._owners is not None
+
     def _load(self) -> dict[str, int]:
         if self._owners is None:
             import json
