@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 
 from .conftest import run_tinycrm
+from .test_import_cli import _write_lock_held
 
 GOOD = "Name,Email\nAda,ada@ex.org\n"
 WITH_REJECTS = "Name,Email\nAda,ada@ex.org\nBad One,not-an-email\nBad Two,nope\nGrace,grace@ex.org\n"
@@ -91,18 +91,6 @@ def test_a_reader_that_stops_reading_the_rejects_stops_the_import(tmp_path):
         assert f"--rejects {target}: the reader stopped reading (broken pipe)" in err
         assert "Traceback" not in err and "Exception ignored" not in err
         assert names(db) == []
-
-
-def _write_lock_held(db) -> bool:
-    conn = sqlite3.connect(db, timeout=0)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        conn.close()
 
 
 def test_a_fifo_is_read_whole_before_the_write_lock_is_taken(db_path, tmp_path):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ValidationError
 from .models import Contact
-from .profiles import profile_keys
+from .profiles import profiles_in_use
 from .textutil import fold, names_a_person, normalize_email, phone_key
 from .timeutil import to_db
 
@@ -443,15 +443,8 @@ def _same_profiles(conn) -> Iterator[list[int]]:
     one person twice (an import of LinkedIn's connections made before
     imports matched by profile)."""
     holders: dict[str, list[int]] = {}
-    for contact_id, text in conn.execute(
-            "SELECT id, fields FROM contacts WHERE fields LIKE '%linkedin.com/in/%' ORDER BY id"):
-        try:
-            fields = json.loads(text)
-        except ValueError:
-            continue
-        if isinstance(fields, dict):
-            for key in profile_keys(fields):
-                holders.setdefault(key, []).append(contact_id)
+    for key, contact_id in profiles_in_use(conn):
+        holders.setdefault(key, []).append(contact_id)
     return (ids for ids in holders.values() if len(ids) > 1)
 
 

@@ -11,7 +11,7 @@ fields hold the same profile, after uid, address and number have found no one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -39,6 +39,22 @@ def profile_keys(fields: Mapping[str, Any] | None) -> list[str]:
     return list(dict.fromkeys(keys)) if len(keys) > 1 else keys
 
 
+def profiles_in_use(conn) -> Iterator[tuple[str, int]]:
+    """(profile key, contact id) of every contact whose custom fields hold a
+    profile, by id: one pass over those that mention one."""
+    import json
+
+    for contact_id, text in conn.execute(
+            "SELECT id, fields FROM contacts WHERE fields LIKE ? ORDER BY id", [f"%{_MARK}%"]):
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(fields, dict):
+            for key in profile_keys(fields):
+                yield key, contact_id
+
+
 class ProfileIndex:
     """Which contact has each profile, for one import: read from the database
     the first time a row carries a profile (one pass over the contacts that
@@ -54,19 +70,9 @@ class ProfileIndex:
 
     def _load(self) -> dict[str, int]:
         if self._owners is None:
-            import json
-
             owners: dict[str, int] = {}
-            for contact_id, text in self._conn.execute(
-                    "SELECT id, fields FROM contacts WHERE fields LIKE ? ORDER BY id",
-                    [f"%{_MARK}%"]):
-                try:
-                    fields = json.loads(text)
-                except ValueError:
-                    continue
-                if isinstance(fields, dict):
-                    for key in profile_keys(fields):
-                        owners.setdefault(key, contact_id)
+            for key, contact_id in profiles_in_use(self._conn):
+                owners.setdefault(key, contact_id)
             self._owners = owners
         return self._owners
 
