@@ -34,6 +34,7 @@ def people(store) -> dict[str, int]:
 @pytest.mark.parametrize("url, key", [
     ("https://www.linkedin.com/in/ada-lovelace-1815", "linkedin:ada-lovelace-1815"),
     ("http://uk.linkedin.com/in/Ada-Lovelace-1815/", "linkedin:ada-lovelace-1815"),
+    ("https://m.linkedin.com/in/ada-lovelace-1815", "linkedin:ada-lovelace-1815"),
     ("linkedin.com/in/ada-lovelace-1815?trk=people", "linkedin:ada-lovelace-1815"),
     (" https://LinkedIn.com/in/j%C3%B6rg-m/ ", "linkedin:jörg-m"),
     ("https://www.linkedin.com/company/engines", None),

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 _MARK = "linkedin.com/in/"
 _MARK_ANY_CASE = re.compile(r"linkedin\.com/in/", re.I)
 _PROFILE = re.compile(
-    r"^\s*(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/in/([^/?#\s]+)/?(?:[?#]\S*)?\s*$",
+    r"^\s*(?:https?://)?(?:[a-z]{1,3}\.|www\.)?linkedin\.com/in/([^/?#\s]+)/?(?:[?#]\S*)?\s*$",
     re.I)
 
 
