@@ -107,3 +107,25 @@ def test_vcard_escapes_a_bare_carriage_return():
     data = "".join(fold(line) for line in card_lines(record))
     [card] = vobject.readComponents(data, validate=True)
     assert card.title.value == "Chief\nEngineer"
+
+
+def test_digits_a_spreadsheet_would_change_keep_their_form(cli, tmp_path):
+    """0770 lost its zero, and 16 digits their last ones, in a spreadsheet:
+    they go out like a formula would, behind an apostrophe, and come back."""
+    cli.ok("add", "Ada", "-p", "07700900123")
+    cli.ok("edit", "1", "--set", "source=0042")
+    cli.ok("add", "Bob", "-p", "12345678901234567")
+    cli.ok("add", "'0123 Club")
+    out = cli.ok("export", "-f", "csv").stdout
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["Ada"]["phones"] == "'07700900123" and rows["Ada"]["source"] == "'0042"
+    assert rows["Bob"]["phones"] == "'12345678901234567"
+    assert rows["'0123 Club"]["name"] == "'0123 Club"  # not digits alone: as it is
+    path = tmp_path / "out.csv"
+    path.write_text(out)
+    other = type(cli)(tmp_path / "other.db")
+    other.ok("import", str(path))
+    again = {c["name"]: c for c in json.loads(other.ok("list", "-f", "json").stdout)}
+    assert again["Ada"]["phones"] == ["07700900123"] and again["Ada"]["source"] == "0042"
+    assert again["Bob"]["phones"] == ["12345678901234567"]
+    assert "'0123 Club" in again

@@ -103,18 +103,30 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_cell(value: str) -> str:
-    """OWASP CSV injection defence: a leading apostrophe stops spreadsheets
-    from evaluating the cell. ``restore_cell`` undoes it on import."""
-    if value and (value.startswith(_FORMULA_START) or value.startswith("'")
-                  and value[1:2] in _FORMULA_START + ("'",)):
+    """A cell a spreadsheet takes as it is: OWASP's CSV injection defence (a
+    leading apostrophe stops it evaluating ``=...``), and the same apostrophe
+    before digits it would read as a number and change (``0770090012`` loses
+    its zero, 16 digits their last ones). ``restore_cell`` undoes it on import;
+    a value that starts with an apostrophe already gets another, so that
+    every value comes back as it was."""
+    if value and (_guarded(value) or value.startswith("'") and (
+            value[1:2] == "'" or _guarded(value[1:]))):
         return "'" + value
     return value
 
 
 def restore_cell(value: str) -> str:
-    if value.startswith("'") and value[1:2] in _FORMULA_START + ("'",):
+    if value.startswith("'") and (value[1:2] == "'" or _guarded(value[1:])):
         return value[1:]
     return value
+
+
+def _guarded(value: str) -> bool:
+    """Whether a spreadsheet would run ``value`` or change it as a number."""
+    if value.startswith(_FORMULA_START):
+        return True
+    return (value.isdigit() and value.isascii()
+            and (len(value) > 15 or len(value) > 1 and value[0] == "0"))
 
 
 def names_a_person(name: str) -> bool:
