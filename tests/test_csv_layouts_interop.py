@@ -256,3 +256,37 @@ def test_split_name(name, parts):
     from tinycrm.store.contact_values import split_name
 
     assert split_name(name) == parts
+
+
+THUNDERBIRD = [
+    "First Name", "Last Name", "Display Name", "Nickname", "Primary Email", "Secondary Email",
+    "Screen Name", "Work Phone", "Home Phone", "Fax Number", "Pager Number", "Mobile Number",
+    "Home Address", "Home Address 2", "Home City", "Home State", "Home ZipCode", "Home Country",
+    "Work Address", "Work Address 2", "Work City", "Work State", "Work ZipCode", "Work Country",
+    "Job Title", "Department", "Organization", "Web Page 1", "Web Page 2", "Birth Year",
+    "Birth Month", "Birth Day", "Custom 1", "Custom 2", "Custom 3", "Custom 4", "Notes", "",
+]
+
+
+def test_thunderbird_address_book(cli, tmp_path):
+    text = csv_text(THUNDERBIRD, [
+        {"First Name": "Ada", "Last Name": "Lovelace", "Display Name": "Ada Lovelace",
+         "Primary Email": "ada@ex.org", "Secondary Email": "ada@work.example",
+         "Work Phone": "+44 20 7946 0001", "Mobile Number": "07700 900123",
+         "Job Title": "Analyst", "Organization": "Engines Ltd", "Birth Year": "1815",
+         "Birth Month": "12", "Birth Day": "10", "Notes": "Met at the society"},
+        {"Display Name": "Grace Hopper", "Primary Email": "grace@navy.example",
+         "Birth Month": "12", "Birth Day": "9"},
+        {"Display Name": "Alan Turing", "Primary Email": "alan@ex.org", "Birth Year": "1912"},
+    ])
+    result = cli("import", write(tmp_path, "thunderbird.csv", text))
+    assert result.exit_code == 0, result.stderr
+    found = {c["name"]: c for c in contacts(cli)}
+    ada = found["Ada Lovelace"]
+    assert ada["emails"] == ["ada@ex.org", "ada@work.example"]  # both match a later import
+    assert ada["phones"] == ["+44 20 7946 0001", "07700 900123"]
+    assert (ada["birthday"], ada["company"], ada["title"]) == ("1815-12-10", "Engines Ltd", "Analyst")
+    assert "Birth Year" not in ada["fields"] and "Secondary Email" not in ada["fields"]
+    assert found["Grace Hopper"]["birthday"] == "--12-09"
+    alan = found["Alan Turing"]  # a year alone is no birthday: kept as it was
+    assert alan["birthday"] is None and alan["fields"] == {"Birth Year": "1912"}

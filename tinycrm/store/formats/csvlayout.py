@@ -61,16 +61,20 @@ _GENERIC: dict[str, str] = {
     "notes": "note", "note": "note",
     "birthday": "birthday", "birth date": "birthday", "date of birth": "birthday",
     "dob": "birthday", "bday": "birthday",
+    # Thunderbird (and others) keep a birthday in three columns.
+    "birth year": "birthday:year", "birth month": "birthday:month", "birth day": "birthday:day",
     "stage": "stage", "tier": "tier", "owner": "owner", "source": "source", "uid": "uid",
     "cadence days": "cadence_days", "created at": "created_at", "updated at": "updated_at",
     "last contacted at": "last_contacted_at",
 }
 _EMAIL_HEADER = re.compile(
-    r"^(?:(?:work|home|personal|other|primary|business|private)\s+)?e-?mail"
+    r"^(?:(?:work|home|personal|other|primary|secondary|alternate|alternative|additional"
+    r"|business|private)\s+)?e-?mail"
     r"(?:\s*address)?(?:\s*\d+)?(?:\s*address)?(?:\s*-\s*value)?$"
 )
 _PHONE_HEADER = re.compile(
-    r"^(?:(?:work|home|mobile|cell|business|office|other|primary|main|private)\s+)?"
+    r"^(?:(?:work|home|mobile|cell|business|office|other|primary|secondary|alternate|direct"
+    r"|main|private)\s+)?"
     r"(?:phone|telephone|tel|mobile|cell)(?:\s*number)?(?:\s*\d+)?(?:\s*-\s*value)?$"
 )
 _GOOGLE_VALUE = re.compile(r"^(e-mail|phone) (\d+) - value$")
@@ -263,7 +267,7 @@ def _put_labelled(fields: dict[str, Any], name: str, value: str) -> None:
 # -- the mapper ------------------------------------------------------------------
 
 # Operation codes, one per mapped column.
-_SET, _LIST, _FIELD, _TAGS, _FIELDS_JSON, _HUBSPOT = range(6)
+_SET, _LIST, _FIELD, _TAGS, _FIELDS_JSON, _HUBSPOT, _BIRTH = range(7)
 
 
 @dataclass
@@ -278,6 +282,7 @@ class Mapper:
 
     def __call__(self, cells: Sequence[str]) -> tuple[dict[str, Any], str | None]:
         record: dict[str, Any] = {}
+        birth: dict[str, tuple[int, str]] = {}  # a birthday's year, month, day columns
         count = len(cells)
         for index, op, key, arg in self.ops:
             if index >= count:
@@ -340,6 +345,10 @@ class Mapper:
                     record.setdefault("stage", stage)
                 if stage is None or stage != value.lower():
                     record.setdefault("fields", {})[self.header[index]] = value
+            elif op == _BIRTH:
+                birth[key] = (index, value)
+        if birth:
+            _birthday_of_parts(record, birth, self.header)
         return record, None
 
     def columns(self, rows: Sequence[Sequence[str]]) -> dict[str, list] | None:
@@ -359,7 +368,7 @@ class Mapper:
             filled = [i for i in compress(range(count), column) if not column[i].isspace()]
             if not filled:
                 continue
-            if op in (_FIELDS_JSON, _HUBSPOT):
+            if op in (_FIELDS_JSON, _HUBSPOT, _BIRTH):
                 return None
             values = [column[i].strip() for i in filled]
             for n, value in enumerate(values):
@@ -426,6 +435,21 @@ class Mapper:
             if index < len(cells) and str(value) in cells[index]:
                 return self.header[index]
         return self.header[candidates[0]] if candidates else key
+
+
+def _birthday_of_parts(record: dict[str, Any], parts: dict[str, tuple[int, str]],
+                       header: Sequence[str]) -> None:
+    """A birthday from its year, month and day columns (``--MM-DD`` without a
+    year). Parts that make none (no month or day, text, a Birthday column
+    besides) are kept as custom fields named after their headers."""
+    year, month, day = (parts.get(k, (0, ""))[1] for k in ("year", "month", "day"))
+    if ("birthday" not in record and month.isdigit() and day.isdigit()
+            and (year.isdigit() or not year)):
+        record["birthday"] = (f"{int(year):04d}-" if year else "--") + f"{int(month):02d}-{int(day):02d}"
+        return
+    fields = record.setdefault("fields", {})
+    for index, value in parts.values():
+        fields.setdefault(header[index], value)
 
 
 def _fields_of(out: dict[str, list], count: int, i: int) -> dict[str, Any]:
@@ -617,4 +641,6 @@ def _op(layout: str, index: int, target: str, header: str) -> tuple[int, int, An
         return (index, _FIELDS_JSON, "fields", None)
     if kind == "stage" and style == "hubspot":
         return (index, _HUBSPOT, "stage", None)
+    if kind == "birthday" and style:
+        return (index, _BIRTH, style, None)
     return (index, _SET, kind, None)
