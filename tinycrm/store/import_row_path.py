@@ -2,8 +2,9 @@
 take, worked out row by row. Each row is checked (``RowChecker.prepare``),
 matched by uid, then email, then phone, then a profile URL (``profiles``)
 against the database and the rows before it, and created, merged, updated
-or skipped as ``--on-duplicate`` says. A number alone doesn't make a row the same person as a contact whose
-name reads otherwise: colleagues share a switchboard, a household a landline.
+or skipped as ``--on-duplicate`` says. A number alone doesn't make a row the
+same person as a contact whose name reads otherwise: colleagues share a
+switchboard, a household a landline.
 Merges into existing contacts keep their before-state in ``import_items``
 for undo.
 

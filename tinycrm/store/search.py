@@ -133,7 +133,8 @@ class SearchRows:
         entries = list(entries)
         # Most contacts' text is plain ASCII, folded for the whole chunk at
         # once; the others (an accent, a newline) are folded one by one.
-        others = [" ".join([*emails, company or "", *tags]) for _, _, emails, company, tags in entries]
+        others = [" ".join([*emails, company or "", *tags])
+                  for _, _, emails, company, tags in entries]
         plain = [i for i, (entry, other) in enumerate(zip(entries, others))
                  if _plain(entry[1]) and _plain(other)]
         names = _folded_lines([entries[i][1] for i in plain])

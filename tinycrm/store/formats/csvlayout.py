@@ -445,7 +445,8 @@ def _birthday_of_parts(record: dict[str, Any], parts: dict[str, tuple[int, str]]
     year, month, day = (parts.get(k, (0, ""))[1] for k in ("year", "month", "day"))
     if ("birthday" not in record and month.isdigit() and day.isdigit()
             and (year.isdigit() or not year)):
-        record["birthday"] = (f"{int(year):04d}-" if year else "--") + f"{int(month):02d}-{int(day):02d}"
+        head = f"{int(year):04d}-" if year else "--"
+        record["birthday"] = f"{head}{int(month):02d}-{int(day):02d}"
         return
     fields = record.setdefault("fields", {})
     for index, value in parts.values():
