@@ -184,7 +184,8 @@ def import_(
         "--tag", "-t", help="Tag every imported contact (repeatable).")] = None,
     rejects: Annotated[str | None, typer.Option(
         "--rejects", metavar="FILE",
-        help="Write rejected rows to FILE as CSV (line, reason, then the row); - is stdout.")] = None,
+        help="Write rejected rows to FILE as CSV (line, reason, then the row);"
+             " - is stdout.")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Import nothing if any row is rejected.")] = False,
     encoding: Annotated[str | None, typer.Option(

@@ -249,7 +249,8 @@ def _changed_since(conn, batch_id: int, mark: int, first: int) -> tuple[list[str
     takers: dict[int, set[int]] = {}  # contact the batch created -> those merged into it
     rows = conn.execute(
         "SELECT a.contact_id, a.entity, a.entity_id, a.action, a.before, a.after, c.id IS NOT NULL,"
-        " c.id >= ? AND c.import_batch IS ? FROM audit a LEFT JOIN contacts c ON c.id = a.contact_id"
+        " c.id >= ? AND c.import_batch IS ?"
+        " FROM audit a LEFT JOIN contacts c ON c.id = a.contact_id"
         " WHERE a.id > ? AND a.contact_id IN (SELECT id FROM contacts WHERE id >= ?"
         " AND import_batch = ? UNION SELECT contact_id FROM import_items WHERE batch_id = ?)"
         " ORDER BY a.id",
