@@ -281,3 +281,34 @@ def test_a_company_card_is_not_taken_apart_into_first_and_last_names(cli, tmp_pa
     other.ok("import", write(tmp_path, "again.vcf", exported.replace("\r\n", "\n")))
     again = {c["name"]: (c["first_name"], c["last_name"]) for c in contacts(other)}
     assert again["Acme Corp"] == (None, None)
+
+
+APPLE_EXTRAS = """BEGIN:VCARD
+VERSION:3.0
+PRODID:-//Apple Inc.//macOS 14.0//EN
+N:Lovelace;Ada;;;
+FN:Ada Lovelace
+item1.X-ABRELATEDNAMES:William King
+item1.X-ABLabel:_$!<Spouse>!$_
+item2.X-ABDATE;type=pref:1835-07-08
+item2.X-ABLabel:_$!<Anniversary>!$_
+X-SOCIALPROFILE;type=twitter;x-user=ada:https://twitter.com/ada
+IMPP;X-SERVICE-TYPE=Skype;type=pref:skype:ada.lovelace
+ROLE:Analyst of engines
+X-ABShowAs:PERSON
+PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD
+REV:2024-01-01T00:00:00Z
+X-MS-OL-DESIGN;CHARSET=utf-8:<card/>
+END:VCARD
+"""
+
+
+def test_what_else_a_card_says_of_its_person_is_kept_as_custom_fields(cli, tmp_path):
+    result = cli("import", write(tmp_path, "apple.vcf", APPLE_EXTRAS))
+    assert result.exit_code == 0, result.stderr
+    (ada,) = contacts(cli)
+    assert ada["fields"] == {
+        "Spouse": "William King", "Anniversary": "1835-07-08",
+        "twitter": "https://twitter.com/ada", "skype": "skype:ada.lovelace",
+        "role": "Analyst of engines",
+    }

@@ -96,10 +96,12 @@ def _find_colon(line: str) -> int:
 
 
 class Property:
-    __slots__ = ("name", "params", "types", "value", "line")
+    __slots__ = ("name", "params", "types", "value", "line", "group")
 
-    def __init__(self, name: str, params: dict[str, str], types: set[str], value: str, line: int):
+    def __init__(self, name: str, params: dict[str, str], types: set[str], value: str, line: int,
+                 group: str = "") -> None:
         self.name, self.params, self.types, self.value, self.line = name, params, types, value, line
+        self.group = group  # Apple's item1 of item1.EMAIL, which its X-ABLabel names
 
     @property
     def preferred(self) -> bool:
@@ -121,9 +123,9 @@ def parse_property(line: str, number: int) -> Property | None:
         return None
     head, value = line[:colon], line[colon + 1:]
     parts = _split_params(head)
-    name = parts[0].strip().upper()
+    name, group = parts[0].strip().upper(), ""
     if "." in name:
-        name = name.rsplit(".", 1)[1]  # Apple's item1.EMAIL groups
+        group, name = name.rsplit(".", 1)  # Apple's item1.EMAIL groups
     params: dict[str, str] = {}
     types: set[str] = set()
     for part in parts[1:]:
@@ -151,7 +153,7 @@ def parse_property(line: str, number: int) -> Property | None:
             value = data.decode("cp1252", "replace")
     elif encoding in ("BASE64", "B"):
         value = ""
-    return Property(name, params, types, value, number)
+    return Property(name, params, types, value, number, group)
 
 
 def _logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
@@ -221,6 +223,8 @@ def _tel(value: str) -> str:
 
 
 def card_record(props: list[Property]) -> dict[str, Any]:
+    # Apple names a group's value by an X-ABLabel in the group ("_$!<Spouse>!$_").
+    labels = {p.group: _label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
     record: dict[str, Any] = {}
     emails: list[tuple[int, str]] = []
     phones: list[tuple[int, str]] = []
@@ -293,7 +297,9 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             text = ", ".join(p for p in parts if p)
             if text:
                 _add_field(fields, "address", text)
-        elif name.startswith(_X):
+        elif name.startswith(_X) or not _kept_as_field(name):
+            if not name.startswith(_X):
+                continue  # what a card says of itself (VERSION, REV, PHOTO, ...)
             key = name[len(_X):]
             text = unescape(value)
             if key in _X_SCALARS:
@@ -308,6 +314,13 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 else:
                     for k, v in data.items():
                         fields.setdefault(str(k), v)
+        else:
+            # Anything else a person's card holds (an anniversary, a social
+            # profile, a spouse, a messaging handle) is kept as a custom
+            # field, as a CSV column no layout knows is: never dropped.
+            text = unescape(value).strip()
+            if text:
+                _add_field(fields, _field_name(prop, labels), text)
     if emails:
         record["emails"] = [item for _, item in sorted(emails, key=lambda e: e[0])]
     if phones:
@@ -328,6 +341,51 @@ def card_record(props: list[Property]) -> dict[str, Any]:
 
 
 _NAME_PARTS = frozenset(("first_name", "last_name", "middle_name", "prefix", "suffix"))
+
+# Properties about the card, not the person, or that no field could hold.
+_NOT_FIELDS = frozenset((
+    "VERSION", "PRODID", "REV", "PHOTO", "LOGO", "SOUND", "KEY", "AGENT", "MEMBER", "SOURCE",
+    "NAME", "LABEL", "SORT-STRING", "CLIENTPIDMAP", "X-ABLABEL", "X-ABSHOWAS", "X-ABUID",
+    "X-ABADR", "X-ABPERSONFLAGS", "X-IMAGETYPE", "X-IMAGEHASH", "X-SHARED-PHOTO-DISPLAY-PREF",
+    "X-ACTIVITY-ALERT", "X-MOZILLA-HTML", "X-ADDRESSBOOKSERVER-MEMBER",
+))
+_NOT_FIELD_PREFIXES = ("X-MS-", "X-WAB-", "X-EVOLUTION-", "X-ADDRESSBOOKSERVER-", "X-ANDROID-")
+# Field names of common properties ("X-SOCIALPROFILE" reads badly).
+_FIELD_NAMES = {
+    "ANNIVERSARY": "anniversary", "X-ANNIVERSARY": "anniversary", "X-ABDATE": "date",
+    "X-ABRELATEDNAMES": "related", "RELATED": "related", "X-SOCIALPROFILE": "social profile",
+    "IMPP": "im", "ROLE": "role", "GENDER": "gender", "LANG": "language", "TZ": "time zone",
+    "GEO": "location", "X-SPOUSE": "spouse", "X-ASSISTANT": "assistant",
+    "X-MANAGER": "manager", "X-PHONETIC-FIRST-NAME": "phonetic first name",
+    "X-PHONETIC-LAST-NAME": "phonetic last name", "X-PHONETIC-ORG": "phonetic company",
+}
+_GENERIC_TYPES = frozenset(("PREF", "INTERNET", "X-SERVICE-TYPE", "WORK", "HOME", "OTHER"))
+
+
+def _kept_as_field(name: str) -> bool:
+    return name not in _NOT_FIELDS and not name.startswith(_NOT_FIELD_PREFIXES)
+
+
+def _label(value: str) -> str:
+    """Apple's label text: ``_$!<Spouse>!$_`` is Spouse; a label typed by hand is itself."""
+    text = unescape(value).strip()
+    if text.startswith("_$!<") and text.endswith(">!$_"):
+        text = text[4:-4]
+    return text
+
+
+def _field_name(prop: Property, labels: dict[str, str]) -> str:
+    """A custom field's name for a property no other key takes: its Apple
+    label, else its service or type (``twitter``, ``skype``), else what the
+    property is (``anniversary``, ``im``, or its own name in lower case)."""
+    label = labels.get(prop.group, "") if prop.group else ""
+    if label:
+        return label
+    service = prop.params.get("X-SERVICE-TYPE", "").strip()
+    kinds = sorted(t.lower() for t in prop.types if t not in _GENERIC_TYPES)
+    if service or (kinds and prop.name in ("X-SOCIALPROFILE", "IMPP")):
+        return (service or kinds[0]).lower()
+    return _FIELD_NAMES.get(prop.name) or prop.name.lower().removeprefix("x-").replace("-", " ")
 
 
 def _add_field(fields: dict[str, Any], name: str, value: str) -> None:
