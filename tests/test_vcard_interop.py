@@ -312,3 +312,12 @@ def test_what_else_a_card_says_of_its_person_is_kept_as_custom_fields(cli, tmp_p
         "twitter": "https://twitter.com/ada", "skype": "skype:ada.lovelace",
         "role": "Analyst of engines",
     }
+
+
+def test_quoted_printable_in_a_charset_python_doesnt_know_reads_as_utf8(cli, tmp_path):
+    card = ("BEGIN:VCARD\nVERSION:2.1\n"
+            "N;CHARSET=X-UNKNOWN;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=B6rg;;;\n"
+            "FN;CHARSET=X-UNKNOWN;ENCODING=QUOTED-PRINTABLE:J=C3=B6rg M=C3=BCller\nEND:VCARD\n")
+    cli.ok("import", write(tmp_path, "odd.vcf", card))
+    (jorg,) = contacts(cli)
+    assert (jorg["name"], jorg["last_name"]) == ("Jörg Müller", "Müller")

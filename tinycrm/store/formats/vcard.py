@@ -146,14 +146,22 @@ def parse_property(line: str, number: int) -> Property | None:
     if encoding == "QUOTED-PRINTABLE":
         data = quopri.decodestring(value.encode("latin-1", "replace") if value.isascii()
                                    else value.encode("utf-8"))
-        charset = params.get("CHARSET", "utf-8")
-        try:
-            value = data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            value = data.decode("cp1252", "replace")
+        value = _decoded(data, params.get("CHARSET", "utf-8"))
     elif encoding in ("BASE64", "B"):
         value = ""
     return Property(name, params, types, value, number, group)
+
+
+def _decoded(data: bytes, charset: str) -> str:
+    """A QUOTED-PRINTABLE value's text: in its CHARSET; failing that (a
+    charset Python doesn't know, bytes it can't hold) UTF-8, which most such
+    files are, and Windows-1252, which reads any byte, last."""
+    for name in (charset, "utf-8"):
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", "replace")
 
 
 def _logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
