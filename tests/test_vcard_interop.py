@@ -321,3 +321,9 @@ def test_quoted_printable_in_a_charset_python_doesnt_know_reads_as_utf8(cli, tmp
     cli.ok("import", write(tmp_path, "odd.vcf", card))
     (jorg,) = contacts(cli)
     assert (jorg["name"], jorg["last_name"]) == ("Jörg Müller", "Müller")
+
+
+def test_apple_omit_year_without_its_value_is_a_birthday_without_a_year(cli, tmp_path):
+    card = "BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nBDAY;X-APPLE-OMIT-YEAR=:1604-12-10\nEND:VCARD\n"
+    cli.ok("import", write(tmp_path, "ada.vcf", card))
+    assert contacts(cli)[0]["birthday"] == "--12-10"

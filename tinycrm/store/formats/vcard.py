@@ -196,7 +196,10 @@ def _is_qp(line: str) -> bool:
 
 def _date(value: str, omit_year: str | None = None) -> str:
     value = value.strip()
-    if omit_year and value.startswith(omit_year.strip()):
+    if omit_year is not None:
+        # Apple's year of no year; some files give the parameter without it.
+        omit_year = omit_year.strip() or "1604"
+    if omit_year and value.startswith(omit_year):
         # Apple writes a birthday without a year as 1604-03-15 with
         # X-APPLE-OMIT-YEAR=1604: vCard's own form for it is --03-15.
         value = "--" + value[len(omit_year.strip()):].lstrip("-")
