@@ -76,6 +76,7 @@ def test_forced_undo_keeps_a_created_contact_another_was_merged_into(cli, tmp_pa
     assert cli("imports", "undo", "1").exit_code == 4
     undo = cli("imports", "undo", "1", "--force")
     assert "removed 1 contact" in undo.stderr and "already gone" not in undo.stderr
+    assert "kept 3: other contacts were merged into it" in undo.stderr
     left = people(cli)
     assert list(left) == [3] and "gh@navy.mil" in left[3]["emails"]
     notes = [e["text"] for e in json.loads(cli.ok("timeline", "3", "-f", "json").stdout)]

@@ -58,6 +58,7 @@ class UndoSummary:
     removed: int
     restored: int
     missing: int
+    kept: tuple[int, ...] = ()  # created by the batch, but other contacts were merged into them
 
 
 
@@ -218,7 +219,7 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                                   **({"kept": kept} if kept else {})}, now=now)
     missing = batch.created - removed - len(kept)
     return UndoSummary(batch_id=batch_id, removed=removed, restored=restored,
-                       missing=max(0, missing))
+                       missing=max(0, missing), kept=tuple(kept))
 
 
 def _batch_values(conn, contact_id: int, mark: int, started: str) -> dict[str, Any] | None:
