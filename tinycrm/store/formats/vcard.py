@@ -308,9 +308,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             text = ", ".join(p for p in parts if p)
             if text:
                 _add_field(fields, "address", text)
-        elif name.startswith(_X) or not _kept_as_field(name):
-            if not name.startswith(_X):
-                continue  # what a card says of itself (VERSION, REV, PHOTO, ...)
+        elif name.startswith(_X):
             key = name[len(_X):]
             text = unescape(value)
             if key in _X_SCALARS:
@@ -325,10 +323,11 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 else:
                     for k, v in data.items():
                         fields.setdefault(str(k), v)
-        else:
+        elif _kept_as_field(name):
             # Anything else a person's card holds (an anniversary, a social
             # profile, a spouse, a messaging handle) is kept as a custom
-            # field, as a CSV column no layout knows is: never dropped.
+            # field, as a CSV column no layout knows is: never dropped. What
+            # a card says of itself (VERSION, REV, PHOTO, ...) is not.
             text = unescape(value).strip()
             if text:
                 _add_field(fields, _field_name(prop, labels), text)
