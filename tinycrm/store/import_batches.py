@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .busy import ImportNote
-from .dupes import ContactState
+from .contact_state import ContactState
 from .errors import Conflict, NotFound
 from .textutil import phone_key
 from .timeutil import from_db, to_db

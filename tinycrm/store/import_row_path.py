@@ -18,7 +18,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
-from .dupes import PHONE_GROUP_LIMIT, ContactState, combine, load_states, names_agree
+from .contact_state import ContactState, combine, load_states
+from .dupes import PHONE_GROUP_LIMIT, names_agree
 from .import_batches import write_state
 from .import_rows import Incoming, Rejection
 from .profiles import profile_keys

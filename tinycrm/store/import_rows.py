@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .contact_state import ContactState
 from .contact_values import (
     MAX_TEXT,
     TooLong,
@@ -18,7 +19,7 @@ from .contact_values import (
     field_values,
     split_name,
 )
-from .dupes import ContactState, name_shows
+from .dupes import name_shows
 from .errors import ValidationError
 from .formats import Row
 from .textutil import clean_email, clean_phone, one_line, phone_key, strip_controls
