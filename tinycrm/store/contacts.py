@@ -500,10 +500,7 @@ class Contacts:
     def _record_edit_events(self, contact_id: int, before: dict, after: dict, now: datetime) -> None:
         timeline = self.store.timeline
         if "stage" in after:
-            timeline.add(
-                contact_id, "stage", f"{before['stage']} → {after['stage']}",
-                data={"from": before["stage"], "to": after["stage"]}, now=now,
-            )
+            timeline.stage_changed(contact_id, before["stage"], after["stage"], now=now)
         others = [k for k in after if k != "stage"]
         if others:
             timeline.add(

@@ -85,9 +85,8 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
         if changed:
             write_state(conn, before, state, changed, to_db(now))
         if "stage" in changed:
-            store.timeline.add(keep_id, "stage", f"{before.stage} → {state.stage}",
-                               data={"from": before.stage, "to": state.stage,
-                                     "merged_id": other_id}, now=now)
+            store.timeline.stage_changed(keep_id, before.stage, state.stage, now=now,
+                                         merged_id=other_id)
         # OTHER's "imported from" entry is worked out from OTHER: it moves as a stored one.
         imported = store.timeline.keep_import_entry(other_id, keep_id)
         moved: dict[str, int] = {}

@@ -299,10 +299,8 @@ class RowPath:
             if before.stage != state.stage:
                 # A stage change like any other (reports count conversions by
                 # these); undo takes it away by its batch.
-                self.store.timeline.add(
-                    contact_id, "stage", f"{before.stage} → {state.stage}",
-                    data={"from": before.stage, "to": state.stage, "batch": self.batch_id},
-                    now=self.now)
+                self.store.timeline.stage_changed(contact_id, before.stage, state.stage,
+                                                  now=self.now, batch=self.batch_id)
             diff_before, diff_after = before.diff(state, changed_keys)
             self.store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                     before=diff_before, after=diff_after, now=self.now)

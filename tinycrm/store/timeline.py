@@ -82,6 +82,13 @@ class Timeline:
         )
         return cur.lastrowid
 
+    def stage_changed(self, contact_id: int, old: str | None, new: str | None, *,
+                      now: datetime | None = None, **data: Any) -> int:
+        """Record a move from stage ``old`` to ``new`` (reports count
+        conversions by these); ``data`` says what moved it, if not a hand."""
+        return self.add(contact_id, "stage", f"{old} → {new}",
+                        data={"from": old, "to": new, **data}, now=now)
+
     def list(self, contact_id: int, *, limit: int | None = None, offset: int = 0) -> list[Event]:
         """Newest first; the import that created the contact (if one did)
         comes after anything else at its time (a note from the same row)."""
