@@ -10,8 +10,9 @@ fields hold the same profile, after uid, address and number have found no one.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -42,8 +43,6 @@ def profile_keys(fields: Mapping[str, Any] | None) -> list[str]:
 def profiles_in_use(conn) -> Iterator[tuple[str, int]]:
     """(profile key, contact id) of every contact whose custom fields hold a
     profile, by id: one pass over those that mention one."""
-    import json
-
     for contact_id, text in conn.execute(
             "SELECT id, fields FROM contacts WHERE fields LIKE ? ORDER BY id", [f"%{_MARK}%"]):
         try:
@@ -76,18 +75,15 @@ class ProfileIndex:
             self._owners = owners
         return self._owners
 
-    def owner(self, keys: Iterable[str]) -> int | None:
+    def owner(self, keys: Sequence[str]) -> int | None:
         """The contact with the first of ``keys`` that someone has."""
-        owners = None
-        for key in keys:
-            owners = owners if owners is not None else self._load()
-            found = owners.get(key)
-            if found is not None:
-                return found
-        return None
+        if not keys:
+            return None
+        owners = self._load()
+        return next((owners[key] for key in keys if key in owners), None)
 
-    def add(self, keys: Iterable[str], contact_id: int) -> None:
-        owners = None
-        for key in keys:
-            owners = owners if owners is not None else self._load()
-            owners.setdefault(key, contact_id)
+    def add(self, keys: Sequence[str], contact_id: int) -> None:
+        if keys:
+            owners = self._load()
+            for key in keys:
+                owners.setdefault(key, contact_id)
