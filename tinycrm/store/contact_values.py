@@ -80,8 +80,9 @@ def _birthday(text: str) -> date | str | None:
         return date.fromisoformat(head)
     for mark in "/.":
         if mark in text:
-            first, second, third = (int(p) for p in text.split(mark))
-            if len(text.split(mark)[0].strip()) == 4:  # 1985/03/15: year first
+            parts = text.split(mark)
+            first, second, third = map(int, parts)
+            if len(parts[0].strip()) == 4:  # 1985/03/15: year first
                 return date(first, second, third)
             # US month first (3/15/1985), unless the first can't be a month
             # (15/03/1985, a European file); day first always with dots
@@ -113,8 +114,13 @@ def check_cadence_days(value: Any, *, what: str = "cadence_days") -> int:
     return days
 
 
+def tag_form(tag: str) -> str:
+    """A tag as it is kept (and looked for): one line, single-spaced, lower-case."""
+    return " ".join(strip_controls(tag).split()).lower()
+
+
 def clean_tag(tag: str) -> str:
-    value = " ".join(strip_controls(tag).split()).lower()
+    value = tag_form(tag)
     if not value:
         raise ValidationError("a tag can't be empty")
     return value

@@ -19,6 +19,7 @@ from .contact_values import (
     field_key,
     field_values,
     split_name,
+    tag_form,
 )
 from .errors import Ambiguous, Conflict, NotFound, ValidationError
 from .models import Contact
@@ -60,9 +61,8 @@ class ContactFilter:
     owner: str | None = None
 
     def __post_init__(self) -> None:
-        if self.tag is not None:
-            # Tags are kept lower-case and single-spaced (clean_tag): --tag VIP is vip.
-            object.__setattr__(self, "tag", " ".join(self.tag.split()).lower())
+        if self.tag is not None:  # --tag VIP finds vip
+            object.__setattr__(self, "tag", tag_form(self.tag))
 
     def where(self, alias: str = "c") -> tuple[str, list[Any]]:
         clauses: list[str] = []
