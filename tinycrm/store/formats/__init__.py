@@ -51,3 +51,13 @@ class Row:
     record: dict[str, Any] | None
     raw: Any
     error: str | None = None
+
+
+def add_field(fields: dict[str, Any], name: str, value: Any) -> None:
+    """Put a custom field a file names itself (a vCard property, a label in a
+    CSV row) without overwriting one: a second ``url`` is ``url 2``."""
+    key, n = name, 2
+    while key in fields:
+        key = f"{name} {n}"
+        n += 1
+    fields[key] = value

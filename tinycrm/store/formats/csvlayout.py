@@ -18,6 +18,7 @@ from itertools import compress
 from typing import Any
 
 from ..textutil import restore_cell, strip_controls
+from . import add_field
 
 # What --map may name (besides fields.NAME / custom.NAME and ignore).
 TARGETS = {
@@ -255,15 +256,6 @@ def _field_value(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
-def _put_labelled(fields: dict[str, Any], name: str, value: str) -> None:
-    """A field named by a label in the row: a second "Friend" is "Friend (2)"."""
-    key, n = name, 2
-    while key in fields:
-        key = f"{name} ({n})"
-        n += 1
-    fields[key] = value
-
-
 # -- the mapper ------------------------------------------------------------------
 
 # Operation codes, one per mapped column.
@@ -323,7 +315,7 @@ class Mapper:
                     record.setdefault("fields", {})[key] = _field_value(value)
                 elif isinstance(arg, int):  # named by the label in another column
                     label = cells[arg].strip().lstrip("* ").strip() if arg < count else ""
-                    _put_labelled(record.setdefault("fields", {}), label or key,
+                    add_field(record.setdefault("fields", {}), label or key,
                                   _field_value(value))
                 elif value.lower() not in arg:  # not one of the layout's placeholders
                     record.setdefault("fields", {})[key] = _field_value(value)
@@ -380,7 +372,7 @@ class Mapper:
                         _fields_of(out, count, i)[key] = _field_value(value)
                     elif isinstance(arg, int):
                         label = rows[i][arg].strip().lstrip("* ").strip()
-                        _put_labelled(_fields_of(out, count, i), label or key, _field_value(value))
+                        add_field(_fields_of(out, count, i), label or key, _field_value(value))
                     elif value.lower() not in arg:
                         _fields_of(out, count, i)[key] = _field_value(value)
                 continue

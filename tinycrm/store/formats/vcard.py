@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from ..textutil import json_text
-from . import FormatError, Row
+from . import FormatError, Row, add_field
 from .source import Source
 
 _X = "X-TINYCRM-"
@@ -202,7 +202,7 @@ def _date(value: str, omit_year: str | None = None) -> str:
     if omit_year and value.startswith(omit_year):
         # Apple writes a birthday without a year as 1604-03-15 with
         # X-APPLE-OMIT-YEAR=1604: vCard's own form for it is --03-15.
-        value = "--" + value[len(omit_year.strip()):].lstrip("-")
+        value = "--" + value[len(omit_year):].lstrip("-")
     if value.startswith("--"):
         digits = value[2:].replace("-", "")
         return f"--{digits[:2]}-{digits[2:4]}" if len(digits) >= 4 else value
@@ -282,7 +282,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 day = _date(value, prop.params.get("X-APPLE-OMIT-YEAR"))
                 if (prop.params.get("VALUE", "").lower() == "text"
                         or _PARTIAL_DATE.fullmatch(day)):
-                    _add_field(fields, "birthday", unescape(value).strip())
+                    add_field(fields, "birthday", unescape(value).strip())
                 else:
                     record["birthday"] = day
         elif name == "CATEGORIES":
@@ -302,12 +302,12 @@ def card_record(props: list[Property]) -> dict[str, Any]:
         elif name == "URL":
             text = unescape(value).strip()
             if text:
-                _add_field(fields, "url", text)
+                add_field(fields, "url", text)
         elif name == "ADR":
             parts = [unescape(p).strip() for p in _split_unescaped(value, ";")]
             text = ", ".join(p for p in parts if p)
             if text:
-                _add_field(fields, "address", text)
+                add_field(fields, "address", text)
         elif name.startswith(_X):
             key = name[len(_X):]
             text = unescape(value)
@@ -330,7 +330,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             # a card says of itself (VERSION, REV, PHOTO, ...) is not.
             text = unescape(value).strip()
             if text:
-                _add_field(fields, _field_name(prop, labels), text)
+                add_field(fields, _field_name(prop, labels), text)
     if emails:
         record["emails"] = [item for _, item in sorted(emails, key=lambda e: e[0])]
     if phones:
@@ -396,14 +396,6 @@ def _field_name(prop: Property, labels: dict[str, str]) -> str:
     if service or (kinds and prop.name in ("X-SOCIALPROFILE", "IMPP")):
         return (service or kinds[0]).lower()
     return _FIELD_NAMES.get(prop.name) or prop.name.lower().removeprefix("x-").replace("-", " ")
-
-
-def _add_field(fields: dict[str, Any], name: str, value: str) -> None:
-    key, n = name, 2
-    while key in fields:
-        key = f"{name} {n}"
-        n += 1
-    fields[key] = value
 
 
 class VCardReader:
