@@ -5,6 +5,9 @@ the import reads its rows inside its transaction."""
 
 from __future__ import annotations
 
+import io
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import IO
@@ -17,9 +20,6 @@ def open_input(file: str | None) -> tuple[IO[bytes], str]:
     spooled to a temporary file first, so that a slow producer never holds
     the database's write lock (the import reads its rows inside its
     transaction)."""
-    import os
-    import stat
-
     from .store.errors import NotFound, ValidationError
 
     if file is None or file == "-":
@@ -33,10 +33,8 @@ def open_input(file: str | None) -> tuple[IO[bytes], str]:
         stream = getattr(stdin, "buffer", None)
         if stream is None:  # a text stream (tests)
             data = stdin.read()
-            spool = _spool()
-            _spool_write(spool, data.encode("utf-8") if isinstance(data, str) else data)
-            spool.seek(0)
-            return spool, "stdin"
+            stream = io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data)
+            return _spooled(stream, "stdin"), "stdin"
         if _endless(stream) and not stdin.isatty():  # `< /dev/zero`: its start says enough
             return stream, "stdin"
         return _spooled(stream, "stdin"), "stdin"
@@ -65,37 +63,19 @@ def open_input(file: str | None) -> tuple[IO[bytes], str]:
 def _endless(stream: IO[bytes]) -> bool:
     """Whether ``stream`` is a character device (/dev/zero, /dev/urandom),
     which is never spooled: it might not end."""
-    import os
-    import stat
-
     try:
         return stat.S_ISCHR(os.fstat(stream.fileno()).st_mode)
     except (AttributeError, OSError, ValueError):
         return False
 
 
-def _spool():
-    import tempfile
-
-    return tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-
-
-def _spool_write(spool, data: bytes) -> None:
-    from .store.import_types import ImportFailed
-
-    try:
-        spool.write(data)
-    except OSError as exc:  # the temporary folder is full or unwritable
-        spool.close()
-        raise ImportFailed(f"can't keep the input in a temporary file: {exc.strerror or exc}"
-                           " (set TMPDIR to a folder with room)") from None
-
-
 def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
     """All of ``stream`` in a temporary file, from its start."""
+    import tempfile
+
     from .store.import_types import ImportFailed
 
-    spool = _spool()
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     while True:
         try:
             block = stream.read(1024 * 1024)
@@ -104,6 +84,11 @@ def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
             raise ImportFailed(f"can't read {name}: {exc.strerror or exc}") from None
         if not block:
             break
-        _spool_write(spool, block)
+        try:
+            spool.write(block)
+        except OSError as exc:  # the temporary folder is full or unwritable
+            spool.close()
+            raise ImportFailed(f"can't keep the input in a temporary file: {exc.strerror or exc}"
+                               " (set TMPDIR to a folder with room)") from None
     spool.seek(0)
     return spool

@@ -10,7 +10,6 @@ from typing import IO, Annotated
 
 import typer
 
-from ..import_input import open_input
 from ..output import OutputFormat, say, write_rows
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
@@ -198,6 +197,7 @@ def import_(
     --on-duplicate). Rejected rows are listed with their line numbers; the
     others are imported and the exit code is 1. The whole import is one
     transaction and one batch (`tinycrm imports undo BATCH` reverses it)."""
+    from ..import_input import open_input
     from ..store.importer import ImportOptions, import_contacts, open_reader
 
     env = env_of(ctx)
