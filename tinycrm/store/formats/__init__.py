@@ -3,7 +3,8 @@ records and a writer that takes them.
 
 - ``source``: opening a file or stdin, guessing its encoding and format.
 - ``csvfile``: CSV reading (delimiter, preamble, line numbers) and tinycrm's
-  own contact CSV writer; ``csvlayout`` maps known CSV layouts by header name.
+  own contact CSV writer; ``csvlayout`` maps known CSV layouts by header name
+  into a ``csvmapper.Mapper``, which makes records of the cells.
 - ``vcard``: vCard 2.1, 3.0 and 4.0 in, 3.0 out.
 - ``jsonfile``: JSON lists and NDJSON, in the shape ``list --format json`` prints.
 - ``ics``: open follow-ups as iCalendar (written by the follow-ups work).

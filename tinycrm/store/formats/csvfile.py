@@ -25,7 +25,8 @@ from typing import IO, Any
 
 from ..textutil import json_text, neutralise_cell
 from . import FormatError, Row
-from .csvlayout import LAYOUT_NAMES, Mapper, build_mapper, join_tags
+from .csvlayout import LAYOUT_NAMES, build_mapper, join_tags
+from .csvmapper import Mapper
 from .rejects import embedded_format
 from .source import Source
 
