@@ -136,6 +136,18 @@ def test_linkedin_reject_lines_count_the_preamble(cli, tmp_path):
     assert "Connections.csv:6: Email Address: not an email address: 'not-an-email'" in result.stderr
 
 
+def test_linkedin_rows_of_hidden_members_are_left_out(cli, tmp_path):
+    # Members who hide their details export as nothing but the date you connected.
+    text = LINKEDIN + ",,,,,,02 Feb 2022\n" + ",,https://www.linkedin.com/in/x,,,,03 Mar 2023\n"
+    result = cli("import", write(tmp_path, "Connections.csv", text))
+    assert result.exit_code == 1
+    assert "2 created" in result.stderr and "1 rejected" in result.stderr
+    # Only the row with something about someone (a profile, no name) is rejected.
+    assert "Connections.csv:8: no name, email or phone" in result.stderr
+    assert "Connections.csv:7" not in result.stderr
+    assert len(contacts(cli)) == 2
+
+
 HUBSPOT = (
     "Record ID,First Name,Last Name,Email,Phone Number,Mobile Phone Number,Company Name,Job Title,"
     "Lifecycle Stage,Contact owner,Create Date\n"

@@ -42,6 +42,10 @@ LAYOUT_NAMES = {
     "tinycrm": "tinycrm export", "google": "Google Contacts", "google-old": "Google Contacts (old)",
     "outlook": "Outlook", "linkedin": "LinkedIn connections", "hubspot": "HubSpot", "csv": "CSV",
 }
+# Columns that say when a row was made, not who it is about. LinkedIn's rows of
+# members who hide their details hold nothing but the date you connected: with
+# nothing else in them they are left out like blank lines, not rejected.
+BOOKKEEPING = {"linkedin": frozenset(("connected on",))}
 # Columns a rejects file adds; reading that file back (after fixing it) skips them.
 REJECT_COLUMNS = ("reject_line", "reject_reason")
 
