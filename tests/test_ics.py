@@ -93,3 +93,17 @@ def test_export_command_writes_a_calendar_file(cli, store, tmp_path):
     assert [str(e["SUMMARY"]) for e in events] == ["Follow up: Ada — Demo", "Follow up: Ada — Bob's"]
     mine = icalendar.Calendar.from_ical(cli.ok("export", "--format", "ics", "--mine").stdout)
     assert [str(e["SUMMARY"]) for e in mine.walk("VEVENT")] == ["Follow up: Ada — Demo"]
+
+
+def test_a_calendar_with_no_follow_ups_still_has_a_component(store):
+    # RFC 5545: a calendar holds at least one component; some programs refuse it otherwise.
+    text, count = export(store)
+    assert count == 0
+    calendar = icalendar.Calendar.from_ical(text)
+    assert calendar.walk("VEVENT") == []
+    [zone] = calendar.walk("VTIMEZONE")
+    assert zone["TZID"] == "UTC"
+    assert zone.walk("STANDARD")[0]["TZOFFSETTO"].td == timedelta(0)
+    c = store.contacts.add("Ada")
+    store.followups.add(c.id, FROZEN + days(1))
+    assert icalendar.Calendar.from_ical(export(store)[0]).walk("VTIMEZONE") == []

@@ -30,6 +30,14 @@ PRODID = "-//tinycrm//follow-ups//EN"
 DURATION = timedelta(minutes=15)
 ALARM_BEFORE = timedelta(minutes=15)
 ALL_DAY_ALARM = timedelta(hours=9)
+# RFC 5545 wants at least one component in a calendar. With no follow-ups to
+# write, the calendar gets the time zone its events' times are in (UTC): some
+# programs refuse a calendar with nothing in it.
+_NO_EVENTS = (
+    "BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+    "TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\nTZNAME:UTC\r\nEND:STANDARD\r\n"
+    "END:VTIMEZONE\r\n"
+)
 
 
 def uid(followup: FollowUp) -> str:
@@ -108,6 +116,8 @@ def write_events(followups: Iterable[FollowUp], out: IO, *, now: datetime) -> in
     for followup in followups:
         _write(out, event(followup, now).to_ical().decode("utf-8"))
         count += 1
+    if not count:
+        _write(out, _NO_EVENTS)
     _write(out, "END:VCALENDAR\r\n")
     return count
 
