@@ -184,6 +184,34 @@ def test_a_row_whose_emails_belong_to_two_contacts_is_rejected(store, ada):
         f"contact {ada.id} (Ada Lovelace); merge them first: tinycrm merge {ada.id} {alan.id}")
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_row_bringing_together_two_new_contacts_says_when_they_can_be_merged(store, dry_run):
+    text = ("Name,Email 1,Email 2\nAda,ada@ex.org,\nAlan,alan@ex.org,\n"
+            "Both,ada@ex.org,alan@ex.org\n")
+    summary, rejects, _ = run(store, text, dry_run=dry_run)
+    assert counts(summary) == {"created": 2, "rejected": 1}
+    reason = rejects[0].reason
+    assert reason.startswith("Email 2: alan@ex.org belongs to contact 2 (Alan) but this row"
+                             " matches contact 1 (Ada); contacts 1 and 2 are new from this file: merge them ")
+    if dry_run:
+        # Neither exists: a merge command now would find nothing.
+        assert reason.endswith("merge them once it is imported")
+        assert "tinycrm merge" not in reason
+    else:
+        assert reason.endswith("merge them now: tinycrm merge 1 2")
+        assert [c.name for c in store.contacts.get_many([1, 2])] == ["Ada", "Alan"]
+
+
+def test_a_strict_import_stopped_by_that_row_suggests_no_merge_of_contacts_it_never_made(store):
+    rejects = []
+    text = "Name,Email 1,Email 2\nAda,ada@ex.org,\nAlan,alan@ex.org,\nBoth,ada@ex.org,alan@ex.org\n"
+    with pytest.raises(ImportRejected):
+        import_contacts(store, io.BytesIO(text.encode()), name="in.csv",
+                        options=ImportOptions(strict=True), on_reject=rejects.append)
+    assert store.contacts.count() == 0
+    assert rejects[0].reason.endswith("merge them once it is imported")
+
+
 def test_uid_matches_before_email(store, ada):
     row = {"uid": ada.uid, "name": "Ada", "emails": ["new@ex.org"], "company": "Engines"}
     summary, _, _ = run(store, json.dumps(row) + "\n")

@@ -123,7 +123,7 @@ class RowPath:
                 else:
                     reason = (f"{email} belongs to contact {owner} ({other}) but this row matches"
                               f" contact {target} ({self.contact_name(target, pending)});"
-                              f" merge them first: tinycrm merge {target} {owner}")
+                              + self._merge_hint(target, owner, pending))
                 self.reject(inc.row, f"{self.checker.field(inc.row, 'emails', email)}: {reason}")
                 continue
             if target is None or mode == "create":
@@ -210,6 +210,18 @@ class RowPath:
             if not inc.named or not names_a_person(name) or names_agree(inc.name, name):
                 return contact_id
         return None
+
+    def _merge_hint(self, keep: int, other: int, pending: dict[int, Any]) -> str:
+        """How to merge two contacts that a row brings together. One this
+        import creates exists only once it is done; in a dry run, or a strict
+        run that this very rejection stops, never."""
+        if keep not in pending and other not in pending:
+            return f" merge them first: tinycrm merge {keep} {other}"
+        new = [str(i) for i in (keep, other) if i in pending]
+        them = f"contacts {' and '.join(new)} are" if len(new) == 2 else f"contact {new[0]} is"
+        if self.options.dry_run or self.options.strict:
+            return f" {them} new from this file: merge them once it is imported"
+        return f" {them} new from this file: merge them now: tinycrm merge {keep} {other}"
 
     def contact_name(self, contact_id: int, pending: dict[int, Any]) -> str:
         if contact_id in pending:
