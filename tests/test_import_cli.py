@@ -203,7 +203,7 @@ def test_undo_refuses_when_contacts_changed_since_unless_forced(cli, tmp_path):
     cli.ok("edit", "ada@ex.org", "--title", "Countess")
     refused = cli("imports", "undo", "1")
     assert refused.exit_code == 4
-    assert "were changed since the import (1)" in refused.stderr
+    assert "were changed since the import: Ada (1). Undo with --force" in refused.stderr
     assert len(contacts(cli)) == 2
     cli.ok("imports", "undo", "1", "--force")
     assert contacts(cli) == []

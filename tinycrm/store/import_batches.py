@@ -154,10 +154,10 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
             " WHERE id = ?", [batch_id]).fetchone()
         changed, absorbed = _changed_since(conn, batch_id, mark, first)
         if changed and not force:
-            shown = ", ".join(str(c) for c in changed[:20])
+            shown = _shown(conn, changed[:20])
             raise Conflict(
-                f"contacts of import batch {batch_id} were changed since the import ({shown}"
-                f"{', ...' if len(changed) > 20 else ''}); undo with --force to drop those changes")
+                f"contacts of import batch {batch_id} were changed since the import: {shown}"
+                f"{'; ...' if len(changed) > 20 else ''}. Undo with --force to drop those changes")
         # A contact the batch created that has taken another in (``tinycrm
         # merge``) holds a person the batch didn't bring: it stays.
         kept = sorted(absorbed)
@@ -235,9 +235,11 @@ def _batch_values(conn, contact_id: int, mark: int, started: str) -> dict[str, A
     return values or None
 
 
-def _changed_since(conn, batch_id: int, mark: int, first: int) -> tuple[list[str], set[int]]:
+def _changed_since(conn, batch_id: int, mark: int, first: int,
+                   ) -> tuple[list[int | tuple[int, int]], set[int]]:
     """The batch's contacts that someone changed since it (audited after
-    ``mark``), as the refusal names them, and those it created that have
+    ``mark``): their ids, then (id, the contact it went into) for those it
+    created that were merged into others; and those it created that have
     taken other contacts in since (``tinycrm merge``).
 
     Changes that cancel out (a later import merged into a contact and was
@@ -281,7 +283,7 @@ def _changed_since(conn, batch_id: int, mark: int, first: int) -> tuple[list[str
     for contact_id, fields in net.items():
         if any(first_value != last_value for first_value, last_value in fields.values()):
             dirty.add(contact_id)
-    changed = [str(c) for c in sorted(dirty)]
+    changed: list[int | tuple[int, int]] = sorted(dirty)
     # Contacts the batch created that were merged into others since: undo
     # can't take back what they brought there.
     ours_merged: set[int] = set()
@@ -292,9 +294,22 @@ def _changed_since(conn, batch_id: int, mark: int, first: int) -> tuple[list[str
             " AND c.id <= ? AND json_extract(c.after, '$.import_batch') = ?) ORDER BY m.id",
             [mark, first, mark, batch_id]):
         ours_merged.add(other)
-        changed.append(f"{other} merged into {into}")
+        changed.append((other, into))
     absorbed = {c for c, others in takers.items() if others - ours_merged}
     return changed, absorbed
+
+
+def _shown(conn, changed: list[int | tuple[int, int]]) -> str:
+    """``_changed_since``'s contacts as a refusal names them: id and name."""
+    ids = {c if isinstance(c, int) else c[1] for c in changed}
+    marks = ", ".join("?" * len(ids))
+    names = dict(conn.execute(f"SELECT id, name FROM contacts WHERE id IN ({marks})", list(ids)))
+
+    def named(contact_id: int) -> str:
+        return f"{names.get(contact_id, '?')} ({contact_id})"
+
+    return "; ".join(named(c) if isinstance(c, int) else f"{c[0]}, merged into {named(c[1])}"
+                     for c in changed)
 
 
 def _taken_back(before: ContactState, now: ContactState, ours: dict[str, Any]) -> ContactState:
