@@ -109,3 +109,184 @@ def test_an_encoding_that_is_not_for_text_is_a_bad_option(cli, tmp_path, codec):
     result = cli("import", str(path), "--encoding", codec)
     assert result.exit_code == 2 and "is not a text encoding" in result.stderr
     assert contacts(cli) == []
+
+
+# -- JSON that is not contacts at all, and contacts with extra keys -----------------
+
+PACKAGE_JSON = """{
+  "name": "left-pad",
+  "version": "1.3.0",
+  "description": "String left pad",
+  "main": "index.js",
+  "scripts": {"test": "node test"},
+  "keywords": ["leftpad", "left", "pad"],
+  "author": "azer",
+  "license": "WTFPL",
+  "dependencies": {"is-number": "^7.0.0"}
+}
+"""
+GEOJSON = json.dumps({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-0.1, 51.5]},
+     "properties": {"name": "London", "email": "info@london.example"}}]}, indent=2)
+NOT_A_FIELD = "expected text, a number, true/false or a list of them, got"
+
+
+@pytest.mark.parametrize("name, text, why", [
+    ("package.json", PACKAGE_JSON, f"line 1: scripts: {NOT_A_FIELD} an object"),
+    ("tsconfig.json", '{\n  "compilerOptions": {"strict": true},\n  "include": ["src"]\n}\n',
+     f"line 1: compilerOptions: {NOT_A_FIELD} an object"),
+    ("map.geojson", GEOJSON, f"line 1: features: {NOT_A_FIELD} a list of objects"),
+    ("features.json", json.dumps(json.loads(GEOJSON)["features"]),
+     f"line 1: geometry: {NOT_A_FIELD} an object"),
+    ("response.json", '{"data": [{"name": "Ada", "email": "ada@ex.org"}], "meta": {"page": 1}}',
+     f"line 1: data: {NOT_A_FIELD} a list of objects"),
+    ("firebase.json", '{"users": {"u1": {"name": "Ada", "email": "ada@ex.org"}}}',
+     f"line 1: users: {NOT_A_FIELD} an object"),
+    ("hubspot.json", '[{"id": "51", "properties": {"firstname": "Ada", "email": "ada@ex.org"},'
+                     ' "archived": false}]', f"line 1: properties: {NOT_A_FIELD} an object"),
+    ("numbers.json", "[\n1,\n2,\n3\n]\n", "line 2: not a JSON object: '1'"),
+    ("strings.json", '["Ada Lovelace", "ada@ex.org"]',
+     "line 1: not a JSON object: '\"Ada Lovelace\"'"),
+    ("empty.json", "[{}, {}]", "line 1: no name, email or phone"),
+    ("log.ndjson", '{"level": "info", "msg": "up"}\n{"level": "warn", "msg": "slow", "ms": 900}\n',
+     "line 1: no name, email or phone"),
+    ("bad.ndjson", '{"level": "info"\n[1, 2]\n',
+     "line 1: not valid JSON (Expecting ',' delimiter)"),
+    ("name-only-bad.json", '[{"name": {"first": "Ada"}, "tags": 5}]',
+     "line 1: no name, email or phone; name: expected text, got dict"),
+    ("one.json", '{"name": "Ada", "address": {"city": "London"}}',
+     f"line 1: address: {NOT_A_FIELD} an object"),
+])
+def test_a_file_that_is_not_contacts_is_refused_whole(cli, tmp_path, name, text, why):
+    cli.ok("add", "Zed")
+    path = tmp_path / name
+    path.write_text(text)
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    # One message naming the file, no row-by-row rejects before it.
+    assert result.stderr == (f"tinycrm: error: {path}: not a contacts file:"
+                             f" no object in it is a contact ({why})\n")
+    assert [c["name"] for c in contacts(cli)] == ["Zed"]
+    assert cli.ok("imports", "list", "-f", "json").stdout == "[]\n"
+
+
+def test_a_package_json_piped_in_is_refused_as_ndjson_too(cli):
+    # (an empty object is an object: no custom field holds one)
+    lines = PACKAGE_JSON.replace("\n", "") + "\n" + '{"name": "right-pad", "scripts": {}}\n'
+    result = cli("import", "-", input=lines)
+    assert result.exit_code == 1
+    assert result.stderr == (f"tinycrm: error: stdin: not a contacts file: no object in it is a"
+                             f" contact (line 1: scripts: {NOT_A_FIELD} an object)\n")
+    assert contacts(cli) == []
+    assert cli.ok("imports", "list", "-f", "json").stdout == "[]\n"
+
+
+def test_contacts_with_extra_keys_keep_them_as_custom_fields(cli, tmp_path):
+    path = tmp_path / "crm-export.json"
+    path.write_text(json.dumps([
+        {"_id": {"$oid": "5f1d7a"}, "name": "Ada Lovelace", "email": "ada@ex.org",
+         "linkedin": "https://linkedin.com/in/ada", "score": 7, "vip": True, "age": 36,
+         "languages": ["en", "fr"], "ratings": [4.5, 5], "groups": [], "fax": ""},
+        {"first_name": "Alan", "last_name": "Turing", "phone": "+44 20 7946 0002",
+         "twitter": "@alan"},
+        {"company": "Analytical Engines Ltd", "website": "engines.example"},
+    ]))
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "3 created, 0 merged, 0 unchanged, 0 skipped, 0 rejected" in result.stderr
+    ada, alan, engines = contacts(cli)
+    # _id and score are ignored; empty values ("", []) are no fields.
+    assert ada["fields"] == {"linkedin": "https://linkedin.com/in/ada", "vip": True, "age": 36,
+                             "languages": ["en", "fr"], "ratings": [4.5, 5]}
+    assert (alan["name"], alan["phones"], alan["fields"]) == (
+        "Alan Turing", ["+44 20 7946 0002"], {"twitter": "@alan"})
+    assert (engines["name"], engines["fields"]) == (
+        "Analytical Engines Ltd", {"website": "engines.example"})
+
+
+def test_a_nested_value_under_an_unknown_key_rejects_its_object(cli, tmp_path):
+    """An object or a list of objects under an unknown key rejects an object
+    that only a name says is someone (a package.json has a name too), naming
+    the key, among contacts that import. Beside an email or phone it is that
+    contact's custom field; under ``fields`` (tinycrm's own shape) any JSON
+    value is kept, as exports carry it."""
+    path = tmp_path / "people.ndjson"
+    path.write_text(
+        '{"name": "Ada", "email": "ada@ex.org"}\n'
+        '{"name": "Bob", "address": {"city": "London"}}\n'
+        '{"name": "Cy", "links": [{"url": "cy.example"}]}\n'
+        '{"name": "Dee", "grid": [[1, 2]]}\n'
+        '{"name": "Eve", "fields": {"address": {"city": "Paris"}, "links": [{"url": "e.x"}]}}\n'
+        '{"name": "Fay", "phone": "+39 06 555 0100", "address": {"city": "Rome"}}\n')
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{path}:2: address: {NOT_A_FIELD} an object",
+        f"{path}:3: links: {NOT_A_FIELD} a list of objects",
+        f"{path}:4: grid: {NOT_A_FIELD} a list of lists",
+        f"import batch 1 from {path} (JSON): 3 created, 0 merged, 0 unchanged, 0 skipped,"
+        " 3 rejected",
+    ]
+    ada, eve, fay = contacts(cli)
+    assert (ada["name"], eve["name"]) == ("Ada", "Eve")
+    assert eve["fields"] == {"address": {"city": "Paris"}, "links": [{"url": "e.x"}]}
+    assert fay["fields"] == {"address": {"city": "Rome"}}
+
+
+def test_bad_values_of_contact_keys_are_rejected_rows_not_a_refused_file(cli, tmp_path):
+    """A contact whose known keys hold the wrong type is a contact with a bad
+    value: rejected as a row (with a batch), whatever order its keys come in."""
+    path = tmp_path / "one.json"
+    path.write_text('[{"emails": 5, "name": "Alan"}]')
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:1: emails: expected a list of strings" in result.stderr
+    assert "not a contacts file" not in result.stderr
+    assert "0 created, 0 merged, 0 unchanged, 0 skipped, 1 rejected" in result.stderr
+    assert len(json.loads(cli.ok("imports", "list", "-f", "json").stdout)) == 1
+
+
+def test_objects_before_the_first_contact_are_rejected_rows(cli, tmp_path, monkeypatch):
+    from tinycrm.store.formats import jsonfile
+
+    path = tmp_path / "export.ndjson"
+    path.write_text('{"exported_at": "2026-11-01", "count": 2}\n\n'
+                    '{"name": "Ada"}\n{"type": "footer"}\n{"name": "Alan"}\n')
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [f"{path}:1: no name, email or phone",
+                                              f"{path}:4: no name, email or phone"]
+    assert [c["name"] for c in contacts(cli)] == ["Ada", "Alan"]
+    # More objects than are held back before the first contact: they go on as
+    # rejects, and the contact after them still imports...
+    monkeypatch.setattr(jsonfile, "_HOLD_ROWS", 3)
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps([{"n": i} for i in range(5)] + [{"name": "Grace"}]))
+    result = cli("import", str(late))
+    assert result.exit_code == 1
+    assert "1 created, 0 merged, 0 unchanged, 0 skipped, 5 rejected" in result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Ada", "Alan", "Grace"]
+    # ...while with none after them the file is still refused, nothing written.
+    junk = tmp_path / "junk.json"
+    junk.write_text(json.dumps([{"n": i} for i in range(5)]))
+    result = cli("import", str(junk))
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"tinycrm: error: {junk}: not a contacts file: no object in it"
+                                  " is a contact (line 1: no name, email or phone)\n")
+    assert len(json.loads(cli.ok("imports", "list", "-f", "json").stdout)) == 2
+    assert len(contacts(cli)) == 3
+
+
+def test_a_rejected_nested_object_imports_again_from_the_rejects_file_once_flat(cli, tmp_path):
+    path = tmp_path / "people.ndjson"
+    path.write_text('{"name": "Ada"}\n{"name": "Bob", "address": {"city": "London"}}\n')
+    rejects = tmp_path / "rejects.csv"
+    assert cli("import", str(path), "--rejects", str(rejects)).exit_code == 1
+    unfixed = cli("import", str(rejects))
+    assert unfixed.exit_code == 1
+    assert f"{rejects}:2: address: {NOT_A_FIELD} an object" in unfixed.stderr
+    rejects.write_text(rejects.read_text().replace('{""city"": ""London""}', '""London""'))
+    fixed = cli("import", str(rejects))
+    assert fixed.exit_code == 0, fixed.stderr
+    bob = contacts(cli)[1]
+    assert (bob["name"], bob["fields"]) == ("Bob", {"address": "London"})

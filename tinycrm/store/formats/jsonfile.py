@@ -3,7 +3,21 @@
 Reading streams: a JSON list is decoded one object at a time, so a large
 file is never held whole; NDJSON is one object per line, and a bad line is
 rejected on its own. Keys outside the contact shape become custom fields;
-``id``, ``version`` and ``score`` are ignored.
+``id``, ``_id``, ``version`` and ``score`` are ignored.
+
+JSON that is not contacts at all (a package.json, a tsconfig.json, GeoJSON,
+an API response wrapping its data, a list of numbers) is refused whole, with
+nothing written. An object is a contact when it has a name (or a part of
+one), a company, an email or a phone, and each key outside the contact shape
+holds what a custom field holds: text, a number, true/false or a list of
+those. An object or a list of objects under such a key (``scripts``,
+``dependencies``, ``features``, ``meta``) is a document's structure: the
+object is rejected for it, unless an email or phone says it is someone (an
+``address`` object beside an email is that contact's custom field). A
+package.json has a ``name``, so a name alone doesn't say so. (Inside
+``fields`` any JSON value is kept, as tinycrm's own exports carry it.) A file
+in which no object is a contact is a FormatError; otherwise the objects that
+are not are rejected rows, as any bad row is.
 """
 
 from __future__ import annotations
@@ -20,8 +34,17 @@ _STRINGS = ("name", "first_name", "middle_name", "last_name", "prefix", "suffix"
             "created_at", "updated_at", "last_contacted_at")
 _ALIASES = {"email": "emails", "phone": "phones", "notes": "note", "tag": "tags",
             "custom": "fields"}
-_IGNORED = ("id", "version", "score")
+_IGNORED = ("id", "_id", "version", "score")
+# What names someone: a contact with none of these has no name (the importer's rule).
+_NAMING = ("name", "first_name", "last_name", "middle_name", "prefix", "suffix", "nickname",
+           "company", "emails", "phones")
 _CHUNK = 64 * 1024
+# Objects that are no contact are held back until one that is comes, so that a
+# file with none is refused before any of them is reported as a rejected row;
+# past this many (or this much text) they go on as rejects, and the file is
+# still refused at its end if no contact ever comes.
+_HOLD_ROWS = 1000
+_HOLD_CHARS = 1024 * 1024
 
 
 def _not_a_json_number(name: str) -> Any:
@@ -48,55 +71,129 @@ def _why(exc: json.JSONDecodeError) -> str:
     return why if exc.pos < len(exc.doc) else why + "; the input ends there, cut short?"
 
 
-def object_record(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """The record of a JSON object, and the first of its values that can't be
+    taken (the row is rejected for it). No record at all when the object is no
+    contact: a key outside the contact shape holds an object or a list of
+    them, and no email or phone says it is someone (see the module's notes)."""
     record: dict[str, Any] = {}
     fields: dict[str, Any] = {}
+    error = nested = None
     for key, value in data.items():
         key = _ALIASES.get(key, key)
         if key in _IGNORED or value is None:
             continue
         if key in _STRINGS:
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                return record, f"{key}: expected text, got {type(value).__name__}"
+                error = error or f"{key}: expected text, got {type(value).__name__}"
+                continue
             record[key] = str(value)
         elif key in ("emails", "phones", "tags"):
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-                return record, f"{key}: expected a list of strings"
+                error = error or f"{key}: expected a list of strings"
+                continue
             record.setdefault(key, []).extend(items)
         elif key == "cadence_days":
             if isinstance(value, bool) or not isinstance(value, (int, str)):
-                return record, "cadence_days: expected a whole number"
+                error = error or "cadence_days: expected a whole number"
+                continue
             record[key] = str(value)
         elif key == "fields":
             if not isinstance(value, dict):
-                return record, "fields: expected an object"
+                error = error or "fields: expected an object"
+                continue
             for name, item in value.items():
                 if item is not None and item != "":
                     fields[str(name)] = item
+        elif isinstance(value, (dict, list)):
+            what = _structure(value)
+            if what and nested is None:
+                nested = (f"{key}: expected text, a number, true/false or a list of them,"
+                          f" got {what}")
+            if value:  # (an empty list is nothing, as "" or null)
+                fields.setdefault(str(key), value)
         elif value != "":
             fields.setdefault(str(key), value)
+    if nested is not None and not (record.get("emails") or record.get("phones")):
+        return None, nested
     if fields:
         record["fields"] = fields
-    return record, None
+    return record, error
+
+
+def _structure(value: dict | list) -> str | None:
+    """What a custom field can't hold in ``value`` (an object, even an empty
+    one, a list of objects or of lists), or None for a list of text, numbers
+    and true/false."""
+    if isinstance(value, dict):
+        return "an object"
+    for item in value:
+        if isinstance(item, dict):
+            return "a list of objects"
+        if isinstance(item, list):
+            return "a list of lists"
+    return None
+
+
+def _names_someone(record: dict[str, Any]) -> bool:
+    return any(record.get(key) for key in _NAMING)
 
 
 class JSONReader:
     layout = "json"
     description = "JSON"
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, *, whole_file: bool = True) -> None:
+        """``whole_file``: the source is a file of its own, refused when no
+        object in it is a contact. Not so a rejects file's cell (one object
+        of a file that had contacts), whose object is a rejected row or not."""
         self.source = source
         self.format = source.format
+        self.whole_file = whole_file
 
     def rows(self) -> Iterator[Row]:
         start = self.source.head.lstrip(" \t\r\n")[:1]
-        if start == "[":
-            yield from self._array()
-        elif start == "{":
-            yield from self._lines()
+        if start in ("[", "{"):
+            rows = self._array() if start == "[" else self._lines()
+            yield from self._contacts(rows) if self.whole_file else rows
         else:
             raise FormatError(f"{self.source.name}:1: not JSON (expected a list or objects)")
+
+    def _contacts(self, rows: Iterator[Row]) -> Iterator[Row]:
+        """``rows``, once one of them is a contact; a FormatError when none is.
+
+        The rows before the first contact are held back (a few, see
+        ``_HOLD_ROWS``), so that a file with none fails before any is passed
+        on; from the first contact on, rows pass straight through."""
+        held: list[Row] | None = []
+        size = 0
+        first: Row | None = None
+        for row in rows:
+            if row.record is not None and _names_someone(row.record):
+                if held:
+                    yield from held
+                yield row
+                yield from rows
+                return
+            if first is None:
+                first = row
+            if held is None:
+                yield row
+                continue
+            held.append(row)
+            size += len(row.raw)
+            if len(held) >= _HOLD_ROWS or size >= _HOLD_CHARS:
+                yield from held  # (the import is rolled back if no contact comes)
+                held = None
+        if first is None:
+            return  # an empty list: the importer says no contacts were found
+        if first.record is None:
+            why = first.error
+        else:
+            why = "no name, email or phone" + (f"; {first.error}" if first.error else "")
+        raise FormatError(f"{self.source.name}: not a contacts file: no object in it is a contact"
+                          f" (line {first.line}: {why})")
 
     def _row(self, line: int, value: Any, raw: str) -> Row:
         if not isinstance(value, dict):

@@ -50,7 +50,7 @@ class EmbeddedReader:
             return VCardReader(source)
         from .jsonfile import JSONReader
 
-        return JSONReader(source)
+        return JSONReader(source, whole_file=False)  # one object of a file, not a file
 
     def rows(self) -> Iterator[Row]:
         for chunk in self.csv.chunks(1000):
