@@ -169,3 +169,120 @@ def test_a_contact_named_by_its_address_or_number_keeps_no_first_name_on_a_round
     other = type(cli)(tmp_path / "other.db")
     other.ok("import", str(cards))
     assert [(c["name"], c["first_name"], c["last_name"]) for c in contacts(other)] == before
+
+
+# -- a rejected card names the line of the property at fault ------------------------
+
+LONG = "a" * 70
+FOLDED_LONG = "".join(f"\n {LONG}" for _ in range(8))  # 8 more lines of it
+# Line numbers are the file's own (physical) lines: the QUOTED-PRINTABLE soft
+# breaks (lines 3-7), the AGENT's nested card (9-13, whose EMAIL is as bad as
+# the one that counts) and the folded lines (20-22, 28-29, 30-38) before a
+# bad property all count.
+REJECTED_CARDS = f"""BEGIN:VCARD
+VERSION:2.1
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=
+=C3=BCrgen;;;
+NOTE;ENCODING=QUOTED-PRINTABLE:Erste Zeile=0D=0A=
+Zweite Zeile=0D=0A=
+Dritte Zeile
+AGENT:
+BEGIN:VCARD
+VERSION:2.1
+FN:Fred Friday
+EMAIL;INTERNET:not-an-address
+END:VCARD
+EMAIL;INTERNET:juergen@example.de
+EMAIL;INTERNET:not-an-address
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Grace Hopper
+NOTE:A note folded
+  over three
+  lines
+item1.TEL:+1 555 010 2030
+item2.TEL;TYPE=CELL:call me maybe
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+NOTE:folded
+  note
+FN:{LONG}{FOLDED_LONG}
+EMAIL:long@example.com
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+N:{"b" * 501};Ada;;;
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Eve Early
+BDAY:1990-01-01
+BDAY:1990-13-45
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Fay Fields
+X-TINYCRM-FIELDS:[1\\,
+  2]
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Gus Good
+EMAIL:gus@example.com
+END:VCARD
+"""
+
+REJECTED_REASONS = [
+    (1, "EMAIL (line 15): not an email address: 'not-an-address'"),
+    (17, "TEL (line 24): not a phone number: 'call me maybe'"),
+    (26, "FN (line 30): longer than 500 characters (630)"),
+    (41, "N (line 43): longer than 500 characters (505)"),  # no FN: the name is N's
+    (45, "BDAY (line 49): not a date: '1990-13-45'"),  # the second BDAY, which counts
+    (51, "X-TINYCRM-FIELDS (line 54): not a JSON object"),
+]
+
+
+def test_a_rejected_card_names_the_line_of_its_bad_property(cli, tmp_path):
+    import csv
+
+    path = write(tmp_path, "cards.vcf", REJECTED_CARDS)
+    assert REJECTED_CARDS.splitlines()[14] == "EMAIL;INTERNET:not-an-address"  # line 15
+    assert REJECTED_CARDS.splitlines()[29].startswith("FN:")  # line 30
+    rejects = tmp_path / "rejects.csv"
+    result = cli("import", path, "--rejects", str(rejects))
+    assert result.exit_code == 1, result.stderr
+    shown = [line[len(path) + 1:] for line in result.stderr.splitlines()
+             if line.startswith(path + ":")]
+    assert shown == [f"{line}: {reason}" for line, reason in REJECTED_REASONS]
+    assert "1 created" in result.stderr and "6 rejected" in result.stderr
+    # The rejects file still files each card under its BEGIN:VCARD line.
+    rows = list(csv.reader(rejects.open(newline="", encoding="utf-8")))[1:]
+    assert [(int(row[0]), row[1]) for row in rows] == REJECTED_REASONS
+
+
+def test_a_card_read_back_from_its_rejects_file_names_that_files_lines(cli, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    cli("import", write(tmp_path, "cards.vcf", REJECTED_CARDS), "--rejects", str(rejects))
+    again = cli("import", str(rejects))
+    assert again.exit_code == 1
+    lines = rejects.read_text(encoding="utf-8").splitlines()
+    # The first card's cell starts on line 2, unfolded: its nested card's
+    # EMAIL is line 10, its own bad one line 13.
+    assert lines[1].endswith('"BEGIN:VCARD') and lines[9] == lines[12] == (
+        "EMAIL;INTERNET:not-an-address")
+    assert f"{rejects}:2: EMAIL (line 13): not an email address" in again.stderr
+    birthday = lines.index("BDAY:1990-13-45") + 1
+    assert f": BDAY (line {birthday}): not a date: '1990-13-45'" in again.stderr
+
+
+def test_an_address_someone_else_has_names_its_own_line(cli, tmp_path):
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org")
+    card = ("BEGIN:VCARD\nVERSION:3.0\nFN:Ada Again\nEMAIL:new@ex.org\n"
+            "item1.EMAIL:ADA@ex.org\nEND:VCARD\n")
+    path = write(tmp_path, "ada.vcf", card)
+    result = cli("import", path, "--on-duplicate", "create")
+    assert result.exit_code == 1, result.stderr
+    assert (f"{path}:1: EMAIL (line 5): ADA@ex.org already belongs to contact 1 (Ada Lovelace)"
+            in result.stderr)

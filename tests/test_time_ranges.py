@@ -216,7 +216,7 @@ def test_imported_birthdays_that_are_not_dates_reject_their_rows(cli, tmp_path):
     js = tmp_path / "people.json"
     js.write_text(json.dumps([{"name": "Fay", "birthday": 12}, {"name": "Hal", "birthday": "--0101"}]))
     for path, line in ((csv_file, "people.csv:3: Birthday: not a date: 'garbage'"),
-                       (vcf, "people.vcf:1: BDAY: not a date: '99999-99-99'"),
+                       (vcf, "people.vcf:1: BDAY (line 4): not a date: '99999-99-99'"),
                        (js, "people.json:1: birthday: not a date: '12'")):
         result = cli("import", str(path))
         assert result.exit_code == 1, result.stderr

@@ -9,8 +9,15 @@ carry what vCard has no place for, so an export reads back losslessly.
 Group cards (``KIND:group``, iCloud's ``X-ADDRESSBOOKSERVER-KIND:group``) are
 not people and give no row; a 2.1 ``AGENT``'s nested card stays part of its card.
 
+A rejected card names its own first line (``Row.line``) and, through
+``VCardReader.field_name``, the line of the property at fault: the card's
+text carries the physical line each of its lines started on (``CardText``),
+and is read again only for a row that is rejected.
+
 Write: one 3.0 card per contact with its stable UID, CRLF line ends, lines
-folded at 75 octets.
+folded at 75 octets. The custom fields other address books have a property
+for (url, address, nickname, role) go out as that property too, beside the
+``X-TINYCRM-FIELDS`` that tinycrm reads back (see ``_COPIED``).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from ..textutil import json_text
+from ..textutil import json_text, strip_controls
 from . import FormatError, Row, add_field
 from .source import Source
 
@@ -31,6 +38,17 @@ _X_SCALARS = {
     "CADENCE-DAYS": "cadence_days", "CREATED": "created_at", "UPDATED": "updated_at",
     "LAST-CONTACTED": "last_contacted_at",
 }
+_FIELDS = _X + "FIELDS"
+# The properties the writer copies custom fields into (``_copies``), by the
+# field names the reader gives them (``add_field`` numbers a second url
+# ``url 2``). On reading, a card with X-TINYCRM-FIELDS takes its fields from
+# that alone and skips these: the JSON holds the same values and more (the
+# names, ``url 3`` with no ``url 2``, text vCard can't carry), so taking both
+# would read each value twice. An address book that keeps our X- property
+# keeps its JSON as well; an edit made there to these properties is not read.
+_COPIED = {"URL": "url", "ADR": "address", "NICKNAME": "nickname", "ROLE": "role"}
+_COPY_OF = {field: prop for prop, field in _COPIED.items()}
+_NUMBERED_FIELD = re.compile(r"(?P<base>[a-z]+)(?: (?P<n>[1-9][0-9]*))?")
 
 
 # -- reading ---------------------------------------------------------------------
@@ -233,7 +251,15 @@ def _tel(value: str) -> str:
     return number
 
 
+def _without_copies(props: list[Property]) -> list[Property]:
+    """The card's properties less the standard copies of its X-TINYCRM-FIELDS (``_COPIED``)."""
+    if not any(p.name == _FIELDS for p in props):
+        return props
+    return [p for p in props if p.name not in _COPIED]
+
+
 def card_record(props: list[Property]) -> dict[str, Any]:
+    props = _without_copies(props)
     # Apple names a group's value by an X-ABLabel in the group ("_$!<Spouse>!$_").
     labels = {p.group: _label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
     record: dict[str, Any] = {}
@@ -319,7 +345,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 except ValueError:
                     data = None
                 if not isinstance(data, dict):
-                    record["_error"] = f"{name}: not a JSON object"
+                    record["_error"] = f"{name} (line {prop.line}): not a JSON object"
                 else:
                     for k, v in data.items():
                         fields.setdefault(str(k), v)
@@ -398,6 +424,68 @@ def _field_name(prop: Property, labels: dict[str, str]) -> str:
     return _FIELD_NAMES.get(prop.name) or prop.name.lower().removeprefix("x-").replace("-", " ")
 
 
+class CardText(str):
+    """A card's text as read (its unfolded lines, which a rejects file gets
+    back), knowing where it was: ``start``, the line of its BEGIN:VCARD, and
+    ``lines``, the physical line each of its lines starts on (0 for those
+    that are not its own properties: BEGIN, END, an AGENT's nested card).
+    ``Row`` has no room for them; the text goes wherever the row goes, and
+    no longer than it does."""
+
+    start: int
+    lines: tuple[int, ...]
+
+
+def _card_text(lines: list[str], numbers: list[int], start: int) -> CardText:
+    text = CardText("\n".join(lines))
+    text.start, text.lines = start, tuple(numbers)
+    return text
+
+
+# Where a name the card doesn't give came from, in the order the importer
+# makes one (``import_rows.RowChecker.prepare``): N's parts, the nickname,
+# then the company, an address, a number.
+_NAME_FROM = (("first_name", "last_name", "middle_name", "prefix", "suffix"), ("nickname",),
+              ("company",), ("emails",), ("phones",))
+
+
+def _property_of(card: str, key: str, value: Any) -> Property | None:
+    """The property of ``card`` (a ``CardText``) that gave its record's
+    ``key``: of several (two EMAILs, two BDAYs), the one that gave ``value``,
+    else the first. None for text that doesn't know its lines."""
+    numbers = getattr(card, "lines", None)
+    if numbers is None:
+        return None
+    props = _without_copies([prop for text, number in zip(card.split("\n"), numbers)
+                             if number and (prop := parse_property(text, number)) is not None])
+    for keys in ((key,), *(_NAME_FROM if key == "name" else ())):
+        # Each property alone makes the part of the record it gives: the
+        # same code as the whole card's, so the two can't disagree.
+        found: list[tuple[Property, Any]] = []
+        for prop in props:
+            part = card_record([prop])
+            found.extend((prop, part[k]) for k in keys if k in part)
+        if found:
+            return next((prop for prop, got in found if _gave(got, value)), found[0][0])
+    return None
+
+
+def _gave(got: Any, value: Any) -> bool:
+    """Whether a property's part of a record (one value, or a list) holds
+    ``value``, which the importer may have single-spaced."""
+    wanted = " ".join(str(value).split())
+    return any(" ".join(str(item).split()) == wanted
+               for item in (got if isinstance(got, list) else [got]))
+
+
+# What a key is called when its property can't be found.
+_KEY_PROPERTIES = {
+    "emails": "EMAIL", "phones": "TEL", "company": "ORG", "title": "TITLE", "birthday": "BDAY",
+    "tags": "CATEGORIES", "name": "FN", "uid": "UID", "nickname": "NICKNAME", "note": "NOTE",
+    **dict.fromkeys(_NAME_FROM[0], "N"), **{key: _X + prop for prop, key in _X_SCALARS.items()},
+}
+
+
 class VCardReader:
     format = "vcard"
     layout = "vcard"
@@ -410,6 +498,7 @@ class VCardReader:
         name = self.source.name
         props: list[Property] | None = None
         lines: list[str] = []
+        numbers: list[int] = []  # where each of lines starts; 0 if not the card's own property
         start = 0
         seen = False
         agent = False  # the last property was a 2.1 AGENT whose card follows
@@ -420,17 +509,19 @@ class VCardReader:
                 if upper == "BEGIN:VCARD":
                     if props is not None and (agent or depth):
                         lines.append(line)
+                        numbers.append(0)
                         depth += 1
                         agent = False
                         continue
                     if props is not None:
                         yield Row(start, None, "\n".join(lines), "card has no END:VCARD")
-                    props, lines, start, seen = [], [line], number, True
+                    props, lines, numbers, start, seen = [], [line], [0], number, True
                     agent, depth = False, 0
                     continue
                 if props is None:
                     continue
                 lines.append(line)
+                numbers.append(0 if depth or upper == "END:VCARD" else number)
                 agent = False
                 if depth:
                     depth -= upper == "END:VCARD"
@@ -439,7 +530,7 @@ class VCardReader:
                     record = card_record(props)
                     error = record.pop("_error", None)
                     if not record.pop("_group", False):
-                        yield Row(start, record, "\n".join(lines), error)
+                        yield Row(start, record, _card_text(lines, numbers, start), error)
                     props = None
                     continue
                 prop = parse_property(line, number)
@@ -457,9 +548,14 @@ class VCardReader:
             raise FormatError(f"{name}: not a vCard file (no BEGIN:VCARD)")
 
     def field_name(self, row: Row, key: str, value: Any) -> str:
-        return {"emails": "EMAIL", "phones": "TEL", "company": "ORG", "title": "TITLE",
-                "birthday": "BDAY", "tags": "CATEGORIES", "name": "FN", "uid": "UID"}.get(
-            key, _X + key.upper().replace("_", "-"))
+        """The property a record's ``key`` came from, and its own line:
+        ``EMAIL (line 7)``."""
+        prop = _property_of(row.raw, key, value)
+        if prop is None:
+            return _KEY_PROPERTIES.get(key) or _X + key.upper().replace("_", "-")
+        # Lines count from the row's own: a card read again from a rejects
+        # file (``formats.rejects``) is filed under the line its cell starts on.
+        return f"{prop.name} (line {row.line + prop.line - row.raw.start})"
 
     def reject_header(self) -> list[str]:
         return ["vcard"]
@@ -528,12 +624,40 @@ def card_lines(record: dict[str, Any]) -> list[str]:
         if value not in (None, ""):
             lines.append(f"{_X}{prop}:{escape(str(value))}")
     if record.get("fields"):
+        lines.extend(_copies(record["fields"]))
         # Escaped like the JSON export: no C1 control, bidi override or
         # U+2028 raw in the file (nor on a terminal it is printed to).
         text = json_text(record["fields"])
         lines.append(f"{_X}FIELDS:{escape(text)}")
     lines.append("END:VCARD")
     return lines
+
+
+def _copies(fields: dict[str, Any]) -> list[str]:
+    """The custom fields that other address books have a property for
+    (``_COPIED``), as that property: Apple, Google, Outlook and Thunderbird
+    show nothing of X-TINYCRM-FIELDS. ``url`` before ``url 2``. An address
+    is one text: it goes in ADR's street, which reads back as it was, where
+    a guess at its city and postcode might split it wrongly."""
+    found = []
+    for name, value in fields.items():
+        match = _NUMBERED_FIELD.fullmatch(name)
+        prop = _COPY_OF.get(match["base"]) if match else None
+        text = _copy_text(value) if prop else ""
+        if text:
+            found.append((prop, int(match["n"] or 1), text))
+    return [f"ADR:;;{escape(text)};;;;" if prop == "ADR" else f"{prop}:{escape(text)}"
+            for prop, _, text in sorted(found)]
+
+
+def _copy_text(value: Any) -> str:
+    """A field's text as a property's value: without the control characters
+    the exporter takes out of the rest (it leaves ``fields`` as they are,
+    for their JSON to escape), a line or paragraph separator a line break."""
+    if not isinstance(value, str):
+        return ""
+    text = value.replace("\u2028", "\n").replace("\u2029", "\n")
+    return strip_controls(text, keep_newlines=True).strip()
 
 
 def write_vcards(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
