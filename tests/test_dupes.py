@@ -2,6 +2,8 @@
 
 import json
 
+from rapidfuzz import fuzz
+
 from tinycrm.store.dupes import company_key, email_canon, find_duplicates, merge_contacts
 
 
@@ -37,6 +39,56 @@ def test_find_duplicates_best_first(store):
     # so it is shown only below the default threshold.
     weak = [(p.keep_id, p.other_id, p.score, p.reasons) for p in find_duplicates(store, threshold=60)]
     assert (d.id, e.id, 60.0, ("same phone, different names",)) in weak
+
+
+def test_similar_names_in_a_big_company(store):
+    """Names are compared as their sorted, folded words: word order and
+    punctuation don't keep a pair apart, and the score is the token-sort
+    ratio of the folded names. Colleagues with unrelated names (some sharing a
+    first or a last name) are not pairs."""
+    c = store.contacts
+    firsts = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Ken", "Dennis",
+              "Margaret", "Linus", "Frances", "Niklaus"]
+    lasts = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Thompson",
+             "Ritchie", "Hamilton", "Torvalds", "Allen", "Wirth"]
+    for shift in (0, 4, 8):
+        for first, last in zip(firsts, lasts[shift:] + lasts[:shift]):
+            c.add(f"{first} {last}", company="Initech Ltd")
+    a = c.add("Sophie Wilson", company="Initech")
+    b = c.add("Wilson, Sophie", company="INITECH LTD.")
+    d = c.add("Jean-Luc O'Neil", company="Initech Ltd")
+    e = c.add("O Neil Jean Luc", company="initech")
+    f = c.add("Katherine Johnson", company="Initech")
+    g = c.add("Johnson, Katharine", company="Initech Ltd")
+    pairs = find_duplicates(store)
+    assert [(p.keep_id, p.other_id, p.reasons) for p in pairs] == [
+        (a.id, b.id, ("similar name at initech",)),
+        (d.id, e.id, ("similar name at initech",)),
+        (f.id, g.id, ("similar name at initech",)),
+    ]
+    assert [p.score for p in pairs] == [
+        100.0, 100.0, fuzz.token_sort_ratio("katherine johnson", "johnson katharine")]
+
+
+def test_same_mailbox_however_written(store):
+    c = store.contacts
+    a = c.add("Ada", emails=["ada@ex.org"])
+    b = c.add("Ada L", emails=["Ada+crm@Ex.org"])
+    d = c.add("Bob", emails=["bob.b@googlemail.com"])
+    e = c.add("Bobby", emails=["b.o.b.b+x@gmail.com"])
+    c.add("Cy", emails=["cy+a@ex.org", "cy+b@ex.org"])  # one contact: not a pair with itself
+    g = c.add("Di", emails=["di+a@ex.org"])
+    h = c.add("Dee", emails=["di+b@ex.org"])  # neither written plainly
+    c.add("Fay", emails=["fay@xgmail.com"])
+    c.add("Fay F", emails=["f.ay@gmail.com"])  # another mailbox
+    c.add("Gus", emails=["gus@gmail.com.example"])
+    c.add("Gus G", emails=["g.us@gmail.com.example"])  # dots matter outside Gmail
+    pairs = find_duplicates(store)
+    assert [(p.keep_id, p.other_id, p.score, p.reasons) for p in pairs] == [
+        (a.id, b.id, 100.0, ("same email",)),
+        (d.id, e.id, 100.0, ("same email",)),
+        (g.id, h.id, 100.0, ("same email",)),
+    ]
 
 
 def test_merge_moves_everything_to_keep(store):

@@ -106,6 +106,12 @@ def test_names_agree():
     assert names_agree("Ada L", "Ada Lovelace") and names_agree("ADA LOVELACE", "Ada Lovelace")
     assert names_agree("Zoë Ø", "zoe ø") and names_agree("Lovelace", "Ada Lovelace")
     assert not names_agree("Ann Two", "Tom One") and not names_agree("Bob Smith", "Robert Smith")
+    # As many words each: the initial may be in either, and in either order.
+    for a, b in (("Zora Kalvin", "Z. Kalvin"), ("Zora K.", "Z. Kalvin"), ("A Lovelace", "Ada L")):
+        assert names_agree(a, b) and names_agree(b, a)
+    assert not names_agree("Zora Kalvin", "Y. Kalvin") and not names_agree("Ada Lovelace", "Ada B")
+    assert not names_agree("Person 1", "Person 10") and not names_agree("Person 10", "Person 1")
+    assert names_agree("Unit 7", "Unit 7 Ltd")
 
 
 def test_update_replaces_values_but_never_drops_emails(store, ada):

@@ -164,13 +164,20 @@ def name_shows(name: str, part: str) -> bool:
 
 def names_agree(a: str, b: str) -> bool:
     """Whether two names may be the same person's: each word of the one with
-    fewer words starts a word of the other, without regard to case or accents
-    ("Ada L" and "A. Lovelace" agree with "Ada Lovelace"; "Ann Two" does not
-    with "Tom One")."""
+    fewer words and a word of the other start alike (one is the start of the
+    other), without regard to case or accents ("Ada L", "A. Lovelace" and
+    "Ada Lovelace" agree, whichever comes first; "Ann Two" does not with "Tom
+    One"). A number is no abbreviation: "Person 1" is not "Person 10"."""
     words_a, words_b = name_words(a), name_words(b)
     if len(words_a) > len(words_b):
         words_a, words_b = words_b, words_a
-    return all(any(w.startswith(part) for w in words_b) for part in words_a)
+    return all(any(_start_alike(part, w) for w in words_b) for part in words_a)
+
+
+def _start_alike(a: str, b: str) -> bool:
+    if a.isalpha() and b.isalpha():
+        return a.startswith(b) or b.startswith(a)
+    return a == b
 
 
 def email_canon(key: str | None) -> str | None:
@@ -182,6 +189,16 @@ def email_canon(key: str | None) -> str | None:
     if domain in ("gmail.com", "googlemail.com"):
         local, domain = local.replace(".", ""), "gmail.com"
     return f"{local}@{domain}"
+
+
+# Contacts sharing a mailbox (``email_canon``), grouped in one pass. Only an
+# address with a +tag or at Gmail may change (the others are their own
+# canonical form), so only those are passed through Python.
+_SAME_MAILBOX_SQL = (
+    "SELECT group_concat(contact_id) FROM (SELECT CASE WHEN instr(email_key, '+')"
+    " OR email_key LIKE '%@gmail.com' OR email_key LIKE '%@googlemail.com'"
+    " THEN tinycrm_email_canon(email_key) ELSE email_key END AS k, contact_id"
+    " FROM contact_emails) GROUP BY k HAVING count(DISTINCT contact_id) > 1")
 
 
 def company_key(company: str | None) -> str | None:
@@ -221,7 +238,17 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
 
     conn = store.conn
     conn.create_function("tinycrm_email_canon", 1, email_canon, deterministic=True)
-    conn.create_function("tinycrm_company_key", 1, company_key, deterministic=True)
+    company_keys: dict[str, str | None] = {}
+
+    def key_of(company: str) -> str | None:
+        # A company's key is worked out once, not once for each of its people.
+        try:
+            return company_keys[company]
+        except KeyError:
+            key = company_keys[company] = company_key(company)
+            return key
+
+    conn.create_function("tinycrm_company_key", 1, key_of, deterministic=True)
     found: dict[tuple[int, int], tuple[float, list[str]]] = {}
 
     def add(a: int, b: int, score: float, reason: str) -> None:
@@ -234,9 +261,7 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
         found[key] = (max(best, score), reasons)
 
     with store.read():
-        for ids in _pairs_by_key(conn,
-                "SELECT group_concat(contact_id) FROM (SELECT DISTINCT tinycrm_email_canon(email_key)"
-                " AS k, contact_id FROM contact_emails) GROUP BY k HAVING count(*) > 1"):
+        for ids in _pairs_by_key(conn, _SAME_MAILBOX_SQL):
             for other in ids[1:]:
                 add(ids[0], other, EMAIL_SCORE, "same email")
         phone_groups: list[list[int]] = []
@@ -262,14 +287,14 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
         group: list[tuple[int, str]] = []
         current = None
         rows = conn.execute(
-            "SELECT k, id, name FROM (SELECT tinycrm_company_key(company) AS k, id, name"
-            " FROM contacts WHERE company IS NOT NULL AND company != '') WHERE k IS NOT NULL"
-            " ORDER BY k, id")
+            "SELECT tinycrm_company_key(company) AS k, id, name FROM contacts"
+            " WHERE company IS NOT NULL AND company != '' ORDER BY k, id")
         for company, contact_id, name in [*rows, (None, 0, "")]:
             if company != current:
                 _similar_names(group, current, threshold, add, fuzz, process)
                 group, current = [], company
-            group.append((contact_id, " ".join(name_words(name))))
+            if company is not None:
+                group.append((contact_id, " ".join(sorted(name_words(name)))))
         ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
         if limit is not None:
             ranked = ranked[:limit]
@@ -287,10 +312,13 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
 
 
 def _similar_names(group, company, threshold, add, fuzz, process) -> None:
-    """Pairs of the names (folded words) at one company that read alike. A
-    name is compared with those that share the first letter of one of its
-    words: the words' order doesn't matter to the score ("Smith John" is
-    "John Smith"), nor may it to which names meet."""
+    """Pairs of the names at one company that read alike (token-sort ratio).
+    Each name comes as its folded words in sorted order, so the plain ratio
+    of two is their token-sort ratio (which is that ratio of the words
+    sorted), without sorting the other name's words again at every one of its
+    comparisons. A name is compared with those that share the first letter of
+    one of its words: the words' order doesn't matter to the score ("Smith
+    John" is "John Smith"), nor may it to which names meet."""
     if len(group) < 2:
         return
     blocks: dict[str, list[tuple[int, str]]] = {}
@@ -304,8 +332,7 @@ def _similar_names(group, company, threshold, add, fuzz, process) -> None:
         names = [n for _, n in members]
         for i, (contact_id, name) in enumerate(members[:-1]):
             for _, score, j in process.extract(
-                name, names[i + 1:], scorer=fuzz.token_sort_ratio, score_cutoff=threshold,
-                limit=None,
+                name, names[i + 1:], scorer=fuzz.ratio, score_cutoff=threshold, limit=None,
             ):
                 other_id = members[i + 1 + j][0]
                 if (contact_id, other_id) not in seen:
