@@ -42,7 +42,6 @@ pair ours does and the few that share no word's first letter.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -52,7 +51,6 @@ from collections import defaultdict
 from pathlib import Path
 
 from common import (
-    REPO,
     command_time,
     copy_db,
     demo_db,
@@ -230,12 +228,8 @@ def bench_size(contacts: int, work: Path, rounds: int, per_round: int) -> None:
         planted = plant(store)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     # The command first: a child's peak RSS shows only above earlier children's.
-    # It runs this checkout's code, as the in-process figures do, whatever
-    # tinycrm is installed (if any).
     cmd = tinycrm_cmd("--db", str(path), "dupes")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))}
-    rss = peak_rss_mib(cmd, env=env)
+    rss = peak_rss_mib(cmd)
     with Store(path, user="alice") as store:
         ours_pairs = {(p.keep_id, p.other_id) for p in find_duplicates(store)}
         naive_pairs = {pair for pair, _ in naive(store)}
@@ -257,7 +251,7 @@ def bench_size(contacts: int, work: Path, rounds: int, per_round: int) -> None:
     extra = sorted(ours_pairs - naive_pairs)
     if extra:
         print(f"    found by ours only (unexpected): {len(extra)} {extra[:6]}")
-    wall = command_time(cmd, repeat=rounds * per_round, env=env)
+    wall = command_time(cmd, repeat=rounds * per_round)
     report(f"tinycrm dupes, whole command ({contacts:,})", wall, "s", baseline=naive_t,
            baseline_label="naive in process")
     report(f"tinycrm dupes, peak RSS ({contacts:,})", rss, "MiB")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -245,6 +246,7 @@ def main() -> None:
                baseline_label="of naive, CPU time", target="< 1 s")
         report("naive query per figure, CPU time", naive_cpu, "s")
     env = {"TINYCRM_NOW": "2026-11-23T09:30:00Z", "PATH": "/usr/bin:/bin", "HOME": str(CACHE),
+           "PYTHONPATH": os.environ["PYTHONPATH"],  # this checkout's code (common.py)
            "TINYCRM_CONFIG": str(CACHE / "no-config.toml")}
     whole = command_time(tinycrm_cmd("--db", str(path), "report", "-f", "json"), repeat=5, env=env)
     show = command_time(tinycrm_cmd("--db", str(path), "show", "1", "-f", "json"), repeat=5, env=env)

@@ -20,6 +20,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+# Commands (``tinycrm_cmd``) run this checkout's code too, as the in-process
+# figures do, not whatever tinycrm is installed (`pip install .` copies it).
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))
 CACHE = Path(os.environ.get("TINYCRM_BENCH_CACHE", "/tmp/tinycrm-bench"))
 
 
