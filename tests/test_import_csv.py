@@ -146,6 +146,14 @@ def test_linkedin_rows_of_hidden_members_are_left_out(cli, tmp_path):
     assert "Connections.csv:8: no name, email or phone" in result.stderr
     assert "Connections.csv:7" not in result.stderr
     assert len(contacts(cli)) == 2
+    # A rejects file an older version wrote of such a row: nothing in it either.
+    header = LINKEDIN.splitlines()[3]
+    old = write(tmp_path, "old.rej.csv", f"reject_line,reject_reason,{header}\n"
+                '7,"no name, email or phone",,,,,,,02 Feb 2022\n'
+                '8,"no name, email or phone",Grace,Hopper,,,,,03 Mar 2023\n')
+    again = cli("import", old)
+    assert again.exit_code == 0, again.stderr
+    assert "1 created, 0 merged, 0 unchanged, 0 skipped, 0 rejected" in again.stderr
 
 
 HUBSPOT = (

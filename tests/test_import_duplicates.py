@@ -208,6 +208,30 @@ def test_a_row_bringing_together_two_new_contacts_says_when_they_can_be_merged(s
         assert [c.name for c in store.contacts.get_many([1, 2])] == ["Ada", "Alan"]
 
 
+def test_contacts_new_from_an_earlier_chunk_are_new_too(store, monkeypatch):
+    from tinycrm.store import importer
+
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    text = ("Name,Email 1,Email 2\nAda,ada@ex.org,\nAlan,alan@ex.org,\nCy,cy@ex.org,\n"
+            "Dee,dee@ex.org,\nBoth,ada@ex.org,alan@ex.org\n")
+    summary, rejects, _ = run(store, text, dry_run=True)
+    assert counts(summary) == {"created": 4, "rejected": 1}
+    assert rejects[0].reason.endswith("contacts 1 and 2 are new from this file:"
+                                      " merge them once it is imported")
+
+
+def test_create_mode_rejects_a_row_whose_uid_is_taken(store, ada):
+    row = {"uid": ada.uid, "name": "Ada Again", "emails": ["again@ex.org"]}
+    other = {"uid": "u-2", "name": "Bea"}
+    text = "\n".join(json.dumps(r) for r in (row, other, {**other, "name": "Bea 2"})) + "\n"
+    summary, rejects, _ = run(store, text, on_duplicate="create")
+    assert counts(summary) == {"created": 1, "rejected": 2}
+    assert [(r.line, r.reason) for r in rejects] == [
+        (1, f"uid: {ada.uid} already belongs to contact {ada.id} (Ada Lovelace)"),
+        (3, "uid: u-2 already belongs to contact 2 (Bea)")]
+    assert [c.name for c in store.contacts.list()] == ["Ada Lovelace", "Bea"]
+
+
 def test_a_strict_import_stopped_by_that_row_suggests_no_merge_of_contacts_it_never_made(store):
     rejects = []
     text = "Name,Email 1,Email 2\nAda,ada@ex.org,\nAlan,alan@ex.org,\nBoth,ada@ex.org,alan@ex.org\n"

@@ -82,6 +82,12 @@ class RowPath:
             target = None
             if inc.uid:
                 target = by_uid.get(inc.uid) or uid_hits.get(inc.uid)
+                if target is not None and mode == "create":
+                    # A uid names one contact: a new one can't take it too.
+                    self.reject(inc.row, f"{self.checker.field(inc.row, 'uid', inc.uid)}:"
+                                f" {inc.uid} already belongs to contact {target}"
+                                f" ({self.contact_name(target, pending)})")
+                    continue
             if target is None:
                 for key in inc.email_keys:
                     target = by_email.get(key) or email_hits.get(key)
@@ -123,7 +129,7 @@ class RowPath:
                 else:
                     reason = (f"{email} belongs to contact {owner} ({other}) but this row matches"
                               f" contact {target} ({self.contact_name(target, pending)});"
-                              + self._merge_hint(target, owner, pending))
+                              + self._merge_hint(target, owner))
                 self.reject(inc.row, f"{self.checker.field(inc.row, 'emails', email)}: {reason}")
                 continue
             if target is None or mode == "create":
@@ -211,13 +217,13 @@ class RowPath:
                 return contact_id
         return None
 
-    def _merge_hint(self, keep: int, other: int, pending: dict[int, Any]) -> str:
+    def _merge_hint(self, keep: int, other: int) -> str:
         """How to merge two contacts that a row brings together. One this
         import creates exists only once it is done; in a dry run, or a strict
         run that this very rejection stops, never."""
-        if keep not in pending and other not in pending:
+        new = [str(i) for i in (keep, other) if i >= self.first_id]
+        if not new:
             return f" merge them first: tinycrm merge {keep} {other}"
-        new = [str(i) for i in (keep, other) if i in pending]
         them = f"contacts {' and '.join(new)} are" if len(new) == 2 else f"contact {new[0]} is"
         if self.options.dry_run or self.options.strict:
             return f" {them} new from this file: merge them once it is imported"

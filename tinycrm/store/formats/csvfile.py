@@ -25,7 +25,14 @@ from typing import IO, Any
 
 from ..textutil import json_text, neutralise_cell
 from . import FormatError, Row
-from .csvlayout import BOOKKEEPING, LAYOUT_NAMES, build_mapper, join_tags, norm_header
+from .csvlayout import (
+    BOOKKEEPING,
+    LAYOUT_NAMES,
+    REJECT_NAMES,
+    build_mapper,
+    join_tags,
+    norm_header,
+)
 from .csvmapper import Mapper
 from .rejects import embedded_format
 from .source import Source
@@ -219,7 +226,8 @@ class CSVReader:
         self.header = header
         self.mapper: Mapper = build_mapper(header, overrides=overrides)
         self.layout = self.mapper.layout
-        bookkeeping = BOOKKEEPING.get(self.layout, ())
+        # (A rejects file's own columns say nothing of the row's person either.)
+        bookkeeping = BOOKKEEPING.get(self.layout, frozenset()) | REJECT_NAMES
         self._bookkeeping = {i for i, h in enumerate(header) if norm_header(h) in bookkeeping}
         # A vCard or JSON import's rejects file: ``formats.rejects`` reads its cells.
         self.embedded = embedded_format(header)
@@ -304,8 +312,8 @@ class CSVReader:
         if not cells and start in self._broken:
             return Row(start, None, [], self._broken.pop(start))
         record, error = self.mapper(cells)
-        if error is None and not any(c.strip() for i, c in enumerate(cells)
-                                     if i not in self._bookkeeping):
+        if error is None and (not record or self._bookkeeping) and not any(
+                c.strip() for i, c in enumerate(cells) if i not in self._bookkeeping):
             return None
         width = len(self.header)
         if len(cells) > width and any(c.strip() for c in cells[width:]):

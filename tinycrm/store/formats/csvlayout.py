@@ -49,7 +49,7 @@ BOOKKEEPING = {"linkedin": frozenset(("connected on",))}
 # Columns a rejects file adds; reading that file back (after fixing it) skips them.
 REJECT_COLUMNS = ("reject_line", "reject_reason")
 
-_REJECT_NAMES = {" ".join(c.split("_")) for c in REJECT_COLUMNS}
+REJECT_NAMES = frozenset(" ".join(c.split("_")) for c in REJECT_COLUMNS)
 
 _GENERIC: dict[str, str] = {
     "name": "name", "full name": "name", "display name": "name", "contact name": "name",
@@ -322,7 +322,7 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
     position = {name: index for index, name in reversed(list(enumerate(normalised)))}
     for index, name in enumerate(normalised):
         target = overrides.pop(name, None)
-        if target is None and name in _REJECT_NAMES:
+        if target is None and name in REJECT_NAMES:
             continue
         if target is None and index in label_of.values():
             continue  # the name of the field its value column makes
