@@ -170,6 +170,16 @@ def test_a_file_that_is_not_contacts_is_refused_whole(cli, tmp_path, name, text,
     assert cli.ok("imports", "list", "-f", "json").stdout == "[]\n"
 
 
+def test_contacts_cut_short_are_rejected_rows_not_a_refused_file(cli, tmp_path):
+    path = tmp_path / "broken.ndjson"
+    path.write_text('{"name": "Ada",\n')
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path}:1: not valid JSON (")
+    assert "cut short?" in result.stderr and "not a contacts file" not in result.stderr
+    assert "0 created, 0 merged, 0 unchanged, 0 skipped, 1 rejected" in result.stderr
+
+
 def test_a_package_json_piped_in_is_refused_as_ndjson_too(cli):
     # (an empty object is an object: no custom field holds one)
     lines = PACKAGE_JSON.replace("\n", "") + "\n" + '{"name": "right-pad", "scripts": {}}\n'

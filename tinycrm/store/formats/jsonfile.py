@@ -136,6 +136,10 @@ def _structure(value: dict | list) -> str | None:
     return None
 
 
+def _unreadable(row: Row) -> bool:
+    return row.record is None and (row.error or "").startswith("not valid JSON")
+
+
 def _names_someone(record: dict[str, Any]) -> bool:
     return any(record.get(key) for key in _NAMING)
 
@@ -169,7 +173,9 @@ class JSONReader:
         held: list[Row] | None = []
         size = 0
         first: Row | None = None
+        read = False  # whether an object was read at all, not only text JSON can't read
         for row in rows:
+            read = read or not _unreadable(row)
             if row.record is not None and _names_someone(row.record):
                 if held:
                     yield from held
@@ -188,6 +194,11 @@ class JSONReader:
                 held = None
         if first is None:
             return  # an empty list: the importer says no contacts were found
+        if not read:
+            # Objects cut short or mistyped say nothing of what they hold: the
+            # rows are rejected for what they are, as any bad row is.
+            yield from held or ()
+            return
         if first.record is None:
             why = first.error
         else:
