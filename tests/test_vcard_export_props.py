@@ -139,10 +139,23 @@ def test_a_card_from_elsewhere_imports_these_properties_as_before(cli, tmp_path)
     }
 
 
-def test_beside_x_tinycrm_fields_the_standard_properties_are_not_read(cli, tmp_path):
-    # The rule that keeps our own export from reading each value twice: the
-    # JSON is the card's fields, and URL, ADR, NICKNAME and ROLE its copies.
+def test_beside_x_tinycrm_fields_only_the_copies_of_its_fields_are_skipped(cli, tmp_path):
+    # The rule that keeps our own export from reading each value twice: a URL,
+    # ADR, NICKNAME or ROLE whose text a field of the JSON has is its copy.
+    # The others were added elsewhere: they are the card's own, numbered
+    # after the JSON's names.
     fields = 'X-TINYCRM-FIELDS:{"url": "https://grace.example"\\, "spouse": "V"}'
     card = THIRD_PARTY.replace("END:VCARD", f"{fields}\r\nEND:VCARD")
     assert import_into(cli, tmp_path, card).exit_code == 0
-    assert contacts(cli)[0]["fields"] == {"url": "https://grace.example", "spouse": "V"}
+    assert contacts(cli)[0]["fields"] == {
+        "url": "https://grace.example", "spouse": "V", "url 2": "https://navy.example/grace",
+        "address": "1 Main St, Suite 2, Arlington, VA, 22201, USA", "nickname": "Amazing Grace",
+        "role": "Rear Admiral"}
+
+
+def test_a_nickname_beside_x_tinycrm_fields_still_names_the_card(cli, tmp_path):
+    card = ('BEGIN:VCARD\r\nVERSION:3.0\r\nX-TINYCRM-FIELDS:{"a": 1}\r\n'
+            "NICKNAME:Only Nick\r\nEND:VCARD\r\n")
+    result = import_into(cli, tmp_path, card)
+    assert result.exit_code == 0, result.stderr
+    assert (contacts(cli)[0]["name"], contacts(cli)[0]["fields"]) == ("Only Nick", {"a": 1})

@@ -42,10 +42,10 @@ _FIELDS = _X + "FIELDS"
 # The properties the writer copies custom fields into (``_copies``), by the
 # field names the reader gives them (``add_field`` numbers a second url
 # ``url 2``). On reading, a card with X-TINYCRM-FIELDS takes its fields from
-# that alone and skips these: the JSON holds the same values and more (the
-# names, ``url 3`` with no ``url 2``, text vCard can't carry), so taking both
-# would read each value twice. An address book that keeps our X- property
-# keeps its JSON as well; an edit made there to these properties is not read.
+# that and skips these copies of it: the JSON holds the same values and more
+# (the names, ``url 3`` with no ``url 2``, text vCard can't carry), so taking
+# both would read each value twice. A property whose text no field of the JSON
+# has (added or edited in another address book) is read as the card's own.
 _COPIED = {"URL": "url", "ADR": "address", "NICKNAME": "nickname", "ROLE": "role"}
 _COPY_OF = {field: prop for prop, field in _COPIED.items()}
 _NUMBERED_FIELD = re.compile(r"(?P<base>[a-z]+)(?: (?P<n>[1-9][0-9]*))?")
@@ -252,14 +252,51 @@ def _tel(value: str) -> str:
 
 
 def _without_copies(props: list[Property]) -> list[Property]:
-    """The card's properties less the standard copies of its X-TINYCRM-FIELDS (``_COPIED``)."""
-    if not any(p.name == _FIELDS for p in props):
+    """The card's properties less the standard copies of its X-TINYCRM-FIELDS
+    (``_COPIED``): those whose text is that of a field the JSON holds under
+    the name the property is copied from. Any other (a URL added in another
+    address book, a NICKNAME that names the card) is the card's own."""
+    copies = _copied_texts(props)
+    if not copies:
         return props
-    return [p for p in props if p.name not in _COPIED]
+    return [p for p in props if p.name not in _COPIED or (p.name, _text_of(p)) not in copies]
+
+
+def _copied_texts(props: list[Property]) -> set[tuple[str, str]]:
+    """(property, text) of each copy the writer made of the card's
+    X-TINYCRM-FIELDS (``_copies``)."""
+    found = next((p for p in props if p.name == _FIELDS), None)
+    if found is None:
+        return set()
+    try:
+        data = json.loads(unescape(found.value))
+    except ValueError:
+        return set()
+    if not isinstance(data, dict):
+        return set()
+    copies = set()
+    for name, value in data.items():
+        match = _NUMBERED_FIELD.fullmatch(name)
+        prop = _COPY_OF.get(match["base"]) if match else None
+        if prop and (text := _copy_text(value)):
+            copies.add((prop, text))
+    return copies
+
+
+def _text_of(prop: Property) -> str | None:
+    """A URL's, NICKNAME's or ROLE's text; an ADR's street when it holds
+    nothing else (as the writer's copies do)."""
+    if prop.name != "ADR":
+        return unescape(prop.value).strip()
+    parts = [unescape(p) for p in _split_unescaped(prop.value, ";")]
+    street = parts[2] if len(parts) > 2 else ""
+    return street.strip() if not "".join(parts[:2] + parts[3:]).strip() else None
 
 
 def card_record(props: list[Property]) -> dict[str, Any]:
-    props = _without_copies(props)
+    # X-TINYCRM-FIELDS first: its names are the card's fields', and a property
+    # added in another address book (a second URL) is numbered after them.
+    props = sorted(_without_copies(props), key=lambda p: p.name != _FIELDS)
     # Apple names a group's value by an X-ABLabel in the group ("_$!<Spouse>!$_").
     labels = {p.group: _label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
     record: dict[str, Any] = {}
