@@ -31,8 +31,8 @@ DURATION = timedelta(minutes=15)
 ALARM_BEFORE = timedelta(minutes=15)
 ALL_DAY_ALARM = timedelta(hours=9)
 # RFC 5545 wants at least one component in a calendar. With no follow-ups to
-# write, the calendar gets the time zone its events' times are in (UTC): some
-# programs refuse a calendar with nothing in it.
+# write, the calendar gets the time zone its timed events are written in
+# (UTC): some programs refuse a calendar with nothing in it.
 _NO_EVENTS = (
     "BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
     "TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\nTZNAME:UTC\r\nEND:STANDARD\r\n"
