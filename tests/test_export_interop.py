@@ -100,7 +100,7 @@ def test_csv_and_vcard_carry_no_control_characters_the_store_was_given(store, tm
 
 
 def test_vcard_escapes_a_bare_carriage_return():
-    from tinycrm.store.formats.vcard import card_lines, escape, fold
+    from tinycrm.store.formats.vcardwriter import card_lines, escape, fold
 
     assert escape("one\rtwo\r\nthree\nfour") == "one\\ntwo\\nthree\\nfour"
     record = {"uid": "u1", "name": "Ada", "title": "Chief\rEngineer", "emails": []}

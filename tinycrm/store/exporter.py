@@ -60,7 +60,7 @@ def export(
 
             return write_contacts(map(_plain_text, records), out)
         if fmt == "vcard":
-            from .formats.vcard import write_vcards
+            from .formats.vcardwriter import write_vcards
 
             return write_vcards(map(_plain_text, records), out)
         from .formats.jsonfile import write_json, write_ndjson

@@ -5,7 +5,8 @@ records and a writer that takes them.
 - ``csvfile``: CSV reading (delimiter, preamble, line numbers) and tinycrm's
   own contact CSV writer; ``csvlayout`` maps known CSV layouts by header name
   into a ``csvmapper.Mapper``, which makes records of the cells.
-- ``vcard``: vCard 2.1, 3.0 and 4.0 in, 3.0 out.
+- ``vcard``: vCard 2.1, 3.0 and 4.0 in; ``vcardwriter``: 3.0 out; ``vcardprops``:
+  the properties both know (tinycrm's own, and the custom fields copied out).
 - ``jsonfile``: JSON lists and NDJSON, in the shape ``list --format json`` prints.
 - ``ics``: open follow-ups as iCalendar (written by the follow-ups work).
 

@@ -1,4 +1,4 @@
-"""vCard in (2.1, 3.0 and 4.0) and out (3.0).
+"""vCard in (2.1, 3.0 and 4.0); ``vcardwriter`` writes 3.0.
 
 Read: folded lines, QUOTED-PRINTABLE with CHARSET (2.1), bare TYPE params
 (``TEL;WORK;VOICE:``), Apple's ``item1.EMAIL`` groups, escaped ``\\,`` ``\\;``
@@ -14,10 +14,8 @@ A rejected card names its own first line (``Row.line``) and, through
 text carries the physical line each of its lines started on (``CardText``),
 and is read again only for a row that is rejected.
 
-Write: one 3.0 card per contact with its stable UID, CRLF line ends, lines
-folded at 75 octets. The custom fields other address books have a property
-for (url, address, nickname, role) go out as that property too, beside the
-``X-TINYCRM-FIELDS`` that tinycrm reads back (see ``_COPIED``).
+tinycrm's own properties and the custom fields that also go out as standard
+properties are named in ``vcardprops``, which the writer shares.
 """
 
 from __future__ import annotations
@@ -25,31 +23,12 @@ from __future__ import annotations
 import json
 import quopri
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
-from ..textutil import json_text, strip_controls
 from . import FormatError, Row, add_field
 from .source import Source
-
-_X = "X-TINYCRM-"
-_X_SCALARS = {
-    "STAGE": "stage", "TIER": "tier", "OWNER": "owner", "SOURCE": "source",
-    "CADENCE-DAYS": "cadence_days", "CREATED": "created_at", "UPDATED": "updated_at",
-    "LAST-CONTACTED": "last_contacted_at",
-}
-_FIELDS = _X + "FIELDS"
-# The properties the writer copies custom fields into (``_copies``), by the
-# field names the reader gives them (``add_field`` numbers a second url
-# ``url 2``). On reading, a card with X-TINYCRM-FIELDS takes its fields from
-# that and skips these copies of it: the JSON holds the same values and more
-# (the names, ``url 3`` with no ``url 2``, text vCard can't carry), so taking
-# both would read each value twice. A property whose text no field of the JSON
-# has (added or edited in another address book) is read as the card's own.
-_COPIED = {"URL": "url", "ADR": "address", "NICKNAME": "nickname", "ROLE": "role"}
-_COPY_OF = {field: prop for prop, field in _COPIED.items()}
-_NUMBERED_FIELD = re.compile(r"(?P<base>[a-z]+)(?: (?P<n>[1-9][0-9]*))?")
-
+from .vcardprops import COPIED, X_FIELDS, X_PREFIX, X_SCALARS, standard_copies
 
 # -- reading ---------------------------------------------------------------------
 
@@ -253,19 +232,19 @@ def _tel(value: str) -> str:
 
 def _without_copies(props: list[Property]) -> list[Property]:
     """The card's properties less the standard copies of its X-TINYCRM-FIELDS
-    (``_COPIED``): those whose text is that of a field the JSON holds under
+    (``COPIED``): those whose text is that of a field the JSON holds under
     the name the property is copied from. Any other (a URL added in another
     address book, a NICKNAME that names the card) is the card's own."""
     copies = _copied_texts(props)
     if not copies:
         return props
-    return [p for p in props if p.name not in _COPIED or (p.name, _text_of(p)) not in copies]
+    return [p for p in props if p.name not in COPIED or (p.name, _text_of(p)) not in copies]
 
 
 def _copied_texts(props: list[Property]) -> set[tuple[str, str]]:
     """(property, text) of each copy the writer made of the card's
     X-TINYCRM-FIELDS (``_copies``)."""
-    found = next((p for p in props if p.name == _FIELDS), None)
+    found = next((p for p in props if p.name == X_FIELDS), None)
     if found is None:
         return set()
     try:
@@ -274,13 +253,7 @@ def _copied_texts(props: list[Property]) -> set[tuple[str, str]]:
         return set()
     if not isinstance(data, dict):
         return set()
-    copies = set()
-    for name, value in data.items():
-        match = _NUMBERED_FIELD.fullmatch(name)
-        prop = _COPY_OF.get(match["base"]) if match else None
-        if prop and (text := _copy_text(value)):
-            copies.add((prop, text))
-    return copies
+    return {(prop, text) for prop, _, text in standard_copies(data)}
 
 
 def _text_of(prop: Property) -> str | None:
@@ -296,7 +269,7 @@ def _text_of(prop: Property) -> str | None:
 def card_record(props: list[Property]) -> dict[str, Any]:
     # X-TINYCRM-FIELDS first: its names are the card's fields', and a property
     # added in another address book (a second URL) is numbered after them.
-    props = sorted(_without_copies(props), key=lambda p: p.name != _FIELDS)
+    props = sorted(_without_copies(props), key=lambda p: p.name != X_FIELDS)
     # Apple names a group's value by an X-ABLabel in the group ("_$!<Spouse>!$_").
     labels = {p.group: _label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
     record: dict[str, Any] = {}
@@ -371,11 +344,11 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             text = ", ".join(p for p in parts if p)
             if text:
                 add_field(fields, "address", text)
-        elif name.startswith(_X):
-            key = name[len(_X):]
+        elif name.startswith(X_PREFIX):
+            key = name[len(X_PREFIX):]
             text = unescape(value)
-            if key in _X_SCALARS:
-                record[_X_SCALARS[key]] = text.strip()
+            if key in X_SCALARS:
+                record[X_SCALARS[key]] = text.strip()
             elif key == "FIELDS":
                 try:
                     data = json.loads(text)
@@ -482,8 +455,7 @@ def _card_text(lines: list[str], numbers: list[int], start: int) -> CardText:
 # Where a name the card doesn't give came from, in the order the importer
 # makes one (``import_rows.RowChecker.prepare``): N's parts, the nickname,
 # then the company, an address, a number.
-_NAME_FROM = (("first_name", "last_name", "middle_name", "prefix", "suffix"), ("nickname",),
-              ("company",), ("emails",), ("phones",))
+_NAME_FROM = (_NAME_PARTS, ("nickname",), ("company",), ("emails",), ("phones",))
 
 
 def _property_of(card: str, key: str, value: Any) -> Property | None:
@@ -519,7 +491,7 @@ def _gave(got: Any, value: Any) -> bool:
 _KEY_PROPERTIES = {
     "emails": "EMAIL", "phones": "TEL", "company": "ORG", "title": "TITLE", "birthday": "BDAY",
     "tags": "CATEGORIES", "name": "FN", "uid": "UID", "nickname": "NICKNAME", "note": "NOTE",
-    **dict.fromkeys(_NAME_FROM[0], "N"), **{key: _X + prop for prop, key in _X_SCALARS.items()},
+    **dict.fromkeys(_NAME_PARTS, "N"), **{key: X_PREFIX + prop for prop, key in X_SCALARS.items()},
 }
 
 
@@ -589,7 +561,7 @@ class VCardReader:
         ``EMAIL (line 7)``."""
         prop = _property_of(row.raw, key, value)
         if prop is None:
-            return _KEY_PROPERTIES.get(key) or _X + key.upper().replace("_", "-")
+            return _KEY_PROPERTIES.get(key) or X_PREFIX + key.upper().replace("_", "-")
         # Lines count from the row's own: a card read again from a rejects
         # file (``formats.rejects``) is filed under the line its cell starts on.
         return f"{prop.name} (line {row.line + prop.line - row.raw.start})"
@@ -599,106 +571,3 @@ class VCardReader:
 
     def reject_cells(self, row: Row) -> list[str]:
         return [row.raw]
-
-
-# -- writing ---------------------------------------------------------------------
-
-
-def escape(value: str) -> str:
-    # A bare CR is a line break too: left raw, it would end the content line.
-    return (value.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
-            .replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;"))
-
-
-def fold(line: str, limit: int = 75) -> str:
-    """Fold a content line at ``limit`` octets (never inside a UTF-8 sequence)."""
-    data = line.encode("utf-8")
-    if len(data) <= limit:
-        return line + "\r\n"
-    out, chunk, size, first = [], [], 0, True
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        room = limit if first else limit - 1
-        if size + width > room:
-            out.append(("" if first else " ") + "".join(chunk))
-            chunk, size, first = [], 0, False
-        chunk.append(ch)
-        size += width
-    out.append(("" if first else " ") + "".join(chunk))
-    return "\r\n".join(out) + "\r\n"
-
-
-def _stamp(value: str | None) -> str | None:
-    if not value:
-        return None
-    return value.replace("+00:00", "Z")
-
-
-def card_lines(record: dict[str, Any]) -> list[str]:
-    lines = ["BEGIN:VCARD", "VERSION:3.0", f"UID:{escape(record['uid'])}"]
-    lines.append(f"FN:{escape(record['name'])}")
-    lines.append("N:" + ";".join(escape(record.get(k) or "") for k in ("last_name", "first_name"))
-                 + ";;;")
-    for i, email in enumerate(record.get("emails") or ()):
-        lines.append(f"EMAIL;TYPE=INTERNET{',PREF' if i == 0 else ''}:{escape(email)}")
-    for i, phone in enumerate(record.get("phones") or ()):
-        lines.append(f"TEL{';TYPE=PREF' if i == 0 else ''}:{escape(phone)}")
-    if record.get("company"):
-        lines.append(f"ORG:{escape(record['company'])}")
-    if record.get("title"):
-        lines.append(f"TITLE:{escape(record['title'])}")
-    if record.get("tags"):
-        lines.append("CATEGORIES:" + ",".join(escape(t) for t in record["tags"]))
-    if record.get("birthday"):
-        lines.append(f"BDAY:{escape(record['birthday'])}")
-    if record.get("updated_at"):
-        lines.append(f"REV:{_stamp(record['updated_at'])}")
-    for key, prop in (("stage", "STAGE"), ("tier", "TIER"), ("owner", "OWNER"),
-                      ("source", "SOURCE"), ("cadence_days", "CADENCE-DAYS"),
-                      ("created_at", "CREATED"), ("updated_at", "UPDATED"),
-                      ("last_contacted_at", "LAST-CONTACTED")):
-        value = record.get(key)
-        if value not in (None, ""):
-            lines.append(f"{_X}{prop}:{escape(str(value))}")
-    if record.get("fields"):
-        lines.extend(_copies(record["fields"]))
-        # Escaped like the JSON export: no C1 control, bidi override or
-        # U+2028 raw in the file (nor on a terminal it is printed to).
-        text = json_text(record["fields"])
-        lines.append(f"{_X}FIELDS:{escape(text)}")
-    lines.append("END:VCARD")
-    return lines
-
-
-def _copies(fields: dict[str, Any]) -> list[str]:
-    """The custom fields that other address books have a property for
-    (``_COPIED``), as that property: Apple, Google, Outlook and Thunderbird
-    show nothing of X-TINYCRM-FIELDS. ``url`` before ``url 2``. An address
-    is one text: it goes in ADR's street, which reads back as it was, where
-    a guess at its city and postcode might split it wrongly."""
-    found = []
-    for name, value in fields.items():
-        match = _NUMBERED_FIELD.fullmatch(name)
-        prop = _COPY_OF.get(match["base"]) if match else None
-        text = _copy_text(value) if prop else ""
-        if text:
-            found.append((prop, int(match["n"] or 1), text))
-    return [f"ADR:;;{escape(text)};;;;" if prop == "ADR" else f"{prop}:{escape(text)}"
-            for prop, _, text in sorted(found)]
-
-
-def _copy_text(value: Any) -> str:
-    """A field's text as a property's value: without the control characters
-    the exporter takes out of the rest (it leaves ``fields`` as they are,
-    for their JSON to escape), a line or paragraph separator a line break."""
-    if not isinstance(value, str):
-        return ""
-    text = value.replace("\u2028", "\n").replace("\u2029", "\n")
-    return strip_controls(text, keep_newlines=True).strip()
-
-
-def write_vcards(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    count = 0
-    for count, record in enumerate(records, 1):
-        out.write("".join(fold(line) for line in card_lines(record)))
-    return count
