@@ -10,31 +10,61 @@ import pytest
 
 from tinycrm.store import importer
 from tinycrm.store.import_writer import ChunkWriter
-from tinycrm.store.jsonrows import Columns
+from tinycrm.store.valuerows import ValueRows
 
 
-def test_columns_bind_shared_values_once_and_keep_types(tmp_path):
+def _statements(conn) -> list[str]:
+    seen: list[str] = []
+    conn.set_trace_callback(lambda sql: seen.append(sql) if sql.startswith("INSERT") else None)
+    return seen
+
+
+def test_value_rows_bind_shared_values_once_and_keep_types(tmp_path):
     conn = sqlite3.connect(tmp_path / "t.db")
     conn.execute("CREATE TABLE t (a, b, c, d)")
     rows = [(1, "same", None, '{"x": 1}'), (2, "same", 2.5, "[/] ünï"), (3, "same", None, "")]
-    columns = Columns(rows, 4)
-    assert columns.select.count("?") == 2, "b is shared (one ?), and the JSON array is the other"
-    conn.execute("INSERT INTO t " + columns.select, columns.params)
-    assert conn.execute("SELECT a, b, c, d, typeof(a), typeof(d) FROM t ORDER BY a").fetchall() == [
-        (1, "same", None, '{"x": 1}', "integer", "text"),
-        (2, "same", 2.5, "[/] ünï", "integer", "text"),
-        (3, "same", None, "", "integer", "text"),
+    seen = _statements(conn)
+    ValueRows("t", ("a", "b", "c", "d"), list(zip(*rows)), 3).run(conn)
+    assert len(seen) == 1 and seen[0].count("'same'") == 1, "b is bound once, not once a row"
+    assert conn.execute("SELECT a, b, c, d, typeof(a), typeof(c) FROM t ORDER BY a").fetchall() == [
+        (1, "same", None, '{"x": 1}', "integer", "null"),
+        (2, "same", 2.5, "[/] ünï", "integer", "real"),
+        (3, "same", None, "", "integer", "null"),
     ]
 
 
-def test_columns_of_one_row_and_of_none(tmp_path):
+def test_value_rows_of_one_row_of_none_and_of_rows_all_alike(tmp_path):
     conn = sqlite3.connect(tmp_path / "t.db")
     conn.execute("CREATE TABLE t (a, b)")
-    one = Columns([(7, "x")], 2)
-    conn.execute("INSERT INTO t " + one.select, one.params)
-    none = Columns([], 2)
-    conn.execute("INSERT INTO t " + none.select, none.params)
-    assert conn.execute("SELECT * FROM t").fetchall() == [(7, "x")]
+    ValueRows("t", ("a", "b"), ([7], ["x"]), 1).run(conn)
+    ValueRows("t", ("a", "b"), ((), ()), 0).run(conn)
+    ValueRows("t", ("a", "b"), ([8, 8, 8], ["y", "y", "y"]), 3).run(conn)
+    assert conn.execute("SELECT * FROM t").fetchall() == [(7, "x"), (8, "y"), (8, "y"), (8, "y")]
+
+
+def test_value_rows_split_into_statements_within_sqlites_parameter_limit(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 10)
+    conn.execute("CREATE TABLE t (a INTEGER PRIMARY KEY, b, c)")
+    seen = _statements(conn)
+    count = 23
+    ValueRows("t", ("a", "b", "c"), (range(count), [f"n{i}" for i in range(count)],
+                                       ["same"] * count), count).run(conn)
+    # One shared value and two a row: at most four rows in each statement.
+    assert len(seen) == 6
+    assert conn.execute("SELECT count(*), sum(a), min(c), max(c) FROM t").fetchone() == (
+        count, sum(range(count)), "same", "same")
+
+
+def test_value_rows_take_an_upsert_tail(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (term TEXT PRIMARY KEY, n INTEGER)")
+    conn.execute("INSERT INTO t VALUES ('a', 5)")
+    tail = "ON CONFLICT (term) DO UPDATE SET n = n + excluded.n"
+    ValueRows("t", ("term", "n"), (["a", "b"], [1, 1]), 2, tail=tail).run(conn)  # n shared
+    ValueRows("t", ("term", "n"), (["a", "c"], [2, 3]), 2, tail=tail).run(conn)
+    assert conn.execute("SELECT * FROM t ORDER BY term").fetchall() == [
+        ("a", 8), ("b", 1), ("c", 3)]
 
 
 def test_a_failed_job_raises_in_the_main_thread_at_the_next_wait():

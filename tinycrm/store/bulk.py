@@ -25,10 +25,10 @@ from functools import partial
 from operator import attrgetter
 from typing import Any
 
-from .jsonrows import Columns, Counting
 from .search import SearchRows, write_search_rows
 from .textutil import normalize_email, phone_key
 from .timeutil import from_db
+from .valuerows import ValueRows
 
 
 @dataclass
@@ -81,14 +81,18 @@ def next_contact_id(conn) -> int:
 
 
 _CONTACT_COLUMNS = (
-    "id, uid, name, first_name, last_name, company, title, stage, tier, owner, source,"
-    " birthday, fields, cadence_days, created_at, updated_at, last_contacted_at, import_batch")
+    "id", "uid", "name", "first_name", "last_name", "company", "title", "stage", "tier", "owner",
+    "source", "birthday", "fields", "cadence_days", "created_at", "updated_at",
+    "last_contacted_at", "import_batch")
+_LISTED = ("contact_id", "position", "email", "email_key")
+_LISTED_PHONES = ("contact_id", "position", "phone", "phone_key")
+_NONE = ((), (), (), ())  # the columns of no rows
 
 
 class ContactRows:
     """New contacts (ids ``first`` and up, in order) as the rows of every
     table they go in. ``parts()`` works them out in Python a table at a time
-    and gives each as a write that is SQL alone (see ``jsonrows``): the
+    and gives each as a write that is SQL alone (see ``valuerows``): the
     importer hands each to its writer thread as soon as it is ready.
 
     The contacts come as objects with ``NewContact``'s attributes, or (the
@@ -125,20 +129,22 @@ class ContactRows:
             return
         c, ids = self.columns(), range(self.first, self.last + 1)
         uids, updated_at = self._uids, self._updated_at
-        yield partial(_insert, f"INSERT INTO contacts ({_CONTACT_COLUMNS}) ", Columns.of([
-            Counting(self.first), [u or uids() for u in c["uid"]], c["name"], c["first_name"],
+        yield ValueRows("contacts", _CONTACT_COLUMNS, [
+            ids, [u or uids() for u in c["uid"]], c["name"], c["first_name"],
             c["last_name"], c["company"], c["title"], c["stage"], c["tier"], c["owner"],
             c["source"], c["birthday"],
             [json.dumps(f, ensure_ascii=False) if f else "{}" for f in c["fields"]],
             c["cadence_days"], c["created_at"], [u or updated_at for u in c["updated_at"]],
             c["last_contacted_at"], [self._batch] * count,
-        ], count))
-        yield partial(_insert, "INSERT INTO contact_emails (contact_id, position, email, email_key) ",
-                      Columns(_numbered(ids, c["emails"], c["email_keys"], normalize_email), 4))
-        yield partial(_insert, "INSERT INTO contact_phones (contact_id, position, phone, phone_key) ",
-                      Columns(_numbered(ids, c["phones"], c["phone_keys"], phone_key), 4))
-        yield partial(_insert, "INSERT INTO contact_tags (contact_id, tag) ",
-                      Columns([(cid, t) for cid, ts in zip(ids, c["tags"]) if ts for t in ts], 2))
+        ], count).run
+        emails = _numbered(ids, c["emails"], c["email_keys"], normalize_email)
+        yield ValueRows("contact_emails", _LISTED, list(zip(*emails)) or _NONE, len(emails)).run
+        phones = _numbered(ids, c["phones"], c["phone_keys"], phone_key)
+        yield ValueRows("contact_phones", _LISTED_PHONES, list(zip(*phones)) or _NONE,
+                        len(phones)).run
+        tags = [(cid, t) for cid, ts in zip(ids, c["tags"]) if ts for t in ts]
+        yield ValueRows("contact_tags", ("contact_id", "tag"), list(zip(*tags)) or _NONE[:2],
+                        len(tags)).run
         search = SearchRows(zip(ids, c["name"], c["emails"], c["company"], c["tags"]))
         yield partial(_write_fresh_search_rows, found=search)
 
@@ -169,10 +175,6 @@ def _numbered(ids: Iterable[int], values: Iterable[Sequence[str]], keys: Iterabl
             rows += [(cid, i, v, k) for i, (v, k) in enumerate(zip(items, item_keys))]
     rows.sort(key=_sort_key)
     return rows
-
-
-def _insert(sql: str, columns: Columns, conn) -> None:
-    conn.execute(sql + columns.select, columns.params)
 
 
 def _write_fresh_search_rows(conn, *, found: SearchRows) -> None:

@@ -2,7 +2,7 @@
 
 The main thread reads, checks and matches rows (Python); the writer inserts
 the previous chunk's new contacts meanwhile (SQLite, which runs without the
-GIL: see ``jsonrows``). Jobs run one after another, in order, on the import's
+GIL: see ``valuerows``). Jobs run one after another, in order, on the import's
 own connection and transaction; the main thread waits for all of them before
 it uses the connection itself, so the two never touch SQLite at once. A
 failed job raises in the main thread at its next wait (the jobs queued after
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from .bulk import ContactRows
-from .jsonrows import select
+from .valuerows import ValueRows
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ class ChunkWriter:
         for a moment between its statements, and by default waits up to 5 ms
         each time for the busy main thread to let go (a third of its time)."""
         before = sys.getswitchinterval()
-        sys.setswitchinterval(0.0005)
+        sys.setswitchinterval(0.0001)
         try:
             yield
         finally:
@@ -118,7 +118,11 @@ class CreatedContacts:
     def __init__(self, rows: ContactRows, notes: list[tuple[int, str]], *, batch: int,
                  stamp: str, user: str) -> None:
         self.rows = rows
-        self.notes = json.dumps(notes, ensure_ascii=False) if notes else None
+        ids, texts = zip(*notes) if notes else ((), ())
+        n = len(ids)
+        self.notes = ValueRows(
+            "events", ("contact_id", "kind", "text", "at", "author", "created_at"),
+            (ids, ["note"] * n, texts, [stamp] * n, [user] * n, [stamp] * n), n)
         self.batch, self.stamp, self.user = batch, stamp, user
 
     def submit_to(self, writer: ChunkWriter, conn, *, unless: Future | None = None) -> None:
@@ -130,11 +134,7 @@ class CreatedContacts:
 
     def write_records(self, conn) -> None:
         rows, stamp, user, batch = self.rows, self.stamp, self.user, self.batch
-        if self.notes:
-            conn.execute(
-                "INSERT INTO events (contact_id, kind, text, at, author, created_at) "
-                + select(0, "'note'", 1, "?", "?", "?"),
-                [stamp, user, stamp, self.notes])
+        self.notes.run(conn)
         conn.execute(
             "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, after)"
             " SELECT ?, ?, 'create', 'contact', id, id, ? FROM contacts WHERE id BETWEEN ? AND ?",

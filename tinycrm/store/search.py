@@ -31,9 +31,9 @@ from itertools import chain, combinations
 from typing import TYPE_CHECKING
 
 from .contacts import ContactFilter
-from .jsonrows import dumps, select
 from .models import Contact
 from .textutil import fold
+from .valuerows import ValueRows
 
 if TYPE_CHECKING:
     from .store import Store
@@ -123,9 +123,8 @@ IndexEntry = tuple[int, str, Sequence[str], "str | None", Sequence[str]]
 
 class SearchRows:
     """The search rows of some contacts, worked out in Python and ready for
-    ``write_search_rows``: JSON text that SQLite unpacks itself, so the write
-    is a few statements that run without the GIL (the importer overlaps them
-    with reading the next rows)."""
+    ``write_search_rows``: ``ValueRows``, so the write is a few statements that
+    run without the GIL (the importer overlaps them with reading the next rows)."""
 
     __slots__ = ("ids", "rows", "terms")
 
@@ -153,8 +152,8 @@ class SearchRows:
                                 haystack_for(name, emails, company, tags))
         counts = Counter(chain.from_iterable(map(set, map(str.split, (h for _, _, h in rows.values())))))
         self.ids = list(rows)
-        self.rows = dumps(rows.values())
-        self.terms = dumps(counts.items())
+        self.rows = list(rows.values())
+        self.terms = counts
 
 
 def write_search_rows(conn, found: SearchRows, *, fresh: bool = False) -> None:
@@ -167,14 +166,15 @@ def write_search_rows(conn, found: SearchRows, *, fresh: bool = False) -> None:
             "DELETE FROM contact_search WHERE contact_id IN (SELECT value FROM json_each(?))",
             [json.dumps(found.ids)],
         )
-    conn.execute("INSERT INTO contact_search (contact_id, name, haystack) " + select(0, 1, 2),
-                 [found.rows])
-    conn.execute("INSERT INTO contact_search_fts (rowid, haystack) " + select(0, 2), [found.rows])
-    # WHERE true: without it SQLite would read ON CONFLICT as a join's ON.
-    conn.execute(
-        "INSERT INTO contact_search_terms (term, contacts) " + select(0, 1) + " WHERE true"
-        " ON CONFLICT (term) DO UPDATE SET contacts = contacts + excluded.contacts",
-        [found.terms])
+    ids, names, haystacks = zip(*found.rows)
+    count = len(ids)
+    ValueRows("contact_search", ("contact_id", "name", "haystack"), (ids, names, haystacks),
+              count).run(conn)
+    ValueRows("contact_search_fts", ("rowid", "haystack"), (ids, haystacks), count).run(conn)
+    ValueRows("contact_search_terms", ("term", "contacts"), tuple(zip(*found.terms.items())),
+              len(found.terms),
+              tail="ON CONFLICT (term) DO UPDATE SET contacts = contacts + excluded.contacts",
+              ).run(conn)
 
 
 def index_rows(conn, entries: Iterable[IndexEntry]) -> None:
