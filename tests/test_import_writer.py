@@ -219,3 +219,14 @@ def test_the_collector_is_put_back_as_it_was():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_value_rows_go_in_the_order_asked_for(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (n, key)")
+    keys = ["m", None, "b", "z", "a"]
+    ValueRows("t", ("n", "key"), (range(5), keys), 5, order_by="key").run(conn)
+    assert [k for (k,) in conn.execute("SELECT key FROM t ORDER BY rowid")] == [
+        None, "a", "b", "m", "z"]
+    ValueRows("t", ("n", "key"), (range(5), keys), 5).run(conn)  # as given
+    assert [k for (k,) in conn.execute("SELECT key FROM t WHERE rowid > 5 ORDER BY rowid")] == keys

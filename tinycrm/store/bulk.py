@@ -137,11 +137,15 @@ class ContactRows:
             c["cadence_days"], c["created_at"], [u or updated_at for u in c["updated_at"]],
             c["last_contacted_at"], [self._batch] * count,
         ], count).run
+        # In key order: the unique email index and the phone index are then
+        # written page by page instead of at random (it matters once they
+        # outgrow the cache). SQLite sorts them, without the GIL.
         emails = _numbered(ids, c["emails"], c["email_keys"], normalize_email)
-        yield ValueRows("contact_emails", _LISTED, list(zip(*emails)) or _NONE, len(emails)).run
+        yield ValueRows("contact_emails", _LISTED, list(zip(*emails)) or _NONE, len(emails),
+                        order_by="email_key").run
         phones = _numbered(ids, c["phones"], c["phone_keys"], phone_key)
         yield ValueRows("contact_phones", _LISTED_PHONES, list(zip(*phones)) or _NONE,
-                        len(phones)).run
+                        len(phones), order_by="phone_key").run
         tags = [(cid, t) for cid, ts in zip(ids, c["tags"]) if ts for t in ts]
         yield ValueRows("contact_tags", ("contact_id", "tag"), list(zip(*tags)) or _NONE[:2],
                         len(tags)).run
@@ -159,10 +163,8 @@ _attributes = attrgetter(*ATTRIBUTES)
 
 def _numbered(ids: Iterable[int], values: Iterable[Sequence[str]], keys: Iterable[Any],
               make_key: Callable[[str], str | None]) -> list[tuple]:
-    """(contact id, position, value, key) of emails or phones, in key order:
-    the unique email index and the phone index are then written page by page
-    instead of at random (it matters once they outgrow the cache). ``keys``
-    are the callers' own, where they are a list."""
+    """(contact id, position, value, key) of emails or phones. ``keys`` are
+    the callers' own, where they are a list."""
     rows = []
     for cid, items, item_keys in zip(ids, values, keys):
         if not items:
@@ -173,7 +175,6 @@ def _numbered(ids: Iterable[int], values: Iterable[Sequence[str]], keys: Iterabl
             rows.append((cid, 0, items[0], next(iter(item_keys))))
         else:
             rows += [(cid, i, v, k) for i, (v, k) in enumerate(zip(items, item_keys))]
-    rows.sort(key=_sort_key)
     return rows
 
 
@@ -201,10 +202,6 @@ def insert_contacts(
                        uids=uids or UidSequence(from_db(updated_at)))
     write_contact_rows(conn, rows)
     return list(range(rows.first, rows.last + 1))
-
-
-def _sort_key(row: tuple) -> str:
-    return row[3] or ""
 
 
 def _quote(identifier: str) -> str:

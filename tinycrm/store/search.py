@@ -170,7 +170,14 @@ def write_search_rows(conn, found: SearchRows, *, fresh: bool = False) -> None:
     count = len(ids)
     ValueRows("contact_search", ("contact_id", "name", "haystack"), (ids, names, haystacks),
               count).run(conn)
-    ValueRows("contact_search_fts", ("rowid", "haystack"), (ids, haystacks), count).run(conn)
+    # The FTS index takes the haystacks from contact_search, not as parameters
+    # again: binding holds the GIL, and the importer's main thread needs it.
+    low, high = min(ids), max(ids)
+    if high - low + 1 == count:  # (ids are unique) every id from low to high
+        conn.execute("INSERT INTO contact_search_fts (rowid, haystack) SELECT contact_id, haystack"
+                     " FROM contact_search WHERE contact_id BETWEEN ? AND ?", [low, high])
+    else:
+        ValueRows("contact_search_fts", ("rowid", "haystack"), (ids, haystacks), count).run(conn)
     ValueRows("contact_search_terms", ("term", "contacts"), tuple(zip(*found.terms.items())),
               len(found.terms),
               tail="ON CONFLICT (term) DO UPDATE SET contacts = contacts + excluded.contacts",

@@ -27,9 +27,10 @@ class ValueRows:
     __slots__ = ("_head", "_tail", "_shared", "_width", "_values", "_count")
 
     def __init__(self, table: str, names: Sequence[str], columns: Sequence[Sequence],
-                 count: int, *, tail: str = "") -> None:
+                 count: int, *, order_by: str | None = None, tail: str = "") -> None:
         """``count`` rows of ``table``'s columns ``names`` (trusted SQL, never
-        input), one sequence of values per name. ``tail`` follows the
+        input), one sequence of values per name, inserted in the order of
+        the column named ``order_by``, if given. ``tail`` follows the
         statement (an ``ON CONFLICT`` clause)."""
         alike = [count > 1 and column.count(column[0]) == count for column in columns]
         alike[0] = alike[0] and not all(alike)  # VALUES needs a value a row
@@ -44,10 +45,12 @@ class ValueRows:
         self._count, self._width, self._shared, self._tail = count, len(varying), shared, tail
         self._values = list(chain.from_iterable(zip(*varying))) if varying else []
         into = f"INSERT INTO {table} ({', '.join([*shared_names, *varying_names])}) "
-        if shared:
+        order = (f"ORDER BY column{varying_names.index(order_by) + 1} "
+                 if order_by in varying_names else "")
+        if shared or order:
             picks = ["?"] * len(shared) + [f"column{i + 1}" for i in range(len(varying))]
             # WHERE true: without it SQLite would read an ON CONFLICT as a join's ON.
-            self._head = into + f"SELECT {', '.join(picks)} FROM (VALUES {{}}) WHERE true "
+            self._head = into + f"SELECT {', '.join(picks)} FROM (VALUES {{}}) WHERE true {order}"
         else:
             self._head = into + "VALUES {} "
 
