@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import chain
 
-ROWS = 2500  # rows a statement; more gains nothing measurable
+ROWS = 1024  # rows a statement, at most
 
 
 class ValueRows:
@@ -61,16 +62,23 @@ class ValueRows:
         """Insert the rows, on ``conn`` (whose transaction the caller holds)."""
         if not self._count:
             return
-        width = self._width
-        step = max(1, min(ROWS, (_max_parameters(conn) - len(self._shared)) // width))
-        row = "(" + ", ".join("?" * width) + ")"
-        sql: dict[int, str] = {}
-        values = self._values
-        for start in range(0, self._count, step):
-            n = min(step, self._count - start)
-            if n not in sql:
-                sql[n] = self._head.format(", ".join([row] * n)) + self._tail
-            conn.execute(sql[n], [*self._shared, *values[start * width:(start + n) * width]])
+        width, shared, values = self._width, self._shared, self._values
+        most = min(ROWS, (_max_parameters(conn) - len(shared)) // width)
+        start = 0
+        while start < self._count:
+            # A power of two rows at a time: the few statements that makes
+            # are prepared once and come back from the connection's cache
+            # (each is large; one for every chunk's own size would fill it).
+            n = 1 << (min(most, self._count - start).bit_length() - 1)
+            sql = _statement(self._head, self._tail, width, n)
+            conn.execute(sql, [*shared, *values[start * width:(start + n) * width]])
+            start += n
+
+
+@lru_cache(maxsize=64)
+def _statement(head: str, tail: str, width: int, rows: int) -> str:
+    row = "(" + ", ".join("?" * width) + ")"
+    return head.format(", ".join([row] * rows)) + tail
 
 
 def _max_parameters(conn) -> int:
