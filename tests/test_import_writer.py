@@ -232,3 +232,11 @@ def test_value_rows_go_in_the_order_asked_for(tmp_path):
         None, "b", "m", "z"]
     ValueRows("t", ("n", "key"), (range(4), keys), 4).run(conn)  # as given
     assert [k for (k,) in conn.execute("SELECT key FROM t WHERE rowid > 4 ORDER BY rowid")] == keys
+
+
+def test_value_rows_of_no_columns_and_no_rows_do_nothing(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (a, b)")
+    seen = _statements(conn)
+    ValueRows("t", ("a", "b"), ([], []), 0).run(conn)
+    assert seen == [] and conn.execute("SELECT count(*) FROM t").fetchone() == (0,)

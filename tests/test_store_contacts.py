@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from tinycrm.store import Ambiguous, Conflict, ContactFilter, NotFound, ValidationError
+from tinycrm.store.dupes import merge_contacts
 
 
 def test_add_and_get_round_trip(store, clock):
@@ -152,3 +153,16 @@ def test_search_follows_edits(store):
     c = store.contacts.add("Old Name")
     store.contacts.edit(c.id, {"name": "Brand New"})
     assert store.search.search("brand")[0][0].id == c.id
+
+
+def test_a_contact_with_no_word_to_search_is_kept_edited_and_merged(store):
+    # A name of symbols, and nothing else: its search text has no words.
+    smile = store.contacts.add("\U0001f600")
+    mark = store.contacts.add("?", phones=["+1 555 0100"])
+    store.contacts.edit(smile.id, {"title": "CEO"})
+    assert store.contacts.get(smile.id).title == "CEO"
+    assert store.search.search("ceo") == []  # (the title is not searched)
+    store.contacts.edit(smile.id, {"name": "Ada"})
+    assert [c.id for c, _ in store.search.search("ada")] == [smile.id]
+    merge_contacts(store, smile.id, mark.id)
+    assert store.contacts.get(smile.id).phones == ("+1 555 0100",)

@@ -178,8 +178,9 @@ def write_search_rows(conn, found: SearchRows, *, fresh: bool = False) -> None:
                      " FROM contact_search WHERE contact_id BETWEEN ? AND ?", [low, high])
     else:
         ValueRows("contact_search_fts", ("rowid", "haystack"), (ids, haystacks), count).run(conn)
-    ValueRows("contact_search_terms", ("term", "contacts"), tuple(zip(*found.terms.items())),
-              len(found.terms),
+    terms = found.terms  # none, when no contact here has a letter or digit
+    ValueRows("contact_search_terms", ("term", "contacts"), (list(terms), list(terms.values())),
+              len(terms),
               tail="ON CONFLICT (term) DO UPDATE SET contacts = contacts + excluded.contacts",
               ).run(conn)
 

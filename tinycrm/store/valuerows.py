@@ -34,7 +34,8 @@ class ValueRows:
         the column named ``order_by``, if given. ``tail`` follows the
         statement (an ``ON CONFLICT`` clause)."""
         alike = [count > 1 and column.count(column[0]) == count for column in columns]
-        alike[0] = alike[0] and not all(alike)  # VALUES needs a value a row
+        if alike:
+            alike[0] = alike[0] and not all(alike)  # VALUES needs a value a row
         shared_names, shared, varying_names, varying = [], [], [], []
         for name, column, same in zip(names, columns, alike, strict=True):
             if same:
@@ -63,7 +64,7 @@ class ValueRows:
         if not self._count:
             return
         width, shared, values = self._width, self._shared, self._values
-        most = min(ROWS, (_max_parameters(conn) - len(shared)) // width)
+        most = max(1, min(ROWS, (_max_parameters(conn) - len(shared)) // width))
         start = 0
         while start < self._count:
             # A power of two rows at a time: the few statements that makes
