@@ -320,6 +320,28 @@ def test_a_stray_windows_1252_byte_late_in_a_utf8_file(cli, tmp_path):
     assert (people[-1]["name"], people[-1]["company"]) == ("José", "Café")
 
 
+def test_a_stray_windows_1252_byte_early_in_a_utf8_file_is_the_only_one_read_as_1252(cli, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("Name,Email\nZoë Ünal,zoe@ex.org\n".encode() + b"Ren\xe9 Lat,rene@ex.org\n")
+    cli.ok("import", str(path))
+    assert [c["name"] for c in contacts(cli)] == ["Zoë Ünal", "René Lat"]
+    # A file with no UTF-8 in it beyond ASCII is Windows-1252 throughout.
+    path.write_bytes(b"Name,Email\nJos\xe9,jose@ex.org\nFran\xe7ois,fr@ex.org\n")
+    cli.ok("import", str(path))
+    assert [c["name"] for c in contacts(cli)][2:] == ["José", "François"]
+
+
+def test_utf16_named_without_its_byte_order_mark(cli, tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes("Name,Email\r\nZoe,zoe@ex.org\r\n".encode("utf-16-le"))
+    result = cli("import", str(path), "--encoding", "utf-16")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"{path}: can't be read as utf-16 (UTF-16 stream does not start with BOM);" \
+           " try another --encoding" in result.stderr
+    cli.ok("import", str(path), "--encoding", "utf-16-le")
+    assert [c["name"] for c in contacts(cli)] == ["Zoe"]
+
+
 def test_a_quote_that_never_closes_stops_the_import_at_its_row(cli, tmp_path):
     rows = [f"P{i},p{i}@ex.org" for i in range(50)] + ['"Broken quote,bq@ex.org']
     rows += [f"Q{i},q{i}@ex.org" for i in range(50)]

@@ -139,12 +139,18 @@ class _Rejects:
                                   *(neutralise_cell(c) for c in reject.cells)])
             self._sent()
 
-    def close(self) -> None:
+    def close(self, failed: BaseException | None = None) -> None:
+        """Put FILE in place, unless the import ``failed`` (stopped on an error
+        of the whole file): FILE then stays as it was, since a part of the
+        rejected rows would read as all of them."""
         if self.count > MAX_SHOWN_REJECTS:
             more = self.count - MAX_SHOWN_REJECTS
             say(f"... and {more} more rejected row{'s' if more > 1 else ''}"
                 + ("" if self.writer else " (write them all with --rejects FILE)"))
-        self._files.close()
+        if failed is None:
+            self._files.close()
+        else:
+            self._files.__exit__(type(failed), failed, failed.__traceback__)
 
 
 def _print_plan(item) -> None:
@@ -198,7 +204,7 @@ def import_(
     others are imported and the exit code is 1. The whole import is one
     transaction and one batch (`tinycrm imports undo BATCH` reverses it)."""
     from ..import_input import open_input
-    from ..store.importer import ImportOptions, import_contacts, open_reader
+    from ..store.importer import ImportOptions, ImportRejected, import_contacts, open_reader
 
     env = env_of(ctx)
     options = ImportOptions(
@@ -216,8 +222,13 @@ def import_(
                 store, raw, name=name, options=options, reader=reader, on_reject=sink,
                 on_plan=_print_plan if dry_run else None,
             )
-        finally:
+        except ImportRejected:  # --strict: every rejected row is there, to fix
             sink.close()
+            raise
+        except BaseException as exc:
+            sink.close(failed=exc)
+            raise
+        sink.close()
     what = getattr(reader, "description", summary.layout)
     if dry_run:
         say(f"dry run of {name} ({what}), nothing written: {summary.counts_text()}")

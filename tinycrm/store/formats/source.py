@@ -1,9 +1,9 @@
 """Opening an input: a file or stdin, its text encoding, and its format.
 
 Encodings: a BOM decides (UTF-8, UTF-16, UTF-32); otherwise UTF-8 when the
-first 64 KiB decode as UTF-8, else Windows-1252. A stray non-UTF-8 byte
-later in a UTF-8 file is read as Windows-1252 rather than failing the whole
-import. ``--encoding`` turns the guessing off and decodes strictly.
+first 64 KiB are ASCII or hold a character UTF-8 reads, else Windows-1252. A
+stray non-UTF-8 byte in a UTF-8 file is read as Windows-1252 rather than
+failing the whole import. ``--encoding`` turns the guessing off and decodes strictly.
 
 Formats come from the content (``BEGIN:VCARD``, ``[``, ``{``, else CSV),
 with the file extension breaking ties.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 from dataclasses import dataclass
 from typing import IO, BinaryIO
 
@@ -111,11 +112,19 @@ def guess_encoding(head: bytes) -> tuple[str, str]:
             return "utf-16-le", "strict"
         if even > len(sample) // 4 and odd == 0:
             return "utf-16-be", "strict"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "cp1252", "tinycrm-cp1252"
-    return "utf-8", "tinycrm-cp1252"
+    # UTF-8 if any of it is UTF-8 beyond ASCII: a Windows-1252 file's accented
+    # letters are bytes that UTF-8 can't read (é is E9, then ASCII), so it has
+    # none; a UTF-8 file with a stray 1252 byte keeps its UTF-8 letters, and
+    # only the stray byte is read as 1252.
+    text = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(head, final=False)
+    if text.isascii() or _UTF8_LETTER.search(text):
+        return "utf-8", "tinycrm-cp1252"
+    return "cp1252", "tinycrm-cp1252"
+
+
+# A character beyond ASCII that UTF-8 decoded (not a byte it couldn't read,
+# which surrogateescape gives as U+DC80..U+DCFF).
+_UTF8_LETTER = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
 def check_encoding(encoding: str) -> str:
@@ -161,6 +170,9 @@ def open_source(
         head = decoder.decode(head_bytes, final=len(head_bytes) < HEAD_BYTES)
     except UnicodeDecodeError as exc:
         raise FormatError(f"{name}: can't be read as {codec} ({exc.reason} at byte {exc.start});"
+                          " try another --encoding") from None
+    except UnicodeError as exc:  # utf-16 or utf-32 without a byte-order mark
+        raise FormatError(f"{name}: can't be read as {codec} ({exc});"
                           " try another --encoding") from None
     if not head.strip("\ufeff \t\r\n"):
         raise FormatError(f"{name}: the file is empty")
