@@ -188,7 +188,10 @@ def test_tinycrm_export_round_trip_is_lossless(cli, tmp_path):
     cli.ok("edit", "1", "--set", "fields.plan=pro", "--set", "fields.+x=+1", "--set", "birthday=1815-12-10",
            "--set", "cadence_days=30", "--set", "source=+referral")
     cli.ok("add", "Grace Hopper")
+    cli.ok("import", "-", input="Company\nGlobex Corporation\n")  # named after its company
     before = contacts(cli)
+    assert (before[2]["first_name"], before[2]["last_name"]) == (None, None)
+    assert (before[1]["first_name"], before[1]["last_name"]) == ("Grace", "Hopper")
     exported = cli.ok("export", "--format", "csv").stdout
     assert "'=Ada" in exported and "'@Engines" in exported and "'+44 20 7946 0001" in exported
     path = tmp_path / "export.csv"

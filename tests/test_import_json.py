@@ -18,6 +18,7 @@ def test_json_round_trip(cli, tmp_path):
            "--company", "Engines", "--stage", "customer")
     cli.ok("edit", "1", "--set", "fields.plan=pro", "--set", "cadence_days=30")
     cli.ok("add", "Grace Hopper", "--owner", "bob", "--tier", "low")
+    cli.ok("import", "-", input="Company\nGlobex Corporation\n")  # no first or last name
     exported = cli.ok("export", "--format", "json").stdout
     assert exported == cli.ok("list", "--sort", "created", "-f", "json").stdout
     path = tmp_path / "contacts.json"
@@ -25,8 +26,16 @@ def test_json_round_trip(cli, tmp_path):
     other = type(cli)(tmp_path / "other.db")
     result = other("import", str(path))
     assert result.exit_code == 0, result.stderr
-    assert "JSON" in result.stderr and "2 created" in result.stderr
+    assert "JSON" in result.stderr and "3 created" in result.stderr
     assert strip(contacts(other)) == strip(contacts(cli))
+    ndjson = tmp_path / "contacts.ndjson"
+    ndjson.write_text(cli.ok("export", "--format", "ndjson").stdout)
+    third = type(cli)(tmp_path / "third.db")
+    third.ok("import", str(ndjson))
+    assert strip(contacts(third)) == strip(contacts(cli))
+    # A JSON object with a name and no first or last name key has its name split.
+    third.ok("import", "-", input='[{"name": "Alan Turing"}]')
+    assert [(c["first_name"], c["last_name"]) for c in contacts(third)][-1] == ("Alan", "Turing")
 
 
 def test_ndjson_from_stdin_and_aliases(cli):

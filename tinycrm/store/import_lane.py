@@ -63,6 +63,9 @@ class PlainChunk:
         return [key for keys in self.columns["phone_keys"] for key in keys if key is not None]
 
 
+_NAME_PARTS = frozenset(("first_name", "last_name"))
+
+
 class RowChunk:
     """Some rows of a vCard or JSON file (what any reader's ``rows`` gives);
     CSV files come in ``formats.csvfile.CellChunk``s, which map their cells
@@ -87,6 +90,9 @@ class RowChunk:
                 return None
             records.append(row.record)
         keys = set().union(*records)
+        for part in _NAME_PARTS & keys:
+            if not all(part in record for record in records):
+                return None  # some objects give a name's parts and some don't
         return {key: [record.get(key) for record in records] for key in keys}
 
 
@@ -103,9 +109,11 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
     names = clean_texts(column("name"))
     firsts = clean_texts(column("first_name"))
     lasts = clean_texts(column("last_name"))
+    # (A JSON chunk has these columns when every object has the key: see RowChunk.)
+    split = not (checker.name_parts or "first_name" in columns or "last_name" in columns)
     for i, name in enumerate(names):
         if name:
-            if firsts[i] is None and lasts[i] is None:
+            if split and firsts[i] is None and lasts[i] is None:
                 firsts[i], lasts[i] = split_name(name)
         else:
             names[i] = full_name(firsts[i], lasts[i])

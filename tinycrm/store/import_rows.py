@@ -183,6 +183,9 @@ class RowChecker:
         self.stages = stages
         self.tiers = tiers
         self._tags: dict[str, str] = {}  # raw tag -> clean tag (files repeat a few tags)
+        # A file with first or last name columns gives a name's parts itself
+        # (so does a JSON object with those keys); only a full name alone is split.
+        self.name_parts: bool = getattr(reader, "name_parts", False)
 
     def prepare(self, row: Row) -> Incoming | Rejection:
         """Validate one row: no database and no callbacks, so it can run while
@@ -232,7 +235,8 @@ class RowChecker:
                                 or (phones[0] if phones else None))
                 if not name:
                     raise _Bad(None, "no name, email or phone")
-            elif first is None and last is None:
+            elif first is None and last is None and not (
+                    self.name_parts or "first_name" in record or "last_name" in record):
                 first, last = split_name(name)
                 inc.split_names = True
             inc.name, inc.named, inc.first_name, inc.last_name = name, named, first, last

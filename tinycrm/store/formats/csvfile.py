@@ -242,6 +242,12 @@ class CSVReader:
     def description(self) -> str:
         return LAYOUT_NAMES.get(self.layout, self.layout)
 
+    @property
+    def name_parts(self) -> bool:
+        """Whether the file has first or last name columns: it gives a name's
+        parts itself, and an empty one stays empty (a company's name, say)."""
+        return not {"first_name", "last_name"}.isdisjoint(self.mapper.targets.values())
+
     def rows(self) -> Iterator[Row]:
         for chunk in self.chunks(1000):
             yield from chunk.rows()

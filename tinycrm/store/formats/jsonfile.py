@@ -71,6 +71,9 @@ def _why(exc: json.JSONDecodeError) -> str:
     return why if exc.pos < len(exc.doc) else why + "; the input ends there, cut short?"
 
 
+_NAME_PARTS = ("first_name", "last_name")
+
+
 def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
     """The record of a JSON object, and the first of its values that can't be
     taken (the row is rejected for it). No record at all when the object is no
@@ -81,6 +84,9 @@ def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
     error = nested = None
     for key, value in data.items():
         key = _ALIASES.get(key, key)
+        if value is None and key in _NAME_PARTS:
+            record.setdefault(key, None)  # no such part: the name is not to be split
+            continue
         if key in _IGNORED or value is None:
             continue
         if key in _STRINGS:
