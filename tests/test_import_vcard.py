@@ -44,6 +44,7 @@ def test_vcard_21_quoted_printable_charset_and_bare_types(cli, tmp_path):
     assert juergen["phones"] == ["+49 170 1234567", "+49 30 123456"]  # PREF first
     assert juergen["emails"] == ["juergen@example.de"]
     assert (juergen["company"], juergen["title"]) == ("Müller & Söhne GmbH", "Geschäftsführer")
+    assert juergen["fields"]["department"] == "Vertrieb"  # ORG's unit
     assert juergen["birthday"] == "1970-01-15"
     notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
              if e["kind"] == "note"]

@@ -301,9 +301,12 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             if item:
                 (emails if name == "EMAIL" else phones).append((prop.rank, item))
         elif name == "ORG":
-            company = unescape(_split_unescaped(value, ";")[0]).strip()
+            company, *units = (unescape(part).strip() for part in _split_unescaped(value, ";"))
             if company:
                 record["company"] = company
+            units = [unit for unit in units if unit]
+            if units:  # the organizational units: a department, a team
+                add_field(fields, "department", ", ".join(units))
         elif name == "NOTE":
             text = unescape(value).strip()
             if text:
