@@ -203,15 +203,35 @@ def test_undo_takes_away_the_notes_the_batch_added_to_contacts_it_merged_into(cl
     path = tmp_path / "notes.csv"
     path.write_text("Name,Email,Company,Notes\nAda,ada@ex.org,Engines,note from the file\n"
                     "Alan,alan@ex.org,,only a note\n")  # Alan: nothing but a note to merge
-    cli.ok("import", str(path))
+    dry = cli.ok("import", str(path), "--dry-run")
+    assert "2 merged" in dry.stderr and "#2 Alan Turing  (note)" in dry.stdout
+    result = cli.ok("import", str(path))
+    assert "0 created, 2 merged, 0 unchanged" in result.stderr  # a new note is a change
 
-    def notes(ref: str) -> list[str]:
+    def timeline(ref: str, kind: str) -> list[str]:
         return [e["text"] for e in json.loads(cli.ok("timeline", ref, "-f", "json").stdout)
-                if e["kind"] == "note"]
+                if e["kind"] == kind]
 
-    assert (notes("1"), notes("2")) == (["note from the file", "typed by hand"], ["only a note"])
+    assert (timeline("1", "note"), timeline("2", "note")) == (
+        ["note from the file", "typed by hand"], ["only a note"])
+    assert timeline("2", "import") == [f"merged from {path} (batch 1): note"]
+    again = cli.ok("import", str(path))  # the same notes again: nothing new
+    assert "0 merged, 2 unchanged" in again.stderr and timeline("2", "note") == ["only a note"]
+    assert cli("imports", "undo", "2").exit_code == 0
     assert cli("imports", "undo", "1").exit_code == 0
-    assert (notes("1"), notes("2")) == (["typed by hand"], [])
+    assert (timeline("1", "note"), timeline("2", "note")) == (["typed by hand"], [])
+    assert timeline("2", "import") == []
+
+
+def test_rows_of_one_person_in_a_file_merge_their_notes_once_each(cli, tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text('Name,Email,Notes\nAda,ada@ex.org,"one\n\ntwo"\nAda,ada@ex.org,"one\n\ntwo"\n'
+                    "Ada,ada@ex.org,three\n")
+    result = cli.ok("import", str(path))
+    assert "1 created, 1 merged, 1 unchanged" in result.stderr
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["one\n\ntwo\n\nthree"]
 
 
 def test_undo_refuses_when_contacts_changed_since_unless_forced(cli, tmp_path):

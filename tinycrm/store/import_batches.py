@@ -209,10 +209,13 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
             store.search.reindex(ids)
             store.contacts_changed(ids, now)
         # The notes the batch added to contacts it merged into (even where
-        # it changed nothing else): written at the batch's start, which the
-        # (kind, at) index finds without reading every note there is.
-        conn.execute("DELETE FROM events WHERE kind = 'note' AND at = ? AND data IS NOT NULL"
-                     " AND json_extract(data, '$.batch') = ?", [to_db(batch.started_at), batch_id])
+        # it changed nothing else, with the entry that says so): written at the
+        # batch's start, which the (kind, at) index finds without reading
+        # every note there is.
+        conn.execute("DELETE FROM events WHERE kind IN ('note', 'import') AND at = ?"
+                     " AND data IS NOT NULL AND json_extract(data, '$.batch') = ?"
+                     " AND json_extract(data, '$.action') IS NOT 'undone'",
+                     [to_db(batch.started_at), batch_id])
         conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
         store.audit.record("undo", "import", batch_id,
                            after={"removed": removed, "restored": restored,

@@ -147,8 +147,9 @@ class RowPath:
                     state = pending[target] = state.state(
                         self.default_stage, self.default_tier, self.user)
                 changed = combine(state, inc, overwrite=mode == "update", stages=self.stages)
-                if inc.note and state.note != inc.note:
+                if inc.note and f"\n\n{inc.note}\n\n" not in f"\n\n{state.note or ''}\n\n":
                     state.note = f"{state.note}\n\n{inc.note}" if state.note else inc.note
+                    changed = [*changed, "note"]
                 self._count_merge(inc, target, state.name, changed)
             else:
                 merges.setdefault(target, []).append(inc)
@@ -288,10 +289,13 @@ class RowPath:
             notes = []
             for inc in rows:
                 changed = combine(state, inc, overwrite=overwrite, saved=saved, stages=self.stages)
-                if inc.note:
+                # A note the contact hasn't got yet is a change like a field's.
+                # (Undo takes it away by its batch.)
+                if inc.note and inc.note not in notes and not self._has_note(contact_id, inc.note):
                     notes.append(inc.note)
+                    changed = [*changed, "note"]
                 self._count_merge(inc, contact_id, state.name, changed)
-                changed_keys += [k for k in changed if k not in changed_keys]
+                changed_keys += [k for k in changed if k not in changed_keys and k != "note"]
             if not changed_keys and not notes:
                 continue
             created_here = contact_id >= self.first_id
@@ -303,12 +307,19 @@ class RowPath:
                 reindex.append((contact_id, state.name, state.emails, state.company, state.tags))
                 changed_ids.append(contact_id)
             for note in notes:
-                if not self._has_note(contact_id, note):  # (undo takes it away by its batch)
-                    self.store.timeline.add(contact_id, "note", note,
-                                            data={"batch": self.batch_id}, now=self.now)
-            if created_here or not changed_keys:
+                self.store.timeline.add(contact_id, "note", note,
+                                        data={"batch": self.batch_id}, now=self.now)
+            if created_here:
                 continue
             action = "updated" if overwrite else "merged"
+            if not changed_keys:  # a note alone: the import's entry says so
+                self.store.timeline.add(
+                    contact_id, "import", f"{action} from {self.name} (batch {self.batch_id}): note",
+                    data={"batch": self.batch_id, "action": action, "source": self.name,
+                          "fields": ["note"]},
+                    now=self.now,
+                )
+                continue
             first_time = self.conn.execute(
                 "INSERT OR IGNORE INTO import_items (batch_id, contact_id, action, before)"
                 " VALUES (?, ?, ?, ?)",
