@@ -317,18 +317,18 @@ def _shown(conn, changed: list[int | tuple[int, int]]) -> str:
 
 def _taken_back(before: ContactState, now: ContactState, ours: dict[str, Any]) -> ContactState:
     """The contact as it is ``now`` with what the batch did to it taken away:
-    each field it set has its value from ``before`` again; emails, phones,
-    tags and custom fields lose what it added and keep what came since
-    (another contact merged in, a tag typed by hand). A last contact time
-    moved on since (a call logged) stays."""
+    each field it set, and that still holds what it set, has its value from
+    ``before`` again (one changed since, by hand or by a later import, or a
+    last contact time moved on by a call logged, stays); emails, phones, tags
+    and custom fields lose what it added and keep what came since (another
+    contact merged in, a tag typed by hand)."""
     from .textutil import normalize_email
 
     target = now.restored({})
     for key in _STATE_COLUMNS:
-        if key in ours:
+        # A value set since (by hand, by a later import) is not the batch's to take back.
+        if key in ours and ours[key] == getattr(now, key):
             setattr(target, key, getattr(before, key))
-    if "last_contacted_at" in ours and ours["last_contacted_at"] != now.last_contacted_at:
-        target.last_contacted_at = now.last_contacted_at
     for key, ident in (("emails", normalize_email), ("phones", lambda p: phone_key(p) or p),
                        ("tags", str)):
         if key in ours:
@@ -337,7 +337,7 @@ def _taken_back(before: ContactState, now: ContactState, ours: dict[str, Any]) -
             setattr(target, key, [v for v in getattr(now, key) if ident(v) not in added])
     if "fields" in ours:
         for key, value in (ours["fields"] or {}).items():
-            if before.fields.get(key) == value:
+            if before.fields.get(key) == value or now.fields.get(key) != value:
                 continue
             if key in before.fields:
                 target.fields[key] = before.fields[key]
