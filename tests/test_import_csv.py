@@ -211,6 +211,18 @@ def test_tinycrm_export_round_trip_is_lossless(cli, tmp_path):
     assert drop_version(again) == drop_version(exported)
 
 
+def test_a_one_column_file_with_commas_in_its_rows(cli, tmp_path):
+    # Its header is its first line (no preamble), and a comma is no delimiter.
+    cli.ok("import", write(tmp_path, "names.csv", "Name\nAda Lovelace\nHopper, Grace\nTuring, Alan\n"))
+    cli.ok("import", write(tmp_path, "emails.csv",
+                           "Email\nann@ex.org\nbob@ex.org\ncy@ex.org, cy@work.example\n"))
+    people = by_name(cli)
+    assert (people["Hopper, Grace"]["first_name"], people["Hopper, Grace"]["last_name"]) == (
+        "Grace", "Hopper")
+    assert people["cy@ex.org"]["emails"] == ["cy@ex.org", "cy@work.example"]
+    assert len(people) == 6
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_delimiters_are_detected(cli, tmp_path, delimiter):
     text = (f"Name{delimiter}Email{delimiter}Company{delimiter}Notes\n"

@@ -152,13 +152,17 @@ def detect_dialect(head: str) -> tuple[str, int]:
         if not rows:
             continue
         skip = _header_index(rows)
+        first = next((i for i, row in enumerate(rows) if _filled(row)), 0)
+        if skip > first and build_mapper(rows[first]).identity:
+            skip = first  # a file that starts with its header has no preamble
         width = len(rows[skip])
         body = [r for r in rows[skip + 1:] if _filled(r)]
         # A row as wide as the header, or wider by empty cells (a trailing comma).
         consistent = sum(
             1 for r in body if len(r) == width or len(r) > width and not _filled(r[width:])
         ) / len(body) if body else 1.0
-        score = width * consistent if width > 1 else 0.5
+        # One column: the delimiter that the rows don't hold ("Hopper, Grace").
+        score = width * consistent if width > 1 else 0.5 * consistent
         # At a tie, the reading that skips fewer lines: "Smith, John;j@x.org"
         # under "Name;Email" is two cells by either delimiter, but a comma
         # would make a header of it and a preamble of the real one.
