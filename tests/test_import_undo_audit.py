@@ -121,6 +121,26 @@ def test_forced_undo_keeps_values_set_since_by_hand_or_by_a_later_import(store):
     assert later.merged + later.updated == 1
 
 
+def test_undo_takes_away_the_rule_follow_ups_a_merge_brought(cli, tmp_path):
+    cli.ok("add", "Old Friend", "-e", "of@ex.org")
+
+    def followups() -> list[str]:
+        return sorted(f["note"] for f in json.loads(
+            cli.ok("follow-up", "list", "--all", "-f", "json").stdout))
+
+    def timeline() -> list[str]:
+        return [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)]
+
+    before = (followups(), timeline())
+    cli.ok("import", write(tmp_path, "c.csv", "Name,Email,Tags\nOld Friend,of@ex.org,complaint\n"))
+    assert len(followups()) == len(before[0]) + 1  # the complaint rule's
+    cli.ok("imports", "undo", "1")
+    assert followups() == before[0]
+    assert sorted(timeline()) == sorted(["import batch 1 undone", *before[1]])
+    audit = json.loads(cli.ok("audit", "1", "-f", "json").stdout)
+    assert any(a["action"] == "delete" and a["entity"] == "followup" for a in audit)
+
+
 CHAIN = ("Name,Email,Phone\nPat Doe,a@ex.org,\nPat Doe,a@ex.org; b@ex.org,\n"
          "Pat Doe,b@ex.org,+1 555 123 4567\nPat Doe,,555-123-4567\n")
 

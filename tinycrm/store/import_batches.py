@@ -198,6 +198,7 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                 diff_before, diff_after = state.diff(target, keys)
                 store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                    before=diff_before, after=diff_after, now=now)
+            _drop_rule_followups(store, contact_id, to_db(batch.started_at), mark, now)
             conn.execute(
                 "DELETE FROM events WHERE contact_id = ? AND kind IN ('import', 'stage')"
                 " AND json_extract(data, '$.batch') = ?", [contact_id, batch_id])
@@ -223,6 +224,27 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
     missing = batch.created - removed - len(kept)
     return UndoSummary(batch_id=batch_id, removed=removed, restored=restored,
                        missing=max(0, missing), kept=tuple(kept))
+
+
+def _drop_rule_followups(store: Store, contact_id: int, started: str, mark: int,
+                         now: datetime) -> None:
+    """The open follow-ups that response-time rules made of what the batch
+    did to a contact it merged into (a new lead's, a complaint tag's): they go
+    with it, as they go with a contact it created."""
+    conn = store.conn
+    found = conn.execute(
+        "SELECT f.id, f.due_at, f.owner, f.note, f.rule FROM audit a"
+        " JOIN followups f ON f.id = a.entity_id AND f.contact_id = a.contact_id"
+        " WHERE a.contact_id = ? AND a.entity = 'followup' AND a.action = 'create'"
+        " AND a.at = ? AND a.id <= ? AND json_extract(a.after, '$.rule') IS NOT NULL"
+        " AND f.status = 'open'", [contact_id, started, mark]).fetchall()
+    for followup_id, due_at, owner, note, rule in found:
+        conn.execute("DELETE FROM events WHERE contact_id = ? AND kind = 'followup'"
+                     " AND json_extract(data, '$.followup_id') = ?", [contact_id, followup_id])
+        conn.execute("DELETE FROM followups WHERE id = ?", [followup_id])
+        store.audit.record("delete", "followup", followup_id, contact_id=contact_id,
+                           before={"due_at": due_at, "owner": owner, "note": note, "rule": rule,
+                                   "status": "open"}, now=now)
 
 
 def _batch_values(conn, contact_id: int, mark: int, started: str) -> dict[str, Any] | None:
@@ -282,6 +304,9 @@ def _changed_since(conn, batch_id: int, mark: int, first: int,
             after = json.loads(after_json) if after_json else {}
             if entity == "followup" and action == "create" and after.get("rule"):
                 continue  # a response-time rule's: it goes with its contact
+            if entity == "followup" and action == "delete" and before_json and json.loads(
+                    before_json).get("rule"):
+                continue  # and one that a later batch's undo took away again
             dirty.add(contact_id)
     for contact_id, fields in net.items():
         if any(first_value != last_value for first_value, last_value in fields.values()):
