@@ -221,6 +221,18 @@ def test_a_one_column_file_with_commas_in_its_rows(cli, tmp_path):
         "Grace", "Hopper")
     assert people["cy@ex.org"]["emails"] == ["cy@ex.org", "cy@work.example"]
     assert len(people) == 6
+    # A title line that is a header's word, then the header: still a preamble.
+    cli.ok("import", write(tmp_path, "titled.csv",
+                           "Name\n\nName,Email,Company\nAlan Turing,alan@ex.org,Bletchley\n"))
+    assert by_name(cli)["Alan Turing"]["company"] == "Bletchley"
+
+
+def test_a_full_name_beside_empty_name_parts_of_another_tool_is_split(cli, tmp_path):
+    # Thunderbird: Display Name filled, First and Last Name empty.
+    cli.ok("import", write(tmp_path, "tb.csv", "First Name,Last Name,Display Name,Primary Email\n"
+                                               ",,Ada Lovelace,ada@ex.org\n"))
+    ada = contacts(cli)[0]
+    assert (ada["name"], ada["first_name"], ada["last_name"]) == ("Ada Lovelace", "Ada", "Lovelace")
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
@@ -340,10 +352,14 @@ def test_a_stray_windows_1252_byte_early_in_a_utf8_file_is_the_only_one_read_as_
     path.write_bytes("Name,Email\nZoë Ünal,zoe@ex.org\n".encode() + b"Ren\xe9 Lat,rene@ex.org\n")
     cli.ok("import", str(path))
     assert [c["name"] for c in contacts(cli)] == ["Zoë Ünal", "René Lat"]
-    # A file with no UTF-8 in it beyond ASCII is Windows-1252 throughout.
-    path.write_bytes(b"Name,Email\nJos\xe9,jose@ex.org\nFran\xe7ois,fr@ex.org\n")
+    # A file with no UTF-8 in it beyond ASCII is Windows-1252 throughout, and
+    # so is one where a pair of its 1252 letters happens to read as UTF-8
+    # (É® as ɮ), among more that don't.
+    path.write_bytes(b"Name,Email,Company\nJos\xe9,jose@ex.org,NESTL\xc9\xae\n"
+                     b"Fran\xe7ois,fr@ex.org,Caf\xe9 \xab\xa0ici\xa0\xbb\n")
     cli.ok("import", str(path))
-    assert [c["name"] for c in contacts(cli)][2:] == ["José", "François"]
+    assert [(c["name"], c["company"]) for c in contacts(cli)][2:] == [
+        ("José", "NESTLÉ®"), ("François", "Café « ici »")]  # (a no-break space is a space)
 
 
 def test_utf16_named_without_its_byte_order_mark(cli, tmp_path):

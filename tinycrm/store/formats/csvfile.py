@@ -153,7 +153,8 @@ def detect_dialect(head: str) -> tuple[str, int]:
             continue
         skip = _header_index(rows)
         first = next((i for i, row in enumerate(rows) if _filled(row)), 0)
-        if skip > first and build_mapper(rows[first]).identity:
+        if (skip > first and build_mapper(rows[first]).identity
+                and not build_mapper(rows[skip]).identity):
             skip = first  # a file that starts with its header has no preamble
         width = len(rows[skip])
         body = [r for r in rows[skip + 1:] if _filled(r)]
@@ -248,9 +249,11 @@ class CSVReader:
 
     @property
     def name_parts(self) -> bool:
-        """Whether the file has first or last name columns: it gives a name's
-        parts itself, and an empty one stays empty (a company's name, say)."""
-        return not {"first_name", "last_name"}.isdisjoint(self.mapper.targets.values())
+        """Whether the file gives a name's parts itself, so that an empty one
+        stays empty (a contact named after its company): tinycrm's own export
+        does. Other tools leave them empty beside a full name they have
+        (Thunderbird's Display Name, Google's old Name), which is split."""
+        return self.layout == "tinycrm"
 
     def rows(self) -> Iterator[Row]:
         for chunk in self.chunks(1000):

@@ -1,7 +1,8 @@
 """Opening an input: a file or stdin, its text encoding, and its format.
 
 Encodings: a BOM decides (UTF-8, UTF-16, UTF-32); otherwise UTF-8 when the
-first 64 KiB are ASCII or hold a character UTF-8 reads, else Windows-1252. A
+first 64 KiB are ASCII or more of them reads as UTF-8 than not, else
+Windows-1252. A
 stray non-UTF-8 byte in a UTF-8 file is read as Windows-1252 rather than
 failing the whole import. ``--encoding`` turns the guessing off and decodes strictly.
 
@@ -112,19 +113,22 @@ def guess_encoding(head: bytes) -> tuple[str, str]:
             return "utf-16-le", "strict"
         if even > len(sample) // 4 and odd == 0:
             return "utf-16-be", "strict"
-    # UTF-8 if any of it is UTF-8 beyond ASCII: a Windows-1252 file's accented
-    # letters are bytes that UTF-8 can't read (é is E9, then ASCII), so it has
-    # none; a UTF-8 file with a stray 1252 byte keeps its UTF-8 letters, and
+    # UTF-8 if more of it reads as UTF-8 beyond ASCII than doesn't: a
+    # Windows-1252 file's accented letters are mostly bytes UTF-8 can't read
+    # (é is E9, then ASCII), and only now and then a pair it can (É® reads
+    # as ɮ); a UTF-8 file with a stray 1252 byte has its UTF-8 letters, and
     # only the stray byte is read as 1252.
     text = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(head, final=False)
-    if text.isascii() or _UTF8_LETTER.search(text):
+    if text.isascii():
         return "utf-8", "tinycrm-cp1252"
-    return "cp1252", "tinycrm-cp1252"
+    unread = len(_NOT_UTF8.findall(text))
+    read = len(_BEYOND_ASCII.findall(text)) - unread
+    return ("utf-8" if read > unread else "cp1252"), "tinycrm-cp1252"
 
 
-# A character beyond ASCII that UTF-8 decoded (not a byte it couldn't read,
-# which surrogateescape gives as U+DC80..U+DCFF).
-_UTF8_LETTER = re.compile("[^\x00-\x7f\udc80-\udcff]")
+# What surrogateescape makes of a byte UTF-8 can't read: U+DC80..U+DCFF.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+_BEYOND_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def check_encoding(encoding: str) -> str:
