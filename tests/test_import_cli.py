@@ -218,9 +218,34 @@ def test_undo_takes_away_the_notes_the_batch_added_to_contacts_it_merged_into(cl
     again = cli.ok("import", str(path))  # the same notes again: nothing new
     assert "0 merged, 2 unchanged" in again.stderr and timeline("2", "note") == ["only a note"]
     assert cli("imports", "undo", "2").exit_code == 0
-    assert cli("imports", "undo", "1").exit_code == 0
+    undo = cli("imports", "undo", "1")
+    assert undo.exit_code == 0 and "restored 2" in undo.stderr, undo.stderr
     assert (timeline("1", "note"), timeline("2", "note")) == (["typed by hand"], [])
-    assert timeline("2", "import") == []
+    assert timeline("2", "import") == ["import batch 1 undone"]
+
+
+def test_notes_a_file_brings_again_are_no_change_even_joined_into_one(cli, tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("Name,Email,Notes\nAda Lovelace,ada@ex.org,met at PyCon\n"
+                    "Ada Lovelace,ada@ex.org,likes tea\n")
+    cli.ok("import", str(path))
+    again = cli.ok("import", str(path))
+    assert "0 merged, 2 unchanged" in again.stderr
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["met at PyCon\n\nlikes tea"]
+
+
+def test_undo_keeps_the_import_entries_it_did_not_write(cli, tmp_path):
+    cli.ok("add", "Kay Old", "-e", "kay@ex.org")
+    path = tmp_path / "a.csv"
+    path.write_text("Name,Email,Phone\nKay New,kay@work.example,+44 20 7946 0001\n")
+    cli.ok("import", str(path))
+    cli.ok("merge", "1", "2")  # the merge keeps where contact 2 came from
+    cli.ok("imports", "undo", "1", "--force")
+    texts = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
+             if e["kind"] == "import"]
+    assert f"imported from {path} (batch 1)" in texts
 
 
 def test_rows_of_one_person_in_a_file_merge_their_notes_once_each(cli, tmp_path):

@@ -213,10 +213,17 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
         # it changed nothing else, with the entry that says so): written at the
         # batch's start, which the (kind, at) index finds without reading
         # every note there is.
-        conn.execute("DELETE FROM events WHERE kind IN ('note', 'import') AND at = ?"
-                     " AND data IS NOT NULL AND json_extract(data, '$.batch') = ?"
-                     " AND json_extract(data, '$.action') IS NOT 'undone'",
-                     [to_db(batch.started_at), batch_id])
+        started = to_db(batch.started_at)
+        conn.execute("DELETE FROM events WHERE kind = 'note' AND at = ? AND data IS NOT NULL"
+                     " AND json_extract(data, '$.batch') = ?", [started, batch_id])
+        noted = {contact_id for (contact_id,) in conn.execute(
+            "DELETE FROM events WHERE kind = 'import' AND at = ? AND data IS NOT NULL"
+            " AND json_extract(data, '$.batch') = ? AND json_extract(data, '$.fields') = '[\"note\"]'"
+            " RETURNING contact_id", [started, batch_id])}
+        for contact_id in sorted(noted - set(ids)):
+            store.timeline.add(contact_id, "import", f"import batch {batch_id} undone",
+                               data={"batch": batch_id, "action": "undone"}, now=now)
+            restored += 1
         conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
         store.audit.record("undo", "import", batch_id,
                            after={"removed": removed, "restored": restored,

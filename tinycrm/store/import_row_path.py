@@ -346,7 +346,10 @@ class RowPath:
         return changed_ids
 
     def _has_note(self, contact_id: int, note: str) -> bool:
+        """Whether the contact has this note already: as a note of its own, or
+        as a paragraph of one (rows of one person in a file make one note)."""
         return self.conn.execute(
-            "SELECT 1 FROM events WHERE contact_id = ? AND kind = 'note' AND text = ? LIMIT 1",
-            [contact_id, note]).fetchone() is not None
+            "SELECT 1 FROM events WHERE contact_id = ?1 AND kind = 'note' AND (text = ?2"
+            " OR instr(char(10, 10) || text || char(10, 10), char(10, 10) || ?2 || char(10, 10)))"
+            " LIMIT 1", [contact_id, note]).fetchone() is not None
 
