@@ -141,6 +141,29 @@ def test_undo_takes_away_the_rule_follow_ups_a_merge_brought(cli, tmp_path):
     assert any(a["action"] == "delete" and a["entity"] == "followup" for a in audit)
 
 
+def test_undo_leaves_rule_follow_ups_it_did_not_bring_or_that_were_snoozed_since(cli, tmp_path):
+    cli.ok("add", "Old Friend", "-e", "of@ex.org")
+    cli.ok("add", "New Friend", "-e", "nf@ex.org")
+    cli.ok("tag", "1", "complaint")  # by hand, in the second the import runs (a frozen clock)
+
+    def open_ones(ref: str) -> list[tuple]:  # (the same follow-up, not one made again)
+        return sorted((f["id"], f["due_at"]) for f in json.loads(
+            cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+            if str(f["contact_id"]) == ref and f["status"] == "open")
+
+    hand = open_ones("1")
+    cli.ok("import", write(tmp_path, "c.csv", "Name,Email,Company,Tags\n"
+                           "Old Friend,of@ex.org,Acme,\nNew Friend,nf@ex.org,,complaint\n"))
+    brought = [f for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+               if f["contact_id"] == 2 and "omplaint" in f["note"]]
+    assert len(brought) == 1
+    cli.ok("follow-up", "snooze", str(brought[0]["id"]), "--until", "2026-12-01")
+    cli.ok("imports", "undo", "1")
+    assert open_ones("1") == hand  # the tag typed by hand brought it: it stays
+    assert [f for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+            if f["id"] == brought[0]["id"]], "snoozed since: someone's to do now"
+
+
 CHAIN = ("Name,Email,Phone\nPat Doe,a@ex.org,\nPat Doe,a@ex.org; b@ex.org,\n"
          "Pat Doe,b@ex.org,+1 555 123 4567\nPat Doe,,555-123-4567\n")
 

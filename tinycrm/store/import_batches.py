@@ -149,9 +149,10 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
             raise Conflict(f"import batch {batch_id} was already undone")
         if batch.finished_at is None:
             raise Conflict(f"import batch {batch_id} never finished")
-        mark, first = conn.execute(
-            "SELECT coalesce(audit_mark, 0), coalesce(first_contact_id, 0) FROM import_batches"
-            " WHERE id = ?", [batch_id]).fetchone()
+        start, mark, first = conn.execute(
+            "SELECT coalesce(audit_start, 0), coalesce(audit_mark, 0),"
+            " coalesce(first_contact_id, 0) FROM import_batches WHERE id = ?",
+            [batch_id]).fetchone()
         changed, absorbed = _changed_since(conn, batch_id, mark, first)
         if changed and not force:
             shown = _shown(conn, changed[:20])
@@ -184,7 +185,7 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                 continue
             before = ContactState.from_snapshot(contact_id, json.loads(before_json))
             state = ContactState.from_contact(current)
-            ours = _batch_values(conn, contact_id, mark, to_db(batch.started_at))
+            ours = _batch_values(conn, contact_id, start, mark, to_db(batch.started_at))
             target = before if ours is None else _taken_back(before, state, ours)
             keys = [k for k in (*_STATE_COLUMNS, "fields", "emails", "phones", "tags")
                     if getattr(target, k) != getattr(state, k)]
@@ -198,7 +199,7 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                 diff_before, diff_after = state.diff(target, keys)
                 store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                    before=diff_before, after=diff_after, now=now)
-            _drop_rule_followups(store, contact_id, to_db(batch.started_at), mark, now)
+            _drop_rule_followups(store, contact_id, to_db(batch.started_at), start, mark, now)
             conn.execute(
                 "DELETE FROM events WHERE contact_id = ? AND kind IN ('import', 'stage')"
                 " AND json_extract(data, '$.batch') = ?", [contact_id, batch_id])
@@ -233,18 +234,24 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                        missing=max(0, missing), kept=tuple(kept))
 
 
-def _drop_rule_followups(store: Store, contact_id: int, started: str, mark: int,
+def _drop_rule_followups(store: Store, contact_id: int, started: str, start: int, mark: int,
                          now: datetime) -> None:
     """The open follow-ups that response-time rules made of what the batch
-    did to a contact it merged into (a new lead's, a complaint tag's): they go
-    with it, as they go with a contact it created."""
+    (audited after ``start``, up to ``mark``) did to a contact it merged into
+    (a new lead's, a complaint tag's): they go with it, as they go with a
+    contact it created. One that was reminded, snoozed or rescheduled since
+    is someone's to do now, and stays."""
     conn = store.conn
     found = conn.execute(
         "SELECT f.id, f.due_at, f.owner, f.note, f.rule FROM audit a"
         " JOIN followups f ON f.id = a.entity_id AND f.contact_id = a.contact_id"
-        " WHERE a.contact_id = ? AND a.entity = 'followup' AND a.action = 'create'"
-        " AND a.at = ? AND a.id <= ? AND json_extract(a.after, '$.rule') IS NOT NULL"
-        " AND f.status = 'open'", [contact_id, started, mark]).fetchall()
+        " WHERE a.contact_id = ?1 AND a.entity = 'followup' AND a.action = 'create'"
+        " AND a.at = ?2 AND a.id > ?3 AND a.id <= ?4 AND json_extract(a.after, '$.rule') IS NOT NULL"
+        " AND f.status = 'open'"
+        " AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.entity = 'followup'"
+        "  AND b.entity_id = f.id AND b.id > ?4)"
+        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.followup_id = f.id)",
+        [contact_id, started, start, mark]).fetchall()
     for followup_id, due_at, owner, note, rule in found:
         conn.execute("DELETE FROM events WHERE contact_id = ? AND kind = 'followup'"
                      " AND json_extract(data, '$.followup_id') = ?", [contact_id, followup_id])
@@ -254,15 +261,16 @@ def _drop_rule_followups(store: Store, contact_id: int, started: str, mark: int,
                                    "status": "open"}, now=now)
 
 
-def _batch_values(conn, contact_id: int, mark: int, started: str) -> dict[str, Any] | None:
-    """What the batch (audited up to ``mark``, at ``started``) left in the
-    fields it changed on a contact it merged into; None when its audit
-    entries aren't there to say."""
+def _batch_values(conn, contact_id: int, start: int, mark: int,
+                  started: str) -> dict[str, Any] | None:
+    """What the batch (audited after ``start``, up to ``mark``, at
+    ``started``) left in the fields it changed on a contact it merged into;
+    None when its audit entries aren't there to say."""
     values: dict[str, Any] = {}
     for (after,) in conn.execute(
-            "SELECT after FROM audit WHERE contact_id = ? AND at = ? AND id <= ?"
+            "SELECT after FROM audit WHERE contact_id = ? AND at = ? AND id > ? AND id <= ?"
             " AND entity = 'contact' AND action = 'update' ORDER BY id",
-            [contact_id, started, mark]):
+            [contact_id, started, start, mark]):
         values.update(json.loads(after) if after else {})
     return values or None
 

@@ -244,8 +244,9 @@ class _Import(RowPath):
         self.defer_name_at = max(DEFER_NAME_INDEX_AT, existing)
         fmt = self.reader.format + ("" if self.layout == self.reader.format else f"/{self.layout}")
         self.batch_id = conn.execute(
-            "INSERT INTO import_batches (started_at, actor, source, format, options, first_contact_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO import_batches (started_at, actor, source, format, options,"
+            " first_contact_id, audit_start)"
+            " VALUES (?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM audit))",
             [self.stamp, self.user, self.name, fmt, json.dumps({
                 "on_duplicate": self.mode, "tags": self.extra_tags,
                 "map": list(self.options.mapping), "strict": self.options.strict,

@@ -388,3 +388,12 @@ def m041_import_events_worked_out(db: Database) -> None:
             GROUP BY e.contact_id);
         """
     )
+
+
+@migrations()
+def m042_import_audit_start(db: Database) -> None:
+    # audit_start: the largest audit id when a batch began. With audit_mark
+    # (the largest when it ended) it bounds the batch's own entries, which
+    # its start time alone can't tell from others of the same second (a tag
+    # typed by hand, and the rule's follow-up it brought).
+    db.execute("ALTER TABLE import_batches ADD COLUMN audit_start INTEGER")
