@@ -164,6 +164,35 @@ def test_undo_leaves_rule_follow_ups_it_did_not_bring_or_that_were_snoozed_since
             if f["id"] == brought[0]["id"]], "snoozed since: someone's to do now"
 
 
+def test_undoing_batches_out_of_order_ends_where_it_began(store):
+    ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
+    first = run(store, "Name,Email,Title,Cadence Days,Tags,Plan\n"
+                       "Ada,ada@ex.org,CTO,30,investor,pro\n")
+    later = run(store, "Name,Email,Title,Cadence Days,Tags,Plan\n"
+                       "Ada,ada@ex.org,CEO,14,investor; board,max\n", on_duplicate="update")
+    undo_batch(store, first.batch_id, force=True)
+    after = store.contacts.get(ada.id)  # the later batch's values are its own
+    assert (after.title, after.cadence_days, after.fields) == ("CEO", 14, {"Plan": "max"})
+    assert after.tags == ("board",)  # investor was the first batch's; the later one found it
+    # (--force: the first undo took a tag away since; nothing this undo puts back)
+    undo_batch(store, later.batch_id, force=True)
+    after = store.contacts.get(ada.id)  # not the undone first batch's values again
+    assert (after.title, after.cadence_days, after.fields, after.tags) == (None, None, {}, ())
+
+
+def test_forced_undo_keeps_what_a_later_batch_set_again_after_a_hand_edit(store):
+    ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
+    first = run(store, "Name,Email,Title,Plan\nAda,ada@ex.org,CTO,pro\n")
+    store.contacts.edit(ada.id, {"title": "CEO", "fields": {"Plan": "max"}})
+    later = run(store, "Name,Email,Title,Plan\nAda,ada@ex.org,CTO,pro\n", on_duplicate="update")
+    undo_batch(store, first.batch_id, force=True)
+    after = store.contacts.get(ada.id)
+    assert (after.title, after.fields) == ("CTO", {"Plan": "pro"})  # the later batch's
+    undo_batch(store, later.batch_id)
+    after = store.contacts.get(ada.id)
+    assert (after.title, after.fields) == ("CEO", {"Plan": "max"})  # the hand edit's
+
+
 CHAIN = ("Name,Email,Phone\nPat Doe,a@ex.org,\nPat Doe,a@ex.org; b@ex.org,\n"
          "Pat Doe,b@ex.org,+1 555 123 4567\nPat Doe,,555-123-4567\n")
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .busy import ImportNote
 from .contact_state import ContactState
 from .errors import Conflict, NotFound
-from .textutil import phone_key
+from .textutil import normalize_email, phone_key
 from .timeutil import from_db, to_db
 
 if TYPE_CHECKING:
@@ -186,7 +186,13 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
             before = ContactState.from_snapshot(contact_id, json.loads(before_json))
             state = ContactState.from_contact(current)
             ours = _batch_values(conn, contact_id, start, mark, to_db(batch.started_at))
-            target = before if ours is None else _taken_back(before, state, ours)
+            later = _later_batches(conn, contact_id, batch_id)
+            if ours is None:
+                target = before
+            else:
+                target = _taken_back(before, state, ours,
+                                     kept=_later_values(conn, contact_id, later))
+                _rebase(conn, contact_id, later, before, ours)
             keys = [k for k in (*_STATE_COLUMNS, "fields", "emails", "phones", "tags")
                     if getattr(target, k) != getattr(state, k)]
             for email in target.emails:
@@ -355,29 +361,92 @@ def _shown(conn, changed: list[int | tuple[int, int]]) -> str:
                      for c in changed)
 
 
-def _taken_back(before: ContactState, now: ContactState, ours: dict[str, Any]) -> ContactState:
+def _later_batches(conn, contact_id: int, batch_id: int) -> list[tuple]:
+    """(id, audit start, audit mark, start time, before) of the batches after
+    ``batch_id`` that merged into the contact and are still in place."""
+    return conn.execute(
+        "SELECT b.id, coalesce(b.audit_start, 0), coalesce(b.audit_mark, 0), b.started_at,"
+        " i.before FROM import_items i JOIN import_batches b ON b.id = i.batch_id"
+        " WHERE i.contact_id = ? AND i.batch_id > ? AND b.undone_at IS NULL"
+        " AND i.action != 'created' ORDER BY b.id", [contact_id, batch_id]).fetchall()
+
+
+def _later_values(conn, contact_id: int, later: list[tuple]) -> set[str]:
+    """What later batches still in place set on the contact: theirs, whatever
+    an earlier batch's undo does. Fields by name, custom fields as
+    ``fields.NAME``, and an address, number or tag they added as
+    ``emails:KEY`` (``phones:``, ``tags:``)."""
+    keys: set[str] = set()
+    for _, start, mark, started, before_json in later:
+        before = json.loads(before_json)
+        for key, value in (_batch_values(conn, contact_id, start, mark, started) or {}).items():
+            if key == "fields":
+                keys.update(f"fields.{name}" for name in (value or {}))
+            elif key in _LIST_KEYS:
+                ident = _LIST_KEYS[key]
+                had = {ident(v) for v in before.get(key) or ()}
+                keys.update(f"{key}:{ident(v)}" for v in value or () if ident(v) not in had)
+            else:
+                keys.add(key)
+    return keys
+
+
+_LISTS = (("emails", normalize_email), ("phones", lambda p: phone_key(p) or p), ("tags", str))
+_LIST_KEYS = dict(_LISTS)
+
+
+def _rebase(conn, contact_id: int, later: list[tuple], before: ContactState,
+            ours: dict[str, Any]) -> None:
+    """Once a batch is undone, what later batches found there before them is
+    what the contact had before it: their own undo then puts that back, not
+    the undone batch's values."""
+    for later_id, _, _, _, before_json in later:
+        snap = json.loads(before_json)
+        old = json.dumps(snap, sort_keys=True)
+        for key in _STATE_COLUMNS:
+            if key in ours and key in snap and snap[key] == ours[key]:
+                snap[key] = getattr(before, key)
+        for key, ident in _LISTS:
+            if key in ours and key in snap:
+                had = {ident(v) for v in getattr(before, key)}
+                added = {ident(v) for v in ours[key] or ()} - had
+                snap[key] = [v for v in snap[key] if ident(v) not in added]
+        fields = snap.get("fields") or {}
+        for name, value in (ours.get("fields") or {}).items():
+            if name in fields and fields[name] == value:
+                if name in before.fields:
+                    fields[name] = before.fields[name]
+                else:
+                    del fields[name]
+        if json.dumps(snap, sort_keys=True) != old:
+            conn.execute("UPDATE import_items SET before = ? WHERE batch_id = ? AND contact_id = ?",
+                         [json.dumps(snap, ensure_ascii=False), later_id, contact_id])
+
+
+def _taken_back(before: ContactState, now: ContactState, ours: dict[str, Any], *,
+                kept: frozenset[str] | set[str] = frozenset()) -> ContactState:
     """The contact as it is ``now`` with what the batch did to it taken away:
     each field it set, and that still holds what it set, has its value from
     ``before`` again (one changed since, by hand or by a later import, or a
     last contact time moved on by a call logged, stays); emails, phones, tags
     and custom fields lose what it added and keep what came since (another
     contact merged in, a tag typed by hand)."""
-    from .textutil import normalize_email
-
     target = now.restored({})
     for key in _STATE_COLUMNS:
-        # A value set since (by hand, by a later import) is not the batch's to take back.
-        if key in ours and ours[key] == getattr(now, key):
+        # A value set since (by hand, or by a later import still in place, even
+        # to the same value) is not the batch's to take back.
+        if key in ours and ours[key] == getattr(now, key) and key not in kept:
             setattr(target, key, getattr(before, key))
-    for key, ident in (("emails", normalize_email), ("phones", lambda p: phone_key(p) or p),
-                       ("tags", str)):
+    for key, ident in _LISTS:
         if key in ours:
             had = {ident(v) for v in getattr(before, key)}
             added = {ident(v) for v in ours[key] or ()} - had
+            added = {v for v in added if f"{key}:{v}" not in kept}
             setattr(target, key, [v for v in getattr(now, key) if ident(v) not in added])
     if "fields" in ours:
         for key, value in (ours["fields"] or {}).items():
-            if before.fields.get(key) == value or now.fields.get(key) != value:
+            if (before.fields.get(key) == value or now.fields.get(key) != value
+                    or f"fields.{key}" in kept):
                 continue
             if key in before.fields:
                 target.fields[key] = before.fields[key]
