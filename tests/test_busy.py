@@ -258,3 +258,28 @@ def test_vacuum_waits_for_the_lock_like_any_change(store, holder, cli):
     assert result.exit_code == 5 and "an import of big.csv by bob" in result.stderr
     holder.release()
     assert cli.ok("db", "vacuum").exit_code == 0
+
+
+def test_reminders_that_went_out_are_recorded_however_long_an_import_holds_the_lock(
+        holder, db_path):
+    from tinycrm.delivery.remind import RemindOptions, remind
+    from tinycrm.store.reminders import Reminders
+
+    holder.release()
+    with Store(db_path, user="alice") as setup:
+        ada = setup.contacts.add("Ada Lovelace")
+        setup.followups.add(ada.id, setup.now() - timedelta(hours=1), note="Call back")
+
+    class Stdout(io.StringIO):
+        def write(self, text: str) -> int:
+            # An import starts while the lines go out, and outlasts --wait.
+            holder.hold()
+            threading.Timer(1.0, holder.release).start()
+            return super().write(text)
+
+    out = Stdout()
+    with Store(db_path, user="alice", busy_timeout=0.1, wait_for_imports=0.2) as store:
+        result = remind(store, RemindOptions(channels=("stdout",)), out=out)
+        assert "Call back" in out.getvalue() and result.delivered == 1 and not result.errors
+        assert [(d.item, d.state) for d in Reminders(store).deliveries()] == [
+            ("followup:2", "sent")]

@@ -227,7 +227,9 @@ class Reminders:
             return 0
         params = {"rows": _rows(items, claim.recipients), "channel": claim.channel,
                   "now": to_db(now), "token": claim.token, "bit": channel_bit(claim.channel)}
-        with self.store.write():
+        # They went out: giving up here (--wait) would deliver them again once
+        # the claim runs out, so this waits for an import however long it takes.
+        with self.store.patient(), self.store.write():
             # Normally an update of our claims; should a claim have expired and
             # been cleared meanwhile, the row is recorded anew.
             self.conn.execute(

@@ -160,6 +160,18 @@ class Store:
             self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
 
     @contextmanager
+    def patient(self) -> Iterator[None]:
+        """Writes that wait as long as an import holds the lock, whatever
+        ``wait_for_imports`` says: recording what has happened outside the
+        database already (a reminder that went out) can't be given up."""
+        before = self.wait_for_imports
+        self.wait_for_imports = float("inf")
+        try:
+            yield
+        finally:
+            self.wait_for_imports = before
+
+    @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for several queries (no-op inside a write)."""
         conn = self.conn
