@@ -283,3 +283,15 @@ def test_reminders_that_went_out_are_recorded_however_long_an_import_holds_the_l
         assert "Call back" in out.getvalue() and result.delivered == 1 and not result.errors
         assert [(d.item, d.state) for d in Reminders(store).deliveries()] == [
             ("followup:2", "sent")]
+
+
+def test_remind_with_nothing_due_does_not_wait_for_an_import(holder, db_path):
+    from tinycrm.delivery.remind import RemindOptions, remind
+
+    with Store(db_path, user="alice", busy_timeout=0.1, wait_for_imports=5) as store:
+        started = time.monotonic()
+        for channels in (("stdout",), ("command",)):
+            result = remind(store, RemindOptions(channels=channels, command="cat"),
+                            out=io.StringIO())
+            assert result.delivered == 0 and not result.errors
+        assert time.monotonic() - started < 1, "no lock needed to find nothing due"

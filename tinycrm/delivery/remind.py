@@ -108,6 +108,10 @@ def _stdout(reminders: Reminders, options: RemindOptions, now: datetime, out: IO
             result: RemindResult) -> None:
     from . import stdout
 
+    # Nothing due: nothing to write, and no need to wait for an import's lock.
+    if not reminders.any_candidates("stdout", owner=options.owner, now=now,
+                                    include_cadence=options.include_cadence):
+        return
     claim = reminders.claim("stdout", owner=options.owner, now=now,
                             include_cadence=options.include_cadence)
     if claim:
@@ -120,6 +124,9 @@ def _command(reminders: Reminders, options: RemindOptions, now: datetime, result
 
     if not options.command:
         raise TinyCRMError("--via command needs --exec CMD")
+    if not reminders.any_candidates("command", owner=options.owner, now=now,
+                                    include_cadence=options.include_cadence):
+        return
     claim = reminders.claim("command", owner=options.owner, now=now, recipient=options.command[:200],
                             include_cadence=options.include_cadence)
     if claim:

@@ -152,6 +152,14 @@ class Reminders:
             items = self._candidates(channel, owner, now, include_cadence)
             return [item for item in items if not self._recorded(item, channel)]
 
+    def any_candidates(self, channel: str, *, owner: str | None = None,
+                       now: datetime | None = None, include_cadence: bool = True) -> bool:
+        """Whether ``claim`` would find anything to look at (read-only): when
+        not, a run has nothing to do and no need for the write lock."""
+        now = now or self.store.now()
+        with self.store.read():
+            return bool(self._candidates(channel, owner, now, include_cadence))
+
     def _recorded(self, item: QueueItem, channel: str) -> bool:
         return self.conn.execute(
             "SELECT 1 FROM deliveries WHERE item = ? AND due_at = ? AND channel = ?",
