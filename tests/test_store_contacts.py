@@ -166,3 +166,22 @@ def test_a_contact_with_no_word_to_search_is_kept_edited_and_merged(store):
     assert [c.id for c, _ in store.search.search("ada")] == [smile.id]
     merge_contacts(store, smile.id, mark.id)
     assert store.contacts.get(smile.id).phones == ("+1 555 0100",)
+
+
+def test_list_reads_one_snapshot_while_another_process_commits(store, monkeypatch):
+    from tinycrm.store import Store
+    from tinycrm.store.contacts import Contacts
+
+    ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
+    rows_to_contacts = Contacts._rows_to_contacts
+
+    def meanwhile(self, rows):
+        # Another process commits between reading the contacts and their emails.
+        if self is store.contacts:
+            with Store(store.path, user="bob") as other:
+                other.contacts.edit(ada.id, {"emails": ["ada@ex.org", "ada@work.example"]})
+        return rows_to_contacts(self, rows)
+
+    monkeypatch.setattr(Contacts, "_rows_to_contacts", meanwhile)
+    (listed,) = store.contacts.list()
+    assert (listed.emails, listed.version) == (("ada@ex.org",), ada.version)

@@ -228,7 +228,10 @@ class Contacts:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
-        return self._rows_to_contacts(self.conn.execute(sql, params).fetchall())
+        # One snapshot for the contacts and their emails, phones and tags: an
+        # import committing in between would otherwise show half of itself.
+        with self.store.read():
+            return self._rows_to_contacts(self.conn.execute(sql, params).fetchall())
 
     def iter_all(self, filters: ContactFilter = ContactFilter(), *, chunk: int = 1000) -> Iterator[Contact]:
         """Every matching contact in id order, fetched a chunk at a time (for export)."""
