@@ -77,7 +77,7 @@ def test_forced_undo_keeps_a_created_contact_another_was_merged_into(cli, tmp_pa
     assert cli("imports", "undo", "1").exit_code == 4
     undo = cli("imports", "undo", "1", "--force")
     assert "removed 1 contact" in undo.stderr and "already gone" not in undo.stderr
-    assert "kept 3: other contacts were merged into it" in undo.stderr
+    assert "kept 3: other contacts or a later import merged into it" in undo.stderr
     left = people(cli)
     assert list(left) == [3] and "gh@navy.mil" in left[3]["emails"]
     notes = [e["text"] for e in json.loads(cli.ok("timeline", "3", "-f", "json").stdout)]
@@ -191,6 +191,21 @@ def test_forced_undo_keeps_what_a_later_batch_set_again_after_a_hand_edit(store)
     undo_batch(store, later.batch_id)
     after = store.contacts.get(ada.id)
     assert (after.title, after.fields) == ("CEO", {"Plan": "max"})  # the hand edit's
+
+
+def test_forced_undo_keeps_a_created_contact_a_later_import_merged_into(cli, tmp_path):
+    cli.ok("import", write(tmp_path, "a.csv", "Name,Email\nHannah Weber,hannah@ex.org\n"
+                                              "Ivo Brandt,ivo@ex.org\n"))
+    cli.ok("import", write(tmp_path, "b.csv", "Name,Email,Phone,Tags\n"
+                                              "Hannah Weber,hannah@ex.org,+49 30 1234567,outlook\n"))
+    assert cli("imports", "undo", "1").exit_code == 4  # batch 2 merged into Hannah since
+    undo = cli("imports", "undo", "1", "--force")
+    assert "removed 1 contact" in undo.stderr and "kept 1: " in undo.stderr, undo.stderr
+    (hannah,) = people(cli).values()  # Ivo went with batch 1; Hannah holds batch 2's too
+    assert (hannah["name"], hannah["phones"], hannah["tags"]) == (
+        "Hannah Weber", ["+49 30 1234567"], ["outlook"])
+    undo = cli("imports", "undo", "2", "--force")
+    assert people(cli)[hannah["id"]]["phones"] == []
 
 
 CHAIN = ("Name,Email,Phone\nPat Doe,a@ex.org,\nPat Doe,a@ex.org; b@ex.org,\n"

@@ -323,8 +323,8 @@ def imports_undo(
         f"{'' if result.removed == 1 else 's'}, restored {result.restored}"
         + (f" ({result.missing} {'was' if result.missing == 1 else 'were'} already gone)"
            if result.missing else "")
-        + (f"; kept {', '.join(map(str, result.kept))}: other contacts were merged into"
-           f" {'it' if len(result.kept) == 1 else 'them'}" if result.kept else ""))
+        + (f"; kept {', '.join(map(str, result.kept))}: other contacts or a later import"
+           f" merged into {'it' if len(result.kept) == 1 else 'them'}" if result.kept else ""))
 
 
 # -- duplicates --------------------------------------------------------------------

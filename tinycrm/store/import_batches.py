@@ -160,15 +160,23 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                 f"contacts of import batch {batch_id} were changed since the import: {shown}"
                 f"{'; ...' if len(changed) > 20 else ''}. Undo with --force to drop those changes")
         # A contact the batch created that has taken another in (``tinycrm
-        # merge``) holds a person the batch didn't bring: it stays.
-        kept = sorted(absorbed)
+        # merge``), or that a later import still in place merged into, holds
+        # what the batch didn't bring: it stays.
+        merged_later = {contact_id for (contact_id,) in conn.execute(
+            "SELECT DISTINCT i.contact_id FROM import_items i"
+            " JOIN import_batches b ON b.id = i.batch_id"
+            " JOIN contacts c ON c.id = i.contact_id"
+            " WHERE i.batch_id > ? AND b.undone_at IS NULL AND i.action != 'created'"
+            " AND c.import_batch = ? AND c.id >= ?", [batch_id, batch_id, first])}
+        kept = sorted(absorbed | merged_later)
         if kept:
             conn.executemany("UPDATE contacts SET import_batch = NULL WHERE id = ?",
                              [(c,) for c in kept])
             for contact_id in kept:
+                why = ("other contacts were merged into it" if contact_id in absorbed
+                       else "a later import merged into it")
                 store.timeline.add(
-                    contact_id, "import",
-                    f"import batch {batch_id} undone; kept: other contacts were merged into it",
+                    contact_id, "import", f"import batch {batch_id} undone; kept: {why}",
                     data={"batch": batch_id, "action": "kept"}, now=now)
         removed = conn.execute(
             "DELETE FROM contacts WHERE id >= ? AND import_batch = ?", [first, batch_id]).rowcount
