@@ -19,6 +19,12 @@ def contacts(cli) -> list[dict]:
     return json.loads(cli.ok("list", "--sort", "created", "-f", "json").stdout)
 
 
+def entries(cli, ref: str, kind: str) -> list[str]:
+    """The texts of a contact's timeline entries of one kind, newest first."""
+    return [e["text"] for e in json.loads(cli.ok("timeline", ref, "-f", "json").stdout)
+            if e["kind"] == kind]
+
+
 PEOPLE = ("Name,Email,Phone,Company\n"
           "Ada Lovelace,ada@ex.org,,Engines\n"
           "No Email,not-an-email,,\n"
@@ -208,20 +214,16 @@ def test_undo_takes_away_the_notes_the_batch_added_to_contacts_it_merged_into(cl
     result = cli.ok("import", str(path))
     assert "0 created, 2 merged, 0 unchanged" in result.stderr  # a new note is a change
 
-    def timeline(ref: str, kind: str) -> list[str]:
-        return [e["text"] for e in json.loads(cli.ok("timeline", ref, "-f", "json").stdout)
-                if e["kind"] == kind]
-
-    assert (timeline("1", "note"), timeline("2", "note")) == (
+    assert (entries(cli, "1", "note"), entries(cli, "2", "note")) == (
         ["note from the file", "typed by hand"], ["only a note"])
-    assert timeline("2", "import") == [f"merged from {path} (batch 1): note"]
+    assert entries(cli, "2", "import") == [f"merged from {path} (batch 1): note"]
     again = cli.ok("import", str(path))  # the same notes again: nothing new
-    assert "0 merged, 2 unchanged" in again.stderr and timeline("2", "note") == ["only a note"]
+    assert "0 merged, 2 unchanged" in again.stderr and entries(cli, "2", "note") == ["only a note"]
     assert cli("imports", "undo", "2").exit_code == 0
     undo = cli("imports", "undo", "1")
     assert undo.exit_code == 0 and "restored 2" in undo.stderr, undo.stderr
-    assert (timeline("1", "note"), timeline("2", "note")) == (["typed by hand"], [])
-    assert timeline("2", "import") == ["import batch 1 undone"]
+    assert (entries(cli, "1", "note"), entries(cli, "2", "note")) == (["typed by hand"], [])
+    assert entries(cli, "2", "import") == ["import batch 1 undone"]
 
 
 def test_notes_a_file_brings_again_are_no_change_even_joined_into_one(cli, tmp_path):
@@ -231,9 +233,7 @@ def test_notes_a_file_brings_again_are_no_change_even_joined_into_one(cli, tmp_p
     cli.ok("import", str(path))
     again = cli.ok("import", str(path))
     assert "0 merged, 2 unchanged" in again.stderr
-    notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
-             if e["kind"] == "note"]
-    assert notes == ["met at PyCon\n\nlikes tea"]
+    assert entries(cli, "1", "note") == ["met at PyCon\n\nlikes tea"]
 
 
 def test_undo_keeps_the_import_entries_it_did_not_write(cli, tmp_path):
@@ -243,9 +243,7 @@ def test_undo_keeps_the_import_entries_it_did_not_write(cli, tmp_path):
     cli.ok("import", str(path))
     cli.ok("merge", "1", "2")  # the merge keeps where contact 2 came from
     cli.ok("imports", "undo", "1", "--force")
-    texts = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
-             if e["kind"] == "import"]
-    assert f"imported from {path} (batch 1)" in texts
+    assert f"imported from {path} (batch 1)" in entries(cli, "1", "import")
 
 
 def test_rows_of_one_person_in_a_file_merge_their_notes_once_each(cli, tmp_path):
@@ -254,9 +252,7 @@ def test_rows_of_one_person_in_a_file_merge_their_notes_once_each(cli, tmp_path)
                     "Ada,ada@ex.org,three\n")
     result = cli.ok("import", str(path))
     assert "1 created, 1 merged, 1 unchanged" in result.stderr
-    notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
-             if e["kind"] == "note"]
-    assert notes == ["one\n\ntwo\n\nthree"]
+    assert entries(cli, "1", "note") == ["one\n\ntwo\n\nthree"]
 
 
 def test_undo_refuses_when_contacts_changed_since_unless_forced(cli, tmp_path):
