@@ -204,8 +204,23 @@ def test_forced_undo_keeps_a_created_contact_a_later_import_merged_into(cli, tmp
     (hannah,) = people(cli).values()  # Ivo went with batch 1; Hannah holds batch 2's too
     assert (hannah["name"], hannah["phones"], hannah["tags"]) == (
         "Hannah Weber", ["+49 30 1234567"], ["outlook"])
-    undo = cli("imports", "undo", "2", "--force")
-    assert people(cli)[hannah["id"]]["phones"] == []
+    # Batch 2 owns her now: its undo takes her away, as undoing 2 then 1 would.
+    undo = cli("imports", "undo", "2")
+    assert undo.exit_code == 0 and "removed 1 contact" in undo.stderr, undo.stderr
+    assert people(cli) == {}
+
+
+def test_a_contact_two_later_imports_merged_into_goes_with_the_last_of_their_undos(cli, tmp_path):
+    cli.ok("import", write(tmp_path, "a.csv", "Name,Email\nAda,ada@ex.org\n"))
+    cli.ok("import", write(tmp_path, "b.csv", "Name,Email,Title\nAda,ada@ex.org,CEO\n"))
+    cli.ok("import", write(tmp_path, "c.csv", "Name,Email,Company\nAda,ada@ex.org,Engines\n"))
+    cli.ok("imports", "undo", "1", "--force")
+    cli.ok("imports", "undo", "2", "--force")
+    (ada,) = people(cli).values()
+    assert (ada["title"], ada["company"]) == (None, "Engines")  # batch 3's stays
+    assert cli("imports", "undo", "3").exit_code == 4  # undo 2 took her title away since
+    cli.ok("imports", "undo", "3", "--force")
+    assert people(cli) == {}
 
 
 CHAIN = ("Name,Email,Phone\nPat Doe,a@ex.org,\nPat Doe,a@ex.org; b@ex.org,\n"

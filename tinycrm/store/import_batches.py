@@ -169,6 +169,8 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
             " WHERE i.batch_id > ? AND b.undone_at IS NULL AND i.action != 'created'"
             " AND c.import_batch = ? AND c.id >= ?", [batch_id, batch_id, first])}
         kept = sorted(absorbed | merged_later)
+        for contact_id in merged_later:
+            _hand_on(conn, contact_id, batch_id)
         if kept:
             conn.executemany("UPDATE contacts SET import_batch = NULL WHERE id = ?",
                              [(c,) for c in kept])
@@ -191,7 +193,18 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                 current = store.contacts.get(contact_id)
             except NotFound:
                 continue
-            before = ContactState.from_snapshot(contact_id, json.loads(before_json))
+            snapshot = json.loads(before_json)
+            if snapshot.get(_BROUGHT_BY) is not None:
+                # Before this batch the contact was an undone batch's: with
+                # this one undone too, no one's left to own it, unless a
+                # later batch still in place merged into it as well. (As a
+                # contact a batch created, it goes even if changed since: this
+                # undo got here only with --force then.)
+                if _hand_on(conn, contact_id, batch_id) == 0:
+                    conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+                    removed += 1
+                    continue
+            before = ContactState.from_snapshot(contact_id, snapshot)
             state = ContactState.from_contact(current)
             ours = _batch_values(conn, contact_id, start, mark, to_db(batch.started_at))
             later = _later_batches(conn, contact_id, batch_id)
@@ -262,13 +275,17 @@ def _drop_rule_followups(store: Store, contact_id: int, started: str, start: int
         " WHERE a.contact_id = ?1 AND a.entity = 'followup' AND a.action = 'create'"
         " AND a.at = ?2 AND a.id > ?3 AND a.id <= ?4 AND json_extract(a.after, '$.rule') IS NOT NULL"
         " AND f.status = 'open'"
-        " AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.entity = 'followup'"
-        "  AND b.entity_id = f.id AND b.id > ?4)"
+        # (By the contact's own audit entries: audit_contact finds them.)
+        " AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.contact_id = ?1"
+        "  AND b.entity = 'followup' AND b.entity_id = f.id AND b.id > ?4)"
         " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.followup_id = f.id)",
         [contact_id, started, start, mark]).fetchall()
     for followup_id, due_at, owner, note, rule in found:
-        conn.execute("DELETE FROM events WHERE contact_id = ? AND kind = 'followup'"
-                     " AND json_extract(data, '$.followup_id') = ?", [contact_id, followup_id])
+        # (+kind: by the contact's entries at the batch's time, events_contact_at,
+        # not by every follow-up entry there is.)
+        conn.execute("DELETE FROM events WHERE contact_id = ? AND at = ? AND +kind = 'followup'"
+                     " AND json_extract(data, '$.followup_id') = ?",
+                     [contact_id, started, followup_id])
         conn.execute("DELETE FROM followups WHERE id = ?", [followup_id])
         store.audit.record("delete", "followup", followup_id, contact_id=contact_id,
                            before={"due_at": due_at, "owner": owner, "note": note, "rule": rule,
@@ -367,6 +384,22 @@ def _shown(conn, changed: list[int | tuple[int, int]]) -> str:
 
     return "; ".join(named(c) if isinstance(c, int) else f"{c[0]}, merged into {named(c[1])}"
                      for c in changed)
+
+
+# In a later batch's before-state of a contact: the undone batch that created
+# it (the contact was there before the later batch only because of it).
+_BROUGHT_BY = "brought_by_undone_batch"
+
+
+def _hand_on(conn, contact_id: int, batch_id: int) -> int:
+    """Mark the later batches still in place that merged into a contact that
+    ``batch_id`` created (and that is now undone): the last of them to be
+    undone takes the contact away. How many there are."""
+    return conn.execute(
+        "UPDATE import_items SET before = json_set(before, '$." + _BROUGHT_BY + "', ?)"
+        " WHERE contact_id = ? AND batch_id > ? AND action != 'created'"
+        " AND batch_id IN (SELECT id FROM import_batches WHERE undone_at IS NULL)",
+        [batch_id, contact_id, batch_id]).rowcount
 
 
 def _later_batches(conn, contact_id: int, batch_id: int) -> list[tuple]:
