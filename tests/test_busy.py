@@ -193,8 +193,10 @@ def test_the_cli_names_the_import_and_exits_5_when_its_wait_is_up(holder, db_pat
     started = time.monotonic()
     done = run_tinycrm("add", "Ada Lovelace", db=db_path, env={**os.environ, "TINYCRM_WAIT": "1"})
     assert done.returncode == 5, done.stderr
-    assert done.stderr.startswith("tinycrm: error: the database is busy: an import of big.csv"
-                                  " by bob"), done.stderr
+    said = done.stderr.splitlines()
+    assert said[0].startswith("tinycrm: waiting for an import of big.csv by bob"), said
+    assert said[-1].startswith("tinycrm: error: the database is busy: an import of big.csv"
+                               " by bob"), said
     assert "Traceback" not in done.stderr
     assert time.monotonic() - started < 9, "waited --wait, not SQLite's 10 s"
 
@@ -295,3 +297,18 @@ def test_remind_with_nothing_due_does_not_wait_for_an_import(holder, db_path):
                             out=io.StringIO())
             assert result.delivered == 0 and not result.errors
         assert time.monotonic() - started < 1, "no lock needed to find nothing due"
+
+
+def test_the_cli_says_at_once_that_it_waits_for_an_import(holder, cli):
+    """Not after SQLite's 10 s busy timeout: a second import, or cron's remind,
+    tells straight away what it is waiting for."""
+    release = threading.Timer(1.0, holder.release)
+    release.start()
+    started = time.monotonic()
+    try:
+        result = cli("--wait", "30", "add", "Ada Lovelace")
+    finally:
+        release.cancel()
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("waiting for an import of big.csv by bob") == 1
+    assert time.monotonic() - started < 5, "went ahead once the import was done"

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .timeline import Timeline
 
 
+_GLANCE = 0.2  # seconds a waiting command tries the lock before it looks for an import
+
 class Store:
     def __init__(
         self,
@@ -113,6 +115,14 @@ class Store:
 
     def _begin_immediate(self) -> None:
         started = time.monotonic()
+        if self.on_wait is not None and self.wait_for_imports > 0 and self.busy_timeout > _GLANCE:
+            # A command that waits for imports says so at once, not after
+            # SQLite's busy timeout: a glance first, then the import's note.
+            if self._try_begin(_GLANCE):
+                return
+            if running_import(self.path) is not None:
+                self._wait_for_lock(started)
+                return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
