@@ -18,8 +18,8 @@ import pytest
 from tinycrm import context
 from tinycrm.store import Busy, Store, db
 from tinycrm.store.busy import ImportNote, RunningImport, note_path, running_import
-from tinycrm.store.import_batches import undo_batch
 from tinycrm.store.import_types import ImportOptions
+from tinycrm.store.import_undo import undo_batch
 from tinycrm.store.importer import import_contacts
 
 from .conftest import run_tinycrm

@@ -9,7 +9,7 @@ import json
 import sqlite3
 
 from tinycrm.store import Store
-from tinycrm.store.import_batches import undo_batch
+from tinycrm.store.import_undo import undo_batch
 from tinycrm.store.importer import import_contacts
 from tinycrm.store.privacy import export
 

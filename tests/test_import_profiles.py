@@ -93,7 +93,7 @@ def test_undo_of_the_matching_import_restores_the_contact(store):
                     "https://www.linkedin.com/in/ada-lovelace-1815,ada@ex.org,"))
     assert again.merged == 1
     assert store.contacts.get(ada_id).emails == ("ada@ex.org",)
-    from tinycrm.store.import_batches import undo_batch
+    from tinycrm.store.import_undo import undo_batch
 
     undo_batch(store, again.batch_id)
     assert store.contacts.get(ada_id).emails == ()

@@ -7,7 +7,7 @@ import io
 
 from tinycrm.store import reports
 from tinycrm.store.dupes import merge_contacts
-from tinycrm.store.import_batches import undo_batch
+from tinycrm.store.import_undo import undo_batch
 from tinycrm.store.importer import ImportOptions, import_contacts
 
 HUBSPOT = ("Record ID,First Name,Last Name,Email,Lifecycle Stage\n"

@@ -10,7 +10,7 @@ import pytest
 
 from tinycrm.store import importer
 from tinycrm.store.dupes import find_duplicates
-from tinycrm.store.import_batches import undo_batch
+from tinycrm.store.import_undo import undo_batch
 from tinycrm.store.importer import ImportOptions, import_contacts
 
 A = "Name,Email,Phone,Company,Title,Tags\nAda Lovelace,ada@ex.org,+1 555 010 2030,,CEO,vip\n" \

@@ -316,7 +316,7 @@ def imports_undo(
         "--force", help="Undo even if some of its contacts were edited since.")] = False,
 ) -> None:
     """Undo an import: remove the contacts it created, restore the ones it merged into."""
-    from ..store.import_batches import undo_batch
+    from ..store.import_undo import undo_batch
 
     result = undo_batch(env_of(ctx).store(), batch, force=force)
     say(f"undid import batch {batch}: removed {result.removed} contact"

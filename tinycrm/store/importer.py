@@ -20,7 +20,7 @@ One import is one write transaction and one *batch*:
 
 A created contact names its batch (``contacts.import_batch``) and
 ``import_items`` keeps the full record of each contact before a merge, so
-that ``import_batches.undo_batch`` can reverse the batch. Killing the process
+that ``import_undo.undo_batch`` can reverse the batch. Killing the process
 at any point leaves the database as it was: nothing commits until the end. A
 dry run does all of it and rolls back.
 """

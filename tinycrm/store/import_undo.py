@@ -1,0 +1,396 @@
+"""Undoing an import batch: removing the contacts it created, which name it
+in ``contacts.import_batch``, and putting back the ones it merged into, from
+the records ``import_items`` kept and the batch's audit entries (those after
+``import_batches.audit_start``, up to ``audit_mark``). What was changed since,
+by hand or by a later batch still in place, stays."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .busy import ImportNote
+from .contact_state import ContactState
+from .errors import Conflict, NotFound
+from .import_batches import STATE_COLUMNS, get_batch, write_state
+from .textutil import normalize_email, phone_key
+from .timeutil import to_db
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+@dataclass(frozen=True)
+class UndoSummary:
+    batch_id: int
+    removed: int
+    restored: int
+    missing: int
+    kept: tuple[int, ...] = ()  # created by the batch, but other contacts were merged into them
+
+
+
+
+def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
+               force: bool = False) -> UndoSummary:
+    """Remove the contacts batch ``batch_id`` created and put back the ones it
+    merged into. Refused (Conflict) when someone changed them since, unless
+    ``force``."""
+    now = now or store.now()
+    conn = store.conn
+    # As long as the import itself: others who wait for the lock are told what holds it.
+    note = ImportNote(store.path, user=store.user, source=f"import batch {batch_id}",
+                      started_at=to_db(now), action="undo")
+    with store.write(), note.held():
+        batch = get_batch(store, batch_id)
+        if batch.undone_at is not None:
+            raise Conflict(f"import batch {batch_id} was already undone")
+        if batch.finished_at is None:
+            raise Conflict(f"import batch {batch_id} never finished")
+        start, mark, first = conn.execute(
+            "SELECT coalesce(audit_start, 0), coalesce(audit_mark, 0),"
+            " coalesce(first_contact_id, 0) FROM import_batches WHERE id = ?",
+            [batch_id]).fetchone()
+        changed, absorbed = _changed_since(conn, batch_id, mark, first)
+        if changed and not force:
+            shown = _shown(conn, changed[:20])
+            raise Conflict(
+                f"contacts of import batch {batch_id} were changed since the import: {shown}"
+                f"{'; ...' if len(changed) > 20 else ''}. Undo with --force to drop those changes")
+        # A contact the batch created that has taken another in (``tinycrm
+        # merge``), or that a later import still in place merged into, holds
+        # what the batch didn't bring: it stays.
+        merged_later = {contact_id for (contact_id,) in conn.execute(
+            "SELECT DISTINCT i.contact_id FROM import_items i"
+            " JOIN import_batches b ON b.id = i.batch_id"
+            " JOIN contacts c ON c.id = i.contact_id"
+            " WHERE i.batch_id > ? AND b.undone_at IS NULL AND i.action != 'created'"
+            " AND c.import_batch = ? AND c.id >= ?", [batch_id, batch_id, first])}
+        kept = sorted(absorbed | merged_later)
+        for contact_id in merged_later:
+            _hand_on(conn, contact_id, batch_id)
+        if kept:
+            conn.executemany("UPDATE contacts SET import_batch = NULL WHERE id = ?",
+                             [(c,) for c in kept])
+            for contact_id in kept:
+                why = ("other contacts were merged into it" if contact_id in absorbed
+                       else "a later import merged into it")
+                store.timeline.add(
+                    contact_id, "import", f"import batch {batch_id} undone; kept: {why}",
+                    data={"batch": batch_id, "action": "kept"}, now=now)
+        removed = conn.execute(
+            "DELETE FROM contacts WHERE id >= ? AND import_batch = ?", [first, batch_id]).rowcount
+        restored = 0
+        stamp = to_db(now)
+        rows = conn.execute(
+            "SELECT contact_id, before FROM import_items WHERE batch_id = ? AND action != 'created'",
+            [batch_id]).fetchall()
+        ids = []
+        for contact_id, before_json in rows:
+            try:
+                current = store.contacts.get(contact_id)
+            except NotFound:
+                continue
+            snapshot = json.loads(before_json)
+            if snapshot.get(_BROUGHT_BY) is not None:
+                # Before this batch the contact was an undone batch's: with
+                # this one undone too, no one's left to own it, unless a
+                # later batch still in place merged into it as well. (As a
+                # contact a batch created, it goes even if changed since: this
+                # undo got here only with --force then.)
+                if _hand_on(conn, contact_id, batch_id) == 0:
+                    conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+                    removed += 1
+                    continue
+            before = ContactState.from_snapshot(contact_id, snapshot)
+            state = ContactState.from_contact(current)
+            ours = _batch_values(conn, contact_id, start, mark, to_db(batch.started_at))
+            later = _later_batches(conn, contact_id, batch_id)
+            if ours is None:
+                target = before
+            else:
+                target = _taken_back(before, state, ours,
+                                     kept=_later_values(conn, contact_id, later))
+                _rebase(conn, contact_id, later, before, ours)
+            keys = [k for k in (*STATE_COLUMNS, "fields", "emails", "phones", "tags")
+                    if getattr(target, k) != getattr(state, k)]
+            for email in target.emails:
+                owner = store.contacts.email_owner(email)
+                if owner not in (None, contact_id):
+                    raise Conflict(f"can't restore contact {contact_id}: {email} now belongs to"
+                                   f" contact {owner}")
+            if keys:
+                write_state(conn, state, target, keys, stamp)
+                diff_before, diff_after = state.diff(target, keys)
+                store.audit.record("update", "contact", contact_id, contact_id=contact_id,
+                                   before=diff_before, after=diff_after, now=now)
+            _drop_rule_followups(store, contact_id, to_db(batch.started_at), start, mark, now)
+            conn.execute(
+                "DELETE FROM events WHERE contact_id = ? AND kind IN ('import', 'stage')"
+                " AND json_extract(data, '$.batch') = ?", [contact_id, batch_id])
+            store.timeline.add(contact_id, "import", f"import batch {batch_id} undone",
+                               data={"batch": batch_id, "action": "undone"}, now=now)
+            ids.append(contact_id)
+            restored += 1
+        if ids:
+            store.search.reindex(ids)
+            store.contacts_changed(ids, now)
+        # The notes the batch added to contacts it merged into (even where
+        # it changed nothing else, with the entry that says so): written at the
+        # batch's start, which the (kind, at) index finds without reading
+        # every note there is.
+        started = to_db(batch.started_at)
+        conn.execute("DELETE FROM events WHERE kind = 'note' AND at = ? AND data IS NOT NULL"
+                     " AND json_extract(data, '$.batch') = ?", [started, batch_id])
+        noted = {contact_id for (contact_id,) in conn.execute(
+            "DELETE FROM events WHERE kind = 'import' AND at = ? AND data IS NOT NULL"
+            " AND json_extract(data, '$.batch') = ? AND json_extract(data, '$.fields') = '[\"note\"]'"
+            " RETURNING contact_id", [started, batch_id])}
+        for contact_id in sorted(noted - set(ids)):
+            store.timeline.add(contact_id, "import", f"import batch {batch_id} undone",
+                               data={"batch": batch_id, "action": "undone"}, now=now)
+            restored += 1
+        conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
+        store.audit.record("undo", "import", batch_id,
+                           after={"removed": removed, "restored": restored,
+                                  **({"kept": kept} if kept else {})}, now=now)
+    missing = batch.created - removed - len(kept)
+    return UndoSummary(batch_id=batch_id, removed=removed, restored=restored,
+                       missing=max(0, missing), kept=tuple(kept))
+
+
+def _drop_rule_followups(store: Store, contact_id: int, started: str, start: int, mark: int,
+                         now: datetime) -> None:
+    """The open follow-ups that response-time rules made of what the batch
+    (audited after ``start``, up to ``mark``) did to a contact it merged into
+    (a new lead's, a complaint tag's): they go with it, as they go with a
+    contact it created. One that was reminded, snoozed or rescheduled since
+    is someone's to do now, and stays."""
+    conn = store.conn
+    found = conn.execute(
+        "SELECT f.id, f.due_at, f.owner, f.note, f.rule FROM audit a"
+        " JOIN followups f ON f.id = a.entity_id AND f.contact_id = a.contact_id"
+        " WHERE a.contact_id = ?1 AND a.entity = 'followup' AND a.action = 'create'"
+        " AND a.at = ?2 AND a.id > ?3 AND a.id <= ?4 AND json_extract(a.after, '$.rule') IS NOT NULL"
+        " AND f.status = 'open'"
+        # (By the contact's own audit entries: audit_contact finds them.)
+        " AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.contact_id = ?1"
+        "  AND b.entity = 'followup' AND b.entity_id = f.id AND b.id > ?4)"
+        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.followup_id = f.id)",
+        [contact_id, started, start, mark]).fetchall()
+    for followup_id, due_at, owner, note, rule in found:
+        # (+kind: by the contact's entries at the batch's time, events_contact_at,
+        # not by every follow-up entry there is.)
+        conn.execute("DELETE FROM events WHERE contact_id = ? AND at = ? AND +kind = 'followup'"
+                     " AND json_extract(data, '$.followup_id') = ?",
+                     [contact_id, started, followup_id])
+        conn.execute("DELETE FROM followups WHERE id = ?", [followup_id])
+        store.audit.record("delete", "followup", followup_id, contact_id=contact_id,
+                           before={"due_at": due_at, "owner": owner, "note": note, "rule": rule,
+                                   "status": "open"}, now=now)
+
+
+def _batch_values(conn, contact_id: int, start: int, mark: int,
+                  started: str) -> dict[str, Any] | None:
+    """What the batch (audited after ``start``, up to ``mark``, at
+    ``started``) left in the fields it changed on a contact it merged into;
+    None when its audit entries aren't there to say."""
+    values: dict[str, Any] = {}
+    for (after,) in conn.execute(
+            "SELECT after FROM audit WHERE contact_id = ? AND at = ? AND id > ? AND id <= ?"
+            " AND entity = 'contact' AND action = 'update' ORDER BY id",
+            [contact_id, started, start, mark]):
+        values.update(json.loads(after) if after else {})
+    return values or None
+
+
+def _changed_since(conn, batch_id: int, mark: int, first: int,
+                   ) -> tuple[list[int | tuple[int, int]], set[int]]:
+    """The batch's contacts that someone changed since it (audited after
+    ``mark``): their ids, then (id, the contact it went into) for those it
+    created that were merged into others; and those it created that have
+    taken other contacts in since (``tinycrm merge``).
+
+    Changes that cancel out (a later import merged into a contact and was
+    undone again) are no change. A contact the batch created would go with
+    what was added to it since (notes, follow-ups but those rules make); one
+    it merged into keeps them, and only its own fields count."""
+    dirty: set[int] = set()
+    # field -> (value before the first change, value after the last), per contact
+    net: dict[int, dict[str, list[Any]]] = {}
+    takers: dict[int, set[int]] = {}  # contact the batch created -> those merged into it
+    rows = conn.execute(
+        "SELECT a.contact_id, a.entity, a.entity_id, a.action, a.before, a.after, c.id IS NOT NULL,"
+        " c.id >= ? AND c.import_batch IS ?"
+        " FROM audit a LEFT JOIN contacts c ON c.id = a.contact_id"
+        " WHERE a.id > ? AND a.contact_id IN (SELECT id FROM contacts WHERE id >= ?"
+        " AND import_batch = ? UNION SELECT contact_id FROM import_items WHERE batch_id = ?)"
+        " ORDER BY a.id",
+        [first, batch_id, mark, first, batch_id, batch_id])
+    for contact_id, entity, entity_id, action, before_json, after_json, there, ours in rows:
+        if not there:
+            continue  # gone since: nothing of it to take away or put back
+        if entity == "contact":
+            if action in ("create", "privacy-export"):
+                continue
+            if action == "update" and contact_id not in dirty:
+                before = json.loads(before_json) if before_json else {}
+                after = json.loads(after_json) if after_json else {}
+                fields = net.setdefault(contact_id, {})
+                for key in after.keys() | before.keys():
+                    pair = fields.setdefault(key, [before.get(key), None])
+                    pair[1] = after.get(key)
+                continue
+            if action == "merge" and ours:
+                takers.setdefault(contact_id, set()).add(entity_id)
+            dirty.add(contact_id)
+        elif ours:
+            after = json.loads(after_json) if after_json else {}
+            if entity == "followup" and action == "create" and after.get("rule"):
+                continue  # a response-time rule's: it goes with its contact
+            if entity == "followup" and action == "delete" and before_json and json.loads(
+                    before_json).get("rule"):
+                continue  # and one that a later batch's undo took away again
+            dirty.add(contact_id)
+    for contact_id, fields in net.items():
+        if any(first_value != last_value for first_value, last_value in fields.values()):
+            dirty.add(contact_id)
+    changed: list[int | tuple[int, int]] = sorted(dirty)
+    # Contacts the batch created that were merged into others since: undo
+    # can't take back what they brought there.
+    ours_merged: set[int] = set()
+    for other, into in conn.execute(
+            "SELECT m.entity_id, m.contact_id FROM audit m WHERE m.id > ? AND m.entity = 'contact'"
+            " AND m.action = 'merge' AND m.entity_id >= ? AND EXISTS (SELECT 1 FROM audit c"
+            " WHERE c.entity = 'contact' AND c.action = 'create' AND c.entity_id = m.entity_id"
+            " AND c.id <= ? AND json_extract(c.after, '$.import_batch') = ?) ORDER BY m.id",
+            [mark, first, mark, batch_id]):
+        ours_merged.add(other)
+        changed.append((other, into))
+    absorbed = {c for c, others in takers.items() if others - ours_merged}
+    return changed, absorbed
+
+
+def _shown(conn, changed: list[int | tuple[int, int]]) -> str:
+    """``_changed_since``'s contacts as a refusal names them: id and name."""
+    ids = {c if isinstance(c, int) else c[1] for c in changed}
+    marks = ", ".join("?" * len(ids))
+    names = dict(conn.execute(f"SELECT id, name FROM contacts WHERE id IN ({marks})", list(ids)))
+
+    def named(contact_id: int) -> str:
+        return f"{names.get(contact_id, '?')} ({contact_id})"
+
+    return "; ".join(named(c) if isinstance(c, int) else f"{c[0]}, merged into {named(c[1])}"
+                     for c in changed)
+
+
+# In a later batch's before-state of a contact: the undone batch that created
+# it (the contact was there before the later batch only because of it).
+_BROUGHT_BY = "brought_by_undone_batch"
+
+
+def _hand_on(conn, contact_id: int, batch_id: int) -> int:
+    """Mark the later batches still in place that merged into a contact that
+    ``batch_id`` created (and that is now undone): the last of them to be
+    undone takes the contact away. How many there are."""
+    return conn.execute(
+        "UPDATE import_items SET before = json_set(before, '$." + _BROUGHT_BY + "', ?)"
+        " WHERE contact_id = ? AND batch_id > ? AND action != 'created'"
+        " AND batch_id IN (SELECT id FROM import_batches WHERE undone_at IS NULL)",
+        [batch_id, contact_id, batch_id]).rowcount
+
+
+def _later_batches(conn, contact_id: int, batch_id: int) -> list[tuple]:
+    """(id, audit start, audit mark, start time, before) of the batches after
+    ``batch_id`` that merged into the contact and are still in place."""
+    return conn.execute(
+        "SELECT b.id, coalesce(b.audit_start, 0), coalesce(b.audit_mark, 0), b.started_at,"
+        " i.before FROM import_items i JOIN import_batches b ON b.id = i.batch_id"
+        " WHERE i.contact_id = ? AND i.batch_id > ? AND b.undone_at IS NULL"
+        " AND i.action != 'created' ORDER BY b.id", [contact_id, batch_id]).fetchall()
+
+
+def _later_values(conn, contact_id: int, later: list[tuple]) -> set[str]:
+    """What later batches still in place set on the contact: theirs, whatever
+    an earlier batch's undo does. Fields by name, custom fields as
+    ``fields.NAME``, and an address, number or tag they added as
+    ``emails:KEY`` (``phones:``, ``tags:``)."""
+    keys: set[str] = set()
+    for _, start, mark, started, before_json in later:
+        before = json.loads(before_json)
+        for key, value in (_batch_values(conn, contact_id, start, mark, started) or {}).items():
+            if key == "fields":
+                keys.update(f"fields.{name}" for name in (value or {}))
+            elif key in _LIST_KEYS:
+                ident = _LIST_KEYS[key]
+                had = {ident(v) for v in before.get(key) or ()}
+                keys.update(f"{key}:{ident(v)}" for v in value or () if ident(v) not in had)
+            else:
+                keys.add(key)
+    return keys
+
+
+_LISTS = (("emails", normalize_email), ("phones", lambda p: phone_key(p) or p), ("tags", str))
+_LIST_KEYS = dict(_LISTS)
+
+
+def _rebase(conn, contact_id: int, later: list[tuple], before: ContactState,
+            ours: dict[str, Any]) -> None:
+    """Once a batch is undone, what later batches found there before them is
+    what the contact had before it: their own undo then puts that back, not
+    the undone batch's values."""
+    for later_id, _, _, _, before_json in later:
+        snap = json.loads(before_json)
+        old = json.dumps(snap, sort_keys=True)
+        for key in STATE_COLUMNS:
+            if key in ours and key in snap and snap[key] == ours[key]:
+                snap[key] = getattr(before, key)
+        for key, ident in _LISTS:
+            if key in ours and key in snap:
+                had = {ident(v) for v in getattr(before, key)}
+                added = {ident(v) for v in ours[key] or ()} - had
+                snap[key] = [v for v in snap[key] if ident(v) not in added]
+        fields = snap.get("fields") or {}
+        for name, value in (ours.get("fields") or {}).items():
+            if name in fields and fields[name] == value:
+                if name in before.fields:
+                    fields[name] = before.fields[name]
+                else:
+                    del fields[name]
+        if json.dumps(snap, sort_keys=True) != old:
+            conn.execute("UPDATE import_items SET before = ? WHERE batch_id = ? AND contact_id = ?",
+                         [json.dumps(snap, ensure_ascii=False), later_id, contact_id])
+
+
+def _taken_back(before: ContactState, now: ContactState, ours: dict[str, Any], *,
+                kept: frozenset[str] | set[str] = frozenset()) -> ContactState:
+    """The contact as it is ``now`` with what the batch did to it taken away:
+    each field it set, and that still holds what it set, has its value from
+    ``before`` again (one changed since, by hand or by a later import, or a
+    last contact time moved on by a call logged, stays); emails, phones, tags
+    and custom fields lose what it added and keep what came since (another
+    contact merged in, a tag typed by hand)."""
+    target = now.restored({})
+    for key in STATE_COLUMNS:
+        # A value set since (by hand, or by a later import still in place, even
+        # to the same value) is not the batch's to take back.
+        if key in ours and ours[key] == getattr(now, key) and key not in kept:
+            setattr(target, key, getattr(before, key))
+    for key, ident in _LISTS:
+        if key in ours:
+            had = {ident(v) for v in getattr(before, key)}
+            added = {ident(v) for v in ours[key] or ()} - had
+            added = {v for v in added if f"{key}:{v}" not in kept}
+            setattr(target, key, [v for v in getattr(now, key) if ident(v) not in added])
+    if "fields" in ours:
+        for key, value in (ours["fields"] or {}).items():
+            if (before.fields.get(key) == value or now.fields.get(key) != value
+                    or f"fields.{key}" in kept):
+                continue
+            if key in before.fields:
+                target.fields[key] = before.fields[key]
+            else:
+                target.fields.pop(key, None)
+    return target
