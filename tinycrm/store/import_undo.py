@@ -39,7 +39,6 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
     merged into. Refused (Conflict) when someone changed them since, unless
     ``force``."""
     now = now or store.now()
-    conn = store.conn
     # As long as the import itself: others who wait for the lock are told what holds it.
     note = ImportNote(store.path, user=store.user, source=f"import batch {batch_id}",
                       started_at=to_db(now), action="undo")
@@ -49,116 +48,143 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
             raise Conflict(f"import batch {batch_id} was already undone")
         if batch.finished_at is None:
             raise Conflict(f"import batch {batch_id} never finished")
-        start, mark, first = conn.execute(
-            "SELECT coalesce(audit_start, 0), coalesce(audit_mark, 0),"
-            " coalesce(first_contact_id, 0) FROM import_batches WHERE id = ?",
-            [batch_id]).fetchone()
-        changed, absorbed = _changed_since(conn, batch_id, mark, first)
+        undo = _Undo(store, batch_id, to_db(batch.started_at), now)
+        changed, absorbed = _changed_since(store.conn, batch_id, undo.mark, undo.first)
         if changed and not force:
-            shown = _shown(conn, changed[:20])
+            shown = _shown(store.conn, changed[:20])
             raise Conflict(
                 f"contacts of import batch {batch_id} were changed since the import: {shown}"
                 f"{'; ...' if len(changed) > 20 else ''}. Undo with --force to drop those changes")
-        # A contact the batch created that has taken another in (``tinycrm
-        # merge``), or that a later import still in place merged into, holds
-        # what the batch didn't bring: it stays.
+        kept = undo.keep(absorbed)
+        undo.remove_created()
+        undo.restore_merged()
+        undo.drop_notes()
+        store.conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?",
+                           [to_db(now), batch_id])
+        store.audit.record("undo", "import", batch_id,
+                           after={"removed": undo.removed, "restored": undo.restored,
+                                  **({"kept": kept} if kept else {})}, now=now)
+    missing = batch.created - undo.removed - len(kept)
+    return UndoSummary(batch_id=batch_id, removed=undo.removed, restored=undo.restored,
+                       missing=max(0, missing), kept=tuple(kept))
+
+
+class _Undo:
+    """The steps of one batch's undo, inside its write."""
+
+    def __init__(self, store: Store, batch_id: int, started: str, now: datetime) -> None:
+        self.store, self.conn, self.batch_id = store, store.conn, batch_id
+        self.started, self.now = started, now  # the batch's start, as stored; the undo's
+        self.start, self.mark, self.first = self.conn.execute(
+            "SELECT coalesce(audit_start, 0), coalesce(audit_mark, 0),"
+            " coalesce(first_contact_id, 0) FROM import_batches WHERE id = ?",
+            [batch_id]).fetchone()
+        self.removed = self.restored = 0
+        self.ids: list[int] = []  # the contacts it merged into, put back
+
+    def keep(self, absorbed: set[int]) -> list[int]:
+        """The contacts the batch created that stay: those that have taken
+        another in (``tinycrm merge``), or that a later import still in place
+        merged into. They hold what the batch didn't bring."""
+        conn, batch_id = self.conn, self.batch_id
         merged_later = {contact_id for (contact_id,) in conn.execute(
             "SELECT DISTINCT i.contact_id FROM import_items i"
             " JOIN import_batches b ON b.id = i.batch_id"
             " JOIN contacts c ON c.id = i.contact_id"
             " WHERE i.batch_id > ? AND b.undone_at IS NULL AND i.action != 'created'"
-            " AND c.import_batch = ? AND c.id >= ?", [batch_id, batch_id, first])}
+            " AND c.import_batch = ? AND c.id >= ?", [batch_id, batch_id, self.first])}
         kept = sorted(absorbed | merged_later)
         for contact_id in merged_later:
             _hand_on(conn, contact_id, batch_id)
-        if kept:
-            conn.executemany("UPDATE contacts SET import_batch = NULL WHERE id = ?",
-                             [(c,) for c in kept])
-            for contact_id in kept:
-                why = ("other contacts were merged into it" if contact_id in absorbed
-                       else "a later import merged into it")
-                store.timeline.add(
-                    contact_id, "import", f"import batch {batch_id} undone; kept: {why}",
-                    data={"batch": batch_id, "action": "kept"}, now=now)
-        removed = conn.execute(
-            "DELETE FROM contacts WHERE id >= ? AND import_batch = ?", [first, batch_id]).rowcount
-        restored = 0
-        stamp = to_db(now)
-        rows = conn.execute(
+        conn.executemany("UPDATE contacts SET import_batch = NULL WHERE id = ?",
+                         [(c,) for c in kept])
+        for contact_id in kept:
+            why = ("other contacts were merged into it" if contact_id in absorbed
+                   else "a later import merged into it")
+            self.store.timeline.add(
+                contact_id, "import", f"import batch {batch_id} undone; kept: {why}",
+                data={"batch": batch_id, "action": "kept"}, now=self.now)
+        return kept
+
+    def remove_created(self) -> None:
+        self.removed += self.conn.execute(
+            "DELETE FROM contacts WHERE id >= ? AND import_batch = ?",
+            [self.first, self.batch_id]).rowcount
+
+    def restore_merged(self) -> None:
+        """Put back what the batch did to the contacts it merged into."""
+        rows = self.conn.execute(
             "SELECT contact_id, before FROM import_items WHERE batch_id = ? AND action != 'created'",
-            [batch_id]).fetchall()
-        ids = []
+            [self.batch_id]).fetchall()
         for contact_id, before_json in rows:
             try:
-                current = store.contacts.get(contact_id)
+                current = self.store.contacts.get(contact_id)
             except NotFound:
                 continue
-            snapshot = json.loads(before_json)
-            if snapshot.get(_BROUGHT_BY) is not None:
-                # Before this batch the contact was an undone batch's: with
-                # this one undone too, no one's left to own it, unless a
-                # later batch still in place merged into it as well. (As a
-                # contact a batch created, it goes even if changed since: this
-                # undo got here only with --force then.)
-                if _hand_on(conn, contact_id, batch_id) == 0:
-                    conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
-                    removed += 1
-                    continue
-            before = ContactState.from_snapshot(contact_id, snapshot)
-            state = ContactState.from_contact(current)
-            ours = _batch_values(conn, contact_id, start, mark, to_db(batch.started_at))
-            later = _later_batches(conn, contact_id, batch_id)
-            if ours is None:
-                target = before
-            else:
-                target = _taken_back(before, state, ours,
-                                     kept=_later_values(conn, contact_id, later))
-                _rebase(conn, contact_id, later, before, ours)
-            keys = [k for k in (*STATE_COLUMNS, "fields", "emails", "phones", "tags")
-                    if getattr(target, k) != getattr(state, k)]
-            for email in target.emails:
-                owner = store.contacts.email_owner(email)
-                if owner not in (None, contact_id):
-                    raise Conflict(f"can't restore contact {contact_id}: {email} now belongs to"
-                                   f" contact {owner}")
-            if keys:
-                write_state(conn, state, target, keys, stamp)
-                diff_before, diff_after = state.diff(target, keys)
-                store.audit.record("update", "contact", contact_id, contact_id=contact_id,
-                                   before=diff_before, after=diff_after, now=now)
-            _drop_rule_followups(store, contact_id, to_db(batch.started_at), start, mark, now)
-            conn.execute(
-                "DELETE FROM events WHERE contact_id = ? AND kind IN ('import', 'stage')"
-                " AND json_extract(data, '$.batch') = ?", [contact_id, batch_id])
-            store.timeline.add(contact_id, "import", f"import batch {batch_id} undone",
-                               data={"batch": batch_id, "action": "undone"}, now=now)
-            ids.append(contact_id)
-            restored += 1
-        if ids:
-            store.search.reindex(ids)
-            store.contacts_changed(ids, now)
-        # The notes the batch added to contacts it merged into (even where
-        # it changed nothing else, with the entry that says so): written at the
-        # batch's start, which the (kind, at) index finds without reading
-        # every note there is.
-        started = to_db(batch.started_at)
+            self._restore(current, json.loads(before_json))
+        if self.ids:
+            self.store.search.reindex(self.ids)
+            self.store.contacts_changed(self.ids, self.now)
+
+    def _restore(self, current, snapshot: dict[str, Any]) -> None:
+        store, conn, contact_id = self.store, self.conn, current.id
+        if snapshot.get(_BROUGHT_BY) is not None:
+            # Before this batch the contact was an undone batch's: with this
+            # one undone too, no one's left to own it, unless a later batch
+            # still in place merged into it as well. (As a contact a batch
+            # created, it goes even if changed since: this undo got here only
+            # with --force then.)
+            if _hand_on(conn, contact_id, self.batch_id) == 0:
+                conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+                self.removed += 1
+                return
+        before = ContactState.from_snapshot(contact_id, snapshot)
+        state = ContactState.from_contact(current)
+        ours = _batch_values(conn, contact_id, self.start, self.mark, self.started)
+        later = _later_batches(conn, contact_id, self.batch_id)
+        if ours is None:
+            target = before
+        else:
+            target = _taken_back(before, state, ours, kept=_later_values(conn, contact_id, later))
+            _rebase(conn, contact_id, later, before, ours)
+        keys = [k for k in (*STATE_COLUMNS, "fields", "emails", "phones", "tags")
+                if getattr(target, k) != getattr(state, k)]
+        for email in target.emails:
+            owner = store.contacts.email_owner(email)
+            if owner not in (None, contact_id):
+                raise Conflict(f"can't restore contact {contact_id}: {email} now belongs to"
+                               f" contact {owner}")
+        if keys:
+            write_state(conn, state, target, keys, to_db(self.now))
+            diff_before, diff_after = state.diff(target, keys)
+            store.audit.record("update", "contact", contact_id, contact_id=contact_id,
+                               before=diff_before, after=diff_after, now=self.now)
+        _drop_rule_followups(store, contact_id, self.started, self.start, self.mark, self.now)
+        conn.execute(
+            "DELETE FROM events WHERE contact_id = ? AND kind IN ('import', 'stage')"
+            " AND json_extract(data, '$.batch') = ?", [contact_id, self.batch_id])
+        self._say_undone(contact_id)
+        self.ids.append(contact_id)
+
+    def drop_notes(self) -> None:
+        """The notes the batch added to contacts it merged into (even where it
+        changed nothing else, with the entry that says so): written at the
+        batch's start, which the (kind, at) index finds without reading every
+        note there is."""
+        conn, started, batch_id = self.conn, self.started, self.batch_id
         conn.execute("DELETE FROM events WHERE kind = 'note' AND at = ? AND data IS NOT NULL"
                      " AND json_extract(data, '$.batch') = ?", [started, batch_id])
         noted = {contact_id for (contact_id,) in conn.execute(
             "DELETE FROM events WHERE kind = 'import' AND at = ? AND data IS NOT NULL"
             " AND json_extract(data, '$.batch') = ? AND json_extract(data, '$.fields') = '[\"note\"]'"
             " RETURNING contact_id", [started, batch_id])}
-        for contact_id in sorted(noted - set(ids)):
-            store.timeline.add(contact_id, "import", f"import batch {batch_id} undone",
-                               data={"batch": batch_id, "action": "undone"}, now=now)
-            restored += 1
-        conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
-        store.audit.record("undo", "import", batch_id,
-                           after={"removed": removed, "restored": restored,
-                                  **({"kept": kept} if kept else {})}, now=now)
-    missing = batch.created - removed - len(kept)
-    return UndoSummary(batch_id=batch_id, removed=removed, restored=restored,
-                       missing=max(0, missing), kept=tuple(kept))
+        for contact_id in sorted(noted - set(self.ids)):
+            self._say_undone(contact_id)
+
+    def _say_undone(self, contact_id: int) -> None:
+        self.store.timeline.add(contact_id, "import", f"import batch {self.batch_id} undone",
+                                data={"batch": self.batch_id, "action": "undone"}, now=self.now)
+        self.restored += 1
 
 
 def _drop_rule_followups(store: Store, contact_id: int, started: str, start: int, mark: int,
