@@ -303,3 +303,17 @@ def test_remind_with_nothing_due_does_not_wait_for_an_import(holder, db_path):
             assert result.delivered == 0 and not result.errors
         assert time.monotonic() - started < 1, "no lock needed to find nothing due"
 
+
+
+def test_a_wait_for_imports_shorter_than_the_busy_timeout_still_waits_the_busy_timeout(
+        holder, db_path):
+    told: list[RunningImport] = []
+    with Store(db_path, user="alice", busy_timeout=3, wait_for_imports=0.1,
+               on_wait=told.append) as store:
+        release = threading.Timer(1.0, holder.release)
+        release.start()
+        try:
+            ada = store.contacts.add("Ada Lovelace")  # SQLite's own 3 s cover the 1 s
+        finally:
+            release.cancel()
+        assert store.contacts.get(ada.id).name == "Ada Lovelace"

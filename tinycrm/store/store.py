@@ -115,9 +115,10 @@ class Store:
 
     def _begin_immediate(self) -> None:
         started = time.monotonic()
-        if self.on_wait is not None and self.wait_for_imports > 0 and self.busy_timeout > _GLANCE:
+        if (self.on_wait is not None and self.wait_for_imports >= self.busy_timeout > _GLANCE):
             # A command that waits for imports says so at once, not after
             # SQLite's busy timeout: a glance first, then the import's note.
+            # (Only when it would wait for the import at least as long anyway.)
             if self._try_begin(_GLANCE):
                 return
             if running_import(self.path) is not None:
