@@ -383,6 +383,15 @@ def test_a_quote_that_never_closes_stops_the_import_at_its_row(cli, tmp_path):
     assert contacts(cli) == []  # not the 50 rows before it, and no contact made of the rest
 
 
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_quote_that_never_closes_in_the_first_row_is_named_too(cli, tmp_path, delimiter):
+    text = "Name,Email,Phone\n\"Ada,ada@ex.org,555 0100\nBob,bob@ex.org,555 0101\n"
+    result = cli("import", write(tmp_path, "open.csv", text.replace(",", delimiter)))
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith(
+        'open.csv:2: a quoted cell that starts in this row is never closed (a " is missing)')
+
+
 def test_text_after_a_closing_quote_rejects_its_row(cli, tmp_path):
     text = ('Name,Email\nA,a@ex.org\n"Ada" ,ada@ex.org\n"Dwayne "The Rock" Johnson",d@ex.org\n'
             "C,c@ex.org\n")

@@ -164,6 +164,9 @@ def detect_dialect(head: str) -> tuple[str, int]:
         ) / len(body) if body else 1.0
         # One column: the delimiter that the rows don't hold ("Hopper, Grace").
         score = width * consistent if width > 1 else 0.5 * consistent
+        # A header of known columns first: a quote that never closes swallows
+        # the rows after it, which would make one column of the header.
+        score += 100 * (width > 1 and build_mapper(rows[skip]).identity)
         # At a tie, the reading that skips fewer lines: "Smith, John;j@x.org"
         # under "Name;Email" is two cells by either delimiter, but a comma
         # would make a header of it and a preamble of the real one.
