@@ -61,7 +61,7 @@ def test_ndjson_bad_lines_are_rejected_alone(cli, tmp_path):
     assert result.exit_code == 1
     assert "people.ndjson:2: not valid JSON" in result.stderr
     assert "people.ndjson:3: not a JSON object" in result.stderr
-    assert "people.ndjson:4: emails: expected a list of strings" in result.stderr
+    assert "people.ndjson:4: emails: not an email address: '5'" in result.stderr
     assert [c["name"] for c in contacts(cli)] == ["Ada", "Grace"]
 
 
@@ -259,7 +259,7 @@ def test_bad_values_of_contact_keys_are_rejected_rows_not_a_refused_file(cli, tm
     path.write_text('[{"emails": 5, "name": "Alan"}]')
     result = cli("import", str(path))
     assert result.exit_code == 1
-    assert f"{path}:1: emails: expected a list of strings" in result.stderr
+    assert f"{path}:1: emails: not an email address: '5'" in result.stderr
     assert "not a contacts file" not in result.stderr
     assert "0 created, 0 merged, 0 unchanged, 0 skipped, 1 rejected" in result.stderr
     assert len(json.loads(cli.ok("imports", "list", "-f", "json").stdout)) == 1
@@ -309,3 +309,18 @@ def test_a_rejected_nested_object_imports_again_from_the_rejects_file_once_flat(
     assert fixed.exit_code == 0, fixed.stderr
     bob = contacts(cli)[1]
     assert (bob["name"], bob["fields"]) == ("Bob", {"address": "London"})
+
+
+def test_half_a_character_rejects_its_object_and_numbers_are_phone_digits(cli, tmp_path):
+    path = tmp_path / "odd.ndjson"
+    path.write_text('{"name": "Ok", "email": "ok@ex.org"}\n'
+                    '{"name": "Lone \\ud83d half", "email": "lone@ex.org"}\n'
+                    '{"name": "Num", "phone": 5550108888, "tags": [2024]}\n'
+                    '{"name": "Bad", "phones": [{"n": 1}]}\n')
+    result = cli("import", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"{path}:2: name: not text (a \\u escape of half a character)" in result.stderr
+    assert f"{path}:4: phones: expected text or a list of it" in result.stderr
+    people = {c["name"]: c for c in contacts(cli)}
+    assert sorted(people) == ["Num", "Ok"]
+    assert (people["Num"]["phones"], people["Num"]["tags"]) == (["5550108888"], ["2024"])

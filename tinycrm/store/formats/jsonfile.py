@@ -23,6 +23,7 @@ are not are rejected rows, as any bad row is.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -72,6 +73,19 @@ def _why(exc: json.JSONDecodeError) -> str:
 
 
 _NAME_PARTS = ("first_name", "last_name")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether a JSON value holds half of a character (which JSON's \\u
+    escapes can write and UTF-8 can't)."""
+    if isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(map(_lone_surrogate, value.keys())) or any(map(_lone_surrogate, value.values()))
+    if isinstance(value, list):
+        return any(map(_lone_surrogate, value))
+    return False
 
 
 def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
@@ -82,8 +96,13 @@ def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
     record: dict[str, Any] = {}
     fields: dict[str, Any] = {}
     error = nested = None
-    for key, value in data.items():
-        key = _ALIASES.get(key, key)
+    for given, value in data.items():
+        key = _ALIASES.get(given, given)
+        if _lone_surrogate(value):
+            # JSON's \ud83d with no partner: no text at all, and no file or
+            # database can hold it.
+            error = error or f"{given}: not text (a \\u escape of half a character)"
+            continue
         if value is None and key in _NAME_PARTS:
             record.setdefault(key, None)  # no such part: the name is not to be split
             continue
@@ -95,11 +114,12 @@ def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
                 continue
             record[key] = str(value)
         elif key in ("emails", "phones", "tags"):
-            items = [value] if isinstance(value, str) else value
-            if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-                error = error or f"{key}: expected a list of strings"
+            items = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in items):
+                error = error or f"{given}: expected text or a list of it"
                 continue
-            record.setdefault(key, []).extend(items)
+            # A number is its digits (a phone number written without quotes).
+            record.setdefault(key, []).extend(map(str, items))
         elif key == "cadence_days":
             if isinstance(value, bool) or not isinstance(value, (int, str)):
                 error = error or "cadence_days: expected a whole number"
