@@ -145,6 +145,10 @@ def test_strict_imports_nothing(cli, tmp_path):
     assert f"{path}:3:" in result.stderr
     assert contacts(cli) == []
     assert cli.ok("imports", "list", "-f", "json").stdout == "[]\n"
+    # A dry run of it says the same: its plan, then that nothing would be imported.
+    dry = cli("import", str(path), "--strict", "--dry-run")
+    assert dry.exit_code == 1 and "line 3      reject" in dry.stdout
+    assert "2 row(s) rejected; nothing would be imported (--strict)" in dry.stderr
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(cli, tmp_path):

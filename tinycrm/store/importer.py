@@ -146,11 +146,12 @@ def import_contacts(
     try:
         with store.write(), note.held():
             job.run()
+            if options.strict and job.counts["rejected"]:  # (a dry run says so too)
+                raise ImportRejected(f"{name}: {job.counts['rejected']} row(s) rejected;"
+                                     f" nothing {'would be ' if options.dry_run else ''}"
+                                     "imported (--strict)")
             if options.dry_run:
                 raise _DryRun
-            if options.strict and job.counts["rejected"]:
-                raise ImportRejected(f"{name}: {job.counts['rejected']} row(s) rejected;"
-                                     " nothing imported (--strict)")
     except _DryRun:
         pass
     except FormatError as exc:
