@@ -287,3 +287,17 @@ def test_an_address_someone_else_has_names_its_own_line(cli, tmp_path):
     assert result.exit_code == 1, result.stderr
     assert (f"{path}:1: EMAIL (line 5): ADA@ex.org already belongs to contact 1 (Ada Lovelace)"
             in result.stderr)
+
+
+def test_a_card_with_several_names_takes_the_preferred_and_its_own_n(cli, tmp_path):
+    text = ("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Other Name\r\nFN;PREF=1:Preferred Name\r\n"
+            "N:Name;Preferred;;;\r\nEMAIL:a@ex.org\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN;ALTID=1;LANGUAGE=ja:山田太郎\r\n"
+            "FN;ALTID=2;LANGUAGE=en;PREF=1:Taro Yamada\r\nN;ALTID=1;LANGUAGE=ja:山田;太郎;;;\r\n"
+            "N;ALTID=2;LANGUAGE=en:Yamada;Taro;;;\r\nEMAIL:t@ex.org\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane Q Public\r\nN:Public;Jane;Q;;\r\n"
+            "N:Smith;Janet;;;\r\nEMAIL:j@ex.org\r\nEND:VCARD\r\n")
+    cli.ok("import", write(tmp_path, "names.vcf", text))
+    assert [(c["name"], c["first_name"], c["last_name"]) for c in contacts(cli)] == [
+        ("Preferred Name", "Preferred", "Name"), ("Taro Yamada", "Taro", "Yamada"),
+        ("Jane Q Public", "Jane", "Public")]

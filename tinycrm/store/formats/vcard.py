@@ -266,6 +266,20 @@ def _text_of(prop: Property) -> str | None:
     return street.strip() if not "".join(parts[:2] + parts[3:]).strip() else None
 
 
+def _one_name(props: list[Property]) -> tuple[Property, ...]:
+    """The card's FN and N, when it has several (4.0's ALTID forms in other
+    languages, or a writer's slip): the most preferred FN, else the first,
+    and the N of the same ALTID, else the most preferred N, else the first."""
+    def best(found: list[Property]) -> Property | None:
+        return min(found, key=lambda prop: prop.rank) if found else None  # (min: the first of equals)
+
+    full = best([p for p in props if p.name == "FN"])
+    parts = [p for p in props if p.name == "N"]
+    altid = full.params.get("ALTID") if full is not None else None
+    same = [p for p in parts if altid is not None and p.params.get("ALTID") == altid]
+    return tuple(p for p in (full, best(same) or best(parts)) if p is not None)
+
+
 def card_record(props: list[Property]) -> dict[str, Any]:
     # X-TINYCRM-FIELDS first: its names are the card's fields', and a property
     # added in another address book (a second URL) is numbered after them.
@@ -277,8 +291,11 @@ def card_record(props: list[Property]) -> dict[str, Any]:
     phones: list[tuple[int, str]] = []
     notes: list[str] = []
     fields: dict[str, Any] = {}
+    names = _one_name(props)
     for prop in props:
         name, value = prop.name, prop.value
+        if name in ("FN", "N") and prop not in names:
+            continue  # another of the card's names (another language, say)
         if name == "FN":
             record["name"] = unescape(value).strip()
         elif name == "N":
