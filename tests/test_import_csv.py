@@ -296,6 +296,12 @@ def test_map_sends_columns_elsewhere(cli, tmp_path):
     assert wrong.exit_code == 2 and "unknown field 'shoe_size'" in wrong.stderr
 
 
+def test_map_to_a_custom_field_another_column_makes_keeps_both(cli, tmp_path):
+    path = write(tmp_path, "two.csv", "Name,Team,Misc\nAda Lovelace,core,engines\n")
+    cli.ok("import", path, "--map", "Misc=fields.Team")
+    assert contacts(cli)[0]["fields"] == {"Team": "core", "Team (2)": "engines"}
+
+
 def test_a_csv_that_is_not_contacts(cli, tmp_path):
     result = cli("import", write(tmp_path, "sales.csv", "sku,qty,price\nA1,3,9.99\n"))
     assert result.exit_code == 1

@@ -335,6 +335,8 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
             target = "field:" + _field_name(header[index].split(".", 1)[1], index, used)
         elif target == "keep" or target is None:
             target = "field:" + _field_name(header[index], index, used)
+        elif target.startswith("field:"):  # --map H=fields.NAME: numbered like any other
+            target = "field:" + _field_name(target[6:], index, used)
         op = _op(layout, index, target, header[index])
         if op[1] == FIELD and default and index in label_of:
             op = (index, FIELD, op[2], label_of[index])
