@@ -134,6 +134,10 @@ def test_csv_output_quotes_a_cell_with_a_carriage_return():
     assert out.getvalue() == 'text,who\n"call\rback",ada\n"two\r\nlines",bo\n'
     assert list(csv.reader(io.StringIO(out.getvalue(), newline=""))) == [
         ["text", "who"], ["call\rback", "ada"], ["two\r\nlines", "bo"]]
+    # But no escape sequence: a file name's, say, shown on a terminal.
+    out = io.StringIO()
+    write_rows([{"source": "evil\x1b[31mRED\x1b]0;title\x07.csv\ttab"}], OutputFormat.csv, out=out)
+    assert out.getvalue() == "source\nevilRED.csv\ttab\n"
 
 
 def test_strict_imports_nothing(cli, tmp_path):

@@ -11,7 +11,7 @@ from enum import Enum
 from itertools import islice
 from typing import IO, Any
 
-from .store.textutil import escape_json, neutralise_cell, strip_controls
+from .store.textutil import escape_json, neutralise_cell, strip_controls, strip_terminal_codes
 
 
 class OutputFormat(str, Enum):
@@ -76,7 +76,10 @@ def write_rows(
         writer = csv_writer(out)
         writer.writerow(columns)
         for count, row in enumerate(_chain(head, rows), 1):
-            writer.writerow([neutralise_cell(cell_text(row.get(c))) for c in columns])
+            # (No escape sequence in a cell either: a file name, say, that
+            # would drive the terminal the CSV is shown on.)
+            writer.writerow([neutralise_cell(strip_terminal_codes(cell_text(row.get(c))))
+                             for c in columns])
         return count
     if not head:
         return 0

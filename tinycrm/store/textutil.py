@@ -27,6 +27,18 @@ EMAIL_CHAR = ("[^@\\s<>(),;:\"\\[\\]\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-
 _EMAIL = re.compile(f"^{EMAIL_CHAR}+@{EMAIL_CHAR}+\\.{EMAIL_CHAR}+$")
 
 
+# Controls but the line ends and the tab, which a CSV cell keeps (quoted).
+_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_terminal_codes(text: str) -> str:
+    """``text`` without escape sequences and control characters, line ends
+    and tabs kept as they are: a CSV cell that can't drive a terminal."""
+    if text.isprintable():
+        return text
+    return _CONTROLS_BUT_LINES.sub("", _ANSI.sub("", text))
+
+
 def strip_controls(text: str | None, *, keep_newlines: bool = False) -> str:
     """Remove escape sequences and control characters so data can't drive a terminal."""
     if not text:
