@@ -139,11 +139,17 @@ def test_without_time_to_wait_a_write_is_told_which_import_holds_the_lock(holder
         assert store.contacts.add("Ada Lovelace").name == "Ada Lovelace"
 
 
-def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path):
+# (SQLite's busy timeout, the wait for imports, when the import lets go, who's told)
+@pytest.mark.parametrize("busy, wait, lets_go, told_of", [
+    (0.1, 20, 0.6, [("big.csv", "bob")]),  # waits for the import, says so once
+    (3, 0.1, 1.0, []),  # a wait for imports shorter than the busy timeout: still that
+])
+def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path, busy, wait, lets_go,
+                                                         told_of):
     told: list[RunningImport] = []
-    with Store(db_path, user="alice", busy_timeout=0.1, wait_for_imports=20,
+    with Store(db_path, user="alice", busy_timeout=busy, wait_for_imports=wait,
                on_wait=told.append) as store:
-        release = threading.Timer(0.6, holder.release)
+        release = threading.Timer(lets_go, holder.release)
         release.start()
         try:
             started = time.monotonic()
@@ -152,8 +158,8 @@ def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path):
         finally:
             release.cancel()
         assert store.contacts.get(ada.id).name == "Ada Lovelace"
-        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 100, "restored"
-    assert [(t.source, t.user) for t in told] == [("big.csv", "bob")], "told once"
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == busy * 1000, "restored"
+    assert [(t.source, t.user) for t in told] == told_of
     assert waited < 10
 
 
@@ -302,18 +308,3 @@ def test_remind_with_nothing_due_does_not_wait_for_an_import(holder, db_path):
                             out=io.StringIO())
             assert result.delivered == 0 and not result.errors
         assert time.monotonic() - started < 1, "no lock needed to find nothing due"
-
-
-
-def test_a_wait_for_imports_shorter_than_the_busy_timeout_still_waits_the_busy_timeout(
-        holder, db_path):
-    told: list[RunningImport] = []
-    with Store(db_path, user="alice", busy_timeout=3, wait_for_imports=0.1,
-               on_wait=told.append) as store:
-        release = threading.Timer(1.0, holder.release)
-        release.start()
-        try:
-            ada = store.contacts.add("Ada Lovelace")  # SQLite's own 3 s cover the 1 s
-        finally:
-            release.cancel()
-        assert store.contacts.get(ada.id).name == "Ada Lovelace"
