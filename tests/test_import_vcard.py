@@ -301,3 +301,12 @@ def test_a_card_with_several_names_takes_the_preferred_and_its_own_n(cli, tmp_pa
     assert [(c["name"], c["first_name"], c["last_name"]) for c in contacts(cli)] == [
         ("Preferred Name", "Preferred", "Name"), ("Taro Yamada", "Taro", "Yamada"),
         ("Jane Q Public", "Jane", "Public")]
+
+
+def test_an_impp_handle_is_named_by_its_service(cli, tmp_path):
+    text = ("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\nEMAIL:ada@ex.org\r\n"
+            "IMPP:skype:ada.lovelace\r\nIMPP:xmpp:ada@jabber.example\r\nIMPP:im:ada\r\n"
+            "END:VCARD\r\n")
+    cli.ok("import", write(tmp_path, "im.vcf", text))
+    assert contacts(cli)[0]["fields"] == {
+        "skype": "skype:ada.lovelace", "xmpp": "xmpp:ada@jabber.example", "im": "im:ada"}

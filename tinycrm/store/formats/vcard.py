@@ -451,7 +451,14 @@ def _field_name(prop: Property, labels: dict[str, str]) -> str:
     kinds = sorted(t.lower() for t in prop.types if t not in _GENERIC_TYPES)
     if service or (kinds and prop.name in ("X-SOCIALPROFILE", "IMPP")):
         return (service or kinds[0]).lower()
+    if prop.name == "IMPP":  # 4.0 names the service by the URI's scheme: skype:ada, xmpp:a@b
+        scheme = _IMPP_SCHEME.match(prop.value.strip())
+        if scheme and scheme.group(1).lower() not in ("im", "http", "https"):
+            return scheme.group(1).lower()
     return _FIELD_NAMES.get(prop.name) or prop.name.lower().removeprefix("x-").replace("-", " ")
+
+
+_IMPP_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 class CardText(str):
