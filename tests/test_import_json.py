@@ -324,3 +324,15 @@ def test_half_a_character_rejects_its_object_and_numbers_are_phone_digits(cli, t
     people = {c["name"]: c for c in contacts(cli)}
     assert sorted(people) == ["Num", "Ok"]
     assert (people["Num"]["phones"], people["Num"]["tags"]) == (["5550108888"], ["2024"])
+
+
+def test_rejects_of_minified_json_say_which_object_of_the_line(cli, tmp_path):
+    path = tmp_path / "min.json"
+    path.write_text('[{"name": "A", "email": "a@ex.org"}, {"name": "B", "email": "nope"},'
+                    ' {"name": "C", "phones": [{"n": 1}]}]')
+    result = cli("import", str(path))
+    assert f"{path}:1: object 2: emails: not an email address: 'nope'" in result.stderr
+    assert f"{path}:1: object 3: phones: expected text or a list of it" in result.stderr
+    # One object a line (as tinycrm writes it): the line says which.
+    path.write_text('[\n{"name": "A", "email": "a@ex.org"},\n{"name": "B", "email": "nope"}\n]\n')
+    assert f"{path}:3: emails: not an email address: 'nope'" in cli("import", str(path)).stderr

@@ -232,11 +232,16 @@ class JSONReader:
         raise FormatError(f"{self.source.name}: not a contacts file: no object in it is a contact"
                           f" (line {first.line}: {why})")
 
-    def _row(self, line: int, value: Any, raw: str) -> Row:
+    def _row(self, line: int, value: Any, raw: str, where: str = "") -> Row:
+        """``where``: which object of its line it is, for its messages, when
+        the line has several (minified JSON)."""
         if not isinstance(value, dict):
             return Row(line, None, raw, f"not a JSON object: {raw[:60]!r}")
         record, error = object_record(value)
-        return Row(line, record, raw, error)
+        if where:
+            raw = _ObjectText(raw)
+            raw.where = where
+        return Row(line, record, raw, error and where + error)
 
     def _lines(self) -> Iterator[Row]:
         """NDJSON, or objects one after another (pretty-printed, say)."""
@@ -298,6 +303,7 @@ class JSONReader:
         buffer = buffer[1:]  # the "["
         expect_value = True
         eof = False
+        number, ended = 0, 0  # objects so far, and the line the last one ended on
         while True:
             stripped = buffer.lstrip(" \t\r\n")
             line += buffer[: len(buffer) - len(stripped)].count("\n")
@@ -335,19 +341,35 @@ class JSONReader:
                 raise FormatError(
                     f"{name}:{line + exc.lineno - 1}: not valid JSON ({_why(exc)})") from None
             raw = buffer[:end]
-            yield self._row(line, value, raw)
+            number += 1
+            # Several objects on one line (minified JSON): say which.
+            shared = line == ended or _another_on_the_line(buffer[end:])
+            yield self._row(line, value, raw, f"object {number}: " if shared else "")
             line += raw.count("\n")
+            ended = line
             buffer = buffer[end:]
             expect_value = False
 
     def field_name(self, row: Row, key: str, value: Any) -> str:
-        return key
+        return getattr(row.raw, "where", "") + key
 
     def reject_header(self) -> list[str]:
         return ["json"]
 
     def reject_cells(self, row: Row) -> list[str]:
         return [row.raw]
+
+
+class _ObjectText(str):
+    """An object's text that knows which object of its line it is."""
+
+    where = ""
+
+
+def _another_on_the_line(rest: str) -> bool:
+    """Whether another value of the list follows on the same line."""
+    rest = rest.lstrip(" \t")
+    return rest[:1] == "," and rest[1:].lstrip(" \t")[:1] not in ("", "\r", "\n")
 
 
 # -- writing ---------------------------------------------------------------------
