@@ -98,11 +98,13 @@ def test_an_imported_cadence_or_time_out_of_range_rejects_its_row(ann, tmp_path)
     result = ann("import", str(path))
     assert result.exit_code == 1, result.stderr
     _no_crash(result)
-    assert ("people.json:1: cadence_days: a cadence must be from 1 to 3650 days (10 years),"
-            " got '99999999'") in result.stderr
-    assert f"people.json:1: last_contacted_at: '9999-12-31' {RANGE}" in result.stderr
-    assert f"people.json:1: created_at: '9999-12-31T23:59:59+00:00' {RANGE}" in result.stderr
-    assert f"people.json:1: updated_at: '0001-01-01T00:00:00Z' {RANGE}" in result.stderr
+    # (One line of JSON: each message says which object of it.)
+    assert ("people.json:1: object 1: cadence_days: a cadence must be from 1 to 3650 days"
+            " (10 years), got '99999999'") in result.stderr
+    assert f"people.json:1: object 2: last_contacted_at: '9999-12-31' {RANGE}" in result.stderr
+    assert (f"people.json:1: object 3: created_at: '9999-12-31T23:59:59+00:00' {RANGE}"
+            in result.stderr)
+    assert f"people.json:1: object 4: updated_at: '0001-01-01T00:00:00Z' {RANGE}" in result.stderr
     assert "1 created" in result.stderr and "4 rejected" in result.stderr
     names = [c["name"] for c in json.loads(ann.ok("list", "--format", "json").stdout)]
     assert names == ["Ann Lee", "Flo"]
@@ -217,7 +219,7 @@ def test_imported_birthdays_that_are_not_dates_reject_their_rows(cli, tmp_path):
     js.write_text(json.dumps([{"name": "Fay", "birthday": 12}, {"name": "Hal", "birthday": "--0101"}]))
     for path, line in ((csv_file, "people.csv:3: Birthday: not a date: 'garbage'"),
                        (vcf, "people.vcf:1: BDAY (line 4): not a date: '99999-99-99'"),
-                       (js, "people.json:1: birthday: not a date: '12'")):
+                       (js, "people.json:1: object 1: birthday: not a date: '12'")):
         result = cli("import", str(path))
         assert result.exit_code == 1, result.stderr
         assert line in result.stderr and "1 rejected" in result.stderr
