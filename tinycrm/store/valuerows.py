@@ -1,9 +1,10 @@
 """Many rows in a few statements: ``INSERT ... VALUES (?, ?), (?, ?), ...``
-with a few hundred rows a statement, every value a bound parameter.
+with up to ``ROWS`` rows a statement, every value a bound parameter.
 
-Binding is C code in Python's sqlite3 module, and the insert is then one
-``sqlite3_step`` a statement, during which the module lets go of the GIL: a
-writer thread runs it while the main thread reads and checks the next rows.
+Binding is C code in Python's sqlite3 module (it holds the GIL, briefly), and
+the insert is then one ``sqlite3_step`` a statement, during which the module
+lets go of the GIL: a writer thread runs it while the main thread reads and
+checks the next rows.
 ``executemany`` takes the GIL back for every row, so it can't overlap with
 anything. (Before this, the rows went to SQLite as one JSON text that
 ``json_each`` unpacked, which cost a JSON parse per value: at 100k contacts
