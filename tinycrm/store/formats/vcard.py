@@ -15,180 +15,23 @@ text carries the physical line each of its lines started on (``CardText``),
 and is read again only for a row that is rejected.
 
 tinycrm's own properties and the custom fields that also go out as standard
-properties are named in ``vcardprops``, which the writer shares.
+properties are named in ``vcardprops``, which the writer shares; the text
+below the cards (lines, properties, escapes) is ``vcardlines``.
 """
 
 from __future__ import annotations
 
 import json
-import quopri
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 from . import FormatError, Row, add_field
 from .source import Source
+from .vcardlines import Property, logical_lines, parse_property, split_unescaped, unescape
 from .vcardprops import COPIED, X_FIELDS, X_PREFIX, X_SCALARS, standard_copies
 
 # -- reading ---------------------------------------------------------------------
-
-
-def _split_unescaped(value: str, sep: str) -> list[str]:
-    parts, current, i = [], [], 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "\\" and i + 1 < len(value):
-            current.append(value[i:i + 2])
-            i += 2
-            continue
-        if ch == sep:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-        i += 1
-    parts.append("".join(current))
-    return parts
-
-
-def unescape(value: str) -> str:
-    if "\\" not in value:
-        return value
-    out, i = [], 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "\\" and i + 1 < len(value):
-            nxt = value[i + 1]
-            out.append("\n" if nxt in "nN" else nxt)
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _split_params(text: str) -> list[str]:
-    parts, current, quoted = [], [], False
-    for ch in text:
-        if ch == '"':
-            quoted = not quoted
-            continue
-        if ch == ";" and not quoted:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return parts
-
-
-def _find_colon(line: str) -> int:
-    quoted = False
-    for i, ch in enumerate(line):
-        if ch == '"':
-            quoted = not quoted
-        elif ch == ":" and not quoted:
-            return i
-    return -1
-
-
-class Property:
-    __slots__ = ("name", "params", "types", "value", "line", "group")
-
-    def __init__(self, name: str, params: dict[str, str], types: set[str], value: str, line: int,
-                 group: str = "") -> None:
-        self.name, self.params, self.types, self.value, self.line = name, params, types, value, line
-        self.group = group  # Apple's item1 of item1.EMAIL, which its X-ABLabel names
-
-    @property
-    def preferred(self) -> bool:
-        return "PREF" in self.types or "PREF" in self.params
-
-    @property
-    def rank(self) -> int:
-        """1 for the most preferred: 4.0's ``PREF=1``..``PREF=100``, or
-        ``TYPE=pref`` (3.0) and a bare ``PREF`` (2.1); 101 for none."""
-        pref = self.params.get("PREF", "").strip()
-        if pref.isdigit():
-            return min(max(int(pref), 1), 100)
-        return 1 if self.preferred else 101
-
-
-def parse_property(line: str, number: int) -> Property | None:
-    colon = _find_colon(line)
-    if colon < 0:
-        return None
-    head, value = line[:colon], line[colon + 1:]
-    parts = _split_params(head)
-    name, group = parts[0].strip().upper(), ""
-    if "." in name:
-        group, name = name.rsplit(".", 1)  # Apple's item1.EMAIL groups
-    params: dict[str, str] = {}
-    types: set[str] = set()
-    for part in parts[1:]:
-        if "=" in part:
-            key, val = part.split("=", 1)
-            key = key.strip().upper()
-            if key == "TYPE":
-                types.update(v.strip().upper() for v in val.split(",") if v.strip())
-            else:
-                params[key] = val.strip()
-        elif part.strip():
-            bare = part.strip().upper()  # 2.1: TEL;WORK;VOICE or ;QUOTED-PRINTABLE
-            if bare in ("QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT"):
-                params["ENCODING"] = bare
-            else:
-                types.add(bare)
-    encoding = params.get("ENCODING", "").upper()
-    if encoding == "QUOTED-PRINTABLE":
-        data = quopri.decodestring(value.encode("latin-1", "replace") if value.isascii()
-                                   else value.encode("utf-8"))
-        value = _decoded(data, params.get("CHARSET", "utf-8"))
-    elif encoding in ("BASE64", "B"):
-        value = ""
-    return Property(name, params, types, value, number, group)
-
-
-def _decoded(data: bytes, charset: str) -> str:
-    """A QUOTED-PRINTABLE value's text: in its CHARSET; failing that (a
-    charset Python doesn't know, bytes it can't hold) UTF-8, which most such
-    files are, and Windows-1252, which reads any byte, last."""
-    for name in (charset, "utf-8"):
-        try:
-            return data.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("cp1252", "replace")
-
-
-def _logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
-    """Unfolded lines with the number of the physical line each starts on."""
-    current: str | None = None
-    start = 0
-    qp_soft = False
-    for number, raw in enumerate(text, 1):
-        line = raw.rstrip("\r\n")
-        if current is not None and (line[:1] in (" ", "\t")) and not qp_soft:
-            current += line[1:]
-            continue
-        if current is not None and qp_soft and line.strip().upper() not in _CARD_EDGES:
-            current = current[:-1] + line
-            qp_soft = current.endswith("=") and _is_qp(current)
-            continue
-        if current is not None:
-            yield start, current
-        current, start = line, number
-        qp_soft = line.endswith("=") and _is_qp(line)
-    if current is not None:
-        yield start, current
-
-
-_CARD_EDGES = ("BEGIN:VCARD", "END:VCARD")  # never the rest of a soft-broken value
-
-
-def _is_qp(line: str) -> bool:
-    colon = _find_colon(line)
-    return colon > 0 and "QUOTED-PRINTABLE" in line[:colon].upper()
 
 
 def _date(value: str, omit_year: str | None = None) -> str:
@@ -261,7 +104,7 @@ def _text_of(prop: Property) -> str | None:
     nothing else (as the writer's copies do)."""
     if prop.name != "ADR":
         return unescape(prop.value).strip()
-    parts = [unescape(p) for p in _split_unescaped(prop.value, ";")]
+    parts = [unescape(p) for p in split_unescaped(prop.value, ";")]
     street = parts[2] if len(parts) > 2 else ""
     return street.strip() if not "".join(parts[:2] + parts[3:]).strip() else None
 
@@ -301,8 +144,8 @@ def card_record(props: list[Property]) -> dict[str, Any]:
         elif name == "N":
             # Family;Given;Additional;Prefix;Suffix, each maybe a comma list.
             parts = [
-                " ".join(v for v in (unescape(x).strip() for x in _split_unescaped(p, ",")) if v)
-                for p in _split_unescaped(value, ";")
+                " ".join(v for v in (unescape(x).strip() for x in split_unescaped(p, ",")) if v)
+                for p in split_unescaped(value, ";")
             ] + [""] * 5
             family, given, additional, prefix, suffix = parts[:5]
             for key, part in (("last_name", family), ("first_name", given),
@@ -318,7 +161,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             if item:
                 (emails if name == "EMAIL" else phones).append((prop.rank, item))
         elif name == "ORG":
-            company, *units = (unescape(part).strip() for part in _split_unescaped(value, ";"))
+            company, *units = (unescape(part).strip() for part in split_unescaped(value, ";"))
             if company:
                 record["company"] = company
             units = [unit for unit in units if unit]
@@ -342,7 +185,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 else:
                     record["birthday"] = day
         elif name == "CATEGORIES":
-            tags = [unescape(t).strip() for t in _split_unescaped(value, ",")]
+            tags = [unescape(t).strip() for t in split_unescaped(value, ",")]
             record.setdefault("tags", []).extend(t for t in tags if t and t not in _NOT_TAGS)
         elif name in ("KIND", "X-ADDRESSBOOKSERVER-KIND"):
             if value.strip().lower() == "group":
@@ -352,7 +195,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             # vnd.android.cursor.item/nickname;Jo;1;;;...
             kind, _, rest = value.partition(";")
             if kind.strip().lower() == "vnd.android.cursor.item/nickname":
-                text = unescape(_split_unescaped(rest, ";")[0]).strip()
+                text = unescape(split_unescaped(rest, ";")[0]).strip()
                 if text and "nickname" not in record:
                     record["nickname"] = text
         elif name == "URL":
@@ -360,7 +203,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             if text:
                 add_field(fields, "url", text)
         elif name == "ADR":
-            parts = [unescape(p).strip() for p in _split_unescaped(value, ";")]
+            parts = [unescape(p).strip() for p in split_unescaped(value, ";")]
             text = ", ".join(p for p in parts if p)
             if text:
                 add_field(fields, "address", text)
@@ -540,7 +383,7 @@ class VCardReader:
         agent = False  # the last property was a 2.1 AGENT whose card follows
         depth = 0  # inside an AGENT's card: part of the card around it, not a person
         try:
-            for number, line in _logical_lines(self.source.text):
+            for number, line in logical_lines(self.source.text):
                 upper = line.strip().upper()
                 if upper == "BEGIN:VCARD":
                     if props is not None and (agent or depth):

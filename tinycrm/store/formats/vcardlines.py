@@ -1,0 +1,167 @@
+"""vCard's text, below the cards: logical lines (unfolded, QUOTED-PRINTABLE
+soft breaks joined), properties with their group, parameters and types, and
+the escapes of values. ``vcard`` makes cards and records of them."""
+
+from __future__ import annotations
+
+import quopri
+from collections.abc import Iterator
+from typing import IO
+
+
+def split_unescaped(value: str, sep: str) -> list[str]:
+    parts, current, i = [], [], 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            current.append(value[i:i + 2])
+            i += 2
+            continue
+        if ch == sep:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _split_params(text: str) -> list[str]:
+    parts, current, quoted = [], [], False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+            continue
+        if ch == ";" and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _find_colon(line: str) -> int:
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ":" and not quoted:
+            return i
+    return -1
+
+
+class Property:
+    __slots__ = ("name", "params", "types", "value", "line", "group")
+
+    def __init__(self, name: str, params: dict[str, str], types: set[str], value: str, line: int,
+                 group: str = "") -> None:
+        self.name, self.params, self.types, self.value, self.line = name, params, types, value, line
+        self.group = group  # Apple's item1 of item1.EMAIL, which its X-ABLabel names
+
+    @property
+    def preferred(self) -> bool:
+        return "PREF" in self.types or "PREF" in self.params
+
+    @property
+    def rank(self) -> int:
+        """1 for the most preferred: 4.0's ``PREF=1``..``PREF=100``, or
+        ``TYPE=pref`` (3.0) and a bare ``PREF`` (2.1); 101 for none."""
+        pref = self.params.get("PREF", "").strip()
+        if pref.isdigit():
+            return min(max(int(pref), 1), 100)
+        return 1 if self.preferred else 101
+
+
+def parse_property(line: str, number: int) -> Property | None:
+    colon = _find_colon(line)
+    if colon < 0:
+        return None
+    head, value = line[:colon], line[colon + 1:]
+    parts = _split_params(head)
+    name, group = parts[0].strip().upper(), ""
+    if "." in name:
+        group, name = name.rsplit(".", 1)  # Apple's item1.EMAIL groups
+    params: dict[str, str] = {}
+    types: set[str] = set()
+    for part in parts[1:]:
+        if "=" in part:
+            key, val = part.split("=", 1)
+            key = key.strip().upper()
+            if key == "TYPE":
+                types.update(v.strip().upper() for v in val.split(",") if v.strip())
+            else:
+                params[key] = val.strip()
+        elif part.strip():
+            bare = part.strip().upper()  # 2.1: TEL;WORK;VOICE or ;QUOTED-PRINTABLE
+            if bare in ("QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT"):
+                params["ENCODING"] = bare
+            else:
+                types.add(bare)
+    encoding = params.get("ENCODING", "").upper()
+    if encoding == "QUOTED-PRINTABLE":
+        data = quopri.decodestring(value.encode("latin-1", "replace") if value.isascii()
+                                   else value.encode("utf-8"))
+        value = _decoded(data, params.get("CHARSET", "utf-8"))
+    elif encoding in ("BASE64", "B"):
+        value = ""
+    return Property(name, params, types, value, number, group)
+
+
+def _decoded(data: bytes, charset: str) -> str:
+    """A QUOTED-PRINTABLE value's text: in its CHARSET; failing that (a
+    charset Python doesn't know, bytes it can't hold) UTF-8, which most such
+    files are, and Windows-1252, which reads any byte, last."""
+    for name in (charset, "utf-8"):
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", "replace")
+
+
+def logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
+    """Unfolded lines with the number of the physical line each starts on."""
+    current: str | None = None
+    start = 0
+    qp_soft = False
+    for number, raw in enumerate(text, 1):
+        line = raw.rstrip("\r\n")
+        if current is not None and (line[:1] in (" ", "\t")) and not qp_soft:
+            current += line[1:]
+            continue
+        if current is not None and qp_soft and line.strip().upper() not in _CARD_EDGES:
+            current = current[:-1] + line
+            qp_soft = current.endswith("=") and _is_qp(current)
+            continue
+        if current is not None:
+            yield start, current
+        current, start = line, number
+        qp_soft = line.endswith("=") and _is_qp(line)
+    if current is not None:
+        yield start, current
+
+
+_CARD_EDGES = ("BEGIN:VCARD", "END:VCARD")  # never the rest of a soft-broken value
+
+
+def _is_qp(line: str) -> bool:
+    colon = _find_colon(line)
+    return colon > 0 and "QUOTED-PRINTABLE" in line[:colon].upper()
