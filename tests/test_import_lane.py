@@ -233,3 +233,25 @@ def test_one_bad_address_after_many_with_dotted_domains_is_found_in_one_pass():
     assert _single_emails(column + [["not-an-address"]]) is None
     emails, keys = _single_emails(column + [None, ["Q@Example.COM"]])
     assert (emails[0], keys[-1], emails[60]) == (["p0@mail.example.co.uk"], ["q@example.com"], ())
+
+
+@pytest.mark.parametrize("column", [
+    [["+1 (415) 555-0100"], None, ["0044 20 7946 0958"], ["555 0100"], ["  +49  30 1234567 "]],
+    [["\u0660\u0661\u0662 \u0663\u0664\u0665 \u0666\u0667\u0668\u0669"], ["020 7946 0958"]],
+    [["0012"], ["12"]],
+])
+def test_a_column_of_single_numbers_checked_together_is_each_number_checked(column):
+    """The one-pass check of a column gives what ``clean_phones`` gives each
+    number (ASCII by table, other digits by pattern; ``00`` dropped from
+    keys; short numbers keyless; rows with no number empty). (A column with
+    no number at all goes ``_each``, the short way.)"""
+    from tinycrm.store.import_lane import _each, _single_phones
+    from tinycrm.store.import_rows import clean_phones
+
+    assert _single_phones(column) == _each(column, clean_phones)
+
+
+def test_a_number_with_no_digit_leaves_the_column_to_the_row_path():
+    from tinycrm.store.import_lane import _single_phones
+
+    assert _single_phones([["+1 415 555 0100"], ["()"]]) is None
