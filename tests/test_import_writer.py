@@ -271,3 +271,19 @@ def test_value_rows_of_no_columns_and_no_rows_do_nothing(tmp_path):
     seen = _statements(conn)
     ValueRows("t", ("a", "b"), ([], []), 0).run(conn)
     assert seen == [] and conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
+
+
+def test_uids_count_up_in_creation_order_and_keep_the_ones_given():
+    from datetime import UTC, datetime
+
+    from tinycrm.store.bulk import UidSequence
+
+    uids = UidSequence(datetime(2026, 11, 23, tzinfo=UTC))
+    first = uids.fill([None] * 3)
+    mixed = uids.fill([None, "given-uid", None])
+    one = uids()
+    made = [*first, mixed[0], mixed[2], one]
+    assert mixed[1] == "given-uid" and made == sorted(made) and len(set(made)) == 6
+    assert all(len(u) == 32 and u[12] == "7" and u[16] in "89ab" for u in made)
+    assert int(made[0][:12], 16) == int(datetime(2026, 11, 23, tzinfo=UTC).timestamp() * 1000)
+    assert uids.fill([]) == []

@@ -75,6 +75,14 @@ class UidSequence:
         self._counter += 1
         return f"{self._prefix}{self._counter:016x}"
 
+    def fill(self, given: Sequence[str | None]) -> list[str]:
+        """``given``, each None replaced by the next uid."""
+        if any(given):
+            return [u or self() for u in given]
+        start, prefix = self._counter + 1, self._prefix
+        self._counter += len(given)
+        return [f"{prefix}{n:016x}" for n in range(start, self._counter + 1)]
+
 
 def next_contact_id(conn) -> int:
     return (conn.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0) + 1
@@ -134,7 +142,7 @@ class ContactRows:
         c, ids = self.columns(), range(self.first, self.last + 1)
         uids, updated_at = self._uids, self._updated_at
         yield ValueRows("contacts", _CONTACT_COLUMNS, [
-            ids, [u or uids() for u in c["uid"]], c["name"], c["first_name"],
+            ids, uids.fill(c["uid"]), c["name"], c["first_name"],
             c["last_name"], c["company"], c["title"], c["stage"], c["tier"], c["owner"],
             c["source"], c["birthday"],
             [json.dumps(f, ensure_ascii=False) if f else "{}" for f in c["fields"]],
