@@ -1,5 +1,7 @@
 """JSON and NDJSON import: the shape `list --format json` prints, streamed."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -336,3 +338,39 @@ def test_rejects_of_minified_json_say_which_object_of_the_line(cli, tmp_path):
     # One object a line (as tinycrm writes it): the line says which.
     path.write_text('[\n{"name": "A", "email": "a@ex.org"},\n{"name": "B", "email": "nope"}\n]\n')
     assert f"{path}:3: emails: not an email address: 'nope'" in cli("import", str(path)).stderr
+
+
+@pytest.mark.parametrize("text,reason", [
+    ('[{"name": "Ada", "email": "ada@ex.org"}, {"name": "Big", "plan": 1e400}]',
+     "1: object 2: fields: plan: a number too large to keep"),
+    ('{"name": "Ada", "email": "ada@ex.org"}\n{"name": "Big", "fields": {"x": [1, -1e999]}}\n',
+     "2: fields: x: a number too large to keep"),
+    ('[{"name": "Ada", "email": "ada@ex.org"},\n {"name": "Big", "n": ' + "9" * 5000 + "}]",
+     "2: fields: n: a number too large to keep"),
+    ('[{"name": "Ada", "email": "ada@ex.org"},\n {"name": 1e400}]',
+     "2: name: a number too large to keep"),
+], ids=["float", "in-a-list", "digits", "name"])
+def test_a_number_too_large_to_keep_rejects_its_object_alone(cli, text, reason):
+    """Python reads 1e400 as infinity and won't read an integer of more than
+    4,300 digits; no JSON can hold the first. Each rejects its object (it
+    stopped the whole import with a traceback)."""
+    result = cli("import", "-", input=text)
+    assert result.exit_code == 1
+    assert f"stdin:{reason}" in result.stderr and "Traceback" not in result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Ada"]
+
+
+def test_a_number_too_large_in_a_csv_or_vcard_fields_cell_rejects_its_row(cli, tmp_path):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    header, row = csv.reader(io.StringIO(cli.ok("export").stdout))
+    row[header.index("fields")] = '{"f": 1e400}'
+    out = io.StringIO()
+    csv.writer(out).writerows([header, row])
+    result = cli("import", "-", input=out.getvalue())
+    assert result.exit_code == 1 and "stdin:2: fields: f: a number too large to keep" in result.stderr
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Big\r\nX-TINYCRM-FIELDS:{\"f\":1e400}\r\n"
+            "END:VCARD\r\n")
+    result = cli("import", "-", input=card)
+    assert result.exit_code == 1
+    assert "X-TINYCRM-FIELDS (line 4): f: a number too large to keep" in result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Ada"]

@@ -127,8 +127,11 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
     found: dict[str, list] = {
         "name": names, "first_name": firsts, "last_name": lasts, "company": company,
         "title": title,
-        "fields": [clean_fields(v) if v else None for v in column("fields")],
     }
+    try:
+        found["fields"] = [clean_fields(v) if v else None for v in column("fields")]
+    except BadValue:
+        return None
     if "nickname" in columns:
         fields = found["fields"]
         for i, nickname in enumerate(clean_texts(columns["nickname"])):

@@ -6,6 +6,7 @@ chunk (``import_writer``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .contact_state import ContactState
@@ -121,7 +122,15 @@ def clean_note(note: Any) -> str | None:
 
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    for name, value in fields.items():
+        if _endless(value) or isinstance(value, list) and any(map(_endless, value)):
+            # (JSON's 1e400, which Python reads as infinity): no JSON can hold it
+            raise BadValue("fields", value, f"{name}: a number too large to keep")
     return field_values(fields)
+
+
+def _endless(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 class Incoming:

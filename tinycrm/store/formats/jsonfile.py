@@ -23,6 +23,7 @@ are not are rejected rows, as any bad row is.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -53,8 +54,17 @@ def _not_a_json_number(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not a number JSON allows", name, 0)
 
 
+def _whole_number(digits: str) -> int | float:
+    try:
+        return int(digits)
+    except ValueError:
+        # More digits than Python converts (4,300): as large as 1e400, which
+        # is infinity, and the row is rejected for it like that.
+        return math.inf
+
+
 def _decoder() -> json.JSONDecoder:
-    return json.JSONDecoder(parse_constant=_not_a_json_number)
+    return json.JSONDecoder(parse_constant=_not_a_json_number, parse_int=_whole_number)
 
 
 def _more(buffer: str) -> int:
@@ -111,6 +121,9 @@ def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
         if key in _STRINGS:
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 error = error or f"{key}: expected text, got {type(value).__name__}"
+                continue
+            if not math.isfinite(value) if isinstance(value, float) else False:
+                error = error or f"{key}: a number too large to keep"
                 continue
             record[key] = str(value)
         elif key in ("emails", "phones", "tags"):
