@@ -10,6 +10,8 @@ import json
 import os
 import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -163,6 +165,75 @@ def test_export_to_a_path_that_cant_be_written(ada, folder, where, reason):
     assert (folder / "file").read_text() == "keep\n"
     assert os.readlink(folder / "loop") == "loop"
     assert stat.S_ISSOCK(os.lstat(folder / "socket").st_mode)
+
+
+@pytest.mark.parametrize(("where", "reason"), [
+    ("file/", "not a folder"),
+    ("backups/", "no such folder"),
+])
+def test_export_to_a_path_ending_in_a_slash_is_a_folder_or_nothing(ada, folder, where, reason):
+    """The slash says a folder: ``notes.txt/`` replaced notes.txt, and
+    ``backups/`` made a file of that name."""
+    (folder / "file").write_text("keep\n")
+    target = str(folder) + "/" + where
+    result = ada("export", "--output", target)
+    assert result.exit_code == 2
+    assert one_error_line(result, "can't write") == f"can't write {target}: {reason}"
+    assert sorted(p.name for p in folder.iterdir()) == ["file"]
+    assert (folder / "file").read_text() == "keep\n"
+
+
+@pytest.mark.parametrize("command", [
+    ("export", "--output", "{db}"),
+    ("export", "-f", "ics", "--output", "{db}"),
+    ("privacy", "export", "1", "--output", "{db}"),
+    ("import", "--rejects", "{db}", "{bad}"),
+])
+def test_an_output_that_is_the_database_itself_is_refused(ada, db_path, folder, command):
+    """``-o crm.db`` for ``crm.csv`` put an export in the place of every contact."""
+    bad = folder / "bad.csv"
+    bad.write_text("name,email\nBo,not-an-address\n")
+    before = db_path.read_bytes()
+    result = ada(*(part.format(db=db_path, bad=bad) for part in command))
+    assert result.exit_code == 2
+    assert one_error_line(result, str(db_path)).endswith(
+        "is a file of the database itself; write to another file")
+    assert db_path.read_bytes() == before
+    assert json.loads(ada.ok("list", "-f", "json").stdout)[0]["name"] == "Ada Lovelace"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("args", [
+    ("export",),
+    ("list", "-f", "csv"),
+    ("import", "--dry-run", "{csv}"),
+    ("import", "--rejects", "-", "{csv}"),
+])
+def test_a_full_disk_under_stdout_is_one_line_not_a_traceback(db_path, folder, args):
+    """Output that can't be written (ENOSPC), early or in the buffer at exit."""
+    people = folder / "people.csv"
+    people.write_text("name,email\nAda,ada@ex.org\nBo,not-an-address\n")
+    run_tinycrm("add", "Grace Hopper", db=db_path)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "tinycrm", "--db", str(db_path),
+             *(a.format(csv=people) for a in args)],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert result.stderr.endswith(
+        "tinycrm: error: can't write the output: No space left on device\n"), result.stderr
+    names = json.loads(run_tinycrm("list", "-f", "json", db=db_path).stdout)
+    assert [c["name"] for c in names] == ["Grace Hopper"], "nothing imported"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_rejects_to_a_full_device_names_it(db_path, folder):
+    people = folder / "people.csv"
+    people.write_text("name,email\nAda,ada@ex.org\nBo,not-an-address\n")
+    result = run_tinycrm("import", "--rejects", "/dev/full", str(people), db=db_path)
+    assert result.returncode == 2
+    assert one_error_line(result, "can't write") == "can't write /dev/full: No space left on device"
 
 
 def test_export_to_a_path_under_a_file_in_a_real_process(db_path, folder):

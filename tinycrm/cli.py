@@ -7,6 +7,8 @@ errors become a message on stderr and a documented exit code.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
@@ -47,6 +49,14 @@ class CRMGroup(TyperGroup):
             # `tinycrm list | head` closed the pipe: that's fine.
             sys.stderr.close()
             ctx.exit(0)
+        except OSError as exc:
+            if exc.filename is None and exc.errno in _FULL:
+                # What the output went to can't take it (`> /dev/full`, a full disk).
+                _error(f"can't write the output: {exc.strerror}")
+                _drop_stdout()
+            else:
+                _error(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
+            ctx.exit(1)
         except OverflowError as exc:
             # A number past what SQLite stores (an id or a limit of 20 digits).
             _error(f"a number is out of range ({exc})")
@@ -59,6 +69,20 @@ class CRMGroup(TyperGroup):
             _error("some input is not valid UTF-8 (an argument, an environment variable or"
                    " standard input)")
             ctx.exit(2)
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for stdout nowhere: it can't be written,
+    and Python would say so again, with a traceback, at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass  # no real stdout (in-process)
 
 
 def _error(message: str) -> None:
@@ -121,4 +145,16 @@ def main() -> None:
     # doesn't pay for building every other one.
     from .fastcli import lazy_root
 
-    lazy_root(app)(prog_name="tinycrm")
+    try:
+        lazy_root(app)(prog_name="tinycrm")
+    finally:
+        # Output still in stdout's buffer is written here, past the command's
+        # own error handling: a full disk must not end in a traceback.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _drop_stdout()
+        except OSError as exc:
+            _error(f"can't write the output: {exc.strerror or exc}")
+            _drop_stdout()
+            raise SystemExit(1) from None

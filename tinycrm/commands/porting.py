@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
 from ..output import OutputFormat, say, write_rows
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 from .options import (
     FormatOpt,
     LimitOpt,
@@ -60,7 +64,8 @@ class _Rejects:
     (``-`` is stdout)."""
 
     def __init__(self, name: str, path: str | None, header: list[str], *,
-                 source: str | None = None, dry_run: bool = False) -> None:
+                 source: str | None = None, dry_run: bool = False,
+                 database: Path | None = None) -> None:
         from contextlib import ExitStack
 
         self.name = name
@@ -102,10 +107,14 @@ class _Rejects:
                     pass
                 # Written beside FILE and put in place at the end (as export --output
                 # is): the rows are still being read while they are written.
-                out = self._files.enter_context(atomic_output(path))
+                out = self._files.enter_context(atomic_output(path, database=database))
             self._out = out
-            self.writer = write_rejects_header(out, header)
-            self._sent()
+            try:
+                self.writer = write_rejects_header(out, header)
+                self._sent()
+            except BaseException:
+                self._files.close()  # (says that FILE can't be written, if that is why)
+                raise
 
     def _sent(self) -> None:
         """Flush a pipe's rows now: a reader that stopped reading (`| head`)
@@ -216,7 +225,8 @@ def import_(
         reader = open_reader(raw, name=name, options=options)
         store = env.store_to_try() if dry_run else env.store()
         sink = _Rejects(name, rejects, reader.reject_header(),
-                        source=None if file in (None, "-") else file, dry_run=dry_run)
+                        source=None if file in (None, "-") else file, dry_run=dry_run,
+                        database=getattr(store, "path", None))
         try:
             summary = import_contacts(
                 store, raw, name=name, options=options, reader=reader, on_reject=sink,
@@ -269,7 +279,7 @@ def export(
     store = env.store()
     what = "follow-ups" if fmt is ExportFormat.ics else "contacts"
     if output and output != "-":
-        with atomic_output(output) as out:
+        with atomic_output(output, database=store.path) as out:
             count = run_export(store, out, fmt.value, filters=filters)
         say(f"exported {count} {what} to {output}")
     else:

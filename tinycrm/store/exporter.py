@@ -98,8 +98,10 @@ def _plain(text: str) -> str:
 
 
 @contextmanager
-def atomic_output(path: str | Path) -> Iterator[IO[str]]:
-    """A text file (UTF-8, newlines as written) at ``path``.
+def atomic_output(path: str | Path, *, database: str | Path | None = None) -> Iterator[IO[str]]:
+    """A text file (UTF-8, newlines as written) at ``path``, which must not
+    be the ``database`` file (or its journal): ``-o crm.db`` for ``crm.csv``
+    would put an export in the place of everything.
 
     A regular file (new, or an existing one, or the file a symlink points to,
     which is what gets replaced: the link stays) is written beside its target
@@ -114,6 +116,12 @@ def atomic_output(path: str | Path) -> Iterator[IO[str]]:
         mode = _existing_mode(target)
         if mode is not None and stat.S_ISDIR(mode):
             raise ValidationError(f"{shown} is a folder")
+        if shown.endswith(("/", os.sep)):
+            # (Path drops the slash: notes.txt/ would replace notes.txt.)
+            raise ValidationError(f"can't write {shown}: "
+                                  + ("not a folder" if mode is not None else "no such folder"))
+        if database is not None and mode is not None and _is_database(target, Path(database)):
+            raise ValidationError(f"{shown} is a file of the database itself; write to another file")
         if mode is not None and not stat.S_ISREG(mode):
             if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
                 raise ValidationError(f"can't write {shown}: not a file, a pipe or a character device")
@@ -144,6 +152,16 @@ def atomic_output(path: str | Path) -> Iterator[IO[str]]:
         raise  # the reader of a pipe stopped reading: the CLI treats it like `| head`
     except OSError as exc:
         raise ValidationError(f"can't write {shown}: {_reason(exc)}") from None
+
+
+def _is_database(target: Path, database: Path) -> bool:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            if os.path.samefile(target, f"{database}{suffix}"):
+                return True
+        except OSError:
+            continue  # no such file
+    return False
 
 
 def _existing_mode(target: Path) -> int | None:

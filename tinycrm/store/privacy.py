@@ -47,7 +47,7 @@ def export_to(store: Store, contact_id: int, path: str | Path, *, now: datetime 
     data = gather(store, contact_id, now=now)
     # Written before the write lock is taken: a FIFO's reader may take its
     # time, and a full disk fails here, before anything is recorded.
-    with atomic_output(path) as out:
+    with atomic_output(path, database=store.path) as out:
         out.write(dumps(data) + "\n")
         out.flush()
         with store.write():
