@@ -121,6 +121,44 @@ def test_forced_undo_keeps_values_set_since_by_hand_or_by_a_later_import(store):
     assert later.merged + later.updated == 1
 
 
+def test_a_hand_edit_that_ends_where_it_began_is_an_edit_undo_names(cli, tmp_path):
+    """A tag taken off and put back, a title changed and changed back: undo
+    refused nothing and took them away (they match what the batch set); now
+    it refuses, and --force keeps them while taking back the rest."""
+    cli.ok("add", "Xe Ray", "-e", "xe@r.example")
+    cli.ok("import", write(tmp_path, "w.csv", "Name,Email,Tags,Phone,Title\n"
+                                              "Xe Ray,xe@r.example,investors,+1 415 555 6161,CTO\n"))
+    cli.ok("untag", "1", "investors")
+    cli.ok("tag", "1", "investors")
+    cli.ok("edit", "1", "--title", "CEO")
+    cli.ok("edit", "1", "--title", "CTO")
+    refused = cli("imports", "undo", "1")
+    assert refused.exit_code == 4 and "Xe Ray (1)" in refused.stderr
+    cli.ok("imports", "undo", "1", "--force")
+    xe = people(cli)[1]
+    assert (xe["tags"], xe["title"], xe["phones"]) == (["investors"], "CTO", [])
+
+
+def test_an_undone_later_batch_is_no_edit_even_when_undone_before_its_start_was_kept(
+        cli, tmp_path, db_path):
+    """A later batch and its undo cancel out. Undos from before m043 don't
+    say where their entries begin: their own time tells."""
+    import sqlite3
+
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org")
+    cli.ok("import", write(tmp_path, "a.csv", "Name,Email,Title\nAda,ada@ex.org,CTO\n"))
+    cli.ok("import", "--on-duplicate", "update",
+           write(tmp_path, "b.csv", "Name,Email,Title\nAda,ada@ex.org,CEO\n"))
+    cli.ok("imports", "undo", "2")
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE import_batches SET undo_audit_start = NULL")
+    conn.close()
+    undo = cli("imports", "undo", "1")
+    assert undo.exit_code == 0, undo.stderr
+    assert people(cli)[1]["title"] is None
+
+
 def test_undo_takes_away_the_rule_follow_ups_a_merge_brought(cli, tmp_path):
     cli.ok("add", "Old Friend", "-e", "of@ex.org")
 

@@ -49,7 +49,9 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
         if batch.finished_at is None:
             raise Conflict(f"import batch {batch_id} never finished")
         undo = _Undo(store, batch_id, to_db(batch.started_at), now)
-        changed, absorbed = _changed_since(store.conn, batch_id, undo.mark, undo.first)
+        began = store.conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
+        changed, absorbed = _changed_since(store.conn, batch_id, undo.mark, undo.first,
+                                           undo.machine)
         if changed and not force:
             shown = _shown(store.conn, changed[:20])
             raise Conflict(
@@ -59,8 +61,9 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
         undo.remove_created()
         undo.restore_merged()
         undo.drop_notes()
-        store.conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?",
-                           [to_db(now), batch_id])
+        store.conn.execute(
+            "UPDATE import_batches SET undone_at = ?, undo_audit_start = ? WHERE id = ?",
+            [to_db(now), began, batch_id])
         store.audit.record("undo", "import", batch_id,
                            after={"removed": undo.removed, "restored": undo.restored,
                                   **({"kept": kept} if kept else {})}, now=now)
@@ -81,6 +84,7 @@ class _Undo:
             [batch_id]).fetchone()
         self.removed = self.restored = 0
         self.ids: list[int] = []  # the contacts it merged into, put back
+        self.machine = _MachineEntries(self.conn, batch_id)
 
     def keep(self, absorbed: set[int]) -> list[int]:
         """The contacts the batch created that stay: those that have taken
@@ -145,7 +149,9 @@ class _Undo:
         if ours is None:
             target = before
         else:
-            target = _taken_back(before, state, ours, kept=_later_values(conn, contact_id, later))
+            kept = _later_values(conn, contact_id, later) | _hand_values(
+                conn, contact_id, self.mark, self.machine)
+            target = _taken_back(before, state, ours, kept=kept)
             _rebase(conn, contact_id, later, before, ours)
         keys = [k for k in (*STATE_COLUMNS, "fields", "emails", "phones", "tags")
                 if getattr(target, k) != getattr(state, k)]
@@ -232,7 +238,38 @@ def _batch_values(conn, contact_id: int, start: int, mark: int,
     return values or None
 
 
-def _changed_since(conn, batch_id: int, mark: int, first: int,
+class _MachineEntries:
+    """The audit entries written since a batch by later batches and by their
+    undos (by ids: each wrote a run of them in one transaction). Any other
+    change to a contact is someone's edit, even one that ends where it began."""
+
+    def __init__(self, conn, batch_id: int) -> None:
+        runs = []
+        for start, mark, started, undo_start, undo_mark, undone_at in conn.execute(
+                "SELECT b.audit_start, b.audit_mark, b.started_at, b.undo_audit_start,"
+                " (SELECT max(u.id) FROM audit u WHERE u.entity = 'import' AND u.action = 'undo'"
+                "  AND u.entity_id = b.id), b.undone_at"
+                " FROM import_batches b WHERE b.id > ? AND b.audit_mark IS NOT NULL",
+                [batch_id]):
+            # Batches from before m042 and undos from before m043 don't say
+            # where they began: their entries are those of their own time.
+            runs.append((_run_start(conn, mark, started) if start is None else start, mark))
+            if undo_mark is not None:
+                runs.append((_run_start(conn, undo_mark, undone_at) if undo_start is None
+                             else undo_start, undo_mark))
+        self._runs = sorted(runs)
+
+    def __contains__(self, audit_id: int) -> bool:
+        return any(start < audit_id <= end for start, end in self._runs)
+
+
+def _run_start(conn, end: int, at: str) -> int:
+    """The id before the run of audit entries of time ``at`` that ends at ``end``."""
+    return conn.execute("SELECT coalesce(max(id), 0) FROM audit WHERE id <= ? AND at != ?",
+                        [end, at]).fetchone()[0]
+
+
+def _changed_since(conn, batch_id: int, mark: int, first: int, machine: _MachineEntries,
                    ) -> tuple[list[int | tuple[int, int]], set[int]]:
     """The batch's contacts that someone changed since it (audited after
     ``mark``): their ids, then (id, the contact it went into) for those it
@@ -240,7 +277,8 @@ def _changed_since(conn, batch_id: int, mark: int, first: int,
     taken other contacts in since (``tinycrm merge``).
 
     Changes that cancel out (a later import merged into a contact and was
-    undone again) are no change. A contact the batch created would go with
+    undone again) are no change; an edit by hand is one, even when it ends
+    where it began (a tag taken off and put back). A contact the batch created would go with
     what was added to it since (notes, follow-ups but those rules make); one
     it merged into keeps them, and only its own fields count."""
     dirty: set[int] = set()
@@ -248,20 +286,21 @@ def _changed_since(conn, batch_id: int, mark: int, first: int,
     net: dict[int, dict[str, list[Any]]] = {}
     takers: dict[int, set[int]] = {}  # contact the batch created -> those merged into it
     rows = conn.execute(
-        "SELECT a.contact_id, a.entity, a.entity_id, a.action, a.before, a.after, c.id IS NOT NULL,"
+        "SELECT a.id, a.contact_id, a.entity, a.entity_id, a.action, a.before, a.after,"
+        " c.id IS NOT NULL,"
         " c.id >= ? AND c.import_batch IS ?"
         " FROM audit a LEFT JOIN contacts c ON c.id = a.contact_id"
         " WHERE a.id > ? AND a.contact_id IN (SELECT id FROM contacts WHERE id >= ?"
         " AND import_batch = ? UNION SELECT contact_id FROM import_items WHERE batch_id = ?)"
         " ORDER BY a.id",
         [first, batch_id, mark, first, batch_id, batch_id])
-    for contact_id, entity, entity_id, action, before_json, after_json, there, ours in rows:
+    for audit_id, contact_id, entity, entity_id, action, before_json, after_json, there, ours in rows:
         if not there:
             continue  # gone since: nothing of it to take away or put back
         if entity == "contact":
             if action in ("create", "privacy-export"):
                 continue
-            if action == "update" and contact_id not in dirty:
+            if action == "update" and contact_id not in dirty and audit_id in machine:
                 before = json.loads(before_json) if before_json else {}
                 after = json.loads(after_json) if after_json else {}
                 fields = net.setdefault(contact_id, {})
@@ -353,6 +392,33 @@ def _later_values(conn, contact_id: int, later: list[tuple]) -> set[str]:
                 ident = _LIST_KEYS[key]
                 had = {ident(v) for v in before.get(key) or ()}
                 keys.update(f"{key}:{ident(v)}" for v in value or () if ident(v) not in had)
+            else:
+                keys.add(key)
+    return keys
+
+
+def _hand_values(conn, contact_id: int, mark: int, machine: _MachineEntries) -> set[str]:
+    """What edits by hand since the batch (audited after ``mark``) touched on
+    the contact, named as ``_later_values`` names them: a field set, even to
+    the value it had, and an address, number or tag taken off or put on."""
+    keys: set[str] = set()
+    for audit_id, before_json, after_json in conn.execute(
+            "SELECT id, before, after FROM audit WHERE contact_id = ? AND id > ?"
+            " AND entity = 'contact' AND action = 'update'", [contact_id, mark]):
+        if audit_id in machine:
+            continue
+        before = json.loads(before_json) if before_json else {}
+        after = json.loads(after_json) if after_json else {}
+        for key in before.keys() | after.keys():
+            old, new = before.get(key), after.get(key)
+            if key == "fields":
+                old, new = old or {}, new or {}
+                keys.update(f"fields.{name}" for name in old.keys() | new.keys()
+                            if old.get(name) != new.get(name))
+            elif key in _LIST_KEYS:
+                ident = _LIST_KEYS[key]
+                keys.update(f"{key}:{v}" for v in {ident(v) for v in old or ()}
+                            ^ {ident(v) for v in new or ()})
             else:
                 keys.add(key)
     return keys

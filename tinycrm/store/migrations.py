@@ -397,3 +397,13 @@ def m042_import_audit_start(db: Database) -> None:
     # its start time alone can't tell from others of the same second (a tag
     # typed by hand, and the rule's follow-up it brought).
     db.execute("ALTER TABLE import_batches ADD COLUMN audit_start INTEGER")
+
+
+@migrations()
+def m043_import_undo_audit_start(db: Database) -> None:
+    # undo_audit_start: the largest audit id when a batch's undo began. With
+    # the undo's own entry (the last it writes) it bounds what the undo did,
+    # so that an earlier batch's undo can tell it, and the later batch it
+    # took back, from edits by hand (which count even when they end where
+    # they began).
+    db.execute("ALTER TABLE import_batches ADD COLUMN undo_audit_start INTEGER")
