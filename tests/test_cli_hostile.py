@@ -101,3 +101,19 @@ def test_only_ascii_digits_make_an_id(cli):
     cli.ok("add", "Ada Lovelace")
     for ref in ("１", "٣"):
         assert cli("show", ref).exit_code == 3, ref  # a name no one has, not contact 1 or 3
+
+
+@pytest.mark.parametrize("text,starts", [
+    ("name,email\nAda," + "x" * 200_000 + "\n", "stdin:2: email: not an email address: 'xxx"),
+    ("name,birthday\nAda," + "9" * 200_000 + "\n", "stdin:2: birthday: not a date: '999"),
+    ('[{"' + "k" * 200_000 + '": {"a": 1}}]', "tinycrm: error: stdin: not a contacts file"),
+    ("a" * 200_000 + "\n1\n", "tinycrm: error: stdin: not a contacts file"),
+], ids=["email", "birthday", "json-key", "header"])
+def test_a_message_quotes_a_long_value_only_in_part(cli, text, starts):
+    """A cell or a line can be megabytes; a message quoting it was as long."""
+    result = cli("import", "--dry-run", "-", input=text)
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(starts) and ("characters)" in first or "a..." in first), first[:200]
+    assert len(first) < 1100 and len(result.stderr) < 2500
+    assert len(result.stdout) < 1100  # the dry run's plan line

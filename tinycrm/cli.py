@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from .context import WAIT_FOR_IMPORTS, Env
-from .store.errors import EXIT_BUSY, Ambiguous, TinyCRMError
+from .store.errors import EXIT_BUSY, Ambiguous, TinyCRMError, cut
 from .store.textutil import strip_controls
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def _drop_stdout() -> None:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write("tinycrm: error: " + strip_controls(message, keep_newlines=True) + "\n")
+    sys.stderr.write("tinycrm: error: " + strip_controls(cut(message), keep_newlines=True) + "\n")
 
 
 app = typer.Typer(

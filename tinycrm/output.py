@@ -11,6 +11,7 @@ from enum import Enum
 from itertools import islice
 from typing import IO, Any
 
+from .store.errors import cut
 from .store.textutil import escape_json, neutralise_cell, strip_controls, strip_terminal_codes
 
 
@@ -126,4 +127,4 @@ def _chain(head: list, rest: Iterable) -> Iterable:
 
 def say(message: str) -> None:
     """A message for the person at the terminal: stderr, never stdout."""
-    sys.stderr.write(strip_controls(message, keep_newlines=True) + "\n")
+    sys.stderr.write(strip_controls(cut(message), keep_newlines=True) + "\n")

@@ -12,7 +12,15 @@ from ..store.models import Contact
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
 from .options import (
-    FormatOpt, LimitOpt, MineOpt, OwnerOpt, StageOpt, TagOpt, TierOpt, YesOpt, env_of,
+    FormatOpt,
+    LimitOpt,
+    MineOpt,
+    OwnerOpt,
+    StageOpt,
+    TagOpt,
+    TierOpt,
+    YesOpt,
+    env_of,
     owner_filter,
 )
 

@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 import typer
 
 from ..output import OutputFormat, say, write_rows
+from ..store.errors import cut
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
 
@@ -144,7 +145,7 @@ class _Rejects:
         if self.count <= MAX_SHOWN_REJECTS:
             say(f"{self.name}:{reject.line}: {reject.reason}")
         if self.writer is not None:
-            self.writer.writerow([reject.line, neutralise_cell(reject.reason),
+            self.writer.writerow([reject.line, neutralise_cell(cut(reject.reason)),
                                   *(neutralise_cell(c) for c in reject.cells)])
             self._sent()
 
@@ -171,7 +172,7 @@ def _print_plan(item) -> None:
         text += f"#{item.contact_id} {item.name}"
         if item.detail:
             text += f" {item.detail}" if item.action == "create" else f"  ({item.detail})"
-    sys.stdout.write(strip_controls(text.rstrip()) + "\n")
+    sys.stdout.write(strip_controls(cut(text.rstrip())) + "\n")
 
 
 def import_(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .errors import ValidationError
+from .errors import ValidationError, quoted
 from .textutil import names_a_person, strip_controls
 from .timeutil import in_range, out_of_range
 from .when import MAX_PERIOD_DAYS
@@ -57,7 +57,7 @@ def birthday_value(value: str) -> str | None:
     except (ValueError, KeyError, OverflowError):
         day = None
     if day is None:
-        raise ValidationError(f"not a date: {text!r}")
+        raise ValidationError(f"not a date: {quoted(text)}")
     if isinstance(day, str):
         return day
     if not in_range(day):
@@ -107,10 +107,10 @@ def check_cadence_days(value: Any, *, what: str = "cadence_days") -> int:
     try:
         days = int(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{what} must be a whole number, got {value!r}") from None
+        raise ValidationError(f"{what} must be a whole number, got {quoted(value)}") from None
     if not 0 < days <= MAX_PERIOD_DAYS:
         raise ValidationError(
-            f"{what} must be from 1 to {MAX_PERIOD_DAYS} days (10 years), got {value!r}")
+            f"{what} must be from 1 to {MAX_PERIOD_DAYS} days (10 years), got {quoted(value)}")
     return days
 
 

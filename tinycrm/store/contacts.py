@@ -21,7 +21,7 @@ from .contact_values import (
     split_name,
     tag_form,
 )
-from .errors import Ambiguous, Conflict, NotFound, ValidationError
+from .errors import Ambiguous, Conflict, NotFound, ValidationError, quoted
 from .models import Contact
 from .textutil import (
     clean_email,
@@ -92,7 +92,7 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for item in assignments:
         if "=" not in item:
-            raise ValidationError(f"--set takes FIELD=VALUE, got {item!r}")
+            raise ValidationError(f"--set takes FIELD=VALUE, got {quoted(item)}")
         key, value = item.split("=", 1)
         key = key.strip()
         if key in SCALAR_FIELDS:
@@ -101,7 +101,7 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
             changes.setdefault("fields", {})[key.split(".", 1)[1]] = value or None
         else:
             raise ValidationError(
-                f"unknown field {key!r}: use one of {', '.join(SCALAR_FIELDS)},"
+                f"unknown field {quoted(key)}: use one of {', '.join(SCALAR_FIELDS)},"
                 " or fields.NAME for a custom field"
             )
     return changes
@@ -200,10 +200,10 @@ class Contacts:
                 f"{c.id}\t{c.name}\t{c.email or ''}\t{c.company or ''}" for c in self.get_many(ids)
             ]
             raise Ambiguous(
-                f"{ref!r} matches {len(ids)}{'+' if len(ids) > 20 else ''} contacts;"
+                f"{quoted(ref)} matches {len(ids)}{'+' if len(ids) > 20 else ''} contacts;"
                 " use an id or an email", candidates[:20]
             )
-        raise NotFound(f"no contact matches {ref!r} (try `tinycrm search`)")
+        raise NotFound(f"no contact matches {quoted(ref)} (try `tinycrm search`)")
 
     def list(
         self,
@@ -223,7 +223,7 @@ class Contacts:
             "id": "c.id",
         }.get(order_by)
         if order is None:
-            raise ValidationError(f"can't sort by {order_by!r}")
+            raise ValidationError(f"can't sort by {quoted(order_by)}")
         sql = f"SELECT {_COLUMNS} FROM contacts c WHERE {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -255,15 +255,14 @@ class Contacts:
 
     def check_stage(self, stage: str) -> str:
         if stage not in self.store.settings.stages:
-            raise ValidationError(
-                f"unknown stage {stage!r}: use one of {', '.join(self.store.settings.stages)}"
-            )
+            stages = ", ".join(self.store.settings.stages)
+            raise ValidationError(f"unknown stage {quoted(stage)}: use one of {stages}")
         return stage
 
     def check_tier(self, tier: str) -> str:
         if tier not in self.store.settings.tiers:
             raise ValidationError(
-                f"unknown tier {tier!r}: use one of {', '.join(self.store.settings.tiers)}"
+                f"unknown tier {quoted(tier)}: use one of {', '.join(self.store.settings.tiers)}"
             )
         return tier
 

@@ -53,3 +53,31 @@ class Busy(TinyCRMError):
     waited (a large import, usually): nothing was changed; try again."""
 
     exit_code = EXIT_BUSY
+
+
+SHOWN = 60  # characters of a value that a message quotes
+
+
+def quoted(value: object) -> str:
+    """``repr(value)`` for a message, a long text cut to its start: a cell or
+    a line of a file can be megabytes, and the message would be as long."""
+    if isinstance(value, str) and len(value) > SHOWN:
+        return f"{value[:SHOWN]!r}... ({len(value):,} characters)"
+    return repr(value)
+
+
+def listed(names: list[str], *, most: int = 8) -> str:
+    """Names for a message, the first ``most``, each cut like ``quoted``'s."""
+    shown = [n if len(n) <= SHOWN else n[:SHOWN] + "..." for n in names[:most]]
+    return ", ".join(shown) + (f", ... ({len(names):,} in all)" if len(names) > most else "")
+
+
+LONGEST_MESSAGE = 1000
+
+
+def cut(message: str) -> str:
+    """A message kept to ``LONGEST_MESSAGE`` characters: whatever built it,
+    a value from a file can't make it megabytes long."""
+    if len(message) <= LONGEST_MESSAGE:
+        return message
+    return f"{message[:LONGEST_MESSAGE]}... ({len(message):,} characters)"

@@ -21,7 +21,7 @@ from .contact_values import (
     split_name,
 )
 from .dupes import name_shows
-from .errors import ValidationError
+from .errors import ValidationError, quoted
 from .formats import Row
 from .textutil import clean_email, clean_phone, one_line, phone_key, strip_controls
 from .timeutil import parse_iso, to_db
@@ -328,7 +328,7 @@ class RowChecker:
         if text.lower() in allowed:
             return text.lower()
         raise _Bad(self.field(row, what, text),
-                   f"unknown {what} {text!r} (use one of {', '.join(sorted(allowed))})")
+                   f"unknown {what} {quoted(text)} (use one of {', '.join(sorted(allowed))})")
 
     def _cadence(self, row: Row, value: Any) -> int | None:
         text = clean_text(value)
@@ -346,6 +346,6 @@ class RowChecker:
         try:
             return to_db(parse_iso(text))
         except (ValueError, OverflowError):
-            raise _Bad(self.field(row, what, text), f"not a date and time: {text!r}") from None
+            raise _Bad(self.field(row, what, text), f"not a date and time: {quoted(text)}") from None
         except ValidationError as exc:  # out of range
             raise _Bad(self.field(row, what, text), exc.message) from None

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .errors import ValidationError
+from .errors import ValidationError, quoted
 from .rules import compliance_percent, configured_rules
 from .timeutil import (
     UTC,
@@ -88,7 +88,7 @@ def parse_bound(text: str, now: datetime, *, end: bool = False) -> datetime:
     except (OverflowError, ValidationError):  # no such date, or not in the accepted years
         raise out_of_range(text) from None
     raise ValidationError(
-        f"can't read the date {text!r}: use 2026-11-01, 2026-11, '2026-11-01 14:30',"
+        f"can't read the date {quoted(text)}: use 2026-11-01, 2026-11, '2026-11-01 14:30',"
         " today, yesterday, or 30d / 2w / 3m / 1y ago"
     )
 
@@ -297,7 +297,7 @@ def build(
     if won_stage is None:
         won_stage = "customer" if "customer" in settings.stages else None
     elif won_stage not in settings.stages:
-        raise ValidationError(f"unknown stage {won_stage!r}")
+        raise ValidationError(f"unknown stage {quoted(won_stage)}")
     q = _Queries(store, since, until, owner, now)
     # Monthly figures run to the period's end, or to now: nothing happens later.
     end = min(until, now) if until else now

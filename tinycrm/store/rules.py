@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotFound, TinyCRMError
+from .errors import NotFound, TinyCRMError, quoted
 from .models import FollowUp
 from .timeutil import from_db, to_db
 from .when import MAX_PERIOD_DAYS, TOO_LONG
@@ -139,11 +139,11 @@ def parse_duration(text: Any, *, where: str) -> timedelta:
     match = _DURATION.match(str(text)) if isinstance(text, (str, int)) else None
     digits = match.group(1).lstrip("0") if match else ""
     if not digits:
-        raise RuleError(f"{where}: {text!r} is not a duration like 24h, 2d or 1w")
+        raise RuleError(f"{where}: {quoted(text)} is not a duration like 24h, 2d or 1w")
     # Compared before it is made a timedelta, which a huge count would overflow.
     seconds = int(digits) * _UNITS[match.group(2).lower()] if len(digits) <= 9 else None
     if seconds is None or seconds > MAX_PERIOD_DAYS * _UNITS["d"]:
-        raise RuleError(f"{where}: {text!r} is too long: {TOO_LONG}")
+        raise RuleError(f"{where}: {quoted(text)} is too long: {TOO_LONG}")
     return timedelta(seconds=seconds)
 
 
@@ -186,11 +186,11 @@ def parse_rules(raw: Iterable[Mapping[str, Any]], *, stages: Sequence[str] = (),
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
             raise RuleError(f"{where}: needs a name of letters, digits, '-', '_' or '.'")
         if name in seen:
-            raise RuleError(f"{where}: the name {name!r} is used twice")
+            raise RuleError(f"{where}: the name {quoted(name)} is used twice")
         seen.add(name)
         when = entry.get("when")
         if when not in WHEN:
-            raise RuleError(f"{where}: when must be one of {', '.join(WHEN)}, got {when!r}")
+            raise RuleError(f"{where}: when must be one of {', '.join(WHEN)}, got {quoted(when)}")
         rule_stages = _names(entry.get("stage"), where=where, key="stage")
         rule_tiers = _names(entry.get("tier"), where=where, key="tier")
         tags = _names(entry.get("tag"), where=where, key="tag")
@@ -212,10 +212,10 @@ def parse_rules(raw: Iterable[Mapping[str, Any]], *, stages: Sequence[str] = (),
         if strict:
             for value in rule_stages:
                 if stages and value not in stages:
-                    raise RuleError(f"{where}: unknown stage {value!r}")
+                    raise RuleError(f"{where}: unknown stage {quoted(value)}")
             for value in rule_tiers:
                 if tiers and value not in tiers:
-                    raise RuleError(f"{where}: unknown tier {value!r}")
+                    raise RuleError(f"{where}: unknown tier {quoted(value)}")
         note = entry.get("note", "")
         owner = entry.get("owner")
         if not isinstance(note, str) or (owner is not None and not (isinstance(owner, str) and owner.strip())):
@@ -386,7 +386,7 @@ def created_by(store: Store, name: str, *, owner: str | None = None,
         params.append(limit)
     rows = store.conn.execute(sql, params).fetchall()
     if not rows and name not in known:
-        raise NotFound(f"no rule named {name!r} (see `tinycrm rules list`)")
+        raise NotFound(f"no rule named {quoted(name)} (see `tinycrm rules list`)")
     return [
         FollowUp(
             id=r[0], contact_id=r[1], contact_name=r[2], due_at=from_db(r[3]), note=r[4],

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .errors import ValidationError
+from .errors import ValidationError, quoted
 
 # C0 and C1 controls, DEL, and the bidi overrides that can disguise text.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -82,7 +82,7 @@ def clean_email(email: str) -> str:
     if value.lower().startswith("mailto:"):
         value = value[7:]
     if not _EMAIL.match(value):
-        raise ValidationError(f"not an email address: {value!r}")
+        raise ValidationError(f"not an email address: {quoted(value)}")
     return value
 
 
@@ -107,7 +107,7 @@ def clean_phone(phone: str) -> str:
     value = " ".join(phone.split())
     if (not _DIGIT.search(value) or NOT_PHONE.search(value)
             or LETTER.search(_EXTENSION.sub("", value))):
-        raise ValidationError(f"not a phone number: {phone!r}")
+        raise ValidationError(f"not a phone number: {quoted(phone)}")
     return value
 
 

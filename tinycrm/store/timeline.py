@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotFound, ValidationError
+from .errors import NotFound, ValidationError, quoted
 from .models import Event
 from .textutil import strip_controls
 from .timeutil import from_db, to_db
@@ -139,7 +139,7 @@ class Timeline:
         now = now or self.store.now()
         kind = (kind or "").strip().lower()
         if kind not in LOGGED_KINDS:
-            raise ValidationError(f"unknown kind {kind!r}: use one of {', '.join(LOGGED_KINDS)}")
+            raise ValidationError(f"unknown kind {quoted(kind)}: use one of {', '.join(LOGGED_KINDS)}")
         if kind == "survey":
             if score is None or isinstance(score, bool) or not isinstance(score, int):
                 raise ValidationError("a survey needs a score from 0 to 10 (--score)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, timezone
 
-from .errors import ValidationError
+from .errors import ValidationError, quoted
 
 UTC = timezone.utc
 _DB_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -30,7 +30,7 @@ def in_range(value: date) -> bool:
 
 
 def out_of_range(text: str) -> ValidationError:
-    return ValidationError(f"{text!r} is out of range: use a date from {DATE_RANGE}")
+    return ValidationError(f"{quoted(text)} is out of range: use a date from {DATE_RANGE}")
 
 
 def system_now() -> datetime:

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from .errors import ValidationError
+from .errors import ValidationError, quoted
 from .timeutil import in_range, out_of_range, to_local
 
 UTC = timezone.utc
@@ -106,15 +106,15 @@ def parse_period(text: str) -> Period:
     match = _PERIOD.match(value)
     unit = _UNIT_ALIASES.get(match.group(2)) if match else None
     if not match or unit is None:
-        raise ValidationError(f"can't understand the period {text!r}: use {ACCEPTED_PERIOD}")
+        raise ValidationError(f"can't understand the period {quoted(text)}: use {ACCEPTED_PERIOD}")
     digits = match.group(1).lstrip("0")
     if not digits:
-        raise ValidationError(f"a period must be longer than zero, got {text!r}")
+        raise ValidationError(f"a period must be longer than zero, got {quoted(text)}")
     # Measured before it becomes a timedelta (or an int), which a huge count would overflow.
     count = int(digits) if len(digits) <= 9 else None
     unit_seconds = _UNIT_SECONDS.get(unit) or _UNIT_DAYS[unit] * 86400
     if count is None or count * unit_seconds > MAX_PERIOD_DAYS * 86400:
-        raise PeriodTooLong(f"{text!r} is too long: {TOO_LONG}")
+        raise PeriodTooLong(f"{quoted(text)} is too long: {TOO_LONG}")
     return Period(count, unit)
 
 
@@ -122,7 +122,7 @@ def period_days(text: str) -> int:
     """A period that must be whole days (cadences, recurrences)."""
     period = parse_period(text)
     if period.whole_days is None:
-        raise ValidationError(f"{text!r} is not whole days: use days, weeks or months, like 30d, 2w or 1m")
+        raise ValidationError(f"{quoted(text)} is not whole days: use days, weeks or months, like 30d, 2w or 1m")
     return period.whole_days
 
 
@@ -191,7 +191,7 @@ def _span(seconds: float) -> str | None:
 
 
 def _bad(text: str) -> ValidationError:
-    return ValidationError(f"can't understand WHEN {text!r}: use {ACCEPTED_WHEN}")
+    return ValidationError(f"can't understand WHEN {quoted(text)}: use {ACCEPTED_WHEN}")
 
 
 def parse_when(text: str, now: datetime) -> datetime:
@@ -222,7 +222,7 @@ def parse_when(text: str, now: datetime) -> datetime:
         try:
             period = parse_period(day_part)
         except PeriodTooLong:
-            raise ValidationError(f"{raw!r} is too far off: {TOO_LONG}") from None
+            raise ValidationError(f"{quoted(raw)} is too far off: {TOO_LONG}") from None
         except ValidationError:
             raise _bad(raw) from None
         if period.whole_days is None:
@@ -269,7 +269,7 @@ def _day(part: str, now: datetime, raw: str) -> date:
         try:
             return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
-            raise ValidationError(f"{raw!r} is not a real date: use {ACCEPTED_WHEN}") from None
+            raise ValidationError(f"{quoted(raw)} is not a real date: use {ACCEPTED_WHEN}") from None
     name = part.removeprefix("next ").strip()
     if name in _WEEKDAYS:
         ahead = (_WEEKDAYS[name] - today.weekday()) % 7 or 7

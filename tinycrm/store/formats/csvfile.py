@@ -23,6 +23,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import IO, Any
 
+from ..errors import listed
 from ..textutil import json_text, neutralise_cell
 from . import FormatError, Row
 from .csvlayout import (
@@ -240,7 +241,7 @@ class CSVReader:
         # A vCard or JSON import's rejects file: ``formats.rejects`` reads its cells.
         self.embedded = embedded_format(header)
         if not self.mapper.identity and not self.embedded:
-            shown = ", ".join(h for h in header[:8] if h.strip())
+            shown = listed([h for h in header if h.strip()])
             raise FormatError(
                 f"{source.name}: not a contacts file: line {self.header_line} has no name,"
                 f" email or phone column (columns: {shown or 'none'}); use --map 'Header=name'"

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import listed, quoted
 from ..textutil import strip_controls
 from .csvmapper import (
     BIRTH,
@@ -274,7 +275,7 @@ def parse_map(items: Sequence[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise ValidationError(f"--map takes 'Header Name=field', got {item!r}")
+            raise ValidationError(f"--map takes 'Header Name=field', got {quoted(item)}")
         header, target = item.rsplit("=", 1)
         target = target.strip()
         low = target.lower()
@@ -284,11 +285,11 @@ def parse_map(items: Sequence[str]) -> dict[str, str]:
             resolved = TARGETS[low]
         else:
             raise ValidationError(
-                f"--map {item!r}: unknown field {target!r}; use one of "
+                f"--map {quoted(item)}: unknown field {quoted(target)}; use one of "
                 f"{', '.join(sorted(k for k in TARGETS if k != '-'))}, or fields.NAME"
             )
         if not header.strip():
-            raise ValidationError(f"--map {item!r}: the header name is empty")
+            raise ValidationError(f"--map {quoted(item)}: the header name is empty")
         mapping[norm_header(header)] = resolved
     return mapping
 
@@ -351,10 +352,10 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
     if overrides:
         from ..errors import ValidationError
 
-        missing = ", ".join(repr(h) for h in overrides)
+        missing = ", ".join(map(quoted, overrides))
         raise ValidationError(
             f"--map names {missing}, which is not a column here (columns: "
-            f"{', '.join(h for h in header if h)})"
+            f"{listed([h for h in header if h])})"
         )
     fed = set(mapper.targets.values())
     mapper.identity = bool(fed & {"name", "first_name", "last_name", "emails", "phones",

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import IO, BinaryIO
 
+from ..errors import quoted
 from . import FormatError
 
 HEAD_BYTES = 64 * 1024
@@ -138,9 +139,9 @@ def check_encoding(encoding: str) -> str:
         codec = codecs.lookup(encoding)
     except LookupError:
         raise ValidationError(
-            f"--encoding: unknown encoding {encoding!r} (try utf-8, utf-16 or cp1252)") from None
+            f"--encoding: unknown encoding {quoted(encoding)} (try utf-8, utf-16 or cp1252)") from None
     if not codec._is_text_encoding:  # base64, zlib, rot13: bytes to bytes, or text to text
-        raise ValidationError(f"--encoding: {encoding!r} is not a text encoding"
+        raise ValidationError(f"--encoding: {quoted(encoding)} is not a text encoding"
                               " (try utf-8, utf-16 or cp1252)")
     return codec.name
 
@@ -185,7 +186,7 @@ def open_source(
     if fmt == "auto":
         fmt = sniff_format(head, name) or _EXTENSIONS.get(os.path.splitext(name)[1].lower(), "csv")
     if fmt not in FORMATS:
-        raise FormatError(f"unknown format {fmt!r}: use one of auto, {', '.join(FORMATS)}")
+        raise FormatError(f"unknown format {quoted(fmt)}: use one of auto, {', '.join(FORMATS)}")
     buffered = io.BufferedReader(_Prefixed(head_bytes, raw), buffer_size=256 * 1024)
     text = io.TextIOWrapper(buffered, encoding=codec, errors=errors, newline="")
     return Source(name=name, format=fmt, encoding=codec, text=text, head=head.lstrip("\ufeff"))
