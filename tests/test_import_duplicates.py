@@ -73,6 +73,24 @@ def test_match_by_normalised_phone(store, ada):
     assert store.contacts.count() == 1
 
 
+def test_a_number_matches_a_name_spelled_without_its_letters_that_dont_decompose(store):
+    """Ł and ø have no accent to drop (Unicode doesn't decompose them): the
+    names were taken as different, so the rows made duplicates, and dupes
+    called the pair "same phone, different names"."""
+    from tinycrm.store.dupes import find_duplicates
+
+    store.contacts.add("Łukasz Żółć", phones=["+48 600 100 200"])
+    store.contacts.add("Søren Kierkegaard", phones=["+45 20 12 34 56 7"])
+    summary, _, _ = run(store, "Name,Phone,Email\nLukasz Zolc,600 100 200,lz@ex.org\n"
+                               "Soren Kierkegaard,201234567,sk@ex.org\n")
+    assert counts(summary) == {"merged": 2}
+    assert store.contacts.count() == 2
+    store.contacts.add("Lukasz Zolc", phones=["+48 600 100 200"])
+    [pair] = find_duplicates(store)
+    assert {pair.keep_name, pair.other_name} == {"Łukasz Żółć", "Lukasz Zolc"}
+    assert not any("different names" in reason for reason in pair.reasons), pair.reasons
+
+
 def test_a_shared_number_alone_does_not_merge_people_whose_names_differ(store, ada):
     summary, _, _ = run(store, "Name,Phone,Email\n"
                                "Ann Two,555 010 2030,ann@ex.org\n"      # Ada's switchboard

@@ -48,21 +48,12 @@ PREFIX_TYPO = 0.75     # times the typo similarity, for the word being typed wit
 
 _WORD = re.compile(r"[^\W_]+")
 _JOINERS = re.compile(r"(?<=[^\W_])['’\-.](?=[^\W_])")
-# Letters that Unicode does not decompose into a base letter and an accent.
-_LATIN = str.maketrans({
-    "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i",
-    "ħ": "h", "ŧ": "t", "ŀ": "l",
-})
 _TOP = "\U0010ffff"
 
 
 def search_fold(text: str | None) -> str:
-    """``textutil.fold`` plus a few letters it leaves alone (ł, ø, æ, ...)."""
-    if not text:
-        return ""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return fold(text).translate(_LATIN)
+    """``textutil.fold``: the form search compares."""
+    return fold(text)
 
 
 def words(text: str) -> list[str]:

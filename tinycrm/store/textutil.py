@@ -51,7 +51,8 @@ def strip_controls(text: str | None, *, keep_newlines: bool = False) -> str:
 
 
 def fold(text: str | None) -> str:
-    """Lower-case, accent-free, single-spaced: the form search compares."""
+    """Lower-case, accent-free, single-spaced: the form search and matching
+    compare (Łukasz is Lukasz, Søren is Soren)."""
     if not text:
         return ""
     if text.isascii():
@@ -65,11 +66,18 @@ def fold(text: str | None) -> str:
     return " ".join(filter(None, map(_fold_word, text.split())))
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LATIN = str.maketrans({
+    "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i",
+    "ħ": "h", "ŧ": "t", "ŀ": "l",
+})
+
+
 @lru_cache(maxsize=1 << 12)
 def _fold_word(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.split())
+    return " ".join(plain.translate(_LATIN).split())
 
 
 def normalize_email(email: str) -> str:
