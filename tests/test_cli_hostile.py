@@ -117,3 +117,15 @@ def test_a_message_quotes_a_long_value_only_in_part(cli, text, starts):
     assert first.startswith(starts) and ("characters)" in first or "a..." in first), first[:200]
     assert len(first) < 1100 and len(result.stderr) < 2500
     assert len(result.stdout) < 1100  # the dry run's plan line
+
+
+def test_rejects_on_stdout_carry_no_escape_sequences_but_a_file_keeps_the_row(cli, tmp_path):
+    text = ("name,email,company\n"
+            "Eve,bad\x1b]8;;http://evil.example\x1b\\@@ex,\x1b]52;c;ZXZpbA==\x07Acme\u202e\n")
+    out = cli("import", "--rejects", "-", "-", input=text)
+    assert out.exit_code == 1
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout and "\u202e" not in out.stdout
+    assert "bad@@ex" in out.stdout and "Acme" in out.stdout
+    kept = tmp_path / "rejects.csv"
+    cli("import", "--rejects", str(kept), "-", input=text)
+    assert "\x1b]52;c;ZXZpbA==\x07Acme\u202e" in kept.read_text(encoding="utf-8")

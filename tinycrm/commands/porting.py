@@ -139,14 +139,19 @@ class _Rejects:
                                "; nothing was imported") from None
 
     def __call__(self, reject) -> None:
-        from ..store.textutil import neutralise_cell
+        from ..store.textutil import neutralise_cell, strip_terminal_codes
 
         self.count += 1
         if self.count <= MAX_SHOWN_REJECTS:
             say(f"{self.name}:{reject.line}: {reject.reason}")
         if self.writer is not None:
+            cells = reject.cells
+            if self.path == "-":
+                # stdout is a terminal as often as not: as `--format csv`, no
+                # escape sequence gets there (a file keeps the row as it was).
+                cells = map(strip_terminal_codes, cells)
             self.writer.writerow([reject.line, neutralise_cell(cut(reject.reason)),
-                                  *(neutralise_cell(c) for c in reject.cells)])
+                                  *map(neutralise_cell, cells)])
             self._sent()
 
     def close(self, failed: BaseException | None = None) -> None:
