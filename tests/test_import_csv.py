@@ -302,6 +302,19 @@ def test_map_to_a_custom_field_another_column_makes_keeps_both(cli, tmp_path):
     assert contacts(cli)[0]["fields"] == {"Team": "core", "Team (2)": "engines"}
 
 
+def test_a_mapped_column_fills_its_field_before_one_named_for_it(cli, tmp_path):
+    """--map 'Full=name' in a file with a name column was ignored silently
+    (the first column in the file won); now the mapped one wins, and the
+    other is kept. Lists (emails) take both."""
+    path = write(tmp_path, "both.csv", "name,email,Full,Work Mail,Org,company\n"
+                                       "Ada,a1@ex.org,Ada Byron,ada@work.example,Engines,Babbage Ltd\n")
+    cli.ok("import", path, "--map", "Full=name", "--map", "work mail=email", "--map", "Org=company")
+    ada = contacts(cli)[0]
+    assert (ada["name"], ada["company"]) == ("Ada Byron", "Engines")
+    assert ada["emails"] == ["a1@ex.org", "ada@work.example"]
+    assert ada["fields"] == {"name": "Ada", "company": "Babbage Ltd"}
+
+
 def test_a_csv_that_is_not_contacts(cli, tmp_path):
     result = cli("import", write(tmp_path, "sales.csv", "sku,qty,price\nA1,3,9.99\n"))
     assert result.exit_code == 1

@@ -321,6 +321,10 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
     label_of = {value: label for value, label in named.values()
                 if value is not None and label is not None}
     position = {name: index for index, name in reversed(list(enumerate(normalised)))}
+    # A field that --map fills holds one value: the mapped column's. A column
+    # that would have filled it by its header is kept as a custom field.
+    mapped = {overrides[name].split(":")[0] for name in normalised if name in overrides} - {
+        "emails", "phones", "tags", "keep", "ignore", "field"}
     for index, name in enumerate(normalised):
         target = overrides.pop(name, None)
         if target is None and name in REJECT_NAMES:
@@ -330,6 +334,8 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
         default = target is None
         if target is None:
             target = _default_target(layout, specific, name, labels)
+            if target is not None and target.split(":")[0] in mapped:
+                target = "keep"
         if target == "ignore":
             continue
         if target is None and name.startswith(("fields.", "custom.")) and name.split(".", 1)[1]:
