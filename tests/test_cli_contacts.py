@@ -72,6 +72,10 @@ def test_show_table(cli):
     out = cli.ok("show", "1").stdout
     assert "name            Ada\n" in out
     assert "tags            vip\n" in out
+    assert "birthday        \n" in out  # (none yet: the row is there, empty)
+    cli.ok("edit", "1", "--set", "birthday=1815-12-10", "--set", "cadence_days=30")
+    out = cli.ok("show", "1").stdout
+    assert "birthday        1815-12-10\n" in out and "cadence         every 30 days\n" in out
 
 
 def test_wrong_ref_exits_3(cli):
