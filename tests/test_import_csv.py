@@ -379,6 +379,12 @@ def test_a_stray_windows_1252_byte_early_in_a_utf8_file_is_the_only_one_read_as_
     cli.ok("import", str(path))
     assert [(c["name"], c["company"]) for c in contacts(cli)][2:] == [
         ("José", "NESTLÉ®"), ("François", "Café « ici »")]  # (a no-break space is a space)
+    # One UTF-8 letter and one stray byte: a tie, read as UTF-8 (the right
+    # letter kept, not José turned into JosÃ©).
+    path.write_bytes(b"Name,Email,Company\nBob,b@ex.org,Caf\xe9\nJos\xc3\xa9 Tie,j@ex.org,A\n")
+    cli.ok("import", str(path))
+    assert [(c["name"], c["company"]) for c in contacts(cli)][4:] == [
+        ("Bob", "Café"), ("José Tie", "A")]
 
 
 def test_utf16_named_without_its_byte_order_mark(cli, tmp_path):

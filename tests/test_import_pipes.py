@@ -224,3 +224,14 @@ def test_files_cat_together_repeat_their_header_which_is_no_row(db_path, tmp_pat
     assert piped.returncode == 0, err
     assert "3 created, 0 merged, 0 unchanged, 0 skipped, 0 rejected" in err
     assert names(db_path) == ["Ada", "Grace", "Alan"]
+
+
+def test_a_header_again_in_other_case_and_a_bom_mid_file_are_no_data(cli):
+    """A header repeated as NAME,EMAIL was a row rejected as a bad address; a
+    BOM at the start of a row stayed at the start of the name."""
+    result = cli("import", "-", input="name,email\nAda,a1@ex.org\nNAME,EMAIL\n"
+                                      "\ufeffBob,b1@ex.org\n\ufeffName,Email\nCy,c@ex.org\n")
+    assert result.exit_code == 0, result.stderr
+    assert "3 created, 0 merged, 0 unchanged, 0 skipped, 0 rejected" in result.stderr
+    shown = json.loads(cli.ok("list", "--sort", "created", "-f", "json").stdout)
+    assert [c["name"] for c in shown] == ["Ada", "Bob", "Cy"]

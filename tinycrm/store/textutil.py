@@ -11,7 +11,8 @@ from functools import lru_cache
 from .errors import ValidationError, quoted
 
 # C0 and C1 controls, DEL, and the bidi overrides that can disguise text.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# (U+FEFF: a byte order mark, from a file joined onto another mid-line, say.)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 _NON_DIGITS = re.compile(r"\D")
 _DIGIT = re.compile(r"\d")

@@ -314,12 +314,12 @@ class CSVReader:
                         if any("\x00" in c for c in cells))
             raise FormatError(f"{self.source.name}:{line}: not a contacts file from this line on"
                               " (it holds binary data); nothing was imported")
-        header = self.header
-        firsts = list(map(itemgetter(0), filter(None, cells_list)))  # ([]: a broken row)
-        if header[0] in firsts or "\ufeff" + header[0] in firsts:
+        header = [h.lower() for h in self.header]  # (a header again, in any case)
+        firsts = "\x00".join(map(itemgetter(0), filter(None, cells_list)))  # ([]: a broken row)
+        if f"\x00{header[0]}\x00" in f"\x00{firsts.lower()}\x00".replace("\x00\ufeff", "\x00"):
             keep = [i for i, cells in enumerate(cells_list)
-                    if not cells or cells[1:] != header[1:]
-                    or cells[0].lstrip("\ufeff") != header[0]]
+                    if not cells or [c.lower() for c in cells[1:]] != header[1:]
+                    or cells[0].lstrip("\ufeff").lower() != header[0]]
             cells_list = [cells_list[i] for i in keep]
             starts = [starts[i] for i in keep]
         return CellChunk(self, cells_list, starts)

@@ -1,7 +1,7 @@
 """Opening an input: a file or stdin, its text encoding, and its format.
 
 Encodings: a BOM decides (UTF-8, UTF-16, UTF-32); otherwise UTF-8 when the
-first 64 KiB are ASCII or more of them reads as UTF-8 than not, else
+first 64 KiB are ASCII or at least as much of them reads as UTF-8 as not, else
 Windows-1252. A
 stray non-UTF-8 byte in a UTF-8 file is read as Windows-1252 rather than
 failing the whole import. ``--encoding`` turns the guessing off and decodes strictly.
@@ -114,17 +114,18 @@ def guess_encoding(head: bytes) -> tuple[str, str]:
             return "utf-16-le", "strict"
         if even > len(sample) // 4 and odd == 0:
             return "utf-16-be", "strict"
-    # UTF-8 if more of it reads as UTF-8 beyond ASCII than doesn't: a
+    # UTF-8 if as much of it reads as UTF-8 beyond ASCII as doesn't, or more: a
     # Windows-1252 file's accented letters are mostly bytes UTF-8 can't read
     # (é is E9, then ASCII), and only now and then a pair it can (É® reads
     # as ɮ); a UTF-8 file with a stray 1252 byte has its UTF-8 letters, and
-    # only the stray byte is read as 1252.
+    # only the stray byte is read as 1252 (a tie is one of each: UTF-8, the
+    # encoding of most files, keeps the letter that is right).
     text = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(head, final=False)
     if text.isascii():
         return "utf-8", "tinycrm-cp1252"
     unread = len(_NOT_UTF8.findall(text))
     read = len(_BEYOND_ASCII.findall(text)) - unread
-    return ("utf-8" if read > unread else "cp1252"), "tinycrm-cp1252"
+    return ("utf-8" if read >= unread else "cp1252"), "tinycrm-cp1252"
 
 
 # What surrogateescape makes of a byte UTF-8 can't read: U+DC80..U+DCFF.
