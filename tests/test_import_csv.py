@@ -508,3 +508,15 @@ def test_names_too_long_or_made_of_control_codes(cli, tmp_path, rows):
     assert len(people) == rows + 2
     assert people["odd@ex.org"] == "odd@ex.org"  # no visible name: named by its address
     assert people["evil@ex.org"] == "Evil"
+
+
+def test_a_header_of_too_many_columns_is_refused_at_once(cli):
+    """Millions of empty header names cost gigabytes to map, column by column."""
+    from tinycrm.store.formats.csvfile import MAX_COLUMNS
+
+    result = cli("import", "-", input="name,email" + "," * MAX_COLUMNS + "\nAda,a@ex.org\n")
+    assert result.exit_code == 1
+    assert f"stdin:1: {MAX_COLUMNS + 2:,} columns in the header; a contacts file has at most" \
+           f" {MAX_COLUMNS:,}" in result.stderr
+    cli.ok("import", "-", input="name,email" + "," * (MAX_COLUMNS - 2) + "\nAda,a@ex.org\n")
+    assert [c["name"] for c in contacts(cli)] == ["Ada"]

@@ -45,6 +45,9 @@ CONTACT_COLUMNS = (
 )
 DELIMITERS = (",", ";", "\t", "|")
 MAX_CELL = 16 * 1024 * 1024  # a long Notes cell is data, not an error
+# Outlook's export has 90 columns, HubSpot's a few hundred. Each costs the
+# mapping a few hundred bytes: a header of millions of commas took gigabytes.
+MAX_COLUMNS = 10_000
 _PREAMBLE_RECORDS = 12
 _EXCEL_SEP = re.compile(r"\ufeff?sep=([^\r\n])\r?\n", re.IGNORECASE)
 
@@ -231,6 +234,9 @@ class CSVReader:
         except csv.Error as exc:
             raise FormatError(_bad_quoting(source.name, exc, 1, self._reader.line_num)) from None
         self.header_line = self._reader.line_num
+        if len(header) > MAX_COLUMNS:
+            raise FormatError(f"{source.name}:{self.header_line}: {len(header):,} columns in the"
+                              f" header; a contacts file has at most {MAX_COLUMNS:,}")
         self._last_line = self.header_line
         self.header = header
         self.mapper: Mapper = build_mapper(header, overrides=overrides)
