@@ -310,3 +310,26 @@ def test_an_impp_handle_is_named_by_its_service(cli, tmp_path):
     cli.ok("import", write(tmp_path, "im.vcf", text))
     assert contacts(cli)[0]["fields"] == {
         "skype": "skype:ada.lovelace", "xmpp": "xmpp:ada@jabber.example", "im": "im:ada"}
+
+
+def test_text_in_base64_is_read_and_base64_that_is_not_rejects_its_card(cli, tmp_path):
+    """A 2.1 NOTE in base64 was dropped without a word, valid or not; a
+    picture's base64 (Outlook's X-MS-CARDPICTURE) is still no text."""
+    import base64
+
+    note = base64.b64encode("Café in Zürich".encode()).decode()
+    text = (f"BEGIN:VCARD\nVERSION:2.1\nFN:Zoe\nNOTE;ENCODING=BASE64;CHARSET=UTF-8:{note}\n"
+            "X-MS-CARDPICTURE;ENCODING=BASE64;TYPE=JPEG:/9j/4AAQSkZJRg==\nEND:VCARD\n"
+            "BEGIN:VCARD\nVERSION:2.1\nFN:Bad\nNOTE;ENCODING=BASE64:!!!notbase64\n"
+            "EMAIL:bad@ex.org\nEND:VCARD\n")
+    result = cli("import", write(tmp_path, "b64.vcf", text))
+    assert result.exit_code == 1 and "b64.vcf:7: NOTE (line 10): not valid base64" in result.stderr
+    [zoe] = contacts(cli)
+    assert zoe["name"] == "Zoe" and zoe["fields"] == {}
+    assert "Café in Zürich" in cli.ok("timeline", "1").stdout
+
+
+def test_a_parameter_quote_that_never_closes_ends_at_the_colon(cli, tmp_path):
+    text = 'BEGIN:VCARD\nVERSION:3.0\nFN:Param\nEMAIL;TYPE="work:param@ex.org\nEND:VCARD\n'
+    cli.ok("import", write(tmp_path, "q.vcf", text))
+    assert contacts(cli)[0]["emails"] == ["param@ex.org"]

@@ -137,6 +137,9 @@ def card_record(props: list[Property]) -> dict[str, Any]:
     names = _one_name(props)
     for prop in props:
         name, value = prop.name, prop.value
+        if prop.problem is not None:
+            record.setdefault("_error", f"{name} (line {prop.line}): {prop.problem}")
+            continue
         if name in ("FN", "N") and prop not in names:
             continue  # another of the card's names (another language, say)
         if name == "FN":

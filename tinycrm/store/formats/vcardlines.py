@@ -4,6 +4,7 @@ the escapes of values. ``vcard`` makes cards and records of them."""
 
 from __future__ import annotations
 
+import base64
 import quopri
 from collections.abc import Iterator
 from typing import IO
@@ -65,16 +66,19 @@ def _find_colon(line: str) -> int:
             quoted = not quoted
         elif ch == ":" and not quoted:
             return i
-    return -1
+    # A parameter's quote that never closes (TYPE="work:ada@ex.org) ends at
+    # the first colon, rather than the property being lost.
+    return line.find(":")
 
 
 class Property:
-    __slots__ = ("name", "params", "types", "value", "line", "group")
+    __slots__ = ("name", "params", "types", "value", "line", "group", "problem")
 
     def __init__(self, name: str, params: dict[str, str], types: set[str], value: str, line: int,
-                 group: str = "") -> None:
+                 group: str = "", problem: str | None = None) -> None:
         self.name, self.params, self.types, self.value, self.line = name, params, types, value, line
         self.group = group  # Apple's item1 of item1.EMAIL, which its X-ABLabel names
+        self.problem = problem  # why the value can't be read (the card is rejected for it)
 
     @property
     def preferred(self) -> bool:
@@ -121,8 +125,20 @@ def parse_property(line: str, number: int) -> Property | None:
                                    else value.encode("utf-8"))
         value = _decoded(data, params.get("CHARSET", "utf-8"))
     elif encoding in ("BASE64", "B"):
-        value = ""
+        if name not in TEXT:
+            value = ""  # a picture, a key (Outlook's X-MS-CARDPICTURE): not kept
+        else:  # text, in base64 (2.1 writers do it for a note in another alphabet)
+            try:
+                data = base64.b64decode("".join(value.split()), validate=True)
+            except ValueError:
+                return Property(name, params, types, "", number, group, "not valid base64")
+            value = _decoded(data, params.get("CHARSET", "utf-8"))
     return Property(name, params, types, value, number, group)
+
+
+# Properties of text that a writer may put in base64 (any other's base64 is
+# taken for binary data: a photo, a key, a sound).
+TEXT = frozenset(("FN", "N", "NOTE", "ORG", "TITLE", "ROLE", "ADR", "NICKNAME", "CATEGORIES"))
 
 
 def _decoded(data: bytes, charset: str) -> str:
