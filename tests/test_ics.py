@@ -107,3 +107,25 @@ def test_a_calendar_with_no_follow_ups_still_has_a_component(store):
     c = store.contacts.add("Ada")
     store.followups.add(c.id, FROZEN + days(1))
     assert icalendar.Calendar.from_ical(export(store)[0]).walk("VTIMEZONE") == []
+
+
+def test_a_day_whose_midnight_the_clock_skips_starts_after_the_gap(store):
+    """In Santiago the clock goes from 00:00 to 01:00 on 2027-09-05: a
+    follow-up due that day was due the evening before (23:00), and a timed
+    event there; it is due at 01:00, an all-day event on the 5th. A time in
+    the gap is read as the moment after it (Berlin's 02:30 is 03:30)."""
+    from tinycrm.store.when import at_local, parse_when
+
+    with local_zone("America/Santiago"):
+        ada = store.contacts.add("Ada")
+        due = parse_when("2027-09-05", FROZEN)
+        assert due == utc(2027, 9, 5, 4, 0)  # 01:00 at UTC-3
+        store.followups.add(ada.id, due)
+        [event] = icalendar.Calendar.from_ical(export(store)[0]).walk("VEVENT")
+        assert event.decoded("DTSTART") == date(2027, 9, 5)
+        assert at_local(date(2027, 9, 4)) == utc(2027, 9, 4, 4, 0)  # an ordinary day
+    with local_zone("Europe/Berlin"):
+        from datetime import time
+
+        assert at_local(date(2027, 3, 28), time(2, 30)) == utc(2027, 3, 28, 1, 30)  # 03:30 CEST
+        assert at_local(date(2027, 10, 31), time(2, 30)).hour in (0, 1)  # (either 02:30 is one)

@@ -146,9 +146,16 @@ def local_date(dt: datetime) -> date:
 
 
 def at_local(day: date, clock: time = time(0, 0)) -> datetime:
-    """The moment (UTC) when the local wall clock shows ``day clock``."""
+    """The moment (UTC) when the local wall clock shows ``day clock``. A time
+    that the clock skips when daylight saving time starts is read as the
+    moment after the gap (02:30 as 03:30; in Santiago, where the clock goes
+    from midnight to 01:00, a day starts at 01:00), as calendars read it."""
     naive = datetime.combine(day, clock.replace(tzinfo=None))
-    return naive.astimezone().astimezone(UTC)
+    moment = naive.astimezone().astimezone(UTC)
+    shown = moment.astimezone().replace(tzinfo=None)
+    if shown < naive:  # (the C library read it with the offset from after the gap)
+        moment += naive - shown
+    return moment
 
 
 def start_of_day(dt: datetime, days: int = 0) -> datetime:

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING
 
 from ..models import FollowUp
 from ..textutil import strip_controls
-from ..when import local
+from ..when import local, start_of_day
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -73,7 +73,8 @@ def event(followup: FollowUp, now: datetime):
     ev.add("description", "\n".join(lines))
     ev.add("categories", ["tinycrm"])
     due_local = local(followup.due_at)
-    all_day = (due_local.hour, due_local.minute, due_local.second) == (0, 0, 0)
+    # (The start of a day is 00:00, or 01:00 where the clock skips midnight.)
+    all_day = followup.due_at == start_of_day(followup.due_at)
     start = due_local.date() if all_day else followup.due_at
     ev.add("dtstart", start)
     end = _later(start, timedelta(days=1) if all_day else DURATION)
