@@ -192,3 +192,25 @@ def test_erase_after_a_merge_takes_the_merged_duplicate_too(cli, db_path):
         assert value.encode() not in data, value
     assert [(a["action"], a["entity_id"]) for a in json.loads(cli.ok("audit", "-f", "json").stdout)] == [
         ("erase", 1)]
+
+
+def test_a_new_contact_never_gets_a_deleted_ones_id(store, tmp_path):
+    """SQLite gives a new row the largest id plus one: after the last contact
+    was deleted (or undone, or merged away) the next one took its id, and
+    its privacy export held the other person's audit entries."""
+    import io
+
+    from tinycrm.store.importer import import_contacts
+    from tinycrm.store.privacy import gather
+
+    store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
+    gone = store.contacts.add("Old Secret", emails=["secret@ex.org"])
+    store.contacts.delete(gone.id)
+    new = store.contacts.add("Bo New", emails=["bo@ex.org"])
+    assert new.id == gone.id + 1
+    data = gather(store, new.id, now=store.now())
+    assert "secret@ex.org" not in json.dumps(data) and "Old Secret" not in json.dumps(data)
+    store.contacts.delete(new.id)
+    summary = import_contacts(store, io.BytesIO(b"name,email\nCy,cy@ex.org\n"), name="in.csv")
+    assert summary.created == 1
+    assert [c.id for c in store.contacts.list()] == [1, new.id + 1]

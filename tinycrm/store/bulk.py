@@ -25,6 +25,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Any
 
+from .contacts import next_contact_id
 from .search import SearchRows, write_search_rows
 from .textutil import normalize_email, phone_key
 from .timeutil import from_db
@@ -82,10 +83,6 @@ class UidSequence:
         start, prefix = self._counter + 1, self._prefix
         self._counter += len(given)
         return [f"{prefix}{n:016x}" for n in range(start, self._counter + 1)]
-
-
-def next_contact_id(conn) -> int:
-    return (conn.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0) + 1
 
 
 _CONTACT_COLUMNS = (

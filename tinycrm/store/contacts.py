@@ -107,6 +107,14 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
     return changes
 
 
+
+def next_contact_id(conn) -> int:
+    """The id after every id a contact has had. A deleted contact's id is not
+    given to the next one: its audit entries keep it, and the next person's
+    privacy export (or erasure) would take them for theirs."""
+    return max(conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0],
+               conn.execute("SELECT coalesce(max(contact_id), 0) FROM audit").fetchone()[0]) + 1
+
 class Contacts:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -365,11 +373,11 @@ class Contacts:
         with self.store.write():
             self._check_emails_free(email_list)
             cur = self.conn.execute(
-                "INSERT INTO contacts (uid, name, first_name, last_name, company, title, stage,"
+                "INSERT INTO contacts (id, uid, name, first_name, last_name, company, title, stage,"
                 " tier, owner, source, birthday, fields, cadence_days, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    uid or uuid.uuid4().hex, name, first_name, last_name, company or None,
+                    next_contact_id(self.conn), uid or uuid.uuid4().hex, name, first_name, last_name, company or None,
                     title or None, stage, tier, owner or self.store.user, source, birthday,
                     json.dumps(fields or {}, ensure_ascii=False), cadence_days,
                     to_db(created_at or now), to_db(now),

@@ -34,9 +34,10 @@ from datetime import datetime
 from itertools import chain
 from typing import TYPE_CHECKING, BinaryIO
 
-from .bulk import ContactRows, DeferredIndexes, UidSequence, next_contact_id
+from .bulk import ContactRows, DeferredIndexes, UidSequence
 from .busy import ImportNote
 from .contact_values import clean_tag
+from .contacts import next_contact_id
 from .errors import ValidationError
 from .formats import FormatError, Row
 from .import_lane import PlainChunk, RowChunk, plain_chunk
