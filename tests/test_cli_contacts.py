@@ -190,3 +190,20 @@ def test_every_format_on_an_empty_database(cli, fmt):
         assert result.stdout.startswith("id,uid,name,") and result.stdout.count("\n") == 1
     else:
         assert result.stdout == expected[fmt]
+
+
+def test_filters_take_several_tags_and_refuse_a_stage_or_tier_that_doesnt_exist(cli):
+    """--tag a --tag b kept only b; --stage Customer (stages are exact) and
+    --tier bogus listed nobody with exit 0."""
+    cli.ok("add", "Ada", "--tag", "a", "--tag", "b", "--stage", "customer")
+    cli.ok("add", "Bo", "--tag", "a")
+    names = [c["name"] for c in json.loads(cli.ok("list", "--tag", "a", "--tag", "B", "-f", "json").stdout)]
+    assert names == ["Ada"]
+    exported = cli.ok("export", "-f", "json", "--tag", "a", "--tag", "b").stdout
+    assert [c["name"] for c in json.loads(exported)] == ["Ada"]
+    found = json.loads(cli.ok("search", "a", "--tag", "a", "--tag", "b", "-f", "json").stdout)
+    assert [c["name"] for c in found] == ["Ada"]
+    for args in (("list", "--stage", "Customer"), ("export", "--tier", "bogus"),
+                 ("search", "ada", "--stage", "nope")):
+        result = cli(*args)
+        assert result.exit_code == 2 and "unknown" in result.stderr and result.stdout == ""

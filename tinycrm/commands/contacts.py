@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..output import OutputFormat, say, write_record, write_rows
-from ..store.contacts import ContactFilter, parse_assignments
+from ..store.contacts import parse_assignments
 from ..store.models import Contact
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
@@ -20,8 +20,8 @@ from .options import (
     TagOpt,
     TierOpt,
     YesOpt,
+    contact_filter,
     env_of,
-    owner_filter,
 )
 
 TABLE_COLUMNS = ["id", "name", "email", "company", "stage", "tier", "owner", "tags"]
@@ -87,7 +87,7 @@ def list_(
 ) -> None:
     """List contacts, filtered."""
     env = env_of(ctx)
-    filters = ContactFilter(tag=tag, stage=stage, tier=tier, owner=owner_filter(env, owner, mine))
+    filters = contact_filter(env, tag, stage, tier, owner, mine)
     print_contacts(env.store().contacts.list(filters, limit=limit, order_by=sort), fmt)
 
 
@@ -187,7 +187,7 @@ def search(
 ) -> None:
     """Fuzzy search, best match first."""
     env = env_of(ctx)
-    filters = ContactFilter(tag=tag, stage=stage, tier=tier, owner=owner_filter(env, owner, mine))
+    filters = contact_filter(env, tag, stage, tier, owner, mine)
     results = env.store().search.search(query, limit=limit, filters=filters)
     print_contacts([c for c, _ in results], fmt,
                    extra={c.id: {"score": round(score, 1)} for c, score in results})

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..context import Env
 from ..output import OutputFormat
 
+if TYPE_CHECKING:
+    from ..store.contacts import ContactFilter
+
 FormatOpt = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")]
-TagOpt = Annotated[str | None, typer.Option("--tag", help="Only contacts with this tag.")]
+TagOpt = Annotated[list[str] | None, typer.Option(
+    "--tag", help="Only contacts with this tag (repeat: with all of them).")]
 StageOpt = Annotated[str | None, typer.Option("--stage", help="Only contacts at this stage.")]
 TierOpt = Annotated[str | None, typer.Option("--tier", help="Only contacts in this tier.")]
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only this owner's.")]
@@ -30,3 +34,18 @@ def owner_filter(env: Env, owner: str | None, mine: bool) -> str | None:
     if mine and owner and owner != env.user:
         raise typer.BadParameter("--mine and --owner name different people")
     return env.user if mine else owner
+
+
+def contact_filter(env: Env, tags: list[str] | None, stage: str | None, tier: str | None,
+                   owner: str | None, mine: bool) -> ContactFilter:
+    """The filters of `list`, `search` and `export`. A stage or tier that
+    doesn't exist is an error (exit 2), not an empty result."""
+    from ..store.contacts import ContactFilter
+
+    contacts = env.store().contacts
+    if stage is not None:
+        contacts.check_stage(stage)
+    if tier is not None:
+        contacts.check_tier(tier)
+    return ContactFilter(tag=tuple(tags) if tags else None, stage=stage, tier=tier,
+                         owner=owner_filter(env, owner, mine))

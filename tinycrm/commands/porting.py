@@ -26,8 +26,8 @@ from .options import (
     StageOpt,
     TagOpt,
     TierOpt,
+    contact_filter,
     env_of,
-    owner_filter,
 )
 
 MAX_SHOWN_REJECTS = 20
@@ -273,15 +273,13 @@ def export(
     emails, phones and tags are joined with '; ', custom fields are a JSON
     object, and cells a spreadsheet would run as formulas start with '.
     `tinycrm import` reads every format back."""
-    from ..store.contacts import ContactFilter
     from ..store.exporter import atomic_output
     from ..store.exporter import export as run_export
 
     env = env_of(ctx)
-    who = owner_filter(env, owner, mine)
     if fmt is ExportFormat.ics and (tag or stage or tier):
         raise typer.BadParameter("--format ics exports follow-ups: filter them with --owner or --mine")
-    filters = ContactFilter(tag=tag, stage=stage, tier=tier, owner=who)
+    filters = contact_filter(env, tag, stage, tier, owner, mine)
     store = env.store()
     what = "follow-ups" if fmt is ExportFormat.ics else "contacts"
     if output and output != "-":

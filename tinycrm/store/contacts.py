@@ -55,14 +55,21 @@ _CHUNK = 500  # stays under SQLite's bound-parameter limit
 
 @dataclass(frozen=True)
 class ContactFilter:
-    tag: str | None = None
+    tag: str | tuple[str, ...] | None = None  # several: contacts with all of them
     stage: str | None = None
     tier: str | None = None
     owner: str | None = None
 
     def __post_init__(self) -> None:
-        if self.tag is not None:  # --tag VIP finds vip
+        if isinstance(self.tag, str):  # --tag VIP finds vip
             object.__setattr__(self, "tag", tag_form(self.tag))
+        elif self.tag is not None:
+            forms = tuple(dict.fromkeys(map(tag_form, self.tag)))
+            object.__setattr__(self, "tag", (forms[0] if len(forms) == 1 else forms) or None)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return () if self.tag is None else (self.tag,) if isinstance(self.tag, str) else self.tag
 
     def where(self, alias: str = "c") -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -72,11 +79,11 @@ class ContactFilter:
             if value is not None:
                 clauses.append(f"{alias}.{column} = ?")
                 params.append(value)
-        if self.tag is not None:
+        for tag in self.tags:
             clauses.append(
                 f"{alias}.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)"
             )
-            params.append(self.tag)
+            params.append(tag)
         return (" AND ".join(clauses) or "1"), params
 
 

@@ -301,16 +301,16 @@ class Search:
         )
         params: list = [match]
         where, where_params = replace(filters, tag=None).where("c")
-        if where != "1" or filters.tag is not None:
+        if where != "1" or filters.tags:
             sql += " CROSS JOIN contacts c ON c.id = f.rowid"
         sql += " WHERE contact_search_fts MATCH ?"
         if where != "1":
             sql += f" AND {where}"
             params += where_params
-        if filters.tag is not None:
+        for tag in filters.tags:
             # A probe per candidate, not the list of everyone with the tag.
             sql += " AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)"
-            params.append(filters.tag)
+            params.append(tag)
         return self.conn.execute(sql + " LIMIT ?", [*params, cap]).fetchall()
 
     def candidates(
