@@ -311,3 +311,31 @@ def test_a_number_many_contacts_share_matches_no_one(store, monkeypatch):
     assert counts(again) == {"created": 1}  # a placeholder number says nothing about who
     few, _, _ = run(store, "Name,Phone\nAnn Few,+1 555 600 0000\nAnn Few,555 600 0000\n")
     assert counts(few) == {"created": 1, "unchanged": 1}
+
+
+def test_an_eight_digit_national_number_matches_with_its_country_code(store):
+    """Denmark's numbers have eight digits: keyed by their last nine, the
+    number with +45 and the number without never matched."""
+    store.contacts.add("Søren Kierkegaard", phones=["+45 20 12 34 56"])
+    summary, _, _ = run(store, "Name,Phone,Email\nSoren Kierkegaard,20 12 34 56,sk@ex.org\n")
+    assert counts(summary) == {"merged": 1}
+    assert store.contacts.count() == 1
+
+
+def test_keys_of_nine_digits_from_before_m044_are_cut_to_eight(tmp_path):
+    from tinycrm.store import Store
+
+    from .import_helpers import database_before
+
+    db_path = tmp_path / "old" / "crm.db"
+    db = database_before(db_path, "m044_phone_keys_of_eight_digits")
+    db.execute("INSERT INTO contacts (id, uid, name, owner, created_at, updated_at)"
+               " VALUES (1, 'u1', 'Søren', 'alice', '2026-11-23T09:30:00Z', '2026-11-23T09:30:00Z')")
+    db.execute("INSERT INTO contact_phones (contact_id, position, phone, phone_key)"
+               " VALUES (1, 0, '+45 20 12 34 56', '520123456'), (1, 1, '555 0100', '5550100')")
+    db.conn.commit()
+    db.close()
+    with Store(db_path, user="alice") as store:
+        keys = [k for (k,) in store.conn.execute(
+            "SELECT phone_key FROM contact_phones ORDER BY position")]
+    assert keys == ["20123456", "5550100"]

@@ -5,7 +5,7 @@ Probable pairs (``find_duplicates``), scored 0–100:
 
 - the same email once ``+tags`` (and dots, at Gmail) are ignored: 100;
 - the same LinkedIn profile URL: 100;
-- the same phone (last nine digits): 95 when the names agree, else 60;
+- the same phone (last eight digits): 95 when the names agree, else 60;
 - names that read alike (rapidfuzz token-sort ratio) within one company,
   the company compared without case, accents or a legal suffix (Inc, Ltd...).
 """

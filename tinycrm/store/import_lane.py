@@ -37,7 +37,7 @@ from .import_rows import (
     clean_texts,
     full_name,
 )
-from .textutil import EMAIL_CHAR, LETTER, NOT_PHONE
+from .textutil import EMAIL_CHAR, LETTER, NOT_PHONE, PHONE_KEY_DIGITS
 
 # The keys a plain row may have. (A nickname is the name only of a row that
 # has no other, and such a row goes the row path: here it is a custom field.)
@@ -228,7 +228,8 @@ def _single_phones(column: list) -> tuple[list, list] | None:
     if "\n00" in f"\n{lines}":
         digits = [d[2:] if v.startswith("00") else d for v, d in zip(values, digits)]
     phones = [[value] for value in values]
-    phone_keys = [[number[-9:] if len(number) >= 7 else None] for number in digits]
+    phone_keys = [[number[-PHONE_KEY_DIGITS:] if len(number) >= 7 else None]
+                  for number in digits]
     if len(values) == len(column):
         return phones, phone_keys
     found, keys = iter(phones), iter(phone_keys)  # rows with no number get ()

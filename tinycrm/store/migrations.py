@@ -407,3 +407,13 @@ def m043_import_undo_audit_start(db: Database) -> None:
     # took back, from edits by hand (which count even when they end where
     # they began).
     db.execute("ALTER TABLE import_batches ADD COLUMN undo_audit_start INTEGER")
+
+
+@migrations()
+def m044_phone_keys_of_eight_digits(db: Database) -> None:
+    # Phones match by their last eight digits (textutil.phone_key), not
+    # nine: a national number of eight digits (Denmark, Norway, Singapore)
+    # written with its country code had a key of nine that its own digits,
+    # written without, never matched. A key of nine is cut to its last eight.
+    db.execute("UPDATE contact_phones SET phone_key = substr(phone_key, -8)"
+               " WHERE length(phone_key) > 8")

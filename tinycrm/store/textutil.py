@@ -103,13 +103,19 @@ def phone_digits(phone: str) -> str:
     return digits
 
 
+# Digits of a number that matching compares: a national number without its
+# country code has 8 or more in most countries (Denmark, Norway and Singapore
+# have 8), so +45 20 12 34 56 and 20 12 34 56 match. (Names must agree too.)
+PHONE_KEY_DIGITS = 8
+
+
 def phone_key(phone: str) -> str | None:
-    """Match key for phones: the last nine digits, so ``+1 (555) 010-2030`` and
+    """Match key for phones: the last eight digits, so ``+1 (555) 010-2030`` and
     ``555 010 2030`` match. None for numbers too short to compare safely."""
     digits = phone_digits(phone)
     if len(digits) < 7:
         return None
-    return digits[-9:]
+    return digits[-PHONE_KEY_DIGITS:]
 
 
 def clean_phone(phone: str) -> str:
