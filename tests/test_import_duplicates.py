@@ -339,3 +339,24 @@ def test_keys_of_nine_digits_from_before_m044_are_cut_to_eight(tmp_path):
         keys = [k for (k,) in store.conn.execute(
             "SELECT phone_key FROM contact_phones ORDER BY position")]
     assert keys == ["20123456", "5550100"]
+
+
+def test_a_merge_fills_only_name_parts_the_contacts_name_has(store):
+    """A contact known as "Stripe" got first name Patrick and last name
+    Collison from a row with its address; "Madonna" got Ciccone."""
+    run(store, "Company,Email\nStripe,billing@stripe.example\n")  # named by its company
+    stripe = store.contacts.resolve("billing@stripe.example")
+    madonna = store.contacts.add("Madonna", emails=["m@ex.org"])
+    ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
+    with store.write():
+        store.conn.execute("UPDATE contacts SET first_name = NULL, last_name = NULL"
+                           " WHERE id = ?", [ada.id])
+    assert (stripe.name, stripe.first_name, madonna.last_name) == ("Stripe", None, None)
+    summary, _, _ = run(store, "First Name,Last Name,E-mail Address\n"
+                               "Patrick,Collison,BILLING@stripe.example\n"
+                               "Madonna,Ciccone,m@ex.org\nAda,Lovelace,ada@ex.org\n")
+    assert summary.rejected == 0
+    parts = {c.id: (c.first_name, c.last_name) for c in store.contacts.list()}
+    assert parts[stripe.id] == (None, None)
+    assert parts[madonna.id] == ("Madonna", None)
+    assert parts[ada.id] == ("Ada", "Lovelace")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Contact
-from .textutil import normalize_email, phone_key
+from .textutil import fold, normalize_email, phone_key
 from .timeutil import to_db
 
 # Scalars a merge fills when empty (and ``overwrite`` replaces).
@@ -153,6 +153,15 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
     return states
 
 
+_NAME_PARTS = ("first_name", "last_name")
+
+
+def _shows(name: str | None, part: str) -> bool:
+    """Whether every word of ``part`` is a word of ``name`` (folded)."""
+    words = set(fold(name).split())
+    return all(word in words for word in fold(part).split())
+
+
 def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
             saved: dict[str, Any] | None = None, stages: Sequence[str] = ()) -> list[str]:
     """Merge ``incoming`` (an import row or another ``ContactState``) into
@@ -172,14 +181,21 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
     # First and last names split from a full name the merge doesn't take
     # are guesses, not values: they fill nothing.
     guessed = getattr(incoming, "split_names", False) and not overwrite
-    for key in SCALAR_FILL:
+
+    def fill(key: str) -> None:
         value = getattr(incoming, key)
-        if value is None or value == "" or (guessed and key in ("first_name", "last_name")):
-            continue
+        if value is None or value == "" or (guessed and key in _NAME_PARTS):
+            return
+        if key in _NAME_PARTS and not overwrite and not _shows(state.name, value):
+            return  # a part the contact's name doesn't have ("Stripe" is no Patrick)
         current = getattr(state, key)
         if current is None or current == "" or (overwrite and current != value):
             save(key)
             setattr(state, key, value)
+
+    for key in SCALAR_FILL:
+        if overwrite or key not in _NAME_PARTS:
+            fill(key)
     if not overwrite and _later_stage(state.stage, getattr(incoming, "stage", None), stages):
         save("stage")
         state.stage = incoming.stage
@@ -196,6 +212,9 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
           and getattr(incoming, "named", True) and not _stands_in(incoming)):
         save("name")  # a name no one typed: the contact's own address or number
         state.name = incoming.name
+    if not overwrite:  # (against the name the contact ends up with)
+        for key in _NAME_PARTS:
+            fill(key)
     seen = getattr(incoming, "last_contacted_at", None)
     if seen and (state.last_contacted_at is None or seen > state.last_contacted_at):
         save("last_contacted_at")
