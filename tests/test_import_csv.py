@@ -427,7 +427,16 @@ def test_text_after_a_closing_quote_rejects_its_row(cli, tmp_path):
     assert 'q.csv:4: a quoted cell goes on after its closing "' in result.stderr
     assert "2 created, 0 merged, 0 unchanged, 0 skipped, 2 rejected" in result.stderr
     assert [c["name"] for c in contacts(cli)] == ["A", "C"]
-    assert [row[0] for row in csv.reader(rejects.open())] == ["reject_line", "3", "4"]
+    rows = list(csv.reader(rejects.open()))
+    assert [row[0] for row in rows] == ["reject_line", "3", "4"]
+    # The row as it was, cut at its commas: there to fix (it had no cells at all).
+    assert [row[2:] for row in rows[1:]] == [['"Ada" ', "ada@ex.org"],
+                                             ['"Dwayne "The Rock" Johnson"', "d@ex.org"]]
+    fixed = rejects.read_text().replace('"""Ada"" "', "Ada").replace(
+        '"""Dwayne ""The Rock"" Johnson"""', "Dwayne Johnson")
+    rejects.write_text(fixed)
+    cli.ok("import", str(rejects))
+    assert [c["name"] for c in contacts(cli)] == ["A", "C", "Ada", "Dwayne Johnson"]
 
 
 def test_a_quote_left_open_in_the_header(cli, tmp_path):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
@@ -100,6 +101,15 @@ def write_contacts(records: Iterable[dict[str, Any]], out: IO[str], *,
     for count, record in enumerate(records, 1):
         writer.writerow([cell(c, record.get(c)) for c in columns])
     return count
+
+
+RECENT_LINES = 256
+
+
+def _recorded(lines: Iterable[str], record) -> Iterator[str]:
+    for line in lines:
+        record(line)
+        yield line
 
 
 def write_rejects_header(out: IO[str], header: Sequence[str]):
@@ -222,9 +232,14 @@ class CSVReader:
         self.delimiter, self.skip = detect_dialect(source.head)
         # strict: a quote that never closes is an error, not the rest of the
         # file swallowed into one cell.
-        self._reader = csv.reader(source.text, delimiter=self.delimiter, strict=True)
+        # The last lines read, for a row the reader can't split: its rejects
+        # row is its text as it was (cut at each delimiter), to fix.
+        self._recent: deque[str] = deque(maxlen=RECENT_LINES)
+        self._reader = csv.reader(_recorded(source.text, self._recent.append),
+                                  delimiter=self.delimiter, strict=True)
         self._last_line = 0
-        self._broken: dict[int, str] = {}  # rows the reader couldn't split: line -> why
+        # Rows the reader couldn't split: line -> (why, the row's text in cells)
+        self._broken: dict[int, tuple[str, list[str]]] = {}
         try:
             for _ in range(self.skip):
                 next(self._reader)
@@ -295,7 +310,8 @@ class CSVReader:
                         raise FormatError(_bad_quoting(name, exc, last + 1, reader.line_num)) from None
                     # A row of its own: rejected (the reader goes on with the next line).
                     start, last = last + 1, reader.line_num
-                    self._broken[start] = _bad_quoting(None, exc, start, last)
+                    self._broken[start] = (_bad_quoting(None, exc, start, last),
+                                           self._text_of(last - start + 1))
                     cells_list.append([])
                     starts.append(start)
         except UnicodeDecodeError as exc:
@@ -330,10 +346,19 @@ class CSVReader:
             starts = [starts[i] for i in keep]
         return CellChunk(self, cells_list, starts)
 
+    def _text_of(self, count: int) -> list[str]:
+        """The last ``count`` lines read, cut at each delimiter (none if they
+        are no longer kept)."""
+        if count > len(self._recent):
+            return []
+        text = "".join(list(self._recent)[-count:])
+        return text.removesuffix("\n").removesuffix("\r").split(self.delimiter)
+
     def row(self, start: int, cells: list[str]) -> Row | None:
         """One row of cells as a record; None for a row with nothing in it."""
         if not cells and start in self._broken:
-            return Row(start, None, [], self._broken.pop(start))
+            why, text = self._broken.pop(start)
+            return Row(start, None, text, why)
         record, error = self.mapper(cells)
         if error is None and (not record or self._bookkeeping) and not any(
                 c.strip() for i, c in enumerate(cells) if i not in self._bookkeeping):
