@@ -129,3 +129,19 @@ def test_a_day_whose_midnight_the_clock_skips_starts_after_the_gap(store):
 
         assert at_local(date(2027, 3, 28), time(2, 30)) == utc(2027, 3, 28, 1, 30)  # 03:30 CEST
         assert at_local(date(2027, 10, 31), time(2, 30)).hour in (0, 1)  # (either 02:30 is one)
+
+
+def test_a_rescheduled_follow_up_has_a_larger_sequence(store, clock):
+    """Calendars that import the file again update an event only when its
+    SEQUENCE grew; it was always absent (0)."""
+    ada = store.contacts.add("Ada")
+    f = store.followups.add(ada.id, FROZEN + days(2))
+
+    def sequence() -> int:
+        [event] = icalendar.Calendar.from_ical(export(store)[0]).walk("VEVENT")
+        return int(event["SEQUENCE"])
+
+    first = sequence()
+    clock.now = FROZEN + timedelta(hours=5)
+    store.followups.snooze(f.id, FROZEN + days(4))
+    assert sequence() > first

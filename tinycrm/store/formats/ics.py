@@ -5,6 +5,8 @@ Each open follow-up becomes a VEVENT with a VALARM:
 - A follow-up due at the start of a local day (a WHEN without a time) is an
   all-day event on that date, its alarm at 09:00 that day; any other is a
   15-minute event at its due time (in UTC), its alarm 15 minutes before.
+- SEQUENCE is the seconds from the follow-up's creation to its last change,
+  so it grows with every change;
 - UIDs are stable (``followup-<id>-<created>@tinycrm``): exporting again and
   re-importing the file updates the events instead of duplicating them, and
   two databases never share one.
@@ -84,6 +86,12 @@ def event(followup: FollowUp, now: datetime):
         ev.add("created", followup.created_at)
     if followup.updated_at:
         ev.add("last-modified", followup.updated_at)
+        if followup.created_at:
+            # A revision number that grows with every change (a reschedule, a
+            # snooze): calendars that import the file again take the event
+            # for an update only when it is larger than the one they have.
+            ev.add("sequence", max(0, int((followup.updated_at
+                                           - followup.created_at).total_seconds())))
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", summary(followup))
