@@ -204,37 +204,6 @@ def test_a_large_import_puts_off_the_contacts_indexes_and_builds_them_again(
     assert "contacts_stage" in str(plan)
 
 
-def test_a_large_import_counts_the_search_vocabulary_once_at_the_end(store, tmp_path, monkeypatch):
-    """Past DEFER_NAME_INDEX_AT rows the import stops counting its words and
-    counts the vocabulary again from the FTS index at the end: the same
-    counts, with contacts that were there before, merges into them by the
-    row path, accented and non-Latin names, and a word many contacts share."""
-    from tinycrm.store import search
-
-    from .test_search import index_is_sound
-
-    monkeypatch.setattr(importer, "CHUNK", 10)
-    monkeypatch.setattr(importer, "DEFER_NAME_INDEX_AT", 15)
-    recounts = []
-    real = search.recount_terms
-    monkeypatch.setattr(importer, "recount_terms", lambda conn: recounts.append(real(conn)))
-    old = store.contacts.add("Zoë Old", emails=["old@x.example"])
-    store.contacts.add("Gone Soon", emails=["gone@x.example"], company="Umbrella")
-    rows = [f"Ünal {i} Søren,p{i}@x.example,Acme\n" for i in range(30)]
-    rows[25] = "Zoë Old,old@x.example,Initech\n"  # a merge: its chunk goes the row path
-    rows.append("Дмитрий Иванов,d@x.example,Acme\n")
-    path = tmp_path / "people.csv"
-    path.write_text("name,email,company\n" + "".join(rows), encoding="utf-8")
-    with open(path, "rb") as raw:
-        summary = importer.import_contacts(store, raw, name="people.csv")
-    assert (summary.created, summary.merged) == (30, 1) and len(recounts) == 1
-    index_is_sound(store)
-    terms = dict(store.conn.execute("SELECT term, contacts FROM contact_search_terms"))
-    assert (terms["acme"], terms["unal"], terms["дмитрии"], terms["initech"]) == (30, 29, 1, 1)
-    store.contacts.delete(old.id)  # the triggers count from the recounted vocabulary
-    index_is_sound(store)
-
-
 def test_the_collector_is_put_back_as_it_was():
     import gc
 

@@ -104,25 +104,21 @@ class ContactRows:
     import's fast lane) as those attributes' columns: ``of_columns``.
     ``import_batch`` is the import that creates them, if one does."""
 
-    __slots__ = ("first", "last", "_contacts", "_columns", "_updated_at", "_uids", "_batch",
-                 "_count_terms")
+    __slots__ = ("first", "last", "_contacts", "_columns", "_updated_at", "_uids", "_batch")
 
     def __init__(self, contacts: Sequence[Any], *, first: int, updated_at: str,
-                 uids: UidSequence, import_batch: int | None = None,
-                 count_terms: bool = True) -> None:
+                 uids: UidSequence, import_batch: int | None = None) -> None:
         self.first, self.last = first, first + len(contacts) - 1
         self._contacts, self._updated_at, self._uids = contacts, updated_at, uids
         self._columns: dict[str, Sequence] | None = None
         self._batch = import_batch
-        self._count_terms = count_terms  # else the caller runs search.recount_terms
 
     @classmethod
     def of_columns(cls, columns: dict[str, Sequence], count: int, *, first: int,
-                   updated_at: str, uids: UidSequence, import_batch: int | None = None,
-                   count_terms: bool = True) -> ContactRows:
+                   updated_at: str, uids: UidSequence,
+                   import_batch: int | None = None) -> ContactRows:
         """``count`` contacts given as a column per attribute of ``ATTRIBUTES``."""
-        self = cls((), first=first, updated_at=updated_at, uids=uids, import_batch=import_batch,
-                   count_terms=count_terms)
+        self = cls((), first=first, updated_at=updated_at, uids=uids, import_batch=import_batch)
         self.last = first + count - 1
         self._columns = columns
         return self
@@ -158,8 +154,7 @@ class ContactRows:
         tags = [(cid, t) for cid, ts in zip(ids, c["tags"]) if ts for t in ts]
         yield ValueRows("contact_tags", ("contact_id", "tag"), list(zip(*tags)) or _NONE[:2],
                         len(tags)).run
-        search = SearchRows(zip(ids, c["name"], c["emails"], c["company"], c["tags"]),
-                            count_terms=self._count_terms)
+        search = SearchRows(zip(ids, c["name"], c["emails"], c["company"], c["tags"]))
         yield partial(_write_fresh_search_rows, found=search)
 
 

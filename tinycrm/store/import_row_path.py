@@ -271,8 +271,7 @@ class RowPath:
             if c.note:
                 notes.append((contact_id, c.note))
         self._submit(ContactRows(list(pending.values()), first=first, updated_at=stamp,
-                                 uids=self.uids, import_batch=self.batch_id,
-                                 count_terms=not self.terms_deferred), notes)
+                                 uids=self.uids, import_batch=self.batch_id), notes)
 
     def _merge_existing(self, merges: dict[int, list[Incoming]]) -> list[int]:
         states = load_states(self.conn, list(merges))

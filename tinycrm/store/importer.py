@@ -56,7 +56,6 @@ from .import_types import (
 )
 from .import_writer import ChunkWriter, CreatedContacts, fewer_collections
 from .profiles import ProfileIndex, profile_keys
-from .search import recount_terms
 from .timeutil import to_db
 
 if TYPE_CHECKING:
@@ -71,7 +70,6 @@ CHUNK = 2500  # rows matched and written together; bounds the Python memory of a
 DEFER_INDEXES_AT = 200_000
 # The name index (NOCASE, written at random) costs the writer most: it is put
 # off from this many rows on, and built again at the end in a fraction of it.
-# So is counting the search vocabulary, word by word (search.recount_terms).
 DEFER_NAME_INDEX_AT = 20_000
 # SQLite's page cache during an import (and, while deferred indexes are
 # rebuilt, its sorter uses as much again): together they stay well inside
@@ -201,7 +199,6 @@ class _Import(RowPath):
         self.deferred: DeferredIndexes | None = None
         self.defer_at = DEFER_INDEXES_AT
         self.defer_name_at = DEFER_NAME_INDEX_AT
-        self.terms_deferred = False  # the search vocabulary is counted at the end
         self._old_cache: int | None = None
         self._names: dict[int, str] = {}
         self._plans: list[PlanItem] = []
@@ -272,8 +269,6 @@ class _Import(RowPath):
         if self.deferred is not None:
             self.conn.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
             self.deferred.restore()
-        if self.terms_deferred:
-            recount_terms(self.conn)
         self.finish()
 
     def chunks(self) -> Iterator[CellChunk | RowChunk]:
@@ -406,8 +401,7 @@ class _Import(RowPath):
             "last_contacted_at": [None] * count, **plain.columns,
         }
         rows = ContactRows.of_columns(columns, count, first=first, updated_at=self.stamp,
-                                      uids=self.uids, import_batch=self.batch_id,
-                                      count_terms=not self.terms_deferred)
+                                      uids=self.uids, import_batch=self.batch_id)
         notes = [(first + i, note) for i, note in enumerate(plain.notes) if note]
         self._submit(rows, notes, unless=unless)
         return range(first, first + count)
@@ -415,7 +409,7 @@ class _Import(RowPath):
     def _after_writes(self, touched: Sequence[int]) -> None:
         """After a chunk: the response-time rules on the contacts it created or
         changed, and the contacts table's indexes put off once the import
-        grows large (the name index and the search vocabulary first)."""
+        grows large (the name index first)."""
         if touched and self.store.apply_rules:
             self.writer.wait()
             self.store.contacts_changed(list(touched), self.now)
@@ -423,7 +417,6 @@ class _Import(RowPath):
         if self.options.dry_run or self.deferred is not None and self.deferred.all_dropped:
             return
         every = created >= self.defer_at
-        self.terms_deferred = self.terms_deferred or created >= self.defer_name_at
         if every or (self.deferred is None and created >= self.defer_name_at):
             self.writer.wait()
             if self.deferred is None:

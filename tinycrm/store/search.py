@@ -119,8 +119,7 @@ class SearchRows:
 
     __slots__ = ("ids", "rows", "terms")
 
-    def __init__(self, entries: Iterable[IndexEntry], *, count_terms: bool = True) -> None:
-        """``count_terms=False`` leaves the vocabulary to ``recount_terms``."""
+    def __init__(self, entries: Iterable[IndexEntry]) -> None:
         entries = list(entries)
         # Most contacts' text is plain ASCII, folded for the whole chunk at
         # once; the others (an accent, a newline) are folded one by one.
@@ -142,10 +141,10 @@ class SearchRows:
             cid, name, emails, company, tags = entry
             rows[cid] = row or (cid, " ".join(folded_words(name)),
                                 haystack_for(name, emails, company, tags))
+        counts = Counter(chain.from_iterable(map(set, map(str.split, (h for _, _, h in rows.values())))))
         self.ids = list(rows)
         self.rows = list(rows.values())
-        self.terms = Counter(chain.from_iterable(map(set, map(str.split, (
-            haystack for _, _, haystack in self.rows))))) if count_terms else Counter()
+        self.terms = counts
 
 
 def write_search_rows(conn, found: SearchRows, *, fresh: bool = False) -> None:
@@ -175,21 +174,6 @@ def write_search_rows(conn, found: SearchRows, *, fresh: bool = False) -> None:
               len(terms),
               tail="ON CONFLICT (term) DO UPDATE SET contacts = contacts + excluded.contacts",
               ).run(conn)
-
-
-def recount_terms(conn) -> None:
-    """Count the vocabulary again, every word from the FTS index's own count
-    of the contacts that have it (``fts5vocab``): a large import writes its
-    search rows without counting their words (a seventh of its Python time)
-    and calls this at the end. FTS5 splits a haystack where ``str.split``
-    does (its words are letters and digits a space apart), except in words
-    with a letter newer than its Unicode 6.1 tables, which it doesn't find as
-    typed in any case."""
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.contact_search_vocab"
-                 " USING fts5vocab(main, contact_search_fts, 'row')")
-    conn.execute("DELETE FROM contact_search_terms")
-    conn.execute("INSERT INTO contact_search_terms (term, contacts)"
-                 " SELECT term, doc FROM temp.contact_search_vocab")
 
 
 def index_rows(conn, entries: Iterable[IndexEntry]) -> None:
