@@ -12,7 +12,7 @@ from .conftest import run_tinycrm
 EXPECTED_TABLES = {
     "_sqlite_migrations", "contacts", "contact_emails", "contact_phones", "contact_tags",
     "events", "followups", "deliveries", "audit", "import_batches", "import_items",
-    "contact_search", "contact_search_fts", "contact_search_terms",
+    "contact_search", "contact_search_fts", "contact_search_terms", "contact_id_mark",
 }
 
 

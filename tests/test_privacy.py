@@ -200,6 +200,7 @@ def test_a_new_contact_never_gets_a_deleted_ones_id(store, tmp_path):
     its privacy export held the other person's audit entries."""
     import io
 
+    from tinycrm.store.dupes import merge_contacts
     from tinycrm.store.importer import import_contacts
     from tinycrm.store.privacy import gather
 
@@ -213,4 +214,25 @@ def test_a_new_contact_never_gets_a_deleted_ones_id(store, tmp_path):
     store.contacts.delete(new.id)
     summary = import_contacts(store, io.BytesIO(b"name,email\nCy,cy@ex.org\n"), name="in.csv")
     assert summary.created == 1
+    cy = store.contacts.resolve("cy@ex.org")
     assert [c.id for c in store.contacts.list()] == [1, new.id + 1]
+    # A merge moves the other's audit entries to the one kept: its id must
+    # still not come round (erasing the kept one would take the newcomer's).
+    dee = store.contacts.add("Dee", emails=["dee@ex.org"])
+    merge_contacts(store, cy.id, dee.id)
+    assert store.contacts.add("Eve").id == dee.id + 1
+
+
+def test_a_database_from_before_m045_gives_no_id_its_audit_log_names(tmp_path):
+    from tinycrm.store import Store
+
+    from .import_helpers import database_before
+
+    db_path = tmp_path / "old" / "crm.db"
+    db = database_before(db_path, "m045_contact_id_mark")
+    db.execute("INSERT INTO audit (at, actor, action, entity, entity_id, contact_id)"
+               " VALUES ('2026-11-23T09:30:00Z', 'alice', 'merge', 'contact', 7, 3)")
+    db.conn.commit()
+    db.close()
+    with Store(db_path, user="alice") as store:
+        assert store.contacts.add("Fay").id == 8

@@ -114,13 +114,15 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
     return changes
 
 
-
 def next_contact_id(conn) -> int:
     """The id after every id a contact has had. A deleted contact's id is not
-    given to the next one: its audit entries keep it, and the next person's
-    privacy export (or erasure) would take them for theirs."""
-    return max(conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0],
-               conn.execute("SELECT coalesce(max(contact_id), 0) FROM audit").fetchone()[0]) + 1
+    given to the next one (``contact_id_mark``, migration m045): its audit
+    entries keep it, and the next person's privacy export (or erasure)
+    would take them for theirs."""
+    return conn.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM contacts), 0),"
+        " (SELECT last FROM contact_id_mark WHERE id = 1)) + 1").fetchone()[0]
+
 
 class Contacts:
     def __init__(self, store: Store) -> None:

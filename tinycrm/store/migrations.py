@@ -417,3 +417,27 @@ def m044_phone_keys_of_eight_digits(db: Database) -> None:
     # written without, never matched. A key of nine is cut to its last eight.
     db.execute("UPDATE contact_phones SET phone_key = substr(phone_key, -8)"
                " WHERE length(phone_key) > 8")
+
+
+@migrations()
+def m045_contact_id_mark(db: Database) -> None:
+    # The largest id a deleted contact had (deleted by hand, by an undo, by a
+    # merge or an erasure): a new contact's id comes after it, so no id is
+    # given to two people (the audit log, and a privacy export or erasure
+    # that reads it, would take one's entries for the other's). Databases
+    # from before start from the largest id their audit log names.
+    db.executescript(
+        """
+        CREATE TABLE contact_id_mark (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last INTEGER NOT NULL
+        );
+        INSERT INTO contact_id_mark (id, last) VALUES (1, max(
+            coalesce((SELECT max(id) FROM contacts), 0),
+            coalesce((SELECT max(contact_id) FROM audit), 0),
+            coalesce((SELECT max(entity_id) FROM audit WHERE entity = 'contact'), 0)));
+        CREATE TRIGGER contact_id_mark_deleted AFTER DELETE ON contacts BEGIN
+            UPDATE contact_id_mark SET last = old.id WHERE id = 1 AND last < old.id;
+        END;
+        """
+    )
