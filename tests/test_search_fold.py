@@ -71,7 +71,11 @@ def _fold_whole(text: str) -> str:
 
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.translate(_LATIN).split())
+    plain = plain.translate(_LATIN)
+    if plain.casefold() != plain:
+        decomposed = unicodedata.normalize("NFKD", plain.casefold())
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_LATIN)
+    return " ".join(plain.split())
 
 
 def test_fold_word_by_word_agrees_with_folding_the_whole_text():
@@ -84,3 +88,41 @@ def test_fold_word_by_word_agrees_with_folding_the_whole_text():
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(20000)]
     assert [fold(t) for t in texts] == [_fold_whole(t) for t in texts]
     assert any(" " in fold(t) and not t.isascii() for t in texts)
+
+
+@pytest.mark.parametrize("text,folded", [
+    ("ACME™", "acmetm"), ("𝐉𝐨𝐡𝐧", "john"), ("№1", "no1"), ("₨", "rs"), ("ϲ", "σ"),
+    ("İstanbul", "istanbul"), ("Łukasz Żółć", "lukasz zolc"),
+])
+def test_fold_leaves_no_capital_that_nfkd_makes(text, folded):
+    """NFKD after casefold made capitals (™ is TM): the haystack kept them,
+    FTS5 lowercases its words, and the two disagreed."""
+    assert fold(text) == folded
+
+
+def test_search_finds_styled_letters_as_typed_and_old_rows_are_folded_again(tmp_path):
+    from tinycrm.store import Store
+
+    from .import_helpers import database_before
+    from .test_search import index_is_sound
+
+    db_path = tmp_path / "old" / "crm.db"
+    db = database_before(db_path, "m046_search_words_folded_twice")
+    db.execute("INSERT INTO contacts (id, uid, name, owner, created_at, updated_at) VALUES"
+               " (1, 'u1', '𝐉𝐨𝐡𝐧 ACME™', 'alice', '2026-11-23T09:30:00Z', '2026-11-23T09:30:00Z')")
+    # What m002's index held for it before: the capitals NFKD made.
+    db.execute("INSERT INTO contact_search VALUES (1, 'John acmeTM', 'John acmeTM')")
+    db.execute("INSERT INTO contact_search_fts (rowid, haystack) VALUES (1, 'John acmeTM')")
+    db.execute("INSERT INTO contact_search_terms VALUES ('John', 1), ('acmeTM', 1)")
+    db.conn.commit()
+    db.close()
+    with Store(db_path, user="alice") as store:
+        assert store.conn.execute("SELECT name, haystack FROM contact_search").fetchone() == (
+            "john acmetm", "john acmetm")
+        index_is_sound(store)
+        [(found, score)] = store.search.search("john acme™")
+        assert (found.id, score) == (1, 100.0)
+        bold = store.contacts.add("𝐉𝐨𝐡𝐧 Smith")
+        assert [c.id for c, _ in store.search.search("john smith")][:1] == [bold.id]
+        store.contacts.delete(1)
+        index_is_sound(store)  # (no word of it left behind)

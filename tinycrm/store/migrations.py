@@ -441,3 +441,26 @@ def m045_contact_id_mark(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m046_search_words_folded_twice(db: Database) -> None:
+    # textutil.fold lower-cases again after NFKD, which makes capitals of
+    # some letters (™ is TM, 𝐉𝐨𝐡𝐧 is John): the search rows that kept such
+    # a capital get their words folded again. Only rows with text beyond
+    # ASCII, or an ASCII capital, can have one. The update triggers (m002)
+    # move the FTS index and the vocabulary with them.
+    from .search import words
+    from .textutil import fold
+
+    def again(text: str) -> str:
+        return " ".join(w for word in text.split() for w in words(fold(word)))
+
+    rows = db.execute(
+        "SELECT contact_id, name, haystack FROM contact_search WHERE haystack GLOB '*[^ -~]*'"
+        " OR haystack GLOB '*[A-Z]*' OR name GLOB '*[^ -~]*' OR name GLOB '*[A-Z]*'").fetchall()
+    for contact_id, name, haystack in rows:
+        new_name, new_haystack = again(name), again(haystack)
+        if (new_name, new_haystack) != (name, haystack):
+            db.execute("UPDATE contact_search SET name = ?, haystack = ? WHERE contact_id = ?",
+                       [new_name, new_haystack, contact_id])

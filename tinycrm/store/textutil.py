@@ -76,9 +76,18 @@ _LATIN = str.maketrans({
 
 @lru_cache(maxsize=1 << 12)
 def _fold_word(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.translate(_LATIN).split())
+    plain = _plain(word.casefold()).translate(_LATIN)
+    folded = plain.casefold()
+    if folded != plain:
+        # NFKD can make capitals (™ is TM, 𝐉𝐨𝐡𝐧 is John, № is No): once
+        # more, so "𝐉𝐨𝐡𝐧" is "john", as typed (and as FTS5 lowercases it).
+        plain = _plain(folded).translate(_LATIN)
+    return " ".join(plain.split())
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def normalize_email(email: str) -> str:
