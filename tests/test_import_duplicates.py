@@ -360,3 +360,17 @@ def test_a_merge_fills_only_name_parts_the_contacts_name_has(store):
     assert parts[stripe.id] == (None, None)
     assert parts[madonna.id] == ("Madonna", None)
     assert parts[ada.id] == ("Ada", "Lovelace")
+
+
+def test_two_numbers_whose_match_keys_agree_are_both_kept(store):
+    """A match key is the last eight digits: +1 415 555 0100 and +1 425 555
+    0100 share it, and the second was dropped without a word. The same
+    number written two ways is still kept once."""
+    sam = store.contacts.add("Sam Lee", phones=["+1 415 555 0100", "+1 425 555 0100",
+                                                "(415) 555-0100", "+44 20 7946 0001",
+                                                "020 7946 0001"])
+    assert sam.phones == ("+1 415 555 0100", "+1 425 555 0100", "+44 20 7946 0001")
+    summary, _, _ = run(store, "Name,Phone,Mobile Phone\nSam Lee,+1 435 555 0100,415 555 0100\n")
+    assert counts(summary) == {"merged": 1}
+    assert store.contacts.get(sam.id).phones[-1] == "+1 435 555 0100"
+    assert len(store.contacts.get(sam.id).phones) == 4

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Contact
-from .textutil import fold, normalize_email, phone_key
+from .textutil import fold, normalize_email, phone_key, same_number
 from .timeutil import to_db
 
 # Scalars a merge fills when empty (and ``overwrite`` replaces).
@@ -230,11 +230,10 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
     phone_keys = incoming.phone_keys if isinstance(incoming.phone_keys, list) else [
         phone_key(p) for p in incoming.phones]
     for phone, key in zip(incoming.phones, phone_keys):
-        ident = key or phone
-        if ident not in state.phone_keys:
+        if not any(same_number(phone, kept) for kept in state.phones):
             if "phones" not in changed:
                 save("phones")
-            state.phone_keys.add(ident)
+            state.phone_keys.add(key or phone)
             state.phones.append(phone)
     if incoming.tags:
         have = set(state.tags)

@@ -29,6 +29,7 @@ from .textutil import (
     normalize_email,
     one_line,
     phone_key,
+    same_number,
 )
 from .timeutil import from_db, to_db
 
@@ -293,12 +294,10 @@ class Contacts:
         return cleaned
 
     def _clean_phones(self, phones: Iterable[str]) -> list[str]:
-        cleaned, seen = [], set()
+        cleaned: list[str] = []
         for phone in phones:
             value = clean_phone(phone)
-            key = phone_key(value) or value
-            if key not in seen:
-                seen.add(key)
+            if not any(same_number(value, kept) for kept in cleaned):
                 cleaned.append(value)
         return cleaned
 

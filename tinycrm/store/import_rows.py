@@ -23,7 +23,14 @@ from .contact_values import (
 from .dupes import name_shows
 from .errors import ValidationError, quoted
 from .formats import Row
-from .textutil import clean_email, clean_phone, one_line, phone_key, strip_controls
+from .textutil import (
+    clean_email,
+    clean_phone,
+    one_line,
+    phone_key,
+    same_number,
+    strip_controls,
+)
 from .timeutil import parse_iso, to_db
 
 # -- values ------------------------------------------------------------------------
@@ -93,10 +100,9 @@ def clean_emails(values: list[str]) -> tuple[list[str], list[str]]:
 
 def clean_phones(values: list[str]) -> tuple[list[str], list[str | None]]:
     """A row's numbers, checked, and their match keys (None when too short to
-    match); one of each key, or of each number that has none."""
+    match); each number once (``textutil.same_number``)."""
     phones: list[str] = []
     keys: list[str | None] = []
-    seen: set[str] = set()
     for value in values:
         if not value.strip():
             continue
@@ -104,11 +110,8 @@ def clean_phones(values: list[str]) -> tuple[list[str], list[str | None]]:
             value = clean_phone(value)
         except ValidationError as exc:
             raise BadValue("phones", value, exc.message) from None
-        key = phone_key(value)
-        ident = key or value
-        if ident not in seen:
-            seen.add(ident)
-            keys.append(key)
+        if not any(same_number(value, kept) for kept in phones):
+            keys.append(phone_key(value))
             phones.append(value)
     return phones, keys
 

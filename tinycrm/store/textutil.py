@@ -127,6 +127,18 @@ def phone_key(phone: str) -> str | None:
     return digits[-PHONE_KEY_DIGITS:]
 
 
+def same_number(a: str, b: str) -> bool:
+    """Whether two numbers, as written, are one: their digits without leading
+    zeros (a trunk 0, an international 00) end alike, the shorter one whole
+    (7 digits at least), so +44 20 7946 0001 is 020 7946 0001, and +1 415
+    555 0100 is not +1 425 555 0100, though their match keys are the same."""
+    da, db = phone_digits(a).lstrip("0"), phone_digits(b).lstrip("0")
+    short, long = sorted((da, db), key=len)
+    if len(short) < 7:
+        return short == long if short else a.strip() == b.strip()
+    return long.endswith(short)
+
+
 def clean_phone(phone: str) -> str:
     value = " ".join(phone.split())
     if (not _DIGIT.search(value) or NOT_PHONE.search(value)
