@@ -349,7 +349,9 @@ def test_rejects_of_minified_json_say_which_object_of_the_line(cli, tmp_path):
      "2: fields: n: a number too large to keep"),
     ('[{"name": "Ada", "email": "ada@ex.org"},\n {"name": 1e400}]',
      "2: name: a number too large to keep"),
-], ids=["float", "in-a-list", "digits", "name"])
+    ('{"name": "Ada", "email": "ada@ex.org"}\n{"name": "Big", "fields": {"x": {"y": [[1e400]]}}}\n',
+     "2: fields: x: a number too large to keep"),
+], ids=["float", "in-a-list", "digits", "name", "nested"])
 def test_a_number_too_large_to_keep_rejects_its_object_alone(cli, text, reason):
     """Python reads 1e400 as infinity and won't read an integer of more than
     4,300 digits; no JSON can hold the first. Each rejects its object (it

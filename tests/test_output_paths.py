@@ -171,12 +171,14 @@ def test_export_to_a_path_that_cant_be_written(ada, folder, where, reason):
     ("file/", "not a folder"),
     ("backups/", "no such folder"),
 ])
-def test_export_to_a_path_ending_in_a_slash_is_a_folder_or_nothing(ada, folder, where, reason):
+@pytest.mark.parametrize("command", [("export",), ("privacy", "export", "1")])
+def test_export_to_a_path_ending_in_a_slash_is_a_folder_or_nothing(ada, folder, where, reason,
+                                                                    command):
     """The slash says a folder: ``notes.txt/`` replaced notes.txt, and
     ``backups/`` made a file of that name."""
     (folder / "file").write_text("keep\n")
     target = str(folder) + "/" + where
-    result = ada("export", "--output", target)
+    result = ada(*command, "--output", target)
     assert result.exit_code == 2
     assert one_error_line(result, "can't write") == f"can't write {target}: {reason}"
     assert sorted(p.name for p in folder.iterdir()) == ["file"]

@@ -71,7 +71,7 @@ class CRMGroup(TyperGroup):
             ctx.exit(2)
 
 
-_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # (EIO may be a read as well)
 
 
 def _drop_stdout() -> None:

@@ -103,7 +103,8 @@ def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email 
         "phones": list(contact.phones), "company": contact.company, "title": contact.title,
         "stage": contact.stage, "tier": contact.tier, "owner": contact.owner,
         "tags": list(contact.tags), "birthday": contact.birthday,
-        "cadence": f"every {contact.cadence_days} days" if contact.cadence_days else None,
+        "cadence": (None if not contact.cadence_days else "every day" if contact.cadence_days == 1
+                    else f"every {contact.cadence_days} days"),
         "fields": contact.fields, "source": contact.source,
         "created": show_time(contact.created_at), "updated": show_time(contact.updated_at),
         "last contacted": show_time(contact.last_contacted_at),

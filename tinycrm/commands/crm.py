@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -243,7 +242,9 @@ def print_report(r) -> None:
 @privacy_app.command("export")
 def privacy_export(
     ctx: typer.Context, ref: RefArg,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (0600).")] = None,
+    # (str, not Path: a Path drops the "/" of notes.txt/, which names no file.)
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                               help="Write to FILE (0600).")] = None,
 ) -> None:
     """Everything stored about one person, as JSON (a subject access request)."""
     from ..store.privacy import dumps, export, export_to

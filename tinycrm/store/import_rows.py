@@ -126,14 +126,21 @@ def clean_note(note: Any) -> str | None:
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     for name, value in fields.items():
-        if _endless(value) or isinstance(value, list) and any(map(_endless, value)):
+        if _endless(value):
             # (JSON's 1e400, which Python reads as infinity): no JSON can hold it
             raise BadValue("fields", value, f"{name}: a number too large to keep")
     return field_values(fields)
 
 
 def _endless(value: Any) -> bool:
-    return isinstance(value, float) and not math.isfinite(value)
+    """Whether ``value`` is, or holds at any depth, a float that isn't finite."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(map(_endless, value.values()))
+    if isinstance(value, list):
+        return any(map(_endless, value))
+    return False
 
 
 class Incoming:

@@ -247,8 +247,10 @@ class _MachineEntries:
         runs = []
         for start, mark, started, undo_start, undo_mark, undone_at in conn.execute(
                 "SELECT b.audit_start, b.audit_mark, b.started_at, b.undo_audit_start,"
-                " (SELECT max(u.id) FROM audit u WHERE u.entity = 'import' AND u.action = 'undo'"
-                "  AND u.entity_id = b.id), b.undone_at"
+                # (The undo's own entry, by its time: audit_at finds it.)
+                " CASE WHEN b.undone_at IS NOT NULL THEN (SELECT max(u.id) FROM audit u"
+                "  WHERE u.at = b.undone_at AND u.entity = 'import' AND u.action = 'undo'"
+                "  AND u.entity_id = b.id) END, b.undone_at"
                 " FROM import_batches b WHERE b.id > ? AND b.audit_mark IS NOT NULL",
                 [batch_id]):
             # Batches from before m042 and undos from before m043 don't say

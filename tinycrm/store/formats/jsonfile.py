@@ -122,7 +122,7 @@ def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 error = error or f"{key}: expected text, got {type(value).__name__}"
                 continue
-            if not math.isfinite(value) if isinstance(value, float) else False:
+            if isinstance(value, float) and not math.isfinite(value):
                 error = error or f"{key}: a number too large to keep"
                 continue
             record[key] = str(value)
