@@ -347,19 +347,22 @@ def test_a_merge_fills_only_name_parts_the_contacts_name_has(store):
     run(store, "Company,Email\nStripe,billing@stripe.example\n")  # named by its company
     stripe = store.contacts.resolve("billing@stripe.example")
     madonna = store.contacts.add("Madonna", emails=["m@ex.org"])
+    byron = store.contacts.add("Byron, Ada", emails=["byron@ex.org"])
     ada = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
     with store.write():
         store.conn.execute("UPDATE contacts SET first_name = NULL, last_name = NULL"
-                           " WHERE id = ?", [ada.id])
+                           " WHERE id IN (?, ?)", [ada.id, byron.id])
     assert (stripe.name, stripe.first_name, madonna.last_name) == ("Stripe", None, None)
     summary, _, _ = run(store, "First Name,Last Name,E-mail Address\n"
                                "Patrick,Collison,BILLING@stripe.example\n"
-                               "Madonna,Ciccone,m@ex.org\nAda,Lovelace,ada@ex.org\n")
+                               "Madonna,Ciccone,m@ex.org\nAda,Lovelace,ada@ex.org\n"
+                               "Ada,Byron,byron@ex.org\n")
     assert summary.rejected == 0
     parts = {c.id: (c.first_name, c.last_name) for c in store.contacts.list()}
     assert parts[stripe.id] == (None, None)
     assert parts[madonna.id] == ("Madonna", None)
     assert parts[ada.id] == ("Ada", "Lovelace")
+    assert parts[byron.id] == ("Ada", "Byron")  # (the comma is no part of a word)
 
 
 def test_two_numbers_whose_match_keys_agree_are_both_kept(store):

@@ -9,6 +9,7 @@ email, phone or tag."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,10 +157,14 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
 _NAME_PARTS = ("first_name", "last_name")
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
 def _shows(name: str | None, part: str) -> bool:
-    """Whether every word of ``part`` is a word of ``name`` (folded)."""
-    words = set(fold(name).split())
-    return all(word in words for word in fold(part).split())
+    """Whether every word of ``part`` is a word of ``name`` (folded; "Lovelace,
+    Ada" has the words lovelace and ada)."""
+    words = set(_WORD.findall(fold(name)))
+    return all(word in words for word in _WORD.findall(fold(part)))
 
 
 def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
