@@ -363,6 +363,9 @@ def test_a_merge_fills_only_name_parts_the_contacts_name_has(store):
     assert parts[madonna.id] == ("Madonna", None)
     assert parts[ada.id] == ("Ada", "Lovelace")
     assert parts[byron.id] == ("Ada", "Byron")  # (the comma is no part of a word)
+    summary, _, _ = run(store, "First Name,Last Name,E-mail Address\n-,.,billing@stripe.example\n")
+    assert summary.merged == 0, "a placeholder is no part of any name"
+    assert store.contacts.get(stripe.id).last_name is None
 
 
 def test_two_numbers_whose_match_keys_agree_are_both_kept(store):
@@ -377,3 +380,24 @@ def test_two_numbers_whose_match_keys_agree_are_both_kept(store):
     assert counts(summary) == {"merged": 1}
     assert store.contacts.get(sam.id).phones[-1] == "+1 435 555 0100"
     assert len(store.contacts.get(sam.id).phones) == 4
+
+
+def test_a_local_number_is_no_full_number_and_keeps_the_rows_match(store):
+    """A 7-digit local number is not the same as each full number ending in
+    it: they have different match keys, and the row matches by the full one."""
+    ada = store.contacts.add("Ada", phones=["555 0100", "+1 415 555 0100", "+1 425 555 0100"])
+    assert ada.phones == ("555 0100", "+1 415 555 0100", "+1 425 555 0100")
+    bob = store.contacts.add("Bob Stone", phones=["+1 415 555 0200"])
+    summary, _, _ = run(store, "Name,Phone\nBob Stone,555 0200; +1 415 555 0200\n")
+    assert counts(summary) == {"merged": 1}
+    assert store.contacts.get(bob.id).phones == ("+1 415 555 0200", "555 0200")
+
+
+def test_undo_takes_back_a_number_whose_key_the_contact_had(store):
+    from tinycrm.store.import_undo import undo_batch
+
+    cy = store.contacts.add("Cy Twain", emails=["cy@ex.org"], phones=["+1 415 555 0300"])
+    summary, _, _ = run(store, "Name,Email,Phone\nCy Twain,cy@ex.org,+1 425 555 0300\n")
+    assert store.contacts.get(cy.id).phones == ("+1 415 555 0300", "+1 425 555 0300")
+    undo_batch(store, summary.batch_id)
+    assert store.contacts.get(cy.id).phones == ("+1 415 555 0300",)

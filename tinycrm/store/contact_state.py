@@ -157,14 +157,16 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
 _NAME_PARTS = ("first_name", "last_name")
 
 
-_WORD = re.compile(r"[^\W_]+")
+_GAPS = re.compile(r"[\s,]+")
 
 
 def _shows(name: str | None, part: str) -> bool:
-    """Whether every word of ``part`` is a word of ``name`` (folded; "Lovelace,
-    Ada" has the words lovelace and ada)."""
-    words = set(_WORD.findall(fold(name)))
-    return all(word in words for word in _WORD.findall(fold(part)))
+    """Whether ``part`` is one or more of the words of ``name``, whole (folded,
+    apart at spaces and commas: "Lovelace, Ada" has lovelace and ada; "Anne
+    Smith-Jones" has no Jones, and no name has "." for a part)."""
+    words = set(_GAPS.split(fold(name)))
+    parts = [p for p in _GAPS.split(fold(part)) if p]
+    return bool(parts) and all(p in words for p in parts)
 
 
 def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
@@ -235,11 +237,15 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
     phone_keys = incoming.phone_keys if isinstance(incoming.phone_keys, list) else [
         phone_key(p) for p in incoming.phones]
     for phone, key in zip(incoming.phones, phone_keys):
-        if not any(same_number(phone, kept) for kept in state.phones):
-            if "phones" not in changed:
-                save("phones")
-            state.phone_keys.add(key or phone)
-            state.phones.append(phone)
+        ident = key or phone
+        # (By key first: a file of thousands of rows of one person stays linear.)
+        if ident in state.phone_keys and any(same_number(phone, kept) for kept in state.phones
+                                             if (phone_key(kept) or kept) == ident):
+            continue
+        if "phones" not in changed:
+            save("phones")
+        state.phone_keys.add(ident)
+        state.phones.append(phone)
     if incoming.tags:
         have = set(state.tags)
         new = [t for t in incoming.tags if t not in have]

@@ -128,14 +128,17 @@ def phone_key(phone: str) -> str | None:
 
 
 def same_number(a: str, b: str) -> bool:
-    """Whether two numbers, as written, are one: their digits without leading
-    zeros (a trunk 0, an international 00) end alike, the shorter one whole
-    (7 digits at least), so +44 20 7946 0001 is 020 7946 0001, and +1 415
-    555 0100 is not +1 425 555 0100, though their match keys are the same."""
-    da, db = phone_digits(a).lstrip("0"), phone_digits(b).lstrip("0")
-    short, long = sorted((da, db), key=len)
-    if len(short) < 7:
-        return short == long if short else a.strip() == b.strip()
+    """Whether two numbers, as written, are one: the same match key, and their
+    digits without leading zeros (a trunk 0, an international 00) end alike,
+    the shorter one whole. So +44 20 7946 0001 is 020 7946 0001, and +1 415
+    555 0100 is not +1 425 555 0100 though their keys are the same. (A number
+    too short for a key is the same only as itself.)"""
+    key_a, key_b = phone_key(a), phone_key(b)
+    if key_a is None or key_b is None:
+        return key_a is None and key_b is None and a.strip() == b.strip()
+    if key_a != key_b:
+        return False
+    short, long = sorted((phone_digits(a).lstrip("0"), phone_digits(b).lstrip("0")), key=len)
     return long.endswith(short)
 
 
