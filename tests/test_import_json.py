@@ -376,3 +376,17 @@ def test_a_number_too_large_in_a_csv_or_vcard_fields_cell_rejects_its_row(cli, t
     assert result.exit_code == 1
     assert "X-TINYCRM-FIELDS (line 4): f: a number too large to keep" in result.stderr
     assert [c["name"] for c in contacts(cli)] == ["Ada"]
+
+
+def test_a_value_nested_too_deeply_rejects_its_object(cli):
+    """Lists 490 deep in a custom field ran Python's checks out of stack (a
+    RecursionError traceback); a custom field is kept to 32 levels."""
+    deep = "[" * 490 + "1" + "]" * 490
+    text = ('{"name": "Ada", "email": "ada@ex.org"}\n'
+            f'{{"name": "Deep", "fields": {{"x": {deep}}}}}\n{{"name": "Deeper", "y": {deep}}}\n'
+            f'{{"name": "Fine", "fields": {{"z": {"[" * 30 + "1" + "]" * 30}}}}}\n')
+    result = cli("import", "-", input=text)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "stdin:2: fields: nested too deeply (more than 32 levels)" in result.stderr
+    assert "stdin:3: y: nested too deeply (more than 32 levels)" in result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Ada", "Fine"]

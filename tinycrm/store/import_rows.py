@@ -23,6 +23,7 @@ from .contact_values import (
 from .dupes import name_shows
 from .errors import ValidationError, quoted
 from .formats import Row
+from .formats.jsonfile import DEEPEST, too_deep
 from .textutil import (
     clean_email,
     clean_phone,
@@ -126,6 +127,8 @@ def clean_note(note: Any) -> str | None:
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     for name, value in fields.items():
+        if too_deep(value):
+            raise BadValue("fields", value, f"{name}: nested too deeply (more than {DEEPEST} levels)")
         if _endless(value):
             # (JSON's 1e400, which Python reads as infinity): no JSON can hold it
             raise BadValue("fields", value, f"{name}: a number too large to keep")

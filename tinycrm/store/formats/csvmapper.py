@@ -85,7 +85,7 @@ class Mapper:
             elif op == FIELDS_JSON:
                 try:
                     data = json.loads(value)
-                except ValueError:
+                except (ValueError, RecursionError):
                     return record, f"{self.header[index]}: not a JSON object: {value[:60]!r}"
                 if not isinstance(data, dict):
                     return record, f"{self.header[index]}: not a JSON object: {value[:60]!r}"

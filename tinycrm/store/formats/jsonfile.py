@@ -86,6 +86,19 @@ _NAME_PARTS = ("first_name", "last_name")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+DEEPEST = 32  # levels of lists and objects in one value: a custom field is no document
+
+
+def too_deep(value: Any, room: int = DEEPEST) -> bool:
+    """Whether ``value`` nests lists and objects more than ``room`` deep (each
+    step below is checked the same way, so the check itself never goes deeper)."""
+    if isinstance(value, dict):
+        return room == 0 or any(too_deep(v, room - 1) for v in value.values())
+    if isinstance(value, list):
+        return room == 0 or any(too_deep(v, room - 1) for v in value)
+    return False
+
+
 def _lone_surrogate(value: Any) -> bool:
     """Whether a JSON value holds half of a character (which JSON's \\u
     escapes can write and UTF-8 can't)."""
@@ -108,6 +121,9 @@ def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
     error = nested = None
     for given, value in data.items():
         key = _ALIASES.get(given, given)
+        if too_deep(value):
+            error = error or f"{given}: nested too deeply (more than {DEEPEST} levels)"
+            continue
         if _lone_surrogate(value):
             # JSON's \ud83d with no partner: no text at all, and no file or
             # database can hold it.

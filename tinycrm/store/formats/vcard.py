@@ -92,7 +92,7 @@ def _copied_texts(props: list[Property]) -> set[tuple[str, str]]:
         return set()
     try:
         data = json.loads(unescape(found.value))
-    except ValueError:
+    except (ValueError, RecursionError):
         return set()
     if not isinstance(data, dict):
         return set()
@@ -218,7 +218,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             elif key == "FIELDS":
                 try:
                     data = json.loads(text)
-                except ValueError:
+                except (ValueError, RecursionError):
                     data = None
                 if not isinstance(data, dict):
                     record["_error"] = f"{name} (line {prop.line}): not a JSON object"
