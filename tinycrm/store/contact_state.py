@@ -193,12 +193,13 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
         value = getattr(incoming, key)
         if value is None or value == "" or (guessed and key in _NAME_PARTS):
             return
+        current = getattr(state, key)
+        if not (current is None or current == "" or (overwrite and current != value)):
+            return
         if key in _NAME_PARTS and not overwrite and not _shows(state.name, value):
             return  # a part the contact's name doesn't have ("Stripe" is no Patrick)
-        current = getattr(state, key)
-        if current is None or current == "" or (overwrite and current != value):
-            save(key)
-            setattr(state, key, value)
+        save(key)
+        setattr(state, key, value)
 
     for key in SCALAR_FILL:
         if overwrite or key not in _NAME_PARTS:
@@ -239,8 +240,9 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
     for phone, key in zip(incoming.phones, phone_keys):
         ident = key or phone
         # (By key first: a file of thousands of rows of one person stays linear.)
-        if ident in state.phone_keys and any(same_number(phone, kept) for kept in state.phones
-                                             if (phone_key(kept) or kept) == ident):
+        if ident in state.phone_keys and (phone in state.phones or any(
+                same_number(phone, kept) for kept in state.phones
+                if (phone_key(kept) or kept) == ident)):
             continue
         if "phones" not in changed:
             save("phones")
