@@ -363,6 +363,11 @@ def test_a_merge_fills_only_name_parts_the_contacts_name_has(store):
     assert parts[madonna.id] == ("Madonna", None)
     assert parts[ada.id] == ("Ada", "Lovelace")
     assert parts[byron.id] == ("Ada", "Byron")  # (the comma is no part of a word)
+    run(store, "Email\nsean@ex.org\n")
+    run(store, "Name,Email\nSeán O’Brien,sean@ex.org\n")  # (the name replaces the address)
+    run(store, "First Name,Last Name,E-mail Address\nSeán,O'Brien,sean@ex.org\n")
+    sean = store.contacts.resolve("sean@ex.org")
+    assert (sean.name, sean.first_name, sean.last_name) == ("Seán O’Brien", "Seán", "O'Brien")
     summary, _, _ = run(store, "First Name,Last Name,E-mail Address\n-,.,billing@stripe.example\n")
     assert summary.merged == 0, "a placeholder is no part of any name"
     assert store.contacts.get(stripe.id).last_name is None
@@ -401,3 +406,23 @@ def test_undo_takes_back_a_number_whose_key_the_contact_had(store):
     assert store.contacts.get(cy.id).phones == ("+1 415 555 0300", "+1 425 555 0300")
     undo_batch(store, summary.batch_id)
     assert store.contacts.get(cy.id).phones == ("+1 415 555 0300",)
+
+
+def test_numbers_of_one_contact_by_their_digits_not_their_keys(store):
+    """A national number with its trunk 0 is its international form even when
+    its key differs (Finland's 09 123456); short numbers are only themselves;
+    a local number is no full number."""
+    ann = store.contacts.add("Ann", phones=["09 123456", "+358 9 123456", "555 0100",
+                                            "+1 415 555 0100", "0555 0100", "12 34", "1234"])
+    assert ann.phones == ("09 123456", "555 0100", "+1 415 555 0100", "12 34", "1234")
+
+
+@pytest.mark.parametrize("had,added", [("12 34", "1234"), ("555 0100", "+1 555 555 0100")])
+def test_undo_takes_back_a_number_the_contact_tells_apart_from_its_own(store, had, added):
+    from tinycrm.store.import_undo import undo_batch
+
+    bo = store.contacts.add("Bo", emails=["bo@ex.org"], phones=[had])
+    summary, _, _ = run(store, f"Name,Email,Phone\nBo,bo@ex.org,{added}\n")
+    assert store.contacts.get(bo.id).phones == (had, added)
+    undo_batch(store, summary.batch_id)
+    assert store.contacts.get(bo.id).phones == (had,)

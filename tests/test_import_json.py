@@ -384,7 +384,7 @@ def test_a_value_nested_too_deeply_rejects_its_object(cli):
     deep = "[" * 490 + "1" + "]" * 490
     text = ('{"name": "Ada", "email": "ada@ex.org"}\n'
             f'{{"name": "Deep", "fields": {{"x": {deep}}}}}\n{{"name": "Deeper", "y": {deep}}}\n'
-            f'{{"name": "Fine", "fields": {{"z": {"[" * 30 + "1" + "]" * 30}}}}}\n')
+            f'{{"name": "Fine", "fields": {{"z": {"[" * 32 + "1" + "]" * 32}}}}}\n')
     result = cli("import", "-", input=text)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "stdin:2: fields: nested too deeply (more than 32 levels)" in result.stderr

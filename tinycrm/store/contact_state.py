@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Contact
-from .textutil import fold, normalize_email, phone_key, same_number
+from .textutil import fold, normalize_email, number_tail, same_number
 from .timeutil import to_db
 
 # Scalars a merge fills when empty (and ``overwrite`` replaces).
@@ -43,7 +43,7 @@ class ContactState:
     emails: list[str] = field(default_factory=list)
     email_keys: set[str] = field(default_factory=set)
     phones: list[str] = field(default_factory=list)
-    phone_keys: set[str] = field(default_factory=set)
+    phone_tails: set[str] = field(default_factory=set)  # textutil.number_tail of each
     tags: list[str] = field(default_factory=list)
     last_contacted_at: str | None = None
     uid: str | None = None
@@ -61,7 +61,7 @@ class ContactState:
             source=c.source, birthday=c.birthday, cadence_days=c.cadence_days,
             fields=dict(c.fields), emails=list(c.emails),
             email_keys={normalize_email(e) for e in c.emails}, phones=list(c.phones),
-            phone_keys={phone_key(p) or p for p in c.phones}, tags=list(c.tags),
+            phone_tails={number_tail(p) for p in c.phones}, tags=list(c.tags),
             last_contacted_at=to_db(c.last_contacted_at) if c.last_contacted_at else None,
             uid=c.uid, created_at=to_db(c.created_at) if c.created_at else None,
             version=c.version,
@@ -77,15 +77,20 @@ class ContactState:
                                         "last_contacted_at")},
             fields=dict(data.get("fields") or {}), emails=emails,
             email_keys={normalize_email(e) for e in emails}, phones=phones,
-            phone_keys={phone_key(p) or p for p in phones}, tags=list(data.get("tags") or []),
+            phone_tails={number_tail(p) for p in phones}, tags=list(data.get("tags") or []),
         )
+
+    @property
+    def phone_keys(self) -> None:
+        """(``bulk.ContactRows`` reads it: None, so it works the keys out.)"""
+        return None
 
     def restored(self, saved: dict[str, Any]) -> ContactState:
         """A copy of this state with the ``saved`` values put back."""
         copy = ContactState(
             id=self.id, name=self.name, fields=dict(self.fields), emails=list(self.emails),
             email_keys=set(self.email_keys), phones=list(self.phones),
-            phone_keys=set(self.phone_keys), tags=list(self.tags),
+            phone_tails=set(self.phone_tails), tags=list(self.tags),
             **{k: getattr(self, k) for k in (
                 "first_name", "last_name", "company", "title", "stage", "tier", "owner",
                 "source", "birthday", "cadence_days", "last_contacted_at", "uid",
@@ -139,13 +144,13 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
             state = states[cid]
             state.emails.append(email)
             state.email_keys.add(key)
-        for cid, phone, key in conn.execute(
-            f"SELECT contact_id, phone, phone_key FROM contact_phones WHERE contact_id IN ({marks})"
+        for cid, phone in conn.execute(
+            f"SELECT contact_id, phone FROM contact_phones WHERE contact_id IN ({marks})"
             " ORDER BY contact_id, position", part,
         ):
             state = states[cid]
             state.phones.append(phone)
-            state.phone_keys.add(key or phone)
+            state.phone_tails.add(number_tail(phone))
         for cid, tag in conn.execute(
             f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({marks})"
             " ORDER BY contact_id, tag", part,
@@ -157,15 +162,15 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
 _NAME_PARTS = ("first_name", "last_name")
 
 
-_GAPS = re.compile(r"[\s,]+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def _shows(name: str | None, part: str) -> bool:
-    """Whether ``part`` is one or more of the words of ``name``, whole (folded,
-    apart at spaces and commas: "Lovelace, Ada" has lovelace and ada; "Anne
-    Smith-Jones" has no Jones, and no name has "." for a part)."""
-    words = set(_GAPS.split(fold(name)))
-    parts = [p for p in _GAPS.split(fold(part)) if p]
+    """Whether ``part`` has words, and each is a word of ``name`` (folded,
+    apart at anything not a letter or digit: "Lovelace, Ada" has lovelace and
+    ada, "Seán O’Brien" has o and brien; "." is no part of any name)."""
+    words = set(_WORD.findall(fold(name)))
+    parts = _WORD.findall(fold(part))
     return bool(parts) and all(p in words for p in parts)
 
 
@@ -235,18 +240,17 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
                 save("emails")
             state.email_keys.add(key)
             state.emails.append(email)
-    phone_keys = incoming.phone_keys if isinstance(incoming.phone_keys, list) else [
-        phone_key(p) for p in incoming.phones]
-    for phone, key in zip(incoming.phones, phone_keys):
-        ident = key or phone
-        # (By key first: a file of thousands of rows of one person stays linear.)
-        if ident in state.phone_keys and (phone in state.phones or any(
+    for phone in incoming.phones:
+        tail = number_tail(phone)
+        # (By the last digits first: a file of thousands of rows of one
+        # person stays linear.)
+        if tail in state.phone_tails and (phone in state.phones or any(
                 same_number(phone, kept) for kept in state.phones
-                if (phone_key(kept) or kept) == ident)):
+                if number_tail(kept) == tail)):
             continue
         if "phones" not in changed:
             save("phones")
-        state.phone_keys.add(ident)
+        state.phone_tails.add(tail)
         state.phones.append(phone)
     if incoming.tags:
         have = set(state.tags)

@@ -27,6 +27,7 @@ from .formats.jsonfile import DEEPEST, too_deep
 from .textutil import (
     clean_email,
     clean_phone,
+    number_tail,
     one_line,
     phone_key,
     same_number,
@@ -174,7 +175,7 @@ class Incoming:
             birthday=self.birthday, cadence_days=self.cadence_days, fields=dict(self.fields),
             emails=list(self.emails), email_keys=set(self.email_keys),
             phones=list(self.phones),
-            phone_keys={k or p for k, p in zip(self.phone_keys, self.phones)},
+            phone_tails={number_tail(p) for p in self.phones},
             tags=list(self.tags), last_contacted_at=self.last_contacted_at, uid=self.uid,
             created_at=self.created_at, updated_at=self.updated_at, version=1, note=self.note,
         )

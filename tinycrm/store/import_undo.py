@@ -15,7 +15,7 @@ from .busy import ImportNote
 from .contact_state import ContactState
 from .errors import Conflict, NotFound
 from .import_batches import STATE_COLUMNS, get_batch, write_state
-from .textutil import normalize_email, phone_digits
+from .textutil import normalize_email, number_ident
 from .timeutil import to_db
 
 if TYPE_CHECKING:
@@ -426,10 +426,9 @@ def _hand_values(conn, contact_id: int, mark: int, machine: _MachineEntries) -> 
     return keys
 
 
-# Numbers by their digits, not their match keys: two numbers of one contact
-# may share a key (textutil.same_number).
-_LISTS = (("emails", normalize_email), ("phones", lambda p: phone_digits(p).lstrip("0") or p),
-          ("tags", str))
+# Numbers as a contact tells them apart, not by their match keys: two of its
+# numbers may share a key (textutil.same_number).
+_LISTS = (("emails", normalize_email), ("phones", number_ident), ("tags", str))
 _LIST_KEYS = dict(_LISTS)
 
 

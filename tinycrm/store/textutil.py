@@ -127,19 +127,34 @@ def phone_key(phone: str) -> str | None:
     return digits[-PHONE_KEY_DIGITS:]
 
 
+def number_ident(phone: str) -> str:
+    """What tells a contact's numbers apart: the digits without leading zeros
+    (a trunk 0, an international 00); a number of fewer than 7 is its text."""
+    digits = phone_digits(phone).lstrip("0")
+    return digits if len(digits) >= 7 else phone.strip()
+
+
+def number_tail(phone: str) -> str:
+    """The last 7 digits of ``number_ident``: numbers that are one share it."""
+    ident = number_ident(phone)
+    return ident[-7:] if ident.isdigit() else ident
+
+
 def same_number(a: str, b: str) -> bool:
-    """Whether two numbers, as written, are one: the same match key, and their
-    digits without leading zeros (a trunk 0, an international 00) end alike,
-    the shorter one whole. So +44 20 7946 0001 is 020 7946 0001, and +1 415
-    555 0100 is not +1 425 555 0100 though their keys are the same. (A number
-    too short for a key is the same only as itself.)"""
-    key_a, key_b = phone_key(a), phone_key(b)
-    if key_a is None or key_b is None:
-        return key_a is None and key_b is None and a.strip() == b.strip()
-    if key_a != key_b:
+    """Whether two numbers, as written, are one: the digits of the shorter
+    (without leading zeros) end the other's, and it is a whole number: 8
+    digits or more, or written with its trunk 0. So 020 7946 0001 is +44 20
+    7946 0001 and 09 123456 is +358 9 123456, while +1 425 555 0100 is not
+    +1 415 555 0100, nor is the local 555 0100 any number ending in it. (A
+    number of fewer than 7 digits is only itself.)"""
+    ident_a, ident_b = number_ident(a), number_ident(b)
+    if ident_a == ident_b:
+        return True
+    if not (ident_a.isdigit() and ident_b.isdigit()):
         return False
-    short, long = sorted((phone_digits(a).lstrip("0"), phone_digits(b).lstrip("0")), key=len)
-    return long.endswith(short)
+    (short, written), (long, _) = sorted(((ident_a, a), (ident_b, b)), key=lambda p: len(p[0]))
+    whole = len(short) >= 8 or written.strip().startswith("0")
+    return whole and long.endswith(short)
 
 
 def clean_phone(phone: str) -> str:

@@ -121,7 +121,8 @@ def object_record(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | No
     error = nested = None
     for given, value in data.items():
         key = _ALIASES.get(given, given)
-        if too_deep(value):
+        # ("fields" is the object of the custom fields: each of them may go DEEPEST.)
+        if too_deep(value, DEEPEST + (key == "fields")):
             error = error or f"{given}: nested too deeply (more than {DEEPEST} levels)"
             continue
         if _lone_surrogate(value):
