@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Contact
-from .textutil import fold, normalize_email, number_tail, same_number
+from .textutil import fold, normalize_email, number_ident
 from .timeutil import to_db
 
 # Scalars a merge fills when empty (and ``overwrite`` replaces).
@@ -43,7 +43,8 @@ class ContactState:
     emails: list[str] = field(default_factory=list)
     email_keys: set[str] = field(default_factory=set)
     phones: list[str] = field(default_factory=list)
-    phone_tails: set[str] = field(default_factory=set)  # textutil.number_tail of each
+    # textutil.number_ident of each number, worked out when a merge first needs them
+    phone_idents: set[str] | None = None
     tags: list[str] = field(default_factory=list)
     last_contacted_at: str | None = None
     uid: str | None = None
@@ -61,7 +62,7 @@ class ContactState:
             source=c.source, birthday=c.birthday, cadence_days=c.cadence_days,
             fields=dict(c.fields), emails=list(c.emails),
             email_keys={normalize_email(e) for e in c.emails}, phones=list(c.phones),
-            phone_tails={number_tail(p) for p in c.phones}, tags=list(c.tags),
+            tags=list(c.tags),
             last_contacted_at=to_db(c.last_contacted_at) if c.last_contacted_at else None,
             uid=c.uid, created_at=to_db(c.created_at) if c.created_at else None,
             version=c.version,
@@ -77,7 +78,7 @@ class ContactState:
                                         "last_contacted_at")},
             fields=dict(data.get("fields") or {}), emails=emails,
             email_keys={normalize_email(e) for e in emails}, phones=phones,
-            phone_tails={number_tail(p) for p in phones}, tags=list(data.get("tags") or []),
+            tags=list(data.get("tags") or []),
         )
 
     @property
@@ -90,7 +91,7 @@ class ContactState:
         copy = ContactState(
             id=self.id, name=self.name, fields=dict(self.fields), emails=list(self.emails),
             email_keys=set(self.email_keys), phones=list(self.phones),
-            phone_tails=set(self.phone_tails), tags=list(self.tags),
+            tags=list(self.tags),
             **{k: getattr(self, k) for k in (
                 "first_name", "last_name", "company", "title", "stage", "tier", "owner",
                 "source", "birthday", "cadence_days", "last_contacted_at", "uid",
@@ -98,6 +99,8 @@ class ContactState:
         )
         for key, value in saved.items():
             setattr(copy, key, value)
+        if self.phone_idents is not None and "phones" not in saved:
+            copy.phone_idents = set(self.phone_idents)
         return copy
 
     def snapshot(self) -> dict[str, Any]:
@@ -150,7 +153,6 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
         ):
             state = states[cid]
             state.phones.append(phone)
-            state.phone_tails.add(number_tail(phone))
         for cid, tag in conn.execute(
             f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({marks})"
             " ORDER BY contact_id, tag", part,
@@ -241,16 +243,16 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
             state.email_keys.add(key)
             state.emails.append(email)
     for phone in incoming.phones:
-        tail = number_tail(phone)
-        # (By the last digits first: a file of thousands of rows of one
-        # person stays linear.)
-        if tail in state.phone_tails and (phone in state.phones or any(
-                same_number(phone, kept) for kept in state.phones
-                if number_tail(kept) == tail)):
+        if len(state.phones) < 16 and phone in state.phones:
+            continue  # (most merges: the number as the contact has it)
+        if state.phone_idents is None:
+            state.phone_idents = {number_ident(kept) for kept in state.phones}
+        ident = number_ident(phone)
+        if ident in state.phone_idents:
             continue
         if "phones" not in changed:
             save("phones")
-        state.phone_tails.add(tail)
+        state.phone_idents.add(ident)
         state.phones.append(phone)
     if incoming.tags:
         have = set(state.tags)

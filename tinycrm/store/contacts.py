@@ -27,9 +27,9 @@ from .textutil import (
     clean_email,
     clean_phone,
     normalize_email,
+    number_ident,
     one_line,
     phone_key,
-    same_number,
 )
 from .timeutil import from_db, to_db
 
@@ -294,10 +294,12 @@ class Contacts:
         return cleaned
 
     def _clean_phones(self, phones: Iterable[str]) -> list[str]:
-        cleaned: list[str] = []
+        cleaned, seen = [], set()
         for phone in phones:
             value = clean_phone(phone)
-            if not any(same_number(value, kept) for kept in cleaned):
+            ident = number_ident(value)
+            if ident not in seen:
+                seen.add(ident)
                 cleaned.append(value)
         return cleaned
 

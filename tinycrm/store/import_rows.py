@@ -27,10 +27,9 @@ from .formats.jsonfile import DEEPEST, too_deep
 from .textutil import (
     clean_email,
     clean_phone,
-    number_tail,
+    number_ident,
     one_line,
     phone_key,
-    same_number,
     strip_controls,
 )
 from .timeutil import parse_iso, to_db
@@ -102,9 +101,10 @@ def clean_emails(values: list[str]) -> tuple[list[str], list[str]]:
 
 def clean_phones(values: list[str]) -> tuple[list[str], list[str | None]]:
     """A row's numbers, checked, and their match keys (None when too short to
-    match); each number once (``textutil.same_number``)."""
+    match); each number once (``textutil.number_ident``)."""
     phones: list[str] = []
     keys: list[str | None] = []
+    seen: set[str] = set()
     for value in values:
         if not value.strip():
             continue
@@ -112,7 +112,9 @@ def clean_phones(values: list[str]) -> tuple[list[str], list[str | None]]:
             value = clean_phone(value)
         except ValidationError as exc:
             raise BadValue("phones", value, exc.message) from None
-        if not any(same_number(value, kept) for kept in phones):
+        ident = number_ident(value)
+        if ident not in seen:
+            seen.add(ident)
             keys.append(phone_key(value))
             phones.append(value)
     return phones, keys
@@ -175,7 +177,6 @@ class Incoming:
             birthday=self.birthday, cadence_days=self.cadence_days, fields=dict(self.fields),
             emails=list(self.emails), email_keys=set(self.email_keys),
             phones=list(self.phones),
-            phone_tails={number_tail(p) for p in self.phones},
             tags=list(self.tags), last_contacted_at=self.last_contacted_at, uid=self.uid,
             created_at=self.created_at, updated_at=self.updated_at, version=1, note=self.note,
         )

@@ -427,7 +427,7 @@ def _hand_values(conn, contact_id: int, mark: int, machine: _MachineEntries) -> 
 
 
 # Numbers as a contact tells them apart, not by their match keys: two of its
-# numbers may share a key (textutil.same_number).
+# numbers may share a key (textutil.number_ident).
 _LISTS = (("emails", normalize_email), ("phones", number_ident), ("tags", str))
 _LIST_KEYS = dict(_LISTS)
 

@@ -128,33 +128,12 @@ def phone_key(phone: str) -> str | None:
 
 
 def number_ident(phone: str) -> str:
-    """What tells a contact's numbers apart: the digits without leading zeros
-    (a trunk 0, an international 00); a number of fewer than 7 is its text."""
-    digits = phone_digits(phone).lstrip("0")
-    return digits if len(digits) >= 7 else phone.strip()
-
-
-def number_tail(phone: str) -> str:
-    """The last 7 digits of ``number_ident``: numbers that are one share it."""
-    ident = number_ident(phone)
-    return ident[-7:] if ident.isdigit() else ident
-
-
-def same_number(a: str, b: str) -> bool:
-    """Whether two numbers, as written, are one: the digits of the shorter
-    (without leading zeros) end the other's, and it is a whole number: 8
-    digits or more, or written with its trunk 0. So 020 7946 0001 is +44 20
-    7946 0001 and 09 123456 is +358 9 123456, while +1 425 555 0100 is not
-    +1 415 555 0100, nor is the local 555 0100 any number ending in it. (A
-    number of fewer than 7 digits is only itself.)"""
-    ident_a, ident_b = number_ident(a), number_ident(b)
-    if ident_a == ident_b:
-        return True
-    if not (ident_a.isdigit() and ident_b.isdigit()):
-        return False
-    (short, written), (long, _) = sorted(((ident_a, a), (ident_b, b)), key=lambda p: len(p[0]))
-    whole = len(short) >= 8 or written.strip().startswith("0")
-    return whole and long.endswith(short)
+    """What tells a contact's numbers apart: their last nine digits, so +44 20
+    7946 0001 is 020 7946 0001, and +1 425 555 0100 is not +1 415 555 0100
+    (which share a match key, ``phone_key``); a number of fewer than 7
+    digits is its text."""
+    digits = phone_digits(phone)
+    return digits[-9:] if len(digits) >= 7 else phone.strip()
 
 
 def clean_phone(phone: str) -> str:
