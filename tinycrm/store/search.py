@@ -51,9 +51,7 @@ _JOINERS = re.compile(r"(?<=[^\W_])['’\-.](?=[^\W_])")
 _TOP = "\U0010ffff"
 
 
-def search_fold(text: str | None) -> str:
-    """``textutil.fold``: the form search compares."""
-    return fold(text)
+search_fold = fold  # the form search compares (textutil.fold, which matching shares)
 
 
 def words(text: str) -> list[str]:

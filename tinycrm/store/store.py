@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 _GLANCE = 0.2  # seconds a waiting command tries the lock before it looks for an import
 
+
 class Store:
     def __init__(
         self,
