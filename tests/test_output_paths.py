@@ -8,10 +8,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -359,3 +361,25 @@ def test_a_million_contacts_stays_allowed(store):
     assert MAX_CONTACTS == 1_000_000 and check_size(1_000_000) == 1_000_000
     with pytest.raises(ValidationError):
         check_size(0)
+
+
+def test_an_export_ended_by_kill_leaves_no_temporary_file_and_the_old_one(db_path, folder):
+    people = folder / "people.csv"
+    people.write_text("Name,Email\n" + "".join(f"Person {i},p{i}@ex.org\n" for i in range(30_000)))
+    assert run_tinycrm("--no-rules", "import", str(people), db=db_path).returncode == 0
+    out = folder / "cards.vcf"
+    out.write_text("the last export\n")
+    proc = subprocess.Popen([sys.executable, "-m", "tinycrm", "--db", str(db_path), "export",
+                             "--format", "vcard", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not list(folder.glob(".cards.vcf.*.part")):
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait()
+    assert proc.returncode == 128 + signal.SIGTERM, "the export finished before it was ended"
+    assert proc.stderr.read() == b""
+    assert sorted(p.name for p in folder.iterdir()) == ["cards.vcf", "people.csv"]
+    assert out.read_text() == "the last export\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sqlite3
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
@@ -85,6 +86,21 @@ def _drop_stdout() -> None:
         pass  # no real stdout (in-process)
 
 
+def _unwind_on(*signals: signal.Signals) -> None:
+    """Let `kill` (and a closed terminal) end a command the way Ctrl-C does:
+    by unwinding, so an export's temporary file is removed and an import's
+    transaction rolled back in this process rather than left to SQLite's
+    recovery by the next one. Exit status 128 + the signal, as the shell's."""
+
+    def unwind(signum: int, frame: object) -> None:
+        signal.signal(signum, signal.SIG_DFL)  # a second one ends it at once
+        raise SystemExit(128 + signum)
+
+    for signum in signals:
+        if signal.getsignal(signum) == signal.SIG_DFL:  # not nohup'd or ignored
+            signal.signal(signum, unwind)
+
+
 def _error(message: str) -> None:
     sys.stderr.write("tinycrm: error: " + strip_controls(cut(message), keep_newlines=True) + "\n")
 
@@ -145,6 +161,7 @@ def main() -> None:
     # doesn't pay for building every other one.
     from .fastcli import lazy_root
 
+    _unwind_on(signal.SIGTERM, signal.SIGHUP)
     try:
         lazy_root(app)(prog_name="tinycrm")
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import typer
@@ -26,6 +27,12 @@ def open_tui(env: Env) -> None:
     # nothing while idle. TEXTUAL_FPS set by the user wins.
     os.environ.setdefault("TEXTUAL_FPS", "120")
     from ..app import TinyCRMApp  # textual is imported only here
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        # The CLI's unwinding handlers (cli.main) are for commands; Textual
+        # runs its own loop, which an exception raised inside it would skip.
+        if signal.getsignal(signum) not in (signal.SIG_IGN, None):
+            signal.signal(signum, signal.SIG_DFL)
 
     TinyCRMApp.from_env(env).run()
 
