@@ -123,6 +123,20 @@ def test_formula_cells_are_neutralised_on_export_and_restored_on_import(cli, tmp
     assert (grace["name"], grace["company"]) == ("=cmd|' /C calc'!A0", '=HYPERLINK("x")')
 
 
+def test_a_rejects_files_header_is_neutralised_too_and_imports_again(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text('Name,-Phone,=cmd|" /C calc"!A0\nAlice,not a phone,x\n')
+    rejects = tmp_path / "rejects.csv"
+    assert cli("import", str(path), "--map", "-Phone=phone", "--rejects", str(rejects)).exit_code == 1
+    header = next(csv.reader(rejects.open()))
+    assert header == ["reject_line", "reject_reason", "Name", "'-Phone", "'=cmd|\" /C calc\"!A0"]
+    rejects.write_text(rejects.read_text().replace(",not a phone,", ",+1 415 555 0100,"))
+    cli.ok("import", str(rejects), "--map", "-Phone=phone")
+    [alice] = contacts(cli)
+    assert alice["phones"] == ["+1 415 555 0100"]
+    assert alice["fields"] == {'=cmd|" /C calc"!A0': "x"}
+
+
 def test_csv_output_quotes_a_cell_with_a_carriage_return():
     import io
 

@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import IO, Any
 
 from ..errors import listed
-from ..textutil import json_text, neutralise_cell
+from ..textutil import json_text, neutralise_cell, restore_cell
 from . import FormatError, Row
 from .csvlayout import (
     BOOKKEEPING,
@@ -114,7 +114,8 @@ def _recorded(lines: Iterable[str], record) -> Iterator[str]:
 
 def write_rejects_header(out: IO[str], header: Sequence[str]):
     writer = csv_writer(out)
-    writer.writerow(["reject_line", "reject_reason", *header])
+    # The header is the file's own, and it opens in a spreadsheet like the rows.
+    writer.writerow(["reject_line", "reject_reason", *map(neutralise_cell, header)])
     return writer
 
 
@@ -253,6 +254,9 @@ class CSVReader:
             raise FormatError(f"{source.name}:{self.header_line}: {len(header):,} columns in the"
                               f" header; a contacts file has at most {MAX_COLUMNS:,}")
         self._last_line = self.header_line
+        if {norm_header(h) for h in header[:2]} == REJECT_NAMES:
+            # A rejects file, fixed: its header was written neutralised too.
+            header = [restore_cell(h) if h.startswith("'") else h for h in header]
         self.header = header
         self.mapper: Mapper = build_mapper(header, overrides=overrides)
         self.layout = self.mapper.layout
