@@ -283,6 +283,21 @@ def test_a_company_card_is_not_taken_apart_into_first_and_last_names(cli, tmp_pa
     assert again["Acme Corp"] == (None, None)
 
 
+def test_a_contact_known_by_a_nickname_comes_back_with_no_first_or_last_name(cli, tmp_path):
+    cli.ok("import", write(tmp_path, "family.csv", "First Name,Last Name,Nickname,Phone 1 - Value\n"
+                                                   ",,Dr Who,+1 555 0191\n,,Mom,+1 555 0190\n"))
+    assert {(c["name"], c["first_name"], c["last_name"]) for c in contacts(cli)} == {
+        ("Dr Who", None, None), ("Mom", None, None)}
+    exported = cli.ok("export", "--format", "vcard").stdout
+    other = type(cli)(tmp_path / "other.db")
+    other.ok("import", write(tmp_path, "again.vcf", exported))
+    # tinycrm's own card says its N: an empty one is not FN taken apart.
+    assert {(c["name"], c["first_name"], c["last_name"]) for c in contacts(other)} == {
+        ("Dr Who", None, None), ("Mom", None, None)}
+    other.ok("import", write(tmp_path, "again.vcf", exported))
+    assert len(contacts(other)) == 2
+
+
 APPLE_EXTRAS = """BEGIN:VCARD
 VERSION:3.0
 PRODID:-//Apple Inc.//macOS 14.0//EN

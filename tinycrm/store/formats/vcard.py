@@ -135,6 +135,7 @@ def card_record(props: list[Property]) -> dict[str, Any]:
     notes: list[str] = []
     fields: dict[str, Any] = {}
     names = _one_name(props)
+    own = any(p.name.startswith(X_PREFIX) for p in props)  # a card of tinycrm's export
     for prop in props:
         name, value = prop.name, prop.value
         if prop.problem is not None:
@@ -151,6 +152,10 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 for p in split_unescaped(value, ";")
             ] + [""] * 5
             family, given, additional, prefix, suffix = parts[:5]
+            if own:
+                # tinycrm wrote the N it has, empty ones too (a "Mom"): FN
+                # is not then split into first and last names.
+                record["last_name"], record["first_name"] = family, given
             for key, part in (("last_name", family), ("first_name", given),
                               ("middle_name", additional), ("prefix", prefix), ("suffix", suffix)):
                 if part:
