@@ -61,8 +61,8 @@ def test_a_name_that_stands_in_for_one_is_filled_by_a_merge(store):
 
 
 def test_a_typed_name_is_never_replaced_by_a_merge(store, ada):
-    summary, _, _ = run(store, "Name,Email\nSomeone Else,ada@ex.org\n")
-    assert counts(summary) == {"unchanged": 1}
+    summary, _, _ = run(store, "Name,Email\nAda,ada@ex.org\nA. Lovelace,ADA@ex.org\n")
+    assert counts(summary) == {"unchanged": 2}
     assert store.contacts.get(ada.id).name == "Ada Lovelace"
 
 
@@ -134,11 +134,11 @@ def test_names_agree():
 
 def test_update_replaces_values_but_never_drops_emails(store, ada):
     summary, _, _ = run(store, "Name,Email,Title,Stage,Company\n"
-                               "Ada King,ada@ex.org,Countess,qualified,\n",
+                               "Ada Lovelace King,ada@ex.org,Countess,qualified,\n",
                         on_duplicate="update")
     assert counts(summary) == {"updated": 1}
     after = store.contacts.get(ada.id)
-    assert (after.name, after.title, after.stage) == ("Ada King", "Countess", "qualified")
+    assert (after.name, after.title, after.stage) == ("Ada Lovelace King", "Countess", "qualified")
     assert after.emails == ("ada@ex.org",) and after.phones == ada.phones and after.tags == ("vip",)
     assert after.company is None  # an empty cell never erases
 
@@ -278,7 +278,7 @@ def test_dry_run_writes_nothing_and_reports_every_row(store, ada):
     dump = list(store.conn.iterdump())
     mtime = store.path.stat().st_mtime_ns
     summary, rejects, plan = run(store, "Name,Email,Company\nAda,ada@ex.org,Engines\n"
-                                        "Alan,alan@ex.org,\nBad,nope,\nAda again,ada@ex.org,\n",
+                                        "Alan,alan@ex.org,\nBad,nope,\nA. Lovelace,ada@ex.org,\n",
                                  dry_run=True)
     assert counts(summary) == {"created": 1, "merged": 1, "unchanged": 1, "rejected": 1}
     assert summary.batch_id is None and summary.dry_run
@@ -357,7 +357,7 @@ def test_a_merge_fills_only_name_parts_the_contacts_name_has(store):
                                "Patrick,Collison,BILLING@stripe.example\n"
                                "Madonna,Ciccone,m@ex.org\nAda,Lovelace,ada@ex.org\n"
                                "Ada,Byron,byron@ex.org\n")
-    assert summary.rejected == 0
+    assert summary.rejected == 1  # Patrick Collison is not Stripe: their shared address
     parts = {c.id: (c.first_name, c.last_name) for c in store.contacts.list()}
     assert parts[stripe.id] == (None, None)
     assert parts[madonna.id] == ("Madonna", None)
@@ -429,3 +429,37 @@ def test_undo_takes_back_a_number_the_contact_tells_apart_from_its_own(store, ha
     assert store.contacts.get(bo.id).phones == (had, added)
     undo_batch(store, summary.batch_id)
     assert store.contacts.get(bo.id).phones == (had,)
+
+
+@pytest.mark.parametrize("mode", ["merge", "update", "skip"])
+def test_a_shared_address_does_not_make_two_people_one(store, mode):
+    """A family's or a team's one inbox: Ann is not Tom, and gets none of his fields."""
+    tom = store.contacts.add("Tom Smith", emails=["smiths@family.example"])
+    summary, rejects, _ = run(store, "Name,Email,Email 2,Phone,Birthday\n"
+                                     "Ann Smith,ann@job.example,Smiths@Family.example,"
+                                     "+1 555 0150,1982-03-03\n"
+                                     "Billing Dept,billing@vendor.example,,,\n"
+                                     "Support Desk,billing@vendor.example,,,\n", on_duplicate=mode)
+    assert counts(summary) == {"created": 1, "rejected": 2}
+    assert [(r.line, r.reason) for r in rejects] == [
+        (2, f"Email 2: Smiths@Family.example is contact {tom.id}'s (Tom Smith), and this row is"
+            " someone else (Ann Smith): a shared address? Take it out of the row to import"
+            " Ann Smith alone, or make the names agree if they are one person"),
+        (4, f"Email: billing@vendor.example is contact {tom.id + 1}'s (Billing Dept), and this"
+            " row is someone else (Support Desk): a shared address? Take it out of the row to"
+            " import Support Desk alone, or make the names agree if they are one person"),
+    ]
+    after = store.contacts.get(tom.id)
+    assert (after.name, after.emails, after.phones, after.birthday) == (
+        "Tom Smith", ("smiths@family.example",), (), None)
+    assert store.contacts.count() == 2
+
+
+def test_an_address_still_finds_a_contact_renamed_since_the_file_was_made(store, ada):
+    store.contacts.edit(ada.id, {"name": "Ada King"})
+    summary, rejects, _ = run(store, "Name,Email,Company\nAda Lovelace,ada@ex.org,Engines\n"
+                                     "Ada,ada@ex.org,\nAugusta Byron,ada@ex.org,\n")
+    assert counts(summary) == {"merged": 1, "unchanged": 1, "rejected": 1}
+    assert rejects[0].line == 4 and "(Augusta Byron)" in rejects[0].reason
+    after = store.contacts.get(ada.id)
+    assert (after.name, after.company) == ("Ada King", "Engines")

@@ -22,6 +22,7 @@ from .contact_state import ContactState, combine, load_states
 from .dupes import PHONE_GROUP_LIMIT, names_agree
 from .import_batches import write_state
 from .import_rows import Incoming, Rejection
+from .import_types import LOOKUP_KEYS
 from .profiles import profile_keys
 from .search import index_rows
 from .textutil import names_a_person
@@ -56,9 +57,7 @@ class RowPath:
         self.writer.wait()  # earlier rows are in: they match like any other contact
         uid_hits = self._lookup("SELECT uid, id FROM contacts WHERE uid IN ({})",
                                 (i.uid for i in chunk))
-        email_hits = self._lookup(
-            "SELECT email_key, contact_id FROM contact_emails WHERE email_key IN ({})",
-            (k for i in chunk for k in i.email_keys))
+        email_hits, hit_names = self._email_hits(k for i in chunk for k in i.email_keys)
         phone_hits = self._phone_candidates(k for i in chunk for k in i.phone_keys)
         if self.skipped_keys:
             # What rows skipped in earlier chunks brought: their contact's still.
@@ -88,10 +87,14 @@ class RowPath:
                                 f" {inc.uid} already belongs to contact {target}"
                                 f" ({self.contact_name(target, pending)})")
                     continue
+            shared = None  # (an address, its contact) when the row's name is another's
             if target is None:
-                for key in inc.email_keys:
+                for email, key in zip(inc.emails, inc.email_keys):
                     target = by_email.get(key) or email_hits.get(key)
                     if target is not None:
+                        if mode != "create" and not self._may_be(inc, target, pending,
+                                                                 hit_names):
+                            shared = email
                         break
             if target is None:
                 for key in inc.phone_keys:
@@ -102,6 +105,12 @@ class RowPath:
             profiles = profile_keys(inc.fields) if inc.fields else ()
             if target is None and profiles:
                 target = self.profiles.owner(profiles)
+            if shared is not None and all(
+                    (by_email.get(key) or email_hits.get(key)) in (None, target)
+                    for key in inc.email_keys):
+                # (An address of yet another contact: that message says more.)
+                self.reject(inc.row, self._shared(inc, shared, target, pending))
+                continue
             if target is not None and mode == "skip":
                 self.counts["skipped"] += 1
                 if plan:
@@ -172,6 +181,22 @@ class RowPath:
             touched += pending
         self._after_writes(touched)
 
+    def _email_hits(self, keys) -> tuple[dict[str, int], dict[int, str]]:
+        """The contacts that have these addresses, and their names (a row's
+        name is checked against them)."""
+        found: dict[str, int] = {}
+        names: dict[int, str] = {}
+        unique = list(dict.fromkeys(k for k in keys if k))
+        for start in range(0, len(unique), LOOKUP_KEYS):
+            part = unique[start:start + LOOKUP_KEYS]
+            for key, contact_id, name in self.conn.execute(
+                    "SELECT e.email_key, e.contact_id, c.name FROM contact_emails e"
+                    f" JOIN contacts c ON c.id = e.contact_id WHERE e.email_key IN"
+                    f" ({','.join('?' * len(part))})", part):
+                found[key] = contact_id
+                names[contact_id] = name
+        return found, names
+
     def _remember(self, inc: Incoming, target: int, by_email: dict[str, int],
                   email_hits: dict[str, int], by_phone: dict[str, list[int]],
                   phone_hits: dict[str, list[int]]) -> None:
@@ -217,6 +242,31 @@ class RowPath:
             if not inc.named or not names_a_person(name) or names_agree(inc.name, name):
                 return contact_id
         return None
+
+    def _may_be(self, inc: Incoming, target: int, pending: dict[int, Any],
+                names: dict[int, str]) -> bool:
+        """Whether a row that has a contact's address may be that contact: a
+        family or a team shares one inbox, so the row's name must agree with
+        the contact's (as for a number), or with a name it had before (a
+        contact renamed by hand since the file was made)."""
+        name = names.get(target) if target not in pending else None
+        if name is None:
+            name = self.contact_name(target, pending)
+        if (not inc.named or inc.name == name or not names_a_person(name)
+                or names_agree(inc.name, name)):
+            return True
+        if target in pending:
+            return False
+        return any(names_agree(inc.name, old) for (old,) in self.conn.execute(
+            "SELECT json_extract(before, '$.name') FROM audit WHERE contact_id = ?"
+            " AND entity = 'contact' AND json_extract(before, '$.name') IS NOT NULL", [target]))
+
+    def _shared(self, inc: Incoming, email: str, target: int, pending: dict[int, Any]) -> str:
+        name = self.contact_name(target, pending)
+        return (f"{self.checker.field(inc.row, 'emails', email)}: {email} is contact {target}'s"
+                f" ({name}), and this row is someone else ({inc.name}): a shared address? Take it"
+                f" out of the row to import {inc.name} alone, or make the names agree if they"
+                " are one person")
 
     def _merge_hint(self, keep: int, other: int) -> str:
         """How to merge two contacts that a row brings together. One this
