@@ -463,3 +463,48 @@ def test_an_address_still_finds_a_contact_renamed_since_the_file_was_made(store,
     assert rejects[0].line == 4 and "(Augusta Byron)" in rejects[0].reason
     after = store.contacts.get(ada.id)
     assert (after.name, after.company) == ("Ada King", "Engines")
+
+
+NAMES_ONLY = ("Name,Company,Title,Birthday,Notes,Tags\n"
+              "Grandma Rose,,,1941-05-02,Likes tulips,family\n"
+              "Bob Smith,,,,,\n"
+              ",Acme Plumbing,,,,\n"
+              "Carol Diaz,Acme,Engineer,,,\n")
+
+
+def test_rows_known_by_their_name_alone_import_again_unchanged(store):
+    assert counts(run(store, NAMES_ONLY)[0]) == {"created": 4}
+    summary, _, _ = run(store, NAMES_ONLY)
+    assert counts(summary) == {"unchanged": 4}
+    assert store.contacts.count() == 4
+    summary, _, _ = run(store, NAMES_ONLY.replace("Grandma Rose", "GRANDMA ROSE"),
+                        tags=("again",))  # case aside; tags add
+    assert counts(summary) == {"merged": 4} and store.contacts.count() == 4
+    assert {c.name: c.tags for c in store.contacts.list()}["Grandma Rose"] == ("again", "family")
+
+
+def test_a_namesake_who_brings_anything_new_is_someone_new(store):
+    run(store, NAMES_ONLY)
+    summary, _, plan = run(store, "Name,Company,Title,Notes\n"
+                                  "Carol Diaz,Globex,,\n"  # another company
+                                  "Carol Diaz,,Designer,\n"  # another job
+                                  "Bob Smith,,,Met at the fair\n"  # a note Bob hasn't got
+                                  "Bob Smith,,,\n", dry_run=True)
+    assert [(p.line, p.action) for p in plan] == [(2, "create"), (3, "create"), (4, "create"),
+                                                  (5, "unchanged")]
+    assert counts(summary) == {"created": 3, "unchanged": 1}
+
+
+def test_rows_of_one_file_known_by_their_name_alone_are_one_contact(store):
+    summary, _, _ = run(store, "Name,Notes\nBob Smith,\nbob smith,\nBob Smith,Likes jazz\n"
+                               "Bob Smith,Likes jazz\n")
+    assert counts(summary) == {"created": 2, "unchanged": 2}
+    assert store.contacts.count() == 2
+
+
+def test_a_whole_file_of_names_alone_imports_again_unchanged(store):
+    """Chunks of such rows leave the fast lane, which looks for no one."""
+    text = "Name,Company\n" + "".join(f"Person {i},Company {i % 7}\n" for i in range(2500))
+    assert counts(run(store, text)[0]) == {"created": 2500}
+    assert counts(run(store, text)[0]) == {"unchanged": 2500}
+    assert store.contacts.count() == 2500

@@ -37,6 +37,7 @@ from .import_rows import (
     clean_texts,
     full_name,
 )
+from .profiles import profile_keys
 from .textutil import EMAIL_CHAR, LETTER, NOT_PHONE, PHONE_KEY_DIGITS
 
 # The keys a plain row may have. (A nickname is the name only of a row that
@@ -153,6 +154,10 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
     emails, phones = chunk.email_keys(), chunk.phone_keys()
     if len(set(emails)) != len(emails) or len(set(phones)) != len(phones):
         return None  # a duplicate inside the chunk: the row path merges it
+    fields = found["fields"]
+    for email_keys, phone_keys, row_fields in zip(found["email_keys"], found["phone_keys"], fields):
+        if not (email_keys or any(phone_keys) or row_fields and profile_keys(row_fields)):
+            return None  # a row known by its name alone: the row path looks for it
     return chunk
 
 

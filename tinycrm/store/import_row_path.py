@@ -59,6 +59,9 @@ class RowPath:
                                 (i.uid for i in chunk))
         email_hits, hit_names = self._email_hits(k for i in chunk for k in i.email_keys)
         phone_hits = self._phone_candidates(k for i in chunk for k in i.phone_keys)
+        nameless = [i for i in chunk if not (i.uid or i.email_keys or any(i.phone_keys))]
+        name_hits = self._name_candidates(nameless) if nameless else {}
+        by_name: dict[str, list[int]] = {}  # the file's own contacts by name
         if self.skipped_keys:
             # What rows skipped in earlier chunks brought: their contact's still.
             for inc in chunk:
@@ -105,6 +108,10 @@ class RowPath:
             profiles = profile_keys(inc.fields) if inc.fields else ()
             if target is None and profiles:
                 target = self.profiles.owner(profiles)
+            if target is None and not (profiles or inc.uid or inc.email_keys
+                                       or any(inc.phone_keys)):
+                target = self._same_entry(inc, (*name_hits.get(inc.name.casefold(), ()),
+                                                *by_name.get(inc.name.casefold(), ())), pending)
             if shared is not None and all(
                     (by_email.get(key) or email_hits.get(key)) in (None, target)
                     for key in inc.email_keys):
@@ -150,6 +157,7 @@ class RowPath:
                     self.plan(inc, "create", contact_id, inc.name,
                               " ".join(f"<{e}>" for e in inc.emails[:2]))
                 target = contact_id
+                by_name.setdefault(inc.name.casefold(), []).append(contact_id)
             elif target in pending:
                 state = pending[target]
                 if isinstance(state, Incoming):
@@ -180,6 +188,49 @@ class RowPath:
             self._create(pending, first_new)
             touched += pending
         self._after_writes(touched)
+
+    def _name_candidates(self, rows: list[Incoming]) -> dict[str, list[int]]:
+        """Contacts named as these rows are (case aside), by the name folded."""
+        found: dict[str, list[int]] = {}
+        names = list(dict.fromkeys(inc.name for inc in rows))
+        for start in range(0, len(names), LOOKUP_KEYS):
+            part = names[start:start + LOOKUP_KEYS]
+            for contact_id, name in self.conn.execute(
+                    "SELECT id, name FROM contacts WHERE name COLLATE NOCASE IN"
+                    f" ({','.join('?' * len(part))}) ORDER BY id", part):
+                found.setdefault(name.casefold(), []).append(contact_id)
+        return found
+
+    def _same_entry(self, inc: Incoming, candidates: tuple[int, ...],
+                    pending: dict[int, Any]) -> int | None:
+        """For a row with no uid, address, number or profile: the first
+        contact of its name that it would bring nothing to but tags (the same
+        row imported again), else None. A name alone is no proof of a person,
+        so a row that says anything else new is someone new."""
+        if not candidates:
+            return None
+        stored = load_states(self.conn, [c for c in candidates if c not in pending])
+        for contact_id in candidates:
+            if contact_id in pending:
+                state = pending[contact_id]
+                if isinstance(state, Incoming):
+                    state = state.state(self.default_stage, self.default_tier, self.user)
+                noted = not inc.note or f"\n\n{inc.note}\n\n" in f"\n\n{state.note or ''}\n\n"
+            else:
+                state = stored.get(contact_id)
+                if state is None:
+                    continue
+                noted = not inc.note or self._has_note(contact_id, inc.note)
+            # As an update would take it: a value the contact has otherwise
+            # (another company) is a change, as much as one it lacks.
+            taken = state.restored({})
+            changed = {key for key in combine(taken, inc, overwrite=True, stages=self.stages)
+                       if not _same_text(getattr(state, key), getattr(taken, key))}
+            if inc.split_names:
+                changed -= {"first_name", "last_name"}  # guessed from the name, not given
+            if noted and changed <= {"tags"}:
+                return contact_id
+        return None
 
     def _email_hits(self, keys) -> tuple[dict[str, int], dict[int, str]]:
         """The contacts that have these addresses, and their names (a row's
@@ -403,3 +454,7 @@ class RowPath:
             " OR instr(char(10, 10) || text || char(10, 10), char(10, 10) || ?2 || char(10, 10)))"
             " LIMIT 1", [contact_id, note]).fetchone() is not None
 
+
+def _same_text(a: Any, b: Any) -> bool:
+    """Values that differ in case alone (BOB SMITH, Bob Smith)."""
+    return isinstance(a, str) and isinstance(b, str) and a.casefold() == b.casefold()
