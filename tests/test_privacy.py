@@ -236,3 +236,24 @@ def test_a_database_from_before_m045_gives_no_id_its_audit_log_names(tmp_path):
     db.close()
     with Store(db_path, user="alice") as store:
         assert store.contacts.add("Fay").id == 8
+
+
+def test_erase_takes_their_values_whole_and_leaves_everyone_elses(store):
+    """li@acme.example is not in eli@acme.example, "12" is not in 2026-12-01,
+    and a number a colleague shares (a switchboard) is the colleague's too."""
+    eli = store.contacts.add("Eli Stays", emails=["eli@acme.example"], phones=["+1 202 555 0112"])
+    store.timeline.log(eli.id, "note", "cc eli@acme.example, budget 120k; ask li@acme.example."
+                                       " Desk +1 202 555 0199, or +1 202 555 01991")
+    store.followups.add(eli.id, FROZEN, note="Call Eli at 12 noon")
+    li = store.contacts.add("Li Goes", emails=["li@acme.example"],
+                            phones=["12", "+1 202 555 0199", "+1 202 555 0112"])
+    erase(store, li.id)
+    after = store.contacts.get(eli.id)
+    assert (after.emails, after.phones) == (("eli@acme.example",), ("+1 202 555 0112",))
+    [note] = [e.text for e in store.timeline.list(eli.id) if e.kind == "note"]
+    assert note == ("cc eli@acme.example, budget 120k; ask [erased]. Desk [erased],"
+                    " or +1 202 555 01991")
+    assert {f.note for f in store.followups.list(contact_id=eli.id)} >= {"Call Eli at 12 noon"}
+    [created] = [a for a in store.audit.list(eli.id) if (a.action, a.entity) == ("create", "contact")]
+    assert (created.after["emails"], created.after["phones"]) == (
+        ["eli@acme.example"], ["+1 202 555 0112"])

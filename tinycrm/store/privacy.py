@@ -11,6 +11,7 @@ merged, the database is vacuumed, and the WAL is checkpointed and truncated.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Busy
 from .maintenance import compact
+from .textutil import number_ident, phone_key
 from .timeutil import from_db, to_json
 
 if TYPE_CHECKING:
@@ -137,8 +139,7 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             # Values that identify the person wherever they were copied:
             # emails and phones are unique to them; the name only counts in
             # rows that belong to this contact (another "Sam Lee" keeps theirs).
-            values = sorted({*contact.emails, *(e.lower() for e in contact.emails),
-                             *contact.phones, contact.uid}, key=len, reverse=True)
+            values = _identifying(conn, contact)
             params = [contact_id]
             # Contacts merged into this one were this person too: their history goes.
             ids = [contact_id, *_merged_into(conn, contact_id)]
@@ -187,7 +188,38 @@ def _merged_into(conn, contact_id: int) -> list[int]:
     return found
 
 
+def _identifying(conn, contact) -> list[str]:
+    """The person's values to look for in other rows, as whole values: their
+    emails (as written and lower-cased), their uid, and their numbers of 7
+    digits or more that no other contact has (a switchboard's is the
+    colleague's too; "12" would be found in every date)."""
+    values = {*contact.emails, *(e.lower() for e in contact.emails), contact.uid}
+    for phone in contact.phones:
+        key = phone_key(phone)
+        if key is None:
+            continue
+        others = conn.execute("SELECT phone FROM contact_phones WHERE phone_key = ?"
+                              " AND contact_id != ?", [key, contact.id]).fetchall()
+        if all(number_ident(other) != number_ident(phone) for (other,) in others):
+            values.add(phone)
+    return sorted(values, key=len, reverse=True)
+
+
+_PHONE = re.compile(r"[\d\s()+./-]+")
+
+
+def _whole(values: list[str]) -> re.Pattern[str]:
+    """Any of ``values`` standing alone: not part of a longer address, number
+    or word (li@acme.example is not in eli@acme.example, +1 202 555 0112 not
+    in +1 202 555 01123). The longest first."""
+    return re.compile("|".join(
+        rf"(?<![\w.%+-]){re.escape(v)}(?![\w%+-]|\.\w)" if "@" in v
+        else rf"(?<![\d+]){re.escape(v)}(?!\d)" if _PHONE.fullmatch(v)
+        else rf"(?<![\w-]){re.escape(v)}(?![\w-])" for v in values))
+
+
 def _matches(columns: list[str], n: int) -> str:
+    """SQL that finds a row where any of n values may be (``_whole`` then decides)."""
     return " OR ".join(f"instr({c}, ?{i + 1}) > 0" for c in columns for i in range(n))
 
 
@@ -196,12 +228,15 @@ def _drop_orphan_history(conn, values: list[str]) -> int:
     that carry this person's emails or phones are this person's history too."""
     if not values:
         return 0
-    return conn.execute(
-        "DELETE FROM audit WHERE contact_id IS NOT NULL"
+    whole = _whole(values)
+    ids = [audit_id for audit_id, before, after in conn.execute(
+        "SELECT id, before, after FROM audit WHERE contact_id IS NOT NULL"
         " AND contact_id NOT IN (SELECT id FROM contacts)"
-        f" AND ({_matches(['before', 'after'], len(values))})",
-        values,
-    ).rowcount
+        f" AND ({_matches(['before', 'after'], len(values))})", values)
+        if whole.search(before or "") or whole.search(after or "")]
+    for audit_id in ids:
+        conn.execute("DELETE FROM audit WHERE id = ?", [audit_id])
+    return len(ids)
 
 
 def _redact(conn, values: list[str]) -> int:
@@ -209,6 +244,7 @@ def _redact(conn, values: list[str]) -> int:
     (another contact's note, an audit diff, an import's before-image)."""
     if not values:
         return 0
+    whole = _whole(values)
     changed = 0
     for table, key, columns in (
         ("audit", "id", ["before", "after"]),
@@ -223,12 +259,9 @@ def _redact(conn, values: list[str]) -> int:
             values,
         ).fetchall()
         for row in rows:
-            new = []
-            for text in row[1:]:
-                for value in values:
-                    if text is not None:
-                        text = text.replace(value, REDACTED)
-                new.append(text)
+            new = [None if text is None else whole.sub(REDACTED, text) for text in row[1:]]
+            if new == list(row[1:]):
+                continue  # only inside other values
             sets = ", ".join(f"{c} = ?" for c in columns)
             conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*new, row[0]])
             changed += 1
