@@ -103,8 +103,10 @@ class SMTPServer:
     """aiosmtpd on 127.0.0.1, optionally requiring a login (without TLS)."""
 
     def __init__(self, port: int, *, username: str | None = None, password: str | None = None,
-                 tls: tuple[str, str] | None = None, implicit_tls: bool = False):
+                 tls: tuple[str, str] | None = None, implicit_tls: bool = False,
+                 quit_reply: str | None = None):
         self.port = port
+        self.quit_reply = quit_reply  # what QUIT is answered (a server closing down: 421)
         self.username = username
         self.password = password
         self.tls = tls  # (certificate file, key file): offer STARTTLS, or TLS from the start
@@ -124,6 +126,9 @@ class SMTPServer:
             async def handle_DATA(self, smtp, session, envelope):
                 server.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
                 return "250 OK"
+
+            async def handle_QUIT(self, smtp, session, envelope):
+                return server.quit_reply or "221 Bye"
 
         def authenticator(smtp, session, envelope, mechanism, auth_data):
             ok = (isinstance(auth_data, LoginPassword)

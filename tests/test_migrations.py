@@ -107,6 +107,29 @@ def test_old_schema_with_data_is_upgraded(db_path):
         assert store.contacts.get(1).name == "Old Timer"
 
 
+def test_command_lines_recorded_by_older_versions_are_cleared(db_path):
+    from sqlite_utils import Database
+
+    from tinycrm.store.migrations import migrations
+
+    db_path.parent.mkdir()
+    db = Database(db_path)
+    migrations.apply(db, stop_before="m047_no_command_lines_in_deliveries")
+    db.execute("INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
+               " VALUES ('u1', 'Ada', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')")
+    for channel, recipient in (("command", "curl https://hooks.example/T0k3n"),
+                               ("email", "alice@ex.org")):
+        db.execute("INSERT INTO deliveries (item, contact_id, due_at, channel, recipient,"
+                   " delivered_at, state) VALUES ('cadence:1', 1, '2026-01-01T00:00:00Z', ?, ?,"
+                   " '2026-01-01T00:00:00Z', 'sent')", [channel, recipient])
+    db.conn.commit()
+    db.close()
+    with Store(db_path, user="alice") as store:
+        assert "m047_no_command_lines_in_deliveries" in store.migrated
+        assert store.conn.execute("SELECT channel, recipient FROM deliveries ORDER BY id").fetchall() == [
+            ("command", None), ("email", "alice@ex.org")]
+
+
 def test_database_from_the_future_is_refused_untouched(db_path):
     Store(db_path, user="a").close()
     conn = sqlite3.connect(db_path)

@@ -5,6 +5,8 @@ failed commands, claims, and the delivery log."""
 from __future__ import annotations
 
 import json
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -182,3 +184,68 @@ def test_the_mask_follows_the_due_time(store, made):
         "EXPLAIN QUERY PLAN SELECT id FROM followups INDEXED BY followups_remind"
         " WHERE status = 'open' AND owner = 'alice' AND reminded IN (0, 2, 4, 6) AND due_at <= 'x'"))
     assert "followups_remind (owner=? AND reminded=? AND due_at<?)" in plan
+
+
+def test_a_contact_deleted_while_its_reminder_goes_out(cli, store, made, tmp_path):
+    """Its claim went with it: the others are recorded all the same, once."""
+    out = tmp_path / "items.json"
+    deleting = (f"cat > '{out}'; {sys.executable} -m tinycrm --db '{store.path}'"
+                f" rm {made['bob'].id} --yes")
+    result = cli("remind", "--all", "--exec", deleting)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert [i["item"] for i in json.loads(out.read_text())] == ["followup:1", "followup:3"]
+    assert sent(store) == [("followup:1", "command", "sent")]
+    out.unlink()
+    assert cli.ok("remind", "--all", "--exec", f"cat > '{out}'").stderr == ""
+    assert not out.exists()  # nothing goes out twice
+
+
+def test_claims_and_records_are_stamped_when_made(store, made):
+    """A run that waited long for the lock (an import) claims at the time it
+    gets it: judged by its start, its claim would look expired to the next run."""
+    reminders = Reminders(store)
+    late = FROZEN + CLAIM_TTL + timedelta(minutes=5)
+    store.clock = lambda: late  # the wait
+    claim = reminders.claim("stdout", owner=None, now=FROZEN)
+    assert [i.key for i in claim.items] == ["followup:1", "followup:3"]
+    assert not reminders.claim("stdout", owner=None, now=late + timedelta(minutes=1))
+    reminders.mark_sent(claim, now=FROZEN)
+    assert {d.delivered_at for d in reminders.deliveries()} == {late}
+
+
+def test_recording_what_went_out_waits_for_any_writer(db_path, made):
+    """Not only for an import: giving up (exit 5) would send it all again."""
+    import sqlite3
+    import threading
+    import time
+
+    from tinycrm.store import Store
+
+    with Store(db_path, user="alice", clock=lambda: FROZEN, busy_timeout=0.2) as store:
+        reminders = Reminders(store)
+        claim = reminders.claim("stdout", owner=None, now=FROZEN)
+        other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # a vacuum, an erase
+        threading.Thread(target=lambda: (time.sleep(1.0), other.execute("COMMIT"))).start()
+        assert reminders.mark_sent(claim, now=FROZEN) == 2
+        assert [d.state for d in reminders.deliveries()] == ["sent", "sent"]
+        other.close()
+
+
+def test_a_command_that_runs_out_of_time_is_stopped_whole(tmp_path):
+    from tinycrm.delivery import command
+    from tinycrm.delivery.command import CommandFailed
+
+    late = tmp_path / "late.txt"
+    with pytest.raises(CommandFailed, match="longer than 0.5 s"):
+        command.run(f"cat | (sleep 1.5; echo delivered > '{late}')", [], FROZEN, timeout=0.5)
+    time.sleep(2)
+    assert not late.exists()
+
+
+def test_the_command_line_is_not_recorded(cli, store, made):
+    secret = "https://hooks.example.com/services/T0001/s3cr3tT0k3n"
+    cli.ok("remind", "--all", "--exec", f"cat > /dev/null # {secret}")
+    assert [(d.channel, d.recipient) for d in Reminders(store).deliveries()] == [
+        ("command", None), ("command", None)]
+    assert secret not in cli.ok("privacy", "export", str(made["ada"].id)).stdout

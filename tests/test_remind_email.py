@@ -176,3 +176,14 @@ def test_tls_security_modes(cli, due, server, memory_keyring, tmp_path, monkeypa
     untrusted = cli("remind", "--via", "email")
     assert untrusted.exit_code == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr
     assert len(smtp.messages) == 1
+
+
+def test_a_message_the_server_took_is_sent_even_if_quit_fails(cli, due, server):
+    """A 421 to QUIT comes after the 250 to the message: it went, once."""
+    port = free_port()
+    write_config(smtp_config(port, username=None))
+    smtp = server(port, quit_reply="421 closing down")
+    assert cli("remind", "--via", "email").exit_code == 0
+    assert cli("remind", "--via", "email").exit_code == 0
+    assert len(smtp.messages) == 1
+    assert emailed(due) == [("followup:1", "alice@ex.org"), ("followup:2", "alice@ex.org")]

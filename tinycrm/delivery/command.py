@@ -5,6 +5,8 @@ exit, a timeout, or a shell that can't start is a failed delivery."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 from collections.abc import Sequence
 from datetime import datetime
@@ -27,13 +29,31 @@ def payload(items: Sequence[QueueItem], now: datetime) -> bytes:
 def run(command: str, items: Sequence[QueueItem], now: datetime, *, timeout: float = TIMEOUT) -> None:
     """Run the command once for all ``items``; raise ``CommandFailed`` unless it exits 0.
     Its own output goes where tinycrm's goes (cron mails it)."""
+    data = payload(items, now)
     try:
-        result = subprocess.run([SHELL, "-c", command], input=payload(items, now), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise CommandFailed(f"the command took longer than {timeout:g} s and was stopped") from None
+        # A process group of its own: stopping the command stops all of it
+        # (`cat | curl ...`), or a part left running would deliver after the
+        # items were given back, and the next run would deliver them again.
+        proc = subprocess.Popen([SHELL, "-c", command], stdin=subprocess.PIPE, process_group=0)
     except OSError as exc:
         raise CommandFailed(f"can't run {SHELL}: {exc.strerror or exc}") from None
-    if result.returncode != 0:
-        how = (f"was killed by signal {-result.returncode}" if result.returncode < 0
-               else f"exited with status {result.returncode}")
+    try:
+        proc.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        raise CommandFailed(f"the command took longer than {timeout:g} s and was stopped") from None
+    except BaseException:
+        _stop(proc)
+        raise
+    if proc.returncode != 0:
+        how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0
+               else f"exited with status {proc.returncode}")
         raise CommandFailed(f"the command {how}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass  # gone already
+    proc.wait()

@@ -127,7 +127,8 @@ def _command(reminders: Reminders, options: RemindOptions, now: datetime, result
     if not reminders.any_candidates("command", owner=options.owner, now=now,
                                     include_cadence=options.include_cadence):
         return
-    claim = reminders.claim("command", owner=options.owner, now=now, recipient=options.command[:200],
+    # (The command line is not recorded: it may hold a token, a webhook's say.)
+    claim = reminders.claim("command", owner=options.owner, now=now,
                             include_cadence=options.include_cadence)
     if claim:
         _deliver_groups(reminders, claim, {None: list(claim.items)},

@@ -132,20 +132,28 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
 
     where = f"{settings.host}:{settings.port}"
     message = build_message(settings, recipient, items, now)
+    accepted = False
     try:
-        context = ssl.create_default_context()
-        if settings.security == "ssl":
-            client = smtplib.SMTP_SSL(settings.host, settings.port, local_hostname=settings.helo,
-                                      timeout=settings.timeout, context=context)
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, local_hostname=settings.helo,
-                                  timeout=settings.timeout)
-        with client:
-            if settings.security == "starttls":
-                client.starttls(context=context)
-            if settings.username:
-                client.login(settings.username, password or "")
-            client.send_message(message, from_addr=None, to_addrs=[recipient])
+        try:
+            context = ssl.create_default_context()
+            if settings.security == "ssl":
+                client = smtplib.SMTP_SSL(settings.host, settings.port, local_hostname=settings.helo,
+                                          timeout=settings.timeout, context=context)
+            else:
+                client = smtplib.SMTP(settings.host, settings.port, local_hostname=settings.helo,
+                                      timeout=settings.timeout)
+            with client:
+                if settings.security == "starttls":
+                    client.starttls(context=context)
+                if settings.username:
+                    client.login(settings.username, password or "")
+                client.send_message(message, from_addr=None, to_addrs=[recipient])
+                accepted = True
+        except (smtplib.SMTPException, OSError):
+            if not accepted:
+                raise
+            # The server took the message (250 after DATA): a QUIT that fails
+            # then doesn't unsend it, and sending it again would be twice.
     except smtplib.SMTPAuthenticationError:
         raise SendFailed(f"the SMTP server {where} refused the username or password") from None
     except smtplib.SMTPNotSupportedError as exc:

@@ -464,3 +464,11 @@ def m046_search_words_folded_twice(db: Database) -> None:
         if (new_name, new_haystack) != (name, haystack):
             db.execute("UPDATE contact_search SET name = ?, haystack = ? WHERE contact_id = ?",
                        [new_name, new_haystack, contact_id])
+
+
+@migrations()
+def m047_no_command_lines_in_deliveries(db: Database) -> None:
+    # The command channel's deliveries recorded its command line as their
+    # recipient: a webhook's token in it reached privacy exports. It is not
+    # kept any more, nor what was kept.
+    db.execute("UPDATE deliveries SET recipient = NULL WHERE channel = 'command'")

@@ -183,9 +183,12 @@ class Reminders:
         token = uuid.uuid4().hex
         recipient_of = _recipient_for(recipient)
         with self.store.write():
+            # Stamped when the lock is ours (a wait for an import may have
+            # been long): a claim judged by an old clock would look expired.
+            stamp = max(now, self.store.now())
             self.conn.execute(
                 "DELETE FROM deliveries WHERE state = 'claimed' AND delivered_at < ?",
-                [to_db(now - CLAIM_TTL)],
+                [to_db(stamp - CLAIM_TTL)],
             )
             candidates = self._candidates(channel, owner, now, include_cadence)
             if not candidates:
@@ -200,7 +203,7 @@ class Reminders:
                     " delivered_at, state, claim) SELECT item, contact_id, followup_id, due, :channel,"
                     f" recipient, :now, 'claimed', :token FROM ({_ROWS}) WHERE true"
                     " ON CONFLICT (item, due_at, channel) DO NOTHING RETURNING item",
-                    {"rows": rows, "channel": channel, "now": to_db(now), "token": token},
+                    {"rows": rows, "channel": channel, "now": to_db(stamp), "token": token},
                 )
             }
             keys = [item.key for item in candidates]
@@ -234,16 +237,20 @@ class Reminders:
         if not items:
             return 0
         params = {"rows": _rows(items, claim.recipients), "channel": claim.channel,
-                  "now": to_db(now), "token": claim.token, "bit": channel_bit(claim.channel)}
+                  "token": claim.token, "bit": channel_bit(claim.channel)}
         # They went out: giving up here (--wait) would deliver them again once
-        # the claim runs out, so this waits for an import however long it takes.
+        # the claim runs out, so this waits for the lock however long it takes.
         with self.store.patient(), self.store.write():
+            params["now"] = to_db(max(now, self.store.now()))  # when it is recorded
             # Normally an update of our claims; should a claim have expired and
-            # been cleared meanwhile, the row is recorded anew.
+            # been cleared meanwhile, the row is recorded anew. A contact (or
+            # follow-up) deleted meanwhile took its claims with it: nothing to record.
             self.conn.execute(
                 "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, recipient,"
                 " delivered_at, state, claim) SELECT item, contact_id, followup_id, due, :channel,"
-                f" recipient, :now, 'sent', :token FROM ({_ROWS}) WHERE true"
+                f" recipient, :now, 'sent', :token FROM ({_ROWS})"
+                " WHERE contact_id IN (SELECT id FROM contacts) AND (followup_id IS NULL"
+                " OR followup_id IN (SELECT id FROM followups))"
                 " ON CONFLICT (item, due_at, channel) DO UPDATE SET state = 'sent',"
                 " delivered_at = excluded.delivered_at",
                 params,

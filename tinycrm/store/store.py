@@ -63,6 +63,7 @@ class Store:
         self.on_wait = on_wait
         self._waited = 0.0  # seconds this Store's writes have waited for imports
         self._told = False
+        self._patient = False  # (see patient())
         self.conn: sqlite3.Connection = connect(self.path, busy_timeout_ms=int(busy_timeout * 1000))
         try:
             self.migrated = migrate(self.conn, self.path)
@@ -139,6 +140,14 @@ class Store:
         ``on_wait`` is called once."""
         try:
             holder = running_import(self.path)
+            if self._patient:
+                # Whoever holds it (a vacuum, an erase, an import): wait.
+                while not self._try_begin(60):
+                    if holder is not None and not self._told and self.on_wait is not None:
+                        self.on_wait(holder)
+                        self._told = True
+                    holder = running_import(self.path)
+                return
             while holder is not None:
                 left = self.wait_for_imports - self._waited - (time.monotonic() - started)
                 if left <= 0:
@@ -173,15 +182,16 @@ class Store:
 
     @contextmanager
     def patient(self) -> Iterator[None]:
-        """Writes that wait as long as an import holds the lock, whatever
-        ``wait_for_imports`` says: recording what has happened outside the
-        database already (a reminder that went out) can't be given up."""
-        before = self.wait_for_imports
-        self.wait_for_imports = float("inf")
+        """Writes that wait for the lock as long as anyone holds it (an
+        import, a vacuum, an erase), whatever ``wait_for_imports`` says:
+        recording what has happened outside the database already (a reminder
+        that went out) can't be given up."""
+        before = self.wait_for_imports, self._patient
+        self.wait_for_imports, self._patient = float("inf"), True
         try:
             yield
         finally:
-            self.wait_for_imports = before
+            self.wait_for_imports, self._patient = before
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
