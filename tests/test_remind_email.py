@@ -4,6 +4,7 @@ server is down, the password is wrong, or there is no keyring at all."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -187,3 +188,15 @@ def test_a_message_the_server_took_is_sent_even_if_quit_fails(cli, due, server):
     assert cli("remind", "--via", "email").exit_code == 0
     assert len(smtp.messages) == 1
     assert emailed(due) == [("followup:1", "alice@ex.org"), ("followup:2", "alice@ex.org")]
+
+
+@pytest.mark.parametrize("address", ["not an address", "a@b.example\r\nBcc: x@y.example"])
+def test_an_address_that_is_none_is_refused_before_anything_is_claimed(cli, due, address):
+    refused = cli("remind", "--via", "email", "--to", address)
+    assert refused.exit_code == 2 and "--to: not an email address" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    write_config(smtp_config(free_port(), username=None).replace(
+        'to = "alice@ex.org"', f"to = {json.dumps(address)}"))
+    bad_config = cli("remind", "--via", "email")
+    assert bad_config.exit_code == 1 and "[smtp] to: not an email address" in bad_config.stderr
+    assert Reminders(due).deliveries() == []

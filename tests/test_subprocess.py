@@ -46,3 +46,28 @@ def test_python_dash_m_and_help(db_path):
     result = run_tinycrm("--help")
     assert result.returncode == 0
     assert "add" in result.stdout and "search" in result.stdout
+
+
+def test_a_command_started_with_stdout_closed_says_so_in_one_line(db_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TINYCRM_NOW": "2026-11-23T09:30:00Z"}
+    assert run_tinycrm("add", "Ada", db=db_path, env=env).returncode == 0
+    assert run_tinycrm("follow-up", "add", "1", "--due", "2026-11-20", db=db_path,
+                       env=env).returncode == 0
+
+    def closed(*args):
+        return subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "tinycrm",
+                               "--db", str(db_path), *args], capture_output=True, text=True,
+                              env=env, timeout=60)
+
+    listed = closed("list")
+    assert (listed.returncode, listed.stderr) == (
+        1, "tinycrm: error: can't write the output: standard output is closed\n")
+    reminded = closed("remind")
+    assert (reminded.returncode, reminded.stderr) == (
+        1, "tinycrm: error: stdout: can't write to stdout: standard output is closed\n")
+    again = run_tinycrm("remind", db=db_path, env=env)  # nothing was recorded: it goes now
+    assert again.returncode == 0 and "[follow-up 2]" in again.stdout

@@ -8,6 +8,7 @@ errors become a message on stderr and a documented exit code.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import signal
 import sqlite3
@@ -51,7 +52,7 @@ class CRMGroup(TyperGroup):
             sys.stderr.close()
             ctx.exit(0)
         except OSError as exc:
-            if exc.filename is None and exc.errno in _FULL:
+            if exc.filename is None and (exc.errno in _FULL or exc.errno == errno.EBADF):
                 # What the output went to can't take it (`> /dev/full`, a full disk).
                 _error(f"can't write the output: {exc.strerror}")
                 _drop_stdout()
@@ -84,6 +85,19 @@ def _drop_stdout() -> None:
         os.close(devnull)
     except (AttributeError, OSError, ValueError):
         pass  # no real stdout (in-process)
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Standard output when there is none: writing to it fails as writing
+    to a closed descriptor does (one line, exit 1), not with an AttributeError."""
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _unwind_on(*signals: signal.Signals) -> None:
@@ -162,6 +176,8 @@ def main() -> None:
     from .fastcli import lazy_root
 
     _unwind_on(signal.SIGTERM, signal.SIGHUP)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        sys.stdout = _ClosedStdout()
     try:
         lazy_root(app)(prog_name="tinycrm")
     finally:

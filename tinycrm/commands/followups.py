@@ -381,6 +381,14 @@ def remind(
         raise typer.BadParameter("--via command needs --exec CMD")
     if to and "email" not in channels:
         raise typer.BadParameter("--to goes with --via email")
+    if to is not None:
+        from ..delivery.smtp import check_address
+        from ..store.errors import ValidationError
+
+        try:
+            check_address(to)
+        except ValidationError as exc:
+            raise typer.BadParameter(f"--to: {exc.message}") from None
     if all_ and owner:
         raise typer.BadParameter("--all and --owner can't be used together")
     env = env_of(ctx)

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..store.errors import TinyCRMError
+from ..store.errors import TinyCRMError, ValidationError, quoted
 from ..store.models import QueueItem
+from ..store.textutil import clean_email
 from .text import digest, subject
 
 SECURITY = ("starttls", "ssl", "none")
@@ -89,10 +90,33 @@ def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
     sender = text("from") or username
     if not sender:
         raise SmtpConfigError(f"{where}: [smtp] needs from (the sender's address)")
+    try:
+        addresses = {"from": sender, "to": text("to"),
+                     **{f"owners.{k}": v for k, v in owners.items()}}
+        for key, value in addresses.items():
+            if value is not None:
+                check_address(value)
+    except ValidationError as exc:
+        raise SmtpConfigError(f"{where}: [smtp] {key}: {exc.message}") from None
     return SmtpSettings(
         host=host, port=port, security=security, username=username, sender=sender,
         to=text("to"), owners=dict(owners), timeout=float(timeout), helo=text("helo"),
     )
+
+
+def check_address(value: str) -> str:
+    """An address a message can go to: ``ada@ex.org`` or ``Ada <ada@ex.org>``,
+    on one line (a line break would start another header)."""
+    from email.utils import parseaddr
+
+    address = parseaddr(value)[1]
+    try:
+        if not value.isprintable() or not address:
+            raise ValidationError("")
+        clean_email(address)
+    except ValidationError:
+        raise ValidationError(f"not an email address: {quoted(value)}") from None
+    return value
 
 
 def password_for(settings: SmtpSettings) -> str | None:

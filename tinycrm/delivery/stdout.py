@@ -24,4 +24,5 @@ def write(items: Sequence[QueueItem], now: datetime, out: IO[str] | None = None)
         out.write("".join(line(item, now) + "\n" for item in items))
         out.flush()
     except (BrokenPipeError, OSError, ValueError) as exc:
-        raise StdoutFailed(f"can't write to stdout: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise StdoutFailed(f"can't write to stdout: {reason}") from None
