@@ -257,3 +257,33 @@ def test_erase_takes_their_values_whole_and_leaves_everyone_elses(store):
     [created] = [a for a in store.audit.list(eli.id) if (a.action, a.entity) == ("create", "contact")]
     assert (created.after["emails"], created.after["phones"]) == (
         ["eli@acme.example"], ["+1 202 555 0112"])
+
+
+def test_a_deleted_contacts_history_can_be_seen_and_erased(cli, db_path):
+    """`rm` keeps the audit log's record of them: it is still theirs to ask for."""
+    cli.ok("add", SECRETS["name"], "-e", SECRETS["email"], "-p", SECRETS["phone"])
+    cli.ok("add", "Beatrix Bystander", "-e", "bea@ex.org", "--note", f"knows {SECRETS['email']}")
+    cli.ok("rm", "1", "--yes")
+    for ref in ("1", SECRETS["email"].upper()):
+        data = json.loads(cli.ok("privacy", "export", ref).stdout)
+        assert data["contact"]["deleted"] is True and data["contact"]["id"] == 1
+        assert data["contact"]["emails"] == [SECRETS["email"]]
+        assert {a["action"] for a in data["audit"]} >= {"create", "delete"}
+    cli.ok("privacy", "erase", SECRETS["email"], "--yes")
+    assert [a["action"] for a in json.loads(cli.ok("audit", "1", "-f", "json").stdout)] == ["erase"]
+    assert cli("privacy", "export", "1").exit_code == 3  # nothing of them is left to give
+    assert leaks(db_path) == []
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "2", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["knows [erased]"]
+
+
+def test_a_deleted_contacts_address_someone_has_since_is_theirs(cli):
+    cli.ok("add", "Old Ada", "-e", "ada@ex.org")
+    cli.ok("rm", "1", "--yes")
+    cli.ok("add", "New Ada", "-e", "ada@ex.org", "--note", "wrote from ada@ex.org")
+    cli.ok("privacy", "erase", "1", "--yes")
+    assert json.loads(cli.ok("show", "ada@ex.org", "-f", "json").stdout)["name"] == "New Ada"
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "2", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["wrote from ada@ex.org"]

@@ -247,10 +247,10 @@ def privacy_export(
                                                help="Write to FILE (0600).")] = None,
 ) -> None:
     """Everything stored about one person, as JSON (a subject access request)."""
-    from ..store.privacy import dumps, export, export_to
+    from ..store.privacy import dumps, export, export_to, resolve
 
     store = env_of(ctx).store()
-    contact_id = store.contacts.resolve(ref).id
+    contact_id, _ = resolve(store, ref)
     if output is None:
         typer.echo(dumps(export(store, contact_id)))
         return
@@ -262,21 +262,21 @@ def privacy_export(
 def privacy_erase(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
     """Erase a person for good: contact, timeline, follow-ups, reminder log and
     history. The audit log keeps a tombstone; the file is then vacuumed."""
-    from ..store.privacy import erase
+    from ..store.privacy import erase, resolve
 
     store = env_of(ctx).store()
-    contact = store.contacts.resolve(ref)
+    contact_id, name = resolve(store, ref)
     if not yes:
         try:
             confirmed = typer.confirm(
-                f"Erase contact {contact.id} ({strip_controls(contact.name)}) and all their history"
+                f"Erase contact {contact_id} ({strip_controls(name)}) and all their history"
                 " for good?", err=True)
         except typer.Abort:
             confirmed = False
         if not confirmed:
             say("nothing erased (use --yes to skip the question)")
             raise typer.Exit(1)
-    result = erase(store, contact.id)
+    result = erase(store, contact_id)
     removed = ", ".join(f"{what} {n}" for what, n in result.removed.items() if n)
     say(f"erased contact {result.contact_id} ({result.name})" + (f"; removed {removed}" if removed else ""))
     if result.redacted:

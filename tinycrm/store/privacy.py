@@ -17,12 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Busy
+from .errors import Busy, NotFound
 from .maintenance import compact
-from .textutil import number_ident, phone_key
+from .textutil import normalize_email, number_ident, phone_key
 from .timeutil import from_db, to_json
 
 if TYPE_CHECKING:
+    from .models import Contact
     from .store import Store
 
 REDACTED = "[erased]"
@@ -70,7 +71,7 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
     """``export``'s data, read in one snapshot, without auditing the request."""
     conn = store.conn
     with store.read():
-        contact = store.contacts.get(contact_id)
+        contact = _contact_or_last_state(store, contact_id)
         events = [e.to_dict() for e in store.timeline.list(contact_id)]
         followups = [
             {
@@ -107,7 +108,7 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
     return {
         "exported_at": to_json(now),
         "exported_by": store.user,
-        "contact": contact.to_dict(),
+        "contact": contact if isinstance(contact, dict) else contact.to_dict(),
         "timeline": events,
         "followups": followups,
         "deliveries": deliveries,
@@ -135,7 +136,9 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
     conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed as we go
     try:
         with store.write():
-            contact = store.contacts.get(contact_id)
+            contact = _contact_or_last_state(store, contact_id)
+            if isinstance(contact, dict):  # deleted: what the audit log keeps of them
+                contact = _Former(contact_id, contact)
             # Values that identify the person wherever they were copied:
             # emails and phones are unique to them; the name only counts in
             # rows that belong to this contact (another "Sam Lee" keeps theirs).
@@ -172,6 +175,82 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
     return Erasure(contact_id, contact.name, removed, redacted, wiped)
 
 
+def resolve(store: Store, ref: str) -> tuple[int, str]:
+    """(id, name) of the person REF names: a contact (``contacts.resolve``),
+    or one deleted since whose history the audit log still holds, by its id
+    or by an address it had: their data is still there to see or erase."""
+    try:
+        contact = store.contacts.resolve(ref)
+        return contact.id, contact.name
+    except NotFound:
+        conn, ref = store.conn, ref.strip()
+        found = None
+        if ref.isascii() and ref.isdigit():
+            found = int(ref)
+        elif "@" in ref:
+            row = conn.execute(
+                "SELECT a.entity_id FROM audit a WHERE a.entity = 'contact'"
+                " AND a.entity_id NOT IN (SELECT id FROM contacts) AND EXISTS ("
+                "  SELECT 1 FROM json_each(coalesce(json_extract(a.before, '$.emails'), '[]'))"
+                "  WHERE lower(value) = lower(?1) UNION ALL"
+                "  SELECT 1 FROM json_each(coalesce(json_extract(a.after, '$.emails'), '[]'))"
+                "  WHERE lower(value) = lower(?1)) ORDER BY a.id DESC LIMIT 1", [ref]).fetchone()
+            found = row[0] if row else None
+        state = _last_state(conn, found) if found is not None else None
+        if state is None:
+            raise
+        return found, str(state.get("name") or f"contact {found}")
+
+
+def _contact_or_last_state(store: Store, contact_id: int) -> Contact | dict[str, Any]:
+    try:
+        return store.contacts.get(contact_id)
+    except NotFound:
+        state = _last_state(store.conn, contact_id)
+        if state is None:
+            raise
+        return {"id": contact_id, "deleted": True, **state}
+
+
+def _last_state(conn, contact_id: int) -> dict[str, Any] | None:
+    """A deleted contact as its audit entries last showed it (None when the
+    log has nothing of it, or only an erasure's tombstone)."""
+    if conn.execute("SELECT 1 FROM contacts WHERE id = ?", [contact_id]).fetchone():
+        return None
+    state: dict[str, Any] = {}
+    found = False
+    for action, before, after in conn.execute(
+            "SELECT action, before, after FROM audit WHERE entity = 'contact' AND entity_id = ?"
+            " AND action NOT IN ('erase', 'privacy-export') ORDER BY id", [contact_id]):
+        found = True
+        state.update(json.loads((before if action == "delete" else after) or "{}") or {})
+    return state if found else None
+
+
+@dataclass(frozen=True)
+class _Former:
+    """A deleted contact's values, as ``erase`` reads a contact's."""
+
+    id: int
+    state: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.state.get("name") or f"contact {self.id}")
+
+    @property
+    def emails(self) -> list[str]:
+        return [e for e in self.state.get("emails") or () if isinstance(e, str)]
+
+    @property
+    def phones(self) -> list[str]:
+        return [p for p in self.state.get("phones") or () if isinstance(p, str)]
+
+    @property
+    def uid(self) -> str | None:
+        return self.state.get("uid")
+
+
 def _merged_into(conn, contact_id: int) -> list[int]:
     """Ids of the contacts merged into this one, and into those, and so on."""
     found: list[int] = []
@@ -193,7 +272,11 @@ def _identifying(conn, contact) -> list[str]:
     emails (as written and lower-cased), their uid, and their numbers of 7
     digits or more that no other contact has (a switchboard's is the
     colleague's too; "12" would be found in every date)."""
-    values = {*contact.emails, *(e.lower() for e in contact.emails), contact.uid}
+    values = {*contact.emails, *(e.lower() for e in contact.emails), contact.uid} - {None, ""}
+    # (A deleted contact's address may be a live contact's now.)
+    values -= {email for email in values if "@" in email and conn.execute(
+        "SELECT 1 FROM contact_emails WHERE email_key = ? AND contact_id != ?",
+        [normalize_email(email), contact.id]).fetchone()}
     for phone in contact.phones:
         key = phone_key(phone)
         if key is None:
