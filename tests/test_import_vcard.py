@@ -52,6 +52,18 @@ def test_vcard_21_quoted_printable_charset_and_bare_types(cli, tmp_path):
     assert rene["name"] == "René Dupont"  # no FN: built from N
 
 
+def test_a_stray_byte_in_quoted_printable_utf8_spoils_only_itself(cli, tmp_path):
+    card = ("BEGIN:VCARD\r\nVERSION:2.1\r\n"
+            "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller =E9\r\n"
+            "NOTE;ENCODING=QUOTED-PRINTABLE:Ren=E9e\r\nEND:VCARD\r\n")
+    cli.ok("import", write(tmp_path, "stray.vcf", card))
+    [person] = contacts(cli)
+    assert person["name"] == "Jürgen Müller é"  # the stray byte read alone, as Windows-1252
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["Renée"]  # no UTF-8 at all: Windows-1252 throughout
+
+
 VCARD_30 = """BEGIN:VCARD
 VERSION:3.0
 PRODID:-//Apple Inc.//macOS 14.0//EN

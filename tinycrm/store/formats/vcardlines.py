@@ -144,12 +144,20 @@ TEXT = frozenset(("FN", "N", "NOTE", "ORG", "TITLE", "ROLE", "ADR", "NICKNAME", 
 def _decoded(data: bytes, charset: str) -> str:
     """A QUOTED-PRINTABLE value's text: in its CHARSET; failing that (a
     charset Python doesn't know, bytes it can't hold) UTF-8, which most such
-    files are, and Windows-1252, which reads any byte, last."""
+    files are, and Windows-1252, which reads any byte, last. Text that is
+    UTF-8 but for a stray byte or two (as many letters read as bytes don't)
+    stays UTF-8, each stray byte read alone, as in the rest of the file."""
     for name in (charset, "utf-8"):
         try:
             return data.decode(name)
         except (LookupError, UnicodeDecodeError):
             continue
+    text = data.decode("utf-8", "surrogateescape")
+    stray = sum(0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+    letters = sum(ord(ch) > 0x7F for ch in text) - stray
+    if letters >= stray:
+        return "".join(bytes([ord(ch) - 0xDC00]).decode("cp1252", "replace")
+                       if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in text)
     return data.decode("cp1252", "replace")
 
 
