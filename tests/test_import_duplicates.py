@@ -508,3 +508,21 @@ def test_a_whole_file_of_names_alone_imports_again_unchanged(store):
     assert counts(run(store, text)[0]) == {"created": 2500}
     assert counts(run(store, text)[0]) == {"unchanged": 2500}
     assert store.contacts.count() == 2500
+
+
+def test_a_number_a_household_shares_goes_to_the_one_the_row_names(store):
+    summary, rejects, _ = run(store, "First Name,Last Name,Home Phone,Birthday\n"
+                                     "John,Smith,+1 555 0160,1970-01-01\n"
+                                     "Jane,Smith,+1 555 0160,1972-02-02\n"  # names disagree
+                                     "J.,Smith,+1 555 0160,\n"  # John or Jane?
+                                     "John,Smith Jr.,+1 555 0160,2000-05-05\n"  # born otherwise
+                                     "jane,smith,+1 555 0160,\n")  # the very name
+    assert counts(summary) == {"created": 3, "unchanged": 1, "rejected": 1}
+    assert [(r.line, r.reason) for r in rejects] == [
+        (4, "Home Phone: +1 555 0160 is the number of contacts 1 (John Smith) and 2 (Jane Smith),"
+            " and this row could be either: give its full name or an address")]
+    people = {c.name: c.birthday for c in store.contacts.list()}
+    assert people == {"John Smith": "1970-01-01", "Jane Smith": "1972-02-02",
+                      "John Smith Jr.": "2000-05-05"}
+    again, rejects, _ = run(store, "Name,Phone\nJohn Smith,+1 555 0160\n")
+    assert counts(again) == {"unchanged": 1}

@@ -100,11 +100,15 @@ class RowPath:
                             shared = email
                         break
             if target is None:
-                for key in inc.phone_keys:
-                    if key is not None:
-                        target = self._same_number(inc, key, phone_hits, by_phone, pending)
-                        if target is not None:
-                            break
+                try:
+                    for key in inc.phone_keys:
+                        if key is not None:
+                            target = self._same_number(inc, key, phone_hits, by_phone, pending)
+                            if target is not None:
+                                break
+                except _Ambiguous as many:
+                    self.reject(inc.row, self._ambiguous(inc, key, many.ids, pending))
+                    continue
             profiles = profile_keys(inc.fields) if inc.fields else ()
             if target is None and profiles:
                 target = self.profiles.owner(profiles)
@@ -288,11 +292,36 @@ class RowPath:
         candidates = (*found.get(key, ()), *by_phone.get(key, ()))
         if len(candidates) > PHONE_GROUP_LIMIT:
             return None
-        for contact_id in candidates:
+        agreeing = []
+        for contact_id in dict.fromkeys(candidates):
             name = self.contact_name(contact_id, pending)
-            if not inc.named or not names_a_person(name) or names_agree(inc.name, name):
-                return contact_id
-        return None
+            if ((not inc.named or not names_a_person(name) or names_agree(inc.name, name))
+                    and not self._born_otherwise(inc, contact_id, pending)):
+                agreeing.append(contact_id)
+        if len(agreeing) > 1 and inc.named:
+            # A household's landline: "J. Smith" may be John or Jane. Only the
+            # name itself tells. (A row with no name goes to the first, as it
+            # says nothing of who it is.)
+            # (Several of that very name are one person twice: the first, as before.)
+            same = [c for c in agreeing
+                    if self.contact_name(c, pending).casefold() == inc.name.casefold()]
+            if not same:
+                raise _Ambiguous(agreeing)
+            return same[0]
+        return agreeing[0] if agreeing else None
+
+    def _born_otherwise(self, inc: Incoming, contact_id: int, pending: dict[int, Any]) -> bool:
+        """Whether the row and the contact were born on different days (a
+        father and his son Jr. share a number and a name)."""
+        if not inc.birthday:
+            return False
+        if contact_id in pending:
+            birthday = pending[contact_id].birthday
+        else:
+            row = self.conn.execute("SELECT birthday FROM contacts WHERE id = ?",
+                                    [contact_id]).fetchone()
+            birthday = row[0] if row else None
+        return bool(birthday) and birthday != inc.birthday
 
     def _may_be(self, inc: Incoming, target: int, pending: dict[int, Any],
                 names: dict[int, str]) -> bool:
@@ -311,6 +340,12 @@ class RowPath:
         return any(names_agree(inc.name, old) for (old,) in self.conn.execute(
             "SELECT json_extract(before, '$.name') FROM audit WHERE contact_id = ?"
             " AND entity = 'contact' AND json_extract(before, '$.name') IS NOT NULL", [target]))
+
+    def _ambiguous(self, inc: Incoming, key: str, ids: list[int], pending: dict[int, Any]) -> str:
+        phone = next((p for p, k in zip(inc.phones, inc.phone_keys) if k == key), key)
+        who = " and ".join(f"{i} ({self.contact_name(i, pending)})" for i in ids[:3])
+        return (f"{self.checker.field(inc.row, 'phones', phone)}: {phone} is the number of"
+                f" contacts {who}, and this row could be either: give its full name or an address")
 
     def _shared(self, inc: Incoming, email: str, target: int, pending: dict[int, Any]) -> str:
         name = self.contact_name(target, pending)
@@ -458,3 +493,11 @@ class RowPath:
 def _same_text(a: Any, b: Any) -> bool:
     """Values that differ in case alone (BOB SMITH, Bob Smith)."""
     return isinstance(a, str) and isinstance(b, str) and a.casefold() == b.casefold()
+
+
+class _Ambiguous(Exception):
+    """A row's number is several contacts' whose names all agree with its."""
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(ids)
+        self.ids = ids
