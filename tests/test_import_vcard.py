@@ -345,3 +345,12 @@ def test_a_parameter_quote_that_never_closes_ends_at_the_colon(cli, tmp_path):
     text = 'BEGIN:VCARD\nVERSION:3.0\nFN:Param\nEMAIL;TYPE="work:param@ex.org\nEND:VCARD\n'
     cli.ok("import", write(tmp_path, "q.vcf", text))
     assert contacts(cli)[0]["emails"] == ["param@ex.org"]
+
+
+def test_a_card_of_two_orgs_keeps_the_first_as_the_company_and_the_rest(cli, tmp_path):
+    card = ("BEGIN:VCARD\nVERSION:3.0\nFN:Two Orgs\nORG:First Org\nORG:Second Org\n"
+            "TITLE:Boss\nTITLE:Chair\nEMAIL:two@orgs.example\nEND:VCARD\n")
+    cli.ok("import", write(tmp_path, "two.vcf", card))
+    [person] = contacts(cli)
+    assert (person["company"], person["title"]) == ("First Org", "Boss")
+    assert person["fields"] == {"company": "Second Org", "title": "Chair"}

@@ -170,7 +170,9 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 (emails if name == "EMAIL" else phones).append((prop.rank, item))
         elif name == "ORG":
             company, *units = (unescape(part).strip() for part in split_unescaped(value, ";"))
-            if company:
+            if company and "company" in record:
+                add_field(fields, "company", company)  # another ORG: kept, the first is the company
+            elif company:
                 record["company"] = company
             units = [unit for unit in units if unit]
             if units:  # the organizational units: a department, a team
@@ -184,6 +186,8 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             key = {"TITLE": "title", "UID": "uid", "NICKNAME": "nickname"}[name]
             if text and key not in record:
                 record[key] = text
+            elif text and key == "title" and text != record[key]:
+                add_field(fields, "title", text)  # another TITLE, kept as the other ORGs
         elif name == "BDAY":
             if value.strip():
                 day = _date(value, prop.params.get("X-APPLE-OMIT-YEAR"))
