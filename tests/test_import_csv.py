@@ -128,6 +128,24 @@ def test_linkedin_connections_with_notes_preamble(cli, tmp_path):
     assert people["Ada Lovelace"]["emails"] == ["ada@ex.org"]
 
 
+def test_a_date_alone_mapped_to_a_time_is_the_start_of_that_day_here(cli, tmp_path):
+    from .followup_helpers import local_zone
+
+    with local_zone("Europe/Berlin"):
+        result = cli("import", write(tmp_path, "Connections.csv", LINKEDIN),
+                     "--map", "Connected On=created_at")
+        assert result.exit_code == 0, result.stderr
+        people = by_name(cli)
+    assert people["Reid Hoffman"]["created_at"] == "2021-03-14T23:00:00+00:00"
+    assert people["Ada Lovelace"]["created_at"] == "2019-12-31T23:00:00+00:00"
+    assert "Connected On" not in people["Ada Lovelace"]["fields"]
+    bad = write(tmp_path, "bad.csv", "Name,Created\nBo,--03-15\nCy,someday\n")
+    rejected = cli("import", bad, "--map", "Created=created_at")
+    assert rejected.exit_code == 1
+    assert "bad.csv:2: Created: not a date and time: '--03-15'" in rejected.stderr
+    assert "bad.csv:3: Created: not a date and time: 'someday'" in rejected.stderr
+
+
 def test_linkedin_reject_lines_count_the_preamble(cli, tmp_path):
     text = LINKEDIN.replace("ada@ex.org", "not-an-email")
     result = cli("import", write(tmp_path, "Connections.csv", text))

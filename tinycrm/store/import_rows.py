@@ -7,6 +7,7 @@ chunk (``import_writer``)."""
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 from .contact_state import ContactState
@@ -33,6 +34,7 @@ from .textutil import (
     strip_controls,
 )
 from .timeutil import parse_iso, to_db
+from .when import at_local
 
 # -- values ------------------------------------------------------------------------
 
@@ -361,6 +363,14 @@ class RowChecker:
         try:
             return to_db(parse_iso(text))
         except (ValueError, OverflowError):
+            # A date alone, spelled as a birthday may be (LinkedIn's
+            # "Connected On": 07 Dec 2025): the start of that day, here.
+            try:
+                day = birthday_value(text)
+            except ValidationError:
+                day = None
+            if day and not day.startswith("--"):
+                return to_db(at_local(date.fromisoformat(day)))
             raise _Bad(self.field(row, what, text), f"not a date and time: {quoted(text)}") from None
         except ValidationError as exc:  # out of range
             raise _Bad(self.field(row, what, text), exc.message) from None
