@@ -287,3 +287,4 @@ def test_a_deleted_contacts_address_someone_has_since_is_theirs(cli):
     notes = [e["text"] for e in json.loads(cli.ok("timeline", "2", "-f", "json").stdout)
              if e["kind"] == "note"]
     assert notes == ["wrote from ada@ex.org"]
+

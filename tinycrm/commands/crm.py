@@ -285,8 +285,9 @@ def privacy_erase(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
         say("the database file was vacuumed: no trace is left in it."
             " Backups made before now still hold the data.")
     else:
-        say("warning: another process is using the database, so its -wal may still hold old pages;"
-            " run `tinycrm db vacuum` when it is idle")
+        say("warning: another process is using the database, so it could not be vacuumed: the"
+            " file may still hold the erased values in unused pages; run `tinycrm db vacuum`"
+            " when it is idle")
 
 
 # -- audit ---------------------------------------------------------------------------
