@@ -354,3 +354,18 @@ def test_a_card_of_two_orgs_keeps_the_first_as_the_company_and_the_rest(cli, tmp
     [person] = contacts(cli)
     assert (person["company"], person["title"]) == ("First Org", "Boss")
     assert person["fields"] == {"company": "Second Org", "title": "Chair"}
+
+
+def test_a_line_folded_inside_a_character_is_read_whole(cli, tmp_path):
+    """RFC 6350 unfolds octets: some writers fold in the middle of é."""
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ren\xc3\r\n \xa9e Lef\xc3\xa8vre\r\n"
+            "NOTE:caf\xc3\r\n\t\xa9 cr\xc3\xa8me br\xc3\xbbl\xc3\xa9e\r\nEND:VCARD\r\n"
+            ).encode("latin-1")
+    path = tmp_path / "split.vcf"
+    path.write_bytes(card)
+    cli.ok("import", str(path))
+    [person] = contacts(cli)
+    assert person["name"] == "Renée Lefèvre"
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["café crème brûlée"]

@@ -189,5 +189,9 @@ def open_source(
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {quoted(fmt)}: use one of auto, {', '.join(FORMATS)}")
     buffered = io.BufferedReader(_Prefixed(head_bytes, raw), buffer_size=256 * 1024)
+    if fmt == "vcard" and errors == "tinycrm-cp1252" and codec.startswith("utf-8"):
+        # Kept as they are until a folded line is joined again: a writer may
+        # fold inside a character (vcardlines.resolved reads them then).
+        errors = "surrogateescape"
     text = io.TextIOWrapper(buffered, encoding=codec, errors=errors, newline="")
     return Source(name=name, format=fmt, encoding=codec, text=text, head=head.lstrip("\ufeff"))

@@ -161,6 +161,16 @@ def _decoded(data: bytes, charset: str) -> str:
     return data.decode("cp1252", "replace")
 
 
+def resolved(line: str) -> str:
+    """A logical line whose bytes UTF-8 couldn't read (kept as surrogates,
+    see ``source.open_source``) read again now that it is whole: a character
+    a writer folded in two is one again, and a byte that is still no UTF-8 is
+    read as Windows-1252, as elsewhere."""
+    if line.isascii() or not any(0xDC80 <= ord(ch) <= 0xDCFF for ch in line):
+        return line
+    return line.encode("utf-8", "surrogateescape").decode("utf-8", "tinycrm-cp1252")
+
+
 def logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
     """Unfolded lines with the number of the physical line each starts on."""
     current: str | None = None
@@ -176,11 +186,11 @@ def logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
             qp_soft = current.endswith("=") and _is_qp(current)
             continue
         if current is not None:
-            yield start, current
+            yield start, resolved(current)
         current, start = line, number
         qp_soft = line.endswith("=") and _is_qp(line)
     if current is not None:
-        yield start, current
+        yield start, resolved(current)
 
 
 _CARD_EDGES = ("BEGIN:VCARD", "END:VCARD")  # never the rest of a soft-broken value
