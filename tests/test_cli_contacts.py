@@ -170,6 +170,10 @@ def test_demo_fills_the_database(cli):
     result = cli.ok("demo", "--contacts", "50")
     assert "50 contacts" in result.stderr
     assert len(json.loads(cli.ok("list", "-f", "json").stdout)) == 50
+    again = cli("demo", "--contacts", "5", "--seed", "-1")  # (the same uids as seed 1)
+    assert again.exit_code == 4 and "Traceback" not in again.stderr
+    assert again.stderr.startswith("tinycrm: error: demo fills an empty database;")
+    assert len(json.loads(cli.ok("list", "-f", "json").stdout)) == 50
 
 
 def test_db_path_honours_option_and_env(cli, tmp_path, monkeypatch):

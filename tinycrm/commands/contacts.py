@@ -8,6 +8,7 @@ import typer
 
 from ..output import OutputFormat, say, write_record, write_rows
 from ..store.contacts import parse_assignments
+from ..store.errors import Conflict
 from ..store.models import Contact
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
@@ -204,6 +205,12 @@ def demo(
 
     check_size(contacts)  # before a new database file is made for it
     store = env_of(ctx).store()
+    had = store.contacts.count()
+    if had:
+        # Made-up people among real ones could not be told apart again (and
+        # a seed makes the same addresses and uids a second time).
+        raise Conflict(f"demo fills an empty database; {store.path} has {had} contact(s):"
+                       " use another --db")
     counts = fill(store, contacts, seed=seed)
     say(", ".join(f"{n} {what}" for what, n in counts.items()) + f" added to {store.path}")
 
