@@ -94,9 +94,12 @@ def test_done_snooze_reschedule_cancel(cli, people, store):
     assert again.exit_code == 4 and "already done" in again.stderr
     assert cli("follow-up", "done", "99").exit_code == 3
     snoozed = cli.ok("follow-up", "snooze", "2", "--for", "3d")
-    assert snoozed.stderr == "snoozed follow-up 2 for Ada Lovelace until 2026-11-26 00:00\n"
+    # This long from now: the same time of day, three days on.
+    assert snoozed.stderr == "snoozed follow-up 2 for Ada Lovelace until 2026-11-26 09:30\n"
+    four_hours = cli.ok("follow-up", "snooze", "2", "--for", "4h")
+    assert four_hours.stderr == "snoozed follow-up 2 for Ada Lovelace until 2026-11-23 13:30\n"
     cli.ok("follow-up", "snooze", "2", "--until", "2026-12-24 10:00")
-    assert store.followups.get(2).snoozes == 2
+    assert store.followups.get(2).snoozes == 3
     assert cli("follow-up", "snooze", "2").exit_code == 2
     assert cli("follow-up", "snooze", "2", "--for", "1d", "--until", "tomorrow").exit_code == 2
     assert cli("follow-up", "snooze", "2", "--until", "2026-01-01").exit_code == 2  # the past
@@ -137,3 +140,18 @@ def test_cadence_set_show_clear_and_list(cli, people, store):
     assert cli("cadence", "1", "4h").exit_code == 2
     assert cli("cadence", "1", "often").exit_code == 2
     assert store.contacts.get(1).cadence_days is None
+
+
+def test_snooze_for_a_day_late_in_the_evening_is_a_day_not_half_an_hour(cli, people):
+    from datetime import datetime, timezone
+
+    from .followup_helpers import local_zone
+
+    with local_zone("Europe/Berlin"):
+        late = {"TINYCRM_NOW": "2026-11-23T22:30:00Z"}  # 23:30 in Berlin
+        assert cli("follow-up", "add", "1", "--due", "2026-11-23 20:00", env=late).exit_code == 0
+        snoozed = cli("follow-up", "snooze", "1", "--for", "1d", env=late)
+        assert snoozed.exit_code == 0, snoozed.stderr
+        assert snoozed.stderr.endswith("until 2026-11-24 23:30\n")
+    [followup] = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+    assert followup["due_at"] == datetime(2026, 11, 24, 22, 30, tzinfo=timezone.utc).isoformat()

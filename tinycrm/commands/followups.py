@@ -241,7 +241,12 @@ def followup_snooze(
         raise typer.BadParameter("give either --until WHEN or --for PERIOD")
     store = env_of(ctx).store()
     now = store.now()
-    when = _when(until, now) if until else _when("+" + for_.strip().lstrip("+"), now)
+    if until is not None:
+        when = _when(until, now)
+    else:
+        from ..store.when import after_period
+
+        when = after_period(for_, now)
     followup = store.followups.snooze(followup_id, when, now=now)
     say(f"snoozed follow-up {followup.id} for {followup.contact_name} until {_show(followup.due_at)}")
 

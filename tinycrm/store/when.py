@@ -126,6 +126,16 @@ def period_days(text: str) -> int:
     return period.whole_days
 
 
+def after_period(text: str, now: datetime) -> datetime:
+    """``now`` plus a period (``snooze --for 1d``): hours and minutes exactly,
+    days at the same local time of day (23:30 is 23:30 tomorrow, across a
+    clock change too). A WHEN's ``+1d`` is the start of that day instead."""
+    period = parse_period(text)
+    if period.whole_days is None:
+        return (now + period.delta).astimezone(UTC)
+    return same_local_time(local_date(now) + timedelta(days=period.whole_days), now)
+
+
 def format_days(days: int) -> str:
     """30 -> ``30d``, 14 -> ``2w``."""
     if days % 7 == 0:
