@@ -71,3 +71,26 @@ def test_a_command_started_with_stdout_closed_says_so_in_one_line(db_path):
         1, "tinycrm: error: stdout: can't write to stdout: standard output is closed\n")
     again = run_tinycrm("remind", db=db_path, env=env)  # nothing was recorded: it goes now
     assert again.returncode == 0 and "[follow-up 2]" in again.stdout
+
+
+def test_commands_that_read_stdin_started_with_it_closed(db_path):
+    import subprocess
+    import sys
+
+    assert run_tinycrm("add", "Ada", db=db_path).returncode == 0
+
+    def closed(*args):
+        return subprocess.run(["sh", "-c", 'exec "$@" <&-', "sh", sys.executable, "-m", "tinycrm",
+                               "--db", str(db_path), *args], capture_output=True, text=True,
+                              timeout=60)
+
+    for args, code, message in (
+            (("rm", "1"), 1, "not deleted (use --yes to skip the question)"),
+            (("privacy", "erase", "1"), 1, "nothing erased (use --yes to skip the question)"),
+            (("log", "1", "-"), 2, "TEXT is -, but there is no standard input to read it from"),
+            ((), 2, "tinycrm: error: the app needs a terminal")):
+        result = closed(*args)
+        assert result.returncode == code and message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert [c["name"] for c in json.loads(run_tinycrm("list", "-f", "json", db=db_path).stdout)] == [
+        "Ada"]

@@ -125,6 +125,18 @@ def _chain(head: list, rest: Iterable) -> Iterable:
     yield from rest
 
 
+def confirm(question: str) -> bool:
+    """Ask on stderr; no answer (end of input, no stdin at all: `<&-`) is no."""
+    import typer
+
+    if sys.stdin is None:
+        return False
+    try:
+        return typer.confirm(question, err=True)
+    except typer.Abort:
+        return False
+
+
 def say(message: str) -> None:
     """A message for the person at the terminal: stderr, never stdout."""
     sys.stderr.write(strip_controls(cut(message), keep_newlines=True) + "\n")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..output import OutputFormat, say, write_record, write_rows
+from ..output import OutputFormat, confirm, say, write_record, write_rows
 from ..store.contacts import parse_assignments
 from ..store.errors import Conflict
 from ..store.models import Contact
@@ -148,12 +148,7 @@ def rm(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or
     store = env_of(ctx).store()
     contact = store.contacts.resolve(ref)
     if not yes:
-        try:
-            confirmed = typer.confirm(f"Delete contact {contact.id} ({strip_controls(contact.name)})?",
-                                      err=True)
-        except typer.Abort:
-            confirmed = False
-        if not confirmed:
+        if not confirm(f"Delete contact {contact.id} ({strip_controls(contact.name)})?"):
             say("not deleted (use --yes to skip the question)")
             raise typer.Exit(1)
     store.contacts.delete(contact.id)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..output import OutputFormat, say, write_rows
+from ..output import OutputFormat, confirm, say, write_rows
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
 from ..store.when import MAX_PERIOD_DAYS
@@ -267,13 +267,8 @@ def privacy_erase(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
     store = env_of(ctx).store()
     contact_id, name = resolve(store, ref)
     if not yes:
-        try:
-            confirmed = typer.confirm(
-                f"Erase contact {contact_id} ({strip_controls(name)}) and all their history"
-                " for good?", err=True)
-        except typer.Abort:
-            confirmed = False
-        if not confirmed:
+        if not confirm(f"Erase contact {contact_id} ({strip_controls(name)}) and all their"
+                       " history for good?"):
             say("nothing erased (use --yes to skip the question)")
             raise typer.Exit(1)
     result = erase(store, contact_id)

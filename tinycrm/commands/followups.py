@@ -54,6 +54,8 @@ def log(
     last contact time and restarts its keep-in-touch cadence."""
     store = env_of(ctx).store()
     if text == "-":
+        if sys.stdin is None:
+            raise typer.BadParameter("TEXT is -, but there is no standard input to read it from")
         text = sys.stdin.read()
     contact = store.contacts.resolve(ref)
     now = store.now()

@@ -19,7 +19,7 @@ class NotATerminal(TinyCRMError):
 
 def open_tui(env: Env) -> None:
     """Run the app on the env's database, with the config's [keymap]."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if sys.stdin is None or not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise NotATerminal("the app needs a terminal; see `tinycrm --help` for the commands")
     # Textual paints a changed screen on its next frame tick; at its default
     # 60 per second that tick alone adds up to 17 ms to every keystroke's answer.
