@@ -185,3 +185,16 @@ def test_list_reads_one_snapshot_while_another_process_commits(store, monkeypatc
     monkeypatch.setattr(Contacts, "_rows_to_contacts", meanwhile)
     (listed,) = store.contacts.list()
     assert (listed.emails, listed.version) == (("ada@ex.org",), ada.version)
+
+
+def test_a_new_name_brings_its_parts_unless_they_were_set_apart_and_still_show(store):
+    bob = store.contacts.add("Bob Smith")
+    after = store.contacts.edit(bob.id, {"name": "Robert Jones"})
+    assert (after.first_name, after.last_name) == ("Robert", "Jones")
+    ada = store.contacts.add("Countess Ada Lovelace", first_name="Ada", last_name="Lovelace")
+    kept = store.contacts.edit(ada.id, {"name": "Ada Lovelace"})
+    assert (kept.first_name, kept.last_name) == ("Ada", "Lovelace")
+    gone = store.contacts.edit(ada.id, {"name": "Augusta King"})
+    assert (gone.first_name, gone.last_name) == ("Augusta", "King")
+    given = store.contacts.edit(ada.id, {"name": "A. King", "first_name": "Augusta"})
+    assert (given.first_name, given.last_name) == ("Augusta", "King")

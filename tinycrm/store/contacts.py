@@ -21,6 +21,7 @@ from .contact_values import (
     split_name,
     tag_form,
 )
+from .dupes import name_shows
 from .errors import Ambiguous, Conflict, NotFound, ValidationError, quoted
 from .models import Contact
 from .textutil import (
@@ -476,6 +477,14 @@ class Contacts:
             elif key == "birthday" and value is not None:
                 value = checked_birthday(value)
             values[key] = value
+        if values.get("name") and not {"first_name", "last_name"} & changes.keys():
+            # A new name brings its parts, unless the old ones were set apart
+            # from it and the new name still shows them (first "Ada" for
+            # "Countess Ada Lovelace", renamed "Ada Lovelace").
+            parts = (before.first_name, before.last_name)
+            if parts == split_name(before.name) or not all(
+                    part is None or name_shows(values["name"], part) for part in parts):
+                values["first_name"], values["last_name"] = split_name(values["name"])
         if "emails" in changes:
             values["emails"] = self._clean_emails(changes["emails"])
             self._check_emails_free(values["emails"], before.id)
