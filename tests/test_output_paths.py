@@ -383,3 +383,13 @@ def test_an_export_ended_by_kill_leaves_no_temporary_file_and_the_old_one(db_pat
     assert proc.stderr.read() == b""
     assert sorted(p.name for p in folder.iterdir()) == ["cards.vcf", "people.csv"]
     assert out.read_text() == "the last export\n"
+
+
+def test_an_empty_db_option_is_a_usage_error_not_the_default_database(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    result = subprocess.run([sys.executable, "-m", "tinycrm", "--db", "", "add", "X"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Invalid value for --db: an empty path" in result.stderr
+    assert not home.exists()  # nothing was made where the default database would be

@@ -151,6 +151,9 @@ def root(
                           " (an import's; for anything else, 10 s at most)."),
     ] = WAIT_FOR_IMPORTS,
 ) -> None:
+    if db is not None and not db.strip():
+        # (`--db "$DB"` with DB unset: not the default database, silently.)
+        raise typer.BadParameter("an empty path", param_hint="--db")
     env = Env(db_option=db, user_option=user, apply_rules=not no_rules, wait=wait)
     ctx.obj = env
     ctx.call_on_close(env.close)
