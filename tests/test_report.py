@@ -284,3 +284,14 @@ def test_idle_days_from_config(known_cli, isolated_env):
     assert out["not_contacted"]["days"] == 60
     assert json.loads(known_cli.ok("report", "--idle-days", "10", "-f", "json").stdout)[
         "not_contacted"]["days"] == 10
+
+
+def test_an_owner_given_with_control_characters_never_reaches_the_terminal(cli):
+    cli.ok("add", "Ada")
+    cli.ok("follow-up", "add", "1", "--due", "tomorrow", "--owner", "bob\u009b31mX")
+    owners = {f["owner"] for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
+    assert "bob31mX" in owners  # stored as any owner is: no control characters
+    with_raw = cli.ok("report", "--owner", "x\u009by", "-f", "json").stdout
+    assert "\u009b" not in with_raw and "\\u009b" in with_raw
+    table = cli.ok("report", "--owner", "x\u2028y").stdout
+    assert table.splitlines()[0].startswith("Report for the beginning to now, owner x y (as of")

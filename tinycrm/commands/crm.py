@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ..output import OutputFormat, confirm, say, write_rows
-from ..store.textutil import strip_controls
+from ..store.textutil import one_line, strip_controls
 from ..store.timeutil import show as show_time
 from ..store.when import MAX_PERIOD_DAYS
 from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, YesOpt, env_of, owner_filter
@@ -167,7 +167,9 @@ def report(
         now=now,
     )
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        from ..store.textutil import escape_json
+
+        typer.echo(escape_json(json.dumps(result.to_dict(), ensure_ascii=False, indent=2)))
     elif fmt is OutputFormat.table:
         print_report(result)
     else:
@@ -189,8 +191,8 @@ def print_report(r) -> None:
 
     period = (f"{show_time(r.since) if r.since else 'the beginning'} to "
               f"{show_time(r.until) if r.until else 'now'}")
-    typer.echo(f"Report for {period}, {'owner ' + r.owner if r.owner else 'all owners'}"
-               f" (as of {show_time(r.generated_at)})")
+    owner = f"owner {one_line(r.owner)}" if r.owner else "all owners"  # (as typed: one line)
+    typer.echo(f"Report for {period}, {owner} (as of {show_time(r.generated_at)})")
     title("Contacts by stage (now)")
     write_rows(({"stage": s, "contacts": n} for s, n in r.by_stage), "table", ["stage", "contacts"])
     title("Contacts by tier (now)")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Conflict, NotFound, ValidationError
 from .models import Contact, FollowUp, QueueItem
-from .textutil import strip_controls
+from .textutil import one_line, strip_controls
 from .timeutil import DATE_RANGE, in_range, to_db, to_local
 from .urgency import julian_day, urgency, urgency_sql
 from .when import (
@@ -297,7 +297,7 @@ class FollowUps:
         now = now or self.store.now()
         _aware(due_at, "a follow-up's due time")
         note = clean_note(note)
-        owner = " ".join((owner or "").split()) or self.store.user
+        owner = one_line(owner) or self.store.user  # never an escape sequence
         every = clean_every(every)
         with self.store.write():
             self.store.contacts.get(contact_id)
