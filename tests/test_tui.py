@@ -353,6 +353,33 @@ async def test_delete_asks_first(store):
         assert "Alan Turing" not in names(app)
 
 
+async def test_tags_holding_a_comma_survive_the_form_and_the_tags_dialog(store):
+    """Tags from an import or the CLI may hold a comma or a semicolon: saving
+    without touching them keeps them whole; typing more splits only what's new."""
+    ids = seed(store)
+    store.contacts.edit(ids["grace"], {"tags": ["q3;west", "smith, jones & co"]})
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Grace Hopper")
+        await pilot.press("e")
+        await settle(app, pilot)
+        app.screen.query_one("#title").value = "Rear Admiral"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert store.contacts.get(ids["grace"]).tags == ("q3;west", "smith, jones & co")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        tags = app.screen.query_one("#tags")
+        tags.value = tags.value + ", navy; cobol"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert store.contacts.get(ids["grace"]).tags == (
+            "cobol", "navy", "q3;west", "smith, jones & co")
+
+
 async def test_tags_and_stage_from_the_detail_screen(store):
     ids = seed(store)
     app = make_app(store)

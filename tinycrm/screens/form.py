@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from ..store.browse import Browse, Similar
-from ..store.contact_values import clean_tag
+from ..store.contact_values import clean_tag, split_tags
 from ..store.errors import Conflict, TinyCRMError, ValidationError
 from ..store.models import Contact
 from ..store.textutil import clean_email, clean_phone
@@ -112,6 +112,9 @@ class FormScreen(CRMScreen[int]):
 
     # -- validation ----------------------------------------------------------------
 
+    def _tags_before(self) -> tuple[str, ...]:
+        return self.contact.tags if self.contact is not None else ()
+
     def _value(self, key: str) -> str:
         return self.query_one(f"#{key}", Input).value.strip()
 
@@ -122,7 +125,7 @@ class FormScreen(CRMScreen[int]):
             "emails": lambda v: [clean_email(e) for e in _split(v, r"[,;\s]")],
             "phones": lambda v: [clean_phone(p) for p in _split(v)],
             "owner": lambda v: v if v else _fail("a contact needs an owner"),
-            "tags": lambda v: [clean_tag(t) for t in _split(v)],
+            "tags": lambda v: [clean_tag(t) for t in split_tags(v, self._tags_before())],
             "cadence": lambda v: period_days(v) if v else None,
         }
         values: dict[str, Any] = {"company": self._value("company") or None,

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from ..store.contact_values import split_tags
 from ..store.models import Contact
 from ..widgets.field import Field
 from ..widgets.text import literal, plain
@@ -25,14 +26,15 @@ class TagScreen(CRMModal[Contact]):
             yield Static(literal("Tags of ") + literal(self.contact.name, "bold"), classes="title")
             yield Field("Tags", Input(plain(", ".join(self.contact.tags)), placeholder="investor, beta",
                                       id="tags", compact=True), id="tags-field")
-            yield Static("comma-separated; enter to save, escape to cancel", classes="hint")
+            yield Static("separated by commas or semicolons; enter to save, escape to cancel",
+                         classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#tags", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        tags = [t.strip() for t in event.value.split(",") if t.strip()]
+        tags = split_tags(event.value, self.contact.tags)
         field = self.query_one("#tags-field", Field)
         save_contact(self, self.contact, {"tags": tags}, self.dismiss,
                      report=lambda exc: field.set_error(exc.message))

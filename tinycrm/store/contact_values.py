@@ -5,6 +5,8 @@ the importer (``import_rows``, ``import_lane``), so that both keep the same."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -124,6 +126,22 @@ def clean_tag(tag: str) -> str:
     if not value:
         raise ValidationError("a tag can't be empty")
     return value
+
+
+def split_tags(text: str, known: Sequence[str] = ()) -> list[str]:
+    """Tags typed as a list separated by commas or semicolons. A tag the
+    contact has that holds one itself (``smith, jones & co``, from an import
+    or the CLI) stays whole wherever it stands as an item of the list."""
+    items: list[str] = []
+    for tag in sorted((t for t in known if _TAG_SEPARATOR.search(t)), key=len, reverse=True):
+        whole = re.compile(rf"(?:^|(?<=[,;]))\s*{re.escape(tag)}\s*(?=[,;]|$)", re.IGNORECASE)
+        if whole.search(text):
+            items.append(tag)
+            text = whole.sub("", text, count=1)
+    return items + [part.strip() for part in _TAG_SEPARATOR.split(text) if part.strip()]
+
+
+_TAG_SEPARATOR = re.compile(r"[,;]")
 
 
 def checked_birthday(value: Any) -> str | None:
