@@ -334,3 +334,13 @@ def test_import_applies_rules_and_no_rules_skips_them(cli, tmp_path):
     again.write_text(json.dumps([{"name": "Nia New", "emails": ["nia@ex.org"]}]))
     cli.ok("--no-rules", "import", str(again), "--format", "json")
     assert len(json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)) == 3
+
+
+@pytest.mark.parametrize("key", ["stages", "tiers"])
+def test_a_stage_or_tier_named_twice_is_a_config_error(cli, isolated_env, key):
+    names = '["lead", "qualified", "customer", "lead"]' if key == "stages" else '["vip", "vip"]'
+    write_config(isolated_env, f"[crm]\n{key} = {names}\n")
+    result = cli("list")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"[crm] {key} names {'lead' if key == 'stages' else 'vip'!r}"
+                                  " more than once\n")

@@ -45,6 +45,11 @@ class Config:
             return default
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
             raise ConfigError(f"{self.path}: [{section}] {key} must be a list of names")
+        twice = sorted({v for v in value if value.count(v) > 1})
+        if twice:
+            # (A lifecycle with a stage twice has no order; the app's lists need each once.)
+            raise ConfigError(f"{self.path}: [{section}] {key} names {', '.join(map(repr, twice))}"
+                              " more than once")
         return tuple(value)
 
     def store_settings(self) -> StoreSettings:
