@@ -94,3 +94,12 @@ def test_commands_that_read_stdin_started_with_it_closed(db_path):
         assert "Traceback" not in result.stderr
     assert [c["name"] for c in json.loads(run_tinycrm("list", "-f", "json", db=db_path).stdout)] == [
         "Ada"]
+
+
+def test_a_malformed_frozen_clock_is_one_line_not_a_traceback(db_path):
+    import os
+
+    result = run_tinycrm("add", "Ada", db=db_path, env={**os.environ, "TINYCRM_NOW": "garbage"})
+    assert (result.returncode, result.stderr) == (
+        2, "tinycrm: error: TINYCRM_NOW is not an ISO-8601 time: 'garbage'"
+           " (like 2026-11-23T09:30:00Z)\n")

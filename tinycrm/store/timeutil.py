@@ -37,7 +37,11 @@ def system_now() -> datetime:
     """The real clock, or ``TINYCRM_NOW`` (ISO-8601) when a test freezes it."""
     frozen = os.environ.get("TINYCRM_NOW")
     if frozen:
-        return parse_iso(frozen)
+        try:
+            return parse_iso(frozen)
+        except ValueError:
+            raise ValidationError(f"TINYCRM_NOW is not an ISO-8601 time: {quoted(frozen)}"
+                                  " (like 2026-11-23T09:30:00Z)") from None
     return datetime.now(UTC)
 
 
