@@ -535,6 +535,21 @@ async def test_errors_become_notifications(store, db_path, clock):
         assert isinstance(app.screen, QueueScreen)
 
 
+async def test_an_unexpected_error_in_a_worker_is_said_not_swallowed(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+
+        def broken(store):
+            raise KeyError("a bug")
+
+        app.run_db(app.screen, broken, name="broken")
+        await settle(app, pilot)
+        assert any(sev == "error" and m.startswith("unexpected error (KeyError)")
+                   for sev, m in app.messages)
+
+
 @pytest.mark.parametrize("screen_keys", [(), ("enter",), ("2",), ("n",), ("question_mark",)])
 async def test_works_at_80x24(store, screen_keys):
     seed(store)

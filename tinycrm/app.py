@@ -175,6 +175,8 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                     failure = exc
                 except sqlite3.Error as exc:
                     failure = f"database error: {exc}"
+                except Exception as exc:  # a bug: said, not swallowed by the worker
+                    failure = f"unexpected error ({type(exc).__name__}): {exc}"
             if worker.is_cancelled:
                 return
             if isinstance(failure, TinyCRMError) and error is not None:
