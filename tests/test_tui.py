@@ -407,10 +407,12 @@ async def test_tags_and_stage_from_the_detail_screen(store):
 
 async def test_remapped_keys_from_the_config(store):
     seed(store)
-    app = make_app(store, keymap={"contact.new": "ctrl+n", "list.down": "x,down", "nope": "z"})
+    app = make_app(store, keymap={"contact.new": "ctrl+n", "list.down": "x,down", "nope": "z",
+                                  "help.close": "h"})
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         assert any("nope" in m for _, m in app.messages)  # unknown ids are reported
+        assert not any("help.close" in m for _, m in app.messages)  # and only those
         await pilot.press("x")
         assert table(app).cursor == 1
         await pilot.press("n")
@@ -418,7 +420,8 @@ async def test_remapped_keys_from_the_config(store):
         await pilot.press("question_mark")
         rows = table(app, "#keys").source
         assert any(r.binding_id == "contact.new" and r.keys == "^n" for r in rows)
-        await pilot.press("escape", "ctrl+n")
+        assert any(r.binding_id == "help.close" and r.keys == "h" for r in rows)
+        await pilot.press("h", "ctrl+n")
         assert isinstance(app.screen, FormScreen)
 
 

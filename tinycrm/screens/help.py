@@ -45,6 +45,7 @@ def sections() -> list[tuple[str, list[type]]]:
         ("Follow-up queue", [QueueScreen]),
         ("Contact form", [FormScreen]),
         ("Dialogs", [CRMModal, LogScreen, SnoozeScreen, ConfirmScreen]),
+        ("Help", [_HelpKeys]),
     ]
     if reports_available():
         found.insert(5, ("Reports", [reports_screen_class()]))
@@ -59,9 +60,15 @@ def all_binding_ids() -> set[str]:
     return {b.id for _, classes in sections() for cls in classes for b in _own_bindings(cls) if b.id}
 
 
+class _HelpKeys:
+    """The help screen's own binding, listed (and remappable) as the others."""
+
+    BINDINGS = [Binding("question_mark", "back", "Close help", id="help.close",
+                        tooltip="Close the help", key_display="?")]
+
+
 class HelpScreen(CRMScreen[None]):
-    BINDINGS = [*quiet_go_keys(), BACK, Binding("question_mark", "back", "Close help", id="help.close",
-        tooltip="Close the help", key_display="?")]
+    BINDINGS = [*quiet_go_keys(), BACK, *_HelpKeys.BINDINGS]
 
     def compose(self) -> ComposeResult:
         yield Static(literal("Keys  ·  remap any of them in the config file's [keymap] by binding id"),
