@@ -263,3 +263,24 @@ def test_queue_mixes_follow_ups_and_cadence_by_urgency(store):
     assert [q.kind for q in store.followups.queue(now=FROZEN, include_cadence=False)] == ["followup"] * 2
     assert len(store.followups.queue(now=FROZEN, limit=1)) == 1
     assert [q.followup_id for q in store.followups.queue(now=FROZEN, until=FROZEN)] == [None, late.id]
+
+
+def test_the_queue_counts_its_sections_as_its_rows_show_them(store, ada, bob):
+    """Overdue is due now or before; today is later today; this week is later
+    today and the six days after; keep-in-touch items count too."""
+    f = store.followups
+    f.add(ada.id, FROZEN - timedelta(hours=1), note="an hour late")
+    f.add(ada.id, FROZEN, note="due this very second")
+    f.add(ada.id, FROZEN + timedelta(hours=2), note="later today")
+    f.add(bob.id, FROZEN + days(3), note="in three days")
+    f.add(bob.id, FROZEN + days(30), note="next month")
+    store.followups.set_cadence(bob.id, 30)  # last contact 100 days ago: overdue
+    counts = f.queue_counts(now=FROZEN)
+    assert counts == {"overdue": 3, "today": 1, "week": 2}
+    sections = {}
+    for item in f.queue(now=FROZEN, until=FROZEN + days(7)):
+        key = ("overdue" if item.due_at <= FROZEN else
+               "today" if item.due_at < FROZEN.replace(hour=0, minute=0) + days(1) else "later")
+        sections[key] = sections.get(key, 0) + 1
+    assert sections["overdue"] == counts["overdue"] and sections["today"] == counts["today"]
+    assert f.queue_counts(owner="nobody", now=FROZEN) == {"overdue": 0, "today": 0, "week": 0}

@@ -280,6 +280,9 @@ async def test_queue_done(store):
         assert isinstance(app.screen, QueueScreen)
         # Mine only (alice): Ada's overdue one first, then Grace's.
         assert [i.contact_name for i in table(app, "#queue").source] == ["Ada Lovelace", "Grace Hopper"]
+        counts = store.followups.queue_counts(owner="alice", now=FROZEN)  # as the rows show them
+        heading = str(app.screen.query_one("#heading").render())
+        assert f"{counts['overdue']} overdue  ·  {counts['today']} today  ·  {counts['week']}" in heading
         await pilot.press("d")
         await settle(app, pilot)
         assert store.followups.list(contact_id=ids["ada"], now=FROZEN) == []

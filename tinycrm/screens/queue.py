@@ -84,7 +84,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
             with store.read():
                 items = store.followups.queue(owner=owner, now=now, limit=LIMIT,
                                               until=start_of_day(now, HORIZON_DAYS + 1))
-                counts = store.followups.counts(owner=owner, now=now)
+                counts = store.followups.queue_counts(owner=owner, now=now)
             return Loaded(items, counts)
 
         self.crm.run_db(self, read, self.show, group="load", exclusive=True, name="queue")

@@ -488,6 +488,31 @@ class FollowUps:
 
     # -- the queue -----------------------------------------------------------------
 
+    def queue_counts(self, *, owner: str | None = None,
+                     now: datetime | None = None) -> dict[str, int]:
+        """The queue's items as its sections count them: ``overdue`` (due now
+        or before), ``today`` (due later today) and ``week`` (due later today or
+        in the six days after), open follow-ups and keep-in-touch items alike."""
+        now = now or self.store.now()
+        bounds = {"now": to_db(now), "today": to_db(start_of_day(now, 1)),
+                  "week": to_db(start_of_day(now, 7))}
+        mine = " AND owner = :owner" if owner is not None else ""
+        with self.store.read():
+            overdue, today, week = self.conn.execute(
+                "SELECT sum(due_at <= :now), sum(due_at > :now AND due_at < :today),"
+                " sum(due_at > :now AND due_at < :week) FROM followups"
+                f" WHERE status = 'open' AND due_at < :week{mine}",
+                {**bounds, "owner": owner}).fetchone()
+            cadence = self.cadence_items(owner=owner, now=now, until=start_of_day(now, 7))
+        counts = {"overdue": overdue or 0, "today": today or 0, "week": week or 0}
+        for item in cadence:
+            if item.due_at <= now:
+                counts["overdue"] += 1
+            else:
+                counts["week"] += 1
+                counts["today"] += item.due_at < start_of_day(now, 1)
+        return counts
+
     def queue(
         self,
         *,
