@@ -292,6 +292,31 @@ async def test_queue_done(store):
         assert [i.contact_name for i in table(app, "#queue").source] == ["Grace Hopper", "Alan Turing"]
 
 
+async def test_the_queue_moves_on_with_the_clock(store, clock, monkeypatch):
+    """Nothing changed in the database, but Grace's demo call at 12:30 is
+    overdue at 13:30: the queue reads itself again as time passes."""
+    import asyncio
+
+    from tinycrm.screens import queue
+
+    monkeypatch.setattr(queue, "REFRESH_SECONDS", 0.2)
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        screen = app.screen
+        grace = next(i for i in table(app, "#queue").source if i.contact_name == "Grace Hopper")
+        assert screen.section(grace) == "today"
+        assert "1 overdue  ·  1 today" in str(screen.query_one("#heading").render())
+        clock.now = FROZEN + timedelta(hours=4)
+        await asyncio.sleep(0.5)
+        await settle(app, pilot)
+        assert screen.section(grace) == "overdue"
+        assert "2 overdue  ·  0 today" in str(screen.query_one("#heading").render())
+
+
 async def test_snooze_tomorrow_next_week_and_a_date(store):
     ids = seed(store)
     app = make_app(store)

@@ -21,6 +21,9 @@ from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
 # The queue shows what is due within this many days, at most LIMIT items.
 HORIZON_DAYS = 14
 LIMIT = 2000
+# Time moves items on (today becomes overdue, in 30m becomes 5m overdue)
+# with nothing changed in the database: the queue reads itself again this often.
+REFRESH_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
+        self.set_interval(REFRESH_SECONDS, self._time_passed)
+
+    def _time_passed(self) -> None:
+        if self.is_current:
+            self.load()
 
     def section(self, item: QueueItem) -> str:
         now = self.crm.now()
