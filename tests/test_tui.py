@@ -77,6 +77,27 @@ async def highlight(app, pilot, name: str) -> None:
 # -- contacts list ------------------------------------------------------------------
 
 
+async def test_a_write_waiting_for_the_lock_holds_up_no_search(store):
+    """A write (here, one that holds the writers' lock) waits out another
+    program; searching and opening contacts read beside it meanwhile."""
+    import asyncio
+
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.db.lock.acquire()
+        try:
+            await pilot.press("slash", *"grace")
+            await asyncio.wait_for(settle(app, pilot), 5)
+            assert names(app)[0] == "Grace Hopper"
+            await pilot.press("enter", "enter")
+            await asyncio.wait_for(settle(app, pilot), 5)
+            assert isinstance(app.screen, DetailScreen) and app.screen.contact.id == ids["grace"]
+        finally:
+            app.db.lock.release()
+
+
 async def test_search_as_you_type_then_open(store):
     ids = seed(store)
     app = make_app(store)

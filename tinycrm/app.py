@@ -34,19 +34,27 @@ T = TypeVar("T")
 
 
 class Db:
-    """The main store (workers, under ``lock``) and a second connection for the UI thread."""
+    """The main store (workers' writes, under ``lock``), one for workers'
+    reads (under ``read_lock``: a write waiting out another program's lock
+    never holds up a search or a list, which WAL lets read meanwhile), and a
+    third connection for the UI thread."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.lock = threading.Lock()
-        self.view = Store(
-            store.path, user=store.user, clock=store.clock, settings=store.settings,
-            apply_rules=store.apply_rules,
-        )
+        self.reader = self._another(store)
+        self.read_lock = threading.Lock()
+        self.view = self._another(store)
         self.browse = Browse(self.view)
+
+    @staticmethod
+    def _another(store: Store) -> Store:
+        return Store(store.path, user=store.user, clock=store.clock, settings=store.settings,
+                     apply_rules=store.apply_rules)
 
     def close(self) -> None:
         self.view.close()
+        self.reader.close()
 
 
 def reports_available() -> bool:
@@ -158,19 +166,22 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         group: str = "db",
         exclusive: bool = False,
         name: str = "",
+        read: bool = False,
     ) -> Worker[None]:
         """Run ``job(store)`` in a thread worker owned by ``node``; then
         ``done(result)`` on the UI thread. A TinyCRMError goes to ``error``
-        (default: a notification); a database error becomes a notification."""
+        (default: a notification); a database error becomes a notification.
+        A job that only reads says ``read=True``: it runs beside writes."""
+        store, lock = (self.db.reader, self.db.read_lock) if read else (self.db.store, self.db.lock)
 
         def work() -> None:
             worker = get_current_worker()
             failure: TinyCRMError | str | None = None
-            with self.db.lock:
+            with lock:
                 if worker.is_cancelled:
                     return
                 try:
-                    result = job(self.db.store)
+                    result = job(store)
                 except TinyCRMError as exc:
                     failure = exc
                 except sqlite3.Error as exc:

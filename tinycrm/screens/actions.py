@@ -45,7 +45,7 @@ class ContactActions:
             return
         contact_id = ref[0]
         self.app.run_db(self, lambda store: store.contacts.get(contact_id), then,  # type: ignore[arg-type]
-                        name="get_contact")
+                        name="get_contact", read=True)
 
     def action_new_contact(self) -> None:
         self.app.new_contact()

@@ -123,14 +123,14 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
                     self.show_title(count)
 
             self.crm.run_db(self, lambda store: Browse(store).count(filters), counted,
-                            group="list", exclusive=True, name="count")
+                            group="list", exclusive=True, name="count", read=True)
         else:
             def sorted_ids(ids) -> None:
                 table.set_source(IdList(browse, ids))
                 self.show_title(len(ids))
 
             self.crm.run_db(self, lambda store: Browse(store).ids(filters, order, descending=descending),
-                            sorted_ids, group="list", exclusive=True, name="sort")
+                            sorted_ids, group="list", exclusive=True, name="sort", read=True)
         self.show_title(None)
 
     def run_search(self, limit: int = SEARCH_LIMIT) -> None:
@@ -154,7 +154,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             self.search_limit = limit
             self.show_title(len(ids))
 
-        self.crm.run_db(self, search, found, group="list", exclusive=True, name="search")
+        self.crm.run_db(self, search, found, group="list", exclusive=True, name="search",
+                        read=True)
 
     def load_filter_options(self) -> None:
         def options(store) -> tuple[list[tuple[str, int]], list[str]]:
@@ -166,7 +167,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             self._set_options("tag", [(literal(f"{plain(t)} ({n})"), t) for t, n in tags])
             self._set_options("owner", [(literal(o), o) for o in owners])
 
-        self.crm.run_db(self, options, show, group="options", exclusive=True, name="filter_options")
+        self.crm.run_db(self, options, show, group="options", exclusive=True,
+                        name="filter_options", read=True)
 
     def _set_options(self, select_id: str, options: list[tuple[Content, str]]) -> None:
         from textual.widgets import Select

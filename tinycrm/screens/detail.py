@@ -97,7 +97,8 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
             else:
                 self.crm.show_error(exc.message)
 
-        self.crm.run_db(self, read, self.show, error=failed, group="load", exclusive=True, name="contact")
+        self.crm.run_db(self, read, self.show, error=failed, group="load", exclusive=True,
+                        name="contact", read=True)
 
     def show(self, loaded: Loaded) -> None:
         self.contact = c = loaded.contact
@@ -152,7 +153,7 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
                 events.extend(page)
                 self.query_one("#timeline", VirtualTable).update_size()
 
-        self.crm.run_db(self, more, add, group="more", name="timeline_page")
+        self.crm.run_db(self, more, add, group="more", name="timeline_page", read=True)
 
     # -- actions ---------------------------------------------------------------
 

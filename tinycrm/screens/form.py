@@ -89,7 +89,8 @@ class FormScreen(CRMScreen[int]):
         if self.contact_id is None:
             return
         contact_id = self.contact_id
-        self.crm.run_db(self, lambda store: store.contacts.get(contact_id), self.fill, name="get_contact")
+        self.crm.run_db(self, lambda store: store.contacts.get(contact_id), self.fill,
+                        name="get_contact", read=True)
 
     def fill(self, contact: Contact) -> None:
         self.contact = contact
@@ -189,7 +190,7 @@ class FormScreen(CRMScreen[int]):
             return Browse(store).similar(name, [e for e in emails if "@" in e], exclude=exclude)
 
         self.crm.run_db(self, find, self.show_similar, error=lambda exc: None,
-                        group="similar", exclusive=True, name="similar")
+                        group="similar", exclusive=True, name="similar", read=True)
 
     def show_similar(self, similar: list[Similar]) -> None:
         self.similar = similar

@@ -95,7 +95,8 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
                 counts = store.followups.queue_counts(owner=owner, now=now)
             return Loaded(items, counts)
 
-        self.crm.run_db(self, read, self.show, group="load", exclusive=True, name="queue")
+        self.crm.run_db(self, read, self.show, group="load", exclusive=True, name="queue",
+                        read=True)
 
     def show(self, loaded: Loaded) -> None:
         self.table.set_source(ListSource(loaded.items))

@@ -163,7 +163,8 @@ class ReportsScreen(CRMScreen[None]):
     def load(self) -> None:
         self.query_one("#heading", Static).update(literal("Reports  ·  computing…"))
         if self.own_store is None:
-            self.crm.run_db(self, self.job(), self.show, group="load", exclusive=True, name="report")
+            self.crm.run_db(self, self.job(), self.show, group="load", exclusive=True, name="report",
+                            read=True)
         else:
             self.load_privately(self.job())
 
