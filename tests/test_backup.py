@@ -162,3 +162,21 @@ def test_db_vacuum(cli, db_path):
     cli.ok("add", "Ada")
     result = cli("db", "vacuum")
     assert result.exit_code == 0 and result.stderr == "vacuumed; the -wal is empty\n"
+
+
+def test_a_backup_made_while_another_program_writes_is_recorded_not_busy(db_path, tmp_path):
+    """The copy needs no write lock; its audit entry waits for the lock
+    rather than give up (exit 5 'nothing was changed') with the file made."""
+    import threading
+
+    from tinycrm.store.maintenance import backup
+
+    with Store(db_path, user="alice", busy_timeout=0.2) as store:
+        store.contacts.add("Ada")
+        other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        threading.Thread(target=lambda: (time.sleep(1.0), other.execute("COMMIT"))).start()
+        made = backup(store, tmp_path / "copy.db")
+        other.close()
+        assert made.path.exists() and made.contacts == 1
+        assert [a.action for a in store.audit.list(limit=1)] == ["backup"]

@@ -76,7 +76,10 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
         os.umask(old_umask)
         tmp.unlink(missing_ok=True)
     seconds = time.perf_counter() - started
-    with store.write():
+    # The copy is made and in place: its entry waits for the lock however
+    # long another writer holds it (giving up, exit 5, would say nothing was
+    # done while the file is there).
+    with store.patient(), store.write():
         store.audit.record("backup", "database", None, after={"path": str(dest)}, now=now)
     return Backup(dest, dest.stat().st_size, seconds, contacts)
 
