@@ -295,3 +295,15 @@ def test_an_owner_given_with_control_characters_never_reaches_the_terminal(cli):
     assert "\u009b" not in with_raw and "\\u009b" in with_raw
     table = cli.ok("report", "--owner", "x\u2028y").stdout
     assert table.splitlines()[0].startswith("Report for the beginning to now, owner x y (as of")
+
+
+def test_what_happened_this_second_and_silence_of_exactly_n_days_count(store):
+    from datetime import timedelta
+
+    now = FROZEN
+    store.contacts.add("Just Now", now=now)
+    quiet = store.contacts.add("Quiet Exactly", now=now - timedelta(days=60))
+    store.timeline.log(quiet.id, "call", "last words", at=now - timedelta(days=30), now=now)
+    report = build(store, now=now, idle_days=30)
+    assert (report.months[-1], report.new_contacts[-1]) == ("2026-11", 1)
+    assert report.not_contacted.contacts == 1  # silent 30 days to the second: 30 days or more

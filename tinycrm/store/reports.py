@@ -299,8 +299,9 @@ def build(
     elif won_stage not in settings.stages:
         raise ValidationError(f"unknown stage {quoted(won_stage)}")
     q = _Queries(store, since, until, owner, now)
-    # Monthly figures run to the period's end, or to now: nothing happens later.
-    end = min(until, now) if until else now
+    # Monthly figures run to the period's end, or to now: nothing happens
+    # later. (Times are kept to the second: what happened this second counts.)
+    end = min(until, now + timedelta(seconds=1)) if until else now + timedelta(seconds=1)
     with store.read():
         start = since or q.earliest(INTERACTION_KINDS) or end - timedelta(seconds=1)
         months = month_starts(min(start, end - timedelta(seconds=1)), end)
@@ -474,10 +475,10 @@ class _Queries:
         owned = self._owned()
         never = self.conn.execute(
             "SELECT count(*) FROM contacts c WHERE last_contacted_at IS NULL"
-            " AND created_at < :idle" + owned, self.p,
+            " AND created_at <= :idle" + owned, self.p,
         ).fetchone()[0]
-        idle = self.conn.execute(
-            "SELECT count(*) FROM contacts c WHERE last_contacted_at < :idle" + owned, self.p
+        idle = self.conn.execute(  # silent N days or more
+            "SELECT count(*) FROM contacts c WHERE last_contacted_at <= :idle" + owned, self.p
         ).fetchone()[0]
         return NotContacted(days, contacts=never + idle, never=never)
 
