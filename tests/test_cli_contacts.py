@@ -211,3 +211,14 @@ def test_filters_take_several_tags_and_refuse_a_stage_or_tier_that_doesnt_exist(
                  ("search", "ada", "--stage", "nope")):
         result = cli(*args)
         assert result.exit_code == 2 and "unknown" in result.stderr and result.stdout == ""
+
+
+def test_show_as_csv_is_the_row_list_writes_and_imports_back(cli, tmp_path):
+    cli.ok("add", "Ada", "-t", "a;b", "-t", "c", "-e", "=ada@ex.org")
+    shown = cli.ok("show", "1", "-f", "csv").stdout
+    assert shown == cli.ok("list", "-f", "csv").stdout
+    path = tmp_path / "one.csv"
+    path.write_text(shown)
+    other = type(cli)(tmp_path / "other.db")
+    other.ok("import", str(path))
+    assert json.loads(other.ok("show", "1", "-f", "json").stdout)["tags"] == ["a;b", "c"]

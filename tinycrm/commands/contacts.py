@@ -96,6 +96,9 @@ def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email 
          fmt: FormatOpt = OutputFormat.table) -> None:
     """Show one contact."""
     contact = env_of(ctx).store().contacts.resolve(ref)
+    if fmt is OutputFormat.csv:
+        print_contacts([contact], fmt)  # the row `list` writes: `import` reads it back as it was
+        return
     if fmt is not OutputFormat.table:
         write_record(contact.to_dict(), fmt)
         return
