@@ -222,3 +222,13 @@ def test_show_as_csv_is_the_row_list_writes_and_imports_back(cli, tmp_path):
     other = type(cli)(tmp_path / "other.db")
     other.ok("import", str(path))
     assert json.loads(other.ok("show", "1", "-f", "json").stdout)["tags"] == ["a;b", "c"]
+
+
+def test_empty_tag_filter_and_tier_are_mistakes_not_everything(cli):
+    cli.ok("add", "Ada", "-t", "vip-list")
+    listed = cli("list", "--tag", "")
+    assert listed.exit_code == 2 and "a tag can't be empty" in listed.stderr
+    added = cli("add", "Bo", "--tier", "")
+    assert added.exit_code == 2 and "unknown tier ''" in added.stderr
+    assert [c["name"] for c in json.loads(cli.ok("list", "--tag", "VIP-List", "-f", "json").stdout)] == [
+        "Ada"]

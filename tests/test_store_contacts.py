@@ -198,3 +198,10 @@ def test_a_new_name_brings_its_parts_unless_they_were_set_apart_and_still_show(s
     assert (gone.first_name, gone.last_name) == ("Augusta", "King")
     given = store.contacts.edit(ada.id, {"name": "A. King", "first_name": "Augusta"})
     assert (given.first_name, given.last_name) == ("Augusta", "King")
+
+
+@pytest.mark.parametrize("blank", ["\u2800", "\u3164\u3164", "\u115f", "\u034f", " \u200b "])
+def test_a_name_that_shows_nothing_is_no_name(store, blank):
+    with pytest.raises(ValidationError, match="a contact needs a name"):
+        store.contacts.add(blank)
+    assert store.contacts.add("Ren\u0065\u0301").name == "Rene\u0301"  # a mark on a letter shows

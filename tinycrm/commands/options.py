@@ -42,7 +42,11 @@ def contact_filter(env: Env, tags: list[str] | None, stage: str | None, tier: st
     doesn't exist is an error (exit 2), not an empty result."""
     from ..store.contacts import ContactFilter
 
+    from ..store.contact_values import clean_tag
+
     contacts = env.store().contacts
+    # (An empty tag would filter nothing out: `--tag ""` is a mistake, as in `add`.)
+    tags = [clean_tag(t) for t in tags] if tags else tags
     if stage is not None:
         contacts.check_stage(stage)
     if tier is not None:

@@ -373,8 +373,9 @@ class Contacts:
         email_list = self._clean_emails(emails)
         phone_list = self._clean_phones(phones)
         tag_list = sorted({clean_tag(t) for t in tags})
-        stage = self.check_stage(stage or self.store.settings.default_stage)
-        tier = self.check_tier(tier or self.store.settings.default_tier)
+        # (None is the default; an empty one is a mistake, as in edit.)
+        stage = self.check_stage(self.store.settings.default_stage if stage is None else stage)
+        tier = self.check_tier(self.store.settings.default_tier if tier is None else tier)
         if birthday is not None:
             birthday = checked_birthday(birthday)
         if cadence_days is not None:

@@ -26,6 +26,7 @@ from .errors import ValidationError, quoted
 from .formats import Row
 from .formats.jsonfile import DEEPEST, too_deep
 from .textutil import (
+    BLANK,
     clean_email,
     clean_phone,
     number_ident,
@@ -69,7 +70,7 @@ def clean_texts(values: list[Any]) -> list[str | None]:
         text = "\x00".join(present)
         if (text.count("\x00") == len(present) - 1 and " ".join(text.split()) == text
                 and " \x00" not in text and "\x00 " not in text
-                and "".join(present).isprintable()):
+                and "".join(present).isprintable() and (text.isascii() or BLANK.isdisjoint(text))):
             return [v or None for v in values]
     return list(map(clean_text, values))
 

@@ -188,10 +188,15 @@ def one_line(text: str | None) -> str | None:
     value = " ".join(text.split())  # line breaks and tabs become spaces first
     if not value.isprintable():
         value = " ".join(strip_controls(value).split())
-    if value and not value.isprintable() and not any(
-            unicodedata.category(c)[0] not in "CZ" for c in value):
-        return None
+    if value and not value.isascii() and not any(
+            unicodedata.category(c)[0] not in "CZM" and c not in BLANK for c in value):
+        return None  # only spaces, controls, marks with nothing to mark, and blanks
     return value or None
+
+
+# Letters and symbols that show nothing: Braille's blank, Hangul's fillers,
+# the combining grapheme joiner, Khmer's inherent vowels, Mongolian's separator.
+BLANK = frozenset("\u2800\u3164\u115f\u1160\uffa0\u034f\u17b4\u17b5\u180e")
 
 
 # What a terminal acts on, or a line reader (str.splitlines, JavaScript) splits
