@@ -205,3 +205,10 @@ def test_a_name_that_shows_nothing_is_no_name(store, blank):
     with pytest.raises(ValidationError, match="a contact needs a name"):
         store.contacts.add(blank)
     assert store.contacts.add("Ren\u0065\u0301").name == "Rene\u0301"  # a mark on a letter shows
+
+
+def test_a_blank_note_given_with_a_new_contact_is_no_note(store):
+    ada = store.contacts.add("Ada", note="  \n\t ")
+    assert [e for e in store.timeline.list(ada.id) if e.kind == "note"] == []
+    bo = store.contacts.add("Bo", note=" met at the fair \x1b[31m")
+    assert [e.text for e in store.timeline.list(bo.id) if e.kind == "note"] == ["met at the fair"]

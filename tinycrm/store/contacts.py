@@ -31,6 +31,7 @@ from .textutil import (
     number_ident,
     one_line,
     phone_key,
+    strip_controls,
 )
 from .timeutil import from_db, to_db
 
@@ -402,7 +403,8 @@ class Contacts:
                 "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
                 [(contact_id, t) for t in tag_list],
             )
-            if note:
+            note = strip_controls(note or "", keep_newlines=True).strip()
+            if note:  # (a blank one is no note, as log says)
                 self.store.timeline.add(contact_id, "note", note, now=now)
             contact = self.get(contact_id)
             self.store.search.reindex([contact_id])
