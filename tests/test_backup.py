@@ -180,3 +180,10 @@ def test_a_backup_made_while_another_program_writes_is_recorded_not_busy(db_path
         other.close()
         assert made.path.exists() and made.contacts == 1
         assert [a.action for a in store.audit.list(limit=1)] == ["backup"]
+
+
+def test_an_empty_backup_path_is_a_usage_error_not_the_current_folder(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("db", "backup", "")
+    assert result.exit_code == 2 and "Invalid value for PATH: an empty path" in result.stderr
+    assert list(tmp_path.glob("tinycrm-*.db")) == []

@@ -33,14 +33,17 @@ def db_migrate(ctx: typer.Context) -> None:
 @db_app.command("backup")
 def db_backup(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The copy to write (a folder gets a dated name).")],
+    # (str, not Path: Path("") is the current folder, which an empty argument isn't.)
+    path: Annotated[str, typer.Argument(metavar="PATH", help="The copy to write (a folder gets a dated name).")],
 ) -> None:
     """Copy the database consistently, even while others write (SQLite's online
     backup API). The copy is owner-only; an existing file is never overwritten."""
     from ..paths import expand
     from ..store.maintenance import backup
 
-    result = backup(env_of(ctx).store(), expand(path, "backup"))
+    if not path.strip():
+        raise typer.BadParameter("an empty path", param_hint="PATH")
+    result = backup(env_of(ctx).store(), expand(Path(path), "backup"))
     typer.echo(str(result.path))
     say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s")
 
