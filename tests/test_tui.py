@@ -98,6 +98,20 @@ async def test_a_write_waiting_for_the_lock_holds_up_no_search(store):
             app.db.lock.release()
 
 
+async def test_a_search_heading_says_when_there_are_more_matches_than_shown(store):
+    for i in range(45):
+        store.contacts.add(f"Person {i}")
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"person")
+        await settle(app, pilot)
+        assert "Contacts  ·  30+  ·  matching 'person'" in str(app.screen.query_one("#heading").render())
+        await pilot.press(*["backspace"] * 6, *"qqxz")
+        await settle(app, pilot)
+        assert "Contacts  ·  0  ·  matching 'qqxz'" in str(app.screen.query_one("#heading").render())
+
+
 async def test_search_as_you_type_then_open(store):
     ids = seed(store)
     app = make_app(store)

@@ -152,7 +152,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             ids, rows = result
             table.set_source(IdList(browse, ids, rows))
             self.search_limit = limit
-            self.show_title(len(ids))
+            self.show_title(len(ids), more=len(ids) >= limit)
 
         self.crm.run_db(self, search, found, group="list", exclusive=True, name="search",
                         read=True)
@@ -180,9 +180,10 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             if any(value == current for _, value in options):
                 select.value = current
 
-    def show_title(self, count: int | None) -> None:
+    def show_title(self, count: int | None, *, more: bool = False) -> None:
+        """``more``: the count is of the best matches fetched so far (30+)."""
         self.count = count if count is not None else self.count
-        parts = ["Contacts", f"{self.count:,}" if count is not None else "…"]
+        parts = ["Contacts", f"{self.count:,}{'+' if more else ''}" if count is not None else "…"]
         if self.query_text:
             parts.append(f"matching {plain(self.query_text)!r}")
         order = self.search_order if self.query_text else self.order
