@@ -212,3 +212,12 @@ def test_a_blank_note_given_with_a_new_contact_is_no_note(store):
     assert [e for e in store.timeline.list(ada.id) if e.kind == "note"] == []
     bo = store.contacts.add("Bo", note=" met at the fair \x1b[31m")
     assert [e.text for e in store.timeline.list(bo.id) if e.kind == "note"] == ["met at the fair"]
+
+
+@pytest.mark.parametrize("typed", ["0", "--00-00", "-", "0/0/00"])
+def test_a_typed_birthday_of_zeros_is_refused_not_a_clearing(store, typed):
+    ada = store.contacts.add("Ada", birthday="1815-12-10")
+    with pytest.raises(ValidationError, match="not a date"):
+        store.contacts.edit(ada.id, {"birthday": typed})
+    assert store.contacts.get(ada.id).birthday == "1815-12-10"
+    assert store.contacts.edit(ada.id, {"birthday": ""}).birthday is None  # empty clears

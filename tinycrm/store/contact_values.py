@@ -145,8 +145,13 @@ _TAG_SEPARATOR = re.compile(r"[,;]")
 
 
 def checked_birthday(value: Any) -> str | None:
+    """A birthday typed (add, edit): empty clears it; a file's no-birthday
+    placeholder (Outlook's 0/0/00) is no date for a person to type."""
+    text = str(value).strip()
     try:
-        return birthday_value(str(value))
+        if text and text.strip("0/-. ") == "":
+            raise ValidationError(f"not a date: {quoted(text)}")
+        return birthday_value(text)
     except ValidationError as exc:
         raise ValidationError(f"birthday: {exc.message} (use {BIRTHDAY_FORMS})") from None
 
