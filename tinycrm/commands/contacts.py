@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,6 +25,9 @@ from .options import (
     env_of,
 )
 
+if TYPE_CHECKING:
+    from ..store import Store
+
 TABLE_COLUMNS = ["id", "name", "email", "company", "stage", "tier", "owner", "tags"]
 
 
@@ -36,18 +39,22 @@ def table_row(contact: Contact) -> dict:
     }
 
 
-def print_contacts(contacts, fmt: OutputFormat, extra: dict[int, dict] | None = None) -> None:
+def print_contacts(contacts, fmt: OutputFormat, extra: dict[int, dict] | None = None, *,
+                   store: Store) -> None:
     extra = extra or {}
     if fmt is OutputFormat.csv:
         # The same contact CSV as `export --format csv` (and `import` reads it back).
         import sys
 
+        from ..store.exporter import with_notes
         from ..store.formats.csvfile import write_contacts
 
-        write_contacts(({**c.to_dict(), **extra.get(c.id, {})} for c in contacts), sys.stdout,
-                       extra=list(next(iter(extra.values())).keys()) if extra else ())
+        write_contacts(({**r, **extra.get(r["id"], {})} for r in with_notes(store, contacts)),
+                       sys.stdout, extra=list(next(iter(extra.values())).keys()) if extra else ())
     elif fmt in (OutputFormat.json, OutputFormat.ndjson):
-        write_rows(({**c.to_dict(), **extra.get(c.id, {})} for c in contacts), fmt)
+        from ..store.exporter import with_notes
+
+        write_rows(({**r, **extra.get(r["id"], {})} for r in with_notes(store, contacts)), fmt)
     else:
         columns = [*(next(iter(extra.values())).keys() if extra else []), *TABLE_COLUMNS]
         write_rows(({**extra.get(c.id, {}), **table_row(c)} for c in contacts), fmt, columns)
@@ -89,18 +96,22 @@ def list_(
     """List contacts, filtered."""
     env = env_of(ctx)
     filters = contact_filter(env, tag, stage, tier, owner, mine)
-    print_contacts(env.store().contacts.list(filters, limit=limit, order_by=sort), fmt)
+    store = env.store()
+    print_contacts(store.contacts.list(filters, limit=limit, order_by=sort), fmt, store=store)
 
 
 def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
          fmt: FormatOpt = OutputFormat.table) -> None:
     """Show one contact."""
-    contact = env_of(ctx).store().contacts.resolve(ref)
+    store = env_of(ctx).store()
+    contact = store.contacts.resolve(ref)
     if fmt is OutputFormat.csv:
-        print_contacts([contact], fmt)  # the row `list` writes: `import` reads it back as it was
+        print_contacts([contact], fmt, store=store)  # list's row: `import` reads it back as it was
         return
     if fmt is not OutputFormat.table:
-        write_record(contact.to_dict(), fmt)
+        from ..store.exporter import with_notes
+
+        write_record(next(with_notes(store, [contact])), fmt)
         return
     record = {
         "id": contact.id, "name": contact.name, "emails": list(contact.emails),
@@ -188,8 +199,9 @@ def search(
     """Fuzzy search, best match first."""
     env = env_of(ctx)
     filters = contact_filter(env, tag, stage, tier, owner, mine)
-    results = env.store().search.search(query, limit=limit, filters=filters)
-    print_contacts([c for c, _ in results], fmt,
+    store = env.store()
+    results = store.search.search(query, limit=limit, filters=filters)
+    print_contacts([c for c, _ in results], fmt, store=store,
                    extra={c.id: {"score": round(score, 1)} for c, score in results})
 
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from .errors import ValidationError
 from .textutil import escape_json, strip_controls
 
 if TYPE_CHECKING:
+    from .models import Contact
     from .store import Store
 
 EXPORT_FORMATS = ("csv", "json", "ndjson", "vcard", "ics")
@@ -54,7 +56,7 @@ def export(
         with store.read():
             return write_ics(store, out, owner=filters.owner, now=now or store.now())
     with store.read():
-        records = (c.to_dict() for c in store.contacts.iter_all(filters))
+        records = with_notes(store, store.contacts.iter_all(filters))
         if fmt == "csv":
             from .formats.csvfile import write_contacts
 
@@ -66,6 +68,23 @@ def export(
         from .formats.jsonfile import write_json, write_ndjson
 
         return (write_json if fmt == "json" else write_ndjson)(records, _SafeJSON(out))
+
+
+def with_notes(store: Store, contacts: Iterable[Contact], chunk: int = 1000) -> Iterator[dict]:
+    """Contacts as records (``Contact.to_dict()``) with their notes as
+    ``note`` (``Timeline.notes_of``), read a chunk at a time: an export (and
+    `list`) gives back what an import of Google's Notes or a vCard's NOTE
+    brought, and reads it in again unchanged."""
+    batch: list[Contact] = []
+    for contact in chain(contacts, [None]):
+        if contact is not None:
+            batch.append(contact)
+            if len(batch) < chunk:
+                continue
+        notes = store.timeline.notes_of([c.id for c in batch])
+        for c in batch:
+            yield {**c.to_dict(), "note": notes.get(c.id)}
+        batch = []
 
 
 class _SafeJSON:
@@ -85,7 +104,9 @@ def _plain_text(record: dict) -> dict:
     whose values may hold line breaks: CSV and vCard write them as JSON)."""
     out = {}
     for key, value in record.items():
-        if isinstance(value, str):
+        if key == "note" and value:
+            value = strip_controls(value, keep_newlines=True)  # paragraphs stay apart
+        elif isinstance(value, str):
             value = _plain(value)
         elif isinstance(value, list):
             value = [_plain(v) if isinstance(v, str) else v for v in value]

@@ -15,6 +15,7 @@ is a concern of its own."""
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
@@ -168,8 +169,10 @@ class RowPath:
                     state = pending[target] = state.state(
                         self.default_stage, self.default_tier, self.user)
                 changed = combine(state, inc, overwrite=mode == "update", stages=self.stages)
-                if inc.note and f"\n\n{inc.note}\n\n" not in f"\n\n{state.note or ''}\n\n":
-                    state.note = f"{state.note}\n\n{inc.note}" if state.note else inc.note
+                new = [p for p in paragraphs(inc.note or "") if p not in paragraphs(state.note or "")]
+                if new:
+                    added = "\n\n".join(new)
+                    state.note = f"{state.note}\n\n{added}" if state.note else added
                     changed = [*changed, "note"]
                 self._count_merge(inc, target, state.name, changed)
             else:
@@ -219,7 +222,7 @@ class RowPath:
                 state = pending[contact_id]
                 if isinstance(state, Incoming):
                     state = state.state(self.default_stage, self.default_tier, self.user)
-                noted = not inc.note or f"\n\n{inc.note}\n\n" in f"\n\n{state.note or ''}\n\n"
+                noted = set(paragraphs(inc.note or "")) <= set(paragraphs(state.note or ""))
             else:
                 state = stored.get(contact_id)
                 if state is None:
@@ -427,8 +430,9 @@ class RowPath:
                 changed = combine(state, inc, overwrite=overwrite, saved=saved, stages=self.stages)
                 # A note the contact hasn't got yet is a change like a field's.
                 # (Undo takes it away by its batch.)
-                if inc.note and inc.note not in notes and not self._has_note(contact_id, inc.note):
-                    notes.append(inc.note)
+                new = self._new_in_note(contact_id, inc.note) if inc.note else None
+                if new and new not in notes:
+                    notes.append(new)
                     changed = [*changed, "note"]
                 self._count_merge(inc, contact_id, state.name, changed)
                 changed_keys += [k for k in changed if k not in changed_keys and k != "note"]
@@ -482,12 +486,22 @@ class RowPath:
         return changed_ids
 
     def _has_note(self, contact_id: int, note: str) -> bool:
-        """Whether the contact has this note already: as a note of its own, or
-        as a paragraph of one (rows of one person in a file make one note)."""
-        return self.conn.execute(
-            "SELECT 1 FROM events WHERE contact_id = ?1 AND kind = 'note' AND (text = ?2"
-            " OR instr(char(10, 10) || text || char(10, 10), char(10, 10) || ?2 || char(10, 10)))"
-            " LIMIT 1", [contact_id, note]).fetchone() is not None
+        return self._new_in_note(contact_id, note) is None
+
+    def _new_in_note(self, contact_id: int, note: str) -> str | None:
+        """The paragraphs of ``note`` the contact's notes haven't got (None
+        when it has them all): rows of one person in a file make one note, and
+        an export carries all of a contact's notes as one."""
+        if self.conn.execute(
+                "SELECT 1 FROM events WHERE contact_id = ?1 AND kind = 'note' AND (text = ?2"
+                " OR instr(char(10, 10) || text || char(10, 10), char(10, 10) || ?2 || char(10, 10)))"
+                " LIMIT 1", [contact_id, note]).fetchone() is not None:
+            return None  # (the whole of it: the common case, without reading every note)
+        had = {p for (text,) in self.conn.execute(
+            "SELECT text FROM events WHERE contact_id = ? AND kind = 'note'", [contact_id])
+            for p in paragraphs(text or "")}
+        new = [p for p in paragraphs(note) if p not in had]
+        return "\n\n".join(new) if new else None
 
 
 def _same_text(a: Any, b: Any) -> bool:
@@ -501,3 +515,11 @@ class _Ambiguous(Exception):
     def __init__(self, ids: list[int]) -> None:
         super().__init__(ids)
         self.ids = ids
+
+
+def paragraphs(text: str) -> list[str]:
+    """A note's paragraphs (apart by a blank line), each stripped."""
+    return [p.strip() for p in _BLANK_LINE.split(text) if p.strip()]
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")

@@ -8,6 +8,7 @@ imports, merges) with ``add()`` inside the transaction of the change.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +106,19 @@ class Timeline:
         if row is None:
             raise NotFound(f"no timeline event with id {event_id}")
         return _event(row)
+
+    def notes_of(self, ids: Sequence[int]) -> dict[int, str]:
+        """Each contact's notes, oldest first, as one text (paragraphs apart):
+        what exports carry as a contact's note. Contacts with none are left out."""
+        found: dict[int, list[str]] = {}
+        for start in range(0, len(ids), 900):
+            part = list(ids[start:start + 900])
+            for contact_id, text in self.store.conn.execute(
+                    "SELECT contact_id, text FROM events WHERE kind = 'note' AND contact_id IN"
+                    f" ({','.join('?' * len(part))}) ORDER BY contact_id, at, id", part):
+                if text and text.strip():
+                    found.setdefault(contact_id, []).append(text.strip())
+        return {contact_id: "\n\n".join(texts) for contact_id, texts in found.items()}
 
     def count(self, contact_id: int) -> int:
         return self.store.conn.execute(

@@ -41,7 +41,7 @@ from .source import Source
 
 CONTACT_COLUMNS = (
     "id", "uid", "name", "first_name", "last_name", "emails", "phones", "company", "title",
-    "stage", "tier", "owner", "tags", "fields", "source", "birthday", "cadence_days",
+    "stage", "tier", "owner", "tags", "fields", "source", "birthday", "cadence_days", "note",
     "created_at", "updated_at", "last_contacted_at", "version",
 )
 DELIMITERS = (",", ";", "\t", "|")

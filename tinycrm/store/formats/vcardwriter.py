@@ -62,6 +62,8 @@ def card_lines(record: dict[str, Any]) -> list[str]:
         lines.append("CATEGORIES:" + ",".join(escape(t) for t in record["tags"]))
     if record.get("birthday"):
         lines.append(f"BDAY:{escape(record['birthday'])}")
+    if record.get("note"):
+        lines.append(f"NOTE:{escape(record['note'])}")
     if record.get("updated_at"):
         lines.append(f"REV:{_stamp(record['updated_at'])}")
     for prop, key in X_SCALARS.items():
