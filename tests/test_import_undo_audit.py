@@ -323,3 +323,19 @@ def test_undo_says_how_many_contacts_were_already_gone(cli, tmp_path):
     undo = cli("imports", "undo", "1")
     assert undo.exit_code == 0, undo.stderr
     assert "removed 1 contact, restored 0 (1 was already gone)" in undo.stderr
+
+
+def test_undo_refuses_when_a_contact_it_merged_into_was_merged_away_by_hand(cli, tmp_path):
+    """What the batch set went with the merge: a plain undo can't take it
+    back, so it says so instead of succeeding with nothing undone."""
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org")
+    cli.ok("add", "Ada Lovelace", "-e", "ada.work@ex.org", "--company", "Acme")
+    path = tmp_path / "a.csv"
+    path.write_text("Name,Email,Title,Tags\nAda Lovelace,ada@ex.org,CTO,vip\n")
+    cli.ok("import", str(path))
+    cli.ok("merge", "2", "1")
+    refused = cli("imports", "undo", "1")
+    assert refused.exit_code == 4
+    assert "1, merged into Ada Lovelace (2)" in refused.stderr
+    [batch] = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
+    assert batch["undone_at"] is None

@@ -336,6 +336,19 @@ def _changed_since(conn, batch_id: int, mark: int, first: int, machine: _Machine
             [mark, first, mark, batch_id]):
         ours_merged.add(other)
         changed.append((other, into))
+    # And contacts it merged into that were merged into others since: what it
+    # set there went along, out of its reach (the merge took their records).
+    start, started = conn.execute("SELECT audit_start, started_at FROM import_batches WHERE id = ?",
+                                  [batch_id]).fetchone()
+    if start is None:  # (a batch from before m042: its entries are those of its time)
+        start = _run_start(conn, mark, started)
+    for other, into in conn.execute(
+            "SELECT m.entity_id, m.contact_id FROM audit m WHERE m.id > ?1 AND m.entity = 'contact'"
+            " AND m.action = 'merge' AND m.entity_id IN (SELECT u.entity_id FROM audit u"
+            " WHERE u.id > ?2 AND u.id <= ?1 AND u.entity = 'contact' AND u.action = 'update')"
+            " ORDER BY m.id", [mark, start]):
+        if other not in ours_merged:
+            changed.append((other, into))
     absorbed = {c for c, others in takers.items() if others - ours_merged}
     return changed, absorbed
 
