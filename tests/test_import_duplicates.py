@@ -526,3 +526,35 @@ def test_a_number_a_household_shares_goes_to_the_one_the_row_names(store):
                       "John Smith Jr.": "2000-05-05"}
     again, rejects, _ = run(store, "Name,Phone\nJohn Smith,+1 555 0160\n")
     assert counts(again) == {"unchanged": 1}
+
+
+def test_household_numbers_in_the_other_modes_and_across_a_rows_numbers(store):
+    household = ("First Name,Last Name,Home Phone,Mobile Phone,Birthday\n"
+                 "John,Smith,+1 555 0160,,1970-01-01\nJane,Smith,+1 555 0160,+1 555 0199,\n")
+    run(store, household)
+    # Its first number is either's, its second only Jane's: Jane.
+    second, rejects, _ = run(store, "Name,Home Phone,Mobile Phone,Company\n"
+                                    "J. Smith,+1 555 0160,+1 555 0199,Acme\n")
+    assert counts(second) == {"merged": 1} and rejects == []
+    assert store.contacts.resolve("Jane Smith").company == "Acme"
+    skipped, _, _ = run(store, "Name,Phone\nJ. Smith,+1 555 0160\n", on_duplicate="skip")
+    assert counts(skipped) == {"skipped": 1}
+    created, _, _ = run(store, "Name,Phone\nJ. Smith,+1 555 0160\n", on_duplicate="create")
+    assert counts(created) == {"created": 1}  # a new contact anyway
+    # A birthday without its year is the same day.
+    yearless, _, _ = run(store, "Name,Phone,Birthday,Title\nJohn Smith,+1 555 0160,--01-01,CEO\n")
+    assert counts(yearless) == {"merged": 1}
+    assert store.contacts.resolve("John Smith").title == "CEO"
+
+
+def test_a_name_many_contacts_have_matches_none_of_them(store):
+    text = "Name,Company\n" + "".join(f"Guest,Company {i}\n" for i in range(3000))
+    assert counts(run(store, text)[0]) == {"created": 3000}
+    assert counts(run(store, "Name\nGuest\n")[0]) == {"created": 1}
+
+
+def test_a_row_known_by_its_name_still_matches_after_the_crm_moved_the_contact_on(store):
+    run(store, NAMES_ONLY)
+    rose = store.contacts.resolve("Grandma Rose")
+    store.contacts.edit(rose.id, {"stage": "customer", "owner": "bob"})
+    assert counts(run(store, NAMES_ONLY)[0]) == {"unchanged": 4}

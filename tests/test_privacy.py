@@ -288,3 +288,25 @@ def test_a_deleted_contacts_address_someone_has_since_is_theirs(cli):
              if e["kind"] == "note"]
     assert notes == ["wrote from ada@ex.org"]
 
+
+
+def test_a_merged_away_contact_is_the_one_it_went_into(cli):
+    cli.ok("add", "Ada Lovelace", "-e", "ada@home.example")
+    cli.ok("add", "Ada King", "-e", "ada@work.example")
+    cli.ok("merge", "1", "2")
+    for command in ("export", "erase"):
+        result = cli("privacy", command, "2", *(["--yes"] if command == "erase" else []))
+        assert result.exit_code == 3
+        assert "contact 2 was merged into contact 1; export or erase that one" in result.stderr
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["emails"] == [
+        "ada@home.example", "ada@work.example"]
+
+
+def test_erase_leaves_a_longer_number_that_ends_like_theirs(store):
+    eli = store.contacts.add("Eli", phones=["+1 202 555 0112"])
+    store.timeline.log(eli.id, "note", "desk +1 202 555 0112, or 555 0112 from inside")
+    li = store.contacts.add("Li", phones=["555 0112"])
+    erase(store, li.id)
+    assert store.contacts.get(eli.id).phones == ("+1 202 555 0112",)
+    [note] = [e.text for e in store.timeline.list(eli.id) if e.kind == "note"]
+    assert note == "desk +1 202 555 0112, or [erased] from inside"

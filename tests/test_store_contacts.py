@@ -221,3 +221,10 @@ def test_a_typed_birthday_of_zeros_is_refused_not_a_clearing(store, typed):
         store.contacts.edit(ada.id, {"birthday": typed})
     assert store.contacts.get(ada.id).birthday == "1815-12-10"
     assert store.contacts.edit(ada.id, {"birthday": ""}).birthday is None  # empty clears
+
+
+def test_an_edit_that_keeps_the_name_keeps_its_parts(store):
+    """The app's form sends the name with every save."""
+    bob = store.contacts.add("Bob Smith", first_name="Robert", last_name="Smith")
+    after = store.contacts.edit(bob.id, {"name": "Bob Smith", "title": "CTO"})
+    assert (after.first_name, after.last_name, after.title) == ("Robert", "Smith", "CTO")

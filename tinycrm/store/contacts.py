@@ -480,7 +480,8 @@ class Contacts:
             elif key == "birthday" and value is not None:
                 value = checked_birthday(value)
             values[key] = value
-        if values.get("name") and not {"first_name", "last_name"} & changes.keys():
+        if (values.get("name") and values["name"] != before.name
+                and not {"first_name", "last_name"} & changes.keys()):
             # A new name brings its parts, unless the old ones were set apart
             # from it and the new name still shows them (first "Ada" for
             # "Countess Ada Lovelace", renamed "Ada Lovelace").

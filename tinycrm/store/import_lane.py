@@ -19,7 +19,7 @@ is there. Everything else goes the row path, which gives the messages.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .contact_values import MAX_TEXT, split_name
@@ -56,6 +56,9 @@ class PlainChunk:
     count: int
     columns: dict[str, list]
     notes: list[str | None]
+    # Rows known by their name alone (no address, number or profile): the
+    # chunk is new people only if no contact has one of these names.
+    known_by_name: list[str] = field(default_factory=list)
 
     def email_keys(self) -> list[str]:
         return [key for keys in self.columns["email_keys"] for key in keys]
@@ -154,10 +157,13 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
     emails, phones = chunk.email_keys(), chunk.phone_keys()
     if len(set(emails)) != len(emails) or len(set(phones)) != len(phones):
         return None  # a duplicate inside the chunk: the row path merges it
-    fields = found["fields"]
-    for email_keys, phone_keys, row_fields in zip(found["email_keys"], found["phone_keys"], fields):
+    for name, email_keys, phone_keys, row_fields in zip(
+            names, found["email_keys"], found["phone_keys"], found["fields"]):
         if not (email_keys or any(phone_keys) or row_fields and profile_keys(row_fields)):
-            return None  # a row known by its name alone: the row path looks for it
+            chunk.known_by_name.append(name)
+    folded = {name.casefold() for name in chunk.known_by_name}
+    if len(folded) != len(chunk.known_by_name):
+        return None  # one name twice, known by nothing else: the row path matches them
     return chunk
 
 

@@ -101,20 +101,27 @@ class RowPath:
                             shared = email
                         break
             if target is None:
-                try:
-                    for key in inc.phone_keys:
-                        if key is not None:
+                unsure = None  # (a number, its contacts): another of the row's may still tell
+                for key in inc.phone_keys:
+                    if key is not None:
+                        try:
                             target = self._same_number(inc, key, phone_hits, by_phone, pending)
-                            if target is not None:
-                                break
-                except _Ambiguous as many:
-                    self.reject(inc.row, self._ambiguous(inc, key, many.ids, pending))
-                    continue
+                        except _Ambiguous as many:
+                            unsure = unsure or (key, many.ids)
+                            continue
+                        if target is not None:
+                            break
+                if target is None and unsure is not None:
+                    if mode in ("create", "skip"):
+                        target = unsure[1][0]  # a new contact anyway, or left alone: either is
+                    else:
+                        self.reject(inc.row, self._ambiguous(inc, *unsure, pending))
+                        continue
             profiles = profile_keys(inc.fields) if inc.fields else ()
             if target is None and profiles:
                 target = self.profiles.owner(profiles)
-            if target is None and not (profiles or inc.uid or inc.email_keys
-                                       or any(inc.phone_keys)):
+            if target is None and mode != "create" and not (
+                    profiles or inc.uid or inc.email_keys or any(inc.phone_keys)):
                 target = self._same_entry(inc, (*name_hits.get(inc.name.casefold(), ()),
                                                 *by_name.get(inc.name.casefold(), ())), pending)
             if shared is not None and all(
@@ -214,7 +221,10 @@ class RowPath:
         contact of its name that it would bring nothing to but tags (the same
         row imported again), else None. A name alone is no proof of a person,
         so a row that says anything else new is someone new."""
-        if not candidates:
+        if not candidates or len(candidates) > PHONE_GROUP_LIMIT:
+            # (A name as many contacts have as a switchboard has holders, a
+            # "Guest", says nothing of who a row is, and comparing it with
+            # each of them would make an import of such rows quadratic.)
             return None
         stored = load_states(self.conn, [c for c in candidates if c not in pending])
         for contact_id in candidates:
@@ -235,6 +245,9 @@ class RowPath:
                        if not _same_text(getattr(state, key), getattr(taken, key))}
             if inc.split_names:
                 changed -= {"first_name", "last_name"}  # guessed from the name, not given
+            # What the CRM did with a person since (a lead became a customer,
+            # got an owner) says nothing of who they are.
+            changed -= _NOT_IDENTITY
             if noted and changed <= {"tags"}:
                 return contact_id
         return None
@@ -324,7 +337,11 @@ class RowPath:
             row = self.conn.execute("SELECT birthday FROM contacts WHERE id = ?",
                                     [contact_id]).fetchone()
             birthday = row[0] if row else None
-        return bool(birthday) and birthday != inc.birthday
+        if not birthday:
+            return False
+        if birthday.startswith("--") or inc.birthday.startswith("--"):
+            return birthday[-5:] != inc.birthday[-5:]  # a day without its year: the day
+        return birthday != inc.birthday
 
     def _may_be(self, inc: Incoming, target: int, pending: dict[int, Any],
                 names: dict[int, str]) -> bool:
@@ -502,6 +519,10 @@ class RowPath:
             for p in paragraphs(text or "")}
         new = [p for p in paragraphs(note) if p not in had]
         return "\n\n".join(new) if new else None
+
+
+_NOT_IDENTITY = frozenset(("stage", "tier", "owner", "source", "cadence_days",
+                           "last_contacted_at", "created_at"))
 
 
 def _same_text(a: Any, b: Any) -> bool:

@@ -385,7 +385,10 @@ class _Import(RowPath):
             self._lookup("SELECT email_key, contact_id FROM contact_emails WHERE email_key IN ({})",
                          plain.email_keys())
             or self._lookup("SELECT phone_key, contact_id FROM contact_phones"
-                            " WHERE phone_key IN ({})", plain.phone_keys()))
+                            " WHERE phone_key IN ({})", plain.phone_keys())
+            or plain.known_by_name and self._lookup(
+                "SELECT name, id FROM contacts WHERE name COLLATE NOCASE IN ({})",
+                plain.known_by_name))
 
     def _create_plain(self, plain: PlainChunk, *, unless: Future | None = None) -> range:
         """Queue a plain chunk's contacts as they are, to be written unless

@@ -217,6 +217,14 @@ def _last_state(conn, contact_id: int) -> dict[str, Any] | None:
     log has nothing of it, or only an erasure's tombstone)."""
     if conn.execute("SELECT 1 FROM contacts WHERE id = ?", [contact_id]).fetchone():
         return None
+    merged = conn.execute(
+        "SELECT contact_id FROM audit WHERE entity = 'contact' AND action = 'merge'"
+        " AND entity_id = ? ORDER BY id DESC LIMIT 1", [contact_id]).fetchone()
+    if merged is not None:
+        # Its values and history went to the contact it was merged into: that
+        # one is the person now, to export or erase.
+        raise NotFound(f"contact {contact_id} was merged into contact {merged[0]};"
+                       f" export or erase that one")
     state: dict[str, Any] = {}
     found = False
     for action, before, after in conn.execute(
@@ -297,7 +305,8 @@ def _whole(values: list[str]) -> re.Pattern[str]:
     in +1 202 555 01123). The longest first."""
     return re.compile("|".join(
         rf"(?<![\w.%+-]){re.escape(v)}(?![\w%+-]|\.\w)" if "@" in v
-        else rf"(?<![\d+]){re.escape(v)}(?!\d)" if _PHONE.fullmatch(v)
+        # (Nor the end of a longer number: 555 0112 in +1 202 555 0112.)
+        else rf"(?<![\d+])(?<![\d)][ .-]){re.escape(v)}(?!\d)(?![ .-]\d)" if _PHONE.fullmatch(v)
         else rf"(?<![\w-]){re.escape(v)}(?![\w-])" for v in values))
 
 
