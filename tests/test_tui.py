@@ -99,6 +99,8 @@ async def test_a_write_waiting_for_the_lock_holds_up_no_search(store):
 
 
 async def test_a_search_heading_says_when_there_are_more_matches_than_shown(store):
+    for i in range(30):
+        store.contacts.add(f"Exactly {i}")  # exactly as many as shown: no more
     for i in range(45):
         store.contacts.add(f"Person {i}")
     app = make_app(store)
@@ -107,6 +109,11 @@ async def test_a_search_heading_says_when_there_are_more_matches_than_shown(stor
         await pilot.press("slash", *"person")
         await settle(app, pilot)
         assert "Contacts  ·  30+  ·  matching 'person'" in str(app.screen.query_one("#heading").render())
+        await pilot.press(*["backspace"] * 6, *"exactly")
+        await settle(app, pilot)
+        assert "Contacts  ·  30  ·  matching 'exactly'" in str(app.screen.query_one("#heading").render())
+        await pilot.press(*["backspace"] * 7, *"person")
+        await settle(app, pilot)
         await pilot.press(*["backspace"] * 6, *"qqxz")
         await settle(app, pilot)
         assert "Contacts  ·  0  ·  matching 'qqxz'" in str(app.screen.query_one("#heading").render())
@@ -350,6 +357,32 @@ async def test_the_queue_moves_on_with_the_clock(store, clock, monkeypatch):
         await settle(app, pilot)
         assert screen.section(grace) == "overdue"
         assert "2 overdue  ·  0 today" in str(screen.query_one("#heading").render())
+
+
+async def test_a_queue_read_again_keeps_the_cursor_on_its_follow_up(store, clock):
+    """Time reorders the queue (urgency grows as items age): done goes to the
+    follow-up the user is on, not to whatever took its row."""
+    store.apply_rules = False
+    a = store.contacts.add("Ann Standard", now=FROZEN - timedelta(days=30))
+    b = store.contacts.add("Vic Vip", tier="vip", now=FROZEN - timedelta(days=30))
+    made = FROZEN - timedelta(days=20)
+    fa = store.followups.add(a.id, FROZEN - timedelta(days=8), note="A", now=made)
+    store.followups.add(b.id, FROZEN - (timedelta(days=0.4375) - timedelta(hours=1)), note="B",
+                        now=made)
+    app = make_app(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert table(app, "#queue").current.note == "A"
+        clock.now = FROZEN + timedelta(hours=2)
+        app.screen._time_passed()
+        await settle(app, pilot)
+        assert [i.note for i in table(app, "#queue").source][0] == "B"  # reordered
+        assert table(app, "#queue").current.note == "A"
+        await pilot.press("d")
+        await settle(app, pilot)
+    assert store.followups.get(fa.id).status == "done"
 
 
 async def test_snooze_tomorrow_next_week_and_a_date(store):

@@ -138,9 +138,13 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         order, descending = self.search_order, self.descending
         table, browse = self.table, self.crm.db.browse
         table.sort_key = order
+        more = [False]
 
         def search(store) -> tuple[list[int], dict[int, Row]]:
-            results = store.search.search(query, limit=limit, filters=filters)
+            # One more than shown: whether there are more matches than that.
+            results = store.search.search(query, limit=limit + 1, filters=filters)
+            more[0] = len(results) > limit
+            results = results[:limit]
             ids = [c.id for c, _ in results]
             if order is not None:
                 ids = Browse(store).order_ids(ids, order, descending=descending)
@@ -152,7 +156,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             ids, rows = result
             table.set_source(IdList(browse, ids, rows))
             self.search_limit = limit
-            self.show_title(len(ids), more=len(ids) >= limit)
+            self.show_title(len(ids), more=more[0])
 
         self.crm.run_db(self, search, found, group="list", exclusive=True, name="search",
                         read=True)

@@ -99,7 +99,12 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
                         read=True)
 
     def show(self, loaded: Loaded) -> None:
-        self.table.set_source(ListSource(loaded.items))
+        # The cursor stays on its item (time and others' changes reorder the
+        # queue), or keeps its place when that item is gone (done, say).
+        current = self.current_item()
+        keys = [item.key for item in loaded.items]
+        at = keys.index(current.key) if current is not None and current.key in keys else None
+        self.table.set_source(ListSource(loaded.items), cursor=at)
         counts = loaded.counts
         whose = f"mine ({plain(self.crm.user)})" if self.mine else "everyone's"
         self.query_one("#heading", Static).update(literal(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import quopri
+import re
 from collections.abc import Iterator
 from typing import IO
 
@@ -161,12 +162,15 @@ def _decoded(data: bytes, charset: str) -> str:
     return data.decode("cp1252", "replace")
 
 
+_KEPT_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def resolved(line: str) -> str:
     """A logical line whose bytes UTF-8 couldn't read (kept as surrogates,
     see ``source.open_source``) read again now that it is whole: a character
     a writer folded in two is one again, and a byte that is still no UTF-8 is
     read as Windows-1252, as elsewhere."""
-    if line.isascii() or not any(0xDC80 <= ord(ch) <= 0xDCFF for ch in line):
+    if line.isascii() or not _KEPT_BYTE.search(line):
         return line
     return line.encode("utf-8", "surrogateescape").decode("utf-8", "tinycrm-cp1252")
 
