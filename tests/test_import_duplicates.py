@@ -558,3 +558,25 @@ def test_a_row_known_by_its_name_still_matches_after_the_crm_moved_the_contact_o
     rose = store.contacts.resolve("Grandma Rose")
     store.contacts.edit(rose.id, {"stage": "customer", "owner": "bob"})
     assert counts(run(store, NAMES_ONLY)[0]) == {"unchanged": 4}
+
+
+def test_a_row_known_by_its_name_matches_a_row_of_the_same_chunk_with_an_address(store):
+    text = "Name,Email,Company\nAnn Ex,ann@ex.org,Acme\nAnn Ex,,Acme\n"
+    planned = counts(run(store, text, dry_run=True)[0])
+    assert planned == counts(run(store, text)[0]) == {"created": 1, "unchanged": 1}
+    assert store.contacts.count() == 1
+
+
+def test_many_namesakes_with_their_companies_import_again_unchanged(store):
+    text = "Name,Company\n" + "".join(f"Guest,Company {i}\n" for i in range(60))
+    assert counts(run(store, text)[0]) == {"created": 60}
+    assert counts(run(store, text)[0]) == {"unchanged": 60}
+    # With nothing but the name, one of 60 Guests is no one in particular.
+    assert counts(run(store, "Name\nGuest\n")[0]) == {"created": 1}
+
+
+def test_rows_of_one_file_add_a_note_paragraph_to_a_contact_once(store):
+    ada = store.contacts.add("Ada", emails=["ada@ex.org"])
+    run(store, 'Email,Notes\nada@ex.org,"a\n\nb"\nada@ex.org,"b\n\nc"\nada@ex.org,a\n')
+    notes = sorted(e.text for e in store.timeline.list(ada.id) if e.kind == "note")
+    assert notes == ["a\n\nb", "c"]

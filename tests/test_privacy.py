@@ -304,9 +304,11 @@ def test_a_merged_away_contact_is_the_one_it_went_into(cli):
 
 def test_erase_leaves_a_longer_number_that_ends_like_theirs(store):
     eli = store.contacts.add("Eli", phones=["+1 202 555 0112"])
-    store.timeline.log(eli.id, "note", "desk +1 202 555 0112, or 555 0112 from inside")
+    store.timeline.log(eli.id, "note", "desk +1 202 555 0112, or 555 0112 from inside;"
+                                       " rang 555 0112 3 times on 2024-05-01 555 0112")
     li = store.contacts.add("Li", phones=["555 0112"])
     erase(store, li.id)
     assert store.contacts.get(eli.id).phones == ("+1 202 555 0112",)
     [note] = [e.text for e in store.timeline.list(eli.id) if e.kind == "note"]
-    assert note == "desk +1 202 555 0112, or [erased] from inside"
+    assert note == ("desk +1 202 555 0112, or [erased] from inside;"
+                    " rang [erased] 3 times on 2024-05-01 [erased]")

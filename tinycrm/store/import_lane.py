@@ -161,9 +161,11 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
             names, found["email_keys"], found["phone_keys"], found["fields"]):
         if not (email_keys or any(phone_keys) or row_fields and profile_keys(row_fields)):
             chunk.known_by_name.append(name)
-    folded = {name.casefold() for name in chunk.known_by_name}
-    if len(folded) != len(chunk.known_by_name):
-        return None  # one name twice, known by nothing else: the row path matches them
+    if chunk.known_by_name:
+        folded = {name.casefold() for name in chunk.known_by_name}
+        if len(folded) != len(chunk.known_by_name) or sum(
+                name.casefold() in folded for name in names) != len(folded):
+            return None  # its name is another row's too: the row path matches them
     return chunk
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
@@ -62,7 +63,7 @@ class RowPath:
         phone_hits = self._phone_candidates(k for i in chunk for k in i.phone_keys)
         nameless = [i for i in chunk if not (i.uid or i.email_keys or any(i.phone_keys))]
         name_hits = self._name_candidates(nameless) if nameless else {}
-        by_name: dict[str, list[int]] = {}  # the file's own contacts by name
+        by_name: Namesakes = {}  # the file's own new contacts by name and company
         if self.skipped_keys:
             # What rows skipped in earlier chunks brought: their contact's still.
             for inc in chunk:
@@ -122,8 +123,8 @@ class RowPath:
                 target = self.profiles.owner(profiles)
             if target is None and mode != "create" and not (
                     profiles or inc.uid or inc.email_keys or any(inc.phone_keys)):
-                target = self._same_entry(inc, (*name_hits.get(inc.name.casefold(), ()),
-                                                *by_name.get(inc.name.casefold(), ())), pending)
+                target = self._same_entry(
+                    inc, (*_namesakes(name_hits, inc), *_namesakes(by_name, inc)), pending)
             if shared is not None and all(
                     (by_email.get(key) or email_hits.get(key)) in (None, target)
                     for key in inc.email_keys):
@@ -169,14 +170,16 @@ class RowPath:
                     self.plan(inc, "create", contact_id, inc.name,
                               " ".join(f"<{e}>" for e in inc.emails[:2]))
                 target = contact_id
-                by_name.setdefault(inc.name.casefold(), []).append(contact_id)
+                by_name.setdefault(inc.name.casefold(), {}).setdefault(
+                    (inc.company or "").casefold(), []).append(contact_id)
             elif target in pending:
                 state = pending[target]
                 if isinstance(state, Incoming):
                     state = pending[target] = state.state(
                         self.default_stage, self.default_tier, self.user)
                 changed = combine(state, inc, overwrite=mode == "update", stages=self.stages)
-                new = [p for p in paragraphs(inc.note or "") if p not in paragraphs(state.note or "")]
+                had = set(paragraphs(state.note or "")) if inc.note else set()
+                new = [p for p in dict.fromkeys(paragraphs(inc.note or "")) if p not in had]
                 if new:
                     added = "\n\n".join(new)
                     state.note = f"{state.note}\n\n{added}" if state.note else added
@@ -203,16 +206,17 @@ class RowPath:
             touched += pending
         self._after_writes(touched)
 
-    def _name_candidates(self, rows: list[Incoming]) -> dict[str, list[int]]:
-        """Contacts named as these rows are (case aside), by the name folded."""
-        found: dict[str, list[int]] = {}
+    def _name_candidates(self, rows: list[Incoming]) -> Namesakes:
+        """Contacts named as these rows are (case aside), by name and company."""
+        found: Namesakes = {}
         names = list(dict.fromkeys(inc.name for inc in rows))
         for start in range(0, len(names), LOOKUP_KEYS):
             part = names[start:start + LOOKUP_KEYS]
-            for contact_id, name in self.conn.execute(
-                    "SELECT id, name FROM contacts WHERE name COLLATE NOCASE IN"
+            for contact_id, name, company in self.conn.execute(
+                    "SELECT id, name, company FROM contacts WHERE name COLLATE NOCASE IN"
                     f" ({','.join('?' * len(part))}) ORDER BY id", part):
-                found.setdefault(name.casefold(), []).append(contact_id)
+                found.setdefault(name.casefold(), {}).setdefault(
+                    (company or "").casefold(), []).append(contact_id)
         return found
 
     def _same_entry(self, inc: Incoming, candidates: tuple[int, ...],
@@ -448,7 +452,10 @@ class RowPath:
                 # A note the contact hasn't got yet is a change like a field's.
                 # (Undo takes it away by its batch.)
                 new = self._new_in_note(contact_id, inc.note) if inc.note else None
-                if new and new not in notes:
+                if new:  # (less what this file's earlier rows added to the contact)
+                    added = {p for note in notes for p in paragraphs(note)}
+                    new = "\n\n".join(p for p in paragraphs(new) if p not in added)
+                if new:
                     notes.append(new)
                     changed = [*changed, "note"]
                 self._count_merge(inc, contact_id, state.name, changed)
@@ -517,8 +524,25 @@ class RowPath:
         had = {p for (text,) in self.conn.execute(
             "SELECT text FROM events WHERE contact_id = ? AND kind = 'note'", [contact_id])
             for p in paragraphs(text or "")}
-        new = [p for p in paragraphs(note) if p not in had]
+        new = [p for p in dict.fromkeys(paragraphs(note)) if p not in had]
         return "\n\n".join(new) if new else None
+
+
+# Contacts by name, then company, both folded.
+Namesakes = dict[str, dict[str, list[int]]]
+
+
+def _namesakes(found: Namesakes, inc: Incoming) -> list[int]:
+    """The contacts a row known by its name alone may be: those of its name
+    and company when it has one (a contact without it would gain it: someone
+    new), else all of its name (a row of a name alone brings nothing)."""
+    by_company = found.get(inc.name.casefold())
+    if not by_company:
+        return []
+    if inc.company:
+        return by_company.get(inc.company.casefold(), [])[:PHONE_GROUP_LIMIT + 1]
+    # (More than the limit is as good as all: _same_entry then looks no further.)
+    return list(islice((c for ids in by_company.values() for c in ids), PHONE_GROUP_LIMIT + 1))
 
 
 _NOT_IDENTITY = frozenset(("stage", "tier", "owner", "source", "cadence_days",

@@ -305,9 +305,24 @@ def _whole(values: list[str]) -> re.Pattern[str]:
     in +1 202 555 01123). The longest first."""
     return re.compile("|".join(
         rf"(?<![\w.%+-]){re.escape(v)}(?![\w%+-]|\.\w)" if "@" in v
-        # (Nor the end of a longer number: 555 0112 in +1 202 555 0112.)
-        else rf"(?<![\d+])(?<![\d)][ .-]){re.escape(v)}(?!\d)(?![ .-]\d)" if _PHONE.fullmatch(v)
+        else rf"(?<![\d+]){re.escape(v)}(?!\d)" if _PHONE.fullmatch(v)
         else rf"(?<![\w-]){re.escape(v)}(?![\w-])" for v in values))
+
+
+def _redacted(whole: re.Pattern[str], text: str) -> str:
+    """``text`` with each of the person's values that stands alone replaced;
+    a number that is the end of an international one (555 0112 in
+    +1 202 555 0112, someone else's) is left."""
+    def replace(match: re.Match[str]) -> str:
+        if _INTERNATIONAL_HEAD.search(text, max(0, match.start() - 24), match.start()):
+            return match.group()
+        return REDACTED
+
+    return whole.sub(replace, text)
+
+
+# The start of an international number, right before a match: "+1 202 ".
+_INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
 
 
 def _matches(columns: list[str], n: int) -> str:
@@ -325,7 +340,8 @@ def _drop_orphan_history(conn, values: list[str]) -> int:
         "SELECT id, before, after FROM audit WHERE contact_id IS NOT NULL"
         " AND contact_id NOT IN (SELECT id FROM contacts)"
         f" AND ({_matches(['before', 'after'], len(values))})", values)
-        if whole.search(before or "") or whole.search(after or "")]
+        if _redacted(whole, before or "") != (before or "")
+        or _redacted(whole, after or "") != (after or "")]
     for audit_id in ids:
         conn.execute("DELETE FROM audit WHERE id = ?", [audit_id])
     return len(ids)
@@ -351,7 +367,7 @@ def _redact(conn, values: list[str]) -> int:
             values,
         ).fetchall()
         for row in rows:
-            new = [None if text is None else whole.sub(REDACTED, text) for text in row[1:]]
+            new = [None if text is None else _redacted(whole, text) for text in row[1:]]
             if new == list(row[1:]):
                 continue  # only inside other values
             sets = ", ".join(f"{c} = ?" for c in columns)
