@@ -55,6 +55,12 @@ async def settle(app, pilot) -> None:
     await app.workers.wait_for_complete()
 
 
+async def keys(app, pilot, *pressed: str) -> None:
+    """Press, then wait for what the keys set off (workers included)."""
+    await pilot.press(*pressed)
+    await settle(app, pilot)
+
+
 def table(app, selector: str = "#contacts") -> VirtualTable:
     return app.screen.query_one(selector, VirtualTable)
 
@@ -346,8 +352,7 @@ async def test_the_queue_moves_on_with_the_clock(store, clock, monkeypatch):
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await keys(app, pilot, "2")
         screen = app.screen
         grace = next(i for i in table(app, "#queue").source if i.contact_name == "Grace Hopper")
         assert screen.section(grace) == "today"
@@ -372,16 +377,14 @@ async def test_a_queue_read_again_keeps_the_cursor_on_its_follow_up(store, clock
     app = make_app(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await keys(app, pilot, "2")
         assert table(app, "#queue").current.note == "A"
         clock.now = FROZEN + timedelta(hours=2)
         app.screen._time_passed()
         await settle(app, pilot)
         assert [i.note for i in table(app, "#queue").source][0] == "B"  # reordered
         assert table(app, "#queue").current.note == "A"
-        await pilot.press("d")
-        await settle(app, pilot)
+        await keys(app, pilot, "d")
     assert store.followups.get(fa.id).status == "done"
 
 
@@ -458,20 +461,15 @@ async def test_tags_holding_a_comma_survive_the_form_and_the_tags_dialog(store):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await highlight(app, pilot, "Grace Hopper")
-        await pilot.press("e")
-        await settle(app, pilot)
+        await keys(app, pilot, "e")
         app.screen.query_one("#title").value = "Rear Admiral"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await keys(app, pilot, "ctrl+s")
         assert store.contacts.get(ids["grace"]).tags == ("q3;west", "smith, jones & co")
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("t")
-        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        await keys(app, pilot, "t")
         tags = app.screen.query_one("#tags")
         tags.value = tags.value + ", navy; cobol"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await keys(app, pilot, "enter")
         assert store.contacts.get(ids["grace"]).tags == (
             "cobol", "navy", "q3;west", "smith, jones & co")
 
