@@ -92,7 +92,7 @@ class RowPath:
                                 f" {inc.uid} already belongs to contact {target}"
                                 f" ({self.contact_name(target, pending)})")
                     continue
-            shared = None  # (an address, its contact) when the row's name is another's
+            shared = None  # an address of the row whose contact is, by name, someone else
             if target is None:
                 for email, key in zip(inc.emails, inc.email_keys):
                     target = by_email.get(key) or email_hits.get(key)
