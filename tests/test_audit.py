@@ -116,3 +116,11 @@ def test_audit_of_a_deleted_contact_by_id(cli):
     assert rows[0]["action"] == "delete" and rows[0]["before"]["name"] == "Ada"
     missing = cli("audit", "nobody@ex.org")
     assert missing.exit_code == 3
+
+
+def test_audit_of_a_gone_contact_takes_ascii_digits_only(cli):
+    cli.ok("add", "Ada")
+    cli.ok("rm", "1", "--yes")
+    assert json.loads(cli.ok("audit", "1", "-f", "json").stdout)[0]["action"] == "delete"
+    other = cli("audit", "\u0661")  # Arabic-Indic one: a name, not the id 1
+    assert other.exit_code == 3

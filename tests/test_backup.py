@@ -187,3 +187,13 @@ def test_an_empty_backup_path_is_a_usage_error_not_the_current_folder(cli, tmp_p
     result = cli("db", "backup", "")
     assert result.exit_code == 2 and "Invalid value for PATH: an empty path" in result.stderr
     assert list(tmp_path.glob("tinycrm-*.db")) == []
+
+
+def test_backups_into_a_folder_in_the_same_second_get_names_of_their_own(cli, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    first = cli.ok("db", "backup", str(folder)).stdout.strip()
+    second = cli.ok("db", "backup", str(folder)).stdout.strip()  # the frozen clock: one second
+    assert first != second and second.endswith("-2.db")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [first.rsplit("/", 1)[1], second.rsplit("/", 1)[1]])

@@ -307,7 +307,7 @@ def audit(
         try:
             contact_id = store.contacts.resolve(ref).id
         except NotFound:
-            if not ref.strip().isdigit():
+            if not (ref.strip().isascii() and ref.strip().isdigit()):  # (not "١" as 1)
                 raise
             contact_id = int(ref)  # a deleted or erased contact's history
     entries = store.audit.list(

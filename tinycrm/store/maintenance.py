@@ -39,7 +39,13 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
     now = now or store.now()
     dest = Path(dest).expanduser()
     if dest.is_dir():
-        dest = dest / f"tinycrm-{to_local(now):%Y%m%d-%H%M%S}.db"
+        # A dated name; a second backup in the same second gets -2, -3, ...
+        named = dest / f"tinycrm-{to_local(now):%Y%m%d-%H%M%S}.db"
+        n = 1
+        while named.exists():
+            n += 1
+            named = dest / f"tinycrm-{to_local(now):%Y%m%d-%H%M%S}-{n}.db"
+        dest = named
     if dest.exists():
         raise Conflict(f"{dest} already exists; choose another name")
     if dest.resolve() == store.path.resolve():
