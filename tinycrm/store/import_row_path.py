@@ -1,10 +1,11 @@
 """The import's row path: a chunk that the fast lane (``import_lane``) can't
 take, worked out row by row. Each row is checked (``RowChecker.prepare``),
-matched by uid, then email, then phone, then a profile URL (``profiles``)
+matched by uid, then email, then phone, then a profile URL (``profiles``),
+then, for a row of a name alone, its name (``import_namesakes``),
 against the database and the rows before it, and created, merged, updated
 or skipped as ``--on-duplicate`` says. A number alone doesn't make a row the
-same person as a contact whose name reads otherwise: colleagues share a
-switchboard, a household a landline.
+same person as a contact whose name reads otherwise, nor does an address:
+colleagues share a switchboard, a household a landline, a family an inbox.
 Merges into existing contacts keep their before-state in ``import_items``
 for undo.
 
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
 from .contact_state import ContactState, combine, load_states
 from .dupes import PHONE_GROUP_LIMIT, names_agree
 from .import_batches import write_state
+from .import_namesakes import Namesakes, brings_nothing, name_candidates, namesakes, too_many
+from .import_namesakes import add as add_namesake
 from .import_rows import Incoming, Rejection
 from .import_types import LOOKUP_KEYS
 from .profiles import profile_keys
@@ -62,7 +64,7 @@ class RowPath:
         email_hits, hit_names = self._email_hits(k for i in chunk for k in i.email_keys)
         phone_hits = self._phone_candidates(k for i in chunk for k in i.phone_keys)
         nameless = [i for i in chunk if not (i.uid or i.email_keys or any(i.phone_keys))]
-        name_hits = self._name_candidates(nameless) if nameless else {}
+        name_hits = name_candidates(self.conn, nameless) if nameless else {}
         by_name: Namesakes = {}  # the file's own new contacts by name and company
         if self.skipped_keys:
             # What rows skipped in earlier chunks brought: their contact's still.
@@ -124,7 +126,7 @@ class RowPath:
             if target is None and mode != "create" and not (
                     profiles or inc.uid or inc.email_keys or any(inc.phone_keys)):
                 target = self._same_entry(
-                    inc, (*_namesakes(name_hits, inc), *_namesakes(by_name, inc)), pending)
+                    inc, (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending)
             if shared is not None and all(
                     (by_email.get(key) or email_hits.get(key)) in (None, target)
                     for key in inc.email_keys):
@@ -170,8 +172,7 @@ class RowPath:
                     self.plan(inc, "create", contact_id, inc.name,
                               " ".join(f"<{e}>" for e in inc.emails[:2]))
                 target = contact_id
-                by_name.setdefault(inc.name.casefold(), {}).setdefault(
-                    (inc.company or "").casefold(), []).append(contact_id)
+                add_namesake(by_name, inc.name, inc.company, contact_id)
             elif target in pending:
                 state = pending[target]
                 if isinstance(state, Incoming):
@@ -206,29 +207,13 @@ class RowPath:
             touched += pending
         self._after_writes(touched)
 
-    def _name_candidates(self, rows: list[Incoming]) -> Namesakes:
-        """Contacts named as these rows are (case aside), by name and company."""
-        found: Namesakes = {}
-        names = list(dict.fromkeys(inc.name for inc in rows))
-        for start in range(0, len(names), LOOKUP_KEYS):
-            part = names[start:start + LOOKUP_KEYS]
-            for contact_id, name, company in self.conn.execute(
-                    "SELECT id, name, company FROM contacts WHERE name COLLATE NOCASE IN"
-                    f" ({','.join('?' * len(part))}) ORDER BY id", part):
-                found.setdefault(name.casefold(), {}).setdefault(
-                    (company or "").casefold(), []).append(contact_id)
-        return found
-
     def _same_entry(self, inc: Incoming, candidates: tuple[int, ...],
                     pending: dict[int, Any]) -> int | None:
         """For a row with no uid, address, number or profile: the first
         contact of its name that it would bring nothing to but tags (the same
         row imported again), else None. A name alone is no proof of a person,
         so a row that says anything else new is someone new."""
-        if not candidates or len(candidates) > PHONE_GROUP_LIMIT:
-            # (A name as many contacts have as a switchboard has holders, a
-            # "Guest", says nothing of who a row is, and comparing it with
-            # each of them would make an import of such rows quadratic.)
+        if not candidates or too_many(candidates):
             return None
         stored = load_states(self.conn, [c for c in candidates if c not in pending])
         for contact_id in candidates:
@@ -242,17 +227,7 @@ class RowPath:
                 if state is None:
                     continue
                 noted = not inc.note or self._has_note(contact_id, inc.note)
-            # As an update would take it: a value the contact has otherwise
-            # (another company) is a change, as much as one it lacks.
-            taken = state.restored({})
-            changed = {key for key in combine(taken, inc, overwrite=True, stages=self.stages)
-                       if not _same_text(getattr(state, key), getattr(taken, key))}
-            if inc.split_names:
-                changed -= {"first_name", "last_name"}  # guessed from the name, not given
-            # What the CRM did with a person since (a lead became a customer,
-            # got an owner) says nothing of who they are.
-            changed -= _NOT_IDENTITY
-            if noted and changed <= {"tags"}:
+            if noted and brings_nothing(inc, state, self.stages):
                 return contact_id
         return None
 
@@ -526,32 +501,6 @@ class RowPath:
             for p in paragraphs(text or "")}
         new = [p for p in dict.fromkeys(paragraphs(note)) if p not in had]
         return "\n\n".join(new) if new else None
-
-
-# Contacts by name, then company, both folded.
-Namesakes = dict[str, dict[str, list[int]]]
-
-
-def _namesakes(found: Namesakes, inc: Incoming) -> list[int]:
-    """The contacts a row known by its name alone may be: those of its name
-    and company when it has one (a contact without it would gain it: someone
-    new), else all of its name (a row of a name alone brings nothing)."""
-    by_company = found.get(inc.name.casefold())
-    if not by_company:
-        return []
-    if inc.company:
-        return by_company.get(inc.company.casefold(), [])[:PHONE_GROUP_LIMIT + 1]
-    # (More than the limit is as good as all: _same_entry then looks no further.)
-    return list(islice((c for ids in by_company.values() for c in ids), PHONE_GROUP_LIMIT + 1))
-
-
-_NOT_IDENTITY = frozenset(("stage", "tier", "owner", "source", "cadence_days",
-                           "last_contacted_at", "created_at"))
-
-
-def _same_text(a: Any, b: Any) -> bool:
-    """Values that differ in case alone (BOB SMITH, Bob Smith)."""
-    return isinstance(a, str) and isinstance(b, str) and a.casefold() == b.casefold()
 
 
 class _Ambiguous(Exception):
