@@ -11,8 +11,9 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from ..app import quiet_go_keys
+from ..store.followups import queue_section
 from ..store.models import FollowUp, QueueItem
-from ..store.when import local_date, relative, start_of_day
+from ..store.when import relative, start_of_day
 from ..widgets.text import literal, plain
 from ..widgets.vtable import Column, ListSource, VirtualTable
 from .base import CRMScreen
@@ -77,12 +78,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
             self.load()
 
     def section(self, item: QueueItem) -> str:
-        now = self.crm.now()
-        if item.due_at <= now:
-            return "overdue"
-        if local_date(item.due_at) == local_date(now):
-            return "today"
-        return "upcoming"
+        return queue_section(item.due_at, self.crm.now())
 
     def load(self) -> None:
         owner = self.crm.user if self.mine else None

@@ -506,11 +506,9 @@ class FollowUps:
             cadence = self.cadence_items(owner=owner, now=now, until=start_of_day(now, 7))
         counts = {"overdue": overdue or 0, "today": today or 0, "week": week or 0}
         for item in cadence:
-            if item.due_at <= now:
-                counts["overdue"] += 1
-            else:
-                counts["week"] += 1
-                counts["today"] += item.due_at < start_of_day(now, 1)
+            section = queue_section(item.due_at, now)
+            counts[section if section == "overdue" else "week"] += 1
+            counts["today"] += section == "today"
         return counts
 
     def queue(
@@ -532,6 +530,14 @@ class FollowUps:
                 items += self.cadence_items(owner=owner, now=now, until=until)
         items.sort(key=_queue_order)
         return items[:limit] if limit is not None else items
+
+
+def queue_section(due_at: datetime, now: datetime) -> str:
+    """Where the queue shows an item: ``overdue`` (due now or before),
+    ``today`` (later today, local time) or ``upcoming``."""
+    if due_at <= now:
+        return "overdue"
+    return "today" if local_date(due_at) == local_date(now) else "upcoming"
 
 
 def _rank_index(view: str, owner: str | None, contact_id: int | None) -> str:
