@@ -321,6 +321,11 @@ def _redacted(whole: re.Pattern[str], text: str) -> str:
     return whole.sub(replace, text)
 
 
+def _holds(whole: re.Pattern[str], text: str | None) -> bool:
+    """Whether ``text`` has one of the person's values, as ``_redacted`` finds them."""
+    return bool(text) and _redacted(whole, text) != text
+
+
 # The start of an international number, right before a match: "+1 202 ".
 _INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
 
@@ -340,10 +345,8 @@ def _drop_orphan_history(conn, values: list[str]) -> int:
         "SELECT id, before, after FROM audit WHERE contact_id IS NOT NULL"
         " AND contact_id NOT IN (SELECT id FROM contacts)"
         f" AND ({_matches(['before', 'after'], len(values))})", values)
-        if _redacted(whole, before or "") != (before or "")
-        or _redacted(whole, after or "") != (after or "")]
-    for audit_id in ids:
-        conn.execute("DELETE FROM audit WHERE id = ?", [audit_id])
+        if _holds(whole, before) or _holds(whole, after)]
+    conn.executemany("DELETE FROM audit WHERE id = ?", [(audit_id,) for audit_id in ids])
     return len(ids)
 
 
