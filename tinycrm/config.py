@@ -6,6 +6,7 @@ Example::
     [crm]
     stages = ["lead", "qualified", "customer", "churned", "lost"]
     tiers = ["vip", "standard", "low"]
+    date_order = "day-first"   # 03/04/1985 is 3 April (default: the locale's)
 
     [cadence]          # keep-in-touch defaults per tag
     investor = "30d"
@@ -13,7 +14,9 @@ Example::
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,11 +71,36 @@ class Config:
         rules = self.data.get("rules")
         if rules is not None and not (isinstance(rules, list) and all(isinstance(r, dict) for r in rules)):
             raise ConfigError(f"{self.path}: [[rules]] must be an array of tables")
+        order = crm.get("date_order", "auto")
+        if order not in DATE_ORDERS:
+            raise ConfigError(f"{self.path}: [crm] date_order must be one of"
+                              f" {', '.join(DATE_ORDERS)}, got {order!r}")
         return StoreSettings(
             stages=stages, tiers=tiers, default_stage=default_stage,
             default_tier=default_tier, tag_cadence=cadence,
             rules=None if rules is None else tuple(rules),
+            day_first=day_first(order),
         )
+
+
+DATE_ORDERS = ("auto", "day-first", "month-first")
+
+# Where 03/04/1985 is March 4 (the United States and the places that
+# write dates its way). Elsewhere it is 3 April.
+_MONTH_FIRST_TERRITORIES = frozenset(("US", "AS", "GU", "MP", "PR", "UM", "VI", "PH", "FM",
+                                      "MH", "PW"))
+
+
+def day_first(order: str, environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether a slash date that could be read either way is day first:
+    ``order`` says, or with ``auto`` the locale's dates do (``LC_ALL``, then
+    ``LC_TIME``, then ``LANG``: ``en_GB.UTF-8`` is day first). A locale with
+    no territory (``C``, ``POSIX``, unset) keeps the month first."""
+    if order != "auto":
+        return order == "day-first"
+    locale = next((v for v in (environ.get(k) for k in ("LC_ALL", "LC_TIME", "LANG")) if v), "")
+    territory = locale.split(".")[0].split("@")[0].partition("_")[2]
+    return bool(territory) and territory.upper() not in _MONTH_FIRST_TERRITORIES
 
 
 def parse_days(text: str, *, where: str) -> int:

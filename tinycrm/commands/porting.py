@@ -41,6 +41,12 @@ class InputFormat(str, Enum):
     ndjson = "ndjson"
 
 
+class DateOrder(str, Enum):
+    auto = "auto"
+    day_first = "day-first"
+    month_first = "month-first"
+
+
 class OnDuplicate(str, Enum):
     merge = "merge"
     update = "update"
@@ -211,6 +217,10 @@ def import_(
     encoding: Annotated[str | None, typer.Option(
         "--encoding", metavar="ENC",
         help="Text encoding (default: BOM, else UTF-8, else Windows-1252).")] = None,
+    date_order: Annotated[DateOrder | None, typer.Option(
+        "--date-order", case_sensitive=False,
+        help="How a slash date that could be either (03/04/1985) is read; auto is the"
+             " locale's order (default: [crm] date_order, else auto).")] = None,
 ) -> None:
     """Import contacts from CSV (Google, Outlook, LinkedIn, HubSpot, tinycrm), vCard or JSON.
 
@@ -218,6 +228,7 @@ def import_(
     --on-duplicate). Rejected rows are listed with their line numbers; the
     others are imported and the exit code is 1. The whole import is one
     transaction and one batch (`tinycrm imports undo BATCH` reverses it)."""
+    from ..config import day_first
     from ..import_input import open_input
     from ..store.importer import ImportOptions, ImportRejected, import_contacts, open_reader
 
@@ -225,6 +236,7 @@ def import_(
     options = ImportOptions(
         format=fmt.value, mapping=tuple(mapping or ()), on_duplicate=on_duplicate.value,
         dry_run=dry_run, tags=tuple(tag or ()), strict=strict, encoding=encoding,
+        day_first=None if date_order is None else day_first(date_order.value),
     )
     raw, name = open_input(file)
     with raw:

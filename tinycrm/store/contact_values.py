@@ -45,17 +45,19 @@ _NAME_SUFFIXES = frozenset((
 ))
 
 
-def birthday_value(value: str) -> str | None:
+def birthday_value(value: str, *, day_first: bool = False) -> str | None:
     """A birthday as it is kept: ``1985-03-15``, or ``--03-15`` without the
     year (vCard's form), from those or another common spelling (``19850315``,
     ``1985/03/15``, US ``3/15/1985``, European ``15/03/1985`` and
-    ``15.03.1985``, ``15 Mar 1985``, ``March 15, 1985``). Empty, or Outlook's
-    ``0/0/00``, is None; anything else is a ValidationError."""
+    ``15.03.1985``, ``15 Mar 1985``, ``March 15, 1985``). A slash date that
+    could be read either way (``03/04/1985``) is read month first, or day
+    first with ``day_first``. Empty, or Outlook's ``0/0/00``, is None;
+    anything else is a ValidationError."""
     text = value.strip()
     if not text or text.strip("0/-. ") == "":
         return None
     try:
-        day = _birthday(text)
+        day = _birthday(text, day_first)
     except (ValueError, KeyError, OverflowError):
         day = None
     if day is None:
@@ -67,7 +69,7 @@ def birthday_value(value: str) -> str | None:
     return day.isoformat()
 
 
-def _birthday(text: str) -> date | str | None:
+def _birthday(text: str, day_first: bool) -> date | str | None:
     """The date a birthday's text spells (``--MM-DD`` as text), or None."""
     if text.startswith("--"):
         digits = text[2:].replace("-", "")
@@ -86,10 +88,10 @@ def _birthday(text: str) -> date | str | None:
             first, second, third = map(int, parts)
             if len(parts[0].strip()) == 4:  # 1985/03/15: year first
                 return date(first, second, third)
-            # US month first (3/15/1985), unless the first can't be a month
-            # (15/03/1985, a European file); day first always with dots
-            # (15.03.1985, German and most of Europe).
-            if mark == "." or first > 12:
+            # Day first always with dots (15.03.1985, German and most of
+            # Europe). With slashes, the order asked for (US 3/15/1985 or
+            # British 15/3/1985), unless a number can't be a month.
+            if mark == "." or first > 12 or (day_first and second <= 12):
                 first, second = second, first
             if third < 100:
                 third += 1900 if third > 30 else 2000
@@ -144,14 +146,14 @@ def split_tags(text: str, known: Sequence[str] = ()) -> list[str]:
 _TAG_SEPARATOR = re.compile(r"[,;]")
 
 
-def checked_birthday(value: Any) -> str | None:
+def checked_birthday(value: Any, *, day_first: bool = False) -> str | None:
     """A birthday typed (add, edit): empty clears it; a file's no-birthday
     placeholder (Outlook's 0/0/00) is no date for a person to type."""
     text = str(value).strip()
     try:
         if text and text.strip("0/-. ") == "":
             raise ValidationError(f"not a date: {quoted(text)}")
-        return birthday_value(text)
+        return birthday_value(text, day_first=day_first)
     except ValidationError as exc:
         raise ValidationError(f"birthday: {exc.message} (use {BIRTHDAY_FORMS})") from None
 

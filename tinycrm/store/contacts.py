@@ -378,7 +378,7 @@ class Contacts:
         stage = self.check_stage(self.store.settings.default_stage if stage is None else stage)
         tier = self.check_tier(self.store.settings.default_tier if tier is None else tier)
         if birthday is not None:
-            birthday = checked_birthday(birthday)
+            birthday = checked_birthday(birthday, day_first=self.store.settings.day_first)
         if cadence_days is not None:
             cadence_days = check_cadence_days(cadence_days)
         if first_name is None and last_name is None:
@@ -478,7 +478,7 @@ class Contacts:
             elif key == "cadence_days" and value is not None:
                 value = check_cadence_days(value)
             elif key == "birthday" and value is not None:
-                value = checked_birthday(value)
+                value = checked_birthday(value, day_first=self.store.settings.day_first)
             values[key] = value
         if (values.get("name") and values["name"] != before.name
                 and not {"first_name", "last_name"} & changes.keys()):

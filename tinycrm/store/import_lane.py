@@ -143,7 +143,9 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
                 fields[i] = {"nickname": nickname, **(fields[i] or {})}
     extra_tags = checker.extra_tags
     try:
-        found["birthday"] = [clean_birthday(str(v)) if v else None for v in column("birthday")]
+        day_first = checker.day_first
+        found["birthday"] = [clean_birthday(str(v), day_first=day_first) if v else None
+                             for v in column("birthday")]
         found["emails"], found["email_keys"] = (
             _single_emails(column("emails")) or _each(column("emails"), clean_emails))
         found["phones"], found["phone_keys"] = (

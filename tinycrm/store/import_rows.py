@@ -48,12 +48,12 @@ _COMMON_KEYS = frozenset(("name", "first_name", "last_name", "emails", "phones",
                           "title", "tags"))
 
 
-def clean_birthday(value: str) -> str | None:
+def clean_birthday(value: str, *, day_first: bool = False) -> str | None:
     """``1985-03-15``, or ``--03-15`` without the year, from a date in a
     common spelling (``contact_values.birthday_value``); BadValue for anything
     else, so that the row is rejected naming its column."""
     try:
-        return birthday_value(value)
+        return birthday_value(value, day_first=day_first)
     except ValidationError as exc:
         raise BadValue("birthday", value, exc.message) from None
 
@@ -204,8 +204,10 @@ class _Bad(Exception):
 class RowChecker:
     """Turns a reader's rows into ``Incoming`` rows or ``Rejection``s."""
 
-    def __init__(self, reader, *, extra_tags: list[str], stages: set[str], tiers: set[str]) -> None:
+    def __init__(self, reader, *, extra_tags: list[str], stages: set[str], tiers: set[str],
+                 day_first: bool = False) -> None:
         self.reader = reader
+        self.day_first = day_first
         self.extra_tags = extra_tags
         self.stages = stages
         self.tiers = tiers
@@ -302,7 +304,7 @@ class RowChecker:
         if "source" in record:
             inc.source = clean_text(get("source"))
         if get("birthday"):
-            inc.birthday = clean_birthday(str(get("birthday")))
+            inc.birthday = clean_birthday(str(get("birthday")), day_first=self.day_first)
         if "cadence_days" in record:
             inc.cadence_days = self._cadence(row, get("cadence_days"))
         if "uid" in record:
@@ -367,7 +369,7 @@ class RowChecker:
             # A date alone, spelled as a birthday may be (LinkedIn's
             # "Connected On": 07 Dec 2025): the start of that day, here.
             try:
-                day = birthday_value(text)
+                day = birthday_value(text, day_first=self.day_first)
             except ValidationError:
                 day = None
             if day and not day.startswith("--"):

@@ -33,6 +33,9 @@ class ImportOptions:
     tags: tuple[str, ...] = ()
     strict: bool = False
     encoding: str | None = None
+    # How a slash date that could be either is read (03/04/1985): None is
+    # the store's setting.
+    day_first: bool | None = None
 
 
 @dataclass(frozen=True)

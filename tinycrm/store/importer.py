@@ -180,8 +180,9 @@ class _Import(RowPath):
         self.on_plan = on_plan
         self.mode = options.on_duplicate
         settings = store.settings
-        self.checker = RowChecker(reader, extra_tags=tags, stages=set(settings.stages),
-                                  tiers=set(settings.tiers))
+        self.checker = RowChecker(
+            reader, extra_tags=tags, stages=set(settings.stages), tiers=set(settings.tiers),
+            day_first=settings.day_first if options.day_first is None else options.day_first)
         self.stages = settings.stages
         self.default_stage = settings.default_stage
         self.default_tier = settings.default_tier

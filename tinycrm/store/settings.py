@@ -24,3 +24,6 @@ class StoreSettings:
     # Response-time rules as read from config (see store/rules.py); None means
     # the built-in defaults.
     rules: tuple[dict[str, Any], ...] | None = None
+    # A slash date that could be read either way (03/04/1985) is day first
+    # (British) rather than month first (US).
+    day_first: bool = False
