@@ -27,6 +27,7 @@ from .csvmapper import (
     TAGS,
     Mapper,
 )
+from .outlook_locales import english_headers
 
 # What --map may name (besides fields.NAME / custom.NAME and ignore).
 TARGETS = {
@@ -298,10 +299,15 @@ def build_mapper(header: Sequence[str], *, overrides: dict[str, str] | None = No
                  layout: str | None = None) -> Mapper:
     """Decide, column by column, where each header's cells go."""
     header = [h if isinstance(h, str) else "" for h in header]
-    layout = layout or detect_layout(header)
     overrides = dict(overrides or {})
-    specific = _LAYOUT_HEADERS.get(layout, {})
     normalised = [norm_header(h) for h in header]
+    if layout is None:
+        layout = detect_layout(header)
+        english = english_headers(normalised) if layout in ("csv", "outlook") else None
+        if english is not None:  # Outlook in another language: its headers read in English
+            normalised = [n if n in overrides else e for n, e in zip(normalised, english)]
+            layout = detect_layout(normalised)
+    specific = _LAYOUT_HEADERS.get(layout, {})
     if layout == "outlook" and "job title" not in normalised:
         # Outlook's Title is Mr or Dr, beside its Job Title; a file with an
         # "E-mail Address" column and no Job Title means the job.

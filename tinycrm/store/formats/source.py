@@ -171,6 +171,11 @@ def open_source(
             codec = "utf-8-sig"
     else:
         codec, errors = guess_encoding(head_bytes)
+        if codec == "cp1252":  # or the code page of an Outlook in another language
+            from .csvlayout import norm_header
+            from .outlook_locales import header_code_page
+
+            codec = header_code_page(head_bytes.split(b"\n", 1)[0], norm_header) or codec
     decoder = codecs.getincrementaldecoder(codec)(errors=errors)
     try:
         head = decoder.decode(head_bytes, final=len(head_bytes) < HEAD_BYTES)

@@ -1,0 +1,62 @@
+"""Outlook exports in other languages: a German Outlook writes ``Vorname``,
+``Nachname`` and ``E-Mail-Adresse`` where an English one writes ``First Name``,
+``Last Name`` and ``E-mail Address``, in the Windows code page of its language.
+
+``outlook_headers.json`` holds each language's headers (33 languages, every
+one of Exchange's Outlook CSV import but English and Greek) and the English
+header each stands for. No header means two things across the languages, so
+one table serves them all. Headers are compared as ``norm_header`` leaves them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+
+# Fewer localised headers than this is a file of its own, not an Outlook export:
+# two already name a contact's parts (Vorname, Nachname).
+_ENOUGH = 2
+
+
+_CELLS = re.compile(r"[,;\t]")
+
+
+@cache
+def _table() -> dict:
+    return json.loads((Path(__file__).parent / "outlook_headers.json").read_text("utf-8"))
+
+
+def english_headers(names: Sequence[str]) -> list[str] | None:
+    """``names`` (normalised headers) with an Outlook export's localised ones
+    in English, or None when there aren't enough of them to tell. French
+    Outlook writes "Titre" twice, for Mr or Dr and then for the job; so does
+    any language whose word for the job appears twice."""
+    table = _table()["headers"]
+    if sum(name in table for name in names) < _ENOUGH:
+        return None
+    english = [table.get(name, name) for name in names]
+    jobs = [i for i, name in enumerate(english) if name == "job title" and names[i] in table]
+    if len(jobs) > 1 and "title" not in english:
+        english[jobs[0]] = "title"
+    return english
+
+
+def header_code_page(first_line: bytes, norm: Callable[[str], str]) -> str | None:
+    """The code page, other than Windows-1252, in which ``first_line`` reads as
+    the most localised Outlook headers (Polish in 1250, Russian in 1251,
+    Japanese in 932), or None when none reads more of them than 1252 does."""
+    table = _table()["headers"]
+
+    def found(codec: str) -> int:
+        text = first_line.decode(codec, errors="replace")
+        return sum(norm(cell.strip('"')) in table for cell in _CELLS.split(text))
+
+    best, most = None, max(found("cp1252"), _ENOUGH - 1)
+    for codec in _table()["code_pages"]:
+        count = found(codec)
+        if count > most:
+            best, most = codec, count
+    return best
