@@ -307,3 +307,58 @@ def test_what_happened_this_second_and_silence_of_exactly_n_days_count(store):
     report = build(store, now=now, idle_days=30)
     assert (report.months[-1], report.new_contacts[-1]) == ("2026-11", 1)
     assert report.not_contacted.contacts == 1  # silent 30 days to the second: 30 days or more
+
+
+def test_report_settings_come_from_the_config_and_a_bad_won_stage_names_the_file(tmp_path):
+    from tinycrm.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[crm]\nstages = ["prospect", "paying"]\n[report]\nwon_stage = "paying"\n'
+                    "idle_days = 7\n")
+    settings = load_config(path).store_settings()
+    assert (settings.won_stage, settings.idle_days) == ("paying", 7)
+    for bad, words in (('won_stage = "customer"', "won_stage 'customer' is not a stage"),
+                       ("won_stage = 5", "won_stage 5 is not a stage"),
+                       ("idle_days = 0", "idle_days must be a whole number of days")):
+        path.write_text(f'[crm]\nstages = ["prospect", "paying"]\n[report]\n{bad}\n')
+        with pytest.raises(ConfigError) as caught:
+            load_config(path).store_settings()
+        assert str(path) in str(caught.value) and words in str(caught.value)
+
+
+def _at(iso: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso)
+
+
+def test_a_merge_keeps_the_earlier_creation_so_a_conversion_takes_no_negative_time(store):
+    from tinycrm.store.dupes import merge_contacts
+
+    old = store.contacts.add("Old Other", emails=["o@ex.org"], now=_at("2026-01-01T00:00:00+00:00"))
+    store.contacts.edit(old.id, {"stage": "customer"}, now=_at("2026-03-01T00:00:00+00:00"))
+    new = store.contacts.add("New Keep", emails=["k@ex.org"], now=_at("2026-11-01T00:00:00+00:00"))
+    kept, changed = merge_contacts(store, new.id, old.id, now=_at("2026-11-02T00:00:00+00:00"))
+    assert kept.created_at == _at("2026-01-01T00:00:00+00:00") and "created_at" in changed
+    conversion = build(store, now=FROZEN).to_dict()["conversion"]
+    assert (conversion["leads"], conversion["converted"], conversion["median_days"]) == (1, 1, 59.0)
+    # A contact merged the other way keeps its own, earlier, creation.
+    newer = store.contacts.add("Newer", emails=["n@ex.org"], now=_at("2026-11-10T00:00:00+00:00"))
+    kept, changed = merge_contacts(store, new.id, newer.id, now=_at("2026-11-11T00:00:00+00:00"))
+    assert kept.created_at == _at("2026-01-01T00:00:00+00:00") and "created_at" not in changed
+
+
+def test_leads_are_counted_when_no_stage_is_the_won_one(db_path, clock):
+    settings = StoreSettings(stages=("prospect", "trial", "paying"), default_stage="prospect")
+    with Store(db_path, user="alice", clock=clock, settings=settings) as store:
+        for name in ("A", "B", "C"):
+            store.contacts.add(name)
+        conversion = build(store, now=FROZEN).to_dict()["conversion"]
+    assert (conversion["leads"], conversion["converted"]) == (3, 0)
+
+
+def test_a_period_that_starts_this_very_second_is_no_error(known):
+    report = build(known, since=FROZEN, now=FROZEN).to_dict()
+    assert report["conversion"]["leads"] == 0
+    with pytest.raises(ValidationError, match="in the future"):
+        build(known, since=FROZEN.replace(second=1), now=FROZEN)

@@ -7,9 +7,9 @@ import pytest
 from textual.app import App
 from textual.widgets import Label, Sparkline
 
-from tinycrm.screens.reports import BarRow, ReportsScreen, SeriesRow
-from tinycrm.widgets.chartbar import ChartBar
+from tinycrm.screens.reports import ReportsScreen
 from tinycrm.store.reports import build
+from tinycrm.widgets.chartbar import ChartBar
 
 from .conftest import FROZEN
 from .crm_helpers import build_known_dataset
@@ -141,3 +141,20 @@ async def test_a_bar_set_before_a_resize_is_drawn_for_its_final_width():
         drawn = [(seg.text, seg.style) for seg in early.render_line(0)]
         assert drawn == [(seg.text, seg.style) for seg in late.render_line(0)]
         assert drawn[0][0] == "━" * 40, "4 of 6 fills exactly 40 of 60 cells"
+
+
+async def test_the_screen_uses_the_configured_won_stage_and_idle_days(db_path, clock):
+    from tinycrm.store import Store, StoreSettings
+
+    settings = StoreSettings(won_stage="qualified", idle_days=60)
+    with Store(db_path, user="alice", clock=clock, settings=settings) as store:
+        build_known_dataset(store)
+        default = build(store, now=FROZEN, won_stage="customer", idle_days=30)
+        app = make_app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await open_reports(app, pilot)
+            configured = build(store, now=FROZEN)
+            assert screen.report == configured
+            assert (configured.conversion.to_stage, configured.not_contacted.days) == ("qualified", 60)
+            assert configured.conversion != default.conversion
+            assert card(screen, "silent")[0] == "Silent 60+ days"

@@ -344,3 +344,15 @@ def test_a_stage_or_tier_named_twice_is_a_config_error(cli, isolated_env, key):
     assert result.exit_code == 1
     assert result.stderr.endswith(f"[crm] {key} names {'lead' if key == 'stages' else 'vip'!r}"
                                   " more than once\n")
+
+
+def test_rules_show_calls_an_open_follow_up_past_due_missed(cli):
+    cli.ok("add", "Ada", "--email", "ada@ex.org")  # new-lead: due 2026-11-24 09:30
+    later = {"TINYCRM_NOW": "2026-11-25T09:30:00Z"}
+    shown = cli("rules", "show", "new-lead", env=later).stdout
+    assert shown.splitlines()[1].split() == ["1", "Ada", "2026-11-24", "09:30", "open", "no",
+                                             "alice"]
+    rows = json.loads(cli("rules", "show", "new-lead", "-f", "json", env=later).stdout)
+    assert rows[0]["met"] is False
+    # Not yet due: neither met nor missed.
+    assert json.loads(cli.ok("rules", "show", "new-lead", "-f", "json").stdout)[0]["met"] is None

@@ -10,7 +10,6 @@ import typer
 from ..output import OutputFormat, confirm, say, write_rows
 from ..store.textutil import one_line, strip_controls
 from ..store.timeutil import show as show_time
-from ..store.when import MAX_PERIOD_DAYS
 from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, YesOpt, env_of, owner_filter
 
 RefArg = Annotated[str, typer.Argument(help="Id, email or exact name.")]
@@ -107,19 +106,25 @@ def rules_show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Rul
     from ..store import rules
 
     env = env_of(ctx)
-    items = rules.created_by(env.store(), name, owner=owner_filter(env, owner, mine), limit=limit)
+    store = env.store()
+    items = rules.created_by(store, name, owner=owner_filter(env, owner, mine), limit=limit)
+    now = store.now()
     if fmt is not OutputFormat.table:
-        write_rows(({**f.to_dict(), "met": _met(f)} for f in items), fmt)
+        write_rows(({**f.to_dict(), "met": _met(f, now)} for f in items), fmt)
         return
     write_rows(
         ({"id": f.id, "contact": f.contact_name, "due": show_time(f.due_at), "status": f.status,
-          "done": show_time(f.done_at), "met": {True: "yes", False: "no", None: ""}[_met(f)],
+          "done": show_time(f.done_at), "met": {True: "yes", False: "no", None: ""}[_met(f, now)],
           "owner": f.owner} for f in items),
         fmt, ["id", "contact", "due", "status", "done", "met", "owner"],
     )
 
 
-def _met(followup) -> bool | None:
+def _met(followup, now) -> bool | None:
+    """Met (done in time), missed (done late, or still open past due), or
+    neither yet (open and not due, or cancelled): as compliance counts them."""
+    if followup.status == "open":
+        return False if followup.due_at < now else None
     if followup.status != "done" or followup.done_at is None:
         return None
     return followup.done_at <= followup.due_at
@@ -155,16 +160,13 @@ def report(
 
     env = env_of(ctx)
     store = env.store()
-    settings = env.config.section("report")
     now = store.now()
     result = build(
         store,
         since=parse_bound(since, now) if since else None,
         until=parse_bound(until, now, end=True) if until else None,
         owner=owner_filter(env, owner, mine),
-        idle_days=idle_days or _config_int(settings, "idle_days", 30),
-        won_stage=settings.get("won_stage"),
-        now=now,
+        idle_days=idle_days, now=now,
     )
     if fmt is OutputFormat.json:
         from ..store.textutil import escape_json
@@ -174,15 +176,6 @@ def report(
         print_report(result)
     else:
         write_rows(result.rows(), fmt, ["section", "group", "metric", "value"])
-
-
-def _config_int(section: dict[str, Any], key: str, default: int) -> int:
-    value = section.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PERIOD_DAYS:
-        from ..config import ConfigError
-
-        raise ConfigError(f"[report] {key} must be a whole number of days, from 1 to {MAX_PERIOD_DAYS}")
-    return value
 
 
 def print_report(r) -> None:

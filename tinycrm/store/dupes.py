@@ -84,6 +84,13 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
         conn.execute("DELETE FROM contact_emails WHERE contact_id = ?", [other_id])
         if changed:
             write_state(conn, before, state, changed, to_db(now))
+        if other.created_at < keep.created_at:
+            # The person has been known since OTHER was made, and OTHER's
+            # stage moves are KEEP's now: a conversion can't come before its lead.
+            state.created_at = to_db(other.created_at)
+            changed.append("created_at")
+            conn.execute("UPDATE contacts SET created_at = ? WHERE id = ?",
+                         [state.created_at, keep_id])
         if "stage" in changed:
             store.timeline.stage_changed(keep_id, before.stage, state.stage, now=now,
                                          merged_id=other_id)
@@ -103,7 +110,9 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
         conn.execute("DELETE FROM contacts WHERE id = ?", [other_id])
         store.search.reindex([keep_id])
         if changed:
-            diff_before, diff_after = before.diff(state, changed)
+            diff_before, diff_after = before.diff(state, [k for k in changed if k != "created_at"])
+            if "created_at" in changed:
+                diff_before["created_at"], diff_after["created_at"] = before.created_at, state.created_at
             store.audit.record("update", "contact", keep_id, contact_id=keep_id,
                                before=diff_before, after=diff_after, now=now)
         store.audit.record(

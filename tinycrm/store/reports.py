@@ -37,7 +37,6 @@ from .when import MAX_PERIOD_DAYS
 if TYPE_CHECKING:
     from .store import Store
 
-DEFAULT_IDLE_DAYS = 30
 PROMOTER, DETRACTOR = 9, 6  # NPS: 9-10 promote, 0-6 detract
 
 
@@ -277,14 +276,19 @@ def build(
     since: datetime | None = None,
     until: datetime | None = None,
     owner: str | None = None,
-    idle_days: int = DEFAULT_IDLE_DAYS,
+    idle_days: int | None = None,
     won_stage: str | None = None,
     now: datetime | None = None,
 ) -> Report:
+    """The report; ``idle_days`` and ``won_stage`` default to the settings'
+    (``[report]`` in the config file)."""
     now = now or store.now()
+    settings = store.settings
+    idle_days = settings.idle_days if idle_days is None else idle_days
+    won_stage = won_stage or settings.won_stage
     if since is not None and until is not None and since >= until:
         raise ValidationError("--since must come before --until")
-    if since is not None and since >= now:
+    if since is not None and since > now:
         raise ValidationError("--since is in the future: nothing has happened yet")
     if not 1 <= idle_days <= MAX_PERIOD_DAYS:
         # The same words the CLI uses for a number too big to store.
@@ -292,7 +296,6 @@ def build(
                               f" {MAX_PERIOD_DAYS} days, got {idle_days}")
     from .timeline import INTERACTION_KINDS
 
-    settings = store.settings
     lead = "lead" if "lead" in settings.stages else settings.stages[0]
     if won_stage is None:
         won_stage = "customer" if "customer" in settings.stages else None
@@ -400,14 +403,13 @@ class _Queries:
         to ``won`` before the period's end, with the median days from
         creation. Both stage lookups are ranges of the expression indexes
         events_stage_from / events_stage_to (m031)."""
-        if won is None:
-            return Conversion(lead, None)
-        self.p.update(lead=lead, won=won)
+        self.p.update(lead=lead, won=won)  # (no won stage: leads, none of them converted)
         rows = self.conn.execute(
             "WITH won AS (SELECT contact_id, min(at) AS at FROM events INDEXED BY events_stage_to"
             "   WHERE kind = 'stage' AND json_extract(data, '$.to') = :won AND at < :until"
             "   GROUP BY contact_id)"
-            " SELECT julianday(won.at) - julianday(c.created_at) FROM contacts c"
+            # (A merge by an older tinycrm could leave a move before its contact's creation.)
+            " SELECT max(julianday(won.at) - julianday(c.created_at), 0) FROM contacts c"
             " INDEXED BY contacts_created LEFT JOIN won ON won.contact_id = c.id"
             " WHERE c.created_at >= :since AND c.created_at < :until" + self._owned()
             + " AND (c.stage = :lead OR c.id IN (SELECT contact_id FROM events"

@@ -27,3 +27,7 @@ class StoreSettings:
     # A slash date that could be read either way (03/04/1985) is day first
     # (British) rather than month first (US).
     day_first: bool = False
+    # [report]: the stage a lead is won at (None: customer, if it is a stage)
+    # and the days after which a contact not contacted counts as idle.
+    won_stage: str | None = None
+    idle_days: int = 30
