@@ -14,6 +14,7 @@ from tinycrm.screens.detail import DetailScreen
 from tinycrm.screens.form import FormScreen
 from tinycrm.screens.queue import QueueScreen
 from tinycrm.store import ContactFilter, Store
+from tinycrm.store.errors import ValidationError
 from tinycrm.widgets.vtable import VirtualTable
 
 from .conftest import FROZEN
@@ -260,6 +261,30 @@ async def test_edit_contact(store):
         await settle(app, pilot)
         assert store.contacts.get(ids["grace"]).company == "Yale"
         assert isinstance(app.screen, ContactsScreen)
+
+
+async def test_a_contact_at_a_stage_and_tier_taken_out_of_the_config_can_be_edited(
+        db_path, clock):
+    from tinycrm.store import StoreSettings
+
+    with Store(db_path, user="alice", clock=clock, settings=StoreSettings()) as old:
+        quinn = old.contacts.add("Quinn Q", stage="qualified", tier="low")
+    settings = StoreSettings(stages=("lead", "customer"), tiers=("vip", "standard"))
+    with Store(db_path, user="alice", clock=clock, settings=settings) as store:
+        app = make_app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app, pilot)
+            await highlight(app, pilot, "Quinn Q")
+            await pilot.press("e")
+            await settle(app, pilot)
+            app.screen.query_one("#company").value = "Quinn Ltd"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ContactsScreen)
+        kept = store.contacts.get(quinn.id)
+        assert (kept.company, kept.stage, kept.tier) == ("Quinn Ltd", "qualified", "low")
+        with pytest.raises(ValidationError, match="unknown stage 'qualified'"):
+            store.contacts.edit(store.contacts.add("New").id, {"stage": "qualified"})
 
 
 async def test_stale_edit_reloads_the_form_and_says_so(store, db_path, clock):

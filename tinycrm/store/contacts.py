@@ -469,9 +469,11 @@ class Contacts:
                 check_lengths({key: value})
             if key == "name" and not value:
                 raise ValidationError("a contact needs a name")
-            if key == "stage":
+            # A stage or tier since taken out of the config is kept while it
+            # doesn't change: the app's form sends both with every edit.
+            if key == "stage" and value != before.stage:
                 value = self.check_stage(value or "")
-            elif key == "tier":
+            elif key == "tier" and value != before.tier:
                 value = self.check_tier(value or "")
             elif key == "owner" and not value:
                 raise ValidationError("a contact needs an owner")
