@@ -93,7 +93,7 @@ def test_an_imported_cadence_or_time_out_of_range_rejects_its_row(ann, tmp_path)
         {"name": "Cy", "last_contacted_at": "9999-12-31", "cadence_days": 30},
         {"name": "Di", "created_at": "9999-12-31T23:59:59+00:00"},
         {"name": "Ed", "updated_at": "0001-01-01T00:00:00Z"},
-        {"name": "Flo", "cadence_days": 3650, "last_contacted_at": "2999-12-31"},
+        {"name": "Flo", "cadence_days": 3650, "last_contacted_at": "1800-01-01"},
     ]))
     result = ann("import", str(path))
     assert result.exit_code == 1, result.stderr
@@ -275,3 +275,20 @@ def test_rows_saved_out_of_range_by_an_older_version_are_still_read(cli, db_path
     [nxt] = [f for f in json.loads(cli.ok("follow-up", "list", "--format", "json").stdout)
              if f["note"] == "recurring"]
     assert nxt["every"] == "3650d" and nxt["due_at"].startswith("2036-")
+
+
+def test_imported_times_later_than_a_day_from_now_reject_their_rows(cli, tmp_path):
+    # The clock is 2026-11-23 09:30 UTC. Half a day ahead is a time written
+    # without its zone on the other side of the world; years ahead is a typo.
+    path = tmp_path / "people.csv"
+    path.write_text("name,email,created_at,last_contacted_at\n"
+                    "Fay Future,fay@ex.org,2031-01-01,\n"
+                    "Vic Vip,vic@ex.org,,2036-01-01T00:00:00Z\n"
+                    "Tom Tokyo,tom@ex.org,2026-11-23 21:00,2026-11-23 21:00\n")
+    result = cli("import", str(path))
+    assert result.exit_code == 1, result.stderr
+    assert "people.csv:2: created_at: '2031-01-01' is in the future" in result.stderr
+    assert "people.csv:3: last_contacted_at: '2036-01-01T00:00:00Z' is in the future" in result.stderr
+    _no_crash(result)
+    names = [c["name"] for c in json.loads(cli.ok("list", "--format", "json").stdout)]
+    assert names == ["Tom Tokyo"]

@@ -7,7 +7,7 @@ chunk (``import_writer``)."""
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .contact_state import ContactState
@@ -205,9 +205,13 @@ class RowChecker:
     """Turns a reader's rows into ``Incoming`` rows or ``Rejection``s."""
 
     def __init__(self, reader, *, extra_tags: list[str], stages: set[str], tiers: set[str],
-                 day_first: bool = False) -> None:
+                 day_first: bool = False, now: datetime | None = None) -> None:
         self.reader = reader
         self.day_first = day_first
+        # A file's times may run a day ahead of the clock: a time written
+        # without its zone, on the other side of the world, is read as ours.
+        self.now = now
+        self._latest = to_db(now + timedelta(days=1)) if now is not None else ""
         self.extra_tags = extra_tags
         self.stages = stages
         self.tiers = tiers
@@ -360,6 +364,16 @@ class RowChecker:
             raise _Bad(self.field(row, "cadence_days", text), exc.message) from None
 
     def _time(self, row: Row, value: Any, what: str) -> str | None:
+        """A time from the file, as stored; one later than a day from now is
+        a mistake (2031 for 2021) that would put a new lead's response years
+        off or keep a silent customer from ever coming due."""
+        stamp = self._read_time(row, value, what)
+        if stamp is not None and self.now is not None and stamp > self._latest:
+            raise _Bad(self.field(row, what, clean_text(value)),
+                       f"{quoted(clean_text(value))} is in the future")
+        return stamp
+
+    def _read_time(self, row: Row, value: Any, what: str) -> str | None:
         text = clean_text(value)
         if text is None:
             return None

@@ -182,7 +182,8 @@ class _Import(RowPath):
         settings = store.settings
         self.checker = RowChecker(
             reader, extra_tags=tags, stages=set(settings.stages), tiers=set(settings.tiers),
-            day_first=settings.day_first if options.day_first is None else options.day_first)
+            day_first=settings.day_first if options.day_first is None else options.day_first,
+            now=now)
         self.stages = settings.stages
         self.default_stage = settings.default_stage
         self.default_tier = settings.default_tier
