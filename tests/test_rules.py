@@ -108,6 +108,27 @@ def test_complaint_is_due_within_48h_of_tagging_once_per_tagging(store, clock):
     assert len(rule_followups(store, ada.id)) == 2
 
 
+def test_a_merge_brings_no_second_complaint_for_a_tag_that_never_left(store, clock):
+    from tinycrm.store.dupes import merge_contacts
+
+    kim = store.contacts.add("Kim Keep", stage="customer")
+    store.contacts.tag(kim.id, ["complaint"])
+    other = store.contacts.add("Kim K", stage="customer")
+    clock.now = FROZEN + DAY
+    store.followups.done(rule_followups(store, kim.id)[0][0])
+    store.contacts.tag(other.id, ["complaint"])
+    store.contacts.untag(other.id, ["complaint"])
+    store.followups.done(rule_followups(store, other.id)[0][0])
+    clock.now = FROZEN + 4 * DAY
+    merge_contacts(store, kim.id, other.id)
+    followups = rule_followups(store, kim.id)
+    assert len(followups) == 2, "Kim's own complaint and the other's, both done: none new"
+    # Kim's own untag and retag still makes a new one.
+    store.contacts.untag(kim.id, ["complaint"])
+    store.contacts.tag(kim.id, ["complaint"])
+    assert len(rule_followups(store, kim.id)) == 3
+
+
 def test_retagging_while_open_does_not_duplicate(store):
     ada = store.contacts.add("Ada", stage="customer", tags=["complaint"])
     store.contacts.untag(ada.id, ["complaint"])

@@ -290,11 +290,12 @@ def _fire(store: Store, rule: Rule, ids_json: str | None, now: datetime) -> list
     elif rule.when == "tagged":
         where.append(no_open)
         # Fires again only if the tag was taken off (an audited edit) after
-        # the last follow-up this rule made for the contact was recorded.
+        # the last follow-up this rule made for the contact was recorded: off
+        # this contact, not off one merged into it since (whose history is its).
         where.append(
             "(NOT EXISTS (SELECT 1 FROM followups f WHERE f.rule = :rule AND f.contact_id = c.id)"
             " OR EXISTS (SELECT 1 FROM audit a WHERE a.contact_id = c.id AND a.entity = 'contact'"
-            "   AND a.action = 'update'"
+            "   AND a.entity_id = c.id AND a.action = 'update'"
             "   AND a.id > (SELECT max(a2.id) FROM audit a2 WHERE a2.contact_id = c.id"
             "     AND a2.entity = :entity AND a2.action = 'create' AND a2.entity_id IN"
             "     (SELECT f.id FROM followups f WHERE f.rule = :rule AND f.contact_id = c.id))"
