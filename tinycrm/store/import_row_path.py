@@ -490,14 +490,15 @@ class RowPath:
     def _new_in_note(self, contact_id: int, note: str) -> str | None:
         """The paragraphs of ``note`` the contact's notes haven't got (None
         when it has them all): rows of one person in a file make one note, and
-        an export carries all of a contact's notes as one."""
+        an export carries all of a contact's notes as one. (``+kind``: the
+        contact's own events, not every note there is by the (kind, at) index.)"""
         if self.conn.execute(
-                "SELECT 1 FROM events WHERE contact_id = ?1 AND kind = 'note' AND (text = ?2"
+                "SELECT 1 FROM events WHERE contact_id = ?1 AND +kind = 'note' AND (text = ?2"
                 " OR instr(char(10, 10) || text || char(10, 10), char(10, 10) || ?2 || char(10, 10)))"
                 " LIMIT 1", [contact_id, note]).fetchone() is not None:
             return None  # (the whole of it: the common case, without reading every note)
         had = {p for (text,) in self.conn.execute(
-            "SELECT text FROM events WHERE contact_id = ? AND kind = 'note'", [contact_id])
+            "SELECT text FROM events WHERE contact_id = ? AND +kind = 'note'", [contact_id])
             for p in paragraphs(text or "")}
         new = [p for p in dict.fromkeys(paragraphs(note)) if p not in had]
         return "\n\n".join(new) if new else None

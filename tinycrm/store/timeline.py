@@ -114,7 +114,8 @@ class Timeline:
         for start in range(0, len(ids), 900):
             part = list(ids[start:start + 900])
             for contact_id, text in self.store.conn.execute(
-                    "SELECT contact_id, text FROM events WHERE kind = 'note' AND contact_id IN"
+                    # (+kind: these contacts' events, not every note by the (kind, at) index)
+                    "SELECT contact_id, text FROM events WHERE +kind = 'note' AND contact_id IN"
                     f" ({','.join('?' * len(part))}) ORDER BY contact_id, at, id", part):
                 if text and text.strip():
                     found.setdefault(contact_id, []).append(text.strip())
