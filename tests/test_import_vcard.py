@@ -369,3 +369,92 @@ def test_a_line_folded_inside_a_character_is_read_whole(cli, tmp_path):
     notes = [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)
              if e["kind"] == "note"]
     assert notes == ["café crème brûlée"]
+
+
+# -- files as people make them: joined with cat, saved on Windows ------------------
+
+CARD_A = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Alice Able\r\nEMAIL:alice@ex.org\r\nEND:VCARD"
+CARD_B = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Baker\r\nEMAIL:bob@ex.org\r\nTEL:+1 555 0100\r\n"
+          "END:VCARD\r\n")
+
+
+def _import_bytes(cli, tmp_path, data: bytes, *args: str):
+    path = tmp_path / "joined.vcf"
+    path.write_bytes(data)
+    return cli("import", str(path), *args)
+
+
+def test_files_joined_without_a_newline_between_stay_two_people(cli, tmp_path):
+    result = _import_bytes(cli, tmp_path, (CARD_A + CARD_B).encode())
+    assert result.exit_code == 0 and "2 created" in result.stderr, result.stderr
+    assert [(c["name"], c["emails"], c["phones"]) for c in contacts(cli)] == [
+        ("Alice Able", ["alice@ex.org"], []), ("Bob Baker", ["bob@ex.org"], ["+1 555 0100"])]
+
+
+def test_a_byte_order_mark_where_a_joined_file_began_is_no_part_of_its_card(cli, tmp_path):
+    bom = "\ufeff"
+    data = (bom + CARD_A + "\r\n" + bom + CARD_B.replace("Bob Baker", "Bom Two")
+            .replace("bob@", "bom@") + CARD_A.replace("Alice Able", "Cat Nonl")
+            .replace("alice@", "cat@") + bom + CARD_B).encode()
+    result = _import_bytes(cli, tmp_path, data, "--strict")
+    assert result.exit_code == 0 and "4 created" in result.stderr, result.stderr
+    assert [c["name"] for c in contacts(cli)] == ["Alice Able", "Bom Two", "Cat Nonl",
+                                                   "Bob Baker"]
+
+
+def test_lines_ending_cr_cr_lf_keep_their_folded_values(cli, tmp_path):
+    text = ("BEGIN:VCARD\r\r\nVERSION:3.0\r\r\nFN:Double Cr\r\r\nEMAIL:dcr@ex.org\r\r\n"
+            "NOTE:This is a long note that a writer folded at seventy-five octets so tha\r\r\n"
+            " t it continues here.\r\r\nCATEGORIES:clients,\r\r\n vip\r\r\nEND:VCARD\r\r\n")
+    result = _import_bytes(cli, tmp_path, text.encode())
+    assert result.exit_code == 0, result.stderr
+    [card] = contacts(cli)
+    assert card["note"] == ("This is a long note that a writer folded at seventy-five octets"
+                            " so that it continues here.")
+    assert card["tags"] == ["clients", "vip"]
+
+
+def test_a_birthday_in_apples_or_no_year_without_its_parameter_has_no_year(cli, tmp_path):
+    cards = "".join(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\n{bday}\r\nEND:VCARD\r\n"
+        for name, bday in (("Ios Edit", "BDAY;value=date:1604-06-26"),
+                           ("Zero Year", "BDAY;VALUE=DATE:0000-03-15"),
+                           ("Basic", "BDAY:16041201"),
+                           ("Real", "BDAY:1985-03-15")))
+    result = _import_bytes(cli, tmp_path, cards.encode())
+    assert result.exit_code == 0, result.stderr
+    assert {c["name"]: c["birthday"] for c in contacts(cli)} == {
+        "Ios Edit": "--06-26", "Zero Year": "--03-15", "Basic": "--12-01", "Real": "1985-03-15"}
+
+
+def test_vcard_21_backslashes_are_text_but_an_escaped_semicolon(cli, tmp_path):
+    text = ("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Admin;Net\r\nFN:Net Admin\r\n"
+            "TITLE:CORP\\netadmin\r\nORG:Smith\\; Jones;IT\r\n"
+            "NOTE;ENCODING=QUOTED-PRINTABLE:Share: \\\\fileserver\\new=0D=0ALogin CORP\\nsmith\r\n"
+            "EMAIL;INTERNET:net@ex.org\r\nEND:VCARD\r\n")
+    result = _import_bytes(cli, tmp_path, text.encode())
+    assert result.exit_code == 0, result.stderr
+    [card] = contacts(cli)
+    assert card["title"] == "CORP\\netadmin" and card["company"] == "Smith; Jones"
+    assert card["note"] == "Share: \\\\fileserver\\new\nLogin CORP\\nsmith"
+    # 3.0 escapes are escapes.
+    _import_bytes(cli, tmp_path, text.replace("VERSION:2.1", "VERSION:3.0")
+                  .replace("net@", "n30@").encode())
+    assert contacts(cli)[1]["title"] == "CORP\netadmin".replace("\n", " ")
+
+
+def test_androids_anniversaries_and_relations_are_custom_fields(cli, tmp_path):
+    text = ("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nTEL;CELL:+1 555 0100\r\n"
+            "X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;2010-06-12;1;;;;;;;;;;;;;\r\n"
+            "X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;1990-01-02;0;Graduation;;;;\r\n"
+            "X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;1970-05-04;3;;;;;;;\r\n"
+            "X-ANDROID-CUSTOM:vnd.android.cursor.item/relation;John Doe;14;;;;;;;;;;;;;\r\n"
+            "X-ANDROID-CUSTOM:vnd.android.cursor.item/relation;Max;0;Coach;;;;;;;;;;;;\r\n"
+            "X-ANDROID-CUSTOM:vnd.android.cursor.item/nickname;Janey;1;;;;;;;;;;;;;\r\n"
+            "END:VCARD\r\n")
+    result = _import_bytes(cli, tmp_path, text.encode())
+    assert result.exit_code == 0, result.stderr
+    [card] = contacts(cli)
+    assert card["fields"] == {"anniversary": "2010-06-12", "Graduation": "1990-01-02",
+                              "spouse": "John Doe", "Coach": "Max", "nickname": "Janey"}
+    assert card["birthday"] == "1970-05-04"

@@ -242,7 +242,8 @@ END:VCARD
     assert result.exit_code == 0, result.stderr
     (ayse,) = contacts(cli)
     assert ayse["name"] == "Ayşe Öztürk"
-    assert ayse["fields"] == {"nickname": "Ayşo"}
+    # (A relation of type 1 is Android's "assistant".)
+    assert ayse["fields"] == {"nickname": "Ayşo", "assistant": "Mehmet"}
 
 
 COMPANY_CARDS = """BEGIN:VCARD

@@ -43,6 +43,10 @@ def _date(value: str, omit_year: str | None = None) -> str:
         # Apple writes a birthday without a year as 1604-03-15 with
         # X-APPLE-OMIT-YEAR=1604: vCard's own form for it is --03-15.
         value = "--" + value[len(omit_year):].lstrip("-")
+    elif value[:4] in _NO_YEAR and (value[4:5] == "-" or value[4:8].isdigit()):
+        # Without the parameter too: iOS drops it when a card is edited over
+        # CardDAV, and 0000 is no year of any calendar (both seen in files).
+        value = "--" + value[4:].lstrip("-")
     if value.startswith("--"):
         digits = value[2:].replace("-", "")
         return f"--{digits[:2]}-{digits[2:4]}" if len(digits) >= 4 else value
@@ -52,6 +56,9 @@ def _date(value: str, omit_year: str | None = None) -> str:
         return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
     return value
 
+
+_NO_YEAR = ("1604", "0000")
+_LONE_BACKSLASH = re.compile(r"\\(?!;)")
 
 # vCard 4.0's dates of reduced accuracy (a year, a year and month, a month,
 # a day): no birthday tinycrm can hold, so kept as text rather than rejected.
@@ -127,6 +134,13 @@ def card_record(props: list[Property]) -> dict[str, Any]:
     # X-TINYCRM-FIELDS first: its names are the card's fields', and a property
     # added in another address book (a second URL) is numbered after them.
     props = sorted(_without_copies(props), key=lambda p: p.name != X_FIELDS)
+    if any(p.name == "VERSION" and p.value.strip() == "2.1" for p in props):
+        # vCard 2.1 escapes only a semicolon: Outlook's CORP\netadmin and
+        # \\server\new are backslashes, not a line break. Escaped as 3.0
+        # would be, they read the same from here on.
+        for prop in props:
+            if "\\" in prop.value:
+                prop.value = _LONE_BACKSLASH.sub(r"\\\\", prop.value)
     # Apple names a group's value by an X-ABLabel in the group ("_$!<Spouse>!$_").
     labels = {p.group: _label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
     record: dict[str, Any] = {}
@@ -206,10 +220,23 @@ def card_record(props: list[Property]) -> dict[str, Any]:
             # Android's 2.1 export writes what 2.1 has no property for here:
             # vnd.android.cursor.item/nickname;Jo;1;;;...
             kind, _, rest = value.partition(";")
-            if kind.strip().lower() == "vnd.android.cursor.item/nickname":
-                text = unescape(split_unescaped(rest, ";")[0]).strip()
-                if text and "nickname" not in record:
-                    record["nickname"] = text
+            kind = kind.strip().lower()
+            data = [unescape(part).strip() for part in split_unescaped(rest, ";")] + ["", "", ""]
+            text, kind_type, label = data[:3]
+            if not text:
+                pass
+            elif kind == "vnd.android.cursor.item/nickname":
+                record.setdefault("nickname", text)
+            elif kind == "vnd.android.cursor.item/contact_event":
+                # ...;2010-06-12;1;: its type by number (3 a birthday, 1 an anniversary).
+                if kind_type == "3" and "birthday" not in record:
+                    record["birthday"] = _date(text)
+                elif kind_type != "3":
+                    add_field(fields, label if kind_type == "0" and label else
+                              _ANDROID_EVENTS.get(kind_type, "date"), text)
+            elif kind == "vnd.android.cursor.item/relation":  # ...;John Doe;14; (a spouse)
+                add_field(fields, label if kind_type == "0" and label else
+                          _ANDROID_RELATIONS.get(kind_type, "related"), text)
         elif name == "URL":
             text = unescape(value).strip()
             if text:
@@ -279,6 +306,13 @@ _FIELD_NAMES = {
     "GEO": "location", "X-SPOUSE": "spouse", "X-ASSISTANT": "assistant",
     "X-MANAGER": "manager", "X-PHONETIC-FIRST-NAME": "phonetic first name",
     "X-PHONETIC-LAST-NAME": "phonetic last name", "X-PHONETIC-ORG": "phonetic company",
+}
+# Android's numbers for an event's and a relation's type (ContactsContract).
+_ANDROID_EVENTS = {"1": "anniversary", "2": "date"}
+_ANDROID_RELATIONS = {
+    "1": "assistant", "2": "brother", "3": "child", "4": "domestic partner", "5": "father",
+    "6": "friend", "7": "manager", "8": "mother", "9": "parent", "10": "partner",
+    "11": "referred by", "12": "relative", "13": "sister", "14": "spouse",
 }
 _GENERIC_TYPES = frozenset(("PREF", "INTERNET", "X-SERVICE-TYPE", "WORK", "HOME", "OTHER"))
 

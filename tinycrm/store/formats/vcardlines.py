@@ -180,8 +180,9 @@ def logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
     current: str | None = None
     start = 0
     qp_soft = False
-    for number, raw in enumerate(text, 1):
-        line = raw.rstrip("\r\n")
+    for number, line in _physical_lines(text):
+        if not line and not qp_soft:
+            continue  # (a blank line is nothing, not a line a fold could continue)
         if current is not None and (line[:1] in (" ", "\t")) and not qp_soft:
             current += line[1:]
             continue
@@ -198,6 +199,28 @@ def logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
 
 
 _CARD_EDGES = ("BEGIN:VCARD", "END:VCARD")  # never the rest of a soft-broken value
+_GLUED = re.compile(r"(END:VCARD)[\ufeff \t]*(?=BEGIN:VCARD)", re.IGNORECASE)
+
+
+def _physical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
+    """The file's lines, numbered, without their ends; as files joined by
+    ``cat`` leave them, too: a BOM that began a file now starts a line, and
+    a file with no newline at its end runs its END:VCARD into the next
+    file's BEGIN:VCARD. A line end written as CR CR LF (CRLF text saved in
+    Windows text mode) is one line end, not a blank line between."""
+    after_cr = False
+    for number, raw in enumerate(text, 1):
+        if raw == "\r\n" and after_cr:
+            after_cr = False
+            continue
+        after_cr = raw.endswith("\r")
+        line = raw.rstrip("\r\n").lstrip("\ufeff")
+        if "BEGIN:VCARD" in line.upper() and _GLUED.match(line):
+            end, rest = _GLUED.split(line, maxsplit=1)[1:]
+            yield number, end
+            yield number, rest
+            continue
+        yield number, line
 
 
 def _is_qp(line: str) -> bool:
