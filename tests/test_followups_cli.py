@@ -94,10 +94,11 @@ def test_done_snooze_reschedule_cancel(cli, people, store):
     assert again.exit_code == 4 and "already done" in again.stderr
     assert cli("follow-up", "done", "99").exit_code == 3
     snoozed = cli.ok("follow-up", "snooze", "2", "--for", "3d")
-    # This long from now: the same time of day, three days on.
-    assert snoozed.stderr == "snoozed follow-up 2 for Ada Lovelace until 2026-11-26 09:30\n"
+    # This long after its due time (not yet come): the same time of day,
+    # three days on. Never earlier than it was.
+    assert snoozed.stderr == "snoozed follow-up 2 for Ada Lovelace until 2026-12-03 00:00\n"
     four_hours = cli.ok("follow-up", "snooze", "2", "--for", "4h")
-    assert four_hours.stderr == "snoozed follow-up 2 for Ada Lovelace until 2026-11-23 13:30\n"
+    assert four_hours.stderr == "snoozed follow-up 2 for Ada Lovelace until 2026-12-03 04:00\n"
     cli.ok("follow-up", "snooze", "2", "--until", "2026-12-24 10:00")
     assert store.followups.get(2).snoozes == 3
     assert cli("follow-up", "snooze", "2").exit_code == 2

@@ -236,7 +236,7 @@ def followup_snooze(
     ctx: typer.Context,
     followup_id: Annotated[int, typer.Argument(metavar="ID", help="Follow-up id.")],
     until: Annotated[str | None, typer.Option("--until", "-u", metavar="WHEN", help="New due time: " + WHEN_HELP)] = None,
-    for_: Annotated[str | None, typer.Option("--for", metavar="PERIOD", help="Snooze this long from now: 3d, 2w, 4h.")] = None,
+    for_: Annotated[str | None, typer.Option("--for", metavar="PERIOD", help="Put it off this long: 3d, 2w, 4h (from its due time, or from now if that has passed).")] = None,
 ) -> None:
     """Put a follow-up off; it is reminded again at its new due time."""
     if (until is None) == (for_ is None):
@@ -248,7 +248,9 @@ def followup_snooze(
     else:
         from ..store.when import after_period
 
-        when = after_period(for_, now)
+        # A snooze puts off: a follow-up due next month snoozed for a day is
+        # due a day after that, not tomorrow.
+        when = after_period(for_, max(now, store.followups.get(followup_id).due_at))
     followup = store.followups.snooze(followup_id, when, now=now)
     say(f"snoozed follow-up {followup.id} for {followup.contact_name} until {_show(followup.due_at)}")
 
