@@ -458,3 +458,15 @@ def test_androids_anniversaries_and_relations_are_custom_fields(cli, tmp_path):
     assert card["fields"] == {"anniversary": "2010-06-12", "Graduation": "1990-01-02",
                               "spouse": "John Doe", "Coach": "Max", "nickname": "Janey"}
     assert card["birthday"] == "1970-05-04"
+
+
+def test_apples_company_card_for_a_person_there_is_named_after_the_person(cli, tmp_path):
+    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;John;;;\r\nFN:Acme Widgets\r\nORG:Acme Widgets;\r\n"
+            "EMAIL;type=INTERNET;type=pref:sales@acme.example\r\nX-ABShowAs:COMPANY\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:Globex Corp\r\nORG:Globex Corp;\r\n"
+            "X-ABShowAs:COMPANY\r\nEND:VCARD\r\n")
+    result = _import_bytes(cli, tmp_path, text.encode())
+    assert result.exit_code == 0, result.stderr
+    assert [(c["name"], c["first_name"], c["last_name"], c["company"]) for c in contacts(cli)] == [
+        ("John Doe", "John", "Doe", "Acme Widgets"), ("Globex Corp", None, None, "Globex Corp")]
+    assert "John Doe" in cli.ok("search", "john").stdout

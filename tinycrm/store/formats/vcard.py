@@ -279,11 +279,13 @@ def card_record(props: list[Property]) -> dict[str, Any]:
         record["fields"] = fields
     name, company = record.get("name"), record.get("company")
     if (name and company and name.casefold() == company.casefold()
-            and not record.keys() & _NAME_PARTS):
+            and not (own and record.keys() & _NAME_PARTS)):
         # A company's card (Apple's X-ABShowAs:COMPANY, 4.0's KIND:org, or
         # tinycrm's export of a contact known by its company alone): named
         # after the company, as a CSV row with only a company is, so "Acme
-        # Corp" is not taken apart into a first name Acme and a last name Corp.
+        # Corp" is not taken apart into a first name Acme and a last name Corp;
+        # or, when another tool's N names someone there (Apple's company card
+        # for John Doe at Acme), after them.
         del record["name"]
     return record
 
