@@ -470,3 +470,14 @@ def test_apples_company_card_for_a_person_there_is_named_after_the_person(cli, t
     assert [(c["name"], c["first_name"], c["last_name"], c["company"]) for c in contacts(cli)] == [
         ("John Doe", "John", "Doe", "Acme Widgets"), ("Globex Corp", None, None, "Globex Corp")]
     assert "John Doe" in cli.ok("search", "john").stdout
+
+
+def test_a_bad_byte_far_into_a_file_is_placed_after_a_line(cli, tmp_path):
+    cards = "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:P{i}\r\nEMAIL:p{i}@ex.org\r\nEND:VCARD\r\n"
+                    for i in range(3000)).encode()
+    data = cards + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bad \xe9\r\nEND:VCARD\r\n".encode("latin-1")
+    result = _import_bytes(cli, tmp_path, data, "--encoding", "utf-8")
+    assert result.exit_code == 1
+    line = int(result.stderr.split("after line ")[1].split(":")[0])
+    assert 14000 < line <= 15003 and "can't be decoded as utf-8" in result.stderr
+    assert contacts(cli) == []

@@ -430,6 +430,7 @@ class VCardReader:
         seen = False
         agent = False  # the last property was a 2.1 AGENT whose card follows
         depth = 0  # inside an AGENT's card: part of the card around it, not a person
+        number = 0
         try:
             for number, line in logical_lines(self.source.text):
                 upper = line.strip().upper()
@@ -467,8 +468,11 @@ class VCardReader:
                         agent = not prop.value.strip()
                         depth = int(prop.value.strip().upper() == "BEGIN:VCARD")
         except UnicodeDecodeError as exc:
-            raise FormatError(f"{name}: can't be decoded as {self.source.encoding} ({exc.reason});"
-                              " try another --encoding") from None
+            # (Text is decoded a block ahead of the lines read: the bad byte
+            # is somewhere after the last line that was.)
+            raise FormatError(f"{name}: after line {number}: can't be decoded as"
+                              f" {self.source.encoding} ({exc.reason}); try another --encoding"
+                              ) from None
         if props is not None:
             yield Row(start, None, "\n".join(lines), "card has no END:VCARD")
         if not seen:
