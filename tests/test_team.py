@@ -23,6 +23,38 @@ with Store(db, user=prefix) as store:
 """
 
 
+def test_an_owner_changed_by_edit_takes_the_open_followups_too(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")                       # alice's new-lead follow-up
+    cli.ok("follow-up", "add", "ada@ex.org", "--due", "tomorrow", "--owner", "carol")
+    cli.ok("edit", "ada@ex.org", "--set", "owner=bob")
+    owners = {f["id"]: f["owner"]
+              for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
+    assert owners == {1: "bob", 2: "carol"}
+    moves = [(e["entity"], e["entity_id"], e["after"]) for e in
+             json.loads(cli.ok("audit", "1", "-f", "json").stdout) if e["action"] == "update"]
+    assert ("followup", 1, {"owner": "bob"}) in moves
+
+
+async def test_an_owner_changed_in_the_apps_form_takes_the_open_followups_too(store):
+    from textual.widgets import Input
+
+    from .test_tui import highlight, make_app, settle
+
+    ada = store.contacts.add("Ada Lovelace")
+    store.followups.add(ada.id, store.now(), note="call")
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Ada Lovelace")
+        await pilot.press("e")
+        await settle(app, pilot)
+        app.screen.query_one("#owner", Input).value = "bob"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert store.contacts.get(ada.id).owner == "bob"
+    assert {f.owner for f in store.followups.list(contact_id=ada.id)} == {"bob"}
+
+
 def test_assign_hands_over_the_contact_and_its_open_followups(cli):
     cli.ok("add", "Ada", "-e", "ada@ex.org")                       # alice's, with a new-lead follow-up
     cli.ok("follow-up", "add", "ada@ex.org", "--due", "tomorrow", "--owner", "carol")

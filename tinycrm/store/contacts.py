@@ -453,6 +453,10 @@ class Contacts:
                 "update", "contact", contact_id, contact_id=contact_id,
                 before=diff_before, after=diff_after, now=now,
             )
+            if "owner" in new:
+                from .team import hand_over_followups
+
+                hand_over_followups(self.store, contact_id, before.owner, new["owner"], now)
             if record_event:
                 self._record_edit_events(contact_id, diff_before, diff_after, now)
             self.store.search.reindex([contact_id])

@@ -38,20 +38,30 @@ def assign(store: Store, contact_id: int, user: str, *, expected_version: int | 
     user = clean_user(user)
     with store.write() as conn:
         before = store.contacts.get(contact_id)
+        # (The edit moves them: any change of owner does, the app's form too.)
+        moving = [] if before.owner == user else [r[0] for r in conn.execute(
+            "SELECT id FROM followups WHERE contact_id = ? AND status = 'open' AND owner = ?"
+            " ORDER BY id", [contact_id, before.owner])]
         after = store.contacts.edit(contact_id, {"owner": user},
                                     expected_version=expected_version, now=now)
-        moved: list[int] = []
-        if before.owner != user:
-            moved = [r[0] for r in conn.execute(
-                "UPDATE followups SET owner = ?, updated_at = ? WHERE contact_id = ?"
-                " AND status = 'open' AND owner = ? RETURNING id",
-                [user, to_db(now), contact_id, before.owner],
-            )]
-            moved.sort()
-            conn.executemany(
-                "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, before, after)"
-                " VALUES (?, ?, 'update', 'followup', ?, ?, ?, ?)",
-                [(to_db(now), store.user, fid, contact_id, json.dumps({"owner": before.owner}),
-                  json.dumps({"owner": user})) for fid in moved],
-            )
-    return Assignment(after, before.owner, tuple(moved))
+    return Assignment(after, before.owner, tuple(moving))
+
+
+def hand_over_followups(store: Store, contact_id: int, previous: str, user: str,
+                        now: datetime) -> list[int]:
+    """The open follow-ups ``previous`` had on the contact become ``user``'s,
+    each audited: a contact's new owner takes over what was due of it. Those
+    someone else owns stay theirs."""
+    conn = store.conn
+    moved = sorted(r[0] for r in conn.execute(
+        "UPDATE followups SET owner = ?, updated_at = ? WHERE contact_id = ?"
+        " AND status = 'open' AND owner = ? RETURNING id",
+        [user, to_db(now), contact_id, previous],
+    ))
+    conn.executemany(
+        "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, before, after)"
+        " VALUES (?, ?, 'update', 'followup', ?, ?, ?, ?)",
+        [(to_db(now), store.user, fid, contact_id, json.dumps({"owner": previous}),
+          json.dumps({"owner": user})) for fid in moved],
+    )
+    return moved
