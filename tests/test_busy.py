@@ -22,7 +22,7 @@ from tinycrm.store.import_types import ImportOptions
 from tinycrm.store.import_undo import undo_batch
 from tinycrm.store.importer import import_contacts
 
-from .conftest import run_tinycrm
+from .conftest import REPO, run_tinycrm
 
 
 @pytest.fixture
@@ -148,7 +148,7 @@ def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path, busy,
                                                          told_of):
     told: list[RunningImport] = []
     with Store(db_path, user="alice", busy_timeout=busy, wait_for_imports=wait,
-               on_wait=told.append) as store:
+               on_wait=lambda holder, patient: told.append(holder)) as store:
         release = threading.Timer(lets_go, holder.release)
         release.start()
         try:
@@ -166,7 +166,7 @@ def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path, busy,
 def test_the_waits_of_one_command_add_up(holder, db_path):
     told: list[RunningImport] = []
     with Store(db_path, user="alice", busy_timeout=0.1, wait_for_imports=0.6,
-               on_wait=told.append) as store:
+               on_wait=lambda holder, patient: told.append(holder)) as store:
         with pytest.raises(Busy, match="big.csv"):
             store.contacts.add("Ada Lovelace")
         started = time.monotonic()
@@ -308,3 +308,79 @@ def test_remind_with_nothing_due_does_not_wait_for_an_import(holder, db_path):
                             out=io.StringIO())
             assert result.delivered == 0 and not result.errors
         assert time.monotonic() - started < 1, "no lock needed to find nothing due"
+
+
+def test_a_write_that_finds_another_writer_gives_up_after_one_busy_timeout(db_path):
+    with Store(db_path, user="bob") as other:
+        other.conn.execute("BEGIN IMMEDIATE")  # a vacuum, an erase: no import's note
+        try:
+            with Store(db_path, user="alice", busy_timeout=1.0, wait_for_imports=30) as store:
+                started = time.monotonic()
+                with pytest.raises(Busy, match="another"):
+                    store.contacts.add("Ada Lovelace")
+                waited = time.monotonic() - started
+        finally:
+            other.conn.execute("ROLLBACK")
+    assert 0.9 < waited < 1.8, "one busy timeout (it was two)"
+
+
+def test_a_patient_write_says_at_once_what_it_waits_for_and_why(holder, db_path):
+    told: list[tuple[str, bool, float]] = []
+    started = time.monotonic()
+    with Store(db_path, user="alice", busy_timeout=0.5, wait_for_imports=1,
+               on_wait=lambda h, patient: told.append((h.source, patient,
+                                                      time.monotonic() - started))) as store:
+        release = threading.Timer(2.5, holder.release)
+        release.start()
+        try:
+            with store.patient():
+                store.contacts.add("Ada Lovelace")  # longer than wait_for_imports: patient
+        finally:
+            release.cancel()
+        assert store.contacts.count() == 1
+    [(source, patient, at)] = told
+    assert (source, patient) == ("big.csv", True) and at < 1.5
+
+
+def test_the_cli_says_a_patient_wait_has_no_bound():
+    from tinycrm.store.busy import RunningImport
+
+    env = context.Env.__new__(context.Env)
+    env.wait = 2
+    holder = RunningImport(user="carol", source="fake.csv", pid=1, started_at="2026-11-23T09:00:00Z")
+    out = io.StringIO()
+    real = sys.stderr
+    sys.stderr = out
+    try:
+        env._say_waiting(holder, True)
+        env._say_waiting(holder, False)
+    finally:
+        sys.stderr = real
+    patient, bounded = out.getvalue().splitlines()
+    assert "at most" not in patient and "however long it takes" in patient
+    assert "at most 2 s in all" in bounded
+
+
+@pytest.mark.parametrize("signum", [2, 15])  # SIGINT (Ctrl-C), SIGTERM
+def test_a_command_waiting_for_an_import_stops_when_told(holder, db_path, signum):
+    import signal
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tinycrm", "--db", str(db_path), "--wait", "120", "add", "Waiter"],
+        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, text=True,
+        # (as from a terminal: Ctrl-C not ignored, whatever the test runner does)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        line = proc.stderr.readline()
+        assert "waiting for an import of big.csv by bob" in line
+        time.sleep(0.5)
+        told = time.monotonic()
+        proc.send_signal(signum)
+        proc.wait(timeout=20)
+        stopped = time.monotonic() - told
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 128 + signum
+    assert stopped < 5, "not after SQLite's minute-long wait"

@@ -114,3 +114,61 @@ def test_remind_to_stdout_loads_no_heavy_library(db_path):
     assert not loaded & {"textual", "keyring", "smtplib", "icalendar", "rapidfuzz", "ssl"}, loaded
     # An up-to-date database is opened without loading sqlite-utils (store/db.py).
     assert "sqlite_utils" not in loaded
+
+
+def _wait_for(path: Path, seconds: float = 20) -> None:
+    import time
+
+    end = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < end, f"{path.name} never came"
+        time.sleep(0.05)
+
+
+def _states(db: Path) -> list[str]:
+    with Store(db, user="alice") as store:
+        return sorted(d.state for d in Reminders(store).deliveries())
+
+
+def test_killed_while_recording_what_went_out_it_records_it_first(db_path, tmp_path):
+    from tinycrm.store.busy import ImportNote
+
+    fill(db_path, 3)
+    sent, log = tmp_path / "sent", tmp_path / "log"
+    # The command delivers, then takes a moment, during which an import takes the lock.
+    proc = remind_process(db_path, "--exec", f"cat >> '{log}'; touch '{sent}'; sleep 1")
+    _wait_for(sent)
+    with Store(db_path, user="bob") as importer:
+        importer.conn.execute("BEGIN IMMEDIATE")
+        note = ImportNote(db_path, user="bob", source="big.csv", started_at="2026-11-23T09:00:00Z")
+        note.write()
+        import time
+
+        time.sleep(2)  # remind is waiting to record now
+        proc.terminate()
+        time.sleep(0.5)
+        assert proc.poll() is None, "it waits to record what went out"
+        importer.conn.execute("COMMIT")
+        note.remove()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert _states(db_path) == ["sent"] * 3
+    # Much later: nothing goes out twice.
+    again = remind_process(db_path, "--exec", f"cat >> '{log}'",
+                           env={**os.environ, "TINYCRM_NOW": "2026-11-23T10:30:00Z"})
+    assert again.wait(timeout=60) == 0
+    assert len(json.loads("[" + log.read_text().replace("][", "],[") + "]")) == 1
+
+
+def test_killed_while_its_command_runs_it_gives_the_items_back(db_path, tmp_path):
+    fill(db_path, 3)
+    started = tmp_path / "started"
+    proc = remind_process(db_path, "--exec", f"cat > /dev/null; touch '{started}'; sleep 30")
+    _wait_for(started)
+    proc.terminate()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert _states(db_path) == [], "no claim left to hold them for 15 minutes"
+    again = remind_process(db_path)
+    out, _ = again.communicate(timeout=60)
+    assert again.returncode == 0 and len(out.splitlines()) == 3

@@ -100,21 +100,6 @@ class _ClosedStdout(io.TextIOBase):
         return False
 
 
-def _unwind_on(*signals: signal.Signals) -> None:
-    """Let `kill` (and a closed terminal) end a command the way Ctrl-C does:
-    by unwinding, so an export's temporary file is removed and an import's
-    transaction rolled back in this process rather than left to SQLite's
-    recovery by the next one. Exit status 128 + the signal, as the shell's."""
-
-    def unwind(signum: int, frame: object) -> None:
-        signal.signal(signum, signal.SIG_DFL)  # a second one ends it at once
-        raise SystemExit(128 + signum)
-
-    for signum in signals:
-        if signal.getsignal(signum) == signal.SIG_DFL:  # not nohup'd or ignored
-            signal.signal(signum, unwind)
-
-
 def _error(message: str) -> None:
     sys.stderr.write("tinycrm: error: " + strip_controls(cut(message), keep_newlines=True) + "\n")
 
@@ -177,8 +162,9 @@ def main() -> None:
     # The same commands, built on first use (see fastcli.py): a short command
     # doesn't pay for building every other one.
     from .fastcli import lazy_root
+    from .stopping import unwind_on
 
-    _unwind_on(signal.SIGTERM, signal.SIGHUP)
+    unwind_on(signal.SIGTERM, signal.SIGHUP)
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         sys.stdout = _ClosedStdout()
     try:

@@ -90,11 +90,15 @@ class Env:
                                      wait_for_imports=False)
         return self.store()
 
-    def _say_waiting(self, holder: RunningImport) -> None:
+    def _say_waiting(self, holder: RunningImport, patient: bool) -> None:
         from .output import say
 
-        say(f"tinycrm: waiting for {holder.describe()} to finish"
-            f" (at most {self.wait} s in all; --wait changes that)")
+        if patient:  # (recording what was done already: reminders sent, a backup made)
+            say(f"tinycrm: waiting for {holder.describe()} to finish, to record what is done"
+                " (however long it takes)")
+        else:
+            say(f"tinycrm: waiting for {holder.describe()} to finish"
+                f" (at most {self.wait} s in all; --wait changes that)")
 
     def close(self) -> None:
         if self._store is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from ..stopping import held_off
 from ..store.errors import Busy, TinyCRMError
 from ..store.models import QueueItem
 from ..store.reminders import CHANNELS, Reminders
@@ -93,14 +94,18 @@ def _deliver_groups(reminders: Reminders, claim, groups: dict, send, now: dateti
         keys = [item.key for item in items]
         try:
             send(key, items)
-        except Exception as exc:
+        except BaseException as exc:
+            # (Ctrl-C or kill too: what may not have gone out is tried again
+            # by the next run, not held by its claim until that runs out.)
             reminders.release(claim, keys)
             result.failed += len(items)
             result.errors.append(f"{channel}: {exc}")
             if not isinstance(exc, _EXPECTED):
                 raise
             continue
-        reminders.mark_sent(claim, keys, now=now)
+        # Gone out: recorded, whatever comes (a rollback would send it again).
+        with held_off():
+            reminders.mark_sent(claim, keys, now=now)
         result.delivered += len(items)
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 
 _GLANCE = 0.2  # seconds a waiting command tries the lock before it looks for an import
+_SLICE = 1.0  # seconds of one wait for the lock inside a longer one
 
 
 class Store:
@@ -45,7 +46,7 @@ class Store:
         apply_rules: bool = True,
         busy_timeout: float = BUSY_TIMEOUT_MS / 1000,
         wait_for_imports: float = 0.0,
-        on_wait: Callable[[RunningImport], None] | None = None,
+        on_wait: Callable[[RunningImport, bool], None] | None = None,
     ) -> None:
         """``busy_timeout``: seconds a write waits for another's lock (SQLite's
         busy timeout). When that runs out while an import holds the lock, the
@@ -138,28 +139,33 @@ class Store:
         lock, else raise ``Busy`` naming what held it. The waits of one Store
         (one CLI command) add up to ``wait_for_imports`` at most, and
         ``on_wait`` is called once."""
+        # (Waits go in slices of a second: SQLite waits in C, where Ctrl-C
+        # and kill aren't handled until it returns.)
         try:
             holder = running_import(self.path)
             if self._patient:
                 # Whoever holds it (a vacuum, an erase, an import): wait.
-                while not self._try_begin(60):
+                while True:
                     if holder is not None and not self._told and self.on_wait is not None:
-                        self.on_wait(holder)
+                        self.on_wait(holder, True)
                         self._told = True
+                    if self._try_begin(_SLICE):
+                        return
                     holder = running_import(self.path)
-                return
+            if holder is None:
+                raise Busy(OTHER_WRITER)  # (after a whole busy timeout already)
             while holder is not None:
                 left = self.wait_for_imports - self._waited - (time.monotonic() - started)
                 if left <= 0:
                     raise Busy(f"the database is busy: {holder.describe()} is still writing to"
                                " it; try again when it has finished")
                 if not self._told and self.on_wait is not None:
-                    self.on_wait(holder)
+                    self.on_wait(holder, False)
                     self._told = True
-                if self._try_begin(min(left, 60)):
+                if self._try_begin(min(left, _SLICE)):
                     return
                 holder = running_import(self.path)
-            # No import (any more): its note goes just before its commit, so
+            # The import is gone: its note goes just before its commit, so
             # give that, or whatever else holds the lock, one more busy timeout.
             if not self._try_begin(self.busy_timeout):
                 raise Busy(OTHER_WRITER)
