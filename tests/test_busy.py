@@ -384,3 +384,12 @@ def test_a_command_waiting_for_an_import_stops_when_told(holder, db_path, signum
         proc.wait()
     assert proc.returncode == 128 + signum
     assert stopped < 5, "not after SQLite's minute-long wait"
+
+
+def test_a_quick_check_reads_beside_an_import_and_a_usage_error_for_an_empty_user(
+        holder, db_path, cli):
+    result = cli("--wait", "1", "db", "check", "--quick")
+    assert result.exit_code == 0, result.stderr
+    assert "search index: ok  every contact is in it" in result.stdout
+    empty = cli("--user", " ", "list")
+    assert empty.exit_code == 2 and "Invalid value for --user: an empty name" in empty.stderr
