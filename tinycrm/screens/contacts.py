@@ -112,7 +112,9 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         table, browse = self.table, self.crm.db.browse
         filters, order, descending = self.filters, self.order, self.descending
         table.sort_key, table.sort_descending = order, descending
-        if order in INDEXED_ORDERS:
+        # A filter (a stage, an owner) has SQLite sort its matches for every
+        # block read on the UI thread: they are sorted once, in a worker.
+        if order in INDEXED_ORDERS and filters == ContactFilter():
             window = ContactWindow(browse, filters, order, descending)
             table.set_source(window)
 

@@ -179,7 +179,10 @@ class Browse:
     def owners(self, limit: int = 200) -> list[str]:
         return [
             r[0] for r in self.conn.execute(
-                "SELECT DISTINCT owner FROM contacts ORDER BY owner LIMIT ?", [limit]
+                # Each owner by one step of the index, not the index read whole.
+                "WITH RECURSIVE o(v) AS (SELECT min(owner) FROM contacts UNION ALL"
+                " SELECT (SELECT min(owner) FROM contacts WHERE owner > o.v) FROM o"
+                " WHERE o.v IS NOT NULL) SELECT v FROM o WHERE v IS NOT NULL LIMIT ?", [limit]
             )
         ]
 

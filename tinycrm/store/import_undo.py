@@ -332,6 +332,9 @@ def _changed_since(conn, batch_id: int, mark: int, first: int, machine: _Machine
             "SELECT m.entity_id, m.contact_id FROM audit m WHERE m.id > ? AND m.entity = 'contact'"
             " AND m.action = 'merge' AND m.entity_id >= ? AND EXISTS (SELECT 1 FROM audit c"
             " WHERE c.entity = 'contact' AND c.action = 'create' AND c.entity_id = m.entity_id"
+            # (by audit_contact: the merged contact's rows are its keeper's now,
+            # or still its own, not read from the start of the log per merge)
+            " AND c.contact_id IN (m.entity_id, m.contact_id)"
             " AND c.id <= ? AND json_extract(c.after, '$.import_batch') = ?) ORDER BY m.id",
             [mark, first, mark, batch_id]):
         ours_merged.add(other)

@@ -272,7 +272,10 @@ def _fire(store: Store, rule: Rule, ids_json: str | None, now: datetime) -> list
             marks = ", ".join(f":{column}{i}" for i in range(len(values)))
             where.append(f"c.{column} IN ({marks})")
             params.update({f"{column}{i}": v for i, v in enumerate(values)})
-    if rule.tag:
+    if rule.tag and ids_json is None:  # a sweep: the tag's contacts, by its index
+        where.append("c.id IN (SELECT t.contact_id FROM contact_tags t WHERE t.tag = :tag)")
+        params["tag"] = rule.tag
+    elif rule.tag:
         where.append("EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = :tag)")
         params["tag"] = rule.tag
     no_open = ("NOT EXISTS (SELECT 1 FROM followups f WHERE f.rule = :rule"
@@ -315,10 +318,14 @@ def _fire(store: Store, rule: Rule, ids_json: str | None, now: datetime) -> list
         )
         params["silent_since"] = to_db(now - rule.after)
         due = "strftime('%Y-%m-%dT%H:%M:%SZ', :now, '+' || :due_s || ' seconds')"
+    # A sweep of "added": the contacts created lately, by the creation index,
+    # not every contact of the stage.
+    source = ("contacts c INDEXED BY contacts_created" if rule.when == "added" and ids_json is None
+              else "contacts c")
     rows = store.conn.execute(
         "INSERT INTO followups (contact_id, due_at, note, owner, status, rule, created_at, updated_at)"
         f" SELECT c.id, {due}, :note, coalesce(:owner, c.owner), 'open', :rule, :now, :now"
-        f" FROM contacts c WHERE {' AND '.join(where)} ORDER BY c.id"
+        f" FROM {source} WHERE {' AND '.join(where)} ORDER BY c.id"
         " RETURNING id, contact_id, due_at, owner",
         params,
     ).fetchall()

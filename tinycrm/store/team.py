@@ -40,7 +40,7 @@ def assign(store: Store, contact_id: int, user: str, *, expected_version: int | 
         before = store.contacts.get(contact_id)
         # (The edit moves them: any change of owner does, the app's form too.)
         moving = [] if before.owner == user else [r[0] for r in conn.execute(
-            "SELECT id FROM followups WHERE contact_id = ? AND status = 'open' AND owner = ?"
+            "SELECT id FROM followups WHERE contact_id = ? AND status = 'open' AND +owner = ?"
             " ORDER BY id", [contact_id, before.owner])]
         after = store.contacts.edit(contact_id, {"owner": user},
                                     expected_version=expected_version, now=now)
@@ -54,8 +54,9 @@ def hand_over_followups(store: Store, contact_id: int, previous: str, user: str,
     someone else owns stay theirs."""
     conn = store.conn
     moved = sorted(r[0] for r in conn.execute(
+        # (+owner: by the contact's follow-ups, not every one the owner has)
         "UPDATE followups SET owner = ?, updated_at = ? WHERE contact_id = ?"
-        " AND status = 'open' AND owner = ? RETURNING id",
+        " AND status = 'open' AND +owner = ? RETURNING id",
         [user, to_db(now), contact_id, previous],
     ))
     conn.executemany(
