@@ -152,8 +152,10 @@ class Store:
                     if self._try_begin(_SLICE):
                         return
                     holder = running_import(self.path)
-            if holder is None:
-                raise Busy(OTHER_WRITER)  # (after a whole busy timeout already)
+            if holder is None and time.monotonic() - started >= self.busy_timeout - _GLANCE:
+                # A whole busy timeout already, and no import to wait for. (An
+                # import seen at the glance may just be committing: below.)
+                raise Busy(OTHER_WRITER)
             while holder is not None:
                 left = self.wait_for_imports - self._waited - (time.monotonic() - started)
                 if left <= 0:
