@@ -483,6 +483,15 @@ def test_rows_known_by_their_name_alone_import_again_unchanged(store):
     assert {c.name: c.tags for c in store.contacts.list()}["Grandma Rose"] == ("again", "family")
 
 
+def test_a_name_alone_matches_whatever_the_case_of_its_accented_letters(store):
+    text = "Name,Company\nÉmile Zola,Éditions Charpentier\nÅsa Öberg,\n"
+    assert counts(run(store, text)[0]) == {"created": 2}
+    for spelling in (text.upper(), text.lower(), text.title()):
+        summary, _, _ = run(store, spelling)
+        assert counts(summary) == {"unchanged": 2}, spelling
+    assert store.contacts.count() == 2
+
+
 def test_a_namesake_who_brings_anything_new_is_someone_new(store):
     run(store, NAMES_ONLY)
     summary, _, plan = run(store, "Name,Company,Title,Notes\n"
