@@ -123,9 +123,13 @@ def test_linkedin_connections_with_notes_preamble(cli, tmp_path):
     people = by_name(cli)
     reid = people["Reid Hoffman"]
     assert reid["emails"] == [] and (reid["company"], reid["title"]) == ("Greylock", "Partner")
-    assert reid["fields"] == {"URL": "https://www.linkedin.com/in/reidhoffman",
-                              "Connected On": "15 Mar 2021"}
+    assert reid["fields"] == {"URL": "https://www.linkedin.com/in/reidhoffman"}
     assert people["Ada Lovelace"]["emails"] == ["ada@ex.org"]
+    # Connected then: known since then, so no new lead to answer by tomorrow.
+    assert (reid["created_at"], people["Ada Lovelace"]["created_at"]) == (
+        "2021-03-15T00:00:00+00:00", "2020-01-01T00:00:00+00:00")
+    assert "follow-up" not in result.stderr
+    assert json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout) == []
 
 
 def test_a_date_alone_mapped_to_a_time_is_the_start_of_that_day_here(cli, tmp_path):

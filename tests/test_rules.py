@@ -377,3 +377,19 @@ def test_rules_show_calls_an_open_follow_up_past_due_missed(cli):
     assert rows[0]["met"] is False
     # Not yet due: neither met nor missed.
     assert json.loads(cli.ok("rules", "show", "new-lead", "-f", "json").stdout)[0]["met"] is None
+
+
+def test_an_import_says_how_many_follow_ups_its_rows_set_off(cli, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text("name,email\nAda,ada@ex.org\nBob,bob@ex.org\n")
+    dry = cli("import", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert "; response-time rules would make 2 follow-ups (--no-rules" in dry.stderr
+    done = cli("import", str(path))
+    assert ("2 created, 0 merged, 0 unchanged, 0 skipped, 0 rejected; response-time rules made"
+            " 2 follow-ups") in done.stderr
+    again = cli("import", str(path))
+    assert "2 unchanged" in again.stderr and "follow-up" not in again.stderr
+    (tmp_path / "more.csv").write_text("name,email\nCy,cy@ex.org\n")
+    quiet = cli("--no-rules", "import", str(tmp_path / "more.csv"))
+    assert "1 created" in quiet.stderr and "follow-up" not in quiet.stderr

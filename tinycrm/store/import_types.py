@@ -73,6 +73,7 @@ class ImportSummary:
     skipped: int = 0
     rejected: int = 0
     dry_run: bool = False
+    followups: int = 0  # made by response-time rules (a new lead's, say)
 
     def counts_text(self) -> str:
         parts = [f"{self.created} created", f"{self.merged} merged"]
@@ -80,7 +81,13 @@ class ImportSummary:
             parts.append(f"{self.updated} updated")
         parts += [f"{self.unchanged} unchanged", f"{self.skipped} skipped",
                   f"{self.rejected} rejected"]
-        return ", ".join(parts)
+        text = ", ".join(parts)
+        if self.followups:  # (an address book of leads is that many things to do)
+            made = "would make" if self.dry_run else "made"
+            text += (f"; response-time rules {made} {self.followups} follow-up"
+                     f"{'s' if self.followups != 1 else ''} (--no-rules before the command"
+                     " makes none)")
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (

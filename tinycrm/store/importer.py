@@ -192,6 +192,7 @@ class _Import(RowPath):
         self.counts = dict.fromkeys(
             ("created", "merged", "updated", "unchanged", "skipped", "rejected"), 0)
         self.batch_id: int | None = None
+        self.followups = 0  # made by response-time rules for the rows
         self.first_id = 0
         self.next_id = 0
         self.uids = UidSequence(now)
@@ -219,6 +220,7 @@ class _Import(RowPath):
         return ImportSummary(
             batch_id=None if self.options.dry_run else self.batch_id, source=self.name,
             format=fmt, layout=self.layout, dry_run=self.options.dry_run, **self.counts,
+            followups=self.followups,
         )
 
     def restore_cache(self) -> None:
@@ -418,7 +420,7 @@ class _Import(RowPath):
         grows large (the name index first)."""
         if touched and self.store.apply_rules:
             self.writer.wait()
-            self.store.contacts_changed(list(touched), self.now)
+            self.followups += len(self.store.contacts_changed(list(touched), self.now))
         created = self.next_id - self.first_id
         if self.options.dry_run or self.deferred is not None and self.deferred.all_dropped:
             return

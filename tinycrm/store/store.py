@@ -245,10 +245,12 @@ class Store:
 
         return FollowUps(self)
 
-    def contacts_changed(self, contact_ids: list[int], now: datetime) -> None:
+    def contacts_changed(self, contact_ids: list[int], now: datetime) -> list[int]:
         """Hook run inside the write transaction of every add, edit, tag and
-        import: applies response-time rules unless they are switched off."""
+        import: applies response-time rules unless they are switched off.
+        Returns the follow-ups the rules made."""
         if self.apply_rules and contact_ids:
             from .rules import apply_rules
 
-            apply_rules(self, contact_ids, now)
+            return apply_rules(self, contact_ids, now)
+        return []

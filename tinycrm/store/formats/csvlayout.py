@@ -123,7 +123,10 @@ _LAYOUT_HEADERS: dict[str, dict[str, str]] = {
         "tty/tdd phone": "phones", "categories": "tags:outlook", "job title": "title",
         "company": "company",
     },
-    "linkedin": {"email address": "emails", "position": "title", "company": "company"},
+    # When you connected is when you have known them: an old connection is no
+    # new lead to answer within a day (the new-lead rule looks at creation).
+    "linkedin": {"email address": "emails", "position": "title", "company": "company",
+                 "connected on": "created_at"},
     "hubspot": {
         "email": "emails", "phone number": "phones", "mobile phone number": "phones",
         "company name": "company", "associated company": "company", "job title": "title",
