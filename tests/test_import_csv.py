@@ -94,13 +94,13 @@ def test_outlook_layout_in_windows_1252(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "Outlook" in result.stderr
     people = by_name(cli)
-    kj = people["Dr. Kathérine Johnson"]
+    kj = people["Kathérine Johnson"]  # Outlook's Title, her honorific, is a field
     assert kj["emails"] == ["kj@nasa.example", "katherine@home.example"]
     # Primary Phone first, then the others in column order.
     assert kj["phones"] == ["+1 757 555 0199", "+1 757 864 1000", "+1 757 555 0101"]
     assert (kj["title"], kj["company"], kj["birthday"]) == ("Mathematician", "NASA", "1918-08-26")
     assert kj["tags"] == ["heroes", "space"]
-    assert kj["fields"] == {"Web Page": "nasa.gov"}
+    assert kj["fields"] == {"prefix": "Dr.", "Web Page": "nasa.gov"}
     assert people["Mary Jackson"]["birthday"] is None  # Outlook's 0/0/00 is no birthday
 
 

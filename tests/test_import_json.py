@@ -246,7 +246,8 @@ def test_a_nested_value_under_an_unknown_key_rejects_its_object(cli, tmp_path):
         f"{path}:3: links: {NOT_A_FIELD} a list of objects",
         f"{path}:4: grid: {NOT_A_FIELD} a list of lists",
         f"import batch 1 from {path} (JSON): 3 created, 0 merged, 0 unchanged, 0 skipped,"
-        " 3 rejected",
+        " 3 rejected; response-time rules made 3 follow-ups (--no-rules before the command"
+        " makes none)",
     ]
     ada, eve, fay = contacts(cli)
     assert (ada["name"], eve["name"]) == ("Ada", "Eve")

@@ -56,7 +56,8 @@ def test_french_outlook_writes_titre_for_the_courtesy_title_and_then_the_job(cli
                                    "jean@exemple.fr", "+33 6 12 34 56 78", "Clients"])
                      .encode("cp1252"))
     cli.ok("import", str(path))
-    jean = _people(cli)["M. Jean Dupont"]
+    jean = _people(cli)["Jean Dupont"]
+    assert jean["fields"] == {"prefix": "M."}
     assert (jean["first_name"], jean["last_name"], jean["title"]) == ("Jean", "Dupont", "Directeur")
     assert jean["emails"] == ["jean@exemple.fr"] and jean["tags"] == ["clients"]
 

@@ -252,11 +252,13 @@ class RowChecker:
             named = bool(name)
             spare = SPARE_NAME_PARTS  # parts of a name that the name doesn't show
             if not name:
-                if "prefix" in record or "middle_name" in record or "suffix" in record:
-                    parts = [clean_text(get(k)) for k in ("prefix", "first_name", "middle_name",
-                                                           "last_name", "suffix")]
+                if "middle_name" in record:
+                    # (A prefix and suffix are no part of it: "Rear Admiral" and
+                    # "PhD" are kept as fields, and the row named as others call her.)
+                    parts = [clean_text(get(k)) for k in ("first_name", "middle_name",
+                                                           "last_name")]
                     name = " ".join(p for p in parts if p)
-                    spare = ("nickname",)
+                    spare = ("prefix", "suffix", "nickname")
                 else:
                     name = full_name(first, last)
                 named = bool(first or last)
