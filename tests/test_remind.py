@@ -249,3 +249,30 @@ def test_the_command_line_is_not_recorded(cli, store, made):
     assert [(d.channel, d.recipient) for d in Reminders(store).deliveries()] == [
         ("command", None), ("command", None)]
     assert secret not in cli.ok("privacy", "export", str(made["ada"].id)).stdout
+
+
+def test_stopped_between_recipients_it_gives_back_what_it_has_not_recorded(store):
+    from tinycrm.delivery.remind import RemindResult, _deliver_groups
+
+    for owner in ("a", "b", "c"):
+        person = store.contacts.add(f"Person {owner}", owner=owner, now=FROZEN - days(3))
+        store.followups.add(person.id, FROZEN - days(1), note="call", owner=owner)
+    reminders = Reminders(store)
+    claim = reminders.claim("email", now=FROZEN, recipient=lambda item: f"{item.owner}@ex.org")
+    groups = {}
+    for item in claim.items:
+        groups.setdefault(claim.recipients[item.key], []).append(item)
+    went = []
+
+    def send(to, items):
+        if to == "b@ex.org":
+            raise KeyboardInterrupt  # Ctrl-C while the second message goes out
+        went.append(to)
+
+    with pytest.raises(KeyboardInterrupt):
+        _deliver_groups(reminders, claim, groups, send, FROZEN, RemindResult(), "email")
+    assert went == ["a@ex.org"]
+    # The first recorded; the second and third given back, for the next run.
+    assert [(d.recipient, d.state) for d in reminders.deliveries()] == [("a@ex.org", "sent")]
+    again = reminders.claim("email", now=FROZEN, recipient=lambda item: f"{item.owner}@ex.org")
+    assert sorted(claim.recipients[i.key] for i in again.items) == ["b@ex.org", "c@ex.org"]

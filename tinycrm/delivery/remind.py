@@ -89,24 +89,34 @@ def remind(
 
 def _deliver_groups(reminders: Reminders, claim, groups: dict, send, now: datetime,
                     result: RemindResult, channel: str) -> None:
-    """Send each group of claimed items; record the ones that went, release the rest."""
-    for key, items in groups.items():
-        keys = [item.key for item in items]
-        try:
-            send(key, items)
-        except BaseException as exc:
-            # (Ctrl-C or kill too: what may not have gone out is tried again
-            # by the next run, not held by its claim until that runs out.)
-            reminders.release(claim, keys)
-            result.failed += len(items)
-            result.errors.append(f"{channel}: {exc}")
-            if not isinstance(exc, _EXPECTED):
-                raise
-            continue
-        # Gone out: recorded, whatever comes (a rollback would send it again).
-        with held_off():
-            reminders.mark_sent(claim, keys, now=now)
-        result.delivered += len(items)
+    """Send each group of claimed items; record the ones that went, release
+    the rest. Stopped (Ctrl-C, kill, an error of ours), it gives back every
+    claim it hasn't recorded: the next run sends those, not one 15 minutes on."""
+    left = {key: [item.key for item in items] for key, items in groups.items()}
+    try:
+        for key, items in groups.items():
+            keys = left[key]
+            try:
+                send(key, items)
+            except Exception as exc:
+                reminders.release(claim, keys)
+                del left[key]
+                result.failed += len(items)
+                result.errors.append(f"{channel}: {exc}")
+                if not isinstance(exc, _EXPECTED):
+                    raise
+                continue
+            # Gone out: recorded, whatever comes (a rollback would send it again).
+            with held_off():
+                reminders.mark_sent(claim, keys, now=now)
+            del left[key]
+            result.delivered += len(items)
+    except BaseException:
+        # (What was recorded is 'sent' and no claim to give back any more.)
+        unsent = [k for keys in left.values() for k in keys]
+        if unsent:
+            reminders.release(claim, unsent)
+        raise
 
 
 def _stdout(reminders: Reminders, options: RemindOptions, now: datetime, out: IO[str],
