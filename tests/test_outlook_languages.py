@@ -136,3 +136,18 @@ def test_a_german_export_from_a_pipe(db_path):
     result = run_tinycrm("import", "-", db=db_path, input=_csv(GERMAN, GERMAN_ROW).encode("cp1252"))
     assert result.returncode == 0, result.stderr
     assert b"1 created" in result.stderr
+
+
+@pytest.mark.parametrize("s, t, codec", [("ş", "ţ", "cp1250"), ("ș", "ț", "utf-8")])
+def test_romanian_headers_with_either_s_and_t(cli, tmp_path, s, t, codec):
+    header = ["Prenume", "Nume de familie", f"Adresă de po{s}tă electronică", "Firmă",
+              f"Zi de na{s}tere", f"Telefon pe ma{s}ină", f"Ocupa{t}ie"]
+    path = tmp_path / "contacte.csv"
+    path.write_bytes(_csv(header, ["Ion", "Popescu", "ion@ex.ro", "Exemplu SRL", "3.4.1970",
+                                   "+40 721 000 000", "Director"]).encode(codec))
+    result = cli("import", str(path))
+    assert result.exit_code == 0 and "(Outlook)" in result.stderr, result.stderr
+    ion = _people(cli)["Ion Popescu"]
+    assert (ion["emails"], ion["birthday"], ion["phones"], ion["title"]) == (
+        ["ion@ex.ro"], "1970-04-03", ["+40 721 000 000"], "Director")
+    assert ion["fields"] == {}

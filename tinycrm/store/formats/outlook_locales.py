@@ -22,6 +22,13 @@ _ENOUGH = 2
 
 
 _CELLS = re.compile(r"[,;\t]")
+# Romanian's s and t with a comma below (Unicode's own) and with a cedilla
+# (the only ones Windows-1250 has) are one letter to a reader.
+_COMMA_BELOW = str.maketrans("șțȘȚ", "şţŞŢ")
+
+
+def _key(name: str) -> str:
+    return name.translate(_COMMA_BELOW)
 
 
 @cache
@@ -35,10 +42,11 @@ def english_headers(names: Sequence[str]) -> list[str] | None:
     Outlook writes "Titre" twice, for Mr or Dr and then for the job; so does
     any language whose word for the job appears twice."""
     table = _table()["headers"]
-    if sum(name in table for name in names) < _ENOUGH:
+    keys = [_key(name) for name in names]
+    if sum(key in table for key in keys) < _ENOUGH:
         return None
-    english = [table.get(name, name) for name in names]
-    jobs = [i for i, name in enumerate(english) if name == "job title" and names[i] in table]
+    english = [table.get(key, name) for key, name in zip(keys, names)]
+    jobs = [i for i, name in enumerate(english) if name == "job title" and keys[i] in table]
     if len(jobs) > 1 and "title" not in english:
         english[jobs[0]] = "title"
     return english
@@ -52,7 +60,7 @@ def header_code_page(first_line: bytes, norm: Callable[[str], str]) -> str | Non
 
     def found(codec: str) -> int:
         text = first_line.decode(codec, errors="replace")
-        return sum(norm(cell.strip('"')) in table for cell in _CELLS.split(text))
+        return sum(_key(norm(cell.strip('"'))) in table for cell in _CELLS.split(text))
 
     best, most = None, max(found("cp1252"), _ENOUGH - 1)
     for codec in _table()["code_pages"]:
