@@ -190,3 +190,21 @@ def test_files_we_write_are_owner_only(cli, tmp_path, args):
     finally:
         os.umask(old)
     assert mode(out) == 0o600
+
+
+def test_an_import_that_updates_the_owner_hands_over_and_its_undo_hands_back(cli, tmp_path):
+    cli.ok("add", "Ann Lee", "--email", "ann@x.org")                  # alice's new-lead follow-up
+    cli.ok("follow-up", "add", "ann@x.org", "--due", "tomorrow")
+    cli.ok("follow-up", "add", "ann@x.org", "--due", "tomorrow", "--owner", "carol")
+    path = tmp_path / "owners.csv"
+    path.write_text("name,email,owner\nAnn Lee,ann@x.org,bob\n")
+    cli.ok("import", str(path), "--on-duplicate", "update")
+
+    def owners() -> dict[int, str]:
+        return {f["id"]: f["owner"]
+                for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
+
+    assert owners() == {1: "bob", 2: "bob", 3: "carol"}
+    cli.ok("imports", "undo", "1")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["owner"] == "alice"
+    assert owners() == {1: "alice", 2: "alice", 3: "carol"}

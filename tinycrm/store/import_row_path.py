@@ -29,6 +29,7 @@ from .import_rows import Incoming, Rejection
 from .import_types import LOOKUP_KEYS
 from .profiles import profile_keys
 from .search import index_rows
+from .team import hand_over_followups
 from .textutil import names_a_person
 
 if TYPE_CHECKING:
@@ -472,6 +473,8 @@ class RowPath:
             diff_before, diff_after = before.diff(state, changed_keys)
             self.store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                     before=diff_before, after=diff_after, now=self.now)
+            if before.owner != state.owner:  # (an update's owner column): a handover
+                hand_over_followups(self.store, contact_id, before.owner, state.owner, self.now)
             if first_time:
                 self.store.timeline.add(
                     contact_id, "import",

@@ -15,6 +15,7 @@ from .busy import ImportNote
 from .contact_state import ContactState
 from .errors import Conflict, NotFound
 from .import_batches import STATE_COLUMNS, get_batch, write_state
+from .team import hand_over_followups
 from .textutil import normalize_email, number_ident
 from .timeutil import to_db
 
@@ -165,6 +166,8 @@ class _Undo:
             diff_before, diff_after = state.diff(target, keys)
             store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                before=diff_before, after=diff_after, now=self.now)
+            if state.owner != target.owner:  # handed back, with its open follow-ups
+                hand_over_followups(store, contact_id, state.owner, target.owner, self.now)
         _drop_rule_followups(store, contact_id, self.started, self.start, self.mark, self.now)
         conn.execute(
             "DELETE FROM events WHERE contact_id = ? AND kind IN ('import', 'stage')"
