@@ -392,4 +392,4 @@ def test_a_quick_check_reads_beside_an_import_and_a_usage_error_for_an_empty_use
     assert result.exit_code == 0, result.stderr
     assert "search index: ok  every contact is in it" in result.stdout
     empty = cli("--user", " ", "list")
-    assert empty.exit_code == 2 and "Invalid value for --user: an empty name" in empty.stderr
+    assert empty.exit_code == 2 and "Invalid value for --user / TINYCRM_USER: an empty name" in empty.stderr

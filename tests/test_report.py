@@ -309,21 +309,27 @@ def test_what_happened_this_second_and_silence_of_exactly_n_days_count(store):
     assert report.not_contacted.contacts == 1  # silent 30 days to the second: 30 days or more
 
 
-def test_report_settings_come_from_the_config_and_a_bad_won_stage_names_the_file(tmp_path):
-    from tinycrm.config import ConfigError, load_config
+def test_report_settings_come_from_the_config_and_a_bad_one_names_the_file(
+        tmp_path, cli, monkeypatch):
+    from tinycrm.config import load_config
 
     path = tmp_path / "config.toml"
     path.write_text('[crm]\nstages = ["prospect", "paying"]\n[report]\nwon_stage = "paying"\n'
                     "idle_days = 7\n")
     settings = load_config(path).store_settings()
-    assert (settings.won_stage, settings.idle_days) == ("paying", 7)
+    assert (settings.won_stage, settings.idle_days, settings.report_problem) == ("paying", 7, None)
+    monkeypatch.setenv("TINYCRM_CONFIG", str(path))
+    cli.ok("add", "Ada", "--stage", "prospect")
     for bad, words in (('won_stage = "customer"', "won_stage 'customer' is not a stage"),
                        ("won_stage = 5", "won_stage 5 is not a stage"),
                        ("idle_days = 0", "idle_days must be a whole number of days")):
         path.write_text(f'[crm]\nstages = ["prospect", "paying"]\n[report]\n{bad}\n')
-        with pytest.raises(ConfigError) as caught:
-            load_config(path).store_settings()
-        assert str(path) in str(caught.value) and words in str(caught.value)
+        assert words in load_config(path).store_settings().report_problem
+        report = cli("report")
+        assert report.exit_code == 1 and str(path) in report.stderr and words in report.stderr
+        # Only the report is stopped: cron's reminders and the rest go on.
+        cli.ok("remind")
+        cli.ok("list")
 
 
 def _at(iso: str):

@@ -141,7 +141,7 @@ def root(
         raise typer.BadParameter("an empty path", param_hint="--db")
     if user is not None and not strip_controls(user).strip():
         # (`--user "$ME"` with ME unset: not the login's name, silently.)
-        raise typer.BadParameter("an empty name", param_hint="--user")
+        raise typer.BadParameter("an empty name", param_hint="--user / TINYCRM_USER")
     env = Env(db_option=db, user_option=user, apply_rules=not no_rules, wait=wait)
     ctx.obj = env
     ctx.call_on_close(env.close)

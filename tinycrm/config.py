@@ -75,20 +75,23 @@ class Config:
         if order not in DATE_ORDERS:
             raise ConfigError(f"{self.path}: [crm] date_order must be one of"
                               f" {', '.join(DATE_ORDERS)}, got {order!r}")
-        report = self.section("report")
+        report, problem = self.section("report"), None
         won_stage = report.get("won_stage")
         if won_stage is not None and won_stage not in stages:
-            raise ConfigError(f"{self.path}: [report] won_stage {won_stage!r} is not a stage")
+            problem = f"{self.path}: [report] won_stage {won_stage!r} is not a stage"
+            won_stage = None
         idle_days = report.get("idle_days", 30)
         if (not isinstance(idle_days, int) or isinstance(idle_days, bool)
                 or not 1 <= idle_days <= MAX_PERIOD_DAYS):
-            raise ConfigError(f"{self.path}: [report] idle_days must be a whole number of days,"
-                              f" from 1 to {MAX_PERIOD_DAYS}")
+            problem = (f"{self.path}: [report] idle_days must be a whole number of days,"
+                       f" from 1 to {MAX_PERIOD_DAYS}")
+            idle_days = 30
         return StoreSettings(
             stages=stages, tiers=tiers, default_stage=default_stage,
             default_tier=default_tier, tag_cadence=cadence,
             rules=None if rules is None else tuple(rules),
             day_first=day_first(order), won_stage=won_stage, idle_days=idle_days,
+            report_problem=problem,
         )
 
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .errors import ValidationError, quoted
+from .errors import TinyCRMError, ValidationError, quoted
 from .rules import compliance_percent, configured_rules
 from .timeutil import (
     UTC,
@@ -284,6 +284,8 @@ def build(
     (``[report]`` in the config file)."""
     now = now or store.now()
     settings = store.settings
+    if settings.report_problem is not None:
+        raise TinyCRMError(settings.report_problem)  # (the config file's: exit 1)
     idle_days = settings.idle_days if idle_days is None else idle_days
     won_stage = won_stage or settings.won_stage
     if since is not None and until is not None and since >= until:

@@ -31,3 +31,6 @@ class StoreSettings:
     # and the days after which a contact not contacted counts as idle.
     won_stage: str | None = None
     idle_days: int = 30
+    # What is wrong with [report], said by the report alone: a slip there
+    # mustn't stop cron's reminders.
+    report_problem: str | None = None
