@@ -393,3 +393,24 @@ def test_a_quick_check_reads_beside_an_import_and_a_usage_error_for_an_empty_use
     assert "search index: ok  every contact is in it" in result.stdout
     empty = cli("--user", " ", "list")
     assert empty.exit_code == 2 and "Invalid value for --user / TINYCRM_USER: an empty name" in empty.stderr
+
+
+def test_a_command_waiting_for_another_writer_stops_when_told(db_path):
+    import signal
+
+    with Store(db_path, user="bob") as other:
+        other.conn.execute("BEGIN IMMEDIATE")  # no import's note: a vacuum, say
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tinycrm", "--db", str(db_path), "add", "Waiter"],
+                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                env={**os.environ, "PYTHONPATH": str(REPO)})
+            time.sleep(2.5)  # started, and waiting for the lock
+            told = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+            stopped = time.monotonic() - told
+        finally:
+            other.conn.execute("ROLLBACK")
+    assert proc.returncode == 143
+    assert stopped < 2.5, "not at the end of SQLite's 10 s busy timeout"

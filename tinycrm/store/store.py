@@ -127,6 +127,12 @@ class Store:
             if running_import(self.path) is not None:
                 self._wait_for_lock(started)
                 return
+            # Another writer: its busy timeout, in slices (see _wait_for_lock).
+            while (left := started + self.busy_timeout - time.monotonic()) > 0:
+                if self._try_begin(min(left, _SLICE)):
+                    return
+            self._wait_for_lock(started)
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
