@@ -240,7 +240,7 @@ Conversion lead → customer (leads created in the period)
 LEADS  CONVERTED  RATE  MEDIAN DAYS
 4      2          50%   20.0
 
-Follow-ups due in the period, per owner
+Follow-ups due from 2026-09-01 00:00 on, later ones too, per owner
 OWNER  ON TIME  LATE  STILL OVERDUE  NOT YET DUE  ON TIME %
 alice  4        2     0              1            66.7%
 bob    0        0     3              0            0%
@@ -368,3 +368,10 @@ def test_a_period_that_starts_this_very_second_is_no_error(known):
     assert report["conversion"]["leads"] == 0
     with pytest.raises(ValidationError, match="in the future"):
         build(known, since=FROZEN.replace(second=1), now=FROZEN)
+
+
+def test_the_table_says_whether_later_follow_ups_count(known_cli):
+    bounded = known_cli("report", "--since", "2026-09-01", "--until", "2026-11-23").stdout
+    assert "\nFollow-ups due in the period, per owner\n" in bounded
+    open_ended = known_cli("report", "--since", "2026-09-01").stdout
+    assert "\nFollow-ups due from 2026-09-01 00:00 on, later ones too, per owner\n" in open_ended

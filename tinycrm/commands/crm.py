@@ -199,7 +199,11 @@ def print_report(r) -> None:
     write_rows([{"leads": conv.leads, "converted": conv.converted, "rate": _pct(conv.rate),
                  "median_days": "-" if conv.median_days is None else conv.median_days}],
                "table", headers={"median_days": "median days"})
-    title("Follow-ups due in the period, per owner")
+    # (Without --until the follow-ups' period runs on past now: those due
+    # later are "not yet due", or on time when done early.)
+    title("Follow-ups due in the period, per owner" if r.until else
+          f"Follow-ups due from {show_time(r.since) if r.since else 'the beginning'} on,"
+          " later ones too, per owner")
     write_rows(
         ({"owner": f.owner, "on_time": f.on_time, "late": f.late, "overdue": f.overdue,
           "open": f.open, "pct": _pct(f.on_time_percent)} for f in (*r.followups, r.followups_total)),
