@@ -120,3 +120,28 @@ def test_dupes_pairs_contacts_with_one_profile(store):
     pairs = find_duplicates(store)
     assert [(p.keep_id, p.other_id, p.reasons) for p in pairs] == [
         (a.id, b.id, ("same LinkedIn profile",))]
+
+
+def test_a_connection_typed_in_by_hand_before_is_found_by_name_and_company(cli, tmp_path):
+    cli.ok("add", "Siobhán O'Brien", "--email", "siobhan@obrien.ie", "--company",
+           "O'Brien Analytics", "--title", "CTO")
+    cli.ok("add", "Sam Jones", "--company", "Acme")
+    cli.ok("edit", "Sam Jones", "--set", "fields.URL=https://www.linkedin.com/in/sam-other")
+    path = tmp_path / "Connections.csv"
+    path.write_text(HEADER
+                    + "Siobhán,O'Brien,https://www.linkedin.com/in/siobhan-ob,,"
+                      "O'Brien Analytics,CTO,07 Dec 2025\n"
+                    + "Sam,Jones,https://www.linkedin.com/in/sam-jones,,Acme,,07 Dec 2025\n"
+                    + "Tess,Ray,https://www.linkedin.com/in/tess,,Globex,,07 Dec 2025\n")
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    # Siobhán: the same person, now with her profile. Sam: that Sam is
+    # another member (a profile of his own). Tess: new.
+    assert "2 created, 1 merged" in result.stderr
+    listed = json.loads(cli.ok("list", "-f", "json").stdout)
+    assert sorted(c["name"] for c in listed) == [
+        "Sam Jones", "Sam Jones", "Siobhán O'Brien", "Tess Ray"]
+    people = {c["name"]: c for c in listed}
+    assert people["Siobhán O'Brien"]["fields"]["URL"] == "https://www.linkedin.com/in/siobhan-ob"
+    again = cli("import", str(path))
+    assert "3 unchanged" in again.stderr

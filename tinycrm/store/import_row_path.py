@@ -15,6 +15,7 @@ is a concern of its own."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ from .import_namesakes import Namesakes, brings_nothing, name_candidates, namesa
 from .import_namesakes import add as add_namesake
 from .import_rows import Incoming, Rejection
 from .import_types import LOOKUP_KEYS
-from .profiles import profile_keys
+from .profiles import profile_key, profile_keys
 from .search import index_rows
 from .team import hand_over_followups
 from .textutil import names_a_person
@@ -124,6 +125,15 @@ class RowPath:
             profiles = profile_keys(inc.fields) if inc.fields else ()
             if target is None and profiles:
                 target = self.profiles.owner(profiles)
+                if target is None and mode != "create" and not (
+                        inc.uid or inc.email_keys or any(inc.phone_keys)):
+                    # Typed in by hand before the LinkedIn connection came:
+                    # the same name and company, nothing new but the profile,
+                    # and no profile of their own.
+                    target = self._same_entry(
+                        _without_profiles(inc),
+                        (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending,
+                        profileless=True)
             if target is None and mode != "create" and not (
                     profiles or inc.uid or inc.email_keys or any(inc.phone_keys)):
                 target = self._same_entry(
@@ -209,11 +219,12 @@ class RowPath:
         self._after_writes(touched)
 
     def _same_entry(self, inc: Incoming, candidates: tuple[int, ...],
-                    pending: dict[int, Any]) -> int | None:
+                    pending: dict[int, Any], *, profileless: bool = False) -> int | None:
         """For a row with no uid, address, number or profile: the first
         contact of its name that it would bring nothing to but tags (the same
         row imported again), else None. A name alone is no proof of a person,
-        so a row that says anything else new is someone new."""
+        so a row that says anything else new is someone new. ``profileless``:
+        only a contact without a profile of its own (another member's)."""
         if not candidates or too_many(candidates):
             return None
         stored = load_states(self.conn, [c for c in candidates if c not in pending])
@@ -228,6 +239,8 @@ class RowPath:
                 if state is None:
                     continue
                 noted = not inc.note or self._has_note(contact_id, inc.note)
+            if profileless and profile_keys(state.fields):
+                continue
             if noted and brings_nothing(inc, state, self.stages):
                 return contact_id
         return None
@@ -521,3 +534,11 @@ def paragraphs(text: str) -> list[str]:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _without_profiles(inc: Incoming) -> Incoming:
+    """The row as it would be without its profile URLs (compared with a
+    contact that has none)."""
+    bare = copy.copy(inc)
+    bare.fields = {k: v for k, v in inc.fields.items() if profile_key(v) is None}
+    return bare
