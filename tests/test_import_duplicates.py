@@ -589,3 +589,18 @@ def test_rows_of_one_file_add_a_note_paragraph_to_a_contact_once(store):
     run(store, 'Email,Notes\nada@ex.org,"a\n\nb"\nada@ex.org,"b\n\nc"\nada@ex.org,a\n')
     notes = sorted(e.text for e in store.timeline.list(ada.id) if e.kind == "note")
     assert notes == ["a\n\nb", "c"]
+
+
+def test_rejects_are_told_in_the_files_order(cli, tmp_path):
+    cli.ok("add", "Tom Smith", "--email", "smiths@family.example")
+    path = tmp_path / "people.csv"
+    path.write_text("name,email,birthday\n"
+                    "Ann Smith,smiths@family.example,\n"       # a clash, found when matching
+                    "Bo Bad,bo@ex.org,someday\n"                 # a bad value, found when read
+                    "Cy Fine,cy@ex.org,\n")
+    rejects = tmp_path / "rejects.csv"
+    result = cli("import", str(path), "--rejects", str(rejects))
+    assert result.exit_code == 1
+    told = [line.split(":")[1] for line in result.stderr.splitlines() if "people.csv:" in line]
+    assert told == ["2", "3"]
+    assert [row.split(",")[0] for row in rejects.read_text().splitlines()[1:]] == ["2", "3"]

@@ -45,14 +45,22 @@ class RowPath:
         """One chunk the row path's way: row by row."""
         chunk: list[Incoming] = []
         prepare = self.checker.prepare
-        for row in rows.rows():
-            item = prepare(row)
-            if type(item) is Rejection:
-                self.reject(item.row, item.reason)
-            else:
-                chunk.append(item)
-        if chunk:
-            self._decide_and_write(chunk)
+        # A chunk's rejects are told in the file's order: a bad value is
+        # found while it is read, a clash with a contact after.
+        self._held = []
+        try:
+            for row in rows.rows():
+                item = prepare(row)
+                if type(item) is Rejection:
+                    self.reject(item.row, item.reason)
+                else:
+                    chunk.append(item)
+            if chunk:
+                self._decide_and_write(chunk)
+        finally:
+            held, self._held = self._held, None
+            for reject in sorted(held, key=lambda r: r.line):
+                self.on_reject(reject)
         if self._plans:
             self._plans.sort(key=lambda item: item.line)
             for item in self._plans:

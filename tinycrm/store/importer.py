@@ -206,6 +206,7 @@ class _Import(RowPath):
         self._old_cache: int | None = None
         self._names: dict[int, str] = {}
         self._plans: list[PlanItem] = []
+        self._held: list[Reject] | None = None
         self.writer: ChunkWriter | None = None
         self._matched = False  # the last plain chunk matched someone
         self.profiles = ProfileIndex(self.conn)
@@ -231,7 +232,11 @@ class _Import(RowPath):
     def reject(self, row: Row, reason: str) -> None:
         self.counts["rejected"] += 1
         if self.on_reject is not None:
-            self.on_reject(Reject(row.line, reason, self.reader.reject_cells(row)))
+            reject = Reject(row.line, reason, self.reader.reject_cells(row))
+            if self._held is not None:
+                self._held.append(reject)  # (told in order at the chunk's end: RowPath.flush)
+            else:
+                self.on_reject(reject)
         if self.on_plan is not None:
             self._plans.append(PlanItem(row.line, "reject", None, "", reason))
 
