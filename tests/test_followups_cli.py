@@ -156,3 +156,13 @@ def test_snooze_for_a_day_late_in_the_evening_is_a_day_not_half_an_hour(cli, peo
         assert snoozed.stderr.endswith("until 2026-11-24 23:30\n")
     [followup] = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
     assert followup["due_at"] == datetime(2026, 11, 24, 22, 30, tzinfo=timezone.utc).isoformat()
+
+
+def test_show_gives_an_open_follow_ups_urgency_as_the_list_does(cli, people):
+    cli.ok("follow-up", "add", "1", "--due", "yesterday", "-m", "Call")
+    listed = {f["id"]: f["urgency"]
+              for f in json.loads(cli.ok("follow-up", "list", "-f", "json").stdout)}
+    shown = json.loads(cli.ok("follow-up", "show", "1", "-f", "json").stdout)
+    assert shown["urgency"] == listed[1] and shown["urgency"] > 0
+    cli.ok("follow-up", "done", "1")
+    assert json.loads(cli.ok("follow-up", "show", "1", "-f", "json").stdout)["urgency"] is None

@@ -207,11 +207,11 @@ def followup_show(
 ) -> None:
     """Show one follow-up."""
     store = env_of(ctx).store()
-    followup = store.followups.get(followup_id)
+    now = store.now()
+    followup = store.followups.get(followup_id, now=now)
     if fmt is not OutputFormat.table:
         write_record(followup.to_dict(), fmt)
         return
-    now = store.now()
     write_record({**_followup_row(followup, now), "status": followup.status,
                   "rule": followup.rule or "", "created": _show(followup.created_at),
                   "done": _show(followup.done_at), "snoozed": followup.snoozes}, fmt)

@@ -133,14 +133,18 @@ class FollowUps:
 
     # -- reading -------------------------------------------------------------------
 
-    def get(self, followup_id: int) -> FollowUp:
+    def get(self, followup_id: int, *, now: datetime | None = None) -> FollowUp:
+        """The follow-up; with ``now``, an open one has its urgency then (as
+        the queue would rank it)."""
         row = self.conn.execute(
             f"SELECT {_COLUMNS} FROM followups f JOIN contacts c ON c.id = f.contact_id"
             " WHERE f.id = ?", [followup_id],
         ).fetchone()
         if row is None:
             raise NotFound(f"no follow-up with id {followup_id}")
-        return _followup(row)
+        score = (urgency(ts(row[3]), ts(row[9]), row[12], now, self.store.settings)
+                 if now is not None and row[6] == "open" else None)
+        return _followup(row, score)
 
     def next_of(self, followup_id: int) -> FollowUp | None:
         """The recurrence that completing ``followup_id`` scheduled, if any."""
