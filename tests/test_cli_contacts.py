@@ -232,3 +232,19 @@ def test_empty_tag_filter_and_tier_are_mistakes_not_everything(cli):
     assert added.exit_code == 2 and "unknown tier ''" in added.stderr
     assert [c["name"] for c in json.loads(cli.ok("list", "--tag", "VIP-List", "-f", "json").stdout)] == [
         "Ada"]
+
+
+def test_a_name_finds_its_contact_whatever_the_case_of_its_accents(cli):
+    cli.ok("add", "José Álvarez")
+    for spelling in ("josé álvarez", "JOSÉ ÁLVAREZ", "José Álvarez"):
+        shown = cli("show", spelling, "-f", "json")
+        assert shown.exit_code == 0, (spelling, shown.stderr)
+        assert json.loads(shown.stdout)["name"] == "José Álvarez"
+
+
+def test_a_contact_named_after_its_company_has_no_first_and_last_name(cli):
+    cli.ok("add", "Stripe Inc", "--company", "Stripe Inc")
+    cli.ok("add", "Ada Lovelace", "--company", "Engines")
+    parts = {c["name"]: (c["first_name"], c["last_name"])
+             for c in json.loads(cli.ok("list", "-f", "json").stdout)}
+    assert parts == {"Stripe Inc": (None, None), "Ada Lovelace": ("Ada", "Lovelace")}

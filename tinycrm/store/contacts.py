@@ -27,6 +27,7 @@ from .models import Contact
 from .textutil import (
     clean_email,
     clean_phone,
+    nocase_spellings,
     normalize_email,
     number_ident,
     one_line,
@@ -207,10 +208,12 @@ class Contacts:
             ).fetchone()
             if row:
                 return self.get(row[0])
+        spellings = nocase_spellings(ref)  # (NOCASE folds ASCII letters only)
         ids = [
             r[0]
             for r in self.conn.execute(
-                "SELECT id FROM contacts WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 21", [ref]
+                "SELECT id FROM contacts WHERE name COLLATE NOCASE IN"
+                f" ({','.join('?' * len(spellings))}) ORDER BY id LIMIT 21", spellings
             )
         ]
         if len(ids) == 1:
@@ -381,7 +384,10 @@ class Contacts:
             birthday = checked_birthday(birthday, day_first=self.store.settings.day_first)
         if cadence_days is not None:
             cadence_days = check_cadence_days(cadence_days)
-        if first_name is None and last_name is None:
+        if first_name is None and last_name is None and not (
+                company and name.casefold() == company.casefold()):
+            # (A contact named after its company, "Stripe Inc", is no first
+            # name Stripe and last name Inc: as an import's company-only row.)
             first_name, last_name = split_name(name)
         with self.store.write():
             self._check_emails_free(email_list)

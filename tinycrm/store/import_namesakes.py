@@ -13,6 +13,7 @@ from .contact_state import ContactState, combine
 from .dupes import PHONE_GROUP_LIMIT
 from .import_rows import Incoming
 from .import_types import LOOKUP_KEYS
+from .textutil import nocase_spellings
 
 # Contacts by name, then company, both folded.
 Namesakes = dict[str, dict[str, list[int]]]
@@ -26,7 +27,7 @@ _NOT_IDENTITY = frozenset(("stage", "tier", "owner", "source", "cadence_days",
 def name_candidates(conn, rows: list[Incoming]) -> Namesakes:
     """Contacts named as these rows are (case aside), by name and company."""
     found: Namesakes = {}
-    names = list(dict.fromkeys(s for inc in rows for s in spellings(inc.name)))
+    names = list(dict.fromkeys(s for inc in rows for s in nocase_spellings(inc.name)))
     for start in range(0, len(names), LOOKUP_KEYS):
         part = names[start:start + LOOKUP_KEYS]
         for contact_id, name, company in conn.execute(
@@ -34,15 +35,6 @@ def name_candidates(conn, rows: list[Incoming]) -> Namesakes:
                 f" ({','.join('?' * len(part))}) ORDER BY id", part):
             add(found, name, company, contact_id)
     return found
-
-
-def spellings(name: str) -> tuple[str, ...]:
-    """What to look a name up as with NOCASE, which folds ASCII letters
-    only: "émile zola" as Émile Zola and ÉMILE ZOLA too (what is found is
-    compared casefolded)."""
-    if name.isascii():
-        return (name,)
-    return (name, name.lower(), name.upper(), name.title())
 
 
 def add(found: Namesakes, name: str, company: str | None, contact_id: int) -> None:

@@ -214,3 +214,12 @@ def escape_json(text: str) -> str:
 def json_text(value: object) -> str:
     """``value`` as one line of JSON (keys sorted), safe to print."""
     return escape_json(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def nocase_spellings(name: str) -> tuple[str, ...]:
+    """What to look a name up as with NOCASE, which folds ASCII letters
+    only: "émile zola" as Émile Zola and ÉMILE ZOLA too (what is found is
+    compared casefolded)."""
+    if name.isascii():
+        return (name,)
+    return (name, name.lower(), name.upper(), name.title())
