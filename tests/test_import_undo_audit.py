@@ -63,10 +63,17 @@ def test_undo_refuses_when_a_contact_it_created_was_merged_into_another(cli, tmp
     cli.ok("add", "Grace Hopper", "-e", "gh@navy.mil")
     cli.ok("import", write(tmp_path, "a.csv", A))  # creates Ada (2) and Grace (3)
     cli.ok("merge", "1", "3")
+    rules = {f["id"]: f["rule"]
+             for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
+    assert sorted(rules.values()) == ["new-lead", "new-lead", "new-lead"]  # 1's, Ada's, 3's
     refused = cli("imports", "undo", "1")
     assert refused.exit_code == 4 and ": 3, merged into Grace Hopper (1)." in refused.stderr
+    assert "what a contact brought to the one it was merged into stays there" in refused.stderr
     cli.ok("imports", "undo", "1", "--force")
     assert [c["emails"] for c in people(cli).values()] == [["gh@navy.mil", "grace@ex.org"]]
+    # The new-lead follow-up the imported Grace brought with her goes; Grace's own stays.
+    left = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+    assert [(f["id"], f["contact_id"]) for f in left] == [(1, 1)]
 
 
 def test_forced_undo_keeps_a_created_contact_another_was_merged_into(cli, tmp_path):

@@ -55,13 +55,20 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
                                            undo.machine)
         if changed and not force:
             shown = _shown(store.conn, changed[:20])
+            merged = any(isinstance(c, tuple) for c in changed)
             raise Conflict(
                 f"contacts of import batch {batch_id} were changed since the import: {shown}"
-                f"{'; ...' if len(changed) > 20 else ''}. Undo with --force to drop those changes")
+                f"{'; ...' if len(changed) > 20 else ''}. Undo with --force to drop those changes"
+                + (" (what a contact brought to the one it was merged into stays there, but"
+                   " the follow-ups the batch's rules made)" if merged else ""))
         kept = undo.keep(absorbed)
         undo.remove_created()
         undo.restore_merged()
         undo.drop_notes()
+        # A contact of the batch merged into another since: its rule-made
+        # follow-ups went there with it (a second "new lead" for someone known).
+        for into in dict.fromkeys(c[1] for c in changed if isinstance(c, tuple)):
+            _drop_rule_followups(store, into, undo.started, undo.start, undo.mark, now)
         store.conn.execute(
             "UPDATE import_batches SET undone_at = ?, undo_audit_start = ? WHERE id = ?",
             [to_db(now), began, batch_id])
