@@ -145,3 +145,40 @@ def test_a_connection_typed_in_by_hand_before_is_found_by_name_and_company(cli, 
     assert people["Siobhán O'Brien"]["fields"]["URL"] == "https://www.linkedin.com/in/siobhan-ob"
     again = cli("import", str(path))
     assert "3 unchanged" in again.stderr
+
+
+def _linkedin(tmp_path, *rows: str):
+    path = tmp_path / "Connections.csv"
+    path.write_text(HEADER + "".join(row + ",07 Dec 2025\n" for row in rows))
+    return str(path)
+
+
+def test_two_members_of_one_name_and_company_are_not_one_typed_contact(cli, tmp_path):
+    cli.ok("add", "Wei Zhang", "--company", "Google")
+    path = _linkedin(tmp_path, "Wei,Zhang,https://www.linkedin.com/in/wei-zhang-a,,Google,",
+                     "Wei,Zhang,https://www.linkedin.com/in/wei-zhang-b,,Google,")
+    first = cli("import", path)
+    assert "1 created, 1 merged" in first.stderr, first.stderr
+    assert "2 unchanged" in cli("import", path).stderr  # the same, run again
+
+
+def test_a_connection_with_no_company_or_a_field_of_the_profiles_name_is_someone_new(
+        cli, tmp_path):
+    cli.ok("add", "John Smith", "--company", "Initech", "--email", "john@initech.com")
+    cli.ok("add", "Ann Lee", "--company", "Co1")
+    cli.ok("edit", "Ann Lee", "--set", "fields.URL=https://co1.example")
+    path = _linkedin(tmp_path, "John,Smith,https://www.linkedin.com/in/john-smith-77,,,",
+                     "Ann,Lee,https://www.linkedin.com/in/ann-lee,,Co1,")
+    result = cli("import", path)
+    assert "2 created, 0 merged" in result.stderr, result.stderr
+    assert "2 unchanged" in cli("import", path).stderr
+
+
+def test_the_lane_and_a_dry_run_agree_on_a_profile_finding_a_typed_contact(cli, tmp_path):
+    cli.ok("add", "Ada Lovelace", "--company", "Acme")
+    path = tmp_path / "people.csv"
+    path.write_text("Name,Company,LinkedIn\nAda Lovelace,Acme,https://www.linkedin.com/in/ada-1815\n")
+    dry = cli("import", str(path), "--dry-run")
+    assert "merge" in dry.stdout
+    done = cli("import", str(path))
+    assert "0 created, 1 merged" in done.stderr, done.stderr

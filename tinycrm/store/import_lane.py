@@ -37,7 +37,6 @@ from .import_rows import (
     clean_texts,
     full_name,
 )
-from .profiles import profile_keys
 from .textutil import EMAIL_CHAR, LETTER, NOT_PHONE, PHONE_KEY_DIGITS
 
 # The keys a plain row may have. (A nickname is the name only of a row that
@@ -159,9 +158,9 @@ def plain_chunk(columns: dict[str, list], count: int, checker: RowChecker) -> Pl
     emails, phones = chunk.email_keys(), chunk.phone_keys()
     if len(set(emails)) != len(emails) or len(set(phones)) != len(phones):
         return None  # a duplicate inside the chunk: the row path merges it
-    for name, email_keys, phone_keys, row_fields in zip(
-            names, found["email_keys"], found["phone_keys"], found["fields"]):
-        if not (email_keys or any(phone_keys) or row_fields and profile_keys(row_fields)):
+    for name, email_keys, phone_keys in zip(names, found["email_keys"], found["phone_keys"]):
+        # (A row with a profile may be someone typed in by hand: by name and company.)
+        if not (email_keys or any(phone_keys)):
             chunk.known_by_name.append(name)
     if chunk.known_by_name:
         folded = {name.casefold() for name in chunk.known_by_name}

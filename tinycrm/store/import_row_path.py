@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
@@ -133,15 +134,15 @@ class RowPath:
             profiles = profile_keys(inc.fields) if inc.fields else ()
             if target is None and profiles:
                 target = self.profiles.owner(profiles)
-                if target is None and mode != "create" and not (
+                if target is None and mode != "create" and inc.company and not (
                         inc.uid or inc.email_keys or any(inc.phone_keys)):
                     # Typed in by hand before the LinkedIn connection came:
                     # the same name and company, nothing new but the profile,
                     # and no profile of their own.
+                    bare = _without_profiles(inc)
                     target = self._same_entry(
-                        _without_profiles(inc),
-                        (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending,
-                        profileless=True)
+                        bare, (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending,
+                        profile_fields=inc.fields.keys() - bare.fields.keys())
             if target is None and mode != "create" and not (
                     profiles or inc.uid or inc.email_keys or any(inc.phone_keys)):
                 target = self._same_entry(
@@ -227,12 +228,14 @@ class RowPath:
         self._after_writes(touched)
 
     def _same_entry(self, inc: Incoming, candidates: tuple[int, ...],
-                    pending: dict[int, Any], *, profileless: bool = False) -> int | None:
+                    pending: dict[int, Any], *,
+                    profile_fields: Collection[str] = ()) -> int | None:
         """For a row with no uid, address, number or profile: the first
         contact of its name that it would bring nothing to but tags (the same
         row imported again), else None. A name alone is no proof of a person,
-        so a row that says anything else new is someone new. ``profileless``:
-        only a contact without a profile of its own (another member's)."""
+        so a row that says anything else new is someone new. With the
+        ``profile_fields`` of a row's profile: only a contact without one of
+        its own (another member's), that has none of those fields either."""
         if not candidates or too_many(candidates):
             return None
         stored = load_states(self.conn, [c for c in candidates if c not in pending])
@@ -247,7 +250,11 @@ class RowPath:
                 if state is None:
                     continue
                 noted = not inc.note or self._has_note(contact_id, inc.note)
-            if profileless and profile_keys(state.fields):
+            if profile_fields and (self.profiles.has_profile(contact_id)
+                                   or profile_keys(state.fields)
+                                   or not state.fields.keys().isdisjoint(profile_fields)):
+                # Another member's (or one this file gave it), or a field of
+                # that name the profile couldn't be written into.
                 continue
             if noted and brings_nothing(inc, state, self.stages):
                 return contact_id

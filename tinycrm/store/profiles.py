@@ -62,6 +62,7 @@ class ProfileIndex:
     def __init__(self, conn) -> None:
         self._conn = conn
         self._owners: dict[str, int] | None = None
+        self._holders: set[int] | None = None  # contacts with a profile
 
     @property
     def loaded(self) -> bool:
@@ -82,8 +83,16 @@ class ProfileIndex:
         owners = self._load()
         return next((owners[key] for key in keys if key in owners), None)
 
+    def has_profile(self, contact_id: int) -> bool:
+        """Whether the contact has a profile, or was given one by this import."""
+        if self._holders is None:
+            self._holders = set(self._load().values())
+        return contact_id in self._holders
+
     def add(self, keys: Sequence[str], contact_id: int) -> None:
         if keys:
             owners = self._load()
             for key in keys:
                 owners.setdefault(key, contact_id)
+            if self._holders is not None:
+                self._holders.add(contact_id)
