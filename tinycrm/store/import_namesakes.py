@@ -5,14 +5,13 @@ tags: the same row imported again. ``RowPath`` (``import_row_path``) asks."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
 from .contact_state import ContactState, combine
 from .dupes import PHONE_GROUP_LIMIT
 from .import_rows import Incoming
-from .import_types import LOOKUP_KEYS
 from .textutil import nocase_spellings
 
 # Contacts by name, then company, both folded.
@@ -27,14 +26,35 @@ _NOT_IDENTITY = frozenset(("stage", "tier", "owner", "source", "cadence_days",
 def name_candidates(conn, rows: list[Incoming]) -> Namesakes:
     """Contacts named as these rows are (case aside), by name and company."""
     found: Namesakes = {}
-    names = list(dict.fromkeys(s for inc in rows for s in nocase_spellings(inc.name)))
-    for start in range(0, len(names), LOOKUP_KEYS):
-        part = names[start:start + LOOKUP_KEYS]
-        for contact_id, name, company in conn.execute(
-                "SELECT id, name, company FROM contacts WHERE name COLLATE NOCASE IN"
-                f" ({','.join('?' * len(part))}) ORDER BY id", part):
-            add(found, name, company, contact_id)
+    for contact_id, name, company in contacts_named(conn, (inc.name for inc in rows)):
+        add(found, name, company, contact_id)
     return found
+
+
+def contacts_named(conn, names: Iterable[str]) -> list[tuple[int, str, str | None]]:
+    """(id, name, company) of the contacts with any of ``names`` (case aside),
+    by id. The names go in a temporary table joined once: a large import
+    has put the name index off, and then each statement of a few hundred
+    names would read every contact again."""
+    spellings = list(dict.fromkeys(s for name in names for s in nocase_spellings(name)))
+    if not spellings:
+        return []
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_names"
+                 " (name TEXT PRIMARY KEY COLLATE NOCASE) WITHOUT ROWID")
+    conn.execute("DELETE FROM temp.import_names")
+    conn.executemany("INSERT OR IGNORE INTO temp.import_names VALUES (?)",
+                     [(s,) for s in spellings])
+    # With the name index: each name looked up in it (CROSS JOIN keeps the
+    # names outside); without: the contacts read once, each looked up in the names.
+    indexed = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'contacts_name'").fetchone()
+    join = ("temp.import_names t CROSS JOIN contacts c" if indexed
+            else "contacts c CROSS JOIN temp.import_names t")
+    try:
+        return sorted(conn.execute(
+            f"SELECT c.id, c.name, c.company FROM {join} ON c.name = t.name COLLATE NOCASE"))
+    finally:
+        conn.execute("DELETE FROM temp.import_names")
 
 
 def add(found: Namesakes, name: str, company: str | None, contact_id: int) -> None:

@@ -41,6 +41,7 @@ from .contacts import next_contact_id
 from .errors import ValidationError
 from .formats import FormatError, Row
 from .import_lane import PlainChunk, RowChunk, plain_chunk
+from .import_namesakes import contacts_named
 from .import_row_path import RowPath
 from .import_rows import FOREIGN_LAYOUTS, Incoming, RowChecker
 from .import_types import (
@@ -56,7 +57,6 @@ from .import_types import (
 )
 from .import_writer import ChunkWriter, CreatedContacts, fewer_collections
 from .profiles import ProfileIndex, profile_keys
-from .textutil import nocase_spellings
 from .timeutil import to_db
 
 if TYPE_CHECKING:
@@ -396,9 +396,7 @@ class _Import(RowPath):
                          plain.email_keys())
             or self._lookup("SELECT phone_key, contact_id FROM contact_phones"
                             " WHERE phone_key IN ({})", plain.phone_keys())
-            or plain.known_by_name and self._lookup(
-                "SELECT name, id FROM contacts WHERE name COLLATE NOCASE IN ({})",
-                (s for name in plain.known_by_name for s in nocase_spellings(name))))
+            or plain.known_by_name and contacts_named(self.conn, plain.known_by_name))
 
     def _create_plain(self, plain: PlainChunk, *, unless: Future | None = None) -> range:
         """Queue a plain chunk's contacts as they are, to be written unless

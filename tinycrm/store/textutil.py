@@ -222,4 +222,6 @@ def nocase_spellings(name: str) -> tuple[str, ...]:
     compared casefolded)."""
     if name.isascii():
         return (name,)
-    return (name, name.lower(), name.upper(), name.title())
+    # (Some are one to NOCASE, differing in ASCII letters alone: a NOCASE
+    # key takes them once.)
+    return tuple(dict.fromkeys((name, name.lower(), name.upper(), name.title())))
