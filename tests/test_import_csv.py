@@ -551,3 +551,20 @@ def test_a_header_of_too_many_columns_is_refused_at_once(cli):
            f" {MAX_COLUMNS:,}" in result.stderr
     cli.ok("import", "-", input="name,email" + "," * (MAX_COLUMNS - 2) + "\nAda,a@ex.org\n")
     assert [c["name"] for c in contacts(cli)] == ["Ada"]
+
+
+def test_a_linkedin_date_it_cant_tell_or_in_the_future_is_kept_not_the_connection(cli, tmp_path):
+    text = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+            "Zoé,Martin,https://www.linkedin.com/in/zoe-m,,Exemple,,7 déc. 2025\n"
+            "Tom,Kahn,https://www.linkedin.com/in/tom-k,,Acme,,12 Mar 2031\n"
+            "Ann,Lee,https://www.linkedin.com/in/ann-l,,Co,,07 Dec 2025\n")
+    result = cli("import", write(tmp_path, "Connections.csv", text))
+    assert result.exit_code == 0 and "3 created" in result.stderr, result.stderr
+    people = by_name(cli)
+    assert people["Zoé Martin"]["fields"]["Connected On"] == "7 déc. 2025"
+    assert people["Tom Kahn"]["fields"]["Connected On"] == "12 Mar 2031"
+    assert people["Ann Lee"]["created_at"] == "2025-12-07T00:00:00+00:00"
+    assert "Connected On" not in people["Ann Lee"]["fields"]
+    # Another file's time column is no less strict.
+    bad = cli("import", write(tmp_path, "x.csv", "name,created_at\nBo,7 déc. 2025\n"))
+    assert bad.exit_code == 1 and "x.csv:2: created_at: not a date and time" in bad.stderr

@@ -207,6 +207,7 @@ class RowChecker:
     def __init__(self, reader, *, extra_tags: list[str], stages: set[str], tiers: set[str],
                  day_first: bool = False, now: datetime | None = None) -> None:
         self.reader = reader
+        self.layout = getattr(reader, "layout", None)
         self.day_first = day_first
         # A file's times may run a day ahead of the clock: a time written
         # without its zone, on the other side of the world, is read as ours.
@@ -318,15 +319,26 @@ class RowChecker:
             if uid is not None and len(uid) > 200:
                 raise _Bad(self.field(row, "uid", uid), "a uid can't be longer than 200 characters")
             inc.uid = uid
+        kept: dict[str, str] = {}
         for key in ("created_at", "updated_at", "last_contacted_at"):
             if key in record:
-                setattr(inc, key, self._time(row, get(key), key))
+                try:
+                    setattr(inc, key, self._time(row, get(key), key))
+                except _Bad as bad:
+                    if not (key == "created_at" and self.layout == "linkedin"):
+                        raise
+                    # LinkedIn's Connected On says when, not who: a date it
+                    # can't tell (another language's month) is kept as it
+                    # was, a field, and the connection is no less imported.
+                    kept[bad.field or key] = clean_text(get(key)) or ""
         note = get("note")
         if note:
             inc.note = clean_note(note)
         fields = get("fields")
         if fields:
             inc.fields = clean_fields(fields)
+        if kept:
+            inc.fields = {**inc.fields, **kept}
 
     def clean_tags(self, values: list[str] | None) -> list[str]:
         """A row's tags and the import's ``--tag``s, cleaned, once each, sorted."""
