@@ -208,3 +208,15 @@ def test_an_import_that_updates_the_owner_hands_over_and_its_undo_hands_back(cli
     cli.ok("imports", "undo", "1")
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["owner"] == "alice"
     assert owners() == {1: "alice", 2: "alice", 3: "carol"}
+
+
+def test_undo_hands_back_only_what_the_import_handed_over(cli, tmp_path):
+    cli.ok("add", "Ann One", "--email", "ann@x.org")                  # alice's new-lead: 1
+    path = tmp_path / "owners.csv"
+    path.write_text("name,email,owner\nAnn One,ann@x.org,bob\n")
+    cli.ok("import", str(path), "--on-duplicate", "update")
+    cli.ok("--user", "bob", "follow-up", "add", "1", "--due", "+5d", "-m", "bob's own")  # 2
+    cli.ok("imports", "undo", "1")
+    owners = {f["id"]: f["owner"]
+              for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
+    assert owners == {1: "alice", 2: "bob"}

@@ -173,8 +173,14 @@ class _Undo:
             diff_before, diff_after = state.diff(target, keys)
             store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                before=diff_before, after=diff_after, now=self.now)
-            if state.owner != target.owner:  # handed back, with its open follow-ups
-                hand_over_followups(store, contact_id, state.owner, target.owner, self.now)
+            if state.owner != target.owner:  # handed back, with what the batch handed over
+                handed = [entity_id for (entity_id,) in conn.execute(
+                    "SELECT entity_id FROM audit WHERE contact_id = ? AND entity = 'followup'"
+                    " AND action = 'update' AND id > ? AND id <= ?"
+                    " AND json_extract(before, '$.owner') = ?",
+                    [contact_id, self.start, self.mark, target.owner])]
+                hand_over_followups(store, contact_id, state.owner, target.owner, self.now,
+                                    only=handed)
         _drop_rule_followups(store, contact_id, self.started, self.start, self.mark, self.now)
         conn.execute(
             "DELETE FROM events WHERE contact_id = ? AND kind IN ('import', 'stage')"

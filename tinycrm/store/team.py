@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -48,16 +49,19 @@ def assign(store: Store, contact_id: int, user: str, *, expected_version: int | 
 
 
 def hand_over_followups(store: Store, contact_id: int, previous: str, user: str,
-                        now: datetime) -> list[int]:
-    """The open follow-ups ``previous`` had on the contact become ``user``'s,
-    each audited: a contact's new owner takes over what was due of it. Those
-    someone else owns stay theirs."""
+                        now: datetime, *, only: Collection[int] | None = None) -> list[int]:
+    """The open follow-ups ``previous`` had on the contact (or those of
+    ``only``) become ``user``'s, each audited: a contact's new owner takes
+    over what was due of it. Those someone else owns stay theirs."""
     conn = store.conn
+    chosen = "" if only is None else (
+        " AND id IN (SELECT value FROM json_each(?))")
     moved = sorted(r[0] for r in conn.execute(
         # (+owner: by the contact's follow-ups, not every one the owner has)
         "UPDATE followups SET owner = ?, updated_at = ? WHERE contact_id = ?"
-        " AND status = 'open' AND +owner = ? RETURNING id",
-        [user, to_db(now), contact_id, previous],
+        f" AND status = 'open' AND +owner = ?{chosen} RETURNING id",
+        [user, to_db(now), contact_id, previous,
+         *([] if only is None else [json.dumps(sorted(only))])],
     ))
     conn.executemany(
         "INSERT INTO audit (at, actor, action, entity, entity_id, contact_id, before, after)"
