@@ -330,6 +330,13 @@ def test_report_settings_come_from_the_config_and_a_bad_one_names_the_file(
         # Only the report is stopped: cron's reminders and the rest go on.
         cli.ok("remind")
         cli.ok("list")
+    path.write_text('[crm]\nstages = ["prospect", "paying"]\n[report]\nwon_stage = "won"\n'
+                    "idle_days = 0\n")
+    both = load_config(path).store_settings().report_problem
+    assert "won_stage 'won' is not a stage" in both and "idle_days must be" in both
+    path.write_text("report = 3\n")
+    assert "[report] must be a table" in load_config(path).store_settings().report_problem
+    cli.ok("list")
 
 
 def _at(iso: str):

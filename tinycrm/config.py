@@ -75,17 +75,21 @@ class Config:
         if order not in DATE_ORDERS:
             raise ConfigError(f"{self.path}: [crm] date_order must be one of"
                               f" {', '.join(DATE_ORDERS)}, got {order!r}")
-        report, problem = self.section("report"), None
+        report, problems = self.data.get("report", {}), []
+        if not isinstance(report, dict):
+            problems.append("[report] must be a table")
+            report = {}
         won_stage = report.get("won_stage")
         if won_stage is not None and won_stage not in stages:
-            problem = f"{self.path}: [report] won_stage {won_stage!r} is not a stage"
+            problems.append(f"[report] won_stage {won_stage!r} is not a stage")
             won_stage = None
         idle_days = report.get("idle_days", 30)
         if (not isinstance(idle_days, int) or isinstance(idle_days, bool)
                 or not 1 <= idle_days <= MAX_PERIOD_DAYS):
-            problem = (f"{self.path}: [report] idle_days must be a whole number of days,"
-                       f" from 1 to {MAX_PERIOD_DAYS}")
+            problems.append("[report] idle_days must be a whole number of days,"
+                            f" from 1 to {MAX_PERIOD_DAYS}")
             idle_days = 30
+        problem = f"{self.path}: {'; '.join(problems)}" if problems else None
         return StoreSettings(
             stages=stages, tiers=tiers, default_stage=default_stage,
             default_tier=default_tier, tag_cadence=cadence,
