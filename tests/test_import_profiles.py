@@ -182,3 +182,23 @@ def test_the_lane_and_a_dry_run_agree_on_a_profile_finding_a_typed_contact(cli, 
     assert "merge" in dry.stdout
     done = cli("import", str(path))
     assert "0 created, 1 merged" in done.stderr, done.stderr
+
+
+def test_a_connection_with_a_date_it_cant_read_still_finds_the_typed_contact(cli, tmp_path):
+    cli.ok("add", "Zoé Martin", "--company", "Exemple")
+    result = cli("import", _linkedin_dated(tmp_path, "Zoé,Martin,https://www.linkedin.com/in/zoe-m,"
+                                                     ",Exemple,,7 déc. 2025"))
+    assert "0 created, 1 merged" in result.stderr, result.stderr
+
+
+def test_a_column_mapped_to_created_at_in_a_linkedin_file_is_as_strict_as_anywhere(cli, tmp_path):
+    path = _linkedin_dated(tmp_path, "Ada,Lovelace,https://www.linkedin.com/in/ada,,Engines,"
+                                     "Countess,07 Dec 2025")
+    result = cli("import", path, "--map", "Position=created_at")
+    assert result.exit_code == 1 and "Position: not a date and time" in result.stderr
+
+
+def _linkedin_dated(tmp_path, *rows: str) -> str:
+    path = tmp_path / "Connections.csv"
+    path.write_text(HEADER + "".join(row + "\n" for row in rows))
+    return str(path)

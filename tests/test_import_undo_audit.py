@@ -346,3 +346,14 @@ def test_undo_refuses_when_a_contact_it_merged_into_was_merged_away_by_hand(cli,
     assert "1, merged into Ada Lovelace (2)" in refused.stderr
     [batch] = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
     assert batch["undone_at"] is None
+
+
+def test_a_forced_undo_leaves_a_kept_batch_contacts_own_follow_up(cli, tmp_path):
+    cli.ok("add", "Hank Hill", "-e", "hank@ex.org")                 # 1, and follow-up 1
+    cli.ok("import", write(tmp_path, "a.csv", A))                   # Ada 2, Grace 3: 2 and 3
+    cli.ok("merge", "3", "1")   # Grace takes Hank in: she stays after an undo
+    cli.ok("merge", "3", "2")   # and Ada
+    cli.ok("imports", "undo", "1", "--force")
+    left = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+    assert {f["contact_id"] for f in left} == {3}
+    assert 3 in {f["id"] for f in left}, "Grace's own new-lead follow-up stays with her"

@@ -220,3 +220,16 @@ def test_undo_hands_back_only_what_the_import_handed_over(cli, tmp_path):
     owners = {f["id"]: f["owner"]
               for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
     assert owners == {1: "alice", 2: "bob"}
+
+
+def test_undoing_two_owner_changes_in_turn_hands_the_follow_up_back_to_the_first(cli, tmp_path):
+    cli.ok("add", "Ann One", "--email", "ann@x.org")                  # alice's new-lead: 1
+    for owner in ("bob", "carol"):
+        path = tmp_path / f"{owner}.csv"
+        path.write_text(f"name,email,owner\nAnn One,ann@x.org,{owner}\n")
+        cli.ok("import", str(path), "--on-duplicate", "update")
+    cli.ok("imports", "undo", "1", "--force")
+    cli.ok("imports", "undo", "2")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["owner"] == "alice"
+    [followup] = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+    assert followup["owner"] == "alice"

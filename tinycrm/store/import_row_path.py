@@ -139,14 +139,15 @@ class RowPath:
                     # Typed in by hand before the LinkedIn connection came:
                     # the same name and company, nothing new but the profile,
                     # and no profile of their own.
-                    bare = _without_profiles(inc)
                     target = self._same_entry(
-                        bare, (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending,
-                        profile_fields=inc.fields.keys() - bare.fields.keys())
+                        _without_profiles(inc),
+                        (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending,
+                        profile_fields={k for k, v in inc.fields.items() if profile_key(v)})
             if target is None and mode != "create" and not (
                     profiles or inc.uid or inc.email_keys or any(inc.phone_keys)):
                 target = self._same_entry(
-                    inc, (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending)
+                    _without_profiles(inc) if inc.kept_fields else inc,
+                    (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending)
             if shared is not None and all(
                     (by_email.get(key) or email_hits.get(key)) in (None, target)
                     for key in inc.email_keys):
@@ -553,7 +554,8 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 def _without_profiles(inc: Incoming) -> Incoming:
     """The row as it would be without its profile URLs (compared with a
-    contact that has none)."""
+    contact that has none) and the bookkeeping it keeps as fields."""
     bare = copy.copy(inc)
-    bare.fields = {k: v for k, v in inc.fields.items() if profile_key(v) is None}
+    bare.fields = {k: v for k, v in inc.fields.items()
+                   if profile_key(v) is None and k not in inc.kept_fields}
     return bare

@@ -170,6 +170,7 @@ class Incoming:
     phones: list[str] = []
     phone_keys: list[str | None] = []
     tags: list[str] = []
+    kept_fields: frozenset[str] = frozenset()
 
     def state(self, default_stage: str, default_tier: str, user: str) -> ContactState:
         """The contact this row would create, as a state later rows can merge into."""
@@ -325,7 +326,8 @@ class RowChecker:
                 try:
                     setattr(inc, key, self._time(row, get(key), key))
                 except _Bad as bad:
-                    if not (key == "created_at" and self.layout == "linkedin"):
+                    if not (key == "created_at" and self.layout == "linkedin"
+                            and (bad.field or "").casefold() == "connected on"):
                         raise
                     # LinkedIn's Connected On says when, not who: a date it
                     # can't tell (another language's month) is kept as it
@@ -339,6 +341,7 @@ class RowChecker:
             inc.fields = clean_fields(fields)
         if kept:
             inc.fields = {**inc.fields, **kept}
+            inc.kept_fields = frozenset(kept)  # (bookkeeping: no news of the person)
 
     def clean_tags(self, values: list[str] | None) -> list[str]:
         """A row's tags and the import's ``--tag``s, cleaned, once each, sorted."""

@@ -67,8 +67,11 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
         undo.drop_notes()
         # A contact of the batch merged into another since: its rule-made
         # follow-ups went there with it (a second "new lead" for someone known).
+        # (Not on a contact of the batch that stays, whose own are among them,
+        # nor for a batch older than its audit window's record.)
         for into in dict.fromkeys(c[1] for c in changed if isinstance(c, tuple)):
-            _drop_rule_followups(store, into, undo.started, undo.start, undo.mark, now)
+            if undo.start and into not in kept:
+                _drop_rule_followups(store, into, undo.started, undo.start, undo.mark, now)
         store.conn.execute(
             "UPDATE import_batches SET undone_at = ?, undo_audit_start = ? WHERE id = ?",
             [to_db(now), began, batch_id])
@@ -174,11 +177,13 @@ class _Undo:
             store.audit.record("update", "contact", contact_id, contact_id=contact_id,
                                before=diff_before, after=diff_after, now=self.now)
             if state.owner != target.owner:  # handed back, with what the batch handed over
+                # (Whoever they went from: an earlier batch's undo may have
+                # rebased this one's before-state since.)
                 handed = [entity_id for (entity_id,) in conn.execute(
                     "SELECT entity_id FROM audit WHERE contact_id = ? AND entity = 'followup'"
                     " AND action = 'update' AND id > ? AND id <= ?"
-                    " AND json_extract(before, '$.owner') = ?",
-                    [contact_id, self.start, self.mark, target.owner])]
+                    " AND json_extract(after, '$.owner') IS NOT NULL",
+                    [contact_id, self.start, self.mark])]
                 hand_over_followups(store, contact_id, state.owner, target.owner, self.now,
                                     only=handed)
         _drop_rule_followups(store, contact_id, self.started, self.start, self.mark, self.now)
