@@ -36,21 +36,13 @@ def test_an_owner_changed_by_edit_takes_the_open_followups_too(cli):
 
 
 async def test_an_owner_changed_in_the_apps_form_takes_the_open_followups_too(store):
-    from textual.widgets import Input
-
-    from .test_tui import highlight, make_app, settle
+    from .test_tui import make_app, save_in_form
 
     ada = store.contacts.add("Ada Lovelace")
     store.followups.add(ada.id, store.now(), note="call")
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await highlight(app, pilot, "Ada Lovelace")
-        await pilot.press("e")
-        await settle(app, pilot)
-        app.screen.query_one("#owner", Input).value = "bob"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await save_in_form(app, pilot, "Ada Lovelace", owner="bob")
     assert store.contacts.get(ada.id).owner == "bob"
     assert {f.owner for f in store.followups.list(contact_id=ada.id)} == {"bob"}
 

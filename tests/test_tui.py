@@ -276,6 +276,18 @@ async def test_form_warns_about_a_lookalike_and_opens_it(store):
         assert store.contacts.count() == 4
 
 
+async def save_in_form(app, pilot, name: str, **values: str) -> None:
+    """Open ``name``'s form from the list, set fields by their ids, save."""
+    await settle(app, pilot)
+    await highlight(app, pilot, name)
+    await pilot.press("e")
+    await settle(app, pilot)
+    for field, value in values.items():
+        app.screen.query_one(f"#{field}").value = value
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+
+
 async def test_edit_contact(store):
     ids = seed(store)
     app = make_app(store)
@@ -303,13 +315,7 @@ async def test_a_contact_at_a_stage_and_tier_taken_out_of_the_config_can_be_edit
     with Store(db_path, user="alice", clock=clock, settings=settings) as store:
         app = make_app(store)
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
-            await highlight(app, pilot, "Quinn Q")
-            await pilot.press("e")
-            await settle(app, pilot)
-            app.screen.query_one("#company").value = "Quinn Ltd"
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
+            await save_in_form(app, pilot, "Quinn Q", company="Quinn Ltd")
             assert isinstance(app.screen, ContactsScreen)
         kept = store.contacts.get(quinn.id)
         assert (kept.company, kept.stage, kept.tier) == ("Quinn Ltd", "qualified", "low")
