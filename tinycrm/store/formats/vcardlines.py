@@ -215,7 +215,7 @@ def _physical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
             continue
         after_cr = raw.endswith("\r")
         line = raw.rstrip("\r\n").lstrip("\ufeff")
-        if "BEGIN:VCARD" in line.upper() and _GLUED.match(line):
+        if len(line) > 9 and line[:9].upper() == "END:VCARD" and _GLUED.match(line):
             end, rest = _GLUED.split(line, maxsplit=1)[1:]
             yield number, end
             yield number, rest
