@@ -158,3 +158,19 @@ async def test_the_screen_uses_the_configured_won_stage_and_idle_days(db_path, c
             assert (configured.conversion.to_stage, configured.not_contacted.days) == ("qualified", 60)
             assert configured.conversion != default.conversion
             assert card(screen, "silent")[0] == "Silent 60+ days"
+
+
+async def test_a_mistake_in_the_report_config_is_said_on_the_screen(db_path, clock):
+    from textual.widgets import Static
+
+    from tinycrm.store import Store, StoreSettings
+
+    problem = "/x/config.toml: [report] won_stage 'won' is not a stage"
+    with Store(db_path, user="alice", clock=clock,
+               settings=StoreSettings(report_problem=problem)) as store:
+        store.contacts.add("Ada")
+        app = make_app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await open_reports(app, pilot)
+            assert str(screen.query_one("#heading", Static).render()) == f"Reports  ·  {problem}"
+            assert [n.message for n in app._notifications] == [problem]

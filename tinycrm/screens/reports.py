@@ -163,8 +163,8 @@ class ReportsScreen(CRMScreen[None]):
     def load(self) -> None:
         self.query_one("#heading", Static).update(literal("Reports  ·  computing…"))
         if self.own_store is None:
-            self.crm.run_db(self, self.job(), self.show, group="load", exclusive=True, name="report",
-                            read=True)
+            self.crm.run_db(self, self.job(), self.show, error=self.failed, group="load",
+                            exclusive=True, name="report", read=True)
         else:
             self.load_privately(self.job())
 
@@ -173,10 +173,22 @@ class ReportsScreen(CRMScreen[None]):
         # A connection of its own: the caller's store may be busy on its thread.
         from ..store import Store
 
+        from ..store.errors import TinyCRMError
+
         base = self.own_store
-        with Store(base.path, user=base.user, clock=base.clock, settings=base.settings) as store:
-            report = job(store)
+        try:
+            with Store(base.path, user=base.user, clock=base.clock,
+                       settings=base.settings) as store:
+                report = job(store)
+        except TinyCRMError as exc:
+            self.app.call_from_thread(self.failed, exc)
+            return
         self.app.call_from_thread(self.show, report)
+
+    def failed(self, exc) -> None:
+        """No report (a mistake in [report], say): the heading says why."""
+        self.query_one("#heading", Static).update(literal(f"Reports  ·  {exc.message}"))
+        self.notify(exc.message, severity="error")
 
     # -- showing -------------------------------------------------------------------
 
