@@ -172,7 +172,6 @@ class ReportsScreen(CRMScreen[None]):
     def load_privately(self, job: Callable[[Store], Report]) -> None:
         # A connection of its own: the caller's store may be busy on its thread.
         from ..store import Store
-
         from ..store.errors import TinyCRMError
 
         base = self.own_store
