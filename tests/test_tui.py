@@ -222,6 +222,47 @@ async def test_a_filtered_list_is_sorted_once_not_for_every_block(store):
         assert table(app).current.stage == "lead"
 
 
+@pytest.mark.parametrize("stage", [None, "lead"], ids=["whole list", "filtered"])
+async def test_a_reload_keeps_the_cursor_on_its_contact(store, stage):
+    from tinycrm.store.demo import fill
+
+    fill(store, 3000, seed=3)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        if stage:
+            app.screen.query_one("#stage").value = stage
+            await settle(app, pilot)
+        table(app).move_cursor(500)
+        await pilot.pause()
+        here = table(app).current
+        # Another program adds someone who sorts first: the contact moves down a row.
+        store.contacts.add("Aaron Aardvark", stage="lead")
+        app.screen.load()
+        await settle(app, pilot)
+        assert table(app).current.id == here.id and table(app).cursor == 501
+        # A save in the form, which reloads the list, keeps it too.
+        await keys(app, pilot, "e")
+        app.screen.query_one("#company").value = "Edited Co"
+        await keys(app, pilot, "ctrl+s")
+        assert table(app).current.id == here.id
+
+
+async def test_a_filter_no_contact_has_any_more_still_shows(store):
+    ada = store.contacts.add("Ada Lovelace", tags=["onlyone"])
+    store.contacts.add("Bob Stone")
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one("#tag").value = "onlyone"
+        await settle(app, pilot)
+        assert names(app) == ["Ada Lovelace"]
+        store.contacts.untag(ada.id, ["onlyone"])
+        app.screen.load()
+        await settle(app, pilot)
+        assert names(app) == [] and app.screen.query_one("#tag").value == "onlyone"
+
+
 # -- add, edit ----------------------------------------------------------------------
 
 

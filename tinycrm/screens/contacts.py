@@ -99,16 +99,20 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
     # -- loading ---------------------------------------------------------------
 
     def load(self, *, reset: bool = False, options: bool = True) -> None:
+        # A reload (a save, another program's change) keeps the cursor on its
+        # contact, wherever that contact now stands; a new view starts at the top.
+        current = None if reset else self.table.current
+        keep = getattr(current, "id", None)
         if reset:
             self.table.cursor = 0
         if self.query_text:
-            self.run_search()
+            self.run_search(keep=keep)
         else:
-            self.show_list()
+            self.show_list(keep=keep)
         if options and self.query("#filters Select"):
             self.load_filter_options()
 
-    def show_list(self) -> None:
+    def show_list(self, *, keep: int | None = None) -> None:
         table, browse = self.table, self.crm.db.browse
         filters, order, descending = self.filters, self.order, self.descending
         table.sort_key, table.sort_descending = order, descending
@@ -116,26 +120,38 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         # block read on the UI thread: they are sorted once, in a worker.
         if order in INDEXED_ORDERS and filters == ContactFilter():
             window = ContactWindow(browse, filters, order, descending)
+            # (Until the count comes, the list's last length: the cursor isn't
+            # cut back to the first block's.)
+            window.count = len(table.source) if isinstance(table.source, ContactWindow) else None
             table.set_source(window)
 
-            def counted(count: int) -> None:
+            def count_and_place(store) -> tuple[int, int | None]:
+                look = Browse(store)
+                place = None if keep is None else look.position(order, keep,
+                                                                descending=descending)
+                return look.count(filters), place
+
+            def counted(found: tuple[int, int | None]) -> None:
+                count, place = found
                 if table.source is window:
                     window.count = count
                     table.update_size()
+                    if place is not None:
+                        table.move_cursor(place)
                     self.show_title(count)
 
-            self.crm.run_db(self, lambda store: Browse(store).count(filters), counted,
+            self.crm.run_db(self, count_and_place, counted,
                             group="list", exclusive=True, name="count", read=True)
         else:
             def sorted_ids(ids) -> None:
-                table.set_source(IdList(browse, ids))
+                table.set_source(IdList(browse, ids), cursor=_place(ids, keep))
                 self.show_title(len(ids))
 
             self.crm.run_db(self, lambda store: Browse(store).ids(filters, order, descending=descending),
                             sorted_ids, group="list", exclusive=True, name="sort", read=True)
         self.show_title(None)
 
-    def run_search(self, limit: int = SEARCH_LIMIT) -> None:
+    def run_search(self, limit: int = SEARCH_LIMIT, *, keep: int | None = None) -> None:
         query, filters = self.query_text, self.filters
         order, descending = self.search_order, self.descending
         table, browse = self.table, self.crm.db.browse
@@ -156,7 +172,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             if query != self.query_text:
                 return
             ids, rows = result
-            table.set_source(IdList(browse, ids, rows))
+            table.set_source(IdList(browse, ids, rows), cursor=_place(ids, keep))
             self.search_limit = limit
             self.show_title(len(ids), more=more[0])
 
@@ -181,6 +197,9 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
 
         select = self.query_one(f"#{select_id}", Select)
         current = select.value
+        if isinstance(current, str) and not any(value == current for _, value in options):
+            # Still the filter, though no contact has it now: shown, not blanked.
+            options = [(literal(current), current), *options]
         with self.prevent(Select.Changed):
             select.set_options(options)
             if any(value == current for _, value in options):
@@ -309,3 +328,13 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             (f"follow-up: add for {name}", "Add a follow-up", self.action_add_followup),
             (f"contact: delete {name}", "Delete, after asking", self.action_delete_contact),
         ]
+
+
+def _place(ids, keep: int | None) -> int | None:
+    """Where contact ``keep`` is in ``ids`` now (None: not there, the cursor stays)."""
+    if keep is None:
+        return None
+    try:
+        return ids.index(keep)
+    except ValueError:
+        return None

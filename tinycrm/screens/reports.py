@@ -187,7 +187,7 @@ class ReportsScreen(CRMScreen[None]):
     def failed(self, exc) -> None:
         """No report (a mistake in [report], say): the heading says why."""
         self.query_one("#heading", Static).update(literal(f"Reports  ·  {exc.message}"))
-        self.notify(exc.message, severity="error")
+        self.notify(exc.message, severity="error", markup=False)
 
     # -- showing -------------------------------------------------------------------
 

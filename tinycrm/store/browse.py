@@ -112,6 +112,20 @@ class Browse:
         where, params = filters.where()
         return self.conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
 
+    def position(self, order: str, contact_id: int, *, descending: bool = False) -> int | None:
+        """Where a contact stands in the whole list in an indexed order (its
+        row number), or None when it is gone. A range count on the name index."""
+        if order != "name":
+            raise ValidationError(f"no position by {order!r}")
+        row = self.conn.execute("SELECT name FROM contacts WHERE id = ?", [contact_id]).fetchone()
+        if row is None:
+            return None
+        before = ">" if descending else "<"
+        return self.conn.execute(
+            f"SELECT count(*) FROM contacts c WHERE c.name COLLATE NOCASE {before} ?1"
+            f" OR (c.name = ?1 COLLATE NOCASE AND c.id {before} ?2)", [row[0], contact_id],
+        ).fetchone()[0]
+
     def page(
         self, filters: ContactFilter, order: str, *, descending: bool = False,
         limit: int, offset: int,
