@@ -222,8 +222,9 @@ async def test_a_filtered_list_is_sorted_once_not_for_every_block(store):
         assert table(app).current.stage == "lead"
 
 
-@pytest.mark.parametrize("stage", [None, "lead"], ids=["whole list", "filtered"])
-async def test_a_reload_keeps_the_cursor_on_its_contact(store, stage):
+@pytest.mark.parametrize("stage, row", [(None, 500), (None, 2500), ("lead", 500)],
+                         ids=["whole list", "its second half", "filtered"])
+async def test_a_reload_keeps_the_cursor_on_its_contact(store, stage, row):
     from tinycrm.store.demo import fill
 
     fill(store, 3000, seed=3)
@@ -233,19 +234,54 @@ async def test_a_reload_keeps_the_cursor_on_its_contact(store, stage):
         if stage:
             app.screen.query_one("#stage").value = stage
             await settle(app, pilot)
-        table(app).move_cursor(500)
+            row = min(row, len(table(app).source) - 1)
+        table(app).move_cursor(row)
         await pilot.pause()
         here = table(app).current
         # Another program adds someone who sorts first: the contact moves down a row.
         store.contacts.add("Aaron Aardvark", stage="lead")
         app.screen.load()
         await settle(app, pilot)
-        assert table(app).current.id == here.id and table(app).cursor == 501
+        assert table(app).current.id == here.id and table(app).cursor == row + 1
         # A save in the form, which reloads the list, keeps it too.
         await keys(app, pilot, "e")
         app.screen.query_one("#company").value = "Edited Co"
         await keys(app, pilot, "ctrl+s")
         assert table(app).current.id == here.id
+
+
+async def test_a_contact_renamed_in_the_form_keeps_the_cursor_wherever_it_goes(store):
+    from tinycrm.store.demo import fill
+
+    fill(store, 3000, seed=3)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, "O")  # by name, descending
+        table(app).move_cursor(300)
+        await pilot.pause()
+        moved = table(app).current.id
+        await save_in_form(app, pilot, table(app).current.name, name="Zzzz Top")
+        assert table(app).current.id == moved and table(app).current.name == "Zzzz Top"
+        assert table(app).cursor < 30  # near the top now (after names of non-ASCII letters)
+
+
+async def test_a_reload_keeps_the_cursor_on_a_search_result_past_the_first_page(store):
+    from tinycrm.store.demo import fill
+
+    fill(store, 3000, seed=3)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.screen.query_text = "ma"
+        app.screen.run_search(limit=300)
+        await settle(app, pilot)
+        assert len(table(app).source) > 100
+        table(app).move_cursor(100)
+        await pilot.pause()
+        here = table(app).current.id
+        app.screen.load()
+        await settle(app, pilot)
+        assert table(app).current.id == here
 
 
 async def test_a_filter_no_contact_has_any_more_still_shows(store):
@@ -317,10 +353,10 @@ async def test_form_warns_about_a_lookalike_and_opens_it(store):
         assert store.contacts.count() == 4
 
 
-async def save_in_form(app, pilot, name: str, **values: str) -> None:
-    """Open ``name``'s form from the list, set fields by their ids, save."""
+async def save_in_form(app, pilot, contact: str, **values: str) -> None:
+    """Open ``contact``'s form from the list, set fields by their ids, save."""
     await settle(app, pilot)
-    await highlight(app, pilot, name)
+    await highlight(app, pilot, contact)
     await pilot.press("e")
     await settle(app, pilot)
     for field, value in values.items():

@@ -67,6 +67,9 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.search_order: str | None = None  # None: rank order while searching
         self.search_limit = SEARCH_LIMIT
         self.count: int | None = None
+        # A reload on its way: the contact to keep the cursor on, and where the
+        # cursor was when it began (moved since, it is the user's to keep).
+        self._pending: tuple[int | None, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="heading", classes="title-bar")
@@ -101,14 +104,19 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
     def load(self, *, reset: bool = False, options: bool = True) -> None:
         # A reload (a save, another program's change) keeps the cursor on its
         # contact, wherever that contact now stands; a new view starts at the top.
-        current = None if reset else self.table.current
-        keep = getattr(current, "id", None)
+        if reset:
+            keep = None
+        elif self._pending is not None and self.table.cursor == self._pending[1]:
+            keep = self._pending[0]  # a reload still on its way: its contact, not the interim row
+        else:
+            keep = getattr(self.table.current, "id", None)
         if reset:
             self.table.cursor = 0
         if self.query_text:
-            self.run_search(keep=keep)
+            self.run_search(self.search_limit if keep is not None else SEARCH_LIMIT, keep=keep)
         else:
             self.show_list(keep=keep)
+        self._pending = (keep, self.table.cursor)
         if options and self.query("#filters Select"):
             self.load_filter_options()
 
@@ -122,7 +130,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             window = ContactWindow(browse, filters, order, descending)
             # (Until the count comes, the list's last length: the cursor isn't
             # cut back to the first block's.)
-            window.count = len(table.source) if isinstance(table.source, ContactWindow) else None
+            window.hint = len(table.source) if isinstance(table.source, ContactWindow) else None
             table.set_source(window)
 
             def count_and_place(store) -> tuple[int, int | None]:
@@ -134,9 +142,10 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             def counted(found: tuple[int, int | None]) -> None:
                 count, place = found
                 if table.source is window:
+                    unmoved = self._settled()
                     window.count = count
                     table.update_size()
-                    if place is not None:
+                    if place is not None and unmoved:
                         table.move_cursor(place)
                     self.show_title(count)
 
@@ -144,7 +153,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
                             group="list", exclusive=True, name="count", read=True)
         else:
             def sorted_ids(ids) -> None:
-                table.set_source(IdList(browse, ids), cursor=_place(ids, keep))
+                place = _place(ids, keep) if self._settled() else None
+                table.set_source(IdList(browse, ids), cursor=place)
                 self.show_title(len(ids))
 
             self.crm.run_db(self, lambda store: Browse(store).ids(filters, order, descending=descending),
@@ -172,12 +182,19 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             if query != self.query_text:
                 return
             ids, rows = result
-            table.set_source(IdList(browse, ids, rows), cursor=_place(ids, keep))
+            place = _place(ids, keep) if self._settled() else None
+            table.set_source(IdList(browse, ids, rows), cursor=place)
             self.search_limit = limit
             self.show_title(len(ids), more=more[0])
 
         self.crm.run_db(self, search, found, group="list", exclusive=True, name="search",
                         read=True)
+
+    def _settled(self) -> bool:
+        """A reload has come: whether the cursor is still where the reload
+        left it (then it goes to its contact; else it stays as the user moved it)."""
+        pending, self._pending = self._pending, None
+        return pending is None or self.table.cursor == pending[1]
 
     def load_filter_options(self) -> None:
         def options(store) -> tuple[list[tuple[str, int]], list[str]]:

@@ -46,10 +46,13 @@ class ContactWindow(_Blocks):
         self.order = order
         self.descending = descending
         self.count: int | None = None
+        self.hint: int | None = None  # a length to show until count comes; never used to read
 
     def __len__(self) -> int:
         if self.count is not None:
             return self.count
+        if self.hint is not None:
+            return self.hint
         return len(self._block(0))
 
     def get(self, index: int) -> Row | None:
