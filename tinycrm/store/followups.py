@@ -68,6 +68,11 @@ def _followup(row: Sequence[Any], urgency: float | None = None) -> FollowUp:
     )
 
 
+def scored_followup(row: Sequence[Any], now: datetime, settings, *, groups=None) -> FollowUp:
+    """A row of ``_COLUMNS`` as a FollowUp with its urgency at ``now``."""
+    return _followup(row, urgency(ts(row[3]), ts(row[9]), row[12], now, settings, groups=groups))
+
+
 # -- helpers ------------------------------------------------------------------------
 
 
@@ -142,9 +147,9 @@ class FollowUps:
         ).fetchone()
         if row is None:
             raise NotFound(f"no follow-up with id {followup_id}")
-        score = (urgency(ts(row[3]), ts(row[9]), row[12], now, self.store.settings)
-                 if now is not None and row[6] == "open" else None)
-        return _followup(row, score)
+        if now is None or row[6] != "open":
+            return _followup(row)
+        return scored_followup(row, now, self.store.settings)
 
     def next_of(self, followup_id: int) -> FollowUp | None:
         """The recurrence that completing ``followup_id`` scheduled, if any."""

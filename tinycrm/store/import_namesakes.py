@@ -5,6 +5,7 @@ tags: the same row imported again. ``RowPath`` (``import_row_path``) asks."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from .contact_state import ContactState, combine
 from .dupes import PHONE_GROUP_LIMIT
 from .import_rows import Incoming
+from .profiles import profile_key
 from .textutil import nocase_spellings
 
 # Contacts by name, then company, both folded.
@@ -41,7 +43,6 @@ def contacts_named(conn, names: Iterable[str]) -> list[tuple[int, str, str | Non
         return []
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_names"
                  " (name TEXT PRIMARY KEY COLLATE NOCASE) WITHOUT ROWID")
-    conn.execute("DELETE FROM temp.import_names")
     conn.executemany("INSERT OR IGNORE INTO temp.import_names VALUES (?)",
                      [(s,) for s in spellings])
     # With the name index: each name looked up in it (CROSS JOIN keeps the
@@ -98,3 +99,12 @@ def brings_nothing(inc: Incoming, state: ContactState, stages: Sequence[str]) ->
 def _same_text(a: Any, b: Any) -> bool:
     """Values that differ in case alone (BOB SMITH, Bob Smith)."""
     return isinstance(a, str) and isinstance(b, str) and a.casefold() == b.casefold()
+
+
+def without_profiles(inc: Incoming) -> Incoming:
+    """The row as it would be without its profile URLs (compared with a
+    contact that has none) and the bookkeeping it keeps as fields."""
+    bare = copy.copy(inc)
+    bare.fields = {k: v for k, v in inc.fields.items()
+                   if profile_key(v) is None and k not in inc.kept_fields}
+    return bare

@@ -15,7 +15,6 @@ is a concern of its own."""
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Collection
@@ -25,7 +24,14 @@ from .bulk import ContactRows
 from .contact_state import ContactState, combine, load_states
 from .dupes import PHONE_GROUP_LIMIT, names_agree
 from .import_batches import write_state
-from .import_namesakes import Namesakes, brings_nothing, name_candidates, namesakes, too_many
+from .import_namesakes import (
+    Namesakes,
+    brings_nothing,
+    name_candidates,
+    namesakes,
+    too_many,
+    without_profiles,
+)
 from .import_namesakes import add as add_namesake
 from .import_rows import Incoming, Rejection
 from .import_types import LOOKUP_KEYS
@@ -140,13 +146,13 @@ class RowPath:
                     # the same name and company, nothing new but the profile,
                     # and no profile of their own.
                     target = self._same_entry(
-                        _without_profiles(inc),
+                        without_profiles(inc),
                         (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending,
                         profile_fields={k for k, v in inc.fields.items() if profile_key(v)})
             if target is None and mode != "create" and not (
                     profiles or inc.uid or inc.email_keys or any(inc.phone_keys)):
                 target = self._same_entry(
-                    _without_profiles(inc) if inc.kept_fields else inc,
+                    without_profiles(inc) if inc.kept_fields else inc,
                     (*namesakes(name_hits, inc), *namesakes(by_name, inc)), pending)
             if shared is not None and all(
                     (by_email.get(key) or email_hits.get(key)) in (None, target)
@@ -550,12 +556,3 @@ def paragraphs(text: str) -> list[str]:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-def _without_profiles(inc: Incoming) -> Incoming:
-    """The row as it would be without its profile URLs (compared with a
-    contact that has none) and the bookkeeping it keeps as fields."""
-    bare = copy.copy(inc)
-    bare.fields = {k: v for k, v in inc.fields.items()
-                   if profile_key(v) is None and k not in inc.kept_fields}
-    return bare

@@ -34,10 +34,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .errors import ValidationError
-from .followups import _COLUMNS, _followup, _queue_order, queue_item, ts
+from .followups import _COLUMNS, _queue_order, queue_item, scored_followup, ts
 from .models import Delivery, QueueItem
 from .timeutil import UTC, to_db
-from .urgency import tier_groups, urgency
+from .urgency import tier_groups
 
 if TYPE_CHECKING:
     from .store import Store
@@ -134,9 +134,8 @@ class Reminders:
                 " AND f.due_at <= ?",
                 [who, to_db(now)],
             ).fetchall()
-            for row in rows:
-                score = urgency(ts(row[3]), ts(row[9]), row[12], now, settings, groups=groups)
-                items.append(queue_item(_followup(row, score)))
+            items += (queue_item(scored_followup(row, now, settings, groups=groups))
+                      for row in rows)
         if include_cadence:
             items += self.store.followups.cadence_items(
                 owner=owner, now=now, until=now + timedelta(seconds=1))
