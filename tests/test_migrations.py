@@ -130,6 +130,34 @@ def test_command_lines_recorded_by_older_versions_are_cleared(db_path):
             ("command", None), ("email", "alice@ex.org")]
 
 
+def test_deliveries_made_before_owners_were_recorded_are_the_present_owners(db_path):
+    from sqlite_utils import Database
+
+    from tinycrm.store.migrations import migrations
+    from tinycrm.store.reminders import Reminders
+
+    db_path.parent.mkdir()
+    db = Database(db_path)
+    migrations.apply(db, stop_before="m048_deliveries_per_owner")
+    db.execute("INSERT INTO contacts (uid, name, owner, created_at, updated_at, cadence_days)"
+               " VALUES ('u1', 'Ada', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 7)")
+    db.execute("INSERT INTO followups (contact_id, due_at, note, owner, status, created_at,"
+               " updated_at, reminded) VALUES (1, '2026-01-01T00:00:00Z', 'call', 'bob', 'open',"
+               " '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 0)")
+    for item, followup in (("followup:1", 1), ("cadence:1", None)):
+        db.execute("INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel,"
+                   " delivered_at, state) VALUES (?, 1, ?, '2026-01-01T00:00:00Z', 'stdout',"
+                   " '2026-01-01T00:00:00Z', 'sent')", [item, followup])
+    db.conn.commit()
+    db.close()
+    with Store(db_path, user="alice") as store:
+        assert "m048_deliveries_per_owner" in store.migrated
+        assert [(d.item, d.owner) for d in Reminders(store).deliveries()] == [
+            ("cadence:1", "alice"), ("followup:1", "bob")]
+        # What was delivered is not delivered again by the upgrade.
+        assert Reminders(store).due("stdout", owner="bob", include_cadence=False) == []
+
+
 def test_database_from_the_future_is_refused_untouched(db_path):
     Store(db_path, user="a").close()
     conn = sqlite3.connect(db_path)

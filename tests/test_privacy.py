@@ -58,7 +58,7 @@ def make_person(store) -> int:
     with store.write() as conn:
         conn.execute(
             "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, recipient,"
-            " delivered_at) VALUES (?, ?, ?, ?, 'stdout', NULL, ?)",
+            " delivered_at, owner) VALUES (?, ?, ?, ?, 'stdout', NULL, ?, 'alice')",
             [f"followup:{followup.id}", person.id, followup.id, "2026-11-23T09:30:00Z",
              "2026-11-23T09:31:00Z"],
         )

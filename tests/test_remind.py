@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from tinycrm.store.reminders import CLAIM_TTL, Reminders
+from tinycrm.store.team import assign
 
 from .conftest import FROZEN
 from .followup_helpers import days, store  # noqa: F401  (fixture)
@@ -276,3 +277,31 @@ def test_stopped_between_recipients_it_gives_back_what_it_has_not_recorded(store
     assert [(d.recipient, d.state) for d in reminders.deliveries()] == [("a@ex.org", "sent")]
     again = reminders.claim("email", now=FROZEN, recipient=lambda item: f"{item.owner}@ex.org")
     assert sorted(claim.recipients[i.key] for i in again.items) == ["b@ex.org", "c@ex.org"]
+
+
+def test_a_follow_up_handed_over_is_reminded_to_its_new_owner_once(cli, store, made):
+    # bob was reminded of his invoice; carol takes the contact over.
+    assert "Invoice" in cli.ok("remind", "--all").stdout
+    cli.ok("assign", "Bob Stone", "carol")
+    assert cli.ok("remind", "--owner", "carol").stdout == (
+        "2026-11-23 08:30  1h overdue  Bob Stone  Invoice  [follow-up 3]\n")
+    assert cli.ok("remind", "--owner", "carol").stdout == ""
+    assert cli.ok("remind", "--all").stdout == ""
+    owners = [(d.item, d.owner) for d in Reminders(store).deliveries(channel="stdout")]
+    assert sorted(owners) == [("followup:1", "alice"), ("followup:3", "bob"),
+                              ("followup:3", "carol")]
+    # Handed back to bob, who had it at this due time already: nothing new.
+    cli.ok("assign", "Bob Stone", "bob")
+    assert cli.ok("remind", "--all").stdout == ""
+    assert store.conn.execute("SELECT reminded FROM followups WHERE id = 3").fetchone() == (1,)
+
+
+def test_an_owner_change_while_a_reminder_goes_out_leaves_it_due_to_the_new_owner(store, made):
+    reminders = Reminders(store)
+    claim = reminders.claim("stdout", owner="bob", now=FROZEN)
+    assert [item.key for item in claim.items] == ["followup:3"]
+    assign(store, made["bob"].id, "carol")
+    reminders.mark_sent(claim, now=FROZEN)
+    assert store.conn.execute("SELECT reminded FROM followups WHERE id = 3").fetchone() == (0,)
+    assert [item.key for item in reminders.due("stdout", owner="carol", now=FROZEN)] == [
+        "followup:3"]

@@ -472,3 +472,51 @@ def m047_no_command_lines_in_deliveries(db: Database) -> None:
     # recipient: a webhook's token in it reached privacy exports. It is not
     # kept any more, nor what was kept.
     db.execute("UPDATE deliveries SET recipient = NULL WHERE channel = 'command'")
+
+
+@migrations()
+def m048_deliveries_per_owner(db: Database) -> None:
+    # A follow-up (or a cadence) handed over to another owner was never
+    # reminded to them: the delivery to the old owner at the same due time
+    # held the unique key. The key now names the owner the item was
+    # delivered for, so the new owner's reminder is a delivery of its own.
+    # SQLite can't change a table's UNIQUE constraint in place: the table is
+    # rebuilt. Deliveries made before this get the item's present owner, so
+    # nothing is reminded again by the upgrade itself.
+    db.executescript(
+        """
+        CREATE TABLE deliveries_by_owner (
+            id INTEGER PRIMARY KEY,
+            item TEXT NOT NULL,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+            followup_id INTEGER REFERENCES followups(id) ON DELETE CASCADE,
+            due_at TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            recipient TEXT,
+            delivered_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'sent' CHECK (state IN ('claimed', 'sent')),
+            claim TEXT,
+            UNIQUE (item, due_at, channel, owner)
+        );
+        INSERT INTO deliveries_by_owner (id, item, contact_id, followup_id, due_at, channel,
+                                         owner, recipient, delivered_at, state, claim)
+        SELECT d.id, d.item, d.contact_id, d.followup_id, d.due_at, d.channel,
+               coalesce(f.owner, c.owner, ''), d.recipient, d.delivered_at, d.state, d.claim
+        FROM deliveries d
+        LEFT JOIN followups f ON f.id = d.followup_id
+        LEFT JOIN contacts c ON c.id = d.contact_id;
+        DROP TABLE deliveries;
+        ALTER TABLE deliveries_by_owner RENAME TO deliveries;
+        CREATE INDEX deliveries_contact ON deliveries(contact_id);
+        CREATE INDEX deliveries_claimed ON deliveries(delivered_at) WHERE state = 'claimed';
+        CREATE INDEX deliveries_followup ON deliveries(followup_id);
+
+        -- A handed-over follow-up is due a reminder to its new owner.
+        CREATE TRIGGER followups_owner_moved AFTER UPDATE OF owner ON followups
+        WHEN new.owner IS NOT old.owner AND new.reminded != 0
+        BEGIN
+            UPDATE followups SET reminded = 0 WHERE id = new.id;
+        END;
+        """
+    )

@@ -202,6 +202,7 @@ class Delivery:
     recipient: str | None
     delivered_at: datetime
     state: str = "sent"
+    owner: str = ""  # whose reminder it was
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -214,6 +215,7 @@ class Delivery:
             "recipient": self.recipient,
             "delivered_at": to_json(self.delivered_at),
             "state": self.state,
+            "owner": self.owner,
         }
 
 

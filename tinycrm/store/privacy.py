@@ -86,9 +86,10 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
         ]
         deliveries = [
             {"id": r[0], "item": r[1], "followup_id": r[2], "due_at": to_json(from_db(r[3])),
-             "channel": r[4], "recipient": r[5], "delivered_at": to_json(from_db(r[6]))}
+             "channel": r[4], "recipient": r[5], "delivered_at": to_json(from_db(r[6])),
+             "owner": r[7]}
             for r in conn.execute(
-                "SELECT id, item, followup_id, due_at, channel, recipient, delivered_at"
+                "SELECT id, item, followup_id, due_at, channel, recipient, delivered_at, owner"
                 " FROM deliveries WHERE contact_id = ? ORDER BY id", [contact_id],
             )
         ]

@@ -1,7 +1,8 @@
 """What is due for a reminder, claiming it, and the log of deliveries.
 
-Exactly once per (item, due time, channel): the ``deliveries`` table's UNIQUE
-key is the guarantee, and a remind run goes through three steps so that
+Exactly once per (item, due time, channel, owner): the ``deliveries`` table's
+UNIQUE key is the guarantee (a follow-up handed over to another owner is
+reminded to them too), and a remind run goes through three steps so that
 overlapping runs (cron every 5 minutes, a slow SMTP server, a second
 terminal) never deliver the same item twice:
 
@@ -18,7 +19,7 @@ A run that dies between 1 and 3 leaves claims behind; they expire after
 rather than never).
 
 ``followups.reminded`` (a bitmask per channel, cleared by a trigger when the
-due time moves) lets "anything due and not yet reminded?" be answered with a
+due time or the owner changes) lets "anything due and not yet reminded?" be answered with a
 few seeks on the ``followups_remind`` index, however many overdue follow-ups
 were reminded before. Cadence items are computed from the contacts that have
 a cadence and checked against ``deliveries`` directly.
@@ -46,12 +47,14 @@ CHANNELS = {"stdout": 1, "email": 2, "command": 4}
 CLAIM_TTL = timedelta(minutes=15)
 
 # Items travel to SQL as one JSON array of [item, contact_id, followup_id,
-# due_at, recipient] rows, so a run of any size takes a few statements.
+# due_at, recipient, owner] rows, so a run of any size takes a few statements.
 _ROWS = (
     "SELECT json_extract(value, '$[0]') AS item, json_extract(value, '$[1]') AS contact_id,"
     " json_extract(value, '$[2]') AS followup_id, json_extract(value, '$[3]') AS due,"
-    " json_extract(value, '$[4]') AS recipient FROM json_each(:rows)"
+    " json_extract(value, '$[4]') AS recipient, json_extract(value, '$[5]') AS owner"
+    " FROM json_each(:rows)"
 )
+_KEY = "(item, due_at, channel, owner)"
 
 
 def _stamp(dt: datetime) -> str:
@@ -63,7 +66,8 @@ def _rows(items: Iterable[QueueItem], recipients: dict[str, str | None]) -> str:
     rows = []
     for item in items:
         key = item.key
-        rows.append([key, item.contact_id, item.followup_id, _stamp(item.due_at), recipients.get(key)])
+        rows.append([key, item.contact_id, item.followup_id, _stamp(item.due_at),
+                     recipients.get(key), item.owner])
     return json.dumps(rows)
 
 
@@ -161,8 +165,8 @@ class Reminders:
 
     def _recorded(self, item: QueueItem, channel: str) -> bool:
         return self.conn.execute(
-            "SELECT 1 FROM deliveries WHERE item = ? AND due_at = ? AND channel = ?",
-            [item.key, to_db(item.due_at), channel],
+            "SELECT 1 FROM deliveries WHERE item = ? AND due_at = ? AND channel = ? AND owner = ?",
+            [item.key, to_db(item.due_at), channel, item.owner],
         ).fetchone() is not None
 
     # -- claiming and recording ------------------------------------------------------
@@ -198,10 +202,10 @@ class Reminders:
             # run inserted, so an item another run holds is simply not ours.
             won: set[str] = {
                 row[0] for row in self.conn.execute(
-                    "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, recipient,"
-                    " delivered_at, state, claim) SELECT item, contact_id, followup_id, due, :channel,"
-                    f" recipient, :now, 'claimed', :token FROM ({_ROWS}) WHERE true"
-                    " ON CONFLICT (item, due_at, channel) DO NOTHING RETURNING item",
+                    "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, owner,"
+                    " recipient, delivered_at, state, claim) SELECT item, contact_id, followup_id,"
+                    f" due, :channel, owner, recipient, :now, 'claimed', :token FROM ({_ROWS})"
+                    f" WHERE true ON CONFLICT {_KEY} DO NOTHING RETURNING item",
                     {"rows": rows, "channel": channel, "now": to_db(stamp), "token": token},
                 )
             }
@@ -209,13 +213,15 @@ class Reminders:
             lost = [item for item, key in zip(candidates, keys)
                     if key not in won and item.followup_id is not None]
             if lost:
-                # A follow-up moved back to a due time it was already reminded
-                # at (the trigger cleared its bit): set the bit again from the record.
+                # A follow-up moved back to a due time (or an owner) it was
+                # already reminded at (the trigger cleared its bit): set the
+                # bit again from the record.
                 self.conn.execute(
                     f"UPDATE followups SET reminded = reminded | :bit FROM ({_ROWS}) AS x"
-                    " WHERE followups.id = x.followup_id AND followups.due_at = x.due AND EXISTS ("
+                    " WHERE followups.id = x.followup_id AND followups.due_at = x.due"
+                    " AND followups.owner = x.owner AND EXISTS ("
                     "  SELECT 1 FROM deliveries d WHERE d.item = x.item AND d.due_at = x.due"
-                    "  AND d.channel = :channel AND d.state = 'sent')",
+                    "  AND d.channel = :channel AND d.owner = x.owner AND d.state = 'sent')",
                     {"bit": bit, "channel": channel, "rows": _rows(lost, recipients)},
                 )
         claimed = tuple(item for item, key in zip(candidates, keys) if key in won)
@@ -245,18 +251,19 @@ class Reminders:
             # been cleared meanwhile, the row is recorded anew. A contact (or
             # follow-up) deleted meanwhile took its claims with it: nothing to record.
             self.conn.execute(
-                "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, recipient,"
-                " delivered_at, state, claim) SELECT item, contact_id, followup_id, due, :channel,"
-                f" recipient, :now, 'sent', :token FROM ({_ROWS})"
+                "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, owner,"
+                " recipient, delivered_at, state, claim) SELECT item, contact_id, followup_id, due,"
+                f" :channel, owner, recipient, :now, 'sent', :token FROM ({_ROWS})"
                 " WHERE contact_id IN (SELECT id FROM contacts) AND (followup_id IS NULL"
                 " OR followup_id IN (SELECT id FROM followups))"
-                " ON CONFLICT (item, due_at, channel) DO UPDATE SET state = 'sent',"
+                f" ON CONFLICT {_KEY} DO UPDATE SET state = 'sent',"
                 " delivered_at = excluded.delivered_at",
                 params,
             )
             self.conn.execute(
                 f"UPDATE followups SET reminded = reminded | :bit FROM ({_ROWS}) AS x"
-                " WHERE followups.id = x.followup_id AND followups.due_at = x.due",
+                " WHERE followups.id = x.followup_id AND followups.due_at = x.due"
+                " AND followups.owner = x.owner",
                 params,
             )
         return len(items)
@@ -270,7 +277,7 @@ class Reminders:
             self.conn.execute(
                 "DELETE FROM deliveries WHERE claim = :token AND state = 'claimed' AND id IN ("
                 f" SELECT d.id FROM ({_ROWS}) x JOIN deliveries d ON d.item = x.item"
-                " AND d.due_at = x.due AND d.channel = :channel)",
+                " AND d.due_at = x.due AND d.channel = :channel AND d.owner = x.owner)",
                 {"token": claim.token, "channel": claim.channel,
                  "rows": _rows(items, claim.recipients)},
             )
@@ -295,13 +302,14 @@ class Reminders:
                 params.append(value)
         sql = (
             "SELECT id, item, contact_id, followup_id, due_at, channel, recipient, delivered_at,"
-            f" state FROM deliveries WHERE {' AND '.join(where)} ORDER BY delivered_at DESC, id DESC"
+            f" state, owner FROM deliveries WHERE {' AND '.join(where)} ORDER BY delivered_at DESC, id DESC"
         )
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
         return [
             Delivery(id=r[0], item=r[1], contact_id=r[2], followup_id=r[3], due_at=ts(r[4]),
-                     channel=r[5], recipient=r[6], delivered_at=ts(r[7]), state=r[8])
+                     channel=r[5], recipient=r[6], delivered_at=ts(r[7]), state=r[8],
+                     owner=r[9])
             for r in self.conn.execute(sql, params)
         ]
