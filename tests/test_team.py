@@ -150,6 +150,15 @@ def test_database_wal_and_shm_are_owner_only_whatever_the_umask(db_path):
         os.umask(old)
 
 
+def test_every_folder_made_for_the_database_is_owner_only(tmp_path):
+    old = os.umask(0)
+    try:
+        Store(tmp_path / "a" / "b" / "crm.db", user="alice").close()
+    finally:
+        os.umask(old)
+    assert (mode(tmp_path / "a"), mode(tmp_path / "a" / "b")) == (0o700, 0o700)
+
+
 def test_a_loose_existing_file_is_tightened(db_path):
     Store(db_path, user="alice").close()
     os.chmod(db_path, 0o644)

@@ -25,7 +25,12 @@ def secure_path(path: Path) -> None:
     """Create the folder (0700) if needed; keep existing files owner-only."""
     folder = path.parent
     if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        # Every folder made here is 0700, not only the last (``mkdir(parents=True)``
+        # gives the others the umask's mode): a folder others could write
+        # to on the way lets them swap the database's folder for their own.
+        missing = [folder, *(p for p in folder.parents if not p.exists())]
+        for each in reversed(missing):
+            each.mkdir(mode=0o700, exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         candidate = Path(str(path) + suffix)
         try:
