@@ -163,9 +163,12 @@ def test_cli_export_to_a_private_file(cli, tmp_path):
     cli.ok("privacy", "export", "ada@ex.org", "--output", str(out))
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert json.loads(out.read_text())["contact"]["emails"] == ["ada@ex.org"]
+    assert json.loads(cli.ok("privacy", "export", "1", "--output", "-").stdout)["contact"][
+        "emails"] == ["ada@ex.org"]
+    assert not Path("-").exists()
     printed = json.loads(cli.ok("privacy", "export", "1").stdout)
     assert set(printed) == {"exported_at", "exported_by", "contact", "timeline", "followups",
-                            "deliveries", "imports", "audit"}
+                            "deliveries", "imports", "audit", "earlier_records"}
 
 
 def test_erase_in_a_real_process_then_grep(db_path):
@@ -312,3 +315,77 @@ def test_erase_leaves_a_longer_number_that_ends_like_theirs(store):
     [note] = [e.text for e in store.timeline.list(eli.id) if e.kind == "note"]
     assert note == ("desk +1 202 555 0112, or [erased] from inside;"
                     " rang [erased] 3 times on 2024-05-01 [erased]")
+
+
+def test_a_deleted_colleague_who_shared_their_number_keeps_her_history(cli):
+    cli.ok("add", "Colleague Cora", "-e", "cora@acme.example", "-p", "+44 20 7946 0000")
+    cli.ok("log", "1", "Cora signed the contract")
+    cli.ok("rm", "1", "--yes")
+    cli.ok("add", "Person Pia", "-e", "pia@acme.example", "-p", "+44 20 7946 0000")
+    before = [a["action"] for a in json.loads(cli.ok("audit", "1", "-f", "json").stdout)]
+    cli.ok("privacy", "erase", "2", "--yes")
+    actions = [a["action"] for a in json.loads(cli.ok("audit", "1", "-f", "json").stdout)]
+    assert actions == before and {"create", "log", "delete"} <= set(actions)
+    assert json.loads(cli.ok("privacy", "export", "1").stdout)["contact"]["name"] == "Colleague Cora"
+
+
+def test_an_earlier_deleted_record_of_theirs_goes_whole_and_is_exported(cli, db_path):
+    cli.ok("add", "R. Featherstonehaugh", "-e", SECRETS["email"])
+    cli.ok("log", "1", f"told me about {SECRETS['call']}")
+    cli.ok("follow-up", "add", "1", "--due", "tomorrow", "--note", SECRETS["followup"])
+    cli.ok("tag", "1", "quuxtag")
+    cli.ok("rm", "1", "--yes")
+    cli.ok("add", SECRETS["name"], "-e", SECRETS["email"].upper())
+    data = json.loads(cli.ok("privacy", "export", "2").stdout)
+    [earlier] = data["earlier_records"]
+    assert earlier["contact_id"] == 1
+    assert {"create", "log", "update", "delete"} <= {a["action"] for a in earlier["audit"]}
+    cli.ok("privacy", "erase", SECRETS["email"], "--yes")
+    assert leaks(db_path) == []
+    assert b"quuxtag" not in file_bytes(db_path)
+    assert cli("privacy", "export", "1").exit_code == 3
+
+
+def test_erase_finds_their_values_in_other_contacts_and_their_old_addresses(cli, db_path):
+    cli.ok("add", SECRETS["name"], "-e", SECRETS["email"], "-e", "zeb.old@hidden-example.org")
+    cli.ok("add", "Carl Colleague", "-e", "carl@ex.com", "--company", SECRETS["email"],
+           "--note", "her old address ZEB.OLD@hidden-example.org")
+    cli.ok("edit", "2", "--set", f"fields.assistant_of={SECRETS['email'].upper()}",
+           "--set", f"source=ref {SECRETS['email']}")
+    cli.ok("edit", "1", "--email", SECRETS["email"])   # the old address goes
+    cli.ok("privacy", "erase", "1", "--yes")
+    carl = json.loads(cli.ok("show", "2", "-f", "json").stdout)
+    assert (carl["company"], carl["source"], carl["fields"]) == (
+        "[erased]", "ref [erased]", {"assistant_of": "[erased]"})
+    assert carl["version"] > 1
+    assert cli("search", "hidden").stdout == ""   # its search words are gone too
+    assert json.loads(cli.ok("search", "carl", "-f", "json").stdout)[0]["id"] == 2
+    assert leaks(db_path) == [] and b"zeb.old" not in file_bytes(db_path).lower()
+
+
+@pytest.mark.parametrize("file_name", ["Zebulon Quixotewright.vcf", "zeb@hidden-example.org.vcf"])
+def test_an_import_named_after_them_keeps_no_name(cli, tmp_path, file_name):
+    card = tmp_path / file_name
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Zebulon Quixotewright\n"
+                    "EMAIL:zeb@hidden-example.org\nEND:VCARD\n")
+    cli.ok("import", str(card))
+    cli.ok("privacy", "erase", "zeb@hidden-example.org", "--yes")
+    [batch] = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
+    assert batch["source"] == "[erased]"
+    imports = [a for a in json.loads(cli.ok("audit", "-f", "json").stdout) if a["action"] == "import"]
+    assert [a["after"]["source"] for a in imports] == ["[erased]"]
+
+
+def test_an_import_of_others_keeps_its_name(cli, tmp_path):
+    people = tmp_path / "leads.csv"
+    people.write_text("name,email\nZeb,zeb@hidden-example.org\nAda,ada@ex.org\n")
+    cli.ok("import", str(people))
+    cli.ok("privacy", "erase", "zeb@hidden-example.org", "--yes")
+    [batch] = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
+    assert batch["source"].endswith("leads.csv")
+
+
+def test_erase_leaves_the_connections_secure_delete_as_it_found_it(store):
+    store.conn.execute("PRAGMA secure_delete = ON")
+    erase(store, store.contacts.add("Ada", emails=["ada@ex.org"]).id)
+    assert store.conn.execute("PRAGMA secure_delete").fetchone() == (1,)

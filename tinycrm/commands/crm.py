@@ -243,14 +243,15 @@ def privacy_export(
     ctx: typer.Context, ref: RefArg,
     # (str, not Path: a Path drops the "/" of notes.txt/, which names no file.)
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
-                                               help="Write to FILE (0600).")] = None,
+                                               help="Write to FILE (0600); - is stdout.")
+                       ] = None,
 ) -> None:
     """Everything stored about one person, as JSON (a subject access request)."""
     from ..store.privacy import dumps, export, export_to, resolve
 
     store = env_of(ctx).store()
     contact_id, _ = resolve(store, ref)
-    if output is None:
+    if output is None or output == "-":  # as export's --output and import's --rejects
         typer.echo(dumps(export(store, contact_id)))
         return
     export_to(store, contact_id, output)

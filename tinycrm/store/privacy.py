@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -106,6 +107,14 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
             )
         ]
         audit = [a.to_dict() for a in store.audit.list(contact_id)]
+        # Deleted records of the same person (by an address or uid): what
+        # ``erase`` would take with them.
+        person = _Former(contact_id, contact) if isinstance(contact, dict) else contact
+        current = _identifying(conn, contact_id, person.emails, person.phones, person.uid)
+        earlier = [{"contact_id": other,
+                    "audit": [a.to_dict() for a in reversed(store.audit.list(other))]}
+                   for other in _earlier_records(
+                       conn, current, [contact_id, *_merged_into(conn, contact_id)])]
     return {
         "exported_at": to_json(now),
         "exported_by": store.user,
@@ -115,6 +124,7 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
         "deliveries": deliveries,
         "imports": imports,
         "audit": list(reversed(audit)),
+        "earlier_records": earlier,
     }
 
 
@@ -134,6 +144,7 @@ def _count(conn, sql: str, params) -> int:
 def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Erasure:
     now = now or store.now()
     conn = store.conn
+    secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
     conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed as we go
     try:
         with store.write():
@@ -143,11 +154,16 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             # Values that identify the person wherever they were copied:
             # emails and phones are unique to them; the name only counts in
             # rows that belong to this contact (another "Sam Lee" keeps theirs).
-            values = _identifying(conn, contact)
+            current = _identifying(conn, contact_id, contact.emails, contact.phones, contact.uid)
             params = [contact_id]
-            # Contacts merged into this one were this person too: their history goes.
+            # Contacts merged into this one were this person too, and so were
+            # deleted ones that had their address: their history goes.
             ids = [contact_id, *_merged_into(conn, contact_id)]
+            ids += _earlier_records(conn, current, ids)
+            # With the addresses and numbers they had before (an edit's "before").
+            values = _identifying(conn, contact_id, *_history_values(conn, ids, contact))
             marks = ", ".join("?" * len(ids))
+            _erase_import_sources(conn, ids, contact.name, values)
             removed = {
                 "timeline events": store.timeline.count(contact_id),
                 "follow-ups": _count(conn, "SELECT count(*) FROM followups WHERE contact_id = ?", params),
@@ -162,13 +178,12 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             conn.execute(f"DELETE FROM import_items WHERE contact_id IN ({marks})", ids)
             # Cascades: emails, phones, tags, events, follow-ups, deliveries, search row.
             conn.execute("DELETE FROM contacts WHERE id = ?", params)
-            removed["audit entries"] += _drop_orphan_history(conn, values)
-            redacted = _redact(conn, values)
+            redacted = _redact(store, values)
             # Merge FTS5's segments so the deleted trigrams are really gone.
             conn.execute("INSERT INTO contact_search_fts(contact_search_fts) VALUES ('optimize')")
             store.audit.record("erase", "contact", contact_id, contact_id=contact_id, now=now)
     finally:
-        conn.execute("PRAGMA secure_delete = OFF")
+        conn.execute(f"PRAGMA secure_delete = {int(secure)}")
     try:
         wiped = compact(store)
     except Busy:
@@ -276,25 +291,92 @@ def _merged_into(conn, contact_id: int) -> list[int]:
     return found
 
 
-def _identifying(conn, contact) -> list[str]:
+def _identifying(conn, contact_id: int, emails: Iterable[str], phones: Iterable[str],
+                 uid: str | None) -> list[str]:
     """The person's values to look for in other rows, as whole values: their
     emails (as written and lower-cased), their uid, and their numbers of 7
     digits or more that no other contact has (a switchboard's is the
     colleague's too; "12" would be found in every date)."""
-    values = {*contact.emails, *(e.lower() for e in contact.emails), contact.uid} - {None, ""}
+    values = {*emails, *(e.lower() for e in emails), uid} - {None, ""}
     # (A deleted contact's address may be a live contact's now.)
     values -= {email for email in values if "@" in email and conn.execute(
         "SELECT 1 FROM contact_emails WHERE email_key = ? AND contact_id != ?",
-        [normalize_email(email), contact.id]).fetchone()}
-    for phone in contact.phones:
+        [normalize_email(email), contact_id]).fetchone()}
+    for phone in dict.fromkeys(phones):
         key = phone_key(phone)
         if key is None:
             continue
         others = conn.execute("SELECT phone FROM contact_phones WHERE phone_key = ?"
-                              " AND contact_id != ?", [key, contact.id]).fetchall()
+                              " AND contact_id != ?", [key, contact_id]).fetchall()
         if all(number_ident(other) != number_ident(phone) for (other,) in others):
             values.add(phone)
     return sorted(values, key=len, reverse=True)
+
+
+def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
+    """Deleted contacts that were this person: their audit entries showed
+    one of the person's addresses, or their uid. (Not a number: a
+    switchboard's is a colleague's too. Nor one merged into someone else,
+    whose history is that one's.)"""
+    keys = sorted({v.lower() for v in values if "@" in v})
+    uids = [v for v in values if "@" not in v and not _PHONE.fullmatch(v)]
+    if not keys and not uids:
+        return []
+    found = [r[0] for r in conn.execute(
+        "SELECT DISTINCT a.entity_id FROM audit a WHERE a.entity = 'contact'"
+        " AND a.entity_id IS NOT NULL AND a.entity_id NOT IN (SELECT id FROM contacts)"
+        " AND NOT EXISTS (SELECT 1 FROM audit m WHERE m.entity = 'contact' AND m.action = 'merge'"
+        "  AND m.entity_id = a.entity_id)"
+        " AND (EXISTS (SELECT 1 FROM json_each(coalesce(json_extract(a.before, '$.emails'), '[]'))"
+        "   WHERE lower(value) IN (SELECT value FROM json_each(?1)))"
+        "  OR EXISTS (SELECT 1 FROM json_each(coalesce(json_extract(a.after, '$.emails'), '[]'))"
+        "   WHERE lower(value) IN (SELECT value FROM json_each(?1)))"
+        "  OR json_extract(a.before, '$.uid') IN (SELECT value FROM json_each(?2))"
+        "  OR json_extract(a.after, '$.uid') IN (SELECT value FROM json_each(?2)))",
+        [json.dumps(keys), json.dumps(uids)])]
+    return [i for i in found if i not in ids]
+
+
+def _history_values(conn, ids: list[int], contact) -> tuple[list[str], list[str], str | None]:
+    """The person's emails and phones now and as their audit entries showed
+    them before (an address they changed, a duplicate's), and their uid."""
+    emails, phones = list(contact.emails), list(contact.phones)
+    marks = ", ".join("?" * len(ids))
+    for before, after in conn.execute(
+            f"SELECT before, after FROM audit WHERE entity = 'contact' AND entity_id IN ({marks})",
+            ids):
+        for text in (before, after):
+            state = json.loads(text) if text else None
+            if isinstance(state, dict):
+                emails += [e for e in state.get("emails") or () if isinstance(e, str)]
+                phones += [p for p in state.get("phones") or () if isinstance(p, str)]
+    return emails, phones, contact.uid
+
+
+def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) -> None:
+    """An import's file name may be the person's (``Quentin Vandersloot.vcf``,
+    ``xan@example.net.csv``): a batch that brought no one else, or whose
+    name holds theirs or one of their values, keeps no name."""
+    marks = ", ".join("?" * len(ids))
+    batches = [r[0] for r in conn.execute(
+        f"SELECT batch_id FROM import_items WHERE contact_id IN ({marks}) UNION"
+        f" SELECT import_batch FROM contacts WHERE id IN ({marks}) AND import_batch IS NOT NULL",
+        ids + ids)]
+    wanted = [w for w in {name.casefold(), *(v.casefold() for v in values)} if w]
+    for batch in batches:
+        source = conn.execute("SELECT source FROM import_batches WHERE id = ?", [batch]).fetchone()
+        if source is None or source[0] in (None, REDACTED):
+            continue
+        others = conn.execute(
+            f"SELECT 1 FROM import_items WHERE batch_id = ?1 AND contact_id NOT IN ({marks})"
+            f" UNION ALL SELECT 1 FROM contacts WHERE import_batch = ?1 AND id NOT IN ({marks})"
+            " LIMIT 1", [batch, *ids, *ids]).fetchone()
+        if others and not any(w in source[0].casefold() for w in wanted):
+            continue
+        conn.execute("UPDATE import_batches SET source = ? WHERE id = ?", [REDACTED, batch])
+        conn.execute("UPDATE audit SET after = json_set(after, '$.source', ?) WHERE"
+                     " entity = 'import' AND entity_id = ? AND json_extract(after, '$.source')"
+                     " IS NOT NULL", [REDACTED, batch])
 
 
 _PHONE = re.compile(r"[\d\s()+./-]+")
@@ -305,7 +387,7 @@ def _whole(values: list[str]) -> re.Pattern[str]:
     or word (li@acme.example is not in eli@acme.example, +1 202 555 0112 not
     in +1 202 555 01123). The longest first."""
     return re.compile("|".join(
-        rf"(?<![\w.%+-]){re.escape(v)}(?![\w%+-]|\.\w)" if "@" in v
+        rf"(?<![\w.%+-])(?i:{re.escape(v)})(?![\w%+-]|\.\w)" if "@" in v
         else rf"(?<![\d+]){re.escape(v)}(?!\d)" if _PHONE.fullmatch(v)
         else rf"(?<![\w-]){re.escape(v)}(?![\w-])" for v in values))
 
@@ -322,59 +404,49 @@ def _redacted(whole: re.Pattern[str], text: str) -> str:
     return whole.sub(replace, text)
 
 
-def _holds(whole: re.Pattern[str], text: str | None) -> bool:
-    """Whether ``text`` has one of the person's values, as ``_redacted`` finds them."""
-    return bool(text) and _redacted(whole, text) != text
-
-
 # The start of an international number, right before a match: "+1 202 ".
 _INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
 
 
 def _matches(columns: list[str], n: int) -> str:
-    """SQL that finds a row where any of n values may be (``_whole`` then decides)."""
-    return " OR ".join(f"instr({c}, ?{i + 1}) > 0" for c in columns for i in range(n))
+    """SQL that finds a row where any of n lower-case values may be, whatever
+    the case (``_whole`` then decides)."""
+    return " OR ".join(f"instr(lower({c}), ?{i + 1}) > 0" for c in columns for i in range(n))
 
 
-def _drop_orphan_history(conn, values: list[str]) -> int:
-    """Audit rows of contacts that no longer exist (merged away, deleted) and
-    that carry this person's emails or phones are this person's history too."""
-    if not values:
-        return 0
-    whole = _whole(values)
-    ids = [audit_id for audit_id, before, after in conn.execute(
-        "SELECT id, before, after FROM audit WHERE contact_id IS NOT NULL"
-        " AND contact_id NOT IN (SELECT id FROM contacts)"
-        f" AND ({_matches(['before', 'after'], len(values))})", values)
-        if _holds(whole, before) or _holds(whole, after)]
-    conn.executemany("DELETE FROM audit WHERE id = ?", [(audit_id,) for audit_id in ids])
-    return len(ids)
-
-
-def _redact(conn, values: list[str]) -> int:
+def _redact(store: Store, values: list[str]) -> int:
     """Replace this person's emails and phones where other rows copied them
-    (another contact's note, an audit diff, an import's before-image)."""
+    (another contact's note, company or custom field, an audit diff, an
+    import's before-image); a contact changed so is indexed for search again."""
     if not values:
         return 0
+    conn = store.conn
     whole = _whole(values)
+    lowered = sorted({v.lower() for v in values})
     changed = 0
+    contacts: list[int] = []
     for table, key, columns in (
         ("audit", "id", ["before", "after"]),
-        ("import_items", "rowid", ["before"]),
+        ("import_items", "batch_id || ':' || contact_id", ["before"]),
         ("events", "id", ["text", "data"]),
         ("followups", "id", ["note"]),
+        ("contacts", "id", ["name", "company", "title", "source", "fields"]),
     ):
-        if table == "import_items":
-            key = "batch_id || ':' || contact_id"
         rows = conn.execute(
-            f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {_matches(columns, len(values))}",
-            values,
+            f"SELECT {key}, {', '.join(columns)} FROM {table}"
+            f" WHERE {_matches(columns, len(lowered))}", lowered,
         ).fetchall()
         for row in rows:
             new = [None if text is None else _redacted(whole, text) for text in row[1:]]
             if new == list(row[1:]):
                 continue  # only inside other values
             sets = ", ".join(f"{c} = ?" for c in columns)
+            if table == "contacts":
+                # (A form holding the old text must not save it back: a new version.)
+                sets += ", version = version + 1"
+                contacts.append(row[0])
             conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*new, row[0]])
             changed += 1
+    if contacts:
+        store.search.reindex(contacts)
     return changed
