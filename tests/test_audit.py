@@ -109,6 +109,14 @@ def test_audit_command_table_and_json(cli):
     assert len(json.loads(cli.ok("audit", "-f", "json").stdout)) == 7
 
 
+def test_a_note_given_to_add_is_in_its_create_entry(cli):
+    cli.ok("add", "Ada", "--note", "met at the ferry")
+    cli.ok("add", "Cy")
+    created = {r["contact_id"]: r["after"] for r in json.loads(cli.ok("audit", "-f", "json").stdout)
+               if r["action"] == "create" and r["entity"] == "contact"}
+    assert created[1]["note"] == "met at the ferry" and "note" not in created[2]
+
+
 def test_audit_of_a_deleted_contact_by_id(cli):
     cli.ok("add", "Ada")
     cli.ok("rm", "1", "--yes")

@@ -414,9 +414,10 @@ class Contacts:
                 self.store.timeline.add(contact_id, "note", note, now=now)
             contact = self.get(contact_id)
             self.store.search.reindex([contact_id])
+            # (The note is the create's: ``log`` would audit one on its own.)
             self.store.audit.record(
                 "create", "contact", contact_id, contact_id=contact_id,
-                after=_snapshot(contact), now=now,
+                after={**_snapshot(contact), **({"note": note} if note else {})}, now=now,
             )
             self.store.contacts_changed([contact_id], now)
         return contact
