@@ -389,3 +389,15 @@ def test_erase_leaves_the_connections_secure_delete_as_it_found_it(store):
     store.conn.execute("PRAGMA secure_delete = ON")
     erase(store, store.contacts.add("Ada", emails=["ada@ex.org"]).id)
     assert store.conn.execute("PRAGMA secure_delete").fetchone() == (1,)
+
+
+def test_erase_finds_their_number_however_it_was_written(store):
+    carl = store.contacts.add("Carl", phones=["+44 20 7946 0000"])
+    for text in ("her desk: 020 555 1234", "mobile +31205551234 after six",
+                 "NL office +31 (0)20 555-1234", "wrong one: +44 20 555 1234"):
+        store.timeline.log(carl.id, "note", text)
+    pia = store.contacts.add("Pia", phones=["+31 20 555 1234"])
+    erase(store, pia.id)
+    notes = sorted(e.text for e in store.timeline.list(carl.id) if e.kind == "note")
+    assert notes == ["NL office [erased]", "her desk: [erased]", "mobile [erased] after six",
+                     "wrong one: +44 20 555 1234"]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Busy, NotFound
 from .maintenance import compact
-from .textutil import normalize_email, number_ident, phone_key
+from .textutil import normalize_email, number_ident, phone_digits, phone_key
 from .timeutil import from_db, to_json
 
 if TYPE_CHECKING:
@@ -388,8 +388,38 @@ def _whole(values: list[str]) -> re.Pattern[str]:
     in +1 202 555 01123). The longest first."""
     return re.compile("|".join(
         rf"(?<![\w.%+-])(?i:{re.escape(v)})(?![\w%+-]|\.\w)" if "@" in v
-        else rf"(?<![\d+]){re.escape(v)}(?!\d)" if _PHONE.fullmatch(v)
+        else _spellings(v) if _PHONE.fullmatch(v)
         else rf"(?<![\w-]){re.escape(v)}(?![\w-])" for v in values))
+
+
+_SEP = r"[ ().\-/]{0,3}"  # what may stand between a number's digits
+
+
+def _spellings(phone: str) -> str:
+    """A pattern for the ways ``phone`` may be written elsewhere: its last
+    nine digits (``number_ident``) with any separators between them, after
+    the digits it has before those (its country code, an area code's first
+    digits: ``+1 202``, ``(202)``), a trunk 0 (``020``, ``+31 (0)20``), or
+    nothing. Not part of a longer number. A number with no country code may
+    be written with anyone's."""
+    digits = phone_digits(phone)
+    if len(digits) < 7:
+        return rf"(?<![\d+]){re.escape(phone)}(?!\d)"
+    tail, head = digits[-9:], digits[:-9].lstrip("0")
+    trunk = rf"(?:\(?0\)?{_SEP})?"
+    if head:
+        heads = "|".join(_SEP.join(head[-k:]) for k in range(len(head), 0, -1))
+        prefix = rf"(?:(?:(?:\+|00){_SEP})?\(?(?:{heads}){_SEP})?"
+    else:
+        prefix = rf"(?:(?:\+|00)\d{{1,3}}{_SEP})?"
+    return rf"(?<![\d+]){prefix}{trunk}{_SEP.join(tail)}(?!\d)"
+
+
+def _needles(values: list[str]) -> list[str]:
+    """What ``_matches`` looks for: each value in lower case, and for a
+    number its last four digits (which ``_spellings`` writes together)."""
+    return sorted({phone_digits(v)[-4:] if _PHONE.fullmatch(v) and len(phone_digits(v)) >= 7
+                   else v.lower() for v in values})
 
 
 def _redacted(whole: re.Pattern[str], text: str) -> str:
@@ -422,7 +452,7 @@ def _redact(store: Store, values: list[str]) -> int:
         return 0
     conn = store.conn
     whole = _whole(values)
-    lowered = sorted({v.lower() for v in values})
+    lowered = _needles(values)
     changed = 0
     contacts: list[int] = []
     for table, key, columns in (
