@@ -104,8 +104,12 @@ class SMTPServer:
 
     def __init__(self, port: int, *, username: str | None = None, password: str | None = None,
                  tls: tuple[str, str] | None = None, implicit_tls: bool = False,
-                 quit_reply: str | None = None):
+                 quit_reply: str | None = None, data_delay: float = 0.0):
+        import threading
+
         self.port = port
+        self.data_delay = data_delay  # seconds before DATA is answered (a slow server)
+        self.data_started = threading.Event()
         self.quit_reply = quit_reply  # what QUIT is answered (a server closing down: 421)
         self.username = username
         self.password = password
@@ -124,6 +128,11 @@ class SMTPServer:
 
         class Handler:
             async def handle_DATA(self, smtp, session, envelope):
+                server.data_started.set()
+                if server.data_delay:
+                    import asyncio
+
+                    await asyncio.sleep(server.data_delay)
                 server.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
                 return "250 OK"
 
@@ -132,8 +141,8 @@ class SMTPServer:
 
         def authenticator(smtp, session, envelope, mechanism, auth_data):
             ok = (isinstance(auth_data, LoginPassword)
-                  and auth_data.login.decode() == server.username
-                  and auth_data.password.decode() == server.password)
+                  and auth_data.login.decode("utf-8") == server.username
+                  and auth_data.password.decode("utf-8") == server.password)
             return AuthResult(success=ok, handled=False)
 
         kwargs = {}

@@ -305,3 +305,32 @@ def test_an_owner_change_while_a_reminder_goes_out_leaves_it_due_to_the_new_owne
     assert store.conn.execute("SELECT reminded FROM followups WHERE id = 3").fetchone() == (0,)
     assert [item.key for item in reminders.due("stdout", owner="carol", now=FROZEN)] == [
         "followup:3"]
+
+
+def test_a_cadence_reminded_already_needs_no_write_lock(cli, store, db_path):
+    import sqlite3
+
+    c = store.contacts.add("Cora Quinn", emails=["cora@ex.org"], now=FROZEN - days(100))
+    store.followups.set_cadence(c.id, 30)
+    assert "[contact 1]" in cli.ok("remind").stdout
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")   # an import, say
+    try:
+        result = cli("--wait", "1", "remind")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_stdout_that_cant_show_a_letter_gets_a_question_mark(store):
+    import io
+
+    from tinycrm.delivery import stdout
+
+    jose = store.contacts.add("José Núñez")
+    store.followups.add(jose.id, FROZEN - days(1), note="Call")
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii")
+    stdout.write(Reminders(store).due("stdout", now=FROZEN), FROZEN, out)
+    assert "Jos? N??ez  Call" in raw.getvalue().decode("ascii")

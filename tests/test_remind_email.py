@@ -200,3 +200,38 @@ def test_an_address_that_is_none_is_refused_before_anything_is_claimed(cli, due,
     bad_config = cli("remind", "--via", "email")
     assert bad_config.exit_code == 1 and "[smtp] to: not an email address" in bad_config.stderr
     assert Reminders(due).deliveries() == []
+
+
+def test_a_password_beyond_ascii_logs_in(cli, due, server, memory_keyring):
+    port = free_port()
+    write_config(smtp_config(port, username="jürgen@ex.org"))
+    smtp = server(port, username="jürgen@ex.org", password="pässwörd")
+    memory_keyring.set_password("tinycrm", "smtp", "pässwörd")
+    result = cli("remind", "--via", "email")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert len(smtp.messages) == 1
+    memory_keyring.set_password("tinycrm", "smtp", "fälsch")
+    due.followups.add(1, FROZEN - days(1), note="One more")
+    refused = cli("remind", "--via", "email")
+    assert refused.exit_code == 1 and "refused the username or password" in refused.stderr
+
+
+def test_a_helo_of_two_lines_is_a_config_error(cli, due):
+    write_config(smtp_config(free_port(), username=None, extra='helo = "x\\r\\nRSET"\n'))
+    result = cli("remind", "--via", "email", "--via", "stdout")
+    assert result.exit_code == 1 and "[follow-up 1]" in result.stdout
+    assert "[smtp] helo must be one host name" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_claim_left_by_a_killed_run_runs_out_and_the_items_go_by_email(cli, due, server):
+    from tinycrm.store.reminders import CLAIM_TTL
+
+    port = free_port()
+    write_config(smtp_config(port, username=None))
+    smtp = server(port)
+    assert Reminders(due).claim("email", owner="alice", now=FROZEN)  # and then killed -9
+    assert cli.ok("remind", "--via", "email").stderr == "" and smtp.messages == []
+    later = {"TINYCRM_NOW": (FROZEN + CLAIM_TTL + days(1) / 24).isoformat()}
+    assert cli("remind", "--via", "email", env=later).exit_code == 0
+    assert len(smtp.messages) == 1
+    assert emailed(due) == [("followup:1", "alice@ex.org"), ("followup:2", "alice@ex.org")]

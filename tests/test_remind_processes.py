@@ -172,3 +172,25 @@ def test_killed_while_its_command_runs_it_gives_the_items_back(db_path, tmp_path
     again = remind_process(db_path)
     out, _ = again.communicate(timeout=60)
     assert again.returncode == 0 and len(out.splitlines()) == 3
+
+
+def test_stopped_while_the_smtp_server_has_yet_to_answer_it_stops_at_once(db_path, tmp_path):
+    from .followup_helpers import SMTPServer, free_port
+
+    fill(db_path, 2)
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                      'from = "crm@ex.org"\nto = "alice@ex.org"\ntimeout = 30\n')
+    smtp = SMTPServer(port, data_delay=20).start()
+    try:
+        proc = remind_process(db_path, "--via", "email",
+                              env={**os.environ, "TINYCRM_CONFIG": str(config)})
+        assert smtp.data_started.wait(30)
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)   # not the 20 s the server takes
+    finally:
+        smtp.stop()
+    assert proc.returncode == 143, err
+    assert "can't send" not in err
+    assert _states(db_path) == [], "its claims are given back"

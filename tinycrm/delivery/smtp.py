@@ -100,8 +100,16 @@ def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
         raise SmtpConfigError(f"{where}: [smtp] {key}: {exc.message}") from None
     return SmtpSettings(
         host=host, port=port, security=security, username=username, sender=sender,
-        to=text("to"), owners=dict(owners), timeout=float(timeout), helo=text("helo"),
+        to=text("to"), owners=dict(owners), timeout=float(timeout), helo=_helo(text("helo"), where),
     )
+
+
+def _helo(value: str | None, where: str) -> str | None:
+    """The name to greet the server with: one word (a line break would be a
+    command of its own)."""
+    if value is not None and not (value.isascii() and value.isprintable() and " " not in value):
+        raise SmtpConfigError(f"{where}: [smtp] helo must be one host name, like mail.example.org")
+    return value
 
 
 def check_address(value: str) -> str:
@@ -166,13 +174,20 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
             else:
                 client = smtplib.SMTP(settings.host, settings.port, local_hostname=settings.helo,
                                       timeout=settings.timeout)
-            with client:
+            try:
                 if settings.security == "starttls":
                     client.starttls(context=context)
                 if settings.username:
-                    client.login(settings.username, password or "")
+                    _login(client, settings.username, password or "")
                 client.send_message(message, from_addr=None, to_addrs=[recipient])
                 accepted = True
+            except BaseException:
+                # No QUIT: stopped (Ctrl-C, kill) while the server had yet to
+                # answer DATA, its late answer would be read as QUIT's, and a
+                # failure of that would hide the stop; a stop must not wait either.
+                client.close()
+                raise
+            client.quit()
         except (smtplib.SMTPException, OSError):
             if not accepted:
                 raise
@@ -186,6 +201,26 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
         raise SendFailed(f"the SMTP server {where} refused the recipient {recipient}") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise SendFailed(f"can't send email through {where}: {_reason(exc)}") from None
+
+
+def _login(client, username: str, password: str) -> None:
+    """``client.login``, which sends the username and password as ASCII; a
+    password beyond ASCII (``pässwörd``) goes as AUTH PLAIN in UTF-8, as
+    RFC 4616 has it."""
+    import base64
+    import smtplib
+
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    if "PLAIN" not in client.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPNotSupportedError(
+            "AUTH PLAIN, which a username or password beyond ASCII needs")
+    token = base64.b64encode(b"\0" + username.encode() + b"\0" + password.encode())
+    code, answer = client.docmd("AUTH", "PLAIN " + token.decode("ascii"))
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)
 
 
 def _reason(exc: BaseException) -> str:

@@ -20,8 +20,14 @@ def write(items: Sequence[QueueItem], now: datetime, out: IO[str] | None = None)
     out = out or sys.stdout
     if not items:
         return
+    text = "".join(line(item, now) + "\n" for item in items)
+    encoding = getattr(out, "encoding", None)
+    if encoding:
+        # A stdout that can't show a letter (LANG=C, an ASCII pipe) gets a
+        # "?" for it, not an error that would hold back every item each run.
+        text = text.encode(encoding, "replace").decode(encoding)
     try:
-        out.write("".join(line(item, now) + "\n" for item in items))
+        out.write(text)
         out.flush()
     except (BrokenPipeError, OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc

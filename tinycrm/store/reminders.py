@@ -153,7 +153,7 @@ class Reminders:
         now = now or self.store.now()
         with self.store.read():
             items = self._candidates(channel, owner, now, include_cadence)
-            return [item for item in items if not self._recorded(item, channel)]
+            return [item for item in items if not self._recorded(item, channel, now)]
 
     def any_candidates(self, channel: str, *, owner: str | None = None,
                        now: datetime | None = None, include_cadence: bool = True) -> bool:
@@ -161,12 +161,19 @@ class Reminders:
         not, a run has nothing to do and no need for the write lock."""
         now = now or self.store.now()
         with self.store.read():
-            return bool(self._candidates(channel, owner, now, include_cadence))
+            # A follow-up's mask says whether it was reminded; a cadence
+            # item has none, and the record is looked up (else one reminded
+            # already would have every run wait for the write lock).
+            return any(item.followup_id is not None or not self._recorded(item, channel, now)
+                       for item in self._candidates(channel, owner, now, include_cadence))
 
-    def _recorded(self, item: QueueItem, channel: str) -> bool:
+    def _recorded(self, item: QueueItem, channel: str, now: datetime) -> bool:
+        """Sent on ``channel``, or claimed by a run whose claim still holds
+        (one that has run out is ``claim``'s to clear)."""
         return self.conn.execute(
-            "SELECT 1 FROM deliveries WHERE item = ? AND due_at = ? AND channel = ? AND owner = ?",
-            [item.key, to_db(item.due_at), channel, item.owner],
+            "SELECT 1 FROM deliveries WHERE item = ? AND due_at = ? AND channel = ? AND owner = ?"
+            " AND (state = 'sent' OR delivered_at >= ?)",
+            [item.key, to_db(item.due_at), channel, item.owner, to_db(now - CLAIM_TTL)],
         ).fetchone() is not None
 
     # -- claiming and recording ------------------------------------------------------
