@@ -186,3 +186,41 @@ def test_a_file_that_is_not_sqlite(tmp_path, cli):
     assert "not a tinycrm database" in result.stderr
     assert "Traceback" not in result.stderr
     assert bogus.read_text().startswith("this is not a database")
+
+
+@pytest.mark.parametrize("schema", [
+    "CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)",      # Firefox's places.sqlite
+    "CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, applied_at TEXT);"
+    " INSERT INTO _sqlite_migrations VALUES ('llm', 'm001_initial', '2024-01-01');"
+    " CREATE TABLE responses (id TEXT)",                                # another sqlite-utils app
+])
+def test_another_programs_database_is_refused_untouched(tmp_path, schema):
+    other = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(other)
+    conn.executescript(schema)
+    conn.close()
+    other.chmod(0o644)
+    before = other.read_bytes()
+    result = run_tinycrm("list", "-f", "json", db=other)
+    assert result.returncode == 1 and result.stdout == ""
+    assert "is another program's SQLite database" in result.stderr
+    assert "It was left untouched" in result.stderr and "Traceback" not in result.stderr
+    assert other.read_bytes() == before
+    assert (other.stat().st_mode & 0o777, sorted(p.name for p in tmp_path.iterdir())) == (
+        0o644, ["places.sqlite"])
+
+
+def test_a_file_damaged_after_it_was_made_is_one_line(db_path):
+    with Store(db_path, user="a") as store:
+        for i in range(300):
+            store.contacts.add(f"Person {i}", emails=[f"p{i}@ex.org"])
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        [(root,)] = store.conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'contacts'")
+        [(size,)] = store.conn.execute("PRAGMA page_size")
+    with open(db_path, "r+b") as raw:   # the contacts table's first page
+        raw.seek((root - 1) * size)
+        raw.write(b"\xde\xad" * (size // 2))
+    result = run_tinycrm("list", db=db_path)
+    assert result.returncode == 1
+    assert result.stderr == ("tinycrm: error: the database file is damaged (database disk image"
+                             " is malformed): see `tinycrm db check`\n")

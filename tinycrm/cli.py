@@ -47,6 +47,13 @@ class CRMGroup(TyperGroup):
                 ctx.exit(EXIT_BUSY)
             _error(f"database error: {exc}")
             ctx.exit(1)
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is not sqlite3.DatabaseError:
+                raise  # a constraint or misuse: our bug, not the file's
+            # "database disk image is malformed", "file is not a database":
+            # the file was damaged after it was opened.
+            _error(f"the database file is damaged ({exc}): see `tinycrm db check`")
+            ctx.exit(1)
         except BrokenPipeError:
             # `tinycrm list | head` closed the pipe: that's fine.
             sys.stderr.close()

@@ -23,14 +23,7 @@ MIGRATION_SET = "tinycrm"
 
 def secure_path(path: Path) -> None:
     """Create the folder (0700) if needed; keep existing files owner-only."""
-    folder = path.parent
-    if not folder.exists():
-        # Every folder made here is 0700, not only the last (``mkdir(parents=True)``
-        # gives the others the umask's mode): a folder others could write
-        # to on the way lets them swap the database's folder for their own.
-        missing = [folder, *(p for p in folder.parents if not p.exists())]
-        for each in reversed(missing):
-            each.mkdir(mode=0o700, exist_ok=True)
+    make_folder(path)
     for suffix in ("", "-wal", "-shm", "-journal"):
         candidate = Path(str(path) + suffix)
         try:
@@ -39,6 +32,18 @@ def secure_path(path: Path) -> None:
             continue
         if mode & 0o077 and _is_mine(candidate):
             candidate.chmod(0o600)
+
+
+def make_folder(path: Path) -> None:
+    """Create the database's folder (0700) if needed."""
+    folder = path.parent
+    if not folder.exists():
+        # Every folder made here is 0700, not only the last (``mkdir(parents=True)``
+        # gives the others the umask's mode): a folder others could write
+        # to on the way lets them swap the database's folder for their own.
+        missing = [folder, *(p for p in folder.parents if not p.exists())]
+        for each in reversed(missing):
+            each.mkdir(mode=0o700, exist_ok=True)
 
 
 def _is_mine(path: Path) -> bool:
@@ -55,7 +60,7 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
     try:
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder, not a database file")
-        secure_path(path)
+        make_folder(path)  # (the file's mode is seen to once it is known to be ours)
     except OSError as exc:
         # Under a regular file (NotADirectoryError), in a folder we can't read...
         raise DatabaseError(f"can't open {path}: {exc.strerror or exc}") from None
@@ -69,6 +74,16 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
             )
         except sqlite3.Error as exc:
             raise DatabaseError(f"can't open {path}: {exc}") from None
+        try:
+            foreign = _other_programs_tables(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})") from None
+        if foreign:
+            conn.close()
+            raise DatabaseError(
+                f"{path} is another program's SQLite database (tables {', '.join(foreign)}),"
+                " not tinycrm's: check --db or TINYCRM_DB. It was left untouched.")
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -89,6 +104,23 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
         conn.close()
         raise DatabaseError(f"can't open {path}: {exc.strerror or exc}") from None
     return conn
+
+
+def _other_programs_tables(conn: sqlite3.Connection) -> list[str]:
+    """A few of the tables of a file that holds tables but none of tinycrm's
+    migrations (Firefox's places.sqlite, llm's logs.db); [] for a new file or
+    one of ours. Read before anything is written: a mistyped --db must not
+    get our schema, WAL and mode."""
+    names = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        " AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    if not names:
+        return []
+    if "_sqlite_migrations" in names and conn.execute(
+            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1",
+            [MIGRATION_SET]).fetchone():
+        return []
+    return names[:3] + (["..."] if len(names) > 3 else [])
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
