@@ -49,10 +49,13 @@ def write_rows(
     *,
     headers: dict[str, str] | None = None,
     out: IO[str] | None = None,
+    fields: Sequence[str] = (),
 ) -> int:
     """Print ``rows`` in ``fmt``; ``columns`` picks and orders table/CSV columns
-    (JSON always carries every key). Streams: rows are never all held at once,
-    except the first screenful that sizes the table. Returns the row count."""
+    (JSON always carries every key), else the rows' own keys, or ``fields``
+    when there are no rows (a CSV has its header all the same). Streams: rows
+    are never all held at once, except the first screenful that sizes the
+    table. Returns the row count."""
     out = out or sys.stdout
     fmt = OutputFormat(fmt)
     rows = iter(rows)
@@ -70,7 +73,7 @@ def write_rows(
         return count
     head = list(islice(rows, 1000))
     if columns is None:
-        columns = list(head[0]) if head else []
+        columns = list(head[0]) if head else list(fields)
     if fmt is OutputFormat.csv:
         from .store.formats.csvfile import csv_writer
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ..output import OutputFormat, confirm, say, write_rows
+from ..store.models import AuditEntry, FollowUp
 from ..store.textutil import one_line, strip_controls
 from ..store.timeutil import show as show_time
 from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, YesOpt, env_of, owner_filter
@@ -110,7 +111,8 @@ def rules_show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Rul
     items = rules.created_by(store, name, owner=owner_filter(env, owner, mine), limit=limit)
     now = store.now()
     if fmt is not OutputFormat.table:
-        write_rows(({**f.to_dict(), "met": _met(f, now)} for f in items), fmt)
+        write_rows(({**f.to_dict(), "met": _met(f, now)} for f in items), fmt,
+                   fields=(*FollowUp.FIELDS, "met"))
         return
     write_rows(
         ({"id": f.id, "contact": f.contact_name, "due": show_time(f.due_at), "status": f.status,
@@ -311,7 +313,7 @@ def audit(
     entries = store.audit.list(
         contact_id, since=parse_bound(since, store.now()) if since else None, limit=limit)
     if fmt is not OutputFormat.table:
-        write_rows((e.to_dict() for e in entries), fmt)
+        write_rows((e.to_dict() for e in entries), fmt, fields=AuditEntry.FIELDS)
         return
     write_rows(
         ({"at": show_time(e.at, seconds=True), "actor": e.actor, "action": e.action,

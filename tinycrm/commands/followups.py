@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ..output import OutputFormat, say, write_record, write_rows
+from ..store.models import Event, FollowUp, QueueItem
 from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, env_of, owner_filter
 
 KINDS_HELP = "note, call, email, meeting, or survey (with --score)."
@@ -93,7 +94,7 @@ def timeline(
         write_rows(({"at": _show(e.at), "kind": e.kind, "author": e.author, "text": _event_text(e)}
                     for e in events), fmt, ["at", "kind", "author", "text"])
     else:
-        write_rows((e.to_dict() for e in events), fmt)
+        write_rows((e.to_dict() for e in events), fmt, fields=Event.FIELDS)
 
 
 # -- follow-ups --------------------------------------------------------------------
@@ -116,7 +117,7 @@ def _print_followups(followups, fmt: OutputFormat, now) -> None:
     if fmt is OutputFormat.table:
         write_rows((_followup_row(f, now) for f in followups), fmt, TABLE)
     else:
-        write_rows((f.to_dict() for f in followups), fmt)
+        write_rows((f.to_dict() for f in followups), fmt, fields=FollowUp.FIELDS)
 
 
 def followup_add(
@@ -191,7 +192,7 @@ def followup_queue(
                                   include_cadence=not no_cadence, limit=limit,
                                   until=now + timedelta(seconds=1) if due else None)
     if fmt is not OutputFormat.table:
-        write_rows((i.to_dict() for i in items), fmt)
+        write_rows((i.to_dict() for i in items), fmt, fields=QueueItem.FIELDS)
         return
     write_rows(({
         "item": i.followup_id if i.followup_id is not None else f"c{i.contact_id}",
@@ -322,7 +323,7 @@ def cadence(
         items = store.followups.cadence_items(owner=owner_filter(env, owner, mine), now=now,
                                               until=now + timedelta(seconds=1) if due else None)
         if fmt is not OutputFormat.table:
-            write_rows((i.to_dict() for i in items), fmt)
+            write_rows((i.to_dict() for i in items), fmt, fields=QueueItem.FIELDS)
             return
         write_rows(({"id": i.contact_id, "contact": i.contact_name, "every": format_days(i.cadence_days),
                      "last contact": _show(i.last_contacted_at), "due": _show(i.due_at),

@@ -319,11 +319,11 @@ def imports_default(ctx: typer.Context) -> None:
 def imports_list(ctx: typer.Context, limit: LimitOpt = None,
                  fmt: FormatOpt = OutputFormat.table) -> None:
     """Every import batch, newest first, with what it did."""
-    from ..store.import_batches import list_batches
+    from ..store.import_batches import ImportBatch, list_batches
 
     batches = list_batches(env_of(ctx).store(), limit=limit)
     if fmt is not OutputFormat.table:
-        write_rows((b.to_dict() for b in batches), fmt)
+        write_rows((b.to_dict() for b in batches), fmt, fields=ImportBatch.FIELDS)
         return
     write_rows(
         ({"id": b.id, "started": show_time(b.started_at), "source": b.source, "format": b.format,
@@ -366,13 +366,13 @@ def dupes(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Probable duplicate contacts, best first (merge one with `tinycrm merge KEEP OTHER`)."""
-    from ..store.dupes import find_duplicates
+    from ..store.dupes import DuplicatePair, find_duplicates
 
     pairs = find_duplicates(env_of(ctx).store(), threshold=threshold, limit=limit)
     columns = ["score", "keep", "keep_name", "other", "other_name", "reason"]
     rows = [p.to_dict() for p in pairs]
     write_rows(rows, fmt, None if fmt is not OutputFormat.table else columns,
-               headers={"keep_name": "name", "other_name": "name"})
+               headers={"keep_name": "name", "other_name": "name"}, fields=DuplicatePair.FIELDS)
     if fmt is OutputFormat.table and sys.stdout.isatty() and pairs:
         say("merge a pair with: tinycrm merge KEEP OTHER")
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .contact_state import ContactState, combine
 from .errors import ValidationError
@@ -146,6 +146,9 @@ class DuplicatePair:
     reasons: tuple[str, ...]
     keep_email: str | None = None
     other_email: str | None = None
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "score", "keep", "keep_name", "keep_email", "other", "other_name", "other_email", "reason")
 
     def to_dict(self) -> dict[str, Any]:
         return {

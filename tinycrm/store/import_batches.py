@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .contact_state import ContactState
 from .errors import NotFound
@@ -35,6 +35,10 @@ class ImportBatch:
     rejected: int
     undone_at: datetime | None
     options: dict[str, Any] | None = None
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "id", "started_at", "finished_at", "actor", "source", "format", "created", "merged",
+        "updated", "unchanged", "skipped", "rejected", "undone_at", "options")
 
     def to_dict(self) -> dict[str, Any]:
         from .timeutil import to_json

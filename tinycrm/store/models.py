@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from .timeutil import to_json
 
@@ -83,6 +83,10 @@ class Event:
     data: dict[str, Any] | None = field(default=None, hash=False)
     created_at: datetime | None = None
 
+    # to_dict's keys: a CSV's header when there are no rows to take it from.
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "id", "contact_id", "kind", "text", "at", "author", "score", "data", "created_at")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -120,6 +124,11 @@ class FollowUp:
     # The urgency score at the time it was read (see store/urgency.py);
     # None when read without a clock, e.g. by get().
     urgency: float | None = field(default=None, compare=False)
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "id", "contact_id", "contact_name", "contact_email", "due_at", "status", "note", "owner",
+        "every", "rule", "created_at", "updated_at", "done_at", "snoozes", "previous_id",
+        "urgency")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,6 +179,10 @@ class QueueItem:
     @property
     def followup_id(self) -> int | None:
         return self.followup.id if self.followup is not None else None
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "item", "kind", "followup_id", "contact_id", "contact_name", "contact_email", "due_at",
+        "urgency", "owner", "note", "every", "cadence_days", "last_contacted_at")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -230,6 +243,9 @@ class AuditEntry:
     contact_id: int | None
     before: dict[str, Any] | None = field(default=None, hash=False)
     after: dict[str, Any] | None = field(default=None, hash=False)
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "id", "at", "actor", "action", "entity", "entity_id", "contact_id", "before", "after")
 
     def to_dict(self) -> dict[str, Any]:
         return {
