@@ -129,3 +129,36 @@ def test_rejects_on_stdout_carry_no_escape_sequences_but_a_file_keeps_the_row(cl
     kept = tmp_path / "rejects.csv"
     cli("import", "--rejects", str(kept), "-", input=text)
     assert "\x1b]52;c;ZXZpbA==\x07Acme\u202e" in kept.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [
+    ("follow-up", "list", "--contact", ""), ("audit", "--since", ""), ("report", "--since", ""),
+    ("report", "--until", ""), ("follow-up", "add", "1", "--due", "tomorrow", "--owner", ""),
+    ("follow-up", "add", "1", "--due", "tomorrow", "--every", " "), ("remind", "--owner", ""),
+    ("export", "-o", ""), ("list", "--owner", ""), ("follow-up", "list", "--owner", ""),
+    ("--user", "\u200b", "add", "Zed"),
+], ids=repr)
+def test_an_empty_value_is_a_usage_error_not_no_filter(cli, args):
+    # (`--contact "$REF"` with REF unset must not mean everyone.)
+    cli.ok("--no-rules", "add", "Ada Lovelace")
+    before = cli.ok("audit", "-f", "json").stdout
+    result = cli(*args)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert cli.ok("audit", "-f", "json").stdout == before
+
+
+@pytest.mark.parametrize("variable", ["TINYCRM_DB", "TINYCRM_USER"])
+def test_an_empty_variable_is_a_usage_error_not_the_default(db_path, variable):
+    env = {**os.environ, variable: ""}
+    done = subprocess.run([sys.executable, "-m", "tinycrm", *(
+        ["--db", str(db_path)] if variable == "TINYCRM_USER" else []), "add", "Zed"],
+        env=env, capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert variable in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_user_that_is_not_utf8_is_refused(db_path):
+    done = subprocess.run([sys.executable.encode(), b"-m", b"tinycrm", b"--db", bytes(db_path),
+                           b"--user", b"\xff", b"add", b"Zed"], capture_output=True)
+    assert done.returncode == 2 and b"not valid UTF-8" in done.stderr

@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 from .context import WAIT_FOR_IMPORTS, Env
 from .store.errors import EXIT_BUSY, Ambiguous, TinyCRMError, cut
-from .store.textutil import strip_controls
+from .store.textutil import one_line, strip_controls
 
 if TYPE_CHECKING:
     import click
@@ -143,12 +143,21 @@ def root(
                           " (an import's; for anything else, 10 s at most)."),
     ] = WAIT_FOR_IMPORTS,
 ) -> None:
+    # (Click takes an empty variable for an unset one: `TINYCRM_DB=$DB` with DB unset.)
+    if db is None and os.environ.get("TINYCRM_DB") == "":
+        db = ""
+    if user is None and os.environ.get("TINYCRM_USER") == "":
+        user = ""
     if db is not None and not db.strip():
         # (`--db "$DB"` with DB unset: not the default database, silently.)
-        raise typer.BadParameter("an empty path", param_hint="--db")
-    if user is not None and not strip_controls(user).strip():
-        # (`--user "$ME"` with ME unset: not the login's name, silently.)
-        raise typer.BadParameter("an empty name", param_hint="--user / TINYCRM_USER")
+        raise typer.BadParameter("an empty path", param_hint="--db / TINYCRM_DB")
+    if user is not None:
+        if any("\udc80" <= c <= "\udcff" for c in user):
+            raise typer.BadParameter("not valid UTF-8", param_hint="--user / TINYCRM_USER")
+        if one_line(user) is None:
+            # (`--user "$ME"` with ME unset: not the login's name, silently;
+            # nor a name of zero-width spaces, kept as "unknown".)
+            raise typer.BadParameter("an empty name", param_hint="--user / TINYCRM_USER")
     env = Env(db_option=db, user_option=user, apply_rules=not no_rules, wait=wait)
     ctx.obj = env
     ctx.call_on_close(env.close)

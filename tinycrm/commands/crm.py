@@ -165,8 +165,8 @@ def report(
     now = store.now()
     result = build(
         store,
-        since=parse_bound(since, now) if since else None,
-        until=parse_bound(until, now, end=True) if until else None,
+        since=parse_bound(since, now) if since is not None else None,
+        until=parse_bound(until, now, end=True) if until is not None else None,
         owner=owner_filter(env, owner, mine),
         idle_days=idle_days, now=now,
     )
@@ -311,7 +311,8 @@ def audit(
                 raise
             contact_id = int(ref)  # a deleted or erased contact's history
     entries = store.audit.list(
-        contact_id, since=parse_bound(since, store.now()) if since else None, limit=limit)
+        contact_id, since=parse_bound(since, store.now()) if since is not None else None,
+        limit=limit)
     if fmt is not OutputFormat.table:
         write_rows((e.to_dict() for e in entries), fmt, fields=AuditEntry.FIELDS)
         return

@@ -14,7 +14,7 @@ import typer
 
 from ..output import OutputFormat, say, write_record, write_rows
 from ..store.models import Event, FollowUp, QueueItem
-from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, env_of, owner_filter
+from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, checked_owner, env_of, owner_filter
 
 KINDS_HELP = "note, call, email, meeting, or survey (with --score)."
 WHEN_HELP = "today, tomorrow, +3d, 2w, next monday, 2026-12-01 or '2026-12-01 14:30'."
@@ -135,7 +135,7 @@ def followup_add(
     store = env.store()
     contact = store.contacts.resolve(ref)
     now = store.now()
-    followup = store.followups.add(contact.id, _when(due, now), note=note, owner=owner or env.user,
+    followup = store.followups.add(contact.id, _when(due, now), note=note, owner=env.user if owner is None else checked_owner(owner),
                                    every=every, now=now)
     typer.echo(followup.id)
     say(f"follow-up {followup.id} for {contact.name}, due {_show(followup.due_at)}"
@@ -162,7 +162,7 @@ def followup_list(
         raise typer.BadParameter("pick one of --overdue, --today, --week, --upcoming, --all")
     env = env_of(ctx)
     store = env.store()
-    contact_id = store.contacts.resolve(contact).id if contact else None
+    contact_id = store.contacts.resolve(contact).id if contact is not None else None
     now = store.now()
     followups = store.followups.list(
         view=chosen[0] if chosen else "open", owner=owner_filter(env, owner, mine),
@@ -405,7 +405,7 @@ def remind(
     store = env.store()
     now = store.now()
     options = RemindOptions(
-        channels=channels, owner=None if all_ else (owner or env.user), command=exec_, to=to,
+        channels=channels, owner=None if all_ else (env.user if owner is None else checked_owner(owner)), command=exec_, to=to,
         dry_run=dry_run, include_cadence=not no_cadence,
     )
     smtp = env.config.section("smtp") if "email" in channels else {}

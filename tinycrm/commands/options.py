@@ -30,7 +30,18 @@ def env_of(ctx: typer.Context) -> Env:
     return ctx.find_root().obj
 
 
+def checked_owner(owner: str | None) -> str | None:
+    """``--owner U`` as given; an empty one (``--owner "$WHO"`` with WHO
+    unset) is a usage error, not everyone's or yours."""
+    from ..store.textutil import one_line
+
+    if owner is not None and one_line(owner) is None:
+        raise typer.BadParameter("an empty name", param_hint="--owner")
+    return owner
+
+
 def owner_filter(env: Env, owner: str | None, mine: bool) -> str | None:
+    owner = checked_owner(owner)
     if mine and owner and owner != env.user:
         raise typer.BadParameter("--mine and --owner name different people")
     return env.user if mine else owner

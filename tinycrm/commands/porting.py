@@ -294,6 +294,8 @@ def export(
     filters = contact_filter(env, tag, stage, tier, owner, mine)
     store = env.store()
     what = "follow-ups" if fmt is ExportFormat.ics else "contacts"
+    if output is not None and not output.strip():
+        raise typer.BadParameter("an empty path (- is stdout)", param_hint="--output")
     if output and output != "-":
         with atomic_output(output, database=store.path) as out:
             count = run_export(store, out, fmt.value, filters=filters)

@@ -306,7 +306,11 @@ class FollowUps:
         now = now or self.store.now()
         _aware(due_at, "a follow-up's due time")
         note = clean_note(note)
+        if owner is not None and one_line(owner) is None:
+            raise ValidationError("a follow-up needs an owner")
         owner = one_line(owner) or self.store.user  # never an escape sequence
+        if every is not None and not every.strip():
+            raise ValidationError("an empty recurrence: give a period such as 2w, or none")
         every = clean_every(every)
         with self.store.write():
             self.store.contacts.get(contact_id)
