@@ -334,3 +334,31 @@ def test_stdout_that_cant_show_a_letter_gets_a_question_mark(store):
     out = io.TextIOWrapper(raw, encoding="ascii")
     stdout.write(Reminders(store).due("stdout", now=FROZEN), FROZEN, out)
     assert "Jos? N??ez  Call" in raw.getvalue().decode("ascii")
+
+
+def test_an_unbuffered_stdout_that_takes_part_of_the_items_delivers_none(store, made):
+    """PYTHONUNBUFFERED=1: a pipe whose reader goes away takes a few bytes and
+    then no more; the text stream would have reported the write done."""
+    import io
+
+    from tinycrm.delivery.remind import RemindOptions, remind
+
+    class Closing(io.RawIOBase):
+        taken = b""
+
+        def writable(self):
+            return True
+
+        def write(self, data):
+            if self.taken:
+                raise BrokenPipeError(32, "Broken pipe")
+            self.taken = bytes(data[:10])
+            return 10
+
+    raw = Closing()
+    out = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
+    result = remind(store, RemindOptions(owner=None), now=FROZEN, out=out)
+    assert raw.taken == b"2026-11-20"
+    assert (result.delivered, result.failed) == (0, 2)
+    assert result.errors == ["stdout: can't write to stdout: Broken pipe"]
+    assert sent(store) == []
