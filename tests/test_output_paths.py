@@ -391,5 +391,32 @@ def test_an_empty_db_option_is_a_usage_error_not_the_default_database(tmp_path, 
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     result = subprocess.run([sys.executable, "-m", "tinycrm", "--db", "", "add", "X"],
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "Invalid value for --db: an empty path" in result.stderr
+    assert result.returncode == 2 and "Invalid value for --db / TINYCRM_DB: an empty path" in result.stderr
     assert not home.exists()  # nothing was made where the default database would be
+
+
+def test_a_negative_figure_in_csv_stays_a_number_and_text_is_still_guarded(cli):
+    cli.ok("--no-rules", "add", "=HYPERLINK(\"http://x\")")
+    cli.ok("log", "1", "unhappy", "--kind", "survey", "--score", "0")
+    rows = cli.ok("report", "-f", "csv").stdout.splitlines()
+    assert "satisfaction,,nps,-100.0" in rows
+    assert "\"'=HYPERLINK(\"\"http://x\"\")\"" in cli.ok("list", "-f", "csv").stdout
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}, {}])
+def test_the_bold_header_only_where_colour_is_welcome(monkeypatch, env):
+    import io
+
+    from tinycrm.output import write_rows
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = Terminal()
+    write_rows([{"name": "Ada"}], "table", out=out)
+    assert ("\x1b[1m" in out.getvalue()) == (not env)

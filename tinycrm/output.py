@@ -5,6 +5,7 @@ on the terminal and neutralised against spreadsheet formulas in CSV."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from enum import Enum
@@ -82,8 +83,7 @@ def write_rows(
         for count, row in enumerate(_chain(head, rows), 1):
             # (No escape sequence in a cell either: a file name, say, that
             # would drive the terminal the CSV is shown on.)
-            writer.writerow([neutralise_cell(strip_terminal_codes(cell_text(row.get(c))))
-                             for c in columns])
+            writer.writerow([_csv_cell(row.get(c)) for c in columns])
         return count
     if not head:
         return 0
@@ -92,7 +92,8 @@ def write_rows(
     for row in head:
         for i, column in enumerate(columns):
             widths[i] = min(MAX_CELL, max(widths[i], len(strip_controls(cell_text(row.get(column))))))
-    bold = out.isatty() if hasattr(out, "isatty") else False
+    bold = (out.isatty() if hasattr(out, "isatty") else False) and not (
+        os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
     header = "  ".join(label.upper().ljust(w) for label, w in zip(labels, widths)).rstrip()
     out.write(("\x1b[1m" + header + "\x1b[0m" if bold else header) + "\n")
     for count, row in enumerate(_chain(head, rows), 1):
@@ -101,6 +102,14 @@ def write_rows(
         ]
         out.write("  ".join(cells).rstrip() + "\n")
     return count
+
+
+def _csv_cell(value: Any) -> str:
+    """A number as it is (-100.0 is a figure, not a formula: a spreadsheet
+    and awk take it as one); text guarded against running as a formula."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return neutralise_cell(strip_terminal_codes(cell_text(value)))
 
 
 def write_record(record: dict[str, Any], fmt: OutputFormat | str, *, out: IO[str] | None = None) -> None:

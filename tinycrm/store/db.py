@@ -9,6 +9,7 @@ surprises (a writer that still times out is told what holds the lock:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
@@ -37,6 +38,8 @@ def secure_path(path: Path) -> None:
 def make_folder(path: Path) -> None:
     """Create the database's folder (0700) if needed."""
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
     if not folder.exists():
         # Every folder made here is 0700, not only the last (``mkdir(parents=True)``
         # gives the others the umask's mode): a folder others could write
