@@ -140,3 +140,30 @@ def test_a_note_of_known_and_new_paragraphs_adds_only_the_new(cli, tmp_path):
              if e["kind"] == "note"]
     assert notes == ["Likes tulips", "Met at the fair"]
     assert "1 unchanged" in cli.ok("import", str(path)).stderr
+
+
+@pytest.mark.parametrize("chunk", [2500, 1], ids=["one chunk", "a chunk each"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "ndjson"])
+def test_two_of_one_name_on_one_number_come_back_as_two(cli, tmp_path, fmt, chunk, monkeypatch):
+    from tinycrm.store import importer
+
+    monkeypatch.setattr(importer, "CHUNK", chunk)
+    # A father and son on the household's landline: two contacts, two uids.
+    cli.ok("--no-rules", "add", "Jo Smith", "-p", "+1 202 555 0100")
+    cli.ok("--no-rules", "add", "Jo Smith", "-p", "+1 202 555 0100")
+    out = tmp_path / f"people.{fmt}"
+    cli.ok("export", "-f", fmt, "-o", str(out))
+    other = type(cli)(tmp_path / "other.db")
+    result = other.ok("--no-rules", "import", str(out))
+    assert "2 created, 0 merged" in result.stderr
+    uids = lambda c: sorted(r["uid"] for r in json.loads(c.ok("list", "-f", "json").stdout))  # noqa: E731
+    assert uids(other) == uids(cli)
+    assert "0 created, 0 merged, 2 unchanged" in cli.ok("import", str(out)).stderr
+
+
+def test_another_programs_cards_of_one_person_still_merge(cli, tmp_path):
+    cards = tmp_path / "twice.vcf"
+    cards.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Jo Smith\nTEL:+1 202 555 0100\nUID:A-1\n"
+                     "END:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Jo Smith\nTEL:+1 202 555 0100\n"
+                     "TITLE:Plumber\nUID:B-2\nEND:VCARD\n")
+    assert "1 created, 1 merged" in cli.ok("--no-rules", "import", str(cards)).stderr

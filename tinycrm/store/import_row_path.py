@@ -327,7 +327,8 @@ class RowPath:
         for contact_id in dict.fromkeys(candidates):
             name = self.contact_name(contact_id, pending)
             if ((not inc.named or not names_a_person(name) or names_agree(inc.name, name))
-                    and not self._born_otherwise(inc, contact_id, pending)):
+                    and not self._born_otherwise(inc, contact_id, pending)
+                    and not self._another_record(inc, contact_id, pending)):
                 agreeing.append(contact_id)
         if len(agreeing) > 1 and inc.named:
             # A household's landline: "J. Smith" may be John or Jane. Only the
@@ -340,6 +341,21 @@ class RowPath:
                 raise _Ambiguous(agreeing)
             return same[0]
         return agreeing[0] if agreeing else None
+
+    def _another_record(self, inc: Incoming, contact_id: int, pending: dict[int, Any]) -> bool:
+        """Whether the file says the row and a contact it made are two people:
+        in tinycrm's own export (or a JSON list in its shape) a uid names one
+        contact, and two of one name on one number (a household's) come back
+        as two. (Other files' cards of one person, twice, merge.)"""
+        if not inc.uid or self.checker.layout not in ("tinycrm", "json"):
+            return False
+        if contact_id in pending:
+            uid = pending[contact_id].uid
+        else:
+            row = self.conn.execute("SELECT uid FROM contacts WHERE id = ? AND import_batch = ?",
+                                    [contact_id, self.batch_id]).fetchone()
+            uid = row[0] if row else None
+        return uid is not None and uid != inc.uid
 
     def _born_otherwise(self, inc: Incoming, contact_id: int, pending: dict[int, Any]) -> bool:
         """Whether the row and the contact were born on different days (a
