@@ -79,6 +79,14 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
             raise DatabaseError(f"can't open {path}: {exc}") from None
         try:
             foreign = _other_programs_tables(conn)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            from .busy import is_locked
+
+            if is_locked(exc):
+                raise  # another program's write: the caller waits or says so (exit 5)
+            # (Not the file's content: a read-only folder for its -shm, say.)
+            raise DatabaseError(f"can't open {path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})") from None
