@@ -132,3 +132,15 @@ def test_audit_of_a_gone_contact_takes_ascii_digits_only(cli):
     assert json.loads(cli.ok("audit", "1", "-f", "json").stdout)[0]["action"] == "delete"
     other = cli("audit", "\u0661")  # Arabic-Indic one: a name, not the id 1
     assert other.exit_code == 3
+
+
+def test_audit_of_an_id_with_no_history_says_why(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    cli.ok("add", "Ada King", "-e", "ada@work.example")
+    cli.ok("merge", "1", "2")
+    merged = cli("audit", "2")
+    assert merged.exit_code == 3 and merged.stdout == ""
+    assert "contact 2 was merged into contact 1, with its history: see `tinycrm audit 1`" in (
+        merged.stderr)
+    never = cli("audit", "999")
+    assert never.exit_code == 3 and "no contact 999" in never.stderr

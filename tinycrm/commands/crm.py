@@ -310,6 +310,9 @@ def audit(
             if not (ref.strip().isascii() and ref.strip().isdigit()):  # (not "١" as 1)
                 raise
             contact_id = int(ref)  # a deleted or erased contact's history
+            why_not = store.audit.history_of(contact_id)
+            if why_not is not None:
+                raise NotFound(why_not) from None
     entries = store.audit.list(
         contact_id, since=parse_bound(since, store.now()) if since is not None else None,
         limit=limit)

@@ -17,6 +17,20 @@ class Audit:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def history_of(self, contact_id: int) -> str | None:
+        """For an id that is no contact now: why ``list`` has nothing of it
+        (None when it has something: a deleted or erased contact's history)."""
+        conn = self.store.conn
+        if conn.execute("SELECT 1 FROM audit WHERE contact_id = ? LIMIT 1", [contact_id]).fetchone():
+            return None
+        merged = conn.execute(
+            "SELECT contact_id FROM audit WHERE entity = 'contact' AND action = 'merge'"
+            " AND entity_id = ? ORDER BY id DESC LIMIT 1", [contact_id]).fetchone()
+        if merged is not None:
+            return (f"contact {contact_id} was merged into contact {merged[0]}, with its"
+                    f" history: see `tinycrm audit {merged[0]}`")
+        return f"no contact {contact_id}, and the audit log has nothing of one"
+
     def record(
         self,
         action: str,
