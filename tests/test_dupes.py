@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from rapidfuzz import fuzz
 
 from tinycrm.store.dupes import company_key, email_canon, find_duplicates, merge_contacts
@@ -78,7 +79,7 @@ def test_same_mailbox_however_written(store):
     e = c.add("Bobby", emails=["b.o.b.b+x@gmail.com"])
     c.add("Cy", emails=["cy+a@ex.org", "cy+b@ex.org"])  # one contact: not a pair with itself
     g = c.add("Di", emails=["di+a@ex.org"])
-    h = c.add("Dee", emails=["di+b@ex.org"])  # neither written plainly
+    h = c.add("Di Dee", emails=["di+b@ex.org"])  # neither written plainly
     c.add("Fay", emails=["fay@xgmail.com"])
     c.add("Fay F", emails=["f.ay@gmail.com"])  # another mailbox
     c.add("Gus", emails=["gus@gmail.com.example"])
@@ -133,3 +134,50 @@ def test_cli_dupes_and_merge(cli):
     assert cli.ok("dupes", "-f", "json").stdout == "[]\n"
     assert cli("merge", "1", "1").exit_code == 2
     assert cli("merge", "1", "99").exit_code == 3
+
+
+def test_a_shared_inbox_of_two_names_is_not_a_sure_pair(store):
+    c = store.contacts
+    jane = c.add("Jane Smith", emails=["smithfamily+jane@gmail.com"])
+    john = c.add("John Smith", emails=["smith.family@gmail.com"])
+    assert find_duplicates(store) == []
+    [pair] = find_duplicates(store, threshold=50)
+    assert (pair.keep_id, pair.other_id, pair.score, pair.reasons) == (
+        jane.id, john.id, 60.0, ("same email, different names",))
+
+
+def test_every_pair_of_a_shared_number_is_scored(store):
+    c = store.contacts
+    c.add("Tom Smith", phones=["+1 415 555 0100"])
+    ann = c.add("Ann Smith", phones=["+1 415 555 0100"])
+    ann2 = c.add("Ann Smith", phones=["(415) 555-0100"])
+    assert [(p.keep_id, p.other_id, p.score) for p in find_duplicates(store)] == [
+        (ann.id, ann2.id, 95.0)]
+
+
+def test_names_that_agree_at_one_company_pair_and_birthdays_part_them(store):
+    c = store.contacts
+    j = c.add("J. Smith", company="Smith & Sons")
+    john = c.add("John Smith", company="Smith & Sons Ltd")
+    jane = c.add("Dr. Jane Doe", company="Acme S.A.")
+    doe = c.add("Jane Doe", company="ACME SA")
+    c.add("Ed Stone", company="Stone plc", birthday="1950-05-05")
+    c.add("Ed Stone", company="Stone plc", birthday="1980-05-05")   # father and son
+    c.add("William Łukaszewicz", company="Monarch")
+    c.add("Łukasz Williams", company="Monarch")                      # words only start alike
+    pairs = {(p.keep_id, p.other_id): (p.score, p.reasons) for p in find_duplicates(store)}
+    assert pairs == {
+        (j.id, john.id): (90.0, ("names agree at smith sons",)),
+        (jane.id, doe.id): (90.0, ("names agree at acme",)),
+    }
+
+
+@pytest.mark.parametrize("company, key", [
+    ("Acme S.A.", "acme"), ("ACME SA", "acme"), ("N.A.S.A.", "nasa"), ("Acme N.V.", "acme"),
+    ("Acme Pte. Ltd.", "acme"), ("The Acme Company", "acme"), ("Acme Incorporated", "acme"),
+    ("Acme LLP", "acme"), ("The Company", "the"),
+])
+def test_company_keys_drop_dotted_and_longer_legal_forms(company, key):
+    from tinycrm.store.dupes import company_key
+
+    assert company_key(company) == key

@@ -604,3 +604,19 @@ def test_rejects_are_told_in_the_files_order(cli, tmp_path):
     told = [line.split(":")[1] for line in result.stderr.splitlines() if "people.csv:" in line]
     assert told == ["2", "3"]
     assert [row.split(",")[0] for row in rejects.read_text().splitlines()[1:]] == ["2", "3"]
+
+
+@pytest.mark.parametrize("column, value", [("Phone", "+44 7700 900555"),
+                                           ("Email", "chuck@engine.org")])
+def test_a_name_merged_into_a_contact_is_one_it_had(cli, tmp_path, column, value):
+    """The monthly re-import after a clean-up: Chuck was merged into Charles."""
+    sheet = tmp_path / "chuck.csv"
+    sheet.write_text(f"Name,{column},Company\nChuck Babbage,{value},Engine Ltd\n")
+    cli.ok("--no-rules", "add", "Charles Babbage", "--email", "cb@engine.org",
+           "--company", "Engine Ltd")
+    cli.ok("--no-rules", "import", str(sheet))
+    cli.ok("merge", "1", "2")
+    again = cli.ok("--no-rules", "import", str(sheet))
+    assert "0 created, 0 merged, 1 unchanged" in again.stderr
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == [
+        "Charles Babbage"]

@@ -3,11 +3,18 @@
 
 Probable pairs (``find_duplicates``), scored 0–100:
 
-- the same email once ``+tags`` (and dots, at Gmail) are ignored: 100;
+- the same email once ``+tags`` (and dots, at Gmail) are ignored: 100 when
+  the names agree, else 60 (a family's or a team's shared inbox);
 - the same LinkedIn profile URL: 100;
 - the same phone (last eight digits): 95 when the names agree, else 60;
 - names that read alike (rapidfuzz token-sort ratio) within one company,
-  the company compared without case, accents or a legal suffix (Inc, Ltd...).
+  the company compared without case, accents or a legal suffix (Inc, Ltd...);
+  a name that is the other with words left out or cut to initials
+  ("J. Smith", "Dr. Jane Doe") at least 90.
+
+Any pair whose birthdays differ is two people (John Smith Jr. and his
+father) and is not listed. Every pair of a group that shares an address or
+number is scored, not only those with its first contact.
 """
 
 from __future__ import annotations
@@ -34,9 +41,13 @@ EMAIL_SCORE = 100.0
 PHONE_SCORE = 95.0
 PHONE_OTHER_NAME_SCORE = 60.0  # the same number, names that disagree: below the default cut
 PROFILE_SCORE = 100.0  # a LinkedIn profile is one member's
+EMAIL_OTHER_NAME_SCORE = 60.0  # one inbox, names that disagree: a family's, a team's
+AGREEING_NAMES_SCORE = 90.0  # "J. Smith" and "John Smith" at one company
+NAME_FLOOR = 60.0  # names less alike than this are never a pair, whatever --threshold says
 PHONE_GROUP_LIMIT = 25  # a shared switchboard number is not a duplicate signal
-_SUFFIXES = {"inc", "ltd", "llc", "gmbh", "ag", "sa", "sas", "co", "corp", "corporation",
-             "company", "limited", "plc", "bv", "oy", "ab", "srl", "spa", "pty", "the"}
+_SUFFIXES = {"inc", "ltd", "llc", "llp", "lp", "gmbh", "ag", "kg", "sa", "sas", "sarl", "co",
+             "corp", "corporation", "incorporated", "company", "limited", "plc", "bv", "nv",
+             "oy", "ab", "as", "srl", "spa", "pty", "pte", "pvt", "bhd", "sdn", "the"}
 
 
 # -- merging two contacts -----------------------------------------------------------
@@ -213,10 +224,17 @@ _SAME_MAILBOX_SQL = (
     " FROM contact_emails) GROUP BY k HAVING count(DISTINCT contact_id) > 1")
 
 
+# Letters with dots after each (S.A., N.V., A.C.M.E.): an abbreviation, one word.
+_DOTTED = re.compile(r"(?<![\w.])(?:\w\.){2,}(?!\w)")
+
+
 def company_key(company: str | None) -> str | None:
-    words = re.sub(r"[^\w\s]", " ", fold(company)).split()
+    text = _DOTTED.sub(lambda m: m.group().replace(".", "") + " ", fold(company))
+    words = re.sub(r"[^\w\s]", " ", text).split()
     while len(words) > 1 and words[-1] in _SUFFIXES:
         words.pop()
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
     return " ".join(words) or None
 
 
@@ -227,10 +245,20 @@ def _pairs_by_key(conn, sql: str) -> Iterator[list[int]]:
             yield ids
 
 
-def _names_of(conn, ids: set[int]) -> dict[int, str]:
-    return dict(conn.execute(
-        "SELECT id, name FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
-        [json.dumps(sorted(ids))]))
+def _names_of(conn, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """Each contact's name and birthday."""
+    return {r[0]: (r[1], r[2]) for r in conn.execute(
+        "SELECT id, name, birthday FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(ids))])}
+
+
+def born_apart(a: str | None, b: str | None) -> bool:
+    """Whether two birthdays say two people (a day without its year: the day)."""
+    if not a or not b:
+        return False
+    if a.startswith("--") or b.startswith("--"):
+        return a[-5:] != b[-5:]
+    return a != b
 
 
 def _same_profiles(conn) -> Iterator[list[int]]:
@@ -273,40 +301,42 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
         found[key] = (max(best, score), reasons)
 
     with store.read():
-        for ids in _pairs_by_key(conn, _SAME_MAILBOX_SQL):
-            for other in ids[1:]:
-                add(ids[0], other, EMAIL_SCORE, "same email")
-        phone_groups: list[list[int]] = []
-        for ids in _pairs_by_key(conn,
+        email_groups = list(_pairs_by_key(conn, _SAME_MAILBOX_SQL))
+        phone_groups = list(_pairs_by_key(conn,
                 "SELECT group_concat(contact_id) FROM (SELECT DISTINCT phone_key AS k, contact_id"
-                " FROM contact_phones WHERE phone_key IS NOT NULL) GROUP BY k HAVING count(*) > 1"):
-            phone_groups.append(ids)
-        names = _names_of(conn, {i for ids in phone_groups for i in ids})
-        for ids in phone_groups:
-            first = names.get(ids[0], "")
-            for other in ids[1:]:
-                # As import has it: colleagues share a switchboard, a
-                # household a landline; a number alone is weak evidence.
-                name = names.get(other, "")
-                if (not names_a_person(first) or not names_a_person(name)
-                        or names_agree(first, name)):
-                    add(ids[0], other, PHONE_SCORE, "same phone")
-                else:
-                    add(ids[0], other, PHONE_OTHER_NAME_SCORE, "same phone, different names")
-        for ids in _same_profiles(conn):
-            for other in ids[1:]:
-                add(ids[0], other, PROFILE_SCORE, "same LinkedIn profile")
-        group: list[tuple[int, str]] = []
+                " FROM contact_phones WHERE phone_key IS NOT NULL) GROUP BY k HAVING count(*) > 1"))
+        profile_groups = list(_same_profiles(conn))
+        people = _names_of(conn, {i for groups in (email_groups, phone_groups, profile_groups)
+                                  for ids in groups for i in ids})
+        for groups, score, other_names, reason in (
+                (email_groups, EMAIL_SCORE, EMAIL_OTHER_NAME_SCORE, "same email"),
+                (phone_groups, PHONE_SCORE, PHONE_OTHER_NAME_SCORE, "same phone"),
+                (profile_groups, PROFILE_SCORE, PROFILE_SCORE, "same LinkedIn profile")):
+            for ids in groups:
+                for i, a in enumerate(ids):
+                    for b in ids[i + 1:]:
+                        # As import has it: a family shares an inbox, colleagues a
+                        # switchboard, a household a landline.
+                        (name_a, born_a), (name_b, born_b) = people.get(a, ("", None)), \
+                            people.get(b, ("", None))
+                        if born_apart(born_a, born_b):
+                            continue
+                        if (not names_a_person(name_a) or not names_a_person(name_b)
+                                or names_agree(name_a, name_b)):
+                            add(a, b, score, reason)
+                        else:
+                            add(a, b, other_names, f"{reason}, different names")
+        group: list[tuple[int, str, str | None]] = []
         current = None
         rows = conn.execute(
-            "SELECT tinycrm_company_key(company) AS k, id, name FROM contacts"
+            "SELECT tinycrm_company_key(company) AS k, id, name, birthday FROM contacts"
             " WHERE company IS NOT NULL AND company != '' ORDER BY k, id")
-        for company, contact_id, name in [*rows, (None, 0, "")]:
+        for company, contact_id, name, birthday in [*rows, (None, 0, "", None)]:
             if company != current:
                 _similar_names(group, current, threshold, add, fuzz, process)
                 group, current = [], company
             if company is not None:
-                group.append((contact_id, " ".join(sorted(name_words(name)))))
+                group.append((contact_id, " ".join(sorted(name_words(name))), birthday))
         ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
         if limit is not None:
             ranked = ranked[:limit]
@@ -323,30 +353,55 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
     return pairs
 
 
+def _abbreviates(a: str, b: str) -> bool:
+    """Whether one name (of two words or more) is the other with words left
+    out or cut to their initial: "J. Smith" and "Dr. Jane Doe" are "John
+    Smith" and "Jane Doe"; "William Lukaszewicz" is not "Lukasz Williams",
+    whose words only start alike."""
+    words_a, words_b = name_words(a), name_words(b)
+    if len(words_a) > len(words_b):
+        words_a, words_b = words_b, words_a
+    if len(words_a) < 2:
+        return False
+    return all(w in words_b or (len(w) == 1 and any(o[:1] == w for o in words_b))
+               for w in words_a)
+
+
 def _similar_names(group, company, threshold, add, fuzz, process) -> None:
-    """Pairs of the names at one company that read alike (token-sort ratio).
-    Each name comes as its folded words in sorted order, so the plain ratio
-    of two is their token-sort ratio (which is that ratio of the words
-    sorted), without sorting the other name's words again at every one of its
-    comparisons. A name is compared with those that share the first letter of
-    one of its words: the words' order doesn't matter to the score ("Smith
-    John" is "John Smith"), nor may it to which names meet."""
+    """Pairs of the names at one company that read alike (token-sort ratio),
+    or of which one abbreviates the other ("J. Smith", "John Smith"):
+    ``AGREEING_NAMES_SCORE`` at least. Each name comes as its folded words
+    in sorted order, so the plain ratio of two is their token-sort ratio
+    (which is that ratio of the words sorted), without sorting the other
+    name's words again at every one of its comparisons. A name is compared
+    with those that share the first letter of one of its words: the words'
+    order doesn't matter to the score ("Smith John" is "John Smith"), nor may
+    it to which names meet. Names less alike than ``NAME_FLOOR`` never pair
+    (all of a company's people with all, at --threshold 0, would be millions)."""
     if len(group) < 2:
         return
-    blocks: dict[str, list[tuple[int, str]]] = {}
-    for contact_id, name in group:
-        for letter in dict.fromkeys(word[:1] for word in name.split()) or ("",):
-            blocks.setdefault(letter, []).append((contact_id, name))
+    floor = max(threshold, NAME_FLOOR)
+    # Names that agree may read less alike ("j smith", "john smith": 82).
+    look = min(floor, 70.0) if threshold <= AGREEING_NAMES_SCORE else floor
+    blocks: dict[str, list[tuple[int, str, str | None]]] = {}
+    for member in group:
+        for letter in dict.fromkeys(word[:1] for word in member[1].split()) or ("",):
+            blocks.setdefault(letter, []).append(member)
     seen: set[tuple[int, int]] = set()
     for members in blocks.values():
         if len(members) < 2:
             continue
-        names = [n for _, n in members]
-        for i, (contact_id, name) in enumerate(members[:-1]):
-            for _, score, j in process.extract(
-                name, names[i + 1:], scorer=fuzz.ratio, score_cutoff=threshold, limit=None,
+        names = [m[1] for m in members]
+        for i, (contact_id, name, born) in enumerate(members[:-1]):
+            for other, score, j in process.extract(
+                name, names[i + 1:], scorer=fuzz.ratio, score_cutoff=look, limit=None,
             ):
-                other_id = members[i + 1 + j][0]
-                if (contact_id, other_id) not in seen:
-                    seen.add((contact_id, other_id))
-                    add(contact_id, other_id, float(score), f"similar name at {company}")
+                other_id, _, other_born = members[i + 1 + j]
+                if (contact_id, other_id) in seen:
+                    continue
+                seen.add((contact_id, other_id))
+                score, reason = float(score), f"similar name at {company}"
+                if score < AGREEING_NAMES_SCORE and _abbreviates(name, other):
+                    score, reason = AGREEING_NAMES_SCORE, f"names agree at {company}"
+                if score >= floor and not born_apart(born, other_born):
+                    add(contact_id, other_id, score, reason)

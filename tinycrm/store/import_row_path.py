@@ -326,7 +326,8 @@ class RowPath:
         agreeing = []
         for contact_id in dict.fromkeys(candidates):
             name = self.contact_name(contact_id, pending)
-            if ((not inc.named or not names_a_person(name) or names_agree(inc.name, name))
+            if ((not inc.named or not names_a_person(name) or names_agree(inc.name, name)
+                 or self._was_named(inc, contact_id, pending))
                     and not self._born_otherwise(inc, contact_id, pending)
                     and not self._another_record(inc, contact_id, pending)):
                 agreeing.append(contact_id)
@@ -386,11 +387,18 @@ class RowPath:
         if (not inc.named or inc.name == name or not names_a_person(name)
                 or names_agree(inc.name, name)):
             return True
-        if target in pending:
+        return self._was_named(inc, target, pending)
+
+    def _was_named(self, inc: Incoming, target: int, pending: dict[int, Any]) -> bool:
+        """Whether the row's name agrees with one the contact had before: it
+        was renamed since the file was made, or a contact of that name was
+        merged into it (the file's Chuck is the Charles he was merged into)."""
+        if target in pending or not inc.named:
             return False
         return any(names_agree(inc.name, old) for (old,) in self.conn.execute(
-            "SELECT json_extract(before, '$.name') FROM audit WHERE contact_id = ?"
-            " AND entity = 'contact' AND json_extract(before, '$.name') IS NOT NULL", [target]))
+            "SELECT coalesce(json_extract(before, '$.name'), json_extract(before, '$.merged.name'))"
+            " FROM audit WHERE contact_id = ? AND entity = 'contact'"
+            " AND action IN ('update', 'merge')", [target]) if old)
 
     def _ambiguous(self, inc: Incoming, key: str, ids: list[int], pending: dict[int, Any]) -> str:
         phone = next((p for p, k in zip(inc.phones, inc.phone_keys) if k == key), key)
