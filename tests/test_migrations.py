@@ -224,3 +224,25 @@ def test_a_file_damaged_after_it_was_made_is_one_line(db_path):
     assert result.returncode == 1
     assert result.stderr == ("tinycrm: error: the database file is damaged (database disk image"
                              " is malformed): see `tinycrm db check`\n")
+
+
+def test_deliveries_of_a_contact_deleted_with_foreign_keys_off_dont_stop_the_upgrade(db_path):
+    from sqlite_utils import Database
+
+    from tinycrm.store.migrations import migrations
+    from tinycrm.store.reminders import Reminders
+
+    db_path.parent.mkdir()
+    db = Database(db_path)
+    migrations.apply(db, stop_before="m048_deliveries_per_owner")
+    db.execute("INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
+               " VALUES ('u1', 'Ada', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')")
+    for contact in (1, 2):   # contact 2 was deleted by hand in the sqlite3 shell
+        db.execute("INSERT INTO deliveries (item, contact_id, due_at, channel, delivered_at, state)"
+                   " VALUES (?, ?, '2026-01-01T00:00:00Z', 'stdout', '2026-01-01T00:00:00Z',"
+                   " 'sent')", [f"cadence:{contact}", contact])
+    db.conn.commit()
+    db.close()
+    with Store(db_path, user="alice") as store:
+        assert "m048_deliveries_per_owner" in store.migrated
+        assert [d.item for d in Reminders(store).deliveries()] == ["cadence:1"]

@@ -204,7 +204,12 @@ def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
         if pending:
             migrations.apply(Database(conn, execute_plugins=False))
         conn.execute("COMMIT")
-    except BaseException:
+    except BaseException as exc:
         conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            # (A lock stays the busy error; this is the file's content.)
+            raise DatabaseError(
+                f"upgrading {path} failed ({exc}); it was left as it was: see `tinycrm db check`"
+            ) from None
         raise
     return pending

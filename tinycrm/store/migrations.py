@@ -505,7 +505,11 @@ def m048_deliveries_per_owner(db: Database) -> None:
                coalesce(f.owner, c.owner, ''), d.recipient, d.delivered_at, d.state, d.claim
         FROM deliveries d
         LEFT JOIN followups f ON f.id = d.followup_id
-        LEFT JOIN contacts c ON c.id = d.contact_id;
+        LEFT JOIN contacts c ON c.id = d.contact_id
+        -- (A row whose contact or follow-up is gone, deleted where foreign
+        -- keys were off, would have gone with it: it is not copied.)
+        WHERE (d.contact_id IS NULL OR c.id IS NOT NULL)
+          AND (d.followup_id IS NULL OR f.id IS NOT NULL);
         DROP TABLE deliveries;
         ALTER TABLE deliveries_by_owner RENAME TO deliveries;
         CREATE INDEX deliveries_contact ON deliveries(contact_id);
