@@ -401,3 +401,49 @@ def test_erase_finds_their_number_however_it_was_written(store):
     notes = sorted(e.text for e in store.timeline.list(carl.id) if e.kind == "note")
     assert notes == ["NL office [erased]", "her desk: [erased]", "mobile [erased] after six",
                      "wrong one: +44 20 555 1234"]
+
+
+def test_a_shared_import_keeps_its_name_unless_it_has_theirs_as_a_word(cli, tmp_path):
+    for n, file_name in enumerate(("customers.csv", "Tom and others.csv")):
+        sheet = tmp_path / file_name
+        sheet.write_text(f"name,email\nTom,tom@{n}.example\nAda,ada@{n}.example\n")
+        cli.ok("import", str(sheet))
+    cli.ok("privacy", "erase", "tom@0.example", "--yes")   # the customers.csv Tom
+    cli.ok("privacy", "erase", "tom@1.example", "--yes")
+    sources = [b["source"] for b in json.loads(cli.ok("imports", "list", "-f", "json").stdout)]
+    assert [s.endswith("customers.csv") for s in sources[::-1]] == [True, False]
+    assert sources[0] == "[erased]"
+
+
+def test_redacting_another_contact_gives_it_a_new_version_and_leaves_their_dates(cli):
+    cli.ok("--no-rules", "add", "Lars Holm", "-p", "25 03 20 25", "-e", "lars@holm.example")
+    cli.ok("--no-rules", "add", "Other", "--company", "LARS@holm.example")
+    cli.ok("log", "Other", "Signed on 25.03.2025; Lars: 25 03 20 25, or +45 25032025")
+    cli.ok("edit", "Other", "--set", "fields.renewal=25.03.2025")
+    before = json.loads(cli.ok("show", "Other", "-f", "json").stdout)["version"]
+    cli.ok("privacy", "erase", "Lars Holm", "--yes")
+    other = json.loads(cli.ok("show", "Other", "-f", "json").stdout)
+    assert (other["company"], other["fields"]) == ("[erased]", {"renewal": "25.03.2025"})
+    assert other["version"] == before + 1
+    notes = [e["text"] for e in json.loads(cli.ok("timeline", "Other", "-f", "json").stdout)
+             if e["kind"] == "note"]
+    assert notes == ["Signed on 25.03.2025; Lars: [erased], or [erased]"]
+
+
+def test_erase_finds_a_capitalised_address_beyond_ascii_and_a_number_in_pairs(store):
+    carl = store.contacts.add("Carl")
+    store.timeline.log(carl.id, "note", "Introduced by Élodie@Exemple.fr; Pia: 020 555 12 34")
+    erase(store, store.contacts.add("Élodie", emails=["élodie@exemple.fr"]).id)
+    erase(store, store.contacts.add("Pia", phones=["+31 20 555 1234"]).id)
+    [note] = [e.text for e in store.timeline.list(carl.id) if e.kind == "note"]
+    assert note == "Introduced by [erased]; Pia: [erased]"
+
+
+def test_a_deleted_contact_the_address_moved_on_from_keeps_its_history(cli):
+    cli.ok("--no-rules", "add", "Front Desk", "-e", "info@acme.example")
+    cli.ok("edit", "Front Desk", "-e", "desk@acme.example")
+    cli.ok("--no-rules", "add", "Pat Lee", "-e", "info@acme.example")
+    cli.ok("rm", "Front Desk", "--yes")
+    before = [a["id"] for a in json.loads(cli.ok("audit", "1", "-f", "json").stdout)]
+    cli.ok("privacy", "erase", "Pat Lee", "--yes")
+    assert [a["id"] for a in json.loads(cli.ok("audit", "1", "-f", "json").stdout)] == before

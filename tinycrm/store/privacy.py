@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -314,8 +314,8 @@ def _identifying(conn, contact_id: int, emails: Iterable[str], phones: Iterable[
 
 
 def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
-    """Deleted contacts that were this person: their audit entries showed
-    one of the person's addresses, or their uid. (Not a number: a
+    """Deleted contacts that were this person: they had one of the person's
+    addresses, or their uid, when they were deleted. (Not a number: a
     switchboard's is a colleague's too. Nor one merged into someone else,
     whose history is that one's.)"""
     keys = sorted({v.lower() for v in values if "@" in v})
@@ -334,7 +334,15 @@ def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
         "  OR json_extract(a.before, '$.uid') IN (SELECT value FROM json_each(?2))"
         "  OR json_extract(a.after, '$.uid') IN (SELECT value FROM json_each(?2)))",
         [json.dumps(keys), json.dumps(uids)])]
-    return [i for i in found if i not in ids]
+    # Had them when it was deleted: not a contact the address moved on from
+    # (a front desk's info@ that is the erased person's now).
+    earlier = []
+    for other in found:
+        state = _last_state(conn, other) if other not in ids else None
+        if state and ({str(e).lower() for e in state.get("emails") or ()} & set(keys)
+                      or state.get("uid") in uids):
+            earlier.append(other)
+    return earlier
 
 
 def _history_values(conn, ids: list[int], contact) -> tuple[list[str], list[str], str | None]:
@@ -362,7 +370,10 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
         f"SELECT batch_id FROM import_items WHERE contact_id IN ({marks}) UNION"
         f" SELECT import_batch FROM contacts WHERE id IN ({marks}) AND import_batch IS NOT NULL",
         ids + ids)]
-    wanted = [w for w in {name.casefold(), *(v.casefold() for v in values)} if w]
+    # Their name as words of its own ("Tom" is not in "customers.csv").
+    wanted = re.compile("|".join(
+        [rf"(?<!\w){re.escape(name.casefold())}(?!\w)"] * bool(name.strip())
+        + [re.escape(v.casefold()) for v in values if v]) or "(?!)")
     for batch in batches:
         source = conn.execute("SELECT source FROM import_batches WHERE id = ?", [batch]).fetchone()
         if source is None or source[0] in (None, REDACTED):
@@ -371,7 +382,7 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
             f"SELECT 1 FROM import_items WHERE batch_id = ?1 AND contact_id NOT IN ({marks})"
             f" UNION ALL SELECT 1 FROM contacts WHERE import_batch = ?1 AND id NOT IN ({marks})"
             " LIMIT 1", [batch, *ids, *ids]).fetchone()
-        if others and not any(w in source[0].casefold() for w in wanted):
+        if others and not wanted.search(source[0].casefold()):
             continue
         conn.execute("UPDATE import_batches SET source = ? WHERE id = ?", [REDACTED, batch])
         conn.execute("UPDATE audit SET after = json_set(after, '$.source', ?) WHERE"
@@ -415,33 +426,55 @@ def _spellings(phone: str) -> str:
     return rf"(?<![\d+]){prefix}{trunk}{_SEP.join(tail)}(?!\d)"
 
 
-def _needles(values: list[str]) -> list[str]:
-    """What ``_matches`` looks for: each value in lower case, and for a
-    number its last four digits (which ``_spellings`` writes together)."""
-    return sorted({phone_digits(v)[-4:] if _PHONE.fullmatch(v) and len(phone_digits(v)) >= 7
-                   else v.lower() for v in values})
+_NOT_DIGITS = re.compile(r"\D+")
+_ASCII_NOT_DIGITS = {c: None for c in range(128) if not chr(c).isdigit()}
+
+
+def _may_hold(values: list[str]) -> Callable[[str | None], bool]:
+    """A quick test of whether a text may hold one of ``values`` (``_whole``
+    then decides): an address or uid in any case, a number's last seven
+    digits among the text's digits, however they are spaced ("12 34")."""
+    texts = sorted({v.lower() for v in values
+                    if not (_PHONE.fullmatch(v) and len(phone_digits(v)) >= 7)})
+    numbers = sorted({phone_digits(v)[-7:] for v in values
+                      if _PHONE.fullmatch(v) and len(phone_digits(v)) >= 7})
+
+    def may_hold(text: str | None) -> bool:
+        if not text:
+            return False
+        if texts:
+            lowered = text.lower()
+            if any(v in lowered for v in texts):
+                return True
+        if numbers:
+            digits = (text.translate(_ASCII_NOT_DIGITS) if text.isascii()
+                      else _NOT_DIGITS.sub("", text))
+            return any(n in digits for n in numbers)
+        return False
+
+    return may_hold
 
 
 def _redacted(whole: re.Pattern[str], text: str) -> str:
     """``text`` with each of the person's values that stands alone replaced;
     a number that is the end of an international one (555 0112 in
-    +1 202 555 0112, someone else's) is left."""
+    +1 202 555 0112, someone else's) is left, and so is a date that a
+    number's digits spell (25.03.2025 for 25 03 20 25)."""
     def replace(match: re.Match[str]) -> str:
         if _INTERNATIONAL_HEAD.search(text, max(0, match.start() - 24), match.start()):
+            return match.group()
+        if _DATE_LIKE.fullmatch(match.group()):
             return match.group()
         return REDACTED
 
     return whole.sub(replace, text)
 
 
+# A date as digits and one separator: 25.03.2025, 2025-03-25, 3/25/25.
+_DATE_LIKE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
+
 # The start of an international number, right before a match: "+1 202 ".
 _INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
-
-
-def _matches(columns: list[str], n: int) -> str:
-    """SQL that finds a row where any of n lower-case values may be, whatever
-    the case (``_whole`` then decides)."""
-    return " OR ".join(f"instr(lower({c}), ?{i + 1}) > 0" for c in columns for i in range(n))
 
 
 def _redact(store: Store, values: list[str]) -> int:
@@ -452,7 +485,7 @@ def _redact(store: Store, values: list[str]) -> int:
         return 0
     conn = store.conn
     whole = _whole(values)
-    lowered = _needles(values)
+    conn.create_function("tinycrm_may_hold", 1, _may_hold(values), deterministic=True)
     changed = 0
     contacts: list[int] = []
     for table, key, columns in (
@@ -464,7 +497,7 @@ def _redact(store: Store, values: list[str]) -> int:
     ):
         rows = conn.execute(
             f"SELECT {key}, {', '.join(columns)} FROM {table}"
-            f" WHERE {_matches(columns, len(lowered))}", lowered,
+            f" WHERE {' OR '.join(f'tinycrm_may_hold({c})' for c in columns)}",
         ).fetchall()
         for row in rows:
             new = [None if text is None else _redacted(whole, text) for text in row[1:]]
