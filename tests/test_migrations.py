@@ -166,11 +166,15 @@ def test_database_from_the_future_is_refused_untouched(db_path):
         " VALUES ('tinycrm', 'm999_from_the_future', '2030-01-01')"
     )
     conn.commit()
+    conn.execute("PRAGMA journal_mode = DELETE")   # as a newer tinycrm might leave it
     conn.close()
+    db_path.chmod(0o640)
     before = db_path.read_bytes()
     with pytest.raises(DatabaseError, match="newer tinycrm"):
         Store(db_path, user="a")
     assert db_path.read_bytes() == before
+    assert db_path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
     result = run_tinycrm("list", db=db_path)
     assert result.returncode == 1
     assert "newer tinycrm" in result.stderr and "Traceback" not in result.stderr

@@ -96,6 +96,12 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
                 f"{path} is another program's SQLite database (tables {', '.join(foreign)}),"
                 " not tinycrm's: check --db or TINYCRM_DB. It was left untouched.")
         try:
+            # (Before WAL and the mode are set: a newer tinycrm's file is left as it is.)
+            _refuse_a_newer_schema(conn, path)
+        except DatabaseError:
+            conn.close()
+            raise
+        try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             conn.execute("PRAGMA foreign_keys = ON")
@@ -161,7 +167,19 @@ def pending_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 def check_not_from_future(conn: sqlite3.Connection, path: Path) -> None:
-    unknown = [name for name in applied_migrations(conn) if name not in set(known_migrations())]
+    _refuse_steps(path, [name for name in applied_migrations(conn)
+                         if name not in set(known_migrations())])
+
+
+def _refuse_a_newer_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """``check_not_from_future`` by the steps migrations.py declares in its
+    source (without importing sqlite-utils), for ``connect``."""
+    declared = _declared_steps()
+    if declared:
+        _refuse_steps(path, [name for name in applied_migrations(conn) if name not in declared])
+
+
+def _refuse_steps(path: Path, unknown: list[str]) -> None:
     if unknown:
         raise DatabaseError(
             f"{path} was written by a newer tinycrm (schema steps {', '.join(unknown)} "
@@ -177,11 +195,17 @@ def _up_to_date(conn: sqlite3.Connection) -> bool:
     declares, read from its source: opening an up-to-date database then
     doesn't import sqlite-utils (a tenth of a second on every command).
     Anything else goes through the full check."""
+    declared = _declared_steps()
+    return bool(declared) and set(applied_migrations(conn)) == declared
+
+
+def _declared_steps() -> set[str]:
+    """The migration steps migrations.py declares, read from its source (empty
+    if it can't be read)."""
     try:
-        declared = _DECLARED_STEP.findall(Path(__file__).with_name("migrations.py").read_text())
+        return set(_DECLARED_STEP.findall(Path(__file__).with_name("migrations.py").read_text()))
     except OSError:
-        return False
-    return bool(declared) and set(applied_migrations(conn)) == set(declared)
+        return set()
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
