@@ -192,8 +192,77 @@ def test_an_empty_backup_path_is_a_usage_error_not_the_current_folder(cli, tmp_p
 def test_backups_into_a_folder_in_the_same_second_get_names_of_their_own(cli, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
+    cli.ok("--no-rules", "add", "Ada")
     first = cli.ok("db", "backup", str(folder)).stdout.strip()
     second = cli.ok("db", "backup", str(folder)).stdout.strip()  # the frozen clock: one second
     assert first != second and second.endswith("-2.db")
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [first.rsplit("/", 1)[1], second.rsplit("/", 1)[1]])
+
+
+def test_restore_after_a_crash_replaces_everything_and_no_old_wal_is_replayed(cli, db_path,
+                                                                               tmp_path):
+    cli.ok("--no-rules", "add", "Ada", "-e", "ada@ex.org")
+    backup = tmp_path / "bk.db"
+    cli.ok("db", "backup", str(backup))
+    # A writer dies with its changes only in the -wal.
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from tinycrm.store import Store\n"
+        f"s = Store({str(db_path)!r}, user='x', apply_rules=False)\n"
+        "s.conn.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "[s.contacts.add(f'P{i}', note='x' * 300) for i in range(300)]\n"
+        "print('written', flush=True); time.sleep(60)\n")],
+        cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline() == "written\n"
+    writer.kill()
+    writer.wait()
+    assert os.path.getsize(str(db_path) + "-wal") > os.path.getsize(backup)
+    refused = cli("db", "restore", str(backup), input="n\n")
+    assert refused.exit_code == 1 and "nothing restored" in refused.stderr
+    assert len(json.loads(cli.ok("list", "-f", "json").stdout)) == 301
+    done = cli.ok("db", "restore", str(backup), "--yes")
+    assert done.stderr == f"restored 1 contacts from {backup}\n"
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Ada"]
+    assert cli.ok("db", "check").stdout.count("ok") == 5
+    assert json.loads(cli.ok("audit", "-n", "1", "-f", "json").stdout)[0]["action"] == "restore"
+
+
+def test_restore_refuses_what_is_no_tinycrm_backup(cli, tmp_path):
+    cli.ok("--no-rules", "add", "Ada")
+    other = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE moz_places (id, url)")
+    conn.commit()
+    conn.close()
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 100)
+    for source, message in ((other, "is not a tinycrm database"),
+                            (text, "is not a tinycrm database"),
+                            (tmp_path / "missing.db", "no backup file")):
+        result = cli("db", "restore", str(source), "--yes")
+        assert result.exit_code in (1, 2) and message in result.stderr, result.stderr
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Ada"]
+
+
+def test_db_commands_refuse_a_database_that_isnt_there(cli, tmp_path):
+    missing = tmp_path / "typo.db"
+    for args in (("db", "check"), ("db", "backup", str(tmp_path / "b.db")), ("db", "vacuum")):
+        result = cli("--db", str(missing), *args)
+        assert result.exit_code == 3 and f"no database at {missing}" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("typo", "b."))) == []
+
+
+def test_db_check_reports_on_a_file_too_damaged_to_open(cli, db_path):
+    cli.ok("--no-rules", "add", "Ada")
+    cli.ok("db", "vacuum")
+    with open(db_path, "r+b") as raw:   # the schema's page
+        raw.seek(100)
+        raw.write(b"\xde\xad" * 1000)
+    result = cli("db", "check")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("integrity:    PROBLEM") and lines[1].startswith("opening:")
+
+
+def test_a_backup_to_stdout_is_a_usage_error(cli):
+    assert cli("db", "backup", "-").exit_code == 2

@@ -43,9 +43,24 @@ def db_backup(
 
     if not path.strip():
         raise typer.BadParameter("an empty path", param_hint="PATH")
-    result = backup(env_of(ctx).store(), expand(Path(path), "backup"))
+    if path.strip() == "-":
+        raise typer.BadParameter("a backup is a database file, not a stream: give a path",
+                                 param_hint="PATH")
+    result = backup(_existing(ctx, "back up").store(), expand(Path(path), "backup"))
     typer.echo(str(result.path))
     say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s")
+
+
+def _existing(ctx: typer.Context, doing: str):
+    """The environment, once its database file is known to exist: a mistyped
+    --db must not make an empty database and check or back up that."""
+    from ..store.errors import NotFound
+
+    env = env_of(ctx)
+    if not env.db_path.exists():
+        raise NotFound(f"no database at {env.db_path}: nothing to {doing}"
+                       " (check --db or TINYCRM_DB)")
+    return env
 
 
 @db_app.command("check")
@@ -55,9 +70,18 @@ def db_check(
 ) -> None:
     """Check the file: SQLite integrity, foreign keys, search index, schema and
     permissions. Exits 1 when anything is wrong."""
-    from ..store.maintenance import check
+    from ..store.errors import Busy, DatabaseError
+    from ..store.maintenance import check, check_unopened
 
-    result = check(env_of(ctx).store(), quick=quick)
+    env = _existing(ctx, "check")
+    try:
+        store = env.store()
+    except Busy:
+        raise
+    except DatabaseError as exc:
+        result = check_unopened(env.db_path, exc.message)  # a damaged file: what can be seen
+    else:
+        result = check(store, quick=quick)
     for item in result.checks:
         typer.echo(f"{item.name + ':':<14}{'ok' if item.ok else 'PROBLEM'}"
                    + (f"  {item.detail}" if item.detail and item.detail != "ok" else ""))
@@ -65,12 +89,36 @@ def db_check(
         raise typer.Exit(1)
 
 
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="BACKUP", help="A backup made by `db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Don't ask first.")] = False,
+) -> None:
+    """Replace everything in the database with a backup's content, in one
+    step (the app and cron may keep running). Asks first unless --yes."""
+    from ..output import confirm
+    from ..paths import expand
+    from ..store.maintenance import restore
+
+    if not source.strip():
+        raise typer.BadParameter("an empty path", param_hint="BACKUP")
+    env = env_of(ctx)
+    store = env.store()
+    if not yes and not confirm(f"Replace everything in {env.db_path} with {source}'s content?"):
+        say("nothing restored (use --yes to skip the question)")
+        raise typer.Exit(1)
+    result = restore(store, expand(Path(source), "backup"))
+    say(f"restored {result.contacts} contacts from {result.source}"
+        + (f"; brought up to date: {', '.join(result.migrated)}" if result.migrated else ""))
+
+
 @db_app.command("vacuum")
 def db_vacuum(ctx: typer.Context) -> None:
     """Rebuild the file and empty its -wal, so deleted data leaves the disk file."""
     from ..store.maintenance import compact
 
-    if compact(env_of(ctx).store()):
+    if compact(_existing(ctx, "vacuum").store()):
         say("vacuumed; the -wal is empty")
     else:
         say("vacuumed, but another process is reading: the -wal could not be emptied yet")

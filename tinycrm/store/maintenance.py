@@ -91,6 +91,58 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
 
 
 @dataclass(frozen=True)
+class Restored:
+    source: Path
+    contacts: int
+    migrated: list[str]
+
+
+def restore(store: Store, source: str | Path, *, now: datetime | None = None) -> Restored:
+    """Replace the database's content with a backup's. The backup is checked
+    first (a tinycrm database, not from a newer tinycrm, whole), then copied
+    in with SQLite's backup API through this connection, as one write: the
+    app or cron see the old content or the new, never a mix, and a -wal a
+    crash left behind can't be replayed over it (as it would be over a file
+    copied into place). An older backup is then brought up to date."""
+    from .db import _other_programs_tables, check_not_from_future, migrate
+
+    now = now or store.now()
+    source = Path(source).expanduser()
+    if not source.is_file():
+        raise ValidationError(f"no backup file {source}")
+    if source.resolve() == store.path.resolve():
+        raise ValidationError("a database can't be restored from itself")
+    try:
+        backup_conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"can't open {source}: {exc}") from None
+    try:
+        try:
+            if _other_programs_tables(backup_conn) or not backup_conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'contacts'").fetchone():
+                raise DatabaseError(f"{source} is not a tinycrm database")
+            check_not_from_future(backup_conn, source)
+            status = backup_conn.execute("PRAGMA quick_check").fetchone()[0]
+            if status != "ok":
+                raise DatabaseError(f"{source} failed its check ({status}): it was not restored")
+            contacts = backup_conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+            backup_conn.backup(store.conn)
+        except sqlite3.OperationalError as exc:
+            if is_locked(exc):
+                raise Busy(OTHER_WRITER) from None
+            raise DatabaseError(f"restoring from {source} failed: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{source} is not a tinycrm database ({exc})") from None
+    finally:
+        backup_conn.close()
+    migrated = migrate(store.conn, store.path)
+    with store.patient(), store.write():
+        store.audit.record("restore", "database", None,
+                           after={"from": str(source), "contacts": contacts}, now=now)
+    return Restored(source, contacts, migrated)
+
+
+@dataclass(frozen=True)
 class Check:
     name: str
     ok: bool
@@ -168,6 +220,22 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
                         ("permissions", permissions)):
         run(name, probe)
     return CheckResult(tuple(checks))
+
+
+def check_unopened(path: Path, reason: str) -> CheckResult:
+    """What can be checked of a file that can't be opened as the database (a
+    damaged one): SQLite's integrity check, reading only, and why it can't."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+            integrity = Check("integrity", problems == ["ok"],
+                              " ".join("; ".join(problems[:5]).split()))
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        integrity = Check("integrity", False, f"SQLite says: {exc}")
+    return CheckResult((integrity, Check("opening", False, reason)))
 
 
 def compact(store: Store) -> bool:
