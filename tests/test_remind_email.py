@@ -235,3 +235,37 @@ def test_a_claim_left_by_a_killed_run_runs_out_and_the_items_go_by_email(cli, du
     assert cli("remind", "--via", "email", env=later).exit_code == 0
     assert len(smtp.messages) == 1
     assert emailed(due) == [("followup:1", "alice@ex.org"), ("followup:2", "alice@ex.org")]
+
+
+def test_secret_set_reads_one_line_as_typed(cli, memory_keyring):
+    cli.ok("secret", "set", "smtp", input="pa\x0css wörd\r\nthe next line\n")
+    assert memory_keyring.get_password("tinycrm", "smtp") == "pa\x0css wörd"
+    too_long = cli("secret", "set", "smtp", input="x" * 5000)
+    assert too_long.exit_code == 2 and "more than 4096 bytes" in too_long.stderr
+    assert memory_keyring.get_password("tinycrm", "smtp") == "pa\x0css wörd"
+
+
+def test_secret_set_refuses_bytes_that_are_not_utf8(tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    done = subprocess.run([sys.executable, "-m", "tinycrm", "secret", "set", "smtp"],
+                          input=b"ab\xffcd\n", capture_output=True, cwd=REPO,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert done.returncode == 2 and b"not valid UTF-8" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("timeout = nan\n", "timeout must be a number of seconds"),
+    ("timeout = inf\n", "timeout must be a number of seconds"),
+    ('password = "hunter2"\n', "a password is never kept in the config file"),
+])
+def test_smtp_settings_that_cant_be_are_one_line_and_stdout_still_goes(cli, due, extra, message):
+    write_config(smtp_config(free_port(), username=None).replace("timeout = 5\n", extra))
+    result = cli("remind", "--via", "email", "--via", "stdout")
+    assert result.exit_code == 1 and "[follow-up 1]" in result.stdout
+    assert message in result.stderr and "Traceback" not in result.output
+    assert "hunter2" not in result.output

@@ -438,10 +438,30 @@ def secret_set(
     if sys.stdin is not None and sys.stdin.isatty():
         value = typer.prompt(f"{name} password", hide_input=True, confirmation_prompt=True, err=True)
     else:
-        data = sys.stdin.read() if sys.stdin is not None else ""
-        value = data.splitlines()[0] if data else ""
+        value = _first_line(sys.stdin)
+    if any("\udc80" <= c <= "\udcff" for c in value):
+        raise typer.BadParameter("the password is not valid UTF-8", param_hint="stdin")
     set_secret(name, value)
     say(f"stored the {name} password in the keyring")
+
+
+_MOST = 4096  # bytes of a password line, at most
+
+
+def _first_line(stream) -> str:
+    """The first line of ``stream`` (the password), read as bytes up to its
+    newline: not the whole stream (`yes pw | tinycrm secret set` never ends),
+    cut only at a newline (not at a form feed, as ``splitlines`` would), and
+    decoded as UTF-8 whatever the locale says."""
+    if stream is None:
+        return ""
+    raw = getattr(stream, "buffer", None)
+    line = raw.readline(_MOST + 1) if raw is not None else stream.readline(_MOST + 1).encode()
+    if len(line) > _MOST and not line.endswith(b"\n"):
+        raise typer.BadParameter(f"a password line of more than {_MOST} bytes",
+                                 param_hint="stdin")
+    text = line.decode("utf-8", errors="surrogateescape")
+    return text[:-1].removesuffix("\r") if text.endswith("\n") else text
 
 
 @secret_app.command("delete")

@@ -81,8 +81,12 @@ def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise SmtpConfigError(f"{where}: [smtp] port must be a number from 1 to 65535")
     timeout = section.get("timeout", 30)
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-        raise SmtpConfigError(f"{where}: [smtp] timeout must be a positive number of seconds")
+    if (not isinstance(timeout, (int, float)) or isinstance(timeout, bool)
+            or not 0 < timeout <= 3600):  # (nan and inf are neither)
+        raise SmtpConfigError(f"{where}: [smtp] timeout must be a number of seconds from 1 to 3600")
+    if "password" in section:
+        raise SmtpConfigError(f"{where}: [smtp] password: a password is never kept in the config"
+                              " file; remove it and run `tinycrm secret set smtp`")
     owners = section.get("owners", {})
     if not isinstance(owners, dict) or not all(isinstance(v, str) for v in owners.values()):
         raise SmtpConfigError(f"{where}: [smtp.owners] must map owners to addresses")
