@@ -162,3 +162,15 @@ def test_a_user_that_is_not_utf8_is_refused(db_path):
     done = subprocess.run([sys.executable.encode(), b"-m", b"tinycrm", b"--db", bytes(db_path),
                            b"--user", b"\xff", b"add", b"Zed"], capture_output=True)
     assert done.returncode == 2 and b"not valid UTF-8" in done.stderr
+
+
+def test_a_config_nested_past_reason_or_named_by_an_empty_variable(db_path, tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 3000 + "]" * 3000 + "\n")
+    base = [sys.executable, "-m", "tinycrm", "--db", str(db_path), "list"]
+    for value, code, message in ((str(deep), 1, "nested too deeply"),
+                                 ("", 2, "TINYCRM_CONFIG is empty")):
+        done = subprocess.run(base, env={**os.environ, "TINYCRM_CONFIG": value},
+                              capture_output=True, text=True)
+        assert done.returncode == code and message in done.stderr
+        assert "Traceback" not in done.stderr

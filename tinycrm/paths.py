@@ -44,6 +44,11 @@ def expand(value: str | Path, what: str) -> Path:
 def config_path() -> Path:
     """``TINYCRM_CONFIG``, else the per-user config folder's ``config.toml``."""
     env = os.environ.get("TINYCRM_CONFIG")
+    if env is not None and not env.strip():
+        # (`TINYCRM_CONFIG=$CFG` with CFG unset: not the default config, silently.)
+        from .store.errors import ValidationError
+
+        raise ValidationError("TINYCRM_CONFIG is empty: give a config file's path, or unset it")
     if env:
         return expand(env, "config")
     from platformdirs import user_config_path
