@@ -181,3 +181,16 @@ def test_company_keys_drop_dotted_and_longer_legal_forms(company, key):
     from tinycrm.store.dupes import company_key
 
     assert company_key(company) == key
+
+
+def test_a_merge_leaves_one_open_follow_up_per_rule_and_no_cadence_reminder_twice(cli):
+    cli.ok("add", "Ann Lee", "-e", "ann@a.com")                 # each a new-lead follow-up
+    cli.ok("add", "Ann Lee", "-e", "ann.lee@gmail.com")
+    cli.ok("cadence", "2", "30d")
+    cli.ok("log", "2", "call", "--kind", "call", "--at", "2026-10-01")
+    assert cli.ok("remind", "--all").stdout.count("[contact 2]") == 1
+    cli.ok("merge", "1", "2")
+    followups = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+    assert sorted(f["status"] for f in followups if f["rule"] == "new-lead") == [
+        "cancelled", "open"]
+    assert cli.ok("remind", "--all").stdout == ""

@@ -115,8 +115,19 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
             count += imported if table == "events" else 0
             if count:
                 moved[table] = count
+        # A keep-in-touch reminder OTHER had is KEEP's now: not one to send again.
+        conn.execute("UPDATE OR IGNORE deliveries SET item = ? WHERE item = ?",
+                     [f"cadence:{keep_id}", f"cadence:{other_id}"])
         # OTHER's history now concerns KEEP (and goes with KEEP's if it is erased).
         conn.execute("UPDATE audit SET contact_id = ? WHERE contact_id = ?", [keep_id, other_id])
+        # One person, one open follow-up per rule (as the rules themselves
+        # keep it): the one due first stays, the others are cancelled.
+        for (ids,) in conn.execute(
+                "SELECT group_concat(id) FROM (SELECT id, rule FROM followups WHERE contact_id = ?"
+                " AND status = 'open' AND rule IS NOT NULL ORDER BY due_at, id)"
+                " GROUP BY rule HAVING count(*) > 1", [keep_id]).fetchall():
+            for extra in ids.split(",")[1:]:
+                store.followups.cancel(int(extra), now=now)
         other_snapshot = ContactState.from_contact(other).snapshot()
         conn.execute("DELETE FROM contacts WHERE id = ?", [other_id])
         store.search.reindex([keep_id])
