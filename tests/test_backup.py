@@ -264,5 +264,9 @@ def test_db_check_reports_on_a_file_too_damaged_to_open(cli, db_path):
     assert lines[0].startswith("integrity:    PROBLEM") and lines[1].startswith("opening:")
 
 
-def test_a_backup_to_stdout_is_a_usage_error(cli):
+def test_a_backup_to_stdout_or_a_missing_folder_is_a_usage_error(cli, tmp_path):
+    cli.ok("--no-rules", "add", "Ada")
     assert cli("db", "backup", "-").exit_code == 2
+    result = cli("db", "backup", f"{tmp_path}/newdir/")
+    assert result.exit_code == 2 and "no folder" in result.stderr
+    assert not (tmp_path / "newdir").exists()

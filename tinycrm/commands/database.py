@@ -46,6 +46,9 @@ def db_backup(
     if path.strip() == "-":
         raise typer.BadParameter("a backup is a database file, not a stream: give a path",
                                  param_hint="PATH")
+    if path.endswith("/") and not expand(Path(path), "backup").is_dir():
+        # (Path drops the slash: "newdir/" would be a file named newdir.)
+        raise typer.BadParameter(f"no folder {path}", param_hint="PATH")
     result = backup(_existing(ctx, "back up").store(), expand(Path(path), "backup"))
     typer.echo(str(result.path))
     say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s")
