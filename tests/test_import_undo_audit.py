@@ -71,9 +71,11 @@ def test_undo_refuses_when_a_contact_it_created_was_merged_into_another(cli, tmp
     assert "what a contact brought to the one it was merged into stays there" in refused.stderr
     cli.ok("imports", "undo", "1", "--force")
     assert [c["emails"] for c in people(cli).values()] == [["gh@navy.mil", "grace@ex.org"]]
-    # The new-lead follow-up the imported Grace brought with her goes; Grace's own stays.
+    # The new-lead follow-up the imported Grace brought with her was cancelled by
+    # the merge (one open per rule) and stays as that; Grace's own stays open.
     left = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
-    assert [(f["id"], f["contact_id"]) for f in left] == [(1, 1)]
+    assert [(f["id"], f["contact_id"], f["status"]) for f in left] == [
+        (1, 1, "open"), (3, 1, "cancelled")]
 
 
 def test_forced_undo_keeps_a_created_contact_another_was_merged_into(cli, tmp_path):

@@ -157,7 +157,8 @@ def test_cli_erase_asks_first(cli, db_path):
     assert json.loads(cli.ok("audit", "1", "-f", "json").stdout)[0]["action"] == "erase"
 
 
-def test_cli_export_to_a_private_file(cli, tmp_path):
+def test_cli_export_to_a_private_file(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     cli.ok("add", "Ada", "-e", "ada@ex.org")
     out = tmp_path / "ada.json"
     cli.ok("privacy", "export", "ada@ex.org", "--output", str(out))

@@ -319,10 +319,11 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
         profile_groups = list(_same_profiles(conn))
         people = _names_of(conn, {i for groups in (email_groups, phone_groups, profile_groups)
                                   for ids in groups for i in ids})
+        # (A profile is one member's, whatever names its contacts have.)
         for groups, score, other_names, reason in (
                 (email_groups, EMAIL_SCORE, EMAIL_OTHER_NAME_SCORE, "same email"),
                 (phone_groups, PHONE_SCORE, PHONE_OTHER_NAME_SCORE, "same phone"),
-                (profile_groups, PROFILE_SCORE, PROFILE_SCORE, "same LinkedIn profile")):
+                (profile_groups, PROFILE_SCORE, None, "same LinkedIn profile")):
             for ids in groups:
                 for i, a in enumerate(ids):
                     for b in ids[i + 1:]:
@@ -332,8 +333,8 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
                             people.get(b, ("", None))
                         if born_apart(born_a, born_b):
                             continue
-                        if (not names_a_person(name_a) or not names_a_person(name_b)
-                                or names_agree(name_a, name_b)):
+                        if (other_names is None or not names_a_person(name_a)
+                                or not names_a_person(name_b) or names_agree(name_a, name_b)):
                             add(a, b, score, reason)
                         else:
                             add(a, b, other_names, f"{reason}, different names")
