@@ -270,3 +270,15 @@ def test_a_backup_to_stdout_or_a_missing_folder_is_a_usage_error(cli, tmp_path):
     result = cli("db", "backup", f"{tmp_path}/newdir/")
     assert result.exit_code == 2 and "no folder" in result.stderr
     assert not (tmp_path / "newdir").exists()
+
+
+def test_upkeep_goes_on_whatever_the_config_file_says(cli, tmp_path, monkeypatch):
+    cli.ok("--no-rules", "add", "Ada")
+    broken = tmp_path / "config.toml"
+    broken.write_text("[crm\ndate_order = 'sideways'\n")
+    monkeypatch.setenv("TINYCRM_CONFIG", str(broken))
+    assert cli("list").exit_code == 1                     # a command that needs it says so
+    for args in (("db", "check"), ("db", "vacuum"), ("db", "migrate"),
+                 ("db", "backup", str(tmp_path / "b.db"))):
+        cli.ok(*args)
+    assert cli.ok("config", "path").stdout == f"{broken}\n"

@@ -58,25 +58,34 @@ class Env:
 
         return load_config()
 
-    def store(self, *, wait_for_imports: bool = True) -> Store:
+    def store(self, *, wait_for_imports: bool = True, upkeep: bool = False) -> Store:
         """The Store, opened on first use. A command's writes wait for a
         running import (up to ``wait`` seconds, saying so on stderr); the
         app's (``wait_for_imports=False``) don't: its workers would hold its
         other writes, so it waits SQLite's busy timeout and shows what holds
-        the lock."""
+        the lock. ``upkeep`` (backup, check, vacuum...) needs none of the
+        config's CRM settings: a mistake in them doesn't stop it."""
         if self._store is None:
-            self._store = self._open(self.db_path, wait_for_imports=wait_for_imports)
+            self._store = self._open(self.db_path, wait_for_imports=wait_for_imports,
+                                     upkeep=upkeep)
         return self._store
 
-    def _open(self, path: Path, *, wait_for_imports: bool) -> Store:
-        from .store import Store
+    def _open(self, path: Path, *, wait_for_imports: bool, upkeep: bool = False) -> Store:
+        from .config import ConfigError
+        from .store import Store, StoreSettings
         from .store.db import BUSY_TIMEOUT_MS
 
         waits = {} if not wait_for_imports else {
             "busy_timeout": min(BUSY_TIMEOUT_MS / 1000, self.wait),
             "wait_for_imports": self.wait, "on_wait": self._say_waiting}
-        return Store(path, user=self.user, settings=self.config.store_settings(),
-                     apply_rules=self.apply_rules, **waits)
+        try:
+            settings = self.config.store_settings()
+        except ConfigError:
+            if not upkeep:
+                raise
+            settings = StoreSettings()
+        return Store(path, user=self.user, settings=settings, apply_rules=self.apply_rules,
+                     **waits)
 
     def store_to_try(self) -> Store:
         """The Store for a dry run: the database if it exists, else an empty

@@ -23,7 +23,7 @@ def db_path(ctx: typer.Context) -> None:
 @db_app.command("migrate")
 def db_migrate(ctx: typer.Context) -> None:
     """Apply pending schema steps (opening the database does this too)."""
-    store = env_of(ctx).store()
+    store = env_of(ctx).store(upkeep=True)
     if store.migrated:
         say("applied: " + ", ".join(store.migrated))
     else:
@@ -49,7 +49,7 @@ def db_backup(
     if path.endswith("/") and not expand(Path(path), "backup").is_dir():
         # (Path drops the slash: "newdir/" would be a file named newdir.)
         raise typer.BadParameter(f"no folder {path}", param_hint="PATH")
-    result = backup(_existing(ctx, "back up").store(), expand(Path(path), "backup"))
+    result = backup(_existing(ctx, "back up").store(upkeep=True), expand(Path(path), "backup"))
     typer.echo(str(result.path))
     say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s")
 
@@ -78,7 +78,7 @@ def db_check(
 
     env = _existing(ctx, "check")
     try:
-        store = env.store()
+        store = env.store(upkeep=True)
     except Busy:
         raise
     except DatabaseError as exc:
@@ -107,7 +107,7 @@ def db_restore(
     if not source.strip():
         raise typer.BadParameter("an empty path", param_hint="BACKUP")
     env = env_of(ctx)
-    store = env.store()
+    store = env.store(upkeep=True)
     if not yes and not confirm(f"Replace everything in {env.db_path} with {source}'s content?"):
         say("nothing restored (use --yes to skip the question)")
         raise typer.Exit(1)
@@ -121,7 +121,7 @@ def db_vacuum(ctx: typer.Context) -> None:
     """Rebuild the file and empty its -wal, so deleted data leaves the disk file."""
     from ..store.maintenance import compact
 
-    if compact(_existing(ctx, "vacuum").store()):
+    if compact(_existing(ctx, "vacuum").store(upkeep=True)):
         say("vacuumed; the -wal is empty")
     else:
         say("vacuumed, but another process is reading: the -wal could not be emptied yet")
@@ -130,8 +130,10 @@ def db_vacuum(ctx: typer.Context) -> None:
 
 @config_app.command("path")
 def config_path(ctx: typer.Context) -> None:
-    """Print the config file path in use."""
-    typer.echo(str(env_of(ctx).config.path))
+    """Print the config file path in use (whatever is in it)."""
+    from ..paths import config_path as path_of_config
+
+    typer.echo(str(path_of_config()))
 
 
 def register(app: typer.Typer) -> None:
