@@ -194,3 +194,12 @@ def test_a_merge_leaves_one_open_follow_up_per_rule_and_no_cadence_reminder_twic
     assert sorted(f["status"] for f in followups if f["rule"] == "new-lead") == [
         "cancelled", "open"]
     assert cli.ok("remind", "--all").stdout == ""
+
+
+def test_an_id_merged_away_says_where_it_went(cli):
+    cli.ok("--no-rules", "add", "Ada", "-e", "ada@ex.org")
+    cli.ok("--no-rules", "add", "Ada L", "-e", "ada@work.example")
+    cli.ok("merge", "1", "2")
+    for args in (("show", "2"), ("tag", "2", "vip"), ("merge", "1", "2")):
+        result = cli(*args)
+        assert result.exit_code == 3 and "contact 2 was merged into contact 1" in result.stderr

@@ -226,6 +226,12 @@ class Contacts:
                 f"{quoted(ref)} matches {len(ids)}{'+' if len(ids) > 20 else ''} contacts;"
                 " use an id or an email", candidates[:20]
             )
+        if ref.isascii() and ref.isdigit():
+            merged = self.conn.execute(
+                "SELECT contact_id FROM audit WHERE entity = 'contact' AND action = 'merge'"
+                " AND entity_id = ? ORDER BY id DESC LIMIT 1", [int(ref)]).fetchone()
+            if merged:  # (a script holding an old id: where did it go?)
+                raise NotFound(f"contact {ref} was merged into contact {merged[0]}")
         raise NotFound(f"no contact matches {quoted(ref)} (try `tinycrm search`)")
 
     def list(
