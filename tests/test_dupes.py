@@ -140,10 +140,11 @@ def test_a_shared_inbox_of_two_names_is_not_a_sure_pair(store):
     c = store.contacts
     jane = c.add("Jane Smith", emails=["smithfamily+jane@gmail.com"])
     john = c.add("John Smith", emails=["smith.family@gmail.com"])
-    assert find_duplicates(store) == []
-    [pair] = find_duplicates(store, threshold=50)
-    assert (pair.keep_id, pair.other_id, pair.score, pair.reasons) == (
-        jane.id, john.id, 60.0, ("same email, different names",))
+    ada = c.add("Ada Lovelace", emails=["ada@ex.org"])
+    ada2 = c.add("A. Lovelace", emails=["Ada+crm@ex.org"])
+    assert [(p.keep_id, p.other_id, p.score, p.reasons) for p in find_duplicates(store)] == [
+        (ada.id, ada2.id, 100.0, ("same email",)),
+        (jane.id, john.id, 90.0, ("same email, different names",))]   # after the sure ones
 
 
 def test_every_pair_of_a_shared_number_is_scored(store):
@@ -165,11 +166,20 @@ def test_names_that_agree_at_one_company_pair_and_birthdays_part_them(store):
     c.add("Ed Stone", company="Stone plc", birthday="1980-05-05")   # father and son
     c.add("William Łukaszewicz", company="Monarch")
     c.add("Łukasz Williams", company="Monarch")                      # words only start alike
+    c.add("S. Stone", company="Quarry")
+    c.add("John Stone", company="Quarry")                            # S. is not Stone again
+    jon = c.add("J. Jones", company="Jones & Co")
+    jonathan = c.add("Jonathan Jones", company="Jones & Co")         # 67 alike, but abbreviated
+    c.add("Zed Quux", company="Jones & Co")
+    c.add("Zora Quip", company="Jones & Co")                         # alike, but below 60
     pairs = {(p.keep_id, p.other_id): (p.score, p.reasons) for p in find_duplicates(store)}
     assert pairs == {
         (j.id, john.id): (90.0, ("names agree at smith sons",)),
         (jane.id, doe.id): (90.0, ("names agree at acme",)),
+        (jon.id, jonathan.id): (90.0, ("names agree at jones",)),
     }
+    low = {(p.keep_id, p.other_id) for p in find_duplicates(store, threshold=0)}
+    assert all(store.contacts.get(b).name != "Zora Quip" for _, b in low)
 
 
 @pytest.mark.parametrize("company, key", [
@@ -203,3 +213,25 @@ def test_an_id_merged_away_says_where_it_went(cli):
     for args in (("show", "2"), ("tag", "2", "vip"), ("merge", "1", "2")):
         result = cli(*args)
         assert result.exit_code == 3 and "contact 2 was merged into contact 1" in result.stderr
+
+
+def test_different_birthdays_part_a_shared_address_and_a_day_without_a_year_is_compared(store):
+    c = store.contacts
+    c.add("John Smith", emails=["js@ex.org"], birthday="1950-05-05")
+    c.add("John Smith Jr.", emails=["JS+jr@ex.org"], birthday="1980-05-05")
+    day = c.add("Ann Lee", phones=["+1 415 555 0199"], birthday="--05-06")
+    year = c.add("Ann Lee", phones=["(415) 555-0199"], birthday="1970-05-06")
+    c.add("Ann Lee", phones=["415 555 0199"], birthday="--07-01")
+    assert [(p.keep_id, p.other_id) for p in find_duplicates(store, threshold=0)] == [
+        (day.id, year.id)]
+
+
+@pytest.mark.parametrize("later", [1, 2])
+def test_a_merge_keeps_the_rule_follow_up_due_first(cli, later):
+    for n, email in ((1, "ann@a.com"), (2, "ann.lee@gmail.com")):
+        at = "2026-11-23T12:00:00Z" if n == later else "2026-11-23T09:30:00Z"
+        assert cli("add", "Ann Lee", "-e", email, env={"TINYCRM_NOW": at}).exit_code == 0
+    cli.ok("merge", "1", "2")
+    states = {f["id"]: f["status"]
+              for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
+    assert states == {later: "cancelled", 3 - later: "open"}

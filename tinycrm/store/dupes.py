@@ -4,7 +4,7 @@
 Probable pairs (``find_duplicates``), scored 0–100:
 
 - the same email once ``+tags`` (and dots, at Gmail) are ignored: 100 when
-  the names agree, else 60 (a family's or a team's shared inbox);
+  the names agree, else 90 (a family's or a team's shared inbox, or a nickname);
 - the same LinkedIn profile URL: 100;
 - the same phone (last eight digits): 95 when the names agree, else 60;
 - names that read alike (rapidfuzz token-sort ratio) within one company,
@@ -41,7 +41,9 @@ EMAIL_SCORE = 100.0
 PHONE_SCORE = 95.0
 PHONE_OTHER_NAME_SCORE = 60.0  # the same number, names that disagree: below the default cut
 PROFILE_SCORE = 100.0  # a LinkedIn profile is one member's
-EMAIL_OTHER_NAME_SCORE = 60.0  # one inbox, names that disagree: a family's, a team's
+# One inbox, names that disagree: a family's or a team's, or one person's
+# nickname ("Bob", "Robert") or typo. Shown, but after the sure pairs.
+EMAIL_OTHER_NAME_SCORE = 90.0
 AGREEING_NAMES_SCORE = 90.0  # "J. Smith" and "John Smith" at one company
 NAME_FLOOR = 60.0  # names less alike than this are never a pair, whatever --threshold says
 PHONE_GROUP_LIMIT = 25  # a shared switchboard number is not a duplicate signal
@@ -279,7 +281,8 @@ def _same_profiles(conn) -> Iterator[list[int]]:
     holders: dict[str, list[int]] = {}
     for key, contact_id in profiles_in_use(conn):
         holders.setdefault(key, []).append(contact_id)
-    return (ids for ids in holders.values() if len(ids) > 1)
+    # (A profile many contacts hold is a field such as "referred by", not who they are.)
+    return (ids for ids in holders.values() if 1 < len(ids) <= PHONE_GROUP_LIMIT)
 
 
 def find_duplicates(store: Store, *, threshold: float = 85.0,
@@ -375,8 +378,16 @@ def _abbreviates(a: str, b: str) -> bool:
         words_a, words_b = words_b, words_a
     if len(words_a) < 2:
         return False
-    return all(w in words_b or (len(w) == 1 and any(o[:1] == w for o in words_b))
-               for w in words_a)
+    # Each word of the shorter name is a word of the other's, or the initial
+    # of one not taken already ("S. Smith" is not "John Smith").
+    left = list(words_b)
+    for word in sorted(words_a, key=len, reverse=True):
+        taken = word if word in left else next(
+            (o for o in left if len(word) == 1 and o[:1] == word), None)
+        if taken is None:
+            return False
+        left.remove(taken)
+    return True
 
 
 def _similar_names(group, company, threshold, add, fuzz, process) -> None:
@@ -393,8 +404,8 @@ def _similar_names(group, company, threshold, add, fuzz, process) -> None:
     if len(group) < 2:
         return
     floor = max(threshold, NAME_FLOOR)
-    # Names that agree may read less alike ("j smith", "john smith": 82).
-    look = min(floor, 70.0) if threshold <= AGREEING_NAMES_SCORE else floor
+    # A name and its abbreviation may read less alike ("j smith", "jonathan smith": 67).
+    look = NAME_FLOOR if threshold <= AGREEING_NAMES_SCORE else floor
     blocks: dict[str, list[tuple[int, str, str | None]]] = {}
     for member in group:
         for letter in dict.fromkeys(word[:1] for word in member[1].split()) or ("",):
