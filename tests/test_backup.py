@@ -282,3 +282,79 @@ def test_upkeep_goes_on_whatever_the_config_file_says(cli, tmp_path, monkeypatch
                  ("db", "backup", str(tmp_path / "b.db"))):
         cli.ok(*args)
     assert cli.ok("config", "path").stdout == f"{broken}\n"
+
+
+def _backup_with(tmp_path, name, *, page_size=4096, extra_sql=()):
+    """A backup of a one-contact database, in a page size of its own, with SQL run on it."""
+    made = tmp_path / f"{name}.src.db"
+    with Store(made, user="alice", apply_rules=False) as store:
+        store.contacts.add("Bea Backup")
+    conn = sqlite3.connect(made, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute(f"PRAGMA page_size = {page_size}")
+    conn.execute("VACUUM")
+    for sql in extra_sql:
+        conn.execute(sql)
+    conn.close()
+    return made
+
+
+def test_restore_takes_another_page_size_and_refuses_newer_or_itself(cli, db_path, tmp_path):
+    cli.ok("--no-rules", "add", "Ada")
+    big = _backup_with(tmp_path, "big", page_size=8192)
+    cli.ok("db", "restore", str(big), "--yes")
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Bea Backup"]
+    newer = _backup_with(tmp_path, "newer", extra_sql=[
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('tinycrm', 'm999_future', '2030-01-01')"])
+    result = cli("db", "restore", str(newer), "--yes")
+    assert result.exit_code == 1 and "newer tinycrm" in result.stderr
+    link = tmp_path / "link.db"
+    os.link(db_path, link)
+    result = cli("db", "restore", str(link), "--yes")
+    assert result.exit_code == 2 and "can't be restored from itself" in result.stderr
+
+
+def test_restore_brings_an_older_backup_up_to_date(cli, tmp_path):
+    from sqlite_utils import Database
+
+    from tinycrm.store.migrations import migrations
+
+    old = tmp_path / "old.db"
+    db = Database(old)
+    migrations.apply(db, stop_before="m048_deliveries_per_owner")
+    db.execute("INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
+               " VALUES ('u1', 'Old Timer', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')")
+    db.conn.commit()
+    db.close()
+    cli.ok("--no-rules", "add", "Ada")
+    done = cli.ok("db", "restore", str(old), "--yes")
+    assert "brought up to date: m048_deliveries_per_owner" in done.stderr
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Old Timer"]
+    assert "schema:       ok  up to date" in cli("db", "check").stdout
+
+
+def test_restore_waits_as_a_change_does_then_is_busy(cli, db_path, tmp_path):
+    cli.ok("--no-rules", "add", "Ada")
+    source = _backup_with(tmp_path, "src")
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        result = cli("--wait", "1", "db", "restore", str(source), "--yes")
+        waited = time.monotonic() - started
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.exit_code == 5, result.stderr
+    assert waited < 8
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Ada"]
+
+
+def test_restore_onto_a_new_machine_makes_the_database(cli, db_path, tmp_path):
+    source = _backup_with(tmp_path, "src")
+    assert not db_path.exists()
+    assert cli("db", "restore", str(tmp_path / "typo.db"), "--yes").exit_code == 2
+    assert not db_path.exists()
+    cli.ok("db", "restore", str(source), "--yes")
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Bea Backup"]

@@ -106,12 +106,16 @@ def db_restore(
 
     if not source.strip():
         raise typer.BadParameter("an empty path", param_hint="BACKUP")
+    from ..store.errors import ValidationError
+
     env = env_of(ctx)
-    store = env.store(upkeep=True)
+    backup_path = expand(Path(source), "backup")
+    if not backup_path.is_file():  # (before the database is opened: or made, on a new machine)
+        raise ValidationError(f"no backup file {backup_path}")
     if not yes and not confirm(f"Replace everything in {env.db_path} with {source}'s content?"):
         say("nothing restored (use --yes to skip the question)")
         raise typer.Exit(1)
-    result = restore(store, expand(Path(source), "backup"))
+    result = restore(env.store(upkeep=True), backup_path)
     say(f"restored {result.contacts} contacts from {result.source}"
         + (f"; brought up to date: {', '.join(result.migrated)}" if result.migrated else ""))
 

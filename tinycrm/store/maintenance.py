@@ -103,43 +103,87 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
     in with SQLite's backup API through this connection, as one write: the
     app or cron see the old content or the new, never a mix, and a -wal a
     crash left behind can't be replayed over it (as it would be over a file
-    copied into place). An older backup is then brought up to date."""
-    from .db import _other_programs_tables, check_not_from_future, migrate
+    copied into place). Another writer is waited for as any change waits
+    for one (``Busy`` after that). An older backup is then brought up to date."""
+    import tempfile
+
+    from .db import migrate
 
     now = now or store.now()
     source = Path(source).expanduser()
     if not source.is_file():
         raise ValidationError(f"no backup file {source}")
-    if source.resolve() == store.path.resolve():
+    if os.path.samefile(source, store.path):  # (a hard or symbolic link to it, too)
         raise ValidationError("a database can't be restored from itself")
-    try:
-        backup_conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"can't open {source}: {exc}") from None
-    try:
+    with tempfile.TemporaryDirectory(prefix="tinycrm-restore-") as folder:
+        backup_conn = _checked_backup(source)
         try:
-            if _other_programs_tables(backup_conn) or not backup_conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE name = 'contacts'").fetchone():
-                raise DatabaseError(f"{source} is not a tinycrm database")
-            check_not_from_future(backup_conn, source)
-            status = backup_conn.execute("PRAGMA quick_check").fetchone()[0]
-            if status != "ok":
-                raise DatabaseError(f"{source} failed its check ({status}): it was not restored")
             contacts = backup_conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
-            backup_conn.backup(store.conn)
-        except sqlite3.OperationalError as exc:
-            if is_locked(exc):
-                raise Busy(OTHER_WRITER) from None
-            raise DatabaseError(f"restoring from {source} failed: {exc}") from None
+            page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
+            if backup_conn.execute("PRAGMA page_size").fetchone()[0] != page_size:
+                # SQLite copies into a WAL database page for page: a private
+                # copy of the backup, in the database's page size, goes in.
+                backup_conn = _with_page_size(backup_conn, Path(folder) / "copy.db", page_size)
+            deadline = time.monotonic() + store.busy_timeout
+
+            def progress(status: int, remaining: int, total: int) -> None:
+                # (CPython retries a locked database without end, and without
+                # a look at Ctrl-C: this is where both are heard.)
+                if status in (5, 6) and time.monotonic() > deadline:  # SQLITE_BUSY, _LOCKED
+                    raise Busy(OTHER_WRITER)
+
+            backup_conn.backup(store.conn, progress=progress)
         except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"{source} is not a tinycrm database ({exc})") from None
-    finally:
-        backup_conn.close()
+            raise DatabaseError(f"restoring from {source} failed: {exc}") from None
+        finally:
+            backup_conn.close()
     migrated = migrate(store.conn, store.path)
     with store.patient(), store.write():
         store.audit.record("restore", "database", None,
                            after={"from": str(source), "contacts": contacts}, now=now)
     return Restored(source, contacts, migrated)
+
+
+def _checked_backup(source: Path) -> sqlite3.Connection:
+    """A read-only connection to ``source``, once it is known to be a whole
+    tinycrm database that this tinycrm can read."""
+    from .db import _other_programs_tables, check_not_from_future
+
+    try:
+        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"can't open {source}: {exc}") from None
+    try:
+        if _other_programs_tables(conn) or not conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'contacts'").fetchone():
+            raise DatabaseError(f"{source} is not a tinycrm database")
+        check_not_from_future(conn, source)
+        status = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if status != "ok":
+            raise DatabaseError(f"{source} failed its check ({status}): nothing was restored")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(f"{source} is not a tinycrm database ({exc})") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _with_page_size(conn: sqlite3.Connection, copy: Path, page_size: int) -> sqlite3.Connection:
+    """``conn``'s database copied to ``copy`` and rebuilt with ``page_size``."""
+    target = sqlite3.connect(str(copy), isolation_level=None)
+    try:
+        conn.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")
+        target.execute(f"PRAGMA page_size = {int(page_size)}")
+        target.execute("VACUUM")
+    except BaseException:
+        target.close()
+        raise
+    finally:
+        conn.close()
+    return target
 
 
 @dataclass(frozen=True)
