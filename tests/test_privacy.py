@@ -448,3 +448,25 @@ def test_a_deleted_contact_the_address_moved_on_from_keeps_its_history(cli):
     before = [a["id"] for a in json.loads(cli.ok("audit", "1", "-f", "json").stdout)]
     cli.ok("privacy", "erase", "Pat Lee", "--yes")
     assert [a["id"] for a in json.loads(cli.ok("audit", "1", "-f", "json").stdout)] == before
+
+
+def test_a_number_written_like_a_date_is_erased_and_a_real_date_kept(store):
+    other = store.contacts.add("Other Person")
+    store.timeline.log(other.id, "note", "Erin: 555-12-34, 555.12.34, 2079/46/0958;"
+                                         " met 12-03-2024 and 2024-03-12")
+    with store.write() as conn:   # a hand edit's BLOB doesn't stop an erase
+        conn.execute("INSERT INTO events (contact_id, kind, text, at, author, created_at)"
+                     " VALUES (?, 'note', x'616263', '2026-01-01T00:00:00Z', 'x',"
+                     " '2026-01-01T00:00:00Z')", [other.id])
+    erin = store.contacts.add("Erin Erase", phones=["555-12-34", "+44 20 7946 0958"])
+    erase(store, erin.id)
+    texts = [e.text for e in store.timeline.list(other.id) if e.kind == "note"]
+    assert "Erin: [erased], [erased], [erased]; met 12-03-2024 and 2024-03-12" in texts
+
+
+def test_a_name_in_a_file_name_is_a_word_between_any_non_letters(cli, tmp_path):
+    sheet = tmp_path / "tom_leads.csv"
+    sheet.write_text("name,email\nTom,tom@ex.org\nAda,ada@ex.org\n")
+    cli.ok("import", str(sheet))
+    cli.ok("privacy", "erase", "tom@ex.org", "--yes")
+    assert json.loads(cli.ok("imports", "list", "-f", "json").stdout)[0]["source"] == "[erased]"

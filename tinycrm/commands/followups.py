@@ -461,7 +461,7 @@ def _first_line(stream) -> str:
         raise typer.BadParameter(f"a password line of more than {_MOST} bytes",
                                  param_hint="stdin")
     text = line.decode("utf-8", errors="surrogateescape")
-    return text[:-1].removesuffix("\r") if text.endswith("\n") else text
+    return text.removesuffix("\n").split("\r", 1)[0]  # (CR LF, or an old Mac's CR)
 
 
 @secret_app.command("delete")

@@ -83,7 +83,8 @@ def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
     timeout = section.get("timeout", 30)
     if (not isinstance(timeout, (int, float)) or isinstance(timeout, bool)
             or not 0 < timeout <= 3600):  # (nan and inf are neither)
-        raise SmtpConfigError(f"{where}: [smtp] timeout must be a number of seconds from 1 to 3600")
+        raise SmtpConfigError(f"{where}: [smtp] timeout must be a number of seconds, more than 0"
+                              " and at most 3600")
     if "password" in section:
         raise SmtpConfigError(f"{where}: [smtp] password: a password is never kept in the config"
                               " file; remove it and run `tinycrm secret set smtp`")

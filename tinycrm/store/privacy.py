@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -372,7 +372,7 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
         ids + ids)]
     # Their name as words of its own ("Tom" is not in "customers.csv").
     wanted = re.compile("|".join(
-        [rf"(?<!\w){re.escape(name.casefold())}(?!\w)"] * bool(name.strip())
+        [rf"(?<![^\W\d_]){re.escape(name.casefold())}(?![^\W\d_])"] * bool(name.strip())
         + [re.escape(v.casefold()) for v in values if v]) or "(?!)")
     for batch in batches:
         source = conn.execute("SELECT source FROM import_batches WHERE id = ?", [batch]).fetchone()
@@ -439,9 +439,11 @@ def _may_hold(values: list[str]) -> Callable[[str | None], bool]:
     numbers = sorted({phone_digits(v)[-7:] for v in values
                       if _PHONE.fullmatch(v) and len(phone_digits(v)) >= 7})
 
-    def may_hold(text: str | None) -> bool:
+    def may_hold(text: Any) -> bool:
         if not text:
             return False
+        if not isinstance(text, str):  # (a BLOB or a number a hand edit left)
+            text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
         if texts:
             lowered = text.lower()
             if any(v in lowered for v in texts):
@@ -455,7 +457,7 @@ def _may_hold(values: list[str]) -> Callable[[str | None], bool]:
     return may_hold
 
 
-def _redacted(whole: re.Pattern[str], text: str) -> str:
+def _redacted(whole: re.Pattern[str], text: str, values: Collection[str] = ()) -> str:
     """``text`` with each of the person's values that stands alone replaced;
     a number that is the end of an international one (555 0112 in
     +1 202 555 0112, someone else's) is left, and so is a date that a
@@ -463,7 +465,7 @@ def _redacted(whole: re.Pattern[str], text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         if _INTERNATIONAL_HEAD.search(text, max(0, match.start() - 24), match.start()):
             return match.group()
-        if _DATE_LIKE.fullmatch(match.group()):
+        if _a_date(match.group()) and match.group() not in values:
             return match.group()
         return REDACTED
 
@@ -471,7 +473,23 @@ def _redacted(whole: re.Pattern[str], text: str) -> str:
 
 
 # A date as digits and one separator: 25.03.2025, 2025-03-25, 3/25/25.
-_DATE_LIKE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
+_DATE_LIKE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{2}|\d{4})")
+
+
+def _a_date(text: str) -> bool:
+    """Whether ``text`` is a real date written with digits (a day and a month
+    that can be, in either order, and a year), not a number spelled alike
+    (555-12-34, 2079/46/0958)."""
+    match = _DATE_LIKE.fullmatch(text)
+    if not match:
+        return False
+    first, _, second, last = match.groups()
+    if len(first) == 4:  # 2025-03-25
+        return 1 <= int(second) <= 12 and 1 <= int(last) <= 31 and len(last) <= 2
+    if len(first) > 2:
+        return False
+    a, b = int(first), int(second)
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
 
 # The start of an international number, right before a match: "+1 202 ".
 _INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
@@ -486,6 +504,7 @@ def _redact(store: Store, values: list[str]) -> int:
     conn = store.conn
     whole = _whole(values)
     conn.create_function("tinycrm_may_hold", 1, _may_hold(values), deterministic=True)
+    stored = set(values)  # (a number as they wrote it is theirs, however like a date)
     changed = 0
     contacts: list[int] = []
     for table, key, columns in (
@@ -500,7 +519,8 @@ def _redact(store: Store, values: list[str]) -> int:
             f" WHERE {' OR '.join(f'tinycrm_may_hold({c})' for c in columns)}",
         ).fetchall()
         for row in rows:
-            new = [None if text is None else _redacted(whole, text) for text in row[1:]]
+            new = [_redacted(whole, text, stored) if isinstance(text, str) else text
+                   for text in row[1:]]
             if new == list(row[1:]):
                 continue  # only inside other values
             sets = ", ".join(f"{c} = ?" for c in columns)
