@@ -13,6 +13,14 @@ if TYPE_CHECKING:
     from .store import Store
 
 
+def merged_into(conn, contact_id: int) -> int | None:
+    """The contact that ``contact_id`` was last merged into, if it was."""
+    row = conn.execute(
+        "SELECT contact_id FROM audit WHERE entity = 'contact' AND action = 'merge'"
+        " AND entity_id = ? ORDER BY id DESC LIMIT 1", [contact_id]).fetchone()
+    return row[0] if row else None
+
+
 class Audit:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -23,12 +31,10 @@ class Audit:
         conn = self.store.conn
         if conn.execute("SELECT 1 FROM audit WHERE contact_id = ? LIMIT 1", [contact_id]).fetchone():
             return None
-        merged = conn.execute(
-            "SELECT contact_id FROM audit WHERE entity = 'contact' AND action = 'merge'"
-            " AND entity_id = ? ORDER BY id DESC LIMIT 1", [contact_id]).fetchone()
-        if merged is not None:
-            return (f"contact {contact_id} was merged into contact {merged[0]}, with its"
-                    f" history: see `tinycrm audit {merged[0]}`")
+        into = merged_into(conn, contact_id)
+        if into is not None:
+            return (f"contact {contact_id} was merged into contact {into}, with its"
+                    f" history: see `tinycrm audit {into}`")
         return f"no contact {contact_id}, and the audit log has nothing of one"
 
     def record(

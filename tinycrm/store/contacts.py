@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .audit import merged_into
 from .contact_values import (
     check_cadence_days,
     check_lengths,
@@ -227,11 +228,9 @@ class Contacts:
                 " use an id or an email", candidates[:20]
             )
         if ref.isascii() and ref.isdigit():
-            merged = self.conn.execute(
-                "SELECT contact_id FROM audit WHERE entity = 'contact' AND action = 'merge'"
-                " AND entity_id = ? ORDER BY id DESC LIMIT 1", [int(ref)]).fetchone()
-            if merged:  # (a script holding an old id: where did it go?)
-                raise NotFound(f"contact {ref} was merged into contact {merged[0]}")
+            into = merged_into(self.conn, int(ref))
+            if into is not None:  # (a script holding an old id: where did it go?)
+                raise NotFound(f"contact {ref} was merged into contact {into}")
         raise NotFound(f"no contact matches {quoted(ref)} (try `tinycrm search`)")
 
     def list(

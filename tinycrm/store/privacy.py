@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .audit import merged_into
 from .errors import Busy, NotFound
 from .maintenance import compact
 from .textutil import normalize_email, number_ident, phone_digits, phone_key
@@ -233,13 +234,11 @@ def _last_state(conn, contact_id: int) -> dict[str, Any] | None:
     log has nothing of it, or only an erasure's tombstone)."""
     if conn.execute("SELECT 1 FROM contacts WHERE id = ?", [contact_id]).fetchone():
         return None
-    merged = conn.execute(
-        "SELECT contact_id FROM audit WHERE entity = 'contact' AND action = 'merge'"
-        " AND entity_id = ? ORDER BY id DESC LIMIT 1", [contact_id]).fetchone()
-    if merged is not None:
+    into = merged_into(conn, contact_id)
+    if into is not None:
         # Its values and history went to the contact it was merged into: that
         # one is the person now, to export or erase.
-        raise NotFound(f"contact {contact_id} was merged into contact {merged[0]};"
+        raise NotFound(f"contact {contact_id} was merged into contact {into};"
                        f" export or erase that one")
     state: dict[str, Any] = {}
     found = False
