@@ -279,7 +279,8 @@ def test_upkeep_goes_on_whatever_the_config_file_says(cli, tmp_path, monkeypatch
     monkeypatch.setenv("TINYCRM_CONFIG", str(broken))
     assert cli("list").exit_code == 1                     # a command that needs it says so
     for args in (("db", "check"), ("db", "vacuum"), ("db", "migrate"),
-                 ("db", "backup", str(tmp_path / "b.db"))):
+                 ("db", "backup", str(tmp_path / "b.db")),
+                 ("db", "restore", str(tmp_path / "b.db"), "--yes")):
         cli.ok(*args)
     assert cli.ok("config", "path").stdout == f"{broken}\n"
 
@@ -358,3 +359,36 @@ def test_restore_onto_a_new_machine_makes_the_database(cli, db_path, tmp_path):
     assert not db_path.exists()
     cli.ok("db", "restore", str(source), "--yes")
     assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Bea Backup"]
+
+
+def test_a_restore_from_no_backup_makes_no_database(cli, db_path, tmp_path):
+    not_one = tmp_path / "notes.txt"
+    not_one.write_text("not a database\n" * 100)
+    result = cli("db", "restore", str(not_one), "--yes")
+    assert result.exit_code == 1 and "is not a tinycrm database" in result.stderr
+    assert not db_path.exists()
+
+
+def test_restore_waits_for_a_running_import_and_names_it(db_path, tmp_path):
+    from tinycrm.store.busy import ImportNote
+
+    from .conftest import run_tinycrm
+
+    Store(db_path, user="alice").close()
+    source = _backup_with(tmp_path, "src")
+    with Store(db_path, user="bob") as importer:
+        importer.conn.execute("BEGIN IMMEDIATE")
+        note = ImportNote(db_path, user="bob", source="big.csv", started_at="2026-11-23T09:00:00Z")
+        note.write()
+        proc = subprocess.Popen([sys.executable, "-m", "tinycrm", "--db", str(db_path),
+                                 "db", "restore", str(source), "--yes"], cwd=REPO,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(12)       # past the 10 s any other writer is given
+        assert proc.poll() is None, "it waits for the import"
+        importer.conn.execute("COMMIT")
+        note.remove()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "waiting for an import of big.csv by bob" in err
+    listed = run_tinycrm("list", "-f", "json", db=db_path)
+    assert [c["name"] for c in json.loads(listed.stdout)] == ["Bea Backup"]

@@ -235,3 +235,11 @@ def test_a_merge_keeps_the_rule_follow_up_due_first(cli, later):
     states = {f["id"]: f["status"]
               for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
     assert states == {later: "cancelled", 3 - later: "open"}
+
+
+def test_a_profile_many_contacts_hold_pairs_none_of_them(store):
+    for i in range(26):   # a "referred by" field, not who they are
+        store.contacts.add(f"Person {i}", fields={"referred_by": "https://linkedin.com/in/the-boss"})
+    a = store.contacts.add("Ada L", fields={"linkedin": "https://linkedin.com/in/ada-1815"})
+    b = store.contacts.add("Ada Lovelace", fields={"url": "linkedin.com/in/Ada-1815/"})
+    assert [(p.keep_id, p.other_id) for p in find_duplicates(store)] == [(a.id, b.id)]

@@ -470,3 +470,17 @@ def test_a_name_in_a_file_name_is_a_word_between_any_non_letters(cli, tmp_path):
     cli.ok("import", str(sheet))
     cli.ok("privacy", "erase", "tom@ex.org", "--yes")
     assert json.loads(cli.ok("imports", "list", "-f", "json").stdout)[0]["source"] == "[erased]"
+
+
+def test_their_number_is_erased_however_like_a_date_and_a_blob_too(store):
+    other = store.contacts.add("Other Person")
+    store.timeline.log(other.id, "note", "Erin: 31.02.2025, or 12.03.2024; met 12.03.2023")
+    with store.write() as conn:
+        conn.execute("INSERT INTO events (contact_id, kind, text, at, author, created_at)"
+                     " VALUES (?, 'note', CAST('mail erin@ex.org' AS BLOB),"
+                     " '2026-01-01T00:00:00Z', 'x', '2026-01-01T00:00:00Z')", [other.id])
+    erin = store.contacts.add("Erin", emails=["erin@ex.org"],
+                              phones=["3102 2025", "12.03.2024"])
+    erase(store, erin.id)
+    texts = sorted(str(e.text) for e in store.timeline.list(other.id) if e.kind == "note")
+    assert texts == ["Erin: [erased], or [erased]; met 12.03.2023", "mail [erased]"]

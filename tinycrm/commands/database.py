@@ -102,7 +102,7 @@ def db_restore(
     step (the app and cron may keep running). Asks first unless --yes."""
     from ..output import confirm
     from ..paths import expand
-    from ..store.maintenance import restore
+    from ..store.maintenance import check_backup, restore
 
     if not source.strip():
         raise typer.BadParameter("an empty path", param_hint="BACKUP")
@@ -110,8 +110,10 @@ def db_restore(
 
     env = env_of(ctx)
     backup_path = expand(Path(source), "backup")
-    if not backup_path.is_file():  # (before the database is opened: or made, on a new machine)
+    # (Before the database is opened, which on a new machine makes it.)
+    if not backup_path.is_file():
         raise ValidationError(f"no backup file {backup_path}")
+    check_backup(backup_path)
     if not yes and not confirm(f"Replace everything in {env.db_path} with {source}'s content?"):
         say("nothing restored (use --yes to skip the question)")
         raise typer.Exit(1)

@@ -457,11 +457,11 @@ def _first_line(stream) -> str:
         return ""
     raw = getattr(stream, "buffer", None)
     line = raw.readline(_MOST + 1) if raw is not None else stream.readline(_MOST + 1).encode()
-    if len(line) > _MOST and not line.endswith(b"\n"):
+    line = line.split(b"\n", 1)[0].split(b"\r", 1)[0]  # (CR LF, or an old Mac's CR)
+    if len(line) > _MOST:
         raise typer.BadParameter(f"a password line of more than {_MOST} bytes",
                                  param_hint="stdin")
-    text = line.decode("utf-8", errors="surrogateescape")
-    return text.removesuffix("\n").split("\r", 1)[0]  # (CR LF, or an old Mac's CR)
+    return line.decode("utf-8", errors="surrogateescape")
 
 
 @secret_app.command("delete")

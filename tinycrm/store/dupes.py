@@ -404,8 +404,12 @@ def _similar_names(group, company, threshold, add, fuzz, process) -> None:
     if len(group) < 2:
         return
     floor = max(threshold, NAME_FLOOR)
-    # A name and its abbreviation may read less alike ("j smith", "jonathan smith": 67).
-    look = NAME_FLOOR if threshold <= AGREEING_NAMES_SCORE else floor
+    abbreviations = threshold <= AGREEING_NAMES_SCORE
+    # A name with an initial may abbreviate another however little alike they
+    # read ("j smith", "jonathan smith": 67): such a name (few have one) is
+    # compared with every other down to NAME_FLOOR; the others with those
+    # after them, down to 70 (a word left out: "dr jane doe", "jane doe": 84).
+    high = min(floor, 70.0) if abbreviations else floor
     blocks: dict[str, list[tuple[int, str, str | None]]] = {}
     for member in group:
         for letter in dict.fromkeys(word[:1] for word in member[1].split()) or ("",):
@@ -415,14 +419,17 @@ def _similar_names(group, company, threshold, add, fuzz, process) -> None:
         if len(members) < 2:
             continue
         names = [m[1] for m in members]
-        for i, (contact_id, name, born) in enumerate(members[:-1]):
+        for i, (contact_id, name, born) in enumerate(members):
+            initial = abbreviations and any(len(word) == 1 for word in name.split())
+            start, cutoff = (0, NAME_FLOOR) if initial else (i + 1, high)
             for other, score, j in process.extract(
-                name, names[i + 1:], scorer=fuzz.ratio, score_cutoff=look, limit=None,
+                name, names[start:], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None,
             ):
-                other_id, _, other_born = members[i + 1 + j]
-                if (contact_id, other_id) in seen:
+                other_id, _, other_born = members[start + j]
+                pair = (min(contact_id, other_id), max(contact_id, other_id))
+                if other_id == contact_id or pair in seen:
                     continue
-                seen.add((contact_id, other_id))
+                seen.add(pair)
                 score, reason = float(score), f"similar name at {company}"
                 if score < AGREEING_NAMES_SCORE and _abbreviates(name, other):
                     score, reason = AGREEING_NAMES_SCORE, f"names agree at {company}"

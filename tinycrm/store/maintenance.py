@@ -124,6 +124,8 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
                 # SQLite copies into a WAL database page for page: a private
                 # copy of the backup, in the database's page size, goes in.
                 backup_conn = _with_page_size(backup_conn, Path(folder) / "copy.db", page_size)
+            with store.write():
+                pass  # a running import is waited for (and named) as any change waits for it
             deadline = time.monotonic() + store.busy_timeout
 
             def progress(status: int, remaining: int, total: int) -> None:
@@ -142,6 +144,11 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
         store.audit.record("restore", "database", None,
                            after={"from": str(source), "contacts": contacts}, now=now)
     return Restored(source, contacts, migrated)
+
+
+def check_backup(source: Path) -> None:
+    """Raise unless ``source`` is a whole tinycrm database this tinycrm can read."""
+    _checked_backup(source).close()
 
 
 def _checked_backup(source: Path) -> sqlite3.Connection:

@@ -472,23 +472,36 @@ def _redacted(whole: re.Pattern[str], text: str, values: Collection[str] = ()) -
 
 
 # A date as digits and one separator: 25.03.2025, 2025-03-25, 3/25/25.
-_DATE_LIKE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{2}|\d{4})")
+_DATE_LIKE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})")
 
 
 def _a_date(text: str) -> bool:
-    """Whether ``text`` is a real date written with digits (a day and a month
-    that can be, in either order, and a year), not a number spelled alike
-    (555-12-34, 2079/46/0958)."""
+    """Whether ``text`` is a real date written with digits (2025-03-25,
+    25.03.2025 or 3/25/25: a day that month has, either way round), not a
+    number spelled alike (555-12-34, 2079/46/0958, 31.02.2025)."""
+    from datetime import date
+
     match = _DATE_LIKE.fullmatch(text)
     if not match:
         return False
     first, _, second, last = match.groups()
-    if len(first) == 4:  # 2025-03-25
-        return 1 <= int(second) <= 12 and 1 <= int(last) <= 31 and len(last) <= 2
-    if len(first) > 2:
+    if len(first) == 4:
+        if len(last) > 2:
+            return False
+        tries = [(int(first), int(second), int(last))]
+    elif len(first) <= 2 and len(last) in (2, 4):
+        year = int(last) + (2000 if len(last) == 2 else 0)  # (2000: a leap year, as 29.02.24)
+        tries = [(year, int(second), int(first)), (year, int(first), int(second))]
+    else:
         return False
-    a, b = int(first), int(second)
-    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
+    for year, month, day in tries:
+        try:
+            date(year, month, day)
+            return True
+        except ValueError:
+            continue
+    return False
+
 
 # The start of an international number, right before a match: "+1 202 ".
 _INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
@@ -518,8 +531,12 @@ def _redact(store: Store, values: list[str]) -> int:
             f" WHERE {' OR '.join(f'tinycrm_may_hold({c})' for c in columns)}",
         ).fetchall()
         for row in rows:
-            new = [_redacted(whole, text, stored) if isinstance(text, str) else text
+            # (A BLOB a hand edit left is read as text, and written back as text if redacted.)
+            new = [_redacted(whole, text.decode("utf-8", "replace") if isinstance(text, bytes)
+                             else text, stored) if isinstance(text, (str, bytes)) else text
                    for text in row[1:]]
+            new = [old if isinstance(old, bytes) and value == old.decode("utf-8", "replace")
+                   else value for old, value in zip(row[1:], new)]
             if new == list(row[1:]):
                 continue  # only inside other values
             sets = ", ".join(f"{c} = ?" for c in columns)
