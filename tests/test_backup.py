@@ -317,17 +317,10 @@ def test_restore_takes_another_page_size_and_refuses_newer_or_itself(cli, db_pat
 
 
 def test_restore_brings_an_older_backup_up_to_date(cli, tmp_path):
-    from sqlite_utils import Database
-
-    from tinycrm.store.migrations import migrations
+    from .test_migrations import ADA, older_database
 
     old = tmp_path / "old.db"
-    db = Database(old)
-    migrations.apply(db, stop_before="m048_deliveries_per_owner")
-    db.execute("INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
-               " VALUES ('u1', 'Old Timer', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')")
-    db.conn.commit()
-    db.close()
+    older_database(old, "m048_deliveries_per_owner", ADA.replace("'Ada'", "'Old Timer'"))
     cli.ok("--no-rules", "add", "Ada")
     done = cli.ok("db", "restore", str(old), "--yes")
     assert "brought up to date: m048_deliveries_per_owner" in done.stderr

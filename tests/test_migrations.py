@@ -87,43 +87,42 @@ def test_reopening_applies_nothing_twice(db_path):
         assert again.migrated == []
 
 
-def test_old_schema_with_data_is_upgraded(db_path):
-    """A database made before the search index existed gets it, with its data indexed."""
+def older_database(path, stop_before: str, *statements) -> None:
+    """A database as a tinycrm from before ``stop_before`` left it, with
+    ``statements`` (SQL, or SQL and its parameters) run on it."""
     from sqlite_utils import Database
 
     from tinycrm.store.migrations import migrations
 
-    db_path.parent.mkdir()
-    db = Database(db_path)
-    migrations.apply(db, stop_before="m002_search_index")
-    db.execute(
-        "INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
-        " VALUES ('u1', 'Old Timer', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')"
-    )
+    path.parent.mkdir(exist_ok=True)
+    db = Database(path)
+    migrations.apply(db, stop_before=stop_before)
+    for statement in statements:
+        sql, params = (statement, []) if isinstance(statement, str) else statement
+        db.execute(sql, params)
     db.conn.commit()
     db.close()
+
+
+ADA = ("INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
+       " VALUES ('u1', 'Ada', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')")
+
+
+def test_old_schema_with_data_is_upgraded(db_path):
+    """A database made before the search index existed gets it, with its data indexed."""
+    older_database(db_path, "m002_search_index", ADA)
     with Store(db_path, user="alice") as store:
         assert "m002_search_index" in store.migrated
-        assert store.contacts.get(1).name == "Old Timer"
+        assert store.contacts.get(1).name == "Ada"
 
 
 def test_command_lines_recorded_by_older_versions_are_cleared(db_path):
-    from sqlite_utils import Database
-
-    from tinycrm.store.migrations import migrations
-
-    db_path.parent.mkdir()
-    db = Database(db_path)
-    migrations.apply(db, stop_before="m047_no_command_lines_in_deliveries")
-    db.execute("INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
-               " VALUES ('u1', 'Ada', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')")
-    for channel, recipient in (("command", "curl https://hooks.example/T0k3n"),
-                               ("email", "alice@ex.org")):
-        db.execute("INSERT INTO deliveries (item, contact_id, due_at, channel, recipient,"
-                   " delivered_at, state) VALUES ('cadence:1', 1, '2026-01-01T00:00:00Z', ?, ?,"
-                   " '2026-01-01T00:00:00Z', 'sent')", [channel, recipient])
-    db.conn.commit()
-    db.close()
+    older_database(db_path, "m047_no_command_lines_in_deliveries", ADA, *(
+        ("INSERT INTO deliveries (item, contact_id, due_at, channel, recipient, delivered_at,"
+         " state) VALUES ('cadence:1', 1, '2026-01-01T00:00:00Z', ?, ?, '2026-01-01T00:00:00Z',"
+         " 'sent')", [channel, recipient])
+        for channel, recipient in (("command", "curl https://hooks.example/T0k3n"),
+                                   ("email", "alice@ex.org"))))
     with Store(db_path, user="alice") as store:
         assert "m047_no_command_lines_in_deliveries" in store.migrated
         assert store.conn.execute("SELECT channel, recipient FROM deliveries ORDER BY id").fetchall() == [
@@ -131,25 +130,18 @@ def test_command_lines_recorded_by_older_versions_are_cleared(db_path):
 
 
 def test_deliveries_made_before_owners_were_recorded_are_the_present_owners(db_path):
-    from sqlite_utils import Database
-
-    from tinycrm.store.migrations import migrations
     from tinycrm.store.reminders import Reminders
 
-    db_path.parent.mkdir()
-    db = Database(db_path)
-    migrations.apply(db, stop_before="m048_deliveries_per_owner")
-    db.execute("INSERT INTO contacts (uid, name, owner, created_at, updated_at, cadence_days)"
-               " VALUES ('u1', 'Ada', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 7)")
-    db.execute("INSERT INTO followups (contact_id, due_at, note, owner, status, created_at,"
-               " updated_at, reminded) VALUES (1, '2026-01-01T00:00:00Z', 'call', 'bob', 'open',"
-               " '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 0)")
-    for item, followup in (("followup:1", 1), ("cadence:1", None)):
-        db.execute("INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel,"
-                   " delivered_at, state) VALUES (?, 1, ?, '2026-01-01T00:00:00Z', 'stdout',"
-                   " '2026-01-01T00:00:00Z', 'sent')", [item, followup])
-    db.conn.commit()
-    db.close()
+    older_database(
+        db_path, "m048_deliveries_per_owner", ADA,
+        "UPDATE contacts SET cadence_days = 7",
+        "INSERT INTO followups (contact_id, due_at, note, owner, status, created_at, updated_at,"
+        " reminded) VALUES (1, '2026-01-01T00:00:00Z', 'call', 'bob', 'open',"
+        " '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 0)",
+        *(("INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, delivered_at,"
+           " state) VALUES (?, 1, ?, '2026-01-01T00:00:00Z', 'stdout', '2026-01-01T00:00:00Z',"
+           " 'sent')", [item, followup])
+          for item, followup in (("followup:1", 1), ("cadence:1", None))))
     with Store(db_path, user="alice") as store:
         assert "m048_deliveries_per_owner" in store.migrated
         assert [(d.item, d.owner) for d in Reminders(store).deliveries()] == [
@@ -231,22 +223,13 @@ def test_a_file_damaged_after_it_was_made_is_one_line(db_path):
 
 
 def test_deliveries_of_a_contact_deleted_with_foreign_keys_off_dont_stop_the_upgrade(db_path):
-    from sqlite_utils import Database
-
-    from tinycrm.store.migrations import migrations
     from tinycrm.store.reminders import Reminders
 
-    db_path.parent.mkdir()
-    db = Database(db_path)
-    migrations.apply(db, stop_before="m048_deliveries_per_owner")
-    db.execute("INSERT INTO contacts (uid, name, owner, created_at, updated_at)"
-               " VALUES ('u1', 'Ada', 'alice', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')")
-    for contact in (1, 2):   # contact 2 was deleted by hand in the sqlite3 shell
-        db.execute("INSERT INTO deliveries (item, contact_id, due_at, channel, delivered_at, state)"
-                   " VALUES (?, ?, '2026-01-01T00:00:00Z', 'stdout', '2026-01-01T00:00:00Z',"
-                   " 'sent')", [f"cadence:{contact}", contact])
-    db.conn.commit()
-    db.close()
+    # (Contact 2 was deleted by hand in the sqlite3 shell, foreign keys off.)
+    older_database(db_path, "m048_deliveries_per_owner", ADA, *(
+        ("INSERT INTO deliveries (item, contact_id, due_at, channel, delivered_at, state)"
+         " VALUES (?, ?, '2026-01-01T00:00:00Z', 'stdout', '2026-01-01T00:00:00Z', 'sent')",
+         [f"cadence:{contact}", contact]) for contact in (1, 2)))
     with Store(db_path, user="alice") as store:
         assert "m048_deliveries_per_owner" in store.migrated
         assert [d.item for d in Reminders(store).deliveries()] == ["cadence:1"]
