@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, Any
 from .audit import merged_into
 from .errors import Busy, NotFound
 from .maintenance import compact
-from .textutil import normalize_email, number_ident, phone_digits, phone_key
+from .redaction import REDACTED, is_number, redact
+from .textutil import normalize_email, number_ident, phone_key
 from .timeutil import from_db, to_json
 
 if TYPE_CHECKING:
     from .models import Contact
     from .store import Store
-
-REDACTED = "[erased]"
 
 
 def export(store: Store, contact_id: int, *, now: datetime | None = None) -> dict[str, Any]:
@@ -108,14 +107,11 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
             )
         ]
         audit = [a.to_dict() for a in store.audit.list(contact_id)]
-        # Deleted records of the same person (by an address or uid): what
-        # ``erase`` would take with them.
-        person = _Former(contact_id, contact) if isinstance(contact, dict) else contact
-        current = _identifying(conn, contact_id, person.emails, person.phones, person.uid)
+        # Deleted records of the same person: what ``erase`` would take with them.
+        _, earlier_ids = _records_of(conn, contact_id, _person(contact_id, contact))
         earlier = [{"contact_id": other,
                     "audit": [a.to_dict() for a in reversed(store.audit.list(other))]}
-                   for other in _earlier_records(
-                       conn, current, [contact_id, *_merged_into(conn, contact_id)])]
+                   for other in earlier_ids]
     return {
         "exported_at": to_json(now),
         "exported_by": store.user,
@@ -149,18 +145,15 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
     conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed as we go
     try:
         with store.write():
-            contact = _contact_or_last_state(store, contact_id)
-            if isinstance(contact, dict):  # deleted: what the audit log keeps of them
-                contact = _Former(contact_id, contact)
-            # Values that identify the person wherever they were copied:
-            # emails and phones are unique to them; the name only counts in
-            # rows that belong to this contact (another "Sam Lee" keeps theirs).
-            current = _identifying(conn, contact_id, contact.emails, contact.phones, contact.uid)
+            contact = _person(contact_id, _contact_or_last_state(store, contact_id))
             params = [contact_id]
             # Contacts merged into this one were this person too, and so were
             # deleted ones that had their address: their history goes.
-            ids = [contact_id, *_merged_into(conn, contact_id)]
-            ids += _earlier_records(conn, current, ids)
+            merged, earlier = _records_of(conn, contact_id, contact)
+            ids = merged + earlier
+            # Values that identify the person wherever they were copied:
+            # emails and phones are unique to them; the name only counts in
+            # rows that belong to this contact (another "Sam Lee" keeps theirs).
             # With the addresses and numbers they had before (an edit's "before").
             values = _identifying(conn, contact_id, *_history_values(conn, ids, contact))
             marks = ", ".join("?" * len(ids))
@@ -179,7 +172,7 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             conn.execute(f"DELETE FROM import_items WHERE contact_id IN ({marks})", ids)
             # Cascades: emails, phones, tags, events, follow-ups, deliveries, search row.
             conn.execute("DELETE FROM contacts WHERE id = ?", params)
-            redacted = _redact(store, values)
+            redacted = redact(store, values)
             # Merge FTS5's segments so the deleted trigrams are really gone.
             conn.execute("INSERT INTO contact_search_fts(contact_search_fts) VALUES ('optimize')")
             store.audit.record("erase", "contact", contact_id, contact_id=contact_id, now=now)
@@ -274,6 +267,19 @@ class _Former:
         return self.state.get("uid")
 
 
+def _person(contact_id: int, contact: Contact | dict[str, Any]) -> Contact | _Former:
+    """A contact, or a deleted one as the audit log keeps it, read alike."""
+    return _Former(contact_id, contact) if isinstance(contact, dict) else contact
+
+
+def _records_of(conn, contact_id: int, person) -> tuple[list[int], list[int]]:
+    """The ids of this contact and those merged into it, and of deleted
+    contacts that were the person too (by their present address or uid)."""
+    current = _identifying(conn, contact_id, person.emails, person.phones, person.uid)
+    merged = [contact_id, *_merged_into(conn, contact_id)]
+    return merged, _earlier_records(conn, current, merged)
+
+
 def _merged_into(conn, contact_id: int) -> list[int]:
     """Ids of the contacts merged into this one, and into those, and so on."""
     found: list[int] = []
@@ -318,7 +324,7 @@ def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
     switchboard's is a colleague's too. Nor one merged into someone else,
     whose history is that one's.)"""
     keys = sorted({v.lower() for v in values if "@" in v})
-    uids = [v for v in values if "@" not in v and not _PHONE.fullmatch(v)]
+    uids = [v for v in values if "@" not in v and not is_number(v)]
     if not keys and not uids:
         return []
     found = [r[0] for r in conn.execute(
@@ -387,165 +393,3 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
         conn.execute("UPDATE audit SET after = json_set(after, '$.source', ?) WHERE"
                      " entity = 'import' AND entity_id = ? AND json_extract(after, '$.source')"
                      " IS NOT NULL", [REDACTED, batch])
-
-
-_PHONE = re.compile(r"[\d\s()+./-]+")
-
-
-def _whole(values: list[str]) -> re.Pattern[str]:
-    """Any of ``values`` standing alone: not part of a longer address, number
-    or word (li@acme.example is not in eli@acme.example, +1 202 555 0112 not
-    in +1 202 555 01123). The longest first."""
-    return re.compile("|".join(
-        rf"(?<![\w.%+-])(?i:{re.escape(v)})(?![\w%+-]|\.\w)" if "@" in v
-        else _spellings(v) if _PHONE.fullmatch(v)
-        else rf"(?<![\w-]){re.escape(v)}(?![\w-])" for v in values))
-
-
-_SEP = r"[ ().\-/]{0,3}"  # what may stand between a number's digits
-
-
-def _spellings(phone: str) -> str:
-    """A pattern for the ways ``phone`` may be written elsewhere: its last
-    nine digits (``number_ident``) with any separators between them, after
-    the digits it has before those (its country code, an area code's first
-    digits: ``+1 202``, ``(202)``), a trunk 0 (``020``, ``+31 (0)20``), or
-    nothing. Not part of a longer number. A number with no country code may
-    be written with anyone's."""
-    digits = phone_digits(phone)
-    if len(digits) < 7:
-        return rf"(?<![\d+]){re.escape(phone)}(?!\d)"
-    tail, head = digits[-9:], digits[:-9].lstrip("0")
-    trunk = rf"(?:\(?0\)?{_SEP})?"
-    if head:
-        heads = "|".join(_SEP.join(head[-k:]) for k in range(len(head), 0, -1))
-        prefix = rf"(?:(?:(?:\+|00){_SEP})?\(?(?:{heads}){_SEP})?"
-    else:
-        prefix = rf"(?:(?:\+|00)\d{{1,3}}{_SEP})?"
-    return rf"(?<![\d+]){prefix}{trunk}{_SEP.join(tail)}(?!\d)"
-
-
-_NOT_DIGITS = re.compile(r"\D+")
-_ASCII_NOT_DIGITS = {c: None for c in range(128) if not chr(c).isdigit()}
-
-
-def _may_hold(values: list[str]) -> Callable[[str | None], bool]:
-    """A quick test of whether a text may hold one of ``values`` (``_whole``
-    then decides): an address or uid in any case, a number's last seven
-    digits among the text's digits, however they are spaced ("12 34")."""
-    texts = sorted({v.lower() for v in values
-                    if not (_PHONE.fullmatch(v) and len(phone_digits(v)) >= 7)})
-    numbers = sorted({phone_digits(v)[-7:] for v in values
-                      if _PHONE.fullmatch(v) and len(phone_digits(v)) >= 7})
-
-    def may_hold(text: Any) -> bool:
-        if not text:
-            return False
-        if not isinstance(text, str):  # (a BLOB or a number a hand edit left)
-            text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-        if texts:
-            lowered = text.lower()
-            if any(v in lowered for v in texts):
-                return True
-        if numbers:
-            digits = (text.translate(_ASCII_NOT_DIGITS) if text.isascii()
-                      else _NOT_DIGITS.sub("", text))
-            return any(n in digits for n in numbers)
-        return False
-
-    return may_hold
-
-
-def _redacted(whole: re.Pattern[str], text: str, values: Collection[str] = ()) -> str:
-    """``text`` with each of the person's values that stands alone replaced;
-    a number that is the end of an international one (555 0112 in
-    +1 202 555 0112, someone else's) is left, and so is a date that a
-    number's digits spell (25.03.2025 for 25 03 20 25)."""
-    def replace(match: re.Match[str]) -> str:
-        if _INTERNATIONAL_HEAD.search(text, max(0, match.start() - 24), match.start()):
-            return match.group()
-        if _a_date(match.group()) and match.group() not in values:
-            return match.group()
-        return REDACTED
-
-    return whole.sub(replace, text)
-
-
-# A date as digits and one separator: 25.03.2025, 2025-03-25, 3/25/25.
-_DATE_LIKE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})")
-
-
-def _a_date(text: str) -> bool:
-    """Whether ``text`` is a real date written with digits (2025-03-25,
-    25.03.2025 or 3/25/25: a day that month has, either way round), not a
-    number spelled alike (555-12-34, 2079/46/0958, 31.02.2025)."""
-    from datetime import date
-
-    match = _DATE_LIKE.fullmatch(text)
-    if not match:
-        return False
-    first, _, second, last = match.groups()
-    if len(first) == 4:
-        if len(last) > 2:
-            return False
-        tries = [(int(first), int(second), int(last))]
-    elif len(first) <= 2 and len(last) in (2, 4):
-        year = int(last) + (2000 if len(last) == 2 else 0)  # (2000: a leap year, as 29.02.24)
-        tries = [(year, int(second), int(first)), (year, int(first), int(second))]
-    else:
-        return False
-    for year, month, day in tries:
-        try:
-            date(year, month, day)
-            return True
-        except ValueError:
-            continue
-    return False
-
-
-# The start of an international number, right before a match: "+1 202 ".
-_INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
-
-
-def _redact(store: Store, values: list[str]) -> int:
-    """Replace this person's emails and phones where other rows copied them
-    (another contact's note, company or custom field, an audit diff, an
-    import's before-image); a contact changed so is indexed for search again."""
-    if not values:
-        return 0
-    conn = store.conn
-    whole = _whole(values)
-    conn.create_function("tinycrm_may_hold", 1, _may_hold(values), deterministic=True)
-    stored = set(values)  # (a number as they wrote it is theirs, however like a date)
-    changed = 0
-    contacts: list[int] = []
-    for table, key, columns in (
-        ("audit", "id", ["before", "after"]),
-        ("import_items", "batch_id || ':' || contact_id", ["before"]),
-        ("events", "id", ["text", "data"]),
-        ("followups", "id", ["note"]),
-        ("contacts", "id", ["name", "company", "title", "source", "fields"]),
-    ):
-        rows = conn.execute(
-            f"SELECT {key}, {', '.join(columns)} FROM {table}"
-            f" WHERE {' OR '.join(f'tinycrm_may_hold({c})' for c in columns)}",
-        ).fetchall()
-        for row in rows:
-            # (A BLOB a hand edit left is read as text, and written back as text if redacted.)
-            new = [_redacted(whole, text.decode("utf-8", "replace") if isinstance(text, bytes)
-                             else text, stored) if isinstance(text, (str, bytes)) else text
-                   for text in row[1:]]
-            new = [old if isinstance(old, bytes) and value == old.decode("utf-8", "replace")
-                   else value for old, value in zip(row[1:], new)]
-            if new == list(row[1:]):
-                continue  # only inside other values
-            sets = ", ".join(f"{c} = ?" for c in columns)
-            if table == "contacts":
-                # (A form holding the old text must not save it back: a new version.)
-                sets += ", version = version + 1"
-                contacts.append(row[0])
-            conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*new, row[0]])
-            changed += 1
-    if contacts:
-        store.search.reindex(contacts)
-    return changed
