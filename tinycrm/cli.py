@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 from .context import WAIT_FOR_IMPORTS, Env
 from .store.errors import EXIT_BUSY, Ambiguous, TinyCRMError, cut
-from .store.textutil import one_line, strip_controls
+from .store.textutil import one_line, strip_controls, undecodable
 
 if TYPE_CHECKING:
     import click
@@ -152,7 +152,7 @@ def root(
         # (`--db "$DB"` with DB unset: not the default database, silently.)
         raise typer.BadParameter("an empty path", param_hint="--db / TINYCRM_DB")
     if user is not None:
-        if any("\udc80" <= c <= "\udcff" for c in user):
+        if undecodable(user):
             raise typer.BadParameter("not valid UTF-8", param_hint="--user / TINYCRM_USER")
         if one_line(user) is None:
             # (`--user "$ME"` with ME unset: not the login's name, silently;

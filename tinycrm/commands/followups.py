@@ -433,13 +433,14 @@ def secret_set(
 ) -> None:
     """Store a password in the OS keyring: asked for at a terminal, read from stdin when piped."""
     from ..secrets import check_name, set_secret
+    from ..store.textutil import undecodable
 
     check_name(name)
     if sys.stdin is not None and sys.stdin.isatty():
         value = typer.prompt(f"{name} password", hide_input=True, confirmation_prompt=True, err=True)
     else:
         value = _first_line(sys.stdin)
-    if any("\udc80" <= c <= "\udcff" for c in value):
+    if undecodable(value):
         raise typer.BadParameter("the password is not valid UTF-8", param_hint="stdin")
     set_secret(name, value)
     say(f"stored the {name} password in the keyring")

@@ -78,7 +78,7 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
         except sqlite3.Error as exc:
             raise DatabaseError(f"can't open {path}: {exc}") from None
         try:
-            foreign = _other_programs_tables(conn)
+            foreign = other_programs_tables(conn)
         except sqlite3.OperationalError as exc:
             conn.close()
             from .busy import is_locked
@@ -123,7 +123,7 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
     return conn
 
 
-def _other_programs_tables(conn: sqlite3.Connection) -> list[str]:
+def other_programs_tables(conn: sqlite3.Connection) -> list[str]:
     """A few of the tables of a file that holds tables but none of tinycrm's
     migrations (Firefox's places.sqlite, llm's logs.db); [] for a new file or
     one of ours. Read before anything is written: a mistyped --db must not

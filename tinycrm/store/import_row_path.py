@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .bulk import ContactRows
 from .contact_state import ContactState, combine, load_states
-from .dupes import PHONE_GROUP_LIMIT, names_agree
+from .dupes import PHONE_GROUP_LIMIT, born_apart, names_agree
 from .import_batches import write_state
 from .import_namesakes import (
     Namesakes,
@@ -369,11 +369,7 @@ class RowPath:
             row = self.conn.execute("SELECT birthday FROM contacts WHERE id = ?",
                                     [contact_id]).fetchone()
             birthday = row[0] if row else None
-        if not birthday:
-            return False
-        if birthday.startswith("--") or inc.birthday.startswith("--"):
-            return birthday[-5:] != inc.birthday[-5:]  # a day without its year: the day
-        return birthday != inc.birthday
+        return born_apart(birthday, inc.birthday)
 
     def _may_be(self, inc: Incoming, target: int, pending: dict[int, Any],
                 names: dict[int, str]) -> bool:

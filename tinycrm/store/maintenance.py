@@ -154,14 +154,14 @@ def check_backup(source: Path) -> None:
 def _checked_backup(source: Path) -> sqlite3.Connection:
     """A read-only connection to ``source``, once it is known to be a whole
     tinycrm database that this tinycrm can read."""
-    from .db import _other_programs_tables, check_not_from_future
+    from .db import check_not_from_future, other_programs_tables
 
     try:
         conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise DatabaseError(f"can't open {source}: {exc}") from None
     try:
-        if _other_programs_tables(conn) or not conn.execute(
+        if other_programs_tables(conn) or not conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = 'contacts'").fetchone():
             raise DatabaseError(f"{source} is not a tinycrm database")
         check_not_from_future(conn, source)

@@ -40,6 +40,12 @@ def strip_terminal_codes(text: str) -> str:
     return _CONTROLS_BUT_LINES.sub("", _ANSI.sub("", text))
 
 
+def undecodable(text: str) -> bool:
+    """Whether ``text`` holds bytes that were not UTF-8 (an argument, a
+    variable, stdin): Python keeps them as lone surrogates, U+DC80..U+DCFF."""
+    return any("\udc80" <= c <= "\udcff" for c in text)
+
+
 def strip_controls(text: str | None, *, keep_newlines: bool = False) -> str:
     """Remove escape sequences and control characters so data can't drive a terminal."""
     if not text:
