@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 import stat
+from functools import cache
 from pathlib import Path
 
 from .errors import DatabaseError
@@ -199,13 +200,15 @@ def _up_to_date(conn: sqlite3.Connection) -> bool:
     return bool(declared) and set(applied_migrations(conn)) == declared
 
 
-def _declared_steps() -> set[str]:
-    """The migration steps migrations.py declares, read from its source (empty
-    if it can't be read)."""
+@cache
+def _declared_steps() -> frozenset[str]:
+    """The migration steps migrations.py declares, read from its source once
+    (empty if it can't be read): opening a database asks twice."""
     try:
-        return set(_DECLARED_STEP.findall(Path(__file__).with_name("migrations.py").read_text()))
+        return frozenset(
+            _DECLARED_STEP.findall(Path(__file__).with_name("migrations.py").read_text()))
     except OSError:
-        return set()
+        return frozenset()
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
