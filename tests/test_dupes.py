@@ -99,8 +99,12 @@ def test_merge_moves_everything_to_keep(store):
                   company="Engines", title="Engineer", tags=["investor"],
                   fields={"plan": "pro"}, note="met at the society")
     store.followups.add(other.id, store.now(), note="call back")
-    merged, changed = merge_contacts(store, keep.id, other.id)
+    merged, changed, moved, cancelled = merge_contacts(store, keep.id, other.id)
     assert changed == ["company", "emails", "phones", "tags", "fields"]
+    # Its note and two follow-ups (the call, and the rule's for a new lead), each on its timeline.
+    assert moved == {"events": 3, "followups": 2}
+    # KEEP had the new-lead rule's follow-up too: OTHER's (due no sooner) is cancelled.
+    assert [store.followups.get(i).status for i in cancelled] == ["cancelled"]
     assert merged.name == "Ada Lovelace" and merged.title == "Countess"
     assert merged.emails == ("ada@ex.org", "ada@engines.example")
     assert merged.phones == ("+44 20 7946 0001",) and merged.tags == ("investor", "vip")
@@ -115,6 +119,60 @@ def test_merge_moves_everything_to_keep(store):
     assert merges and merges[0].entity_id == other.id
     assert merges[0].before["merged"]["emails"] == ["ada@engines.example"]
     assert [found.id for found, _ in store.search.search("engines.example")] == [keep.id]
+
+
+
+def _everything(store) -> dict:
+    """Every row of every table but SQLite's own: what a dry run must leave as it was."""
+    tables = [t for (t,) in store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND sql NOT LIKE 'CREATE VIRTUAL%'")]
+    return {t: store.conn.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+
+
+def test_a_dry_run_merge_tells_what_the_merge_does_and_changes_nothing(store):
+    c = store.contacts
+    keep = c.add("Ada Lovelace", emails=["ada@ex.org"], stage="lead")
+    other = c.add("Ada L.", emails=["ada@engines.example"], company="Engines", stage="customer")
+    store.followups.add(other.id, store.now(), note="call back")
+    store.timeline.add(other.id, "call", "about the engine", now=store.now())
+    before = _everything(store)
+    would = merge_contacts(store, keep.id, other.id, dry_run=True)
+    assert _everything(store) == before
+    assert c.count() == 2 and not store.conn.in_transaction
+    done = merge_contacts(store, keep.id, other.id)
+    assert would.changed == done.changed == ["company", "stage", "emails"]
+    assert would.moved == done.moved == {"events": 2, "followups": 1}
+    assert would.cancelled == done.cancelled == []  # (a customer had no new-lead follow-up)
+    assert would.contact.emails == done.contact.emails == ("ada@ex.org", "ada@engines.example")
+    assert would.contact.stage == done.contact.stage == "customer"
+
+
+def test_cli_merge_dry_run(cli):
+    cli.ok("add", "John Doe", "-e", "john.doe@gmail.com", "--tag", "vip")
+    cli.ok("add", "Johnny [bold]", "-e", "johndoe@gmail.com", "--company", "Acme",
+           "--tag", "beta")
+    cli.ok("log", "2", "left a message", "--kind", "call")
+    result = cli.ok("merge", "--dry-run", "1", "2")
+    assert result.stdout.splitlines() == [
+        "would merge 2 (Johnny [bold]) into 1 (John Doe)",
+        "  company: (empty) -> Acme",
+        "  last_contacted_at: (empty) -> 2026-11-23 09:30",
+        "  emails: john.doe@gmail.com -> john.doe@gmail.com, johndoe@gmail.com",
+        "  tags: vip -> beta, vip",
+        "  moves: 2 timeline entries, 1 follow-up",
+        "  cancels: follow-up 2, a second open one of a rule",
+        "  removes: contact 2",
+    ]
+    assert len(json.loads(cli.ok("list", "-f", "json").stdout)) == 2
+    assert "merged" not in cli.ok("audit", "1").stdout
+    merged = cli.ok("merge", "1", "2")
+    assert merged.stdout == ""
+    assert merged.stderr == (
+        "merged 2 (Johnny [bold]) into 1 (John Doe): company, last_contacted_at, emails, tags;"
+        " moved 2 timeline entries, 1 follow-up; cancelled follow-up 2 (a second open one of a"
+        " rule)\n")
+    assert cli("merge", "--dry-run", "1", "2").exit_code == 3  # 2 is gone now
 
 
 def test_cli_dupes_and_merge(cli):

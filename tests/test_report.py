@@ -351,13 +351,13 @@ def test_a_merge_keeps_the_earlier_creation_so_a_conversion_takes_no_negative_ti
     old = store.contacts.add("Old Other", emails=["o@ex.org"], now=_at("2026-01-01T00:00:00+00:00"))
     store.contacts.edit(old.id, {"stage": "customer"}, now=_at("2026-03-01T00:00:00+00:00"))
     new = store.contacts.add("New Keep", emails=["k@ex.org"], now=_at("2026-11-01T00:00:00+00:00"))
-    kept, changed = merge_contacts(store, new.id, old.id, now=_at("2026-11-02T00:00:00+00:00"))
+    kept, changed, _, _ = merge_contacts(store, new.id, old.id, now=_at("2026-11-02T00:00:00+00:00"))
     assert kept.created_at == _at("2026-01-01T00:00:00+00:00") and "created_at" in changed
     conversion = build(store, now=FROZEN).to_dict()["conversion"]
     assert (conversion["leads"], conversion["converted"], conversion["median_days"]) == (1, 1, 59.0)
     # A contact merged the other way keeps its own, earlier, creation.
     newer = store.contacts.add("Newer", emails=["n@ex.org"], now=_at("2026-11-10T00:00:00+00:00"))
-    kept, changed = merge_contacts(store, new.id, newer.id, now=_at("2026-11-11T00:00:00+00:00"))
+    kept, changed, _, _ = merge_contacts(store, new.id, newer.id, now=_at("2026-11-11T00:00:00+00:00"))
     assert kept.created_at == _at("2026-01-01T00:00:00+00:00") and "created_at" not in changed
 
 

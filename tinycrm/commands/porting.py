@@ -5,6 +5,7 @@ undo), ``dupes`` and ``merge``. The work is in ``store/importer.py``,
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from enum import Enum
 from typing import IO, TYPE_CHECKING, Annotated
 
@@ -383,6 +384,9 @@ def merge(
     ctx: typer.Context,
     keep: Annotated[str, typer.Argument(help="The contact to keep: id, email or exact name.")],
     other: Annotated[str, typer.Argument(help="The contact merged into it, then removed.")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print what the merge would change on KEEP and what would move"
+                          " to it (stdout); change nothing.")] = False,
 ) -> None:
     """Merge OTHER into KEEP: KEEP's values win, empty ones are filled from OTHER;
     emails, phones and tags are unioned; OTHER's timeline and follow-ups move
@@ -392,9 +396,58 @@ def merge(
     store = env_of(ctx).store()
     keep_contact = store.contacts.resolve(keep)
     other_contact = store.contacts.resolve(other)
-    result, changed = merge_contacts(store, keep_contact.id, other_contact.id)
-    say(f"merged {other_contact.id} ({other_contact.name}) into {result.id} ({result.name})"
-        + (f": {', '.join(changed)}" if changed else ""))
+    merged = merge_contacts(store, keep_contact.id, other_contact.id, dry_run=dry_run)
+    moves = _moves(merged.moved)
+    if not dry_run:
+        say(f"merged {other_contact.id} ({other_contact.name}) into {keep_contact.id}"
+            f" ({merged.contact.name})" + (f": {', '.join(merged.changed)}" if merged.changed else "")
+            + (f"; moved {moves}" if moves else "") + _cancelled(merged.cancelled))
+        return
+    lines = [f"would merge {other_contact.id} ({other_contact.name}) into {keep_contact.id}"
+             f" ({keep_contact.name})"]
+    for key in merged.changed:
+        lines.append(f"  {key}: {_shown(getattr(keep_contact, key))} ->"
+                     f" {_shown(getattr(merged.contact, key))}")
+    if not merged.changed:
+        lines.append(f"  no field of {keep_contact.id} changes")
+    lines.append(f"  moves: {moves or 'nothing'}")
+    if merged.cancelled:
+        lines.append(f"  cancels: {_followups(merged.cancelled)}, a second open one of a rule")
+    lines.append(f"  removes: contact {other_contact.id}")
+    for line in lines:
+        sys.stdout.write(strip_controls(cut(line)) + "\n")
+
+
+# What a merge moves, as its message names it (rows of other tables, such as
+# reminders already sent, move too but are bookkeeping).
+_MOVED = {"events": ("timeline entry", "timeline entries"), "followups": ("follow-up", "follow-ups")}
+
+
+def _moves(moved: dict[str, int]) -> str:
+    return ", ".join(f"{n} {_MOVED[table][n != 1]}" for table, n in moved.items()
+                     if table in _MOVED)
+
+
+def _followups(ids: list[int]) -> str:
+    return f"follow-up{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}"
+
+
+def _cancelled(ids: list[int]) -> str:
+    return f"; cancelled {_followups(ids)} (a second open one of a rule)" if ids else ""
+
+
+def _shown(value) -> str:
+    """A value in a dry run's line: lists and custom fields as their items,
+    times in local time."""
+    if value in (None, "", [], (), {}):
+        return "(empty)"
+    if isinstance(value, datetime):
+        return show_time(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
 
 
 def register(app: typer.Typer) -> None:
