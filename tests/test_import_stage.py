@@ -69,10 +69,10 @@ def test_rows_of_one_file_move_a_new_contact_forward(store):
 def test_merging_two_contacts_keeps_the_later_stage(store):
     keep = store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
     other = store.contacts.add("Ada L.", emails=["ada@work.example"], stage="customer")
-    merged, changed = merge_contacts(store, keep.id, other.id)
+    merged, changed, _, _ = merge_contacts(store, keep.id, other.id)
     assert merged.stage == "customer" and "stage" in changed
     assert stage_events(store, keep.id) == [("lead", "customer")]
     # The other way round, KEEP's later stage stays.
     third = store.contacts.add("Ada King", emails=["ada@king.example"])
-    merged, changed = merge_contacts(store, keep.id, third.id)
+    merged, changed, _, _ = merge_contacts(store, keep.id, third.id)
     assert merged.stage == "customer" and "stage" not in changed
