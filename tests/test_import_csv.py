@@ -150,6 +150,42 @@ def test_a_date_alone_mapped_to_a_time_is_the_start_of_that_day_here(cli, tmp_pa
     assert "bad.csv:3: Created: not a date and time: 'someday'" in rejected.stderr
 
 
+
+def test_a_time_with_its_clock_and_zone_is_read_whole_or_rejected(cli, tmp_path):
+    """Other tools write times in their own ways. Each is read whole, or the
+    row is rejected: never cut to the date before it (a lead from 23:30 UTC
+    taken as midnight would come a day early, past its response time)."""
+    from .followup_helpers import local_zone
+
+    text = ("Name,Created\n"
+            "Utc,2026-04-09 23:30:00 UTC\n"
+            "Gmt,2026-04-09 23:30 GMT\n"
+            "Offset,2026-04-09 23:30 +02:00\n"
+            "Half,04/09/2026 10:15 PM\n"
+            "Words,\"Apr 9, 2026 9:05 am\"\n"
+            "Local,2026-04-09 23:30\n"
+            "Gap,2026-03-29 02:30\n"
+            "Zone,2026-04-09T22:00:00 America/Los_Angeles\n"
+            "Clock,2026-04-09T25:99\n"
+            "Noon,2026-04-09 13:30 PM\n")
+    with local_zone("Europe/Amsterdam"):
+        result = cli("import", write(tmp_path, "times.csv", text), "--map", "Created=created_at")
+        people = by_name(cli)
+    assert result.exit_code == 1
+    assert {name: person["created_at"] for name, person in people.items()} == {
+        "Utc": "2026-04-09T23:30:00+00:00",
+        "Gmt": "2026-04-09T23:30:00+00:00",
+        "Offset": "2026-04-09T21:30:00+00:00",
+        "Half": "2026-04-09T20:15:00+00:00",  # 22:15 in Amsterdam, in summer time
+        "Words": "2026-04-09T07:05:00+00:00",
+        "Local": "2026-04-09T21:30:00+00:00",
+        "Gap": "2026-03-29T01:30:00+00:00",  # 02:30 is skipped: the moment after, 03:30
+    }
+    for line, value in ((9, "2026-04-09T22:00:00 America/Los_Angeles"),
+                        (10, "2026-04-09T25:99"), (11, "2026-04-09 13:30 PM")):
+        assert f"times.csv:{line}: Created: not a date and time: '{value}'" in result.stderr
+
+
 def test_linkedin_reject_lines_count_the_preamble(cli, tmp_path):
     text = LINKEDIN.replace("ada@ex.org", "not-an-email")
     result = cli("import", write(tmp_path, "Connections.csv", text))

@@ -7,7 +7,7 @@ chunk (``import_writer``)."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from .contact_state import ContactState
@@ -23,6 +23,7 @@ from .contact_values import (
 )
 from .dupes import name_shows
 from .errors import ValidationError, quoted
+from .file_times import file_time
 from .formats import Row
 from .formats.jsonfile import DEEPEST, too_deep
 from .textutil import (
@@ -34,8 +35,7 @@ from .textutil import (
     phone_key,
     strip_controls,
 )
-from .timeutil import parse_iso, to_db
-from .when import at_local
+from .timeutil import to_db
 
 # -- values ------------------------------------------------------------------------
 
@@ -395,16 +395,9 @@ class RowChecker:
         if text is None:
             return None
         try:
-            return to_db(parse_iso(text))
-        except (ValueError, OverflowError):
-            # A date alone, spelled as a birthday may be (LinkedIn's
-            # "Connected On": 07 Dec 2025): the start of that day, here.
-            try:
-                day = birthday_value(text, day_first=self.day_first)
-            except ValidationError:
-                day = None
-            if day and not day.startswith("--"):
-                return to_db(at_local(date.fromisoformat(day)))
-            raise _Bad(self.field(row, what, text), f"not a date and time: {quoted(text)}") from None
+            moment = file_time(text, day_first=self.day_first)
         except ValidationError as exc:  # out of range
             raise _Bad(self.field(row, what, text), exc.message) from None
+        if moment is None:
+            raise _Bad(self.field(row, what, text), f"not a date and time: {quoted(text)}")
+        return to_db(moment)
