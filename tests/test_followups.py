@@ -87,6 +87,13 @@ def test_snooze_moves_the_due_time_forward_only(store, ada):
     after = store.followups.snooze(f.id, FROZEN + days(3))
     after = store.followups.snooze(f.id, FROZEN + days(4))
     assert after.due_at == FROZEN + days(4) and after.snoozes == 2 and after.status == "open"
+    # Due in four days: snoozing it until tomorrow would bring it forward.
+    with pytest.raises(ValidationError, match="would bring it forward"):
+        store.followups.snooze(f.id, FROZEN + days(1))
+    with pytest.raises(ValidationError, match="would bring it forward"):
+        store.followups.snooze(f.id, FROZEN + days(4))
+    assert store.followups.get(f.id).snoozes == 2
+    assert store.followups.reschedule(f.id, FROZEN + days(1)).due_at == FROZEN + days(1)
 
 
 def test_views(store, ada, bob):

@@ -534,6 +534,10 @@ async def test_snooze_tomorrow_next_week_and_a_date(store):
         await pilot.press("2")
         await settle(app, pilot)
         ada = table(app, "#queue").current.followup
+        await pilot.press("s", "t")  # tomorrow
+        await settle(app, pilot)
+        assert store.followups.get(ada.id).due_at.isoformat() == "2026-11-24T00:00:00+00:00"
+        await highlight_queue(app, pilot, ada.id)
         await pilot.press("s", "w")  # next week
         await settle(app, pilot)
         assert store.followups.get(ada.id).due_at.isoformat() == "2026-11-30T00:00:00+00:00"
@@ -544,9 +548,16 @@ async def test_snooze_tomorrow_next_week_and_a_date(store):
         await settle(app, pilot)
         assert store.followups.get(ada.id).due_at.isoformat() == "2026-12-01T00:00:00+00:00"
         await highlight_queue(app, pilot, ada.id)
-        await pilot.press("s", "t")  # tomorrow
+        # Snoozing puts off: "tomorrow" would bring it forward, so the dialog
+        # stays open and says so (rescheduling is for that).
+        await pilot.press("s", "t")
         await settle(app, pilot)
-        assert store.followups.get(ada.id).due_at.isoformat() == "2026-11-24T00:00:00+00:00"
+        field = app.screen.query_one("#until-field")
+        assert field.has_class("-invalid")
+        assert "would bring it forward" in str(field.query_one(".field--error").render())
+        assert store.followups.get(ada.id).due_at.isoformat() == "2026-12-01T00:00:00+00:00"
+        await pilot.press("escape")
+        await settle(app, pilot)
         assert ids
 
 

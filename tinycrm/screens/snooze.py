@@ -85,4 +85,7 @@ class SnoozeScreen(CRMModal[datetime]):
             self.crm.data_changed()
             self.dismiss(until)
 
-        self.crm.run_db(self, snooze, done, name="snooze")
+        def refused(exc: TinyCRMError) -> None:
+            field.set_error(exc.message)
+
+        self.crm.run_db(self, snooze, done, error=refused, name="snooze")

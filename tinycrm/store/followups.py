@@ -33,6 +33,7 @@ from .when import (
     parse_period,
     period_days,
     same_local_time,
+    show_local,
     start_of_day,
 )
 
@@ -389,6 +390,11 @@ class FollowUps:
             followup = self._open(followup_id, action)
             if action == "reschedule" and to_db(due_at) == to_db(followup.due_at):
                 return followup
+            if action == "snooze" and due_at <= followup.due_at:
+                # (The app's "tomorrow" on a follow-up due next month, say.)
+                raise ValidationError(
+                    f"follow-up {followup_id} is due {show_local(followup.due_at)}: snoozing it"
+                    f" until {show_local(due_at)} would bring it forward (reschedule it for that)")
             self.conn.execute(
                 "UPDATE followups SET due_at = ?, updated_at = ?,"
                 " snoozes = snoozes + ? WHERE id = ?",
