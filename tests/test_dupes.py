@@ -230,11 +230,14 @@ def test_names_that_agree_at_one_company_pair_and_birthdays_part_them(store):
     jonathan = c.add("Jonathan Jones", company="Jones & Co")         # 67 alike, but abbreviated
     c.add("Zed Quux", company="Jones & Co")
     c.add("Zora Quip", company="Jones & Co")                         # alike, but below 60
+    kim = c.add("Kim Park", company="Initech")
+    k = c.add("K. Park", company="Initech")                          # the full name came first
     pairs = {(p.keep_id, p.other_id): (p.score, p.reasons) for p in find_duplicates(store)}
     assert pairs == {
         (j.id, john.id): (90.0, ("names agree at smith sons",)),
         (jane.id, doe.id): (90.0, ("names agree at acme",)),
         (jon.id, jonathan.id): (90.0, ("names agree at jones",)),
+        (kim.id, k.id): (90.0, ("names agree at initech",)),
     }
     low = {(p.keep_id, p.other_id) for p in find_duplicates(store, threshold=0)}
     assert all(store.contacts.get(b).name != "Zora Quip" for _, b in low)

@@ -400,16 +400,22 @@ def _abbreviates(a: str, b: str) -> bool:
     """Whether one name (of two words or more) is the other with words left
     out or cut to their initial: "J. Smith" and "Dr. Jane Doe" are "John
     Smith" and "Jane Doe"; "William Lukaszewicz" is not "Lukasz Williams",
-    whose words only start alike."""
+    whose words only start alike. Either may come first."""
     words_a, words_b = name_words(a), name_words(b)
     if len(words_a) > len(words_b):
         words_a, words_b = words_b, words_a
     if len(words_a) < 2:
         return False
-    # Each word of the shorter name is a word of the other's, or the initial
-    # of one not taken already ("S. Smith" is not "John Smith").
-    left = list(words_b)
-    for word in sorted(words_a, key=len, reverse=True):
+    # (Of two names as long, either may be the one cut short: "J. Smith", "John Smith".)
+    return _cut_from(words_a, words_b) or (
+        len(words_a) == len(words_b) and _cut_from(words_b, words_a))
+
+
+def _cut_from(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether each word of ``short`` is a word of ``full``, or the initial of
+    one not taken already ("S. Smith" is not "John Smith")."""
+    left = list(full)
+    for word in sorted(short, key=len, reverse=True):
         taken = word if word in left else next(
             (o for o in left if len(word) == 1 and o[:1] == word), None)
         if taken is None:
