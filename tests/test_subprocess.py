@@ -25,11 +25,14 @@ def test_exit_codes(db_path):
 def test_rm_reads_the_answer_from_stdin(db_path):
     run_tinycrm("add", "Ada", db=db_path)
     kept = run_tinycrm("rm", "1", input="no\n", db=db_path)
-    assert kept.returncode == 1
+    assert kept.returncode == 1 and kept.stdout == ""  # the question is on stderr, all of it
+    assert kept.stderr.startswith("Delete contact 1 (Ada)? [y/N]: ")
     closed = run_tinycrm("rm", "1", input="", db=db_path)
     assert closed.returncode == 1 and "Traceback" not in closed.stderr
+    again = run_tinycrm("rm", "1", input="maybe\nn\n", db=db_path)
+    assert again.returncode == 1 and again.stderr.count("Delete contact 1") == 2
     gone = run_tinycrm("rm", "1", input="y\n", db=db_path)
-    assert gone.returncode == 0
+    assert gone.returncode == 0 and gone.stdout == ""
     assert run_tinycrm("list", "-f", "json", db=db_path).stdout == "[]\n"
 
 

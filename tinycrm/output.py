@@ -138,15 +138,26 @@ def _chain(head: list, rest: Iterable) -> Iterable:
 
 
 def confirm(question: str) -> bool:
-    """Ask on stderr; no answer (end of input, no stdin at all: `<&-`) is no."""
-    import typer
-
+    """Ask on stderr and read the answer from stdin; no answer (end of input,
+    no stdin at all: `<&-`) is no. (Click's confirm reads with ``input(" ")``,
+    which writes that space to stdout: a byte that is no data.)"""
     if sys.stdin is None:
         return False
-    try:
-        return typer.confirm(question, err=True)
-    except typer.Abort:
-        return False
+    while True:
+        sys.stderr.write(f"{question} [y/N]: ")
+        sys.stderr.flush()
+        try:
+            line = sys.stdin.readline()
+        except (OSError, ValueError, UnicodeDecodeError):
+            line = ""
+        answer = line.strip().lower()
+        if answer in ("y", "yes"):
+            return True
+        if not line or answer in ("", "n", "no"):
+            if not line:
+                sys.stderr.write("\n")  # (the prompt's line ends even when input does)
+            return False
+        sys.stderr.write("Error: answer y or n\n")
 
 
 def say(message: str) -> None:
