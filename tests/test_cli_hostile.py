@@ -137,15 +137,27 @@ def test_rejects_on_stdout_carry_no_escape_sequences_but_a_file_keeps_the_row(cl
     ("follow-up", "add", "1", "--due", "tomorrow", "--every", " "), ("remind", "--owner", ""),
     ("export", "-o", ""), ("list", "--owner", ""), ("follow-up", "list", "--owner", ""),
     ("--user", "\u200b", "add", "Zed"),
+    ("log", "1", "Lunch", "--kind", "meeting", "--at", ""), ("remind", "--exec", ""),
+    ("import", "--rejects", "", "-"), ("import", "--encoding", "", "-"), ("import", ""),
+    ("privacy", "export", "1", "-o", ""),
 ], ids=repr)
 def test_an_empty_value_is_a_usage_error_not_no_filter(cli, args):
     # (`--contact "$REF"` with REF unset must not mean everyone.)
     cli.ok("--no-rules", "add", "Ada Lovelace")
     before = cli.ok("audit", "-f", "json").stdout
-    result = cli(*args)
+    result = cli(*args, input="Name,Email\nBo,bo@ex.org\n")
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert result.stdout == "" and "Traceback" not in result.stderr
+    assert "empty" in result.stderr or "''" in result.stderr  # (it says what is wrong)
     assert cli.ok("audit", "-f", "json").stdout == before
+
+
+def test_an_empty_tinycrm_wait_is_a_usage_error_not_the_default_half_hour(cli):
+    empty = cli("list", env={"TINYCRM_WAIT": ""})
+    assert empty.exit_code == 2
+    assert "Invalid value for --wait / TINYCRM_WAIT: an empty number of seconds" in empty.stderr
+    assert cli("--wait", "3", "list", env={"TINYCRM_WAIT": ""}).exit_code == 0
+    assert cli("list", env={"TINYCRM_WAIT": "5"}).exit_code == 0
 
 
 @pytest.mark.parametrize("variable", ["TINYCRM_DB", "TINYCRM_USER"])

@@ -148,6 +148,10 @@ def root(
         db = ""
     if user is None and os.environ.get("TINYCRM_USER") == "":
         user = ""
+    if (os.environ.get("TINYCRM_WAIT") == ""
+            and getattr(ctx.get_parameter_source("wait"), "name", None) == "DEFAULT"):
+        # (`TINYCRM_WAIT=$SECS` with SECS unset: not the 30 minutes a script meant to cut.)
+        raise typer.BadParameter("an empty number of seconds", param_hint="--wait / TINYCRM_WAIT")
     if db is not None and not db.strip():
         # (`--db "$DB"` with DB unset: not the default database, silently.)
         raise typer.BadParameter("an empty path", param_hint="--db / TINYCRM_DB")

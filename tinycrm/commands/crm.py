@@ -11,7 +11,16 @@ from ..output import OutputFormat, confirm, say, write_rows
 from ..store.models import AuditEntry, FollowUp
 from ..store.textutil import one_line, strip_controls
 from ..store.timeutil import show as show_time
-from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, YesOpt, env_of, owner_filter
+from .options import (
+    FormatOpt,
+    LimitOpt,
+    MineOpt,
+    OwnerOpt,
+    YesOpt,
+    env_of,
+    not_blank,
+    owner_filter,
+)
 
 RefArg = Annotated[str, typer.Argument(help="Id, email or exact name.")]
 IfVersionOpt = Annotated[
@@ -251,6 +260,7 @@ def privacy_export(
     """Everything stored about one person, as JSON (a subject access request)."""
     from ..store.privacy import dumps, export, export_to, resolve
 
+    not_blank(output, "--output", what="an empty path (- is stdout)")
     store = env_of(ctx).store()
     contact_id, _ = resolve(store, ref)
     if output is None or output == "-":  # as export's --output and import's --rejects

@@ -14,7 +14,16 @@ import typer
 
 from ..output import OutputFormat, say, write_record, write_rows
 from ..store.models import Event, FollowUp, QueueItem
-from .options import FormatOpt, LimitOpt, MineOpt, OwnerOpt, checked_owner, env_of, owner_filter
+from .options import (
+    FormatOpt,
+    LimitOpt,
+    MineOpt,
+    OwnerOpt,
+    checked_owner,
+    env_of,
+    not_blank,
+    owner_filter,
+)
 
 KINDS_HELP = "note, call, email, meeting, or survey (with --score)."
 WHEN_HELP = "today, tomorrow, +3d, 2w, next monday, 2026-12-01 or '2026-12-01 14:30'."
@@ -53,6 +62,7 @@ def log(
 
     A call, email or meeting counts as contact made: it updates the contact's
     last contact time and restarts its keep-in-touch cadence."""
+    not_blank(at, "--at")
     store = env_of(ctx).store()
     if text == "-":
         if sys.stdin is None:
@@ -381,6 +391,7 @@ def remind(
     from ..delivery.remind import RemindOptions
     from ..delivery.remind import remind as run
 
+    not_blank(exec_, "--exec", what="an empty command")
     channels = [v.strip().lower() for v in via or []] or (["command"] if exec_ else ["stdout"])
     for channel in channels:
         if channel not in ("stdout", "email", "command"):

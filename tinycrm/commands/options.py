@@ -40,6 +40,14 @@ def checked_owner(owner: str | None) -> str | None:
     return owner
 
 
+def not_blank(value: str | None, param_hint: str, *, what: str = "an empty value") -> str | None:
+    """``value`` as given; an empty one (``--at "$WHEN"`` with WHEN unset) is
+    a usage error, not the option left out."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter(what, param_hint=param_hint)
+    return value
+
+
 def owner_filter(env: Env, owner: str | None, mine: bool) -> str | None:
     owner = checked_owner(owner)
     if mine and owner and owner != env.user:

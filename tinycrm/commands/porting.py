@@ -29,6 +29,7 @@ from .options import (
     TierOpt,
     contact_filter,
     env_of,
+    not_blank,
 )
 
 MAX_SHOWN_REJECTS = 20
@@ -233,6 +234,9 @@ def import_(
     from ..import_input import open_input
     from ..store.importer import ImportOptions, ImportRejected, import_contacts, open_reader
 
+    not_blank(file, "FILE", what="an empty path (- is stdin)")
+    not_blank(rejects, "--rejects", what="an empty path (- is stdout)")
+    not_blank(encoding, "--encoding")
     env = env_of(ctx)
     options = ImportOptions(
         format=fmt.value, mapping=tuple(mapping or ()), on_duplicate=on_duplicate.value,
