@@ -478,6 +478,27 @@ async def test_queue_done(store):
         assert [i.contact_name for i in table(app, "#queue").source] == ["Grace Hopper", "Alan Turing"]
 
 
+
+async def test_a_queue_cut_short_says_so(store, monkeypatch):
+    """More follow-ups due than the queue holds: the heading says only the
+    most urgent are shown, rather than "next 14 days shown" over a part of them."""
+    from tinycrm.screens import queue
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert "next 14 days shown" in str(app.screen.query_one("#heading").render())
+        monkeypatch.setattr(queue, "LIMIT", 1)
+        await pilot.press("m")  # everyone's: three due, one shown
+        await settle(app, pilot)
+        assert [i.contact_name for i in table(app, "#queue").source] == ["Ada Lovelace"]
+        heading = str(app.screen.query_one("#heading").render())
+        assert "only the 1 most urgent shown" in heading and "days shown" not in heading
+
+
 async def test_the_queue_moves_on_with_the_clock(store, clock, monkeypatch):
     """Nothing changed in the database, but Grace's demo call at 12:30 is
     overdue at 13:30: the queue reads itself again as time passes."""

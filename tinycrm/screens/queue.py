@@ -19,9 +19,10 @@ from ..widgets.vtable import Column, ListSource, VirtualTable
 from .base import CRMScreen
 from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
 
-# The queue shows what is due within this many days, at most LIMIT items.
+# The queue shows what is due within this many days, at most LIMIT items
+# (the most urgent: past them, its heading says the list is cut).
 HORIZON_DAYS = 14
-LIMIT = 2000
+LIMIT = 10_000
 # Time moves items on (today becomes overdue, in 30m becomes 5m overdue)
 # with nothing changed in the database: the queue reads itself again this often.
 REFRESH_SECONDS = 30.0
@@ -31,6 +32,7 @@ REFRESH_SECONDS = 30.0
 class Loaded:
     items: list[QueueItem]
     counts: dict[str, int]
+    cut: bool = False  # more are due within the horizon than LIMIT
 
 
 class QueueScreen(FollowUpActions, CRMScreen[None]):
@@ -86,10 +88,10 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         def read(store) -> Loaded:
             now = store.now()
             with store.read():
-                items = store.followups.queue(owner=owner, now=now, limit=LIMIT,
+                items = store.followups.queue(owner=owner, now=now, limit=LIMIT + 1,
                                               until=start_of_day(now, HORIZON_DAYS + 1))
                 counts = store.followups.queue_counts(owner=owner, now=now)
-            return Loaded(items, counts)
+            return Loaded(items[:LIMIT], counts, cut=len(items) > LIMIT)
 
         self.crm.run_db(self, read, self.show, group="load", exclusive=True, name="queue",
                         read=True)
@@ -106,7 +108,8 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         self.query_one("#heading", Static).update(literal(
             f"Follow-up queue  ·  {whose}  ·  {counts.get('overdue', 0):,} overdue  ·  "
             f"{counts.get('today', 0):,} today  ·  {counts.get('week', 0):,} this week  ·  "
-            f"next {HORIZON_DAYS} days shown"))
+            + (f"only the {LIMIT:,} most urgent shown" if loaded.cut
+               else f"next {HORIZON_DAYS} days shown")))
 
     # -- actions ---------------------------------------------------------------
 
