@@ -156,6 +156,10 @@ def test_db_check_finds_a_damaged_file(cli, db_path):
     result = cli("db", "check")
     assert result.exit_code == 1
     assert "integrity:    PROBLEM" in result.stdout
+    # One line a check, whatever SQLite's answer holds ("*** in database main ***", ...).
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
+        "integrity", "foreign keys", "search index", "schema", "permissions"]
+    assert "***" not in result.stdout
 
 
 def test_db_vacuum(cli, db_path):
@@ -262,6 +266,12 @@ def test_db_check_reports_on_a_file_too_damaged_to_open(cli, db_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0].startswith("integrity:    PROBLEM") and lines[1].startswith("opening:")
+    assert "damaged" in lines[1] and "db check" not in lines[1] and len(lines) == 2
+    # Any other command says the file is damaged (not someone else's) and where to look.
+    other = cli("list")
+    assert other.exit_code == 1
+    assert "is damaged (SQLite said: database disk image is malformed): see `tinycrm db check`" \
+        in other.stderr and "not a tinycrm database" not in other.stderr
 
 
 def test_a_backup_to_stdout_or_a_missing_folder_is_a_usage_error(cli, tmp_path):

@@ -90,7 +90,7 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
             raise DatabaseError(f"can't open {path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})") from None
+            raise _unreadable(path, exc) from None
         if foreign:
             conn.close()
             raise DatabaseError(
@@ -110,7 +110,7 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
             conn.execute("PRAGMA recursive_triggers = ON")
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})") from None
+            raise _unreadable(path, exc) from None
     finally:
         os.umask(old_umask)
     if mode.lower() != "wal":
@@ -122,6 +122,17 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
         conn.close()
         raise DatabaseError(f"can't open {path}: {exc.strerror or exc}") from None
     return conn
+
+
+CHECK_HINT = "see `tinycrm db check`"
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> DatabaseError:
+    """Why a file can't be opened: not a database at all, or one whose
+    schema is damaged (SQLITE_CORRUPT), which ``db check`` looks into."""
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+        return DatabaseError(f"{path} is damaged (SQLite said: {exc}): {CHECK_HINT}")
+    return DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})")
 
 
 def other_programs_tables(conn: sqlite3.Connection) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .busy import OTHER_WRITER, is_locked
-from .db import pending_migrations
+from .db import CHECK_HINT, pending_migrations
 from .errors import Busy, Conflict, DatabaseError, ValidationError
 from .timeutil import to_local
 
@@ -226,7 +226,7 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
     def integrity():
         pragma = "quick_check" if quick else "integrity_check"
         problems = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
-        return problems == ["ok"], "; ".join(problems[:5])
+        return problems == ["ok"], _problems(problems)
 
     def foreign_keys():
         orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -280,13 +280,24 @@ def check_unopened(path: Path, reason: str) -> CheckResult:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
-            integrity = Check("integrity", problems == ["ok"],
-                              " ".join("; ".join(problems[:5]).split()))
+            integrity = Check("integrity", problems == ["ok"], _problems(problems))
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         integrity = Check("integrity", False, f"SQLite says: {exc}")
+    # (The reason points to `db check`, which is what is running.)
+    reason = reason.removesuffix(f": {CHECK_HINT}")
     return CheckResult((integrity, Check("opening", False, reason)))
+
+
+def _problems(problems: list[str]) -> str:
+    """SQLite's first problems, on one line ("On tree page 2 cell 15: ...";
+    a row of its answer may hold several, a line each, under a "*** in
+    database main ***" heading)."""
+    lines = [" ".join(line.split()) for problem in problems for line in problem.splitlines()
+             if line.strip() and not line.startswith("*** in database")]
+    more = f" (and {len(lines) - 3} more)" if len(lines) > 3 else ""
+    return "; ".join(lines[:3]) + more
 
 
 def compact(store: Store) -> bool:
