@@ -97,6 +97,22 @@ def test_the_acting_user_is_recorded_without_control_codes(cli):
     assert audit and {a["actor"] for a in audit} == {"mallory"}
 
 
+
+@pytest.mark.parametrize("spelled", ["bob\r", "bob ", " bob"], ids=repr)
+def test_a_user_spelled_with_a_stray_cr_or_space_finds_what_they_own(cli, spelled):
+    """An env file saved on Windows ends TINYCRM_USER with a CR: the name is
+    stored without it, so --mine and remind must look for it without it too."""
+    cli.ok("--no-rules", "add", "Ada", env={"TINYCRM_USER": spelled})
+    cli.ok("follow-up", "add", "1", "--due", "yesterday", env={"TINYCRM_USER": spelled})
+    mine = cli.ok("follow-up", "list", "--mine", "-f", "json", env={"TINYCRM_USER": spelled})
+    assert [f["owner"] for f in json.loads(mine.stdout)] == ["bob"]
+    assert len(json.loads(cli.ok("list", "--mine", "-f", "json",
+                                 env={"TINYCRM_USER": spelled}).stdout)) == 1
+    due = cli.ok("remind", "--dry-run", env={"TINYCRM_USER": spelled})
+    assert "Ada" in due.stdout
+    assert "Ada" in cli.ok("--user", spelled, "remind", "--dry-run").stdout
+
+
 def test_only_ascii_digits_make_an_id(cli):
     cli.ok("add", "Ada Lovelace")
     for ref in ("１", "٣"):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import paths
+from .store.textutil import one_line
 
 if TYPE_CHECKING:
     from .config import Config
@@ -19,13 +20,15 @@ if TYPE_CHECKING:
 
 
 def current_user(option: str | None = None) -> str:
-    if option:
-        return option
-    env = os.environ.get("TINYCRM_USER")
-    if env:
-        return env
+    """Who is acting, as the store records them (``one_line``): a stray CR
+    from an env file saved on Windows, or a trailing space, is no part of the
+    name, or `remind` and --mine would look for a "bob\\r" who owns nothing."""
+    for given in (option, os.environ.get("TINYCRM_USER")):
+        name = one_line(given) if given else None
+        if name:
+            return name
     try:
-        return getpass.getuser()
+        return one_line(getpass.getuser()) or "unknown"
     except (KeyError, OSError):
         return "unknown"
 
