@@ -161,6 +161,33 @@ def test_claims_keep_overlapping_runs_apart(store, made):
     assert sent(store, "stdout") == [("followup:1", "stdout", "sent")]
 
 
+
+def test_a_merge_while_a_run_delivers_leaves_its_claims_recorded_not_sent_again(store):
+    """Bob merges OTHER into KEEP while alice's cron run is delivering
+    OTHER's keep-in-touch reminder and follow-up: the merge moves the claims
+    to KEEP; what the run then delivered is recorded there, not left to run
+    out and be sent again by the next run."""
+    from tinycrm.store.dupes import merge_contacts
+
+    store.apply_rules = False
+    other = store.contacts.add("Other Person", emails=["other@x.example"],
+                               now=FROZEN - days(83))
+    keep = store.contacts.add("Keep Person", emails=["keep@x.example"], now=FROZEN - days(53))
+    store.followups.set_cadence(other.id, 30, now=FROZEN)
+    store.followups.add(other.id, FROZEN - days(1), note="call back", now=FROZEN - days(2))
+    reminders = Reminders(store)
+    run = reminders.claim("stdout", owner=None, now=FROZEN)
+    assert sorted(i.key for i in run.items) == [f"cadence:{other.id}", "followup:1"]
+    merge_contacts(store, keep.id, other.id, now=FROZEN + timedelta(seconds=1))
+    reminders.mark_sent(run, now=FROZEN + timedelta(seconds=2))
+    assert store.conn.execute(
+        "SELECT item, state FROM deliveries ORDER BY item").fetchall() == [
+        (f"cadence:{keep.id}", "sent"), ("followup:1", "sent")]
+    later = FROZEN + CLAIM_TTL + timedelta(minutes=5)
+    assert reminders.due("stdout", owner=None, now=later) == []
+    assert not reminders.claim("stdout", owner=None, now=later)
+
+
 def test_a_crashed_runs_claims_expire(store, made):
     reminders = Reminders(store)
     assert reminders.claim("stdout", owner="alice", now=FROZEN)

@@ -82,6 +82,9 @@ class Claim:
     channel: str
     items: tuple[QueueItem, ...]
     recipients: dict[str, str | None] = field(default_factory=dict, hash=False, compare=False)
+    # Each item's claim row: a merge meanwhile moves it to the contact kept
+    # (and its cadence item), where the item's own key no longer finds it.
+    rows: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -207,15 +210,13 @@ class Reminders:
             rows = _rows(candidates, recipients)
             # One statement claims them all; RETURNING names only the rows this
             # run inserted, so an item another run holds is simply not ours.
-            won: set[str] = {
-                row[0] for row in self.conn.execute(
-                    "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, owner,"
-                    " recipient, delivered_at, state, claim) SELECT item, contact_id, followup_id,"
-                    f" due, :channel, owner, recipient, :now, 'claimed', :token FROM ({_ROWS})"
-                    f" WHERE true ON CONFLICT {_KEY} DO NOTHING RETURNING item",
-                    {"rows": rows, "channel": channel, "now": to_db(stamp), "token": token},
-                )
-            }
+            won: dict[str, int] = dict(self.conn.execute(
+                "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, owner,"
+                " recipient, delivered_at, state, claim) SELECT item, contact_id, followup_id,"
+                f" due, :channel, owner, recipient, :now, 'claimed', :token FROM ({_ROWS})"
+                f" WHERE true ON CONFLICT {_KEY} DO NOTHING RETURNING item, id",
+                {"rows": rows, "channel": channel, "now": to_db(stamp), "token": token},
+            ).fetchall())
             keys = [item.key for item in candidates]
             lost = [item for item, key in zip(candidates, keys)
                     if key not in won and item.followup_id is not None]
@@ -233,7 +234,7 @@ class Reminders:
                 )
         claimed = tuple(item for item, key in zip(candidates, keys) if key in won)
         return Claim(token=token, channel=channel, items=claimed,
-                     recipients={key: recipients[key] for key in keys if key in won})
+                     recipients={key: recipients[key] for key in keys if key in won}, rows=won)
 
     def _selected(self, claim: Claim, keys: Iterable[str] | None) -> list[QueueItem]:
         if keys is None:
@@ -249,14 +250,18 @@ class Reminders:
         if not items:
             return 0
         params = {"rows": _rows(items, claim.recipients), "channel": claim.channel,
-                  "token": claim.token, "bit": channel_bit(claim.channel)}
+                  "token": claim.token, "bit": channel_bit(claim.channel),
+                  "ids": json.dumps([claim.rows[i.key] for i in items if i.key in claim.rows])}
         # They went out: giving up here (--wait) would deliver them again once
         # the claim runs out, so this waits for the lock however long it takes.
         with self.store.patient(), self.store.write():
             params["now"] = to_db(max(now, self.store.now()))  # when it is recorded
-            # Normally an update of our claims; should a claim have expired and
-            # been cleared meanwhile, the row is recorded anew. A contact (or
-            # follow-up) deleted meanwhile took its claims with it: nothing to record.
+            # Our claims, wherever a merge moved them meanwhile; should a claim
+            # have expired and been cleared, the row is recorded anew. A contact
+            # (or follow-up) deleted meanwhile took its claims with it: nothing to record.
+            self.conn.execute(
+                "UPDATE deliveries SET state = 'sent', delivered_at = :now WHERE claim = :token"
+                " AND state = 'claimed' AND id IN (SELECT value FROM json_each(:ids))", params)
             self.conn.execute(
                 "INSERT INTO deliveries (item, contact_id, followup_id, due_at, channel, owner,"
                 " recipient, delivered_at, state, claim) SELECT item, contact_id, followup_id, due,"
