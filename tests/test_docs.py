@@ -50,3 +50,29 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
 def test_exit_codes_are_documented():
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 4 |"):
         assert code in README
+
+
+def test_every_key_binding_is_in_the_readme_by_its_id():
+    """The README's key tables are how a user finds a binding's id to remap it."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import tinycrm.app
+    import tinycrm.screens
+    import tinycrm.widgets
+
+    modules = [tinycrm.app] + [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for package in (tinycrm.screens, tinycrm.widgets)
+        for info in pkgutil.iter_modules(package.__path__)]
+    ids = set()
+    for module in modules:
+        for value in vars(module).values():
+            found = getattr(value, "BINDINGS", None) if inspect.isclass(value) else value
+            if isinstance(found, list):
+                ids |= {b.id for b in found if isinstance(b, Binding) and b.id}
+    assert len(ids) > 40
+    assert sorted(i for i in ids if f"`{i}`" not in README) == []

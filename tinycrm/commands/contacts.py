@@ -68,8 +68,8 @@ def add(
     company: Annotated[str | None, typer.Option(help="Company.")] = None,
     title: Annotated[str | None, typer.Option(help="Job title.")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable).")] = None,
-    stage: Annotated[str | None, typer.Option(help="Lifecycle stage (default: lead).")] = None,
-    tier: Annotated[str | None, typer.Option(help="Tier (default: standard).")] = None,
+    stage: Annotated[str | None, typer.Option(help="Lifecycle stage (default: the config's default_stage, lead unless set).")] = None,
+    tier: Annotated[str | None, typer.Option(help="Tier (default: the config's default_tier, standard unless set).")] = None,
     owner: Annotated[str | None, typer.Option(help="Owner (default: you).")] = None,
     note: Annotated[str | None, typer.Option(help="A first note on the timeline.")] = None,
 ) -> None:
