@@ -145,3 +145,9 @@ def test_a_rescheduled_follow_up_has_a_larger_sequence(store, clock):
     clock.now = FROZEN + timedelta(hours=5)
     store.followups.snooze(f.id, FROZEN + days(4))
     assert sequence() > first
+    # Two changes within the same second (a script's): each still counts.
+    second = sequence()
+    store.followups.reschedule(f.id, FROZEN + days(3))
+    third = sequence()
+    store.followups.snooze(f.id, FROZEN + days(5))
+    assert second < third < sequence()

@@ -46,7 +46,7 @@ def test_blank_database_gets_the_whole_schema(db_path):
     ]
     assert [c[0] for c in tables["followups"]] == [
         "id", "contact_id", "due_at", "note", "owner", "status", "every", "rule",
-        "created_at", "updated_at", "done_at", "reminded", "snoozes", "previous_id",
+        "created_at", "updated_at", "done_at", "reminded", "snoozes", "previous_id", "revision",
     ]
     assert [c[0] for c in tables["events"]] == [
         "id", "contact_id", "kind", "text", "at", "author", "score", "data", "created_at",
@@ -233,3 +233,24 @@ def test_deliveries_of_a_contact_deleted_with_foreign_keys_off_dont_stop_the_upg
     with Store(db_path, user="alice") as store:
         assert "m048_deliveries_per_owner" in store.migrated
         assert [d.item for d in Reminders(store).deliveries()] == ["cadence:1"]
+
+
+def test_follow_ups_from_before_revisions_count_their_changes_from_the_upgrade(db_path):
+    from datetime import timedelta
+
+    from tinycrm.store.timeutil import from_db
+
+    older_database(
+        db_path, "m049_followup_revisions", ADA,
+        "INSERT INTO followups (contact_id, due_at, note, owner, status, created_at, updated_at)"
+        " VALUES (1, '2026-01-01T00:00:00Z', 'call', 'alice', 'open',"
+        " '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')")
+    with Store(db_path, user="alice") as store:
+        assert "m049_followup_revisions" in store.migrated
+        assert store.followups.get(1).revision == 0
+        later = from_db("2026-01-01T00:00:00Z")
+        store.followups.snooze(1, later + timedelta(days=1), now=later)
+        store.followups.reschedule(1, later + timedelta(days=2), now=later)
+        assert store.followups.get(1).revision == 2
+        store.conn.execute("UPDATE followups SET reminded = 1 WHERE id = 1")  # (bookkeeping)
+        assert store.followups.get(1).revision == 2

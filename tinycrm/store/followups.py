@@ -51,7 +51,11 @@ _EMAIL = "(SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER 
 _COLUMNS = (
     "f.id, f.contact_id, c.name, f.due_at, f.note, f.owner, f.status, f.every, f.rule,"
     " f.created_at, f.updated_at, f.done_at, c.tier, f.snoozes, f.previous_id, " + _EMAIL
+    + ", f.revision"
 )
+
+
+_URGENCY = 17  # (where a ranked list's query puts the urgency, after _COLUMNS)
 
 
 def ts(value: str | None) -> datetime | None:
@@ -66,6 +70,7 @@ def _followup(row: Sequence[Any], urgency: float | None = None) -> FollowUp:
         owner=row[5], status=row[6], every=row[7], rule=row[8], created_at=ts(row[9]),
         updated_at=ts(row[10]), done_at=ts(row[11]), contact_tier=row[12],
         snoozes=row[13], previous_id=row[14], contact_email=row[15], urgency=urgency,
+        revision=row[16],
     )
 
 
@@ -202,7 +207,7 @@ class FollowUps:
             " f.due_at, f.id"
         )
         return [
-            _followup(row, row[16] if row[6] == "open" else None)
+            _followup(row, row[_URGENCY] if row[6] == "open" else None)
             for row in self.conn.execute(sql, params)
         ]
 

@@ -524,3 +524,23 @@ def m048_deliveries_per_owner(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m049_followup_revisions(db: Database) -> None:
+    # A calendar takes an event it has for an update only when its SEQUENCE
+    # grew. SEQUENCE was the seconds from a follow-up's creation to its last
+    # change: two changes within a second (a script's snooze, then
+    # reschedule) left it as it was. Each change that an exported event
+    # shows now counts too. (Existing follow-ups start at 0: seconds plus
+    # changes is never less than the seconds exported before.)
+    db.executescript(
+        """
+        ALTER TABLE followups ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+        CREATE TRIGGER followups_revision
+        AFTER UPDATE OF due_at, note, owner, status, every, contact_id ON followups
+        BEGIN
+            UPDATE followups SET revision = revision + 1 WHERE id = new.id;
+        END;
+        """
+    )

@@ -124,6 +124,8 @@ class FollowUp:
     # The urgency score at the time it was read (see store/urgency.py);
     # None when read without a clock, e.g. by get().
     urgency: float | None = field(default=None, compare=False)
+    # How many times what an exported event shows was changed (m049).
+    revision: int = field(default=0, compare=False)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "id", "contact_id", "contact_name", "contact_email", "due_at", "status", "note", "owner",

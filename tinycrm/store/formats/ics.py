@@ -90,8 +90,11 @@ def event(followup: FollowUp, now: datetime):
             # A revision number that grows with every change (a reschedule, a
             # snooze): calendars that import the file again take the event
             # for an update only when it is larger than the one they have.
+            # (The seconds since creation, as before m049, plus the changes:
+            # two within a second count too.)
             ev.add("sequence", max(0, int((followup.updated_at
-                                           - followup.created_at).total_seconds())))
+                                           - followup.created_at).total_seconds()))
+                   + followup.revision)
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", summary(followup))
