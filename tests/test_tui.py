@@ -817,6 +817,35 @@ async def test_an_unexpected_error_in_a_worker_is_said_not_swallowed(store):
                    for sev, m in app.messages)
 
 
+@pytest.mark.parametrize("sort_keys, source", [((), "ContactWindow"), (("o",), "IdList")],
+                         ids=["by name", "by company"])
+async def test_a_file_damaged_under_the_list_is_said_once_and_the_app_goes_on(
+        store, db_path, sort_keys, source):
+    """The rows on screen are read while they are painted: a failed read
+    there is a notification and placeholders, not a traceback and an exit."""
+    import os
+
+    from tinycrm.screens.help import HelpScreen
+    from tinycrm.store.demo import fill
+
+    fill(store, 3000, seed=3)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every row in the main file
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, *sort_keys)
+        assert type(table(app).source).__name__ == source
+        os.truncate(db_path, 8192)  # the first pages stay: the rows read so far
+        for key in ["pagedown"] * 3 + ["G"]:  # each reads rows that are gone
+            await keys(app, pilot, key)
+        assert app.is_running
+        assert table(app).cursor == 2999 and table(app).current is None  # a placeholder
+        errors = [m for severity, m in app.messages if severity == "error"]
+        assert len(errors) == 1 and errors[0].startswith("database error: "), errors
+        await keys(app, pilot, "question_mark")  # still answers keys
+        assert isinstance(app.screen, HelpScreen)
+
+
 @pytest.mark.parametrize("screen_keys", [(), ("enter",), ("2",), ("n",), ("question_mark",)])
 async def test_works_at_80x24(store, screen_keys):
     seed(store)

@@ -127,7 +127,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         # A filter (a stage, an owner) has SQLite sort its matches for every
         # block read on the UI thread: they are sorted once, in a worker.
         if order in INDEXED_ORDERS and filters == ContactFilter():
-            window = ContactWindow(browse, filters, order, descending)
+            window = ContactWindow(browse, filters, order, descending,
+                                   on_error=self.crm.show_error)
             # (Until the count comes, the list's last length: the cursor isn't
             # cut back to the first block's.)
             window.hint = len(table.source) if isinstance(table.source, ContactWindow) else None
@@ -154,7 +155,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         else:
             def sorted_ids(ids) -> None:
                 place = _place(ids, keep) if self._settled() else None
-                table.set_source(IdList(browse, ids), cursor=place)
+                table.set_source(IdList(browse, ids, on_error=self.crm.show_error), cursor=place)
                 self.show_title(len(ids))
 
             self.crm.run_db(self, lambda store: Browse(store).ids(filters, order, descending=descending),
@@ -183,7 +184,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
                 return
             ids, rows = result
             place = _place(ids, keep) if self._settled() else None
-            table.set_source(IdList(browse, ids, rows), cursor=place)
+            table.set_source(IdList(browse, ids, rows, on_error=self.crm.show_error),
+                             cursor=place)
             self.search_limit = limit
             self.show_title(len(ids), more=more[0])
 

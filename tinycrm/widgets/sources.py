@@ -1,24 +1,47 @@
 """Row sources for ``VirtualTable``: the contact list read from SQLite a
 block at a time, never all at once. They read through ``store.browse``
-(no SQL here) on the UI thread; each block is a few milliseconds."""
+(no SQL here) on the UI thread; each block is a few milliseconds.
+
+A read that fails (a damaged file, an I/O error) happens while a line is being
+painted, where an exception would end the app: its rows come back as None (the
+table draws a placeholder), nothing is kept, so the next paint tries again, and
+``on_error`` hears of it once rather than once for every line painted."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from ..store.browse import Browse, Row
 from ..store.contacts import ContactFilter
+
+T = TypeVar("T")
 
 BLOCK = 64
 KEEP_BLOCKS = 48
 
 
 class _Blocks:
-    """An LRU of row blocks."""
+    """An LRU of row blocks, and reads that never raise."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_error: Callable[[str], object]) -> None:
         self._blocks: OrderedDict[int, list] = OrderedDict()
+        self.on_error = on_error
+        self.failing = False  # the last read failed: said already
+
+    def _read(self, read: Callable[[], list[T]]) -> list[T] | None:
+        """``read()``, or None when the database fails it."""
+        try:
+            rows = read()
+        except sqlite3.Error as exc:
+            if not self.failing:
+                self.on_error(f"database error: {exc}")
+            self.failing = True
+            return None
+        self.failing = False
+        return rows
 
     def cached(self, block: int) -> list | None:
         rows = self._blocks.get(block)
@@ -39,8 +62,9 @@ class ContactWindow(_Blocks):
     ``count`` arrives later from a worker; until then the length is what the
     first block holds, which is enough for the first paint."""
 
-    def __init__(self, browse: Browse, filters: ContactFilter, order: str, descending: bool) -> None:
-        super().__init__()
+    def __init__(self, browse: Browse, filters: ContactFilter, order: str, descending: bool,
+                 *, on_error: Callable[[str], object]) -> None:
+        super().__init__(on_error)
         self.browse = browse
         self.filters = filters
         self.order = order
@@ -67,24 +91,24 @@ class ContactWindow(_Blocks):
         start = block * BLOCK
         if self.count is not None and start > self.count // 2:
             end = min(start + BLOCK, self.count)
-            rows = self.browse.page(
+            rows = self._read(lambda: self.browse.page(
                 self.filters, self.order, descending=not self.descending,
                 limit=max(0, end - start), offset=self.count - end,
-            )
-            rows.reverse()
+            )[::-1])
         else:
-            rows = self.browse.page(
+            rows = self._read(lambda: self.browse.page(
                 self.filters, self.order, descending=self.descending, limit=BLOCK, offset=start,
-            )
-        return self.keep(block, rows)
+            ))
+        return [] if rows is None else self.keep(block, rows)
 
 
 class IdList(_Blocks):
     """Contacts in a fixed order of ids (a sort without an index, search
     results); rows are read by id for the blocks on screen."""
 
-    def __init__(self, browse: Browse, ids: Sequence[int], rows: dict[int, Row] | None = None) -> None:
-        super().__init__()
+    def __init__(self, browse: Browse, ids: Sequence[int], rows: dict[int, Row] | None = None,
+                 *, on_error: Callable[[str], object]) -> None:
+        super().__init__(on_error)
         self.browse = browse
         self.ids = ids
         self._known = rows or {}
@@ -100,6 +124,9 @@ class IdList(_Blocks):
             if all(i in self._known for i in ids):
                 found = {i: self._known[i] for i in ids}
             else:
-                found = {r.id: r for r in self.browse.rows(ids)}
+                read = self._read(lambda: self.browse.rows(ids))
+                if read is None:
+                    return None
+                found = {r.id: r for r in read}
             rows = self.keep(block, [found.get(i) for i in ids])
         return rows[offset] if offset < len(rows) else None
