@@ -720,6 +720,34 @@ async def test_palette_opens_a_contact_and_goes_to_the_queue(store):
         assert isinstance(app.screen, QueueScreen)
 
 
+async def test_a_write_waiting_for_the_lock_holds_up_no_palette_search(store):
+    """contact: open … reads beside a write that waits out another program."""
+    import asyncio
+
+    from textual.command import CommandList
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.db.lock.acquire()  # what a save holds while another program writes
+        try:
+            await pilot.press("ctrl+p", *"kathe")
+            hits: list[str] = []
+            for _ in range(30):  # up to 3 s; the hit comes in well under one
+                await asyncio.sleep(0.1)
+                found = app.screen.query(CommandList)
+                if found:
+                    commands = found.first()
+                    hits = [commands.get_option_at_index(i).hit.text
+                            for i in range(commands.option_count)]
+                if "contact: open Katherine Johnson" in hits:
+                    break
+            assert "contact: open Katherine Johnson" in hits, hits
+        finally:
+            app.db.lock.release()
+
+
 # -- data that fights back, other processes, small terminals ------------------------
 
 

@@ -49,8 +49,10 @@ class ContactCommands(Provider):
             return
 
         def find() -> list[Any]:
-            with app.db.lock:
-                return app.db.store.search.search(text, limit=8)
+            # A read: on the readers' connection, so a save waiting out
+            # another program's write lock doesn't hold the palette up.
+            with app.db.read_lock:
+                return app.db.reader.search.search(text, limit=8)
 
         try:
             results = await asyncio.to_thread(find)
