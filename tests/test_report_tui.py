@@ -3,13 +3,16 @@ loaded in a worker; mine/all and the period from the keyboard."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from textual.app import App
-from textual.widgets import Label, Sparkline
+from textual.widgets import Label
 
 from tinycrm.screens.reports import ReportsScreen
 from tinycrm.store.reports import build
 from tinycrm.widgets.chartbar import ChartBar
+from tinycrm.widgets.sparkline import ScaledSparkline
 
 from .conftest import FROZEN
 from .crm_helpers import build_known_dataset
@@ -56,10 +59,12 @@ async def test_every_figure_is_drawn(known):
             ("lead", 1, 4, "1"), ("qualified", 0, 4, "0"), ("customer", 4, 4, "4"),
             ("churned", 0, 4, "0"), ("lost", 1, 4, "1")]
         assert [b[:2] for b in bars(screen, "tiers")] == [("vip", 1), ("standard", 4), ("low", 1)]
-        series = {str(row.query_one(".bar-label", Label).content): row.query_one(Sparkline).data
+        series = {str(row.query_one(".bar-label", Label).content): row.query_one(ScaledSparkline)
                   for row in screen.query("#months SeriesRow")}
-        assert series == {"new contacts": [1, 0, 0, 1, 2, 2], "call": [0, 0, 1, 1, 1, 0],
-                          "email": [0, 0, 0, 0, 1, 1], "meeting": [0, 0, 0, 0, 1, 0]}
+        assert {k: s.values for k, s in series.items()} == {
+            "new contacts": (1, 0, 0, 1, 2, 2), "call": (0, 0, 1, 1, 1, 0),
+            "email": (0, 0, 0, 0, 1, 1), "meeting": (0, 0, 0, 0, 1, 0)}
+        assert {s.top for s in series.values()} == {2}, "one scale for every row"
         assert bars(screen, "owners") == [
             ("alice", 4, 6, "66.7% · 0 overdue"), ("bob", 0, 3, "0% · 3 overdue"),
             ("carol", 1, 2, "50% · 0 overdue")]
@@ -112,6 +117,52 @@ async def test_names_are_shown_as_text_never_markup(store):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_reports(app, pilot)
         assert sorted(b[0] for b in bars(screen, "owners")) == ["[bold red]mallory[/]", "clear"]
+
+
+def drawn_months(screen) -> dict[str, str]:
+    """What each 'Per month' row draws between its label and its total."""
+    return {
+        str(row.query_one(".bar-label", Label).content):
+            "".join(segment.text for segment in row.children[1].render_line(0))
+        for row in screen.query("#months SeriesRow") if row.display
+    }
+
+
+async def test_a_month_of_nothing_is_drawn_as_nothing(store):
+    """A report of one month: the busiest row is a full bar, the rest are
+    as tall as their counts are of it; zero is no bar at all."""
+    for name in ("Ada", "Grace"):
+        store.contacts.add(name, now=FROZEN - timedelta(days=1))
+    store.timeline.log(1, "call", "Hello", at=FROZEN - timedelta(hours=1), now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reports(app, pilot)
+        assert screen.report.months == ("2026-11",)
+        drawn = drawn_months(screen)
+        assert set(drawn["new contacts"]) == {"█"}  # 2 of 2
+        assert set(drawn["call"]) == {"▄"}  # 1 of 2
+        assert set(drawn["email"]) == set(drawn["meeting"]) == {" "}
+
+
+async def test_months_are_drawn_on_one_scale_for_every_row(store):
+    """1 call a month is as tall as 1 new contact, and stands above no email:
+    each row is not stretched from its own least to its most."""
+    ada = store.contacts.add("Ada", now=FROZEN - timedelta(days=40)).id  # October
+    for name in ("Bob", "Cy"):
+        store.contacts.add(name, now=FROZEN - timedelta(days=2))
+    for days in (35, 5):  # one call in October, one in November
+        store.timeline.log(ada, "call", "Hi", at=FROZEN - timedelta(days=days), now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_reports(app, pilot)
+        assert screen.report.months == ("2026-10", "2026-11")
+        assert screen.report.new_contacts == (1, 2)
+        drawn = drawn_months(screen)
+        half = len(drawn["new contacts"]) // 2
+        assert set(drawn["new contacts"][:half]) == {"▄"}  # 1 of 2
+        assert set(drawn["new contacts"][-half:]) == {"█"}  # 2 of 2
+        assert set(drawn["call"]) == {"▄"}
+        assert set(drawn["email"]) == {" "}
 
 
 def test_reports_snapshot(snap_compare, known):

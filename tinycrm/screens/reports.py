@@ -1,6 +1,7 @@
 """Reports: the figures of `tinycrm report`, drawn with Textual's widgets —
 bars (``ChartBar``) for contacts by stage and tier, follow-ups per owner and
-rule compliance; sparklines for new contacts and interactions per month.
+rule compliance; sparklines (``ScaledSparkline``, on one scale) for new
+contacts and interactions per month.
 
 The data is one ``store.reports.Report``, built in a thread worker (through the
 app's ``run_db`` inside tinycrm, or on a private connection when the screen is
@@ -17,10 +18,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Label, Sparkline, Static
+from textual.widgets import Footer, Label, Static
 
 from ..store.reports import Report, build
 from ..widgets.chartbar import ChartBar
+from ..widgets.sparkline import ScaledSparkline
 from ..widgets.text import literal, when
 from .base import CRMScreen
 
@@ -50,16 +52,16 @@ class BarRow(Horizontal):
 
 
 class SeriesRow(Horizontal):
-    """A label, a Sparkline of monthly values, and their total."""
+    """A label, a sparkline of monthly values up to ``top``, and their total."""
 
     def compose(self) -> ComposeResult:
         yield Label(classes="bar-label")
-        yield Sparkline([0], summary_function=max)
+        yield ScaledSparkline()
         yield Label(classes="bar-value")
 
-    def set(self, label: str, values: tuple[int, ...]) -> None:
+    def set(self, label: str, values: tuple[int, ...], top: int) -> None:
         self.query_one(".bar-label", Label).update(literal(label))
-        self.query_one(Sparkline).data = list(values) or [0]
+        self.query_one(ScaledSparkline).set(values, top)
         last = values[-1] if values else 0
         self.query_one(".bar-value", Label).update(literal(f"{sum(values):,} · last {last:,}"))
 
@@ -219,8 +221,11 @@ class ReportsScreen(CRMScreen[None]):
         self.chart("tiers").set_rows([(t, n, top, f"{n:,}") for t, n in r.by_tier])
         span = f"{r.months[0]} … {r.months[-1]}" if r.months else ""
         self.query_one("#months-title", Label).update(f"Per month, {span}")
-        self.chart("months").set_rows(
-            [("new contacts", r.new_contacts), *((kind, counts) for kind, counts in r.interactions)])
+        series = [("new contacts", r.new_contacts), *r.interactions]
+        # One scale for every row, from zero (not each row's own least to most):
+        # a reader compares calls with emails, and a month of none looks empty.
+        top = max((n for _, counts in series for n in counts), default=0)
+        self.chart("months").set_rows([(kind, counts, top) for kind, counts in series])
         self.chart("owners").set_rows([
             (f.owner, f.on_time, f.on_time + f.late + f.overdue,
              f"{pct(f.on_time_percent)} · {f.overdue} overdue") for f in r.followups])
