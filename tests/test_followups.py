@@ -96,6 +96,16 @@ def test_snooze_moves_the_due_time_forward_only(store, ada):
     assert store.followups.reschedule(f.id, FROZEN + days(1)).due_at == FROZEN + days(1)
 
 
+
+def test_a_follow_up_due_this_very_second_is_overdue_not_upcoming(store, ada):
+    """As the queue and remind have it: due now is due."""
+    now = store.followups.add(ada.id, FROZEN)
+    assert [f.id for f in store.followups.list(view="overdue", now=FROZEN)] == [now.id]
+    assert store.followups.list(view="upcoming", now=FROZEN) == []
+    assert [f.id for f in store.followups.list(view="upcoming", now=FROZEN - timedelta(seconds=1))
+            ] == [now.id]
+
+
 def test_views(store, ada, bob):
     with local_zone("America/New_York"):  # local midnight 05:00Z; now is 04:30 local
         made = {

@@ -168,10 +168,11 @@ class FollowUps:
         if view not in VIEWS:
             raise ValidationError(f"unknown view {view!r}: use one of {', '.join(VIEWS)}")
         where = [] if view == "all" else ["f.status = 'open'"]
+        # (Due this very second is due: overdue, as the queue and remind have it.)
         if view == "overdue":
-            where.append("f.due_at < :now")
+            where.append("f.due_at <= :now")
         elif view == "upcoming":
-            where.append("f.due_at >= :now")
+            where.append("f.due_at > :now")
         elif view in ("today", "week"):
             where.append("f.due_at >= :day_start AND f.due_at < :day_end")
             params["day_start"] = to_db(start_of_day(now))
@@ -191,9 +192,9 @@ class FollowUps:
     ) -> list[FollowUp]:
         """Follow-ups in urgency order (``all`` puts open ones first).
 
-        Views: ``open`` (default), ``overdue`` (due before now), ``today``
+        Views: ``open`` (default), ``overdue`` (due now or before), ``today``
         (due during today's local date), ``week`` (today and the 6 days
-        after), ``upcoming`` (due now or later), ``all`` (any status).
+        after), ``upcoming`` (due later than now), ``all`` (any status).
         ``until`` keeps those due before it."""
         params: dict[str, Any] = {"limit": -1 if limit is None else limit, "offset": offset}
         ranking = self._ranking(view, owner, contact_id, until, now or self.store.now(), params)
