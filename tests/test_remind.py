@@ -74,7 +74,7 @@ def test_a_snoozed_follow_up_is_reminded_again_at_its_new_due_time(cli, store, m
     assert cli("remind", env=at(FROZEN + timedelta(hours=26))).stdout == ""
     due = cli("remind", env=at(FROZEN + timedelta(hours=27)))
     assert due.stdout == (
-        "2026-11-24 12:00  30m overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]\n")
+        "2026-11-24 12:00  30min overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]\n")
     assert cli("remind", env=at(FROZEN + timedelta(hours=28))).stdout == ""
     # Moved back to a due time it was already reminded at: not again (once per due time).
     cli.ok("follow-up", "reschedule", "1", "--due", "2026-11-20 09:30")

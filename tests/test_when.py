@@ -128,5 +128,5 @@ def test_relative_wording():
     assert relative(FROZEN - timedelta(days=3, hours=2), FROZEN) == "3d overdue"
     assert relative(FROZEN - timedelta(hours=5), FROZEN) == "5h overdue"
     assert relative(FROZEN + timedelta(seconds=30), FROZEN) == "due now"
-    assert relative(FROZEN + timedelta(minutes=20), FROZEN) == "in 20m"
+    assert relative(FROZEN + timedelta(minutes=20), FROZEN) == "in 20min"  # ("20m" would read as 20 months, as typed)
     assert relative(FROZEN + timedelta(days=8), FROZEN) == "in 8d"

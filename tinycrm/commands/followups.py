@@ -136,7 +136,7 @@ def followup_add(
     due: Annotated[str, typer.Option("--due", "-d", metavar="WHEN", help="When it is due: " + WHEN_HELP)],
     note: Annotated[str, typer.Option("--note", "-m", metavar="TEXT", help="What to do.")] = "",
     owner: Annotated[str | None, typer.Option("--owner", metavar="USER", help="Whose it is (default: you).")] = None,
-    every: Annotated[str | None, typer.Option("--every", metavar="PERIOD", help="Repeat this long after each completion: 3d, 2w, 1m.")] = None,
+    every: Annotated[str | None, typer.Option("--every", metavar="PERIOD", help="Repeat this long after each completion: 3d, 2w, 1m (a month).")] = None,
 ) -> None:
     """Add a follow-up and print its id."""
     from ..store.when import relative
@@ -247,7 +247,7 @@ def followup_snooze(
     ctx: typer.Context,
     followup_id: Annotated[int, typer.Argument(metavar="ID", help="Follow-up id.")],
     until: Annotated[str | None, typer.Option("--until", "-u", metavar="WHEN", help="New due time: " + WHEN_HELP)] = None,
-    for_: Annotated[str | None, typer.Option("--for", metavar="PERIOD", help="Put it off this long: 3d, 2w, 4h (from its due time, or from now if that has passed).")] = None,
+    for_: Annotated[str | None, typer.Option("--for", metavar="PERIOD", help="Put it off this long: 3d, 2w, 4h, 90min, 1m (a month) (from its due time, or from now if that has passed).")] = None,
 ) -> None:
     """Put a follow-up off; it is reminded again at its new due time."""
     if (until is None) == (for_ is None):

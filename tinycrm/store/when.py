@@ -198,7 +198,7 @@ def _span(seconds: float) -> str | None:
     if seconds < 60:
         return None
     if seconds < 3600:
-        return f"{int(seconds // 60)}m"
+        return f"{int(seconds // 60)}min"  # ("m" is a month where a period is typed)
     if seconds < 86400:
         return f"{int(seconds // 3600)}h"
     return f"{int(seconds // 86400)}d"
