@@ -223,6 +223,24 @@ def test_recurrence_across_daylight_saving_keeps_the_wall_clock_time(store):
 # -- cadence ---------------------------------------------------------------------------
 
 
+def test_a_cadence_comes_due_at_the_local_time_of_the_last_contact_across_summer_time(store):
+    """A call at 23:30 on 1 March in Amsterdam, every 30 days: due 23:30 on
+    31 March (summer time since the 29th), not 00:30 on 1 April."""
+    with local_zone("Europe/Amsterdam"):
+        c = store.contacts.add("Cad", now=utc(2026, 3, 1, 10, 0))
+        store.timeline.log(c.id, "call", "late call", at=utc(2026, 3, 1, 22, 30),
+                           now=utc(2026, 3, 2, 10, 0))
+        store.followups.set_cadence(c.id, 30, now=utc(2026, 3, 2, 10, 0))
+        due = utc(2026, 3, 31, 21, 30)
+        assert store.followups.cadence_of(store.contacts.get(c.id)).due_at == due
+        [item] = store.followups.cadence_items(now=utc(2026, 4, 1, 0, 0))
+        assert item.due_at == due and show_local(item.due_at) == "2026-03-31 23:30"
+        # What is due before a moment is what is due at it: the SQL's margin
+        # doesn't let through the item an hour after, nor keep out one an hour before.
+        assert store.followups.cadence_items(now=due, until=due) == []
+        assert store.followups.cadence_items(now=due, until=due + timedelta(seconds=1))
+
+
 def test_cadence_comes_due_after_the_last_contact_and_resets_on_a_call(store, clock):
     c = store.contacts.add("Cora", now=FROZEN - days(100))
     assert store.followups.cadence_items(now=FROZEN) == []

@@ -254,3 +254,26 @@ def test_follow_ups_from_before_revisions_count_their_changes_from_the_upgrade(d
         assert store.followups.get(1).revision == 2
         store.conn.execute("UPDATE followups SET reminded = 1 WHERE id = 1")  # (bookkeeping)
         assert store.followups.get(1).revision == 2
+
+
+def test_cadence_reminders_sent_before_local_days_are_not_sent_again(db_path):
+    """Before m050 a cadence came due 30 x 24 h after the last contact; it is
+    now 30 local days, an hour earlier across the start of summer time. A
+    reminder sent at the old due time counts for the new one."""
+    from tinycrm.store.reminders import Reminders
+    from tinycrm.store.timeutil import from_db
+
+    from .followup_helpers import local_zone
+
+    with local_zone("Europe/Amsterdam"):
+        older_database(
+            db_path, "m050_cadence_deliveries_in_local_days", ADA,
+            "UPDATE contacts SET cadence_days = 30, last_contacted_at = '2026-03-01T22:30:00Z'",
+            "INSERT INTO deliveries (item, contact_id, due_at, channel, owner, delivered_at,"
+            " state) VALUES ('cadence:1', 1, '2026-03-31T22:30:00Z', 'stdout', 'alice',"
+            " '2026-03-31T22:31:00Z', 'sent')")
+        with Store(db_path, user="alice") as store:
+            assert "m050_cadence_deliveries_in_local_days" in store.migrated
+            [(due,)] = store.conn.execute("SELECT due_at FROM deliveries").fetchall()
+            assert due == "2026-03-31T21:30:00Z"
+            assert Reminders(store).due("stdout", now=from_db("2026-04-02T00:00:00Z")) == []

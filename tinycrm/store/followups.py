@@ -113,11 +113,13 @@ def _recurrence(every: str) -> str:
 
 
 def cadence_due(base: datetime, days: int) -> datetime:
-    """``base + days``; a cadence or base out of range (saved by an older
-    version) is clamped rather than overflowing."""
+    """``days`` local days after ``base``, at its local time of day (a call at
+    23:30 comes due at 23:30, across a change to or from summer time, as a
+    repeating follow-up does); a cadence or base out of range (saved by an
+    older version) is clamped rather than overflowing."""
     try:
-        return base + timedelta(days=min(days, MAX_PERIOD_DAYS))
-    except OverflowError:
+        return same_local_time(local_date(base) + timedelta(days=min(days, MAX_PERIOD_DAYS)), base)
+    except (OverflowError, ValueError):
         return _NEVER
 
 
@@ -486,21 +488,24 @@ class FollowUps:
                 " JOIN tc ON tc.tag = t.tag JOIN contacts c ON c.id = t.contact_id"
                 f" WHERE c.cadence_days IS NULL{extra} GROUP BY t.contact_id"
             )
+        # Whole days in UTC, which SQL can add: within a few hours of the local
+        # days that ``cadence_due`` adds, so a day's margin finds every item due.
         due = ("strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(c.last_contacted_at, c.created_at),"
                " '+' || cad.days || ' days')")
         sql = (
             f"{cte}SELECT c.id, c.name, c.tier, c.owner, c.last_contacted_at, cad.days, cad.tag,"
-            f" {due} AS due, {_EMAIL} FROM ({' UNION ALL '.join(parts)}) cad"
-            " JOIN contacts c ON c.id = cad.contact_id"
+            f" coalesce(c.last_contacted_at, c.created_at), {_EMAIL}"
+            f" FROM ({' UNION ALL '.join(parts)}) cad JOIN contacts c ON c.id = cad.contact_id"
         )
         if until is not None:
-            sql += " WHERE due < :until"
-            params["until"] = to_db(until)
+            sql += f" WHERE {due} < :until"
+            params["until"] = to_db(until + timedelta(days=1))
         items = []
         settings = self.store.settings
-        for cid, name, tier, cowner, last, days, tag, due_text, email in self.conn.execute(sql, params):
-            # SQLite gives no date past 9999 (a last contact saved out of range).
-            due_at = ts(due_text) or _NEVER
+        for cid, name, tier, cowner, last, days, tag, base, email in self.conn.execute(sql, params):
+            due_at = cadence_due(ts(base), days) if base else _NEVER
+            if until is not None and due_at >= until:
+                continue
             note = f"keep in touch every {format_days(days)}" + (f" ({tag})" if tag else "")
             items.append(QueueItem(
                 kind="cadence", contact_id=cid, contact_name=name, due_at=due_at,

@@ -544,3 +544,42 @@ def m049_followup_revisions(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m050_cadence_deliveries_in_local_days(db: Database) -> None:
+    # A keep-in-touch item now comes due a number of local days after the
+    # last contact, at its local time of day; it was a number of 24-hour days
+    # (an hour off across a change to or from summer time). Reminders sent
+    # for the item at its old due time are moved to the new one, or the
+    # upgrade would send each of those again. Local time is this process's,
+    # as the reminders' own is.
+    from datetime import UTC, datetime, timedelta
+
+    def parse(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    def local_days_later(base: datetime, days: int) -> datetime:
+        shown = base.astimezone()
+        wall = datetime.combine(shown.date() + timedelta(days=days), shown.time())
+        moment = wall.astimezone().astimezone(UTC)
+        seen = moment.astimezone().replace(tzinfo=None)
+        if seen < wall:  # (a time the clock skips: the moment after the gap)
+            moment += wall - seen
+        return moment
+
+    rows = db.execute(
+        "SELECT d.id, d.due_at, coalesce(c.last_contacted_at, c.created_at) FROM deliveries d"
+        " JOIN contacts c ON d.item = 'cadence:' || c.id").fetchall()
+    for delivery_id, due_text, base_text in rows:
+        try:
+            due, base = parse(due_text), parse(base_text)
+            gap = due - base
+            if gap <= timedelta(0) or gap % timedelta(days=1):
+                continue  # not from the contact's present last contact
+            moved = local_days_later(base, gap.days)
+        except (ValueError, OverflowError):
+            continue
+        if moved != due:
+            db.execute("UPDATE OR IGNORE deliveries SET due_at = ? WHERE id = ?",
+                       [moved.strftime("%Y-%m-%dT%H:%M:%SZ"), delivery_id])
