@@ -161,6 +161,22 @@ def test_parse_bound(text, end, expected):
     assert parse_bound(text, FROZEN, end=end).isoformat() == expected
 
 
+@pytest.mark.parametrize("zone, text, end, expected", [
+    # Santiago skips midnight on 6 September: that day starts at 01:00 (-03).
+    ("America/Santiago", "2026-09-06", False, "2026-09-06T04:00:00+00:00"),
+    ("America/Santiago", "2026-09-05", True, "2026-09-06T04:00:00+00:00"),
+    # 02:30 is skipped in Amsterdam on 29 March: the moment after the gap, 03:30.
+    ("Europe/Amsterdam", "2026-03-29 02:30", False, "2026-03-29T01:30:00+00:00"),
+    ("Europe/Amsterdam", "2026-03-29 04:30", False, "2026-03-29T02:30:00+00:00"),
+])
+def test_a_bound_is_read_as_a_typed_when_is_across_clock_changes(zone, text, end, expected):
+    """As a follow-up's due time typed the same way: one reading of local time."""
+    from .followup_helpers import local_zone
+
+    with local_zone(zone):
+        assert parse_bound(text, FROZEN, end=end).isoformat() == expected
+
+
 def test_parse_bound_refuses_nonsense_naming_the_forms():
     with pytest.raises(ValidationError, match="2026-11-01, 2026-11"):
         parse_bound("last tuesday-ish", FROZEN)

@@ -27,12 +27,11 @@ from .timeutil import (
     from_db,
     in_range,
     out_of_range,
-    parse_iso,
     to_db,
     to_json,
     to_local,
 )
-from .when import MAX_PERIOD_DAYS
+from .when import MAX_PERIOD_DAYS, at_local
 
 if TYPE_CHECKING:
     from .store import Store
@@ -47,8 +46,9 @@ _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
 def _local_midnight(day: date) -> datetime:
-    # A naive datetime's astimezone() asks the C library, so DST is honoured.
-    return datetime(day.year, day.month, day.day).astimezone(UTC)
+    """The start of a local day, as a typed date's is (``when.at_local``:
+    where the clock skips midnight, 01:00)."""
+    return at_local(day)
 
 
 def parse_bound(text: str, now: datetime, *, end: bool = False) -> datetime:
@@ -81,7 +81,12 @@ def parse_bound(text: str, now: datetime, *, end: bool = False) -> datetime:
             if not in_range(day):
                 raise out_of_range(text)
             return _local_midnight(day + timedelta(days=1 if end else 0))
-        return parse_iso(value.replace(" ", "T", 1).upper())
+        moment = datetime.fromisoformat(value.replace(" ", "T", 1).upper().replace("Z", "+00:00"))
+        if not in_range(moment):
+            raise out_of_range(text)
+        if moment.tzinfo is None:  # local wall-clock time, read as a typed WHEN is
+            return at_local(moment.date(), moment.time())
+        return moment.astimezone(UTC)
     except ValueError:
         pass
     except (OverflowError, ValidationError):  # no such date, or not in the accepted years
