@@ -16,7 +16,7 @@ from ..store.errors import NotFound, TinyCRMError
 from ..store.models import Contact, Event, FollowUp
 from ..store.when import format_days, relative
 from ..widgets.text import literal, plain, when
-from ..widgets.vtable import Column, ListSource, VirtualTable
+from ..widgets.vtable import NO_ROW, Column, ListSource, VirtualTable
 from .actions import CONTACT_BINDINGS, ContactActions
 from .base import BACK, CRMScreen, hidden
 from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
@@ -48,6 +48,9 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         self.events = ListSource()
         self.event_count = 0
         self.loading_more = False
+        # Follow-ups marked done here: their row's neighbour takes the
+        # highlight, as in the queue (not so for one closed elsewhere).
+        self.closed_here: set[int] = set()
 
     def compose(self) -> ComposeResult:
         now = self.crm.now
@@ -107,13 +110,32 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
             + literal(f"  ·  {c.stage}  ·  {c.tier}  ·  owner {plain(c.owner)}"))
         self.query_one("#info", Static).update(self.info(c))
         followups = self.query_one("#followups", VirtualTable)
-        followups.set_source(ListSource(loaded.followups))
+        followups.set_source(ListSource(loaded.followups), cursor=self.followup_place(loaded))
         self.query_one("#followups-title", Static).update(
             literal(f"Open follow-ups ({len(loaded.followups)})"))
         self.events = ListSource(loaded.events)
         self.event_count = loaded.event_count
         self.query_one("#timeline", VirtualTable).set_source(self.events)
         self.query_one("#timeline-title", Static).update(literal(f"Timeline ({loaded.event_count})"))
+
+    def followup_place(self, loaded: Loaded) -> int | None:
+        """Where the highlight goes: on the same follow-up, wherever it now
+        stands (others' changes reorder the list). If it was closed
+        elsewhere, on none: ``d`` must not fall to a follow-up the user
+        never chose (None: the cursor keeps its place)."""
+        current = self.current_followup()
+        if current is None:
+            return None
+        ids = [f.id for f in loaded.followups]
+        if current.id in ids:
+            return ids.index(current.id)
+        if current.id in self.closed_here:
+            return None
+        note = plain(current.note)
+        note = note if len(note) <= 40 else note[:39] + "…"
+        what = f"“{note}”" if note else "The highlighted follow-up"
+        self.crm.say(f"{what} is no longer open (closed elsewhere): pick a follow-up again")
+        return NO_ROW
 
     def info(self, c: Contact) -> Content:
         cadence = None
@@ -162,6 +184,18 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
 
     def current_followup(self) -> FollowUp | None:
         return self.query_one("#followups", VirtualTable).current
+
+    def no_followup(self) -> None:
+        if len(self.query_one("#followups", VirtualTable).source):
+            self.crm.say("No follow-up highlighted: pick one in the follow-up list")
+        else:
+            super().no_followup()
+
+    def action_done(self) -> None:
+        followup = self.current_followup()
+        if followup is not None:
+            self.closed_here.add(followup.id)
+        super().action_done()
 
     def contact_deleted(self, contact: Contact) -> None:
         self.dismiss()

@@ -26,6 +26,11 @@ from textual.strip import Strip
 
 from .text import plain
 
+# The cursor when no row is highlighted (a screen asks for it with
+# ``set_source(..., cursor=NO_ROW)``): ``current`` is None until a key or a
+# click picks a row.
+NO_ROW = -1
+
 
 class Source(Protocol):
     def __len__(self) -> int: ...
@@ -146,14 +151,17 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
     # -- data --------------------------------------------------------------------
 
     def set_source(self, source: Source, *, cursor: int | None = None) -> None:
-        """Show another set of rows; the cursor stays put unless given."""
+        """Show another set of rows; the cursor stays put unless given
+        (``NO_ROW``: none highlighted)."""
         self.source = source
         self.generation += 1
-        self.cursor = max(0, min(self.cursor if cursor is None else cursor, len(source) - 1))
+        wanted = self.cursor if cursor is None else cursor
+        self.cursor = NO_ROW if wanted == NO_ROW else max(0, min(wanted, len(source) - 1))
         self.update_size()
         self.scroll_to_cursor()
         self.refresh()
-        self.post_message(self.Highlighted(self, self.cursor))
+        if self.cursor != NO_ROW:
+            self.post_message(self.Highlighted(self, self.cursor))
 
     def update_size(self) -> None:
         """Call when the source's length changed (a count arrived, say)."""
@@ -164,7 +172,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def current(self) -> Any | None:
-        return self.source.get(self.cursor) if len(self.source) else None
+        return self.source.get(self.cursor) if len(self.source) and self.cursor >= 0 else None
 
     # -- cursor --------------------------------------------------------------------
 
@@ -182,8 +190,8 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to_cursor()
 
     def scroll_to_cursor(self) -> None:
-        if not self.size.height:
-            return  # not laid out yet; on_resize scrolls
+        if not self.size.height or self.cursor == NO_ROW:
+            return  # not laid out yet (on_resize scrolls), or nothing to show
         top = round(self.scroll_offset.y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, force=True)
@@ -209,7 +217,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.move_cursor(len(self.source) - 1)
 
     def action_select(self) -> None:
-        if len(self.source):
+        if len(self.source) and self.cursor != NO_ROW:
             self.post_message(self.Selected(self, self.cursor))
 
     # -- mouse ---------------------------------------------------------------------
