@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tinycrm.store import Store
+from tinycrm.store import ContactFilter, Store
 
 from .conftest import FROZEN
 from .test_tui import keys, make_app, seed, settle, table
@@ -83,3 +83,78 @@ async def test_done_here_moves_the_highlight_to_the_next_follow_up(store):
         assert store.followups.get(first.id).status == "done"
         assert followups.current.id == later.id  # as in the queue: its neighbour
         assert not any("no longer open" in m for _, m in app.messages)
+
+
+# -- the contact deleted elsewhere ------------------------------------------------------
+
+
+def screens(app) -> list[str]:
+    return [type(s).__name__ for s in app.screen_stack]
+
+
+async def settle_closing(app, pilot) -> None:
+    """settle(), when the screen closes from its own worker's callback: its
+    workers are cancelled with it, and waiting for that one raises."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        try:
+            await settle(app, pilot)
+            return
+        except WorkerCancelled:
+            await pilot.pause()
+
+
+async def test_a_contact_deleted_elsewhere_keeps_the_dialog_being_typed_in(store, db_path, clock):
+    from textual.widgets import Static, TextArea
+
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "l")  # Ada, then her Log dialog
+        detail = app.screen_stack[-2]
+        app.screen.query_one("#text", TextArea).load_text("Half-way through typing")
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.delete(ids["ada"], now=FROZEN)
+        app.check_for_changes()
+        await settle(app, pilot)
+        assert screens(app) == ["ContactsScreen", "DetailScreen", "LogScreen"]
+        assert app.screen.query_one("#text", TextArea).text == "Half-way through typing"
+        assert ("error", f"Contact {ids['ada']} no longer exists") in app.messages
+        assert "deleted elsewhere" in str(detail.query_one("#heading", Static).render())
+        await keys(app, pilot, "ctrl+s")  # the save says why it can't
+        assert screens(app) == ["ContactsScreen", "DetailScreen", "LogScreen"]
+        error = app.screen.query_one("#text-field .field--error", Static)
+        assert f"no contact with id {ids['ada']}" in str(error.render())
+        await keys(app, pilot, "escape")  # the dialog closes, then the ghost screen
+        assert screens(app) == ["ContactsScreen"]
+        assert len([m for _, m in app.messages if "no longer exists" in m]) == 1
+
+
+async def test_a_contact_deleted_elsewhere_closes_its_screen_when_on_top(store, db_path, clock):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.delete(ids["ada"], now=FROZEN)
+        app.check_for_changes()
+        await settle_closing(app, pilot)
+        assert screens(app) == ["ContactsScreen"]
+        assert ("error", f"Contact {ids['ada']} no longer exists") in app.messages
+
+
+async def test_deleting_the_contact_from_its_screen_goes_back_to_the_list(store):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        await pilot.press("delete", "y")
+        await settle_closing(app, pilot)
+        assert screens(app) == ["ContactsScreen"]
+        assert store.contacts.count() == 3 and ids["ada"] not in [
+            c.id for c in store.contacts.list(ContactFilter())]
+        assert not [m for severity, m in app.messages if severity == "error"]

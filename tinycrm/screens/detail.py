@@ -51,6 +51,7 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         # Follow-ups marked done here: their row's neighbour takes the
         # highlight, as in the queue (not so for one closed elsewhere).
         self.closed_here: set[int] = set()
+        self.gone = False  # the contact was deleted (here or elsewhere)
 
     def compose(self) -> ComposeResult:
         now = self.crm.now
@@ -83,6 +84,8 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
     # -- loading ---------------------------------------------------------------
 
     def load(self) -> None:
+        if self.gone:
+            return
         contact_id = self.contact_id
 
         def read(store) -> Loaded:
@@ -95,13 +98,29 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
 
         def failed(exc: TinyCRMError) -> None:
             if isinstance(exc, NotFound):
-                self.crm.show_error(f"Contact {contact_id} no longer exists")
-                self.dismiss()
+                self.contact_gone()
             else:
                 self.crm.show_error(exc.message)
 
         self.crm.run_db(self, read, self.show, error=failed, group="load", exclusive=True,
                         name="contact", read=True)
+
+    def contact_gone(self) -> None:
+        """Deleted by another program. This screen closes once it is on top:
+        a dialog over it (a log half typed) stays; its save says the contact
+        is gone. (dismiss() would pop whatever screen is on top.)"""
+        if not self.gone:
+            self.gone = True
+            self.crm.show_error(f"Contact {self.contact_id} no longer exists")
+            name = self.contact.name if self.contact else f"Contact {self.contact_id}"
+            self.query_one("#heading", Static).update(
+                literal(name, "bold") + literal("  ·  deleted elsewhere"))
+        if self.is_active:
+            self.dismiss()
+
+    def on_screen_resume(self) -> None:
+        if self.gone:
+            self.dismiss()  # the dialog that was over it has closed
 
     def show(self, loaded: Loaded) -> None:
         self.contact = c = loaded.contact
@@ -198,7 +217,9 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         super().action_done()
 
     def contact_deleted(self, contact: Contact) -> None:
-        self.dismiss()
+        self.gone = True  # (the reload that the delete set off finds it gone: said already)
+        if self.is_active:
+            self.dismiss()
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         if self.contact is None:
