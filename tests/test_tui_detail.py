@@ -158,3 +158,72 @@ async def test_deleting_the_contact_from_its_screen_goes_back_to_the_list(store)
         assert store.contacts.count() == 3 and ids["ada"] not in [
             c.id for c in store.contacts.list(ContactFilter())]
         assert not [m for severity, m in app.messages if severity == "error"]
+
+
+# -- the place in a long timeline -------------------------------------------------------
+
+
+def long_timeline(store, n: int) -> dict[str, int]:
+    """Ada's timeline: n notes 'event 0000'... older than seed's three (a follow-up, two logs)."""
+    ids = seed(store)
+    for i in range(n):
+        store.timeline.log(ids["ada"], "note", f"event {i:04d}",
+                           at=FROZEN - timedelta(days=10, hours=n - i), now=FROZEN)
+    return ids
+
+
+async def test_end_goes_to_the_oldest_event_of_a_long_timeline(store):
+    long_timeline(store, 450)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        timeline = table(app, "#timeline")
+        assert len(timeline.source) == 453  # the whole timeline's length, before it is read
+        await keys(app, pilot, "end")
+        assert timeline.cursor == 452
+        assert timeline.current.text == "event 0000"
+        await keys(app, pilot, "home", "G")  # G too
+        assert timeline.current.text == "event 0000"
+
+
+async def test_a_reload_keeps_the_place_in_a_long_timeline(store, db_path, clock):
+    ids = long_timeline(store, 700)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        timeline = table(app, "#timeline")
+        while timeline.cursor < 550:  # reading on, a page at a time
+            await keys(app, pilot, "pagedown")
+        await keys(app, pilot, "up", "up")  # (not on the top row of the screen)
+        event, cursor, top = timeline.current, timeline.cursor, timeline.scroll_offset.y
+        read = timeline.source.read if hasattr(timeline.source, "read") else len(timeline.source)
+        assert event is not None and top > 400
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.add("Someone Unrelated", now=FROZEN)
+            other.timeline.log(ids["ada"], "email", "Sent from cron", now=FROZEN)
+        app.check_for_changes()
+        await settle(app, pilot)
+        assert timeline.source[0].text == "Sent from cron"  # it did reload
+        assert timeline.current.id == event.id and timeline.cursor == cursor + 1
+        assert timeline.scroll_offset.y == top + 1  # the rows on screen stay put
+        assert timeline.source.read == read + 1  # what was read stays read, and the new one
+
+
+async def test_a_new_event_shows_at_the_top_of_the_timeline_when_the_top_is_shown(
+        store, db_path, clock):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        timeline = table(app, "#timeline")
+        newest = timeline.current
+        assert newest.text == "Prefers email"
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.timeline.log(ids["ada"], "email", "Sent from cron", now=FROZEN)
+        app.check_for_changes()
+        await settle(app, pilot)
+        assert timeline.scroll_offset.y == 0 and timeline.source[0].text == "Sent from cron"
+        assert timeline.current.id == newest.id  # the cursor stays on its event

@@ -1,5 +1,6 @@
 """One contact: its fields and tags, its open follow-ups, its timeline
-(newest first, read a page at a time in a worker as you scroll)."""
+(newest first, read a page at a time in a worker as you scroll; a reload
+reads as much again, so your place in it is kept)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..app import quiet_go_keys
 from ..store.errors import NotFound, TinyCRMError
 from ..store.models import Contact, Event, FollowUp
 from ..store.when import format_days, relative
+from ..widgets.sources import PagedList
 from ..widgets.text import literal, plain, when
 from ..widgets.vtable import NO_ROW, Column, ListSource, VirtualTable
 from .actions import CONTACT_BINDINGS, ContactActions
@@ -45,8 +47,7 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         super().__init__()
         self.contact_id = contact_id
         self.contact: Contact | None = None
-        self.events = ListSource()
-        self.event_count = 0
+        self.events = PagedList()
         self.loading_more = False
         # Follow-ups marked done here: their row's neighbour takes the
         # highlight, as in the queue (not so for one closed elsewhere).
@@ -87,13 +88,19 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         if self.gone:
             return
         contact_id = self.contact_id
+        # The timeline rows read so far are read again, and as many more as
+        # were added since (newest first, they come in at the top): the rows
+        # you were reading deep in a long timeline stay read.
+        read_so_far, count_then = self.events.read, len(self.events)
 
         def read(store) -> Loaded:
             with store.read():
                 contact = store.contacts.get(contact_id)
                 followups = store.followups.list(view="open", contact_id=contact_id, now=store.now())
-                events = store.timeline.list(contact_id, limit=TIMELINE_PAGE)
                 count = store.timeline.count(contact_id)
+                added = max(0, count - count_then) if read_so_far else 0
+                events = store.timeline.list(
+                    contact_id, limit=max(TIMELINE_PAGE, read_so_far + added))
             return Loaded(contact, followups, events, count)
 
         def failed(exc: TinyCRMError) -> None:
@@ -132,9 +139,19 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         followups.set_source(ListSource(loaded.followups), cursor=self.followup_place(loaded))
         self.query_one("#followups-title", Static).update(
             literal(f"Open follow-ups ({len(loaded.followups)})"))
-        self.events = ListSource(loaded.events)
-        self.event_count = loaded.event_count
-        self.query_one("#timeline", VirtualTable).set_source(self.events)
+        self.show_timeline(loaded)
+
+    def show_timeline(self, loaded: Loaded) -> None:
+        """The cursor stays on its event; the rows on screen stay put unless
+        the top of the timeline is shown (where new events come in)."""
+        timeline = self.query_one("#timeline", VirtualTable)
+        current, cursor, top = timeline.current, timeline.cursor, round(timeline.scroll_offset.y)
+        ids = [e.id for e in loaded.events]  # (None: the import's entry, at most one)
+        at = ids.index(current.id) if current is not None and current.id in ids else None
+        self.events = PagedList(loaded.events, loaded.event_count)
+        timeline.set_source(self.events, cursor=at)
+        if at is not None and at != cursor and top > 0:
+            timeline.scroll_to(y=top + at - cursor, animate=False, force=True)
         self.query_one("#timeline-title", Static).update(literal(f"Timeline ({loaded.event_count})"))
 
     def followup_place(self, loaded: Loaded) -> int | None:
@@ -177,22 +194,25 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         return Content("\n").join(lines)
 
     @on(VirtualTable.Highlighted, "#timeline")
-    def maybe_load_more(self, event: VirtualTable.Highlighted) -> None:
-        if self.loading_more or len(self.events) >= self.event_count:
-            return
-        if event.index < len(self.events) - 30:
+    def read_more(self, event: VirtualTable.Highlighted | None = None) -> None:
+        """Read on when the cursor nears the end of what is read, or goes
+        past it (End, a page down): up to the cursor and a page more."""
+        events, timeline = self.events, self.query_one("#timeline", VirtualTable)
+        if self.loading_more or events.read >= len(events) or timeline.cursor < events.read - 30:
             return
         self.loading_more = True
-        contact_id, offset, events = self.contact_id, len(self.events), self.events
+        contact_id, offset = self.contact_id, events.read
+        limit = max(offset, timeline.cursor) + TIMELINE_PAGE - offset
 
         def more(store) -> list[Event]:
-            return store.timeline.list(contact_id, limit=TIMELINE_PAGE, offset=offset)
+            return store.timeline.list(contact_id, limit=limit, offset=offset)
 
         def add(page: list[Event]) -> None:
             self.loading_more = False
             if events is self.events:
-                events.extend(page)
-                self.query_one("#timeline", VirtualTable).update_size()
+                events.extend(page, last=len(page) < limit)
+                timeline.update_size()
+            self.read_more()  # the cursor went further meanwhile, or a reload came
 
         self.crm.run_db(self, more, add, group="more", name="timeline_page", read=True)
 

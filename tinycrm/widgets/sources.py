@@ -1,6 +1,7 @@
 """Row sources for ``VirtualTable``: the contact list read from SQLite a
 block at a time, never all at once. They read through ``store.browse``
 (no SQL here) on the UI thread; each block is a few milliseconds.
+``PagedList`` holds rows a screen's workers read a page at a time.
 
 A read that fails (a damaged file, an I/O error) happens while a line is being
 painted, where an exception would end the app: its rows come back as None (the
@@ -130,3 +131,33 @@ class IdList(_Blocks):
                 found = {r.id: r for r in read}
             rows = self.keep(block, [found.get(i) for i in ids])
         return rows[offset] if offset < len(rows) else None
+
+
+class PagedList:
+    """The first rows of a longer list, read a page at a time by a worker (a
+    contact's timeline). Its length is the whole list's, so the scrollbar and
+    End see all of it; a row not read yet is None (drawn "…") until the page
+    holding it is added with ``extend``."""
+
+    def __init__(self, rows: Sequence = (), total: int = 0) -> None:
+        self.rows = list(rows)
+        self.total = max(total, len(self.rows))
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: int):
+        return self.rows[index]
+
+    @property
+    def read(self) -> int:
+        """How many rows are read (the first ones)."""
+        return len(self.rows)
+
+    def get(self, index: int):
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    def extend(self, page: Sequence, *, last: bool = False) -> None:
+        """The next rows; ``last``: there are no more (fewer came than asked)."""
+        self.rows.extend(page)
+        self.total = len(self.rows) if last else max(self.total, len(self.rows))
