@@ -227,3 +227,48 @@ async def test_a_new_event_shows_at_the_top_of_the_timeline_when_the_top_is_show
         await settle(app, pilot)
         assert timeline.scroll_offset.y == 0 and timeline.source[0].text == "Sent from cron"
         assert timeline.current.id == newest.id  # the cursor stays on its event
+
+
+# -- a note shown whole -----------------------------------------------------------------
+
+LONG = ("Call with Ada.\nShe wants: 1) a demo on Tuesday, 2) pricing for 40 seats, 3) the "
+        "security questionnaire filled in by Friday.\n\n[bold]not markup[/] $var")
+
+
+def note_text(app) -> str:
+    from textual.widgets import Static
+
+    return str(app.screen.query_one("#note-text", Static).render())
+
+
+async def test_enter_on_a_timeline_row_shows_the_whole_text(store):
+    ids = seed(store)
+    with store.write():  # as another program might have stored it, controls and all
+        store.timeline.add(ids["ada"], "call", LONG + "\x1b]0;title\x07 \x1b[2Jend", now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        assert table(app, "#timeline").current.kind == "call"  # the newest, highlighted
+        await keys(app, pilot, "enter")
+        assert type(app.screen).__name__ == "NoteScreen"
+        assert note_text(app) == LONG + " end"
+        assert "Ada Lovelace  ·  call  ·  2026-11-23 09:30  ·  by alice" in str(
+            app.screen.query_one(".title").render())
+        await keys(app, pilot, "escape")
+        assert type(app.screen).__name__ == "DetailScreen"
+
+
+async def test_enter_on_a_follow_up_row_shows_its_whole_note(store):
+    ids = seed(store)
+    store.followups.add(ids["ada"], FROZEN + timedelta(days=3), note=LONG, now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        followups = await open_ada_on(app, pilot, 1)
+        note = followups.current.note  # (a follow-up's note is kept on one line)
+        assert note == " ".join(LONG.split())
+        await keys(app, pilot, "enter")
+        assert type(app.screen).__name__ == "NoteScreen"
+        assert note_text(app) == note
+        await keys(app, pilot, "escape")
+        assert type(app.screen).__name__ == "DetailScreen"

@@ -218,6 +218,22 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
 
     # -- actions ---------------------------------------------------------------
 
+    @on(VirtualTable.Selected, "#timeline")
+    def open_event(self, event: VirtualTable.Selected) -> None:
+        from .note import NoteScreen
+
+        found = self.events.get(event.index)
+        if found is not None and self.contact is not None:
+            self.crm.push_screen(NoteScreen.of_event(self.contact.name, found))
+
+    @on(VirtualTable.Selected, "#followups")
+    def open_followup(self, event: VirtualTable.Selected) -> None:
+        from .note import NoteScreen
+
+        found = self.query_one("#followups", VirtualTable).source.get(event.index)
+        if found is not None:
+            self.crm.push_screen(NoteScreen.of_followup(found, self.crm.now()))
+
     def current_contact(self) -> tuple[int, str] | None:
         return (self.contact.id, self.contact.name) if self.contact else None
 
