@@ -122,7 +122,11 @@ async def test_a_contact_deleted_elsewhere_keeps_the_dialog_being_typed_in(store
         assert screens(app) == ["ContactsScreen", "DetailScreen", "LogScreen"]
         assert app.screen.query_one("#text", TextArea).text == "Half-way through typing"
         assert ("error", f"Contact {ids['ada']} no longer exists") in app.messages
-        assert "deleted elsewhere" in str(detail.query_one("#heading", Static).render())
+        heading = str(detail.query_one("#heading", Static).render())
+        assert "deleted elsewhere" in heading and "Ada" not in heading
+        # (Erased, it may be: nothing of the person stays on the screen behind.)
+        assert "ada@" not in str(detail.query_one("#info", Static).render())
+        assert len(detail.query_one("#timeline").source) == 0
         await keys(app, pilot, "ctrl+s")  # the save says why it can't
         assert screens(app) == ["ContactsScreen", "DetailScreen", "LogScreen"]
         error = app.screen.query_one("#text-field .field--error", Static)

@@ -119,15 +119,22 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         if not self.gone:
             self.gone = True
             self.crm.show_error(f"Contact {self.contact_id} no longer exists")
-            name = self.contact.name if self.contact else f"Contact {self.contact_id}"
+            # What it showed goes too: the person may have been erased
+            # (`privacy erase`), and a screen left open must not keep them.
             self.query_one("#heading", Static).update(
-                literal(name, "bold") + literal("  ·  deleted elsewhere"))
+                literal(f"Contact {self.contact_id}", "bold") + literal("  ·  deleted elsewhere"))
+            self.query_one("#info", Static).update("")
+            self.query_one("#followups", VirtualTable).set_source(ListSource([]))
+            self.events = PagedList([], 0)
+            self.query_one("#timeline", VirtualTable).set_source(self.events)
         if self.is_active:
             self.dismiss()
 
     def on_screen_resume(self) -> None:
-        if self.gone:
-            self.dismiss()  # the dialog that was over it has closed
+        # The dialog that was over it has closed. (Not as the app quits: it
+        # unwinds its screens, and this may be the last.)
+        if self.gone and len(self.app.screen_stack) > 1:
+            self.dismiss()
 
     def show(self, loaded: Loaded) -> None:
         self.contact = c = loaded.contact
