@@ -105,6 +105,28 @@ async def settle_closing(app, pilot) -> None:
             await pilot.pause()
 
 
+
+async def test_a_contact_merged_elsewhere_says_where_it_went(store, db_path, clock):
+    from textual.widgets import Static
+
+    from tinycrm.store.dupes import merge_contacts
+
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "l")  # Ada's screen, and a dialog over it
+        detail = app.screen_stack[-2]
+        with Store(db_path, user="bob", clock=clock) as other:
+            merge_contacts(other, ids["grace"], ids["ada"], now=FROZEN)
+        app.check_for_changes()
+        await settle_closing(app, pilot)
+        assert ("error", f"Contact {ids['ada']} was merged into contact {ids['grace']}"
+                ) in app.messages
+        assert not any("no longer exists" in m for _, m in app.messages)
+        assert "merged elsewhere" in str(detail.query_one("#heading", Static).render())
+
+
 async def test_a_contact_deleted_elsewhere_keeps_the_dialog_being_typed_in(store, db_path, clock):
     from textual.widgets import Static, TextArea
 

@@ -105,24 +105,27 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
 
         def failed(exc: TinyCRMError) -> None:
             if isinstance(exc, NotFound):
-                self.contact_gone()
+                self.contact_gone(exc.message)
             else:
                 self.crm.show_error(exc.message)
 
         self.crm.run_db(self, read, self.show, error=failed, group="load", exclusive=True,
                         name="contact", read=True)
 
-    def contact_gone(self) -> None:
+    def contact_gone(self, why: str = "") -> None:
         """Deleted by another program. This screen closes once it is on top:
         a dialog over it (a log half typed) stays; its save says the contact
         is gone. (dismiss() would pop whatever screen is on top.)"""
         if not self.gone:
             self.gone = True
-            self.crm.show_error(f"Contact {self.contact_id} no longer exists")
+            merged = "merged into" in why
+            self.crm.show_error(why[:1].upper() + why[1:] if merged
+                                else f"Contact {self.contact_id} no longer exists")
             # What it showed goes too: the person may have been erased
             # (`privacy erase`), and a screen left open must not keep them.
             self.query_one("#heading", Static).update(
-                literal(f"Contact {self.contact_id}", "bold") + literal("  ·  deleted elsewhere"))
+                literal(f"Contact {self.contact_id}", "bold")
+                + literal("  ·  merged elsewhere" if merged else "  ·  deleted elsewhere"))
             self.query_one("#info", Static).update("")
             self.query_one("#followups", VirtualTable).set_source(ListSource([]))
             self.events = PagedList([], 0)

@@ -179,6 +179,9 @@ class Contacts:
             f"SELECT {_COLUMNS} FROM contacts c WHERE c.id = ?", [contact_id]
         ).fetchone()
         if row is None:
+            into = merged_into(self.conn, contact_id)
+            if into is not None:  # (the app's screen of it, a form: where did it go?)
+                raise NotFound(f"contact {contact_id} was merged into contact {into}")
             raise NotFound(f"no contact with id {contact_id}")
         return self._rows_to_contacts([row])[0]
 
