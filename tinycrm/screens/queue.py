@@ -15,7 +15,7 @@ from ..store.followups import queue_section
 from ..store.models import FollowUp, QueueItem
 from ..store.when import relative, start_of_day
 from ..widgets.text import literal, plain
-from ..widgets.vtable import Column, ListSource, VirtualTable
+from ..widgets.vtable import NO_ROW, Column, ListSource, VirtualTable
 from .base import CRMScreen
 from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
 
@@ -48,6 +48,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.mine = True
+        self.acted_here: set[str] = set()  # items a key here may have taken off the queue
 
     def compose(self) -> ComposeResult:
         now = self.crm.now
@@ -98,10 +99,18 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
 
     def show(self, loaded: Loaded) -> None:
         # The cursor stays on its item (time and others' changes reorder the
-        # queue), or keeps its place when that item is gone (done, say).
+        # queue), or keeps its place when that item is gone by a key pressed
+        # here (done, say: the next one is the next to do). One closed
+        # elsewhere leaves none highlighted: `d` must not fall to an item the
+        # user never chose.
         current = self.current_item()
         keys = [item.key for item in loaded.items]
         at = keys.index(current.key) if current is not None and current.key in keys else None
+        if current is not None and at is None and current.key not in self.acted_here:
+            self.crm.say(f"{plain(current.contact_name)}'s item is no longer due (changed"
+                         " elsewhere): pick one again")
+            at = NO_ROW
+        self.acted_here.intersection_update(keys)
         self.table.set_source(ListSource(loaded.items), cursor=at)
         counts = loaded.counts
         whose = f"mine ({plain(self.crm.user)})" if self.mine else "everyone's"
@@ -132,11 +141,26 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         if item is not None and item.kind == "cadence":
             self.action_log(kind="call")
             return
+        self._acting()
         super().action_done()
+
+    def action_snooze(self) -> None:
+        self._acting()
+        super().action_snooze()
+
+    def action_reschedule(self) -> None:
+        self._acting()
+        super().action_reschedule()
+
+    def _acting(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self.acted_here.add(item.key)
 
     def action_toggle_mine(self) -> None:
         self.mine = not self.mine
         self.table.cursor = 0
+        self._acting()  # (another list: its first item need not be in it)
         self.load()
 
     def action_log(self, kind: str = "note") -> None:
@@ -146,6 +170,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         if item is None:
             self.no_followup()
             return
+        self._acting()  # (a call resets a keep-in-touch item)
         self.crm.push_screen(LogScreen(item.contact_id, item.contact_name, kind))
 
     def action_add_followup(self) -> None:
