@@ -298,3 +298,20 @@ async def test_enter_on_a_follow_up_row_shows_its_whole_note(store):
         assert note_text(app) == note
         await keys(app, pilot, "escape")
         assert type(app.screen).__name__ == "DetailScreen"
+
+
+
+async def test_each_address_and_number_is_on_its_own_line(store):
+    ids = seed(store)
+    store.contacts.edit(ids["ada"], {"emails": ["ada@engines.example", "ada@home.example"],
+                                     "phones": ["+44 20 7946 0001", "+44 20 7946 0002"]})
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        from textual.widgets import Static
+
+        info = str(app.screen.query_one("#info", Static).render()).splitlines()
+        assert info[:4] == [
+            "Email         ada@engines.example", "              ada@home.example",
+            "Phone         +44 20 7946 0001", "              +44 20 7946 0002"]

@@ -200,7 +200,8 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
             if value in (None, ""):
                 continue
             text = plain(value, keep_newlines=True).replace("\n", "\n" + " " * 14)
-            lines.append(literal(f"{label[:13]:<14}", "dim") + literal(text))
+            # (Content, not literal(): that would make the lines one again.)
+            lines.append(literal(f"{label[:13]:<14}", "dim") + Content(text))
         return Content("\n").join(lines)
 
     @on(VirtualTable.Highlighted, "#timeline")
