@@ -220,6 +220,24 @@ def test_recurrence_across_daylight_saving_keeps_the_wall_clock_time(store):
         assert show_local(nxt.due_at) == "2027-03-19 09:00"
 
 
+
+def test_a_daily_follow_up_keeps_its_hour_after_the_one_the_clock_skipped(store, ada):
+    """Every day at 02:30 in Amsterdam: on 29 March, when the clock skips
+    from 02:00 to 03:00, it is due at 03:30; on the 30th at 02:30 again."""
+    with local_zone("Europe/Amsterdam"):
+        f = store.followups.add(ada.id, utc(2026, 3, 28, 1, 30), every="1d",
+                                now=utc(2026, 3, 27, 15, 0))
+        store.followups.done(f.id, now=utc(2026, 3, 28, 15, 0))
+        skipped = store.followups.next_of(f.id)
+        assert show_local(skipped.due_at) == "2026-03-29 03:30"
+        store.followups.done(skipped.id, now=utc(2026, 3, 29, 15, 0))
+        after = store.followups.next_of(skipped.id)
+        assert show_local(after.due_at) == "2026-03-30 02:30"
+        # One moved to another hour by hand keeps the hour it was given.
+        store.followups.reschedule(after.id, utc(2026, 3, 30, 7, 0), now=utc(2026, 3, 29, 16, 0))
+        store.followups.done(after.id, now=utc(2026, 3, 30, 15, 0))
+        assert show_local(store.followups.next_of(after.id).due_at) == "2026-03-31 09:00"
+
 # -- cadence ---------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from .errors import Conflict, NotFound, ValidationError
@@ -28,7 +28,9 @@ from .timeutil import DATE_RANGE, in_range, to_db, to_local
 from .urgency import julian_day, urgency, urgency_sql
 from .when import (
     MAX_PERIOD_DAYS,
+    at_local,
     format_days,
+    local,
     local_date,
     parse_period,
     period_days,
@@ -371,11 +373,26 @@ class FollowUps:
                 every = _recurrence(followup.every)
                 next_day = local_date(now) + timedelta(days=period_days(every))
                 self.add(
-                    followup.contact_id, same_local_time(next_day, followup.due_at),
+                    followup.contact_id, at_local(next_day, self._series_time(followup)),
                     note=followup.note, owner=followup.owner, every=every, now=now,
                     previous_id=followup.id,
                 )
             return self.get(followup_id)
+
+    def _series_time(self, followup: FollowUp) -> time:
+        """The local time of day a recurring follow-up's series keeps: its
+        own, unless it fell in the hour the clock skipped (a daily 02:30 on
+        the day summer time starts is due at 03:30) and its previous
+        occurrence says what was meant; else the series would be 03:30 for good."""
+        own = local(followup.due_at).time()
+        if followup.previous_id is None:
+            return own
+        row = self.conn.execute("SELECT due_at FROM followups WHERE id = ?",
+                                [followup.previous_id]).fetchone()
+        if row is None:
+            return own
+        meant = local(ts(row[0])).time()
+        return meant if at_local(local_date(followup.due_at), meant) == followup.due_at else own
 
     def snooze(self, followup_id: int, until: datetime, *, now: datetime | None = None) -> FollowUp:
         """Move the due time later; the reminder goes out again at the new time."""
