@@ -22,7 +22,7 @@ from textual.worker import Worker, get_current_worker
 
 from .store import Store
 from .store.browse import Browse
-from .store.errors import TinyCRMError
+from .store.errors import FileGone, TinyCRMError
 from .widgets.text import plain
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .context import Env
 
 T = TypeVar("T")
+
+UNTIL_CLOSED = 30 * 24 * 3600.0  # seconds: a notification that stays (Textual wants a number)
 
 
 class Db:
@@ -46,6 +48,19 @@ class Db:
         self.read_lock = threading.Lock()
         self.view = self._another(store)
         self.browse = Browse(self.view)
+        self.gone: str | None = None
+        if {self.reader.opened_file, self.view.opened_file} != {store.opened_file}:
+            self.gone = gone_message(store.path, "was replaced by another file")
+
+    def check_file(self) -> str | None:
+        """Why nothing may be written any more (the path no longer names the
+        file opened: deleted, or another put there), else None. A stat: cheap
+        enough for every poll and every write. Once gone, gone for good: a
+        file that appears at the path is not the one opened, and isn't used
+        unless the app is opened again."""
+        if self.gone is None and (what := self.store.gone()) is not None:
+            self.gone = gone_message(self.store.path, what)
+        return self.gone
 
     @staticmethod
     def _another(store: Store) -> Store:
@@ -55,6 +70,12 @@ class Db:
     def close(self) -> None:
         self.view.close()
         self.reader.close()
+
+
+def gone_message(path: object, what: str) -> str:
+    return (f"The database file {path} {what} while the app had it open: nothing more"
+            " can be saved (it would be lost). Quit, and open the app again on the file"
+            " you mean to use (tinycrm db restore BACKUP puts a backup back).")
 
 
 def reports_available() -> bool:
@@ -85,6 +106,7 @@ class TinyCRMApp(App[None], inherit_bindings=False):
     TITLE = "tinycrm"
     DEFAULT_MODE = "contacts"
     ENABLE_COMMAND_PALETTE = True
+    _said_gone = False  # (file_gone has said it)
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help",
                 tooltip="Show every key", key_display="?"),
@@ -180,7 +202,11 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             with lock:
                 if worker.is_cancelled:
                     return
+                # A write into a deleted or replaced file would be lost: refused.
+                gone = None if read else self.db.check_file()
                 try:
+                    if gone is not None:
+                        raise FileGone(gone)
                     result = job(store)
                 except TinyCRMError as exc:
                     failure = exc
@@ -190,6 +216,11 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                     failure = f"unexpected error ({type(exc).__name__}): {exc}"
             if worker.is_cancelled:
                 return
+            if gone is not None:
+                first = not self._said_gone
+                self.call_from_thread(self.file_gone, gone)
+                if first and error is None:
+                    return  # (that lasting notification says it)
             if isinstance(failure, TinyCRMError) and error is not None:
                 self.call_from_thread(error, failure)
             elif failure is not None:
@@ -202,6 +233,15 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             work, name=name or getattr(job, "__name__", "db"), group=group,
             exclusive=exclusive, thread=True, exit_on_error=False,
         )
+
+    def file_gone(self, message: str) -> None:
+        """Say once, in a notification that stays until the app closes (or it
+        is clicked), that the database file is gone; every write refused
+        says so again."""
+        if not self._said_gone:
+            self._said_gone = True
+            self.notify(plain(message, keep_newlines=True), title="Nothing more can be saved",
+                        severity="error", markup=False, timeout=UNTIL_CLOSED)
 
     def show_error(self, message: str) -> None:
         self.notify(plain(message, keep_newlines=True), severity="error", markup=False, timeout=8)
@@ -216,7 +256,11 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def check_for_changes(self) -> None:
-        """Another process committed? Reload what is on screen."""
+        """Another process committed? Reload what is on screen. The file
+        deleted or replaced? Say so (and writes are refused: ``run_db``)."""
+        if (gone := self.db.check_file()) is not None:
+            self.file_gone(gone)
+            return
         try:
             version = self.db.browse.data_version()
         except sqlite3.Error:

@@ -135,6 +135,32 @@ def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> DatabaseError:
     return DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})")
 
 
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file ``path`` names now; None if it names none."""
+    try:
+        found = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return found.st_dev, found.st_ino
+
+
+def gone_from(path: Path, opened: tuple[int, int] | None) -> str | None:
+    """What became of the file opened at ``path`` (``opened``, its
+    ``file_identity`` then) if the path no longer names it: "was deleted" or
+    "was replaced by another file"; None while it still does. SQLite goes on
+    writing to a file that was deleted or replaced under an open connection,
+    and what it writes there is lost when the connection closes."""
+    if opened is None:
+        return None
+    try:
+        now = file_identity(path)
+    except OSError:
+        return None  # (a folder that can't be read now: not known to be gone)
+    if now == opened:
+        return None
+    return "was deleted" if now is None else "was replaced by another file"
+
+
 def other_programs_tables(conn: sqlite3.Connection) -> list[str]:
     """A few of the tables of a file that holds tables but none of tinycrm's
     migrations (Firefox's places.sqlite, llm's logs.db); [] for a new file or

@@ -48,6 +48,11 @@ class DatabaseError(TinyCRMError):
     """The database file can't be used: not SQLite, from the future, unreadable."""
 
 
+class FileGone(DatabaseError):
+    """The database file was deleted or replaced while it was open: a write
+    would go to the old file and be lost, so none is made."""
+
+
 class Busy(TinyCRMError):
     """Another program held the database's write lock for longer than we
     waited (a large import, usually): nothing was changed; try again."""

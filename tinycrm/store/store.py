@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .busy import OTHER_WRITER, RunningImport, is_locked, running_import
-from .db import BUSY_TIMEOUT_MS, connect, migrate
+from .db import BUSY_TIMEOUT_MS, connect, file_identity, gone_from, migrate
 from .errors import Busy
 from .settings import StoreSettings
 from .textutil import one_line
@@ -66,6 +66,8 @@ class Store:
         self._told = False
         self._patient = False  # (see patient())
         self.conn: sqlite3.Connection = connect(self.path, busy_timeout_ms=int(busy_timeout * 1000))
+        # The file opened, to tell later whether the path still names it (``gone``).
+        self.opened_file = file_identity(self.path)
         try:
             self.migrated = migrate(self.conn, self.path)
         except BaseException:
@@ -78,6 +80,11 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def gone(self) -> str | None:
+        """"was deleted" or "was replaced by another file" when the path no
+        longer names the file this Store opened (writes would be lost); else None."""
+        return gone_from(self.path, self.opened_file)
 
     def __enter__(self) -> Store:
         return self
