@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
+from .screens.base import KeepsInput
 from .store import Store
 from .store.browse import Browse
 from .store.errors import FileGone, TinyCRMError
@@ -110,15 +112,18 @@ class TinyCRMApp(App[None], inherit_bindings=False):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help",
                 tooltip="Show every key", key_display="?"),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit tinycrm"),
+        Binding("q", "quit", "Quit", id="app.quit",
+                tooltip="Quit tinycrm (not from a form or dialog)"),
         *GO_KEYS,
-        Binding("ctrl+q", "quit", "Quit now", id="app.quit_now",
-                tooltip="Quit, even from a text field", show=False, priority=True),
+        Binding("ctrl+q", "quit_now", "Quit now", id="app.quit_now",
+                tooltip="Quit, even from a form (asks first if unsaved)",
+                show=False, priority=True),
         Binding("ctrl+c", "help_quit", "How to quit", id="app.ctrl_c",
                 tooltip="Tell how to quit", show=False, system=True),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette",
                 tooltip="Open the command palette (contact: open …)", show=False, priority=True),
     ]
+    _asking_to_quit = False  # (action_quit_now's question is open)
 
     def __init__(
         self,
@@ -285,6 +290,10 @@ class TinyCRMApp(App[None], inherit_bindings=False):
     # -- actions ---------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit" and isinstance(self.screen, (KeepsInput, ModalScreen)):
+            # In a form or dialog, q may be a letter meant for a field, and
+            # quitting would lose what was typed: ctrl+q quits (asking first).
+            return False
         if action == "go" and parameters:
             mode = parameters[0]
             if mode == "reports" and not reports_available():
@@ -292,6 +301,44 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             if mode == self.current_mode and len(self.screen_stack) <= 1:
                 return False  # already there: keep it out of the footer
         return True
+
+    def action_quit_now(self) -> None:
+        """ctrl+q: quit from anywhere, but ask first while a form or dialog
+        (in any mode) holds what was typed and not saved. ctrl+q again, with
+        the question open, quits."""
+        from textual.content import Content
+
+        from .screens.confirm import ConfirmScreen
+
+        unsaved = [screen for mode in self.MODES for screen in self._stack_of(mode)
+                   if isinstance(screen, KeepsInput) and screen.unsaved()]
+        if not unsaved or self._asking_to_quit:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            self._asking_to_quit = False
+            if yes:
+                self.exit()
+
+        self._asking_to_quit = True
+        self.push_screen(ConfirmScreen(
+            Content("Quit? What you typed hasn't been saved and will be lost."), yes="Quit"),
+            answered)
+
+    def _stack_of(self, mode: str) -> list[Screen]:
+        try:
+            return self.get_screen_stack(mode)
+        except KeyError:  # (a mode not opened yet)
+            return []
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: say which key quits here. (Textual's own looks for the
+        action "quit" only, which a form switches off.)"""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "quit_now") and active.enabled:
+                self.notify(f"Press [b]{key}[/b] to quit the app", title="Do you want to quit?")
+                return
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

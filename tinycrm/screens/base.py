@@ -65,7 +65,44 @@ class CRMScreen(Screen[R], inherit_bindings=False):
         return []
 
 
-class CRMModal(ModalScreen[R], inherit_bindings=False):
+def field_values(screen: Screen) -> list[object]:
+    """What the screen's fields hold now: text typed, choices made."""
+    # (Here, not at the top: TextArea and RadioSet load only with a dialog that has one.)
+    from textual.widgets import Input, RadioSet, Select, TextArea
+
+    values: list[object] = []
+    for widget in screen.query("Input, TextArea, Select, RadioSet"):
+        if isinstance(widget, (Input, Select)):
+            values.append(widget.value)
+        elif isinstance(widget, TextArea):
+            values.append(widget.text)
+        elif isinstance(widget, RadioSet):
+            values.append(widget.pressed_index)
+    return values
+
+
+class KeepsInput:
+    """A form or dialog (mixed into a Screen): what is typed there is lost if
+    the app quits. So `q` doesn't quit over it (it may be a letter meant for
+    a field: see TinyCRMApp.check_action), and ctrl+q asks first while its
+    fields differ from what they held when it opened (``unsaved``)."""
+
+    _opened_with: list[object] | None = None
+
+    def on_mount(self) -> None:
+        # After the first refresh: by then the screen has filled its fields.
+        self.call_after_refresh(self.mark_unchanged)  # type: ignore[attr-defined]
+
+    def mark_unchanged(self) -> None:
+        """What the fields hold now is what is saved (a form filled from the database)."""
+        self._opened_with = field_values(self)  # type: ignore[arg-type]
+
+    def unsaved(self) -> bool:
+        now = field_values(self)  # type: ignore[arg-type]
+        return self._opened_with is not None and now != self._opened_with
+
+
+class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
     """A dialog; escape cancels (dismisses with None)."""
 
     BINDINGS = [

@@ -21,7 +21,7 @@ from ..store.textutil import clean_email, clean_phone
 from ..store.when import format_days, period_days
 from ..widgets.field import Field
 from ..widgets.text import literal, plain
-from .base import CRMScreen
+from .base import CRMScreen, KeepsInput
 from .conflicts import save_contact
 
 TEXT_FIELDS = (
@@ -40,7 +40,7 @@ def _split(text: str, pattern: str = r"[,;]") -> list[str]:
     return [part.strip() for part in re.split(pattern, text) if part.strip()]
 
 
-class FormScreen(CRMScreen[int]):
+class FormScreen(KeepsInput, CRMScreen[int]):
     """Dismisses with the saved contact's id (None when cancelled)."""
 
     CSS_PATH = "form.tcss"
@@ -110,6 +110,7 @@ class FormScreen(CRMScreen[int]):
             # A value no longer in the config stays choosable for this contact.
             select.set_options([(literal(v), v) for v in (*known, *(() if value in known else (value,)))])
             select.value = value
+        self.mark_unchanged()
 
     # -- validation ----------------------------------------------------------------
 
