@@ -139,17 +139,25 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             self.MODES["reports"] = _reports_screen
         self.COMMANDS = App.COMMANDS | {_contact_commands, _go_commands}
         super().__init__()
+        from .keymap import checked_keymap
+
+        # (Before the database is opened: a mistake in it stops the app.)
+        self.keymap = checked_keymap(keymap or {})
         self.db = Db(store)
         self.poll_interval = poll_interval
         self.data_generation = 0
         self.messages: deque[tuple[str, str]] = deque(maxlen=50)
         self._seen_version = self.db.browse.data_version()
-        self.keymap = keymap_strings(keymap or {})
         self.set_keymap(self.keymap)
 
     @classmethod
     def from_env(cls, env: Env) -> TinyCRMApp:
-        return cls(env.store(wait_for_imports=False), keymap=env.config.section("keymap"))
+        from .keymap import checked_keymap
+
+        # The keymap is checked before the database is opened, its mistakes
+        # naming the config file as the config's other mistakes do.
+        keymap = checked_keymap(env.config.section("keymap"), config=env.config.path)
+        return cls(env.store(wait_for_imports=False), keymap=keymap)
 
     # -- life cycle ------------------------------------------------------------
 
@@ -370,20 +378,6 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                 self.open_contact(contact_id)
 
         self.push_screen(FormScreen(None), saved)
-
-
-def keymap_strings(raw: Mapping[str, Any]) -> dict[str, str]:
-    """The config's [keymap] table (binding id = "keys" or ["keys", ...])."""
-    from .config import ConfigError
-
-    keymap: dict[str, str] = {}
-    for binding_id, keys in raw.items():
-        if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
-            keys = ",".join(keys)
-        if not isinstance(keys, str) or not keys.strip():
-            raise ConfigError(f"[keymap] {binding_id}: keys must be a string like \"ctrl+s\"")
-        keymap[str(binding_id)] = ",".join(k.strip() for k in keys.split(","))
-    return keymap
 
 
 # Lazy screens and providers (App.MODES and App.COMMANDS take callables).

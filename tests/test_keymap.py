@@ -1,0 +1,157 @@
+"""[keymap] mistakes are config errors, said before the app opens: a key
+Textual would never send, or a key given to two bindings that work on the
+same screen. Harmless variants ("Ctrl+N", "ctrl + t") are read as meant."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import SimpleNamespace
+
+import pytest
+from textual.screen import Screen
+
+import tinycrm.screens
+from tinycrm.app import TinyCRMApp
+from tinycrm.config import ConfigError
+from tinycrm.keymap import live_bindings, normal_key, screens
+from tinycrm.screens.base import CRMModal, CRMScreen
+from tinycrm.screens.contacts import ContactsScreen
+from tinycrm.screens.form import FormScreen
+from tinycrm.screens.tags import TagScreen
+from tinycrm.widgets.vtable import VirtualTable
+
+from .test_tui import keys, make_app, seed, settle, table
+
+
+@pytest.mark.parametrize("written, key", [
+    ("Ctrl+N", "ctrl+n"), ("ctrl + t", "ctrl+t"), (" f2 ", "f2"), ("F2", "f2"),
+    ("PageDown", "pagedown"), ("shift+ctrl+up", "ctrl+shift+up"), ("S", "S"), ("s", "s"),
+    ("shift+s", "S"), ("?", "question_mark"), ("question_mark", "question_mark"),
+    ("/", "slash"), ("+", "plus"), ("ctrl++", "ctrl+plus"), ("esc", "escape"),
+    ("del", "delete"), ("^n", "ctrl+n"), ("↑", "up"), ("return", "enter"), ("alt+x", "alt+x"),
+])
+def test_a_key_is_written_the_way_textual_names_it(written, key):
+    assert normal_key(written) == key
+
+
+@pytest.mark.parametrize("written", [
+    "ctrl t", "ctrl+", "f99", "shift+1", "ctrl+ctrl+a", "control+a", "period", "a+", "",
+    "ctrl+tab+x",
+])
+def test_a_key_textual_never_sends_is_refused(written):
+    assert normal_key(written) is None
+
+
+def test_every_default_key_is_read_as_it_is():
+    for place, bindings in live_bindings():
+        for binding in bindings:
+            assert normal_key(binding.key) == binding.key, (place, binding)
+
+
+def test_a_key_textual_does_not_know_is_a_config_error_naming_the_id_and_the_key(store):
+    with pytest.raises(ConfigError) as raised:
+        make_app(store, keymap={"contact.tag": "ctrl t"})
+    assert raised.value.message.startswith(
+        "[keymap] contact.tag: 'ctrl t' is not a key; write keys")
+    assert '"ctrl+n"' in raised.value.message  # what a key looks like
+    with pytest.raises(ConfigError, match=r"\[keymap\] list.down: a key is empty"):
+        make_app(store, keymap={"list.down": "j,,down"})
+
+
+def test_a_key_given_to_two_bindings_on_one_screen_is_a_config_error_naming_both(store):
+    with pytest.raises(ConfigError) as raised:
+        make_app(store, keymap={"contact.stage": "e"})
+    assert raised.value.message == (
+        "[keymap] contact.stage: 'e' is contact.edit's key too, on the contact list and a"
+        " contact: only one of them would work there")
+    with pytest.raises(ConfigError, match="contact.new: 'j' is list.down's key too"):
+        make_app(store, keymap={"contact.new": "j"})  # the list, focused, would take it
+    with pytest.raises(ConfigError, match="dialog.save: 'ctrl.p' is app.palette's key too"):
+        make_app(store, keymap={"dialog.save": "ctrl+p"})  # the palette's key works in dialogs
+    with pytest.raises(ConfigError, match="contact.new and contacts.clear are both given 'x'"):
+        make_app(store, keymap={"contact.new": "x", "contacts.clear": "x"})
+
+
+def test_keys_that_never_meet_on_one_screen_or_are_swapped_are_fine(store):
+    fine = {"confirm.yes": "q",  # the app's q doesn't reach into a dialog
+            "form.save": "j",  # the form has no list
+            "contact.edit": "S", "contact.stage": "e",  # swapped
+            "screen.copy": "ctrl+c,super+c,ctrl+insert"}  # ctrl+c is shared by design
+    app = make_app(store, keymap=fine)
+    app.db.close()
+    assert app.keymap == fine
+
+
+async def test_harmless_variants_work_and_help_shows_them(store):
+    seed(store)
+    app = make_app(store, keymap={"contact.new": "Ctrl+N", "contact.tag": "ctrl + t"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "ctrl+n")
+        assert isinstance(app.screen, FormScreen)
+        await keys(app, pilot, "escape", "ctrl+t")
+        assert isinstance(app.screen, TagScreen)
+        await keys(app, pilot, "escape", "question_mark")
+        rows = {r.binding_id: r.keys for r in table(app, "#keys").source}
+        assert (rows["contact.new"], rows["contact.tag"]) == ("^n", "^t")
+        assert not [m for severity, m in app.messages if severity == "error"]
+
+
+def test_the_app_says_so_and_names_the_file_and_other_commands_go_on(cli, tmp_path, monkeypatch):
+    from tinycrm.commands import tui
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"contact.stage" = "e"\n')
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    monkeypatch.setenv("TEXTUAL_FPS", "60")  # (open_tui sets it when unset)
+    terminal = SimpleNamespace(isatty=lambda: True)
+    monkeypatch.setattr(tui, "sys", SimpleNamespace(stdin=terminal, stdout=terminal))
+    monkeypatch.setattr(TinyCRMApp, "run", lambda app: pytest.fail("the app opened"))
+    opened = cli("tui")
+    assert opened.exit_code == 1 and "Traceback" not in opened.output
+    assert opened.stderr == (f"tinycrm: error: {config}: [keymap] contact.stage: 'e' is"
+                             " contact.edit's key too, on the contact list and a contact:"
+                             " only one of them would work there\n")
+    assert cli.ok("config", "path").stdout == f"{config}\n"
+    cli.ok("--no-rules", "add", "Ada")  # [keymap] is the app's: commands don't need it
+
+
+def test_every_screen_is_checked():
+    """keymap.screens() names every screen and dialog, so a new one's keys are checked."""
+    for module in pkgutil.iter_modules(tinycrm.screens.__path__):
+        importlib.import_module(f"tinycrm.screens.{module.name}")
+    defined = set()
+    stack = [Screen]
+    while stack:
+        for cls in stack.pop().__subclasses__():
+            stack.append(cls)
+            if cls.__module__.startswith("tinycrm.screens.") and cls not in (CRMScreen, CRMModal):
+                defined.add(cls)
+    listed = {cls for _, classes, _ in screens() for cls in classes}
+    assert defined and defined <= listed, defined - listed
+
+
+async def test_the_screens_with_lists_are_the_ones_said(store):
+    """A screen's list keys are checked against its own only where it has a list."""
+    from tinycrm.screens.detail import DetailScreen
+
+    ids = seed(store)
+    makers = {ContactsScreen: None, DetailScreen: lambda: DetailScreen(ids["ada"]),
+              FormScreen: lambda: FormScreen(None)}
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        for _, classes, dialog in screens():
+            screen_class = classes[0]
+            if dialog:
+                continue
+            if screen_class is not ContactsScreen:
+                make = makers.get(screen_class, screen_class)
+                await app.push_screen(make())
+                await settle(app, pilot)
+            assert isinstance(app.screen, screen_class)
+            assert bool(app.screen.query(VirtualTable)) == (VirtualTable in classes), screen_class
+            if screen_class is not ContactsScreen:
+                app.pop_screen()
+                await settle(app, pilot)

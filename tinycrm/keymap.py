@@ -1,0 +1,211 @@
+"""The config's [keymap], checked before the app opens: every key is one
+Textual can see, and no key is given to two bindings that work on the same
+screen (only one of them would ever run). A mistake is a ConfigError, as
+the config's other mistakes are; harmless variants (case, spaces, the way
+help shows a key) are written the way Textual names the key.
+
+Binding ids that don't exist are not an error here: the app reports them
+once it is open (``TinyCRMApp.check_keymap``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from textual.binding import Binding
+
+# (_character_to_key is private, but it's how Textual names the key of a typed character.)
+from textual.keys import (
+    KEY_DISPLAY_ALIASES,
+    REPLACED_KEYS,
+    Keys,
+    _character_to_key,
+    key_to_character,
+)
+
+from .config import ConfigError
+
+# In the order Textual writes them in a key's name ("ctrl+shift+up").
+MODIFIERS = ("alt", "ctrl", "hyper", "meta", "shift", "super")
+
+# Keys that type no character, by Textual's names ("f2", "pageup", "escape").
+NAMED = frozenset(k.value.rpartition("+")[2] for k in Keys if not k.value.startswith("<")
+                  ) - {"ctrl-at", "return", "@"}
+
+# Names the app itself shows for keys ("esc", "del", "↑"), and one Textual never sends.
+SHOWN_AS = {shown: key for key, shown in KEY_DISPLAY_ALIASES.items() if shown != key} | {
+    "return": "enter"}
+
+EXAMPLES = ('write keys the way Textual names them, like "n", "N" (shift+n), "ctrl+n",'
+            ' "alt+x", "f2", "escape", "pageup", "question_mark" (or "?");'
+            ' several with commas: "j,down"')
+
+
+def normal_key(text: str) -> str | None:
+    """``text`` the way Textual names the key ("Ctrl + N" -> "ctrl+n",
+    "?" -> "question_mark", "shift+s" -> "S", "esc" -> "escape"), or None
+    if Textual would never send a key of that name."""
+    text = text.strip()
+    if len(text) == 2 and text[0] == "^":  # (how help shows ctrl+n)
+        text = f"ctrl+{text[1]}"
+    if text.endswith("+"):  # the plus key: "+", "ctrl++"
+        rest = text[:-1].rstrip()
+        if rest and not rest.endswith("+"):
+            return None
+        parts = [*(rest[:-1].split("+") if rest else ()), "+"]
+    else:
+        parts = text.split("+")
+    *modifiers, base = (part.strip() for part in parts)
+    modifiers = [m.lower() for m in modifiers]
+    if not base or len(set(modifiers)) < len(modifiers):
+        return None
+    if any(m not in MODIFIERS for m in modifiers):
+        return None
+    base = SHOWN_AS.get(base, base)
+    if len(base) == 1:
+        if not base.isprintable():
+            return None
+        if base.isalpha() and modifiers == ["shift"]:
+            return base.upper()  # (Textual sends shift+s as "S")
+        if base.isalpha() and modifiers:
+            base = base.lower()  # ("Ctrl+N" is ctrl+n: the terminal sends no shift with it)
+        elif modifiers == ["shift"]:
+            return None  # (shift+1 arrives as "!", the character it types)
+        base = _character_to_key(base)
+    else:
+        base = SHOWN_AS.get(base, SHOWN_AS.get(base.lower(), base.lower()))
+        if base not in NAMED and not _names_a_character(base):
+            return None
+    return "+".join([*sorted(modifiers), base])
+
+
+def _names_a_character(name: str) -> bool:
+    """Textual's name for a character ("question_mark", "slash", "comma")."""
+    character = key_to_character(REPLACED_KEYS.get(name, name))  # ("slash" is SOLIDUS)
+    return character is not None and _character_to_key(character) == name
+
+
+def keymap_strings(raw: Mapping[str, Any], *, config: Path | None = None) -> dict[str, str]:
+    """The config's [keymap] table (binding id = "keys" or ["keys", ...]),
+    each key the way Textual names it. Raises ConfigError (naming the file
+    when ``config`` is given) for a key Textual doesn't know."""
+    where = f"{config}: [keymap]" if config else "[keymap]"
+    keymap: dict[str, str] = {}
+    for binding_id, keys in raw.items():
+        if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+            keys = ",".join(keys)
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f"{where} {binding_id}: keys must be a string like \"ctrl+s\"")
+        normal: list[str] = []
+        for key in keys.split(","):
+            if (found := normal_key(key)) is None:
+                what = f"{key.strip()!r} is not a key" if key.strip() else "a key is empty"
+                raise ConfigError(f"{where} {binding_id}: {what}; {EXAMPLES}")
+            if found not in normal:
+                normal.append(found)
+        keymap[str(binding_id)] = ",".join(normal)
+    return keymap
+
+
+def checked_keymap(raw: Mapping[str, Any], *, config: Path | None = None) -> dict[str, str]:
+    """``keymap_strings``, and then a ConfigError if it gives one key to two
+    bindings that work on the same screen (naming both ids and the key)."""
+    keymap = keymap_strings(raw, config=config)
+    if not keymap:
+        return keymap  # (nothing to check: the screens needn't be imported)
+    problems = []
+    for (a, b, key), places in clashes(keymap).items():
+        given = [i for i in (a, b) if key in keymap.get(i, "").split(",")]
+        on = " and ".join(filter(None, (", ".join(places[:-1]), places[-1])))
+        if len(given) == 2:
+            problems.append(f"[keymap] {a} and {b} are both given {key!r}, on {on}:"
+                            " only one of them would work there")
+        else:
+            other = b if given == [a] else a
+            problems.append(f"[keymap] {given[0]}: {key!r} is {other}'s key too, on {on}:"
+                            " only one of them would work there")
+    if problems:
+        raise ConfigError((f"{config}: " if config else "") + "; ".join(problems))
+    return keymap
+
+
+def clashes(keymap: Mapping[str, str]) -> dict[tuple[str, str, str], list[str]]:
+    """(id, id, key) -> the screens where the keymap gives both bindings that
+    key. Two bindings that share a key by default (ctrl+c: copy, and how to
+    quit when nothing is selected) are as designed, not a clash."""
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for place, bindings in live_bindings():
+        default: dict[str, set[str]] = {}
+        now: dict[str, set[str]] = {}
+        for binding in bindings:
+            if not binding.id:
+                continue
+            default.setdefault(binding.key, set()).add(binding.id)
+            keys = keymap[binding.id].split(",") if binding.id in keymap else [binding.key]
+            for key in keys:
+                now.setdefault(key, set()).add(binding.id)
+        for key, ids in now.items():
+            ordered = sorted(ids)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    if not {a, b} <= default.get(key, set()):
+                        found.setdefault((a, b, key), []).append(place)
+    return found
+
+
+def live_bindings() -> list[tuple[str, list[Binding]]]:
+    """Each screen and dialog, with every binding that can run on it: the
+    app's (in a dialog, only its priority ones: Textual keeps the others
+    out), the screen's own and inherited, and its lists' when it has any."""
+    from .app import TinyCRMApp
+
+    app = _bindings_of(TinyCRMApp)
+    return [(place, [*(b for b in app if b.priority or not dialog),
+                     *(b for cls in classes for b in _bindings_of(cls))])
+            for place, classes, dialog in screens()]
+
+
+def screens() -> list[tuple[str, list[type], bool]]:
+    """(what to call it, the classes whose bindings it has, whether it is a
+    dialog) for every screen and dialog of the app. A new screen goes here
+    (tests/test_keymap.py checks that none is missing)."""
+    from .app import reports_available, reports_screen_class
+    from .screens.confirm import ConfirmScreen
+    from .screens.contacts import ContactsScreen
+    from .screens.detail import DetailScreen
+    from .screens.followup import FollowUpScreen
+    from .screens.form import FormScreen
+    from .screens.help import HelpScreen
+    from .screens.log import LogScreen
+    from .screens.queue import QueueScreen
+    from .screens.reschedule import RescheduleScreen
+    from .screens.snooze import SnoozeScreen
+    from .screens.stage import StageScreen
+    from .screens.tags import TagScreen
+    from .widgets.vtable import VirtualTable
+
+    found: list[tuple[str, list[type], bool]] = [
+        ("the contact list", [ContactsScreen, VirtualTable], False),
+        ("a contact", [DetailScreen, VirtualTable], False),
+        ("the follow-up queue", [QueueScreen, VirtualTable], False),
+        ("the contact form", [FormScreen], False),
+        ("help", [HelpScreen, VirtualTable], False),
+        ("the log dialog", [LogScreen], True),
+        ("the follow-up dialog", [FollowUpScreen], True),
+        ("the snooze dialog", [SnoozeScreen], True),
+        ("the reschedule dialog", [RescheduleScreen], True),
+        ("the stage dialog", [StageScreen], True),
+        ("the tags dialog", [TagScreen], True),
+        ("a yes/no question", [ConfirmScreen], True),
+    ]
+    if reports_available():
+        found.append(("reports", [reports_screen_class()], False))
+    return found
+
+
+def _bindings_of(cls: type) -> list[Binding]:
+    # Textual's own merge of a class's BINDINGS with its bases' (what a
+    # widget of that class starts with, before the keymap).
+    merged = cls._merged_bindings  # type: ignore[attr-defined]
+    return [binding for bindings in merged.key_to_bindings.values() for binding in bindings]
