@@ -178,6 +178,7 @@ def screens() -> list[tuple[str, list[type], bool]]:
     from .screens.form import FormScreen
     from .screens.help import HelpScreen
     from .screens.log import LogScreen
+    from .screens.note import NoteScreen
     from .screens.queue import QueueScreen
     from .screens.reschedule import RescheduleScreen
     from .screens.snooze import SnoozeScreen
@@ -198,6 +199,7 @@ def screens() -> list[tuple[str, list[type], bool]]:
         ("the stage dialog", [StageScreen], True),
         ("the tags dialog", [TagScreen], True),
         ("a yes/no question", [ConfirmScreen], True),
+        ("a note's whole text", [NoteScreen], True),
     ]
     if reports_available():
         found.append(("reports", [reports_screen_class()], False))
