@@ -111,10 +111,31 @@ async def test_q_still_quits_from_a_list_and_ctrl_c_names_the_key_that_quits(sto
         await new_contact_typed(app, pilot)
         await keys(app, pilot, "ctrl+c")  # nothing selected to copy: how to quit
         assert app.messages[-1] == ("information", "Press [b]ctrl+q[/b] to quit the app")
-        await keys(app, pilot, "escape")
+        await keys(app, pilot, "escape", "y")  # (discard what was typed)
         assert isinstance(app.screen, ContactsScreen)
         await keys(app, pilot, "ctrl+c")
         assert app.messages[-1] == ("information", "Press [b]q[/b] to quit the app")
         await pilot.press("q")
         await pilot.pause()
         assert app.return_code == 0 and not app.is_running
+
+
+async def test_the_form_typed_in_is_not_left_by_a_go_key_and_escape_asks_first(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await new_contact_typed(app, pilot)
+        await keys(app, pilot, "1")  # focus on a choice: back to the list would close it
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#name", Input).value == "Charles Babbage"
+        await keys(app, pilot, "escape")  # asks
+        assert isinstance(app.screen, ConfirmScreen)
+        await keys(app, pilot, "n")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#name", Input).value == "Charles Babbage"
+        await keys(app, pilot, "escape", "y")  # discarded
+        assert isinstance(app.screen, ContactsScreen)
+        assert [c.name for c in store.contacts.list()].count("Charles Babbage") == 0
+        await keys(app, pilot, "n", "escape")  # nothing typed: no question
+        assert isinstance(app.screen, ContactsScreen)

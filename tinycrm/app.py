@@ -302,6 +302,11 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             # In a form or dialog, q may be a letter meant for a field, and
             # quitting would lose what was typed: ctrl+q quits (asking first).
             return False
+        if (action == "go" and isinstance(self.screen, KeepsInput) and parameters
+                and parameters[0] == self.current_mode):
+            # Back to this mode's first screen would close the form, losing
+            # what was typed (another mode leaves it waiting, as it was).
+            return False
         if action == "go" and parameters:
             mode = parameters[0]
             if mode == "reports" and not reports_available():

@@ -217,7 +217,25 @@ class FormScreen(KeepsInput, CRMScreen[int]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.action_save() if event.button.id == "save" else self.dismiss(None)
+        self.action_save() if event.button.id == "save" else self.action_back()
+
+    def action_back(self) -> None:
+        """Cancel (escape, or the button): at once when nothing was typed,
+        else after asking, as what was typed is lost."""
+        from textual.content import Content
+
+        from .confirm import ConfirmScreen
+
+        if not self.unsaved():
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.crm.push_screen(ConfirmScreen(
+            Content("Discard what you typed? It hasn't been saved."), yes="Discard"), answered)
 
 
 def _fail(message: str):
