@@ -777,6 +777,25 @@ async def test_a_write_waiting_for_the_lock_holds_up_no_palette_search(store):
             app.db.lock.release()
 
 
+
+async def test_a_database_error_in_the_palettes_contact_search_is_said(store, db_path):
+    """Textual's palette only logs what a search raises: no hits, and no word why."""
+    import sqlite3
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        damage = sqlite3.connect(db_path)  # (the vocabulary gone: a file damaged by hand)
+        damage.execute("DROP TABLE contact_search_terms")
+        damage.commit()
+        damage.close()
+        await pilot.press("ctrl+p", *"kathe")
+        await pilot.pause(0.5)
+        assert any(severity == "error" and "database error" in message
+                   for severity, message in app.messages), list(app.messages)
+        assert app.is_running
+
 # -- data that fights back, other processes, small terminals ------------------------
 
 

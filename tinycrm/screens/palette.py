@@ -4,6 +4,7 @@ any contact, ranked by store.search), contact: new, follow-up: …, go to: …""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,9 @@ class ContactCommands(Provider):
         try:
             results = await asyncio.to_thread(find)
         except TinyCRMError:
+            return
+        except sqlite3.Error as exc:  # (the palette would only log it: no hits, no word why)
+            app.show_error(f"database error: {exc}")
             return
         for contact, score in results:
             name = plain(contact.name)
