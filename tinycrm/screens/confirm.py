@@ -8,7 +8,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
+from ..widgets.text import literal
 from .base import CRMModal
+from .hints import key_for
 
 
 class ConfirmScreen(CRMModal[bool]):
@@ -26,8 +28,9 @@ class ConfirmScreen(CRMModal[bool]):
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="question")
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes} (y)", variant="error", id="yes")
-                yield Button("Cancel (n)", id="no")
+                yes = key_for(self, "confirm.yes")
+                yield Button(literal(f"{self.yes} ({yes})"), variant="error", id="yes")
+                yield Button(literal(f"Cancel ({key_for(self, 'confirm.no')})"), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

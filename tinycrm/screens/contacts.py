@@ -22,6 +22,7 @@ from ..widgets.text import day, literal, plain
 from ..widgets.vtable import Column, VirtualTable
 from .actions import CONTACT_BINDINGS, ContactActions
 from .base import CRMScreen
+from .hints import key_for
 
 # A keystroke ranks this many results; scrolling near their end asks for more.
 SEARCH_LIMIT = 30
@@ -73,7 +74,9 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="heading", classes="title-bar")
-        yield Input(placeholder="/ search name, email, company, tag", id="search", compact=True)
+        search = key_for(self, "contacts.search")
+        yield Input(placeholder=f"{search} search name, email, company, tag", id="search",
+                    compact=True)
         yield Horizontal(id="filters")  # filled after the first paint
         yield VirtualTable(COLUMNS, empty="No contacts match.", id="contacts")
 

@@ -11,6 +11,7 @@ from ..store.errors import TinyCRMError
 from ..widgets.field import Field
 from ..widgets.text import literal
 from .base import CRMModal
+from .hints import key_for
 
 
 class FollowUpScreen(CRMModal[int]):
@@ -33,8 +34,9 @@ class FollowUpScreen(CRMModal[int]):
                         id="every-field")
             yield Field("Owner", Input(self.crm.user, id="owner", compact=True), id="owner-field")
             with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(literal(f"Save ({key_for(self, 'dialog.save')})"), variant="primary",
+                             id="save")
+                yield Button(literal(f"Cancel ({key_for(self, 'modal.cancel')})"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#due", Input).focus()

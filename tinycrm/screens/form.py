@@ -23,6 +23,7 @@ from ..widgets.field import Field
 from ..widgets.text import literal, plain
 from .base import CRMScreen, KeepsInput
 from .conflicts import save_contact
+from .hints import key_for
 
 TEXT_FIELDS = (
     ("name", "Name", "Full name (required)"),
@@ -72,8 +73,9 @@ class FormScreen(KeepsInput, CRMScreen[int]):
             yield Static(id="similar")
             yield Static(id="form-error")
             with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+                save = key_for(self, "form.save")
+                yield Button(literal(f"Save ({save})"), variant="primary", id="save")
+                yield Button(literal(f"Cancel ({key_for(self, 'screen.back')})"), id="cancel")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -200,7 +202,8 @@ class FormScreen(KeepsInput, CRMScreen[int]):
         if not similar:
             box.update("")
             return
-        lines = [literal("Looks like an existing contact (ctrl+o opens the first):", "bold")]
+        lines = [literal(f"Looks like an existing contact ({key_for(self, 'form.open_existing')}"
+                         " opens the first):", "bold")]
         for s in similar:
             c = s.contact
             detail = ", ".join(plain(x) for x in (c.email, c.company) if x)

@@ -14,6 +14,7 @@ from ..app import quiet_go_keys
 from ..widgets.text import literal
 from ..widgets.vtable import Column, ListSource, VirtualTable
 from .base import BACK, CRMScreen
+from .hints import in_effect
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,6 @@ class HelpScreen(CRMScreen[None]):
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         ordered = sections()
         ordered.sort(key=lambda s: not any(isinstance(underneath, cls) for cls in s[1][:1]))
-        keymap: dict[str, str] = getattr(self.app, "keymap", {})
         out: list[HelpRow] = []
         for title, classes in ordered:
             out.append(HelpRow(title, "", "", heading=True))
@@ -102,11 +102,7 @@ class HelpScreen(CRMScreen[None]):
                     if title != "Everywhere" and (binding.id or "").startswith("app."):
                         continue  # listed once, under Everywhere
                     key = binding.id or f"{cls.__name__}.{binding.action}"
-                    if binding.id in keymap:
-                        keys = [self.app.get_key_display(binding.with_key(k.strip()))
-                                for k in keymap[binding.id].split(",")]
-                    else:
-                        keys = [self.app.get_key_display(binding)]
+                    keys = [self.app.get_key_display(b) for b in in_effect(self.app, binding)]
                     entry = grouped.setdefault(key, (binding, []))
                     entry[1].extend(k for k in keys if k not in entry[1])
             for binding_id, (binding, keys) in grouped.items():

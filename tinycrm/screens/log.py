@@ -11,6 +11,7 @@ from ..store.errors import TinyCRMError
 from ..widgets.field import Field
 from ..widgets.text import literal
 from .base import CRMModal
+from .hints import key_for
 
 KINDS = ("note", "call", "email", "meeting")
 
@@ -36,8 +37,9 @@ class LogScreen(CRMModal[int]):
             yield Field("When", Input(placeholder="now (or: yesterday 15:00, 2026-11-20)",
                                       id="at", compact=True), id="at-field")
             with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(literal(f"Save ({key_for(self, 'dialog.save')})"), variant="primary",
+                             id="save")
+                yield Button(literal(f"Cancel ({key_for(self, 'modal.cancel')})"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()

@@ -13,6 +13,7 @@ from ..store.models import Event, FollowUp
 from ..store.when import relative
 from ..widgets.text import literal, plain, when
 from .base import CRMModal
+from .hints import key_for
 
 
 def body(text: str | None) -> Content:
@@ -53,7 +54,7 @@ class NoteScreen(CRMModal[None]):
             with VerticalScroll(id="note-scroll"):
                 yield Static(body(self.text), id="note-text")
             with Horizontal(classes="buttons"):
-                yield Button("Close (esc)", id="close")
+                yield Button(literal(f"Close ({key_for(self, 'modal.cancel')})"), id="close")
 
     def on_mount(self) -> None:
         self.query_one("#note-scroll").focus()  # the arrow keys scroll a long text

@@ -18,6 +18,7 @@ from ..widgets.text import literal, plain
 from ..widgets.vtable import NO_ROW, Column, ListSource, VirtualTable
 from .base import CRMScreen
 from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
+from .hints import key_for
 
 # The queue shows what is due within this many days, at most LIMIT items
 # (the most urgent: past them, its heading says the list is cut).
@@ -132,7 +133,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
     def no_followup(self) -> None:
         if self.current_item() is not None:
             self.crm.say("A keep-in-touch item comes due from the last contact: log a call,"
-                         " email or meeting (l) to reset it")
+                         f" email or meeting ({key_for(self, 'contact.log')}) to reset it")
         else:
             self.crm.say("Nothing selected")
 

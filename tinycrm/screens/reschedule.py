@@ -13,6 +13,7 @@ from ..store.models import FollowUp
 from ..widgets.field import Field
 from ..widgets.text import literal, when
 from .base import CRMModal
+from .hints import key_for
 
 
 class RescheduleScreen(CRMModal[datetime]):
@@ -28,7 +29,8 @@ class RescheduleScreen(CRMModal[datetime]):
                          + literal(f" (due {when(self.followup.due_at)})"), classes="title")
             yield Field("New date", Input(placeholder="2026-12-01 14:30, +3d, next monday",
                                           id="due", compact=True), id="due-field")
-            yield Static("enter to save, escape to cancel", classes="hint")
+            yield Static(literal(f"enter to save, {key_for(self, 'modal.cancel')} to cancel"),
+                         classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#due", Input).focus()

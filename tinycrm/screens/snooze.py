@@ -7,6 +7,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -15,6 +16,7 @@ from ..store.models import FollowUp
 from ..widgets.field import Field
 from ..widgets.text import literal, when
 from .base import CRMModal
+from .hints import key_for
 
 
 class SnoozeScreen(CRMModal[datetime]):
@@ -36,13 +38,23 @@ class SnoozeScreen(CRMModal[datetime]):
         from ..store.when import parse_when
 
         now = self.crm.now()
+        keys = {name: literal(key_for(self, f"snooze.{name}"))
+                for name in ("tomorrow", "next_week", "date")}
+        width = max(key.cell_length for key in keys.values())  # (a remapped key may be longer)
+
+        def choice(name: str, text: str) -> Content:
+            key = keys[name]
+            return key.pad_right(width - key.cell_length) + literal(f"  {text}")
+
         with Vertical(classes="dialog"):
             yield Static(literal("Snooze ") + literal(self.followup.contact_name, "bold")
                          + literal(f" (due {when(self.followup.due_at)})"), classes="title")
             yield OptionList(
-                Option(f"t  Tomorrow   {when(parse_when('tomorrow', now))}", id="tomorrow"),
-                Option(f"w  Next week  {when(parse_when('next week', now))}", id="next week"),
-                Option("a  A date…", id="date"),
+                Option(choice("tomorrow", f"Tomorrow   {when(parse_when('tomorrow', now))}"),
+                       id="tomorrow"),
+                Option(choice("next_week", f"Next week  {when(parse_when('next week', now))}"),
+                       id="next week"),
+                Option(choice("date", "A date…"), id="date"),
                 id="choices",
             )
             yield Field("Until", Input(placeholder="2026-12-01, +3d, next friday 9:00",

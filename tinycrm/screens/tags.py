@@ -12,6 +12,7 @@ from ..widgets.field import Field
 from ..widgets.text import literal, plain
 from .base import CRMModal
 from .conflicts import save_contact
+from .hints import key_for
 
 
 class TagScreen(CRMModal[Contact]):
@@ -26,8 +27,8 @@ class TagScreen(CRMModal[Contact]):
             yield Static(literal("Tags of ") + literal(self.contact.name, "bold"), classes="title")
             yield Field("Tags", Input(plain(", ".join(self.contact.tags)), placeholder="investor, beta",
                                       id="tags", compact=True), id="tags-field")
-            yield Static("separated by commas or semicolons; enter to save, escape to cancel",
-                         classes="hint")
+            yield Static(literal("separated by commas or semicolons; enter to save,"
+                                 f" {key_for(self, 'modal.cancel')} to cancel"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#tags", Input).focus()
