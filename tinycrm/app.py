@@ -360,9 +360,18 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             self.push_screen(HelpScreen())
 
     def action_go(self, mode: str) -> None:
+        from .screens.help import HelpScreen
+
         if mode == "reports" and not reports_available():
             self.say("Reports are not available in this version.")
             return
+        if isinstance(self.screen, HelpScreen):
+            # Help is closed on the way, not left on top of its mode to greet
+            # the next visit; then the key is weighed again as pressed there
+            # (1 over a form stays on the form).
+            self.pop_screen()
+            if not self.check_action("go", (mode,)):
+                return
         if self.current_mode == mode:
             # Already there: go back to the mode's first screen.
             while len(self.screen_stack) > 1:
