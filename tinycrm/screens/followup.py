@@ -7,7 +7,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from ..store.errors import TinyCRMError
+from ..store.errors import TinyCRMError, ValidationError
+from ..store.textutil import one_line
 from ..widgets.field import Field
 from ..widgets.text import literal
 from .base import CRMModal
@@ -53,28 +54,29 @@ class FollowUpScreen(CRMModal[int]):
         return self.query_one(f"#{name}", Input).value.strip()
 
     def action_save(self) -> None:
-        from ..store.when import parse_period, parse_when
+        from ..store.followups import clean_every
+        from ..store.when import parse_when
 
-        due = every = None
-        ok = True
-        for name, check in (("due", lambda v: parse_when(v, self.crm.now())),
-                            ("every", lambda v: v and parse_period(v))):
+        # Each as the store will check it (a recurrence is whole days: "4h" is
+        # refused; an owner of nothing visible is none), so that the error
+        # shows under its field rather than as a notification after saving.
+        checks = {
+            "due": lambda v: parse_when(v, self.crm.now()),
+            "every": lambda v: clean_every(v) if v else None,
+            "owner": lambda v: _owner(v, self.crm.user),
+        }
+        values = {}
+        for name, check in checks.items():
             field = self.query_one(f"#{name}-field", Field)
             try:
-                value = check(self._value(name))
+                values[name] = check(self._value(name))
                 field.set_error(None)
             except TinyCRMError as exc:
                 field.set_error(exc.message)
-                ok = False
-                continue
-            if name == "due":
-                due = value
-            else:
-                every = self._value("every") or None
-        owner = self._value("owner") or self.crm.user
-        note = self._value("note")
-        if not ok or due is None:
+        if len(values) < len(checks):
             return
+        due, every, owner = values["due"], values["every"], values["owner"]
+        note = self._value("note")
 
         def add(store):
             followup = store.followups.add(
@@ -87,3 +89,14 @@ class FollowUpScreen(CRMModal[int]):
             self.dismiss(followup_id)
 
         self.crm.run_db(self, add, done, name="add_followup")
+
+
+def _owner(text: str, you: str) -> str:
+    """The owner typed; you when the field is left empty. One of nothing
+    visible is no owner (the store would refuse it)."""
+    if not text:
+        return you
+    owner = one_line(text)
+    if owner is None:
+        raise ValidationError("a follow-up needs an owner")
+    return owner

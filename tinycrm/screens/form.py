@@ -14,10 +14,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from ..store.browse import Browse, Similar
-from ..store.contact_values import clean_tag, split_tags
+from ..store.contact_values import TooLong, check_lengths, clean_tag, split_tags
 from ..store.errors import Conflict, TinyCRMError, ValidationError
 from ..store.models import Contact
-from ..store.textutil import clean_email, clean_phone
+from ..store.textutil import clean_email, clean_phone, one_line
 from ..store.when import format_days, period_days
 from ..widgets.field import Field
 from ..widgets.text import literal, plain
@@ -35,6 +35,8 @@ TEXT_FIELDS = (
     ("tags", "Tags", "investor, beta"),
     ("cadence", "Keep in touch", "every… 30d, 2w, 3m (empty: no cadence)"),
 )
+
+FIELD_KEYS = {key for key, _, _ in TEXT_FIELDS}
 
 
 def _split(text: str, pattern: str = r"[,;]") -> list[str]:
@@ -123,17 +125,20 @@ class FormScreen(KeepsInput, CRMScreen[int]):
         return self.query_one(f"#{key}", Input).value.strip()
 
     def collect(self) -> dict[str, Any] | None:
-        """The form's values for the store, or None after marking what's wrong."""
+        """The form's values for the store, or None after marking what's wrong.
+        Each is checked as the store will check it (a name of nothing visible,
+        one too long), so that the error shows under its field."""
         checks = {
-            "name": lambda v: v if v else _fail("a contact needs a name"),
+            "name": lambda v: _text("name", v) or _fail("a contact needs a name"),
             "emails": lambda v: [clean_email(e) for e in _split(v, r"[,;\s]")],
             "phones": lambda v: [clean_phone(p) for p in _split(v)],
-            "owner": lambda v: v if v else _fail("a contact needs an owner"),
+            "company": lambda v: _text("company", v),
+            "title": lambda v: _text("title", v),
+            "owner": lambda v: one_line(v) or _fail("a contact needs an owner"),
             "tags": lambda v: [clean_tag(t) for t in split_tags(v, self._tags_before())],
             "cadence": lambda v: period_days(v) if v else None,
         }
-        values: dict[str, Any] = {"company": self._value("company") or None,
-                                  "title": self._value("title") or None}
+        values: dict[str, Any] = {}
         ok = True
         for key, check in checks.items():
             field = self.query_one(f"#{key}-field", Field)
@@ -177,6 +182,8 @@ class FormScreen(KeepsInput, CRMScreen[int]):
 
     def failed(self, exc: TinyCRMError) -> None:
         field = "emails" if isinstance(exc, Conflict) and "@" in exc.message else None
+        if isinstance(exc, TooLong) and exc.key in FIELD_KEYS:
+            field = exc.key  # (an edit's owner: the store limits it, the form doesn't)
         if field:
             self.query_one(f"#{field}-field", Field).set_error(exc.message)
         else:
@@ -243,3 +250,11 @@ class FormScreen(KeepsInput, CRMScreen[int]):
 
 def _fail(message: str):
     raise ValidationError(message)
+
+
+def _text(key: str, value: str) -> str | None:
+    """A name, company or title as the store keeps it: one line, None when
+    nothing visible is left, and no longer than it allows."""
+    kept = one_line(value)
+    check_lengths({key: kept})
+    return kept
