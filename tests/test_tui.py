@@ -553,6 +553,7 @@ async def test_a_queue_item_closed_elsewhere_leaves_none_highlighted(store, db_p
     not hand `d` to the one that took its row; one done here does."""
     ids = seed(store)
     store.followups.add(ids["grace"], FROZEN + timedelta(hours=5), note="Second call")
+    store.followups.add(ids["katherine"], FROZEN + timedelta(hours=6), note="Press kit")
     app = make_app(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
@@ -573,6 +574,12 @@ async def test_a_queue_item_closed_elsewhere_leaves_none_highlighted(store, db_p
         await keys(app, pilot, "d")
         assert store.followups.get(done_here.id).status == "done"
         assert table(app, "#queue").current is not None  # the next one, as before
+        # A contact deleted from its own screen, opened from the queue: done here too.
+        said = len(app.messages)
+        await keys(app, pilot, "enter", "delete", "y")
+        assert isinstance(app.screen, QueueScreen)
+        assert not any("no longer due" in m for _, m in list(app.messages)[said:])
+        assert table(app, "#queue").current is not None
 
 
 async def test_snooze_tomorrow_next_week_and_a_date(store):

@@ -146,6 +146,9 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         self.db = Db(store)
         self.poll_interval = poll_interval
         self.data_generation = 0
+        # Changes this app made (its write jobs that ran): a screen that finds
+        # a row gone can tell whether it may have been by a key pressed here.
+        self.writes_here = 0
         self.messages: deque[tuple[str, str]] = deque(maxlen=50)
         self._seen_version = self.db.browse.data_version()
         self.set_keymap(self.keymap)
@@ -221,6 +224,8 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                     if gone is not None:
                         raise FileGone(gone)
                     result = job(store)
+                    if not read:
+                        self.writes_here += 1
                 except TinyCRMError as exc:
                     failure = exc
                 except sqlite3.Error as exc:

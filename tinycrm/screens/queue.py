@@ -50,6 +50,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         super().__init__()
         self.mine = True
         self.acted_here: set[str] = set()  # items a key here may have taken off the queue
+        self._writes_seen = 0  # the app's writes_here when the queue was last shown
 
     def compose(self) -> ComposeResult:
         now = self.crm.now
@@ -107,7 +108,9 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         current = self.current_item()
         keys = [item.key for item in loaded.items]
         at = keys.index(current.key) if current is not None and current.key in keys else None
-        if current is not None and at is None and current.key not in self.acted_here:
+        here = self.crm.writes_here != self._writes_seen  # (a delete on a contact screen, say)
+        self._writes_seen = self.crm.writes_here
+        if current is not None and at is None and current.key not in self.acted_here and not here:
             self.crm.say(f"{plain(current.contact_name)}'s item is no longer due (changed"
                          " elsewhere): pick one again")
             at = NO_ROW
