@@ -49,7 +49,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.mine = True
-        self.acted_here: set[str] = set()  # items a key here may have taken off the queue
+        self.switched = False  # mine/all was toggled: another list, nothing went
         self._writes_seen = 0  # the app's writes_here when the queue was last shown
 
     def compose(self) -> ComposeResult:
@@ -101,20 +101,20 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
 
     def show(self, loaded: Loaded) -> None:
         # The cursor stays on its item (time and others' changes reorder the
-        # queue), or keeps its place when that item is gone by a key pressed
-        # here (done, say: the next one is the next to do). One closed
-        # elsewhere leaves none highlighted: `d` must not fall to an item the
-        # user never chose.
+        # queue), or keeps its place when that item may have gone by this
+        # app's own change (done here, say: the next one is the next to do).
+        # One closed elsewhere leaves none highlighted: `d` must not fall to
+        # an item the user never chose.
         current = self.current_item()
         keys = [item.key for item in loaded.items]
         at = keys.index(current.key) if current is not None and current.key in keys else None
         here = self.crm.writes_here != self._writes_seen  # (a delete on a contact screen, say)
         self._writes_seen = self.crm.writes_here
-        if current is not None and at is None and current.key not in self.acted_here and not here:
+        switched, self.switched = self.switched, False
+        if current is not None and at is None and not here and not switched:
             self.crm.say(f"{plain(current.contact_name)}'s item is no longer due (changed"
                          " elsewhere): pick one again")
             at = NO_ROW
-        self.acted_here.intersection_update(keys)
         self.table.set_source(ListSource(loaded.items), cursor=at)
         counts = loaded.counts
         whose = f"mine ({plain(self.crm.user)})" if self.mine else "everyone's"
@@ -145,26 +145,12 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         if item is not None and item.kind == "cadence":
             self.action_log(kind="call")
             return
-        self._acting()
         super().action_done()
-
-    def action_snooze(self) -> None:
-        self._acting()
-        super().action_snooze()
-
-    def action_reschedule(self) -> None:
-        self._acting()
-        super().action_reschedule()
-
-    def _acting(self) -> None:
-        item = self.current_item()
-        if item is not None:
-            self.acted_here.add(item.key)
 
     def action_toggle_mine(self) -> None:
         self.mine = not self.mine
         self.table.cursor = 0
-        self._acting()  # (another list: its first item need not be in it)
+        self.switched = True
         self.load()
 
     def action_log(self, kind: str = "note") -> None:
@@ -174,7 +160,6 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         if item is None:
             self.no_followup()
             return
-        self._acting()  # (a call resets a keep-in-touch item)
         self.crm.push_screen(LogScreen(item.contact_id, item.contact_name, kind))
 
     def action_add_followup(self) -> None:
