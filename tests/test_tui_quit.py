@@ -139,3 +139,25 @@ async def test_the_form_typed_in_is_not_left_by_a_go_key_and_escape_asks_first(s
         assert [c.name for c in store.contacts.list()].count("Charles Babbage") == 0
         await keys(app, pilot, "n", "escape")  # nothing typed: no question
         assert isinstance(app.screen, ContactsScreen)
+
+
+async def test_q_elsewhere_asks_first_while_a_typed_form_waits(store):
+    """q quits where no field could want the letter, but never past a form
+    holding what was typed: in another mode, or under help."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await new_contact_typed(app, pilot)
+        await keys(app, pilot, "2")  # the queue; the form waits under the contact list
+        assert isinstance(app.screen, QueueScreen)
+        await keys(app, pilot, "q")
+        assert app.is_running and isinstance(app.screen, ConfirmScreen)
+        await keys(app, pilot, "n", "1")  # back to the form, untouched
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#name", Input).value == "Charles Babbage"
+        await keys(app, pilot, "question_mark", "q")  # help over it
+        assert app.is_running and isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.is_running

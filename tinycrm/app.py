@@ -307,10 +307,11 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             # In a form or dialog, q may be a letter meant for a field, and
             # quitting would lose what was typed: ctrl+q quits (asking first).
             return False
-        if (action == "go" and isinstance(self.screen, KeepsInput) and parameters
-                and parameters[0] == self.current_mode):
-            # Back to this mode's first screen would close the form, losing
-            # what was typed (another mode leaves it waiting, as it was).
+        if (action == "go" and parameters and parameters[0] == self.current_mode
+                and any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:])):
+            # Back to this mode's first screen would close a form on the way
+            # (under a contact, say), losing what was typed; another mode
+            # leaves it waiting, as it was.
             return False
         if action == "go" and parameters:
             mode = parameters[0]
@@ -319,6 +320,12 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             if mode == self.current_mode and len(self.screen_stack) <= 1:
                 return False  # already there: keep it out of the footer
         return True
+
+    async def action_quit(self) -> None:
+        """q, where it quits (not in a form or dialog): as ctrl+q, it asks
+        first while a form waiting in another mode, or under help, holds
+        what was typed."""
+        self.action_quit_now()
 
     def action_quit_now(self) -> None:
         """ctrl+q: quit from anywhere, but ask first while a form or dialog
