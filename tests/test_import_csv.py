@@ -186,6 +186,23 @@ def test_a_time_with_its_clock_and_zone_is_read_whole_or_rejected(cli, tmp_path)
         assert f"times.csv:{line}: Created: not a date and time: '{value}'" in result.stderr
 
 
+
+def test_dotnets_no_date_is_no_date_and_a_four_digit_year_is_as_written(cli, tmp_path):
+    """1/1/0001 12:00:00 AM is how .NET tools write "no date": not 1 January
+    2001 (a contact last reached 25 years ago, due a reminder at once)."""
+    text = ("Name,Created,Birthday\n"
+            "Min,1/1/0001 12:00:00 AM,1/1/0001\n"
+            "Iso,0001-01-01T00:00:00Z,\n"  # (ISO: out of range, as typed)
+            "Old,,5/5/0099\n")
+    result = cli("import", write(tmp_path, "min.csv", text), "--map", "Created=created_at")
+    people = by_name(cli)
+    assert people["Min"]["created_at"] == "2026-11-23T09:30:00+00:00"
+    assert people["Min"]["birthday"] is None
+    assert result.exit_code == 1 and "min.csv:4: Birthday:" in result.stderr
+    assert "min.csv:3: Created: '0001-01-01T00:00:00Z' is out of range" in result.stderr
+    assert "Old" not in people and "Iso" not in people
+
+
 def test_linkedin_reject_lines_count_the_preamble(cli, tmp_path):
     text = LINKEDIN.replace("ada@ex.org", "not-an-email")
     result = cli("import", write(tmp_path, "Connections.csv", text))

@@ -45,6 +45,18 @@ _NAME_SUFFIXES = frozenset((
 ))
 
 
+# .NET's "no date" (DateTime.MinValue) as its tools' exports show it:
+# 1/1/0001 12:00:00 AM. (In ISO form, 0001-01-01, it is out of range, as typed.)
+_NO_DATE = re.compile(r"0?1/0?1/0001(?:\s+12:00(?::00)?\s*AM|\s+0?0:00(?::00)?)?",
+                      re.IGNORECASE)
+
+
+def no_date(text: str) -> bool:
+    """Whether ``text`` is a file's way of saying it has no date."""
+    text = text.strip()
+    return text.strip("0/-. ") == "" or _NO_DATE.fullmatch(text) is not None
+
+
 def birthday_value(value: str, *, day_first: bool = False) -> str | None:
     """A birthday as it is kept: ``1985-03-15``, or ``--03-15`` without the
     year (vCard's form), from those or another common spelling (``19850315``,
@@ -54,7 +66,7 @@ def birthday_value(value: str, *, day_first: bool = False) -> str | None:
     first with ``day_first``. Empty, or Outlook's ``0/0/00``, is None;
     anything else is a ValidationError."""
     text = value.strip()
-    if not text or text.strip("0/-. ") == "":
+    if not text or no_date(text):
         return None
     try:
         day = _birthday(text, day_first)
@@ -93,7 +105,7 @@ def _birthday(text: str, day_first: bool) -> date | str | None:
             # British 15/3/1985), unless a number can't be a month.
             if mark == "." or first > 12 or (day_first and second <= 12):
                 first, second = second, first
-            if third < 100:
+            if third < 100 and len(parts[2].strip()) <= 2:  # (0099 is year 99, as written)
                 third += 1900 if third > 30 else 2000
             return date(third, first, second)
     words = text.replace(",", " ").split()
@@ -151,7 +163,7 @@ def checked_birthday(value: Any, *, day_first: bool = False) -> str | None:
     placeholder (Outlook's 0/0/00) is no date for a person to type."""
     text = str(value).strip()
     try:
-        if text and text.strip("0/-. ") == "":
+        if text and no_date(text):
             raise ValidationError(f"not a date: {quoted(text)}")
         return birthday_value(text, day_first=day_first)
     except ValidationError as exc:

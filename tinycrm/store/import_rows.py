@@ -19,6 +19,7 @@ from .contact_values import (
     check_lengths,
     clean_tag,
     field_values,
+    no_date,
     split_name,
 )
 from .dupes import name_shows
@@ -392,7 +393,7 @@ class RowChecker:
 
     def _read_time(self, row: Row, value: Any, what: str) -> str | None:
         text = clean_text(value)
-        if text is None:
+        if text is None or no_date(text):  # (.NET's 1/1/0001: no time at all)
             return None
         try:
             moment = file_time(text, day_first=self.day_first)
