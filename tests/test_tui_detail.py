@@ -315,3 +315,22 @@ async def test_each_address_and_number_is_on_its_own_line(store):
         assert info[:4] == [
             "Email         ada@engines.example", "              ada@home.example",
             "Phone         +44 20 7946 0001", "              +44 20 7946 0002"]
+
+
+async def test_a_note_open_when_its_contact_is_erased_elsewhere_goes_with_it(store, db_path, clock):
+    from tinycrm.store import privacy
+
+    ids = seed(store)
+    with store.write():
+        store.timeline.add(ids["ada"], "call", "Ada's private medical details", now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "enter")  # Ada's screen, her newest entry whole
+        assert screens(app)[-1] == "NoteScreen"
+        with Store(db_path, user="bob", clock=clock) as other:
+            privacy.erase(other, ids["ada"], now=FROZEN)
+        app.check_for_changes()
+        await settle_closing(app, pilot)
+        assert screens(app) == ["ContactsScreen"]
+        assert "medical" not in app.export_screenshot()

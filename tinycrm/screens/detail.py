@@ -130,6 +130,14 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
             self.query_one("#followups", VirtualTable).set_source(ListSource([]))
             self.events = PagedList([], 0)
             self.query_one("#timeline", VirtualTable).set_source(self.events)
+            self.contact = None
+            # A note of theirs open over this screen is what it showed too
+            # (what is typed in a dialog is the user's own, and stays).
+            from .note import NoteScreen
+
+            stack = self.app.screen_stack
+            if isinstance(stack[-1], NoteScreen) and stack[-2] is self:
+                stack[-1].dismiss()  # (dismiss() pops the top screen: that one)
         if self.is_active:
             self.dismiss()
 
