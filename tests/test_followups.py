@@ -90,8 +90,8 @@ def test_snooze_moves_the_due_time_forward_only(store, ada):
     # Due in four days: snoozing it until tomorrow would bring it forward.
     with pytest.raises(ValidationError, match="would bring it forward"):
         store.followups.snooze(f.id, FROZEN + days(1))
-    with pytest.raises(ValidationError, match="would bring it forward"):
-        store.followups.snooze(f.id, FROZEN + days(4))
+    # Until its due time already (the same snooze run twice): nothing moves.
+    assert store.followups.snooze(f.id, FROZEN + days(4)).snoozes == 2
     assert store.followups.get(f.id).snoozes == 2
     assert store.followups.reschedule(f.id, FROZEN + days(1)).due_at == FROZEN + days(1)
 

@@ -410,12 +410,12 @@ class FollowUps:
 
     def _move(self, followup_id: int, due_at: datetime, now: datetime, *, action: str) -> FollowUp:
         """Snooze or reschedule: a new due time, on the timeline and in the audit log.
-        Only a snooze counts in ``snoozes``; rescheduling to the same time changes nothing."""
+        Only a snooze counts in ``snoozes``; a move to the time it has changes nothing."""
         with self.store.write():
             followup = self._open(followup_id, action)
-            if action == "reschedule" and to_db(due_at) == to_db(followup.due_at):
-                return followup
-            if action == "snooze" and due_at <= followup.due_at:
+            if to_db(due_at) == to_db(followup.due_at):
+                return followup  # (a script's snooze run again: nothing moves)
+            if action == "snooze" and due_at < followup.due_at:
                 # (The app's "tomorrow" on a follow-up due next month, say.)
                 raise ValidationError(
                     f"follow-up {followup_id} is due {show_local(followup.due_at)}: snoozing it"
