@@ -151,3 +151,18 @@ def test_a_rescheduled_follow_up_has_a_larger_sequence(store, clock):
     third = sequence()
     store.followups.snooze(f.id, FROZEN + days(5))
     assert second < third < sequence()
+    # Whatever else the event shows: its note, its owner, the contact's name.
+    shown = []
+    for change in (
+        lambda: store.conn.execute("UPDATE followups SET note = 'call' WHERE id = ?", [f.id]),
+        lambda: store.conn.execute("UPDATE followups SET every = '1w' WHERE id = ?", [f.id]),
+        lambda: store.conn.execute("UPDATE followups SET owner = 'bob' WHERE id = ?", [f.id]),
+        lambda: store.contacts.edit(ada.id, {"name": "Ada King"}),
+    ):
+        before = sequence()
+        change()
+        shown.append(sequence() > before)
+    assert shown == [True, True, True, True]
+    before = sequence()
+    store.contacts.edit(ada.id, {"title": "Countess"})  # (no part of the event)
+    assert sequence() == before

@@ -583,3 +583,20 @@ def m050_cadence_deliveries_in_local_days(db: Database) -> None:
         if moved != due:
             db.execute("UPDATE OR IGNORE deliveries SET due_at = ? WHERE id = ?",
                        [moved.strftime("%Y-%m-%dT%H:%M:%SZ"), delivery_id])
+
+
+@migrations()
+def m051_followup_revisions_on_renaming(db: Database) -> None:
+    # An exported event's title is its contact's name: a renamed contact's
+    # open follow-ups are changed events too (m049 counted only their own
+    # columns), or calendars that import the file again keep the old title.
+    db.executescript(
+        """
+        CREATE TRIGGER contacts_renamed_followup_revisions
+        AFTER UPDATE OF name ON contacts WHEN new.name IS NOT old.name
+        BEGIN
+            UPDATE followups SET revision = revision + 1
+            WHERE contact_id = new.id AND status = 'open';
+        END;
+        """
+    )
