@@ -162,6 +162,20 @@ def test_db_check_finds_a_damaged_file(cli, db_path):
     assert "***" not in result.stdout
 
 
+
+def test_sqlites_integrity_answer_is_put_on_one_line():
+    """What integrity_check gives: rows that may hold several lines under a heading."""
+    from tinycrm.store.maintenance import _problems
+
+    answer = ["*** in database main ***\nOn tree page 4 cell 1: Offset 9 out of range\n"
+              "On tree page 4 cell 2: Offset 9 out of range", "row 5 missing from index a",
+              "row 6 missing from index b"]
+    assert _problems(answer) == ("On tree page 4 cell 1: Offset 9 out of range; On tree page 4"
+                                 " cell 2: Offset 9 out of range; row 5 missing from index a"
+                                 " (and 1 more)")
+    assert _problems(["ok"]) == "ok"
+
+
 def test_db_vacuum(cli, db_path):
     cli.ok("add", "Ada")
     result = cli("db", "vacuum")

@@ -166,6 +166,11 @@ def test_cli_merge_dry_run(cli):
     ]
     assert len(json.loads(cli.ok("list", "-f", "json").stdout)) == 2
     assert "merged" not in cli.ok("audit", "1").stdout
+    # A custom field may hold an escape sequence: the terminal never gets it.
+    cli.ok("--no-rules", "add", "Mal")
+    cli.ok("edit", "Mal", "--set", "fields.x=a\x1b[2Jb\x07")
+    shown = cli.ok("merge", "--dry-run", "1", "Mal").stdout
+    assert "  fields: (empty) -> x=ab" in shown.splitlines() and "\x1b" not in shown
     merged = cli.ok("merge", "1", "2")
     assert merged.stdout == ""
     assert merged.stderr == (

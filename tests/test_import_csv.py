@@ -167,7 +167,10 @@ def test_a_time_with_its_clock_and_zone_is_read_whole_or_rejected(cli, tmp_path)
             "Gap,2026-03-29 02:30\n"
             "Zone,2026-04-09T22:00:00 America/Los_Angeles\n"
             "Clock,2026-04-09T25:99\n"
-            "Noon,2026-04-09 13:30 PM\n")
+            "Noon,2026-04-09 13:30 PM\n"
+            "Midnight,04/09/2026 12:05 AM\n"
+            "Midday,04/09/2026 12:30 PM\n"
+            "Day,2026-04-09 23:30 +24:00\n")
     with local_zone("Europe/Amsterdam"):
         result = cli("import", write(tmp_path, "times.csv", text), "--map", "Created=created_at")
         people = by_name(cli)
@@ -180,9 +183,12 @@ def test_a_time_with_its_clock_and_zone_is_read_whole_or_rejected(cli, tmp_path)
         "Words": "2026-04-09T07:05:00+00:00",
         "Local": "2026-04-09T21:30:00+00:00",
         "Gap": "2026-03-29T01:30:00+00:00",  # 02:30 is skipped: the moment after, 03:30
+        "Midnight": "2026-04-08T22:05:00+00:00",  # 00:05 in Amsterdam
+        "Midday": "2026-04-09T10:30:00+00:00",
     }
     for line, value in ((9, "2026-04-09T22:00:00 America/Los_Angeles"),
-                        (10, "2026-04-09T25:99"), (11, "2026-04-09 13:30 PM")):
+                        (10, "2026-04-09T25:99"), (11, "2026-04-09 13:30 PM"),
+                        (14, "2026-04-09 23:30 +24:00")):
         assert f"times.csv:{line}: Created: not a date and time: '{value}'" in result.stderr
 
 

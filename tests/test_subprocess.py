@@ -31,6 +31,8 @@ def test_rm_reads_the_answer_from_stdin(db_path):
     assert closed.returncode == 1 and "Traceback" not in closed.stderr
     again = run_tinycrm("rm", "1", input="maybe\nn\n", db=db_path)
     assert again.returncode == 1 and again.stderr.count("Delete contact 1") == 2
+    enter = run_tinycrm("rm", "1", input="\nyes\n", db=db_path)  # Enter alone is the default: no
+    assert enter.returncode == 1 and enter.stderr.count("Delete contact 1") == 1
     gone = run_tinycrm("rm", "1", input="y\n", db=db_path)
     assert gone.returncode == 0 and gone.stdout == ""
     assert run_tinycrm("list", "-f", "json", db=db_path).stdout == "[]\n"

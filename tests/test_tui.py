@@ -491,6 +491,10 @@ async def test_a_queue_cut_short_says_so(store, monkeypatch):
         await pilot.press("2")
         await settle(app, pilot)
         assert "next 14 days shown" in str(app.screen.query_one("#heading").render())
+        monkeypatch.setattr(queue, "LIMIT", 2)  # mine: two due, two shown: the whole of it
+        app.screen.load()
+        await settle(app, pilot)
+        assert "next 14 days shown" in str(app.screen.query_one("#heading").render())
         monkeypatch.setattr(queue, "LIMIT", 1)
         await pilot.press("m")  # everyone's: three due, one shown
         await settle(app, pilot)
