@@ -288,6 +288,27 @@ def test_db_check_reports_on_a_file_too_damaged_to_open(cli, db_path):
         in other.stderr and "not a tinycrm database" not in other.stderr
 
 
+
+def test_a_database_too_damaged_to_open_is_restored_from_a_backup(cli, db_path, tmp_path):
+    """The remedy `see tinycrm db check` leads to: the damaged file is kept
+    aside, with its -wal, and the backup goes in at its path."""
+    cli.ok("--no-rules", "add", "Ada")
+    backup = tmp_path / "good.db"
+    cli.ok("db", "backup", str(backup))
+    cli.ok("--no-rules", "add", "Since the backup")
+    with open(db_path, "r+b") as raw:   # the schema's page
+        raw.seek(100)
+        raw.write(b"\xde\xad" * 1000)
+    assert "is damaged" in cli("list").stderr
+    result = cli("db", "restore", str(backup), "--yes")
+    assert result.exit_code == 0, result.stderr
+    kept = sorted(p.name for p in db_path.parent.iterdir() if ".damaged-" in p.name)
+    assert kept and kept[0].startswith(db_path.name + ".damaged-20261123-093000Z")
+    assert f"kept as {db_path.parent / kept[0]}" in result.stderr
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Ada"]
+    assert "integrity:    ok" in cli.ok("db", "check").stdout
+
+
 def test_a_backup_to_stdout_or_a_missing_folder_is_a_usage_error(cli, tmp_path):
     cli.ok("--no-rules", "add", "Ada")
     assert cli("db", "backup", "-").exit_code == 2

@@ -102,7 +102,8 @@ def db_restore(
     step (the app and cron may keep running). Asks first unless --yes."""
     from ..output import confirm
     from ..paths import expand
-    from ..store.maintenance import check_backup, restore
+    from ..store.errors import DamagedDatabase
+    from ..store.maintenance import check_backup, restore, set_aside
 
     if not source.strip():
         raise typer.BadParameter("an empty path", param_hint="BACKUP")
@@ -117,7 +118,15 @@ def db_restore(
     if not yes and not confirm(f"Replace everything in {env.db_path} with {source}'s content?"):
         say("nothing restored (use --yes to skip the question)")
         raise typer.Exit(1)
-    result = restore(env.store(upkeep=True), backup_path)
+    try:
+        store = env.store(upkeep=True)
+    except DamagedDatabase:
+        # The remedy for a file too damaged to open: it is set aside, kept
+        # whole, and the backup goes in as a new database at its path.
+        kept = set_aside(env.db_path)
+        say(f"{env.db_path} is damaged: kept as {kept}")
+        store = env.store(upkeep=True)
+    result = restore(store, backup_path)
     say(f"restored {result.contacts} contacts from {result.source}"
         + (f"; brought up to date: {', '.join(result.migrated)}" if result.migrated else ""))
 

@@ -17,7 +17,7 @@ import stat
 from functools import cache
 from pathlib import Path
 
-from .errors import DatabaseError
+from .errors import DamagedDatabase, DatabaseError
 
 BUSY_TIMEOUT_MS = 10_000
 MIGRATION_SET = "tinycrm"
@@ -131,7 +131,7 @@ def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> DatabaseError:
     """Why a file can't be opened: not a database at all, or one whose
     schema is damaged (SQLITE_CORRUPT), which ``db check`` looks into."""
     if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
-        return DatabaseError(f"{path} is damaged (SQLite said: {exc}): {CHECK_HINT}")
+        return DamagedDatabase(f"{path} is damaged (SQLite said: {exc}): {CHECK_HINT}")
     return DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})")
 
 

@@ -48,6 +48,11 @@ class DatabaseError(TinyCRMError):
     """The database file can't be used: not SQLite, from the future, unreadable."""
 
 
+class DamagedDatabase(DatabaseError):
+    """tinycrm's own file, damaged where SQLite reads it first (its schema):
+    it can't be opened, and a backup is what puts it right."""
+
+
 class FileGone(DatabaseError):
     """The database file was deleted or replaced while it was open: a write
     would go to the old file and be lost, so none is made."""

@@ -8,14 +8,14 @@ import sqlite3
 import stat
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .busy import OTHER_WRITER, is_locked
 from .db import CHECK_HINT, pending_migrations
 from .errors import Busy, Conflict, DatabaseError, ValidationError
-from .timeutil import to_local
+from .timeutil import system_now, to_local
 
 if TYPE_CHECKING:
     from .store import Store
@@ -271,6 +271,19 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
                         ("permissions", permissions)):
         run(name, probe)
     return CheckResult(tuple(checks))
+
+
+def set_aside(path: Path, *, now: datetime | None = None) -> Path:
+    """Rename a database file (and the -wal and -shm beside it, which belong
+    to it and must never be read with another) to ``NAME.damaged-STAMP``;
+    returns the new name."""
+    stamp = (now or system_now()).astimezone(UTC).strftime("%Y%m%d-%H%M%SZ")
+    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("-wal", "-shm", ""):  # (the main file last: its name is the sign)
+        part = Path(str(path) + suffix)
+        if part.exists():
+            os.replace(part, Path(str(kept) + suffix))
+    return kept
 
 
 def check_unopened(path: Path, reason: str) -> CheckResult:
