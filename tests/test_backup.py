@@ -281,6 +281,7 @@ def test_db_check_reports_on_a_file_too_damaged_to_open(cli, db_path):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("integrity:    PROBLEM") and lines[1].startswith("opening:")
     assert "damaged" in lines[1] and "db check" not in lines[1] and len(lines) == 2
+    assert lines[1].endswith("; put a backup in its place: tinycrm db restore BACKUP")
     # Any other command says the file is damaged (not someone else's) and where to look.
     other = cli("list")
     assert other.exit_code == 1

@@ -73,7 +73,7 @@ def db_check(
 ) -> None:
     """Check the file: SQLite integrity, foreign keys, search index, schema and
     permissions. Exits 1 when anything is wrong."""
-    from ..store.errors import Busy, DatabaseError
+    from ..store.errors import Busy, DamagedDatabase, DatabaseError
     from ..store.maintenance import check, check_unopened
 
     env = _existing(ctx, "check")
@@ -82,7 +82,10 @@ def db_check(
     except Busy:
         raise
     except DatabaseError as exc:
-        result = check_unopened(env.db_path, exc.message)  # a damaged file: what can be seen
+        # A damaged file: what can be seen, and (when it is tinycrm's) the remedy.
+        remedy = ("; put a backup in its place: tinycrm db restore BACKUP"
+                  if isinstance(exc, DamagedDatabase) else "")
+        result = check_unopened(env.db_path, exc.message, remedy=remedy)
     else:
         result = check(store, quick=quick)
     for item in result.checks:

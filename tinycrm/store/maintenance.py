@@ -286,7 +286,7 @@ def set_aside(path: Path, *, now: datetime | None = None) -> Path:
     return kept
 
 
-def check_unopened(path: Path, reason: str) -> CheckResult:
+def check_unopened(path: Path, reason: str, *, remedy: str = "") -> CheckResult:
     """What can be checked of a file that can't be opened as the database (a
     damaged one): SQLite's integrity check, reading only, and why it can't."""
     try:
@@ -300,7 +300,7 @@ def check_unopened(path: Path, reason: str) -> CheckResult:
         integrity = Check("integrity", False, f"SQLite says: {exc}")
     # (The reason points to `db check`, which is what is running.)
     reason = reason.removesuffix(f": {CHECK_HINT}")
-    return CheckResult((integrity, Check("opening", False, reason)))
+    return CheckResult((integrity, Check("opening", False, reason + remedy)))
 
 
 def _problems(problems: list[str]) -> str:
