@@ -303,15 +303,19 @@ class TinyCRMApp(App[None], inherit_bindings=False):
     # -- actions ---------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from .screens.help import HelpScreen
+
         if action == "quit" and isinstance(self.screen, (KeepsInput, ModalScreen)):
             # In a form or dialog, q may be a letter meant for a field, and
             # quitting would lose what was typed: ctrl+q quits (asking first).
             return False
         if (action == "go" and parameters and parameters[0] == self.current_mode
-                and any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:])):
+                and any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:])
+                and not isinstance(self.screen, HelpScreen)):
             # Back to this mode's first screen would close a form on the way
             # (under a contact, say), losing what was typed; another mode
-            # leaves it waiting, as it was.
+            # leaves it waiting, as it was. (From help, action_go closes help
+            # and asks again.)
             return False
         if action == "go" and parameters:
             mode = parameters[0]
