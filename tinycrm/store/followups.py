@@ -6,18 +6,17 @@ cancelled) and an audit entry (entity ``followup``) beside the change.
 
 The queue's order, an urgency score, is in ``urgency``.
 
-Keep-in-touch cadence
----------------------
+Keep-in-touch cadence (``cadence``)
+-----------------------------------
 A contact's cadence is its own ``cadence_days`` (``tinycrm cadence REF 30d``),
-else the shortest ``[cadence]`` period of its tags. It comes due at
-``last_contacted_at + cadence`` (creation time if never contacted), so
-logging a call, email or meeting resets the clock.
+else the shortest ``[cadence]`` period of its tags. It comes due that many
+local days after ``last_contacted_at`` (creation time if never contacted),
+so logging a call, email or meeting resets the clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -29,17 +28,16 @@ from .urgency import julian_day, urgency, urgency_sql
 from .when import (
     MAX_PERIOD_DAYS,
     at_local,
-    format_days,
     local,
     local_date,
     parse_period,
     period_days,
-    same_local_time,
     show_local,
     start_of_day,
 )
 
 if TYPE_CHECKING:
+    from .cadence import Cadence
     from .store import Store
 
 VIEWS = ("open", "overdue", "today", "week", "upcoming", "all")
@@ -114,31 +112,11 @@ def _recurrence(every: str) -> str:
         return f"{MAX_PERIOD_DAYS}d"
 
 
-def cadence_due(base: datetime, days: int) -> datetime:
-    """``days`` local days after ``base``, at its local time of day (a call at
-    23:30 comes due at 23:30, across a change to or from summer time, as a
-    repeating follow-up does); a cadence or base out of range (saved by an
-    older version) is clamped rather than overflowing."""
-    try:
-        return same_local_time(local_date(base) + timedelta(days=min(days, MAX_PERIOD_DAYS)), base)
-    except (OverflowError, ValueError):
-        return _NEVER
-
-
 def _snapshot(followup: FollowUp) -> dict[str, Any]:
     return {
         "due_at": to_db(followup.due_at), "owner": followup.owner, "note": followup.note,
         "every": followup.every, "rule": followup.rule, "status": followup.status,
     }
-
-
-@dataclass(frozen=True)
-class Cadence:
-    """A contact's effective keep-in-touch period and where it comes from."""
-
-    days: int
-    source: str  # 'contact' or 'tag:NAME'
-    due_at: datetime
 
 
 class FollowUps:
@@ -445,20 +423,13 @@ class FollowUps:
                          before={"status": "open"}, after={"status": "cancelled"})
             return self.get(followup_id)
 
-    # -- cadence -------------------------------------------------------------------
+    # -- keep in touch (store/cadence.py) --------------------------------------------
 
     def cadence_of(self, contact: Contact) -> Cadence | None:
         """The contact's effective cadence: its own, else its tags' shortest."""
-        days, source = contact.cadence_days, "contact"
-        if days is None:
-            tagged = [(d, t) for t, d in self.store.settings.tag_cadence.items() if t in contact.tags]
-            if not tagged:
-                return None
-            days, tag = min(tagged)
-            source = f"tag:{tag}"
-        days = min(days, MAX_PERIOD_DAYS)
-        base = contact.last_contacted_at or contact.created_at
-        return Cadence(days=days, source=source, due_at=cadence_due(base, days))
+        from .cadence import cadence_of
+
+        return cadence_of(self.store.settings, contact)
 
     def set_cadence(self, contact_id: int, days: int | None, *, now: datetime | None = None) -> Contact:
         """Set (or with None clear) a contact's own keep-in-touch period."""
@@ -468,70 +439,15 @@ class FollowUps:
             raise ValidationError(f"a cadence can be at most {MAX_PERIOD_DAYS} days (10 years)")
         return self.store.contacts.edit(contact_id, {"cadence_days": days}, now=now)
 
-    def cadence_items(
-        self,
-        *,
-        owner: str | None = None,
-        now: datetime | None = None,
-        until: datetime | None = None,
-        contact_id: int | None = None,
-    ) -> list[QueueItem]:
+    def cadence_items(self, *, owner: str | None = None, now: datetime | None = None,
+                      until: datetime | None = None,
+                      contact_id: int | None = None) -> list[QueueItem]:
         """Contacts with a cadence, as queue items due at ``last contact + cadence``
         (those due before ``until`` only, when given), most urgent first."""
-        now = now or self.store.now()
-        params: dict[str, Any] = {"max_days": MAX_PERIOD_DAYS}
-        extra = ""
-        if owner is not None:
-            extra += " AND c.owner = :owner"
-            params["owner"] = owner
-        if contact_id is not None:
-            extra += " AND c.id = :contact_id"
-            params["contact_id"] = contact_id
-        # A cadence longer than the maximum (saved by an older version) counts as the maximum.
-        parts = [
-            "SELECT c.id AS contact_id, min(c.cadence_days, :max_days) AS days, NULL AS tag"
-            f" FROM contacts c WHERE c.cadence_days IS NOT NULL{extra}"
-        ]
-        cte = ""
-        tag_cadence = self.store.settings.tag_cadence
-        if tag_cadence:
-            values = ", ".join(f"(:tag{i}, :days{i})" for i in range(len(tag_cadence)))
-            for i, (tag, days) in enumerate(sorted(tag_cadence.items())):
-                params[f"tag{i}"], params[f"days{i}"] = tag, min(days, MAX_PERIOD_DAYS)
-            cte = f"WITH tc(tag, days) AS (VALUES {values}) "
-            # A bare column beside min() takes the value of the row with the minimum.
-            parts.append(
-                "SELECT t.contact_id, min(tc.days), tc.tag FROM contact_tags t"
-                " JOIN tc ON tc.tag = t.tag JOIN contacts c ON c.id = t.contact_id"
-                f" WHERE c.cadence_days IS NULL{extra} GROUP BY t.contact_id"
-            )
-        # Whole days in UTC, which SQL can add: within a few hours of the local
-        # days that ``cadence_due`` adds, so a day's margin finds every item due.
-        due = ("strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(c.last_contacted_at, c.created_at),"
-               " '+' || cad.days || ' days')")
-        sql = (
-            f"{cte}SELECT c.id, c.name, c.tier, c.owner, c.last_contacted_at, cad.days, cad.tag,"
-            f" coalesce(c.last_contacted_at, c.created_at), {_EMAIL}"
-            f" FROM ({' UNION ALL '.join(parts)}) cad JOIN contacts c ON c.id = cad.contact_id"
-        )
-        if until is not None:
-            sql += f" WHERE {due} < :until"
-            params["until"] = to_db(until + timedelta(days=1))
-        items = []
-        settings = self.store.settings
-        for cid, name, tier, cowner, last, days, tag, base, email in self.conn.execute(sql, params):
-            due_at = cadence_due(ts(base), days) if base else _NEVER
-            if until is not None and due_at >= until:
-                continue
-            note = f"keep in touch every {format_days(days)}" + (f" ({tag})" if tag else "")
-            items.append(QueueItem(
-                kind="cadence", contact_id=cid, contact_name=name, due_at=due_at,
-                urgency=urgency(due_at, due_at, tier, now, settings), contact_email=email,
-                contact_tier=tier, owner=cowner, note=note, cadence_days=days,
-                last_contacted_at=ts(last),
-            ))
-        items.sort(key=_queue_order)
-        return items
+        from .cadence import cadence_items
+
+        return cadence_items(self.store, now or self.store.now(), owner=owner, until=until,
+                             contact_id=contact_id)
 
     # -- the queue -----------------------------------------------------------------
 
