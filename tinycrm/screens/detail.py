@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from ..app import quiet_go_keys
-from ..store.errors import NotFound, TinyCRMError
+from ..store.errors import MergedAway, NotFound, TinyCRMError
 from ..store.models import Contact, Event, FollowUp
 from ..store.when import format_days, relative
 from ..widgets.sources import PagedList
@@ -105,22 +105,22 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
 
         def failed(exc: TinyCRMError) -> None:
             if isinstance(exc, NotFound):
-                self.contact_gone(exc.message)
+                self.contact_gone(exc)
             else:
                 self.crm.show_error(exc.message)
 
         self.crm.run_db(self, read, self.show, error=failed, group="load", exclusive=True,
                         name="contact", read=True)
 
-    def contact_gone(self, why: str = "") -> None:
+    def contact_gone(self, why: NotFound | None = None) -> None:
         """Deleted by another program. This screen closes once it is on top:
         a dialog over it (a log half typed) stays; its save says the contact
         is gone. (dismiss() would pop whatever screen is on top.)"""
         if not self.gone:
             self.gone = True
-            merged = "merged into" in why
-            self.crm.show_error(why[:1].upper() + why[1:] if merged
-                                else f"Contact {self.contact_id} no longer exists")
+            merged = isinstance(why, MergedAway)
+            self.crm.show_error(f"Contact {self.contact_id} was merged into contact {why.into}"
+                                if merged else f"Contact {self.contact_id} no longer exists")
             # What it showed goes too: the person may have been erased
             # (`privacy erase`), and a screen left open must not keep them.
             self.query_one("#heading", Static).update(

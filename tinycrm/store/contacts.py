@@ -23,7 +23,7 @@ from .contact_values import (
     tag_form,
 )
 from .dupes import name_shows
-from .errors import Ambiguous, Conflict, NotFound, ValidationError, quoted
+from .errors import Ambiguous, Conflict, MergedAway, NotFound, ValidationError, quoted
 from .models import Contact
 from .textutil import (
     clean_email,
@@ -181,7 +181,7 @@ class Contacts:
         if row is None:
             into = merged_into(self.conn, contact_id)
             if into is not None:  # (the app's screen of it, a form: where did it go?)
-                raise NotFound(f"contact {contact_id} was merged into contact {into}")
+                raise MergedAway(contact_id, into)
             raise NotFound(f"no contact with id {contact_id}")
         return self._rows_to_contacts([row])[0]
 
@@ -233,7 +233,7 @@ class Contacts:
         if ref.isascii() and ref.isdigit():
             into = merged_into(self.conn, int(ref))
             if into is not None:  # (a script holding an old id: where did it go?)
-                raise NotFound(f"contact {ref} was merged into contact {into}")
+                raise MergedAway(ref, into)
         raise NotFound(f"no contact matches {quoted(ref)} (try `tinycrm search`)")
 
     def list(

@@ -32,6 +32,14 @@ class NotFound(TinyCRMError):
     exit_code = EXIT_NOT_FOUND
 
 
+class MergedAway(NotFound):
+    """An id no contact has now because it was merged into another."""
+
+    def __init__(self, contact_id: int | str, into: int) -> None:
+        super().__init__(f"contact {contact_id} was merged into contact {into}")
+        self.into = into
+
+
 class Conflict(TinyCRMError):
     """The change would break a rule: an email in use, a stale edit, a duplicate."""
 
