@@ -17,8 +17,8 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 from .contact_values import birthday_value
 from .errors import ValidationError
-from .timeutil import in_range, out_of_range
-from .when import at_local
+from .timeutil import out_of_range
+from .when import at_local, iso_moment
 
 _CLOCK = re.compile(
     r"(?P<day>.+?)[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?"
@@ -30,21 +30,9 @@ def file_time(text: str, *, day_first: bool = False) -> datetime | None:
     ValidationError for a moment outside the accepted years."""
     text = text.strip()
     try:
-        return _iso(text) or _spelled(text, day_first)
+        return iso_moment(text) or _spelled(text, day_first)
     except OverflowError:  # (a year 1 with an offset, say: checked before the C library)
         raise out_of_range(text) from None
-
-
-def _iso(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
-    except ValueError:
-        return None
-    if not in_range(moment):
-        raise out_of_range(text)
-    if moment.tzinfo is None:
-        return at_local(moment.date(), moment.time())
-    return moment.astimezone(UTC)
 
 
 def _spelled(text: str, day_first: bool) -> datetime | None:

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from .errors import TinyCRMError, ValidationError, quoted
 from .rules import compliance_percent, configured_rules
 from .timeutil import (
-    UTC,
     from_db,
     in_range,
     out_of_range,
@@ -31,7 +30,7 @@ from .timeutil import (
     to_json,
     to_local,
 )
-from .when import MAX_PERIOD_DAYS, at_local
+from .when import MAX_PERIOD_DAYS, at_local, iso_moment
 
 if TYPE_CHECKING:
     from .store import Store
@@ -81,12 +80,10 @@ def parse_bound(text: str, now: datetime, *, end: bool = False) -> datetime:
             if not in_range(day):
                 raise out_of_range(text)
             return _local_midnight(day + timedelta(days=1 if end else 0))
-        moment = datetime.fromisoformat(value.replace(" ", "T", 1).upper().replace("Z", "+00:00"))
-        if not in_range(moment):
-            raise out_of_range(text)
-        if moment.tzinfo is None:  # local wall-clock time, read as a typed WHEN is
-            return at_local(moment.date(), moment.time())
-        return moment.astimezone(UTC)
+        moment = iso_moment(value.replace(" ", "T", 1).upper())  # (as a typed WHEN is read)
+        if moment is None:
+            raise ValueError(value)
+        return moment
     except ValueError:
         pass
     except (OverflowError, ValidationError):  # no such date, or not in the accepted years

@@ -168,6 +168,21 @@ def at_local(day: date, clock: time = time(0, 0)) -> datetime:
     return moment
 
 
+def iso_moment(text: str) -> datetime | None:
+    """An ISO-8601 time (``Z`` for UTC), as a moment in UTC; one without an
+    offset is local wall-clock time, read as ``at_local`` reads it. None when
+    ``text`` isn't ISO-8601; ValidationError outside the accepted years."""
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+    except ValueError:
+        return None
+    if not in_range(moment):
+        raise out_of_range(text)
+    if moment.tzinfo is None:
+        return at_local(moment.date(), moment.time())
+    return moment.astimezone(timezone.utc)
+
+
 def start_of_day(dt: datetime, days: int = 0) -> datetime:
     """The start of the local day of ``dt``, ``days`` later (UTC)."""
     return at_local(local_date(dt) + timedelta(days=days))
