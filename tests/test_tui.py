@@ -552,40 +552,6 @@ async def test_a_queue_read_again_keeps_the_cursor_on_its_follow_up(store, clock
 
 
 
-async def test_a_queue_item_closed_elsewhere_leaves_none_highlighted(store, db_path, clock):
-    """Another program completes the highlighted follow-up: the queue must
-    not hand `d` to the one that took its row; one done here does."""
-    ids = seed(store)
-    store.followups.add(ids["grace"], FROZEN + timedelta(hours=5), note="Second call")
-    store.followups.add(ids["katherine"], FROZEN + timedelta(hours=6), note="Press kit")
-    app = make_app(store)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(app, pilot)
-        await keys(app, pilot, "2")
-        first = table(app, "#queue").current.followup
-        assert first.note == "Send the contract"
-        with Store(db_path, user="bob", clock=clock) as other:
-            other.followups.done(first.id, now=FROZEN)
-        app.data_changed()
-        await settle(app, pilot)
-        assert table(app, "#queue").current is None
-        assert any("no longer due" in m for _, m in app.messages)
-        await keys(app, pilot, "d")  # nothing highlighted: nothing done
-        assert [f.status for f in store.followups.list(view="all", now=FROZEN)
-                if f.note == "Demo call"] == ["open"]
-        await keys(app, pilot, "down")
-        done_here = table(app, "#queue").current.followup
-        await keys(app, pilot, "d")
-        assert store.followups.get(done_here.id).status == "done"
-        assert table(app, "#queue").current is not None  # the next one, as before
-        # A contact deleted from its own screen, opened from the queue: done here too.
-        said = len(app.messages)
-        await keys(app, pilot, "enter", "delete", "y")
-        assert isinstance(app.screen, QueueScreen)
-        assert not any("no longer due" in m for _, m in list(app.messages)[said:])
-        assert table(app, "#queue").current is not None
-
-
 async def test_snooze_tomorrow_next_week_and_a_date(store):
     ids = seed(store)
     app = make_app(store)
