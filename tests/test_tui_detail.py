@@ -4,6 +4,7 @@ another connection to the same file plays the colleague or the CLI, and
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 from tinycrm.store import ContactFilter, Store
@@ -334,3 +335,26 @@ async def test_a_note_open_when_its_contact_is_erased_elsewhere_goes_with_it(sto
         await settle_closing(app, pilot)
         assert screens(app) == ["ContactsScreen"]
         assert "medical" not in app.export_screenshot()
+
+
+async def test_a_timeline_page_that_fails_to_load_is_tried_again_on_the_next_move(store, db_path):
+    long_timeline(store, 450)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        timeline = table(app, "#timeline")
+        read = timeline.source.read
+        assert read < 450
+        # The table's name gone for a moment: SQLite's own error, on the reader.
+        with sqlite3.connect(db_path) as other:
+            other.execute("ALTER TABLE events RENAME TO events_away")
+        errors: list[str] = []
+        app.show_error = errors.append
+        await keys(app, pilot, "end")
+        assert timeline.source.read == read and errors and "database error" in errors[0]
+        with sqlite3.connect(db_path) as other:
+            other.execute("ALTER TABLE events_away RENAME TO events")
+        await keys(app, pilot, "up")
+        assert timeline.source.read == 453
+        assert timeline.current.text == "event 0001"

@@ -24,7 +24,7 @@ from textual.worker import Worker, get_current_worker
 from .screens.base import KeepsInput
 from .store import Store
 from .store.browse import Browse
-from .store.errors import FileGone, TinyCRMError
+from .store.errors import DatabaseError, FileGone, TinyCRMError
 from .widgets.text import plain
 
 if TYPE_CHECKING:
@@ -207,8 +207,9 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         read: bool = False,
     ) -> Worker[None]:
         """Run ``job(store)`` in a thread worker owned by ``node``; then
-        ``done(result)`` on the UI thread. A TinyCRMError goes to ``error``
-        (default: a notification); a database error becomes a notification.
+        ``done(result)`` on the UI thread. A TinyCRMError, or SQLite's own
+        error as a DatabaseError, goes to ``error`` (default: a notification):
+        a screen waiting for the job must hear that it failed.
         A job that only reads says ``read=True``: it runs beside writes."""
         store, lock = (self.db.reader, self.db.read_lock) if read else (self.db.store, self.db.lock)
 
@@ -229,7 +230,7 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                 except TinyCRMError as exc:
                     failure = exc
                 except sqlite3.Error as exc:
-                    failure = f"database error: {exc}"
+                    failure = DatabaseError(f"database error: {exc}")
                 except Exception as exc:  # a bug: said, not swallowed by the worker
                     failure = f"unexpected error ({type(exc).__name__}): {exc}"
             if worker.is_cancelled:

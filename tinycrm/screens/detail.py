@@ -233,7 +233,14 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
                 timeline.update_size()
             self.read_more()  # the cursor went further meanwhile, or a reload came
 
-        self.crm.run_db(self, more, add, group="more", name="timeline_page", read=True)
+        def failed(exc: TinyCRMError) -> None:
+            # (No retry here: a lasting failure would retry without end. The
+            # next move of the cursor tries again.)
+            self.loading_more = False
+            self.crm.show_error(exc.message)
+
+        self.crm.run_db(self, more, add, error=failed, group="more", name="timeline_page",
+                        read=True)
 
     # -- actions ---------------------------------------------------------------
 
