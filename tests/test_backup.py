@@ -1,5 +1,6 @@
 """`tinycrm db backup` (consistent while others write), `db check`, `db vacuum`."""
 
+import errno
 import json
 import os
 import sqlite3
@@ -7,6 +8,7 @@ import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from tinycrm.store import Store
 from tinycrm.store.demo import fill
@@ -74,6 +76,40 @@ def test_backup_never_overwrites(cli, tmp_path, db_path):
     assert dest.read_text() == "precious"
     assert cli("db", "backup", str(db_path)).exit_code == 4
     assert cli("db", "backup", str(tmp_path / "no" / "such" / "x.db")).exit_code == 2
+
+
+def no_hard_links(monkeypatch, made_meanwhile: Path | None = None):
+    """os.link as on FAT or exFAT (a USB stick): EPERM. ``made_meanwhile``
+    appears just as the backup is put in place (another program's file)."""
+    def link(src, dst, *args, **kwargs):
+        if made_meanwhile is not None:
+            made_meanwhile.write_text("theirs")
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", link)
+
+
+def test_a_backup_onto_a_file_system_without_hard_links(cli, tmp_path, monkeypatch):
+    cli.ok("add", "Ada")
+    dest = tmp_path / "stick" / "copy.db"
+    dest.parent.mkdir()
+    no_hard_links(monkeypatch)
+    result = cli.ok("db", "backup", str(dest))
+    assert result.stdout == f"{dest}\n"
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    listed = cli.ok("--db", str(dest), "list", "-f", "json").stdout
+    assert [c["name"] for c in json.loads(listed)] == ["Ada"]
+    assert os.listdir(dest.parent) == ["copy.db"]  # no partial file left
+
+
+def test_without_hard_links_a_file_made_meanwhile_is_not_overwritten(cli, tmp_path, monkeypatch):
+    cli.ok("add", "Ada")
+    dest = tmp_path / "copy.db"
+    no_hard_links(monkeypatch, made_meanwhile=dest)
+    refused = cli("db", "backup", str(dest))
+    assert refused.exit_code == 4 and "already exists" in refused.stderr
+    assert dest.read_text() == "theirs"
+    assert [f for f in os.listdir(tmp_path) if f.startswith(".copy")] == []
 
 
 def test_backup_into_a_folder_gets_a_dated_name(cli, tmp_path):

@@ -3,6 +3,7 @@ integrity check, and compaction (VACUUM plus an emptied WAL)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -70,10 +71,7 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
         os.chmod(tmp, 0o600)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
-        try:
-            os.link(tmp, dest)  # fails rather than overwrite a file made meanwhile
-        except FileExistsError:
-            raise Conflict(f"{dest} already exists; choose another name") from None
+        _put_in_place(tmp, dest)
     except sqlite3.Error as exc:
         raise DatabaseError(f"backup to {dest} failed: {exc}") from None
     except OSError as exc:
@@ -88,6 +86,36 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
     with store.patient(), store.write():
         store.audit.record("backup", "database", None, after={"path": str(dest)}, now=now)
     return Backup(dest, dest.stat().st_size, seconds, contacts)
+
+
+# What os.link raises where the file system has no hard links (FAT and exFAT,
+# as on most USB sticks; some network shares).
+_NO_HARD_LINKS = frozenset((errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS))
+
+
+def _put_in_place(tmp: Path, dest: Path) -> None:
+    """Give the finished copy its name, never over a file made meanwhile:
+    a hard link does both in one step. Without hard links the name is
+    reserved first (an empty file, made only if there is none), then the
+    copy is renamed onto its reservation."""
+    taken = Conflict(f"{dest} already exists; choose another name")
+    try:
+        os.link(tmp, dest)
+        return
+    except FileExistsError:
+        raise taken from None
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+    try:
+        os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise taken from None
+    try:
+        os.replace(tmp, dest)
+    except OSError:
+        dest.unlink(missing_ok=True)  # (the empty reservation: ours)
+        raise
 
 
 @dataclass(frozen=True)
