@@ -428,7 +428,9 @@ def remind(
             for item in items:
                 typer.echo((f"{channel}: " if len(channels) > 1 else "") + line(item, now))
     if verbose and not dry_run:
-        say(f"delivered {result.delivered} reminder(s)" + (f", {result.failed} failed" if result.failed else ""))
+        say(f"delivered {result.delivered} reminder(s)" + (f", {result.failed} failed" if result.failed else "")
+            + (f", {result.skipped} skipped (claimed meanwhile by another run, or deleted)"
+               if result.skipped else ""))
     for message in result.errors:
         sys.stderr.write("tinycrm: error: " + message.replace("\n", " ") + "\n")
     if result.errors:

@@ -2,7 +2,8 @@
 and record it (or give it back when the delivery failed).
 
 Nothing is printed when nothing is due; errors are collected as one-line
-messages for the caller to print on stderr.
+messages for the caller to print on stderr. A delivery may be slow: the run
+keeps its claims meanwhile (see store/reminders.py for what that guarantees).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from ..stopping import held_off
 from ..store.errors import Busy, TinyCRMError
 from ..store.models import QueueItem
-from ..store.reminders import CHANNELS, Reminders
+from ..store.reminders import CHANNELS, RENEW_EVERY, Claim, Reminders
 from .command import CommandFailed
 from .smtp import SendFailed
 from .stdout import StdoutFailed
@@ -33,6 +34,9 @@ _EXPECTED = (CommandFailed, SendFailed, StdoutFailed, TinyCRMError)
 class RemindResult:
     delivered: int = 0
     failed: int = 0
+    # Claimed, then found taken over by another run (or deleted) before they
+    # went: that run delivers them, not this one.
+    skipped: int = 0
     errors: list[str] = field(default_factory=list)
     # Dry run: what would go out, per channel.
     would: dict[str, list[QueueItem]] = field(default_factory=dict)
@@ -50,6 +54,7 @@ class RemindOptions:
     to: str | None = None
     dry_run: bool = False
     include_cadence: bool = True
+    renew_every: float = RENEW_EVERY.total_seconds()  # (not an option: tests shorten it)
 
 
 def remind(
@@ -87,21 +92,37 @@ def remind(
     return result
 
 
-def _deliver_groups(reminders: Reminders, claim, groups: dict, send, now: datetime,
-                    result: RemindResult, channel: str) -> None:
+def _deliver_groups(reminders: Reminders, claim: Claim, groups: dict, send, now: datetime,
+                    result: RemindResult, channel: str, *,
+                    renew_every: float = RENEW_EVERY.total_seconds()) -> None:
     """Send each group of claimed items; record the ones that went, release
     the rest. Stopped (Ctrl-C, kill, an error of ours), it gives back every
-    claim it hasn't recorded: the next run sends those, not one 15 minutes on."""
+    claim it hasn't recorded: the next run sends those, not one 15 minutes on.
+
+    Only items whose claims are still the run's go out: while a group is
+    sent its claims (and those of the groups yet to come) are renewed, and a
+    group that comes a while after the claim renews them first, leaving out
+    any another run has taken over since."""
     left = {key: [item.key for item in items] for key, items in groups.items()}
+    held, renewed = set(claim.rows), claim.at
     try:
         for key, items in groups.items():
-            keys = left[key]
+            if renewed is None or reminders.store.now() - renewed >= timedelta(seconds=renew_every):
+                held = reminders.renew(claim)
+                renewed = reminders.store.now()
+            mine = [item for item in items if item.key in held]
+            result.skipped += len(items) - len(mine)
+            keys = left[key] = [item.key for item in mine]
+            if not mine:
+                del left[key]
+                continue
             try:
-                send(key, items)
+                with reminders.kept(claim, renew_every):
+                    send(key, mine)
             except Exception as exc:
                 reminders.release(claim, keys)
                 del left[key]
-                result.failed += len(items)
+                result.failed += len(mine)
                 result.errors.append(f"{channel}: {exc}")
                 if not isinstance(exc, _EXPECTED):
                     raise
@@ -110,7 +131,7 @@ def _deliver_groups(reminders: Reminders, claim, groups: dict, send, now: dateti
             with held_off():
                 reminders.mark_sent(claim, keys, now=now)
             del left[key]
-            result.delivered += len(items)
+            result.delivered += len(mine)
     except BaseException:
         # (What was recorded is 'sent' and no claim to give back any more.)
         unsent = [k for keys in left.values() for k in keys]
@@ -131,7 +152,8 @@ def _stdout(reminders: Reminders, options: RemindOptions, now: datetime, out: IO
                             include_cadence=options.include_cadence)
     if claim:
         _deliver_groups(reminders, claim, {None: list(claim.items)},
-                        lambda _, items: stdout.write(items, now, out), now, result, "stdout")
+                        lambda _, items: stdout.write(items, now, out), now, result, "stdout",
+                        renew_every=options.renew_every)
 
 
 def _command(reminders: Reminders, options: RemindOptions, now: datetime, result: RemindResult) -> None:
@@ -148,7 +170,7 @@ def _command(reminders: Reminders, options: RemindOptions, now: datetime, result
     if claim:
         _deliver_groups(reminders, claim, {None: list(claim.items)},
                         lambda _, items: command.run(options.command, items, now),
-                        now, result, "command")
+                        now, result, "command", renew_every=options.renew_every)
 
 
 def _email(reminders: Reminders, options: RemindOptions, now: datetime,
@@ -180,5 +202,5 @@ def _email(reminders: Reminders, options: RemindOptions, now: datetime,
         result.errors.append(f"email: no address for {', '.join(owners)}: set to or [smtp.owners] in {config_path}")
     _deliver_groups(reminders, claim, groups,
                     lambda to, items: smtp.send(settings, password, to, items, now),
-                    now, result, "email")
+                    now, result, "email", renew_every=options.renew_every)
 

@@ -11,7 +11,7 @@ set::
     username = "me@example.org"   # omit for a server that needs no login
     from = "tinycrm <me@example.org>"
     to = "me@example.org"         # --to overrides it
-    timeout = 30                  # seconds
+    timeout = 30                  # seconds for each step (connecting, each answer)
 
     [smtp.owners]                 # optional: where each owner's items go
     bob = "bob@example.org"

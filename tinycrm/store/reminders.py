@@ -14,9 +14,29 @@ terminal) never deliver the same item twice:
    channel bit in ``followups.reminded`` in one transaction; on failure
    ``release()`` deletes the claims, so the next run tries again.
 
-A run that dies between 1 and 3 leaves claims behind; they expire after
-``CLAIM_TTL`` and the items are delivered by a later run (at least once
-rather than never).
+A claim lasts ``CLAIM_TTL`` from the last time its run stamped it; then
+another run may clear it and claim the item itself. So that a live run never
+loses its claims however slow its delivery (a slow server, many recipients
+one after another), the run
+
+- renews its claims while it delivers (``kept()``: every ``RENEW_EVERY``,
+  from a thread with a connection of its own), and
+- before each delivery that doesn't follow its claim at once, renews them in
+  a write transaction that also tells it which are still its own
+  (``renew()``), and delivers only those: one that was taken over is the
+  other run's to deliver.
+
+And a run that waits for the write lock (an import) judges claims by the time
+it asked for it: while the lock was held, their runs couldn't renew them.
+
+What that guarantees: an item is delivered twice only when its run went
+``CLAIM_TTL`` without renewing the claim while delivering it, that is, when
+the run was stopped dead (SIGKILL, the machine going down) or frozen (the
+machine asleep, SIGSTOP), or another program held the database that long.
+Then the item goes out again: at least once rather than never. What went out
+is recorded even if its claim was lost meanwhile: the record says what
+happened (left unrecorded, a run that took the claim over and then failed
+would give it back, and a third run would send it again).
 
 ``followups.reminded`` (a bitmask per channel, cleared by a trigger when the
 due time or the owner changes) lets "anything due and not yet reminded?" be answered with a
@@ -28,13 +48,17 @@ a cadence and checked against ``deliveries`` directly.
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .errors import ValidationError
+from .db import connect
+from .errors import TinyCRMError, ValidationError
 from .followups import _COLUMNS, _queue_order, queue_item, scored_followup, ts
 from .models import Delivery, QueueItem
 from .timeutil import UTC, to_db
@@ -45,6 +69,12 @@ if TYPE_CHECKING:
 
 CHANNELS = {"stdout": 1, "email": 2, "command": 4}
 CLAIM_TTL = timedelta(minutes=15)
+# Often enough that a run held up for a while (an import's lock, a busy
+# machine) still renews long before its claims run out.
+RENEW_EVERY = timedelta(minutes=1)
+# A renewal from the keeper's thread waits this long for the write lock, then
+# skips a beat: stopping a delivery must not wait on it.
+_BEAT_WAIT_MS = 1000
 
 # Items travel to SQL as one JSON array of [item, contact_id, followup_id,
 # due_at, recipient, owner] rows, so a run of any size takes a few statements.
@@ -85,6 +115,7 @@ class Claim:
     # Each item's claim row: a merge meanwhile moves it to the contact kept
     # (and its cadence item), where the item's own key no longer finds it.
     rows: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    at: datetime | None = field(default=None, compare=False)  # when the rows were stamped
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -195,17 +226,20 @@ class Reminders:
         bit = channel_bit(channel)
         token = uuid.uuid4().hex
         recipient_of = _recipient_for(recipient)
+        # Another run's claims are judged by the time we asked for the lock:
+        # while we waited (an import), their runs couldn't renew them either.
+        asked = max(now, self.store.now())
         with self.store.write():
             # Stamped when the lock is ours (a wait for an import may have
             # been long): a claim judged by an old clock would look expired.
             stamp = max(now, self.store.now())
             self.conn.execute(
                 "DELETE FROM deliveries WHERE state = 'claimed' AND delivered_at < ?",
-                [to_db(stamp - CLAIM_TTL)],
+                [to_db(asked - CLAIM_TTL)],
             )
             candidates = self._candidates(channel, owner, now, include_cadence)
             if not candidates:
-                return Claim(token=token, channel=channel, items=())
+                return Claim(token=token, channel=channel, items=(), at=stamp)
             recipients = {item.key: recipient_of(item) for item in candidates}
             rows = _rows(candidates, recipients)
             # One statement claims them all; RETURNING names only the rows this
@@ -234,7 +268,50 @@ class Reminders:
                 )
         claimed = tuple(item for item, key in zip(candidates, keys) if key in won)
         return Claim(token=token, channel=channel, items=claimed,
-                     recipients={key: recipients[key] for key in keys if key in won}, rows=won)
+                     recipients={key: recipients[key] for key in keys if key in won}, rows=won,
+                     at=stamp)
+
+    def renew(self, claim: Claim, *, now: datetime | None = None) -> set[str]:
+        """Stamp every claim of the run that is still its own anew; return
+        their keys. One missing was taken over by another run (after it had
+        run out), or went with its contact or follow-up: not to be delivered."""
+        with self.store.write():
+            stamp = max(now, self.store.now()) if now else self.store.now()
+            held = {row for (row,) in self.conn.execute(
+                "UPDATE deliveries SET delivered_at = ? WHERE claim = ? AND state = 'claimed'"
+                " RETURNING id", [to_db(stamp), claim.token])}
+        return {key for key, row in claim.rows.items() if row in held}
+
+    @contextmanager
+    def kept(self, claim: Claim, every: float = RENEW_EVERY.total_seconds()) -> Iterator[None]:
+        """Renew the run's claims every ``every`` seconds while the block
+        runs (a delivery, which may take longer than a claim lasts). The
+        renewals come from a thread with a connection of its own, so the
+        block may use the store; they stop before the block is left."""
+        stop = threading.Event()
+        keeper = threading.Thread(target=self._keep, args=(claim.token, every, stop),
+                                  name="tinycrm-claims", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            keeper.join()
+
+    def _keep(self, token: str, every: float, stop: threading.Event) -> None:
+        conn = None
+        try:
+            while not stop.wait(every):
+                try:
+                    conn = conn or connect(self.store.path, busy_timeout_ms=_BEAT_WAIT_MS)
+                    conn.execute(
+                        "UPDATE deliveries SET delivered_at = ? WHERE claim = ?"
+                        " AND state = 'claimed'", [to_db(self.store.now()), token])
+                except (sqlite3.Error, TinyCRMError):
+                    pass  # the lock is held (an import): the next beat tries again
+        finally:
+            if conn is not None:
+                conn.close()
 
     def _selected(self, claim: Claim, keys: Iterable[str] | None) -> list[QueueItem]:
         if keys is None:
