@@ -43,7 +43,7 @@ def sent(store, channel=None):
 def test_stdout_delivers_each_due_item_once(cli, store, made):
     first = cli.ok("remind")
     assert first.stdout == (
-        "2026-11-20 09:30  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]\n"
+        "2026-11-20 09:30 UTC  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]\n"
     )
     assert first.stderr == ""
     assert sent(store) == [("followup:1", "stdout", "sent")]
@@ -51,13 +51,13 @@ def test_stdout_delivers_each_due_item_once(cli, store, made):
     assert (again.stdout, again.stderr) == ("", "")
     # Someone else's items: --owner and --all.
     assert cli.ok("remind", "--owner", "bob").stdout == (
-        "2026-11-23 08:30  1h overdue  Bob Stone  Invoice  [follow-up 3]\n")
+        "2026-11-23 08:30 UTC  1h overdue  Bob Stone  Invoice  [follow-up 3]\n")
     assert cli.ok("remind", "--all").stdout == ""
     # Time passes: the demo comes due and goes out, once.
     later = at(FROZEN + days(2, ))
     result = cli("remind", "--all", env=later)
     assert result.exit_code == 0
-    assert result.stdout == "2026-11-25 09:30  due now  Ada Lovelace <ada@ex.org>  Demo  [follow-up 2]\n"
+    assert result.stdout == "2026-11-25 09:30 UTC  due now  Ada Lovelace <ada@ex.org>  Demo  [follow-up 2]\n"
     assert cli("remind", "--all", env=later).stdout == ""
 
 
@@ -74,7 +74,7 @@ def test_a_snoozed_follow_up_is_reminded_again_at_its_new_due_time(cli, store, m
     assert cli("remind", env=at(FROZEN + timedelta(hours=26))).stdout == ""
     due = cli("remind", env=at(FROZEN + timedelta(hours=27)))
     assert due.stdout == (
-        "2026-11-24 12:00  30min overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]\n")
+        "2026-11-24 12:00 UTC  30min overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]\n")
     assert cli("remind", env=at(FROZEN + timedelta(hours=28))).stdout == ""
     # Moved back to a due time it was already reminded at: not again (once per due time).
     cli.ok("follow-up", "reschedule", "1", "--due", "2026-11-20 09:30")
@@ -87,7 +87,7 @@ def test_cadence_items_are_reminded_once_per_due_time(cli, store):
     store.timeline.log(c.id, "call", "catch-up", at=FROZEN - days(40))
     store.followups.set_cadence(c.id, 30)
     assert cli.ok("remind").stdout == (
-        "2026-11-13 09:30  10d overdue  Cora Quinn <cora@ex.org>  keep in touch every 30d  [contact 1]\n")
+        "2026-11-13 09:30 UTC  10d overdue  Cora Quinn <cora@ex.org>  keep in touch every 30d  [contact 1]\n")
     assert cli.ok("remind").stdout == ""
     assert cli.ok("remind", "--no-cadence", "--via", "command", "--exec", "exit 9").stdout == ""
     cli.ok("log", "1", "Talked", "--kind", "meeting")
@@ -100,7 +100,7 @@ def test_dry_run_shows_and_records_nothing(cli, store, made):
     assert dry.stdout.count("\n") == 2 and "[follow-up 3]" in dry.stdout
     assert sent(store) == []
     both = cli.ok("remind", "--dry-run", "--via", "stdout", "--via", "command", "--exec", "true")
-    assert both.stdout.startswith("stdout: 2026-11-20 09:30") and "\ncommand: " in both.stdout
+    assert both.stdout.startswith("stdout: 2026-11-20 09:30 UTC  3d overdue") and "\ncommand: " in both.stdout
     assert cli.ok("remind").stdout.count("\n") == 1
 
 
@@ -311,7 +311,7 @@ def test_a_follow_up_handed_over_is_reminded_to_its_new_owner_once(cli, store, m
     assert "Invoice" in cli.ok("remind", "--all").stdout
     cli.ok("assign", "Bob Stone", "carol")
     assert cli.ok("remind", "--owner", "carol").stdout == (
-        "2026-11-23 08:30  1h overdue  Bob Stone  Invoice  [follow-up 3]\n")
+        "2026-11-23 08:30 UTC  1h overdue  Bob Stone  Invoice  [follow-up 3]\n")
     assert cli.ok("remind", "--owner", "carol").stdout == ""
     assert cli.ok("remind", "--all").stdout == ""
     owners = [(d.item, d.owner) for d in Reminders(store).deliveries(channel="stdout")]
@@ -389,3 +389,26 @@ def test_an_unbuffered_stdout_that_takes_part_of_the_items_delivers_none(store, 
     assert (result.delivered, result.failed) == (0, 2)
     assert result.errors == ["stdout: can't write to stdout: Broken pipe"]
     assert sent(store) == []
+
+
+def test_times_name_their_zone_where_people_read_them(cli, store, made, tmp_path):
+    """cron runs with TZ=UTC, the reader is in Berlin: a bare 09:30 would be
+    an hour off. Each time in the text names its zone; JSON's due_at keeps
+    its offset and no name."""
+    from .followup_helpers import local_zone, utc
+
+    summer = store.followups.add(made["ada"].id, utc(2026, 7, 1, 8, 0), note="Summer call")
+    with local_zone("Europe/Berlin"):
+        assert cli.ok("remind", "--dry-run").stdout.splitlines() == [
+            "2026-07-01 10:00 CEST  145d overdue  Ada Lovelace <ada@ex.org>  Summer call"
+            f"  [follow-up {summer.id}]",
+            "2026-11-20 10:30 CET  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal"
+            "  [follow-up 1]"]
+        out = tmp_path / "items.json"
+        cli.ok("remind", "--exec", f"cat > '{out}'")
+    items = {i["item"]: i for i in json.loads(out.read_text())}
+    assert items["followup:1"]["due_at"] == "2026-11-20T09:30:00+00:00"
+    assert items["followup:1"]["text"].startswith("2026-11-20 10:30 CET  3d overdue  ")
+    assert items[f"followup:{summer.id}"]["due_at"] == "2026-07-01T08:00:00+00:00"
+    # Under cron's TZ=UTC it says so.
+    assert cli.ok("remind").stdout.startswith("2026-07-01 08:00 UTC  145d overdue  ")

@@ -81,7 +81,8 @@ def test_server_down_then_up_on_the_next_run(cli, due, server, memory_keyring):
     assert message["Subject"] == "tinycrm: 2 reminders due"
     assert message["From"] == "tinycrm <crm@ex.org>" and message["To"] == "alice@ex.org"
     body = message.get_payload(decode=True).decode()
-    assert "2026-11-20 09:30  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]" in body
+    assert body.startswith("2 items due as of 2026-11-23 09:30 UTC, most urgent first:")
+    assert "2026-11-20 09:30 UTC  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]" in body
     assert "Bob Stone  Call back  [follow-up 2]" in body
     assert body.index("[follow-up 1]") < body.index("[follow-up 2]")  # most urgent first
     assert emailed(due) == [("followup:1", "alice@ex.org"), ("followup:2", "alice@ex.org")]

@@ -1,4 +1,7 @@
-"""How a reminder reads: one line per item, a plain-text digest, and JSON."""
+"""How a reminder reads: one line per item, a plain-text digest, and JSON.
+
+Times for people name their zone (``09:00 CET``): cron often runs with TZ=UTC
+while the reader is elsewhere. JSON's own times are ISO-8601 with an offset."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 from ..store.models import QueueItem
 from ..store.textutil import strip_controls
-from ..store.when import relative, show_local
+from ..store.when import relative, show_zoned
 
 
 def label(item: QueueItem) -> str:
@@ -18,13 +21,13 @@ def label(item: QueueItem) -> str:
 
 
 def line(item: QueueItem, now: datetime) -> str:
-    """``2026-11-20 00:00  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 12]``
+    """``2026-11-20 00:00 CET  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 12]``
 
     Contact text is stripped of control characters: it is data, never markup."""
     who = strip_controls(item.contact_name)
     if item.contact_email:
         who += f" <{strip_controls(item.contact_email)}>"
-    parts = [show_local(item.due_at), relative(item.due_at, now), who]
+    parts = [show_zoned(item.due_at), relative(item.due_at, now), who]
     if item.note:
         parts.append(strip_controls(item.note))
     parts.append(label(item))
@@ -41,7 +44,7 @@ def subject(items: Sequence[QueueItem]) -> str:
 
 def digest(items: Sequence[QueueItem], now: datetime) -> str:
     """The body of one email: every item, most urgent first."""
-    head = f"{plural(len(items), 'item')} due as of {show_local(now)}, most urgent first:"
+    head = f"{plural(len(items), 'item')} due as of {show_zoned(now)}, most urgent first:"
     body = [head, ""]
     body += [line(item, now) for item in items]
     body += [

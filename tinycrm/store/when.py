@@ -200,6 +200,16 @@ def show_local(dt: datetime | None) -> str:
     return local(dt).strftime("%Y-%m-%d %H:%M")
 
 
+def show_zoned(dt: datetime | None) -> str:
+    """``2026-12-01 14:30 CET``: local time and its zone, for text read away
+    from the machine's clock (cron's reminders, often run with TZ=UTC, read in
+    a mail client elsewhere). A zone with no abbreviation has its offset (``+04``)."""
+    if dt is None:
+        return ""
+    moment = local(dt)
+    return f"{moment:%Y-%m-%d %H:%M} {moment.tzname() or moment.strftime('%z')}"
+
+
 def relative(due: datetime, now: datetime) -> str:
     """``3d overdue``, ``2h overdue``, ``due now``, ``in 5h``, ``in 3d``."""
     seconds = (now - due).total_seconds()
