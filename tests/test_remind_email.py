@@ -14,7 +14,12 @@ from tinycrm.store.reminders import Reminders
 
 from .conftest import FROZEN
 from .followup_helpers import (  # noqa: F401  (fixtures)
-    SMTPServer, days, free_port, memory_keyring, self_signed_certificate, store,
+    SMTPServer,
+    days,
+    free_port,
+    memory_keyring,
+    self_signed_certificate,
+    store,
 )
 
 

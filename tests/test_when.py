@@ -9,7 +9,12 @@ import pytest
 
 from tinycrm.store import ValidationError
 from tinycrm.store.when import (
-    parse_period, parse_when, period_days, relative, show_local, start_of_day,
+    parse_period,
+    parse_when,
+    period_days,
+    relative,
+    show_local,
+    start_of_day,
 )
 
 from .conftest import FROZEN
