@@ -255,3 +255,27 @@ def test_a_number_with_no_digit_leaves_the_column_to_the_row_path():
     from tinycrm.store.import_lane import _single_phones
 
     assert _single_phones([["+1 415 555 0100"], ["()"]]) is None
+
+
+def test_vcard_group_tags_the_lane_and_the_row_path_write_the_same(tmp_path, monkeypatch):
+    """Members of a group card get its name as a tag, by address (plain
+    rows, the lane's) or by UID (a key only the row path reads)."""
+    rows = list(csv.DictReader(io.StringIO(_rows(PLAIN, 120, 7))))
+    cards = [
+        "BEGIN:VCARD\r\nVERSION:4.0\r\n"
+        f"FN:{row['name'] or 'Someone'}\r\n"
+        + (f"EMAIL:{row['email']}\r\n" if row["email"] else "")
+        + (f"UID:urn:uuid:person-{i}\r\n" if i % 9 == 4 else "")
+        + "".join(f"CATEGORIES:{tag}\r\n" for tag in row["tags"].split(";") if tag.strip())
+        + "END:VCARD\r\n"
+        for i, row in enumerate(rows)]
+    members = ([f"MEMBER:mailto:{row['email'].upper()}" for row in rows[::3] if row["email"]]
+               + [f"MEMBER:urn:uuid:PERSON-{i}" for i in range(4, len(rows), 9)])
+    group = ("BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:{}\r\n{}\r\nEND:VCARD\r\n")
+    text = (group.format("Board", "\r\n".join(members[::2])) + "".join(cards)
+            + group.format(" Donors ", "\r\n".join(members[1::2])))
+    results, taken = _import_both_ways(tmp_path, monkeypatch, text)
+    assert results["lane"] == results["rows"]
+    tags = results["rows"][0]["tags"]
+    assert {tag for _, tag in tags} >= {"board", "donors"}
+    assert True in taken and results["rows"][1], "some chunks took the lane; some rows were bad"

@@ -6,7 +6,8 @@ records and a writer that takes them.
   own contact CSV writer; ``csvlayout`` maps known CSV layouts by header name
   into a ``csvmapper.Mapper``, which makes records of the cells.
 - ``vcard``: vCard 2.1, 3.0 and 4.0 in; ``vcardwriter``: 3.0 out; ``vcardprops``:
-  the properties both know (tinycrm's own, and the custom fields copied out).
+  the properties both know (tinycrm's own, and the custom fields copied out);
+  ``vcardgroups``: group cards, whose members get the group's name as a tag.
 - ``jsonfile``: JSON lists and NDJSON, in the shape ``list --format json`` prints.
 - ``ics``: open follow-ups as iCalendar (written by the follow-ups work).
 

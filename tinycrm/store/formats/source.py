@@ -16,7 +16,8 @@ import codecs
 import io
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import IO, BinaryIO
 
 from ..errors import quoted
@@ -66,6 +67,21 @@ class Source:
     encoding: str
     text: IO[str]
     head: str  # the first characters, for sniffing delimiters and layouts
+    # A new text stream over the whole input (``open_source`` gives one when
+    # the input can seek), for ``rewind``.
+    reopen: Callable[[], IO[str]] | None = field(default=None, repr=False)
+
+    def rewind(self) -> None:
+        """Make ``text`` read from the start of the input (again): a reader
+        that must see the whole file before its rows (vCard's groups, which
+        may follow their members) reads it twice. Input that can't seek is
+        copied to a temporary file the first time: call this before reading."""
+        if self.reopen is not None:
+            self.text = self.reopen()
+        elif self.text.seekable():
+            self.text.seek(0)
+        else:
+            self.text = _spooled_text(self.text)
 
 
 class _Prefixed(io.RawIOBase):
@@ -193,10 +209,41 @@ def open_source(
         fmt = sniff_format(head, name) or _EXTENSIONS.get(os.path.splitext(name)[1].lower(), "csv")
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {quoted(fmt)}: use one of auto, {', '.join(FORMATS)}")
-    buffered = io.BufferedReader(_Prefixed(head_bytes, raw), buffer_size=256 * 1024)
     if fmt == "vcard" and errors == "tinycrm-cp1252" and codec.startswith("utf-8"):
         # Kept as they are until a folded line is joined again: a writer may
         # fold inside a character (vcardlines.resolved reads them then).
         errors = "surrogateescape"
-    text = io.TextIOWrapper(buffered, encoding=codec, errors=errors, newline="")
-    return Source(name=name, format=fmt, encoding=codec, text=text, head=head.lstrip("\ufeff"))
+
+    def stream() -> IO[str]:
+        buffered = io.BufferedReader(_Prefixed(head_bytes, raw), buffer_size=256 * 1024)
+        return io.TextIOWrapper(buffered, encoding=codec, errors=errors, newline="")
+
+    after_head = _position(raw)
+
+    def reopen() -> IO[str]:
+        raw.seek(after_head)
+        return stream()
+
+    return Source(name=name, format=fmt, encoding=codec, text=stream(),
+                  head=head.lstrip("\ufeff"), reopen=None if after_head is None else reopen)
+
+
+def _position(raw: BinaryIO) -> int | None:
+    """Where ``raw`` is, if it can seek back there."""
+    try:
+        return raw.tell() if raw.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _spooled_text(text: IO[str]) -> IO[str]:
+    """The rest of ``text`` in a temporary file, from its start (as UTF-8,
+    with the bytes UTF-8 couldn't read kept as they were)."""
+    import tempfile
+
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024, mode="w+",
+                                          encoding="utf-8", errors="surrogateescape", newline="")
+    while block := text.read(1024 * 1024):
+        spool.write(block)
+    spool.seek(0)
+    return spool

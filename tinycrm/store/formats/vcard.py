@@ -7,7 +7,8 @@ file. N, FN, EMAIL, TEL, ORG, TITLE, NOTE, BDAY, CATEGORIES (as tags), UID,
 NICKNAME, URL and ADR are read; tinycrm's own ``X-TINYCRM-*`` properties
 carry what vCard has no place for, so an export reads back losslessly.
 Group cards (``KIND:group``, iCloud's ``X-ADDRESSBOOKSERVER-KIND:group``) are
-not people and give no row; a 2.1 ``AGENT``'s nested card stays part of its card.
+not people and give no row, but their members get the group's name as a tag
+(``vcardgroups``); a 2.1 ``AGENT``'s nested card stays part of its card.
 
 A rejected card names its own first line (``Row.line``) and, through
 ``VCardReader.field_name``, the line of the property at fault: the card's
@@ -28,6 +29,7 @@ from typing import Any
 
 from . import FormatError, Row, add_field
 from .source import Source
+from .vcardgroups import Groups, might_have_groups, read_groups, with_groups
 from .vcardlines import Property, logical_lines, parse_property, split_unescaped, unescape
 from .vcardprops import COPIED, X_FIELDS, X_PREFIX, X_SCALARS, standard_copies
 
@@ -362,6 +364,7 @@ class CardText(str):
 
     start: int
     lines: tuple[int, ...]
+    groups: tuple[str, ...] = ()  # the names of the groups the card is in (``vcardgroups``)
 
 
 def _card_text(lines: list[str], numbers: list[int], start: int) -> CardText:
@@ -432,6 +435,7 @@ class VCardReader:
         depth = 0  # inside an AGENT's card: part of the card around it, not a person
         number = 0
         try:
+            groups = self._groups()
             for number, line in logical_lines(self.source.text):
                 upper = line.strip().upper()
                 if upper == "BEGIN:VCARD":
@@ -458,7 +462,10 @@ class VCardReader:
                     record = card_record(props)
                     error = record.pop("_error", None)
                     if not record.pop("_group", False):
-                        yield Row(start, record, _card_text(lines, numbers, start), error)
+                        text = _card_text(lines, numbers, start)
+                        if groups:
+                            _add_groups(record, text, groups)
+                        yield Row(start, record, text, error)
                     props = None
                     continue
                 prop = parse_property(line, number)
@@ -478,6 +485,21 @@ class VCardReader:
         if not seen:
             raise FormatError(f"{name}: not a vCard file (no BEGIN:VCARD)")
 
+    def _groups(self) -> Groups:
+        """The file's groups, read before its cards (a group may follow its
+        members); ``source.text`` is then at the file's start again."""
+        source = self.source
+        source.rewind()
+        try:
+            if not might_have_groups(source.text):
+                return Groups()
+            source.rewind()
+            return read_groups(logical_lines(source.text))
+        except UnicodeDecodeError:
+            return Groups()  # the cards' reading fails there too, and says after which line
+        finally:
+            source.rewind()
+
     def field_name(self, row: Row, key: str, value: Any) -> str:
         """The property a record's ``key`` came from, and its own line:
         ``EMAIL (line 7)``."""
@@ -492,4 +514,13 @@ class VCardReader:
         return ["vcard"]
 
     def reject_cells(self, row: Row) -> list[str]:
-        return [row.raw]
+        return [with_groups(row.raw, getattr(row.raw, "groups", ()))]
+
+
+def _add_groups(record: dict[str, Any], text: CardText, groups: Groups) -> None:
+    """The groups a person's card is in, as its tags (cleaned later as its
+    CATEGORIES are) and on its text, for a rejects file."""
+    names = groups.of(record)
+    if names:
+        record.setdefault("tags", []).extend(names)
+        text.groups = tuple(names)
