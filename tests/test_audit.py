@@ -7,6 +7,7 @@ from datetime import timedelta
 from tinycrm.store.maintenance import backup
 from tinycrm.store.privacy import erase, export
 from tinycrm.store.rules import sweep
+from tinycrm.store.search_upkeep import reindex
 from tinycrm.store.team import assign
 
 from .conftest import FROZEN
@@ -34,6 +35,7 @@ def test_every_kind_of_change_is_audited(store, clock, tmp_path):
     sweep(store, clock.now)                                                        # vip-silence rule
     export(store, ada.id)
     backup(store, tmp_path / "copy.db")
+    reindex(store)
     bob = store.contacts.add("Bob", stage="customer")
     store.contacts.delete(bob.id)
     assert entries(store) == [
@@ -57,6 +59,7 @@ def test_every_kind_of_change_is_audited(store, clock, tmp_path):
         ("create", "followup", 5, "alice"),
         ("privacy-export", "contact", 1, "alice"),
         ("backup", "database", None, "alice"),
+        ("reindex", "database", None, "alice"),
         ("create", "contact", 2, "alice"),
         ("delete", "contact", 2, "alice"),
     ]
@@ -64,6 +67,7 @@ def test_every_kind_of_change_is_audited(store, clock, tmp_path):
     # Ada's history is now one tombstone; the rest stays.
     assert entries(store) == [
         ("backup", "database", None, "alice"),
+        ("reindex", "database", None, "alice"),
         ("create", "contact", 2, "alice"),
         ("delete", "contact", 2, "alice"),
         ("erase", "contact", 1, "alice"),

@@ -158,7 +158,9 @@ def test_db_check_passes_on_a_good_file(cli):
     assert out == (
         "integrity:    ok\n"
         "foreign keys: ok\n"
+        "search rows:  ok\n"
         "search index: ok\n"
+        "search words: ok\n"
         "schema:       ok  up to date\n"
         "permissions:  ok  owner-only\n"
     )
@@ -194,7 +196,8 @@ def test_db_check_finds_a_damaged_file(cli, db_path):
     assert "integrity:    PROBLEM" in result.stdout
     # One line a check, whatever SQLite's answer holds ("*** in database main ***", ...).
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
-        "integrity", "foreign keys", "search index", "schema", "permissions"]
+        "integrity", "foreign keys", "search rows", "search index", "search words", "schema",
+        "permissions"]
     assert "***" not in result.stdout
 
 
@@ -277,7 +280,7 @@ def test_restore_after_a_crash_replaces_everything_and_no_old_wal_is_replayed(cl
     done = cli.ok("db", "restore", str(backup), "--yes")
     assert done.stderr == f"restored 1 contacts from {backup}\n"
     assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Ada"]
-    assert cli.ok("db", "check").stdout.count("ok") == 5
+    assert cli.ok("db", "check").stdout.count("ok") == 7
     assert json.loads(cli.ok("audit", "-n", "1", "-f", "json").stdout)[0]["action"] == "restore"
 
 
@@ -300,7 +303,8 @@ def test_restore_refuses_what_is_no_tinycrm_backup(cli, tmp_path):
 
 def test_db_commands_refuse_a_database_that_isnt_there(cli, tmp_path):
     missing = tmp_path / "typo.db"
-    for args in (("db", "check"), ("db", "backup", str(tmp_path / "b.db")), ("db", "vacuum")):
+    for args in (("db", "check"), ("db", "backup", str(tmp_path / "b.db")), ("db", "vacuum"),
+                 ("db", "reindex")):
         result = cli("--db", str(missing), *args)
         assert result.exit_code == 3 and f"no database at {missing}" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("typo", "b."))) == []
@@ -360,7 +364,7 @@ def test_upkeep_goes_on_whatever_the_config_file_says(cli, tmp_path, monkeypatch
     broken.write_text("[crm\ndate_order = 'sideways'\n")
     monkeypatch.setenv("TINYCRM_CONFIG", str(broken))
     assert cli("list").exit_code == 1                     # a command that needs it says so
-    for args in (("db", "check"), ("db", "vacuum"), ("db", "migrate"),
+    for args in (("db", "check"), ("db", "vacuum"), ("db", "migrate"), ("db", "reindex"),
                  ("db", "backup", str(tmp_path / "b.db")),
                  ("db", "restore", str(tmp_path / "b.db"), "--yes")):
         cli.ok(*args)

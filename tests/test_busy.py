@@ -273,6 +273,13 @@ def test_vacuum_waits_for_the_lock_like_any_change(store, holder, cli):
     assert cli.ok("db", "vacuum").exit_code == 0
 
 
+def test_reindex_waits_for_the_lock_like_any_change(store, holder, cli):
+    result = cli("--wait", "0", "db", "reindex")
+    assert result.exit_code == 5 and "an import of big.csv by bob" in result.stderr
+    holder.release()
+    assert cli.ok("db", "reindex").stderr.startswith("reindexed 0 contacts in ")
+
+
 def test_reminders_that_went_out_are_recorded_however_long_an_import_holds_the_lock(
         holder, db_path):
     from tinycrm.delivery.remind import RemindOptions, remind
@@ -390,7 +397,7 @@ def test_a_quick_check_reads_beside_an_import_and_a_usage_error_for_an_empty_use
         holder, db_path, cli):
     result = cli("--wait", "1", "db", "check", "--quick")
     assert result.exit_code == 0, result.stderr
-    assert "search index: ok  every contact is in it" in result.stdout
+    assert "search rows:  ok  every contact has one" in result.stdout
     empty = cli("--user", " ", "list")
     assert empty.exit_code == 2 and "Invalid value for --user / TINYCRM_USER: an empty name" in empty.stderr
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .busy import OTHER_WRITER, is_locked
 from .db import CHECK_HINT, pending_migrations
 from .errors import Busy, Conflict, DatabaseError, ValidationError
+from .search_upkeep import REMEDY, fts_problem, row_drift, word_drift, words_problem
 from .timeutil import system_now, to_local
 
 if TYPE_CHECKING:
@@ -239,8 +240,9 @@ class CheckResult:
 
 def check(store: Store, *, quick: bool = False) -> CheckResult:
     """SQLite's integrity check, foreign keys, the search index against the
-    contacts, the schema version, and owner-only file permissions. A damaged
-    file gives failed checks, not an exception."""
+    contacts (its rows, its FTS5 index and its vocabulary: see search_upkeep),
+    the schema version, and owner-only file permissions. A damaged file gives
+    failed checks, not an exception. ``quick`` reads only, and less."""
     conn = store.conn
     checks: list[Check] = []
 
@@ -260,22 +262,26 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
         orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
         return not orphans, "ok" if not orphans else f"{len(orphans)} rows point at missing rows"
 
+    def search_rows():
+        with store.read():
+            drift = row_drift(conn, quick=quick)
+        if drift:
+            return False, f"{drift.describe()}; {REMEDY}"
+        return True, ("every contact has one (the full check compares their words, the"
+                      " full-text index and the vocabulary)" if quick else "ok")
+
     def search_index():
-        missing = conn.execute(
-            "SELECT count(*) FROM contacts c WHERE NOT EXISTS"
-            " (SELECT 1 FROM contact_search s WHERE s.contact_id = c.id)"
-        ).fetchone()[0]
-        if missing:
-            return False, f"{missing} contacts are missing from the search index"
-        if quick:
-            # FTS5 checks its index only as a write (it writes nothing), which
-            # would wait for an import: the quick check reads and no more.
-            return True, "every contact is in it (the full check compares its words)"
+        # FTS5 checks its index only as a write (it writes nothing), which
+        # waits for an import: the quick check leaves it out.
         with store.write():
-            # Checks the FTS5 index against its content table; raises if they differ.
-            conn.execute(
-                "INSERT INTO contact_search_fts(contact_search_fts, rank) VALUES ('integrity-check', 1)"
-            )
+            problem = fts_problem(conn)
+        return problem is None, problem or "ok"
+
+    def search_words():
+        with store.read():
+            wrong = word_drift(conn)
+        if wrong:
+            return False, f"{words_problem(wrong)}; {REMEDY}"
         return True, "ok"
 
     def schema():
@@ -294,10 +300,12 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
                 loose.append(f"{path.name} is {mode:04o}")
         return not loose, "owner-only" if not loose else "; ".join(loose)
 
-    for name, probe in (("integrity", integrity), ("foreign keys", foreign_keys),
-                        ("search index", search_index), ("schema", schema),
-                        ("permissions", permissions)):
-        run(name, probe)
+    probes = [("integrity", integrity), ("foreign keys", foreign_keys),
+              ("search rows", search_rows), ("search index", search_index),
+              ("search words", search_words), ("schema", schema), ("permissions", permissions)]
+    for name, probe in probes:
+        if not (quick and probe in (search_index, search_words)):
+            run(name, probe)
     return CheckResult(tuple(checks))
 
 
