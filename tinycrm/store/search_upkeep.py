@@ -224,7 +224,9 @@ def _id_ranges(conn: sqlite3.Connection) -> Iterator[tuple[int, int]]:
 
 def _entries(conn: sqlite3.Connection, low: int, high: int) -> list[IndexEntry]:
     """(id, name, emails, company, tags) of the contacts from ``low`` to
-    ``high``, read as ``Contacts.get_many`` reads them (for ``Search.reindex``)."""
+    ``high``, in the order ``Contacts.get_many`` gives them (emails by
+    position, tags by name): the entries ``Search.reindex`` makes of them,
+    without reading the rest of each contact."""
     emails = _grouped(conn, "SELECT contact_id, email FROM contact_emails"
                       " WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, position", low, high)
     tags = _grouped(conn, "SELECT contact_id, tag FROM contact_tags"
