@@ -243,7 +243,10 @@ def _declared_steps() -> frozenset[str]:
     (empty if it can't be read): opening a database asks twice."""
     try:
         return frozenset(
-            _DECLARED_STEP.findall(Path(__file__).with_name("migrations.py").read_text()))
+            # (UTF-8 whatever the locale: the source holds non-ASCII text,
+            # and under LC_ALL=C every command would fail here.)
+            _DECLARED_STEP.findall(
+                Path(__file__).with_name("migrations.py").read_text(encoding="utf-8")))
     except OSError:
         return frozenset()
 
