@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+
+import pytest
 
 from .conftest import run_tinycrm
 
@@ -26,3 +30,19 @@ def test_commands_open_the_database_under_a_locale_without_utf8(db_path):
     listed = run_tinycrm("list", "-f", "json", db=db_path, env=env)
     assert listed.returncode == 0, listed.stderr
     assert [c["name"] for c in json.loads(listed.stdout)] == ["Ada Lovelace"]
+
+
+def _started_with(redirect: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m",
+                           "tinycrm", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("redirect, reason", [
+    (">&-", "standard output is closed"), (">/dev/full", "No space left on device")])
+@pytest.mark.parametrize("option", ["--help", "-h"])
+def test_the_root_help_with_nowhere_to_go_is_one_line(redirect, reason, option):
+    if redirect == ">/dev/full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    result = _started_with(redirect, option)
+    assert (result.returncode, result.stderr) == (
+        1, f"tinycrm: error: can't write the output: {reason}\n")

@@ -192,6 +192,14 @@ def main() -> None:
         sys.stdout = _ClosedStdout()
     try:
         lazy_root(app)(prog_name="tinycrm")
+    except OSError as exc:
+        # The root's own --help is printed while its options are parsed,
+        # before CRMGroup.invoke can catch anything (`tinycrm --help >&-`).
+        if exc.filename is not None or exc.errno not in (*_FULL, errno.EBADF):
+            raise
+        _error(f"can't write the output: {exc.strerror}")
+        _drop_stdout()
+        raise SystemExit(1) from None
     finally:
         # Output still in stdout's buffer is written here, past the command's
         # own error handling: a full disk must not end in a traceback.
