@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tinycrm.store.errors import quoted
 from tinycrm.store.reminders import Reminders
 
 from .conftest import FROZEN
@@ -277,3 +278,13 @@ def test_smtp_settings_that_cant_be_are_one_line_and_stdout_still_goes(cli, due,
     assert result.exit_code == 1 and "[follow-up 1]" in result.stdout
     assert message in result.stderr and "Traceback" not in result.output
     assert "hunter2" not in result.output
+
+
+@pytest.mark.parametrize("host", ["a" * 64 + ".example.org", "mail..example.org"])
+def test_a_host_that_is_no_host_name_is_a_config_error(cli, due, host):
+    config = write_config(smtp_config(free_port(), username=None).replace("127.0.0.1", host))
+    result = cli("remind", "--via", "email")
+    assert (result.exit_code, type(result.exception)) == (1, SystemExit), result.exception
+    assert result.stderr == (f"tinycrm: error: email: {config}: [smtp] host {quoted(host)}"
+                             " is not a host name\n")
+    assert Reminders(due).deliveries() == []

@@ -72,6 +72,12 @@ def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
         raise SmtpConfigError(
             f"email needs an SMTP server: set host (and from, to, username) in [smtp] in {where}"
         )
+    try:
+        # (What the resolver would refuse with a traceback: a label over 63
+        # characters, or an empty one, `mail..example.org`.)
+        host.encode("idna")
+    except UnicodeError:
+        raise SmtpConfigError(f"{where}: [smtp] host {quoted(host)} is not a host name") from None
     security = (text("security") or "starttls").lower()
     if security not in SECURITY:
         raise SmtpConfigError(f"{where}: [smtp] security must be one of {', '.join(SECURITY)}")
