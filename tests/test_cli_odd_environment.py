@@ -46,3 +46,18 @@ def test_the_root_help_with_nowhere_to_go_is_one_line(redirect, reason, option):
     result = _started_with(redirect, option)
     assert (result.returncode, result.stderr) == (
         1, f"tinycrm: error: can't write the output: {reason}\n")
+
+
+def test_remind_dry_run_shows_a_letter_the_output_cant_as_the_channel_does(db_path):
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    for name in ("Łukasz Nowak", "José Núñez"):
+        assert run_tinycrm("add", name, db=db_path).returncode == 0
+    for ref in ("1", "2"):
+        assert run_tinycrm("follow-up", "add", ref, "--due", "2026-11-20",
+                           db=db_path).returncode == 0
+    dry = run_tinycrm("remind", "--dry-run", db=db_path, env=env, input=b"")
+    assert (dry.returncode, dry.stderr) == (0, b""), dry.stderr
+    sent = run_tinycrm("remind", db=db_path, env=env, input=b"")
+    assert (sent.returncode, sent.stderr) == (0, b""), sent.stderr
+    assert dry.stdout == sent.stdout  # what would go is what goes
+    assert b"?ukasz Nowak" in dry.stdout and "José Núñez".encode("latin-1") in dry.stdout

@@ -422,11 +422,13 @@ def remind(
     smtp = env.config.section("smtp") if "email" in channels else {}
     result = run(store, options, smtp_section=smtp, config_path=str(env.config.path), now=now)
     if dry_run:
+        from ..delivery.stdout import showable
         from ..delivery.text import line
 
         for channel, items in result.would.items():
             for item in items:
-                typer.echo((f"{channel}: " if len(channels) > 1 else "") + line(item, now))
+                text = (f"{channel}: " if len(channels) > 1 else "") + line(item, now)
+                sys.stdout.write(showable(text + "\n", sys.stdout))
     if verbose and not dry_run:
         say(f"delivered {result.delivered} reminder(s)" + (f", {result.failed} failed" if result.failed else "")
             + (f", {result.skipped} skipped (claimed meanwhile by another run, or deleted)"
