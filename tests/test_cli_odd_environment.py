@@ -61,3 +61,15 @@ def test_remind_dry_run_shows_a_letter_the_output_cant_as_the_channel_does(db_pa
     assert (sent.returncode, sent.stderr) == (0, b""), sent.stderr
     assert dry.stdout == sent.stdout  # what would go is what goes
     assert b"?ukasz Nowak" in dry.stdout and "José Núñez".encode("latin-1") in dry.stdout
+
+
+@pytest.mark.parametrize("encoding, shown", [("ascii", "ascii"), ("latin-1", "iso8859-1")])
+@pytest.mark.parametrize("args", [("list",), ("list", "-f", "json"), ("export", "-f", "vcard"),
+                                  ("show", "1")])
+def test_output_the_encoding_cant_hold_is_one_line_naming_the_letter(db_path, args, encoding,
+                                                                     shown):
+    assert run_tinycrm("add", "Zdeněk Dvořák", db=db_path).returncode == 0
+    result = run_tinycrm(*args, db=db_path, env={**os.environ, "PYTHONIOENCODING": encoding})
+    assert (result.returncode, result.stderr) == (
+        1, f"tinycrm: error: the output's encoding ({shown}) can't show '\\u011b' (U+011B):"
+           " use a UTF-8 locale (LANG=C.UTF-8) or PYTHONIOENCODING=utf-8\n")

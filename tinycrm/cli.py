@@ -72,7 +72,14 @@ class CRMGroup(TyperGroup):
             ctx.exit(2)
         except UnicodeEncodeError as exc:
             if "surrogates" not in str(exc):
-                raise
+                # Output that stdout's encoding can't hold (PYTHONIOENCODING=ascii,
+                # a Latin-1 locale): data would be lost, so say so rather than guess.
+                encoding = getattr(sys.stdout, "encoding", None) or exc.encoding
+                letter = exc.object[exc.start]
+                _error(f"the output's encoding ({encoding}) can't show {letter!r}"
+                       f" (U+{ord(letter):04X}): use a UTF-8 locale (LANG=C.UTF-8)"
+                       " or PYTHONIOENCODING=utf-8")
+                ctx.exit(1)
             # Bytes that are not UTF-8 reach Python as lone surrogates, which
             # can't be stored or printed: from an argument, a variable or stdin.
             _error("some input is not valid UTF-8 (an argument, an environment variable or"
