@@ -73,3 +73,37 @@ def test_output_the_encoding_cant_hold_is_one_line_naming_the_letter(db_path, ar
     assert (result.returncode, result.stderr) == (
         1, f"tinycrm: error: the output's encoding ({shown}) can't show '\\u011b' (U+011B):"
            " use a UTF-8 locale (LANG=C.UTF-8) or PYTHONIOENCODING=utf-8\n")
+
+
+@pytest.fixture
+def read_only():
+    """Make a file read-only for real: chmod for a user, the immutable flag
+    for root (which chmod doesn't stop); skipped where neither works."""
+    made: list = []
+
+    def make(path) -> None:
+        os.chmod(path, 0o400)
+        made.append(path)
+        if os.access(path, os.W_OK):  # root
+            done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+            if done.returncode != 0:
+                pytest.skip("can't make a file read-only for root here")
+
+    yield make
+    for path in made:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+        os.chmod(path, 0o600)
+
+
+def test_a_read_only_database_is_named_with_what_to_check(db_path, tmp_path, read_only):
+    assert run_tinycrm("add", "Ada Lovelace", db=db_path).returncode == 0
+    backup = tmp_path / "backup.db"
+    assert run_tinycrm("db", "backup", str(backup), db=db_path).returncode == 0
+    read_only(db_path)
+    expected = (f"tinycrm: error: can't write to {db_path}: it is read-only (check the permissions"
+                " of the file, its -wal and -shm, and its folder)\n")
+    for args in (("add", "Bob"), ("tag", "1", "vip"), ("db", "restore", str(backup), "--yes")):
+        result = run_tinycrm(*args, db=db_path)
+        assert (result.returncode, result.stderr) == (1, expected), args
+    listed = run_tinycrm("list", "-f", "json", db=db_path)
+    assert [(c["name"], c["tags"]) for c in json.loads(listed.stdout)] == [("Ada Lovelace", [])]

@@ -19,7 +19,14 @@ import typer
 from typer.core import TyperGroup
 
 from .context import WAIT_FOR_IMPORTS, Env
-from .store.errors import EXIT_BUSY, Ambiguous, TinyCRMError, cut
+from .store.errors import (
+    EXIT_BUSY,
+    Ambiguous,
+    TinyCRMError,
+    cut,
+    is_read_only,
+    read_only_message,
+)
 from .store.textutil import one_line, strip_controls, undecodable
 
 if TYPE_CHECKING:
@@ -45,6 +52,9 @@ class CRMGroup(TyperGroup):
                 # Where a write takes the lock other than through Store.write (a migration).
                 _error(OTHER_WRITER)
                 ctx.exit(EXIT_BUSY)
+            if is_read_only(exc):
+                _error(read_only_message(ctx.obj.db_path))
+                ctx.exit(1)
             _error(f"database error: {exc}")
             ctx.exit(1)
         except sqlite3.DatabaseError as exc:

@@ -6,6 +6,9 @@ the message as a notification. Exit codes are documented in the README.
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -99,3 +102,15 @@ def cut(message: str) -> str:
     if len(message) <= LONGEST_MESSAGE:
         return message
     return f"{message[:LONGEST_MESSAGE]}... ({len(message):,} characters)"
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """SQLITE_READONLY: the file, its -wal or -shm, or its folder can't be written."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY
+
+
+def read_only_message(path: Path | str) -> str:
+    # (SQLite's own words, "attempt to write a readonly database", name
+    # neither the file nor the remedy.)
+    return (f"can't write to {path}: it is read-only (check the permissions of the file,"
+            " its -wal and -shm, and its folder)")

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 from .busy import OTHER_WRITER, is_locked
 from .db import CHECK_HINT, pending_migrations
-from .errors import Busy, Conflict, DatabaseError, ValidationError
+from .errors import (
+    Busy,
+    Conflict,
+    DatabaseError,
+    ValidationError,
+    is_read_only,
+    read_only_message,
+)
 from .search_upkeep import REMEDY, fts_problem, row_drift, word_drift, words_problem
 from .timeutil import system_now, to_local
 
@@ -165,6 +172,8 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
 
             backup_conn.backup(store.conn, progress=progress)
         except sqlite3.DatabaseError as exc:
+            if is_read_only(exc):  # the database, not the backup
+                raise DatabaseError(read_only_message(store.path)) from None
             raise DatabaseError(f"restoring from {source} failed: {exc}") from None
         finally:
             backup_conn.close()
