@@ -81,6 +81,13 @@ def test_loose_permissions_are_tightened(db_path):
     assert (db_path.stat().st_mode & 0o777) == 0o600
 
 
+def test_tightening_keeps_a_read_only_file_read_only(db_path):
+    Store(db_path, user="a").close()
+    db_path.chmod(0o444)
+    Store(db_path, user="a").close()
+    assert (db_path.stat().st_mode & 0o777) == 0o400
+
+
 def test_reopening_applies_nothing_twice(db_path):
     Store(db_path, user="a").close()
     with Store(db_path, user="a") as again:

@@ -33,7 +33,9 @@ def secure_path(path: Path) -> None:
         except FileNotFoundError:
             continue
         if mode & 0o077 and _is_mine(candidate):
-            candidate.chmod(0o600)
+            # Only others' bits go: a file its owner made read-only
+            # (chmod 444) stays read-only, rather than writable again.
+            candidate.chmod(mode & 0o700)
 
 
 def make_folder(path: Path) -> None:
