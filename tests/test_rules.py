@@ -295,9 +295,10 @@ def test_a_bad_rule_is_a_clear_config_error(cli, isolated_env):
     write_config(isolated_env, '[[rules]]\nname = "x"\nwhen = "sometimes"\ndue = "1h"\n')
     result = cli("add", "Ada")
     assert result.exit_code == 1
-    assert result.stderr == (
-        "tinycrm: error: [[rules]] #1 (x): when must be one of added, tagged, not-contacted,"
-        " got 'sometimes'\n")
+    config = isolated_env / "config" / "tinycrm" / "config.toml"
+    assert result.stderr == (  # named with its file, as every other config mistake is
+        f"tinycrm: error: {config}: [[rules]] #1 (x): when must be one of added, tagged,"
+        " not-contacted, got 'sometimes'\n")
 
 
 @pytest.mark.parametrize("entry, message", [

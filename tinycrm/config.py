@@ -95,7 +95,7 @@ class Config:
             default_tier=default_tier, tag_cadence=cadence,
             rules=None if rules is None else tuple(rules),
             day_first=day_first(order), won_stage=won_stage, idle_days=idle_days,
-            report_problem=problem,
+            report_problem=problem, config_path=str(self.path),
         )
 
 

@@ -231,7 +231,12 @@ def configured_rules(store: Store) -> list[Rule]:
     settings = store.settings
     if settings.rules is None:
         return parse_rules(DEFAULT_RULES, strict=False)
-    return parse_rules(settings.rules, stages=settings.stages, tiers=settings.tiers)
+    try:
+        return parse_rules(settings.rules, stages=settings.stages, tiers=settings.tiers)
+    except RuleError as exc:
+        if settings.config_path is None:
+            raise
+        raise RuleError(f"{settings.config_path}: {exc.message}") from None
 
 
 # -- applying ---------------------------------------------------------------------

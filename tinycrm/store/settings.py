@@ -34,3 +34,6 @@ class StoreSettings:
     # What is wrong with [report], said by the report alone: a slip there
     # mustn't stop cron's reminders.
     report_problem: str | None = None
+    # The config file these came from, named in a [[rules]] mistake's message
+    # (rules are read when first applied, not here).
+    config_path: str | None = None
