@@ -312,6 +312,8 @@ def test_a_bad_rule_is_a_clear_config_error(cli, isolated_env):
     ({"name": "a", "when": "added", "due": "1h", "stage": "nope"}, "unknown stage 'nope'"),
     ({"name": "a", "when": "added", "due": "1h", "tier": ["vip", 3]}, "tier must be"),
     ({"name": "a", "when": "added", "due": "1h", "colour": "red"}, "unknown key 'colour'"),
+    ({"name": "a", "when": "added", "due": "1h", "owner": 7}, "note and owner must be text"),
+    ({"name": "a", "when": "added", "due": "1h", "owner": " "}, "owner is empty: name someone"),
 ])
 def test_parse_rules_refuses(entry, message):
     with pytest.raises(RuleError, match=message):

@@ -218,8 +218,12 @@ def parse_rules(raw: Iterable[Mapping[str, Any]], *, stages: Sequence[str] = (),
                     raise RuleError(f"{where}: unknown tier {quoted(value)}")
         note = entry.get("note", "")
         owner = entry.get("owner")
-        if not isinstance(note, str) or (owner is not None and not (isinstance(owner, str) and owner.strip())):
+        if not isinstance(note, str) or (owner is not None and not isinstance(owner, str)):
             raise RuleError(f"{where}: note and owner must be text")
+        if owner is not None and not owner.strip():
+            # (Not "must be text": it is; leave it out for the contact's owner.)
+            raise RuleError(f"{where}: owner is empty: name someone, or leave it out for"
+                            " the contact's owner")
         rules.append(Rule(
             name=name, when=when, due=due, stages=rule_stages, tiers=rule_tiers, tag=tag,
             after=after, note=note or f"rule {name}", owner=owner.strip() if owner else None,
