@@ -202,3 +202,14 @@ def test_a_config_nested_past_reason_or_named_by_an_empty_variable(db_path, tmp_
                               capture_output=True, text=True)
         assert done.returncode == code and message in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_an_owner_too_long_is_refused_by_add_as_by_edit_and_assign(cli):
+    cli.ok("add", "Ada")
+    long_owner = "o" * 501
+    for args in (("add", "Bob", "--owner", long_owner), ("assign", "1", long_owner),
+                 ("edit", "1", "--set", f"owner={long_owner}")):
+        result = cli(*args)
+        assert (result.exit_code, result.stderr) == (
+            2, "tinycrm: error: owner can be at most 500 characters, got 501\n"), args
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Ada"]

@@ -381,6 +381,7 @@ class Contacts:
             owner = one_line(owner)
             if owner is None:
                 raise ValidationError("a contact needs an owner")
+            check_lengths({"owner": owner})  # (as edit and assign check it)
         fields = field_values(fields or {})
         email_list = self._clean_emails(emails)
         phone_list = self._clean_phones(phones)
