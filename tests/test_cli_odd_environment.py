@@ -107,3 +107,12 @@ def test_a_read_only_database_is_named_with_what_to_check(db_path, tmp_path, rea
         assert (result.returncode, result.stderr) == (1, expected), args
     listed = run_tinycrm("list", "-f", "json", db=db_path)
     assert [(c["name"], c["tags"]) for c in json.loads(listed.stdout)] == [("Ada Lovelace", [])]
+
+
+def test_db_check_of_a_read_only_database_finds_nothing_wrong_it_could_not_check(db_path,
+                                                                                  read_only):
+    assert run_tinycrm("add", "Ada Lovelace", "-e", "ada@ex.org", db=db_path).returncode == 0
+    read_only(db_path)
+    result = run_tinycrm("db", "check", db=db_path)
+    assert result.returncode == 0, result.stdout
+    assert "search index: ok  not checked: the file is read-only" in result.stdout

@@ -282,8 +282,13 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
     def search_index():
         # FTS5 checks its index only as a write (it writes nothing), which
         # waits for an import: the quick check leaves it out.
-        with store.write():
-            problem = fts_problem(conn)
+        try:
+            with store.write():
+                problem = fts_problem(conn)
+        except sqlite3.OperationalError as exc:
+            if not is_read_only(exc):
+                raise
+            return True, "not checked: the file is read-only (FTS5 checks itself as a write)"
         return problem is None, problem or "ok"
 
     def search_words():

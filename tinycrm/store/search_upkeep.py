@@ -27,6 +27,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from .errors import is_read_only
 from .search import IndexEntry, SearchRows, index_rows
 from .valuerows import ValueRows
 
@@ -93,6 +94,8 @@ def fts_problem(conn: sqlite3.Connection) -> str | None:
         conn.execute(
             "INSERT INTO contact_search_fts(contact_search_fts, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:
+        if is_read_only(exc):
+            raise  # not the index's fault
         if "vtable constructor failed" in str(exc):
             # Its own records (the structure) are gone: a rebuild can't open it either.
             return (f"the full-text index can't be opened (SQLite says: {exc});"
