@@ -213,3 +213,16 @@ def test_an_owner_too_long_is_refused_by_add_as_by_edit_and_assign(cli):
         assert (result.exit_code, result.stderr) == (
             2, "tinycrm: error: owner can be at most 500 characters, got 501\n"), args
     assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Ada"]
+
+
+def test_an_owner_or_source_too_long_in_an_imported_row_rejects_the_row(cli, tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text("name,email,owner,source\n"
+                      f"Ann,ann@ex.org,{'o' * 501},fair\n"
+                      f"Bea,bea@ex.org,bob,{'s' * 501}\n"
+                      "Cy,cy@ex.org,bob,fair\n")
+    result = cli("import", str(people))
+    assert result.exit_code == 1
+    assert f"{people}:2: owner: longer than 500 characters (501)" in result.stderr
+    assert f"{people}:3: source: longer than 500 characters (501)" in result.stderr
+    assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Cy"]

@@ -302,6 +302,13 @@ class RowChecker:
         row.record = None  # done with; the raw row stays for a late rejection
         return inc
 
+    def _short(self, row: Row, key: str, value: str | None) -> str | None:
+        """``value``, unless it is longer than typed text may be (as ``add``
+        and ``edit`` refuse it)."""
+        if value is not None and len(value) > MAX_TEXT:
+            raise _Bad(self.field(row, key, value), f"longer than {MAX_TEXT} characters ({len(value)})")
+        return value
+
     def _prepare_rare(self, inc: Incoming, row: Row, record: dict[str, Any]) -> None:
         get = record.get
         if "stage" in record:
@@ -309,9 +316,9 @@ class RowChecker:
         if "tier" in record:
             inc.tier = self._choice(row, get("tier"), self.tiers, "tier")
         if "owner" in record:
-            inc.owner = clean_text(get("owner"))
+            inc.owner = self._short(row, "owner", clean_text(get("owner")))
         if "source" in record:
-            inc.source = clean_text(get("source"))
+            inc.source = self._short(row, "source", clean_text(get("source")))
         if get("birthday"):
             inc.birthday = clean_birthday(str(get("birthday")), day_first=self.day_first)
         if "cadence_days" in record:
