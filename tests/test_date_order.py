@@ -118,3 +118,10 @@ def test_a_bad_date_order_is_a_usage_error(db_path, tmp_path):
     result = run_tinycrm("import", str(path), "--date-order", "dmy", db=db_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "'dmy' is not one of" in result.stderr
+
+
+def test_a_config_saved_with_a_bom_is_read(tmp_path, monkeypatch):
+    """Notepad's "UTF-8" starts the file with a byte order mark."""
+    path = tmp_path / "config.toml"
+    path.write_bytes('\ufeff[crm]\ndate_order = "day-first"\n'.encode())
+    assert load_config(path).store_settings().day_first is True
