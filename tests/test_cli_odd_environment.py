@@ -116,3 +116,15 @@ def test_db_check_of_a_read_only_database_finds_nothing_wrong_it_could_not_check
     result = run_tinycrm("db", "check", db=db_path)
     assert result.returncode == 0, result.stdout
     assert "search index: ok  not checked: the file is read-only" in result.stdout
+
+
+def test_a_read_only_database_is_backed_up_and_says_it_is_not_audited(db_path, tmp_path,
+                                                                      read_only):
+    assert run_tinycrm("add", "Ada Lovelace", db=db_path).returncode == 0
+    read_only(db_path)
+    copy = tmp_path / "copy.db"
+    result = run_tinycrm("db", "backup", str(copy), db=db_path)
+    assert (result.returncode, result.stdout) == (0, f"{copy}\n"), result.stderr
+    assert result.stderr.endswith("; not in the audit log: the database is read-only\n")
+    listed = run_tinycrm("list", "-f", "json", db=copy)
+    assert [c["name"] for c in json.loads(listed.stdout)] == ["Ada Lovelace"]

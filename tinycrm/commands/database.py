@@ -51,7 +51,8 @@ def db_backup(
         raise typer.BadParameter(f"no folder {path}", param_hint="PATH")
     result = backup(_existing(ctx, "back up").store(upkeep=True), expand(Path(path), "backup"))
     typer.echo(str(result.path))
-    say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s")
+    say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s"
+        + ("" if result.audited else "; not in the audit log: the database is read-only"))
 
 
 def _existing(ctx: typer.Context, doing: str):

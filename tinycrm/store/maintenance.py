@@ -36,6 +36,9 @@ class Backup:
     bytes: int
     seconds: float
     contacts: int
+    # False when the database is read-only: the copy is made all the same (a
+    # read-only database is one to keep a copy of), but nothing can record it.
+    audited: bool = True
 
 
 def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Backup:
@@ -91,8 +94,13 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
     # The copy is made and in place: its entry waits for the lock however
     # long another writer holds it (giving up, exit 5, would say nothing was
     # done while the file is there).
-    with store.patient(), store.write():
-        store.audit.record("backup", "database", None, after={"path": str(dest)}, now=now)
+    try:
+        with store.patient(), store.write():
+            store.audit.record("backup", "database", None, after={"path": str(dest)}, now=now)
+    except sqlite3.OperationalError as exc:
+        if not is_read_only(exc):
+            raise
+        return Backup(dest, dest.stat().st_size, seconds, contacts, audited=False)
     return Backup(dest, dest.stat().st_size, seconds, contacts)
 
 
