@@ -122,6 +122,14 @@ def test_edit_if_version_conflict(cli):
     assert "changed by someone else" in result.stderr
 
 
+def test_edit_if_version_of_a_version_not_yet_made_says_so(cli):
+    cli.ok("add", "Ada")
+    result = cli("edit", "1", "--title", "CTO", "--if-version", "7")
+    assert (result.exit_code, result.stderr) == (
+        4, "tinycrm: error: contact 1 (Ada) is at version 1; it has no version 7\n")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["title"] is None
+
+
 def test_rm_asks_then_deletes(cli):
     cli.ok("add", "Ada")
     refused = cli("rm", "1", input="n\n")

@@ -450,6 +450,9 @@ class Contacts:
         with self.store.write():
             before = self.get(contact_id)
             if expected_version is not None and before.version != expected_version:
+                if expected_version > before.version:  # (a version never read: a mistake)
+                    raise Conflict(f"contact {contact_id} ({before.name}) is at version"
+                                   f" {before.version}; it has no version {expected_version}")
                 raise Conflict(
                     f"contact {contact_id} ({before.name}) was changed by someone else since"
                     " you read it; reload and try again"
