@@ -398,3 +398,28 @@ def test_the_table_says_whether_later_follow_ups_count(known_cli):
     assert "\nFollow-ups due in the period, per owner\n" in bounded
     open_ended = known_cli("report", "--since", "2026-09-01").stdout
     assert "\nFollow-ups due from 2026-09-01 00:00 on, later ones too, per owner\n" in open_ended
+
+
+def test_figures_round_half_up_as_a_count_by_hand_does(store):
+    """1 in 16 is 6.25 %: shown as 6.3, as people and spreadsheets round it
+    (Python's round() gives 6.2, half to even). Every rounded figure alike."""
+    from datetime import timedelta
+
+    from tinycrm.store.rules import stats
+
+    start = at("10-01")
+    ids = [store.contacts.add(f"Lead {i}", now=start).id for i in range(16)]
+    # The new-lead rule gave each a follow-up due a day later: one is met, 15 stay overdue.
+    met = store.conn.execute("SELECT id FROM followups WHERE contact_id = ?", [ids[0]]).fetchone()[0]
+    store.followups.done(met, now=start + timedelta(hours=1))
+    store.contacts.edit(ids[0], {"stage": "customer"}, now=start + timedelta(hours=54))  # 2.25 days
+    # 16 answers: 2 promoters, 1 detractor (NPS 6.25), summing to 114 (average 7.125).
+    for contact, score in zip(ids, [9, 9, 3, 8, 8] + [7] * 11):
+        store.timeline.log(contact, "survey", "", score=score, at=at("10-05"), now=at("10-05"))
+    report = build(store, now=FROZEN)
+    assert (report.conversion.rate, report.conversion.median_days) == (6.3, 2.3)
+    assert report.followups_total.on_time_percent == 6.3
+    assert report.compliance_total.percent == 6.3
+    assert stats(store, FROZEN)[0].compliance == 6.3  # `rules list` says the same
+    assert (report.satisfaction.average, report.satisfaction.nps) == (7.13, 6.3)
+

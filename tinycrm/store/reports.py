@@ -18,10 +18,11 @@ import re
 import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .errors import TinyCRMError, ValidationError, quoted
-from .rules import compliance_percent, configured_rules
+from .rules import compliance_percent, configured_rules, rounded
 from .timeutil import (
     from_db,
     in_range,
@@ -126,7 +127,7 @@ class Conversion:
 
     @property
     def rate(self) -> float | None:
-        return None if not self.leads else round(100.0 * self.converted / self.leads, 1)
+        return None if not self.leads else rounded(Fraction(100 * self.converted, self.leads))
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class Satisfaction:
         """% promoters (9-10) minus % detractors (0-6): -100 to 100."""
         if not self.responses:
             return None
-        return round(100.0 * (self.promoters - self.detractors) / self.responses, 1)
+        return rounded(Fraction(100 * (self.promoters - self.detractors), self.responses))
 
 
 @dataclass(frozen=True)
@@ -424,7 +425,7 @@ class _Queries:
         days = [r[0] for r in rows if r[0] is not None]
         return Conversion(
             lead, won, leads=len(rows), converted=len(days),
-            median_days=round(statistics.median(days), 1) if days else None,
+            median_days=rounded(statistics.median(days)) if days else None,
         )
 
     # Four range counts per owner or rule on an index keyed by (..., status,
@@ -490,12 +491,12 @@ class _Queries:
 
     def satisfaction(self) -> Satisfaction:
         row = self.conn.execute(
-            "SELECT count(*), avg(score), sum(score >= :pro), sum(score > :det AND score < :pro),"
+            "SELECT count(*), sum(score), sum(score >= :pro), sum(score > :det AND score < :pro),"
             " sum(score <= :det) FROM events e WHERE kind = 'survey' AND score IS NOT NULL"
             " AND at >= :since AND at < :until" + self._events_owned(),
             {**self.p, "pro": PROMOTER, "det": DETRACTOR},
         ).fetchone()
         if not row[0]:
             return Satisfaction()
-        return Satisfaction(responses=row[0], average=round(row[1], 2), promoters=row[2],
-                            passives=row[3], detractors=row[4])
+        return Satisfaction(responses=row[0], average=rounded(Fraction(row[1], row[0]), 2),
+                            promoters=row[2], passives=row[3], detractors=row[4])

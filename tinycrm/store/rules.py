@@ -29,6 +29,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotFound, TinyCRMError, quoted
@@ -131,7 +133,16 @@ class RuleStats:
 
 
 def compliance_percent(met: int, missed: int) -> float | None:
-    return None if met + missed == 0 else round(100.0 * met / (met + missed), 1)
+    return None if met + missed == 0 else rounded(Fraction(100 * met, met + missed))
+
+
+def rounded(value: Fraction | float, places: int = 1) -> float:
+    """Half away from zero, as people and spreadsheets round a figure they
+    check by hand (1 in 16 is 6.3 %), not round()'s half to even (6.2); a
+    Fraction is rounded exactly, before float division can nudge a half."""
+    exact = (Decimal(value.numerator) / Decimal(value.denominator)
+             if isinstance(value, Fraction) else Decimal(repr(value)))
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def parse_duration(text: Any, *, where: str) -> timedelta:
