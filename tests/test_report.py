@@ -423,3 +423,14 @@ def test_figures_round_half_up_as_a_count_by_hand_does(store):
     assert stats(store, FROZEN)[0].compliance == 6.3  # `rules list` says the same
     assert (report.satisfaction.average, report.satisfaction.nps) == (7.13, 6.3)
 
+
+
+def test_an_owners_months_start_at_that_owners_first_contact_or_interaction(store):
+    """--owner narrows the months too: another owner's call in June is no
+    reason for five empty months at the top of bob's report."""
+    alices = store.contacts.add("Alice's", owner="alice", now=at("06-15")).id
+    store.timeline.log(alices, "call", "hello", at=at("06-16"), now=at("06-16"))
+    bobs = store.contacts.add("Bob's", owner="bob", now=at("10-20")).id
+    store.timeline.log(bobs, "call", "met before", at=at("09-28"), now=at("10-20"))
+    assert build(store, owner="bob", now=FROZEN).months == ("2026-09", "2026-10", "2026-11")
+    assert build(store, now=FROZEN).months[0] == "2026-06"

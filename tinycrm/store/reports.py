@@ -359,9 +359,13 @@ class _Queries:
             ).fetchone()[0]
         ]
         for kind in kinds:
-            found.append(self.conn.execute(
-                "SELECT min(at) FROM events WHERE kind = ? AND at < ?", [kind, self.p["until"]]
-            ).fetchone()[0])
+            # (The first by time, not min(): with --owner, the index is read in
+            # time order only until one of the owner's contacts turns up.)
+            row = self.conn.execute(
+                "SELECT at FROM events e WHERE kind = :kind AND at < :until"
+                + self._events_owned() + " ORDER BY at LIMIT 1", {**self.p, "kind": kind},
+            ).fetchone()
+            found.append(row[0] if row else None)
         values = [v for v in found if v]
         return from_db(min(values)) if values else None
 
