@@ -262,7 +262,7 @@ alice  4        2     0              1            66.7%
 bob    0        0     3              0            0%
 (all)  4        2     3              1            44.4%
 
-Rule compliance (met: done before due)
+Rule compliance (met: done at or before due)
 RULE         MET  LATE  STILL OVERDUE  NOT YET DUE  COMPLIANCE
 new-lead     2    1     1              0            50%
 complaint    1    0     1              0            50%

@@ -71,6 +71,9 @@ async def test_every_figure_is_drawn(known):
         assert bars(screen, "rules") == [
             ("new-lead", 40.0, 100, "40% · 2/5"), ("complaint", 50.0, 100, "50% · 1/2"),
             ("vip-silence", 0, 100, "– · 0/0")]
+        # (Done on its due second is met, as the figures count it.)
+        assert "Rule compliance (done at or before due)" in [
+            str(label.content) for label in screen.query(".section")]
 
 
 async def test_mine_period_and_refresh_keys(known, db_path):

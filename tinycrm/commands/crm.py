@@ -222,7 +222,7 @@ def print_report(r) -> None:
         headers={"on_time": "on time", "overdue": "still overdue", "open": "not yet due",
                  "pct": "on time %"},
     )
-    title("Rule compliance (met: done before due)")
+    title("Rule compliance (met: done at or before due)")
     write_rows(
         ({"rule": c.rule, "met": c.met, "late": c.late, "overdue": c.overdue,
           "pending": c.pending, "pct": _pct(c.percent)} for c in (*r.compliance, r.compliance_total)),

@@ -132,7 +132,7 @@ class ReportsScreen(CRMScreen[None]):
             yield Chart(SeriesRow, id="months")
             yield Label("Follow-ups done on time (of those due, per owner)", classes="section")
             yield Chart(BarRow, id="owners")
-            yield Label("Rule compliance (done before due)", classes="section")
+            yield Label("Rule compliance (done at or before due)", classes="section")
             yield Chart(BarRow, id="rules")
         yield Footer(compact=True)
 

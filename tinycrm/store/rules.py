@@ -17,7 +17,7 @@ it creates:
   a new ``after`` period.
 
 Every follow-up a rule creates records the rule's name (``followups.rule``),
-so compliance can be measured: it is met when done before its due time.
+so compliance can be measured: it is met when done at or before its due time.
 Rules are checked with set-based SQL over the changed ids, so an import of a
 million contacts costs a few statements, not a million.
 """
