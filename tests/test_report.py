@@ -434,3 +434,18 @@ def test_an_owners_months_start_at_that_owners_first_contact_or_interaction(stor
     store.timeline.log(bobs, "call", "met before", at=at("09-28"), now=at("10-20"))
     assert build(store, owner="bob", now=FROZEN).months == ("2026-09", "2026-10", "2026-11")
     assert build(store, now=FROZEN).months[0] == "2026-06"
+
+
+def test_the_help_and_the_readme_say_what_until_and_format_give(cli):
+    """Without --until, follow-ups due after now still count (the table's title
+    says so): the help must not say the period simply ends now. And every
+    format the command takes is in the README's usage line."""
+    from tinycrm.output import OutputFormat
+
+    from .conftest import REPO
+
+    help_text = " ".join(cli.ok("report", "--help").stdout.split())
+    assert "follow-ups due later count too" in help_text
+    usage = next(line for line in (REPO / "README.md").read_text().splitlines()
+                 if line.startswith("`tinycrm report ["))
+    assert f"[--format {'|'.join(f.value for f in OutputFormat)}]" in usage
