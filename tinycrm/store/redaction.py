@@ -161,7 +161,10 @@ def redact(store: Store, values: list[str]) -> int:
         ("import_items", "batch_id || ':' || contact_id", ["before"]),
         ("events", "id", ["text", "data"]),
         ("followups", "id", ["note"]),
-        ("contacts", "id", ["name", "company", "title", "source", "fields"]),
+        # (first_name and last_name too: set apart from the name, or split
+        # from one that held a number, they quote it as the name did.)
+        ("contacts", "id", ["name", "first_name", "last_name", "company", "title", "source",
+                            "fields"]),
     ):
         rows = conn.execute(
             f"SELECT {key}, {', '.join(columns)} FROM {table}"
