@@ -30,3 +30,15 @@ def test_their_address_goes_from_another_contacts_first_and_last_name(store, db_
         "Pat Helper [erased]", "Pat", "Helper [erased]")
     assert (sam.first_name, sam.last_name) == ("Sam", "(for [erased])")
     assert EMAIL.encode() not in raw(db_path) and b"900871" not in raw(db_path)
+
+
+def test_their_address_goes_from_another_contacts_tag_and_its_search_words(store, db_path):
+    bea = store.contacts.add("Beatrix Bystander", tags=[f"referred by {EMAIL}", "vip"])
+    them = store.contacts.add("Zebulon Quixotic", emails=[EMAIL])
+    version = store.contacts.get(bea.id).version
+    assert erase(store, them.id).wiped
+    after = store.contacts.get(bea.id)
+    assert (after.tags, after.version) == (("referred by [erased]", "vip"), version + 1)
+    terms = {t for (t,) in store.conn.execute("SELECT term FROM contact_search_terms")}
+    assert "unique" not in terms and "erased" in terms
+    assert EMAIL.encode() not in raw(db_path)

@@ -146,8 +146,9 @@ _INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
 
 def redact(store: Store, values: list[str]) -> int:
     """Replace this person's emails and phones where other rows copied them
-    (another contact's note, company or custom field, an audit diff, an
-    import's before-image); a contact changed so is indexed for search again."""
+    (another contact's note, name, company, custom field or tag, an audit
+    diff, an import's before-image); a contact changed so is indexed for
+    search again."""
     if not values:
         return 0
     conn = store.conn
@@ -186,6 +187,20 @@ def redact(store: Store, values: list[str]) -> int:
                 contacts.append(row[0])
             conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*new, row[0]])
             changed += 1
+    # A tag is part of its row's key: it is replaced, not updated (the
+    # redacted tag may be one the contact has already).
+    for contact_id, tag in conn.execute(
+            "SELECT contact_id, tag FROM contact_tags WHERE tinycrm_may_hold(tag)").fetchall():
+        new_tag = _redacted(whole, tag, stored) if isinstance(tag, str) else tag
+        if new_tag == tag:
+            continue
+        conn.execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?", [contact_id, tag])
+        conn.execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+                     [contact_id, new_tag])
+        if contact_id not in contacts:
+            conn.execute("UPDATE contacts SET version = version + 1 WHERE id = ?", [contact_id])
+            contacts.append(contact_id)
+        changed += 1
     if contacts:
         store.search.reindex(contacts)
     return changed
