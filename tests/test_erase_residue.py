@@ -42,3 +42,9 @@ def test_their_address_goes_from_another_contacts_tag_and_its_search_words(store
     terms = {t for (t,) in store.conn.execute("SELECT term FROM contact_search_terms")}
     assert "unique" not in terms and "erased" in terms
     assert EMAIL.encode() not in raw(db_path)
+
+
+def test_erase_gives_back_secure_delete_fast_as_fast(store):
+    store.conn.execute("PRAGMA secure_delete = FAST")
+    erase(store, store.contacts.add("Ada", emails=["ada@ex.org"]).id)
+    assert store.conn.execute("PRAGMA secure_delete").fetchone() == (2,)

@@ -177,7 +177,8 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             conn.execute("INSERT INTO contact_search_fts(contact_search_fts) VALUES ('optimize')")
             store.audit.record("erase", "contact", contact_id, contact_id=contact_id, now=now)
     finally:
-        conn.execute(f"PRAGMA secure_delete = {int(secure)}")
+        # (By name: "= 2" reads as a true boolean, ON, not as FAST.)
+        conn.execute(f"PRAGMA secure_delete = {('OFF', 'ON', 'FAST')[secure]}")
     try:
         wiped = compact(store)
     except Busy:
