@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tinycrm.store import privacy
+from tinycrm.store.errors import Busy
 from tinycrm.store.privacy import erase
 
 EMAIL, PHONE = "zq-unique@example.test", "+44 7700 900871"
@@ -48,3 +50,37 @@ def test_erase_gives_back_secure_delete_fast_as_fast(store):
     store.conn.execute("PRAGMA secure_delete = FAST")
     erase(store, store.contacts.add("Ada", emails=["ada@ex.org"]).id)
     assert store.conn.execute("PRAGMA secure_delete").fetchone() == (2,)
+
+
+def test_no_search_index_segment_keeps_their_words(store, db_path):
+    # FTS5 deletes by adding a tombstone to a new segment: the old segment
+    # keeps the words until segments are merged.
+    for n in range(3):
+        store.contacts.add(f"Other {n}", company="Acme")
+    them = store.contacts.add("Zebulon Quixotic", emails=[EMAIL], company="Xylophage Dynamics")
+    store.contacts.add("Later One")
+    assert erase(store, them.id).wiped
+    segments = b"".join(block for (block,) in store.conn.execute(
+        "SELECT block FROM contact_search_fts_data WHERE block IS NOT NULL"))
+    assert b"zebulon" not in segments and b"xylophage" not in segments
+    for word in (b"zebulon", b"quixotic", b"xylophage"):
+        assert word not in raw(db_path), word
+
+
+def test_an_erase_that_cant_vacuum_leaves_their_rows_zeroed(store, db_path, monkeypatch):
+    # As SQLite is built by python.org and for macOS: deleted rows stay in
+    # their pages unless the connection says otherwise.
+    store.conn.execute("PRAGMA secure_delete = OFF")
+    them = store.contacts.add("Zebulon Quixotic", emails=[EMAIL], phones=[PHONE],
+                              company="Xylophage Dynamics", note="allergic to marmalade")
+    store.contacts.add("Beatrix Bystander", emails=["bea@ex.org"])
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def another_writer(store):
+        raise Busy("another program is writing")
+
+    monkeypatch.setattr(privacy, "compact", another_writer)
+    assert not erase(store, them.id).wiped
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next checkpoint, anyone's
+    for value in (EMAIL, "900871", "Zebulon", "Xylophage", "marmalade"):
+        assert value.encode() not in raw(db_path), value
