@@ -4,6 +4,7 @@ and also when the file can't be vacuumed at once."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from tinycrm.store import privacy
@@ -84,3 +85,23 @@ def test_an_erase_that_cant_vacuum_leaves_their_rows_zeroed(store, db_path, monk
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next checkpoint, anyone's
     for value in (EMAIL, "900871", "Zebulon", "Xylophage", "marmalade"):
         assert value.encode() not in raw(db_path), value
+
+
+def test_cli_erase_while_another_process_reads_says_the_file_still_holds_them(cli, db_path):
+    cli.ok("add", "Zebulon Quixotic", "-e", EMAIL, "-p", PHONE)
+    cli.ok("add", "Beatrix Bystander", "-e", "bea@ex.org")
+    reader = sqlite3.connect(db_path)  # the app, mid-read
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM contacts").fetchone()
+        done = cli("--wait", "0", "privacy", "erase", EMAIL, "--yes")
+        assert done.exit_code == 0, done.stderr
+        assert "no trace" not in done.stderr
+        assert ("the database file still holds their data, though no command shows it; run"
+                " `tinycrm db vacuum` when the file is idle") in done.stderr
+        assert EMAIL.encode() in raw(db_path)  # as it says
+        assert cli("show", EMAIL).exit_code == 3
+    finally:
+        reader.close()
+    assert cli.ok("db", "vacuum").stderr == "vacuumed; the -wal is empty\n"
+    assert EMAIL.encode() not in raw(db_path) and b"900871" not in raw(db_path)

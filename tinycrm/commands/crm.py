@@ -293,9 +293,11 @@ def privacy_erase(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
         say("the database file was vacuumed: no trace is left in it."
             " Backups made before now still hold the data.")
     else:
-        say("warning: another process is using the database, so it could not be vacuumed: the"
-            " file may still hold the erased values in unused pages; run `tinycrm db vacuum`"
-            " when it is idle")
+        # (Not "unused pages": until a checkpoint gets through, the main file
+        # still has the pages the other process reads, with their rows in them.)
+        say("warning: another process is reading or writing the database, so its file could"
+            " not be rewritten: the database file still holds their data, though no command"
+            " shows it; run `tinycrm db vacuum` when the file is idle")
 
 
 # -- audit ---------------------------------------------------------------------------
