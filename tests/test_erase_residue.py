@@ -4,8 +4,11 @@ and also when the file can't be vacuumed at once."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from tinycrm.store import privacy
 from tinycrm.store.errors import Busy
@@ -105,3 +108,25 @@ def test_cli_erase_while_another_process_reads_says_the_file_still_holds_them(cl
         reader.close()
     assert cli.ok("db", "vacuum").stderr == "vacuumed; the -wal is empty\n"
     assert EMAIL.encode() not in raw(db_path) and b"900871" not in raw(db_path)
+
+
+@pytest.mark.parametrize("gone_by", ["merge", "rm"])
+def test_an_import_that_brought_only_an_earlier_record_of_theirs_keeps_no_name(
+        cli, db_path, tmp_path, gone_by):
+    """A duplicate merged into them, or a record of theirs deleted before, has
+    no contact row to name its import: the audit entry that created it does."""
+    sheet = tmp_path / "Zeb Quixotic.csv"
+    if gone_by == "merge":
+        cli.ok("add", "Zebulon Quixotic", "-e", EMAIL)
+        sheet.write_text("Name,Email\nZeb Quixotic,zq-alt@example.test\n")
+        cli.ok("import", str(sheet))
+        cli.ok("merge", "1", "2")
+    else:
+        sheet.write_text(f"Name,Email\nZeb Quixotic,{EMAIL}\n")
+        cli.ok("import", str(sheet))
+        cli.ok("rm", "1", "--yes")
+        cli.ok("add", "Zebulon Quixotic", "-e", EMAIL)
+    cli.ok("privacy", "erase", EMAIL, "--yes")
+    [batch] = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
+    assert batch["source"] == "[erased]"
+    assert b"Zeb Quixotic" not in raw(db_path)

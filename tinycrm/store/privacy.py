@@ -374,8 +374,13 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
     marks = ", ".join("?" * len(ids))
     batches = [r[0] for r in conn.execute(
         f"SELECT batch_id FROM import_items WHERE contact_id IN ({marks}) UNION"
-        f" SELECT import_batch FROM contacts WHERE id IN ({marks}) AND import_batch IS NOT NULL",
-        ids + ids)]
+        f" SELECT import_batch FROM contacts WHERE id IN ({marks}) AND import_batch IS NOT NULL"
+        # A record of theirs that has no row any more (a duplicate merged into
+        # them, one deleted before) names its import in the entry that created it.
+        " UNION SELECT json_extract(after, '$.import_batch') FROM audit WHERE entity = 'contact'"
+        f" AND action = 'create' AND entity_id IN ({marks})"
+        " AND json_extract(after, '$.import_batch') IS NOT NULL",
+        ids + ids + ids)]
     # Their name as words of its own ("Tom" is not in "customers.csv").
     wanted = re.compile("|".join(
         [rf"(?<![^\W\d_]){re.escape(name.casefold())}(?![^\W\d_])"] * bool(name.strip())
