@@ -28,7 +28,8 @@ def test_add_prints_the_id_and_lists_as_json(cli, people):
         "id": 1, "contact_id": 1, "contact_name": "Ada Lovelace", "contact_email": "ada@ex.org",
         "due_at": "2026-12-01T00:00:00+00:00", "status": "open", "note": "Send proposal",
         "owner": "alice", "every": "2w", "rule": None, "created_at": "2026-11-23T09:30:00+00:00",
-        "updated_at": "2026-11-23T09:30:00+00:00", "done_at": None, "snoozes": 0,
+        "updated_at": "2026-11-23T09:30:00+00:00", "done_at": None, "missed_at": None,
+        "snoozes": 0,
         "previous_id": None, "urgency": row["urgency"],
     }
     assert isinstance(row["urgency"], float)

@@ -47,6 +47,7 @@ def test_blank_database_gets_the_whole_schema(db_path):
     assert [c[0] for c in tables["followups"]] == [
         "id", "contact_id", "due_at", "note", "owner", "status", "every", "rule",
         "created_at", "updated_at", "done_at", "reminded", "snoozes", "previous_id", "revision",
+        "missed_at",
     ]
     assert [c[0] for c in tables["events"]] == [
         "id", "contact_id", "kind", "text", "at", "author", "score", "data", "created_at",

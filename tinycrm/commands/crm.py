@@ -121,25 +121,15 @@ def rules_show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Rul
     items = rules.created_by(store, name, owner=owner_filter(env, owner, mine), limit=limit)
     now = store.now()
     if fmt is not OutputFormat.table:
-        write_rows(({**f.to_dict(), "met": _met(f, now)} for f in items), fmt,
+        write_rows(({**f.to_dict(), "met": f.met(now)} for f in items), fmt,
                    fields=(*FollowUp.FIELDS, "met"))
         return
     write_rows(
         ({"id": f.id, "contact": f.contact_name, "due": show_time(f.due_at), "status": f.status,
-          "done": show_time(f.done_at), "met": {True: "yes", False: "no", None: ""}[_met(f, now)],
+          "done": show_time(f.done_at), "met": {True: "yes", False: "no", None: ""}[f.met(now)],
           "owner": f.owner} for f in items),
         fmt, ["id", "contact", "due", "status", "done", "met", "owner"],
     )
-
-
-def _met(followup, now) -> bool | None:
-    """Met (done in time), missed (done late, or still open past due), or
-    neither yet (open and not due, or cancelled): as compliance counts them."""
-    if followup.status == "open":
-        return False if followup.due_at < now else None
-    if followup.status != "done" or followup.done_at is None:
-        return None
-    return followup.done_at <= followup.due_at
 
 
 @rules_app.command("run")

@@ -51,11 +51,11 @@ _EMAIL = "(SELECT e.email FROM contact_emails e WHERE e.contact_id = c.id ORDER 
 _COLUMNS = (
     "f.id, f.contact_id, c.name, f.due_at, f.note, f.owner, f.status, f.every, f.rule,"
     " f.created_at, f.updated_at, f.done_at, c.tier, f.snoozes, f.previous_id, " + _EMAIL
-    + ", f.revision"
+    + ", f.revision, f.missed_at"
 )
 
 
-_URGENCY = 17  # (where a ranked list's query puts the urgency, after _COLUMNS)
+_URGENCY = 18  # (where a ranked list's query puts the urgency, after _COLUMNS)
 
 
 def ts(value: str | None) -> datetime | None:
@@ -70,7 +70,7 @@ def _followup(row: Sequence[Any], urgency: float | None = None) -> FollowUp:
         owner=row[5], status=row[6], every=row[7], rule=row[8], created_at=ts(row[9]),
         updated_at=ts(row[10]), done_at=ts(row[11]), contact_tier=row[12],
         snoozes=row[13], previous_id=row[14], contact_email=row[15], urgency=urgency,
-        revision=row[16],
+        revision=row[16], missed_at=ts(row[17]),
     )
 
 
@@ -398,10 +398,14 @@ class FollowUps:
                 raise ValidationError(
                     f"follow-up {followup_id} is due {show_local(followup.due_at)}: snoozing it"
                     f" until {show_local(due_at)} would bring it forward (reschedule it for that)")
+            # Put off once its time had passed, it missed that time: done
+            # later, it is still late (reports, rule compliance).
+            missed = followup.missed_at or (followup.due_at if followup.due_at < now else None)
             self.conn.execute(
                 "UPDATE followups SET due_at = ?, updated_at = ?,"
-                " snoozes = snoozes + ? WHERE id = ?",
-                [to_db(due_at), to_db(now), int(action == "snooze"), followup_id],
+                " snoozes = snoozes + ?, missed_at = ? WHERE id = ?",
+                [to_db(due_at), to_db(now), int(action == "snooze"),
+                 to_db(missed) if missed else None, followup_id],
             )
             after = self.get(followup_id)
             self._record(

@@ -600,3 +600,32 @@ def m051_followup_revisions_on_renaming(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m052_followups_missed_when_put_off(db: Database) -> None:
+    # A follow-up snoozed or rescheduled after its due time had passed missed
+    # that time: it counted as done on time (a rule "met") when done by the
+    # new one. missed_at keeps the due time it missed. The report's indexes
+    # count by it (m031's counted by due time alone). Follow-ups put off late
+    # before this step are found in the audit log, where each move records
+    # the due time it moved from, and when.
+    db.executescript(
+        """
+        ALTER TABLE followups ADD COLUMN missed_at TEXT;
+        UPDATE followups SET missed_at = first.due FROM (
+            -- (min(id): the other columns are those of the first such move)
+            SELECT entity_id, json_extract(before, '$.due_at') AS due, min(id) FROM audit
+            WHERE entity = 'followup' AND action IN ('snooze', 'reschedule')
+              AND json_extract(before, '$.due_at') < at
+            GROUP BY entity_id) AS first
+        WHERE followups.id = first.entity_id;
+        DROP INDEX followups_owner_report;
+        DROP INDEX followups_rule_report;
+        CREATE INDEX followups_owner_kept ON followups(owner, status,
+            (missed_at IS NULL AND done_at <= due_at), coalesce(missed_at, due_at));
+        CREATE INDEX followups_rule_kept ON followups(rule, status,
+            (missed_at IS NULL AND done_at <= due_at), coalesce(missed_at, due_at), owner)
+            WHERE rule IS NOT NULL;
+        """
+    )

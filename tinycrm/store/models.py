@@ -121,6 +121,9 @@ class FollowUp:
     # scheduled this one (recurrences).
     snoozes: int = 0
     previous_id: int | None = None
+    # The due time it had when it was put off (snoozed or rescheduled) after
+    # that time had passed: it missed it, whenever it is done (m052).
+    missed_at: datetime | None = None
     # The urgency score at the time it was read (see store/urgency.py);
     # None when read without a clock, e.g. by get().
     urgency: float | None = field(default=None, compare=False)
@@ -129,8 +132,20 @@ class FollowUp:
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "id", "contact_id", "contact_name", "contact_email", "due_at", "status", "note", "owner",
-        "every", "rule", "created_at", "updated_at", "done_at", "snoozes", "previous_id",
-        "urgency")
+        "every", "rule", "created_at", "updated_at", "done_at", "missed_at", "snoozes",
+        "previous_id", "urgency")
+
+    def met(self, now: datetime) -> bool | None:
+        """Done in time (True); missed (False: done late, open past its due
+        time, or put off once that time had passed); or neither yet (open and
+        not due, or cancelled). As reports and rule compliance count it."""
+        if self.status == "cancelled":
+            return None
+        if self.missed_at is not None:
+            return False
+        if self.status == "open":
+            return False if self.due_at < now else None
+        return None if self.done_at is None else self.done_at <= self.due_at
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,6 +162,7 @@ class FollowUp:
             "created_at": to_json(self.created_at),
             "updated_at": to_json(self.updated_at),
             "done_at": to_json(self.done_at),
+            "missed_at": to_json(self.missed_at),
             "snoozes": self.snoozes,
             "previous_id": self.previous_id,
             "urgency": None if self.urgency is None else round(self.urgency, 2),

@@ -433,22 +433,28 @@ class _Queries:
         )
 
     # Four range counts per owner or rule on an index keyed by (..., status,
-    # done_at <= due_at, due_at): done on time, done late, open past due, open.
+    # kept, missed): kept is 1 when done in time, 0 when late (done late, or
+    # put off once its due time had passed: missed_at), NULL while open and
+    # not missed; missed is the due time it missed, else its due time (m052).
+    _KEPT = "(missed_at IS NULL AND done_at <= due_at)"
+    _WHEN = "coalesce(missed_at, due_at)"
     _COUNTS = (
         "(SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
-        " AND status = 'done' AND (done_at <= due_at) = 1 AND due_at >= :since AND due_at < :until),"
+        " AND status = 'done' AND {kept} = 1 AND {when} >= :since AND {when} < :until),"
         " (SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
-        " AND status = 'done' AND (done_at <= due_at) = 0 AND due_at >= :since AND due_at < :until),"
+        " AND status IN ('done', 'open') AND {kept} = 0 AND {when} >= :since"
+        " AND {when} < :until),"
         " (SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
-        " AND status = 'open' AND (done_at <= due_at) IS NULL AND due_at >= :since"
-        " AND due_at < min(:until, :now)),"
+        " AND status = 'open' AND {kept} IS NULL AND {when} >= :since"
+        " AND {when} < min(:until, :now)),"
         " (SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
-        " AND status = 'open' AND (done_at <= due_at) IS NULL AND due_at >= max(:since, :now)"
-        " AND due_at < :until)"
+        " AND status = 'open' AND {kept} IS NULL AND {when} >= max(:since, :now)"
+        " AND {when} < :until)"
     )
 
     def _grouped(self, key: str, index: str, keys_sql: str, extra: str = "") -> list[tuple]:
-        counts = self._COUNTS.format(index=index, key=key, extra=extra)
+        counts = self._COUNTS.format(index=index, key=key, extra=extra, kept=self._KEPT,
+                                     when=self._WHEN)
         rows = self.conn.execute(f"WITH g(key) AS ({keys_sql}) SELECT key, {counts} FROM g", self.p)
         return [r for r in rows if any(r[1:])]
 
@@ -459,7 +465,7 @@ class _Queries:
             keys = ("WITH RECURSIVE o(v) AS (SELECT min(owner) FROM followups UNION ALL"
                     " SELECT (SELECT min(owner) FROM followups WHERE owner > o.v) FROM o"
                     " WHERE o.v IS NOT NULL) SELECT v FROM o WHERE v IS NOT NULL")
-        owners = tuple(OwnerFollowUps(*r) for r in self._grouped("owner", "followups_owner_report", keys))
+        owners = tuple(OwnerFollowUps(*r) for r in self._grouped("owner", "followups_owner_kept", keys))
         total = OwnerFollowUps("(all)", *(sum(getattr(o, k) for o in owners)
                                           for k in ("on_time", "late", "overdue", "open")))
         return owners, total
@@ -470,7 +476,7 @@ class _Queries:
                 " WHERE r.v IS NOT NULL) SELECT v FROM r WHERE v IS NOT NULL")
         found = {
             r[0]: RuleCompliance(*r)
-            for r in self._grouped("rule", "followups_rule_report", keys,
+            for r in self._grouped("rule", "followups_rule_kept", keys,
                                    " AND owner = :owner" if self.owner else "")
         }
         rules = [found.pop(name, RuleCompliance(name)) for name in configured]

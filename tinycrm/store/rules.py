@@ -17,7 +17,8 @@ it creates:
   a new ``after`` period.
 
 Every follow-up a rule creates records the rule's name (``followups.rule``),
-so compliance can be measured: it is met when done at or before its due time.
+so compliance can be measured: it is met when done at or before its due time
+(and not put off once that time had passed).
 Rules are checked with set-based SQL over the changed ids, so an import of a
 million contacts costs a few statements, not a million.
 """
@@ -378,8 +379,12 @@ def _fire(store: Store, rule: Rule, ids_json: str | None, now: datetime) -> list
 def stats(store: Store, now: datetime, *, owner: str | None = None) -> list[RuleStats]:
     """Every configured rule, then any retired rule that still has follow-ups."""
     sql = (
-        "SELECT rule, count(*), sum(status = 'open'), sum(status = 'open' AND due_at < :now),"
-        " sum(status = 'done' AND done_at <= due_at), sum(status = 'done' AND done_at > due_at),"
+        # (Put off once its time had passed, missed_at: late, done or not.)
+        "SELECT rule, count(*), sum(status = 'open'),"
+        " sum(status = 'open' AND due_at < :now AND missed_at IS NULL),"
+        " sum(status = 'done' AND done_at <= due_at AND missed_at IS NULL),"
+        " sum(status = 'done' AND (done_at > due_at OR missed_at IS NOT NULL)"
+        "     OR status = 'open' AND missed_at IS NOT NULL),"
         " sum(status = 'cancelled') FROM followups WHERE rule IS NOT NULL"
         + (" AND owner = :owner" if owner else "") + " GROUP BY rule"
     )
@@ -402,8 +407,8 @@ def created_by(store: Store, name: str, *, owner: str | None = None,
     sql = (
         "SELECT f.id, f.contact_id, c.name, f.due_at, f.note, f.owner, f.status, f.every,"
         " f.rule, f.created_at, f.updated_at, f.done_at, c.tier,"
-        " (SELECT email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY position LIMIT 1)"
-        " FROM followups f JOIN contacts c ON c.id = f.contact_id WHERE f.rule = ?"
+        " (SELECT email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY position LIMIT 1),"
+        " f.missed_at FROM followups f JOIN contacts c ON c.id = f.contact_id WHERE f.rule = ?"
     )
     if owner:
         sql += " AND f.owner = ?"
@@ -420,7 +425,7 @@ def created_by(store: Store, name: str, *, owner: str | None = None,
             id=r[0], contact_id=r[1], contact_name=r[2], due_at=from_db(r[3]), note=r[4],
             owner=r[5], status=r[6], every=r[7], rule=r[8], created_at=from_db(r[9]),
             updated_at=from_db(r[10]), done_at=from_db(r[11]), contact_tier=r[12],
-            contact_email=r[13],
+            contact_email=r[13], missed_at=from_db(r[14]),
         )
         for r in rows
     ]
