@@ -130,3 +130,35 @@ def test_an_import_that_brought_only_an_earlier_record_of_theirs_keeps_no_name(
     [batch] = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
     assert batch["source"] == "[erased]"
     assert b"Zeb Quixotic" not in raw(db_path)
+
+
+def test_an_erase_whose_file_cant_be_rewritten_says_why_and_is_done(db_path):
+    """The disk full as VACUUM writes its copy (a file size limit plays it):
+    the person is erased all the same, and the warning says what stopped the
+    rewrite; it said only 'database error', exit 1, as if nothing was done."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from .conftest import run_tinycrm
+
+    assert run_tinycrm("add", "Zebulon Quixotic", "-e", EMAIL, db=db_path).returncode == 0
+    with sqlite3.connect(db_path) as conn:  # others' notes: a file of a few MB
+        conn.execute("CREATE TABLE padding (x)")
+        conn.executemany("INSERT INTO padding VALUES (?)", [("x" * 1000,)] * 4000)
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    limit = db_path.stat().st_size // 2
+
+    def small_files() -> None:  # (ignored, SIGXFSZ makes a write fail instead of killing)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tinycrm", "--db", str(db_path), "privacy", "erase", EMAIL, "--yes"],
+        capture_output=True, text=True, timeout=60, preexec_fn=small_files)
+    assert done.returncode == 0, done.stderr
+    assert "warning: the erasure could not rewrite the file (SQLite says: " in done.stderr
+    assert "run `tinycrm db vacuum` when the file is idle" in done.stderr
+    assert run_tinycrm("show", EMAIL, db=db_path).returncode == 3

@@ -285,9 +285,9 @@ def privacy_erase(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
     else:
         # (Not "unused pages": until a checkpoint gets through, the main file
         # still has the pages the other process reads, with their rows in them.)
-        say("warning: another process is reading or writing the database, so its file could"
-            " not be rewritten: the database file still holds their data, though no command"
-            " shows it; run `tinycrm db vacuum` when the file is idle")
+        say(f"warning: the erasure could not rewrite the file ({result.unwiped}): the database"
+            " file still holds their data, though no command shows it; run `tinycrm db vacuum`"
+            " when the file is idle")
 
 
 # -- audit ---------------------------------------------------------------------------

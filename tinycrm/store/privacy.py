@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,6 +133,8 @@ class Erasure:
     removed: dict[str, int]
     redacted: int
     wiped: bool  # the file was vacuumed and its WAL emptied: no trace is left
+    # Why not, when not (the person is erased all the same).
+    unwiped: str | None = None
 
 
 def _count(conn, sql: str, params) -> int:
@@ -179,11 +182,17 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
     finally:
         # (By name: "= 2" reads as a true boolean, ON, not as FAST.)
         conn.execute(f"PRAGMA secure_delete = {('OFF', 'ON', 'FAST')[secure]}")
+    # Erased all the same whatever happens now (committed): the caller says
+    # why the file still holds them, and to vacuum later.
+    others = "another process is reading or writing it"
     try:
         wiped = compact(store)
+        why = None if wiped else others
     except Busy:
-        wiped = False  # erased all the same; the caller says to vacuum later
-    return Erasure(contact_id, contact.name, removed, redacted, wiped)
+        wiped, why = False, others
+    except sqlite3.Error as exc:  # (the disk full: VACUUM needs room for a copy)
+        wiped, why = False, f"SQLite says: {exc}"
+    return Erasure(contact_id, contact.name, removed, redacted, wiped, why)
 
 
 def resolve(store: Store, ref: str) -> tuple[int, str]:
