@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -38,3 +39,25 @@ def test_a_csv_with_no_rows_has_the_header_of_one_with_rows(cli, tmp_path, args)
     full = cli.ok(*args, "-f", "csv").stdout
     assert full.count("\n") > 1, full
     assert header(cli, args) == next(csv.reader(io.StringIO(empty)))
+
+
+def write_config(isolated_env, text: str) -> None:
+    path = isolated_env / "config" / "tinycrm" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_rules_list_has_one_shape_with_no_rules_and_with_retired_ones(cli, isolated_env):
+    with_rules = header(cli, ("rules", "list"))
+    cli.ok("add", "Ada")                          # the new-lead rule makes a follow-up
+    write_config(isolated_env, "rules = []\n")    # ... and is then switched off
+    retired = cli.ok("rules", "list", "-f", "csv").stdout
+    assert next(csv.reader(io.StringIO(retired))) == with_rules
+    rows = list(csv.DictReader(io.StringIO(retired)))
+    assert [(r["name"], r["configured"], r["created"]) for r in rows] == [("new-lead", "no", "1")]
+    [row] = json.loads(cli.ok("rules", "list", "-f", "json").stdout)
+    assert list(row) == with_rules and row["when"] is None and row["due"] is None
+    cli.ok("privacy", "erase", "Ada", "--yes")    # its follow-up goes: no rule left at all
+    assert cli.ok("rules", "list", "-f", "csv").stdout == ",".join(with_rules) + "\n"
+    assert cli.ok("rules", "list", "-f", "json").stdout == "[]\n"
+    assert cli.ok("rules", "list", "-f", "ndjson").stdout == ""

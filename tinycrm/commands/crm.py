@@ -94,10 +94,11 @@ def rules_list(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table) -> None:
     rows = []
     for stats in rules.stats(store, store.now()):
         rule = defined.get(stats.name)
-        rows.append({
-            **(rule.to_dict() if rule else {"name": stats.name, "description": "(no longer configured)"}),
-            **stats.to_dict(),
-        })
+        # (A retired rule's row has every key too: a CSV's columns and a JSON
+        # reader's keys don't depend on which rules come first, or on none.)
+        retired = {**dict.fromkeys(rules.Rule.FIELDS), "name": stats.name,
+                   "description": "(no longer configured)"}
+        rows.append({**(rule.to_dict() if rule else retired), **stats.to_dict()})
     if fmt is OutputFormat.table:
         rows = [{**r, "compliance": _pct(r["compliance"])} for r in rows]
         columns = ["rule", "description", "created", "open", "overdue", "met", "late",
@@ -106,7 +107,7 @@ def rules_list(ctx: typer.Context, fmt: FormatOpt = OutputFormat.table) -> None:
             say("no rules configured")
         write_rows(rows, fmt, columns, headers={"description": "when"})
     else:
-        write_rows(rows, fmt)
+        write_rows(rows, fmt, fields=(*rules.Rule.FIELDS, *rules.RuleStats.FIELDS))
 
 
 @rules_app.command("show")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import NotFound, TinyCRMError, quoted
 from .models import FollowUp
@@ -75,6 +75,10 @@ class Rule:
     note: str = ""
     owner: str | None = None
 
+    # to_dict's keys: every row of `rules list` has them, a retired rule's as null.
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "name", "when", "stage", "tier", "tag", "after", "due", "note", "owner", "description")
+
     def describe(self) -> str:
         """One line for people: ``tagged complaint → due within 2d``."""
         who = []
@@ -114,6 +118,10 @@ class RuleStats:
     late: int = 0
     cancelled: int = 0
     configured: bool = True
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "rule", "created", "open", "overdue", "met", "late", "cancelled", "compliance",
+        "configured")
 
     @property
     def missed(self) -> int:
