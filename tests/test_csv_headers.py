@@ -12,6 +12,7 @@ import pytest
 LISTINGS = [
     ("follow-up", "list", "--all"), ("follow-up", "queue"), ("cadence",), ("audit",),
     ("imports", "list"), ("dupes",), ("rules", "show", "new-lead"), ("timeline", "Cy"),
+    ("search", "Ada"),
 ]
 
 

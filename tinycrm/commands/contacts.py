@@ -40,7 +40,8 @@ def table_row(contact: Contact) -> dict:
 
 
 def print_contacts(contacts, fmt: OutputFormat, extra: dict[int, dict] | None = None, *,
-                   store: Store) -> None:
+                   store: Store, extra_fields: tuple[str, ...] = ()) -> None:
+    """``extra_fields`` names ``extra``'s columns: a CSV with no rows has them too."""
     extra = extra or {}
     if fmt is OutputFormat.csv:
         # The same contact CSV as `export --format csv` (and `import` reads it back).
@@ -50,13 +51,13 @@ def print_contacts(contacts, fmt: OutputFormat, extra: dict[int, dict] | None = 
         from ..store.formats.csvfile import write_contacts
 
         write_contacts(({**r, **extra.get(r["id"], {})} for r in with_notes(store, contacts)),
-                       sys.stdout, extra=list(next(iter(extra.values())).keys()) if extra else ())
+                       sys.stdout, extra=extra_fields)
     elif fmt in (OutputFormat.json, OutputFormat.ndjson):
         from ..store.exporter import with_notes
 
         write_rows(({**r, **extra.get(r["id"], {})} for r in with_notes(store, contacts)), fmt)
     else:
-        columns = [*(next(iter(extra.values())).keys() if extra else []), *TABLE_COLUMNS]
+        columns = [*extra_fields, *TABLE_COLUMNS]
         write_rows(({**extra.get(c.id, {}), **table_row(c)} for c in contacts), fmt, columns)
 
 
@@ -201,7 +202,7 @@ def search(
     filters = contact_filter(env, tag, stage, tier, owner, mine)
     store = env.store()
     results = store.search.search(query, limit=limit, filters=filters)
-    print_contacts([c for c, _ in results], fmt, store=store,
+    print_contacts([c for c, _ in results], fmt, store=store, extra_fields=("score",),
                    extra={c.id: {"score": round(score, 1)} for c, score in results})
 
 
