@@ -14,6 +14,7 @@ from ..store.timeutil import show as show_time
 from .options import (
     FormatOpt,
     LimitOpt,
+    ListByDefault,
     MineOpt,
     OwnerOpt,
     YesOpt,
@@ -32,8 +33,8 @@ UntilOpt = Annotated[str | None, typer.Option(
     "--until", metavar="DATE",
     help="Up to and including this date (default: now, and follow-ups due later count too).")]
 
-rules_app = typer.Typer(help="Response-time rules and the follow-ups they created.",
-                        invoke_without_command=True)
+rules_app = typer.Typer(cls=ListByDefault, invoke_without_command=True,
+                        help="Response-time rules and the follow-ups they created.")
 privacy_app = typer.Typer(help="A person's data: export it all, or erase it.", no_args_is_help=True)
 
 

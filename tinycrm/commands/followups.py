@@ -17,6 +17,7 @@ from ..store.models import Event, FollowUp, QueueItem
 from .options import (
     FormatOpt,
     LimitOpt,
+    ListByDefault,
     MineOpt,
     OwnerOpt,
     checked_owner,
@@ -29,6 +30,7 @@ KINDS_HELP = "note, call, email, meeting, or survey (with --score)."
 WHEN_HELP = "today, tomorrow, +3d, 2w, next monday, 2026-12-01 or '2026-12-01 14:30'."
 
 followup_app = typer.Typer(
+    cls=ListByDefault,
     help="Follow-ups: things to do for a contact by a date. Lists open ones by default.",
     invoke_without_command=True, no_args_is_help=False,
 )

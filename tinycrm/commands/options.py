@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from ..context import Env
 from ..output import OutputFormat
@@ -24,6 +25,18 @@ TierOpt = Annotated[str | None, typer.Option("--tier", help="Only contacts in th
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only this owner's.")]
 MineOpt = Annotated[bool, typer.Option("--mine", help="Only yours (the --user).")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Don't ask for confirmation.")]
+
+
+class ListByDefault(TyperGroup):
+    """A noun whose default is ``list``, options and all: ``tinycrm follow-up
+    --overdue -f json`` is ``tinycrm follow-up list --overdue -f json``, as
+    ``tinycrm follow-up`` alone is ``list``. (A group has no options of its
+    own but ``--help``.)"""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0].startswith("-") and args[0] not in ctx.help_option_names:
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
 
 
 def env_of(ctx: typer.Context) -> Env:

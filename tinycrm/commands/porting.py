@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 from .options import (
     FormatOpt,
     LimitOpt,
+    ListByDefault,
     MineOpt,
     OwnerOpt,
     StageOpt,
@@ -64,8 +65,8 @@ class ExportFormat(str, Enum):
     ics = "ics"
 
 
-imports_app = typer.Typer(help="Import batches: list them (the default), undo one.",
-                          invoke_without_command=True)
+imports_app = typer.Typer(cls=ListByDefault, invoke_without_command=True,
+                          help="Import batches: list them (the default), undo one.")
 
 
 class _Rejects:
