@@ -33,3 +33,49 @@ def test_a_groups_default_takes_the_lists_options_in_a_real_process(db_path):
     result = run_tinycrm("follow-up", "--mine", "-f", "json", db=db_path)  # (the lazy root)
     assert result.returncode == 0, result.stderr
     assert [f["rule"] for f in json.loads(result.stdout)] == ["new-lead"]
+
+
+def _options():
+    """(command, long name, its short names) for every option of every command."""
+    import typer.main
+
+    from tinycrm.cli import app
+
+    def walk(command, path):
+        for param in command.params:
+            longs = [o for o in param.opts if o.startswith("--")]
+            if longs and getattr(param, "param_type_name", "") == "option":
+                yield " ".join(path), longs[0], {o for o in param.opts if not o.startswith("--")}
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, (*path, name))
+
+    return list(walk(typer.main.get_command(app), ()))
+
+
+# The same name for two different things: a design question, not a letter to share.
+DIFFERENT_THINGS = {("follow-up queue", "--due"), ("cadence", "--due")}  # flags: "only due now"
+
+
+def test_an_option_has_the_same_short_letter_in_every_command():
+    letters: dict[str, set[str]] = {}
+    for command, long, shorts in _options():
+        if (command, long) not in DIFFERENT_THINGS:
+            letters.setdefault(long, set()).update(shorts)
+    missing = [(command, long, letters[long]) for command, long, shorts in _options()
+               if (command, long) not in DIFFERENT_THINGS and shorts != letters[long]]
+    assert missing == []
+    meaning: dict[str, set[str]] = {}
+    for long, shorts in letters.items():
+        for short in shorts:
+            meaning.setdefault(short, set()).add(long)
+    assert {s: longs for s, longs in meaning.items() if len(longs) > 1} == {}
+
+
+def test_the_short_letters_added_for_sameness_work(cli):
+    cli.ok("add", "Ada", "-t", "vip", "-m", "Met at the fair")
+    assert [c["name"] for c in json.loads(cli.ok("list", "-t", "vip", "-f", "json").stdout)] == ["Ada"]
+    assert cli.ok("search", "ada", "-t", "nosuch", "-f", "json").stdout == "[]\n"
+    assert cli.ok("export", "-t", "vip", "-f", "ndjson").stdout.count("\n") == 1
+    assert "Met at the fair" in cli.ok("timeline", "Ada").stdout
+    report = json.loads(cli.ok("report", "-u", "2026-11-01", "-f", "json").stdout)
+    assert report["period"]["until"].startswith("2026-11-02")

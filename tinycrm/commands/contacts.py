@@ -72,7 +72,8 @@ def add(
     stage: Annotated[str | None, typer.Option(help="Lifecycle stage (default: the config's default_stage, lead unless set).")] = None,
     tier: Annotated[str | None, typer.Option(help="Tier (default: the config's default_tier, standard unless set).")] = None,
     owner: Annotated[str | None, typer.Option(help="Owner (default: you).")] = None,
-    note: Annotated[str | None, typer.Option(help="A first note on the timeline.")] = None,
+    note: Annotated[str | None, typer.Option(
+        "--note", "-m", metavar="TEXT", help="A first note on the timeline.")] = None,
 ) -> None:
     """Add a contact and print its id."""
     store = env_of(ctx).store()

@@ -30,7 +30,7 @@ IfVersionOpt = Annotated[
 SinceOpt = Annotated[str | None, typer.Option(
     "--since", metavar="DATE", help="From this date: 2026-11-01, 2026-11, today, 30d (ago)...")]
 UntilOpt = Annotated[str | None, typer.Option(
-    "--until", metavar="DATE",
+    "--until", "-u", metavar="DATE",
     help="Up to and including this date (default: now, and follow-ups due later count too).")]
 
 rules_app = typer.Typer(cls=ListByDefault, invoke_without_command=True,

@@ -19,7 +19,7 @@ FormatOpt = Annotated[
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N rows.")]
 TagOpt = Annotated[list[str] | None, typer.Option(
-    "--tag", help="Only contacts with this tag (repeat: with all of them).")]
+    "--tag", "-t", help="Only contacts with this tag (repeat: with all of them).")]
 StageOpt = Annotated[str | None, typer.Option("--stage", help="Only contacts at this stage.")]
 TierOpt = Annotated[str | None, typer.Option("--tier", help="Only contacts in this tier.")]
 OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only this owner's.")]
