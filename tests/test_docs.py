@@ -33,6 +33,20 @@ def test_every_command_has_help_text():
     assert missing == []
 
 
+def test_every_argument_and_option_has_help_text():
+    missing = [(name, param.name) for name, command in COMMANDS for param in command.params
+               if not (getattr(param, "help", None) or "").strip()]
+    assert missing == []
+
+
+def test_follow_up_list_overdue_is_what_the_readme_says():
+    """Due this very second is overdue, as in the queue and `remind`."""
+    [command] = [c for name, c in COMMANDS if name == "follow-up list"]
+    [overdue] = [p for p in command.params if p.name == "overdue"]
+    assert "due now or before" in overdue.help
+    assert "`--overdue`: due now or before" in README
+
+
 def test_every_command_is_in_the_readme():
     missing = [name for name, _ in COMMANDS if f"tinycrm {name}" not in README]
     assert missing == []

@@ -171,7 +171,7 @@ def rm(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or
     say(f"deleted contact {contact.id} ({contact.name})")
 
 
-def tag(ctx: typer.Context, ref: Annotated[str, typer.Argument()],
+def tag(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
         tags: Annotated[list[str], typer.Argument(help="Tags to add.")]) -> None:
     """Add tags to a contact."""
     store = env_of(ctx).store()
@@ -179,7 +179,7 @@ def tag(ctx: typer.Context, ref: Annotated[str, typer.Argument()],
     say(f"{contact.name}: {', '.join(contact.tags)}")
 
 
-def untag(ctx: typer.Context, ref: Annotated[str, typer.Argument()],
+def untag(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
           tags: Annotated[list[str], typer.Argument(help="Tags to remove.")]) -> None:
     """Remove tags from a contact."""
     store = env_of(ctx).store()
@@ -195,7 +195,7 @@ def search(
     tier: TierOpt = None,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N results.")] = 20,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Fuzzy search, best match first."""

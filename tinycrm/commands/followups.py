@@ -156,7 +156,7 @@ def followup_add(
 
 def followup_list(
     ctx: typer.Context,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only those due before now.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only those due now or before.")] = False,
     today: Annotated[bool, typer.Option("--today", help="Only those due today (local date).")] = False,
     week: Annotated[bool, typer.Option("--week", help="Only those due today or in the next 6 days.")] = False,
     upcoming: Annotated[bool, typer.Option("--upcoming", help="Only those not yet due.")] = False,
