@@ -79,3 +79,15 @@ def test_the_short_letters_added_for_sameness_work(cli):
     assert "Met at the fair" in cli.ok("timeline", "Ada").stdout
     report = json.loads(cli.ok("report", "-u", "2026-11-01", "-f", "json").stdout)
     assert report["period"]["until"].startswith("2026-11-02")
+
+
+def test_remind_takes_mine_as_the_other_owner_filters_do(cli):
+    cli.ok("add", "Ada")
+    cli.ok("add", "Bo", "--owner", "bob")
+    cli.ok("follow-up", "add", "Ada", "--due", "2026-11-01", "-m", "Ada's")
+    cli.ok("follow-up", "add", "Bo", "--due", "2026-11-01", "-m", "Bo's", "--owner", "bob")
+    mine = cli.ok("remind", "--mine", "--dry-run").stdout
+    assert "Ada's" in mine and "Bo's" not in mine
+    assert mine == cli.ok("remind", "--dry-run").stdout
+    assert cli("remind", "--mine", "--all").exit_code == 2
+    assert cli("remind", "--mine", "--owner", "bob").exit_code == 2

@@ -380,6 +380,7 @@ def remind(
     exec_: Annotated[str | None, typer.Option("--exec", metavar="CMD", help="For --via command: run CMD with /bin/sh -c, items as JSON on stdin.")] = None,
     to: Annotated[str | None, typer.Option("--to", metavar="ADDR", help="For email: send to ADDR instead of [smtp] to.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", metavar="USER", help="This owner's items (default: yours).")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Yours (the --user): the default.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Everyone's items.")] = False,
     no_cadence: Annotated[bool, typer.Option("--no-cadence", help="Only follow-ups, no keep-in-touch items.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent; send and record nothing.")] = False,
@@ -412,13 +413,14 @@ def remind(
             check_address(to)
         except ValidationError as exc:
             raise typer.BadParameter(f"--to: {exc.message}") from None
-    if all_ and owner:
-        raise typer.BadParameter("--all and --owner can't be used together")
+    if all_ and (owner or mine):
+        raise typer.BadParameter(f"--all and {'--owner' if owner else '--mine'} can't be used together")
     env = env_of(ctx)
     store = env.store()
     now = store.now()
     options = RemindOptions(
-        channels=channels, owner=None if all_ else (env.user if owner is None else checked_owner(owner)), command=exec_, to=to,
+        channels=channels, owner=None if all_ else (owner_filter(env, owner, mine) or env.user),
+        command=exec_, to=to,
         dry_run=dry_run, include_cadence=not no_cadence,
     )
     smtp = env.config.section("smtp") if "email" in channels else {}
