@@ -73,6 +73,23 @@ def test_a_key_given_to_two_bindings_on_one_screen_is_a_config_error_naming_both
         make_app(store, keymap={"contact.new": "x", "contacts.clear": "x"})
 
 
+def test_a_dialog_binding_moved_onto_its_text_fields_key_is_a_config_error(store):
+    """The focused field handles its keys before the dialog: Save on ctrl+w
+    would delete a word instead. The app's keys are for every screen."""
+    with pytest.raises(ConfigError) as raised:
+        make_app(store, keymap={"dialog.save": "ctrl+w"})
+    assert raised.value.message == (
+        "[keymap] dialog.save: 'ctrl+w' is the text field's own key on the log dialog and the"
+        " follow-up dialog (delete left to start of word): the field would take it while you"
+        " type")
+    with pytest.raises(ConfigError, match=r"form.save: 'ctrl\+a' is the text field's own key on"
+                                          " the contact form"):
+        make_app(store, keymap={"form.save": "ctrl+a"})
+    app = make_app(store, keymap={"dialog.save": "ctrl+t"})
+    app.db.close()
+    assert app.keymap == {"dialog.save": "ctrl+t"}
+
+
 def test_keys_that_never_meet_on_one_screen_or_are_swapped_are_fine(store):
     fine = {"confirm.yes": "q",  # the app's q doesn't reach into a dialog
             "form.save": "j",  # the form has no list

@@ -110,7 +110,8 @@ def keymap_strings(raw: Mapping[str, Any], *, config: Path | None = None) -> dic
 
 def checked_keymap(raw: Mapping[str, Any], *, config: Path | None = None) -> dict[str, str]:
     """``keymap_strings``, and then a ConfigError if it gives one key to two
-    bindings that work on the same screen (naming both ids and the key)."""
+    bindings that work on the same screen (naming both ids and the key), or
+    to a binding of a dialog whose text field has the key for itself."""
     keymap = keymap_strings(raw, config=config)
     if not keymap:
         return keymap  # (nothing to check: the screens needn't be imported)
@@ -125,6 +126,10 @@ def checked_keymap(raw: Mapping[str, Any], *, config: Path | None = None) -> dic
             other = b if given == [a] else a
             problems.append(f"[keymap] {given[0]}: {key!r} is {other}'s key too, on {on}:"
                             " only one of them would work there")
+    for (binding_id, key), (what, places) in taken_by_text_fields(keymap).items():
+        on = " and ".join(filter(None, (", ".join(places[:-1]), places[-1])))
+        problems.append(f"[keymap] {binding_id}: {key!r} is the text field's own key on {on}"
+                        f" ({what.lower()}): the field would take it while you type")
     if problems:
         raise ConfigError((f"{config}: " if config else "") + "; ".join(problems))
     return keymap
@@ -154,6 +159,30 @@ def clashes(keymap: Mapping[str, str]) -> dict[tuple[str, str, str], list[str]]:
     return found
 
 
+def taken_by_text_fields(keymap: Mapping[str, str]) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """(id, key) -> (what the text field does with the key, the screens) for
+    each binding the keymap moves onto a key of a text field that has the
+    focus on that screen: the field handles its keys before the screen's.
+    (Textual's own bindings are the ones without an id. The app's are left
+    out: they are for every screen, and work on the others.)"""
+    found: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for place, classes, _ in screens():
+        bindings = [binding for cls in classes for binding in _bindings_of(cls)]
+        fields = {binding.key: binding.description or binding.action
+                  for binding in bindings if not binding.id}
+        default: dict[str, set[str]] = {}
+        for binding in bindings:
+            default.setdefault(binding.id or "", set()).add(binding.key)
+        for binding in bindings:
+            if binding.id in keymap and not binding.priority:
+                for key in keymap[binding.id].split(","):
+                    if key in fields and key not in default[binding.id]:  # (its own: by design)
+                        places = found.setdefault((binding.id, key), (fields[key], []))[1]
+                        if place not in places:
+                            places.append(place)
+    return found
+
+
 def live_bindings() -> list[tuple[str, list[Binding]]]:
     """Each screen and dialog, with every binding that can run on it: the
     app's (in a dialog, only its priority ones: Textual keeps the others
@@ -169,7 +198,10 @@ def live_bindings() -> list[tuple[str, list[Binding]]]:
 def screens() -> list[tuple[str, list[type], bool]]:
     """(what to call it, the classes whose bindings it has, whether it is a
     dialog) for every screen and dialog of the app. A new screen goes here
-    (tests/test_keymap.py checks that none is missing)."""
+    (tests/test_keymap.py checks that none is missing), with its list's class
+    when it has one, and its text fields' when one has the focus as it opens."""
+    from textual.widgets import Input, TextArea
+
     from .app import reports_available, reports_screen_class
     from .screens.confirm import ConfirmScreen
     from .screens.contacts import ContactsScreen
@@ -190,14 +222,14 @@ def screens() -> list[tuple[str, list[type], bool]]:
         ("the contact list", [ContactsScreen, VirtualTable], False),
         ("a contact", [DetailScreen, VirtualTable], False),
         ("the follow-up queue", [QueueScreen, VirtualTable], False),
-        ("the contact form", [FormScreen], False),
+        ("the contact form", [FormScreen, Input], False),
         ("help", [HelpScreen, VirtualTable], False),
-        ("the log dialog", [LogScreen], True),
-        ("the follow-up dialog", [FollowUpScreen], True),
+        ("the log dialog", [LogScreen, TextArea, Input], True),
+        ("the follow-up dialog", [FollowUpScreen, Input], True),
         ("the snooze dialog", [SnoozeScreen], True),
-        ("the reschedule dialog", [RescheduleScreen], True),
+        ("the reschedule dialog", [RescheduleScreen, Input], True),
         ("the stage dialog", [StageScreen], True),
-        ("the tags dialog", [TagScreen], True),
+        ("the tags dialog", [TagScreen, Input], True),
         ("a yes/no question", [ConfirmScreen], True),
         ("a note's whole text", [NoteScreen], True),
     ]
