@@ -18,6 +18,9 @@ class Field(Vertical):
     Field { height: auto; }
     Field > Horizontal { height: auto; }
     Field .field--label { width: 14; padding: 0 1 0 0; color: $text-muted; }
+    /* Textual's Input is 100% wide: beside the label it would run 14 cells
+       past its container's edge, typed text and caret hidden there. */
+    Field Input { width: 1fr; }
     Field .field--error { display: none; color: $text-error; padding: 0 0 0 14; height: auto; }
     Field.-invalid .field--error { display: block; }
     Field.-invalid .field--label { color: $text-error; }

@@ -1,0 +1,90 @@
+"""The app on small and odd terminals: a laptop's 80x24, a phone over ssh
+(60x20, 40x15), a wide 250x60. Long names, CJK and emoji. Each test opens a
+screen at a size and asserts on where widgets are (their regions), not on
+how they look: every control is on screen, inside its dialog, reachable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+
+from tinycrm.screens.detail import DetailScreen
+from tinycrm.screens.followup import FollowUpScreen
+from tinycrm.screens.log import LogScreen
+from tinycrm.screens.reschedule import RescheduleScreen
+from tinycrm.screens.snooze import SnoozeScreen
+from tinycrm.screens.tags import TagScreen
+from tinycrm.store import Store
+
+from .conftest import FROZEN
+from .test_tui import keys, make_app, seed, settle
+
+LONG_NAME = "Maximiliana Alexandrina Konstantinopoulou-Featherstonehaugh-Worthington III"
+LONG_COMPANY = "The Extraordinarily Long Company Name of International Widgets and Sprockets Ltd"
+
+
+def seed_long(store: Store) -> int:
+    """Seed's people, and one whose name and company fill a line, with a
+    long note on the timeline and a follow-up."""
+    seed(store)
+    contact = store.contacts.add(LONG_NAME, emails=["max@example.com"], company=LONG_COMPANY,
+                                 tags=[f"tag{i}-with-a-longish-name" for i in range(12)],
+                                 now=FROZEN - timedelta(days=10))
+    note = "A long note about the meeting, " * 8 + "\nSecond line\n\n" + "more\n" * 30
+    store.timeline.log(contact.id, "meeting", note, at=FROZEN - timedelta(days=1), now=FROZEN)
+    store.followups.add(contact.id, FROZEN - timedelta(days=1), note="Send the deck",
+                        now=FROZEN - timedelta(days=3))
+    return contact.id
+
+
+def shown(widget: Widget) -> Region:
+    """The part of ``widget`` that is drawn: its region cut by every
+    container's clip (an empty region when none of it is)."""
+    visible = widget.screen._compositor.visible_widgets
+    if widget not in visible:
+        return Region()
+    region, clip = visible[widget]
+    return region.intersection(clip)
+
+
+def inside(inner: Region, outer: Region) -> bool:
+    return outer.contains_region(inner)
+
+
+async def open_long_contact(app, pilot, contact_id: int) -> DetailScreen:
+    await settle(app, pilot)
+    app.open_contact(contact_id)
+    await settle(app, pilot)
+    assert isinstance(app.screen, DetailScreen)
+    return app.screen
+
+
+# Each dialog with fields, and the keys that open it on the long contact's screen.
+DIALOGS = [
+    (LogScreen, ("l",)),
+    (FollowUpScreen, ("f",)),
+    (TagScreen, ("t",)),
+    (SnoozeScreen, ("s",)),
+    (RescheduleScreen, ("r",)),
+]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+@pytest.mark.parametrize("dialog, opening", DIALOGS, ids=[d.__name__ for d, _ in DIALOGS])
+async def test_a_dialogs_inputs_lie_inside_the_dialog(store, size, dialog, opening):
+    """A field's input beside its label fits in the dialog: typed text past
+    the dialog's edge would be hidden behind its border, caret and all."""
+    contact_id = seed_long(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await open_long_contact(app, pilot, contact_id)
+        await keys(app, pilot, *opening)
+        assert isinstance(app.screen, dialog)
+        box = app.screen.query_one(".dialog").content_region
+        inputs = list(app.screen.query("Input"))
+        assert inputs
+        for widget in inputs:
+            assert inside(widget.region, box), (widget, widget.region, box)
