@@ -88,3 +88,73 @@ async def test_a_dialogs_inputs_lie_inside_the_dialog(store, size, dialog, openi
         assert inputs
         for widget in inputs:
             assert inside(widget.region, box), (widget, widget.region, box)
+
+
+async def tab_to(app, pilot, button_id: str, *, most: int = 10) -> Widget:
+    """Press tab until the button has focus (as someone without a mouse would)."""
+    for _ in range(most):
+        if app.focused is not None and app.focused.id == button_id:
+            break
+        await keys(app, pilot, "tab")
+    button = app.screen.query_one(f"#{button_id}")
+    assert app.focused is button
+    return button
+
+
+def wholly_shown(widget: Widget) -> bool:
+    """Drawn whole, within the screen (not cut by its dialog or the screen's edge)."""
+    return shown(widget) == widget.region and inside(widget.region, widget.screen.region)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (40, 15)])
+async def test_the_log_dialogs_save_button_can_be_reached_and_pressed(store, size):
+    contact_id = seed_long(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await open_long_contact(app, pilot, contact_id)
+        await keys(app, pilot, "l", *"Called about the deck")
+        assert isinstance(app.screen, LogScreen)
+        save = await tab_to(app, pilot, "save")
+        assert wholly_shown(save), (save.region, shown(save))
+        await pilot.click(save)
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen)  # saved, closed
+        assert store.timeline.list(contact_id, limit=1)[0].text == "Called about the deck"
+
+
+@pytest.mark.parametrize("size", [(60, 20), (40, 15)])
+async def test_the_follow_up_dialogs_save_button_can_be_reached_and_pressed(store, size):
+    contact_id = seed_long(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await open_long_contact(app, pilot, contact_id)
+        await keys(app, pilot, "f", "tab", *"Send the contract")  # due: tomorrow, as it is
+        assert isinstance(app.screen, FollowUpScreen)
+        save = await tab_to(app, pilot, "save")
+        assert wholly_shown(save), (save.region, shown(save))
+        await pilot.click(save)
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen)
+        notes = [f.note for f in store.followups.list(view="open", contact_id=contact_id,
+                                                       now=FROZEN)]
+        assert "Send the contract" in notes
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (40, 15)])
+async def test_a_long_notes_close_button_can_be_reached_and_pressed(store, size):
+    """The whole text of a long entry, under a title that a long name wraps
+    over three lines: the Close button is still there to press."""
+    from tinycrm.screens.note import NoteScreen
+
+    contact_id = seed_long(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_long_contact(app, pilot, contact_id)
+        await keys(app, pilot, "enter")  # the newest entry: the long meeting note
+        assert isinstance(app.screen, NoteScreen)
+        assert "Second line" in str(app.screen.query_one("#note-text").render())
+        close = await tab_to(app, pilot, "close")
+        assert wholly_shown(close), (close.region, shown(close))
+        await pilot.click(close)
+        await settle(app, pilot)
+        assert app.screen is screen
