@@ -54,6 +54,20 @@ def inside(inner: Region, outer: Region) -> bool:
     return outer.contains_region(inner)
 
 
+def screen_lines(app) -> list[str]:
+    """What the terminal shows, as text: one string per row."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True,
+                      force_terminal=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens))
+    return console.export_text().splitlines()
+
+
 async def open_long_contact(app, pilot, contact_id: int) -> DetailScreen:
     await settle(app, pilot)
     app.open_contact(contact_id)
@@ -158,3 +172,19 @@ async def test_a_long_notes_close_button_can_be_reached_and_pressed(store, size)
         await pilot.click(close)
         await settle(app, pilot)
         assert app.screen is screen
+
+
+async def test_a_heading_too_long_for_its_line_ends_in_an_ellipsis(store):
+    """The heading is one line: the rest of a long one is cut, and the cut
+    is shown, rather than wrapped onto a second line no one sees."""
+    contact_id = seed_long(store)
+    app = make_app(store)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await open_long_contact(app, pilot, contact_id)
+        heading = screen_lines(app)[0].rstrip()
+        assert heading.startswith(" Maximiliana Alexandrina Konstantinopoulou"), heading
+        assert heading.endswith("…") and len(heading) == 59, heading
+        await keys(app, pilot, "2")  # the queue: its counts, then what it shows
+        heading = screen_lines(app)[0].rstrip()
+        assert heading.startswith(" Follow-up queue  ·  mine (alice)  ·  2 overdue"), heading
+        assert heading.endswith("…"), heading
