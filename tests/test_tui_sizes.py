@@ -188,3 +188,16 @@ async def test_a_heading_too_long_for_its_line_ends_in_an_ellipsis(store):
         heading = screen_lines(app)[0].rstrip()
         assert heading.startswith(" Follow-up queue  ·  mine (alice)  ·  2 overdue"), heading
         assert heading.endswith("…"), heading
+
+
+@pytest.mark.parametrize("size", [(60, 20), (40, 15)])
+async def test_nothing_shows_past_the_footers_palette_key(store, size):
+    """Key hints too many for the footer slide under its right-docked
+    "^p Palette"; not one of their letters shows past it, in the last cell."""
+    contact_id = seed_long(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        assert screen_lines(app)[-1].endswith("^p Palette "), screen_lines(app)[-1]
+        await open_long_contact(app, pilot, contact_id)
+        assert screen_lines(app)[-1].endswith("^p Palette "), screen_lines(app)[-1]
