@@ -201,3 +201,19 @@ async def test_nothing_shows_past_the_footers_palette_key(store, size):
         assert screen_lines(app)[-1].endswith("^p Palette "), screen_lines(app)[-1]
         await open_long_contact(app, pilot, contact_id)
         assert screen_lines(app)[-1].endswith("^p Palette "), screen_lines(app)[-1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (40, 15)])
+@pytest.mark.parametrize("name", ["山田太郎株式会社東京ロボティクス営業本部長",
+                                  "A山田太郎株式会社東京ロボティクス営業本部長"])
+async def test_a_wide_character_cut_at_a_columns_edge_leaves_no_gap(store, size, name):
+    """A name of double-width characters too long for its column ends in
+    whole characters and the ellipsis right after them ("株式会…"), however the
+    column's width falls: not half a character turned into a space ("株式会 …")."""
+    store.contacts.add(name, company="東京ロボティクス株式会社グループ本社")
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        row = next(line for line in screen_lines(app) if "山田" in line)
+        assert row.count("…") == 2, row  # the name and the company, both cut
+        assert " …" not in row, row

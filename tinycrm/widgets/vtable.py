@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any, Protocol
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -330,5 +330,7 @@ def _fit(text: str, width: int) -> str:
     if width <= 0:
         return ""
     if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
+        # Whole characters only: set_cell_size pads half a wide (CJK, emoji)
+        # character with a space, which left a gap before the "…".
+        return set_cell_size(chop_cells(text, width - 1)[0] + "…", width)
     return set_cell_size(text, width)
