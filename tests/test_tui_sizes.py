@@ -217,3 +217,32 @@ async def test_a_wide_character_cut_at_a_columns_edge_leaves_no_gap(store, size,
         row = next(line for line in screen_lines(app) if "山田" in line)
         assert row.count("…") == 2, row  # the name and the company, both cut
         assert " …" not in row, row
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (40, 15)])
+async def test_the_reports_cards_and_bars_are_readable_on_a_narrow_terminal(store, size):
+    """Each headline card's title and figure fits on its line (five to a
+    row they were cut to 'Conver', 'Co'), and every bar has room to be seen."""
+    from textual.widgets import Label
+
+    from tinycrm.screens.reports import ReportsScreen
+    from tinycrm.widgets.chartbar import ChartBar
+
+    from .crm_helpers import build_known_dataset
+
+    build_known_dataset(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "3")
+        assert isinstance(app.screen, ReportsScreen)
+        labels = list(app.screen.query(".card-title, .card-value"))
+        assert len(labels) == 10
+        for label in labels:
+            assert isinstance(label, Label)
+            card = label.parent.content_region  # (a label is as wide as its text)
+            assert label.content.cell_length <= card.width, (str(label.content), card)
+        bars = [bar for bar in app.screen.query(ChartBar) if bar.display]
+        assert bars
+        for bar in bars:
+            assert bar.content_region.width >= 8, bar.content_region

@@ -103,6 +103,9 @@ class Card(Vertical):
 
 class ReportsScreen(CRMScreen[None]):
     CSS_PATH = "reports.tcss"
+    # Five cards in a row need about 100 columns; fewer columns per row below
+    # (reports.tcss), or their titles and figures are cut to a few letters.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-medium"), (100, "-wide")]
     BINDINGS = [
         Binding("m", "toggle_mine", "Mine/all", id="reports.mine",
                 tooltip="Report on my contacts and follow-ups, or everyone's"),
