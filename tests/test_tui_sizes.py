@@ -246,3 +246,26 @@ async def test_the_reports_cards_and_bars_are_readable_on_a_narrow_terminal(stor
         assert bars
         for bar in bars:
             assert bar.content_region.width >= 8, bar.content_region
+
+
+@pytest.mark.parametrize("size", [(60, 20), (40, 15)])
+async def test_a_contacts_lists_take_the_whole_width_of_a_narrow_terminal(store, size):
+    """Under 80 columns the info pane sits above the follow-ups and the
+    timeline, which get the whole width: beside a pane of 28 cells or more,
+    their notes had 5 to 9 cells ("First…")."""
+    contact_id = seed_long(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_long_contact(app, pilot, contact_id)
+        width = size[0]
+        info = screen.query_one("#info-pane").region
+        for name in ("#followups", "#timeline"):
+            table = screen.query_one(name).region
+            assert table.width == width and table.y >= info.bottom, (name, table, info)
+        assert info.height >= 2 and inside(info, screen.region), info
+        assert screen.query_one("#timeline").current.kind == "meeting"  # rows are there
+        # Wide again, the pane goes back beside them.
+        await pilot.resize_terminal(100, 30)
+        await settle(app, pilot)
+        info = screen.query_one("#info-pane").region
+        assert screen.query_one("#timeline").region.x >= info.right

@@ -36,6 +36,9 @@ class Loaded:
 
 class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
     CSS_PATH = "detail.tcss"
+    # Under 80 columns the info pane goes above the lists (detail.tcss):
+    # beside them it left the notes a few cells.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         BACK,
         *(hidden(b) if b.id == "contact.new" else b for b in CONTACT_BINDINGS),
