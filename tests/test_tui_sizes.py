@@ -269,3 +269,19 @@ async def test_a_contacts_lists_take_the_whole_width_of_a_narrow_terminal(store,
         await settle(app, pilot)
         info = screen.query_one("#info-pane").region
         assert screen.query_one("#timeline").region.x >= info.right
+
+
+async def test_the_log_dialog_fits_whole_at_60x20(store):
+    """On a short terminal a dialog drops its spare padding: for a name of
+    one line the log dialog fits, its title and its buttons in view at once."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "l")  # Ada Lovelace's screen, then log
+        assert isinstance(app.screen, LogScreen)
+        dialog = app.screen.query_one(".dialog")
+        assert dialog.max_scroll_y == 0
+        for selector in (".title", "#kind", "#text", "#at", "#save", "#cancel"):
+            widget = app.screen.query_one(selector)
+            assert wholly_shown(widget), (selector, widget.region, shown(widget))

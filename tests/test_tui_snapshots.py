@@ -71,3 +71,16 @@ def test_contact_form_screen(snap_compare, store):
 def test_help_screen(snap_compare, store):
     seed(store)  # ? from the contact list
     assert snap_compare(make_app(store), terminal_size=(100, 30), run_before=steps("question_mark"))
+
+
+# A phone over ssh: 60x20.
+
+
+def test_contact_detail_screen_at_60x20(snap_compare, store):
+    seed(store)  # enter opens Ada Lovelace: under 80 columns her info is above her lists
+    assert snap_compare(make_app(store), terminal_size=(60, 20), run_before=steps("enter"))
+
+
+def test_log_dialog_at_60x20(snap_compare, store):
+    seed(store)  # enter opens Ada Lovelace, l the log dialog: its inputs fit inside it
+    assert snap_compare(make_app(store), terminal_size=(60, 20), run_before=steps("enter", "l"))

@@ -105,6 +105,10 @@ class KeepsInput:
 class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
     """A dialog; escape cancels (dismisses with None)."""
 
+    # Under 24 rows a dialog gives up its spare padding (app.tcss): the log
+    # dialog then fits whole at 60x20 rather than scrolling its title away.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
+
     BINDINGS = [
         *FOCUS_BINDINGS,
         Binding("escape", "cancel", "Cancel", id="modal.cancel", tooltip="Close without saving"),
