@@ -165,3 +165,24 @@ def test_a_claim_live_when_a_run_asked_for_the_lock_is_not_taken_over(owners, db
                                         recipient="ann@ex.org")
     importer.close()
     assert done.is_set() and not second
+
+
+def test_the_claim_keeper_leaves_the_process_umask_alone(owners, clock, db_path, monkeypatch):
+    """The umask is the process's, not a thread's: the keeper setting it
+    (connect() makes new files 0600 that way) would set it under the delivery,
+    a command it starts or another connect(), which could leave it 077."""
+    import os
+
+    callers, umask = [], os.umask
+
+    def watched(mask):
+        callers.append(threading.current_thread().name)
+        return umask(mask)
+
+    monkeypatch.setattr(os, "umask", watched)
+    reminders = Reminders(owners)
+    claim = reminders.claim("email", owner="ann", now=FROZEN, recipient="ann@ex.org")
+    with reminders.kept(claim, every=0.01):
+        clock.now = FROZEN + timedelta(minutes=3)
+        assert _claimed_at(db_path, clock, clock.now)  # the keeper has renewed them
+    assert "tinycrm-claims" not in callers, callers

@@ -288,8 +288,19 @@ class Reminders:
         runs (a delivery, which may take longer than a claim lasts). The
         renewals come from a thread with a connection of its own, so the
         block may use the store; they stop before the block is left."""
+        # Opened here, not in the keeper's thread: connect() sets the umask,
+        # which is the process's, so a thread would set it under the
+        # delivery (a command it starts), or under another connect(), which
+        # could then leave it 077 for good.
+        try:
+            conn = connect(self.store.path, busy_timeout_ms=_BEAT_WAIT_MS)
+        except (sqlite3.Error, TinyCRMError):
+            conn = None  # (seldom: then renew() before the next delivery renews them)
+        if conn is None:
+            yield
+            return
         stop = threading.Event()
-        keeper = threading.Thread(target=self._keep, args=(claim.token, every, stop),
+        keeper = threading.Thread(target=self._keep, args=(conn, claim.token, every, stop),
                                   name="tinycrm-claims", daemon=True)
         keeper.start()
         try:
@@ -297,21 +308,17 @@ class Reminders:
         finally:
             stop.set()
             keeper.join()
+            conn.close()
 
-    def _keep(self, token: str, every: float, stop: threading.Event) -> None:
-        conn = None
-        try:
-            while not stop.wait(every):
-                try:
-                    conn = conn or connect(self.store.path, busy_timeout_ms=_BEAT_WAIT_MS)
-                    conn.execute(
-                        "UPDATE deliveries SET delivered_at = ? WHERE claim = ?"
-                        " AND state = 'claimed'", [to_db(self.store.now()), token])
-                except (sqlite3.Error, TinyCRMError):
-                    pass  # the lock is held (an import): the next beat tries again
-        finally:
-            if conn is not None:
-                conn.close()
+    def _keep(self, conn: sqlite3.Connection, token: str, every: float,
+              stop: threading.Event) -> None:
+        while not stop.wait(every):
+            try:
+                conn.execute(
+                    "UPDATE deliveries SET delivered_at = ? WHERE claim = ?"
+                    " AND state = 'claimed'", [to_db(self.store.now()), token])
+            except sqlite3.Error:
+                pass  # the lock is held (an import): the next beat tries again
 
     def _selected(self, claim: Claim, keys: Iterable[str] | None) -> list[QueueItem]:
         if keys is None:
