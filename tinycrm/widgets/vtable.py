@@ -332,5 +332,7 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) > width:
         # Whole characters only: set_cell_size pads half a wide (CJK, emoji)
         # character with a space, which left a gap before the "…".
-        return set_cell_size(chop_cells(text, width - 1)[0] + "…", width)
+        # (One cell is the ellipsis alone: chop_cells can't cut to 0 cells.)
+        kept = chop_cells(text, width - 1)[0] if width > 1 else ""
+        return set_cell_size(kept + "…", width)
     return set_cell_size(text, width)
