@@ -120,3 +120,20 @@ def test_follow_ups_put_off_late_before_the_upgrade_are_found_in_the_audit_log(d
         assert missed == {1: "2026-10-02T00:00:00Z", 2: None, 3: None}
         report = build(upgraded, now=FROZEN)
         assert (report.followups_total.on_time, report.followups_total.late) == (2, 1)
+
+
+def test_put_off_late_twice_and_past_its_new_time_too_it_is_late_once_in_its_first_period(
+        store):
+    """It keeps the first time it missed (the period it lapsed in), and open
+    past its new due time as well, it is late, not late and overdue both."""
+    fid = new_lead(store, "Twice Tina", parse_bound("2026-09-10", FROZEN))
+    due = store.followups.get(fid).due_at
+    store.followups.snooze(fid, parse_bound("2026-10-10", FROZEN), now=due + HOUR)
+    store.followups.reschedule(fid, parse_bound("2026-11-10", FROZEN),
+                               now=parse_bound("2026-10-12", FROZEN))  # late again
+    assert store.followups.get(fid).missed_at == due
+    rule = new_lead_rule(store)  # FROZEN: 2026-11-10 has passed as well
+    assert (rule.open, rule.overdue, rule.late, rule.missed) == (1, 0, 1, 1)
+    september = build(store, since=parse_bound("2026-09-01", FROZEN),
+                      until=parse_bound("2026-09-30", FROZEN), now=FROZEN)
+    assert (september.followups_total.late, september.followups_total.overdue) == (1, 0)
