@@ -153,7 +153,7 @@ def test_a_claim_live_when_a_run_asked_for_the_lock_is_not_taken_over(owners, db
     done = threading.Event()
 
     def finish():
-        time.sleep(0.5)
+        time.sleep(1.5)  # (the second run must have asked for the lock by then)
         done.set()
         importer.execute("COMMIT")
 
