@@ -111,6 +111,14 @@ def test_audit_command_table_and_json(cli):
                                                            ("update", "alice")]
     assert len(json.loads(cli.ok("audit", "-n", "2", "-f", "json").stdout)) == 2
     assert len(json.loads(cli.ok("audit", "-f", "json").stdout)) == 7
+    one_day = json.loads(cli.ok("audit", "--since", "2026-11-24", "--until", "2026-11-24",
+                                "-f", "json").stdout)  # (the 24th included, the 25th not)
+    assert [(r["action"], r["actor"]) for r in one_day] == [("update", "alice")]
+    assert [r["action"] for r in json.loads(
+        cli.ok("audit", "-u", "2026-11-23", "-f", "json").stdout)] == ["create"] * 4
+    backwards = cli("audit", "--since", "2026-11-25", "--until", "2026-11-24")
+    assert (backwards.exit_code, backwards.stderr) == (
+        2, "tinycrm: error: --since must come before --until\n")
 
 
 def test_a_note_given_to_add_is_in_its_create_entry(cli):

@@ -299,11 +299,13 @@ def audit(
     ctx: typer.Context,
     ref: Annotated[str | None, typer.Argument(help="Only this contact (an id works for erased ones).")] = None,
     since: SinceOpt = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", "-u", metavar="DATE", help="Up to and including this date.")] = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Who changed what and when, with the fields before and after; newest first."""
-    from ..store.errors import NotFound
+    from ..store.errors import NotFound, ValidationError
     from ..store.reports import parse_bound
 
     store = env_of(ctx).store()
@@ -318,9 +320,12 @@ def audit(
             why_not = store.audit.history_of(contact_id)
             if why_not is not None:
                 raise NotFound(why_not) from None
-    entries = store.audit.list(
-        contact_id, since=parse_bound(since, store.now()) if since is not None else None,
-        limit=limit)
+    now = store.now()
+    start = parse_bound(since, now) if since is not None else None
+    end = parse_bound(until, now, end=True) if until is not None else None
+    if start is not None and end is not None and start >= end:
+        raise ValidationError("--since must come before --until")
+    entries = store.audit.list(contact_id, since=start, until=end, limit=limit)
     if fmt is not OutputFormat.table:
         write_rows((e.to_dict() for e in entries), fmt, fields=AuditEntry.FIELDS)
         return

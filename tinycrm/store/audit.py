@@ -69,8 +69,11 @@ class Audit:
         contact_id: int | None = None,
         *,
         since: datetime | None = None,
+        until: datetime | None = None,
         limit: int | None = None,
     ) -> list[AuditEntry]:
+        """Newest first; ``since`` is the first moment and ``until`` the end
+        (not included), as ``reports.parse_bound`` gives them."""
         where, params = [], []
         if contact_id is not None:
             where.append("contact_id = ?")
@@ -78,6 +81,9 @@ class Audit:
         if since is not None:
             where.append("at >= ?")
             params.append(to_db(since))
+        if until is not None:
+            where.append("at < ?")
+            params.append(to_db(until))
         sql = "SELECT id, at, actor, action, entity, entity_id, contact_id, before, after FROM audit"
         if where:
             sql += " WHERE " + " AND ".join(where)
