@@ -86,10 +86,17 @@ def test_a_bad_when_is_a_usage_error_naming_the_forms(cli, people):
     assert cli("follow-up", "list", "--overdue", "--today").exit_code == 2
 
 
+def test_done_prints_the_next_ones_id_only_when_there_is_one(cli, people):
+    once = cli.ok("follow-up", "add", "1", "--due", "2026-11-25", "-m", "Once").stdout.strip()
+    weekly = cli.ok("follow-up", "add", "1", "--due", "2026-11-25", "--every", "1w").stdout.strip()
+    assert cli.ok("follow-up", "done", once).stdout == ""
+    assert cli.ok("follow-up", "done", weekly).stdout == f"{int(weekly) + 1}\n"
+
+
 def test_done_snooze_reschedule_cancel(cli, people, store):
     cli.ok("follow-up", "add", "1", "--due", "2026-11-20", "-m", "Call", "--every", "1w")
     done = cli.ok("follow-up", "done", "1", "--note", "Went well")
-    assert done.stdout == ""
+    assert done.stdout == "2\n"  # the next one's id, for a script (as add prints its own)
     assert done.stderr == "done: follow-up 1 for Ada Lovelace; next one (2) due 2026-11-30 00:00\n"
     again = cli("follow-up", "done", "1")
     assert again.exit_code == 4 and "already done" in again.stderr

@@ -235,7 +235,8 @@ def followup_done(
     followup_id: Annotated[int, typer.Argument(metavar="ID", help="Follow-up id.")],
     note: Annotated[str | None, typer.Option("--note", "-m", metavar="TEXT", help="What came of it (logged on the timeline).")] = None,
 ) -> None:
-    """Mark a follow-up done; a recurring one schedules its next occurrence."""
+    """Mark a follow-up done; a recurring one schedules its next occurrence
+    (its id is printed, as `follow-up add` prints the one it makes)."""
     store = env_of(ctx).store()
     followup = store.followups.done(followup_id, note=note)
     message = f"done: follow-up {followup.id} for {followup.contact_name}"
@@ -243,6 +244,8 @@ def followup_done(
     if nxt is not None:
         message += f"; next one ({nxt.id}) due {_show(nxt.due_at)}"
     say(message)
+    if nxt is not None:
+        typer.echo(nxt.id)
 
 
 def followup_snooze(
