@@ -484,3 +484,15 @@ def test_their_number_is_erased_however_like_a_date_and_a_blob_too(store):
     erase(store, erin.id)
     texts = sorted(str(e.text) for e in store.timeline.list(other.id) if e.kind == "note")
     assert texts == ["Erin: [erased], or [erased]; met 12.03.2023", "mail [erased]"]
+
+
+def test_the_export_names_the_import_that_brought_a_duplicate_since_merged_into_them(cli, tmp_path):
+    """The duplicate's row, which named its import, went with the merge."""
+    cli.ok("add", SECRETS["name"], "-e", SECRETS["email"])
+    people = tmp_path / "fair-leads.csv"
+    people.write_text("name,email\nZeb Q.,zeb.q@hidden-example.org\n")
+    cli.ok("import", str(people))
+    cli.ok("merge", "1", "2")
+    imports = json.loads(cli.ok("privacy", "export", "1").stdout)["imports"]
+    assert [(i["batch_id"], i["action"], i["source"], i["contact_id"]) for i in imports] == [
+        (1, "created", str(people), 2)]

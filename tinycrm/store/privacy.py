@@ -95,21 +95,33 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
                 " FROM deliveries WHERE contact_id = ? ORDER BY id", [contact_id],
             )
         ]
+        # Deleted records of the same person: what ``erase`` would take with them.
+        merged, earlier_ids = _records_of(conn, contact_id, _person(contact_id, contact))
+        others = [*merged[1:], *earlier_ids]
+        marks = ", ".join("?" * len(others))
         imports = [
             {"batch_id": r[0], "action": r[1], "before": json.loads(r[2]) if r[2] else None,
-             "source": r[3], "format": r[4], "started_at": to_json(from_db(r[5]))}
+             "source": r[3], "format": r[4], "started_at": to_json(from_db(r[5])),
+             "contact_id": r[6]}
             for r in conn.execute(
-                "SELECT b.id, 'created', NULL, b.source, b.format, b.started_at"
+                "SELECT b.id, 'created', NULL, b.source, b.format, b.started_at, c.id"
                 " FROM contacts c JOIN import_batches b ON b.id = c.import_batch WHERE c.id = ?"
                 " UNION ALL"
-                " SELECT i.batch_id, i.action, i.before, b.source, b.format, b.started_at"
-                " FROM import_items i JOIN import_batches b ON b.id = i.batch_id"
-                " WHERE i.contact_id = ? ORDER BY 1", [contact_id, contact_id],
+                " SELECT i.batch_id, i.action, i.before, b.source, b.format, b.started_at,"
+                " i.contact_id FROM import_items i JOIN import_batches b ON b.id = i.batch_id"
+                " WHERE i.contact_id = ?"
+                # A record merged into them or deleted before has no row to name
+                # the import that created it: the entry that created it does.
+                " UNION ALL"
+                " SELECT b.id, 'created', NULL, b.source, b.format, b.started_at, a.entity_id"
+                " FROM audit a JOIN import_batches b"
+                "  ON b.id = json_extract(a.after, '$.import_batch')"
+                " WHERE a.entity = 'contact' AND a.action = 'create'"
+                f" AND a.entity_id IN ({marks}) ORDER BY 1, 7",
+                [contact_id, contact_id, *others],
             )
         ]
         audit = [a.to_dict() for a in store.audit.list(contact_id)]
-        # Deleted records of the same person: what ``erase`` would take with them.
-        _, earlier_ids = _records_of(conn, contact_id, _person(contact_id, contact))
         earlier = [{"contact_id": other,
                     "audit": [a.to_dict() for a in reversed(store.audit.list(other))]}
                    for other in earlier_ids]
