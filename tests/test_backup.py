@@ -471,3 +471,20 @@ def test_restore_waits_for_a_running_import_and_names_it(db_path, tmp_path):
     assert "waiting for an import of big.csv by bob" in err
     listed = run_tinycrm("list", "-f", "json", db=db_path)
     assert [c["name"] for c in json.loads(listed.stdout)] == ["Bea Backup"]
+
+
+def test_a_backup_clears_the_copies_that_killed_backups_left_and_no_others(cli, tmp_path):
+    """A backup killed outright (SIGKILL, a cron timeout) leaves its hidden,
+    whole copy of the database behind; the next backup there removes it."""
+    cli.ok("add", "Ada")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # (has exited)
+    dead = folder / f".tinycrm-20261201-030000.db.{gone}.partial"
+    alive = folder / f".copy.db.{os.getppid()}.partial"  # (a running process's)
+    other = folder / f".notes.txt.{gone}.partial"  # (not a backup's name)
+    for path in (dead, alive, other):
+        path.write_bytes(b"SQLite format 3\x00")
+    made = Path(cli.ok("db", "backup", str(folder)).stdout.strip())
+    assert sorted(p.name for p in folder.iterdir()) == sorted([made.name, alive.name, other.name])

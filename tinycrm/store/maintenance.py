@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -65,6 +66,7 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
     if not dest.parent.is_dir():
         raise ValidationError(f"no folder {dest.parent}")
     tmp = dest.parent / f".{dest.name}.{os.getpid()}.partial"
+    _clear_dead_partials(dest.parent)
     started = time.perf_counter()
     old_umask = os.umask(0o077)
     try:
@@ -102,6 +104,37 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
             raise
         return Backup(dest, dest.stat().st_size, seconds, contacts, audited=False)
     return Backup(dest, dest.stat().st_size, seconds, contacts)
+
+
+# A backup's copy while it is made (``.NAME.db.PID.partial``): only names of
+# that form are ever deleted, and only when PID has gone.
+_PARTIAL = re.compile(r"\..+\.db\.(\d+)\.partial")
+
+
+def _clear_dead_partials(folder: Path) -> None:
+    """Delete the half-made copies that backups killed outright (SIGKILL,
+    a cron job's timeout) left in ``folder``: whole copies of the database,
+    hidden, that nothing else would ever remove. A copy whose process still
+    runs is being made, and stays."""
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.name.endswith(".partial")]
+    except OSError:
+        return
+    for name in names:
+        match = _PARTIAL.fullmatch(name)
+        pid = int(match.group(1)) if match else None
+        if pid is not None and not _running(pid):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # (another user's process: not ours to judge)
+    return True
 
 
 # What os.link raises where the file system has no hard links (FAT and exFAT,
