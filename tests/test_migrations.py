@@ -285,3 +285,43 @@ def test_cadence_reminders_sent_before_local_days_are_not_sent_again(db_path):
             [(due,)] = store.conn.execute("SELECT due_at FROM deliveries").fetchall()
             assert due == "2026-03-31T21:30:00Z"
             assert Reminders(store).due("stdout", now=from_db("2026-04-02T00:00:00Z")) == []
+
+
+# m002 as versions before 09f9759 made it (a trigram index fed by an insert
+# trigger, no vocabulary), with a search row of that time.
+TRIGRAM_SEARCH_INDEX = (
+    "DROP TRIGGER contact_search_ad", "DROP TRIGGER contact_search_au",
+    "DROP TABLE contact_search_terms", "DROP TABLE contact_search_fts",
+    "CREATE VIRTUAL TABLE contact_search_fts USING fts5(haystack, content='contact_search',"
+    " content_rowid='contact_id', tokenize='trigram')",
+    "CREATE TRIGGER contact_search_ai AFTER INSERT ON contact_search BEGIN"
+    " INSERT INTO contact_search_fts(rowid, haystack) VALUES (new.contact_id, new.haystack); END",
+    "CREATE TRIGGER contact_search_ad AFTER DELETE ON contact_search BEGIN"
+    " INSERT INTO contact_search_fts(contact_search_fts, rowid, haystack)"
+    " VALUES ('delete', old.contact_id, old.haystack); END",
+    "CREATE TRIGGER contact_search_au AFTER UPDATE ON contact_search BEGIN"
+    " INSERT INTO contact_search_fts(contact_search_fts, rowid, haystack)"
+    " VALUES ('delete', old.contact_id, old.haystack);"
+    " INSERT INTO contact_search_fts(rowid, haystack) VALUES (new.contact_id, new.haystack); END",
+)
+
+
+def test_search_index_from_before_m002_was_rewritten_is_made_again(db_path):
+    """m002 was rewritten after it landed: a database from before kept the
+    trigram index, and search (and `db reindex`) failed on it after the upgrade."""
+    from tinycrm.store.maintenance import check
+
+    fresh = db_path.with_name("fresh.db")
+    Store(fresh, user="alice").close()
+    older_database(
+        db_path, "m053_search_index_of_words_for_trigram_databases", *TRIGRAM_SEARCH_INDEX, ADA,
+        "INSERT INTO contact_emails (contact_id, position, email, email_key)"
+        " VALUES (1, 0, 'ada@example.org', 'ada@example.org')",
+        "INSERT INTO contact_search VALUES (1, 'ada', 'ada ada@example.org')")
+    with Store(db_path, user="alice") as store:
+        assert [c.id for c, _ in store.search.search("example")] == [1]
+        assert "m053_search_index_of_words_for_trigram_databases" in store.migrated
+        assert check(store).ok, check(store)
+        store.contacts.add("Adam", owner="alice")
+        assert [c.name for c, _ in store.search.search("ada")] == ["Ada", "Adam"]
+    assert schema(db_path) == schema(fresh)

@@ -629,3 +629,30 @@ def m052_followups_missed_when_put_off(db: Database) -> None:
             WHERE rule IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m053_search_index_of_words_for_trigram_databases(db: Database) -> None:
+    # m002 was rewritten after it had landed (09f9759): a database made by an
+    # earlier version kept its first search index (a trigram FTS5 index fed by
+    # an insert trigger, rows of whole emails, no vocabulary), which no step
+    # replaced. Search failed on it ("no such table: contact_search_terms"),
+    # and so did `db reindex`. Such a database gets today's index, made from
+    # its contacts; the search rows are derived data, so nothing is lost.
+    if db["contact_search_terms"].exists():
+        return
+    from .search import index_rows
+    from .search_upkeep import _entries, _id_ranges
+
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS contact_search_ai;
+        DROP TRIGGER IF EXISTS contact_search_ad;
+        DROP TRIGGER IF EXISTS contact_search_au;
+        DROP TABLE IF EXISTS contact_search_fts;
+        DROP TABLE IF EXISTS contact_search;
+        """
+    )
+    m002_search_index(db)
+    for low, high in _id_ranges(db.conn):
+        index_rows(db.conn, _entries(db.conn, low, high))
