@@ -642,7 +642,7 @@ def m053_search_index_of_words_for_trigram_databases(db: Database) -> None:
     if db["contact_search_terms"].exists():
         return
     from .search import index_rows
-    from .search_upkeep import _entries, _id_ranges
+    from .search_upkeep import id_ranges, index_entries
 
     db.executescript(
         """
@@ -654,5 +654,5 @@ def m053_search_index_of_words_for_trigram_databases(db: Database) -> None:
         """
     )
     m002_search_index(db)
-    for low, high in _id_ranges(db.conn):
-        index_rows(db.conn, _entries(db.conn, low, high))
+    for low, high in id_ranges(db.conn):
+        index_rows(db.conn, index_entries(db.conn, low, high))

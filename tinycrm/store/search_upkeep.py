@@ -189,8 +189,8 @@ def _out_of_step(
 ) -> Iterator[list[tuple[IndexEntry, tuple[str, str] | None]]]:
     """For each chunk of contacts, those whose search row is missing (None)
     or differs from theirs worked out now (the row they have), as index entries."""
-    for low, high in _id_ranges(conn):
-        entries = _entries(conn, low, high)
+    for low, high in id_ranges(conn):
+        entries = index_entries(conn, low, high)
         made = {row[0]: row for row in SearchRows(entries).rows}
         kept = {r[0]: (r[1], r[2]) for r in conn.execute(
             "SELECT contact_id, name, haystack FROM contact_search"
@@ -211,7 +211,7 @@ def _same(kept: tuple[str, str] | None, made: tuple[int, str, str]) -> bool:
         haystack == made_haystack or sorted(haystack.split()) == sorted(made_haystack.split()))
 
 
-def _id_ranges(conn: sqlite3.Connection) -> Iterator[tuple[int, int]]:
+def id_ranges(conn: sqlite3.Connection) -> Iterator[tuple[int, int]]:
     """(first, last) contact id of each ``CHUNK`` contacts, in order."""
     start = _FIRST_ID
     while True:
@@ -225,7 +225,7 @@ def _id_ranges(conn: sqlite3.Connection) -> Iterator[tuple[int, int]]:
         start = ids[-1] + 1
 
 
-def _entries(conn: sqlite3.Connection, low: int, high: int) -> list[IndexEntry]:
+def index_entries(conn: sqlite3.Connection, low: int, high: int) -> list[IndexEntry]:
     """(id, name, emails, company, tags) of the contacts from ``low`` to
     ``high``, in the order ``Contacts.get_many`` gives them (emails by
     position, tags by name): the entries ``Search.reindex`` makes of them,
