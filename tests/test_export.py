@@ -143,7 +143,7 @@ def test_a_note_of_known_and_new_paragraphs_adds_only_the_new(cli, tmp_path):
 
 
 @pytest.mark.parametrize("chunk", [2500, 1], ids=["one chunk", "a chunk each"])
-@pytest.mark.parametrize("fmt", ["csv", "json", "ndjson"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "ndjson", "vcard"])
 def test_two_of_one_name_on_one_number_come_back_as_two(cli, tmp_path, fmt, chunk, monkeypatch):
     from tinycrm.store import importer
 

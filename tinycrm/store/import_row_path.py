@@ -345,10 +345,11 @@ class RowPath:
 
     def _another_record(self, inc: Incoming, contact_id: int, pending: dict[int, Any]) -> bool:
         """Whether the file says the row and a contact it made are two people:
-        in tinycrm's own export (or a JSON list in its shape) a uid names one
-        contact, and two of one name on one number (a household's) come back
-        as two. (Other files' cards of one person, twice, merge.)"""
-        if not inc.uid or self.checker.layout not in ("tinycrm", "json"):
+        in tinycrm's own export (CSV, a card of its vCard, or a JSON list in
+        its shape) a uid names one contact, and two of one name on one number
+        (a household's) come back as two. (Other files' cards of one person,
+        twice, merge.)"""
+        if not inc.uid or not (inc.own_card or self.checker.layout in ("tinycrm", "json")):
             return False
         if contact_id in pending:
             uid = pending[contact_id].uid

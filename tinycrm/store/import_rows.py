@@ -25,7 +25,7 @@ from .contact_values import (
 from .dupes import name_shows
 from .errors import ValidationError, quoted
 from .file_times import file_time
-from .formats import Row
+from .formats import OWN_CARD, Row
 from .formats.jsonfile import DEEPEST, too_deep
 from .textutil import (
     BLANK,
@@ -172,6 +172,7 @@ class Incoming:
     phone_keys: list[str | None] = []
     tags: list[str] = []
     kept_fields: frozenset[str] = frozenset()
+    own_card = False  # a card of tinycrm's vCard export (``OWN_CARD``)
 
     def state(self, default_stage: str, default_tier: str, user: str) -> ContactState:
         """The contact this row would create, as a state later rows can merge into."""
@@ -328,6 +329,8 @@ class RowChecker:
             if uid is not None and len(uid) > 200:
                 raise _Bad(self.field(row, "uid", uid), "a uid can't be longer than 200 characters")
             inc.uid = uid
+            if record.get(OWN_CARD):
+                inc.own_card = True
         kept: dict[str, str] = {}
         for key in ("created_at", "updated_at", "last_contacted_at"):
             if key in record:

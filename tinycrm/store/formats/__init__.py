@@ -35,6 +35,9 @@ RECORD_KEYS = (
     "last_contacted_at",
 )
 LIST_KEYS = ("emails", "phones", "tags")
+# A record's mark of a card of tinycrm's vCard export, whose UID names one
+# contact: two of one name on one number there are two people, as in its CSV.
+OWN_CARD = "_tinycrm"
 
 
 class FormatError(TinyCRMError):

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from . import FormatError, Row, add_field
+from . import OWN_CARD, FormatError, Row, add_field
 from .source import Source
 from .vcardgroups import Groups, might_have_groups, read_groups, with_groups
 from .vcardlines import Property, logical_lines, parse_property, split_unescaped, unescape
@@ -279,6 +279,8 @@ def card_record(props: list[Property]) -> dict[str, Any]:
         record["note"] = "\n\n".join(notes)
     if fields:
         record["fields"] = fields
+    if own:
+        record[OWN_CARD] = True
     name, company = record.get("name"), record.get("company")
     if (name and company and name.casefold() == company.casefold()
             and not (own and record.keys() & _NAME_PARTS)):
