@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from .errors import ValidationError, quoted
-from .textutil import names_a_person, strip_controls
+from .textutil import names_a_person, one_line, strip_controls
 from .timeutil import in_range, out_of_range
 from .when import MAX_PERIOD_DAYS
 
@@ -25,17 +25,25 @@ BIRTHDAY_FORMS = "YYYY-MM-DD, or --MM-DD without the year"
 def split_name(name: str) -> tuple[str | None, str | None]:
     """(first name, last name) guessed from a full name; none from an address
     or a number in a name's place."""
-    parts = name.split()
+    parts = _words(name)
     if not parts or not names_a_person(name):
         return None, None
     if name.count(",") == 1:
-        head, tail = (" ".join(part.split()) for part in name.split(","))
+        head, tail = (" ".join(_words(part)) for part in name.split(","))
         if head and tail and tail.lower().rstrip(".") not in _NAME_SUFFIXES:
             return tail, head  # "Lovelace, Ada", as address books file people
         parts = head.split() or tail.split()  # "Ada Lovelace, PhD"
     if len(parts) == 1:
         return parts[0], None
     return parts[0], " ".join(parts[1:])
+
+
+def _words(text: str) -> list[str]:
+    """The words of a name, less those with nothing visible (a zero-width
+    space): kept as a first name, it would be none (``one_line``), and the
+    import, which drops it, could not give it back."""
+    words = text.split()
+    return words if text.isascii() else [w for w in words if one_line(w)]
 
 
 # What follows a comma after a name and is not a first name.
