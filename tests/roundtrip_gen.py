@@ -22,7 +22,9 @@ HOSTILE = (",", ";", '"', "'", "\\", ":::", " ::: ", "\\;", "\\\\", "=", "+", "-
            "\n", "\r\n", "\x0b", "\x0c", "\x1b[31m", "\x01", "\x7f", "\x85", "\u2028",
            "\u2029", "\u200b", "\u200d", "\u202e", "\ufeff", "\xa0", "\u3000")
 UNICODE = ("😀", "👩‍👩‍👧", "🏳️‍🌈", "𝐉𝐨𝐡𝐧", "שלום", "مرحبا", "e\u0301", "a\u0308\u0323",
-           "ﬁ", "Ⅻ", "ß", "İ", "ǅ", "\U0001f600\U0001f3fd", "𓂀", "한국어", "ไทย")
+           "ﬁ", "Ⅻ", "ß", "İ", "ǅ", "\U0001f600\U0001f3fd", "𓂀", "한국어", "ไทย", "\uffff",
+           "\ue000", "\U000e0041", "\u00ad", "\u061c", "\u200e", "\u2800", "\u3164", "\u034f",
+           "\u0301", "\ufe0f", "\u2066x\u2069", "\U0010fffd")
 LEADS = ("=", "+", "-", "@", "'", "'=", "''", "\t", "\r", " ", "0", "00", "'0")
 STAGES = ("lead", "qualified", "customer", "churned", "lost")
 TIERS = ("vip", "standard", "low")
@@ -123,7 +125,7 @@ class Gen:
         if kind < 0.5:
             return f"--{month:02d}-{day:02d}"
         if kind < 0.55:
-            return "--02-29"
+            return r.choice(("--02-29", "2000-02-29", "1800-01-01", "2999-12-31"))
         return f"{r.randint(1900, 2020)}-{month:02d}-{day:02d}"
 
     def note(self) -> str:
@@ -151,6 +153,13 @@ class Gen:
             spec["last_name"] = self.text(30) if r.random() < 0.8 else None
         spec["emails"] = [self.email() for _ in range(r.choice((0, 1, 1, 2, 3)))]
         spec["phones"] = [self.phone() for _ in range(r.choice((0, 1, 1, 2, 3)))]
+        if r.random() < 0.15:
+            # Two numbers with one match key (the last eight digits), told
+            # apart by the ninth: +1 425 555 0100 and +1 415 555 0100.
+            eight = "".join(str(r.randint(0, 9)) for _ in range(8))
+            spec["phones"] += [f"+1 4{n}{eight}" for n in r.sample("0123456789", 2)]
+        if r.random() < 0.1 and self.made and self.made[-1].get("phones"):
+            spec["phones"].append(r.choice(self.made[-1]["phones"]))  # another's number
         for key in ("company", "title"):
             if r.random() < 0.6:
                 spec[key] = self.long_or(40)
