@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from .errors import ValidationError, quoted
-from .textutil import names_a_person, one_line, strip_controls
+from .textutil import BLANK, names_a_person, one_line, strip_controls
 from .timeutil import in_range, out_of_range
 from .when import MAX_PERIOD_DAYS
 
@@ -43,7 +43,11 @@ def _words(text: str) -> list[str]:
     space): kept as a first name, it would be none (``one_line``), and the
     import, which drops it, could not give it back."""
     words = text.split()
-    return words if text.isascii() else [w for w in words if one_line(w)]
+    if text.isascii():
+        return words
+    # (A word that starts with a letter or digit shows it: one_line, slower,
+    # only for the rest. The import splits the names of a whole file.)
+    return [w for w in words if w[0].isalnum() and w[0] not in BLANK or one_line(w)]
 
 
 # What follows a comma after a name and is not a first name.
