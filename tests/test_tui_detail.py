@@ -5,6 +5,7 @@ another connection to the same file plays the colleague or the CLI, and
 from __future__ import annotations
 
 import sqlite3
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from tinycrm.store import ContactFilter, Store
@@ -199,13 +200,19 @@ def long_timeline(store, n: int) -> dict[str, int]:
     return ids
 
 
-async def test_end_goes_to_the_oldest_event_of_a_long_timeline(store):
-    long_timeline(store, 450)
+@asynccontextmanager
+async def on_a_long_timeline(store, n: int):
+    """The app on Ada's screen, her timeline of ``n`` notes (and 3 more)."""
+    long_timeline(store, n)
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await keys(app, pilot, "enter")
-        timeline = table(app, "#timeline")
+        yield app, pilot, table(app, "#timeline")
+
+
+async def test_end_goes_to_the_oldest_event_of_a_long_timeline(store):
+    async with on_a_long_timeline(store, 450) as (app, pilot, timeline):
         assert len(timeline.source) == 453  # the whole timeline's length, before it is read
         await keys(app, pilot, "end")
         assert timeline.cursor == 452
@@ -338,12 +345,7 @@ async def test_a_note_open_when_its_contact_is_erased_elsewhere_goes_with_it(sto
 
 
 async def test_a_timeline_page_that_fails_to_load_is_tried_again_on_the_next_move(store, db_path):
-    long_timeline(store, 450)
-    app = make_app(store)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        await keys(app, pilot, "enter")
-        timeline = table(app, "#timeline")
+    async with on_a_long_timeline(store, 450) as (app, pilot, timeline):
         read = timeline.source.read
         assert read < 450
         # The table's name gone for a moment: SQLite's own error, on the reader.
