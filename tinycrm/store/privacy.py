@@ -97,8 +97,7 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
         ]
         # Deleted records of the same person: what ``erase`` would take with them.
         merged, earlier_ids = _records_of(conn, contact_id, _person(contact_id, contact))
-        others = [*merged[1:], *earlier_ids]
-        marks = ", ".join("?" * len(others))
+        created, created_params = _created_by_imports(merged + earlier_ids)
         imports = [
             {"batch_id": r[0], "action": r[1], "before": json.loads(r[2]) if r[2] else None,
              "source": r[3], "format": r[4], "started_at": to_json(from_db(r[5])),
@@ -110,18 +109,10 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
                 " SELECT i.batch_id, i.action, i.before, b.source, b.format, b.started_at,"
                 " i.contact_id FROM import_items i JOIN import_batches b ON b.id = i.batch_id"
                 " WHERE i.contact_id = ?"
-                # A record merged into them or deleted before has no row to name
-                # the import that created it: the entry that created it does.
-                " UNION ALL"
-                " SELECT b.id, 'created', NULL, b.source, b.format, b.started_at, a.entity_id"
-                " FROM audit a JOIN import_batches b"
-                "  ON b.id = json_extract(a.after, '$.import_batch')"
-                # (A merge moves the entries to the contact kept: by contact_id,
-                # the index finds them without reading the whole log.)
-                f" WHERE a.contact_id IN ({', '.join('?' * len(merged + earlier_ids))})"
-                " AND a.entity = 'contact' AND a.action = 'create'"
-                f" AND a.entity_id IN ({marks}) ORDER BY 1, 7",
-                [contact_id, contact_id, *merged, *earlier_ids, *others],
+                " UNION ALL"  # (its own row named the import that created the contact)
+                " SELECT b.id, 'created', NULL, b.source, b.format, b.started_at, x.record"
+                f" FROM ({created}) x JOIN import_batches b ON b.id = x.batch WHERE x.record != ?"
+                " ORDER BY 1, 7", [contact_id, contact_id, *created_params, contact_id],
             )
         ]
         audit = [a.to_dict() for a in store.audit.list(contact_id)]
@@ -391,22 +382,29 @@ def _history_values(conn, ids: list[int], contact) -> tuple[list[str], list[str]
     return emails, phones, contact.uid
 
 
+def _created_by_imports(ids: list[int]) -> tuple[str, list[int]]:
+    """SQL (and its parameters) of (record, batch): the imports that created
+    these records of one person, from the audit entries that created them. A
+    record merged into them or deleted before has no row left to name its
+    import. (By contact_id first, which a merge moved to the contact kept:
+    the index finds the entries without reading the whole log.)"""
+    marks = ", ".join("?" * len(ids))
+    return (f"SELECT entity_id AS record, json_extract(after, '$.import_batch') AS batch"
+            f" FROM audit WHERE contact_id IN ({marks}) AND entity = 'contact'"
+            f" AND action = 'create' AND entity_id IN ({marks}) AND batch IS NOT NULL",
+            ids + ids)
+
+
 def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) -> None:
     """An import's file name may be the person's (``Quentin Vandersloot.vcf``,
     ``xan@example.net.csv``): a batch that brought no one else, or whose
     name holds theirs or one of their values, keeps no name."""
     marks = ", ".join("?" * len(ids))
+    created, created_params = _created_by_imports(ids)
     batches = [r[0] for r in conn.execute(
         f"SELECT batch_id FROM import_items WHERE contact_id IN ({marks}) UNION"
         f" SELECT import_batch FROM contacts WHERE id IN ({marks}) AND import_batch IS NOT NULL"
-        # A record of theirs that has no row any more (a duplicate merged into
-        # them, one deleted before) names its import in the entry that created it.
-        # (By contact_id first, which a merge moved to the contact kept: the
-        # index finds them without reading the whole log.)
-        f" UNION SELECT json_extract(after, '$.import_batch') FROM audit WHERE contact_id IN"
-        f" ({marks}) AND entity = 'contact' AND action = 'create' AND entity_id IN ({marks})"
-        " AND json_extract(after, '$.import_batch') IS NOT NULL",
-        ids + ids + ids + ids)]
+        f" UNION SELECT batch FROM ({created})", ids + ids + created_params)]
     # Their name as words of its own ("Tom" is not in "customers.csv").
     wanted = re.compile("|".join(
         [rf"(?<![^\W\d_]){re.escape(name.casefold())}(?![^\W\d_])"] * bool(name.strip())
