@@ -305,7 +305,7 @@ def audit(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Who changed what and when, with the fields before and after; newest first."""
-    from ..store.errors import NotFound, ValidationError
+    from ..store.errors import NotFound
     from ..store.reports import parse_bound
 
     store = env_of(ctx).store()
@@ -321,11 +321,9 @@ def audit(
             if why_not is not None:
                 raise NotFound(why_not) from None
     now = store.now()
-    start = parse_bound(since, now) if since is not None else None
-    end = parse_bound(until, now, end=True) if until is not None else None
-    if start is not None and end is not None and start >= end:
-        raise ValidationError("--since must come before --until")
-    entries = store.audit.list(contact_id, since=start, until=end, limit=limit)
+    entries = store.audit.list(
+        contact_id, since=parse_bound(since, now) if since is not None else None,
+        until=parse_bound(until, now, end=True) if until is not None else None, limit=limit)
     if fmt is not OutputFormat.table:
         write_rows((e.to_dict() for e in entries), fmt, fields=AuditEntry.FIELDS)
         return

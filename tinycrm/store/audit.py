@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .errors import ValidationError
 from .models import AuditEntry
 from .timeutil import from_db, to_db
 
@@ -74,6 +75,8 @@ class Audit:
     ) -> list[AuditEntry]:
         """Newest first; ``since`` is the first moment and ``until`` the end
         (not included), as ``reports.parse_bound`` gives them."""
+        if since is not None and until is not None and since >= until:
+            raise ValidationError("--since must come before --until")
         where, params = [], []
         if contact_id is not None:
             where.append("contact_id = ?")
