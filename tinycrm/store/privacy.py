@@ -138,9 +138,14 @@ class Erasure:
     name: str
     removed: dict[str, int]
     redacted: int
-    wiped: bool  # the file was vacuumed and its WAL emptied: no trace is left
-    # Why not, when not (the person is erased all the same).
+    # Why the file couldn't be vacuumed and its WAL emptied, when it couldn't
+    # (the person is erased all the same).
     unwiped: str | None = None
+
+    @property
+    def wiped(self) -> bool:
+        """No trace of them is left in the file."""
+        return self.unwiped is None
 
 
 def _count(conn, sql: str, params) -> int:
@@ -192,13 +197,12 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
     # why the file still holds them, and to vacuum later.
     others = "another process is reading or writing it"
     try:
-        wiped = compact(store)
-        why = None if wiped else others
+        why = None if compact(store) else others
     except Busy:
-        wiped, why = False, others
+        why = others
     except sqlite3.Error as exc:  # (the disk full: VACUUM needs room for a copy)
-        wiped, why = False, f"SQLite says: {exc}"
-    return Erasure(contact_id, contact.name, removed, redacted, wiped, why)
+        why = f"SQLite says: {exc}"
+    return Erasure(contact_id, contact.name, removed, redacted, why)
 
 
 def resolve(store: Store, ref: str) -> tuple[int, str]:
