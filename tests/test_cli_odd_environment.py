@@ -64,16 +64,29 @@ def test_remind_dry_run_shows_a_letter_the_output_cant_as_the_channel_does(db_pa
 
 
 @pytest.mark.parametrize("encoding, shown", [("ascii", "ascii"), ("latin-1", "iso8859-1")])
-@pytest.mark.parametrize("args", [("list",), ("list", "-f", "json"), ("export", "-f", "vcard"),
-                                  ("show", "1")])
-def test_output_the_encoding_cant_hold_is_one_line_naming_the_letter(db_path, args, encoding,
-                                                                     shown):
+@pytest.mark.parametrize("args", [("list", "-f", "json"), ("list", "-f", "csv"),
+                                  ("export", "-f", "vcard"), ("show", "1", "-f", "json")])
+def test_data_the_encoding_cant_hold_is_one_line_naming_the_letter(db_path, args, encoding,
+                                                                   shown):
     assert run_tinycrm("add", "Zdeněk Dvořák", db=db_path).returncode == 0
     result = run_tinycrm(*args, db=db_path, env={**os.environ, "PYTHONIOENCODING": encoding})
     assert (result.returncode, result.stderr) == (
         1, f"tinycrm: error: the output's encoding ({shown}) can't show '\\u011b' (U+011B):"
            " use a UTF-8 locale (LANG=C.UTF-8) or PYTHONIOENCODING=utf-8\n")
 
+
+
+@pytest.mark.parametrize("encoding, name", [("ascii", b"Zden?k Dvo??k"),
+                                            ("latin-1", "Zden?k Dvo?ák".encode("latin-1"))])
+@pytest.mark.parametrize("args", [("list",), ("show", "1"), ("report",)])
+def test_a_table_shows_a_question_mark_for_a_letter_the_encoding_cant(db_path, args, encoding,
+                                                                      name):
+    # A table is for reading: one lost letter is better than no listing.
+    assert run_tinycrm("add", "Zdeněk Dvořák", "--owner", "Zdeněk", db=db_path).returncode == 0
+    result = run_tinycrm(*args, db=db_path, env={**os.environ, "PYTHONIOENCODING": encoding},
+                         input=b"")
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert (name if args[0] != "report" else b"Zden?k") in result.stdout
 
 @pytest.fixture
 def read_only():

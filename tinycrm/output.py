@@ -39,6 +39,17 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def showable(text: str, out: IO[str]) -> str:
+    """``text`` with a "?" for each letter ``out``'s encoding can't show (a
+    Latin-1 or ASCII terminal): what is for people to read, a table, loses a
+    letter rather than the whole listing. Never for CSV, JSON or vCard, where
+    a lost letter would be lost data."""
+    encoding = getattr(out, "encoding", None)
+    if not encoding or encoding.lower().replace("-", "").startswith("utf"):
+        return text
+    return text.encode(encoding, "replace").decode(encoding)
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -95,12 +106,13 @@ def write_rows(
     bold = (out.isatty() if hasattr(out, "isatty") else False) and not (
         os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
     header = "  ".join(label.upper().ljust(w) for label, w in zip(labels, widths)).rstrip()
+    header = showable(header, out)
     out.write(("\x1b[1m" + header + "\x1b[0m" if bold else header) + "\n")
     for count, row in enumerate(_chain(head, rows), 1):
         cells = [
             _clip(strip_controls(cell_text(row.get(c))), w).ljust(w) for c, w in zip(columns, widths)
         ]
-        out.write("  ".join(cells).rstrip() + "\n")
+        out.write(showable("  ".join(cells).rstrip() + "\n", out))
     return count
 
 
@@ -122,9 +134,10 @@ def write_record(record: dict[str, Any], fmt: OutputFormat | str, *, out: IO[str
             if isinstance(value, dict):
                 for sub, subvalue in value.items():
                     label = strip_controls(f"{key}.{sub}")
-                    out.write(f"{label.ljust(width)}  {strip_controls(cell_text(subvalue))}\n")
+                    line = f"{label.ljust(width)}  {strip_controls(cell_text(subvalue))}\n"
+                    out.write(showable(line, out))
                 continue
-            out.write(f"{key.ljust(width)}  {strip_controls(cell_text(value))}\n")
+            out.write(showable(f"{key.ljust(width)}  {strip_controls(cell_text(value))}\n", out))
         return
     if fmt is OutputFormat.json:
         out.write(escape_json(json.dumps(record, ensure_ascii=False, indent=2)) + "\n")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated, Any
 
 import typer
 
-from ..output import OutputFormat, confirm, say, write_rows
+from ..output import OutputFormat, confirm, say, showable, write_rows
 from ..store.models import AuditEntry, FollowUp
 from ..store.textutil import one_line, strip_controls
 from ..store.timeutil import show as show_time
@@ -184,12 +185,13 @@ def report(
 
 def print_report(r) -> None:
     def title(text: str) -> None:
-        typer.echo("\n" + text)
+        typer.echo(showable("\n" + text, sys.stdout))
 
     period = (f"{show_time(r.since) if r.since else 'the beginning'} to "
               f"{show_time(r.until) if r.until else 'now'}")
     owner = f"owner {one_line(r.owner)}" if r.owner else "all owners"  # (as typed: one line)
-    typer.echo(f"Report for {period}, {owner} (as of {show_time(r.generated_at)})")
+    typer.echo(showable(f"Report for {period}, {owner} (as of {show_time(r.generated_at)})",
+                        sys.stdout))
     title("Contacts by stage (now)")
     write_rows(({"stage": s, "contacts": n} for s, n in r.by_stage), "table", ["stage", "contacts"])
     title("Contacts by tier (now)")

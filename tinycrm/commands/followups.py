@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ..output import OutputFormat, say, write_record, write_rows
+from ..output import OutputFormat, say, showable, write_record, write_rows
 from ..store.models import Event, FollowUp, QueueItem
 from .options import (
     FormatOpt,
@@ -429,7 +429,6 @@ def remind(
     smtp = env.config.section("smtp") if "email" in channels else {}
     result = run(store, options, smtp_section=smtp, config_path=str(env.config.path), now=now)
     if dry_run:
-        from ..delivery.stdout import showable
         from ..delivery.text import line
 
         for channel, items in result.would.items():

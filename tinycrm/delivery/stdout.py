@@ -35,13 +35,6 @@ def write(items: Sequence[QueueItem], now: datetime, out: IO[str] | None = None)
         raise StdoutFailed(f"can't write to stdout: {reason}") from None
 
 
-def showable(text: str, out: IO[str]) -> str:
-    """``text`` with a "?" for each letter ``out``'s encoding can't show, as
-    the channel itself writes it (for ``--dry-run``)."""
-    encoding = getattr(out, "encoding", None)
-    return text.encode(encoding, "replace").decode(encoding) if encoding else text
-
-
 def _write_all(out: IO[str], data: bytes) -> None:
     """Write every byte, or raise. Unbuffered (``PYTHONUNBUFFERED=1``, as in
     Docker and systemd), a text stream's write ignores a short write, such as
