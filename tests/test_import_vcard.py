@@ -481,3 +481,12 @@ def test_a_bad_byte_far_into_a_file_is_placed_after_a_line(cli, tmp_path):
     line = int(result.stderr.split("after line ")[1].split(":")[0])
     assert 14000 < line <= 15003 and "can't be decoded as utf-8" in result.stderr
     assert contacts(cli) == []
+
+
+def test_a_category_of_only_control_characters_is_left_out_as_an_empty_one_is(cli, tmp_path):
+    result = _import_bytes(cli, tmp_path, b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\n"
+                           b"CATEGORIES:\x01\x02,friends, ,\x1b\r\nEND:VCARD\r\n")
+    assert result.exit_code == 0 and "1 created" in result.stderr, result.stderr
+    assert [(c["name"], c["tags"]) for c in contacts(cli)] == [("Ann Lee", ["friends"])]
+    # A tag given on the command line is still checked: it is what the user typed.
+    assert cli("import", str(tmp_path / "joined.vcf"), "--tag", "\x01").exit_code == 2

@@ -17,10 +17,10 @@ from .contact_values import (
     birthday_value,
     check_cadence_days,
     check_lengths,
-    clean_tag,
     field_values,
     no_date,
     split_name,
+    tag_form,
 )
 from .dupes import name_shows
 from .errors import ValidationError, quoted
@@ -360,8 +360,10 @@ class RowChecker:
         known = self._tags
         for value in values or ():
             tag = known.get(value)
-            if tag is None and value and value.strip():
-                tag = clean_tag(value)
+            if tag is None and value:
+                # A tag of nothing visible (spaces, control characters) is
+                # left out, as an empty item of the list is.
+                tag = tag_form(value)
                 if len(known) < 10_000:
                     known[value] = tag
             if tag:
