@@ -155,6 +155,26 @@ async def test_the_follow_up_dialogs_save_button_can_be_reached_and_pressed(stor
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20), (40, 15)])
+async def test_the_delete_questions_buttons_are_both_whole_on_a_narrow_terminal(store, size):
+    from tinycrm.screens.confirm import ConfirmScreen
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "delete")
+        assert isinstance(app.screen, ConfirmScreen)
+        for button_id in ("yes", "no"):
+            button = app.screen.query_one(f"#{button_id}")
+            assert wholly_shown(button), (button_id, button.region, shown(button))
+        shown_text = "\n".join(screen_lines(app))
+        assert "Delete (" in shown_text and "Cancel (" in shown_text, shown_text
+        await pilot.click(app.screen.query_one("#no"))
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen) and store.contacts.count() == 4
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (40, 15)])
 async def test_a_long_notes_close_button_can_be_reached_and_pressed(store, size):
     """The whole text of a long entry, under a title that a long name wraps
     over three lines: the Close button is still there to press."""

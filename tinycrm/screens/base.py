@@ -108,6 +108,9 @@ class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
     # Under 24 rows a dialog gives up its spare padding (app.tcss): the log
     # dialog then fits whole at 60x20 rather than scrolling its title away.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
+    # Under 50 columns its buttons give up their minimum width: a yes/no
+    # question's Cancel was cut off below 44.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (50, "-wide")]
 
     BINDINGS = [
         *FOCUS_BINDINGS,
