@@ -288,3 +288,51 @@ def test_a_host_that_is_no_host_name_is_a_config_error(cli, due, host):
     assert result.stderr == (f"tinycrm: error: email: {config}: [smtp] host {quoted(host)}"
                              " is not a host name\n")
     assert Reminders(due).deliveries() == []
+
+
+class _Tarpit:
+    """An SMTP server that never gets past its greeting: a "220-" line every
+    50 ms for ever, as anti-spam tarpits do, each well within a step's timeout."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return
+        with conn:
+            while not self.stopped.wait(0.05):
+                try:
+                    conn.sendall(b"220-please wait\r\n")
+                except OSError:
+                    return  # the client gave up
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+def test_a_server_that_answers_a_line_at_a_time_for_ever_is_given_up(cli, due):
+    import threading
+
+    tarpit = _Tarpit()
+    write_config(smtp_config(tarpit.port, username=None).replace("timeout = 5", "timeout = 0.2"))
+    results = []
+    run = threading.Thread(target=lambda: results.append(cli("remind", "--via", "email")))
+    run.start()
+    run.join(30)
+    tarpit.stop()  # (unblocks a run that would otherwise never end)
+    run.join()
+    assert results and (results[0].exit_code, results[0].stderr) == (
+        1, f"tinycrm: error: email: the SMTP server 127.0.0.1:{tarpit.port} took more than 2 s"
+           " over one message (ten times [smtp] timeout) and was given up\n")
+    assert emailed(due) == []  # nothing is marked sent: the next run tries again

@@ -11,7 +11,8 @@ set::
     username = "me@example.org"   # omit for a server that needs no login
     from = "tinycrm <me@example.org>"
     to = "me@example.org"         # --to overrides it
-    timeout = 30                  # seconds for each step (connecting, each answer)
+    timeout = 30                  # seconds for each step (connecting, each answer);
+                                  # a message gets ten times that in all
 
     [smtp.owners]                 # optional: where each owner's items go
     bob = "bob@example.org"
@@ -30,6 +31,8 @@ from ..store.textutil import clean_email
 from .text import digest, subject
 
 SECURITY = ("starttls", "ssl", "none")
+# A message's whole conversation may take this many of its steps' timeouts.
+STEPS_PER_MESSAGE = 10
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
@@ -171,39 +174,27 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
          items: Sequence[QueueItem], now: datetime) -> None:
     """Send one digest; raise ``SendFailed`` with a one-line reason."""
     import smtplib
-    import ssl
 
     where = f"{settings.host}:{settings.port}"
     message = build_message(settings, recipient, items, now)
     accepted = False
+    deadline = _Deadline(settings.timeout * STEPS_PER_MESSAGE)
     try:
         try:
-            context = ssl.create_default_context()
-            if settings.security == "ssl":
-                client = smtplib.SMTP_SSL(settings.host, settings.port, local_hostname=settings.helo,
-                                          timeout=settings.timeout, context=context)
-            else:
-                client = smtplib.SMTP(settings.host, settings.port, local_hostname=settings.helo,
-                                      timeout=settings.timeout)
-            try:
-                if settings.security == "starttls":
-                    client.starttls(context=context)
-                if settings.username:
-                    _login(client, settings.username, password or "")
-                client.send_message(message, from_addr=None, to_addrs=[recipient])
+            with deadline:
+                client = _converse(settings, password, recipient, message, deadline)
                 accepted = True
-            except BaseException:
-                # No QUIT: stopped (Ctrl-C, kill) while the server had yet to
-                # answer DATA, its late answer would be read as QUIT's, and a
-                # failure of that would hide the stop; a stop must not wait either.
-                client.close()
-                raise
             client.quit()
         except (smtplib.SMTPException, OSError):
-            if not accepted:
-                raise
-            # The server took the message (250 after DATA): a QUIT that fails
-            # then doesn't unsend it, and sending it again would be twice.
+            if accepted:
+                # The server took the message (250 after DATA): a QUIT that
+                # fails then doesn't unsend it, and sending it again would be twice.
+                return
+            if deadline.passed:
+                raise SendFailed(
+                    f"the SMTP server {where} took more than {deadline.seconds:g} s over one"
+                    " message (ten times [smtp] timeout) and was given up") from None
+            raise
     except smtplib.SMTPAuthenticationError:
         raise SendFailed(f"the SMTP server {where} refused the username or password") from None
     except smtplib.SMTPNotSupportedError as exc:
@@ -212,6 +203,85 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
         raise SendFailed(f"the SMTP server {where} refused the recipient {recipient}") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise SendFailed(f"can't send email through {where}: {_reason(exc)}") from None
+
+
+def _converse(settings: SmtpSettings, password: str | None, recipient: str, message,
+              deadline: _Deadline):
+    """Connect, log in and hand over ``message``; returns the client, or
+    raises as smtplib does."""
+    import smtplib
+    import ssl
+
+    context = ssl.create_default_context()
+    # Made unconnected, so that the deadline watches the greeting too (a
+    # tarpit's is endless); the host is what the constructor would have kept
+    # had it connected itself: TLS checks the server's certificate against it.
+    if settings.security == "ssl":
+        client = smtplib.SMTP_SSL(local_hostname=settings.helo, timeout=settings.timeout,
+                                  context=context)
+    else:
+        client = smtplib.SMTP(local_hostname=settings.helo, timeout=settings.timeout)
+    client._host = settings.host
+    deadline.watch(client)
+    try:
+        code, answer = client.connect(settings.host, settings.port)
+        if code != 220:
+            raise smtplib.SMTPConnectError(code, answer)
+        if settings.security == "starttls":
+            client.starttls(context=context)
+        if settings.username:
+            _login(client, settings.username, password or "")
+        client.send_message(message, from_addr=None, to_addrs=[recipient])
+    except BaseException:
+        # No QUIT: stopped (Ctrl-C, kill) while the server had yet to
+        # answer DATA, its late answer would be read as QUIT's, and a
+        # failure of that would hide the stop; a stop must not wait either.
+        client.close()
+        raise
+    return client
+
+
+class _Deadline:
+    """Ends a conversation that goes on too long in all. Each step has its
+    timeout, but a server that answers a few bytes at a time (a tarpit, a
+    relay stuck behind a slow link) resets it with every byte: the run would
+    hang, its claims renewed, and no reminder would go out at all."""
+
+    def __init__(self, seconds: float) -> None:
+        import threading
+
+        self.seconds, self.passed, self._client = seconds, False, None
+        self._over = threading.Event()
+        self._timer = threading.Thread(target=self._cut, daemon=True)
+
+    def watch(self, client) -> None:
+        """Cut ``client``'s connection when the time is up."""
+        self._client = client
+
+    def _cut(self) -> None:
+        import socket
+
+        if self._over.wait(self.seconds):
+            return
+        self.passed = True
+        # Until the client has a socket (a slow name lookup, a TCP connect)
+        # there is nothing to cut: look again a little later.
+        while not self._over.is_set():
+            sock = getattr(self._client, "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # wakes the read that is waiting
+                except OSError:
+                    pass
+                return
+            self._over.wait(0.1)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._over.set()
 
 
 def _login(client, username: str, password: str) -> None:
