@@ -573,6 +573,18 @@ def test_a_byte_that_cannot_be_decoded_is_named_by_its_own_line(cli, tmp_path):
     assert contacts(cli) == []
 
 
+def test_a_byte_that_cannot_be_decoded_in_a_long_header_is_named_not_a_traceback(cli, tmp_path):
+    # A header longer than the 64 KiB the encoding is told from: the bad byte
+    # is first met while the header itself is read.
+    path = tmp_path / "longhead.csv"
+    path.write_bytes(b"Name,Email,Notes" + b"x" * 70000 + b"\xff\nAda,ada@ex.org,\n")
+    result = cli("import", str(path), "--encoding", "utf-8")
+    assert result.exit_code == 1, result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{path}:1: can't be decoded as utf-8 (invalid start byte)" in result.stderr
+    assert contacts(cli) == []
+
+
 def test_excel_sep_line_names_the_delimiter(cli, tmp_path):
     text = "sep=;\nName;Email;Company\nAda Lovelace;ada@ex.org;Engines, Ltd\n"
     result = cli("import", write(tmp_path, "excel.csv", text, newline="\r\n"))

@@ -122,6 +122,15 @@ def write_rejects_header(out: IO[str], header: Sequence[str]):
 # -- reading ---------------------------------------------------------------------
 
 
+def _undecodable(source, exc: UnicodeDecodeError, line_num: int) -> str:
+    """The message for a byte ``source``'s encoding can't read, met after
+    ``line_num`` lines. The text stream decodes a block ahead of the line
+    asked for; the bad byte is in the block, so many lines on from that line."""
+    ahead = exc.object[:exc.start].count(b"\n") if isinstance(exc.object, bytes) else 0
+    return (f"{source.name}:{line_num + 1 + ahead}: can't be decoded as {source.encoding}"
+            f" ({exc.reason}); try another --encoding")
+
+
 def _complete_lines(head: str) -> str:
     cut = max(head.rfind("\n"), head.rfind("\r"))
     return head[: cut + 1] if cut > 0 else head
@@ -249,6 +258,10 @@ class CSVReader:
             raise FormatError(f"{source.name}: the file is empty") from None
         except csv.Error as exc:
             raise FormatError(_bad_quoting(source.name, exc, 1, self._reader.line_num)) from None
+        except UnicodeDecodeError as exc:
+            # Only the first 64 KiB were decoded to choose the encoding: a longer
+            # header (or preamble) reads on past them.
+            raise FormatError(_undecodable(source, exc, self._reader.line_num)) from None
         self.header_line = self._reader.line_num
         if len(header) > MAX_COLUMNS:
             raise FormatError(f"{source.name}:{self.header_line}: {len(header):,} columns in the"
@@ -319,13 +332,7 @@ class CSVReader:
                     cells_list.append([])
                     starts.append(start)
         except UnicodeDecodeError as exc:
-            # The text stream decodes a block ahead of the line asked for; the
-            # bad byte is in the block, so many lines on from that line.
-            ahead = exc.object[:exc.start].count(b"\n") if isinstance(exc.object, bytes) else 0
-            raise FormatError(
-                f"{name}:{reader.line_num + 1 + ahead}: can't be decoded as {self.source.encoding}"
-                f" ({exc.reason}); try another --encoding"
-            ) from None
+            raise FormatError(_undecodable(self.source, exc, reader.line_num)) from None
         if cells_list:
             yield self._chunk(cells_list, starts)
 
