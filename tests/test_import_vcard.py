@@ -64,6 +64,21 @@ def test_a_stray_byte_in_quoted_printable_utf8_spoils_only_itself(cli, tmp_path)
     assert notes == ["Renée"]  # no UTF-8 at all: Windows-1252 throughout
 
 
+def test_a_charset_that_fails_or_makes_half_characters_is_read_as_utf8(cli, tmp_path):
+    # 'undefined' is a codec that refuses all text (UnicodeError, not a
+    # UnicodeDecodeError); UTF-7's '+2AA-' is half a character, which no
+    # database or file can hold. Either way the value is read as UTF-8, as
+    # under a charset Python doesn't know.
+    card = ("BEGIN:VCARD\r\nVERSION:2.1\r\n"
+            "FN;CHARSET=undefined;ENCODING=QUOTED-PRINTABLE:Ren=C3=A9e Roy\r\n"
+            "NOTE;CHARSET=UTF-7;ENCODING=QUOTED-PRINTABLE:half +2AA- a letter\r\nEND:VCARD\r\n")
+    result = cli("import", write(tmp_path, "charsets.vcf", card))
+    assert result.exit_code == 0, result.stderr
+    [person] = contacts(cli)
+    assert person["name"] == "Renée Roy"
+    assert "half +2AA- a letter" in cli.ok("timeline", "1").stdout
+
+
 VCARD_30 = """BEGIN:VCARD
 VERSION:3.0
 PRODID:-//Apple Inc.//macOS 14.0//EN

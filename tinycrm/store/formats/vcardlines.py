@@ -150,9 +150,13 @@ def _decoded(data: bytes, charset: str) -> str:
     stays UTF-8, each stray byte read alone, as in the rest of the file."""
     for name in (charset, "utf-8"):
         try:
-            return data.decode(name)
-        except (LookupError, UnicodeDecodeError):
+            text = data.decode(name)
+        except (LookupError, UnicodeError):  # ('undefined', 'punycode': a UnicodeError)
             continue
+        # UTF-7 and the escape codecs can make half a character, which no
+        # database or file can hold.
+        if text.isascii() or not _HALF.search(text):
+            return text
     text = data.decode("utf-8", "surrogateescape")
     stray = sum(0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
     letters = sum(ord(ch) > 0x7F for ch in text) - stray
@@ -163,6 +167,7 @@ def _decoded(data: bytes, charset: str) -> str:
 
 
 _KEPT_BYTE = re.compile("[\udc80-\udcff]")
+_HALF = re.compile("[\ud800-\udfff]")
 
 
 def resolved(line: str) -> str:
