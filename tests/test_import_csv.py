@@ -585,6 +585,27 @@ def test_a_byte_that_cannot_be_decoded_in_a_long_header_is_named_not_a_traceback
     assert contacts(cli) == []
 
 
+def test_half_a_character_from_the_encoding_given_stops_the_import_with_its_line(cli, tmp_path):
+    # UTF-7's '+2AA-' is half a character (a lone surrogate), which no database
+    # or file can hold: a byte that can't be decoded, not 'some input is not
+    # valid UTF-8 (an argument, ...)' with no file or line, exit 2.
+    rows = "".join(f"Person {i},p{i}@ex.org\n" for i in range(3000))  # past the first blocks
+    path = tmp_path / "utf7.csv"
+    path.write_bytes(f"Name,Email\n{rows}Half +2AA- Letter,h@ex.org\n".encode())
+    result = cli("import", str(path), "--encoding", "utf-7")
+    assert result.exit_code == 1, result.stderr
+    assert "utf7.csv:3002: can't be decoded as utf-7 (half a character)" in result.stderr
+    path.write_bytes(b"Name,Email\nHalf +2AA- Letter,h@ex.org\n")  # within the first 64 KiB
+    result = cli("import", str(path), "--encoding", "utf-7")
+    assert result.exit_code == 1, result.stderr
+    # (byte 20 is the '-' that ends '+2AA-': UTF-7 waits there for the other half)
+    assert "utf7.csv: can't be read as utf-7 (half a character at byte 20)" in result.stderr
+    assert contacts(cli) == []
+    path.write_bytes(b"Name,Email\nJos+AOk- Tie,j@ex.org\n")  # whole characters import
+    cli.ok("import", str(path), "--encoding", "utf-7")
+    assert [c["name"] for c in contacts(cli)] == ["José Tie"]
+
+
 def test_excel_sep_line_names_the_delimiter(cli, tmp_path):
     text = "sep=;\nName;Email;Company\nAda Lovelace;ada@ex.org;Engines, Ltd\n"
     result = cli("import", write(tmp_path, "excel.csv", text, newline="\r\n"))

@@ -57,6 +57,52 @@ def _byte_1252(byte: int) -> str:
 
 codecs.register_error("tinycrm-cp1252", _cp1252_fallback)
 
+# Codecs whose text may hold half a character (a lone surrogate): UTF-7's
+# '+2AA-', the escape codecs' '\ud800'. No database or file can hold one, so
+# it is read as a byte that can't be decoded, under the codec's own name.
+_HALVES = frozenset(("utf-7", "unicode-escape", "raw-unicode-escape", "punycode"))
+_WHOLE = "tinycrm_whole_"  # (as codecs.lookup spells it: - and . are _)
+_HALF = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(codec: str) -> codecs.CodecInfo:
+    inner = codecs.lookup(codec)
+
+    class Decoder(codecs.IncrementalDecoder):
+        def __init__(self, errors: str = "strict") -> None:
+            super().__init__(errors)
+            self._inner = inner.incrementaldecoder(errors)
+
+        def decode(self, data, final: bool = False) -> str:
+            before = self._inner.getstate()
+            text = self._inner.decode(data, final)
+            if text.isascii() or not _HALF.search(text):
+                return text
+            # Which byte completes it (the reader counts the lines before it):
+            # decoded again a byte at a time, only now that there is one.
+            again = inner.incrementaldecoder(self.errors)
+            again.setstate(before)
+            at = next((i for i in range(len(data))
+                       if _HALF.search(again.decode(data[i:i + 1], final and i == len(data) - 1))),
+                      max(len(data) - 1, 0))
+            raise UnicodeDecodeError(inner.name, bytes(data), at, at + 1, "half a character")
+
+        def reset(self) -> None:
+            self._inner.reset()
+
+        def getstate(self):
+            return self._inner.getstate()
+
+        def setstate(self, state) -> None:
+            self._inner.setstate(state)
+
+    return codecs.CodecInfo(inner.encode, inner.decode, incrementalencoder=inner.incrementalencoder,
+                            incrementaldecoder=Decoder, name=_WHOLE + inner.name)
+
+
+codecs.register(lambda name: _whole_characters(name.removeprefix(_WHOLE))
+                if name.startswith(_WHOLE) else None)
+
 
 @dataclass
 class Source:
@@ -192,7 +238,8 @@ def open_source(
             from .outlook_locales import header_code_page
 
             codec = header_code_page(head_bytes.split(b"\n", 1)[0], norm_header) or codec
-    decoder = codecs.getincrementaldecoder(codec)(errors=errors)
+    reading = _WHOLE + codec if codec in _HALVES else codec
+    decoder = codecs.getincrementaldecoder(reading)(errors=errors)
     try:
         head = decoder.decode(head_bytes, final=len(head_bytes) < HEAD_BYTES)
     except UnicodeDecodeError as exc:
@@ -216,7 +263,7 @@ def open_source(
 
     def stream() -> IO[str]:
         buffered = io.BufferedReader(_Prefixed(head_bytes, raw), buffer_size=256 * 1024)
-        return io.TextIOWrapper(buffered, encoding=codec, errors=errors, newline="")
+        return io.TextIOWrapper(buffered, encoding=reading, errors=errors, newline="")
 
     after_head = _position(raw)
 
