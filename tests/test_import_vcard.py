@@ -305,6 +305,23 @@ def test_a_card_read_back_from_its_rejects_file_names_that_files_lines(cli, tmp_
     assert f": BDAY (line {birthday}): not a date: '1990-13-45'" in again.stderr
 
 
+def test_a_fixed_rejects_file_is_read_as_cards_whatever_their_lines_say(cli, tmp_path):
+    # 'EMAIL;TYPE=INTERNET:...' split at its semicolon starts with a column
+    # name ('EMAIL'): the file was read as semicolon-separated, a header found
+    # in the card, and its lines made rejected rows (or contacts).
+    rejects = tmp_path / "rejects.csv"
+    cards = ("BEGIN:VCARD\nVERSION:4.0\nFN:Zed Bad\nEMAIL;TYPE=work:zed@ex.org\n"
+             "BDAY:1990-13-45\nEND:VCARD\n")
+    result = cli("import", write(tmp_path, "cards.vcf", cards), "--rejects", str(rejects))
+    assert result.exit_code == 1, result.stderr
+    rejects.write_text(rejects.read_text().replace("1990-13-45", "1990-12-25"))
+    again = cli("import", str(rejects))
+    assert again.exit_code == 0, again.stderr
+    assert "(rejected vCard rows): 1 created" in again.stderr
+    assert [(c["name"], c["emails"], c["birthday"]) for c in contacts(cli)] == [
+        ("Zed Bad", ["zed@ex.org"], "1990-12-25")]
+
+
 def test_an_address_someone_else_has_names_its_own_line(cli, tmp_path):
     cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org")
     card = ("BEGIN:VCARD\nVERSION:3.0\nFN:Ada Again\nEMAIL:new@ex.org\n"

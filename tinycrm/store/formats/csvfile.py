@@ -189,8 +189,11 @@ def detect_dialect(head: str) -> tuple[str, int]:
         # One column: the delimiter that the rows don't hold ("Hopper, Grace").
         score = width * consistent if width > 1 else 0.5 * consistent
         # A header of known columns first: a quote that never closes swallows
-        # the rows after it, which would make one column of the header.
-        score += 100 * (width > 1 and build_mapper(rows[skip]).identity)
+        # the rows after it, which would make one column of the header. A
+        # vCard or JSON import's rejects file is as known: its cells' lines
+        # split at a semicolon may look like one ('EMAIL;TYPE=work:...').
+        score += 100 * (width > 1 and (build_mapper(rows[skip]).identity
+                                       or embedded_format(rows[skip]) is not None))
         # At a tie, the reading that skips fewer lines: "Smith, John;j@x.org"
         # under "Name;Email" is two cells by either delimiter, but a comma
         # would make a header of it and a preamble of the real one.
