@@ -67,6 +67,34 @@ def test_ndjson_bad_lines_are_rejected_alone(cli, tmp_path):
     assert [c["name"] for c in contacts(cli)] == ["Ada", "Grace"]
 
 
+def test_a_broken_ndjson_line_does_not_read_the_rest_of_the_file_in():
+    """More text can't mend a line that fails before its end. The reader read
+    on to the end of the file for it, then cut each row off the front of all
+    that text: a 6.5 MB file of 40,000 rows with its first line broken took
+    30 s to import instead of 2."""
+    from tinycrm.store.formats.jsonfile import JSONReader
+    from tinycrm.store.formats.source import open_source
+
+    rows = "".join(json.dumps({"name": f"P {i}", "email": f"p{i}@ex.org"}) + "\n"
+                   for i in range(40_000))
+    source = open_source(io.BytesIO(('{"name": broken}\n' + rows).encode()), name="big.ndjson")
+    text, read = source.text, []
+
+    class Counted:
+        def read(self, size=-1):
+            chunk = text.read(size)
+            read.append(len(chunk))
+            return chunk
+
+    source.text = Counted()
+    reader = JSONReader(source).rows()
+    bad, first = next(reader), next(reader)
+    assert (bad.line, bad.error) == (1, "not valid JSON (Expecting value)")
+    assert first.record["name"] == "P 0"
+    assert sum(read) < len(rows) // 4
+    assert sum(1 for _ in reader) == 39_999
+
+
 def test_json_list_line_numbers_and_a_broken_list(cli, tmp_path):
     path = tmp_path / "list.json"
     path.write_text('[\n  {"name": "Ada"},\n  {"name": "Bad", "emails": ["nope"]},\n'

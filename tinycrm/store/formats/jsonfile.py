@@ -67,10 +67,11 @@ def _decoder() -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=_not_a_json_number, parse_int=_whole_number)
 
 
-def _more(buffer: str) -> int:
-    """How much to read when the value in ``buffer`` goes on past it: as much
-    again, so that one large value is decoded a few times, not once per chunk."""
-    return max(_CHUNK, len(buffer))
+def _more(size: int) -> int:
+    """How much to read when a value of ``size`` characters so far goes on past
+    them: as much again, so that one large value is decoded a few times, not
+    once per chunk."""
+    return max(_CHUNK, size)
 
 
 def _why(exc: json.JSONDecodeError) -> str:
@@ -83,6 +84,10 @@ def _why(exc: json.JSONDecodeError) -> str:
 
 
 _NAME_PARTS = ("first_name", "last_name")
+_GAP = re.compile("[ \t\r\n,\ufeff]*")  # what lies between NDJSON objects
+_SPACE = re.compile("[ \t\r\n]*")
+# Another value of a JSON list after this one, on the same line.
+_ANOTHER_ON_THE_LINE = re.compile("[ \t]*,[ \t]*[^ \t\r\n]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -276,53 +281,63 @@ class JSONReader:
     def _lines(self) -> Iterator[Row]:
         """NDJSON, or objects one after another (pretty-printed, say)."""
         decoder = _decoder()
-        buffer, line, text = "", 1, self.source.text
+        # ``pos`` is where the next object starts in ``buffer``: the rows are
+        # not cut off the front of a buffer that may hold much of the file
+        # (after one large value), which would copy what is left for each row.
+        buffer, pos, line, text = "", 0, 1, self.source.text
         eof = False
         while True:
             # Between objects: blank lines, and what `cat`-ing files or copying
             # a list's items leaves there (a BOM, a comma), which are no rows.
-            stripped = buffer.lstrip(" \t\r\n,\ufeff")
-            line += buffer[: len(buffer) - len(stripped)].count("\n")
-            buffer = stripped
-            if not buffer:
+            gap = _GAP.match(buffer, pos).end()
+            line += buffer.count("\n", pos, gap)
+            pos = gap
+            if pos == len(buffer):
                 if eof:
                     return
                 chunk = text.read(_CHUNK)
                 if not chunk:
                     return
-                buffer = chunk
+                buffer, pos = chunk, 0
                 continue
             try:
-                value, end = decoder.raw_decode(buffer)
+                value, end = decoder.raw_decode(buffer, pos)
             except (json.JSONDecodeError, RecursionError) as exc:
-                if not eof and not isinstance(exc, RecursionError):
-                    chunk = text.read(_more(buffer))
+                # More text helps only a value that the buffer cuts short: none
+                # goes on past a line end after the place it failed (no string,
+                # number or word of JSON holds one), so a line broken in the
+                # middle of a file doesn't read the rest of it in.
+                if (not eof and not isinstance(exc, RecursionError)
+                        and buffer.find("\n", exc.pos) < 0):
+                    chunk = text.read(_more(len(buffer) - pos))
                     if chunk:
-                        buffer += chunk
+                        buffer, pos = buffer[pos:] + chunk, 0
                         continue
                     eof = True
                 # A broken object: reject its line and carry on from the next one.
-                cut = buffer.find("\n")
-                while cut < 0 and not eof:  # (a line longer than what was read so far)
-                    chunk = text.read(_CHUNK)
-                    eof = not chunk
-                    buffer += chunk
+                cut = buffer.find("\n", pos)
+                if cut < 0 and not eof:  # (a line longer than what was read so far)
+                    parts = [buffer[pos:]]
+                    while not eof and "\n" not in parts[-1]:
+                        parts.append(text.read(_CHUNK))
+                        eof = not parts[-1]
+                    buffer, pos = "".join(parts), 0
                     cut = buffer.find("\n")
-                bad = buffer if cut < 0 else buffer[:cut]
+                bad = buffer[pos:] if cut < 0 else buffer[pos:cut]
                 why = "nested too deeply" if isinstance(exc, RecursionError) else _why(exc)
                 yield Row(line, None, bad, f"not valid JSON ({why})")
-                buffer = "" if cut < 0 else buffer[cut:]
+                pos = len(buffer) if cut < 0 else cut
                 continue
             if end == len(buffer) and not eof:
-                more = text.read(_more(buffer))
+                more = text.read(_more(len(buffer) - pos))
                 if more:
-                    buffer += more  # the value may go on (a number cut in two)
+                    buffer, pos = buffer[pos:] + more, 0  # the value may go on (a number cut in two)
                     continue
                 eof = True
-            raw = buffer[:end]
+            raw = buffer[pos:end]
             yield self._row(line, value, raw)
             line += raw.count("\n")
-            buffer = buffer[end:]
+            pos = end
 
     def _array(self) -> Iterator[Row]:
         decoder = _decoder()
@@ -330,54 +345,54 @@ class JSONReader:
         buffer = text.read(_CHUNK).lstrip("\ufeff \t\r\n")
         head = self.source.head
         line = 1 + head[: len(head) - len(head.lstrip("\ufeff \t\r\n"))].count("\n")
-        buffer = buffer[1:]  # the "["
+        pos = 1  # past the "[" (and ``pos`` as in ``_lines``)
         expect_value = True
         eof = False
         number, ended = 0, 0  # objects so far, and the line the last one ended on
         while True:
-            stripped = buffer.lstrip(" \t\r\n")
-            line += buffer[: len(buffer) - len(stripped)].count("\n")
-            buffer = stripped
-            if not buffer or (len(buffer) < _CHUNK // 2 and not eof):
+            gap = _SPACE.match(buffer, pos).end()
+            line += buffer.count("\n", pos, gap)
+            pos = gap
+            if pos == len(buffer) or (len(buffer) - pos < _CHUNK // 2 and not eof):
                 chunk = "" if eof else text.read(_CHUNK)
                 if chunk:
-                    buffer += chunk
+                    buffer, pos = buffer[pos:] + chunk, 0
                     continue
                 eof = True
-                if not buffer:
+                if pos == len(buffer):
                     raise FormatError(f"{name}:{line}: the JSON list is not closed with ]")
-            if buffer[0] == "]":
-                rest = buffer[1:] + ("" if eof else text.read())
+            if buffer[pos] == "]":
+                rest = buffer[pos + 1:] + ("" if eof else text.read())
                 if rest.strip(" \t\r\n"):
                     raise FormatError(f"{name}:{line}: more text after the JSON list's closing ]")
                 return
             if not expect_value:
-                if buffer[0] != ",":
+                if buffer[pos] != ",":
                     raise FormatError(f"{name}:{line}: expected , or ] in the JSON list")
-                buffer = buffer[1:]
+                pos += 1
                 expect_value = True
                 continue
             try:
-                value, end = decoder.raw_decode(buffer)
+                value, end = decoder.raw_decode(buffer, pos)
             except RecursionError:
                 raise FormatError(f"{name}:{line}: not valid JSON (nested too deeply)") from None
             except json.JSONDecodeError as exc:
                 if not eof:
-                    chunk = text.read(_more(buffer))
+                    chunk = text.read(_more(len(buffer) - pos))
                     if chunk:
-                        buffer += chunk
+                        buffer, pos = buffer[pos:] + chunk, 0
                         continue
                     eof = True
-                raise FormatError(
-                    f"{name}:{line + exc.lineno - 1}: not valid JSON ({_why(exc)})") from None
-            raw = buffer[:end]
+                at = line + buffer.count("\n", pos, exc.pos)
+                raise FormatError(f"{name}:{at}: not valid JSON ({_why(exc)})") from None
+            raw = buffer[pos:end]
             number += 1
             # Several objects on one line (minified JSON): say which.
-            shared = line == ended or _another_on_the_line(buffer[end:])
+            shared = line == ended or _ANOTHER_ON_THE_LINE.match(buffer, end) is not None
             yield self._row(line, value, raw, f"object {number}: " if shared else "")
             line += raw.count("\n")
             ended = line
-            buffer = buffer[end:]
+            pos = end
             expect_value = False
 
     def field_name(self, row: Row, key: str, value: Any) -> str:
@@ -394,12 +409,6 @@ class _ObjectText(str):
     """An object's text that knows which object of its line it is."""
 
     where = ""
-
-
-def _another_on_the_line(rest: str) -> bool:
-    """Whether another value of the list follows on the same line."""
-    rest = rest.lstrip(" \t")
-    return rest[:1] == "," and rest[1:].lstrip(" \t")[:1] not in ("", "\r", "\n")
 
 
 # -- writing ---------------------------------------------------------------------
