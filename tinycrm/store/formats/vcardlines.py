@@ -182,25 +182,34 @@ def resolved(line: str) -> str:
 
 def logical_lines(text: IO[str]) -> Iterator[tuple[int, str]]:
     """Unfolded lines with the number of the physical line each starts on."""
-    current: str | None = None
+    # The current logical line's pieces, joined once it is whole: joined at
+    # each soft break, a long QUOTED-PRINTABLE note was copied once per line.
+    parts: list[str] | None = None
     start = 0
     qp_soft = False
     for number, line in _physical_lines(text):
         if not line and not qp_soft:
             continue  # (a blank line is nothing, not a line a fold could continue)
-        if current is not None and (line[:1] in (" ", "\t")) and not qp_soft:
-            current += line[1:]
+        if parts is not None and (line[:1] in (" ", "\t")) and not qp_soft:
+            parts.append(line[1:])
             continue
-        if current is not None and qp_soft and line.strip().upper() not in _CARD_EDGES:
-            current = current[:-1] + line
-            qp_soft = current.endswith("=") and _is_qp(current)
+        if parts is not None and qp_soft and line.strip().upper() not in _CARD_EDGES:
+            # The soft break's "=" goes. (No piece is left empty, so that the
+            # last one ends as the whole line does; its property was
+            # QUOTED-PRINTABLE when the first soft break came.)
+            parts[-1] = parts[-1][:-1]
+            if not parts[-1]:
+                parts.pop()
+            if line:
+                parts.append(line)
+            qp_soft = bool(parts) and parts[-1].endswith("=")
             continue
-        if current is not None:
-            yield start, resolved(current)
-        current, start = line, number
+        if parts is not None:
+            yield start, resolved("".join(parts))
+        parts, start = [line], number
         qp_soft = line.endswith("=") and _is_qp(line)
-    if current is not None:
-        yield start, resolved(current)
+    if parts is not None:
+        yield start, resolved("".join(parts))
 
 
 _CARD_EDGES = ("BEGIN:VCARD", "END:VCARD")  # never the rest of a soft-broken value
