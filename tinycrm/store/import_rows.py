@@ -88,6 +88,7 @@ def clean_emails(values: list[str]) -> tuple[list[str], list[str]]:
     """A row's addresses, checked, and their match keys; one of each key."""
     emails: list[str] = []
     keys: list[str] = []
+    seen: set[str] = set()  # (``keys`` in order; a list looked through was quadratic)
     for value in values:
         value = value.strip()
         if not value:
@@ -97,7 +98,8 @@ def clean_emails(values: list[str]) -> tuple[list[str], list[str]]:
         except ValidationError as exc:
             raise BadValue("emails", value, exc.message) from None
         key = value.lower()
-        if key not in keys:
+        if key not in seen:
+            seen.add(key)
             keys.append(key)
             emails.append(value)
     return emails, keys
