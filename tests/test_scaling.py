@@ -58,6 +58,24 @@ def test_reimporting_and_exporting_notes_is_linear(tmp_path):
     assert large[1] < 6 * small[1], (small, large)
 
 
+def test_thousands_of_rows_of_one_persons_notes_read_their_notes_once_a_chunk(tmp_path):
+    """A log of one person (8,000 rows, a note each, read in chunks):
+    each row looked for its note among all the contact's notes so far, and
+    read them all when it was new, 1.9 million steps (39 s); now once for
+    each chunk of rows, 5,400."""
+    data = ("Name,Email,Notes\n" + "".join(f"Ada Lovelace,ada@ex.org,note number {i}\n"
+                                          for i in range(8000))).encode()
+    with Store(tmp_path / "log.db", user="alice", clock=lambda: FROZEN,
+               settings=StoreSettings()) as store:
+        steps = _steps(store, lambda: importer.import_contacts(
+            store, io.BytesIO(data), name="log.csv"))
+        [ada] = store.contacts.list()
+        notes = [p for e in store.timeline.list(ada.id) if e.kind == "note"
+                 for p in e.text.split("\n\n")]
+    assert steps < 100_000, steps
+    assert sorted(notes) == sorted(f"note number {i}" for i in range(8000))
+
+
 def _contacts(store: Store, count: int, *, owner_every: int = 1) -> list[int]:
     ids = []
     for i in range(count):

@@ -479,16 +479,18 @@ class RowPath:
             saved: dict[str, Any] = {}
             changed_keys: list[str] = []
             notes = []
+            added: set[str] = set()  # the paragraphs of ``notes``, kept as they come
+            had: dict[int, set[str]] = {}  # its stored notes' paragraphs, read once
             for inc in rows:
                 changed = combine(state, inc, overwrite=overwrite, saved=saved, stages=self.stages)
                 # A note the contact hasn't got yet is a change like a field's.
                 # (Undo takes it away by its batch.)
-                new = self._new_in_note(contact_id, inc.note) if inc.note else None
+                new = self._new_in_note(contact_id, inc.note, had) if inc.note else None
                 if new:  # (less what this file's earlier rows added to the contact)
-                    added = {p for note in notes for p in paragraphs(note)}
                     new = "\n\n".join(p for p in paragraphs(new) if p not in added)
                 if new:
                     notes.append(new)
+                    added.update(paragraphs(new))
                     changed = [*changed, "note"]
                 self._count_merge(inc, contact_id, state.name, changed)
                 changed_keys += [k for k in changed if k not in changed_keys and k != "note"]
@@ -546,20 +548,29 @@ class RowPath:
     def _has_note(self, contact_id: int, note: str) -> bool:
         return self._new_in_note(contact_id, note) is None
 
-    def _new_in_note(self, contact_id: int, note: str) -> str | None:
+    def _new_in_note(self, contact_id: int, note: str,
+                     had: dict[int, set[str]] | None = None) -> str | None:
         """The paragraphs of ``note`` the contact's notes haven't got (None
         when it has them all): rows of one person in a file make one note, and
         an export carries all of a contact's notes as one. (``+kind``: the
-        contact's own events, not every note there is by the (kind, at) index.)"""
-        if self.conn.execute(
-                "SELECT 1 FROM events WHERE contact_id = ?1 AND +kind = 'note' AND (text = ?2"
-                " OR instr(char(10, 10) || text || char(10, 10), char(10, 10) || ?2 || char(10, 10)))"
-                " LIMIT 1", [contact_id, note]).fetchone() is not None:
-            return None  # (the whole of it: the common case, without reading every note)
-        had = {p for (text,) in self.conn.execute(
-            "SELECT text FROM events WHERE contact_id = ? AND +kind = 'note'", [contact_id])
-            for p in paragraphs(text or "")}
-        new = [p for p in dict.fromkeys(paragraphs(note)) if p not in had]
+        contact's own events, not every note there is by the (kind, at) index.)
+        ``had`` keeps the paragraphs once read, for the contact's next rows:
+        read for each, a file of thousands of rows of one person's notes took
+        time in the square of their number."""
+        known = None if had is None else had.get(contact_id)
+        if known is None:
+            if self.conn.execute(
+                    "SELECT 1 FROM events WHERE contact_id = ?1 AND +kind = 'note' AND (text = ?2"
+                    " OR instr(char(10, 10) || text || char(10, 10),"
+                    " char(10, 10) || ?2 || char(10, 10))) LIMIT 1",
+                    [contact_id, note]).fetchone() is not None:
+                return None  # (the whole of it: the common case, without reading every note)
+            known = {p for (text,) in self.conn.execute(
+                "SELECT text FROM events WHERE contact_id = ? AND +kind = 'note'", [contact_id])
+                for p in paragraphs(text or "")}
+            if had is not None:
+                had[contact_id] = known
+        new = [p for p in dict.fromkeys(paragraphs(note)) if p not in known]
         return "\n\n".join(new) if new else None
 
 
