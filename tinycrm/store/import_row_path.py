@@ -480,7 +480,7 @@ class RowPath:
             changed_keys: list[str] = []
             notes = []
             added: set[str] = set()  # the paragraphs of ``notes``, kept as they come
-            had: dict[int, set[str]] = {}  # its stored notes' paragraphs, read once
+            had: dict[int, set[str] | None] = {}  # its stored notes' paragraphs, read once
             for inc in rows:
                 changed = combine(state, inc, overwrite=overwrite, saved=saved, stages=self.stages)
                 # A note the contact hasn't got yet is a change like a field's.
@@ -549,17 +549,21 @@ class RowPath:
         return self._new_in_note(contact_id, note) is None
 
     def _new_in_note(self, contact_id: int, note: str,
-                     had: dict[int, set[str]] | None = None) -> str | None:
+                     had: dict[int, set[str] | None] | None = None) -> str | None:
         """The paragraphs of ``note`` the contact's notes haven't got (None
         when it has them all): rows of one person in a file make one note, and
         an export carries all of a contact's notes as one. (``+kind``: the
         contact's own events, not every note there is by the (kind, at) index.)
         ``had`` keeps the paragraphs once read, for the contact's next rows:
         read for each, a file of thousands of rows of one person's notes took
-        time in the square of their number."""
+        time in the square of their number. (A contact's first row is looked
+        for by SQL alone, and marked in ``had``; its second reads them.)"""
         known = None if had is None else had.get(contact_id)
         if known is None:
-            if self.conn.execute(
+            first = had is None or contact_id not in had
+            if had is not None:
+                had[contact_id] = None
+            if first and self.conn.execute(
                     "SELECT 1 FROM events WHERE contact_id = ?1 AND +kind = 'note' AND (text = ?2"
                     " OR instr(char(10, 10) || text || char(10, 10),"
                     " char(10, 10) || ?2 || char(10, 10))) LIMIT 1",
