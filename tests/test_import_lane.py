@@ -235,18 +235,14 @@ def test_one_bad_address_after_many_with_dotted_domains_is_found_in_one_pass():
     assert (emails[0], keys[-1], emails[60]) == (["p0@mail.example.co.uk"], ["q@example.com"], ())
 
 
-def test_a_row_of_many_addresses_is_checked_in_time_linear_in_them():
-    """Each address's key was looked for in a list of those before it: 20,000
+def test_a_row_of_many_addresses_keeps_each_once_in_its_order():
+    """(Each address's key was looked for in a list of those before it: 20,000
     addresses in one cell or card took 4 s, 40,000 took 16 s of a 1 MB file's
-    import. The bound is far from that and from what it takes now (0.03 s)."""
-    import time
-
+    import; now 0.03 s. Not timed here: tests assert what is done.)"""
     from tinycrm.store.import_rows import clean_emails
 
     values = [f"m{i}@ex.org" for i in range(20_000)] + ["M0@EX.org", " m1@ex.org "]
-    started = time.perf_counter()
     emails, keys = clean_emails(values)
-    assert time.perf_counter() - started < 1.0
     assert (len(emails), emails[:2], keys[-1]) == (20_000, ["m0@ex.org", "m1@ex.org"], "m19999@ex.org")
 
 

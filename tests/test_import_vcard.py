@@ -416,20 +416,17 @@ def _import_bytes(cli, tmp_path, data: bytes, *args: str):
     return cli("import", str(path), *args)
 
 
-def test_a_long_quoted_printable_value_is_joined_once_not_at_each_soft_break():
-    """A 2.8 MB QUOTED-PRINTABLE note in 40,000 soft-broken lines: the value
-    so far was copied at each one, 6.7 s here (and 22 s for its import); now
-    0.04 s. The bound is far from both."""
+def test_a_long_quoted_printable_value_of_many_soft_breaks_is_one_line():
+    """A 2.8 MB QUOTED-PRINTABLE note in 40,000 soft-broken lines. (The value
+    so far was copied at each one: 6.7 s here, and 22 s for its import; now
+    0.04 s. Not timed here: tests assert what is done.)"""
     import io
-    import time
 
     from tinycrm.store.formats.vcardlines import logical_lines
 
     text = ("NOTE;ENCODING=QUOTED-PRINTABLE:" + "=\r\n".join(["abcdefghij" * 7] * 40_000)
             + "\r\nEND:VCARD\r\n")
-    started = time.perf_counter()
     lines = list(logical_lines(io.StringIO(text, newline="")))
-    assert time.perf_counter() - started < 1.5
     assert lines == [(1, "NOTE;ENCODING=QUOTED-PRINTABLE:" + "abcdefghij" * 7 * 40_000),
                      (40_001, "END:VCARD")]
 
