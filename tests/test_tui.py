@@ -365,6 +365,23 @@ async def save_in_form(app, pilot, contact: str, **values: str) -> None:
     await settle(app, pilot)
 
 
+def test_the_app_run_as_tinycrm_runs_it_opens(store):
+    # App.run, not run_test: on Python 3.12 and later Textual then starts its
+    # tasks eagerly, and mounts, focus and workers come in another order. The
+    # app stopped before it painted there.
+    seed(store)
+    app = make_app(store)
+    seen = {}
+
+    async def auto_pilot(pilot):
+        await settle(app, pilot)
+        seen["screen"] = type(app.screen).__name__
+        app.exit()
+
+    app.run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
+    assert (app.return_code, seen) == (0, {"screen": "ContactsScreen"})
+
+
 async def test_edit_contact(store):
     ids = seed(store)
     app = make_app(store)
