@@ -365,10 +365,11 @@ async def save_in_form(app, pilot, contact: str, **values: str) -> None:
     await settle(app, pilot)
 
 
-def test_the_app_run_as_tinycrm_runs_it_opens(store):
+def test_the_app_run_as_tinycrm_runs_it_opens_and_edits(store):
     # App.run, not run_test: on Python 3.12 and later Textual then starts its
     # tasks eagerly, and mounts, focus and workers come in another order. The
-    # app stopped before it painted there.
+    # app stopped before it painted there, and the form opened with the whole
+    # name selected, so that the first letter typed replaced it.
     seed(store)
     app = make_app(store)
     seen = {}
@@ -376,10 +377,14 @@ def test_the_app_run_as_tinycrm_runs_it_opens(store):
     async def auto_pilot(pilot):
         await settle(app, pilot)
         seen["screen"] = type(app.screen).__name__
+        await highlight(app, pilot, "Grace Hopper")
+        await keys(app, pilot, "e")
+        await keys(app, pilot, "x")  # typed into the name, which has the focus
+        seen["name"] = app.screen.query_one("#name").value
         app.exit()
 
     app.run(headless=True, size=(100, 30), auto_pilot=auto_pilot)
-    assert (app.return_code, seen) == (0, {"screen": "ContactsScreen"})
+    assert (app.return_code, seen) == (0, {"screen": "ContactsScreen", "name": "Grace Hopperx"})
 
 
 async def test_edit_contact(store):

@@ -82,7 +82,19 @@ class FormScreen(KeepsInput, CRMScreen[int]):
 
     def on_mount(self) -> None:
         self.query_one("#owner", Input).value = self.crm.user
-        self.query_one("#name", Input).focus()
+        name = self.query_one("#name", Input)
+        # The form opens with the cursor in the name and nothing selected, so
+        # that typing adds to it, whether fill() comes before the focus or
+        # after (on Python 3.12 and later Textual starts tasks eagerly, and the
+        # contact was often read first: the whole name was selected). Once
+        # the name has had the focus, coming back to it selects it as in
+        # every other field.
+        name.select_on_focus = False
+        name.focus()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        if event.input.id == "name":
+            event.input.select_on_focus = True
 
     def reload(self) -> None:
         # Never reload over what the user is typing; a stale save reloads instead.
