@@ -3,12 +3,13 @@ frozen clock; local dates across midnight and daylight saving time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from tinycrm.store import ValidationError
 from tinycrm.store.when import (
+    at_local,
     parse_period,
     parse_when,
     period_days,
@@ -47,6 +48,13 @@ def local_midnight(zone: str, y: int, m: int, d: int):
 ])
 def test_days_start_at_local_midnight(zone, text, day):
     assert parse_when(text, FROZEN) == local_midnight(zone, *day)
+
+
+def test_the_last_day_of_year_9999_starts_at_local_midnight_too(zone):
+    # A due time an older version saved there: Python 3.12 and later refuse
+    # any local time on that day when asked for its offset.
+    assert at_local(date(9999, 12, 31)) == local_midnight(zone, 9999, 12, 31)
+    assert start_of_day(utc(9999, 12, 31, 12)) == local_midnight(zone, 9999, 12, 31)
 
 
 def test_a_date_and_time_is_local_wall_time(zone):

@@ -161,7 +161,14 @@ def at_local(day: date, clock: time = time(0, 0)) -> datetime:
     moment after the gap (02:30 as 03:30; in Santiago, where the clock goes
     from midnight to 01:00, a day starts at 01:00), as calendars read it."""
     naive = datetime.combine(day, clock.replace(tzinfo=None))
-    moment = naive.astimezone().astimezone(UTC)
+    try:
+        moment = naive.astimezone().astimezone(UTC)
+    except ValueError:
+        # Python 3.12 and later refuse any wall-clock time on 9999-12-31 (their
+        # search for the offset steps into year 10000), which 3.11 read: a day
+        # saved before dates had a range. The offset of the day before, then.
+        offset = (naive - timedelta(days=1)).astimezone().utcoffset()
+        moment = (naive - offset).replace(tzinfo=UTC)
     shown = moment.astimezone().replace(tzinfo=None)
     if shown < naive:  # (the C library read it with the offset from after the gap)
         moment += naive - shown
