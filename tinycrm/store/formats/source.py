@@ -245,7 +245,7 @@ def open_source(
     except UnicodeDecodeError as exc:
         raise FormatError(f"{name}: can't be read as {codec} ({exc.reason} at byte {exc.start});"
                           " try another --encoding") from None
-    except UnicodeError as exc:  # utf-16 or utf-32 without a byte-order mark
+    except UnicodeError as exc:  # utf-16 or utf-32 without a byte-order mark, before 3.13
         raise FormatError(f"{name}: can't be read as {codec} ({exc});"
                           " try another --encoding") from None
     if not head.strip("\ufeff \t\r\n"):
