@@ -122,8 +122,9 @@ class Browse:
             return None
         before = ">" if descending else "<"
         return self.conn.execute(
-            f"SELECT count(*) FROM contacts c WHERE c.name COLLATE NOCASE {before} ?1"
-            f" OR (c.name = ?1 COLLATE NOCASE AND c.id {before} ?2)", [row[0], contact_id],
+            f"SELECT count(*) FROM contacts c WHERE c.name COLLATE NOCASE {before} :name"
+            f" OR (c.name = :name COLLATE NOCASE AND c.id {before} :id)",
+            {"name": row[0], "id": contact_id},
         ).fetchone()[0]
 
     def page(

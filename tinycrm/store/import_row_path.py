@@ -564,10 +564,10 @@ class RowPath:
             if had is not None:
                 had[contact_id] = None
             if first and self.conn.execute(
-                    "SELECT 1 FROM events WHERE contact_id = ?1 AND +kind = 'note' AND (text = ?2"
+                    "SELECT 1 FROM events WHERE contact_id = :id AND +kind = 'note' AND (text = :note"
                     " OR instr(char(10, 10) || text || char(10, 10),"
-                    " char(10, 10) || ?2 || char(10, 10))) LIMIT 1",
-                    [contact_id, note]).fetchone() is not None:
+                    " char(10, 10) || :note || char(10, 10))) LIMIT 1",
+                    {"id": contact_id, "note": note}).fetchone() is not None:
                 return None  # (the whole of it: the common case, without reading every note)
             known = {p for (text,) in self.conn.execute(
                 "SELECT text FROM events WHERE contact_id = ? AND +kind = 'note'", [contact_id])

@@ -225,14 +225,14 @@ def _drop_rule_followups(store: Store, contact_id: int, started: str, start: int
     found = conn.execute(
         "SELECT f.id, f.due_at, f.owner, f.note, f.rule FROM audit a"
         " JOIN followups f ON f.id = a.entity_id AND f.contact_id = a.contact_id"
-        " WHERE a.contact_id = ?1 AND a.entity = 'followup' AND a.action = 'create'"
-        " AND a.at = ?2 AND a.id > ?3 AND a.id <= ?4 AND json_extract(a.after, '$.rule') IS NOT NULL"
-        " AND f.status = 'open'"
+        " WHERE a.contact_id = :contact AND a.entity = 'followup' AND a.action = 'create'"
+        " AND a.at = :at AND a.id > :start AND a.id <= :mark"
+        " AND json_extract(a.after, '$.rule') IS NOT NULL AND f.status = 'open'"
         # (By the contact's own audit entries: audit_contact finds them.)
-        " AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.contact_id = ?1"
-        "  AND b.entity = 'followup' AND b.entity_id = f.id AND b.id > ?4)"
+        " AND NOT EXISTS (SELECT 1 FROM audit b WHERE b.contact_id = :contact"
+        "  AND b.entity = 'followup' AND b.entity_id = f.id AND b.id > :mark)"
         " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.followup_id = f.id)",
-        [contact_id, started, start, mark]).fetchall()
+        {"contact": contact_id, "at": started, "start": start, "mark": mark}).fetchall()
     for followup_id, due_at, owner, note, rule in found:
         # (+kind: by the contact's entries at the batch's time, events_contact_at,
         # not by every follow-up entry there is.)
@@ -367,10 +367,11 @@ def _changed_since(conn, batch_id: int, mark: int, first: int, machine: _Machine
     if start is None:  # (a batch from before m042: its entries are those of its time)
         start = _run_start(conn, mark, started)
     for other, into in conn.execute(
-            "SELECT m.entity_id, m.contact_id FROM audit m WHERE m.id > ?1 AND m.entity = 'contact'"
-            " AND m.action = 'merge' AND m.entity_id IN (SELECT u.entity_id FROM audit u"
-            " WHERE u.id > ?2 AND u.id <= ?1 AND u.entity = 'contact' AND u.action = 'update')"
-            " ORDER BY m.id", [mark, start]):
+            "SELECT m.entity_id, m.contact_id FROM audit m WHERE m.id > :mark"
+            " AND m.entity = 'contact' AND m.action = 'merge' AND m.entity_id IN ("
+            " SELECT u.entity_id FROM audit u WHERE u.id > :start AND u.id <= :mark"
+            " AND u.entity = 'contact' AND u.action = 'update') ORDER BY m.id",
+            {"mark": mark, "start": start}):
         if other not in ours_merged:
             changed.append((other, into))
     absorbed = {c for c, others in takers.items() if others - ours_merged}

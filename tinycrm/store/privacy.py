@@ -222,9 +222,10 @@ def resolve(store: Store, ref: str) -> tuple[int, str]:
                 "SELECT a.entity_id FROM audit a WHERE a.entity = 'contact'"
                 " AND a.entity_id NOT IN (SELECT id FROM contacts) AND EXISTS ("
                 "  SELECT 1 FROM json_each(coalesce(json_extract(a.before, '$.emails'), '[]'))"
-                "  WHERE lower(value) = lower(?1) UNION ALL"
+                "  WHERE lower(value) = lower(:ref) UNION ALL"
                 "  SELECT 1 FROM json_each(coalesce(json_extract(a.after, '$.emails'), '[]'))"
-                "  WHERE lower(value) = lower(?1)) ORDER BY a.id DESC LIMIT 1", [ref]).fetchone()
+                "  WHERE lower(value) = lower(:ref)) ORDER BY a.id DESC LIMIT 1",
+                {"ref": ref}).fetchone()
             found = row[0] if row else None
         state = _last_state(conn, found) if found is not None else None
         if state is None:
@@ -353,12 +354,12 @@ def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
         " AND NOT EXISTS (SELECT 1 FROM audit m WHERE m.entity = 'contact' AND m.action = 'merge'"
         "  AND m.entity_id = a.entity_id)"
         " AND (EXISTS (SELECT 1 FROM json_each(coalesce(json_extract(a.before, '$.emails'), '[]'))"
-        "   WHERE lower(value) IN (SELECT value FROM json_each(?1)))"
+        "   WHERE lower(value) IN (SELECT value FROM json_each(:keys)))"
         "  OR EXISTS (SELECT 1 FROM json_each(coalesce(json_extract(a.after, '$.emails'), '[]'))"
-        "   WHERE lower(value) IN (SELECT value FROM json_each(?1)))"
-        "  OR json_extract(a.before, '$.uid') IN (SELECT value FROM json_each(?2))"
-        "  OR json_extract(a.after, '$.uid') IN (SELECT value FROM json_each(?2)))",
-        [json.dumps(keys), json.dumps(uids)])]
+        "   WHERE lower(value) IN (SELECT value FROM json_each(:keys)))"
+        "  OR json_extract(a.before, '$.uid') IN (SELECT value FROM json_each(:uids))"
+        "  OR json_extract(a.after, '$.uid') IN (SELECT value FROM json_each(:uids)))",
+        {"keys": json.dumps(keys), "uids": json.dumps(uids)})]
     # Had them when it was deleted: not a contact the address moved on from
     # (a front desk's info@ that is the erased person's now).
     earlier = []
@@ -418,9 +419,9 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
         if source is None or source[0] in (None, REDACTED):
             continue
         others = conn.execute(
-            f"SELECT 1 FROM import_items WHERE batch_id = ?1 AND contact_id NOT IN ({marks})"
-            f" UNION ALL SELECT 1 FROM contacts WHERE import_batch = ?1 AND id NOT IN ({marks})"
-            " LIMIT 1", [batch, *ids, *ids]).fetchone()
+            f"SELECT 1 FROM import_items WHERE batch_id = ? AND contact_id NOT IN ({marks})"
+            f" UNION ALL SELECT 1 FROM contacts WHERE import_batch = ? AND id NOT IN ({marks})"
+            " LIMIT 1", [batch, *ids, batch, *ids]).fetchone()
         if others and not wanted.search(source[0].casefold()):
             continue
         conn.execute("UPDATE import_batches SET source = ? WHERE id = ?", [REDACTED, batch])
