@@ -4,12 +4,13 @@
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 
 from tinycrm.store import Store, StoreSettings
 from tinycrm.store.errors import ValidationError
-from tinycrm.store.reports import build, month_starts, parse_bound
+from tinycrm.store.reports import OwnerFollowUps, build, month_starts, parse_bound
 
 from .conftest import FROZEN
 from .crm_helpers import at, build_known_dataset
@@ -449,3 +450,99 @@ def test_the_help_and_the_readme_say_what_until_and_format_give(cli):
     usage = next(line for line in (REPO / "README.md").read_text().splitlines()
                  if line.startswith("`tinycrm report ["))
     assert f"[--format {'|'.join(f.value for f in OutputFormat)}]" in usage
+
+
+def test_a_won_stage_given_is_the_one_counted(known):
+    """--won names the stage a lead converts to: leads since September that
+    reached 'qualified' are Ada alone (10 days); Bob went straight to customer."""
+    assert since_september(known, won_stage="qualified")["conversion"] == {
+        "from_stage": "lead", "to_stage": "qualified", "leads": 4, "converted": 1,
+        "rate": 25.0, "median_days": 10.0}
+
+
+def test_a_period_of_no_length_is_refused(known):
+    with pytest.raises(ValidationError, match="--since must come before --until"):
+        build(known, since=at("10-01"), until=at("10-01"), now=FROZEN)
+    one_second = build(known, since=at("10-01"), until=at("10-01") + timedelta(seconds=1),
+                       now=FROZEN)
+    assert one_second.months == ("2026-10",)
+
+
+@pytest.mark.parametrize("days, ok", [(0, False), (1, True), (3650, True), (3651, False)])
+def test_the_idle_period_is_one_day_to_ten_years(known, days, ok):
+    if ok:
+        assert build(known, idle_days=days, now=FROZEN).not_contacted.days == days
+    else:
+        with pytest.raises(ValidationError, match="the idle period must be from 1 to 3650 days"):
+            build(known, idle_days=days, now=FROZEN)
+
+
+def test_what_happens_at_midnight_on_the_first_counts_in_that_month_only(store):
+    """Months are half-open: [the 1st 00:00, the next 1st 00:00)."""
+    from datetime import datetime, timezone
+
+    first = datetime(2026, 10, 1, tzinfo=timezone.utc)  # (TZ=UTC in the tests)
+    ada = store.contacts.add("Ada", now=first).id
+    store.timeline.log(ada, "call", "hello", at=first, now=first)
+    report = build(store, since=parse_bound("2026-09-01", FROZEN), now=FROZEN)
+    assert report.months == ("2026-09", "2026-10", "2026-11")
+    assert report.new_contacts == (0, 1, 0)
+    assert dict(report.interactions)["call"] == (0, 1, 0)
+
+
+def test_a_lead_won_at_the_very_end_of_the_period_is_not_converted_in_it(store):
+    """--until is exclusive, for conversions as for every flow."""
+    lead = store.contacts.add("Lead", now=at("10-05")).id
+    store.contacts.edit(lead, {"stage": "customer"}, now=parse_bound("2026-11-01", FROZEN))
+    october = build(store, since=parse_bound("2026-10", FROZEN),
+                    until=parse_bound("2026-10", FROZEN, end=True), now=FROZEN)
+    assert (october.conversion.leads, october.conversion.converted) == (1, 0)
+    to_now = build(store, since=parse_bound("2026-10", FROZEN), now=FROZEN)
+    assert (to_now.conversion.leads, to_now.conversion.converted) == (1, 1)
+
+
+def test_a_note_does_not_start_the_months_an_interaction_does(store):
+    ada = store.contacts.add("Ada", now=at("10-20")).id
+    store.timeline.log(ada, "note", "met at a fair in June", at=at("06-10"), now=at("10-20"))
+    assert build(store, now=FROZEN).months == ("2026-10", "2026-11")
+    store.timeline.log(ada, "email", "wrote in August", at=at("08-10"), now=at("10-20"))
+    assert build(store, now=FROZEN).months == ("2026-08", "2026-09", "2026-10", "2026-11")
+
+
+def test_follow_ups_at_the_edges_of_the_period_and_of_now(store):
+    """Due at --since is in the period, due at --until is not; done at its
+    very due time is on time; open and due this very second is not overdue
+    yet (as `rules list` counts it)."""
+    from datetime import timedelta
+
+    since, until = parse_bound("2026-10-01", FROZEN), parse_bound("2026-11-30", FROZEN)
+    zed = store.contacts.add("Zed's", stage="customer", owner="zed", now=at("09-01")).id
+
+    def followup(due, done=None):
+        made = store.followups.add(zed, due, owner="zed", note="x", now=at("09-02"))
+        if done is not None:
+            store.followups.done(made.id, now=done)
+
+    followup(since, done=since)                               # on time, to the second
+    followup(since, done=since + timedelta(seconds=1))        # late
+    followup(since)                                           # overdue
+    followup(since - timedelta(seconds=1))                    # before the period
+    followup(FROZEN)                                          # due now: open, not overdue
+    followup(until, done=at("11-01"))                         # after the period
+    followup(until, done=until + timedelta(hours=1))          # after the period (late)
+    followup(until)                                           # after the period (open)
+    report = build(store, since=since, until=until, now=FROZEN)
+    assert report.followups == (OwnerFollowUps("zed", on_time=1, late=1, overdue=1, open=1),)
+
+
+def test_a_lead_is_the_periods_from_its_first_second_to_before_its_end(store):
+    since, until = parse_bound("2026-10-01", FROZEN), parse_bound("2026-11-30", FROZEN)
+    store.contacts.add("At the start", now=since)
+    store.contacts.add("Before", now=since - timedelta(seconds=1))
+    store.contacts.add("Just now", now=FROZEN)   # this very second, with --until still to come
+    report = build(store, since=since, until=until, now=FROZEN)
+    assert report.conversion.leads == 2
+    assert report.new_contacts == (1, 1)
+    store.contacts.add("At the end", now=until)
+    later = build(store, since=since, until=until, now=until + timedelta(days=1))
+    assert (later.conversion.leads, later.new_contacts) == (2, (1, 1))
