@@ -196,6 +196,20 @@ def test_a_crashed_runs_claims_expire(store, made):
     assert [i.key for i in again.items] == ["followup:1"]
 
 
+def test_a_claim_lasts_the_fifteen_minutes_the_readme_promises(store, made):
+    """To the second: held at 15 minutes (dry runs don't offer it either),
+    another run's a second later."""
+    reminders = Reminders(store)
+    assert reminders.claim("stdout", owner="alice", now=FROZEN)
+    held = FROZEN + timedelta(minutes=15)
+    assert reminders.due("stdout", owner="alice", now=held) == []
+    assert not reminders.claim("stdout", owner="alice", now=held)
+    after = held + timedelta(seconds=1)
+    assert [i.key for i in reminders.due("stdout", owner="alice", now=after)] == ["followup:1"]
+    assert [i.key for i in reminders.claim("stdout", owner="alice", now=after).items] == [
+        "followup:1"]
+
+
 def test_the_mask_follows_the_due_time(store, made):
     reminders = Reminders(store)
     claim = reminders.claim("stdout", owner="alice", now=FROZEN)
@@ -348,6 +362,25 @@ def test_a_cadence_reminded_already_needs_no_write_lock(cli, store, db_path):
         writer.execute("ROLLBACK")
         writer.close()
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_a_follow_up_reminded_already_leaves_nothing_to_claim(cli, store, made):
+    """Its channel bit says so, without a look at the log: a run with nothing
+    new to deliver needs no write lock (`any_candidates`)."""
+    reminders = Reminders(store)
+    assert reminders.any_candidates("stdout", owner="alice", now=FROZEN)
+    assert "[follow-up 1]" in cli.ok("remind").stdout
+    assert not reminders.any_candidates("stdout", owner="alice", now=FROZEN)
+    assert reminders.any_candidates("email", owner="alice", now=FROZEN)  # another channel's bit
+
+
+def test_a_cadence_is_reminded_at_its_due_second_not_before(store):
+    c = store.contacts.add("Cora Quinn", now=FROZEN - days(30))
+    store.followups.set_cadence(c.id, 30)                       # due at FROZEN exactly
+    reminders = Reminders(store)
+    assert reminders.due("stdout", now=FROZEN - timedelta(seconds=1)) == []
+    assert [i.key for i in reminders.due("stdout", now=FROZEN)] == [f"cadence:{c.id}"]
+    assert [i.key for i in reminders.claim("stdout", now=FROZEN).items] == [f"cadence:{c.id}"]
 
 
 def test_stdout_that_cant_show_a_letter_gets_a_question_mark(store):
