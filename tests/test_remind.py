@@ -210,6 +210,19 @@ def test_a_claim_lasts_the_fifteen_minutes_the_readme_promises(store, made):
         "followup:1"]
 
 
+def test_renewing_a_runs_claims_leaves_another_runs_to_run_out(store, made):
+    reminders = Reminders(store)
+    alices = reminders.claim("stdout", owner="alice", now=FROZEN)
+    bobs = reminders.claim("stdout", owner="bob", now=FROZEN)   # a run that then died
+    assert [i.key for i in alices.items] == ["followup:1"]
+    assert [i.key for i in bobs.items] == ["followup:3"]
+    assert reminders.renew(alices, now=FROZEN + timedelta(minutes=10)) == {"followup:1"}
+    expired = FROZEN + timedelta(minutes=15, seconds=1)
+    third = reminders.claim("stdout", owner=None, now=expired)
+    assert [i.key for i in third.items] == ["followup:3"]
+    assert reminders.renew(bobs, now=expired) == set()       # taken over: not to deliver
+
+
 def test_the_mask_follows_the_due_time(store, made):
     reminders = Reminders(store)
     claim = reminders.claim("stdout", owner="alice", now=FROZEN)
