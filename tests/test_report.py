@@ -490,15 +490,19 @@ def test_what_happens_at_midnight_on_the_first_counts_in_that_month_only(store):
     assert dict(report.interactions)["call"] == (0, 1, 0)
 
 
-def test_a_lead_won_at_the_very_end_of_the_period_is_not_converted_in_it(store):
-    """--until is exclusive, for conversions as for every flow."""
+def test_a_lead_won_or_a_survey_answered_at_the_very_end_of_the_period_is_not_in_it(store):
+    """--until is exclusive, for conversions and surveys as for every flow."""
     lead = store.contacts.add("Lead", now=at("10-05")).id
-    store.contacts.edit(lead, {"stage": "customer"}, now=parse_bound("2026-11-01", FROZEN))
+    end = parse_bound("2026-11-01", FROZEN)
+    store.contacts.edit(lead, {"stage": "customer"}, now=end)
+    store.timeline.log(lead, "survey", "", score=10, at=end, now=end)
     october = build(store, since=parse_bound("2026-10", FROZEN),
                     until=parse_bound("2026-10", FROZEN, end=True), now=FROZEN)
     assert (october.conversion.leads, october.conversion.converted) == (1, 0)
+    assert october.satisfaction.responses == 0
     to_now = build(store, since=parse_bound("2026-10", FROZEN), now=FROZEN)
     assert (to_now.conversion.leads, to_now.conversion.converted) == (1, 1)
+    assert to_now.satisfaction.responses == 1
 
 
 def test_a_note_does_not_start_the_months_an_interaction_does(store):
