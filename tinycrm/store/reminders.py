@@ -85,6 +85,8 @@ _ROWS = (
     " FROM json_each(:rows)"
 )
 _KEY = "(item, due_at, channel, owner)"
+# A run's claims stamped anew: by renew() and by the keeper's beat alike.
+_RENEW = "UPDATE deliveries SET delivered_at = ? WHERE claim = ? AND state = 'claimed'"
 
 
 def _stamp(dt: datetime) -> str:
@@ -278,8 +280,7 @@ class Reminders:
         with self.store.write():
             stamp = max(now, self.store.now()) if now else self.store.now()
             held = {row for (row,) in self.conn.execute(
-                "UPDATE deliveries SET delivered_at = ? WHERE claim = ? AND state = 'claimed'"
-                " RETURNING id", [to_db(stamp), claim.token])}
+                f"{_RENEW} RETURNING id", [to_db(stamp), claim.token])}
         return {key for key, row in claim.rows.items() if row in held}
 
     @contextmanager
@@ -314,9 +315,7 @@ class Reminders:
               stop: threading.Event) -> None:
         while not stop.wait(every):
             try:
-                conn.execute(
-                    "UPDATE deliveries SET delivered_at = ? WHERE claim = ?"
-                    " AND state = 'claimed'", [to_db(self.store.now()), token])
+                conn.execute(_RENEW, [to_db(self.store.now()), token])
             except sqlite3.Error:
                 pass  # the lock is held (an import): the next beat tries again
 
