@@ -156,3 +156,15 @@ def test_audit_of_an_id_with_no_history_says_why(cli):
         merged.stderr)
     never = cli("audit", "999")
     assert never.exit_code == 3 and "no contact 999" in never.stderr
+
+
+def test_since_is_the_first_moment_listed_and_until_the_first_left_out(store):
+    """As report's bounds: [since, until), to the second."""
+    ada = store.contacts.add("Ada", stage="customer", now=FROZEN)
+    store.contacts.edit(ada.id, {"company": "Engines"}, now=FROZEN + timedelta(seconds=1))
+    store.contacts.edit(ada.id, {"company": "Looms"}, now=FROZEN + timedelta(seconds=2))
+    listed = store.audit.list(since=FROZEN + timedelta(seconds=1),
+                              until=FROZEN + timedelta(seconds=2))
+    assert [(a.action, a.after) for a in listed] == [("update", {"company": "Engines"})]
+    assert [a.action for a in store.audit.list(since=FROZEN)] == ["update", "update", "create"]
+    assert store.audit.list(until=FROZEN) == []
