@@ -302,6 +302,18 @@ def test_tag_defaults_from_config(db_path, clock):
         assert store.followups.cadence_items(now=FROZEN, owner="bob") == []
 
 
+def test_cadence_items_until_keeps_every_one_due_before_it_whatever_comes_first(store):
+    """One due a few hours after ``until`` (read first: the lower id) is left
+    out; the one due before it is not lost with it."""
+    later = store.contacts.add("Later", now=FROZEN - days(30) + timedelta(hours=5))
+    sooner = store.contacts.add("Sooner", now=FROZEN - days(30) - timedelta(hours=5))
+    for contact in (later, sooner):
+        store.followups.set_cadence(contact.id, 30)
+    assert [i.contact_name for i in store.followups.cadence_items(now=FROZEN, until=FROZEN)] == [
+        "Sooner"]
+    assert [i.contact_name for i in store.followups.queue(now=FROZEN, until=FROZEN)] == ["Sooner"]
+
+
 def test_queue_mixes_follow_ups_and_cadence_by_urgency(store):
     vip = store.contacts.add("Vip", tier="vip", now=FROZEN - days(100))
     std = store.contacts.add("Std", now=FROZEN - days(100))

@@ -292,3 +292,15 @@ def test_imported_times_later_than_a_day_from_now_reject_their_rows(cli, tmp_pat
     _no_crash(result)
     names = [c["name"] for c in json.loads(cli.ok("list", "--format", "json").stdout)]
     assert names == ["Tom Tokyo"]
+
+
+def test_a_cadence_an_older_version_saved_over_ten_years_is_shown_as_ten_years(cli, db_path):
+    cli.ok("add", "Ann Lee")
+    conn = sqlite3.connect(db_path)
+    with conn:  # what an older version let through
+        conn.execute("UPDATE contacts SET cadence_days = 999999999 WHERE id = 1")
+    conn.close()
+    shown = json.loads(cli.ok("cadence", "1", "--format", "json").stdout)
+    assert (shown["cadence_days"], shown["source"]) == (3650, "contact")
+    [listed] = json.loads(cli.ok("cadence", "--format", "json").stdout)
+    assert (listed["cadence_days"], listed["due_at"]) == (3650, shown["due_at"])
