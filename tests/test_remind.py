@@ -223,6 +223,19 @@ def test_renewing_a_runs_claims_leaves_another_runs_to_run_out(store, made):
     assert reminders.renew(bobs, now=expired) == set()       # taken over: not to deliver
 
 
+def test_a_run_whose_claim_was_taken_over_gives_back_nothing_of_the_new_runs(store, made):
+    reminders = Reminders(store)
+    slow = reminders.claim("stdout", owner="alice", now=FROZEN)
+    later = FROZEN + timedelta(minutes=16)
+    taken = reminders.claim("stdout", owner="alice", now=later)
+    assert [i.key for i in taken.items] == ["followup:1"]
+    assert reminders.release(slow) == 1                      # the slow run's delivery failed
+    assert reminders.due("stdout", owner="alice", now=later) == []  # still the new run's
+    assert not reminders.claim("stdout", owner="alice", now=later)
+    reminders.mark_sent(taken, now=later)
+    assert sent(store, "stdout") == [("followup:1", "stdout", "sent")]
+
+
 def test_the_mask_follows_the_due_time(store, made):
     reminders = Reminders(store)
     claim = reminders.claim("stdout", owner="alice", now=FROZEN)
