@@ -6,12 +6,14 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
 from tinycrm.store import Store
+from tinycrm.store.team import assign
 
-from .conftest import REPO, run_tinycrm
+from .conftest import FROZEN, REPO, run_tinycrm
 
 TAGGER = """
 import sys
@@ -234,3 +236,16 @@ def test_undoing_two_owner_changes_in_turn_hands_the_follow_up_back_to_the_first
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["owner"] == "alice"
     [followup] = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
     assert followup["owner"] == "alice"
+
+
+def test_assign_names_the_open_follow_ups_the_previous_owner_had(store):
+    ada = store.contacts.add("Ada", stage="customer")      # (no new-lead follow-up)
+    f = store.followups
+    first = f.add(ada.id, FROZEN + timedelta(days=1), note="first")
+    second = f.add(ada.id, FROZEN + timedelta(days=2), note="second")
+    f.done(f.add(ada.id, FROZEN + timedelta(days=3), note="done").id)
+    f.add(ada.id, FROZEN + timedelta(days=1), note="carol's", owner="carol")
+    done = assign(store, ada.id, "bob")
+    assert (done.previous_owner, done.contact.owner) == ("alice", "bob")
+    assert done.moved_followups == (first.id, second.id)
+    assert assign(store, ada.id, "bob").moved_followups == ()
