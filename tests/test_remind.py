@@ -236,6 +236,22 @@ def test_a_run_whose_claim_was_taken_over_gives_back_nothing_of_the_new_runs(sto
     assert sent(store, "stdout") == [("followup:1", "stdout", "sent")]
 
 
+def test_due_items_come_most_urgent_first_across_owners_and_cadences(store):
+    """Read owner by owner, delivered by urgency: a VIP's cadence a year
+    overdue, then bob's VIP follow-up ten days late, then alice's an hour late."""
+    al = store.contacts.add("Al", now=FROZEN - days(100))
+    bea = store.contacts.add("Bea", owner="bob", tier="vip", now=FROZEN - days(100))
+    cy = store.contacts.add("Cy", tier="vip", now=FROZEN - days(400))
+    store.followups.add(al.id, FROZEN - timedelta(hours=1), note="alice's")
+    store.followups.add(bea.id, FROZEN - days(10), note="bob's", owner="bob")
+    store.followups.set_cadence(cy.id, 30)
+    expected = ["cadence:3", "followup:2", "followup:1"]
+    assert [i.key for i in store.followups.queue(now=FROZEN)] == expected
+    reminders = Reminders(store)
+    assert [i.key for i in reminders.due("stdout", now=FROZEN)] == expected
+    assert [i.key for i in reminders.claim("stdout", now=FROZEN).items] == expected
+
+
 def test_the_mask_follows_the_due_time(store, made):
     reminders = Reminders(store)
     claim = reminders.claim("stdout", owner="alice", now=FROZEN)
