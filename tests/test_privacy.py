@@ -496,3 +496,29 @@ def test_the_export_names_the_import_that_brought_a_duplicate_since_merged_into_
     imports = json.loads(cli.ok("privacy", "export", "1").stdout)["imports"]
     assert [(i["batch_id"], i["action"], i["source"], i["contact_id"]) for i in imports] == [
         (1, "created", str(people), 2)]
+
+
+def test_the_export_names_the_import_that_created_them_once(cli, tmp_path):
+    people = tmp_path / "fair-leads.csv"
+    people.write_text("name,email\nZeb Q.,zeb.q@hidden-example.org\n")
+    cli.ok("import", str(people))
+    imports = json.loads(cli.ok("privacy", "export", "1").stdout)["imports"]
+    assert [(i["batch_id"], i["action"], i["source"], i["contact_id"]) for i in imports] == [
+        (1, "created", str(people), 1)]
+
+
+def test_an_address_two_deleted_contacts_had_names_the_later(cli):
+    cli.ok("add", "First Holder", "-e", "desk@ex.org")
+    cli.ok("rm", "1", "--yes")
+    cli.ok("add", "Second Holder", "-e", "desk@ex.org")
+    cli.ok("rm", "2", "--yes")
+    contact = json.loads(cli.ok("privacy", "export", "desk@ex.org").stdout)["contact"]
+    assert (contact["id"], contact["name"], contact["deleted"]) == (2, "Second Holder", True)
+
+
+def test_a_deleted_contacts_id_is_ascii_digits_only(cli):
+    cli.ok("add", "Gone Gert", "-e", "gert@ex.org")
+    cli.ok("rm", "1", "--yes")
+    assert json.loads(cli.ok("privacy", "export", "1").stdout)["contact"]["id"] == 1
+    assert cli("privacy", "export", "\u0661").exit_code == 3   # ARABIC-INDIC DIGIT ONE
+
