@@ -522,3 +522,16 @@ def test_a_deleted_contacts_id_is_ascii_digits_only(cli):
     assert json.loads(cli.ok("privacy", "export", "1").stdout)["contact"]["id"] == 1
     assert cli("privacy", "export", "\u0661").exit_code == 3   # ARABIC-INDIC DIGIT ONE
 
+
+def test_an_earlier_deleted_record_with_their_uid_is_theirs(cli, tmp_path):
+    """A card's UID names the person as an address does (no address here)."""
+    card = tmp_path / "quentin.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Quentin Q\r\nUID:card-uid-77\r\n"
+                    "END:VCARD\r\n")
+    cli.ok("import", str(card))
+    cli.ok("rm", "1", "--yes")
+    cli.ok("import", str(card))
+    data = json.loads(cli.ok("privacy", "export", "2").stdout)
+    assert [e["contact_id"] for e in data["earlier_records"]] == [1]
+    cli.ok("privacy", "erase", "2", "--yes")
+    assert cli("privacy", "export", "1").exit_code == 3   # its history went with them

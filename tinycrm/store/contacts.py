@@ -593,8 +593,10 @@ class Contacts:
         with self.store.write():
             contact = self.get(contact_id)
             self.conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+            # With its uid, unlike an edit's: a record of the person deleted
+            # is found by it (privacy: their earlier records), as by an address.
             self.store.audit.record(
                 "delete", "contact", contact_id, contact_id=contact_id,
-                before=_snapshot(contact), now=now,
+                before={**_snapshot(contact), "uid": contact.uid}, now=now,
             )
         return contact
