@@ -106,6 +106,36 @@ def test_a_follow_up_due_this_very_second_is_overdue_not_upcoming(store, ada):
             ] == [now.id]
 
 
+def test_the_week_view_is_today_and_the_six_days_after_to_the_second(store, ada):
+    """In New York: today starts 2026-11-23 05:00Z, the seventh day 2026-11-30 05:00Z."""
+    with local_zone("America/New_York"):
+        f = store.followups
+        made = {
+            "before today": f.add(ada.id, utc(2026, 11, 23, 4, 59, 59)),
+            "today's first second": f.add(ada.id, utc(2026, 11, 23, 5, 0)),
+            "the sixth day's last second": f.add(ada.id, utc(2026, 11, 30, 4, 59, 59)),
+            "a week on": f.add(ada.id, utc(2026, 11, 30, 5, 0)),
+        }
+        week = {x.id for x in f.list(view="week", now=FROZEN)}
+        assert {name for name, x in made.items() if x.id in week} == {
+            "today's first second", "the sixth day's last second"}
+
+
+def test_a_snoozed_follow_up_scores_alike_in_python_and_sql_and_keeps_both_its_times(
+        store, ada):
+    """Its age counts from its creation, not from the snooze (``urgency``'s
+    two forms must agree)."""
+    f = store.followups
+    made = f.add(ada.id, FROZEN - days(2), note="x", now=FROZEN - days(100))
+    f.snooze(made.id, FROZEN + days(1), now=FROZEN - days(1))
+    got = f.get(made.id, now=FROZEN)
+    assert (got.created_at, got.updated_at) == (FROZEN - days(100), FROZEN - days(1))
+    expected = urgency(FROZEN + days(1), FROZEN - days(100), "vip", FROZEN, store.settings)
+    assert got.urgency == pytest.approx(expected)
+    [listed] = f.list(now=FROZEN, contact_id=ada.id)
+    assert listed.urgency == pytest.approx(expected)
+
+
 def test_views(store, ada, bob):
     with local_zone("America/New_York"):  # local midnight 05:00Z; now is 04:30 local
         made = {
