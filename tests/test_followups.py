@@ -136,6 +136,20 @@ def test_a_snoozed_follow_up_scores_alike_in_python_and_sql_and_keeps_both_its_t
     assert listed.urgency == pytest.approx(expected)
 
 
+def test_iter_open_reads_every_open_one_once_in_due_order_a_chunk_at_a_time(store, ada, bob):
+    f = store.followups
+    same = FROZEN + days(1)
+    for contact, due, note, owner in ((ada, same, "a", None), (bob, FROZEN - days(3), "b", None),
+                                      (ada, same, "c", None), (bob, same, "d", "bob"),
+                                      (ada, FROZEN + days(9), "e", None)):
+        f.add(contact.id, due, note=note, owner=owner)
+    f.done(f.add(ada.id, FROZEN, note="done").id)
+    expected = ["b", "a", "c", "d", "e"]                 # due order, then id
+    for chunk in (1, 2, 1000):
+        assert [x.note for x in f.iter_open(chunk=chunk)] == expected
+    assert [x.note for x in f.iter_open(owner="bob", chunk=1)] == ["d"]
+
+
 def test_views(store, ada, bob):
     with local_zone("America/New_York"):  # local midnight 05:00Z; now is 04:30 local
         made = {
