@@ -10,6 +10,7 @@ import pytest
 from tinycrm.store import ValidationError
 from tinycrm.store.when import (
     at_local,
+    format_days,
     parse_period,
     parse_when,
     period_days,
@@ -143,3 +144,9 @@ def test_relative_wording():
     assert relative(FROZEN + timedelta(seconds=30), FROZEN) == "due now"
     assert relative(FROZEN + timedelta(minutes=20), FROZEN) == "in 20min"  # ("20m" would read as 20 months, as typed)
     assert relative(FROZEN + timedelta(days=8), FROZEN) == "in 8d"
+
+
+@pytest.mark.parametrize("days, shown", [(7, "1w"), (14, "2w"), (3640, "520w"), (1, "1d"),
+                                         (8, "8d"), (30, "30d"), (3650, "3650d")])
+def test_a_cadence_is_shown_in_weeks_when_it_is_whole_weeks(days, shown):
+    assert format_days(days) == shown
