@@ -9,7 +9,15 @@ import pytest
 
 from tinycrm.store import Store, StoreSettings
 from tinycrm.store.bulk import NewContact, insert_contacts
-from tinycrm.store.rules import RuleError, apply_rules, parse_rules, stats, sweep
+from tinycrm.store.rules import (
+    RuleError,
+    apply_rules,
+    duration_text,
+    parse_duration,
+    parse_rules,
+    stats,
+    sweep,
+)
 from tinycrm.store.timeutil import to_db
 
 from .conftest import FROZEN
@@ -330,6 +338,21 @@ def test_durations():
     (rule,) = parse_rules([{"name": "a", "when": "not-contacted", "after": "2w", "due": "90min"}])
     assert rule.after == timedelta(days=14) and rule.due == timedelta(minutes=90)
     assert rule.describe() == "not contacted for 14d → due within 90min"
+
+
+@pytest.mark.parametrize("value, shown", [
+    (timedelta(hours=24), "24h"), (timedelta(hours=48), "48h"), (timedelta(hours=72), "3d"),
+    (timedelta(hours=73), "73h"), (timedelta(days=30), "30d"), (timedelta(minutes=90), "90min"),
+])
+def test_a_duration_is_shown_in_days_from_three_whole_days_on(value, shown):
+    assert duration_text(value) == shown
+
+
+def test_ten_years_is_the_longest_duration_however_many_digits():
+    assert parse_duration("3650d", where="due") == timedelta(days=3650)
+    for text in ("3651d", "9999999999d"):
+        with pytest.raises(RuleError, match="is too long"):
+            parse_duration(text, where="due")
 
 
 # -- import --------------------------------------------------------------------------
