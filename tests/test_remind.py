@@ -252,6 +252,32 @@ def test_due_items_come_most_urgent_first_across_owners_and_cadences(store):
     assert [i.key for i in reminders.claim("stdout", now=FROZEN).items] == expected
 
 
+@pytest.mark.parametrize("before", ["on another channel", "at an earlier due time",
+                                    "to its previous owner"])
+def test_a_run_that_finds_an_item_claimed_leaves_it_due_when_that_run_fails(store, made, before):
+    """A second run that loses the race sets the item's channel bit only if
+    the item went out on that channel, at that due time, to that owner: else
+    a failed first run would leave it never reminded."""
+    reminders = Reminders(store)
+    owner, now = "alice", FROZEN
+    if before == "on another channel":
+        reminders.mark_sent(reminders.claim("email", owner="alice", now=now, recipient="a@ex.org"),
+                            now=now)
+    else:
+        reminders.mark_sent(reminders.claim("stdout", owner="alice", now=now), now=now)
+        if before == "at an earlier due time":
+            now = FROZEN + days(1)
+            store.followups.snooze(1, now, now=FROZEN)
+        else:
+            owner = "bob"
+            assign(store, made["ada"].id, "bob", now=FROZEN)
+    first = reminders.claim("stdout", owner=owner, now=now)
+    assert "followup:1" in [i.key for i in first.items]
+    assert not reminders.claim("stdout", owner=owner, now=now)     # lost the race
+    reminders.release(first)                                        # the first run failed
+    assert "followup:1" in [i.key for i in reminders.due("stdout", owner=owner, now=now)]
+
+
 def test_the_mask_follows_the_due_time(store, made):
     reminders = Reminders(store)
     claim = reminders.claim("stdout", owner="alice", now=FROZEN)
