@@ -328,6 +328,17 @@ def test_parse_rules_refuses(entry, message):
         parse_rules([entry], stages=StoreSettings().stages, tiers=StoreSettings().tiers)
 
 
+@pytest.mark.parametrize("key, value, message", [
+    ("stage", [], "stage must be a name or a list of names"),   # not "every stage"
+    ("tier", ["vip", " "], "tier must be a name or a list of names"),
+    ("tag", ["complaint", "refund"], "tag takes one tag"),
+])
+def test_a_rules_filter_is_one_name_or_a_list_of_names(key, value, message):
+    entry = {"name": "a", "when": "tagged" if key == "tag" else "added", "due": "1h", key: value}
+    with pytest.raises(RuleError, match=message):
+        parse_rules([entry])
+
+
 def test_parse_rules_refuses_a_name_used_twice():
     entry = {"name": "a", "when": "added", "due": "1h"}
     with pytest.raises(RuleError, match="used twice"):
