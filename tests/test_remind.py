@@ -323,6 +323,24 @@ def test_claims_and_records_are_stamped_when_made(store, made):
     assert {d.delivered_at for d in reminders.deliveries()} == {late}
 
 
+def test_what_went_out_is_recorded_though_another_run_cleared_its_expired_claim(store, made):
+    """Bob's run, 16 minutes on, clears alice's run's claims (run out) and
+    claims only bob's items; alice's run then records what it sent, a
+    follow-up and a keep-in-touch item alike, and neither goes out again."""
+    cora = store.contacts.add("Cora Quinn", now=FROZEN - days(100))
+    store.followups.set_cadence(cora.id, 30)
+    reminders = Reminders(store)
+    alices = reminders.claim("stdout", owner="alice", now=FROZEN)
+    assert [i.key for i in alices.items] == ["followup:1", f"cadence:{cora.id}"]
+    later = FROZEN + timedelta(minutes=16)
+    assert [i.key for i in reminders.claim("stdout", owner="bob", now=later).items] == [
+        "followup:3"]
+    assert reminders.mark_sent(alices, now=later) == 2
+    assert reminders.due("stdout", owner="alice", now=later) == []
+    assert {(key, state) for key, _, state in sent(store, "stdout")} >= {
+        (f"cadence:{cora.id}", "sent"), ("followup:1", "sent")}
+
+
 def test_recording_what_went_out_waits_for_any_writer(db_path, made):
     """Not only for an import: giving up (exit 5) would send it all again."""
     import sqlite3
