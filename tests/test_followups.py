@@ -234,6 +234,18 @@ def test_custom_tiers_rank_around_the_default(db_path, clock):
         assert [ids[f.id] for f in store.followups.list(now=FROZEN)] == ["gold", "silver", "tin", "bronze"]
 
 
+def test_the_timeline_says_which_follow_up_a_recurrence_follows(store):
+    c = store.contacts.add("Rita")
+    first = store.followups.add(c.id, FROZEN - days(1), note="Invoice", every="2w")
+    store.followups.done(first.id)
+    nxt = store.followups.next_of(first.id)
+    created = {e.data["followup_id"]: e.data for e in store.timeline.list(c.id)
+               if e.kind == "followup" and e.data["action"] == "created"}
+    assert created[first.id] == {"followup_id": first.id, "action": "created",
+                                 "due_at": "2026-11-22T09:30:00Z", "every": "2w"}
+    assert created[nxt.id]["previous_id"] == first.id and created[nxt.id]["every"] == "2w"
+
+
 def test_recurring_follow_up_schedules_the_next_from_the_completion_date(store, zone):
     c = store.contacts.add("Rita")
     # Due on a date (local midnight), done three days late: the next is due two
