@@ -339,6 +339,13 @@ def test_a_rules_filter_is_one_name_or_a_list_of_names(key, value, message):
         parse_rules([entry])
 
 
+def test_a_rule_may_name_configured_stages_and_tiers():
+    settings = StoreSettings()
+    (rule,) = parse_rules([{"name": "a", "when": "added", "due": "1h", "stage": ["lead", "qualified"],
+                            "tier": "vip"}], stages=settings.stages, tiers=settings.tiers)
+    assert (rule.stages, rule.tiers) == (("lead", "qualified"), ("vip",))
+
+
 def test_parse_rules_refuses_a_name_used_twice():
     entry = {"name": "a", "when": "added", "due": "1h"}
     with pytest.raises(RuleError, match="used twice"):
