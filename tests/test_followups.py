@@ -234,6 +234,14 @@ def test_custom_tiers_rank_around_the_default(db_path, clock):
         assert [ids[f.id] for f in store.followups.list(now=FROZEN)] == ["gold", "silver", "tin", "bronze"]
 
 
+def test_a_snooze_until_now_is_refused_a_second_later_is_not(store, ada):
+    f = store.followups.add(ada.id, FROZEN - days(1), note="x")
+    with pytest.raises(ValidationError, match="snooze until a time in the future"):
+        store.followups.snooze(f.id, FROZEN, now=FROZEN)
+    later = FROZEN + timedelta(seconds=1)
+    assert store.followups.snooze(f.id, later, now=FROZEN).due_at == later
+
+
 def test_the_timeline_says_which_follow_up_a_recurrence_follows(store):
     c = store.contacts.add("Rita")
     first = store.followups.add(c.id, FROZEN - days(1), note="Invoice", every="2w")
