@@ -434,6 +434,17 @@ def test_an_owner_change_while_a_reminder_goes_out_leaves_it_due_to_the_new_owne
         "followup:3"]
 
 
+def test_a_snooze_while_a_reminder_goes_out_leaves_it_due_at_its_new_time(store, made):
+    reminders = Reminders(store)
+    claim = reminders.claim("stdout", owner="alice", now=FROZEN)
+    assert [item.key for item in claim.items] == ["followup:1"]
+    store.followups.snooze(1, FROZEN + days(1), now=FROZEN)
+    reminders.mark_sent(claim, now=FROZEN)
+    assert store.conn.execute("SELECT reminded FROM followups WHERE id = 1").fetchone() == (0,)
+    assert [item.key for item in reminders.due("stdout", owner="alice", now=FROZEN + days(1))
+            ] == ["followup:1"]
+
+
 def test_a_cadence_reminded_already_needs_no_write_lock(cli, store, db_path):
     import sqlite3
 
