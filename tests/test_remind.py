@@ -162,6 +162,19 @@ def test_claims_keep_overlapping_runs_apart(store, made):
 
 
 
+def test_giving_back_some_items_keeps_the_claims_on_the_others(store, made):
+    """Even another of the owner's, due at the same time on the same channel."""
+    twin = store.followups.add(made["ada"].id, made["late"].due_at, note="Twin").id
+    reminders = Reminders(store)
+    claim = reminders.claim("stdout", owner="alice", now=FROZEN)
+    assert [i.key for i in claim.items] == ["followup:1", f"followup:{twin}"]
+    assert reminders.release(claim, [f"followup:{twin}"]) == 1
+    assert [i.key for i in reminders.due("stdout", owner="alice", now=FROZEN)] == [
+        f"followup:{twin}"]
+    assert reminders.mark_sent(claim, ["followup:1"], now=FROZEN) == 1
+    assert sent(store, "stdout") == [("followup:1", "stdout", "sent")]
+
+
 def test_a_merge_while_a_run_delivers_leaves_its_claims_recorded_not_sent_again(store):
     """Bob merges OTHER into KEEP while alice's cron run is delivering
     OTHER's keep-in-touch reminder and follow-up: the merge moves the claims
