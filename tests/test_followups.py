@@ -394,6 +394,21 @@ def test_queue_mixes_follow_ups_and_cadence_by_urgency(store):
     assert [q.followup_id for q in store.followups.queue(now=FROZEN, until=FROZEN)] == [None, late.id]
 
 
+def test_the_queue_counts_at_the_edges_of_today_and_the_week(store, ada):
+    """(TZ=UTC.) Today ends 2026-11-24 00:00, the week 2026-11-30 00:00;
+    a keep-in-touch item due this very second is overdue."""
+    f = store.followups
+    f.add(ada.id, utc(2026, 11, 23, 23, 59, 59), note="today's last second")
+    f.add(ada.id, utc(2026, 11, 24), note="tomorrow's first second")
+    f.add(ada.id, utc(2026, 11, 29, 23, 59, 59), note="the week's last second")
+    f.add(ada.id, utc(2026, 11, 30), note="a week on")
+    for name, due in (("Cy", FROZEN + timedelta(hours=2)), ("Di", FROZEN),
+                      ("Ed", utc(2026, 11, 30))):
+        contact = store.contacts.add(name, now=due - days(30))
+        f.set_cadence(contact.id, 30, now=due - days(30))
+    assert f.queue_counts(now=FROZEN) == {"overdue": 1, "today": 2, "week": 4}
+
+
 def test_the_queue_counts_its_sections_as_its_rows_show_them(store, ada, bob):
     """Overdue is due now or before; today is later today; this week is later
     today and the six days after; keep-in-touch items count too."""
