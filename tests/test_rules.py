@@ -116,6 +116,25 @@ def test_complaint_is_due_within_48h_of_tagging_once_per_tagging(store, clock):
     assert len(rule_followups(store, ada.id)) == 2
 
 
+def test_a_complaint_put_back_fires_once_however_it_is_edited_after(store, clock):
+    """Judged from the rule's last follow-up: the tag taken off before the
+    second one is no reason for a third."""
+    ada = store.contacts.add("Ada", stage="customer")
+    store.contacts.tag(ada.id, ["complaint"])
+    store.followups.done(rule_followups(store, ada.id)[0][0])
+    store.contacts.untag(ada.id, ["complaint"])
+    clock.now = FROZEN + DAY
+    store.contacts.tag(ada.id, ["complaint"])
+    second = rule_followups(store, ada.id)
+    assert len(second) == 2
+    store.followups.done(second[1][0])
+    store.contacts.edit(ada.id, {"company": "Engines"})
+    assert len(rule_followups(store, ada.id)) == 2
+    store.contacts.untag(ada.id, ["complaint"])
+    store.contacts.tag(ada.id, ["complaint"])
+    assert len(rule_followups(store, ada.id)) == 3
+
+
 def test_a_merge_brings_no_second_complaint_for_a_tag_that_never_left(store, clock):
     from tinycrm.store.dupes import merge_contacts
 
