@@ -378,6 +378,16 @@ def test_cadence_items_until_keeps_every_one_due_before_it_whatever_comes_first(
     assert [i.contact_name for i in store.followups.queue(now=FROZEN, until=FROZEN)] == ["Sooner"]
 
 
+def test_cadence_items_come_most_urgent_first(store):
+    """As `tinycrm cadence` lists them: not in the order the contacts were added."""
+    later = store.contacts.add("Due In Five Days", now=FROZEN - days(25))
+    overdue = store.contacts.add("Ten Days Overdue", now=FROZEN - days(40))
+    for contact in (later, overdue):
+        store.followups.set_cadence(contact.id, 30)
+    assert [i.contact_name for i in store.followups.cadence_items(now=FROZEN)] == [
+        "Ten Days Overdue", "Due In Five Days"]
+
+
 def test_queue_mixes_follow_ups_and_cadence_by_urgency(store):
     vip = store.contacts.add("Vip", tier="vip", now=FROZEN - days(100))
     std = store.contacts.add("Std", now=FROZEN - days(100))
