@@ -187,6 +187,21 @@ def test_vip_customer_silent_for_30_days_comes_due_once_per_silence(store, clock
     assert len(sweep(store, FROZEN + 110 * DAY)) == 1
 
 
+def test_a_silence_restarts_at_the_last_close_of_this_contacts_rule_follow_up(store, clock):
+    vera = store.contacts.add("Vera", stage="customer", tier="vip")
+    vic = store.contacts.add("Vic", stage="customer", tier="vip")
+    first = sweep(store, FROZEN + 30 * DAY)
+    assert len(first) == 2
+    for fid in first:
+        store.followups.done(fid, now=FROZEN + 31 * DAY)
+    vera2, vic2 = sweep(store, FROZEN + 61 * DAY)
+    store.followups.done(vera2, now=FROZEN + 62 * DAY)
+    store.followups.done(vic2, now=FROZEN + 80 * DAY)
+    assert sweep(store, FROZEN + 91 * DAY) == []      # Vera: 29 days since her last one closed
+    [again] = sweep(store, FROZEN + 92 * DAY)         # Vic's later close is not hers
+    assert store.followups.get(again).contact_id == vera.id != vic.id
+
+
 def test_becoming_a_silent_vip_fires_on_the_edit(store, clock):
     old = store.contacts.add("Olga", stage="customer", created_at=FROZEN - 90 * DAY)
     assert rule_followups(store) == []
