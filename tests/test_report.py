@@ -550,3 +550,26 @@ def test_a_lead_is_the_periods_from_its_first_second_to_before_its_end(store):
     store.contacts.add("At the end", now=until)
     later = build(store, since=since, until=until, now=until + timedelta(days=1))
     assert (later.conversion.leads, later.new_contacts) == (2, (1, 1))
+
+
+def test_satisfaction_at_its_edges(store):
+    """6 detracts; a survey at --since counts; answers that are all 0 are answers."""
+    since = parse_bound("2026-10-01", FROZEN)
+    ada = store.contacts.add("Ada", stage="customer", now=at("09-01")).id
+    store.timeline.log(ada, "survey", "", score=0, at=at("09-10"), now=at("09-10"))
+    store.timeline.log(ada, "survey", "", score=6, at=since, now=since)
+    store.timeline.log(ada, "survey", "", score=0, at=at("10-05"), now=at("10-05"))
+    october = build(store, since=since, until=parse_bound("2026-10", FROZEN, end=True),
+                    now=FROZEN).to_dict()["satisfaction"]
+    assert october == {"responses": 2, "average": 3.0, "promoters": 0, "passives": 0,
+                       "detractors": 2, "nps": -100.0}
+    september = build(store, since=parse_bound("2026-09", FROZEN), until=since, now=FROZEN)
+    assert (september.satisfaction.responses, september.satisfaction.average) == (1, 0.0)
+
+
+def test_never_contacted_since_exactly_n_days_ago_counts(store):
+    store.contacts.add("Quiet Since", stage="customer", now=FROZEN - timedelta(days=30))
+    store.contacts.add("A Second Less", stage="customer",
+                       now=FROZEN - timedelta(days=30) + timedelta(seconds=1))
+    assert build(store, idle_days=30, now=FROZEN).not_contacted.never == 1
+
