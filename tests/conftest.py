@@ -4,6 +4,8 @@ of the developer's own config, database and keyring."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import subprocess
 import sys
@@ -102,3 +104,18 @@ def run_tinycrm(*args: str, db: Path | None = None, input: str | bytes | None = 
         input=input, capture_output=True, env=full_env, timeout=timeout,
         text=not isinstance(input, bytes),
     )
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if inspect.iscoroutinefunction(getattr(item, "function", None)):
+            item.fixturenames.append("tasks_start_as_app_run_starts_them")
+
+
+@pytest.fixture
+async def tasks_start_as_app_run_starts_them() -> None:
+    """Textual's App.run starts tasks eagerly where Python can (3.12 and
+    later); run_test doesn't. Every async test runs the app as users do: on
+    3.12 the app once stopped at its start, and only App.run showed it."""
+    if hasattr(asyncio, "eager_task_factory"):
+        asyncio.get_running_loop().set_task_factory(asyncio.eager_task_factory)
