@@ -130,6 +130,8 @@ def test_names_agree():
     assert not names_agree("Zora Kalvin", "Y. Kalvin") and not names_agree("Ada Lovelace", "Ada B")
     assert not names_agree("Person 1", "Person 10") and not names_agree("Person 10", "Person 1")
     assert names_agree("Unit 7", "Unit 7 Ltd")
+    # Whichever comes first: a word repeated doesn't stand for another.
+    assert not names_agree("Ada Ada", "Ada Lovelace") and not names_agree("Ada Lovelace", "Ada Ada")
 
 
 def test_update_replaces_values_but_never_drops_emails(store, ada):

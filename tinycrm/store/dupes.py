@@ -231,11 +231,17 @@ def names_agree(a: str, b: str) -> bool:
     fewer words and a word of the other start alike (one is the start of the
     other), without regard to case or accents ("Ada L", "A. Lovelace" and
     "Ada Lovelace" agree, whichever comes first; "Ann Two" does not with "Tom
-    One"). A number is no abbreviation: "Person 1" is not "Person 10"."""
+    One"). A number is no abbreviation: "Person 1" is not "Person 10". Of
+    as many words each, both ways: "Ada Ada" has no word for "Lovelace"."""
     words_a, words_b = name_words(a), name_words(b)
     if len(words_a) > len(words_b):
         words_a, words_b = words_b, words_a
-    return all(any(_start_alike(part, w) for w in words_b) for part in words_a)
+    return _covered(words_a, words_b) and (
+        len(words_a) < len(words_b) or _covered(words_b, words_a))
+
+
+def _covered(words: tuple[str, ...], by: tuple[str, ...]) -> bool:
+    return all(any(_start_alike(part, w) for w in by) for part in words)
 
 
 def _start_alike(a: str, b: str) -> bool:
