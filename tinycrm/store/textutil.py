@@ -40,6 +40,16 @@ def strip_terminal_codes(text: str) -> str:
     return _CONTROLS_BUT_LINES.sub("", _ANSI.sub("", text))
 
 
+_HALF = re.compile("[\ud800-\udfff]")
+
+
+def has_half_character(text: str) -> bool:
+    """Whether ``text`` holds half of a character (a lone surrogate), which
+    no database or UTF-8 file can hold: JSON's \\u escapes and some codecs
+    (UTF-7's '+2AA-', the escape codecs) can make one."""
+    return not text.isascii() and _HALF.search(text) is not None
+
+
 def undecodable(text: str) -> bool:
     """Whether ``text`` holds bytes that were not UTF-8 (an argument, a
     variable, stdin): Python keeps them as lone surrogates, U+DC80..U+DCFF."""

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from ..textutil import has_half_character
 from . import FormatError, Row
 from .source import Source
 
@@ -88,7 +89,6 @@ _GAP = re.compile("[ \t\r\n,\ufeff]*")  # what lies between NDJSON objects
 _SPACE = re.compile("[ \t\r\n]*")
 # Another value of a JSON list after this one, on the same line.
 _ANOTHER_ON_THE_LINE = re.compile("[ \t]*,[ \t]*[^ \t\r\n]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 DEEPEST = 32  # levels of lists and objects in one value: a custom field is no document
@@ -108,7 +108,7 @@ def _lone_surrogate(value: Any) -> bool:
     """Whether a JSON value holds half of a character (which JSON's \\u
     escapes can write and UTF-8 can't)."""
     if isinstance(value, str):
-        return not value.isascii() and _SURROGATE.search(value) is not None
+        return has_half_character(value)
     if isinstance(value, dict):
         return any(map(_lone_surrogate, value.keys())) or any(map(_lone_surrogate, value.values()))
     if isinstance(value, list):

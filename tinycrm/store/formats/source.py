@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import IO, BinaryIO
 
 from ..errors import quoted
+from ..textutil import has_half_character
 from . import FormatError
 
 HEAD_BYTES = 64 * 1024
@@ -62,7 +63,6 @@ codecs.register_error("tinycrm-cp1252", _cp1252_fallback)
 # it is read as a byte that can't be decoded, under the codec's own name.
 _HALVES = frozenset(("utf-7", "unicode-escape", "raw-unicode-escape", "punycode"))
 _WHOLE = "tinycrm_whole_"  # (as codecs.lookup spells it: - and . are _)
-_HALF = re.compile("[\ud800-\udfff]")
 
 
 def _whole_characters(codec: str) -> codecs.CodecInfo:
@@ -76,14 +76,15 @@ def _whole_characters(codec: str) -> codecs.CodecInfo:
         def decode(self, data, final: bool = False) -> str:
             before = self._inner.getstate()
             text = self._inner.decode(data, final)
-            if text.isascii() or not _HALF.search(text):
+            if not has_half_character(text):
                 return text
             # Which byte completes it (the reader counts the lines before it):
             # decoded again a byte at a time, only now that there is one.
             again = inner.incrementaldecoder(self.errors)
             again.setstate(before)
             at = next((i for i in range(len(data))
-                       if _HALF.search(again.decode(data[i:i + 1], final and i == len(data) - 1))),
+                       if has_half_character(
+                           again.decode(data[i:i + 1], final and i == len(data) - 1))),
                       max(len(data) - 1, 0))
             raise UnicodeDecodeError(inner.name, bytes(data), at, at + 1, "half a character")
 

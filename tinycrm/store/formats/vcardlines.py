@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator
 from typing import IO
 
+from ..textutil import has_half_character
+
 
 def split_unescaped(value: str, sep: str) -> list[str]:
     parts, current, i = [], [], 0
@@ -155,7 +157,7 @@ def _decoded(data: bytes, charset: str) -> str:
             continue
         # UTF-7 and the escape codecs can make half a character, which no
         # database or file can hold.
-        if text.isascii() or not _HALF.search(text):
+        if not has_half_character(text):
             return text
     text = data.decode("utf-8", "surrogateescape")
     stray = sum(0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
@@ -167,7 +169,6 @@ def _decoded(data: bytes, charset: str) -> str:
 
 
 _KEPT_BYTE = re.compile("[\udc80-\udcff]")
-_HALF = re.compile("[\ud800-\udfff]")
 
 
 def resolved(line: str) -> str:
