@@ -120,19 +120,26 @@ def wholly_shown(widget: Widget) -> bool:
     return shown(widget) == widget.region and inside(widget.region, widget.screen.region)
 
 
+async def save_by_clicking(app, pilot, contact_id: int, dialog: type, *typed: str) -> None:
+    """On the long contact's screen, type ``typed`` (the dialog's key first),
+    tab to Save as someone without a mouse would, see it whole, and click it:
+    the dialog saves and closes."""
+    await open_long_contact(app, pilot, contact_id)
+    await keys(app, pilot, *typed)
+    assert isinstance(app.screen, dialog)
+    save = await tab_to(app, pilot, "save")
+    assert wholly_shown(save), (save.region, shown(save))
+    await pilot.click(save)
+    await settle(app, pilot)
+    assert isinstance(app.screen, DetailScreen)  # saved, closed
+
+
 @pytest.mark.parametrize("size", [(60, 20), (40, 15)])
 async def test_the_log_dialogs_save_button_can_be_reached_and_pressed(store, size):
     contact_id = seed_long(store)
     app = make_app(store)
     async with app.run_test(size=size) as pilot:
-        await open_long_contact(app, pilot, contact_id)
-        await keys(app, pilot, "l", *"Called about the deck")
-        assert isinstance(app.screen, LogScreen)
-        save = await tab_to(app, pilot, "save")
-        assert wholly_shown(save), (save.region, shown(save))
-        await pilot.click(save)
-        await settle(app, pilot)
-        assert isinstance(app.screen, DetailScreen)  # saved, closed
+        await save_by_clicking(app, pilot, contact_id, LogScreen, "l", *"Called about the deck")
         assert store.timeline.list(contact_id, limit=1)[0].text == "Called about the deck"
 
 
@@ -141,14 +148,9 @@ async def test_the_follow_up_dialogs_save_button_can_be_reached_and_pressed(stor
     contact_id = seed_long(store)
     app = make_app(store)
     async with app.run_test(size=size) as pilot:
-        await open_long_contact(app, pilot, contact_id)
-        await keys(app, pilot, "f", "tab", *"Send the contract")  # due: tomorrow, as it is
-        assert isinstance(app.screen, FollowUpScreen)
-        save = await tab_to(app, pilot, "save")
-        assert wholly_shown(save), (save.region, shown(save))
-        await pilot.click(save)
-        await settle(app, pilot)
-        assert isinstance(app.screen, DetailScreen)
+        # (Due: tomorrow, as it is.)
+        await save_by_clicking(app, pilot, contact_id, FollowUpScreen,
+                               "f", "tab", *"Send the contract")
         notes = [f.note for f in store.followups.list(view="open", contact_id=contact_id,
                                                        now=FROZEN)]
         assert "Send the contract" in notes
