@@ -11,7 +11,7 @@ from ..context import Env
 from ..output import OutputFormat
 
 if TYPE_CHECKING:
-    from ..store.contacts import ContactFilter
+    from ..store.contact_filter import ContactFilter
 
 FormatOpt = Annotated[
     OutputFormat,
@@ -72,8 +72,8 @@ def contact_filter(env: Env, tags: list[str] | None, stage: str | None, tier: st
                    owner: str | None, mine: bool) -> ContactFilter:
     """The filters of `list`, `search` and `export`. A stage or tier that
     doesn't exist is an error (exit 2), not an empty result."""
+    from ..store.contact_filter import ContactFilter
     from ..store.contact_values import clean_tag
-    from ..store.contacts import ContactFilter
 
     contacts = env.store().contacts
     # (An empty tag would filter nothing out: `--tag ""` is a mistake, as in `add`.)

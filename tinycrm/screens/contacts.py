@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
 from ..store.browse import INDEXED_ORDERS, ORDERS, Browse, Row
-from ..store.contacts import ContactFilter
+from ..store.contact_filter import ContactFilter
 from ..widgets.sources import ContactWindow, IdList
 from ..widgets.text import day, literal, plain
 from ..widgets.vtable import Column, VirtualTable

@@ -3,7 +3,7 @@
 Nothing here imports textual, typer or rich (a test checks it).
 """
 
-from .contacts import ContactFilter
+from .contact_filter import ContactFilter
 from .errors import (
     Ambiguous,
     Busy,

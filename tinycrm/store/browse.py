@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .contacts import ContactFilter
+from .contact_filter import ContactFilter
 from .errors import ValidationError
 from .models import Contact
 from .textutil import fold

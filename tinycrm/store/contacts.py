@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .audit import merged_into
+from .contact_filter import ContactFilter
 from .contact_values import (
     check_cadence_days,
     check_lengths,
@@ -20,7 +20,6 @@ from .contact_values import (
     field_key,
     field_values,
     split_name,
-    tag_form,
 )
 from .dupes import name_shows
 from .errors import Ambiguous, Conflict, MergedAway, NotFound, ValidationError, quoted
@@ -56,40 +55,6 @@ _COLUMNS = ", ".join(
     )
 )
 _CHUNK = 500  # stays under SQLite's bound-parameter limit
-
-
-@dataclass(frozen=True)
-class ContactFilter:
-    tag: str | tuple[str, ...] | None = None  # several: contacts with all of them
-    stage: str | None = None
-    tier: str | None = None
-    owner: str | None = None
-
-    def __post_init__(self) -> None:
-        if isinstance(self.tag, str):  # --tag VIP finds vip
-            object.__setattr__(self, "tag", tag_form(self.tag))
-        elif self.tag is not None:
-            forms = tuple(dict.fromkeys(map(tag_form, self.tag)))
-            object.__setattr__(self, "tag", (forms[0] if len(forms) == 1 else forms) or None)
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        return () if self.tag is None else (self.tag,) if isinstance(self.tag, str) else self.tag
-
-    def where(self, alias: str = "c") -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        for column in ("stage", "tier", "owner"):
-            value = getattr(self, column)
-            if value is not None:
-                clauses.append(f"{alias}.{column} = ?")
-                params.append(value)
-        for tag in self.tags:
-            clauses.append(
-                f"{alias}.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)"
-            )
-            params.append(tag)
-        return (" AND ".join(clauses) or "1"), params
 
 
 def _snapshot(contact: Contact) -> dict[str, Any]:

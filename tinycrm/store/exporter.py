@@ -27,7 +27,7 @@ from itertools import chain
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .contacts import ContactFilter
+from .contact_filter import ContactFilter
 from .errors import ValidationError
 from .textutil import escape_json, strip_controls
 

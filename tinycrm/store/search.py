@@ -30,7 +30,7 @@ from dataclasses import replace
 from itertools import chain, combinations
 from typing import TYPE_CHECKING
 
-from .contacts import ContactFilter
+from .contact_filter import ContactFilter
 from .models import Contact
 from .textutil import fold
 from .valuerows import ValueRows

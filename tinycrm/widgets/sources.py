@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from ..store.browse import Browse, Row
-from ..store.contacts import ContactFilter
+from ..store.contact_filter import ContactFilter
 
 T = TypeVar("T")
 
