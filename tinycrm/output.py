@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from itertools import islice
 from typing import IO, Any
@@ -44,10 +44,15 @@ def showable(text: str, out: IO[str]) -> str:
     Latin-1 or ASCII terminal): what is for people to read, a table, loses a
     letter rather than the whole listing. Never for CSV, JSON or vCard, where
     a lost letter would be lost data."""
+    return _shower(out)(text)
+
+
+def _shower(out: IO[str]) -> Callable[[str], str]:
+    """``showable`` for ``out``, its encoding looked at once (for many lines)."""
     encoding = getattr(out, "encoding", None)
     if not encoding or encoding.lower().replace("-", "").startswith("utf"):
-        return text
-    return text.encode(encoding, "replace").decode(encoding)
+        return str
+    return lambda text: text.encode(encoding, "replace").decode(encoding)
 
 
 def _clip(text: str, width: int) -> str:
@@ -106,13 +111,14 @@ def write_rows(
     bold = (out.isatty() if hasattr(out, "isatty") else False) and not (
         os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
     header = "  ".join(label.upper().ljust(w) for label, w in zip(labels, widths)).rstrip()
-    header = showable(header, out)
+    show = _shower(out)
+    header = show(header)
     out.write(("\x1b[1m" + header + "\x1b[0m" if bold else header) + "\n")
     for count, row in enumerate(_chain(head, rows), 1):
         cells = [
             _clip(strip_controls(cell_text(row.get(c))), w).ljust(w) for c, w in zip(columns, widths)
         ]
-        out.write(showable("  ".join(cells).rstrip() + "\n", out))
+        out.write(show("  ".join(cells).rstrip() + "\n"))
     return count
 
 
@@ -129,15 +135,16 @@ def write_record(record: dict[str, Any], fmt: OutputFormat | str, *, out: IO[str
     out = out or sys.stdout
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.table:
+        show = _shower(out)
         width = max((len(k) for k in record), default=0)
         for key, value in record.items():
             if isinstance(value, dict):
                 for sub, subvalue in value.items():
                     label = strip_controls(f"{key}.{sub}")
                     line = f"{label.ljust(width)}  {strip_controls(cell_text(subvalue))}\n"
-                    out.write(showable(line, out))
+                    out.write(show(line))
                 continue
-            out.write(showable(f"{key.ljust(width)}  {strip_controls(cell_text(value))}\n", out))
+            out.write(show(f"{key.ljust(width)}  {strip_controls(cell_text(value))}\n"))
         return
     if fmt is OutputFormat.json:
         out.write(escape_json(json.dumps(record, ensure_ascii=False, indent=2)) + "\n")

@@ -252,7 +252,7 @@ class _Deadline:
 
         self.seconds, self.passed, self._client = seconds, False, None
         self._over = threading.Event()
-        self._timer = threading.Thread(target=self._cut, daemon=True)
+        self._watcher = threading.Thread(target=self._cut, daemon=True)
 
     def watch(self, client) -> None:
         """Cut ``client``'s connection when the time is up."""
@@ -277,7 +277,7 @@ class _Deadline:
             self._over.wait(0.1)
 
     def __enter__(self) -> _Deadline:
-        self._timer.start()
+        self._watcher.start()
         return self
 
     def __exit__(self, *exc_info) -> None:
