@@ -269,6 +269,39 @@ def test_uid_matches_before_email(store, ada):
     assert store.contacts.get(ada.id).emails == ("ada@ex.org", "new@ex.org")
 
 
+def test_a_uid_on_two_plainly_different_people_is_rejected_not_merged(store, ada):
+    # An exporter that gives every card one uid: each later card is someone
+    # else, and merging would lose them.
+    cards = "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:same\r\nFN:Person {i}\r\n"
+                    f"EMAIL:p{i}@ex.org\r\nEND:VCARD\r\n" for i in range(3))
+    summary, rejects, _ = run(store, cards)
+    assert counts(summary) == {"created": 1, "rejected": 2}
+    assert [r.line for r in rejects] == [7, 13]
+    assert rejects[0].reason == (
+        "UID (line 9): same is the uid of contact 2 (Person 0), and this row is someone else"
+        " (Person 1) with none of their addresses or numbers: two records with one uid? Take"
+        " the uid out of the row to import Person 1 as a new contact, or make the names agree"
+        " if they are one person")
+    assert store.contacts.get(2).emails == ("p0@ex.org",)
+    # The same against a contact in the database, in every mode that matches.
+    row = json.dumps({"uid": ada.uid, "name": "Tom One", "title": "CTO"}) + "\n"
+    for mode in ("merge", "update", "skip"):
+        summary, rejects, _ = run(store, row, on_duplicate=mode)
+        assert counts(summary) == {"rejected": 1} and "(Tom One)" in rejects[0].reason
+    assert store.contacts.get(ada.id).title == "CEO"
+
+
+def test_a_uid_still_matches_a_renamed_card_that_keeps_an_address_or_number(store, ada):
+    rows = [{"uid": ada.uid, "name": "Ada King", "emails": ["ada@ex.org"], "company": "Engines"},
+            {"uid": ada.uid, "name": "Countess", "phones": ["555 010 2030"], "source": "card"},
+            {"uid": ada.uid, "name": "A. Lovelace", "tags": ["poet"]}]
+    summary, rejects, _ = run(store, "".join(json.dumps(r) + "\n" for r in rows))
+    assert rejects == [] and counts(summary) == {"merged": 3}
+    after = store.contacts.get(ada.id)
+    assert (after.name, after.company, after.source) == ("Ada Lovelace", "Engines", "card")
+    assert after.tags == ("poet", "vip")
+
+
 def test_tags_option_and_rules_run_on_import(store):
     summary, _, _ = run(store, "Name,Email\nNew Lead,lead@ex.org\n", tags=("Conference", "2026"))
     (lead,) = store.contacts.list()

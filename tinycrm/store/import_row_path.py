@@ -111,6 +111,17 @@ class RowPath:
                                 f" {inc.uid} already belongs to contact {target}"
                                 f" ({self.contact_name(target, pending)})")
                     continue
+                if target is not None and not (
+                        self._may_be(inc, target, pending, hit_names)
+                        or any((by_email.get(k) or email_hits.get(k)) == target
+                               for k in inc.email_keys)
+                        or any(target in (*phone_hits.get(k, ()), *by_phone.get(k, ()))
+                               for k in inc.phone_keys if k is not None)):
+                    # Two cards of one uid that are plainly two people (an
+                    # exporter that gives every card the same uid; cards copied
+                    # between address books and edited): merging would lose one.
+                    self.reject(inc.row, self._uid_of_another(inc, target, pending))
+                    continue
             shared = None  # an address of the row whose contact is, by name, someone else
             if target is None:
                 for email, key in zip(inc.emails, inc.email_keys):
@@ -408,6 +419,14 @@ class RowPath:
         return (f"{self.checker.field(inc.row, 'emails', email)}: {email} is contact {target}'s"
                 f" ({name}), and this row is someone else ({inc.name}): a shared address? Take it"
                 f" out of the row to import {inc.name} alone, or make the names agree if they"
+                " are one person")
+
+    def _uid_of_another(self, inc: Incoming, target: int, pending: dict[int, Any]) -> str:
+        name = self.contact_name(target, pending)
+        return (f"{self.checker.field(inc.row, 'uid', inc.uid)}: {inc.uid} is the uid of contact"
+                f" {target} ({name}), and this row is someone else ({inc.name}) with none of"
+                " their addresses or numbers: two records with one uid? Take the uid out of the"
+                f" row to import {inc.name} as a new contact, or make the names agree if they"
                 " are one person")
 
     def _merge_hint(self, keep: int, other: int) -> str:
