@@ -107,6 +107,21 @@ def _plain(text: str) -> bool:
     return text.isascii() and "\n" not in text
 
 
+def _folded_each(texts: list[str]) -> list[str]:
+    """``" ".join(folded_words(text))`` of each text: the plain ones all at
+    once (``_folded_lines``), the others one by one."""
+    folded = [""] * len(texts)
+    plain: list[int] = []
+    for i, text in enumerate(texts):
+        if _plain(text):
+            plain.append(i)
+        else:
+            folded[i] = " ".join(folded_words(text))
+    for i, line in zip(plain, _folded_lines([texts[i] for i in plain])):
+        folded[i] = line
+    return folded
+
+
 IndexEntry = tuple[int, str, Sequence[str], "str | None", Sequence[str]]
 
 
@@ -120,25 +135,19 @@ class SearchRows:
     def __init__(self, entries: Iterable[IndexEntry]) -> None:
         entries = list(entries)
         # Most contacts' text is plain ASCII, folded for the whole chunk at
-        # once; the others (an accent, a newline) are folded one by one.
+        # once; the rest (an accent, a newline) is folded one text at a time:
+        # a name with an accent leaves its addresses, company and tags to the
+        # short way. (A haystack is the name's words and then the others',
+        # whichever way each was folded: no word crosses the space between.)
+        names = [name for _, name, _, _, _ in entries]
         others = [" ".join([*emails, company or "", *tags])
                   for _, _, emails, company, tags in entries]
-        plain = [i for i, (entry, other) in enumerate(zip(entries, others))
-                 if _plain(entry[1]) and _plain(other)]
-        names = _folded_lines([entries[i][1] for i in plain])
-        rest = _folded_lines([others[i] for i in plain])
-        found: list[tuple[int, str, str] | None] = [None] * len(entries)
-        for i, own, other in zip(plain, names, rest):
-            # A haystack is the name's words and then the others' (a space
-            # apart, so none run together): ``haystack_for``, the short way.
-            cid, name, _, company, _ = entries[i]
-            haystack = f"{own} {other}" if own and other else own or other
-            found[i] = (cid, own, haystack + _joined_words(name, company))
+        own_words = _folded_each(names)
+        other_words = _folded_each(others)
         rows = {}
-        for entry, row in zip(entries, found):
-            cid, name, emails, company, tags = entry
-            rows[cid] = row or (cid, " ".join(folded_words(name)),
-                                haystack_for(name, emails, company, tags))
+        for (cid, name, _, company, _), own, other in zip(entries, own_words, other_words):
+            haystack = f"{own} {other}" if own and other else own or other
+            rows[cid] = (cid, own, haystack + _joined_words(name, company))
         counts = Counter(chain.from_iterable(map(set, map(str.split, (h for _, _, h in rows.values())))))
         self.ids = list(rows)
         self.rows = list(rows.values())
