@@ -471,3 +471,14 @@ def test_an_import_says_how_many_follow_ups_its_rows_set_off(cli, tmp_path):
     (tmp_path / "more.csv").write_text("name,email\nCy,cy@ex.org\n")
     quiet = cli("--no-rules", "import", str(tmp_path / "more.csv"))
     assert "1 created" in quiet.stderr and "follow-up" not in quiet.stderr
+
+
+def test_rules_show_json_says_of_a_follow_up_what_follow_up_list_says(cli):
+    # A script counting how often rule follow-ups are put off read 0 snoozes
+    # here, and no urgency, where `follow-up list` had them.
+    cli.ok("add", "Ada", "--email", "ada@ex.org")
+    cli.ok("follow-up", "snooze", "1", "--for", "1d")
+    shown = json.loads(cli.ok("rules", "show", "new-lead", "-f", "json").stdout)[0]
+    listed = json.loads(cli.ok("follow-up", "list", "-f", "json").stdout)[0]
+    assert shown["snoozes"] == 1 and shown["urgency"] is not None
+    assert {k: v for k, v in shown.items() if k != "met"} == listed

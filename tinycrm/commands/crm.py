@@ -121,8 +121,9 @@ def rules_show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Rul
 
     env = env_of(ctx)
     store = env.store()
-    items = rules.created_by(store, name, owner=owner_filter(env, owner, mine), limit=limit)
     now = store.now()
+    items = rules.created_by(store, name, owner=owner_filter(env, owner, mine), limit=limit,
+                             now=now)
     if fmt is not OutputFormat.table:
         write_rows(({**f.to_dict(), "met": f.met(now)} for f in items), fmt,
                    fields=(*FollowUp.FIELDS, "met"))

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import NotFound, TinyCRMError, quoted
 from .models import FollowUp
-from .timeutil import from_db, to_db
+from .timeutil import to_db
 from .when import MAX_PERIOD_DAYS, TOO_LONG
 
 if TYPE_CHECKING:
@@ -408,16 +408,17 @@ def stats(store: Store, now: datetime, *, owner: str | None = None) -> list[Rule
 
 
 def created_by(store: Store, name: str, *, owner: str | None = None,
-               limit: int | None = None) -> list[FollowUp]:
-    """The follow-ups a rule created, newest first."""
+               limit: int | None = None, now: datetime | None = None) -> list[FollowUp]:
+    """The follow-ups a rule created, newest first: each read as `follow-up
+    list` reads it (snoozes, previous_id, and an open one's urgency at
+    ``now``), so its JSON says the same of the same follow-up."""
+    from .followups import _COLUMNS, _followup, scored_followup
+
     known = {r.name for r in configured_rules(store)}
+    now = now or store.now()
     params: list[Any] = [name]
-    sql = (
-        "SELECT f.id, f.contact_id, c.name, f.due_at, f.note, f.owner, f.status, f.every,"
-        " f.rule, f.created_at, f.updated_at, f.done_at, c.tier,"
-        " (SELECT email FROM contact_emails e WHERE e.contact_id = c.id ORDER BY position LIMIT 1),"
-        " f.missed_at FROM followups f JOIN contacts c ON c.id = f.contact_id WHERE f.rule = ?"
-    )
+    sql = (f"SELECT {_COLUMNS} FROM followups f JOIN contacts c ON c.id = f.contact_id"
+           " WHERE f.rule = ?")
     if owner:
         sql += " AND f.owner = ?"
         params.append(owner)
@@ -428,12 +429,5 @@ def created_by(store: Store, name: str, *, owner: str | None = None,
     rows = store.conn.execute(sql, params).fetchall()
     if not rows and name not in known:
         raise NotFound(f"no rule named {quoted(name)} (see `tinycrm rules list`)")
-    return [
-        FollowUp(
-            id=r[0], contact_id=r[1], contact_name=r[2], due_at=from_db(r[3]), note=r[4],
-            owner=r[5], status=r[6], every=r[7], rule=r[8], created_at=from_db(r[9]),
-            updated_at=from_db(r[10]), done_at=from_db(r[11]), contact_tier=r[12],
-            contact_email=r[13], missed_at=from_db(r[14]),
-        )
-        for r in rows
-    ]
+    settings = store.settings
+    return [scored_followup(r, now, settings) if r[6] == "open" else _followup(r) for r in rows]
