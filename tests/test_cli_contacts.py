@@ -256,3 +256,12 @@ def test_a_contact_named_after_its_company_has_no_first_and_last_name(cli):
     parts = {c["name"]: (c["first_name"], c["last_name"])
              for c in json.loads(cli.ok("list", "-f", "json").stdout)}
     assert parts == {"Stripe Inc": (None, None), "Ada Lovelace": ("Ada", "Lovelace")}
+
+
+def test_show_table_lines_up_a_custom_field_longer_than_the_other_labels(cli):
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    cli.ok("edit", "1", "--set", "fields.Shoe size=42")
+    out = cli.ok("show", "1").stdout
+    assert "name              Ada\n" in out
+    assert "fields.Shoe size  42\n" in out
+    assert "last contacted    \n" in out

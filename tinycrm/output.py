@@ -136,7 +136,11 @@ def write_record(record: dict[str, Any], fmt: OutputFormat | str, *, out: IO[str
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.table:
         show = _shower(out)
-        width = max((len(k) for k in record), default=0)
+        # A custom field's line is labelled `fields.NAME`, which may be the
+        # longest label: the values line up after it too (up to a cell's width).
+        labels = [strip_controls(f"{k}.{sub}") if isinstance(v, dict) else k
+                  for k, v in record.items() for sub in (v if isinstance(v, dict) else [None])]
+        width = min(MAX_CELL, max(map(len, labels), default=0))
         for key, value in record.items():
             if isinstance(value, dict):
                 for sub, subvalue in value.items():
