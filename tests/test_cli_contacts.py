@@ -265,3 +265,17 @@ def test_show_table_lines_up_a_custom_field_longer_than_the_other_labels(cli):
     assert "name              Ada\n" in out
     assert "fields.Shoe size  42\n" in out
     assert "last contacted    \n" in out
+
+
+def test_a_table_of_japanese_names_lines_up_on_the_terminal(cli):
+    # A wide letter takes two columns: padded by letters, the columns after
+    # a Japanese name started two columns early for each of its letters.
+    cli.ok("add", "山田太郎", "-e", "yamada@ex.jp", "--company", "株式会社テスト")
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org", "--company", "Analytical")
+    cli.ok("add", "長" * 30)
+    lines = cli.ok("list", "--sort", "created").stdout.splitlines()
+    assert lines[1] == ("1   山田太郎                                  yamada@ex.jp  株式会社テスト"
+                        "  lead   standard  alice")
+    assert lines[2] == ("2   Ada Lovelace                              ada@ex.org    Analytical"
+                        "      lead   standard  alice")
+    assert lines[3].startswith("3   " + "長" * 19 + "…" + " " * 33 + "lead")

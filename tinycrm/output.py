@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from itertools import islice
@@ -55,8 +56,36 @@ def _shower(out: IO[str]) -> Callable[[str], str]:
     return lambda text: text.encode(encoding, "replace").decode(encoding)
 
 
+def _cells(text: str) -> int:
+    """The columns ``text`` takes on a terminal: a wide letter (山, ア, 한)
+    takes two, a combining mark none; counting letters misaligned a table
+    of Japanese names."""
+    if text.isascii():
+        return len(text)
+    return sum(_letter_cells(letter) for letter in text)
+
+
+def _letter_cells(letter: str) -> int:
+    if unicodedata.combining(letter) or letter == "\u200b":
+        return 0
+    return 2 if unicodedata.east_asian_width(letter) in ("W", "F") else 1
+
+
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if _cells(text) <= width:
+        return text
+    kept, used = [], 0
+    for letter in text:
+        cells = _letter_cells(letter)
+        if used + cells > width - 1:  # (room for the "…")
+            break
+        kept.append(letter)
+        used += cells
+    return "".join(kept) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _cells(text))
 
 
 def write_rows(
@@ -107,7 +136,7 @@ def write_rows(
     widths = [len(label) for label in labels]
     for row in head:
         for i, column in enumerate(columns):
-            widths[i] = min(MAX_CELL, max(widths[i], len(strip_controls(cell_text(row.get(column))))))
+            widths[i] = min(MAX_CELL, max(widths[i], _cells(strip_controls(cell_text(row.get(column))))))
     bold = (out.isatty() if hasattr(out, "isatty") else False) and not (
         os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
     header = "  ".join(label.upper().ljust(w) for label, w in zip(labels, widths)).rstrip()
@@ -116,7 +145,7 @@ def write_rows(
     out.write(("\x1b[1m" + header + "\x1b[0m" if bold else header) + "\n")
     for count, row in enumerate(_chain(head, rows), 1):
         cells = [
-            _clip(strip_controls(cell_text(row.get(c))), w).ljust(w) for c, w in zip(columns, widths)
+            _pad(_clip(strip_controls(cell_text(row.get(c))), w), w) for c, w in zip(columns, widths)
         ]
         out.write(show("  ".join(cells).rstrip() + "\n"))
     return count
