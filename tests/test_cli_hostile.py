@@ -226,3 +226,12 @@ def test_an_owner_or_source_too_long_in_an_imported_row_rejects_the_row(cli, tmp
     assert f"{people}:2: owner: longer than 500 characters (501)" in result.stderr
     assert f"{people}:3: source: longer than 500 characters (501)" in result.stderr
     assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Cy"]
+
+
+def test_a_search_for_bytes_that_are_not_utf8_is_refused_not_an_empty_result(db_path):
+    # A name read from a Latin-1 file ("Jos\xe9") found nobody, with exit 0.
+    base = [sys.executable, "-m", "tinycrm", "--db", str(db_path)]
+    subprocess.run([*base, "add", "José"], check=True, capture_output=True)
+    done = subprocess.run([*base, "search", b"Jos\xe9"], capture_output=True)
+    assert done.returncode == 2, done.stderr
+    assert b"not valid UTF-8" in done.stderr and done.stdout == b""

@@ -199,6 +199,11 @@ def search(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Fuzzy search, best match first."""
+    from ..store.textutil import undecodable
+
+    if undecodable(query):
+        # (Folded, the bytes vanish: a Latin-1 name found nobody, silently, exit 0.)
+        raise typer.BadParameter("not valid UTF-8", param_hint="QUERY")
     env = env_of(ctx)
     filters = contact_filter(env, tag, stage, tier, owner, mine)
     store = env.store()
