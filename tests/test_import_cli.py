@@ -255,7 +255,13 @@ def test_notes_a_file_brings_again_are_no_change_even_joined_into_one(cli, tmp_p
     cli.ok("import", str(path))
     again = cli.ok("import", str(path))
     assert "0 merged, 2 unchanged" in again.stderr
-    assert entries(cli, "1", "note") == ["met at PyCon\n\nlikes tea"]
+    assert entries(cli, "1", "note") == ["likes tea", "met at PyCon"]
+    # An export carries them as one note: read back, that is no change either.
+    exported = tmp_path / "out.csv"
+    cli.ok("export", "--output", str(exported))
+    assert "met at PyCon\n\nlikes tea" in exported.read_text()
+    assert "0 merged, 1 unchanged" in cli.ok("import", str(exported)).stderr
+    assert len(entries(cli, "1", "note")) == 2
 
 
 def test_undo_keeps_the_import_entries_it_did_not_write(cli, tmp_path):
@@ -274,7 +280,7 @@ def test_rows_of_one_person_in_a_file_merge_their_notes_once_each(cli, tmp_path)
                     "Ada,ada@ex.org,three\n")
     result = cli.ok("import", str(path))
     assert "1 created, 1 merged, 1 unchanged" in result.stderr
-    assert entries(cli, "1", "note") == ["one\n\ntwo\n\nthree"]
+    assert entries(cli, "1", "note") == ["three", "one\n\ntwo"]
 
 
 def test_undo_refuses_when_contacts_changed_since_unless_forced(cli, tmp_path):

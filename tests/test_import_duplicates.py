@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tinycrm.store import importer
 from tinycrm.store.importer import ImportOptions, ImportRejected, import_contacts
 
 
@@ -624,6 +625,21 @@ def test_rows_of_one_file_add_a_note_paragraph_to_a_contact_once(store):
     run(store, 'Email,Notes\nada@ex.org,"a\n\nb"\nada@ex.org,"b\n\nc"\nada@ex.org,a\n')
     notes = sorted(e.text for e in store.timeline.list(ada.id) if e.kind == "note")
     assert notes == ["a\n\nb", "c"]
+
+
+@pytest.mark.parametrize("chunk", [3, 2500])
+def test_a_new_contacts_rows_each_add_their_note_wherever_the_chunks_end(store, monkeypatch,
+                                                                          chunk):
+    """A log of one person's notes, a row each: as many notes on the timeline,
+    whether the rows fall in the chunk that made the contact or a later one
+    (before, the first chunk's rows made one long note, the others one each)."""
+    monkeypatch.setattr(importer, "CHUNK", chunk)
+    rows = "".join(f"Ada,ada@ex.org,note {i}\n" for i in range(7))
+    summary, _, _ = run(store, "Name,Email,Notes\n" + rows + "Ada,ada@ex.org,note 2\n")
+    assert counts(summary) == {"created": 1, "merged": 6, "unchanged": 1}
+    (ada,) = store.contacts.list()
+    notes = [e.text for e in store.timeline.list(ada.id) if e.kind == "note"]
+    assert sorted(notes) == [f"note {i}" for i in range(7)]
 
 
 def test_rejects_are_told_in_the_files_order(cli, tmp_path):

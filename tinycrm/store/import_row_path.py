@@ -96,6 +96,9 @@ class RowPath:
         by_email: dict[str, int] = {}
         by_phone: dict[str, list[int]] = {}  # the file's own numbers: who took them
         pending: dict[int, Incoming | ContactState] = {}
+        # The notes of a new contact's rows, one each, once a second row adds one:
+        # a note per row, as rows merged into a contact already there give.
+        row_notes: dict[int, list[str]] = {}
         merges: dict[int, list[Incoming]] = {}
         plan = self.on_plan is not None
         mode = self.mode
@@ -221,6 +224,7 @@ class RowPath:
                 new = [p for p in dict.fromkeys(paragraphs(inc.note or "")) if p not in had]
                 if new:
                     added = "\n\n".join(new)
+                    row_notes.setdefault(target, [state.note] if state.note else []).append(added)
                     state.note = f"{state.note}\n\n{added}" if state.note else added
                     changed = [*changed, "note"]
                 self._count_merge(inc, target, state.name, changed)
@@ -241,7 +245,7 @@ class RowPath:
         # runs in the writer while the next chunk is read.
         touched = self._merge_existing(merges) if merges else []
         if pending:
-            self._create(pending, first_new)
+            self._create(pending, first_new, row_notes)
             touched += pending
         self._after_writes(touched)
 
@@ -462,9 +466,11 @@ class RowPath:
         if self.on_plan is not None:
             self.plan(inc, action, target, name, ", ".join(changed))
 
-    def _create(self, pending: dict[int, Incoming | ContactState], first: int) -> None:
+    def _create(self, pending: dict[int, Incoming | ContactState], first: int,
+                row_notes: dict[int, list[str]]) -> None:
         """Hand this chunk's new contacts (ids ``first`` and up, in order) to the
-        writer. Rows and merged states carry every attribute ``ContactRows`` reads."""
+        writer, with their notes (``row_notes``' when given). Rows and merged
+        states carry every attribute ``ContactRows`` reads."""
         stamp, stage, tier, user, source = (
             self.stamp, self.default_stage, self.default_tier, self.user, self.source_tag)
         notes = []
@@ -479,7 +485,9 @@ class RowPath:
                 c.source = source
             if c.created_at is None:
                 c.created_at = stamp
-            if c.note:
+            if contact_id in row_notes:
+                notes.extend((contact_id, note) for note in row_notes[contact_id])
+            elif c.note:
                 notes.append((contact_id, c.note))
         self._submit(ContactRows(list(pending.values()), first=first, updated_at=stamp,
                                  uids=self.uids, import_batch=self.batch_id), notes)
