@@ -293,6 +293,37 @@ async def test_a_contacts_lists_take_the_whole_width_of_a_narrow_terminal(store,
         assert screen.query_one("#timeline").region.x >= info.right
 
 
+LONG_EMAIL = "maximiliana.konstantinopoulou@international-widgets.example"
+INFO_LABELS = {"Email", "Phone", "Company", "Title", "Stage", "Tier", "Owner", "Tags",
+               "Keep in touch", "Contacted", "Source", "Birthday", "Added"}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_a_contacts_values_wrap_beside_their_labels_not_under_them(store, size):
+    """A value too long for the info pane goes on in the values' column: at
+    80 columns an address went down to the pane's left edge, under the
+    labels ("Email" alone on its line), and "Added" lost its time there."""
+    from tinycrm.widgets.text import when
+
+    ids = seed(store)
+    store.contacts.edit(ids["ada"], {"emails": [LONG_EMAIL, "ada@engines.example"]}, now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_long_contact(app, pilot, ids["ada"])
+        info = screen.query_one("#info").content_region
+        rows = [line[info.x:info.right].rstrip()
+                for line in screen_lines(app)[info.y:info.bottom]]
+        rows = [row for row in rows if row]
+        for row in rows:
+            label, value = row[:14].strip(), row[14:]
+            assert label in INFO_LABELS or not label, rows
+            assert value and not value.startswith(" "), rows
+        assert "".join(row[14:] for row in rows[:-1] if row[:14].strip() in ("Email", "")
+                       ).startswith(LONG_EMAIL + "ada@engines.example"), rows
+        added = store.contacts.get(ids["ada"]).created_at
+        assert f"Added         {when(added)}" in rows, rows
+
+
 async def test_the_log_dialog_fits_whole_at_60x20(store):
     """On a short terminal a dialog drops its spare padding: for a name of
     one line the log dialog fits, its title and its buttons in view at once."""

@@ -16,6 +16,7 @@ from ..app import quiet_go_keys
 from ..store.errors import MergedAway, NotFound, TinyCRMError
 from ..store.models import Contact, Event, FollowUp
 from ..store.when import format_days, relative
+from ..widgets.labelled import LabelledLines
 from ..widgets.sources import PagedList
 from ..widgets.text import literal, plain, when
 from ..widgets.vtable import NO_ROW, Column, ListSource, VirtualTable
@@ -194,7 +195,7 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
         self.crm.say(f"{what} is no longer open (closed elsewhere): pick a follow-up again")
         return NO_ROW
 
-    def info(self, c: Contact) -> Content:
+    def info(self, c: Contact) -> LabelledLines:
         cadence = None
         if c.cadence_days:
             cadence = f"every {format_days(c.cadence_days)}"
@@ -206,14 +207,11 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
             ("Birthday", c.birthday), ("Added", when(c.created_at)),
             *((f"{plain(k)}", v) for k, v in sorted(c.fields.items())),
         ]
-        lines = []
-        for label, value in rows:
-            if value in (None, ""):
-                continue
-            text = plain(value, keep_newlines=True).replace("\n", "\n" + " " * 14)
-            # (Content, not literal(): that would make the lines one again.)
-            lines.append(literal(f"{label[:13]:<14}", "dim") + Content(text))
-        return Content("\n").join(lines)
+        return LabelledLines([
+            # (Content, not literal(): that would make an address a line each one again.)
+            (literal(f"{label[:13]:<14}", "dim"), Content(plain(value, keep_newlines=True)))
+            for label, value in rows if value not in (None, "")
+        ], indent=14)
 
     @on(VirtualTable.Highlighted, "#timeline")
     def read_more(self, event: VirtualTable.Highlighted | None = None) -> None:
