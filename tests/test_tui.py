@@ -148,6 +148,19 @@ async def test_search_as_you_type_then_open(store):
         assert len(names(app)) == 4
 
 
+async def test_an_empty_database_says_how_to_add_a_contact(store):
+    """First run: the empty list said "No contacts match." with nothing
+    searched for or filtered. It says how to add one; a search that finds
+    nothing still says that nothing matches."""
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert "No contacts yet: press n to add one" in screen_text(app)
+        await keys(app, pilot, "slash", "z", "z")
+        text = screen_text(app)
+        assert "No contacts match." in text and "No contacts yet" not in text
+
+
 async def test_sort_and_filters(store):
     seed(store)
     app = make_app(store)

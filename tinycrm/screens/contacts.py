@@ -115,6 +115,11 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             keep = getattr(self.table.current, "id", None)
         if reset:
             self.table.cursor = 0
+        if self.query_text or self.filters != ContactFilter():
+            self.table.empty = "No contacts match."
+        else:  # nothing searched for or filtered: a new database
+            new = key_for(self, "contact.new")
+            self.table.empty = f"No contacts yet: press {new} to add one (or tinycrm import FILE)."
         if self.query_text:
             self.run_search(self.search_limit if keep is not None else SEARCH_LIMIT, keep=keep)
         else:
