@@ -622,6 +622,15 @@ def test_a_semicolon_file_with_a_comma_in_a_cell(cli, tmp_path):
     assert [(c["name"], c["emails"]) for c in contacts(cli)] == [("Smith, John", ["j@ex.org"])]
 
 
+def test_a_comma_file_of_one_row_with_semicolons_in_a_cell(cli, tmp_path):
+    # By the semicolon, the row read as a header of known columns (Phone,
+    # Email) under a one-line preamble: "no contacts found".
+    result = cli("import", write(tmp_path, "c.csv", "Name,Email\nAda;Phone;Email;x,ada@ex.org\n"))
+    assert result.exit_code == 0, result.stderr
+    assert [(c["name"], c["emails"]) for c in contacts(cli)] == [("Ada;Phone;Email;x",
+                                                                   ["ada@ex.org"])]
+
+
 @pytest.mark.parametrize("rows", [1, 3000])  # the row path, and a chunk the fast lane looks at first
 def test_names_too_long_or_made_of_control_codes(cli, tmp_path, rows):
     good = "".join(f"Person {i},p{i}@ex.org\n" for i in range(rows))

@@ -192,8 +192,12 @@ def detect_dialect(head: str) -> tuple[str, int]:
         # the rows after it, which would make one column of the header. A
         # vCard or JSON import's rejects file is as known: its cells' lines
         # split at a semicolon may look like one ('EMAIL;TYPE=work:...').
-        score += 100 * (width > 1 and (build_mapper(rows[skip]).identity
-                                       or embedded_format(rows[skip]) is not None))
+        known = width > 1 and (build_mapper(rows[skip]).identity
+                               or embedded_format(rows[skip]) is not None)
+        # And of two known headers, one with rows under it: a file of one row
+        # ("Name,Email" over "Ada;Phone;Email;x,ada@ex.org") read by the
+        # semicolon made a preamble of its header and a header of its row.
+        score += 100 * known + 50 * (known and bool(body))
         # At a tie, the reading that skips fewer lines: "Smith, John;j@x.org"
         # under "Name;Email" is two cells by either delimiter, but a comma
         # would make a header of it and a preamble of the real one.
