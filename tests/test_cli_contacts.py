@@ -279,3 +279,38 @@ def test_a_table_of_japanese_names_lines_up_on_the_terminal(cli):
     assert lines[2] == ("2   Ada Lovelace                              ada@ex.org    Analytical"
                         "      lead   standard  alice")
     assert lines[3].startswith("3   " + "長" * 19 + "…" + " " * 33 + "lead")
+
+
+def test_an_address_number_or_tag_longer_than_any_real_one_is_refused(cli, tmp_path, db_path):
+    """SMTP's limits for an address (64 before the @, 254 in all), 64
+    characters for a number with its extension, 100 for a tag: a whole cell
+    of junk is a mistake, in `add` as in an import, and says so."""
+    local = "a" * 65
+    refused = cli("add", "Ada", "--email", f"{local}@ex.org")
+    assert refused.exit_code == 2 and "longer than 64 characters before the @" in refused.stderr
+    assert cli("add", "Ada", "--phone", "+1 " + "5" * 62).exit_code == 2
+    refused = cli("add", "Ada", "--tag", "t" * 101)
+    assert refused.exit_code == 2 and "a tag can't be longer than 100 characters" in refused.stderr
+    assert json.loads(cli.ok("list", "-f", "json").stdout) == []
+    # At the limits, all is kept.
+    cli.ok("add", "Ada", "--email", f"{'a' * 64}@{'d' * 185}.org", "--phone", "+1 " + "5" * 61,
+           "--tag", "t" * 100)
+    (ada,) = json.loads(cli.ok("list", "-f", "json").stdout)
+    assert (len(ada["emails"][0]), len(ada["phones"][0]), ada["tags"]) == (254, 64, ["t" * 100])
+    # One from before the limit can still be looked for and taken off.
+    import sqlite3
+
+    with sqlite3.connect(db_path) as db:
+        db.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (1, ?)", ["u" * 101])
+    assert len(json.loads(cli.ok("list", "--tag", "u" * 101, "-f", "json").stdout)) == 1
+    cli.ok("untag", "1", "u" * 101)
+    assert json.loads(cli.ok("list", "-f", "json").stdout)[0]["tags"] == ["t" * 100]
+    sheet = tmp_path / "long.csv"
+    sheet.write_text("Name,Email,Phone,Tags\n"
+                     f"Bo,{local}@ex.org,,\nCy,cy@ex.org,+1 {'5' * 62},\nDi,di@ex.org,,{'t' * 101}\n"
+                     "Ed,ed@ex.org,,fine\n")
+    result = cli("import", str(sheet))
+    assert result.exit_code == 1
+    told = [line.split(": ", 1)[0] for line in result.stderr.splitlines() if "long.csv:" in line]
+    assert told == [f"{sheet}:2", f"{sheet}:3", f"{sheet}:4"]
+    assert "1 created" in result.stderr

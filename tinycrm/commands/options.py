@@ -77,7 +77,7 @@ def contact_filter(env: Env, tags: list[str] | None, stage: str | None, tier: st
 
     contacts = env.store().contacts
     # (An empty tag would filter nothing out: `--tag ""` is a mistake, as in `add`.)
-    tags = [clean_tag(t) for t in tags] if tags else tags
+    tags = [clean_tag(t, new=False) for t in tags] if tags else tags
     if stage is not None:
         contacts.check_stage(stage)
     if tier is not None:

@@ -147,10 +147,17 @@ def tag_form(tag: str) -> str:
     return " ".join(strip_controls(tag).split()).lower()
 
 
-def clean_tag(tag: str) -> str:
+MAX_TAG = 100  # characters a tag may have (one to add; any to look for or take off)
+
+
+def clean_tag(tag: str, *, new: bool = True) -> str:
+    """A tag as kept; a ``new`` one (to add, not to look for or take off, which
+    a tag from before the limit may need) no longer than ``MAX_TAG``."""
     value = tag_form(tag)
     if not value:
         raise ValidationError("a tag can't be empty")
+    if new and len(value) > MAX_TAG:
+        raise ValidationError(f"a tag can't be longer than {MAX_TAG} characters: {quoted(value)}")
     return value
 
 

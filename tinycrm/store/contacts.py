@@ -540,7 +540,7 @@ class Contacts:
             return self.edit(contact_id, {"tags": [*current.tags, *tags]}, now=now)
 
     def untag(self, contact_id: int, tags: Iterable[str], *, now: datetime | None = None) -> Contact:
-        drop = {clean_tag(t) for t in tags}
+        drop = {clean_tag(t, new=False) for t in tags}
         with self.store.write():
             current = self.get(contact_id)
             return self.edit(contact_id, {"tags": [t for t in current.tags if t not in drop]}, now=now)

@@ -37,7 +37,14 @@ from .import_rows import (
     clean_texts,
     full_name,
 )
-from .textutil import EMAIL_CHAR, LETTER, NOT_PHONE, PHONE_KEY_DIGITS
+from .textutil import (
+    EMAIL_CHAR,
+    LETTER,
+    MAX_EMAIL_LOCAL,
+    MAX_PHONE,
+    NOT_PHONE,
+    PHONE_KEY_DIGITS,
+)
 
 # The keys a plain row may have. (A nickname is the name only of a row that
 # has no other, and such a row goes the row path: here it is a custom field.)
@@ -200,8 +207,8 @@ def _single_emails(column: list) -> tuple[list, list] | None:
     """``_each(column, clean_emails)`` for a column of single addresses that
     are all valid, checked with one match over all of them; None otherwise."""
     values = _singles(column)
-    if values is None:
-        return None
+    if values is None or max(map(len, values), default=0) > MAX_EMAIL_LOCAL:
+        return None  # (a long one may be too long: clean_email tells)
     lines = "\n".join(values) + "\n" if values else ""
     if (lines.count("\n") != len(values) or "mailto:" in lines.lower()
             or not _EMAIL_LINES.fullmatch(lines)):
@@ -232,6 +239,8 @@ def _single_phones(column: list) -> tuple[list, list] | None:
     if values is None:
         return None
     values = [" ".join(v.split()) for v in values]
+    if max(map(len, values), default=0) > MAX_PHONE:
+        return None
     lines = "\n".join(values)
     if "\n\n" in f"\n{lines}\n" or NOT_PHONE.search(lines) or LETTER.search(lines):
         return None  # an empty or bad number, or an extension: the row path's turn

@@ -12,6 +12,7 @@ from typing import Any
 
 from .contact_state import ContactState
 from .contact_values import (
+    MAX_TAG,
     MAX_TEXT,
     TooLong,
     birthday_value,
@@ -366,6 +367,9 @@ class RowChecker:
                 # A tag of nothing visible (spaces, control characters) is
                 # left out, as an empty item of the list is.
                 tag = tag_form(value)
+                if len(tag) > MAX_TAG:
+                    raise BadValue("tags", value,
+                                   f"a tag can't be longer than {MAX_TAG} characters ({len(tag):,})")
                 if len(known) < 10_000:
                     known[value] = tag
             if tag:
