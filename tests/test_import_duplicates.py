@@ -642,6 +642,20 @@ def test_a_new_contacts_rows_each_add_their_note_wherever_the_chunks_end(store, 
     assert sorted(notes) == [f"note {i}" for i in range(7)]
 
 
+@pytest.mark.parametrize("chunk", [4, 2500])
+def test_rows_of_one_person_each_bring_a_tag_and_all_are_kept_in_order(store, ada, monkeypatch,
+                                                                        chunk):
+    monkeypatch.setattr(importer, "CHUNK", chunk)
+    tags = ["zeta", "alpha", "vip", "mid", "beta", "omega", "alpha"]
+    rows = "".join(f"Ada Lovelace,ada@ex.org,{t}\n" for t in tags)
+    rows += "New Person,new@ex.org,b\n" + "".join(f"New Person,new@ex.org,{t}\n" for t in tags)
+    summary, _, _ = run(store, "Name,Email,Labels\n" + rows)
+    assert summary.rejected == 0
+    expected = ("alpha", "beta", "mid", "omega", "vip", "zeta")
+    assert store.contacts.get(ada.id).tags == expected
+    assert store.contacts.resolve("New Person").tags == tuple(sorted({"b", *tags}))
+
+
 def test_rejects_are_told_in_the_files_order(cli, tmp_path):
     cli.ok("add", "Tom Smith", "--email", "smiths@family.example")
     path = tmp_path / "people.csv"

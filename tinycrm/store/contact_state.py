@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,9 @@ class ContactState:
     # textutil.number_ident of each number, worked out when a merge first needs them
     phone_idents: set[str] | None = None
     tags: list[str] = field(default_factory=list)
+    # ``tags`` as a set, made when a merge first needs it (a file of thousands
+    # of rows of one person, each with a tag of its own, made it once a row)
+    tag_set: set[str] | None = None
     last_contacted_at: str | None = None
     uid: str | None = None
     created_at: str | None = None
@@ -255,11 +259,16 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
         state.phone_idents.add(ident)
         state.phones.append(phone)
     if incoming.tags:
-        have = set(state.tags)
+        have = state.tag_set
+        if have is None or len(have) != len(state.tags):
+            state.tags.sort()
+            have = state.tag_set = set(state.tags)
         new = [t for t in incoming.tags if t not in have]
         if new:
             save("tags")
-            state.tags = sorted(have.union(new))
+            have.update(new)
+            for tag in sorted(new):
+                insort(state.tags, tag)  # (kept sorted, as read and as written)
     if incoming.fields:
         for key, value in incoming.fields.items():
             current = state.fields.get(key)
