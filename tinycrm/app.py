@@ -115,6 +115,9 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         Binding("q", "quit", "Quit", id="app.quit",
                 tooltip="Quit tinycrm (not from a form or dialog)"),
         *GO_KEYS,
+        # (The contact list's own / (contacts.search) comes first there.)
+        Binding("slash", "search_contacts", "Search", id="app.search",
+                tooltip="Search the contacts (from any screen)", key_display="/", show=False),
         Binding("ctrl+q", "quit_now", "Quit now", id="app.quit_now",
                 tooltip="Quit, even from a form (asks first if unsaved)",
                 show=False, priority=True),
@@ -321,6 +324,10 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             # In a form or dialog, q may be a letter meant for a field, and
             # quitting would lose what was typed: ctrl+q quits (asking first).
             return False
+        if action == "search_contacts" and isinstance(self.screen, KeepsInput):
+            # Leaving the form would lose what was typed (a / typed into one
+            # of its fields stays a /: the field has it first).
+            return False
         if (action == "go" and parameters and parameters[0] == self.current_mode
                 and any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:])
                 and not isinstance(self.screen, HelpScreen)):
@@ -406,6 +413,27 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                 self.pop_screen()
             return
         self.switch_mode(mode)
+
+    def action_search_contacts(self) -> None:
+        """/ where it means nothing else: the contact list, its search box
+        focused. (Unbound, the letters typed next ran commands: "e" edited.)"""
+        from .screens.contacts import ContactsScreen
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()  # (as action_go: help is a look, not a place)
+            if not self.check_action("search_contacts", ()):
+                return
+        self.switch_mode("contacts")
+        if any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:]):
+            # Back to the list would close a form waiting there, and what was
+            # typed in it: the form is shown, as it was.
+            self.say("A contact form is open: save or cancel it, then search")
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if isinstance(self.screen, ContactsScreen):
+            self.screen.action_search()
 
     def open_contact(self, contact_id: int) -> None:
         from .screens.detail import DetailScreen
