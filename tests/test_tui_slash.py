@@ -12,7 +12,7 @@ from tinycrm.screens.detail import DetailScreen
 from tinycrm.screens.form import FormScreen
 from tinycrm.screens.queue import QueueScreen
 
-from .test_tui import keys, make_app, names, seed
+from .test_tui import keys, make_app, names, seed, settle
 
 
 def open_followups(store) -> list[str]:
@@ -80,3 +80,27 @@ async def test_the_search_key_is_remapped_by_its_id(store):
         assert isinstance(app.screen, ContactsScreen)
         assert app.screen.query_one("#search", Input).value == "alan"
         assert names(app)[0] == "Alan Turing"
+
+
+@pytest.mark.parametrize("to_screen, keymap", [
+    ((), {}), ((), {"app.search": "ctrl+f"}), (("enter",), {})],
+    ids=["the list", "the list's own /", "a contact"])
+async def test_letters_that_come_with_the_slash_go_into_the_search(store, to_screen, keymap):
+    """A fast typist's "/zed" (or tmux's, or a paste) reaches the app in one
+    read: the letters were handled before the search box had the focus, and
+    e edited the highlighted contact."""
+    from textual import events
+
+    seed(store)
+    store.contacts.add("Zed Shaw")
+    app = make_app(store, keymap=keymap)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, *to_screen)
+        for key, character in [("slash", "/"), ("z", "z"), ("e", "e"), ("d", "d")]:
+            app.post_message(events.Key(key, character))  # queued together
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactsScreen)
+        assert app.screen.query_one("#search", Input).value == "zed"
+        assert names(app) == ["Zed Shaw"]
+        await keys(app, pilot, "slash")  # in the search box, a / is a /
+        assert app.screen.query_one("#search", Input).value == "zed/"

@@ -115,9 +115,12 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         Binding("q", "quit", "Quit", id="app.quit",
                 tooltip="Quit tinycrm (not from a form or dialog)"),
         *GO_KEYS,
-        # (The contact list's own / (contacts.search) comes first there.)
+        # Priority: the letters that come with the / in one read ("/zed" typed
+        # fast, over ssh, pasted) go to the search box, not to the widget that
+        # had the focus (where "e" edited). Not in a text field: see check_action.
         Binding("slash", "search_contacts", "Search", id="app.search",
-                tooltip="Search the contacts (from any screen)", key_display="/", show=False),
+                tooltip="Search the contacts (from any screen)", key_display="/", show=False,
+                priority=True),
         Binding("ctrl+q", "quit_now", "Quit now", id="app.quit_now",
                 tooltip="Quit, even from a form (asks first if unsaved)",
                 show=False, priority=True),
@@ -324,10 +327,13 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             # In a form or dialog, q may be a letter meant for a field, and
             # quitting would lose what was typed: ctrl+q quits (asking first).
             return False
-        if action == "search_contacts" and isinstance(self.screen, KeepsInput):
-            # Leaving the form would lose what was typed (a / typed into one
-            # of its fields stays a /: the field has it first).
-            return False
+        if action == "search_contacts":
+            from textual.widgets import Input, TextArea
+
+            # A / typed in a text field (the search box too) is the field's;
+            # leaving a form would lose what was typed; a dialog keeps its keys.
+            return not (isinstance(self.screen, (KeepsInput, ModalScreen))
+                        or isinstance(self.focused, (Input, TextArea)))
         if (action == "go" and parameters and parameters[0] == self.current_mode
                 and any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:])
                 and not isinstance(self.screen, HelpScreen)):

@@ -45,8 +45,11 @@ COLUMNS = [
 class ContactsScreen(ContactActions, CRMScreen[None]):
     CSS_PATH = "contacts.tcss"
     BINDINGS = [
+        # Priority, as app.search (same key, same end, that one runs first):
+        # the letters that come with the / go to the search box. Also, a
+        # priority binding of the app's would take the footer's place.
         Binding("slash", "search", "Search", id="contacts.search",
-            tooltip="Search as you type", key_display="/"),
+            tooltip="Search as you type", key_display="/", priority=True),
         *CONTACT_BINDINGS,
         Binding("o", "sort", "Sort", id="contacts.sort", tooltip="Sort by the next column"),
         Binding("O", "reverse", "Reverse sort", id="contacts.reverse",
@@ -316,8 +319,16 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.descending = not self.descending
         self.load(reset=True)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search" and isinstance(self.focused, Input):
+            return False  # (a / typed in the search box is a /)
+        return True
+
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not as focus() does (after the keys already waiting): the
+        # letters that come with the / ("/zed" typed fast, pasted) are for the
+        # search box, and "e" would otherwise edit the highlighted contact.
+        self.set_focus(self.query_one("#search", Input))
 
     def action_filters(self) -> None:
         self.query_one("#tag").focus()
