@@ -1,0 +1,37 @@
+"""The footer of each main screen fits a laptop's 80 columns: help and quit
+show in full. A contact's footer was cut ("r Reschedule ? Hel▏^p Palette"),
+the queue's ("? Help q Q"). What the footer leaves out is still in help."""
+
+from __future__ import annotations
+
+import pytest
+
+from tinycrm.screens.contacts import ContactsScreen
+from tinycrm.screens.detail import DetailScreen
+from tinycrm.screens.help import HelpScreen
+from tinycrm.screens.queue import QueueScreen
+
+from .test_tui import keys, make_app, seed, settle
+from .test_tui_sizes import screen_lines
+
+
+@pytest.mark.parametrize("to_screen, screen_class", [
+    ((), ContactsScreen), (("enter",), DetailScreen), (("2",), QueueScreen)],
+    ids=["contacts", "a contact", "the queue"])
+async def test_the_footer_shows_help_and_quit_at_80_columns(store, to_screen, screen_class):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, *to_screen)
+        screen = app.screen
+        assert isinstance(screen, screen_class)
+        footer = screen_lines(app)[-1]
+        keys_shown = footer.split("▏")[0]  # (what the palette key covers isn't seen)
+        assert " ? Help q Quit " in keys_shown + " ", footer
+        ids = {b.id for bindings in screen._bindings.key_to_bindings.values()
+               for b in bindings if b.id}
+        await keys(app, pilot, "question_mark")  # every one of the screen's keys is in help
+        assert isinstance(app.screen, HelpScreen)
+        listed = {row.binding_id for row in app.screen.rows()}
+        assert ids - listed == set()
