@@ -73,6 +73,14 @@ def test_help_screen(snap_compare, store):
     assert snap_compare(make_app(store), terminal_size=(100, 30), run_before=steps("question_mark"))
 
 
+# A laptop's terminal as it opens: 80x24, the most common size.
+
+
+def test_contact_detail_screen_at_80x24(snap_compare, store):
+    seed(store)  # enter opens Ada Lovelace: her info beside her lists, the footer whole
+    assert snap_compare(make_app(store), terminal_size=(80, 24), run_before=steps("enter"))
+
+
 # A phone over ssh: 60x20.
 
 
