@@ -343,8 +343,8 @@ async def test_the_log_dialog_fits_whole_at_60x20(store):
 @pytest.mark.parametrize("text, width, fitted", [
     ("Ada", 1, "…"), ("山田", 1, "…"), ("Ada", 2, "A…"), ("山田太", 4, "山… "), ("Ada", 3, "Ada")])
 def test_a_cell_one_wide_holds_the_ellipsis(text, width, fitted):
-    """_fit is the table's for any width: a column squeezed to one cell shows
+    """fit is the table's for any width: a column squeezed to one cell shows
     "…" (chop_cells can't cut to 0 cells: ASCII raised ValueError there)."""
-    from tinycrm.widgets.vtable import _fit
+    from tinycrm.widgets.text import fit
 
-    assert _fit(text, width) == fitted
+    assert fit(text, width) == fitted

@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Static
 
 from ..store.models import FollowUp
-from ..widgets.text import plain
+from ..widgets.oneline import OneLine
+from ..widgets.text import literal, plain, when
 
 if TYPE_CHECKING:
     from ..app import TinyCRMApp
@@ -22,6 +25,19 @@ FOLLOWUP_BINDINGS = [
     Binding("r", "reschedule", "Reschedule", id="followup.reschedule",
         tooltip="Move the follow-up to another date", show=False),
 ]
+
+
+def followup_title(verb: str, followup: FollowUp) -> list[Widget]:
+    """A dialog's title: whose follow-up and when it is due, then its note,
+    which is what tells one of a contact's follow-ups from another. The note
+    keeps to one line, cut to the dialog's width."""
+    title = Static(literal(f"{verb} ") + literal(followup.contact_name, "bold")
+                   + literal(f" (due {when(followup.due_at)})"), classes="title")
+    note = plain(followup.note).strip()
+    if not note:
+        return [title]
+    title.add_class("-noted")
+    return [title, OneLine(f"“{note}”", classes="title-note")]
 
 
 class FollowUpActions:

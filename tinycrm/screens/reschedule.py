@@ -13,6 +13,7 @@ from ..store.models import FollowUp
 from ..widgets.field import Field
 from ..widgets.text import literal, when
 from .base import CRMModal
+from .followup_actions import followup_title
 from .hints import key_for
 
 
@@ -25,8 +26,7 @@ class RescheduleScreen(CRMModal[datetime]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(literal("Reschedule ") + literal(self.followup.contact_name, "bold")
-                         + literal(f" (due {when(self.followup.due_at)})"), classes="title")
+            yield from followup_title("Reschedule", self.followup)
             yield Field("New date", Input(placeholder="2026-12-01 14:30, +3d, next monday",
                                           id="due", compact=True), id="due-field")
             yield Static(literal(f"enter to save, {key_for(self, 'modal.cancel')} to cancel"),

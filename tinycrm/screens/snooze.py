@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ..store.errors import TinyCRMError
@@ -16,6 +16,7 @@ from ..store.models import FollowUp
 from ..widgets.field import Field
 from ..widgets.text import literal, when
 from .base import CRMModal
+from .followup_actions import followup_title
 from .hints import key_for
 
 
@@ -47,8 +48,7 @@ class SnoozeScreen(CRMModal[datetime]):
             return key.pad_right(width - key.cell_length) + literal(f"  {text}")
 
         with Vertical(classes="dialog"):
-            yield Static(literal("Snooze ") + literal(self.followup.contact_name, "bold")
-                         + literal(f" (due {when(self.followup.due_at)})"), classes="title")
+            yield from followup_title("Snooze", self.followup)
             yield OptionList(
                 Option(choice("tomorrow", f"Tomorrow   {when(parse_when('tomorrow', now))}"),
                        id="tomorrow"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any, Protocol
 
-from rich.cells import cell_len, chop_cells, set_cell_size
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .text import plain
+from .text import fit, plain
 
 # The cursor when no row is highlighted (a screen asks for it with
 # ``set_source(..., cursor=NO_ROW)``): ``current`` is None until a key or a
@@ -305,7 +305,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             label = column.label
             if column.key == self.sort_key:
                 label += " ▼" if self.sort_descending else " ▲"
-            segments.append(Segment(_fit(label, size) + " ", style))
+            segments.append(Segment(fit(label, size) + " ", style))
         return Strip(segments).adjust_cell_length(width, style)
 
     def _row(self, row: Any, width: int, base: Style, is_cursor: bool) -> Strip:
@@ -320,19 +320,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             if cursor is not None:
                 style = style + cursor
             text = "…" if row is None else plain(column.value(row))
-            segments.append(Segment(_fit(text, size), style))
+            segments.append(Segment(fit(text, size), style))
             segments.append(Segment(" ", base + cursor if cursor is not None else base))
         fill = base + cursor if cursor is not None else base
         return Strip(segments).adjust_cell_length(width, fill)
-
-
-def _fit(text: str, width: int) -> str:
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        # Whole characters only: set_cell_size pads half a wide (CJK, emoji)
-        # character with a space, which left a gap before the "…".
-        # (One cell is the ellipsis alone: chop_cells can't cut to 0 cells.)
-        kept = chop_cells(text, width - 1)[0] if width > 1 else ""
-        return set_cell_size(kept + "…", width)
-    return set_cell_size(text, width)
