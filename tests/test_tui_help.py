@@ -60,3 +60,18 @@ async def test_1_from_help_over_the_form_closes_help_and_keeps_the_form(store):
         await keys(app, pilot, "1")
         assert isinstance(app.screen, FormScreen) and helps(app) == []
         assert app.screen.query_one("#name", Input).value == "Charles Babbage"
+
+
+async def test_help_tells_the_two_ctrl_c_rows_apart(store):
+    """ctrl+c copies what is selected; with nothing selected it says which key
+    quits. Help listed it three times ("Tell how to quit", and "Copy the
+    selected text" under Everywhere and again under Dialogs), as if it did both."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, "question_mark")
+        rows = [row for row in app.screen.rows() if "^c" in row.keys.split(" / ")]
+        assert [(row.binding_id, row.description) for row in rows] == [
+            ("app.ctrl_c", "With no text selected: tell which key quits"),
+            ("screen.copy", "Copy the selected text"),
+        ]

@@ -125,7 +125,7 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                 tooltip="Quit, even from a form (asks first if unsaved)",
                 show=False, priority=True),
         Binding("ctrl+c", "help_quit", "How to quit", id="app.ctrl_c",
-                tooltip="Tell how to quit", show=False, system=True),
+                tooltip="With no text selected: tell which key quits", show=False, system=True),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette",
                 tooltip="Open the command palette (contact: open …)", show=False, priority=True),
     ]

@@ -92,6 +92,10 @@ class HelpScreen(CRMScreen[None]):
     def rows(self) -> list[HelpRow]:
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         ordered = sections()
+        # Listed once, under Everywhere (dialogs have tab and ctrl+c too: a
+        # second "^c Copy the selected text" read as yet another ctrl+c).
+        everywhere = {b.id for title, classes in ordered if title == "Everywhere"
+                      for cls in classes for b in _own_bindings(cls) if b.id}
         ordered.sort(key=lambda s: not any(isinstance(underneath, cls) for cls in s[1][:1]))
         out: list[HelpRow] = []
         for title, classes in ordered:
@@ -99,8 +103,8 @@ class HelpScreen(CRMScreen[None]):
             grouped: dict[str, tuple[Binding, list[str]]] = {}
             for cls in classes:
                 for binding in _own_bindings(cls):
-                    if title != "Everywhere" and (binding.id or "").startswith("app."):
-                        continue  # listed once, under Everywhere
+                    if title != "Everywhere" and binding.id in everywhere:
+                        continue
                     key = binding.id or f"{cls.__name__}.{binding.action}"
                     keys = [self.app.get_key_display(b) for b in in_effect(self.app, binding)]
                     entry = grouped.setdefault(key, (binding, []))
