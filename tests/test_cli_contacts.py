@@ -314,3 +314,14 @@ def test_an_address_number_or_tag_longer_than_any_real_one_is_refused(cli, tmp_p
     told = [line.split(": ", 1)[0] for line in result.stderr.splitlines() if "long.csv:" in line]
     assert told == [f"{sheet}:2", f"{sheet}:3", f"{sheet}:4"]
     assert "1 created" in result.stderr
+
+
+def test_edit_with_an_empty_email_or_phone_takes_them_all_away(cli):
+    # As --company "" clears the company; `--email ""` was "not an email address".
+    cli.ok("--no-rules", "add", "Ada", "-e", "wrong@ex.org", "-p", "+1 555 010 2030",
+           "--company", "Acme")
+    cli.ok("edit", "1", "--email", "")
+    cli.ok("edit", "1", "-p", "", "-p", "+44 20 7946 0001")
+    (ada,) = json.loads(cli.ok("list", "-f", "json").stdout)
+    assert (ada["emails"], ada["phones"], ada["company"]) == ([], ["+44 20 7946 0001"], "Acme")
+    assert cli("edit", "1", "--email", "nope").exit_code == 2

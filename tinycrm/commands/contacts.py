@@ -133,8 +133,8 @@ def edit(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable).")] = None,
-    phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Replace the phones (repeatable).")] = None,
+    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Replace the emails (repeatable; \"\" for none).")] = None,
+    phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Replace the phones (repeatable; \"\" for none).")] = None,
     company: Annotated[str | None, typer.Option(help="Company.")] = None,
     title: Annotated[str | None, typer.Option(help="Job title.")] = None,
     assign: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE; fields.NAME=VALUE for a custom field.")] = None,
@@ -147,10 +147,12 @@ def edit(
     for key, value in (("name", name), ("company", company), ("title", title)):
         if value is not None:
             changes[key] = value
+    # An empty value takes them all away (`--email ""`), as `--company ""` clears
+    # the company: there was no other way to remove a wrong address.
     if email:
-        changes["emails"] = email
+        changes["emails"] = [e for e in email if e.strip()]
     if phone:
-        changes["phones"] = phone
+        changes["phones"] = [p for p in phone if p.strip()]
     if not changes:
         raise typer.BadParameter("nothing to change: give --name, --email, --set FIELD=VALUE, ...")
     after = store.contacts.edit(contact.id, changes, expected_version=if_version)
