@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,10 +32,50 @@ class ConfigError(TinyCRMError):
     pass
 
 
+# The tables tinycrm reads, and the keys of those whose keys are fixed
+# ([cadence]'s are tags, [keymap]'s binding ids and [[rules]]' are checked
+# where they are read). A key it doesn't know is a typo that would otherwise
+# be ignored without a word: `idle-days = 60` reporting on 30 days.
+TABLES = ("crm", "cadence", "rules", "report", "smtp", "keymap")
+KEYS = {
+    "crm": ("stages", "tiers", "default_stage", "default_tier", "date_order"),
+    "report": ("idle_days", "won_stage"),
+    "smtp": ("host", "port", "security", "username", "from", "to", "timeout", "helo", "owners"),
+}
+_REFUSED_BY_SMTP = "password"  # (known, and refused by smtp.py saying where it goes)
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
     data: dict[str, Any] = field(default_factory=dict, hash=False)
+    text: str = field(default="", hash=False, repr=False)
+
+    def where(self, table: str, key: str | None = None) -> str:
+        """``PATH:LINE`` of the line that sets ``key`` in ``[table]`` (or opens
+        ``[table]``), for a message; ``PATH`` alone when no line says it (an
+        inline table, a dotted key)."""
+        line = _line_of(self.text, table, key)
+        return f"{self.path}:{line}" if line else str(self.path)
+
+    def unknown_key(self, table: str) -> str | None:
+        """The message for the first key of ``[table]`` that tinycrm doesn't
+        know, if any."""
+        known = KEYS[table]
+        value = self.data.get(table)
+        unknown = ([k for k in value
+                    if k not in known and (table, k) != ("smtp", _REFUSED_BY_SMTP)]
+                   if isinstance(value, dict) else [])
+        if not unknown:
+            return None
+        return (f"{self.where(table, unknown[0])}: [{table}] {unknown[0]}: unknown key"
+                f" (known: {', '.join(known)})")
+
+    def smtp_section(self) -> dict[str, Any]:
+        problem = self.unknown_key("smtp")
+        if problem:
+            raise ConfigError(problem)
+        return self.section("smtp")
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
@@ -56,29 +97,46 @@ class Config:
         return tuple(value)
 
     def store_settings(self) -> StoreSettings:
+        for name, value in self.data.items():
+            if name not in TABLES:
+                what = f"[{name}]: unknown table" if isinstance(value, dict) else (
+                    f"{name}: a key outside any table")
+                raise ConfigError(f"{self.where(name)}: {what} (tinycrm's tables:"
+                                  f" {', '.join(TABLES)})")
         crm = self.section("crm")
+        problem = self.unknown_key("crm")
+        if problem:
+            raise ConfigError(problem)
         stages = self._str_list("crm", "stages", DEFAULT_STAGES)
         tiers = self._str_list("crm", "tiers", DEFAULT_TIERS)
         default_stage = crm.get("default_stage", stages[0])
         default_tier = crm.get("default_tier", "standard" if "standard" in tiers else tiers[0])
         if default_stage not in stages:
-            raise ConfigError(f"{self.path}: [crm] default_stage {default_stage!r} is not a stage")
+            raise ConfigError(f"{self.where('crm', 'default_stage')}: [crm] default_stage"
+                              f" {default_stage!r} is not a stage")
         if default_tier not in tiers:
-            raise ConfigError(f"{self.path}: [crm] default_tier {default_tier!r} is not a tier")
+            raise ConfigError(f"{self.where('crm', 'default_tier')}: [crm] default_tier"
+                              f" {default_tier!r} is not a tier")
         cadence: dict[str, int] = {}
         for tag, text in self.section("cadence").items():
-            cadence[str(tag).lower()] = parse_days(str(text), where=f"{self.path}: [cadence] {tag}")
+            cadence[str(tag).lower()] = parse_days(
+                str(text), where=f"{self.where('cadence', tag)}: [cadence] {tag}")
         rules = self.data.get("rules")
         if rules is not None and not (isinstance(rules, list) and all(isinstance(r, dict) for r in rules)):
             raise ConfigError(f"{self.path}: [[rules]] must be an array of tables")
         order = crm.get("date_order", "auto")
         if order not in DATE_ORDERS:
-            raise ConfigError(f"{self.path}: [crm] date_order must be one of"
+            raise ConfigError(f"{self.where('crm', 'date_order')}: [crm] date_order must be one of"
                               f" {', '.join(DATE_ORDERS)}, got {order!r}")
         report, problems = self.data.get("report", {}), []
         if not isinstance(report, dict):
             problems.append("[report] must be a table")
             report = {}
+        unknown = [k for k in report if k not in KEYS["report"]]
+        if unknown:
+            line = _line_of(self.text, "report", unknown[0])
+            problems.append(f"[report] {unknown[0]}: unknown key" + (f" on line {line}" if line else "")
+                            + f" (known: {', '.join(KEYS['report'])})")
         won_stage = report.get("won_stage")
         if won_stage is not None and won_stage not in stages:
             problems.append(f"[report] won_stage {won_stage!r} is not a stage")
@@ -154,4 +212,25 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
-    return Config(path=path, data=data)
+    return Config(path=path, data=data, text=raw.decode("utf-8-sig"))
+
+
+_HEADER = re.compile(r"""^\s*\[\[?\s*("[^"]*"|'[^']*'|[^\]\s.]+)""")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[^=\s]+)\s*=""")
+
+
+def _line_of(text: str, table: str, key: str | None = None) -> int | None:
+    """The line number (from 1) of ``key =`` under ``[table]``, or of
+    ``[table]`` itself (or a top-level ``table =``) without a key."""
+    current = None
+    for number, line in enumerate(text.splitlines(), 1):
+        header, pair = _HEADER.match(line), _KEY.match(line)
+        if header:
+            current = header.group(1).strip("\"'")
+            if key is None and current == table:
+                return number
+        elif pair:
+            name = pair.group(1).strip("\"'")
+            if (current, name) == (table, key) or (current, key) == (None, None) and name == table:
+                return number
+    return None

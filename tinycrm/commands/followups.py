@@ -426,7 +426,7 @@ def remind(
         command=exec_, to=to,
         dry_run=dry_run, include_cadence=not no_cadence,
     )
-    smtp = env.config.section("smtp") if "email" in channels else {}
+    smtp = env.config.smtp_section() if "email" in channels else {}
     result = run(store, options, smtp_section=smtp, config_path=str(env.config.path), now=now)
     if dry_run:
         from ..delivery.text import line

@@ -1,0 +1,73 @@
+"""The config file: a key or table tinycrm doesn't know is a mistake named
+with the file, its line and the key, not a setting silently left at its
+default."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+
+def write_config(text: str) -> Path:
+    path = Path(os.environ["TINYCRM_CONFIG"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_a_misspelt_report_key_stops_report_naming_file_line_and_key(cli):
+    # The founder wants 60 days of silence, writes it with a dash, and
+    # would otherwise be shown 30 without a word.
+    path = write_config("# mine\n[report]\nidle-days = 60\n")
+    result = cli("report")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (f"tinycrm: error: {path}: [report] idle-days: unknown key on line 3"
+                             " (known: idle_days, won_stage)\n")
+    cli.ok("list")  # (a [report] mistake stops report alone)
+    cli.ok("remind")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[crm]\ntiers = ["vip", "standard"]\ndefault_teir = "vip"\n',
+     ":3: [crm] default_teir: unknown key (known: stages, tiers, default_stage, default_tier,"
+     " date_order)"),
+    ('[reports]\nidle_days = 60\n',
+     ":1: [reports]: unknown table (tinycrm's tables: crm, cadence, rules, report, smtp,"
+     " keymap)"),
+    ('idle_days = 60\n[report]\nwon_stage = "customer"\n',
+     ":1: idle_days: a key outside any table (tinycrm's tables: crm, cadence, rules, report,"
+     " smtp, keymap)"),
+    ('[crm]\ndefault_stage = "new"\n', ":2: [crm] default_stage 'new' is not a stage"),
+])
+def test_a_mistake_outside_report_stops_every_command_with_its_line(cli, text, message):
+    path = write_config(text)
+    for args in (("list",), ("report",), ("add", "Ada")):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert result.stderr == f"tinycrm: error: {path}{message}\n"
+    assert "Traceback" not in result.output
+
+
+def test_a_misspelt_smtp_key_stops_email_reminders_before_anything_is_sent(cli):
+    path = write_config('[smtp]\nhost = "smtp.example.org"\nfrom = "me@example.org"\n'
+                        'usernme = "me@example.org"\n')
+    cli.ok("add", "Ada")
+    result = cli("remind", "--via", "email", "--to", "me@example.org",
+                 env={"TINYCRM_NOW": "2026-11-25T09:30:00Z"})
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"tinycrm: error: {path}:4: [smtp] usernme: unknown key")
+    cli.ok("list")
+
+
+def test_every_table_and_key_the_readme_shows_is_known(cli):
+    blocks = re.findall(r"```toml\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    assert len(blocks) >= 5
+    for block in blocks:
+        write_config(block)
+        result = cli("report")
+        assert result.exit_code == 0, (block, result.stderr)
