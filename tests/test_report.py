@@ -573,3 +573,29 @@ def test_never_contacted_since_exactly_n_days_ago_counts(store):
                        now=FROZEN - timedelta(days=30) + timedelta(seconds=1))
     assert build(store, idle_days=30, now=FROZEN).not_contacted.never == 1
 
+
+
+def test_a_demo_database_gives_every_figure_of_the_report_something_to_show(store):
+    # Someone trying tinycrm fills a demo and opens the report: its customers
+    # got there from lead, some follow-ups were done (in time or not) and
+    # customers answered surveys. Without that past the report said 0%
+    # conversion beside 55 customers, 0% on time, and no rule or survey.
+    from tinycrm.store.demo import fill
+
+    fill(store, 300, seed=7)
+    report = build(store, now=FROZEN)
+    assert 0 < report.conversion.converted < report.conversion.leads
+    assert report.conversion.median_days > 0
+    total = report.followups_total
+    assert total.on_time > total.late > 0 and total.overdue > 0 and total.open > 0
+    [new_lead] = [r for r in report.compliance if r.rule == "new-lead"]
+    assert new_lead.met > new_lead.late > 0
+    assert report.satisfaction.responses > 0 and report.satisfaction.promoters > 0
+    # Each contact's moves go from lead to the stage it is at.
+    for contact in store.contacts.list():
+        moves = [e.data for e in reversed(store.timeline.list(contact.id)) if e.kind == "stage"]
+        if contact.stage == "lead":
+            assert moves == []
+        else:
+            assert moves[0]["from"] == "lead" and moves[-1]["to"] == contact.stage
+            assert all(a["to"] == b["from"] for a, b in zip(moves, moves[1:]))

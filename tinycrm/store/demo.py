@@ -8,6 +8,7 @@ as many follow-ups and timeline events) take well under two minutes.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterator
@@ -69,6 +70,17 @@ NOTES = ("Intro call went well", "Asked for pricing", "Sent proposal", "Follow u
          "Met at the conference", "Wants a demo next week", "Renewal coming up",
          "Check in about onboarding", "Send the case study", "Quarterly review")
 KINDS = ("note", "call", "email", "meeting")
+# How a contact came to its stage, a path from lead: the report counts
+# conversions by these moves, so a demo without them showed 0% conversion
+# beside its customers.
+PATHS = {
+    "lead": ((),), "qualified": (("qualified",),),
+    "customer": (("qualified", "customer"), ("customer",)),
+    "churned": (("qualified", "customer", "churned"), ("customer", "churned")),
+    "lost": (("lost",), ("qualified", "lost")),
+}
+NEW_LEAD = ("new-lead", "New lead: get back to them within 24 hours")  # (rules.DEFAULT_RULES')
+RULE_DAYS = 120  # contacts created this lately had the new-lead rule's follow-up
 CHUNK = 5000
 MAX_CONTACTS = 1_000_000
 DAY = 86_400
@@ -114,6 +126,9 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
     check_size(n)
     rng = random.Random(seed)
     rand, bits = rng.random, rng.getrandbits
+    # The past (stage moves, follow-ups done, surveys) from a generator of its
+    # own, so that a seed gives the same contacts as before it was added.
+    past = random.Random(f"{seed}:past").random
     now = store.now()
     stamp = _Stamps()
     now_s = int(now.timestamp())
@@ -131,6 +146,7 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
         for start in range(0, n, CHUNK):
             batch: list[NewContact] = []
             histories: list[list[tuple[str, str, int]]] = []
+            createds: list[int] = []
             for _ in range(min(CHUNK, n - start)):
                 first, last = pick(FIRST), pick(LAST)
                 company = pick(COMPANIES)
@@ -149,6 +165,7 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
                     history.append((pick(KINDS), pick(NOTES), created + int(rand() * (now_s - created))))
                 contacted = max((at for kind, _, at in history if kind != "note"), default=None)
                 histories.append(history)
+                createds.append(created)
                 tags = few[int(rand() * 4)]
                 batch.append(NewContact(
                     name=f"{first} {last}", first_name=first, last_name=last, owner=pick(owners),
@@ -164,23 +181,72 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
             ids = insert_contacts(conn, batch, updated_at=now_db)
             counts["contacts"] += len(ids)
             followups, events = [], []
-            for cid, contact, history in zip(ids, batch, histories):
+            for cid, contact, history, created_s in zip(ids, batch, histories, createds):
                 for _ in range(few[int(rand() * 4)]):
                     due = now_s + (int(rand() * 91) - 30) * DAY + int(rand() * 24) * 3600
+                    done = _done_at(past, max(due, created_s), now_s)
                     followups.append((cid, stamp(due), pick(NOTES), contact.owner,
-                                      contact.created_at, contact.created_at))
+                                      contact.created_at, stamp(done or created_s),
+                                      "done" if done else "open",
+                                      stamp(done) if done else None, None))
                 for kind, note, at_s in history:
                     at = stamp(at_s)
-                    events.append((cid, kind, note, at, contact.owner, at))
+                    events.append((cid, kind, note, at, contact.owner, at, None, None))
+                followups += _rule_followups(past, stamp, cid, contact, created_s, now_s)
+                events += _past_events(past, stamp, cid, contact, created_s, now_s)
             conn.executemany(
-                "INSERT INTO followups (contact_id, due_at, note, owner, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)", followups,
+                "INSERT INTO followups (contact_id, due_at, note, owner, created_at, updated_at,"
+                " status, done_at, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", followups,
             )
             conn.executemany(
-                "INSERT INTO events (contact_id, kind, text, at, author, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)", events,
+                "INSERT INTO events (contact_id, kind, text, at, author, created_at, score, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events,
             )
             counts["follow-ups"] += len(followups)
             counts["timeline events"] += len(events)
         store.audit.record("demo", "database", None, after=counts, now=now)
     return counts
+
+
+def _done_at(past, due: int, now: int) -> int | None:
+    """Most follow-ups due by now were done: mostly by their due time, some a
+    day or two after it; the rest are still open (overdue)."""
+    if due > now or past() >= 0.7:
+        return None
+    late = past() < 0.3
+    return min(now, due + int(past() * 2 * DAY) if late else due - int(past() * 2 * DAY))
+
+
+def _rule_followups(past, stamp, cid: int, contact, created: int, now: int) -> list[tuple]:
+    """A recent contact's new-lead follow-up (due a day after it came in),
+    answered in time or not, so that rule compliance has something to show."""
+    if created < now - RULE_DAYS * DAY or past() >= 0.8:
+        return []
+    due = created + DAY
+    done = created + int(past() * 1.4 * DAY) if due <= now else None
+    if done is not None and done > now:
+        done = None
+    return [(cid, stamp(due), NEW_LEAD[1], contact.owner, contact.created_at,
+             stamp(done or created), "done" if done else "open",
+             stamp(done) if done else None, NEW_LEAD[0])]
+
+
+def _past_events(past, stamp, cid: int, contact, created: int, now: int) -> list[tuple]:
+    """Stage moves from lead to where the contact is now, and a customer's
+    survey answer (mostly happy, a churned one less so)."""
+    options = PATHS.get(contact.stage, ((),))
+    path = options[int(past() * len(options))]
+    moments = sorted(created + int(past() * (now - created)) for _ in path)
+    events, stage = [], "lead"
+    for moved, at in zip(path, moments):
+        events.append((cid, "stage", f"{stage} → {moved}", stamp(at), contact.owner, stamp(at),
+                       None, json.dumps({"from": stage, "to": moved})))
+        stage = moved
+    if contact.stage in ("customer", "churned") and past() < 0.5:
+        since = moments[-1] if moments else created
+        at = since + int(past() * (now - since))
+        low = 3 if contact.stage == "churned" else 7
+        score = low + int(past() * 4)
+        events.append((cid, "survey", "How likely are you to recommend us?", stamp(at),
+                       contact.owner, stamp(at), score, None))
+    return events
