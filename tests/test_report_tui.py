@@ -229,3 +229,20 @@ async def test_a_mistake_in_the_report_config_is_said_on_the_screen(db_path, clo
             assert str(screen.query_one("#heading", Static).render()) == f"Reports  ·  {problem}"
             [shown] = app._notifications
             assert shown.message == problem and shown.markup is False  # [report] is no markup
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 40), (80, 24), (60, 24)])
+async def test_a_cards_detail_is_shown_whole(store, size):
+    # Five cards in a row at 100 columns: 'median 176.8 days' and '… · 1
+    # answers' took a third line the card hadn't, and 'days' and 'answers'
+    # were cut off.
+    ada = store.contacts.add("Ada", now=FROZEN - timedelta(days=300)).id
+    store.contacts.edit(ada, {"stage": "customer"}, now=FROZEN - timedelta(days=300 - 176.8))
+    store.timeline.log(ada, "survey", "Great", score=9, at=FROZEN - timedelta(days=1), now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_reports(app, pilot)
+        assert card(screen, "conversion")[2] == "1 of 1 · median 176.8 days"
+        for shown in screen.query(".card"):
+            detail = shown.query_one(".card-detail", Label)
+            assert detail.region.bottom <= shown.content_region.bottom, shown.id
