@@ -136,3 +136,28 @@ def test_one_contacts_handover_and_a_rule_sweep_dont_read_everyone(tmp_path):
     assert large[0] < 2 * small[0] + 5, found
     assert large[1] < 2 * small[1] + 5, found
     assert large[2] < 2 * small[2] + 5, found
+
+
+def test_a_persons_export_and_erase_dont_weigh_each_deleted_contact_against_the_log(tmp_path):
+    """An import of thousands undone leaves thousands of deleted contacts in
+    the audit log. Looking for the person's earlier records checked each of
+    them against every entry of the log for a merge, so 50,000 undone took
+    `privacy export` (and `erase`, holding the write lock) five minutes."""
+    from tinycrm.store import privacy
+    from tinycrm.store.import_undo import undo_batch
+
+    found = {}
+    for count in (300, 1200):
+        data = ("Name,Email\n" + "".join(f"Person {i},p{i}@ex.org\n"
+                                         for i in range(count))).encode()
+        with Store(tmp_path / f"e{count}.db", user="alice", clock=lambda: FROZEN,
+                   settings=StoreSettings(), apply_rules=False) as store:
+            batch = importer.import_contacts(store, io.BytesIO(data), name="people.csv")
+            undo_batch(store, batch.batch_id)
+            person = store.contacts.add("Zed Quux", emails=["zed@ex.org"]).id
+            found[count] = (_steps(store, lambda: privacy.export(store, person)),
+                            _steps(store, lambda: privacy.erase(store, person)))
+    small, large = found[300], found[1200]
+    # Four times the deleted contacts: about four times the work, not sixteen.
+    assert large[0] < 6 * small[0], found
+    assert large[1] < 6 * small[1], found
