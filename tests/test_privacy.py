@@ -535,3 +535,45 @@ def test_an_earlier_deleted_record_with_their_uid_is_theirs(cli, tmp_path):
     assert [e["contact_id"] for e in data["earlier_records"]] == [1]
     cli.ok("privacy", "erase", "2", "--yes")
     assert cli("privacy", "export", "1").exit_code == 3   # its history went with them
+
+
+def test_a_kill_while_erase_looks_through_others_records_stops_it_as_a_kill(store, person):
+    """`kill` (or Ctrl-C) lands in whatever Python code runs: while erase
+    looks through thousands of rows for their values, that is the SQL
+    function it gives SQLite, and sqlite3 turned it into "database error:
+    user-defined function raised exception", exit 1. It stops the command
+    as a kill anywhere else does (143), with nothing erased."""
+    import signal
+    import threading
+
+    from tinycrm.stopping import unwind_on
+
+    with store.write() as conn:
+        conn.executemany("INSERT INTO audit (at, actor, action, entity, entity_id, contact_id,"
+                         " after) VALUES ('2026-11-23T09:00:00Z', 'alice', 'update', 'contact',"
+                         " 1, 1, ?)", [[json.dumps({"note": f"note {i} " * 20})]
+                                       for i in range(20_000)])
+    looking, sent = threading.Event(), threading.Event()
+    main = threading.main_thread().ident
+
+    def kill_when_looking() -> None:
+        looking.wait()
+        signal.pthread_kill(main, signal.SIGTERM)
+        sent.set()
+
+    store.conn.set_trace_callback(
+        lambda sql: looking.set() if "tinycrm_may_hold" in sql else None)
+    killer = threading.Thread(target=kill_when_looking, daemon=True)
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    unwind_on(signal.SIGTERM)
+    try:
+        killer.start()
+        with pytest.raises(SystemExit) as stopped:
+            erase(store, person)
+            sent.wait()  # (had the kill come only once erase was done)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        store.conn.set_trace_callback(None)
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert store.contacts.get(person).name == SECRETS["name"]

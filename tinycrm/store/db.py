@@ -14,6 +14,8 @@ import os
 import re
 import sqlite3
 import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -135,6 +137,25 @@ def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> DatabaseError:
     if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
         return DamagedDatabase(f"{path} is damaged (SQLite said: {exc}): {CHECK_HINT}")
     return DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})")
+
+
+@contextmanager
+def sql_functions(conn: sqlite3.Connection, **functions: Callable[[object], object]
+                  ) -> Iterator[None]:
+    """Python functions of one argument that the block's SQL calls by name.
+
+    Ctrl-C or ``kill`` lands in whatever Python code runs, and while SQLite
+    scans a table that is one of these: sqlite3 turns what it raises into
+    "user-defined function raised exception" and keeps nothing of it, so the
+    command would end as a database error, exit 1, rather than stopped (130,
+    143). They are held off until the block is done, then stop it as they
+    would have."""
+    from ..stopping import held_off
+
+    for name, function in functions.items():
+        conn.create_function(name, 1, function, deterministic=True)
+    with held_off():
+        yield
 
 
 def file_identity(path: Path) -> tuple[int, int] | None:

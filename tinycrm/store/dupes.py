@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from .contact_state import ContactState, combine
+from .db import sql_functions
 from .errors import ValidationError
 from .models import Contact
 from .profiles import profiles_in_use
@@ -325,7 +326,6 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
     from rapidfuzz import fuzz, process
 
     conn = store.conn
-    conn.create_function("tinycrm_email_canon", 1, email_canon, deterministic=True)
     company_keys: dict[str, str | None] = {}
 
     def key_of(company: str) -> str | None:
@@ -336,7 +336,6 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
             key = company_keys[company] = company_key(company)
             return key
 
-    conn.create_function("tinycrm_company_key", 1, key_of, deterministic=True)
     found: dict[tuple[int, int], tuple[float, list[str]]] = {}
 
     def add(a: int, b: int, score: float, reason: str) -> None:
@@ -349,7 +348,8 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
         found[key] = (max(best, score), reasons)
 
     with store.read():
-        email_groups = list(_pairs_by_key(conn, _SAME_MAILBOX_SQL))
+        with sql_functions(conn, tinycrm_email_canon=email_canon):
+            email_groups = list(_pairs_by_key(conn, _SAME_MAILBOX_SQL))
         phone_groups = list(_pairs_by_key(conn,
                 "SELECT group_concat(contact_id) FROM (SELECT DISTINCT phone_key AS k, contact_id"
                 " FROM contact_phones WHERE phone_key IS NOT NULL) GROUP BY k HAVING count(*) > 1"))
@@ -377,9 +377,10 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
                             add(a, b, other_names, f"{reason}, different names")
         group: list[tuple[int, str, str | None]] = []
         current = None
-        rows = conn.execute(
-            "SELECT tinycrm_company_key(company) AS k, id, name, birthday FROM contacts"
-            " WHERE company IS NOT NULL AND company != '' ORDER BY k, id")
+        with sql_functions(conn, tinycrm_company_key=key_of):
+            rows = conn.execute(
+                "SELECT tinycrm_company_key(company) AS k, id, name, birthday FROM contacts"
+                " WHERE company IS NOT NULL AND company != '' ORDER BY k, id").fetchall()
         for company, contact_id, name, birthday in [*rows, (None, 0, "", None)]:
             if company != current:
                 _similar_names(group, current, threshold, add, fuzz, process)

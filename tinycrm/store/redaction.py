@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
+from .db import sql_functions
 from .textutil import phone_digits
 
 if TYPE_CHECKING:
@@ -151,9 +152,13 @@ def redact(store: Store, values: list[str]) -> int:
     search again."""
     if not values:
         return 0
+    with sql_functions(store.conn, tinycrm_may_hold=_may_hold(values)):
+        return _redact(store, values)
+
+
+def _redact(store: Store, values: list[str]) -> int:
     conn = store.conn
     whole = _whole(values)
-    conn.create_function("tinycrm_may_hold", 1, _may_hold(values), deterministic=True)
     stored = set(values)  # (a number as they wrote it is theirs, however like a date)
     changed = 0
     contacts: list[int] = []
