@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tinycrm.store import Store
 from tinycrm.store.demo import fill
 
@@ -18,6 +20,8 @@ from .test_search_check import GOOD
 
 WRITER = """
 import sys, pathlib
+import pytest
+
 from tinycrm.store import Store
 from tinycrm.store.demo import fill
 db, stop = sys.argv[1], pathlib.Path(sys.argv[2])
@@ -480,3 +484,53 @@ def test_a_backup_clears_the_copies_that_killed_backups_left_and_no_others(cli, 
         path.write_bytes(b"SQLite format 3\x00")
     made = Path(cli.ok("db", "backup", str(folder)).stdout.strip())
     assert sorted(p.name for p in folder.iterdir()) == sorted([made.name, alive.name, other.name])
+
+
+def test_a_kill_while_a_backup_is_restored_waits_for_the_restore_to_be_audited(store, tmp_path):
+    """SQLite copies a backup in with one step, which Python's signal handler
+    runs only after: a `kill` that came meanwhile stopped the restore once it
+    was done, before its audit entry, and exit 143 said nothing had changed.
+    It now ends the command once the restore is audited."""
+    import inspect
+    import signal
+    import threading
+
+    from tinycrm.stopping import unwind_on
+    from tinycrm.store import maintenance
+
+    store.contacts.add("Ada")
+    source = tmp_path / "big.db"  # (a copy that takes a while)
+    with Store(source, user="alice", apply_rules=False) as filled:
+        fill(filled, 5000)
+    lines, first = inspect.getsourcelines(maintenance.restore)
+    copying = first + next(i for i, line in enumerate(lines)
+                           if "backup_conn.backup(store.conn" in line)
+    main, returned = threading.main_thread().ident, threading.Event()
+
+    def kill_once_copying() -> None:
+        # The main thread lets go of Python within restore only in SQLite's
+        # calls: seen on that line or after it, it is copying or has copied.
+        while not returned.is_set():
+            frame = sys._current_frames().get(main)
+            while frame is not None and frame.f_code is not maintenance.restore.__code__:
+                frame = frame.f_back
+            if frame is not None and frame.f_lineno >= copying:
+                break
+        signal.pthread_kill(main, signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    unwind_on(signal.SIGTERM)
+    killer = threading.Thread(target=kill_once_copying, daemon=True)
+    try:
+        killer.start()
+        with pytest.raises(SystemExit) as stopped:
+            maintenance.restore(store, source)
+            returned.set()
+            killer.join()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert store.contacts.count() == 5000
+    restored = store.audit.list()[0]
+    assert (restored.action, (restored.after or {}).get("from")) == ("restore", str(source))

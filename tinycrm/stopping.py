@@ -55,9 +55,21 @@ def held_off() -> Iterator[None]:
         if ctrl_c is signal.default_int_handler:
             signal.signal(signal.SIGINT, ctrl_c)
         if not _holding and _pending:
-            signum = _pending.pop()
-            _pending.clear()
-            if signum == signal.SIGINT:
-                raise KeyboardInterrupt
-            signal.signal(signum, signal.SIG_DFL)
-            raise SystemExit(128 + signum)
+            _stop_now()
+
+
+def stop_if_asked() -> None:
+    """Within ``held_off``, at a point where nothing has been done yet that
+    must be finished (a wait for a lock): end the command now if Ctrl-C or
+    ``kill`` came meanwhile."""
+    if _pending:
+        _stop_now()
+
+
+def _stop_now() -> None:
+    signum = _pending.pop()
+    _pending.clear()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    signal.signal(signum, signal.SIG_DFL)
+    raise SystemExit(128 + signum)

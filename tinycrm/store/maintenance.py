@@ -183,7 +183,9 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
     copied into place). Another writer is waited for as any change waits
     for one (``Busy`` after that). An older backup is then brought up to date."""
     import tempfile
+    from contextlib import ExitStack
 
+    from ..stopping import held_off, stop_if_asked
     from .db import migrate
 
     now = now or store.now()
@@ -192,7 +194,13 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
         raise ValidationError(f"no backup file {source}")
     if os.path.samefile(source, store.path):  # (a hard or symbolic link to it, too)
         raise ValidationError("a database can't be restored from itself")
-    with tempfile.TemporaryDirectory(prefix="tinycrm-restore-") as folder:
+    # Ctrl-C or kill that comes once the backup is going in waits until it is
+    # brought up to date and audited, then ends the command: SQLite copies it
+    # in one step, and Python hears of them only after it, so a restore
+    # stopped then was done all the same, unaudited, while exit 143 said
+    # that nothing had changed.
+    held = ExitStack()
+    with held, tempfile.TemporaryDirectory(prefix="tinycrm-restore-") as folder:
         backup_conn = _checked_backup(source)
         try:
             contacts = backup_conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
@@ -208,9 +216,12 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
             def progress(status: int, remaining: int, total: int) -> None:
                 # (CPython retries a locked database without end, and without
                 # a look at Ctrl-C: this is where both are heard.)
-                if status in (5, 6) and time.monotonic() > deadline:  # SQLITE_BUSY, _LOCKED
-                    raise Busy(OTHER_WRITER)
+                if status in (5, 6):  # SQLITE_BUSY, _LOCKED: nothing copied yet
+                    stop_if_asked()
+                    if time.monotonic() > deadline:
+                        raise Busy(OTHER_WRITER)
 
+            held.enter_context(held_off())
             backup_conn.backup(store.conn, progress=progress)
         except sqlite3.DatabaseError as exc:
             if is_read_only(exc):  # the database, not the backup
@@ -218,10 +229,10 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
             raise DatabaseError(f"restoring from {source} failed: {exc}") from None
         finally:
             backup_conn.close()
-    migrated = migrate(store.conn, store.path)
-    with store.patient(), store.write():
-        store.audit.record("restore", "database", None,
-                           after={"from": str(source), "contacts": contacts}, now=now)
+        migrated = migrate(store.conn, store.path)
+        with store.patient(), store.write():
+            store.audit.record("restore", "database", None,
+                               after={"from": str(source), "contacts": contacts}, now=now)
     return Restored(source, contacts, migrated)
 
 
