@@ -534,3 +534,43 @@ def test_a_kill_while_a_backup_is_restored_waits_for_the_restore_to_be_audited(s
     assert store.contacts.count() == 5000
     restored = store.audit.list()[0]
     assert (restored.action, (restored.after or {}).get("from")) == ("restore", str(source))
+
+
+def test_a_kill_while_a_backup_waits_to_record_itself_leaves_it_audited(store, db_path, tmp_path):
+    """A backup in place waits for the write lock to record itself (an import
+    running, another writer): a `kill` then ended it with exit 143, "nothing
+    done", while the file was there with no audit entry. It now ends the
+    command once the entry is in."""
+    import signal
+    import threading
+
+    from tinycrm.stopping import unwind_on
+    from tinycrm.store.maintenance import backup
+
+    store.contacts.add("Ada")
+    dest = tmp_path / "copy.db"
+    writer = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    main = threading.main_thread().ident
+
+    def kill_once_in_place() -> None:
+        while not dest.exists():
+            time.sleep(0.01)
+        signal.pthread_kill(main, signal.SIGTERM)
+        writer.execute("ROLLBACK")
+
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    unwind_on(signal.SIGTERM)
+    killer = threading.Thread(target=kill_once_in_place, daemon=True)
+    try:
+        killer.start()
+        with pytest.raises(SystemExit) as stopped:
+            backup(store, dest)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        killer.join()
+        writer.close()
+    assert stopped.value.code == 128 + signal.SIGTERM
+    entry = store.audit.list()[0]
+    assert (entry.action, (entry.after or {}).get("path")) == ("backup", str(dest))

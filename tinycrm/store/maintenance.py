@@ -9,11 +9,13 @@ import re
 import sqlite3
 import stat
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..stopping import held_off, stop_if_asked
 from .busy import OTHER_WRITER, is_locked
 from .db import CHECK_HINT, pending_migrations
 from .errors import (
@@ -69,41 +71,46 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
     _clear_dead_partials(dest.parent)
     started = time.perf_counter()
     old_umask = os.umask(0o077)
-    try:
-        tmp.unlink(missing_ok=True)
-        target = sqlite3.connect(str(tmp), isolation_level=None)
+    held = ExitStack()
+    with held:
         try:
-            store.conn.backup(target)  # pages=-1: the whole file in one step
-            target.execute("PRAGMA journal_mode = DELETE")
-            contacts = target.execute("SELECT count(*) FROM contacts").fetchone()[0]
-            status = target.execute("PRAGMA quick_check").fetchone()[0]
+            tmp.unlink(missing_ok=True)
+            target = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                store.conn.backup(target)  # pages=-1: the whole file in one step
+                target.execute("PRAGMA journal_mode = DELETE")
+                contacts = target.execute("SELECT count(*) FROM contacts").fetchone()[0]
+                status = target.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                target.close()
+            if status != "ok":
+                raise DatabaseError(f"the backup failed its check: {status}")
+            os.chmod(tmp, 0o600)
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            # From here the backup is there: Ctrl-C and kill wait for its
+            # audit entry (stopped before it, exit 143 said nothing was done).
+            held.enter_context(held_off())
+            _put_in_place(tmp, dest)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"backup to {dest} failed: {exc}") from None
+        except OSError as exc:
+            raise DatabaseError(f"can't write {dest}: {exc.strerror or exc}") from None
         finally:
-            target.close()
-        if status != "ok":
-            raise DatabaseError(f"the backup failed its check: {status}")
-        os.chmod(tmp, 0o600)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        _put_in_place(tmp, dest)
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"backup to {dest} failed: {exc}") from None
-    except OSError as exc:
-        raise DatabaseError(f"can't write {dest}: {exc.strerror or exc}") from None
-    finally:
-        os.umask(old_umask)
-        tmp.unlink(missing_ok=True)
-    seconds = time.perf_counter() - started
-    # The copy is made and in place: its entry waits for the lock however
-    # long another writer holds it (giving up, exit 5, would say nothing was
-    # done while the file is there).
-    try:
-        with store.patient(), store.write():
-            store.audit.record("backup", "database", None, after={"path": str(dest)}, now=now)
-    except sqlite3.OperationalError as exc:
-        if not is_read_only(exc):
-            raise
-        return Backup(dest, dest.stat().st_size, seconds, contacts, audited=False)
-    return Backup(dest, dest.stat().st_size, seconds, contacts)
+            os.umask(old_umask)
+            tmp.unlink(missing_ok=True)
+        seconds = time.perf_counter() - started
+        # The copy is made and in place: its entry waits for the lock however
+        # long another writer holds it (giving up, exit 5, would say nothing was
+        # done while the file is there).
+        try:
+            with store.patient(), store.write():
+                store.audit.record("backup", "database", None, after={"path": str(dest)}, now=now)
+        except sqlite3.OperationalError as exc:
+            if not is_read_only(exc):
+                raise
+            return Backup(dest, dest.stat().st_size, seconds, contacts, audited=False)
+        return Backup(dest, dest.stat().st_size, seconds, contacts)
 
 
 # A backup's copy while it is made (``.NAME.db.PID.partial``): only names of
@@ -183,9 +190,7 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
     copied into place). Another writer is waited for as any change waits
     for one (``Busy`` after that). An older backup is then brought up to date."""
     import tempfile
-    from contextlib import ExitStack
 
-    from ..stopping import held_off, stop_if_asked
     from .db import migrate
 
     now = now or store.now()
