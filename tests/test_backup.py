@@ -20,8 +20,6 @@ from .test_search_check import GOOD
 
 WRITER = """
 import sys, pathlib
-import pytest
-
 from tinycrm.store import Store
 from tinycrm.store.demo import fill
 db, stop = sys.argv[1], pathlib.Path(sys.argv[2])
@@ -495,8 +493,8 @@ def test_a_kill_while_a_backup_is_restored_waits_for_the_restore_to_be_audited(s
     import signal
     import threading
 
-    from tinycrm.stopping import unwind_on
     from tinycrm.store import maintenance
+    from tinycrm.store.stopping import unwind_on
 
     store.contacts.add("Ada")
     source = tmp_path / "big.db"  # (a copy that takes a while)
@@ -544,8 +542,8 @@ def test_a_kill_while_a_backup_waits_to_record_itself_leaves_it_audited(store, d
     import signal
     import threading
 
-    from tinycrm.stopping import unwind_on
     from tinycrm.store.maintenance import backup
+    from tinycrm.store.stopping import unwind_on
 
     store.contacts.add("Ada")
     dest = tmp_path / "copy.db"

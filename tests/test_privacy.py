@@ -546,7 +546,7 @@ def test_a_kill_while_erase_looks_through_others_records_stops_it_as_a_kill(stor
     import signal
     import threading
 
-    from tinycrm.stopping import unwind_on
+    from tinycrm.store.stopping import unwind_on
 
     with store.write() as conn:
         conn.executemany("INSERT INTO audit (at, actor, action, entity, entity_id, contact_id,"

@@ -202,7 +202,7 @@ def main() -> None:
     # The same commands, built on first use (see fastcli.py): a short command
     # doesn't pay for building every other one.
     from .fastcli import lazy_root
-    from .stopping import unwind_on
+    from .store.stopping import unwind_on
 
     unwind_on(signal.SIGTERM, signal.SIGHUP)
     if sys.stdout is None:  # started with stdout closed (`>&-`)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
-from ..stopping import held_off
 from ..store.errors import Busy, TinyCRMError
 from ..store.models import QueueItem
 from ..store.reminders import CHANNELS, RENEW_EVERY, Claim, Reminders
+from ..store.stopping import held_off
 from .command import CommandFailed
 from .smtp import SendFailed
 from .stdout import StdoutFailed

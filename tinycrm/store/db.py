@@ -150,7 +150,7 @@ def sql_functions(conn: sqlite3.Connection, **functions: Callable[[object], obje
     command would end as a database error, exit 1, rather than stopped (130,
     143). They are held off until the block is done, then stop it as they
     would have."""
-    from ..stopping import held_off
+    from .stopping import held_off
 
     for name, function in functions.items():
         conn.create_function(name, 1, function, deterministic=True)

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..stopping import held_off, stop_if_asked
 from .busy import OTHER_WRITER, is_locked
 from .db import CHECK_HINT, pending_migrations
 from .errors import (
@@ -27,6 +26,7 @@ from .errors import (
     read_only_message,
 )
 from .search_upkeep import REMEDY, fts_problem, row_drift, word_drift, words_problem
+from .stopping import held_off, stop_if_asked
 from .timeutil import system_now, to_local
 
 if TYPE_CHECKING:

@@ -1,7 +1,8 @@
 """How a command is stopped: ``kill`` and a closed terminal end it the way
 Ctrl-C does, by unwinding; and the few steps that must not be cut short
-(recording reminders that have gone out) hold every one of them off until
-they are done."""
+(recording reminders that have gone out, a restore and its audit entry)
+hold every one of them off until they are done. In ``store/`` because the
+store's own steps hold them off; the CLI installs the handlers."""
 
 from __future__ import annotations
 
