@@ -291,7 +291,8 @@ def test_restore_refuses_what_is_no_tinycrm_backup(cli, tmp_path):
                             (text, "is not a tinycrm database"),
                             (tmp_path / "missing.db", "no backup file")):
         result = cli("db", "restore", str(source), "--yes")
-        assert result.exit_code in (1, 2) and message in result.stderr, result.stderr
+        assert result.exit_code == (3 if source.name == "missing.db" else 1), result.stderr
+        assert message in result.stderr, result.stderr
     assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Ada"]
 
 
@@ -347,8 +348,9 @@ def test_a_database_too_damaged_to_open_is_restored_from_a_backup(cli, db_path, 
 def test_a_backup_to_stdout_or_a_missing_folder_is_a_usage_error(cli, tmp_path):
     cli.ok("--no-rules", "add", "Ada")
     assert cli("db", "backup", "-").exit_code == 2
-    result = cli("db", "backup", f"{tmp_path}/newdir/")
-    assert result.exit_code == 2 and "no folder" in result.stderr
+    for path in (f"{tmp_path}/newdir/", f"{tmp_path}/newdir/b.db"):
+        result = cli("db", "backup", path)
+        assert (result.exit_code, result.stderr) == (2, f"tinycrm: error: no folder {tmp_path}/newdir\n")
     assert not (tmp_path / "newdir").exists()
 
 
@@ -428,7 +430,7 @@ def test_restore_waits_as_a_change_does_then_is_busy(cli, db_path, tmp_path):
 def test_restore_onto_a_new_machine_makes_the_database(cli, db_path, tmp_path):
     source = _backup_with(tmp_path, "src")
     assert not db_path.exists()
-    assert cli("db", "restore", str(tmp_path / "typo.db"), "--yes").exit_code == 2
+    assert cli("db", "restore", str(tmp_path / "typo.db"), "--yes").exit_code == 3
     assert not db_path.exists()
     cli.ok("db", "restore", str(source), "--yes")
     assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == ["Bea Backup"]

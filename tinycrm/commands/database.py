@@ -39,6 +39,7 @@ def db_backup(
     """Copy the database consistently, even while others write (SQLite's online
     backup API). The copy is owner-only; an existing file is never overwritten."""
     from ..paths import expand
+    from ..store.errors import ValidationError
     from ..store.maintenance import backup
 
     if not path.strip():
@@ -47,8 +48,9 @@ def db_backup(
         raise typer.BadParameter("a backup is a database file, not a stream: give a path",
                                  param_hint="PATH")
     if path.endswith("/") and not expand(Path(path), "backup").is_dir():
-        # (Path drops the slash: "newdir/" would be a file named newdir.)
-        raise typer.BadParameter(f"no folder {path}", param_hint="PATH")
+        # (Path drops the slash: "newdir/" would be a file named newdir. Said
+        # as backup() says it of a path without the slash.)
+        raise ValidationError(f"no folder {expand(Path(path), 'backup')}")
     result = backup(_existing(ctx, "back up").store(upkeep=True), expand(Path(path), "backup"))
     typer.echo(str(result.path))
     say(f"backed up {result.contacts} contacts ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s"
@@ -112,13 +114,13 @@ def db_restore(
 
     if not source.strip():
         raise typer.BadParameter("an empty path", param_hint="BACKUP")
-    from ..store.errors import ValidationError
+    from ..store.errors import NotFound
 
     env = env_of(ctx)
     backup_path = expand(Path(source), "backup")
     # (Before the database is opened, which on a new machine makes it.)
     if not backup_path.is_file():
-        raise ValidationError(f"no backup file {backup_path}")
+        raise NotFound(f"no backup file {backup_path}")  # (exit 3, as import's missing file)
     check_backup(backup_path)
     if not yes and not confirm(f"Replace everything in {env.db_path} with {source}'s content?"):
         say("nothing restored (use --yes to skip the question)")

@@ -21,6 +21,7 @@ from .errors import (
     Busy,
     Conflict,
     DatabaseError,
+    NotFound,
     ValidationError,
     is_read_only,
     read_only_message,
@@ -196,7 +197,7 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
     now = now or store.now()
     source = Path(source).expanduser()
     if not source.is_file():
-        raise ValidationError(f"no backup file {source}")
+        raise NotFound(f"no backup file {source}")
     if os.path.samefile(source, store.path):  # (a hard or symbolic link to it, too)
         raise ValidationError("a database can't be restored from itself")
     # Ctrl-C or kill that comes once the backup is going in waits until it is
