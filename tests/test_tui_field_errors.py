@@ -97,3 +97,35 @@ async def test_a_follow_up_with_a_recurrence_and_the_owner_left_empty_is_saved(s
         assert isinstance(app.screen, DetailScreen)
         [followup] = store.followups.list(contact_id=ids["katherine"], now=FROZEN)
         assert (followup.every, followup.owner) == ("2w", "alice")
+
+
+async def test_an_edit_keeps_a_tag_address_and_number_from_before_the_length_limits(store):
+    """The limits (a tag of 100 characters, an address of 254, a number of
+    64) are for new values: a contact that has longer ones from before them
+    is still edited, and a new one too long is told under its field."""
+    ids = seed(store)
+    grace = ids["grace"]
+    long_tag, long_email, long_phone = "t" * 150, "g" * 80 + "@navy.example", "+1 " + "5" * 70
+    with store.write():
+        store.conn.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+                           [grace, long_tag])
+        store.conn.execute("UPDATE contact_emails SET email = ?, email_key = ? WHERE contact_id = ?",
+                           [long_email, long_email, grace])
+        store.conn.execute("INSERT INTO contact_phones (contact_id, position, phone, phone_key)"
+                           " VALUES (?, 9, ?, '55555555')", [grace, long_phone])
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Grace Hopper")
+        await keys(app, pilot, "e")
+        app.screen.query_one("#company").value = "US Navy"
+        await keys(app, pilot, "ctrl+s")
+        assert not isinstance(app.screen, FormScreen), field_errors(app)
+        await keys(app, pilot, "e")
+        tags = app.screen.query_one("#tags")
+        tags.value = tags.value + ", " + "n" * 101
+        await keys(app, pilot, "ctrl+s")
+        assert list(field_errors(app)) == ["tags-field"]
+    after = store.contacts.get(grace)
+    assert after.company == "US Navy" and long_tag in after.tags
+    assert long_email in after.emails and long_phone in after.phones

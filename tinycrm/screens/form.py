@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from ..store.browse import Browse, Similar
-from ..store.contact_values import TooLong, check_lengths, clean_tag, split_tags
+from ..store.contact_values import TooLong, check_lengths, clean_tag, split_tags, tag_form
 from ..store.errors import Conflict, TinyCRMError, ValidationError
 from ..store.models import Contact
 from ..store.textutil import clean_email, clean_phone, one_line
@@ -133,6 +133,13 @@ class FormScreen(KeepsInput, CRMScreen[int]):
     def _tags_before(self) -> tuple[str, ...]:
         return self.contact.tags if self.contact is not None else ()
 
+    def _before(self, key: str) -> set[str]:
+        """The contact's addresses (lower-cased) or numbers, as they are now."""
+        if self.contact is None:
+            return set()
+        values = getattr(self.contact, key)
+        return {v.lower() for v in values} if key == "emails" else set(values)
+
     def _value(self, key: str) -> str:
         return self.query_one(f"#{key}", Input).value.strip()
 
@@ -142,12 +149,16 @@ class FormScreen(KeepsInput, CRMScreen[int]):
         one too long), so that the error shows under its field."""
         checks = {
             "name": lambda v: _text("name", v) or _fail("a contact needs a name"),
-            "emails": lambda v: [clean_email(e) for e in _split(v, r"[,;\s]")],
-            "phones": lambda v: [clean_phone(p) for p in _split(v)],
+            # (The limits are for new values: one kept from before them stays.)
+            "emails": lambda v: [clean_email(e, new=e.lower() not in self._before("emails"))
+                                 for e in _split(v, r"[,;\s]")],
+            "phones": lambda v: [clean_phone(p, new=p not in self._before("phones"))
+                                 for p in _split(v)],
             "company": lambda v: _text("company", v),
             "title": lambda v: _text("title", v),
             "owner": lambda v: one_line(v) or _fail("a contact needs an owner"),
-            "tags": lambda v: [clean_tag(t) for t in split_tags(v, self._tags_before())],
+            "tags": lambda v: [clean_tag(t, new=tag_form(t) not in self._tags_before())
+                               for t in split_tags(v, self._tags_before())],
             "cadence": lambda v: period_days(v) if v else None,
         }
         values: dict[str, Any] = {}

@@ -20,6 +20,7 @@ from .contact_values import (
     field_key,
     field_values,
     split_name,
+    tag_form,
 )
 from .dupes import name_shows
 from .errors import Ambiguous, Conflict, MergedAway, NotFound, ValidationError, quoted
@@ -262,19 +263,23 @@ class Contacts:
             )
         return tier
 
-    def _clean_emails(self, emails: Iterable[str]) -> list[str]:
+    def _clean_emails(self, emails: Iterable[str], kept: Iterable[str] = ()) -> list[str]:
+        """``kept``: the contact's addresses already (the limits are for new ones:
+        one from before them must not stop an edit of something else)."""
         cleaned, seen = [], set()
+        had = {normalize_email(e) for e in kept}
         for email in emails:
-            value = clean_email(email)
+            value = clean_email(email, new=normalize_email(email) not in had)
             if normalize_email(value) not in seen:
                 seen.add(normalize_email(value))
                 cleaned.append(value)
         return cleaned
 
-    def _clean_phones(self, phones: Iterable[str]) -> list[str]:
+    def _clean_phones(self, phones: Iterable[str], kept: Iterable[str] = ()) -> list[str]:
         cleaned, seen = [], set()
+        had = {" ".join(p.split()) for p in kept}
         for phone in phones:
-            value = clean_phone(phone)
+            value = clean_phone(phone, new=" ".join(phone.split()) not in had)
             ident = number_ident(value)
             if ident not in seen:
                 seen.add(ident)
@@ -480,12 +485,13 @@ class Contacts:
                     part is None or name_shows(values["name"], part) for part in parts):
                 values["first_name"], values["last_name"] = split_name(values["name"])
         if "emails" in changes:
-            values["emails"] = self._clean_emails(changes["emails"])
+            values["emails"] = self._clean_emails(changes["emails"], before.emails)
             self._check_emails_free(values["emails"], before.id)
         if "phones" in changes:
-            values["phones"] = self._clean_phones(changes["phones"])
+            values["phones"] = self._clean_phones(changes["phones"], before.phones)
         if "tags" in changes:
-            values["tags"] = sorted({clean_tag(t) for t in changes["tags"]})
+            values["tags"] = sorted({clean_tag(t, new=tag_form(t) not in before.tags)
+                                     for t in changes["tags"]})
         if "fields" in changes:
             merged = dict(before.fields)
             for key, value in (changes["fields"] or {}).items():

@@ -115,13 +115,15 @@ MAX_EMAIL, MAX_EMAIL_LOCAL = 254, 64
 MAX_PHONE = 64  # characters, extension and all ("+1 (555) 010-2030 ext. 12" is 25)
 
 
-def clean_email(email: str) -> str:
+def clean_email(email: str, *, new: bool = True) -> str:
+    """An address as kept; a ``new`` one (not one a contact has already,
+    from before the limits) no longer than SMTP allows."""
     value = email.strip()
     if value.lower().startswith("mailto:"):
         value = value[7:]
     if not _EMAIL.match(value):
         raise ValidationError(f"not an email address: {quoted(value)}")
-    if len(value) > MAX_EMAIL or value.index("@") > MAX_EMAIL_LOCAL:
+    if new and (len(value) > MAX_EMAIL or value.index("@") > MAX_EMAIL_LOCAL):
         # (SMTP's limits, RFC 5321: no mail reaches a longer one.)
         raise ValidationError(f"not an email address: longer than {MAX_EMAIL_LOCAL} characters"
                               f" before the @ or {MAX_EMAIL} in all: {quoted(value)}")
@@ -160,12 +162,13 @@ def number_ident(phone: str) -> str:
     return digits[-9:] if len(digits) >= 7 else phone.strip()
 
 
-def clean_phone(phone: str) -> str:
+def clean_phone(phone: str, *, new: bool = True) -> str:
+    """A number as kept; a ``new`` one no longer than ``MAX_PHONE``."""
     value = " ".join(phone.split())
     if (not _DIGIT.search(value) or NOT_PHONE.search(value)
             or LETTER.search(_EXTENSION.sub("", value))):
         raise ValidationError(f"not a phone number: {quoted(phone)}")
-    if len(value) > MAX_PHONE:
+    if new and len(value) > MAX_PHONE:
         raise ValidationError(f"not a phone number: longer than {MAX_PHONE} characters:"
                               f" {quoted(value)}")
     return value
