@@ -279,17 +279,32 @@ def test_a_uid_on_two_plainly_different_people_is_rejected_not_merged(store, ada
     assert counts(summary) == {"created": 1, "rejected": 2}
     assert [r.line for r in rejects] == [7, 13]
     assert rejects[0].reason == (
-        "UID (line 9): same is the uid of contact 2 (Person 0), and this row is someone else"
-        " (Person 1) with none of their addresses or numbers: two records with one uid? Take"
-        " the uid out of the row to import Person 1 as a new contact, or make the names agree"
-        " if they are one person")
+        "UID (line 9): same is the uid of contact 2 (Person 0), as an earlier row of the file"
+        " says, and this row is someone else (Person 1) with none of their addresses or numbers:"
+        " two records with one uid? Take the uid out of the row to import Person 1 as a new"
+        " contact, or make the names agree if they are one person")
     assert store.contacts.get(2).emails == ("p0@ex.org",)
-    # The same against a contact in the database, in every mode that matches.
-    row = json.dumps({"uid": ada.uid, "name": "Tom One", "title": "CTO"}) + "\n"
-    for mode in ("merge", "update", "skip"):
-        summary, rejects, _ = run(store, row, on_duplicate=mode)
-        assert counts(summary) == {"rejected": 1} and "(Tom One)" in rejects[0].reason
+    # Imported again: the first card is the contact again, the others are not.
+    summary, rejects, _ = run(store, cards)
+    assert counts(summary) == {"unchanged": 1, "rejected": 2}
+    # A contact in the database, by a file that has its uid twice.
+    rows = [{"uid": ada.uid, "name": "Ada Lovelace", "source": "file"},
+            {"uid": ada.uid, "name": "Tom One", "title": "CTO"}]
+    text = "".join(json.dumps(r) + "\n" for r in rows)
+    for mode in ("merge", "update"):
+        summary, rejects, _ = run(store, text, on_duplicate=mode)
+        assert [r.line for r in rejects] == [2] and "(Tom One)" in rejects[0].reason
     assert store.contacts.get(ada.id).title == "CEO"
+
+
+def test_a_uid_the_file_has_once_names_its_contact_renamed_and_readdressed(store, ada):
+    """The bulk edit of an export: a name and an address changed in the file,
+    read back with --on-duplicate update, are the contact's new ones."""
+    row = {"uid": ada.uid, "name": "Ada King", "emails": ["ada@new.example"]}
+    summary, rejects, _ = run(store, json.dumps(row) + "\n", on_duplicate="update")
+    assert rejects == [] and counts(summary) == {"updated": 1}
+    after = store.contacts.get(ada.id)
+    assert (after.name, after.emails) == ("Ada King", ("ada@ex.org", "ada@new.example"))
 
 
 def test_a_uid_still_matches_a_renamed_card_that_keeps_an_address_or_number(store, ada):

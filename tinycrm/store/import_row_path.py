@@ -119,10 +119,12 @@ class RowPath:
                         or any((by_email.get(k) or email_hits.get(k)) == target
                                for k in inc.email_keys)
                         or any(target in (*phone_hits.get(k, ()), *by_phone.get(k, ()))
-                               for k in inc.phone_keys if k is not None)):
-                    # Two cards of one uid that are plainly two people (an
-                    # exporter that gives every card the same uid; cards copied
-                    # between address books and edited): merging would lose one.
+                               for k in inc.phone_keys if k is not None)
+                        or not self._from_this_file(target, pending, merges)):
+                    # Two rows of one file with one uid that are plainly two
+                    # people (an exporter that gives every card the same uid):
+                    # merging would lose one. (A uid the file has once names its
+                    # contact, renamed and readdressed in the file or not.)
                     self.reject(inc.row, self._uid_of_another(inc, target, pending))
                     continue
             shared = None  # an address of the row whose contact is, by name, someone else
@@ -425,13 +427,24 @@ class RowPath:
                 f" out of the row to import {inc.name} alone, or make the names agree if they"
                 " are one person")
 
+    def _from_this_file(self, target: int, pending: dict[int, Any],
+                        merges: dict[int, list[Incoming]]) -> bool:
+        """Whether an earlier row of this import went to the contact: made it,
+        or changed it (a row that changed nothing leaves no trace to tell)."""
+        if target in pending or target in merges:
+            return True
+        return self.conn.execute(
+            "SELECT 1 FROM contacts WHERE id = :id AND import_batch = :batch UNION ALL"
+            " SELECT 1 FROM import_items WHERE batch_id = :batch AND contact_id = :id LIMIT 1",
+            {"id": target, "batch": self.batch_id}).fetchone() is not None
+
     def _uid_of_another(self, inc: Incoming, target: int, pending: dict[int, Any]) -> str:
         name = self.contact_name(target, pending)
         return (f"{self.checker.field(inc.row, 'uid', inc.uid)}: {inc.uid} is the uid of contact"
-                f" {target} ({name}), and this row is someone else ({inc.name}) with none of"
-                " their addresses or numbers: two records with one uid? Take the uid out of the"
-                f" row to import {inc.name} as a new contact, or make the names agree if they"
-                " are one person")
+                f" {target} ({name}), as an earlier row of the file says, and this row is someone"
+                f" else ({inc.name}) with none of their addresses or numbers: two records with"
+                f" one uid? Take the uid out of the row to import {inc.name} as a new contact,"
+                " or make the names agree if they are one person")
 
     def _merge_hint(self, keep: int, other: int) -> str:
         """How to merge two contacts that a row brings together. One this
