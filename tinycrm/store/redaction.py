@@ -152,12 +152,8 @@ def redact(store: Store, values: list[str]) -> int:
     search again."""
     if not values:
         return 0
-    with sql_functions(store.conn, tinycrm_may_hold=_may_hold(values)):
-        return _redact(store, values)
-
-
-def _redact(store: Store, values: list[str]) -> int:
     conn = store.conn
+    may_hold = _may_hold(values)
     whole = _whole(values)
     stored = set(values)  # (a number as they wrote it is theirs, however like a date)
     changed = 0
@@ -172,10 +168,13 @@ def _redact(store: Store, values: list[str]) -> int:
         ("contacts", "id", ["name", "first_name", "last_name", "company", "title", "source",
                             "fields"]),
     ):
-        rows = conn.execute(
-            f"SELECT {key}, {', '.join(columns)} FROM {table}"
-            f" WHERE {' OR '.join(f'tinycrm_may_hold({c})' for c in columns)}",
-        ).fetchall()
+        # (Ctrl-C is held off a statement at a time: it stops the erase
+        # between them, not as a "user-defined function" error.)
+        with sql_functions(conn, tinycrm_may_hold=may_hold):
+            rows = conn.execute(
+                f"SELECT {key}, {', '.join(columns)} FROM {table}"
+                f" WHERE {' OR '.join(f'tinycrm_may_hold({c})' for c in columns)}",
+            ).fetchall()
         for row in rows:
             # (A BLOB a hand edit left is read as text, and written back as text if redacted.)
             new = [_redacted(whole, text.decode("utf-8", "replace") if isinstance(text, bytes)
@@ -194,8 +193,10 @@ def _redact(store: Store, values: list[str]) -> int:
             changed += 1
     # A tag is part of its row's key: it is replaced, not updated (the
     # redacted tag may be one the contact has already).
-    for contact_id, tag in conn.execute(
-            "SELECT contact_id, tag FROM contact_tags WHERE tinycrm_may_hold(tag)").fetchall():
+    with sql_functions(conn, tinycrm_may_hold=may_hold):
+        tagged = conn.execute(
+            "SELECT contact_id, tag FROM contact_tags WHERE tinycrm_may_hold(tag)").fetchall()
+    for contact_id, tag in tagged:
         new_tag = _redacted(whole, tag, stored) if isinstance(tag, str) else tag
         if new_tag == tag:
             continue
