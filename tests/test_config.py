@@ -36,12 +36,6 @@ def test_a_misspelt_report_key_stops_report_naming_file_line_and_key(cli):
     ('[crm]\ntiers = ["vip", "standard"]\ndefault_teir = "vip"\n',
      ":3: [crm] default_teir: unknown key (known: stages, tiers, default_stage, default_tier,"
      " date_order)"),
-    ('[reports]\nidle_days = 60\n',
-     ":1: [reports]: unknown table (tinycrm's tables: crm, cadence, rules, report, smtp,"
-     " keymap)"),
-    ('idle_days = 60\n[report]\nwon_stage = "customer"\n',
-     ":1: idle_days: a key outside any table (tinycrm's tables: crm, cadence, rules, report,"
-     " smtp, keymap)"),
     ('[crm]\ndefault_stage = "new"\n', ":2: [crm] default_stage 'new' is not a stage"),
 ])
 def test_a_mistake_outside_report_stops_every_command_with_its_line(cli, text, message):
@@ -51,6 +45,23 @@ def test_a_mistake_outside_report_stops_every_command_with_its_line(cli, text, m
         assert result.exit_code == 1, args
         assert result.stderr == f"tinycrm: error: {path}{message}\n"
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[reports]\nidle_days = 60\n', ":1: [reports]: unknown table, ignored"),
+    ('idle_days = 60\n[report]\nwon_stage = "customer"\n',
+     ":1: idle_days: a key outside any table, ignored"),
+])
+def test_an_unknown_table_is_a_warning_from_every_command_stopping_none(cli, text, message):
+    # A misspelt table heading must not stop cron's reminders.
+    path = write_config(text)
+    later = {"TINYCRM_NOW": "2026-11-25T09:30:00Z"}  # (the new lead's follow-up is due)
+    for args in (("add", "Ada"), ("list",), ("report",), ("remind",)):
+        result = cli(*args, env=later if args == ("remind",) else None)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert result.stderr.startswith(f"tinycrm: warning: {path}{message} (tinycrm's tables:"
+                                        " crm, cadence, rules, report, smtp, keymap)\n"), args
+    assert "Ada" in result.stdout  # (the new lead's follow-up, reminded)
 
 
 def test_a_misspelt_smtp_key_stops_email_reminders_before_anything_is_sent(cli):
@@ -71,3 +82,20 @@ def test_every_table_and_key_the_readme_shows_is_known(cli):
         write_config(block)
         result = cli("report")
         assert result.exit_code == 0, (block, result.stderr)
+        assert "warning" not in result.stderr, (block, result.stderr)
+
+
+async def test_the_app_opens_and_shows_the_warning_of_an_unknown_table(tmp_path):
+    from tinycrm.app import TinyCRMApp
+    from tinycrm.context import Env
+
+    path = write_config("[reports]\nidle_days = 60\n")
+    app = TinyCRMApp.from_env(Env(db_option=str(tmp_path / "crm.db")))
+    app.poll_interval = None
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert ("warning", f"{path}:1: [reports]: unknown table, ignored (tinycrm's tables:"
+                    " crm, cadence, rules, report, smtp, keymap)") in app.messages
+    finally:
+        app.db.close()

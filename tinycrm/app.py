@@ -166,13 +166,19 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         # The keymap is checked before the database is opened, its mistakes
         # naming the config file as the config's other mistakes do.
         keymap = checked_keymap(env.config.section("keymap"), config=env.config.path)
-        return cls(env.store(wait_for_imports=False), keymap=keymap)
+        app = cls(env.store(wait_for_imports=False), keymap=keymap)
+        app.config_warning = env.config.unknown_table()
+        return app
 
     # -- life cycle ------------------------------------------------------------
+
+    config_warning: str | None = None  # (a table of the config tinycrm doesn't know)
 
     def on_mount(self) -> None:
         # Checking the keymap needs every screen's bindings: after the first paint.
         self.call_after_refresh(self.check_keymap)
+        if self.config_warning:
+            self.notify(plain(self.config_warning), severity="warning", markup=False, timeout=10)
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.check_for_changes)
 

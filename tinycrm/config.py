@@ -96,13 +96,19 @@ class Config:
                               " more than once")
         return tuple(value)
 
-    def store_settings(self) -> StoreSettings:
+    def unknown_table(self) -> str | None:
+        """The warning for the first table (or key outside any table) tinycrm
+        doesn't know: said by every command, stopping none (cron's reminders
+        go out whatever a misspelt table heading meant to set)."""
         for name, value in self.data.items():
             if name not in TABLES:
                 what = f"[{name}]: unknown table" if isinstance(value, dict) else (
                     f"{name}: a key outside any table")
-                raise ConfigError(f"{self.where(name)}: {what} (tinycrm's tables:"
-                                  f" {', '.join(TABLES)})")
+                return (f"{self.where(name)}: {what}, ignored (tinycrm's tables:"
+                        f" {', '.join(TABLES)})")
+        return None
+
+    def store_settings(self) -> StoreSettings:
         crm = self.section("crm")
         problem = self.unknown_key("crm")
         if problem:

@@ -87,6 +87,11 @@ class Env:
             if not upkeep:
                 raise
             settings = StoreSettings()
+        warning = self.config.unknown_table()
+        if warning and wait_for_imports:  # (the app shows it itself: TinyCRMApp.on_mount)
+            from .output import say
+
+            say(f"tinycrm: warning: {warning}")
         return Store(path, user=self.user, settings=settings, apply_rules=self.apply_rules,
                      **waits)
 
