@@ -104,3 +104,18 @@ async def test_letters_that_come_with_the_slash_go_into_the_search(store, to_scr
         assert names(app) == ["Zed Shaw"]
         await keys(app, pilot, "slash")  # in the search box, a / is a /
         assert app.screen.query_one("#search", Input).value == "zed/"
+
+
+async def test_a_slash_typed_into_an_open_filter_list_stays_there(store):
+    """A filter's list is searched by typing: a tag like partner/oem has a /."""
+    from textual.widgets._select import SelectOverlay
+
+    seed(store)
+    store.contacts.add("Oem Partner", tags=["partner/oem"])
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.screen.action_filters()  # the Tag filter
+        await keys(app, pilot, "enter", *"p/o")
+        assert isinstance(app.focused, SelectOverlay)
+        assert app.screen.query_one("#search", Input).value == ""

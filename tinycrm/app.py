@@ -334,12 +334,12 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             # quitting would lose what was typed: ctrl+q quits (asking first).
             return False
         if action == "search_contacts":
-            from textual.widgets import Input, TextArea
-
-            # A / typed in a text field (the search box too) is the field's;
-            # leaving a form would lose what was typed; a dialog keeps its keys.
+            # A / typed where it is text (a field, the search box, a filter's
+            # list searched by typing) is that widget's; leaving a form would
+            # lose what was typed; a dialog keeps its keys.
             return not (isinstance(self.screen, (KeepsInput, ModalScreen))
-                        or isinstance(self.focused, (Input, TextArea)))
+                        or self.focused is not None
+                        and self.focused.check_consume_key("slash", "/"))
         if (action == "go" and parameters and parameters[0] == self.current_mode
                 and any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:])
                 and not isinstance(self.screen, HelpScreen)):

@@ -320,8 +320,9 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.load(reset=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "search" and isinstance(self.focused, Input):
-            return False  # (a / typed in the search box is a /)
+        if action == "search" and self.focused is not None and self.focused.check_consume_key(
+                "slash", "/"):
+            return False  # (a / typed in the search box, or a filter's list, is a /)
         return True
 
     def action_search(self) -> None:
