@@ -281,6 +281,23 @@ def test_a_table_of_japanese_names_lines_up_on_the_terminal(cli):
     assert lines[3].startswith("3   " + "長" * 19 + "…" + " " * 33 + "lead")
 
 
+def test_a_table_of_names_with_marks_and_a_wide_field_label_lines_up(cli):
+    """Marks on a letter take no column (Devanagari's and Thai's vowel signs:
+    unicodedata.combining() gives many of them class 0), as in the app's
+    tables (rich's measure); a custom field's label of wide letters in `show`
+    is measured the same way."""
+    cli.ok("add", "प्रिया शर्मा", "--company", "Acme")  # 12 letters, 7 columns
+    cli.ok("add", "สมชาย ใจดี", "--company", "Acme")  # 10 letters, 9 columns
+    lines = cli.ok("list", "--sort", "created").stdout.splitlines()
+    assert lines[1] == "1   प्रिया शर्मा           Acme     lead   standard  alice"
+    assert lines[2] == "2   สมชาย ใจดี         Acme     lead   standard  alice"
+    cli.ok("edit", "1", "--set", "fields.電話番号の種類=携帯")  # a label 22 columns wide
+    shown = cli.ok("show", "1").stdout.splitlines()
+    # The label takes 21 columns, and the others' values start after it too.
+    assert "fields.電話番号の種類  携帯" in shown
+    assert "name" + " " * 19 + "प्रिया शर्मा" in shown
+
+
 def test_an_address_number_or_tag_longer_than_any_real_one_is_refused(cli, tmp_path, db_path):
     """SMTP's limits for an address (64 before the @, 254 in all), 64
     characters for a number with its extension, 100 for a tag: a whole cell

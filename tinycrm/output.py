@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from itertools import islice
@@ -57,35 +56,23 @@ def _shower(out: IO[str]) -> Callable[[str], str]:
 
 
 def _cells(text: str) -> int:
-    """The columns ``text`` takes on a terminal: a wide letter (山, ア, 한)
-    takes two, a combining mark none; counting letters misaligned a table
-    of Japanese names."""
+    """The columns ``text`` takes on a terminal (``cells``): a wide letter
+    (山, ア, 한) takes two, a mark none; counting letters misaligned a table of
+    Japanese names."""
     if text.isascii():
         return len(text)
-    return sum(_letter_cells(letter) for letter in text)
+    from .cells import cells
+
+    return cells(text)
 
 
-def _letter_cells(letter: str) -> int:
-    if unicodedata.combining(letter) or letter == "\u200b":
-        return 0
-    return 2 if unicodedata.east_asian_width(letter) in ("W", "F") else 1
+def _fitted(text: str, width: int) -> str:
+    """``text`` padded or cut to ``width`` columns."""
+    if text.isascii():
+        return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+    from .cells import fit
 
-
-def _clip(text: str, width: int) -> str:
-    if _cells(text) <= width:
-        return text
-    kept, used = [], 0
-    for letter in text:
-        cells = _letter_cells(letter)
-        if used + cells > width - 1:  # (room for the "…")
-            break
-        kept.append(letter)
-        used += cells
-    return "".join(kept) + "…"
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _cells(text))
+    return fit(text, width)
 
 
 def write_rows(
@@ -145,7 +132,7 @@ def write_rows(
     out.write(("\x1b[1m" + header + "\x1b[0m" if bold else header) + "\n")
     for count, row in enumerate(_chain(head, rows), 1):
         cells = [
-            _pad(_clip(strip_controls(cell_text(row.get(c))), w), w) for c, w in zip(columns, widths)
+            _fitted(strip_controls(cell_text(row.get(c))), w) for c, w in zip(columns, widths)
         ]
         out.write(show("  ".join(cells).rstrip() + "\n"))
     return count
@@ -169,12 +156,12 @@ def write_record(record: dict[str, Any], fmt: OutputFormat | str, *, out: IO[str
         # longest label: the values line up after it too (up to a cell's width).
         labels = [strip_controls(f"{k}.{sub}") if isinstance(v, dict) else k
                   for k, v in record.items() for sub in (v if isinstance(v, dict) else [None])]
-        width = min(MAX_CELL, max(map(len, labels), default=0))
+        width = min(MAX_CELL, max(map(_cells, labels), default=0))
         for key, value in record.items():
             if isinstance(value, dict):
                 for sub, subvalue in value.items():
                     label = strip_controls(f"{key}.{sub}")
-                    line = f"{label.ljust(width)}  {strip_controls(cell_text(subvalue))}\n"
+                    line = f"{_fitted(label, max(width, _cells(label)))}  {strip_controls(cell_text(subvalue))}\n"
                     out.write(show(line))
                 continue
             out.write(show(f"{key.ljust(width)}  {strip_controls(cell_text(value))}\n"))
