@@ -599,3 +599,6 @@ def test_a_demo_database_gives_every_figure_of_the_report_something_to_show(stor
         else:
             assert moves[0]["from"] == "lead" and moves[-1]["to"] == contact.stage
             assert all(a["to"] == b["from"] for a, b in zip(moves, moves[1:]))
+    # Nothing was done before it was made.
+    assert store.conn.execute("SELECT count(*) FROM followups WHERE done_at < created_at"
+                              ).fetchone()[0] == 0

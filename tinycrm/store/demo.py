@@ -184,7 +184,7 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
             for cid, contact, history, created_s in zip(ids, batch, histories, createds):
                 for _ in range(few[int(rand() * 4)]):
                     due = now_s + (int(rand() * 91) - 30) * DAY + int(rand() * 24) * 3600
-                    done = _done_at(past, max(due, created_s), now_s)
+                    done = _done_at(past, max(due, created_s), now_s, created_s)
                     followups.append((cid, stamp(due), pick(NOTES), contact.owner,
                                       contact.created_at, stamp(done or created_s),
                                       "done" if done else "open",
@@ -208,13 +208,15 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
     return counts
 
 
-def _done_at(past, due: int, now: int) -> int | None:
+def _done_at(past, due: int, now: int, created: int) -> int | None:
     """Most follow-ups due by now were done: mostly by their due time, some a
-    day or two after it; the rest are still open (overdue)."""
+    day or two after it, none before it was made; the rest are still open
+    (overdue)."""
     if due > now or past() >= 0.7:
         return None
     late = past() < 0.3
-    return min(now, due + int(past() * 2 * DAY) if late else due - int(past() * 2 * DAY))
+    done = due + int(past() * 2 * DAY) if late else due - int(past() * 2 * DAY)
+    return max(created, min(now, done))
 
 
 def _rule_followups(past, stamp, cid: int, contact, created: int, now: int) -> list[tuple]:
