@@ -91,6 +91,14 @@ def test_a_group_named_by_control_characters_alone_gives_no_tag_and_rejects_no_o
     assert tags_by_name(store) == {"Marie Curie": ["real"]}
 
 
+def test_a_group_named_longer_than_a_tag_may_be_is_cut_and_rejects_no_one(store):
+    long = "Friends from the " + "very " * 30 + "long trip"
+    summary, rejects = run(store, icloud_group(long, f"urn:uuid:{MARIE_UID}") + MARIE)
+    assert (summary.created, rejects) == (1, [])
+    (tag,) = tags_by_name(store)["Marie Curie"]
+    assert len(tag) == 100 and tag.startswith("friends from the very very")
+
+
 def test_a_kind_line_cut_by_a_block_end_is_still_found(store, monkeypatch):
     from tinycrm.store.formats import vcardgroups
 

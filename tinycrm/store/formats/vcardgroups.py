@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import IO, Any
 
+from ..contact_values import MAX_TAG, tag_form
 from ..textutil import strip_controls
 from .vcardlines import Property, parse_property, split_unescaped, unescape
 from .vcardwriter import escape
@@ -114,7 +115,8 @@ def _group_name(props: list[Property]) -> str:
                 # A name that clean_tag would find empty is none: as a tag it
                 # would reject each member's card, for no fault of the card's.
                 if strip_controls(name).strip():
-                    return name
+                    # (Nor one longer than a tag may be: it is cut to a tag's length.)
+                    return name if len(tag_form(name)) <= MAX_TAG else tag_form(name)[:MAX_TAG]
     return ""
 
 
