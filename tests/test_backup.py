@@ -486,6 +486,29 @@ def test_a_backup_clears_the_copies_that_killed_backups_left_and_no_others(cli, 
     assert sorted(p.name for p in folder.iterdir()) == sorted([made.name, alive.name, other.name])
 
 
+def stopped_by_kill(kill, run) -> object:
+    """The exit code of ``run()`` while a thread runs ``kill`` (which sends
+    SIGTERM to this, the main thread), SIGTERM handled as the CLI has it."""
+    import signal
+    import threading
+
+    from tinycrm.store.stopping import unwind_on
+
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    unwind_on(signal.SIGTERM)
+    killer = threading.Thread(target=kill, daemon=True)
+    try:
+        killer.start()
+        with pytest.raises(SystemExit) as stopped:
+            run()
+            killer.join()  # (a kill after run() returned still lands in here)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        killer.join()
+    return stopped.value.code
+
+
 def test_a_kill_while_a_backup_is_restored_waits_for_the_restore_to_be_audited(store, tmp_path):
     """SQLite copies a backup in with one step, which Python's signal handler
     runs only after: a `kill` that came meanwhile stopped the restore once it
@@ -496,7 +519,6 @@ def test_a_kill_while_a_backup_is_restored_waits_for_the_restore_to_be_audited(s
     import threading
 
     from tinycrm.store import maintenance
-    from tinycrm.store.stopping import unwind_on
 
     store.contacts.add("Ada")
     source = tmp_path / "big.db"  # (a copy that takes a while)
@@ -518,19 +540,11 @@ def test_a_kill_while_a_backup_is_restored_waits_for_the_restore_to_be_audited(s
                 break
         signal.pthread_kill(main, signal.SIGTERM)
 
-    before = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    unwind_on(signal.SIGTERM)
-    killer = threading.Thread(target=kill_once_copying, daemon=True)
-    try:
-        killer.start()
-        with pytest.raises(SystemExit) as stopped:
-            maintenance.restore(store, source)
-            returned.set()
-            killer.join()
-    finally:
-        signal.signal(signal.SIGTERM, before)
-    assert stopped.value.code == 128 + signal.SIGTERM
+    def restore() -> None:
+        maintenance.restore(store, source)
+        returned.set()
+
+    assert stopped_by_kill(kill_once_copying, restore) == 128 + signal.SIGTERM
     assert store.contacts.count() == 5000
     restored = store.audit.list()[0]
     assert (restored.action, (restored.after or {}).get("from")) == ("restore", str(source))
@@ -545,7 +559,6 @@ def test_a_kill_while_a_backup_waits_to_record_itself_leaves_it_audited(store, d
     import threading
 
     from tinycrm.store.maintenance import backup
-    from tinycrm.store.stopping import unwind_on
 
     store.contacts.add("Ada")
     dest = tmp_path / "copy.db"
@@ -559,18 +572,10 @@ def test_a_kill_while_a_backup_waits_to_record_itself_leaves_it_audited(store, d
         signal.pthread_kill(main, signal.SIGTERM)
         writer.execute("ROLLBACK")
 
-    before = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    unwind_on(signal.SIGTERM)
-    killer = threading.Thread(target=kill_once_in_place, daemon=True)
     try:
-        killer.start()
-        with pytest.raises(SystemExit) as stopped:
-            backup(store, dest)
+        code = stopped_by_kill(kill_once_in_place, lambda: backup(store, dest))
     finally:
-        signal.signal(signal.SIGTERM, before)
-        killer.join()
         writer.close()
-    assert stopped.value.code == 128 + signal.SIGTERM
+    assert code == 128 + signal.SIGTERM
     entry = store.audit.list()[0]
     assert (entry.action, (entry.after or {}).get("path")) == ("backup", str(dest))
