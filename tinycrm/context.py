@@ -81,13 +81,14 @@ class Env:
         waits = {} if not wait_for_imports else {
             "busy_timeout": min(BUSY_TIMEOUT_MS / 1000, self.wait),
             "wait_for_imports": self.wait, "on_wait": self._say_waiting}
+        warning = None
         try:
             settings = self.config.store_settings()
+            warning = self.config.unknown_table()
         except ConfigError:
             if not upkeep:
                 raise
             settings = StoreSettings()
-        warning = self.config.unknown_table()
         if warning and wait_for_imports:  # (the app shows it itself: TinyCRMApp.on_mount)
             from .output import say
 
