@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tinycrm.store import Store
 from tinycrm.store.reminders import Reminders
@@ -194,3 +197,38 @@ def test_stopped_while_the_smtp_server_has_yet_to_answer_it_stops_at_once(db_pat
     assert proc.returncode == 143, err
     assert "can't send" not in err
     assert _states(db_path) == [], "its claims are given back"
+
+
+def _exited(pid: int) -> bool:
+    """Whether ``pid`` has ended (a zombie its parent has yet to reap, or gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_stopped_once_its_command_succeeded_it_records_the_items(db_path, tmp_path, signum, code):
+    fill(db_path, 3)
+    log, done = tmp_path / "log", tmp_path / "done"
+    # The command delivers and exits 0, with tinycrm frozen (so it can't yet
+    # see that it has): the stop comes after the delivery, before its record.
+    proc = remind_process(db_path, "--exec", f"cat >> '{log}'; kill -STOP $PPID;"
+                          f" echo $$ > '{done}.tmp'; mv '{done}.tmp' '{done}'")
+    _wait_for(done)
+    command = int(done.read_text())
+    import time
+
+    while not _exited(command):
+        time.sleep(0.02)
+    proc.send_signal(signum)
+    proc.send_signal(signal.SIGCONT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    assert _states(db_path) == ["sent"] * 3
+    again = remind_process(db_path, "--exec", f"cat >> '{log}'",
+                           env={**os.environ, "TINYCRM_NOW": "2026-11-23T10:30:00Z"})
+    assert again.wait(timeout=60) == 0
+    batches = json.loads("[" + log.read_text().replace("][", "],[") + "]")
+    assert [len(b) for b in batches] == [3], "delivered once"

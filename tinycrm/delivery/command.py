@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..store.models import QueueItem
+from ..store.stopping import stop_later
 from .text import as_json
 
 SHELL = "/bin/sh"
@@ -42,8 +43,12 @@ def run(command: str, items: Sequence[QueueItem], now: datetime, *, timeout: flo
     except subprocess.TimeoutExpired:
         _stop(proc)
         raise CommandFailed(f"the command took longer than {timeout:g} s and was stopped") from None
-    except BaseException:
+    except BaseException as exc:
         _stop(proc)
+        # Ctrl-C or kill after the command had exited 0, before it was seen
+        # to: it delivered, so the items are recorded, then the run ends.
+        if proc.returncode == 0 and stop_later(exc):
+            return
         raise
     if proc.returncode != 0:
         how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0

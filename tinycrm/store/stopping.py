@@ -67,6 +67,26 @@ def stop_if_asked() -> None:
         _stop_now()
 
 
+def stop_later(stop: BaseException) -> bool:
+    """Ctrl-C or ``kill`` caught (``stop``, as ``_unwind`` or Python raised
+    it) just after something went out that must be recorded, where raising
+    would give it back to be sent again: keep it for the next ``held_off``
+    block to end the command with, once that is done. False when ``stop`` is
+    not a signal's (an error: raise it)."""
+    if isinstance(stop, KeyboardInterrupt):
+        signum = signal.SIGINT
+    elif (isinstance(stop, SystemExit) and isinstance(stop.code, int)
+          and stop.code - 128 in (signal.SIGTERM, signal.SIGHUP)):
+        signum = stop.code - 128
+    else:
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    if not _pending:
+        _pending.append(signum)
+    return True
+
+
 def _stop_now() -> None:
     signum = _pending.pop()
     _pending.clear()
