@@ -104,13 +104,16 @@ class SMTPServer:
 
     def __init__(self, port: int, *, username: str | None = None, password: str | None = None,
                  tls: tuple[str, str] | None = None, implicit_tls: bool = False,
-                 quit_reply: str | None = None, data_delay: float = 0.0):
+                 quit_reply: str | None = None, data_delay: float = 0.0,
+                 quit_delay: float = 0.0):
         import threading
 
         self.port = port
         self.data_delay = data_delay  # seconds before DATA is answered (a slow server)
         self.data_started = threading.Event()
         self.quit_reply = quit_reply  # what QUIT is answered (a server closing down: 421)
+        self.quit_delay = quit_delay  # seconds before QUIT is answered
+        self.quit_started = threading.Event()
         self.username = username
         self.password = password
         self.tls = tls  # (certificate file, key file): offer STARTTLS, or TLS from the start
@@ -137,6 +140,11 @@ class SMTPServer:
                 return "250 OK"
 
             async def handle_QUIT(self, smtp, session, envelope):
+                server.quit_started.set()
+                if server.quit_delay:
+                    import asyncio
+
+                    await asyncio.sleep(server.quit_delay)
                 return server.quit_reply or "221 Bye"
 
         def authenticator(smtp, session, envelope, mechanism, auth_data):

@@ -232,3 +232,33 @@ def test_stopped_once_its_command_succeeded_it_records_the_items(db_path, tmp_pa
     assert again.wait(timeout=60) == 0
     batches = json.loads("[" + log.read_text().replace("][", "],[") + "]")
     assert [len(b) for b in batches] == [3], "delivered once"
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_stopped_once_the_smtp_server_took_the_message_it_records_it(db_path, tmp_path,
+                                                                      signum, code):
+    from .followup_helpers import SMTPServer, free_port
+
+    fill(db_path, 2)
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                      'from = "crm@ex.org"\nto = "alice@ex.org"\ntimeout = 30\n')
+    env = {**os.environ, "TINYCRM_CONFIG": str(config)}
+    # The server accepts the message, then is slow to answer QUIT.
+    smtp = SMTPServer(port, quit_delay=20).start()
+    try:
+        proc = remind_process(db_path, "--via", "email", env=env)
+        assert smtp.quit_started.wait(30)
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=10)   # not the 20 s the server takes
+        smtp.quit_delay = 0
+        assert proc.returncode == code, err
+        assert "Traceback" not in err
+        assert _states(db_path) == ["sent"] * 2, "what the server took is recorded"
+        again = remind_process(db_path, "--via", "email", env=env)
+        _, err = again.communicate(timeout=60)
+        assert again.returncode == 0, err
+    finally:
+        smtp.stop()
+    assert len(smtp.messages) == 1, "sent once"

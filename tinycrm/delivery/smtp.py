@@ -27,6 +27,7 @@ from typing import Any
 
 from ..store.errors import TinyCRMError, ValidationError, quoted
 from ..store.models import QueueItem
+from ..store.stopping import stop_later
 from ..store.textutil import clean_email
 from .text import digest, subject
 
@@ -195,6 +196,15 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
                     f"the SMTP server {where} took more than {deadline.seconds:g} s over one"
                     " message (ten times [smtp] timeout) and was given up") from None
             raise
+        except BaseException as exc:
+            if not accepted or isinstance(exc, Exception):
+                raise
+            # Ctrl-C or kill while QUIT waits for its answer: the message
+            # went, so it is recorded before the run ends (given back, the
+            # next run would send it again).
+            client.close()
+            if not stop_later(exc):
+                raise
     except smtplib.SMTPAuthenticationError:
         raise SendFailed(f"the SMTP server {where} refused the username or password") from None
     except smtplib.SMTPNotSupportedError as exc:
