@@ -579,3 +579,15 @@ def test_a_kill_while_a_backup_waits_to_record_itself_leaves_it_audited(store, d
     assert code == 128 + signal.SIGTERM
     entry = store.audit.list()[0]
     assert (entry.action, (entry.after or {}).get("path")) == ("backup", str(dest))
+
+
+def test_ids_given_since_the_backup_are_not_given_again_after_a_restore(cli, tmp_path):
+    """An app showing contact 3 (added after the backup) while the backup
+    went in would have logged its note on whoever got id 3 next."""
+    cli.ok("--no-rules", "add", "Ada")
+    cli.ok("--no-rules", "add", "Bob")
+    backup = Path(cli.ok("db", "backup", str(tmp_path / "b.db")).stdout.strip())
+    cli.ok("--no-rules", "add", "Zed")  # contact 3, then gone with the restore
+    cli.ok("db", "restore", str(backup), "--yes")
+    assert cli.ok("--no-rules", "add", "Olga").stdout.strip() == "4"
+    assert cli("show", "3").exit_code == 3

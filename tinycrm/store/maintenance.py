@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .busy import OTHER_WRITER, is_locked
+from .contacts import next_contact_id
 from .db import CHECK_HINT, pending_migrations
 from .errors import (
     Busy,
@@ -217,6 +218,10 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
                 backup_conn = _with_page_size(backup_conn, Path(folder) / "copy.db", page_size)
             with store.write():
                 pass  # a running import is waited for (and named) as any change waits for it
+            # Ids the database gave since the backup are not given again: an
+            # app still showing one (or a script that kept it) would write to
+            # whoever got it next.
+            last_id = next_contact_id(store.conn) - 1
             deadline = time.monotonic() + store.busy_timeout
 
             def progress(status: int, remaining: int, total: int) -> None:
@@ -237,6 +242,8 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
             backup_conn.close()
         migrated = migrate(store.conn, store.path)
         with store.patient(), store.write():
+            store.conn.execute("UPDATE contact_id_mark SET last = max(last, ?) WHERE id = 1",
+                               [last_id])
             store.audit.record("restore", "database", None,
                                after={"from": str(source), "contacts": contacts}, now=now)
     return Restored(source, contacts, migrated)
