@@ -26,10 +26,14 @@ def test_a_misspelt_report_key_stops_report_naming_file_line_and_key(cli):
     path = write_config("# mine\n[report]\nidle-days = 60\n")
     result = cli("report")
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr == (f"tinycrm: error: {path}: [report] idle-days: unknown key on line 3"
+    assert result.stderr == (f"tinycrm: error: {path}:3: [report] idle-days: unknown key"
                              " (known: idle_days, won_stage)\n")
     cli.ok("list")  # (a [report] mistake stops report alone)
     cli.ok("remind")
+    # Its other mistakes give their line the same way (not the file alone).
+    path = write_config('# mine\n\n[report]\nwon_stage = "won"\n')
+    assert cli("report").stderr == (f"tinycrm: error: {path}:4: [report] won_stage 'won'"
+                                     " is not a stage\n")
 
 
 @pytest.mark.parametrize(("text", "message"), [

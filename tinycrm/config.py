@@ -134,26 +134,26 @@ class Config:
         if order not in DATE_ORDERS:
             raise ConfigError(f"{self.where('crm', 'date_order')}: [crm] date_order must be one of"
                               f" {', '.join(DATE_ORDERS)}, got {order!r}")
+        # (Each said with its file and line, as every other mistake in the file.)
         report, problems = self.data.get("report", {}), []
         if not isinstance(report, dict):
-            problems.append("[report] must be a table")
+            problems.append(f"{self.where('report')}: [report] must be a table")
             report = {}
         unknown = [k for k in report if k not in KEYS["report"]]
         if unknown:
-            line = _line_of(self.text, "report", unknown[0])
-            problems.append(f"[report] {unknown[0]}: unknown key" + (f" on line {line}" if line else "")
-                            + f" (known: {', '.join(KEYS['report'])})")
+            problems.append(self.unknown_key("report"))
         won_stage = report.get("won_stage")
         if won_stage is not None and won_stage not in stages:
-            problems.append(f"[report] won_stage {won_stage!r} is not a stage")
+            problems.append(f"{self.where('report', 'won_stage')}: [report] won_stage"
+                            f" {won_stage!r} is not a stage")
             won_stage = None
         idle_days = report.get("idle_days", 30)
         if (not isinstance(idle_days, int) or isinstance(idle_days, bool)
                 or not 1 <= idle_days <= MAX_PERIOD_DAYS):
-            problems.append("[report] idle_days must be a whole number of days,"
-                            f" from 1 to {MAX_PERIOD_DAYS}")
+            problems.append(f"{self.where('report', 'idle_days')}: [report] idle_days must be a"
+                            f" whole number of days, from 1 to {MAX_PERIOD_DAYS}")
             idle_days = 30
-        problem = f"{self.path}: {'; '.join(problems)}" if problems else None
+        problem = "; ".join(problems) if problems else None
         return StoreSettings(
             stages=stages, tiers=tiers, default_stage=default_stage,
             default_tier=default_tier, tag_cadence=cadence,
