@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 
 from .bulk import NewContact, insert_contacts
 from .errors import ValidationError
+from .rules import DEFAULT_RULES
 from .search import search_fold
+from .timeline import stage_move
 from .timeutil import to_db
 
 if TYPE_CHECKING:
@@ -79,7 +81,7 @@ PATHS = {
     "churned": (("qualified", "customer", "churned"), ("customer", "churned")),
     "lost": (("lost",), ("qualified", "lost")),
 }
-NEW_LEAD = ("new-lead", "New lead: get back to them within 24 hours")  # (rules.DEFAULT_RULES')
+NEW_LEAD = next(rule for rule in DEFAULT_RULES if rule["name"] == "new-lead")
 RULE_DAYS = 120  # contacts created this lately had the new-lead rule's follow-up
 CHUNK = 5000
 MAX_CONTACTS = 1_000_000
@@ -228,9 +230,9 @@ def _rule_followups(past, stamp, cid: int, contact, created: int, now: int) -> l
     done = created + int(past() * 1.4 * DAY) if due <= now else None
     if done is not None and done > now:
         done = None
-    return [(cid, stamp(due), NEW_LEAD[1], contact.owner, contact.created_at,
+    return [(cid, stamp(due), NEW_LEAD["note"], contact.owner, contact.created_at,
              stamp(done or created), "done" if done else "open",
-             stamp(done) if done else None, NEW_LEAD[0])]
+             stamp(done) if done else None, NEW_LEAD["name"])]
 
 
 def _past_events(past, stamp, cid: int, contact, created: int, now: int) -> list[tuple]:
@@ -241,7 +243,7 @@ def _past_events(past, stamp, cid: int, contact, created: int, now: int) -> list
     moments = sorted(created + int(past() * (now - created)) for _ in path)
     events, stage = [], "lead"
     for moved, at in zip(path, moments):
-        events.append((cid, "stage", f"{stage} → {moved}", stamp(at), contact.owner, stamp(at),
+        events.append((cid, "stage", stage_move(stage, moved), stamp(at), contact.owner, stamp(at),
                        None, json.dumps({"from": stage, "to": moved})))
         stage = moved
     if contact.stage in ("customer", "churned") and past() < 0.5:

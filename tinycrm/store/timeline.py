@@ -55,6 +55,10 @@ def _event(row) -> Event:
     )
 
 
+def stage_move(old: str | None, new: str | None) -> str:
+    """A stage move's text on the timeline (``lead → customer``)."""
+    return f"{old} → {new}"
+
 class Timeline:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -87,7 +91,7 @@ class Timeline:
                       now: datetime | None = None, **data: Any) -> int:
         """Record a move from stage ``old`` to ``new`` (reports count
         conversions by these); ``data`` says what moved it, if not a hand."""
-        return self.add(contact_id, "stage", f"{old} → {new}",
+        return self.add(contact_id, "stage", stage_move(old, new),
                         data={"from": old, "to": new, **data}, now=now)
 
     def list(self, contact_id: int, *, limit: int | None = None, offset: int = 0) -> list[Event]:
