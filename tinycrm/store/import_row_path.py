@@ -11,12 +11,12 @@ for undo.
 
 ``RowPath`` is a part of ``importer._Import`` (which it works on: the
 connection, the counts, the writer thread, the batch), kept apart because it
-is a concern of its own."""
+is a concern of its own; so are the reasons it gives for a rejected row
+(``import_reasons``) and what a row adds to a contact's notes (``import_notes``)."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,8 @@ from .import_namesakes import (
     without_profiles,
 )
 from .import_namesakes import add as add_namesake
+from .import_notes import new_in_note, paragraphs
+from .import_reasons import RejectReasons
 from .import_rows import Incoming, Rejection
 from .import_types import LOOKUP_KEYS
 from .profiles import profile_key, profile_keys
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     from .import_lane import RowChunk
 
 
-class RowPath:
+class RowPath(RejectReasons):
     """The row-by-row half of ``importer._Import``."""
 
     def flush(self, rows: CellChunk | RowChunk) -> None:
@@ -110,21 +112,13 @@ class RowPath:
                 target = by_uid.get(inc.uid) or uid_hits.get(inc.uid)
                 if target is not None and mode == "create":
                     # A uid names one contact: a new one can't take it too.
-                    self.reject(inc.row, f"{self.checker.field(inc.row, 'uid', inc.uid)}:"
-                                f" {inc.uid} already belongs to contact {target}"
-                                f" ({self.contact_name(target, pending)})")
+                    self.reject(inc.row, self._uid_taken(inc, target, pending))
                     continue
-                if target is not None and not (
-                        self._may_be(inc, target, pending, hit_names)
-                        or any((by_email.get(k) or email_hits.get(k)) == target
-                               for k in inc.email_keys)
-                        or any(target in (*phone_hits.get(k, ()), *by_phone.get(k, ()))
-                               for k in inc.phone_keys if k is not None)
-                        or not self._from_this_file(target, pending, merges)):
-                    # Two rows of one file with one uid that are plainly two
-                    # people (an exporter that gives every card the same uid):
-                    # merging would lose one. (A uid the file has once names its
-                    # contact, renamed and readdressed in the file or not.)
+                if target is not None and self._uid_of_someone_else(
+                        inc, target, pending, merges, hit_names,
+                        {k: by_email.get(k) or email_hits.get(k) for k in inc.email_keys},
+                        [(*phone_hits.get(k, ()), *by_phone.get(k, ()))
+                         for k in inc.phone_keys if k is not None]):
                     self.reject(inc.row, self._uid_of_another(inc, target, pending))
                     continue
             shared = None  # an address of the row whose contact is, by name, someone else
@@ -273,7 +267,7 @@ class RowPath:
                 state = stored.get(contact_id)
                 if state is None:
                     continue
-                noted = not inc.note or self._has_note(contact_id, inc.note)
+                noted = not inc.note or new_in_note(self.conn, contact_id, inc.note) is None
             if profile_fields and (self.profiles.has_profile(contact_id)
                                    or profile_keys(state.fields)
                                    or not state.fields.keys().isdisjoint(profile_fields)):
@@ -414,18 +408,19 @@ class RowPath:
             " FROM audit WHERE contact_id = ? AND entity = 'contact'"
             " AND action IN ('update', 'merge')", [target]) if old)
 
-    def _ambiguous(self, inc: Incoming, key: str, ids: list[int], pending: dict[int, Any]) -> str:
-        phone = next((p for p, k in zip(inc.phones, inc.phone_keys) if k == key), key)
-        who = " and ".join(f"{i} ({self.contact_name(i, pending)})" for i in ids[:3])
-        return (f"{self.checker.field(inc.row, 'phones', phone)}: {phone} is the number of"
-                f" contacts {who}, and this row could be either: give its full name or an address")
-
-    def _shared(self, inc: Incoming, email: str, target: int, pending: dict[int, Any]) -> str:
-        name = self.contact_name(target, pending)
-        return (f"{self.checker.field(inc.row, 'emails', email)}: {email} is contact {target}'s"
-                f" ({name}), and this row is someone else ({inc.name}): a shared address? Take it"
-                f" out of the row to import {inc.name} alone, or make the names agree if they"
-                " are one person")
+    def _uid_of_someone_else(self, inc: Incoming, target: int, pending: dict[int, Any],
+                             merges: dict[int, list[Incoming]], names: dict[int, str],
+                             email_holders: dict[str, int | None],
+                             phone_holders: list[tuple[int, ...]]) -> bool:
+        """Whether a row matched by uid is plainly someone else: two rows of one
+        file with one uid (an exporter that gives every card the same uid),
+        the later of another name and none of the contact's addresses or
+        numbers. Merging would lose one. (A uid the file has once names its
+        contact, renamed and readdressed in the file or not.)"""
+        return not (self._may_be(inc, target, pending, names)
+                    or target in email_holders.values()
+                    or any(target in holders for holders in phone_holders)
+                    or not self._from_this_file(target, pending, merges))
 
     def _from_this_file(self, target: int, pending: dict[int, Any],
                         merges: dict[int, list[Incoming]]) -> bool:
@@ -437,26 +432,6 @@ class RowPath:
             "SELECT 1 FROM contacts WHERE id = :id AND import_batch = :batch UNION ALL"
             " SELECT 1 FROM import_items WHERE batch_id = :batch AND contact_id = :id LIMIT 1",
             {"id": target, "batch": self.batch_id}).fetchone() is not None
-
-    def _uid_of_another(self, inc: Incoming, target: int, pending: dict[int, Any]) -> str:
-        name = self.contact_name(target, pending)
-        return (f"{self.checker.field(inc.row, 'uid', inc.uid)}: {inc.uid} is the uid of contact"
-                f" {target} ({name}), as an earlier row of the file says, and this row is someone"
-                f" else ({inc.name}) with none of their addresses or numbers: two records with"
-                f" one uid? Take the uid out of the row to import {inc.name} as a new contact,"
-                " or make the names agree if they are one person")
-
-    def _merge_hint(self, keep: int, other: int) -> str:
-        """How to merge two contacts that a row brings together. One this
-        import creates exists only once it is done; in a dry run, or a strict
-        run that this very rejection stops, never."""
-        new = [str(i) for i in (keep, other) if i >= self.first_id]
-        if not new:
-            return f" merge them first: tinycrm merge {keep} {other}"
-        them = f"contacts {' and '.join(new)} are" if len(new) == 2 else f"contact {new[0]} is"
-        if self.options.dry_run or self.options.strict:
-            return f" {them} new from this file: merge them once it is imported"
-        return f" {them} new from this file: merge them now: tinycrm merge {keep} {other}"
 
     def contact_name(self, contact_id: int, pending: dict[int, Any]) -> str:
         if contact_id in pending:
@@ -525,7 +500,7 @@ class RowPath:
                 changed = combine(state, inc, overwrite=overwrite, saved=saved, stages=self.stages)
                 # A note the contact hasn't got yet is a change like a field's.
                 # (Undo takes it away by its batch.)
-                new = self._new_in_note(contact_id, inc.note, had) if inc.note else None
+                new = new_in_note(self.conn, contact_id, inc.note, had) if inc.note else None
                 if new:  # (less what this file's earlier rows added to the contact)
                     new = "\n\n".join(p for p in paragraphs(new) if p not in added)
                 if new:
@@ -585,38 +560,6 @@ class RowPath:
             index_rows(self.conn, reindex)
         return changed_ids
 
-    def _has_note(self, contact_id: int, note: str) -> bool:
-        return self._new_in_note(contact_id, note) is None
-
-    def _new_in_note(self, contact_id: int, note: str,
-                     had: dict[int, set[str] | None] | None = None) -> str | None:
-        """The paragraphs of ``note`` the contact's notes haven't got (None
-        when it has them all): rows of one person in a file make one note, and
-        an export carries all of a contact's notes as one. (``+kind``: the
-        contact's own events, not every note there is by the (kind, at) index.)
-        ``had`` keeps the paragraphs once read, for the contact's next rows:
-        read for each, a file of thousands of rows of one person's notes took
-        time in the square of their number. (A contact's first row is looked
-        for by SQL alone, and marked in ``had``; its second reads them.)"""
-        known = None if had is None else had.get(contact_id)
-        if known is None:
-            first = had is None or contact_id not in had
-            if had is not None:
-                had[contact_id] = None
-            if first and self.conn.execute(
-                    "SELECT 1 FROM events WHERE contact_id = :id AND +kind = 'note' AND (text = :note"
-                    " OR instr(char(10, 10) || text || char(10, 10),"
-                    " char(10, 10) || :note || char(10, 10))) LIMIT 1",
-                    {"id": contact_id, "note": note}).fetchone() is not None:
-                return None  # (the whole of it: the common case, without reading every note)
-            known = {p for (text,) in self.conn.execute(
-                "SELECT text FROM events WHERE contact_id = ? AND +kind = 'note'", [contact_id])
-                for p in paragraphs(text or "")}
-            if had is not None:
-                had[contact_id] = known
-        new = [p for p in dict.fromkeys(paragraphs(note)) if p not in known]
-        return "\n\n".join(new) if new else None
-
 
 class _Ambiguous(Exception):
     """A row's number is several contacts' whose names all agree with its."""
@@ -624,11 +567,3 @@ class _Ambiguous(Exception):
     def __init__(self, ids: list[int]) -> None:
         super().__init__(ids)
         self.ids = ids
-
-
-def paragraphs(text: str) -> list[str]:
-    """A note's paragraphs (apart by a blank line), each stripped."""
-    return [p.strip() for p in _BLANK_LINE.split(text) if p.strip()]
-
-
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
