@@ -67,7 +67,8 @@ def _cells(text: str) -> int:
 
 
 def _fitted(text: str, width: int) -> str:
-    """``text`` padded or cut to ``width`` columns."""
+    """``text`` padded or cut to ``width`` columns (``cells.fit``; ASCII the
+    short way, so that a table of it never imports rich)."""
     if text.isascii():
         return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
     from .cells import fit
