@@ -27,12 +27,17 @@ def open_tui(env: Env) -> None:
     # nothing while idle. TEXTUAL_FPS set by the user wins.
     os.environ.setdefault("TEXTUAL_FPS", "120")
     from ..app import TinyCRMApp  # textual is imported only here
+    from ..hangup import end_on_hangup
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         # The CLI's unwinding handlers (cli.main) are for commands; Textual
         # runs its own loop, which an exception raised inside it would skip.
         if signal.getsignal(signum) not in (signal.SIG_IGN, None):
             signal.signal(signum, signal.SIG_DFL)
+    # With SIGHUP ignored, a closed terminal would leave the app running
+    # (spinning on the dead terminal's EOF): see hangup.py. Textual reads
+    # stdin and writes to stderr.
+    end_on_hangup(*(f.fileno() for f in (sys.__stdin__, sys.__stderr__) if f is not None))
 
     TinyCRMApp.from_env(env).run()
 
