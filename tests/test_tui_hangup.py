@@ -23,10 +23,11 @@ from .conftest import run_tinycrm
 HANG_GUARD = 20  # seconds: only so that a hanging app fails the test instead of hanging it
 
 
-def start_in_a_terminal(db_path) -> tuple[subprocess.Popen, int]:
-    """``tinycrm`` on a new pseudo-terminal of 100x30 that is its controlling
-    terminal, with SIGHUP ignored; returns the process and the terminal's
-    master side."""
+def start_in_a_terminal(db_path, *, run: list[str] | None = None
+                        ) -> tuple[subprocess.Popen, int]:
+    """``tinycrm`` (or Python running ``run``) on a new pseudo-terminal of
+    100x30 that is its controlling terminal, with SIGHUP ignored; returns the
+    process and the terminal's master side."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
 
@@ -36,7 +37,7 @@ def start_in_a_terminal(db_path) -> tuple[subprocess.Popen, int]:
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tinycrm", "--db", str(db_path)],
+        [sys.executable, *(run or ["-m", "tinycrm"]), "--db", str(db_path)],
         stdin=slave, stdout=slave, stderr=slave, preexec_fn=as_under_nohup,
         env={**os.environ, "TERM": "xterm-256color"},
     )
@@ -80,3 +81,43 @@ def test_a_closed_terminal_ends_the_app_even_with_sighup_ignored(db_path):
     listed = run_tinycrm("list", "--format", "json", db=db_path)
     assert [c["name"] for c in json.loads(listed.stdout)] == ["Ada Lovelace"]
     assert run_tinycrm("db", "check", db=db_path).returncode == 0
+
+
+# A defect planted in the app (its contact list fails as it opens), then
+# `tinycrm` run as the console script runs it.
+CRASHING = """
+import sys
+from tinycrm.cli import main
+from tinycrm.screens.contacts import ContactsScreen
+
+def planted_defect(self):
+    raise RuntimeError("planted defect")
+
+ContactsScreen.on_mount = planted_defect
+sys.argv[0] = "tinycrm"
+main()
+"""
+
+
+def test_an_app_that_crashes_ends_with_a_failure_status(db_path):
+    """Textual shows the traceback and returns; a wrapper or a script that
+    started the app must not read the crash as a normal quit (status 0)."""
+    proc, master = start_in_a_terminal(db_path, run=["-c", CRASHING])
+    drawn = b""
+    try:
+        deadline = time.monotonic() + HANG_GUARD
+        while proc.poll() is None:
+            assert time.monotonic() < deadline, "the app neither crashed nor quit"
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    drawn += os.read(master, 65536)
+                except OSError:  # (the terminal's last reader gone)
+                    break
+        code = proc.wait(timeout=HANG_GUARD)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert b"planted defect" in drawn  # the crash it is about
+    assert code == 1

@@ -39,7 +39,10 @@ def open_tui(env: Env) -> None:
     # stdin and writes to stderr.
     end_on_hangup(*(f.fileno() for f in (sys.__stdin__, sys.__stderr__) if f is not None))
 
-    TinyCRMApp.from_env(env).run()
+    app = TinyCRMApp.from_env(env)
+    app.run()
+    if app.return_code:  # a crash: Textual showed its traceback and returned
+        raise SystemExit(app.return_code)
 
 
 def tui(ctx: typer.Context) -> None:
