@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from .commands.metavars import ConventionalTyper
 from .context import WAIT_FOR_IMPORTS, Env
 from .store.errors import (
     EXIT_BUSY,
@@ -128,7 +129,7 @@ def _error(message: str) -> None:
     sys.stderr.write("tinycrm: error: " + strip_controls(cut(message), keep_newlines=True) + "\n")
 
 
-app = typer.Typer(
+app = ConventionalTyper(
     cls=CRMGroup,
     help="tinycrm: a terminal-first CRM. Run with no command to open the app.",
     add_completion=False,
@@ -148,7 +149,8 @@ def root(
     ] = None,
     user: Annotated[
         str | None,
-        typer.Option("--user", envvar="TINYCRM_USER", help="Who is acting (default: your login)."),
+        typer.Option("--user", metavar="NAME", envvar="TINYCRM_USER",
+                     help="Who is acting (default: your login)."),
     ] = None,
     no_rules: Annotated[
         bool, typer.Option("--no-rules", help="Don't apply response-time rules to this change.")

@@ -71,7 +71,7 @@ def add(
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable).")] = None,
     stage: Annotated[str | None, typer.Option(help="Lifecycle stage (default: the config's default_stage, lead unless set).")] = None,
     tier: Annotated[str | None, typer.Option(help="Tier (default: the config's default_tier, standard unless set).")] = None,
-    owner: Annotated[str | None, typer.Option(help="Owner (default: you).")] = None,
+    owner: Annotated[str | None, typer.Option(metavar="USER", help="Owner (default: you).")] = None,
     note: Annotated[str | None, typer.Option(
         "--note", "-m", metavar="TEXT", help="A first note on the timeline.")] = None,
 ) -> None:
@@ -91,7 +91,8 @@ def list_(
     tier: TierOpt = None,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
-    sort: Annotated[str, typer.Option(help="name, company, stage, last_contacted or created.")] = "name",
+    sort: Annotated[str, typer.Option(
+        metavar="FIELD", help="name, company, stage, last_contacted or created.")] = "name",
     limit: LimitOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -137,7 +138,9 @@ def edit(
     phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Replace the phones (repeatable; \"\" for none).")] = None,
     company: Annotated[str | None, typer.Option(help="Company.")] = None,
     title: Annotated[str | None, typer.Option(help="Job title.")] = None,
-    assign: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE; fields.NAME=VALUE for a custom field.")] = None,
+    assign: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="FIELD=VALUE",
+        help="Set a field (repeatable); fields.NAME=VALUE for a custom field.")] = None,
     if_version: Annotated[int | None, typer.Option("--if-version", help="Refuse if the contact changed since this version.")] = None,
 ) -> None:
     """Change a contact's fields."""
@@ -174,15 +177,18 @@ def rm(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or
 
 
 def tag(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
-        tags: Annotated[list[str], typer.Argument(help="Tags to add.")]) -> None:
+        tags: Annotated[list[str], typer.Argument(metavar="TAG", help="Tags to add.")]) -> None:
     """Add tags to a contact."""
     store = env_of(ctx).store()
     contact = store.contacts.tag(store.contacts.resolve(ref).id, tags)
     say(f"{contact.name}: {', '.join(contact.tags)}")
 
 
-def untag(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
-          tags: Annotated[list[str], typer.Argument(help="Tags to remove.")]) -> None:
+def untag(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Id, email or exact name.")],
+    tags: Annotated[list[str], typer.Argument(metavar="TAG", help="Tags to remove.")],
+) -> None:
     """Remove tags from a contact."""
     store = env_of(ctx).store()
     contact = store.contacts.untag(store.contacts.resolve(ref).id, tags)

@@ -12,6 +12,7 @@ from ..output import OutputFormat, confirm, say, showable, write_rows
 from ..store.models import AuditEntry, FollowUp
 from ..store.textutil import one_line, strip_controls
 from ..store.timeutil import show as show_time
+from .metavars import ConventionalTyper
 from .options import (
     FormatOpt,
     LimitOpt,
@@ -34,9 +35,10 @@ UntilOpt = Annotated[str | None, typer.Option(
     "--until", "-u", metavar="DATE",
     help="Up to and including this date (default: now, and follow-ups due later count too).")]
 
-rules_app = typer.Typer(cls=ListByDefault, invoke_without_command=True,
-                        help="Response-time rules and the follow-ups they created.")
-privacy_app = typer.Typer(help="A person's data: export it all, or erase it.", no_args_is_help=True)
+rules_app = ConventionalTyper(cls=ListByDefault, invoke_without_command=True,
+                              help="Response-time rules and the follow-ups they created.")
+privacy_app = ConventionalTyper(help="A person's data: export it all, or erase it.",
+                                no_args_is_help=True)
 
 
 def _pct(value: float | None) -> str:

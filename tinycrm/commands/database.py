@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from ..output import say
+from .metavars import ConventionalTyper
 from .options import env_of
 
-db_app = typer.Typer(help="The database file: where it is and its upkeep.", no_args_is_help=True)
-config_app = typer.Typer(help="The config file.", no_args_is_help=True)
+db_app = ConventionalTyper(help="The database file: where it is and its upkeep.",
+                           no_args_is_help=True)
+config_app = ConventionalTyper(help="The config file.", no_args_is_help=True)
 
 
 @db_app.command("path")

@@ -14,6 +14,7 @@ import typer
 
 from ..output import OutputFormat, say, showable, write_record, write_rows
 from ..store.models import Event, FollowUp, QueueItem
+from .metavars import ConventionalTyper
 from .options import (
     FormatOpt,
     LimitOpt,
@@ -29,12 +30,12 @@ from .options import (
 KINDS_HELP = "note, call, email, meeting, or survey (with --score)."
 WHEN_HELP = "today, tomorrow, +3d, 2w, next monday, 2026-12-01 or '2026-12-01 14:30'."
 
-followup_app = typer.Typer(
+followup_app = ConventionalTyper(
     cls=ListByDefault,
     help="Follow-ups: things to do for a contact by a date. Lists open ones by default.",
     invoke_without_command=True, no_args_is_help=False,
 )
-secret_app = typer.Typer(help="Passwords kept in the OS keyring.", no_args_is_help=True)
+secret_app = ConventionalTyper(help="Passwords kept in the OS keyring.", no_args_is_help=True)
 
 
 def _when(text: str, now):

@@ -22,7 +22,7 @@ TagOpt = Annotated[list[str] | None, typer.Option(
     "--tag", "-t", help="Only contacts with this tag (repeat: with all of them).")]
 StageOpt = Annotated[str | None, typer.Option("--stage", help="Only contacts at this stage.")]
 TierOpt = Annotated[str | None, typer.Option("--tier", help="Only contacts in this tier.")]
-OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Only this owner's.")]
+OwnerOpt = Annotated[str | None, typer.Option("--owner", metavar="USER", help="Only this owner's.")]
 MineOpt = Annotated[bool, typer.Option("--mine", help="Only yours (the --user).")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Don't ask for confirmation.")]
 

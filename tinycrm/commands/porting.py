@@ -19,6 +19,7 @@ from ..store.timeutil import show as show_time
 if TYPE_CHECKING:
     from pathlib import Path
 
+from .metavars import ConventionalTyper
 from .options import (
     FormatOpt,
     LimitOpt,
@@ -65,8 +66,8 @@ class ExportFormat(str, Enum):
     ics = "ics"
 
 
-imports_app = typer.Typer(cls=ListByDefault, invoke_without_command=True,
-                          help="Import batches: list them (the default), undo one.")
+imports_app = ConventionalTyper(cls=ListByDefault, invoke_without_command=True,
+                                help="Import batches: list them (the default), undo one.")
 
 
 class _Rejects:
@@ -192,7 +193,7 @@ def _print_plan(item) -> None:
 def import_(
     ctx: typer.Context,
     file: Annotated[str | None, typer.Argument(
-        metavar="[FILE|-]", help="A contacts file; - or a pipe reads stdin.")] = None,
+        metavar="FILE", help="A contacts file; - or a pipe reads stdin.")] = None,
     fmt: Annotated[InputFormat, typer.Option(
         "--format", "-f", case_sensitive=False,
         help="Input format (default: detected from content and extension).")] = InputFormat.auto,
