@@ -218,6 +218,42 @@ def test_linkedin_reject_lines_count_the_preamble(cli, tmp_path):
     assert "Connections.csv:6: Email Address: not an email address: 'not-an-email'" in result.stderr
 
 
+def linkedin_with_notes(lines: int) -> str:
+    """LINKEDIN with a ``Notes:`` block of ``lines`` lines, the blank one included."""
+    notes = "".join(f'"Note {i}: some of the email addresses may be missing."\n'
+                    for i in range(lines - 2))
+    return LINKEDIN.replace(LINKEDIN.split("\n\n")[0], "Notes:\n" + notes.rstrip("\n"))
+
+
+@pytest.mark.parametrize("lines", [12, 13, 20, 50])
+def test_a_longer_notes_preamble_is_skipped_too(cli, tmp_path, lines):
+    text = linkedin_with_notes(lines).replace("ada@ex.org", "not-an-email")
+    assert text.split("\n").index("First Name,Last Name,URL,Email Address,Company,Position,"
+                                   "Connected On") == lines
+    result = cli("import", write(tmp_path, "Connections.csv", text))
+    assert "LinkedIn connections" in result.stderr and "1 created" in result.stderr
+    # The header on the line after the preamble, Reid, then Ada.
+    assert (f"Connections.csv:{lines + 3}: Email Address: not an email address: 'not-an-email'"
+            in result.stderr)
+
+
+def test_a_one_column_file_is_no_preamble_for_a_wider_row_far_down(cli, tmp_path):
+    emails = "".join(f"p{i}@ex.org\n" for i in range(30))
+    result = cli("import", write(tmp_path, "emails.csv", f"Email\n{emails}Name,Email\nq@ex.org\n"))
+    assert "31 created" in result.stderr and "1 rejected" in result.stderr
+    assert "emails.csv:32: Email: not an email address: 'Name'" in result.stderr
+
+
+def test_a_preamble_past_the_first_64_kib_says_where_it_looked(cli, tmp_path):
+    result = cli("import", write(tmp_path, "Connections.csv", linkedin_with_notes(2000)))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"tinycrm: error: {tmp_path / 'Connections.csv'}: not a contacts file: line 1 has no"
+        " name, email or phone column (columns: Notes:), nor is any line in its first 64 KiB"
+        " a header with one (a preamble before the header must end within them);"
+        " use --map 'Header=name'\n")
+
+
 def test_linkedin_rows_of_hidden_members_are_left_out(cli, tmp_path):
     # Members who hide their details export as nothing but the date you connected.
     text = LINKEDIN + ",,,,,,02 Feb 2022\n" + ",,https://www.linkedin.com/in/x,,,,03 Mar 2023\n"

@@ -20,7 +20,7 @@ import io
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter
 from typing import IO, Any
 
@@ -37,7 +37,7 @@ from .csvlayout import (
 )
 from .csvmapper import Mapper
 from .rejects import embedded_format
-from .source import Source
+from .source import HEAD_BYTES, Source
 
 CONTACT_COLUMNS = (
     "id", "uid", "name", "first_name", "last_name", "emails", "phones", "company", "title",
@@ -49,7 +49,8 @@ MAX_CELL = 16 * 1024 * 1024  # a long Notes cell is data, not an error
 # Outlook's export has 90 columns, HubSpot's a few hundred. Each costs the
 # mapping a few hundred bytes: a header of millions of commas took gigabytes.
 MAX_COLUMNS = 10_000
-_PREAMBLE_RECORDS = 12
+_PREAMBLE_RECORDS = 12  # looked at first; a longer preamble must be followed by a known header
+_SAMPLE_RECORDS = 40  # records that choose the delimiter
 _EXCEL_SEP = re.compile(r"\ufeff?sep=([^\r\n])\r?\n", re.IGNORECASE)
 
 
@@ -136,7 +137,7 @@ def _complete_lines(head: str) -> str:
     return head[: cut + 1] if cut > 0 else head
 
 
-def _records(sample: str, delimiter: str, limit: int = 40) -> list[list[str]]:
+def _records(sample: str, delimiter: str, limit: int = _SAMPLE_RECORDS) -> list[list[str]]:
     rows = []
     try:
         for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
@@ -152,15 +153,36 @@ def _filled(row: Sequence[str]) -> int:
     return sum(1 for c in row if c.strip())
 
 
+def _wide(row: Sequence[str]) -> bool:
+    return _filled(row) >= 2 or _filled(row) == 1 and len(row) > 1
+
+
 def _header_index(rows: list[list[str]]) -> int:
     """Records before the header: a preamble of one-cell lines (LinkedIn's
     ``Notes:``) and blank lines, when a wider record follows."""
     for index, row in enumerate(rows[:_PREAMBLE_RECORDS]):
-        if _filled(row) >= 2:
-            return index
-        if _filled(row) == 1 and len(row) > 1:
+        if _wide(row):
             return index
     return next((i for i, row in enumerate(rows) if _filled(row)), 0)
+
+
+def _after_long_preamble(sample: str, delimiter: str) -> tuple[int, list[list[str]]] | None:
+    """(records before the header, the header and the records after it) when
+    the first wider record in ``sample`` comes after more one-cell lines than
+    ``_header_index`` looks at (a LinkedIn ``Notes:`` block grown longer, a
+    long comment), and names a name, email or phone column; else None. A
+    one-column file with a stray delimiter in a row far down ("Hopper, Grace")
+    has no such header there. Only ``sample`` (the file's first 64 KiB) is read."""
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    try:
+        for index, row in enumerate(reader):
+            if _wide(row):
+                if not build_mapper(row).identity:
+                    return None
+                return index, [row, *islice(reader, _SAMPLE_RECORDS)]
+    except csv.Error:
+        pass
+    return None
 
 
 def detect_dialect(head: str) -> tuple[str, int]:
@@ -180,8 +202,15 @@ def detect_dialect(head: str) -> tuple[str, int]:
         if (skip > first and build_mapper(rows[first]).identity
                 and not build_mapper(rows[skip]).identity):
             skip = first  # a file that starts with its header has no preamble
-        width = len(rows[skip])
-        body = [r for r in rows[skip + 1:] if _filled(r)]
+        header, after = rows[skip], rows[skip + 1:]
+        if not _wide(header) and not build_mapper(header).identity:
+            # One cell that is no header (``Notes:``): the header may be further down.
+            # (One that is, ``Email``, heads a one-column file.)
+            found = _after_long_preamble(sample, delimiter)
+            if found:
+                skip, (header, *after) = found
+        width = len(header)
+        body = [r for r in after if _filled(r)]
         # A row as wide as the header, or wider by empty cells (a trailing comma).
         consistent = sum(
             1 for r in body if len(r) == width or len(r) > width and not _filled(r[width:])
@@ -192,8 +221,8 @@ def detect_dialect(head: str) -> tuple[str, int]:
         # the rows after it, which would make one column of the header. A
         # vCard or JSON import's rejects file is as known: its cells' lines
         # split at a semicolon may look like one ('EMAIL;TYPE=work:...').
-        known = width > 1 and (build_mapper(rows[skip]).identity
-                               or embedded_format(rows[skip]) is not None)
+        known = width > 1 and (build_mapper(header).identity
+                               or embedded_format(header) is not None)
         # And of two known headers, one with rows under it: a file of one row
         # ("Name,Email" over "Ada;Phone;Email;x,ada@ex.org") read by the
         # semicolon made a preamble of its header and a header of its row.
@@ -287,9 +316,14 @@ class CSVReader:
         self.embedded = embedded_format(header)
         if not self.mapper.identity and not self.embedded:
             shown = listed([h for h in header if h.strip()])
+            # A one-cell line may open a preamble longer than the start that is looked at.
+            further = (f", nor is any line in its first {HEAD_BYTES // 1024} KiB a header with"
+                       " one (a preamble before the header must end within them)"
+                       if len(header) == 1 else "")
             raise FormatError(
                 f"{source.name}: not a contacts file: line {self.header_line} has no name,"
-                f" email or phone column (columns: {shown or 'none'}); use --map 'Header=name'"
+                f" email or phone column (columns: {shown or 'none'}){further};"
+                " use --map 'Header=name'"
             )
 
     @property
