@@ -387,6 +387,52 @@ def test_explicit_encoding_and_a_wrong_one(cli, tmp_path):
     assert wrong.exit_code == 1 and "utf-8" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_a_utf8_bom_under_another_encoding_is_no_part_of_the_header(cli, tmp_path, encoding):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(BOM + b"First Name,Last Name,Email\r\nAda,Lovelace,ada@ex.org\r\n")
+    result = cli("import", str(path), "--encoding", encoding)
+    assert result.exit_code == 0, result.stderr
+    # (It was a custom field: {'ï»¿First Name': 'Ada'}, and no first name.)
+    ada = contacts(cli)[0]
+    assert (ada["name"], ada["first_name"], ada["fields"]) == ("Ada Lovelace", "Ada", {})
+    assert result.stderr.startswith(
+        f"tinycrm: warning: {path} starts with a UTF-8 byte-order mark, but is read as"
+        f" {encoding}, as --encoding says; without --encoding it is read as UTF-8\n")
+    # A vCard's BEGIN:VCARD is found after it too.
+    card = tmp_path / "bom.vcf"
+    card.write_bytes(BOM + b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nEND:VCARD\r\n")
+    cli.ok("import", str(card), "--encoding", encoding)
+    assert [c["name"] for c in contacts(cli)] == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_a_utf8_bom_over_utf8_letters_under_another_encoding_stops_the_import(cli, tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(BOM + "First Name,Email\nJosé,jose@ex.org\n".encode())
+    result = cli("import", str(path), "--encoding", "latin-1")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"tinycrm: error: {path}: starts with a UTF-8 byte-order mark and its text is UTF-8,"
+        " which --encoding latin-1 would garble; import it without --encoding"
+        " (or with --encoding utf-8)\n")
+    assert contacts(cli) == []
+    cli.ok("import", str(path))
+    assert [c["first_name"] for c in contacts(cli)] == ["José"]
+
+
+def test_a_utf8_bom_over_bytes_utf8_cannot_read_takes_the_encoding_given(cli, tmp_path):
+    # A UTF-8 header pasted onto a Windows-1252 file: UTF-8 can't read it,
+    # --encoding cp1252 can.
+    path = tmp_path / "bom.csv"
+    path.write_bytes(BOM + "First Name,Email\nJosé,jose@ex.org\n".encode("cp1252"))
+    assert cli("import", str(path)).exit_code == 1
+    cli.ok("import", str(path), "--encoding", "cp1252")
+    assert [(c["first_name"], c["fields"]) for c in contacts(cli)] == [("José", {})]
+
+
 def test_unknown_headers_become_custom_fields_never_sql(cli, tmp_path):
     evil = 'a"; DROP TABLE contacts; --'
     text = f'Name,Email,"{evil.replace(chr(34), chr(34) * 2)}",fields.plan,\nAda,ada@ex.org,boom,pro,x\n'

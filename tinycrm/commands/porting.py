@@ -247,7 +247,8 @@ def import_(
     )
     raw, name = open_input(file)
     with raw:
-        reader = open_reader(raw, name=name, options=options)
+        reader = open_reader(raw, name=name, options=options,
+                             on_notice=lambda notice: say(f"tinycrm: warning: {notice}"))
         store = env.store_to_try() if dry_run else env.store()
         sink = _Rejects(name, rejects, reader.reject_header(),
                         source=None if file in (None, "-") else file, dry_run=dry_run,

@@ -86,8 +86,11 @@ class _DryRun(Exception):
 # -- the import --------------------------------------------------------------------
 
 
-def open_reader(raw: BinaryIO, *, name: str, options: ImportOptions):
-    """The reader for this input (format and encoding guessed unless given)."""
+def open_reader(raw: BinaryIO, *, name: str, options: ImportOptions,
+                on_notice: Callable[[str], None] | None = None):
+    """The reader for this input (format and encoding guessed unless given).
+    ``on_notice`` hears how the input is read when the user should know
+    (a UTF-8 file read in another encoding, as ``--encoding`` says)."""
     from .formats.csvfile import CSVReader
     from .formats.csvlayout import parse_map
     from .formats.source import open_source
@@ -99,6 +102,8 @@ def open_reader(raw: BinaryIO, *, name: str, options: ImportOptions):
         source = open_source(raw, name=name, fmt=options.format, encoding=options.encoding)
     except FormatError as exc:
         raise ImportFailed(exc.message) from None
+    if source.notice and on_notice:
+        on_notice(source.notice)
     overrides = parse_map(options.mapping) if options.mapping else None
     if overrides and source.format != "csv":
         raise ValidationError("--map applies to CSV files only")

@@ -4,7 +4,9 @@ Encodings: a BOM decides (UTF-8, UTF-16, UTF-32); otherwise UTF-8 when the
 first 64 KiB are ASCII or at least as much of them reads as UTF-8 as not, else
 Windows-1252. A
 stray non-UTF-8 byte in a UTF-8 file is read as Windows-1252 rather than
-failing the whole import. ``--encoding`` turns the guessing off and decodes strictly.
+failing the whole import. ``--encoding`` turns the guessing off and decodes strictly;
+a UTF-8 byte-order mark under it is dropped, and stops the import when the
+text after it is UTF-8 that the encoding given would garble.
 
 Formats come from the content (``BEGIN:VCARD``, ``[``, ``{``, else CSV),
 with the file extension breaking ties.
@@ -117,6 +119,7 @@ class Source:
     # A new text stream over the whole input (``open_source`` gives one when
     # the input can seek), for ``rewind``.
     reopen: Callable[[], IO[str]] | None = field(default=None, repr=False)
+    notice: str | None = None  # a warning for the user about how the input is read
 
     def rewind(self) -> None:
         """Make ``text`` read from the start of the input (again): a reader
@@ -228,10 +231,14 @@ def open_source(
     """Read the head of ``raw``, decide encoding and format, and return a text
     stream over the whole input (newlines untranslated, for the CSV reader)."""
     head_bytes = _read_head(raw)
+    notice = None
     if encoding:
         codec, errors = check_encoding(encoding), "strict"
         if codec == "utf-8" and head_bytes.startswith(codecs.BOM_UTF8):
             codec = "utf-8-sig"
+        elif head_bytes.startswith(codecs.BOM_UTF8) and codec != "utf-8-sig":
+            notice = _utf8_bom_under(encoding, head_bytes, name)
+            head_bytes = head_bytes[len(codecs.BOM_UTF8):]
     else:
         codec, errors = guess_encoding(head_bytes)
         if codec == "cp1252":  # or the code page of an Outlook in another language
@@ -273,7 +280,28 @@ def open_source(
         return stream()
 
     return Source(name=name, format=fmt, encoding=codec, text=stream(),
-                  head=head.lstrip("\ufeff"), reopen=None if after_head is None else reopen)
+                  head=head.lstrip("\ufeff"), reopen=None if after_head is None else reopen,
+                  notice=notice)
+
+
+def _utf8_bom_under(encoding: str, head: bytes, name: str) -> str:
+    """What to tell of a file that starts with UTF-8's byte-order mark, read
+    as ``encoding`` by ``--encoding``: those three bytes are no text in any
+    encoding (``ï»¿`` in Latin-1, which made ``ï»¿First Name`` a custom field).
+    If what follows them is UTF-8 beyond ASCII, ``encoding`` would garble every
+    such letter (``José`` as ``JosÃ©``): the import stops. Otherwise (ASCII so
+    far, or bytes UTF-8 can't read) the option is obeyed, with a warning."""
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(
+            head[len(codecs.BOM_UTF8):], final=len(head) < HEAD_BYTES)
+    except UnicodeDecodeError:
+        text = ""
+    if not text.isascii():
+        raise FormatError(f"{name}: starts with a UTF-8 byte-order mark and its text is UTF-8,"
+                          f" which --encoding {encoding} would garble; import it without --encoding"
+                          " (or with --encoding utf-8)")
+    return (f"{name} starts with a UTF-8 byte-order mark, but is read as {encoding}, as"
+            " --encoding says; without --encoding it is read as UTF-8")
 
 
 def _position(raw: BinaryIO) -> int | None:
