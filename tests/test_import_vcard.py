@@ -305,6 +305,65 @@ def test_a_card_read_back_from_its_rejects_file_names_that_files_lines(cli, tmp_
     assert f": BDAY (line {birthday}): not a date: '1990-13-45'" in again.stderr
 
 
+BAD_BIRTHDAYS = """BEGIN:VCARD
+VERSION:3.0
+FN:Ann Basic
+BDAY:19851332
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Bo Apple
+BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-30
+END:VCARD
+BEGIN:VCARD
+VERSION:4.0
+FN:Cy Clock
+BDAY:  1985-13-01T00:00:00Z
+END:VCARD
+BEGIN:VCARD
+VERSION:4.0
+FN:Di Noyear
+BDAY:--1332
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Ed Early
+BDAY:01000101
+END:VCARD
+BEGIN:VCARD
+VERSION:2.1
+FN:Flo Android
+X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;1985-13-01;3;;;;;;;;;;;;;
+END:VCARD
+"""
+
+
+def test_a_rejected_birthday_is_quoted_as_the_card_has_it(cli, tmp_path):
+    # Quoted as read (1985-13-32, --02-30, 1985-13-01, --13-32, 0100-01-01),
+    # none of them could be found in the file.
+    path = write(tmp_path, "cards.vcf", BAD_BIRTHDAYS)
+    rejects = tmp_path / "rejects.csv"
+    result = cli("import", path, "--rejects", str(rejects))
+    assert result.exit_code == 1
+    reasons = [
+        (1, "BDAY (line 4): not a date: '19851332'"),
+        (6, "BDAY (line 9): not a date: '1604-02-30'"),
+        (11, "BDAY (line 14): not a date: '1985-13-01T00:00:00Z'"),
+        (16, "BDAY (line 19): not a date: '--1332'"),
+        (21, "BDAY (line 24): '01000101' is out of range: use a date from 1800-01-01 to"
+             " 2999-12-31"),
+        (26, "X-ANDROID-CUSTOM (line 29): not a date: '1985-13-01'"),
+    ]
+    assert [line for line in result.stderr.splitlines() if line.startswith(path)] == [
+        f"{path}:{line}: {reason}" for line, reason in reasons]
+    # Read back from its rejects file, each quotes the same text, at that file's line.
+    again = cli("import", str(rejects))
+    lines = rejects.read_text(encoding="utf-8").splitlines()
+    line = lines.index("BDAY:19851332") + 1
+    assert f"{rejects}:2: BDAY (line {line}): not a date: '19851332'" in again.stderr
+    assert again.stderr.count("not a date") == 5 and "'01000101' is out" in again.stderr
+
+
 def test_a_fixed_rejects_file_is_read_as_cards_whatever_their_lines_say(cli, tmp_path):
     # 'EMAIL;TYPE=INTERNET:...' split at its semicolon starts with a column
     # name ('EMAIL'): the file was read as semicolon-separated, a header found

@@ -69,14 +69,16 @@ def no_date(text: str) -> bool:
     return text.strip("0/-. ") == "" or _NO_DATE.fullmatch(text) is not None
 
 
-def birthday_value(value: str, *, day_first: bool = False) -> str | None:
+def birthday_value(value: str, *, day_first: bool = False,
+                   shown: str | None = None) -> str | None:
     """A birthday as it is kept: ``1985-03-15``, or ``--03-15`` without the
     year (vCard's form), from those or another common spelling (``19850315``,
     ``1985/03/15``, US ``3/15/1985``, European ``15/03/1985`` and
     ``15.03.1985``, ``15 Mar 1985``, ``March 15, 1985``). A slash date that
     could be read either way (``03/04/1985``) is read month first, or day
     first with ``day_first``. Empty, or Outlook's ``0/0/00``, is None;
-    anything else is a ValidationError."""
+    anything else is a ValidationError, which quotes ``shown`` if given (the
+    text as a file has it, where a reader changed it to ``value``)."""
     text = value.strip()
     if not text or no_date(text):
         return None
@@ -85,11 +87,11 @@ def birthday_value(value: str, *, day_first: bool = False) -> str | None:
     except (ValueError, KeyError, OverflowError):
         day = None
     if day is None:
-        raise ValidationError(f"not a date: {quoted(text)}")
+        raise ValidationError(f"not a date: {quoted(text if shown is None else shown)}")
     if isinstance(day, str):
         return day
     if not in_range(day):
-        raise out_of_range(text)
+        raise out_of_range(text if shown is None else shown)
     return day.isoformat()
 
 

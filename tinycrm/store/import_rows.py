@@ -50,12 +50,14 @@ _COMMON_KEYS = frozenset(("name", "first_name", "last_name", "emails", "phones",
                           "title", "tags"))
 
 
-def clean_birthday(value: str, *, day_first: bool = False) -> str | None:
+def clean_birthday(value: str, *, day_first: bool = False,
+                   shown: str | None = None) -> str | None:
     """``1985-03-15``, or ``--03-15`` without the year, from a date in a
     common spelling (``contact_values.birthday_value``); BadValue for anything
-    else, so that the row is rejected naming its column."""
+    else, so that the row is rejected naming its column (and quoting ``shown``,
+    if given: the date as the file has it)."""
     try:
-        return birthday_value(value, day_first=day_first)
+        return birthday_value(value, day_first=day_first, shown=shown)
     except ValidationError as exc:
         raise BadValue("birthday", value, exc.message) from None
 
@@ -226,6 +228,8 @@ class RowChecker:
         # A file with first or last name columns gives a name's parts itself
         # (so does a JSON object with those keys); only a full name alone is split.
         self.name_parts: bool = getattr(reader, "name_parts", False)
+        # A reader that rewrites a value (a vCard's dates) says what its file had.
+        self.written = getattr(reader, "written", None)
 
     def prepare(self, row: Row) -> Incoming | Rejection:
         """Validate one row: no database and no callbacks, so it can run while
@@ -324,7 +328,7 @@ class RowChecker:
         if "source" in record:
             inc.source = self._short(row, "source", clean_text(get("source")))
         if get("birthday"):
-            inc.birthday = clean_birthday(str(get("birthday")), day_first=self.day_first)
+            inc.birthday = self._birthday(row, str(get("birthday")))
         if "cadence_days" in record:
             inc.cadence_days = self._cadence(row, get("cadence_days"))
         if "uid" in record:
@@ -356,6 +360,17 @@ class RowChecker:
         if kept:
             inc.fields = {**inc.fields, **kept}
             inc.kept_fields = frozenset(kept)  # (bookkeeping: no news of the person)
+
+    def _birthday(self, row: Row, value: str) -> str | None:
+        try:
+            return clean_birthday(value, day_first=self.day_first)
+        except BadValue:
+            # The message quotes the date as the file has it, to be found
+            # there: a vCard reader rewrites 19851332 as 1985-13-32.
+            written = self.written(row, "birthday", value) if self.written else None
+            if written is None:
+                raise
+            return clean_birthday(value, day_first=self.day_first, shown=written)
 
     def clean_tags(self, values: list[str] | None) -> list[str]:
         """A row's tags and the import's ``--tag``s, cleaned, once each, sorted."""

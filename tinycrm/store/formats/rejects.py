@@ -70,6 +70,10 @@ class EmbeddedReader:
     def field_name(self, row: Row, key: str, value: Any) -> str:
         return self._inner.field_name(row, key, value)
 
+    def written(self, row: Row, key: str, value: Any) -> str | None:
+        written = getattr(self._inner, "written", None)
+        return written(row, key, value) if written else None
+
     def reject_header(self) -> list[str]:
         return [self.format]
 

@@ -512,6 +512,17 @@ class VCardReader:
         # file (``formats.rejects``) is filed under the line its cell starts on.
         return f"{prop.name} (line {row.line + prop.line - row.raw.start})"
 
+    def written(self, row: Row, key: str, value: Any) -> str | None:
+        """The text of the property that gave a record's birthday, as the
+        card has it (``19851332``, not the ``1985-13-32`` read from it); None
+        for another key, or when the property can't be found."""
+        prop = _property_of(row.raw, key, value) if key == "birthday" else None
+        if prop is None:
+            return None
+        if prop.name == "X-ANDROID-CUSTOM":  # ...contact_event;1985-13-01;3;...
+            return split_unescaped(prop.value.partition(";")[2], ";")[0].strip()
+        return prop.value.strip()
+
     def reject_header(self) -> list[str]:
         return ["vcard"]
 
