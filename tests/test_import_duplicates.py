@@ -297,6 +297,41 @@ def test_a_uid_on_two_plainly_different_people_is_rejected_not_merged(store, ada
     assert store.contacts.get(ada.id).title == "CEO"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "vcard"])
+@pytest.mark.parametrize("chunk", [4, 2500])
+def test_a_uid_again_in_a_later_chunk_is_rejected_on_every_import(store, monkeypatch, fmt,
+                                                                    chunk):
+    """Imported again, the first row of a uid leaves its contact unchanged,
+    so nothing in the database says this import went to it: a later chunk's
+    row of that uid and someone else's name was merged into it (Bob's address
+    and number on Ann). In one chunk it was rejected, as on the first import."""
+    monkeypatch.setattr(importer, "CHUNK", chunk)
+    people = [("X", "Ann Archer", "ann@ex.org", "+1 555 010 0100")]
+    people += [(f"u{i}", f"Person {i}", f"p{i}@ex.org", "") for i in range(8)]
+    people += [("X", "Bob Zimmer", "bob@other.example", "+44 20 7946 0999")]
+    if fmt == "csv":
+        text = "uid,name,emails,phones\n" + "".join(",".join(p) + "\n" for p in people)
+    else:
+        text = "".join(f"BEGIN:VCARD\nVERSION:3.0\nUID:{uid}\nFN:{name}\nEMAIL:{email}\n"
+                       + (f"TEL:{phone}\n" if phone else "") + "END:VCARD\n"
+                       for uid, name, email, phone in people)
+    first, rejects, _ = run(store, text)
+    assert counts(first) == {"created": 9, "rejected": 1}
+    (reason,) = [r.reason for r in rejects]
+    assert "X is the uid of contact 1 (Ann Archer), as an earlier row of the file says" in reason
+    for plan in (False, True):  # (and a dry run's plan says so too)
+        again, rejects, _ = run(store, text, dry_run=plan)
+        assert counts(again) == {"unchanged": 9, "rejected": 1}
+        assert [r.reason for r in rejects] == [reason]
+    ann = store.contacts.get(1)
+    assert (ann.emails, ann.phones) == (("ann@ex.org",), ("+1 555 010 0100",))
+    # A uid the file has once, in a later chunk, still names its contact,
+    # renamed and readdressed.
+    text = text.replace("Person 7", "Seven Sevens").replace("p7@ex.org", "seven@new.example")
+    assert counts(run(store, text)[0]) == {"merged": 1, "unchanged": 8, "rejected": 1}
+    assert store.contacts.get(9).emails == ("p7@ex.org", "seven@new.example")
+
+
 def test_a_uid_the_file_has_once_names_its_contact_renamed_and_readdressed(store, ada):
     """The bulk edit of an export: a name and an address changed in the file,
     read back with --on-duplicate update, are the contact's new ones."""

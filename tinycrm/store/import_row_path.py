@@ -237,6 +237,8 @@ class RowPath(RejectReasons):
                     if len(holders) <= PHONE_GROUP_LIMIT and target not in holders:
                         holders.append(target)
 
+        if merges:
+            self._note_merged(merges)
         # Merges first: they use the connection, the new contacts' job then
         # runs in the writer while the next chunk is read.
         touched = self._merge_existing(merges) if merges else []
@@ -425,13 +427,36 @@ class RowPath(RejectReasons):
     def _from_this_file(self, target: int, pending: dict[int, Any],
                         merges: dict[int, list[Incoming]]) -> bool:
         """Whether an earlier row of this import went to the contact: made it,
-        or changed it (a row that changed nothing leaves no trace to tell)."""
+        or was merged into it, changing it or not (``_note_merged``)."""
         if target in pending or target in merges:
             return True
         return self.conn.execute(
             "SELECT 1 FROM contacts WHERE id = :id AND import_batch = :batch UNION ALL"
-            " SELECT 1 FROM import_items WHERE batch_id = :batch AND contact_id = :id LIMIT 1",
+            " SELECT 1 FROM import_items WHERE batch_id = :batch AND contact_id = :id"
+            + (" UNION ALL SELECT 1 FROM temp.import_merged WHERE contact_id = :id"
+               if self.merged_noted else "") + " LIMIT 1",
             {"id": target, "batch": self.batch_id}).fetchone() is not None
+
+    def _note_merged(self, merges: dict[int, list[Incoming]]) -> None:
+        """Keep the contacts this chunk's rows are merged into for the chunks
+        after it: a row that changes nothing leaves no trace in the database,
+        and a later row of its uid and someone else's name was merged into the
+        contact (on importing a file again) where in one chunk it is rejected.
+        A temporary table, not a set: a file of a million rows imported again
+        goes to a million contacts."""
+        if not self.merged_noted:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_merged"
+                              " (contact_id INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM temp.import_merged")  # (an earlier import's)
+            self.merged_noted = True
+        self.conn.executemany("INSERT OR IGNORE INTO temp.import_merged VALUES (?)",
+                              [(contact_id,) for contact_id in merges])
+
+    def forget_merged(self) -> None:
+        """Empty the table ``_note_merged`` keeps, at the end of the import."""
+        if self.merged_noted:
+            self.conn.execute("DELETE FROM temp.import_merged")
+            self.merged_noted = False
 
     def contact_name(self, contact_id: int, pending: dict[int, Any]) -> str:
         if contact_id in pending:

@@ -218,6 +218,7 @@ class _Import(RowPath):
         # --on-duplicate skip: addresses and numbers (match keys) that skipped
         # rows brought, and the contact each row was (see RowPath._remember).
         self.skipped_keys: dict[str, int] = {}
+        self.merged_noted = False  # temp.import_merged holds this import's merges (RowPath)
 
     # -- bookkeeping ------------------------------------------------------------
 
@@ -277,6 +278,7 @@ class _Import(RowPath):
             done = True
         finally:
             self.writer.close(unwinding=not done)
+        self.forget_merged()
         if self.counts == dict.fromkeys(self.counts, 0):
             raise ImportFailed(f"{self.name}: no contacts found in the file")
         if self.options.dry_run:
