@@ -105,7 +105,7 @@ class SMTPServer:
     def __init__(self, port: int, *, username: str | None = None, password: str | None = None,
                  tls: tuple[str, str] | None = None, implicit_tls: bool = False,
                  quit_reply: str | None = None, data_delay: float = 0.0,
-                 quit_delay: float = 0.0):
+                 quit_delay: float = 0.0, smtputf8: bool = True):
         import threading
 
         self.port = port
@@ -119,6 +119,7 @@ class SMTPServer:
         self.tls = tls  # (certificate file, key file): offer STARTTLS, or TLS from the start
         self.implicit_tls = implicit_tls
         self.messages: list = []
+        self.smtputf8 = smtputf8  # False: a server that doesn't offer SMTPUTF8 (many relays)
         self.controller = None
 
     def start(self) -> SMTPServer:
@@ -169,7 +170,8 @@ class SMTPServer:
                 kwargs["ssl_context"] = context
             else:
                 kwargs.update(tls_context=context, require_starttls=True)
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kwargs)
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=self.smtputf8, **kwargs)
         self.controller.start()
         return self
 

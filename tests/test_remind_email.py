@@ -336,3 +336,25 @@ def test_a_server_that_answers_a_line_at_a_time_for_ever_is_given_up(cli, due):
         1, f"tinycrm: error: email: the SMTP server 127.0.0.1:{tarpit.port} took more than 2 s"
            " over one message (ten times [smtp] timeout) and was given up\n")
     assert emailed(due) == []  # nothing is marked sent: the next run tries again
+
+
+def test_names_beyond_ascii_go_through_a_server_without_smtputf8(cli, due, server):
+    """A name in From or To (`Jürgen Müller <j@ex.org>`) is the header's, in
+    RFC 2047 words: the envelope holds the address alone, so the message
+    needs no SMTPUTF8, which many relays don't offer."""
+    from email.header import decode_header, make_header
+
+    port = free_port()
+    write_config(smtp_config(port, username=None)
+                 .replace('"tinycrm <crm@ex.org>"', '"Tinycrm Bøt <crm@ex.org>"')
+                 .replace('to = "alice@ex.org"', 'to = "Jürgen Müller <juergen@ex.org>"'))
+    smtp = server(port, smtputf8=False)
+    result = cli("remind", "--via", "email")
+    assert (result.exit_code, result.stderr) == (0, "")
+    [(rcpt, message)] = smtp.messages
+    assert rcpt == ["juergen@ex.org"]
+    assert message["From"].isascii() and message["To"].isascii()
+    assert str(make_header(decode_header(message["From"]))) == "Tinycrm Bøt <crm@ex.org>"
+    assert str(make_header(decode_header(message["To"]))) == "Jürgen Müller <juergen@ex.org>"
+    assert emailed(due) == [("followup:1", "Jürgen Müller <juergen@ex.org>"),
+                            ("followup:2", "Jürgen Müller <juergen@ex.org>")]

@@ -142,6 +142,16 @@ def check_address(value: str) -> str:
     return value
 
 
+def envelope_address(recipient: str) -> str:
+    """The address alone (``juergen@ex.org`` of ``Jürgen Müller <juergen@ex.org>``):
+    a name beyond ASCII in the envelope would make smtplib ask for SMTPUTF8,
+    which many relays don't offer, and write the headers in raw UTF-8 instead
+    of RFC 2047 words. The name stays in the To header."""
+    from email.utils import parseaddr
+
+    return parseaddr(recipient)[1]
+
+
 def password_for(settings: SmtpSettings) -> str | None:
     """The keyring's SMTP password when a username is set (else None)."""
     if not settings.username:
@@ -241,7 +251,7 @@ def _converse(settings: SmtpSettings, password: str | None, recipient: str, mess
             client.starttls(context=context)
         if settings.username:
             _login(client, settings.username, password or "")
-        client.send_message(message, from_addr=None, to_addrs=[recipient])
+        client.send_message(message, from_addr=None, to_addrs=[envelope_address(recipient)])
     except BaseException:
         # No QUIT: stopped (Ctrl-C, kill) while the server had yet to
         # answer DATA, its late answer would be read as QUIT's, and a
