@@ -358,3 +358,27 @@ def test_names_beyond_ascii_go_through_a_server_without_smtputf8(cli, due, serve
     assert str(make_header(decode_header(message["To"]))) == "Jürgen Müller <juergen@ex.org>"
     assert emailed(due) == [("followup:1", "Jürgen Müller <juergen@ex.org>"),
                             ("followup:2", "Jürgen Müller <juergen@ex.org>")]
+
+
+def test_every_address_of_a_to_of_several_gets_the_message(cli, due, server):
+    """`to = "a@ex.org, b@ex.org"` is two recipients, as in the To header: the
+    envelope once held the first alone, and the second never got a thing."""
+    port = free_port()
+    write_config(smtp_config(port, username=None).replace(
+        'to = "alice@ex.org"', 'to = "alice@ex.org, \\"Stone, Bob\\" <bob@ex.org>"'))
+    smtp = server(port)
+    assert cli("remind", "--via", "email").exit_code == 0
+    [(rcpt, message)] = smtp.messages
+    assert rcpt == ["alice@ex.org", "bob@ex.org"]
+    assert message["To"] == 'alice@ex.org, "Stone, Bob" <bob@ex.org>'
+    due.followups.add(1, FROZEN - days(1), note="One more")
+    assert cli("remind", "--via", "email", "--to", "c@ex.org,d@ex.org").exit_code == 0
+    assert smtp.messages[-1][0] == ["c@ex.org", "d@ex.org"]
+
+
+@pytest.mark.parametrize("address", ["a@ex.org; b@ex.org", "Stone, Bob <bob@ex.org>",
+                                     "a@ex.org, not one"])
+def test_a_to_of_several_with_one_that_is_no_address_is_refused(cli, due, address):
+    refused = cli("remind", "--via", "email", "--to", address)
+    assert refused.exit_code == 2 and "--to: not an email address" in refused.stderr
+    assert Reminders(due).deliveries() == []

@@ -382,7 +382,9 @@ def remind(
     ctx: typer.Context,
     via: Annotated[list[str] | None, typer.Option("--via", metavar="CHANNEL", help="stdout (default), email or command; repeatable.")] = None,
     exec_: Annotated[str | None, typer.Option("--exec", metavar="CMD", help="For --via command: run CMD with /bin/sh -c, items as JSON on stdin.")] = None,
-    to: Annotated[str | None, typer.Option("--to", metavar="ADDR", help="For email: send to ADDR instead of [smtp] to.")] = None,
+    to: Annotated[str | None, typer.Option(
+        "--to", metavar="ADDR",
+        help="For email: send to ADDR (several: a@x.org,b@x.org) instead of [smtp] to.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", metavar="USER", help="This owner's items (default: yours).")] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Yours (the --user): the default.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Everyone's items.")] = False,

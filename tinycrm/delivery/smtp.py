@@ -10,7 +10,8 @@ set::
     security = "starttls"         # starttls | ssl | none
     username = "me@example.org"   # omit for a server that needs no login
     from = "tinycrm <me@example.org>"
-    to = "me@example.org"         # --to overrides it
+    to = "me@example.org"         # --to overrides it; several go with commas:
+                                  # "me@example.org, Ann <ann@example.org>"
     timeout = 30                  # seconds for each step (connecting, each answer);
                                   # a message gets ten times that in all
 
@@ -128,28 +129,27 @@ def _helo(value: str | None, where: str) -> str | None:
 
 
 def check_address(value: str) -> str:
-    """An address a message can go to: ``ada@ex.org`` or ``Ada <ada@ex.org>``,
-    on one line (a line break would start another header)."""
-    from email.utils import parseaddr
-
-    address = parseaddr(value)[1]
+    """Where a message can go: ``ada@ex.org``, ``Ada <ada@ex.org>``, or several
+    of those with commas, on one line (a line break would start another header)."""
     try:
-        if not value.isprintable() or not address:
+        if not value.isprintable():
             raise ValidationError("")
-        clean_email(address)
+        for address in envelope_addresses(value) or [""]:
+            clean_email(address)
     except ValidationError:
         raise ValidationError(f"not an email address: {quoted(value)}") from None
     return value
 
 
-def envelope_address(recipient: str) -> str:
-    """The address alone (``juergen@ex.org`` of ``Jürgen Müller <juergen@ex.org>``):
-    a name beyond ASCII in the envelope would make smtplib ask for SMTPUTF8,
-    which many relays don't offer, and write the headers in raw UTF-8 instead
-    of RFC 2047 words. The name stays in the To header."""
-    from email.utils import parseaddr
+def envelope_addresses(recipient: str) -> list[str]:
+    """The addresses alone (``juergen@ex.org`` of ``Jürgen Müller <juergen@ex.org>``),
+    each of a list: smtplib would take a whole ``a@ex.org, b@ex.org`` for its
+    first address, and a name beyond ASCII in the envelope would make it ask
+    for SMTPUTF8, which many relays don't offer, and write the headers in raw
+    UTF-8 instead of RFC 2047 words. The names stay in the To header."""
+    from email.utils import getaddresses
 
-    return parseaddr(recipient)[1]
+    return [address for _, address in getaddresses([recipient])]
 
 
 def password_for(settings: SmtpSettings) -> str | None:
@@ -251,7 +251,7 @@ def _converse(settings: SmtpSettings, password: str | None, recipient: str, mess
             client.starttls(context=context)
         if settings.username:
             _login(client, settings.username, password or "")
-        client.send_message(message, from_addr=None, to_addrs=[envelope_address(recipient)])
+        client.send_message(message, from_addr=None, to_addrs=envelope_addresses(recipient))
     except BaseException:
         # No QUIT: stopped (Ctrl-C, kill) while the server had yet to
         # answer DATA, its late answer would be read as QUIT's, and a
