@@ -127,7 +127,7 @@ def test_export_to_the_processs_own_stdout(db_path):
     result = run_tinycrm("export", "-f", "ndjson", "--output", "/proc/self/fd/1", db=db_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["name"] == "Ada Lovelace"
-    assert result.stderr == "exported 1 contacts to /proc/self/fd/1\n"
+    assert result.stderr == "exported 1 contact to /proc/self/fd/1\n"
 
 
 def test_export_into_a_character_device_writes_into_it(ada, folder):

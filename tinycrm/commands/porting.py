@@ -301,13 +301,13 @@ def export(
         raise typer.BadParameter("--format ics exports follow-ups: filter them with --owner or --mine")
     filters = contact_filter(env, tag, stage, tier, owner, mine)
     store = env.store()
-    what = "follow-ups" if fmt is ExportFormat.ics else "contacts"
+    what = "follow-up" if fmt is ExportFormat.ics else "contact"
     if output is not None and not output.strip():
         raise typer.BadParameter("an empty path (- is stdout)", param_hint="--output")
     if output and output != "-":
         with atomic_output(output, database=store.path) as out:
             count = run_export(store, out, fmt.value, filters=filters)
-        say(f"exported {count} {what} to {output}")
+        say(f"exported {count} {what}{'' if count == 1 else 's'} to {output}")
     else:
         run_export(store, sys.stdout, fmt.value, filters=filters)
 
