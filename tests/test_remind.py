@@ -115,11 +115,23 @@ def test_command_gets_the_items_as_json(cli, store, made, tmp_path):
     assert first["contact_email"] == "ada@ex.org" and first["note"] == "Send proposal"
     assert first["due_at"] == "2026-11-20T09:30:00+00:00" and first["overdue_seconds"] == 3 * 86400
     assert first["text"].endswith("[follow-up 1]") and first["kind"] == "followup"
+    assert set(first) == set(_readme_exec_keys())
     out.unlink()
     cli.ok("remind", "--all", "--exec", f"cat > '{out}'")
     assert not out.exists()  # nothing due: the command isn't run at all
     # Each channel has its own record: stdout still delivers them.
     assert cli.ok("remind", "--all").stdout.count("\n") == 2
+
+
+def _readme_exec_keys() -> list[str]:
+    """The keys the README says each item given to `--exec` has."""
+    import re
+
+    from .conftest import REPO
+
+    text = " ".join((REPO / "README.md").read_text().split())
+    listed = re.search(r"the items as a JSON array on stdin \(each with `([^`]*)`", text)
+    return [key.strip() for key in listed.group(1).split(",")]
 
 
 def test_a_failed_command_delivers_nothing_and_the_next_run_retries(cli, store, made, tmp_path):
