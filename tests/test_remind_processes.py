@@ -262,3 +262,43 @@ def test_stopped_once_the_smtp_server_took_the_message_it_records_it(db_path, tm
     finally:
         smtp.stop()
     assert len(smtp.messages) == 1, "sent once"
+
+
+def readme_crontab_lines() -> list[str]:
+    """The commands of the README's crontab lines, tinycrm run as `python -m tinycrm`."""
+    import re
+    import shlex
+
+    lines = re.findall(r"^\*/\d+ \* \* \* \*\s+(.+)$", (REPO / "README.md").read_text(), re.M)
+    here = f"{shlex.quote(sys.executable)} -m tinycrm"
+    return [line.replace("/home/me/.local/bin/tinycrm", here) for line in lines]
+
+
+def test_the_readmes_crontab_lines_remind_despite_a_mistake_in_the_rules(db_path, tmp_path):
+    """`rules run` stops at a [[rules]] mistake (exit 1, its message mailed by
+    cron), but `remind` doesn't: the crontab must still run it, or one typo
+    in a rule would stop every reminder."""
+    from .followup_helpers import SMTPServer, free_port
+
+    fill(db_path, 1)
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                      'from = "crm@ex.org"\nto = "alice@ex.org"\n\n'
+                      '[[rules]]\nname = "typo"\nwhen = "tagd"\ntag = "vip"\ndue = "1d"\n')
+    env = {**os.environ, "TINYCRM_DB": str(db_path), "TINYCRM_CONFIG": str(config),
+           "TINYCRM_USER": "alice", "TINYCRM_NOW": FROZEN.isoformat()}
+    lines = readme_crontab_lines()
+    assert len(lines) == 2 and any("--via email" in line for line in lines)
+    smtp = SMTPServer(port).start()
+    try:
+        for line in lines:
+            done = subprocess.run(["/bin/sh", "-c", line], capture_output=True, text=True,
+                                  env=env, cwd=REPO, timeout=60)
+            assert "[[rules]] #1 (typo)" in done.stderr
+            if "--via email" in line:
+                assert len(smtp.messages) == 1
+            else:
+                assert done.stdout.endswith("task 0  [follow-up 1]\n"), done.stderr
+    finally:
+        smtp.stop()
