@@ -382,3 +382,12 @@ def test_a_to_of_several_with_one_that_is_no_address_is_refused(cli, due, addres
     refused = cli("remind", "--via", "email", "--to", address)
     assert refused.exit_code == 2 and "--to: not an email address" in refused.stderr
     assert Reminders(due).deliveries() == []
+
+
+def test_a_from_of_several_addresses_is_a_config_error(cli, due):
+    write_config(smtp_config(free_port(), username=None).replace(
+        'from = "tinycrm <crm@ex.org>"', 'from = "crm@ex.org, other@ex.org"'))
+    result = cli("remind", "--via", "email")
+    assert result.exit_code == 1
+    assert "[smtp] from: one address, not 'crm@ex.org, other@ex.org'" in result.stderr
+    assert Reminders(due).deliveries() == []

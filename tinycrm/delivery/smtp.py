@@ -114,6 +114,8 @@ def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
                 check_address(value)
     except ValidationError as exc:
         raise SmtpConfigError(f"{where}: [smtp] {key}: {exc.message}") from None
+    if len(envelope_addresses(sender)) > 1:
+        raise SmtpConfigError(f"{where}: [smtp] from: one address, not {quoted(sender)}")
     return SmtpSettings(
         host=host, port=port, security=security, username=username, sender=sender,
         to=text("to"), owners=dict(owners), timeout=float(timeout), helo=_helo(text("helo"), where),
