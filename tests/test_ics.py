@@ -95,6 +95,22 @@ def test_export_command_writes_a_calendar_file(cli, store, tmp_path):
     assert [str(e["SUMMARY"]) for e in mine.walk("VEVENT")] == ["Follow up: Ada — Demo"]
 
 
+def test_importing_the_calendar_says_it_is_no_contacts_file(cli, store, tmp_path):
+    """`export` names `import` as its reader, but a calendar holds follow-ups:
+    read as a CSV of one `BEGIN:VCALENDAR` column it got the advice to map
+    that column to a name."""
+    store.followups.add(store.contacts.add("Ada").id, FROZEN + days(1), note="Demo")
+    path = tmp_path / "followups.ics"
+    cli.ok("export", "--format", "ics", "--output", str(path))
+    for args, name in [((str(path),), str(path)), (("--format", "csv", str(path)), str(path)),
+                       (("-",), "stdin")]:
+        result = cli("import", *args, input=path.read_text())
+        assert result.exit_code == 1
+        assert result.stderr == (f"tinycrm: error: {name}: an iCalendar file (events, not contacts):"
+                                 " import reads contacts from CSV, vCard or JSON\n")
+    assert "reads every contact format back" in " ".join(cli.ok("export", "-h").stdout.split())
+
+
 def test_a_calendar_with_no_follow_ups_still_has_a_component(store):
     # RFC 5545: a calendar holds at least one component; some programs refuse it otherwise.
     text, count = export(store)

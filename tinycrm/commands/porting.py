@@ -292,7 +292,7 @@ def export(
     CSV has one row per contact with the columns of `list --format json`;
     emails, phones and tags are joined with '; ', custom fields are a JSON
     object, and cells a spreadsheet would run as formulas start with '.
-    `tinycrm import` reads every format back."""
+    `tinycrm import` reads every contact format back."""
     from ..store.exporter import atomic_output
     from ..store.exporter import export as run_export
 

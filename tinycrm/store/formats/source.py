@@ -260,6 +260,11 @@ def open_source(
         raise FormatError(f"{name}: the file is empty")
     if "\x00" in head:
         raise FormatError(f"{name}: not a contacts file (it holds binary data)")
+    if head.lstrip("\ufeff \t\r\n")[:15].upper() == "BEGIN:VCALENDAR":
+        # (What `export --format ics` writes: read as a CSV, its one column
+        # would get the advice to map it to a name.)
+        raise FormatError(f"{name}: an iCalendar file (events, not contacts):"
+                          " import reads contacts from CSV, vCard or JSON")
     if fmt == "auto":
         fmt = sniff_format(head, name) or _EXTENSIONS.get(os.path.splitext(name)[1].lower(), "csv")
     if fmt not in FORMATS:
