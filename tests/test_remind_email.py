@@ -391,3 +391,18 @@ def test_a_from_of_several_addresses_is_a_config_error(cli, due):
     assert result.exit_code == 1
     assert "[smtp] from: one address, not 'crm@ex.org, other@ex.org'" in result.stderr
     assert Reminders(due).deliveries() == []
+
+
+def test_ssl_against_a_server_without_tls_says_which_setting_to_use(cli, due, server):
+    """A plain server on the port (587, or a local relay) answers TLS's hello
+    with text: OpenSSL's 'wrong version number' said nothing of the setting."""
+    port = free_port()
+    write_config(smtp_config(port, username=None).replace('security = "none"', 'security = "ssl"'))
+    smtp = server(port)
+    result = cli("remind", "--via", "email")
+    assert result.exit_code == 1 and smtp.messages == []
+    assert result.stderr == (
+        f"tinycrm: error: email: the SMTP server 127.0.0.1:{port} doesn't start with TLS, as"
+        ' security = "ssl" (port 465) wants: set security = "starttls" for a server that'
+        ' starts it later (port 587), or "none" for one without TLS\n')
+    assert emailed(due) == []

@@ -187,6 +187,7 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
          items: Sequence[QueueItem], now: datetime) -> None:
     """Send one digest; raise ``SendFailed`` with a one-line reason."""
     import smtplib
+    import ssl
 
     where = f"{settings.host}:{settings.port}"
     message = build_message(settings, recipient, items, now)
@@ -223,6 +224,14 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
         raise SendFailed(f"the SMTP server {where} doesn't support that: {_reason(exc)}") from None
     except smtplib.SMTPRecipientsRefused:
         raise SendFailed(f"the SMTP server {where} refused the recipient {recipient}") from None
+    except ssl.SSLError as exc:
+        if settings.security == "ssl" and exc.reason == "WRONG_VERSION_NUMBER":
+            # (Its answer to TLS's hello was plain text: a 220 greeting.)
+            raise SendFailed(
+                f"the SMTP server {where} doesn't start with TLS, as security = \"ssl\" (port 465)"
+                " wants: set security = \"starttls\" for a server that starts it later (port 587),"
+                " or \"none\" for one without TLS") from None
+        raise SendFailed(f"can't send email through {where}: {_reason(exc)}") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise SendFailed(f"can't send email through {where}: {_reason(exc)}") from None
 
