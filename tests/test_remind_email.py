@@ -86,6 +86,8 @@ def test_server_down_then_up_on_the_next_run(cli, due, server, memory_keyring):
     assert rcpt == ["alice@ex.org"]
     assert message["Subject"] == "tinycrm: 2 reminders due"
     assert message["From"] == "tinycrm <crm@ex.org>" and message["To"] == "alice@ex.org"
+    # A machine's message (RFC 3834): vacation autoresponders don't answer it.
+    assert message["Auto-Submitted"] == "auto-generated"
     body = message.get_payload(decode=True).decode()
     assert body.startswith("2 items due as of 2026-11-23 09:30 UTC, most urgent first:")
     assert "2026-11-20 09:30 UTC  3d overdue  Ada Lovelace <ada@ex.org>  Send proposal  [follow-up 1]" in body

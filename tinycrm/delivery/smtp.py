@@ -179,6 +179,9 @@ def build_message(settings: SmtpSettings, recipient: str, items: Sequence[QueueI
     message["Date"] = format_datetime(now)
     domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "tinycrm.invalid"
     message["Message-ID"] = make_msgid("tinycrm", domain=domain)
+    # Sent by a program (RFC 3834): autoresponders ("I'm on holiday") and
+    # mail filters then don't answer it, to the sender that no one reads.
+    message["Auto-Submitted"] = "auto-generated"
     message.set_content(digest(items, now))
     return message
 
