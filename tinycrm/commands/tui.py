@@ -34,12 +34,11 @@ def open_tui(env: Env) -> None:
         # runs its own loop, which an exception raised inside it would skip.
         if signal.getsignal(signum) not in (signal.SIG_IGN, None):
             signal.signal(signum, signal.SIG_DFL)
+    app = TinyCRMApp.from_env(env)  # (a mistake in the config stops it here)
     # With SIGHUP ignored, a closed terminal would leave the app running
     # (spinning on the dead terminal's EOF): see hangup.py. Textual reads
     # stdin and writes to stderr.
     end_on_hangup(*(f.fileno() for f in (sys.__stdin__, sys.__stderr__) if f is not None))
-
-    app = TinyCRMApp.from_env(env)
     app.run()
     if app.return_code:  # a crash: Textual showed its traceback and returned
         raise SystemExit(app.return_code)
