@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..store.errors import Conflict, NotFound, TinyCRMError
+from ..store.errors import Conflict, MergedAway, NotFound, TinyCRMError
 from ..store.models import Contact
 
 if TYPE_CHECKING:
@@ -34,7 +34,9 @@ def save_contact(
     report: Callable[[TinyCRMError], Any] | None = None,
     stale: Callable[[Contact], Any] | None = None,
 ) -> None:
-    """Edit ``contact`` in a worker, based on the version the screen showed."""
+    """Edit ``contact`` in a worker, based on the version the screen showed.
+    A screen that passes ``report`` stays open when the contact has gone
+    (deleted or merged elsewhere), with what was typed in it."""
     app = screen.app
 
     def edit(store) -> Contact:
@@ -61,12 +63,25 @@ def save_contact(
             else:
                 screen.dismiss(None)
         elif isinstance(exc, NotFound):
-            app.show_error(f"{contact.name} was deleted meanwhile")
             app.data_changed()
-            screen.dismiss(None)
+            gone = NotFound(gone_message(contact, exc))
+            app.show_error(gone.message)
+            if report is not None:
+                report(gone)
+            else:
+                screen.dismiss(None)
         elif report is not None:
             report(exc)
         else:
             app.show_error(exc.message)
 
     app.run_db(screen, edit, saved, error=failed, name="edit_contact")
+
+
+def gone_message(contact: Contact, exc: NotFound) -> str:
+    """Why nothing was saved: the contact is gone, merged into another
+    (whose record the change is not written to) or deleted."""
+    if isinstance(exc, MergedAway):
+        return (f"{contact.name} was merged into contact {exc.into} meanwhile:"
+                " nothing was saved")
+    return f"{contact.name} was deleted meanwhile: nothing was saved"

@@ -1,0 +1,56 @@
+"""Two people on one file: the contact form while a colleague (another
+connection to the same file) changes, merges or deletes the contact being
+edited. What was typed is never lost to their change, nor written to
+another person."""
+
+from __future__ import annotations
+
+from tinycrm.screens.form import FormScreen
+from tinycrm.store import Store
+from tinycrm.store.dupes import merge_contacts
+
+from .conftest import FROZEN
+from .test_tui import keys, make_app, seed, settle
+
+
+def form_text(app) -> str:
+    return str(app.screen.query_one("#form-error").render())
+
+
+async def open_form(app, pilot) -> FormScreen:
+    await settle(app, pilot)
+    await keys(app, pilot, "e")  # Ada, the first contact
+    assert isinstance(app.screen, FormScreen)
+    return app.screen
+
+
+async def test_saving_a_contact_merged_elsewhere_says_where_it_went_and_keeps_the_form(
+        store, db_path, clock):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#title").value = "Countess"
+        with Store(db_path, user="bob", clock=clock) as other:
+            merge_contacts(other, ids["grace"], ids["ada"], now=FROZEN)
+        await keys(app, pilot, "ctrl+s")
+        assert app.screen is form
+        assert form.query_one("#title").value == "Countess"
+        said = f"Ada Lovelace was merged into contact {ids['grace']} meanwhile"
+        assert said in form_text(app)
+        assert not any("deleted" in m for _, m in app.messages)
+        assert store.contacts.get(ids["grace"]).title is None  # not written to Grace
+
+
+async def test_saving_a_contact_deleted_elsewhere_keeps_the_form(store, db_path, clock):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#title").value = "Countess"
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.delete(ids["ada"], now=FROZEN)
+        await keys(app, pilot, "ctrl+s")
+        assert app.screen is form
+        assert form.query_one("#title").value == "Countess"
+        assert "Ada Lovelace was deleted meanwhile" in form_text(app)
