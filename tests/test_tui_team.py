@@ -11,6 +11,7 @@ from tinycrm.store.dupes import merge_contacts
 
 from .conftest import FROZEN
 from .test_tui import keys, make_app, seed, settle
+from .test_tui_field_errors import field_errors
 
 
 def form_text(app) -> str:
@@ -22,6 +23,34 @@ async def open_form(app, pilot) -> FormScreen:
     await keys(app, pilot, "e")  # Ada, the first contact
     assert isinstance(app.screen, FormScreen)
     return app.screen
+
+
+async def test_a_stale_edit_keeps_what_was_typed_and_takes_the_rest_from_the_colleague(
+        store, db_path, clock):
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#title").value = "Countess"
+        form.query_one("#company").value = "Lovelace Ltd"
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.edit(ids["ada"], {"company": "Babbage & Co", "phones": ["+44 1"]})
+        await keys(app, pilot, "ctrl+s")
+        assert app.screen is form  # refused, still open
+        assert store.contacts.get(ids["ada"]).title is None
+        assert form.query_one("#title").value == "Countess"  # hers, kept
+        assert form.query_one("#company").value == "Lovelace Ltd"  # hers, though he changed it
+        assert form.query_one("#phones").value == "+44 1"  # his: she didn't touch it
+        # The field both changed says what the colleague saved; the form says why.
+        assert list(field_errors(app)) == ["company-field"]
+        assert "Babbage & Co" in field_errors(app)["company-field"]
+        assert "changed elsewhere" in form_text(app)
+        assert form.unsaved()  # ctrl+q still asks: what she typed is not saved
+        await keys(app, pilot, "ctrl+s")  # saving again keeps hers, on his version
+        saved = store.contacts.get(ids["ada"])
+        assert (saved.title, saved.company) == ("Countess", "Lovelace Ltd")
+        assert saved.phones == ("+44 1",)
+        assert not isinstance(app.screen, FormScreen)
 
 
 async def test_saving_a_contact_merged_elsewhere_says_where_it_went_and_keeps_the_form(

@@ -35,8 +35,9 @@ def save_contact(
     stale: Callable[[Contact], Any] | None = None,
 ) -> None:
     """Edit ``contact`` in a worker, based on the version the screen showed.
-    A screen that passes ``report`` stays open when the contact has gone
-    (deleted or merged elsewhere), with what was typed in it."""
+    A screen that passes ``stale`` is given the latest version and says what
+    it did with it; one that passes ``report`` stays open when the contact
+    has gone (deleted or merged elsewhere), with what was typed in it."""
     app = screen.app
 
     def edit(store) -> Contact:
@@ -46,8 +47,7 @@ def save_contact(
         except Conflict:
             current = store.contacts.get(contact.id)
             if current.version != contact.version:
-                raise Stale(f"{current.name} was changed elsewhere meanwhile; showing the"
-                            " latest version, please make your change again", current) from None
+                raise Stale(f"{current.name} was changed elsewhere meanwhile", current) from None
             raise
 
     def saved(result: Contact) -> None:
@@ -56,11 +56,12 @@ def save_contact(
 
     def failed(exc: TinyCRMError) -> None:
         if isinstance(exc, Stale):
-            app.show_error(exc.message)
             app.data_changed()
             if stale is not None:
                 stale(exc.current)
             else:
+                app.show_error(f"{exc.message}; showing the latest version, please make your"
+                               " change again")
                 screen.dismiss(None)
         elif isinstance(exc, NotFound):
             app.data_changed()

@@ -110,15 +110,10 @@ class FormScreen(KeepsInput, CRMScreen[int]):
 
     def fill(self, contact: Contact) -> None:
         self.contact = contact
-        values = {
-            "name": contact.name, "emails": ", ".join(contact.emails), "phones": ", ".join(contact.phones),
-            "company": contact.company or "", "title": contact.title or "", "owner": contact.owner,
-            "tags": ", ".join(contact.tags),
-            "cadence": format_days(contact.cadence_days) if contact.cadence_days else "",
-        }
+        values = shown_values(contact)
         with self.prevent(Input.Changed):
-            for key, value in values.items():
-                self.query_one(f"#{key}", Input).value = plain(value)
+            for key, _, _ in TEXT_FIELDS:
+                self.query_one(f"#{key}", Input).value = values[key]
         settings = self.crm.store.settings
         for key, known in (("stage", settings.stages), ("tier", settings.tiers)):
             select = self.query_one(f"#{key}", Select)
@@ -127,6 +122,30 @@ class FormScreen(KeepsInput, CRMScreen[int]):
             select.set_options([(literal(v), v) for v in (*known, *(() if value in known else (value,)))])
             select.value = value
         self.mark_unchanged()
+
+    def typed_values(self) -> dict[str, Any]:
+        return {key: self.query_one(f"#{key}").value for key in (*FIELD_KEYS, "stage", "tier")}
+
+    def changed_elsewhere(self, current: Contact) -> None:
+        """A save refused because someone saved the contact since the form was
+        filled: the form takes their version, but what was typed here stays
+        (a field both changed says what they saved). Saving again keeps it."""
+        mine, base = self.typed_values(), shown_values(self.contact)
+        theirs = shown_values(current)
+        self.fill(current)  # (what is saved now: the form is unsaved by what is kept)
+        with self.prevent(Input.Changed):
+            for key, value in mine.items():
+                if value == base[key]:
+                    continue
+                self.query_one(f"#{key}").value = value
+                if theirs[key] not in (base[key], value):
+                    saved = theirs[key] or "(empty)"
+                    self.query_one(f"#{key}-field", Field).set_error(
+                        f"changed elsewhere to “{saved}”; saving keeps yours")
+        message = (f"{current.name} was changed elsewhere meanwhile: the form shows that version,"
+                   " with your changes kept. Check them, and save again to keep them.")
+        self.crm.show_error(message)
+        self.query_one("#form-error", Static).update(literal(message))
 
     # -- validation ----------------------------------------------------------------
 
@@ -196,7 +215,8 @@ class FormScreen(KeepsInput, CRMScreen[int]):
             return
         cadence = values.pop("cadence")
         changes = {**values, "cadence_days": cadence}
-        save_contact(self, self.contact, changes, self.saved, stale=self.fill, report=self.failed)
+        save_contact(self, self.contact, changes, self.saved, stale=self.changed_elsewhere,
+                     report=self.failed)
 
     def saved(self, contact: Contact) -> None:
         self.crm.say(f"Saved {contact.name}")
@@ -269,6 +289,18 @@ class FormScreen(KeepsInput, CRMScreen[int]):
 
         self.crm.push_screen(ConfirmScreen(
             Content("Discard what you typed? It hasn't been saved."), yes="Discard"), answered)
+
+
+def shown_values(contact: Contact) -> dict[str, Any]:
+    """The form's values for ``contact``, as its fields show them."""
+    values = {
+        "name": contact.name, "emails": ", ".join(contact.emails),
+        "phones": ", ".join(contact.phones), "company": contact.company or "",
+        "title": contact.title or "", "owner": contact.owner, "tags": ", ".join(contact.tags),
+        "cadence": format_days(contact.cadence_days) if contact.cadence_days else "",
+    }
+    return {**{key: plain(value) for key, value in values.items()},
+            "stage": contact.stage, "tier": contact.tier}
 
 
 def _fail(message: str):
