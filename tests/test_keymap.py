@@ -85,6 +85,8 @@ def test_a_dialog_binding_moved_onto_its_text_fields_key_is_a_config_error(store
     with pytest.raises(ConfigError, match=r"form.save: 'ctrl\+a' is the text field's own key on"
                                           " the contact form"):
         make_app(store, keymap={"form.save": "ctrl+a"})
+    with pytest.raises(ConfigError, match=r"screen.focus_next: 'ctrl\+w' is the text field's own"):
+        make_app(store, keymap={"screen.focus_next": "ctrl+w"})  # (a priority key, yielding)
     app = make_app(store, keymap={"dialog.save": "ctrl+t"})
     app.db.close()
     assert app.keymap == {"dialog.save": "ctrl+t"}

@@ -83,3 +83,36 @@ async def test_saving_a_contact_deleted_elsewhere_keeps_the_form(store, db_path,
         assert app.screen is form
         assert form.query_one("#title").value == "Countess"
         assert "Ada Lovelace was deleted meanwhile" in form_text(app)
+
+
+async def test_text_typed_after_a_tab_in_one_read_goes_into_the_next_field(store):
+    """Over ssh a fast typist's tab and the letters after it reach the app
+    in one read: the letters went into the field the tab was leaving."""
+    from textual import events
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await open_form(app, pilot)
+        assert app.focused is form.query_one("#name")
+        for key, character in [("tab", "\t"), ("x", "x"), ("shift+tab", None), ("y", "y")]:
+            app.post_message(events.Key(key, character))  # queued together
+        await settle(app, pilot)
+        assert form.query_one("#emails").value == "x"  # (tab selects the field's text)
+        assert form.query_one("#name").value.endswith("y")
+
+
+async def test_a_next_field_key_moved_onto_a_character_is_still_typed_in_a_field(store):
+    """The tab's priority doesn't take a key the field has for itself: a
+    comma typed into a field is a comma there, wherever the keymap put
+    "next field"."""
+    seed(store)
+    app = make_app(store, keymap={"screen.focus_next": "comma"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await open_form(app, pilot)
+        await keys(app, pilot, "comma")
+        assert app.focused is form.query_one("#name")
+        assert form.query_one("#name").value == "Ada Lovelace,"
+        form.query_one("#stage").focus()  # a field that types no text: the comma moves on
+        await keys(app, pilot, "comma")
+        assert app.focused is form.query_one("#tier")

@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import events
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -326,8 +327,29 @@ class TinyCRMApp(App[None], inherit_bindings=False):
 
     # -- actions ---------------------------------------------------------------
 
+    _key_pressed: events.Key | None = None  # (while the app weighs its priority bindings)
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+            return
+        self._key_pressed = event
+        try:
+            await super().on_event(event)
+        finally:
+            self._key_pressed = None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         from .screens.help import HelpScreen
+
+        if action in ("focus_next", "focus_previous") and (key := self._key_pressed) is not None:
+            # Priority bindings (screens/base.py), but a key the focused widget
+            # has for itself (a field's ctrl+w, a letter the keymap moved them
+            # to) stays the widget's, as it would be without priority.
+            focused = self.focused
+            return not (focused is not None
+                        and (focused.check_consume_key(key.key, key.character)
+                             or key.key in focused._bindings.key_to_bindings))
 
         if action == "quit" and isinstance(self.screen, (KeepsInput, ModalScreen)):
             # In a form or dialog, q may be a letter meant for a field, and

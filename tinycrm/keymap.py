@@ -159,6 +159,11 @@ def clashes(keymap: Mapping[str, str]) -> dict[tuple[str, str, str], list[str]]:
     return found
 
 
+# Priority bindings that leave a key the focused field has for itself to the
+# field (TinyCRMApp.check_action): moved onto one, they would never run there.
+YIELDING = frozenset({"screen.focus_next", "screen.focus_previous"})
+
+
 def taken_by_text_fields(keymap: Mapping[str, str]) -> dict[tuple[str, str], tuple[str, list[str]]]:
     """(id, key) -> (what the text field does with the key, the screens) for
     each binding the keymap moves onto a key of a text field that has the
@@ -174,7 +179,7 @@ def taken_by_text_fields(keymap: Mapping[str, str]) -> dict[tuple[str, str], tup
         for binding in bindings:
             default.setdefault(binding.id or "", set()).add(binding.key)
         for binding in bindings:
-            if binding.id in keymap and not binding.priority:
+            if binding.id in keymap and (not binding.priority or binding.id in YIELDING):
                 for key in keymap[binding.id].split(","):
                     if key in fields and key not in default[binding.id]:  # (its own: by design)
                         places = found.setdefault((binding.id, key), (fields[key], []))[1]

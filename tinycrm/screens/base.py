@@ -15,11 +15,14 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
+# Priority: the letters that come with a tab in one read (typed fast over ssh)
+# go to the field it moves to, not to the one it leaves. A key the focused
+# widget has for itself stays the widget's (TinyCRMApp.check_action).
 FOCUS_BINDINGS = [
     Binding("tab", "app.focus_next", "Next field", id="screen.focus_next",
-        tooltip="Move to the next field", show=False),
+        tooltip="Move to the next field", show=False, priority=True),
     Binding("shift+tab", "app.focus_previous", "Previous field", id="screen.focus_previous",
-        tooltip="Move to the previous field", show=False),
+        tooltip="Move to the previous field", show=False, priority=True),
     Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", id="screen.copy",
         tooltip="Copy the selected text", show=False),
 ]
