@@ -116,3 +116,23 @@ async def test_a_next_field_key_moved_onto_a_character_is_still_typed_in_a_field
         form.query_one("#stage").focus()  # a field that types no text: the comma moves on
         await keys(app, pilot, "comma")
         assert app.focused is form.query_one("#tier")
+
+
+async def test_a_contact_deleted_elsewhere_leaves_no_counts_of_what_it_had(
+        store, db_path, clock):
+    from textual.widgets import Static
+
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "l")  # Ada's screen, a dialog over it keeps it open
+        detail = app.screen_stack[-2]
+        assert "(3)" in str(detail.query_one("#timeline-title", Static).render())
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.delete(ids["ada"], now=FROZEN)
+        app.check_for_changes()
+        await settle(app, pilot)
+        titles = [str(detail.query_one(f"#{name}-title", Static).render())
+                  for name in ("followups", "timeline")]
+        assert titles == ["Open follow-ups", "Timeline"]  # (not the 1 and 3 it had, over empty lists)

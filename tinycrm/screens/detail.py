@@ -132,8 +132,10 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
                 + literal("  ·  merged elsewhere" if merged else "  ·  deleted elsewhere"))
             self.query_one("#info", Static).update("")
             self.query_one("#followups", VirtualTable).set_source(ListSource([]))
+            self.query_one("#followups-title", Static).update(literal("Open follow-ups"))
             self.events = PagedList([], 0)
             self.query_one("#timeline", VirtualTable).set_source(self.events)
+            self.query_one("#timeline-title", Static).update(literal("Timeline"))
             self.contact = None
             # A note of theirs open over this screen is what it showed too
             # (what is typed in a dialog is the user's own, and stays).
