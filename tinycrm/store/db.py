@@ -22,6 +22,11 @@ from pathlib import Path
 from .errors import DamagedDatabase, DatabaseError
 
 BUSY_TIMEOUT_MS = 10_000
+# The -wal grows to hold the largest transaction (a million-row import: 1.6
+# GB) and keeps that size until every connection closes, which on a team's
+# server, with someone's app always open, is never. SQLite cuts it back to
+# this at the first write after a checkpoint.
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
 MIGRATION_SET = "tinycrm"
 
 
@@ -112,6 +117,7 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA recursive_triggers = ON")
+            conn.execute(f"PRAGMA journal_size_limit = {int(WAL_SIZE_LIMIT)}")
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise _unreadable(path, exc) from None
