@@ -136,3 +136,27 @@ async def test_a_contact_deleted_elsewhere_leaves_no_counts_of_what_it_had(
         titles = [str(detail.query_one(f"#{name}-title", Static).render())
                   for name in ("followups", "timeline")]
         assert titles == ["Open follow-ups", "Timeline"]  # (not the 1 and 3 it had, over empty lists)
+
+
+async def test_a_stale_tags_dialog_keeps_what_was_typed(store, db_path, clock):
+    from textual.widgets import Input
+
+    from tinycrm.screens.tags import TagScreen
+
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "t")  # Ada's tags
+        dialog = app.screen
+        assert isinstance(dialog, TagScreen)
+        dialog.query_one("#tags", Input).value = "investor, speaker"
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.tag(ids["ada"], ["board"])
+        await keys(app, pilot, "enter")
+        assert app.screen is dialog  # refused, still open
+        assert dialog.query_one("#tags", Input).value == "investor, speaker"
+        assert "tags now: board, investor" in field_errors(app)["tags-field"]
+        await keys(app, pilot, "enter")  # she has seen his, and keeps hers
+        assert store.contacts.get(ids["ada"]).tags == ("investor", "speaker")
+        assert not isinstance(app.screen, TagScreen)

@@ -38,4 +38,13 @@ class TagScreen(CRMModal[Contact]):
         tags = split_tags(event.value, self.contact.tags)
         field = self.query_one("#tags-field", Field)
         save_contact(self, self.contact, {"tags": tags}, self.dismiss,
-                     report=lambda exc: field.set_error(exc.message))
+                     report=lambda exc: field.set_error(exc.message), stale=self.changed_elsewhere)
+
+    def changed_elsewhere(self, current: Contact) -> None:
+        """Someone saved the contact since the dialog opened: what was typed
+        stays, with what they saved under it; enter saves it over theirs."""
+        self.contact = current
+        theirs = ", ".join(current.tags) or "(none)"
+        self.query_one("#tags-field", Field).set_error(
+            f"{plain(current.name)} was changed elsewhere meanwhile; tags now: {theirs}."
+            " Enter saves yours")
