@@ -1,6 +1,8 @@
 """`tinycrm dupes` and `tinycrm merge KEEP OTHER`."""
 
+import itertools
 import json
+import random
 
 import pytest
 from rapidfuzz import fuzz
@@ -322,3 +324,170 @@ def test_a_profile_or_a_number_25_contacts_hold_still_pairs_them(store):
     pairs = {(p.keep_id, p.other_id) for p in find_duplicates(store, threshold=0)}
     assert len([p for p in pairs if set(p) <= people]) == 25 * 24 // 2
     assert len([p for p in pairs if set(p) <= anns]) == 25 * 24 // 2
+
+
+# -- names at one company, against every pair compared by hand ----------------------
+
+
+def _name_pairs_by_brute_force(people, threshold: float) -> dict:
+    """What ``find_duplicates`` lists for names, from every two people at one
+    company, by the rule the README gives: the token-sort ratio of the folded
+    names, two names meeting only when a word of each starts with the same
+    letter; a name with an initial looked at down to 60, the others down to 70
+    (or to the threshold when it is over 90, where no abbreviation counts); one
+    name that abbreviates the other scores 90 at least; none under 60; different
+    birthdays part a pair."""
+    from tinycrm.store.dupes import (
+        NAME_FLOOR,
+        _abbreviates,
+        born_apart,
+        company_key,
+        name_words,
+    )
+
+    floor = max(threshold, NAME_FLOOR)
+    abbreviations = threshold <= 90
+    expected = {}
+    for a, b in itertools.combinations(people, 2):
+        company = company_key(a.company)
+        if company is None or company != company_key(b.company):
+            continue
+        name_a, name_b = (" ".join(sorted(name_words(p.name))) for p in (a, b))
+        words_a, words_b = name_a.split(), name_b.split()
+        if not ({w[0] for w in words_a} or {""}) & ({w[0] for w in words_b} or {""}):
+            continue
+        if abbreviations and any(len(w) == 1 for w in words_a + words_b):
+            cutoff = NAME_FLOOR
+        else:
+            cutoff = min(floor, 70) if abbreviations else floor
+        score, reason = fuzz.ratio(name_a, name_b), f"similar name at {company}"
+        if score < cutoff:
+            continue
+        if score < 90 and _abbreviates(name_a, name_b):
+            score, reason = 90.0, f"names agree at {company}"
+        if score >= floor and not born_apart(a.birthday, b.birthday):
+            expected[(min(a.id, b.id), max(a.id, b.id))] = (score, (reason,))
+    return expected
+
+
+def _listed(store, threshold: float) -> list:
+    return [((p.keep_id, p.other_id), (p.score, p.reasons))
+            for p in find_duplicates(store, threshold=threshold)]
+
+
+def _best_first(pairs: dict) -> list:
+    return sorted(pairs.items(), key=lambda item: (-item[1][0], item[0]))
+
+
+FIRSTS = ["Ada", "Ana", "Anna", "Jon", "John", "Joan", "Jane", "Janet", "Kim", "Kai", "Zoë"]
+LASTS = ["Smith", "Smyth", "Smithson", "Lee", "Li", "Park", "Parks", "Doe", "Dow", "Łukasz"]
+
+
+def _a_name(rng: random.Random) -> str:
+    first, last = rng.choice(FIRSTS), rng.choice(LASTS)
+    return rng.choice([
+        f"{first} {last}", f"{first} {last}", f"{first[0]}. {last}", f"{last}, {first}",
+        f"Dr. {first} {last}", f"{first} {rng.choice('ABJK')}. {last}", first,
+        f"{first} {last[0]}.", f"{first} {last}-{rng.choice(LASTS)}", f"{first}{last}",
+        f"{first[0]}. {last[0]}.", "???", f"Agent {rng.choice(['7', '07', '007'])}",
+    ])
+
+
+@pytest.mark.parametrize("threshold", [0, 60, 70, 84, 85, 90, 91, 95, 100])
+def test_names_at_one_company_pair_as_comparing_every_two_would(store, threshold):
+    """A few companies (each spelt several ways) of people whose names are
+    near one another in every way the rule knows: the same, a letter off,
+    words in another order, cut to initials, a word more, a birthday apart."""
+    rng = random.Random(threshold)
+    companies = ["Initech Ltd", "INITECH", "Globex Inc", "globex", "Umbrella"]
+    birthdays = [None, None, None, "1980-01-02", "1990-03-04", "--01-02"]
+    for _ in range(220):
+        store.contacts.add(_a_name(rng), company=rng.choice(companies),
+                           birthday=rng.choice(birthdays))
+    people = store.contacts.get_many(range(1, 221))
+    expected = _name_pairs_by_brute_force(people, threshold)
+    assert expected   # (the case is not empty at any threshold)
+    assert _listed(store, threshold) == _best_first(expected)
+
+
+def _fill_company(store, count: int, company: str, seed: int) -> None:
+    """``count`` people at one company, named from a few common first and last
+    names, so that many share a name and most share a word with many."""
+    from tinycrm.store.bulk import NewContact, insert_contacts
+    from tinycrm.store.demo import FIRST, LAST
+
+    rng = random.Random(seed)
+    stamp = "2026-01-01T00:00:00Z"
+    with store.write() as conn:
+        insert_contacts(conn, [
+            NewContact(name=f"{rng.choice(FIRST[:25])} {rng.choice(LAST[:25])}", owner="alice",
+                       created_at=stamp, company=company)
+            for _ in range(count)
+        ], updated_at=stamp)
+
+
+def test_a_big_company_still_finds_its_near_duplicate_names(store):
+    """The shape that was slow: hundreds of people at one company (spelt two
+    ways), many of them with the same name. Planted pairs are found with the
+    score they had at a small company, and every pair listed is the one
+    comparing every two people would list."""
+    _fill_company(store, 400, "Google", seed=1)
+    _fill_company(store, 200, "Google LLC", seed=2)
+    c = store.contacts
+    planted = {
+        "typo": (c.add("Zorava Kelvinson", company="Google"),
+                 c.add("Zorava Kelvinsno", company="GOOGLE LLC")),
+        "order": (c.add("Zora Kelvin-Del", company="Google"),
+                  c.add("Kelvin Del, Zora", company="Google")),
+        "initial": (c.add("Z. Quillane", company="Google"),
+                    c.add("Zebadiah Quillane", company="Google, LLC")),
+        "word left out": (c.add("Dr. Mirela Tosk", company="Google"),
+                          c.add("Mirela Tosk", company="Google")),
+        "same name": (c.add("Ivo Brandt", company="Google"),
+                      c.add("Ivo Brandt", company="Google")),
+    }
+    c.add("Ivo Brandt", company="Google", birthday="1950-01-01")
+    c.add("Ivo Brandt", company="Google", birthday="1990-01-01")   # father and son
+    c.add("Zorava Kelvinson", company="Globex")                    # another company
+    pairs = {(p.keep_id, p.other_id): (p.score, p.reasons) for p in find_duplicates(store)}
+    assert {kind: pairs.get((a.id, b.id)) for kind, (a, b) in planted.items()} == {
+        "typo": (fuzz.ratio("kelvinson zorava", "kelvinsno zorava"), ("similar name at google",)),
+        "order": (100.0, ("similar name at google",)),
+        "initial": (90.0, ("names agree at google",)),
+        "word left out": (90.0, ("names agree at google",)),
+        "same name": (100.0, ("similar name at google",)),
+    }
+    people = c.get_many(range(1, c.count() + 1))
+    assert sum(company_key(p.company) == "google" for p in people) == 612
+    for threshold in (85, 60):
+        expected = _name_pairs_by_brute_force(people, threshold)
+        assert _listed(store, threshold) == _best_first(expected)
+
+
+def test_more_people_with_the_same_names_are_not_compared_again(store, monkeypatch):
+    """A company's names are compared once per name: four times the people
+    with the same names take as many comparisons as before (sixteen times as
+    many when every person was compared with every other). Counted, not timed."""
+    import rapidfuzz.fuzz
+
+    ratio, calls = rapidfuzz.fuzz.ratio, [0]
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return ratio(*args, **kwargs)
+
+    monkeypatch.setattr(rapidfuzz.fuzz, "ratio", counted)
+    names = [f"{first} {last}" for first in ("Ann", "Anna", "John", "J.", "Kim")
+             for last in ("Smith", "Smyth", "Lee", "Park")]
+
+    def comparisons(people: int) -> tuple[int, int]:
+        for i in range(people - store.contacts.count()):
+            store.contacts.add(names[i % len(names)], company="Initech")
+        calls[0] = 0
+        found = len(find_duplicates(store))
+        return calls[0], found
+
+    few, few_pairs = comparisons(60)
+    many, many_pairs = comparisons(240)
+    assert many_pairs > 10 * few_pairs   # (the same names pair four times as many people)
+    assert many < 2 * few, (few, many)
