@@ -479,7 +479,9 @@ def _similar_names(group, company, threshold, add, fuzz, process) -> None:
 
 
 class _NameRule:
-    """What two names at one company score, if they are a pair at all."""
+    """What two names at one company score, if they are a pair at all: two
+    that share a word's first letter, as all that ``_alike`` and
+    ``_may_abbreviate`` find do (and a name with itself)."""
 
     def __init__(self, threshold: float, company: str, fuzz) -> None:
         self.floor = max(threshold, NAME_FLOOR)
@@ -489,8 +491,6 @@ class _NameRule:
         self.ratio = fuzz.ratio
 
     def score(self, a: str, b: str) -> tuple[float, str] | None:
-        if not set(_initials(a)) & set(_initials(b)):
-            return None
         # Either name's initial lowers the cutoff: each name with one was
         # compared with all of its letters' names down to NAME_FLOOR.
         cutoff = NAME_FLOOR if self.abbreviations and (
