@@ -149,7 +149,7 @@ def test_audit_of_a_gone_contact_takes_ascii_digits_only(cli):
 def test_audit_of_an_id_with_no_history_says_why(cli):
     cli.ok("add", "Ada", "-e", "ada@ex.org")
     cli.ok("add", "Ada King", "-e", "ada@work.example")
-    cli.ok("merge", "1", "2")
+    cli.ok("merge", "1", "2", "--yes")
     merged = cli("audit", "2")
     assert merged.exit_code == 3 and merged.stdout == ""
     assert "contact 2 was merged into contact 1, with its history: see `tinycrm audit 1`" in (

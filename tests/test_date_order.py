@@ -88,7 +88,7 @@ def test_import_follows_a_british_locale_and_the_option_overrides_it(cli, tmp_pa
     monkeypatch.setenv("LC_TIME", "en_GB.UTF-8")
     cli.ok("import", str(path))
     assert _birthdays(cli) == {"Ann Lee": "1985-04-03", "Bob Ray": "1990-11-12"}
-    cli.ok("imports", "undo", "1")
+    cli.ok("imports", "undo", "1", "--yes")
     cli.ok("import", str(path), "--date-order", "month-first")
     assert _birthdays(cli) == {"Ann Lee": "1985-03-04", "Bob Ray": "1990-12-11"}
 

@@ -173,7 +173,7 @@ def test_cli_merge_dry_run(cli):
     cli.ok("edit", "Mal", "--set", "fields.x=a\x1b[2Jb\x07")
     shown = cli.ok("merge", "--dry-run", "1", "Mal").stdout
     assert "  fields: (empty) -> x=ab" in shown.splitlines() and "\x1b" not in shown
-    merged = cli.ok("merge", "1", "2")
+    merged = cli.ok("merge", "1", "2", "--yes")
     assert merged.stdout == ""
     assert merged.stderr == (
         "merged 2 (Johnny [bold]) into 1 (John Doe): company, last_contacted_at, emails, tags;"
@@ -191,13 +191,13 @@ def test_cli_dupes_and_merge(cli):
                      "reason": "same email"}]
     table = cli.ok("dupes").stdout.splitlines()
     assert table[0].split() == ["SCORE", "KEEP", "NAME", "OTHER", "NAME", "REASON"]
-    result = cli("merge", "john.doe@gmail.com", "2")
+    result = cli("merge", "john.doe@gmail.com", "2", "--yes")
     assert result.exit_code == 0, result.stderr
     assert "merged 2 (Johnny) into 1 (John Doe): company, emails" in result.stderr
     (john,) = json.loads(cli.ok("list", "-f", "json").stdout)
     assert john["emails"] == ["john.doe@gmail.com", "johndoe@gmail.com"]
     assert cli.ok("dupes", "-f", "json").stdout == "[]\n"
-    assert cli("merge", "1", "1").exit_code == 2
+    assert cli("merge", "1", "1").exit_code == 2  # before any question
     assert cli("merge", "1", "99").exit_code == 3
 
 
@@ -267,7 +267,7 @@ def test_a_merge_leaves_one_open_follow_up_per_rule_and_no_cadence_reminder_twic
     cli.ok("cadence", "2", "30d")
     cli.ok("log", "2", "call", "--kind", "call", "--at", "2026-10-01")
     assert cli.ok("remind", "--all").stdout.count("[contact 2]") == 1
-    cli.ok("merge", "1", "2")
+    cli.ok("merge", "1", "2", "--yes")
     followups = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
     assert sorted(f["status"] for f in followups if f["rule"] == "new-lead") == [
         "cancelled", "open"]
@@ -277,7 +277,7 @@ def test_a_merge_leaves_one_open_follow_up_per_rule_and_no_cadence_reminder_twic
 def test_an_id_merged_away_says_where_it_went(cli):
     cli.ok("--no-rules", "add", "Ada", "-e", "ada@ex.org")
     cli.ok("--no-rules", "add", "Ada L", "-e", "ada@work.example")
-    cli.ok("merge", "1", "2")
+    cli.ok("merge", "1", "2", "--yes")
     for args in (("show", "2"), ("tag", "2", "vip"), ("merge", "1", "2")):
         result = cli(*args)
         assert result.exit_code == 3 and "contact 2 was merged into contact 1" in result.stderr
@@ -299,7 +299,7 @@ def test_a_merge_keeps_the_rule_follow_up_due_first(cli, later):
     for n, email in ((1, "ann@a.com"), (2, "ann.lee@gmail.com")):
         at = "2026-11-23T12:00:00Z" if n == later else "2026-11-23T09:30:00Z"
         assert cli("add", "Ann Lee", "-e", email, env={"TINYCRM_NOW": at}).exit_code == 0
-    cli.ok("merge", "1", "2")
+    cli.ok("merge", "1", "2", "--yes")
     states = {f["id"]: f["status"]
               for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
     assert states == {later: "cancelled", 3 - later: "open"}

@@ -120,7 +120,7 @@ def test_an_import_that_brought_only_an_earlier_record_of_theirs_keeps_no_name(
         cli.ok("add", "Zebulon Quixotic", "-e", EMAIL)
         sheet.write_text("Name,Email\nZeb Quixotic,zq-alt@example.test\n")
         cli.ok("import", str(sheet))
-        cli.ok("merge", "1", "2")
+        cli.ok("merge", "1", "2", "--yes")
     else:
         sheet.write_text(f"Name,Email\nZeb Quixotic,{EMAIL}\n")
         cli.ok("import", str(sheet))

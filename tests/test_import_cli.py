@@ -213,14 +213,14 @@ def test_batches_list_and_undo(cli, tmp_path):
     assert table.splitlines()[0].split()[:4] == ["ID", "STARTED", "SOURCE", "FORMAT"]
     ada = contacts(cli)[0]
     assert (ada["company"], ada["tags"]) == ("Engines", ["batch-one", "investor"])
-    undo = cli("imports", "undo", "1")
+    undo = cli("imports", "undo", "1", "--yes")
     assert undo.exit_code == 0, undo.stderr
     assert "removed 1 contact, restored 1" in undo.stderr
     (ada,) = contacts(cli)
     assert (ada["name"], ada["company"], ada["tags"], ada["title"]) == ("Ada Lovelace", None, [], "CEO")
     kinds = [e["kind"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)]
     assert "import" in kinds  # "import batch 1 undone"
-    again = cli("imports", "undo", "1")
+    again = cli("imports", "undo", "1")  # told before any question
     assert again.exit_code == 4 and "already undone" in again.stderr
     assert cli("imports", "undo", "9").exit_code == 3
 
@@ -241,8 +241,8 @@ def test_undo_takes_away_the_notes_the_batch_added_to_contacts_it_merged_into(cl
     assert entries(cli, "2", "import") == [f"merged from {path} (batch 1): note"]
     again = cli.ok("import", str(path))  # the same notes again: nothing new
     assert "0 merged, 2 unchanged" in again.stderr and entries(cli, "2", "note") == ["only a note"]
-    assert cli("imports", "undo", "2").exit_code == 0
-    undo = cli("imports", "undo", "1")
+    assert cli("imports", "undo", "2", "--yes").exit_code == 0
+    undo = cli("imports", "undo", "1", "--yes")
     assert undo.exit_code == 0 and "restored 2" in undo.stderr, undo.stderr
     assert (entries(cli, "1", "note"), entries(cli, "2", "note")) == (["typed by hand"], [])
     assert entries(cli, "2", "import") == ["import batch 1 undone"]
@@ -269,8 +269,8 @@ def test_undo_keeps_the_import_entries_it_did_not_write(cli, tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("Name,Email,Phone\nKay New,kay@work.example,+44 20 7946 0001\n")
     cli.ok("import", str(path))
-    cli.ok("merge", "1", "2")  # the merge keeps where contact 2 came from
-    cli.ok("imports", "undo", "1", "--force")
+    cli.ok("merge", "1", "2", "--yes")  # the merge keeps where contact 2 came from
+    cli.ok("imports", "undo", "1", "--force", "--yes")
     assert f"imported from {path} (batch 1)" in entries(cli, "1", "import")
 
 
@@ -288,11 +288,11 @@ def test_undo_refuses_when_contacts_changed_since_unless_forced(cli, tmp_path):
     path.write_text("Name,Email\nAda,ada@ex.org\nAlan,alan@ex.org\n")
     cli.ok("import", str(path))
     cli.ok("edit", "ada@ex.org", "--title", "Countess")
-    refused = cli("imports", "undo", "1")
+    refused = cli("imports", "undo", "1", "--yes")
     assert refused.exit_code == 4
     assert "were changed since the import: Ada (1). Undo with --force" in refused.stderr
     assert len(contacts(cli)) == 2
-    cli.ok("imports", "undo", "1", "--force")
+    cli.ok("imports", "undo", "1", "--force", "--yes")
     assert contacts(cli) == []
 
 

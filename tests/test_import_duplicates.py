@@ -730,7 +730,7 @@ def test_a_name_merged_into_a_contact_is_one_it_had(cli, tmp_path, column, value
     cli.ok("--no-rules", "add", "Charles Babbage", "--email", "cb@engine.org",
            "--company", "Engine Ltd")
     cli.ok("--no-rules", "import", str(sheet))
-    cli.ok("merge", "1", "2")
+    cli.ok("merge", "1", "2", "--yes")
     again = cli.ok("--no-rules", "import", str(sheet))
     assert "0 created, 0 merged, 1 unchanged" in again.stderr
     assert [c["name"] for c in json.loads(cli.ok("list", "-f", "json").stdout)] == [

@@ -37,9 +37,9 @@ def run(store, text: str, **options):
 def test_undoing_the_later_batch_then_the_earlier_needs_no_force(cli, tmp_path):
     cli.ok("import", write(tmp_path, "a.csv", A))
     cli.ok("import", write(tmp_path, "b.csv", B))  # merges into Ada, whom batch 1 created
-    assert cli("imports", "undo", "1").exit_code == 4  # batch 2's merge is still there
-    cli.ok("imports", "undo", "2")
-    undo = cli("imports", "undo", "1")
+    assert cli("imports", "undo", "1", "--yes").exit_code == 4  # batch 2's merge is still there
+    cli.ok("imports", "undo", "2", "--yes")
+    undo = cli("imports", "undo", "1", "--yes")
     assert undo.exit_code == 0, undo.stderr
     assert people(cli) == {}
 
@@ -48,28 +48,28 @@ def test_undo_refuses_to_drop_a_follow_up_or_note_added_to_a_created_contact(cli
     path = write(tmp_path, "a.csv", A)
     cli.ok("import", path)
     cli.ok("follow-up", "add", "grace@ex.org", "-d", "tomorrow", "-m", "send the demo")
-    refused = cli("imports", "undo", "1")
+    refused = cli("imports", "undo", "1", "--yes")
     assert refused.exit_code == 4
     assert "were changed since the import: Grace Hopper (2). Undo with --force" in refused.stderr
     assert len(people(cli)) == 2
     cli.ok("log", "ada@ex.org", "called, wants a demo")
-    refused = cli("imports", "undo", "1")
+    refused = cli("imports", "undo", "1", "--yes")
     assert refused.exit_code == 4 and ": Ada Lovelace (1); Grace Hopper (2)." in refused.stderr
-    cli.ok("imports", "undo", "1", "--force")
+    cli.ok("imports", "undo", "1", "--force", "--yes")
     assert people(cli) == {}
 
 
 def test_undo_refuses_when_a_contact_it_created_was_merged_into_another(cli, tmp_path):
     cli.ok("add", "Grace Hopper", "-e", "gh@navy.mil")
     cli.ok("import", write(tmp_path, "a.csv", A))  # creates Ada (2) and Grace (3)
-    cli.ok("merge", "1", "3")
+    cli.ok("merge", "1", "3", "--yes")
     rules = {f["id"]: f["rule"]
              for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
     assert sorted(rules.values()) == ["new-lead", "new-lead", "new-lead"]  # 1's, Ada's, 3's
-    refused = cli("imports", "undo", "1")
+    refused = cli("imports", "undo", "1", "--yes")
     assert refused.exit_code == 4 and ": 3, merged into Grace Hopper (1)." in refused.stderr
     assert "what a contact brought to the one it was merged into stays there" in refused.stderr
-    cli.ok("imports", "undo", "1", "--force")
+    cli.ok("imports", "undo", "1", "--force", "--yes")
     assert [c["emails"] for c in people(cli).values()] == [["gh@navy.mil", "grace@ex.org"]]
     # The new-lead follow-up the imported Grace brought with her was cancelled by
     # the merge (one open per rule) and stays as that; Grace's own stays open.
@@ -82,9 +82,9 @@ def test_forced_undo_keeps_a_created_contact_another_was_merged_into(cli, tmp_pa
     cli.ok("add", "Grace Hopper", "-e", "gh@navy.mil")
     cli.ok("log", "1", "met at the conference")
     cli.ok("import", write(tmp_path, "a.csv", A))
-    cli.ok("merge", "3", "1")  # the imported Grace is kept: the typed one is in her now
-    assert cli("imports", "undo", "1").exit_code == 4
-    undo = cli("imports", "undo", "1", "--force")
+    cli.ok("merge", "3", "1", "--yes")  # the imported Grace is kept: the typed one is in her now
+    assert cli("imports", "undo", "1", "--yes").exit_code == 4
+    undo = cli("imports", "undo", "1", "--force", "--yes")
     assert "removed 1 contact" in undo.stderr and "already gone" not in undo.stderr
     assert "kept 3: other contacts or a later import merged into it" in undo.stderr
     left = people(cli)
@@ -99,7 +99,7 @@ def test_undo_keeps_the_last_contact_time_a_call_logged_since_set(cli, tmp_path)
     cli.ok("log", "1", "-k", "call", "long call")
     contacted = people(cli)[1]["last_contacted_at"]
     assert contacted is not None
-    cli.ok("imports", "undo", "1")  # a logged call is no edit: no --force needed
+    cli.ok("imports", "undo", "1", "--yes")  # a logged call is no edit: no --force needed
     ada = people(cli)[1]
     assert (ada["company"], ada["stage"], ada["phones"]) == (None, "lead", [])
     assert ada["last_contacted_at"] == contacted
@@ -141,9 +141,9 @@ def test_a_hand_edit_that_ends_where_it_began_is_an_edit_undo_names(cli, tmp_pat
     cli.ok("tag", "1", "investors")
     cli.ok("edit", "1", "--title", "CEO")
     cli.ok("edit", "1", "--title", "CTO")
-    refused = cli("imports", "undo", "1")
+    refused = cli("imports", "undo", "1", "--yes")
     assert refused.exit_code == 4 and "Xe Ray (1)" in refused.stderr
-    cli.ok("imports", "undo", "1", "--force")
+    cli.ok("imports", "undo", "1", "--force", "--yes")
     xe = people(cli)[1]
     assert (xe["tags"], xe["title"], xe["phones"]) == (["investors"], "CTO", [])
 
@@ -158,12 +158,12 @@ def test_an_undone_later_batch_is_no_edit_even_when_undone_before_its_start_was_
     cli.ok("import", write(tmp_path, "a.csv", "Name,Email,Title\nAda,ada@ex.org,CTO\n"))
     cli.ok("import", "--on-duplicate", "update",
            write(tmp_path, "b.csv", "Name,Email,Title\nAda,ada@ex.org,CEO\n"))
-    cli.ok("imports", "undo", "2")
+    cli.ok("imports", "undo", "2", "--yes")
     conn = sqlite3.connect(db_path)
     with conn:
         conn.execute("UPDATE import_batches SET undo_audit_start = NULL")
     conn.close()
-    undo = cli("imports", "undo", "1")
+    undo = cli("imports", "undo", "1", "--yes")
     assert undo.exit_code == 0, undo.stderr
     assert people(cli)[1]["title"] is None
 
@@ -181,7 +181,7 @@ def test_undo_takes_away_the_rule_follow_ups_a_merge_brought(cli, tmp_path):
     before = (followups(), timeline())
     cli.ok("import", write(tmp_path, "c.csv", "Name,Email,Tags\nOld Friend,of@ex.org,complaint\n"))
     assert len(followups()) == len(before[0]) + 1  # the complaint rule's
-    cli.ok("imports", "undo", "1")
+    cli.ok("imports", "undo", "1", "--yes")
     assert followups() == before[0]
     assert sorted(timeline()) == sorted(["import batch 1 undone", *before[1]])
     audit = json.loads(cli.ok("audit", "1", "-f", "json").stdout)
@@ -205,7 +205,7 @@ def test_undo_leaves_rule_follow_ups_it_did_not_bring_or_that_were_snoozed_since
                if f["contact_id"] == 2 and "omplaint" in f["note"]]
     assert len(brought) == 1
     cli.ok("follow-up", "snooze", str(brought[0]["id"]), "--until", "2026-12-01")
-    cli.ok("imports", "undo", "1")
+    cli.ok("imports", "undo", "1", "--yes")
     assert open_ones("1") == hand  # the tag typed by hand brought it: it stays
     assert [f for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
             if f["id"] == brought[0]["id"]], "snoozed since: someone's to do now"
@@ -245,14 +245,14 @@ def test_forced_undo_keeps_a_created_contact_a_later_import_merged_into(cli, tmp
                                               "Ivo Brandt,ivo@ex.org\n"))
     cli.ok("import", write(tmp_path, "b.csv", "Name,Email,Phone,Tags\n"
                                               "Hannah Weber,hannah@ex.org,+49 30 1234567,outlook\n"))
-    assert cli("imports", "undo", "1").exit_code == 4  # batch 2 merged into Hannah since
-    undo = cli("imports", "undo", "1", "--force")
+    assert cli("imports", "undo", "1", "--yes").exit_code == 4  # batch 2 merged into Hannah since
+    undo = cli("imports", "undo", "1", "--force", "--yes")
     assert "removed 1 contact" in undo.stderr and "kept 1: " in undo.stderr, undo.stderr
     (hannah,) = people(cli).values()  # Ivo went with batch 1; Hannah holds batch 2's too
     assert (hannah["name"], hannah["phones"], hannah["tags"]) == (
         "Hannah Weber", ["+49 30 1234567"], ["outlook"])
     # Batch 2 owns her now: its undo takes her away, as undoing 2 then 1 would.
-    undo = cli("imports", "undo", "2")
+    undo = cli("imports", "undo", "2", "--yes")
     assert undo.exit_code == 0 and "removed 1 contact" in undo.stderr, undo.stderr
     assert people(cli) == {}
 
@@ -261,12 +261,12 @@ def test_a_contact_two_later_imports_merged_into_goes_with_the_last_of_their_und
     cli.ok("import", write(tmp_path, "a.csv", "Name,Email\nAda,ada@ex.org\n"))
     cli.ok("import", write(tmp_path, "b.csv", "Name,Email,Title\nAda,ada@ex.org,CEO\n"))
     cli.ok("import", write(tmp_path, "c.csv", "Name,Email,Company\nAda,ada@ex.org,Engines\n"))
-    cli.ok("imports", "undo", "1", "--force")
-    cli.ok("imports", "undo", "2", "--force")
+    cli.ok("imports", "undo", "1", "--force", "--yes")
+    cli.ok("imports", "undo", "2", "--force", "--yes")
     (ada,) = people(cli).values()
     assert (ada["title"], ada["company"]) == (None, "Engines")  # batch 3's stays
-    assert cli("imports", "undo", "3").exit_code == 4  # undo 2 took her title away since
-    cli.ok("imports", "undo", "3", "--force")
+    assert cli("imports", "undo", "3", "--yes").exit_code == 4  # undo 2 took her title away since
+    cli.ok("imports", "undo", "3", "--force", "--yes")
     assert people(cli) == {}
 
 
@@ -329,7 +329,7 @@ def test_dupes_finds_swapped_and_punctuated_names_at_one_company(store):
 def test_undo_says_how_many_contacts_were_already_gone(cli, tmp_path):
     cli.ok("import", write(tmp_path, "a.csv", A))
     cli.ok("rm", "1", "--yes")
-    undo = cli("imports", "undo", "1")
+    undo = cli("imports", "undo", "1", "--yes")
     assert undo.exit_code == 0, undo.stderr
     assert "removed 1 contact, restored 0 (1 was already gone)" in undo.stderr
 
@@ -342,8 +342,8 @@ def test_undo_refuses_when_a_contact_it_merged_into_was_merged_away_by_hand(cli,
     path = tmp_path / "a.csv"
     path.write_text("Name,Email,Title,Tags\nAda Lovelace,ada@ex.org,CTO,vip\n")
     cli.ok("import", str(path))
-    cli.ok("merge", "2", "1")
-    refused = cli("imports", "undo", "1")
+    cli.ok("merge", "2", "1", "--yes")
+    refused = cli("imports", "undo", "1", "--yes")
     assert refused.exit_code == 4
     assert "1, merged into Ada Lovelace (2)" in refused.stderr
     [batch] = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
@@ -353,9 +353,9 @@ def test_undo_refuses_when_a_contact_it_merged_into_was_merged_away_by_hand(cli,
 def test_a_forced_undo_leaves_a_kept_batch_contacts_own_follow_up(cli, tmp_path):
     cli.ok("add", "Hank Hill", "-e", "hank@ex.org")                 # 1, and follow-up 1
     cli.ok("import", write(tmp_path, "a.csv", A))                   # Ada 2, Grace 3: 2 and 3
-    cli.ok("merge", "3", "1")   # Grace takes Hank in: she stays after an undo
-    cli.ok("merge", "3", "2")   # and Ada
-    cli.ok("imports", "undo", "1", "--force")
+    cli.ok("merge", "3", "1", "--yes")   # Grace takes Hank in: she stays after an undo
+    cli.ok("merge", "3", "2", "--yes")   # and Ada
+    cli.ok("imports", "undo", "1", "--force", "--yes")
     left = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
     assert {f["contact_id"] for f in left} == {3}
     assert 3 in {f["id"] for f in left}, "Grace's own new-lead follow-up stays with her"

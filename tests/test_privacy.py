@@ -187,7 +187,7 @@ def test_erase_after_a_merge_takes_the_merged_duplicate_too(cli, db_path):
     cli.ok("add", SECRETS["name"], "-e", SECRETS["email"])
     cli.ok("add", "Zeb Q.", "-e", "zeb.q@hidden-example.org", "-p", SECRETS["phone"])
     cli.ok("edit", "2", "--name", "Zebulon Q. Duplicate")     # history only the duplicate has
-    cli.ok("merge", "1", "2")
+    cli.ok("merge", "1", "2", "--yes")
     done = cli("privacy", "erase", "1", "--yes")
     assert done.exit_code == 0, done.stderr
     data = file_bytes(db_path)
@@ -297,7 +297,7 @@ def test_a_deleted_contacts_address_someone_has_since_is_theirs(cli):
 def test_a_merged_away_contact_is_the_one_it_went_into(cli):
     cli.ok("add", "Ada Lovelace", "-e", "ada@home.example")
     cli.ok("add", "Ada King", "-e", "ada@work.example")
-    cli.ok("merge", "1", "2")
+    cli.ok("merge", "1", "2", "--yes")
     for command in ("export", "erase"):
         result = cli("privacy", command, "2", *(["--yes"] if command == "erase" else []))
         assert result.exit_code == 3
@@ -492,7 +492,7 @@ def test_the_export_names_the_import_that_brought_a_duplicate_since_merged_into_
     people = tmp_path / "fair-leads.csv"
     people.write_text("name,email\nZeb Q.,zeb.q@hidden-example.org\n")
     cli.ok("import", str(people))
-    cli.ok("merge", "1", "2")
+    cli.ok("merge", "1", "2", "--yes")
     imports = json.loads(cli.ok("privacy", "export", "1").stdout)["imports"]
     assert [(i["batch_id"], i["action"], i["source"], i["contact_id"]) for i in imports] == [
         (1, "created", str(people), 2)]

@@ -208,7 +208,7 @@ def test_an_import_that_updates_the_owner_hands_over_and_its_undo_hands_back(cli
                 for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
 
     assert owners() == {1: "bob", 2: "bob", 3: "carol"}
-    cli.ok("imports", "undo", "1")
+    cli.ok("imports", "undo", "1", "--yes")
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["owner"] == "alice"
     assert owners() == {1: "alice", 2: "alice", 3: "carol"}
 
@@ -219,7 +219,7 @@ def test_undo_hands_back_only_what_the_import_handed_over(cli, tmp_path):
     path.write_text("name,email,owner\nAnn One,ann@x.org,bob\n")
     cli.ok("import", str(path), "--on-duplicate", "update")
     cli.ok("--user", "bob", "follow-up", "add", "1", "--due", "+5d", "-m", "bob's own")  # 2
-    cli.ok("imports", "undo", "1")
+    cli.ok("imports", "undo", "1", "--yes")
     owners = {f["id"]: f["owner"]
               for f in json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)}
     assert owners == {1: "alice", 2: "bob"}
@@ -231,8 +231,8 @@ def test_undoing_two_owner_changes_in_turn_hands_the_follow_up_back_to_the_first
         path = tmp_path / f"{owner}.csv"
         path.write_text(f"name,email,owner\nAnn One,ann@x.org,{owner}\n")
         cli.ok("import", str(path), "--on-duplicate", "update")
-    cli.ok("imports", "undo", "1", "--force")
-    cli.ok("imports", "undo", "2")
+    cli.ok("imports", "undo", "1", "--force", "--yes")
+    cli.ok("imports", "undo", "2", "--yes")
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["owner"] == "alice"
     [followup] = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
     assert followup["owner"] == "alice"

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from ..output import OutputFormat, say, write_rows
+from ..output import OutputFormat, confirm, say, write_rows
 from ..store.errors import cut
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
@@ -29,6 +29,7 @@ from .options import (
     StageOpt,
     TagOpt,
     TierOpt,
+    YesOpt,
     contact_filter,
     env_of,
     not_blank,
@@ -350,17 +351,36 @@ def imports_undo(
     batch: Annotated[int, typer.Argument(metavar="BATCH", help="The batch id (see `imports list`).")],
     force: Annotated[bool, typer.Option(
         "--force", help="Undo even if some of its contacts were edited since.")] = False,
+    yes: YesOpt = False,
 ) -> None:
-    """Undo an import: remove the contacts it created, restore the ones it merged into."""
-    from ..store.import_undo import undo_batch
+    """Undo an import: remove the contacts it created, restore the ones it merged into.
 
-    result = undo_batch(env_of(ctx).store(), batch, force=force)
+    Asks first unless --yes."""
+    from ..store.import_undo import check_undo, undo_batch
+
+    store = env_of(ctx).store()
+    # A wrong id, an undone batch or one that wants --force is told before
+    # the question, not after a "y".
+    if not yes and not confirm(_undo_question(check_undo(store, batch, force=force))):
+        say("not undone (use --yes to skip the question)")
+        raise typer.Exit(1)
+    result = undo_batch(store, batch, force=force)
     say(f"undid import batch {batch}: removed {result.removed} contact"
         f"{'' if result.removed == 1 else 's'}, restored {result.restored}"
         + (f" ({result.missing} {'was' if result.missing == 1 else 'were'} already gone)"
            if result.missing else "")
         + (f"; kept {', '.join(map(str, result.kept))}: other contacts or a later import"
            f" merged into {'it' if len(result.kept) == 1 else 'them'}" if result.kept else ""))
+
+
+def _undo_question(batch) -> str:
+    """``Undo import batch 3 (people.csv, 2026-12-07 10:00): remove 1,204
+    contacts it created and restore 55 it merged into?``, by the batch's counts."""
+    created, into = batch.created, batch.merged + batch.updated
+    return (f"Undo import batch {batch.id} ({strip_controls(batch.source)},"
+            f" {show_time(batch.started_at)}): remove {created:,}"
+            f" contact{'' if created == 1 else 's'} it created and restore {into:,}"
+            " it merged into?")
 
 
 # -- duplicates --------------------------------------------------------------------
@@ -394,15 +414,25 @@ def merge(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Print what the merge would change on KEEP and what would move"
                           " to it (stdout); change nothing.")] = False,
+    yes: YesOpt = False,
 ) -> None:
     """Merge OTHER into KEEP: KEEP's values win, empty ones are filled from OTHER;
     emails, phones and tags are unioned; OTHER's timeline and follow-ups move
-    to KEEP; OTHER is removed. Recorded in the audit log and on the timeline."""
-    from ..store.dupes import merge_contacts
+    to KEEP; OTHER is removed. Recorded in the audit log and on the timeline.
+
+    Asks first (not for --dry-run) unless --yes: a merge can't be undone."""
+    from ..store.dupes import check_merge, merge_contacts
 
     store = env_of(ctx).store()
     keep_contact = store.contacts.resolve(keep)
     other_contact = store.contacts.resolve(other)
+    check_merge(keep_contact.id, other_contact.id)
+    if not dry_run and not yes and not confirm(
+            f"Merge contact {other_contact.id} ({strip_controls(other_contact.name)}) into contact"
+            f" {keep_contact.id} ({strip_controls(keep_contact.name)}) and remove contact"
+            f" {other_contact.id}?"):
+        say("not merged (use --yes to skip the question)")
+        raise typer.Exit(1)
     merged = merge_contacts(store, keep_contact.id, other_contact.id, dry_run=dry_run)
     moves = _moves(merged.moved)
     if not dry_run:

@@ -96,6 +96,12 @@ class _WouldMerge(Exception):
         self.merged = merged
 
 
+def check_merge(keep_id: int, other_id: int) -> None:
+    """What ``merge_contacts`` refuses before it reads anything (ValidationError)."""
+    if keep_id == other_id:
+        raise ValidationError("can't merge a contact into itself")
+
+
 def merge_contacts(store: Store, keep_id: int, other_id: int, *,
                    now: datetime | None = None, dry_run: bool = False) -> Merged:
     """Merge contact ``other_id`` into ``keep_id``: KEEP's values win, empty
@@ -103,8 +109,7 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *,
     timeline, follow-ups and everything else that points at OTHER move to KEEP;
     OTHER is deleted. A ``dry_run`` does all of it and rolls it back, so that
     what it returns is what the merge would do, to the row."""
-    if keep_id == other_id:
-        raise ValidationError("can't merge a contact into itself")
+    check_merge(keep_id, other_id)
     try:
         with store.write():
             merged = _merge(store, keep_id, other_id, now or store.now())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .busy import ImportNote
 from .contact_state import ContactState
 from .errors import Conflict, NotFound
-from .import_batches import STATE_COLUMNS, get_batch, write_state
+from .import_batches import STATE_COLUMNS, ImportBatch, get_batch, write_state
 from .team import hand_over_followups
 from .textutil import normalize_email, number_ident
 from .timeutil import to_db
@@ -44,23 +44,8 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
     note = ImportNote(store.path, user=store.user, source=f"import batch {batch_id}",
                       started_at=to_db(now), action="undo")
     with store.write(), note.held():
-        batch = get_batch(store, batch_id)
-        if batch.undone_at is not None:
-            raise Conflict(f"import batch {batch_id} was already undone")
-        if batch.finished_at is None:
-            raise Conflict(f"import batch {batch_id} never finished")
-        undo = _Undo(store, batch_id, to_db(batch.started_at), now)
         began = store.conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
-        changed, absorbed = _changed_since(store.conn, batch_id, undo.mark, undo.first,
-                                           undo.machine)
-        if changed and not force:
-            shown = _shown(store.conn, changed[:20])
-            merged = any(isinstance(c, tuple) for c in changed)
-            raise Conflict(
-                f"contacts of import batch {batch_id} were changed since the import: {shown}"
-                f"{'; ...' if len(changed) > 20 else ''}. Undo with --force to drop those changes"
-                + (" (what a contact brought to the one it was merged into stays there, but"
-                   " the follow-ups the batch's rules made)" if merged else ""))
+        batch, undo, changed, absorbed = _checked(store, batch_id, now, force=force)
         kept = undo.keep(absorbed)
         undo.remove_created()
         undo.restore_merged()
@@ -81,6 +66,37 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
     missing = batch.created - undo.removed - len(kept)
     return UndoSummary(batch_id=batch_id, removed=undo.removed, restored=undo.restored,
                        missing=max(0, missing), kept=tuple(kept))
+
+
+def check_undo(store: Store, batch_id: int, *, force: bool = False) -> ImportBatch:
+    """The batch, if ``undo_batch`` would undo it now: else what it would
+    refuse with (NotFound, Conflict), found in one read, with nothing written
+    (for a question before the undo, which checks again in its write)."""
+    with store.read():
+        return _checked(store, batch_id, store.now(), force=force)[0]
+
+
+def _checked(store: Store, batch_id: int, now: datetime, *, force: bool,
+             ) -> tuple[ImportBatch, _Undo, list[int | tuple[int, int]], set[int]]:
+    """The batch, its undo's steps, and ``_changed_since``'s findings; or the
+    refusal: no such batch, undone already, never finished, or contacts of
+    it changed since (unless ``force``)."""
+    batch = get_batch(store, batch_id)
+    if batch.undone_at is not None:
+        raise Conflict(f"import batch {batch_id} was already undone")
+    if batch.finished_at is None:
+        raise Conflict(f"import batch {batch_id} never finished")
+    undo = _Undo(store, batch_id, to_db(batch.started_at), now)
+    changed, absorbed = _changed_since(store.conn, batch_id, undo.mark, undo.first, undo.machine)
+    if changed and not force:
+        shown = _shown(store.conn, changed[:20])
+        merged = any(isinstance(c, tuple) for c in changed)
+        raise Conflict(
+            f"contacts of import batch {batch_id} were changed since the import: {shown}"
+            f"{'; ...' if len(changed) > 20 else ''}. Undo with --force to drop those changes"
+            + (" (what a contact brought to the one it was merged into stays there, but"
+               " the follow-ups the batch's rules made)" if merged else ""))
+    return batch, undo, changed, absorbed
 
 
 class _Undo:
