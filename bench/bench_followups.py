@@ -71,7 +71,8 @@ def main() -> None:
         total = store.conn.execute("SELECT count(*) FROM followups").fetchone()[0]
         overdue = store.followups.counts(now=now)["overdue"]
         plan = store.followups.explain(view="overdue", now=now)
-        params = {"now": to_db(now), "now_jd": julian_day(now)}
+        params = {"now": to_db(now), "now_jd": julian_day(now),
+                  "today_start": to_db(start_of_day(now))}
         score = urgency_sql(store.settings, params)
 
         today = store.followups.counts(now=now)["today"]

@@ -154,7 +154,9 @@ def test_views(store, ada, bob):
     with local_zone("America/New_York"):  # local midnight 05:00Z; now is 04:30 local
         made = {
             "long overdue": store.followups.add(ada.id, FROZEN - days(10)),
-            "earlier today": store.followups.add(ada.id, utc(2026, 11, 23, 5, 0)),
+            "earlier today": store.followups.add(ada.id, utc(2026, 11, 23, 6, 0)),
+            # (At local midnight: due all day today, so not yet overdue, nor upcoming.)
+            "all day today": store.followups.add(ada.id, utc(2026, 11, 23, 5, 0)),
             "later today": store.followups.add(bob.id, utc(2026, 11, 23, 20, 0), owner="bob"),
             "in 3 days": store.followups.add(bob.id, FROZEN + days(3)),
             "next month": store.followups.add(ada.id, FROZEN + days(30)),
@@ -167,15 +169,16 @@ def test_views(store, ada, bob):
             return {name for name, f in made.items() if f.id in ids}
 
         assert names(view="overdue") == {"long overdue", "earlier today", "yesterday late"}
-        assert names(view="today") == {"earlier today", "later today"}
-        assert names(view="week") == {"earlier today", "later today", "in 3 days"}
+        assert names(view="today") == {"earlier today", "all day today", "later today"}
+        assert names(view="week") == {"earlier today", "all day today", "later today", "in 3 days"}
         assert names(view="upcoming") == {"later today", "in 3 days", "next month"}
         assert names(view="open") == set(made)
         assert len(store.followups.list(view="all", now=FROZEN)) == len(made) + 1
         assert names(owner="bob") == {"later today"}
         assert names(contact_id=bob.id) == {"later today", "in 3 days", "yesterday late"}
         assert len(store.followups.list(limit=2, now=FROZEN)) == 2
-        assert store.followups.counts(now=FROZEN) == {"overdue": 3, "today": 2, "week": 3, "open": 6}
+        assert store.followups.counts(now=FROZEN) == {
+            "overdue": 3, "today": 3, "week": 4, "open": 7}
         with pytest.raises(ValidationError):
             store.followups.list(view="someday")
 

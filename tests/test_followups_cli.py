@@ -22,7 +22,7 @@ def test_add_prints_the_id_and_lists_as_json(cli, people):
     result = cli.ok("follow-up", "add", "ada@ex.org", "--due", "2026-12-01", "--note", "Send proposal",
                     "--every", "2w")
     assert result.stdout == "1\n"
-    assert result.stderr == "follow-up 1 for Ada Lovelace, due 2026-12-01 00:00 (in 7d), every 2w\n"
+    assert result.stderr == "follow-up 1 for Ada Lovelace, due 2026-12-01 00:00 (in 8d), every 2w\n"
     [row] = json.loads(cli.ok("follow-up", "list", "--format", "json").stdout)
     assert row == {
         "id": 1, "contact_id": 1, "contact_name": "Ada Lovelace", "contact_email": "ada@ex.org",
@@ -44,7 +44,7 @@ def test_list_table_is_in_urgency_order_and_local_time(cli, people):
     expected = (
         "ID  DUE               WHEN        CONTACT       NOTE               OWNER  EVERY  URGENCY\n"
         "3   2026-11-23 13:30  in 4h       Ada Lovelace                     alice         11.7\n"
-        "2   2026-11-24 00:00  in 14h      Ada Lovelace  Demo               alice         11.5\n"
+        "2   2026-11-24 00:00  in 1d       Ada Lovelace  Demo               alice         11.5\n"
         "1   2026-11-20 08:00  3d overdue  Bob Stone     Chase the invoice  bob           10.2\n"
     )
     out = cli.ok("follow-up", "list").stdout

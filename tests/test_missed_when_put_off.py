@@ -72,7 +72,8 @@ def test_put_off_late_and_not_yet_done_it_is_late_not_waiting(store):
 def test_the_period_of_a_missed_follow_up_is_the_time_it_missed(store):
     """Due in September, put off late to November: September's lapse, and
     nothing of November's (where its new due time has passed too)."""
-    fid = new_lead(store, "Month Max", parse_bound("2026-09-10", FROZEN))
+    # (Added at 14:30: a follow-up due at midnight, a day start, is due all day.)
+    fid = new_lead(store, "Month Max", parse_bound("2026-09-10 14:30", FROZEN))
     due = store.followups.get(fid).due_at
     store.followups.reschedule(fid, parse_bound("2026-11-10", FROZEN), now=due + HOUR)
     september = build(store, since=parse_bound("2026-09-01", FROZEN),
@@ -126,7 +127,8 @@ def test_put_off_late_twice_and_past_its_new_time_too_it_is_late_once_in_its_fir
         store):
     """It keeps the first time it missed (the period it lapsed in), and open
     past its new due time as well, it is late, not late and overdue both."""
-    fid = new_lead(store, "Twice Tina", parse_bound("2026-09-10", FROZEN))
+    # (Added at 14:30: a follow-up due at midnight, a day start, is due all day.)
+    fid = new_lead(store, "Twice Tina", parse_bound("2026-09-10 14:30", FROZEN))
     due = store.followups.get(fid).due_at
     store.followups.snooze(fid, parse_bound("2026-10-10", FROZEN), now=due + HOUR)
     store.followups.reschedule(fid, parse_bound("2026-11-10", FROZEN),

@@ -516,10 +516,11 @@ def test_a_note_does_not_start_the_months_an_interaction_does(store):
 def test_follow_ups_at_the_edges_of_the_period_and_of_now(store):
     """Due at --since is in the period, due at --until is not; done at its
     very due time is on time; open and due this very second is not overdue
-    yet (as `rules list` counts it)."""
+    yet (as `rules list` counts it). (--since at 08:00: one due at the start
+    of a day is due all that day, test_all_day.py.)"""
     from datetime import timedelta
 
-    since, until = parse_bound("2026-10-01", FROZEN), parse_bound("2026-11-30", FROZEN)
+    since, until = parse_bound("2026-10-01 08:00", FROZEN), parse_bound("2026-11-30", FROZEN)
     zed = store.contacts.add("Zed's", stage="customer", owner="zed", now=at("09-01")).id
 
     def followup(due, done=None):

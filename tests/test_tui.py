@@ -570,8 +570,9 @@ async def test_a_queue_read_again_keeps_the_cursor_on_its_follow_up(store, clock
     b = store.contacts.add("Vic Vip", tier="vip", now=FROZEN - timedelta(days=30))
     made = FROZEN - timedelta(days=20)
     fa = store.followups.add(a.id, FROZEN - timedelta(days=8), note="A", now=made)
-    store.followups.add(b.id, FROZEN - (timedelta(days=0.4375) - timedelta(hours=1)), note="B",
-                        now=made)
+    # (A minute past midnight: due at the start of a day, it would be due all
+    # day, and no more urgent as the morning goes on.)
+    store.followups.add(b.id, FROZEN - timedelta(hours=9, minutes=29), note="B", now=made)
     app = make_app(store)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)

@@ -120,7 +120,7 @@ def _followup_row(f, now) -> dict:
 
     return {
         "id": f.id, "due": _show(f.due_at),
-        "when": relative(f.due_at, now) if f.status == "open" else f.status,
+        "when": relative(f.due_at, now, all_day=f.all_day) if f.status == "open" else f.status,
         "contact": f.contact_name, "note": f.note, "owner": f.owner, "every": f.every or "",
         "urgency": "" if f.urgency is None else f"{f.urgency:.1f}",
     }
@@ -152,12 +152,13 @@ def followup_add(
                                    every=every, now=now)
     typer.echo(followup.id)
     say(f"follow-up {followup.id} for {contact.name}, due {_show(followup.due_at)}"
-        f" ({relative(followup.due_at, now)})" + (f", every {followup.every}" if followup.every else ""))
+        f" ({relative(followup.due_at, now, all_day=followup.all_day)})"
+        + (f", every {followup.every}" if followup.every else ""))
 
 
 def followup_list(
     ctx: typer.Context,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only those due now or before.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only those due now or before (due all day: once the day is over).")] = False,
     today: Annotated[bool, typer.Option("--today", help="Only those due today (local date).")] = False,
     week: Annotated[bool, typer.Option("--week", help="Only those due today or in the next 6 days.")] = False,
     upcoming: Annotated[bool, typer.Option("--upcoming", help="Only those not yet due.")] = False,
@@ -209,7 +210,8 @@ def followup_queue(
         return
     write_rows(({
         "item": i.followup_id if i.followup_id is not None else f"c{i.contact_id}",
-        "due": _show(i.due_at), "when": relative(i.due_at, now), "contact": i.contact_name,
+        "due": _show(i.due_at), "when": relative(i.due_at, now, all_day=i.all_day),
+        "contact": i.contact_name,
         "note": i.note, "owner": i.owner, "urgency": f"{i.urgency:.1f}",
     } for i in items), fmt, ["item", "due", "when", "contact", "note", "owner", "urgency"])
 
@@ -263,13 +265,22 @@ def followup_snooze(
     if until is not None:
         when = _when(until, now)
     else:
-        from ..store.when import after_period
-
-        # A snooze puts off: a follow-up due next month snoozed for a day is
-        # due a day after that, not tomorrow.
-        when = after_period(for_, max(now, store.followups.get(followup_id).due_at))
+        when = _put_off(store.followups.get(followup_id), for_, now)
     followup = store.followups.snooze(followup_id, when, now=now)
     say(f"snoozed follow-up {followup.id} for {followup.contact_name} until {_show(followup.due_at)}")
+
+
+def _put_off(followup, period: str, now):
+    """``snooze --for PERIOD``: from its due time, or from now if that has
+    passed. A snooze puts off: a follow-up due next month snoozed for a day is
+    due a day after that, not tomorrow; one due all day today, snoozed for a
+    day, is due all day tomorrow (as ``--until tomorrow`` makes it)."""
+    from ..store.when import after_period, parse_period, start_of_day
+
+    days = parse_period(period).whole_days
+    if days and followup.all_day and not followup.overdue(now):
+        return start_of_day(followup.due_at, days)
+    return after_period(period, max(now, followup.due_at))
 
 
 def followup_reschedule(

@@ -27,7 +27,7 @@ def line(item: QueueItem, now: datetime) -> str:
     who = strip_controls(item.contact_name)
     if item.contact_email:
         who += f" <{strip_controls(item.contact_email)}>"
-    parts = [show_zoned(item.due_at), relative(item.due_at, now), who]
+    parts = [show_zoned(item.due_at), relative(item.due_at, now, all_day=item.all_day), who]
     if item.note:
         parts.append(strip_controls(item.note))
     parts.append(label(item))
@@ -56,9 +56,13 @@ def digest(items: Sequence[QueueItem], now: datetime) -> str:
 
 
 def as_json(item: QueueItem, now: datetime) -> dict[str, Any]:
-    """An item for ``--exec`` commands: the queue fields plus a ready line."""
+    """An item for ``--exec`` commands: the queue fields plus a ready line.
+    ``overdue_seconds`` counts from its due time, as it always has: for one
+    due all day (``all_day``), from the start of its day, which it is not yet
+    overdue on."""
     return {
         **item.to_dict(),
         "overdue_seconds": int((now - item.due_at).total_seconds()),
+        "all_day": item.all_day,
         "text": line(item, now),
     }

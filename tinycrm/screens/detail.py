@@ -67,8 +67,8 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
             with Vertical(id="lists"):
                 yield Static("Open follow-ups", id="followups-title", classes="section")
                 yield VirtualTable([
-                    Column("due", "Due", lambda f: relative(f.due_at, now()), width=12,
-                           style=lambda f: "vtable--error" if f.due_at <= now() else None),
+                    Column("due", "Due", lambda f: relative(f.due_at, now(), all_day=f.all_day),
+                           width=12, style=lambda f: "vtable--error" if f.overdue(now()) else None),
                     Column("note", "Note", lambda f: f.note, ratio=3),
                     Column("owner", "Owner", lambda f: f.owner, width=8),
                     Column("every", "Every", lambda f: f.every or "", width=6, hide_below=60),

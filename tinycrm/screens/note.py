@@ -42,7 +42,8 @@ class NoteScreen(CRMModal[None]):
     @classmethod
     def of_followup(cls, followup: FollowUp, now) -> NoteScreen:
         title = literal(followup.contact_name, "bold") + literal(
-            f"  ·  follow-up due {when(followup.due_at)} ({relative(followup.due_at, now)})"
+            f"  ·  follow-up due {when(followup.due_at)}"
+            f" ({relative(followup.due_at, now, all_day=followup.all_day)})"
             f"  ·  owner {plain(followup.owner)}")
         if followup.every:
             title += literal(f"  ·  every {plain(followup.every)}")

@@ -24,7 +24,7 @@ from .hints import key_for
 # (the most urgent: past them, its heading says the list is cut).
 HORIZON_DAYS = 14
 LIMIT = 10_000
-# Time moves items on (today becomes overdue, in 30m becomes 5m overdue)
+# Time moves items on (today becomes overdue, in 30min becomes 5min overdue)
 # with nothing changed in the database: the queue reads itself again this often.
 REFRESH_SECONDS = 30.0
 
@@ -59,7 +59,8 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
             Column("section", "", lambda i: self.section(i), width=9,
                    style=lambda i: {"overdue": "vtable--error", "today": "vtable--warning"}.get(
                        self.section(i), "vtable--dim")),
-            Column("due", "Due", lambda i: relative(i.due_at, now()), width=12),
+            Column("due", "Due", lambda i: relative(i.due_at, now(), all_day=i.all_day),
+                   width=12),
             Column("contact", "Contact", lambda i: i.contact_name, ratio=2,
                    style=lambda i: "vtable--warning" if i.contact_tier == "vip" else None),
             Column("note", "Note", lambda i: i.note, ratio=3),
@@ -83,7 +84,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
             self.load()
 
     def section(self, item: QueueItem) -> str:
-        return queue_section(item.due_at, self.crm.now())
+        return queue_section(item, self.crm.now())
 
     def load(self) -> None:
         owner = self.crm.user if self.mine else None

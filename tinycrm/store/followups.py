@@ -28,6 +28,8 @@ from .urgency import julian_day, urgency, urgency_sql
 from .when import (
     MAX_PERIOD_DAYS,
     at_local,
+    has_passed,
+    is_all_day,
     local,
     local_date,
     parse_period,
@@ -56,6 +58,10 @@ _COLUMNS = (
 
 
 _URGENCY = 18  # (where a ranked list's query puts the urgency, after _COLUMNS)
+# Overdue: due by now, but not all day today. A follow-up due at the start
+# of a local day is due all that day (when.is_all_day); of those due by now,
+# only the one due at the start of today has a day not yet over.
+_OVERDUE = "f.due_at <= :now AND f.due_at != :today_start"
 
 
 def ts(value: str | None) -> datetime | None:
@@ -76,7 +82,9 @@ def _followup(row: Sequence[Any], urgency: float | None = None) -> FollowUp:
 
 def scored_followup(row: Sequence[Any], now: datetime, settings, *, groups=None) -> FollowUp:
     """A row of ``_COLUMNS`` as a FollowUp with its urgency at ``now``."""
-    return _followup(row, urgency(ts(row[3]), ts(row[9]), row[12], now, settings, groups=groups))
+    due = ts(row[3])
+    return _followup(row, urgency(due, ts(row[9]), row[12], now, settings, groups=groups,
+                                  all_day=is_all_day(due)))
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -152,7 +160,8 @@ class FollowUps:
         where = [] if view == "all" else ["f.status = 'open'"]
         # (Due this very second is due: overdue, as the queue and remind have it.)
         if view == "overdue":
-            where.append("f.due_at <= :now")
+            where.append(_OVERDUE)
+            params["today_start"] = to_db(start_of_day(now))
         elif view == "upcoming":
             where.append("f.due_at > :now")
         elif view in ("today", "week"):
@@ -174,7 +183,8 @@ class FollowUps:
     ) -> list[FollowUp]:
         """Follow-ups in urgency order (``all`` puts open ones first).
 
-        Views: ``open`` (default), ``overdue`` (due now or before), ``today``
+        Views: ``open`` (default), ``overdue`` (due now or before; one due all
+        day, once its day is over), ``today``
         (due during today's local date), ``week`` (today and the 6 days
         after), ``upcoming`` (due later than now), ``all`` (any status).
         ``until`` keeps those due before it."""
@@ -223,7 +233,7 @@ class FollowUps:
                  until: datetime | None, now: datetime, params: dict[str, Any]) -> str:
         """The ranking step of ``list``: the id, urgency and openness of the
         follow-ups kept, best first (``explain`` shows its plan)."""
-        params.update(now=to_db(now), now_jd=julian_day(now))
+        params.update(now=to_db(now), now_jd=julian_day(now), today_start=to_db(start_of_day(now)))
         where = self._where(view, now, params)
         if owner is not None:
             where.append("f.owner = :owner")
@@ -361,7 +371,11 @@ class FollowUps:
         """The local time of day a recurring follow-up's series keeps: its
         own, unless it fell in the hour the clock skipped (a daily 02:30 on
         the day summer time starts is due at 03:30) and its previous
-        occurrence says what was meant; else the series would be 03:30 for good."""
+        occurrence says what was meant; else the series would be 03:30 for good.
+        One due all day keeps being due all day (where the clock skips
+        midnight, its day starts at 01:00, and the next day's at 00:00)."""
+        if followup.all_day:
+            return time(0, 0)
         own = local(followup.due_at).time()
         if followup.previous_id is None:
             return own
@@ -398,9 +412,11 @@ class FollowUps:
                 raise ValidationError(
                     f"follow-up {followup_id} is due {show_local(followup.due_at)}: snoozing it"
                     f" until {show_local(due_at)} would bring it forward (reschedule it for that)")
-            # Put off once its time had passed, it missed that time: done
-            # later, it is still late (reports, rule compliance).
-            missed = followup.missed_at or (followup.due_at if followup.due_at < now else None)
+            # Put off once its time had passed (one due all day: once its day
+            # was over), it missed that time: done later, it is still late
+            # (reports, rule compliance).
+            passed = has_passed(followup.due_at, now, all_day=followup.all_day)
+            missed = followup.missed_at or (followup.due_at if passed else None)
             self.conn.execute(
                 "UPDATE followups SET due_at = ?, updated_at = ?,"
                 " snoozes = snoozes + ?, missed_at = ? WHERE id = ?",
@@ -458,22 +474,25 @@ class FollowUps:
     def queue_counts(self, *, owner: str | None = None,
                      now: datetime | None = None) -> dict[str, int]:
         """The queue's items as its sections count them: ``overdue`` (due now
-        or before), ``today`` (due later today) and ``week`` (due later today or
-        in the six days after), open follow-ups and keep-in-touch items alike."""
+        or before; one due all day, once its day is over), ``today`` (due later
+        today, or all day today) and ``week`` (as today, or due in the six days
+        after), open follow-ups and keep-in-touch items alike."""
         now = now or self.store.now()
-        bounds = {"now": to_db(now), "today": to_db(start_of_day(now, 1)),
-                  "week": to_db(start_of_day(now, 7))}
-        mine = " AND owner = :owner" if owner is not None else ""
+        bounds = {"now": to_db(now), "today_start": to_db(start_of_day(now)),
+                  "today": to_db(start_of_day(now, 1)), "week": to_db(start_of_day(now, 7))}
+        mine = " AND f.owner = :owner" if owner is not None else ""
         with self.store.read():
-            overdue, today, week = self.conn.execute(
-                "SELECT sum(due_at <= :now), sum(due_at > :now AND due_at < :today),"
-                " sum(due_at > :now AND due_at < :week) FROM followups"
-                f" WHERE status = 'open' AND due_at < :week{mine}",
+            # (Every overdue one is due before tomorrow: the rest are today's.)
+            overdue, by_tomorrow, by_week = self.conn.execute(
+                f"SELECT sum({_OVERDUE}), sum(f.due_at < :today), count(*) FROM followups f"
+                f" WHERE f.status = 'open' AND f.due_at < :week{mine}",
                 {**bounds, "owner": owner}).fetchone()
             cadence = self.cadence_items(owner=owner, now=now, until=start_of_day(now, 7))
-        counts = {"overdue": overdue or 0, "today": today or 0, "week": week or 0}
+        overdue = overdue or 0
+        counts = {"overdue": overdue, "today": (by_tomorrow or 0) - overdue,
+                  "week": by_week - overdue}
         for item in cadence:
-            section = queue_section(item.due_at, now)
+            section = queue_section(item, now)
             counts[section if section == "overdue" else "week"] += 1
             counts["today"] += section == "today"
         return counts
@@ -499,12 +518,13 @@ class FollowUps:
         return items[:limit] if limit is not None else items
 
 
-def queue_section(due_at: datetime, now: datetime) -> str:
-    """Where the queue shows an item: ``overdue`` (due now or before),
-    ``today`` (later today, local time) or ``upcoming``."""
-    if due_at <= now:
+def queue_section(item: QueueItem, now: datetime) -> str:
+    """Where the queue shows an item: ``overdue`` (due now or before; one due
+    all day, once its day is over), ``today`` (later today, or all day today,
+    local time) or ``upcoming``."""
+    if item.overdue(now):
         return "overdue"
-    return "today" if local_date(due_at) == local_date(now) else "upcoming"
+    return "today" if local_date(item.due_at) == local_date(now) else "upcoming"
 
 
 def _rank_index(view: str, owner: str | None, contact_id: int | None) -> str:

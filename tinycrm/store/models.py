@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from .timeutil import to_json
+from .when import done_in_time, has_passed, is_all_day, is_overdue
 
 
 @dataclass(frozen=True)
@@ -135,17 +136,29 @@ class FollowUp:
         "every", "rule", "created_at", "updated_at", "done_at", "missed_at", "snoozes",
         "previous_id", "urgency")
 
+    @property
+    def all_day(self) -> bool:
+        """Due at the start of a local day: due that whole day (``when.is_all_day``)."""
+        return is_all_day(self.due_at)
+
+    def overdue(self, now: datetime) -> bool:
+        """Open and overdue: past its due time, or an all-day one past its day."""
+        return self.status == "open" and is_overdue(self.due_at, now, all_day=self.all_day)
+
     def met(self, now: datetime) -> bool | None:
-        """Done in time (True); missed (False: done late, open past its due
-        time, or put off once that time had passed); or neither yet (open and
-        not due, or cancelled). As reports and rule compliance count it."""
+        """Done in time (True: by its due time, an all-day one on its day);
+        missed (False: done late, open past its time, or put off once that
+        time had passed); or neither yet (open and not due, or cancelled). As
+        reports and rule compliance count it."""
         if self.status == "cancelled":
             return None
         if self.missed_at is not None:
             return False
         if self.status == "open":
-            return False if self.due_at < now else None
-        return None if self.done_at is None else self.done_at <= self.due_at
+            return False if has_passed(self.due_at, now, all_day=self.all_day) else None
+        if self.done_at is None:
+            return None
+        return done_in_time(self.due_at, self.done_at, all_day=self.all_day)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -197,6 +210,15 @@ class QueueItem:
     @property
     def followup_id(self) -> int | None:
         return self.followup.id if self.followup is not None else None
+
+    @property
+    def all_day(self) -> bool:
+        """A follow-up due all day (``FollowUp.all_day``); a keep-in-touch item
+        is due at the time of day of the last contact, never all day."""
+        return self.followup is not None and self.followup.all_day
+
+    def overdue(self, now: datetime) -> bool:
+        return is_overdue(self.due_at, now, all_day=self.all_day)
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "item", "kind", "followup_id", "contact_id", "contact_name", "contact_email", "due_at",

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from .all_day import DAYS_CTE, DONE_ON_THEIR_DAY, KEPT, WHEN, days, earliest_done_late
 from .errors import TinyCRMError, ValidationError, quoted
 from .rules import compliance_percent, configured_rules, rounded
 from .timeutil import (
@@ -31,7 +32,7 @@ from .timeutil import (
     to_json,
     to_local,
 )
-from .when import MAX_PERIOD_DAYS, at_local, iso_moment
+from .when import MAX_PERIOD_DAYS, at_local, iso_moment, start_of_day
 
 if TYPE_CHECKING:
     from .store import Store
@@ -337,11 +338,12 @@ class _Queries:
                  owner: str | None, now: datetime) -> None:
         self.conn = store.conn
         self.owner = owner
+        self.until = until
         # Without --until, follow-ups due later still count (as open).
         self.p: dict[str, Any] = {
             "since": to_db(since) if since else "",
             "until": to_db(until) if until else "9999-12-31T23:59:59Z",
-            "now": to_db(now), "owner": owner,
+            "now": to_db(now), "owner": owner, "today_start": to_db(start_of_day(now)),
         }
 
     def _owned(self, alias: str = "c") -> str:
@@ -436,8 +438,9 @@ class _Queries:
     # kept, missed): kept is 1 when done in time, 0 when late (done late, or
     # put off once its due time had passed: missed_at), NULL while open and
     # not missed; missed is the due time it missed, else its due time (m052).
-    _KEPT = "(missed_at IS NULL AND done_at <= due_at)"
-    _WHEN = "coalesce(missed_at, due_at)"
+    # Then two for the follow-ups due all day (when.is_all_day), which the
+    # index keys by their day's start: those done on their day but keyed late
+    # are on time (all_day.py), and those due all day today are not overdue.
     _COUNTS = (
         "(SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
         " AND status = 'done' AND {kept} = 1 AND {when} >= :since AND {when} < :until),"
@@ -449,14 +452,41 @@ class _Queries:
         " AND {when} < min(:until, :now)),"
         " (SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
         " AND status = 'open' AND {kept} IS NULL AND {when} >= max(:since, :now)"
-        " AND {when} < :until)"
+        " AND {when} < :until),"
+        " {on_their_day},"
+        " (SELECT count(*) FROM followups INDEXED BY {index} WHERE {key} = g.key{extra}"
+        " AND status = 'open' AND {kept} IS NULL AND {when} = :today_start"
+        " AND :today_start >= :since AND :today_start < min(:until, :now))"
     )
 
     def _grouped(self, key: str, index: str, keys_sql: str, extra: str = "") -> list[tuple]:
-        counts = self._COUNTS.format(index=index, key=key, extra=extra, kept=self._KEPT,
-                                     when=self._WHEN)
-        rows = self.conn.execute(f"WITH g(key) AS ({keys_sql}) SELECT key, {counts} FROM g", self.p)
-        return [r for r in rows if any(r[1:])]
+        """Per key: (key, on time, late, overdue, not yet due), the last four
+        with the follow-ups due all day counted by their day."""
+        on_their_day = DONE_ON_THEIR_DAY.format(index=index, where=f"{key} = g.key{extra}")
+        counts = self._COUNTS.format(index=index, key=key, extra=extra, kept=KEPT, when=WHEN,
+                                     on_their_day=on_their_day)
+        if "days" not in self.p:
+            self.p["days"] = self._days()
+        rows = self.conn.execute(
+            f"WITH {DAYS_CTE}, g(key) AS ({keys_sql}) SELECT key, {counts} FROM g", self.p)
+        result = []
+        for key, kept, late, overdue, ahead, on_their_day, today in rows:
+            figures = (kept + on_their_day, late - on_their_day, overdue - today, ahead + today)
+            if any(figures):
+                result.append((key, *figures))
+        return result
+
+    def _days(self) -> str:
+        """The days on which a follow-up due all day in the period may have
+        been done on time though keyed late: from its start (or the first
+        such follow-up's day) to its end, or now."""
+        since = from_db(self.p["since"]) if self.p["since"] else None
+        first = earliest_done_late(self.conn)
+        if first is None:
+            return "[]"
+        now = from_db(self.p["now"])
+        until = min(from_db(self.p["until"]), now) if self.until else now
+        return days(max(since, first) if since else first, until)
 
     def followups(self) -> tuple[tuple[OwnerFollowUps, ...], OwnerFollowUps]:
         if self.owner:

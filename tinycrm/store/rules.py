@@ -34,10 +34,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .all_day import DAYS_CTE, DONE_ON_THEIR_DAY, days, earliest_done_late
 from .errors import NotFound, TinyCRMError, quoted
 from .models import FollowUp
 from .timeutil import to_db
-from .when import MAX_PERIOD_DAYS, TOO_LONG
+from .when import MAX_PERIOD_DAYS, TOO_LONG, start_of_day
 
 if TYPE_CHECKING:
     from .store import Store
@@ -386,25 +387,46 @@ def _fire(store: Store, rule: Rule, ids_json: str | None, now: datetime) -> list
 
 def stats(store: Store, now: datetime, *, owner: str | None = None) -> list[RuleStats]:
     """Every configured rule, then any retired rule that still has follow-ups."""
+    mine = " AND owner = :owner" if owner else ""
     sql = (
-        # (Put off once its time had passed, missed_at: late, done or not.)
+        # (Put off once its time had passed, missed_at: late, done or not. Due
+        # all day, it is overdue once its day is over.)
         "SELECT rule, count(*), sum(status = 'open'),"
-        " sum(status = 'open' AND due_at < :now AND missed_at IS NULL),"
+        " sum(status = 'open' AND due_at < :now AND due_at != :today_start AND missed_at IS NULL),"
         " sum(status = 'done' AND done_at <= due_at AND missed_at IS NULL),"
         " sum(status = 'done' AND (done_at > due_at OR missed_at IS NOT NULL)"
         "     OR status = 'open' AND missed_at IS NOT NULL),"
-        " sum(status = 'cancelled') FROM followups WHERE rule IS NOT NULL"
-        + (" AND owner = :owner" if owner else "") + " GROUP BY rule"
+        f" sum(status = 'cancelled') FROM followups WHERE rule IS NOT NULL{mine} GROUP BY rule"
     )
-    found = {
-        r[0]: RuleStats(r[0], *(int(v or 0) for v in r[1:]))
-        for r in store.conn.execute(sql, {"now": to_db(now), "owner": owner})
-    }
+    params = {"now": to_db(now), "owner": owner, "today_start": to_db(start_of_day(now))}
+    on_their_day = _done_on_their_day(store, now, mine, params)
+    found = {}
+    for name, created, is_open, overdue, met, late, cancelled in store.conn.execute(sql, params):
+        kept = on_their_day.get(name, 0)  # (met, though keyed late: due all day, done on it)
+        found[name] = RuleStats(name, created, is_open or 0, overdue or 0, (met or 0) + kept,
+                                (late or 0) - kept, cancelled or 0)
     result = [found.pop(rule.name, RuleStats(rule.name)) for rule in configured_rules(store)]
     result += [
         RuleStats(**{**s.__dict__, "configured": False}) for _, s in sorted(found.items())
     ]
     return result
+
+
+def _done_on_their_day(store: Store, now: datetime, mine: str,
+                       params: dict[str, Any]) -> dict[str, int]:
+    """Per rule, its follow-ups due all day and done on their day after its
+    start: counted late by due time alone, they were met (all_day.py)."""
+    first = earliest_done_late(store.conn)
+    if first is None:
+        return {}
+    counted = DONE_ON_THEIR_DAY.format(index="followups_rule_kept", where="rule = r.v" + mine)
+    rows = store.conn.execute(
+        f"WITH RECURSIVE {DAYS_CTE}, r(v) AS (SELECT min(rule) FROM followups"
+        " WHERE rule IS NOT NULL UNION ALL SELECT (SELECT min(rule) FROM followups"
+        f" WHERE rule > r.v) FROM r WHERE r.v IS NOT NULL) SELECT v, {counted} FROM r"
+        " WHERE v IS NOT NULL",
+        {**params, "days": days(first, now)})
+    return dict(rows)
 
 
 def created_by(store: Store, name: str, *, owner: str | None = None,

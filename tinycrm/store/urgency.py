@@ -10,7 +10,9 @@ of weighted terms, highest first (ties: earliest due, then lowest id)::
 
     due   how overdue it is: 1.0 once 7 or more days overdue, 0.2 when due 14
           or more days from now, linear in between (0.73 when due right now);
-          so one more day overdue adds about 0.46
+          so one more day overdue adds about 0.46. A follow-up due all day
+          (``when.is_all_day``) is due right now all that day, and the day
+          after one day overdue (from the start of its day, as before it)
     tier  +3.0 for a tier listed before the default tier in ``[crm] tiers``
           (``vip``), -1.0 for one listed after it (``low``), 0 for the default
     age   days since the follow-up was created, capped at 365, divided by 365
@@ -25,6 +27,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from .when import day_over
 
 if TYPE_CHECKING:
     from .settings import StoreSettings
@@ -60,11 +64,14 @@ def due_factor(days_overdue: float) -> float:
 def urgency(
     due_at: datetime, created_at: datetime | None, tier: str | None, now: datetime,
     settings: StoreSettings, *, groups: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+    all_day: bool = False,
 ) -> float:
     """The urgency score (see the module docs). ``groups``: ``tier_groups(settings)``,
-    when scoring many items."""
+    when scoring many items; ``all_day``: it is due all day (``when.is_all_day``)."""
     up, down = groups or tier_groups(settings)
     days_overdue = (now - due_at).total_seconds() / 86400
+    if all_day and 0 < days_overdue and now < day_over(due_at):
+        days_overdue = 0.0  # (its day has yet to pass: it is due now)
     age_days = 0.0 if created_at is None else (now - created_at).total_seconds() / 86400
     age = min(max(age_days, 0.0), AGE_FULL_DAYS) / AGE_FULL_DAYS
     tier_weight = TIER_UP if tier in up else TIER_DOWN if tier in down else 0.0
@@ -77,12 +84,15 @@ def julian_day(dt: datetime) -> float:
 
 def urgency_sql(settings: StoreSettings, params: dict[str, Any]) -> str:
     """The same score as ``urgency()``, as SQL over ``f`` (followups); needs
-    ``:now_jd`` in ``params`` and adds the tier names. The tier term tests
+    ``:now_jd`` and ``:today_start`` in ``params`` and adds the tier names. A
+    follow-up due at the start of today is due all day: due now. The tier term tests
     ``f.contact_id`` against the (small, built once per query) lists of
     contacts in a ranked tier, so ranking needs no row of ``contacts`` and
     can run on a covering index of ``followups`` alone."""
     up, down = tier_groups(settings)
-    d = "(:now_jd - julianday(f.due_at))"
+    # (Of the follow-ups due all day, only those due today are due now: the
+    # others are ahead, or days overdue, as their due time has it.)
+    d = "(CASE WHEN f.due_at = :today_start THEN 0.0 ELSE :now_jd - julianday(f.due_at) END)"
     span = OVERDUE_FULL_DAYS + AHEAD_FLOOR_DAYS
     due = (
         f"(CASE WHEN {d} >= {OVERDUE_FULL_DAYS} THEN 1.0 WHEN {d} <= -{AHEAD_FLOOR_DAYS}"

@@ -195,6 +195,45 @@ def start_of_day(dt: datetime, days: int = 0) -> datetime:
     return at_local(local_date(dt) + timedelta(days=days))
 
 
+def is_all_day(due: datetime) -> bool:
+    """Whether a follow-up due at ``due`` is due all day: a date given alone
+    (``tomorrow``, ``2026-12-08``, ``friday``, ``+3d``) is due from the start of
+    that local day, and means the whole of it. The rule reads the time alone,
+    so ``'2026-12-08 00:00'`` typed out is the same (calendars read it so too:
+    the iCalendar export makes such a follow-up an all-day event). A time too
+    far off to compute a day for (a row saved before dates had a range) is not."""
+    try:
+        return due == start_of_day(due)
+    except (OverflowError, ValueError):
+        return False
+
+
+def day_over(due: datetime) -> datetime:
+    """When the day of an all-day ``due`` is over: the start of the next local
+    day (a time so far off that no next day can be computed stands for itself)."""
+    try:
+        return start_of_day(due, 1)
+    except (OverflowError, ValueError):
+        return due
+
+
+def is_overdue(due: datetime, now: datetime, *, all_day: bool) -> bool:
+    """Overdue at ``now``: a timed one from its due time on (due this very
+    second is overdue), an all-day one once its day is over."""
+    return now >= day_over(due) if all_day else due <= now
+
+
+def has_passed(due: datetime, now: datetime, *, all_day: bool) -> bool:
+    """Its time has passed at ``now`` (put off then, it missed it): a timed
+    one after its due time, an all-day one once its day is over."""
+    return now >= day_over(due) if all_day else due < now
+
+
+def done_in_time(due: datetime, done: datetime, *, all_day: bool) -> bool:
+    """Done at or before its due time; an all-day one, on or before its day."""
+    return done < day_over(due) if all_day else done <= due
+
+
 def same_local_time(on: date, like: datetime) -> datetime:
     """``on`` at the local time of day that ``like`` has (recurrences keep their hour)."""
     return at_local(on, local(like).time())
@@ -217,8 +256,15 @@ def show_zoned(dt: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} {moment.tzname() or moment.strftime('%z')}"
 
 
-def relative(due: datetime, now: datetime) -> str:
-    """``3d overdue``, ``2h overdue``, ``due now``, ``in 5h``, ``in 3d``."""
+def relative(due: datetime, now: datetime, *, all_day: bool = False) -> str:
+    """``3d overdue``, ``2h overdue``, ``due now``, ``in 5h``, ``in 3d``; with
+    ``all_day`` (``is_all_day``), in local days: ``due today``, ``in 1d`` (due
+    tomorrow), ``1d overdue`` (due yesterday)."""
+    if all_day:
+        days = (local_date(due) - local_date(now)).days
+        if days == 0:
+            return "due today"
+        return f"in {days}d" if days > 0 else f"{-days}d overdue"
     seconds = (now - due).total_seconds()
     text = _span(abs(seconds))
     if text is None:

@@ -2,9 +2,10 @@
 
 Each open follow-up becomes a VEVENT with a VALARM:
 
-- A follow-up due at the start of a local day (a WHEN without a time) is an
-  all-day event on that date, its alarm at 09:00 that day; any other is a
-  15-minute event at its due time (in UTC), its alarm 15 minutes before.
+- A follow-up due all day (``FollowUp.all_day``: due at the start of a local
+  day, a WHEN without a time) is an all-day event on that date, its alarm at
+  09:00 that day; any other is a 15-minute event at its due time (in UTC),
+  its alarm 15 minutes before.
 - SEQUENCE is the seconds from the follow-up's creation to its last change,
   so it grows with every change;
 - UIDs are stable (``followup-<id>-<created>@tinycrm``): exporting again and
@@ -23,7 +24,7 @@ from typing import IO, TYPE_CHECKING
 
 from ..models import FollowUp
 from ..textutil import strip_controls
-from ..when import local, start_of_day
+from ..when import local
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -76,7 +77,7 @@ def event(followup: FollowUp, now: datetime):
     ev.add("categories", ["tinycrm"])
     due_local = local(followup.due_at)
     # (The start of a day is 00:00, or 01:00 where the clock skips midnight.)
-    all_day = followup.due_at == start_of_day(followup.due_at)
+    all_day = followup.all_day
     start = due_local.date() if all_day else followup.due_at
     ev.add("dtstart", start)
     end = _later(start, timedelta(days=1) if all_day else DURATION)
