@@ -120,6 +120,39 @@ def test_outlook_placeholders_are_not_custom_fields(cli, tmp_path):
                               "Sensitivity": "Private", "Private": "True"}
 
 
+# outlook.com's People export, whole (61 columns): its own order, no Categories.
+OUTLOOK_COM = [
+    "First Name", "Middle Name", "Last Name", "Title", "Suffix", "Nickname", "Given Yomi",
+    "Surname Yomi", "E-mail Address", "E-mail 2 Address", "E-mail 3 Address", "Home Phone",
+    "Home Phone 2", "Business Phone", "Business Phone 2", "Mobile Phone", "Car Phone",
+    "Other Phone", "Primary Phone", "Pager", "Business Fax", "Home Fax", "Other Fax",
+    "Company Main Phone", "Callback", "Radio Phone", "Telex", "TTY/TDD Phone", "IMAddress",
+    "Job Title", "Department", "Company", "Office Location", "Manager's Name", "Assistant's Name",
+    "Assistant's Phone", "Company Yomi", "Business Street", "Business City", "Business State",
+    "Business Postal Code", "Business Country/Region", "Home Street", "Home City", "Home State",
+    "Home Postal Code", "Home Country/Region", "Other Street", "Other City", "Other State",
+    "Other Postal Code", "Other Country/Region", "Personal Web Page", "Spouse", "Schools", "Hobby",
+    "Location", "Web Page", "Birthday", "Anniversary", "Notes",
+]
+
+
+@pytest.mark.parametrize("header", [OUTLOOK_DESKTOP, OUTLOOK_COM], ids=["desktop", "outlook.com"])
+def test_outlook_assistants_phone_is_not_the_contacts(cli, tmp_path, header):
+    # Desktop Outlook's first phone column is the assistant's: read as hers,
+    # it would come first, and her colleagues with the same assistant share it.
+    row = {"First Name": "Renée", "Last Name": "Lefèvre", "Company": "Société Générale",
+           "Business Phone": "+33 1 42 14 20 00", "Mobile Phone": "+33 6 12 34 56 78",
+           "Assistant's Name": "Chloé", "Assistant's Phone": "+33 1 42 14 20 09"}
+    if header is OUTLOOK_DESKTOP:
+        row = outlook_row(**row)
+    result = cli("import", write(tmp_path, "contacts.csv", csv_text(header, [row]), "cp1252"))
+    assert result.exit_code == 0, result.stderr
+    renee = contacts(cli)[0]
+    assert renee["phones"] == ["+33 1 42 14 20 00", "+33 6 12 34 56 78"]
+    assert renee["fields"] == {"Assistant's Name": "Chloé",
+                               "Assistant's Phone": "+33 1 42 14 20 09"}
+
+
 def test_old_google_my_contacts_group_is_not_a_tag(cli, tmp_path):
     # The old "Google CSV" export spells its everyone-group "* My Contacts".
     text = ("Name,Given Name,Family Name,Group Membership,E-mail 1 - Type,E-mail 1 - Value\n"

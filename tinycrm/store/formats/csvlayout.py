@@ -118,9 +118,12 @@ _LAYOUT_HEADERS: dict[str, dict[str, str]] = {
         "e-mail 3 display name": "ignore", "primary phone": "phones:primary",
         "mobile phone": "phones", "business phone": "phones", "business phone 2": "phones",
         "home phone": "phones", "home phone 2": "phones", "other phone": "phones",
-        "company main phone": "phones", "car phone": "phones", "assistant's phone": "phones",
-        "callback": "phones", "radio phone": "phones", "isdn": "phones", "pager": "phones",
-        "tty/tdd phone": "phones", "categories": "tags:outlook", "job title": "title",
+        "company main phone": "phones", "car phone": "phones",
+        # The assistant's number, beside the assistant's name: not the
+        # contact's (desktop Outlook's first phone column, so it came first).
+        "assistant's phone": "keep", "callback": "phones", "radio phone": "phones",
+        "isdn": "phones", "pager": "phones", "tty/tdd phone": "phones",
+        "categories": "tags:outlook", "job title": "title",
         "company": "company",
     },
     # When you connected is when you have known them: an old connection is no
