@@ -217,6 +217,35 @@ def test_hubspot_associated_company_is_the_company(cli, tmp_path):
     assert linus["fields"]["Last Activity Date"] == "03/05/2024 2:22 PM"
 
 
+# A HubSpot export of all properties, cut to those a contact often has (HubSpot
+# writes each property's label as its header).
+HUBSPOT = [
+    "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
+    "Company Name", "Job Title", "Lifecycle Stage", "Lead Status", "Contact owner",
+    "Marketing contact status", "Create Date", "Last Activity Date", "Additional email addresses",
+    "City", "Country/Region", "Original Source", "Email Domain", "Associated Company",
+]
+
+
+def test_hubspot_additional_email_addresses_are_the_contacts(cli, tmp_path):
+    # HubSpot keeps an address merged in from a duplicate here, semicolons apart.
+    rows = [{"Record ID": "51", "First Name": "Gaëlle", "Last Name": "Perrin",
+             "Email": "g.perrin@fromagerie-perrin.fr", "Lifecycle Stage": "Customer",
+             "Additional email addresses": "gaelle@perrin.example;gperrin@old.example",
+             "Create Date": "2023-05-17 14:32", "City": "Annecy"}]
+    result = cli("import", write(tmp_path, "hubspot-crm-exports-all-contacts.csv",
+                                 csv_text(HUBSPOT, rows)))
+    assert result.exit_code == 0, result.stderr
+    gaelle = contacts(cli)[0]
+    assert gaelle["emails"] == ["g.perrin@fromagerie-perrin.fr", "gaelle@perrin.example",
+                                "gperrin@old.example"]
+    assert "Additional email addresses" not in gaelle["fields"]
+    # so a later file with only the old address finds her
+    cli.ok("import", write(tmp_path, "later.csv", "Name,Email,Tags\nGaëlle Perrin,"
+                           "gperrin@old.example,met-again\n"))
+    assert [c["tags"] for c in contacts(cli)] == [["met-again"]]
+
+
 def test_search_csv_imports_without_its_score(cli, tmp_path):
     cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org")
     exported = cli.ok("search", "ada", "-f", "csv").stdout

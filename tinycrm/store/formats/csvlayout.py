@@ -132,6 +132,8 @@ _LAYOUT_HEADERS: dict[str, dict[str, str]] = {
                  "connected on": "created_at"},
     "hubspot": {
         "email": "emails", "phone number": "phones", "mobile phone number": "phones",
+        # hs_additional_emails: addresses of duplicates merged into this one
+        "additional email addresses": "emails",
         "company name": "company", "associated company": "company", "job title": "title",
         "lifecycle stage": "stage:hubspot",
         "contact owner": "keep", "owner": "keep", "record id": "keep",
