@@ -343,3 +343,55 @@ def test_apple_omit_year_without_its_value_is_a_birthday_without_a_year(cli, tmp
     card = "BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nBDAY;X-APPLE-OMIT-YEAR=:1604-12-10\nEND:VCARD\n"
     cli.ok("import", write(tmp_path, "ada.vcf", card))
     assert contacts(cli)[0]["birthday"] == "--12-10"
+
+
+# Outlook's "Save as vCard" (2.1), in the shape of ez-vcard's Outlook 2007
+# sample: what 2.1 has no property for goes in X-MS-* lines.
+OUTLOOK_21 = """BEGIN:VCARD
+VERSION:2.1
+N;LANGUAGE=de;CHARSET=Windows-1252:Müller;Jörg;;Herr;
+FN;CHARSET=Windows-1252:Jörg Müller
+ORG;CHARSET=Windows-1252:Bäckerei Müller GmbH;Vertrieb
+TITLE;CHARSET=Windows-1252:Geschäftsführer
+NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=Windows-1252:Kennengelernt auf der Messe.=0D=0A=
+Bevorzugt Anrufe vormittags.
+TEL;WORK;VOICE:+49 30 1234567
+TEL;CELL;VOICE:+49 171 2345678
+X-MS-TEL;VOICE;ASSISTANT:+49 30 1234569
+X-MS-TEL;VOICE;CALLBACK:+49 30 1234570
+ADR;WORK;PREF;CHARSET=Windows-1252:;;Hauptstraße 5;Berlin;;10115;Deutschland
+X-MS-OL-DEFAULT-POSTAL-ADDRESS:2
+BDAY:19700521
+X-MS-ANNIVERSARY:19980815
+X-MS-IMADDRESS:joerg@im.example
+X-MS-MANAGER:Anna Schmidt
+X-MS-ASSISTANT:Petra
+X-MS-SPOUSE;CHARSET=Windows-1252:Jürgen
+EMAIL;PREF;INTERNET:joerg@baeckerei-mueller.example
+X-MS-OL-DESIGN;CHARSET=utf-8:<card xmlns="http://schemas.microsoft.com/office/outlook/12/
+ electronicbusinesscards" ver="1.0" layout="left" bgcolor="ffffff"></card>
+X-MS-CARDPICTURE;TYPE=JPEG;ENCODING=BASE64:
+ /9j/4AAQSkZJRgABAQEAYABgAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcU
+
+REV:20240301T101500Z
+END:VCARD
+"""
+
+
+def test_outlooks_x_ms_lines_about_the_person_are_kept(cli, tmp_path):
+    # Outlook's CSV of the same contact keeps its Anniversary, Spouse,
+    # Manager's Name and Assistant's Name; its vCard must not lose them.
+    path = tmp_path / "Jörg Müller.vcf"
+    path.write_bytes(OUTLOOK_21.replace("\n", "\r\n").encode("cp1252"))
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    (joerg,) = contacts(cli)
+    assert (joerg["name"], joerg["company"]) == ("Jörg Müller", "Bäckerei Müller GmbH")
+    # The callback number is his; the assistant's is hers, kept beside her name.
+    assert joerg["phones"] == ["+49 30 1234567", "+49 171 2345678", "+49 30 1234570"]
+    assert joerg["fields"] == {
+        "prefix": "Herr", "department": "Vertrieb",
+        "address": "Hauptstraße 5, Berlin, 10115, Deutschland", "anniversary": "19980815",
+        "im": "joerg@im.example", "manager": "Anna Schmidt", "assistant": "Petra",
+        "spouse": "Jürgen", "assistant's phone": "+49 30 1234569"}
+    assert notes(cli, joerg["id"]) == ["Kennengelernt auf der Messe.\nBevorzugt Anrufe vormittags."]

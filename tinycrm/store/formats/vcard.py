@@ -176,13 +176,17 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                               ("middle_name", additional), ("prefix", prefix), ("suffix", suffix)):
                 if part:
                     record[key] = part
-        elif name in ("EMAIL", "TEL"):
+        elif name in ("EMAIL", "TEL", "X-MS-TEL"):
+            # Outlook's 2.1 cards put the numbers 2.1 has no type for in
+            # X-MS-TEL: a callback number is the person's, an assistant's is not.
             item = unescape(value).strip()
             if name == "TEL" and item.lower().startswith("tel:"):
                 item = _tel(item).strip()
             if name == "EMAIL" and item.lower().startswith("mailto:"):
                 item = item[7:]
-            if item:
+            if item and name == "X-MS-TEL" and "ASSISTANT" in prop.types:
+                add_field(fields, "assistant's phone", item)
+            elif item:
                 (emails if name == "EMAIL" else phones).append((prop.rank, item))
         elif name == "ORG":
             company, *units = (unescape(part).strip() for part in split_unescaped(value, ";"))
@@ -304,6 +308,12 @@ _NOT_FIELDS = frozenset((
     "X-ACTIVITY-ALERT", "X-MOZILLA-HTML", "X-ADDRESSBOOKSERVER-MEMBER",
 ))
 _NOT_FIELD_PREFIXES = ("X-MS-", "X-WAB-", "X-EVOLUTION-", "X-ADDRESSBOOKSERVER-", "X-ANDROID-")
+# Outlook's X-MS-* lines that are about the person, not the card (its CSV
+# export keeps the same as Anniversary, Spouse, Manager's Name...).
+_OUTLOOK_PERSON = {
+    "X-MS-ANNIVERSARY": "anniversary", "X-MS-SPOUSE": "spouse", "X-MS-MANAGER": "manager",
+    "X-MS-ASSISTANT": "assistant", "X-MS-IMADDRESS": "im",
+}
 # Field names of common properties ("X-SOCIALPROFILE" reads badly).
 _FIELD_NAMES = {
     "ANNIVERSARY": "anniversary", "X-ANNIVERSARY": "anniversary", "X-ABDATE": "date",
@@ -312,6 +322,7 @@ _FIELD_NAMES = {
     "GEO": "location", "X-SPOUSE": "spouse", "X-ASSISTANT": "assistant",
     "X-MANAGER": "manager", "X-PHONETIC-FIRST-NAME": "phonetic first name",
     "X-PHONETIC-LAST-NAME": "phonetic last name", "X-PHONETIC-ORG": "phonetic company",
+    **_OUTLOOK_PERSON,
 }
 # Android's numbers for an event's and a relation's type (ContactsContract).
 _ANDROID_EVENTS = {"1": "anniversary", "2": "date"}
@@ -324,7 +335,8 @@ _GENERIC_TYPES = frozenset(("PREF", "INTERNET", "X-SERVICE-TYPE", "WORK", "HOME"
 
 
 def _kept_as_field(name: str) -> bool:
-    return name not in _NOT_FIELDS and not name.startswith(_NOT_FIELD_PREFIXES)
+    return name in _OUTLOOK_PERSON or (
+        name not in _NOT_FIELDS and not name.startswith(_NOT_FIELD_PREFIXES))
 
 
 def _label(value: str) -> str:
