@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from .conftest import FROZEN_ISO
 from .test_import_lane import _import_both_ways
 
 # Outlook desktop's "Export to a file" header, whole (92 columns).
@@ -222,8 +223,9 @@ def test_hubspot_associated_company_is_the_company(cli, tmp_path):
 HUBSPOT = [
     "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
     "Company Name", "Job Title", "Lifecycle Stage", "Lead Status", "Contact owner",
-    "Marketing contact status", "Create Date", "Last Activity Date", "Additional email addresses",
-    "City", "Country/Region", "Original Source", "Email Domain", "Associated Company",
+    "Marketing contact status", "Create Date", "Last Activity Date", "Last Contacted",
+    "Additional email addresses", "City", "Country/Region", "Original Source", "Email Domain",
+    "Associated Company",
 ]
 
 
@@ -244,6 +246,30 @@ def test_hubspot_additional_email_addresses_are_the_contacts(cli, tmp_path):
     cli.ok("import", write(tmp_path, "later.csv", "Name,Email,Tags\nGaëlle Perrin,"
                            "gperrin@old.example,met-again\n"))
     assert [c["tags"] for c in contacts(cli)] == [["met-again"]]
+
+
+def test_hubspot_create_date_and_last_contacted_are_the_contacts_times(cli, tmp_path):
+    # As LinkedIn's Connected On: a lead HubSpot has had since 2023 is no new
+    # lead to answer by tomorrow, and a time it can't read keeps its row.
+    rows = [{"Record ID": "52", "First Name": "Claire", "Last Name": "Durand",
+             "Email": "claire@durand.example", "Lifecycle Stage": "Lead",
+             "Create Date": "2023-05-17 14:32", "Last Contacted": "2024-01-30 16:00",
+             "Last Activity Date": "2024-02-01 09:12"},
+            {"Record ID": "53", "First Name": "Kwame", "Last Name": "Mensah",
+             "Email": "kwame@ashanti.example", "Lifecycle Stage": "Lead",
+             "Create Date": "17 mai 2023 14:32", "Last Contacted": "2031-01-01 10:00"}]
+    result = cli("import", write(tmp_path, "hubspot-crm-exports-all-contacts.csv",
+                                 csv_text(HUBSPOT, rows)))
+    assert result.exit_code == 0, result.stderr
+    claire, kwame = sorted(contacts(cli), key=lambda c: c["id"])
+    assert (claire["created_at"], claire["last_contacted_at"]) == (
+        "2023-05-17T14:32:00+00:00", "2024-01-30T16:00:00+00:00")
+    assert claire["fields"] == {"Record ID": "52", "Last Activity Date": "2024-02-01 09:12"}
+    assert (kwame["created_at"], kwame["last_contacted_at"]) == (FROZEN_ISO, None)
+    assert kwame["fields"] == {"Record ID": "53", "Create Date": "17 mai 2023 14:32",
+                               "Last Contacted": "2031-01-01 10:00"}
+    followups = json.loads(cli.ok("follow-up", "list", "--all", "-f", "json").stdout)
+    assert [f["contact_id"] for f in followups] == [kwame["id"]]
 
 
 def test_search_csv_imports_without_its_score(cli, tmp_path):

@@ -27,6 +27,7 @@ from .dupes import name_shows
 from .errors import ValidationError, quoted
 from .file_times import file_time
 from .formats import OWN_CARD, Row
+from .formats.csvlayout import WHEN_COLUMNS, norm_header
 from .formats.jsonfile import DEEPEST, too_deep
 from .textutil import (
     BLANK,
@@ -344,8 +345,7 @@ class RowChecker:
                 try:
                     setattr(inc, key, self._time(row, get(key), key))
                 except _Bad as bad:
-                    if not (key == "created_at" and self.layout == "linkedin"
-                            and (bad.field or "").casefold() == "connected on"):
+                    if norm_header(bad.field or "") not in WHEN_COLUMNS.get(self.layout, ()):
                         raise
                     # LinkedIn's Connected On says when, not who: a date it
                     # can't tell (another language's month) is kept as it

@@ -48,6 +48,11 @@ LAYOUT_NAMES = {
 # members who hide their details hold nothing but the date you connected: with
 # nothing else in them they are left out like blank lines, not rejected.
 BOOKKEEPING = {"linkedin": frozenset(("connected on",))}
+# Columns that say when, not who: a time in them that can't be read (another
+# language's month) or is in the future is kept as a custom field under its
+# header, and its row imported, rather than rejected.
+WHEN_COLUMNS = {"linkedin": frozenset(("connected on",)),
+                "hubspot": frozenset(("create date", "last contacted"))}
 # Columns a rejects file adds; reading that file back (after fixing it) skips them.
 REJECT_COLUMNS = ("reject_line", "reject_reason")
 
@@ -137,6 +142,10 @@ _LAYOUT_HEADERS: dict[str, dict[str, str]] = {
         "company name": "company", "associated company": "company", "job title": "title",
         "lifecycle stage": "stage:hubspot",
         "contact owner": "keep", "owner": "keep", "record id": "keep",
+        # When HubSpot got them, and last called, mailed or met them: an old
+        # lead is no new one to answer within a day (the new-lead rule looks
+        # at creation), nor a customer called last week one gone silent.
+        "create date": "created_at", "last contacted": "last_contacted_at",
     },
 }
 _HUBSPOT_STAGES = {
