@@ -201,6 +201,20 @@ def test_the_day_starts_where_the_clock_skips_midnight(cli, store, ada, tmp_path
         assert store.followups.next_of(1).due_at == utc(2026, 9, 7, 3)
 
 
+def test_a_timed_series_at_the_hour_a_skipped_midnight_starts_keeps_its_hour(store, ada):
+    """In Santiago, 6 September 2026 starts at 01:00: a daily 01:00 follow-up
+    is due that day at its start, like one due all day, but its series was
+    at 01:00 (its previous occurrence says so) and stays there, not at 00:00."""
+    with local_zone("America/Santiago"):
+        f = store.followups
+        first = f.add(ada.id, utc(2026, 9, 5, 5), every="1d", now=utc(2026, 9, 4, 12))
+        f.done(first.id, now=utc(2026, 9, 5, 12))
+        on_the_day = f.next_of(first.id)
+        assert on_the_day.due_at == utc(2026, 9, 6, 4)  # 01:00, the day's start
+        f.done(on_the_day.id, now=utc(2026, 9, 6, 12))
+        assert f.next_of(on_the_day.id).due_at == utc(2026, 9, 7, 4)  # 01:00, not 00:00
+
+
 async def test_the_app_queue_shows_it_in_today_until_the_day_is_over(store, clock, ada):
     store.followups.add(ada.id, TODAY, note="all day today", now=FROZEN - DAY)
     store.followups.add(ada.id, TODAY + 8 * HOUR, note="timed at 08:00", now=FROZEN - DAY)

@@ -373,10 +373,9 @@ class FollowUps:
         the day summer time starts is due at 03:30) and its previous
         occurrence says what was meant; else the series would be 03:30 for good.
         One due all day keeps being due all day (where the clock skips
-        midnight, its day starts at 01:00, and the next day's at 00:00)."""
-        if followup.all_day:
-            return time(0, 0)
-        own = local(followup.due_at).time()
+        midnight, its day starts at 01:00, and the next day's at 00:00), unless
+        its previous occurrence says it was a timed 01:00 that fell on that start."""
+        own = time(0, 0) if followup.all_day else local(followup.due_at).time()
         if followup.previous_id is None:
             return own
         row = self.conn.execute("SELECT due_at FROM followups WHERE id = ?",
