@@ -105,7 +105,8 @@ class SMTPServer:
     def __init__(self, port: int, *, username: str | None = None, password: str | None = None,
                  tls: tuple[str, str] | None = None, implicit_tls: bool = False,
                  quit_reply: str | None = None, data_delay: float = 0.0,
-                 quit_delay: float = 0.0, smtputf8: bool = True):
+                 quit_delay: float = 0.0, smtputf8: bool = True,
+                 refuse: tuple[str, ...] = ()):
         import threading
 
         self.port = port
@@ -120,6 +121,7 @@ class SMTPServer:
         self.implicit_tls = implicit_tls
         self.messages: list = []
         self.smtputf8 = smtputf8  # False: a server that doesn't offer SMTPUTF8 (many relays)
+        self.refuse = refuse  # recipients it answers 550 (no such mailbox)
         self.controller = None
 
     def start(self) -> SMTPServer:
@@ -131,6 +133,12 @@ class SMTPServer:
         server = self
 
         class Handler:
+            async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+                if address in server.refuse:
+                    return "550 5.1.1 no such mailbox"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, smtp, session, envelope):
                 server.data_started.set()
                 if server.data_delay:

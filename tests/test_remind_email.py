@@ -378,6 +378,25 @@ def test_every_address_of_a_to_of_several_gets_the_message(cli, due, server):
     assert smtp.messages[-1][0] == ["c@ex.org", "d@ex.org"]
 
 
+def test_a_recipient_of_several_that_the_server_refuses_is_an_error(cli, due, server):
+    """A server that takes alice and refuses bob took the message: it is sent
+    (the next run doesn't send alice a second one), but bob never got it, and
+    the run says so and fails, as a refused lone recipient does."""
+    port = free_port()
+    write_config(smtp_config(port, username=None).replace(
+        'to = "alice@ex.org"', 'to = "alice@ex.org, bob@ex.org"'))
+    smtp = server(port, refuse=("bob@ex.org",))
+    result = cli("remind", "--via", "email")
+    [(rcpt, _)] = smtp.messages
+    assert rcpt == ["alice@ex.org"]
+    assert (result.exit_code, result.stderr) == (
+        1, f"tinycrm: error: email: the SMTP server 127.0.0.1:{port} refused bob@ex.org"
+           " (550 5.1.1 no such mailbox); the others of alice@ex.org, bob@ex.org got it\n")
+    assert emailed(due) == [("followup:1", "alice@ex.org, bob@ex.org"),
+                            ("followup:2", "alice@ex.org, bob@ex.org")]
+    assert cli("remind", "--via", "email").exit_code == 0 and len(smtp.messages) == 1
+
+
 @pytest.mark.parametrize("address", ["a@ex.org; b@ex.org", "Stone, Bob <bob@ex.org>",
                                      "a@ex.org, not one"])
 def test_a_to_of_several_with_one_that_is_no_address_is_refused(cli, due, address):

@@ -200,7 +200,12 @@ def _email(reminders: Reminders, options: RemindOptions, now: datetime,
         result.failed += len(unaddressed)
         owners = sorted({i.owner for i in unaddressed})
         result.errors.append(f"email: no address for {', '.join(owners)}: set to or [smtp.owners] in {config_path}")
-    _deliver_groups(reminders, claim, groups,
-                    lambda to, items: smtp.send(settings, password, to, items, now),
-                    now, result, "email", renew_every=options.renew_every)
+
+    def send(to: str, items: list[QueueItem]) -> None:
+        refused = smtp.send(settings, password, to, items, now)
+        if refused:  # (sent all the same: recorded, not sent again to the others)
+            result.errors.append(f"email: {refused}")
+
+    _deliver_groups(reminders, claim, groups, send, now, result, "email",
+                    renew_every=options.renew_every)
 

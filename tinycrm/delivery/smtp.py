@@ -187,26 +187,31 @@ def build_message(settings: SmtpSettings, recipient: str, items: Sequence[QueueI
 
 
 def send(settings: SmtpSettings, password: str | None, recipient: str,
-         items: Sequence[QueueItem], now: datetime) -> None:
-    """Send one digest; raise ``SendFailed`` with a one-line reason."""
+         items: Sequence[QueueItem], now: datetime) -> str | None:
+    """Send one digest; raise ``SendFailed`` with a one-line reason. Of a
+    ``recipient`` of several, those the server refused while it took the
+    others are returned as a one-line reason: the message went, and must
+    not go again, but they didn't get it (smtplib raises only when it
+    refuses them all)."""
     import smtplib
     import ssl
 
     where = f"{settings.host}:{settings.port}"
     message = build_message(settings, recipient, items, now)
     accepted = False
+    refused: dict[str, tuple[int, bytes]] = {}
     deadline = _Deadline(settings.timeout * STEPS_PER_MESSAGE)
     try:
         try:
             with deadline:
-                client = _converse(settings, password, recipient, message, deadline)
+                client, refused = _converse(settings, password, recipient, message, deadline)
                 accepted = True
             client.quit()
         except (smtplib.SMTPException, OSError):
             if accepted:
                 # The server took the message (250 after DATA): a QUIT that
                 # fails then doesn't unsend it, and sending it again would be twice.
-                return
+                return _partly_refused(where, recipient, refused)
             if deadline.passed:
                 raise SendFailed(
                     f"the SMTP server {where} took more than {deadline.seconds:g} s over one"
@@ -237,12 +242,23 @@ def send(settings: SmtpSettings, password: str | None, recipient: str,
         raise SendFailed(f"can't send email through {where}: {_reason(exc)}") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise SendFailed(f"can't send email through {where}: {_reason(exc)}") from None
+    return _partly_refused(where, recipient, refused)
+
+
+def _partly_refused(where: str, recipient: str,
+                    refused: dict[str, tuple[int, bytes]]) -> str | None:
+    if not refused:
+        return None
+    shown = ", ".join(f"{address} ({code} {' '.join(answer.decode(errors='replace').split())})"
+                      for address, (code, answer) in refused.items())
+    return f"the SMTP server {where} refused {shown}; the others of {recipient} got it"
 
 
 def _converse(settings: SmtpSettings, password: str | None, recipient: str, message,
               deadline: _Deadline):
-    """Connect, log in and hand over ``message``; returns the client, or
-    raises as smtplib does."""
+    """Connect, log in and hand over ``message``; returns the client and the
+    recipients the server refused (when it took others), or raises as
+    smtplib does."""
     import smtplib
     import ssl
 
@@ -265,14 +281,15 @@ def _converse(settings: SmtpSettings, password: str | None, recipient: str, mess
             client.starttls(context=context)
         if settings.username:
             _login(client, settings.username, password or "")
-        client.send_message(message, from_addr=None, to_addrs=envelope_addresses(recipient))
+        refused = client.send_message(message, from_addr=None,
+                                      to_addrs=envelope_addresses(recipient))
     except BaseException:
         # No QUIT: stopped (Ctrl-C, kill) while the server had yet to
         # answer DATA, its late answer would be read as QUIT's, and a
         # failure of that would hide the stop; a stop must not wait either.
         client.close()
         raise
-    return client
+    return client, refused
 
 
 class _Deadline:
