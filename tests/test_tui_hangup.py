@@ -1,6 +1,6 @@
 """The app ends when its terminal goes away (an ssh connection dropped, the
 terminal window closed), even when it was started with SIGHUP ignored
-(`nohup`): before, it stayed running, a core busy reading the dead terminal's
+(`trap '' HUP`): before, it stayed running, a core busy reading the dead terminal's
 EOF, forever. The real app, in a real pseudo-terminal."""
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ def start_in_a_terminal(db_path, *, run: list[str] | None = None
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
 
-    def as_under_nohup() -> None:
+    def with_sighup_ignored() -> None:
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     proc = subprocess.Popen(
         [sys.executable, *(run or ["-m", "tinycrm"]), "--db", str(db_path)],
-        stdin=slave, stdout=slave, stderr=slave, preexec_fn=as_under_nohup,
+        stdin=slave, stdout=slave, stderr=slave, preexec_fn=with_sighup_ignored,
         env={**os.environ, "TERM": "xterm-256color"},
     )
     os.close(slave)

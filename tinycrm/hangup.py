@@ -2,7 +2,8 @@
 
 A dropped ssh connection or a closed terminal window hangs the terminal up.
 The kernel's SIGHUP ends the app then, unless the app was started with SIGHUP
-ignored (`nohup`, a wrapper that ignores it): then nothing ended it. Textual's
+ignored (`trap '' HUP`, a wrapper that ignores it; `nohup` also takes the
+terminal away, so the app doesn't start under it): then nothing ended it. Textual's
 input thread (8.2.8) reads EOF from the hung-up terminal without stopping, in a
 loop that kept a core at 50-100% (the SIGCONT sent with a hang-up makes Textual
 start a second one), and its writer thread dies on its first write (EIO).
