@@ -131,6 +131,30 @@ def test_done_on_its_day_is_on_time_in_the_report_and_for_rules(store, ada):
                    "timed, done an hour late": False}
 
 
+def test_rule_counts_are_one_snapshot_while_another_program_writes(store, ada, db_path, clock,
+                                                                    monkeypatch):
+    """`rules list` reads the follow-ups done on their day and the rest in two
+    statements: a contact deleted by someone else between them (its
+    follow-ups with it) left met 1 and late -1, counted from two states."""
+    from tinycrm.store import Store, rules
+
+    made = store.followups.add(ada.id, TODAY - DAY, rule="new-lead", now=TODAY - 2 * DAY)
+    store.followups.done(made.id, now=TODAY - DAY + 23 * HOUR)  # on its day, keyed late
+    bob = store.contacts.add("Bob Stone", now=TODAY - 2 * DAY)
+    store.followups.add(bob.id, TODAY + DAY, rule="new-lead", now=TODAY - 2 * DAY)
+    first_statement = rules._done_on_their_day
+
+    def then_deleted_elsewhere(*args):
+        counted = first_statement(*args)
+        with Store(db_path, user="bob", clock=clock) as other:
+            other.contacts.delete(ada.id, now=FROZEN)
+        return counted
+
+    monkeypatch.setattr(rules, "_done_on_their_day", then_deleted_elsewhere)
+    listed = {s.name: s for s in stats(store, FROZEN)}["new-lead"]
+    assert (listed.created, listed.met, listed.late) == (2, 1, 0)  # as it was when it began
+
+
 def test_put_off_on_its_day_it_missed_nothing(store, ada):
     f = store.followups
     today = f.add(ada.id, TODAY, note="due all day today", now=FROZEN - DAY)

@@ -399,9 +399,12 @@ def stats(store: Store, now: datetime, *, owner: str | None = None) -> list[Rule
         f" sum(status = 'cancelled') FROM followups WHERE rule IS NOT NULL{mine} GROUP BY rule"
     )
     params = {"now": to_db(now), "owner": owner, "today_start": to_db(start_of_day(now))}
-    on_their_day = _done_on_their_day(store, now, mine, params)
     found = {}
-    for name, created, is_open, overdue, met, late, cancelled in store.conn.execute(sql, params):
+    # (One snapshot: the two statements' counts are taken one from the other.)
+    with store.read():
+        on_their_day = _done_on_their_day(store, now, mine, params)
+        rows = store.conn.execute(sql, params).fetchall()
+    for name, created, is_open, overdue, met, late, cancelled in rows:
         kept = on_their_day.get(name, 0)  # (met, though keyed late: due all day, done on it)
         found[name] = RuleStats(name, created, is_open or 0, overdue or 0, (met or 0) + kept,
                                 (late or 0) - kept, cancelled or 0)
