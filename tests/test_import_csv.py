@@ -237,6 +237,18 @@ def test_a_longer_notes_preamble_is_skipped_too(cli, tmp_path, lines):
             in result.stderr)
 
 
+def test_a_longer_preamble_after_excels_sep_line_is_skipped_too(cli, tmp_path):
+    """Excel's ``sep=,`` first line, then a preamble of 15 one-cell lines: the
+    header after them was refused as missing from the first 64 KiB."""
+    notes = "".join(f"Note line {i}\n" for i in range(15))
+    text = (f"sep=,\n{notes}First Name,Last Name,Email\n"
+            "Ada,Lovelace,not-an-email\nAlan,Turing,a@ex.org\n")
+    result = cli("import", write(tmp_path, "people.csv", text))
+    assert "1 created" in result.stderr and "1 rejected" in result.stderr
+    # sep=, the 15 notes, the header, then Ada on line 18.
+    assert "people.csv:18: Email: not an email address: 'not-an-email'" in result.stderr
+
+
 def test_a_one_column_file_is_no_preamble_for_a_wider_row_far_down(cli, tmp_path):
     emails = "".join(f"p{i}@ex.org\n" for i in range(30))
     result = cli("import", write(tmp_path, "emails.csv", f"Email\n{emails}Name,Email\nq@ex.org\n"))

@@ -166,6 +166,12 @@ def _header_index(rows: list[list[str]]) -> int:
     return next((i for i, row in enumerate(rows) if _filled(row)), 0)
 
 
+def _no_header(row: Sequence[str]) -> bool:
+    """One cell that is no header (``Notes:``): the header may be further down.
+    (One that is, ``Email``, heads a one-column file.)"""
+    return not _wide(row) and not build_mapper(row).identity
+
+
 def _after_long_preamble(sample: str, delimiter: str) -> tuple[int, list[list[str]]] | None:
     """(records before the header, the header and the records after it) when
     the first wider record in ``sample`` comes after more one-cell lines than
@@ -191,7 +197,12 @@ def detect_dialect(head: str) -> tuple[str, int]:
     sample = _complete_lines(head)
     told = _EXCEL_SEP.match(sample)
     if told:
-        return told.group(1), 1 + _header_index(_records(sample[told.end():], told.group(1)))
+        delimiter, rest = told.group(1), sample[told.end():]
+        rows = _records(rest, delimiter)
+        skip = _header_index(rows)
+        if rows and _no_header(rows[skip]):
+            skip = (_after_long_preamble(rest, delimiter) or (skip,))[0]
+        return delimiter, 1 + skip
     best, best_score, best_skip = ",", -1.0, 0
     for delimiter in DELIMITERS:
         rows = _records(sample, delimiter)
@@ -203,9 +214,7 @@ def detect_dialect(head: str) -> tuple[str, int]:
                 and not build_mapper(rows[skip]).identity):
             skip = first  # a file that starts with its header has no preamble
         header, after = rows[skip], rows[skip + 1:]
-        if not _wide(header) and not build_mapper(header).identity:
-            # One cell that is no header (``Notes:``): the header may be further down.
-            # (One that is, ``Email``, heads a one-column file.)
+        if _no_header(header):
             found = _after_long_preamble(sample, delimiter)
             if found:
                 skip, (header, *after) = found
