@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from tinycrm.store.all_day import days
 from tinycrm.store.followups import queue_section
 from tinycrm.store.reports import build, parse_bound
 from tinycrm.store.rules import created_by, stats
@@ -129,6 +130,26 @@ def test_done_on_its_day_is_on_time_in_the_report_and_for_rules(store, ada):
     assert met == {"done at 23:00 on its day": True, "done the day after": False,
                    "open, due all day today": None, "open, its day over": False,
                    "timed, done an hour late": False}
+
+
+def test_a_follow_up_due_centuries_ago_doesnt_make_the_report_list_every_day_since(store, ada):
+    """The report looks for follow-ups done on their day among the days that
+    have one keyed late: a typo'd due date in 1826 (done late) made it list
+    every day from then on, 73,000 of them, and the report take seconds."""
+    f = store.followups
+    typo = f.add(ada.id, utc(1826, 11, 10), note="typo'd year", now=utc(1826, 11, 1))
+    f.done(typo.id, now=utc(2026, 11, 10, 12))
+    on_its_day = f.add(ada.id, utc(2026, 11, 10), note="done on its day", rule="new-lead",
+                       now=utc(2026, 11, 1))
+    f.done(on_its_day.id, now=utc(2026, 11, 10, 23))
+    listed = json.loads(days(store.conn, None, FROZEN))
+    starts = {start for start, _ in listed}
+    assert "2026-11-10T00:00:00Z" in starts and "1826-11-10T00:00:00Z" in starts
+    assert len(listed) <= 2 * 31  # a month from each, not every day between
+    total = build(store, since=None, now=FROZEN).followups_total
+    assert (total.on_time, total.late) == (1, 1)  # the typo late, the other on its day
+    [rule] = [s for s in stats(store, FROZEN) if s.name == "new-lead"]
+    assert (rule.met, rule.late) == (1, 0)
 
 
 def test_rule_counts_are_one_snapshot_while_another_program_writes(store, ada, db_path, clock,

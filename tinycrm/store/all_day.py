@@ -38,28 +38,48 @@ DONE_ON_THEIR_DAY = (
 )
 
 
-def earliest_done_late(conn: Connection) -> datetime | None:
-    """The earliest due time (or time missed) of a follow-up keyed late: no
-    follow-up done on its day can be due before it. One seek per owner."""
+def earliest_done_late(conn: Connection, *, at_least: datetime | None = None) -> datetime | None:
+    """The earliest due time (or time missed) of a follow-up keyed late, at
+    ``at_least`` or after: no follow-up done on its day can be due before it.
+    One seek per owner."""
+    after = f" AND {WHEN} >= :at_least" if at_least is not None else ""
     row = conn.execute(
         "WITH RECURSIVE o(v) AS (SELECT min(owner) FROM followups UNION ALL"
         " SELECT (SELECT min(owner) FROM followups WHERE owner > o.v) FROM o"
         " WHERE o.v IS NOT NULL)"
         f" SELECT min((SELECT min({WHEN}) FROM followups INDEXED BY followups_owner_kept"
-        f" WHERE owner = o.v AND status = 'done' AND {KEPT} = 0)) FROM o WHERE v IS NOT NULL"
+        f" WHERE owner = o.v AND status = 'done' AND {KEPT} = 0{after})) FROM o"
+        " WHERE v IS NOT NULL",
+        {"at_least": to_db(at_least) if at_least is not None else None},
     ).fetchone()
     return from_db(row[0]) if row and row[0] else None
 
 
-def days(since: datetime, until: datetime) -> str:
-    """``days`` for ``DAYS_CTE``: JSON ``[[start, next start], ...]`` for
-    every local day that starts in ``[since, until)``."""
-    bounds = []
-    day = local_date(since)
-    start = at_local(day)
-    while start < until:
-        end = at_local(day + timedelta(days=1))
-        if start >= since:
-            bounds.append((to_db(start), to_db(end)))
-        day, start = day + timedelta(days=1), end
+# Days listed at a time from a follow-up keyed late before looking for the
+# next one: a seek per month of them, not per day, and none for the years
+# between a follow-up mistakenly due in 1826 and the rest.
+_RUN_DAYS = 31
+
+
+def days(conn: Connection, since: datetime | None, until: datetime) -> str:
+    """``days`` for ``DAYS_CTE``: JSON ``[[start, next start], ...]`` of the
+    local days that start in ``[since, until)`` (from the first follow-up
+    keyed late, without ``since``), but for runs of them that no follow-up
+    keyed late is due in."""
+    bounds: list[tuple[str, str]] = []
+    cursor = since
+    while cursor is None or cursor < until:
+        first = earliest_done_late(conn, at_least=cursor)
+        if first is None or first >= until:
+            break
+        day = local_date(first)
+        start = at_local(day)
+        for _ in range(_RUN_DAYS):
+            if start >= until:
+                break
+            end = at_local(day + timedelta(days=1))
+            if since is None or start >= since:
+                bounds.append((to_db(start), to_db(end)))
+            day, start = day + timedelta(days=1), end
+        cursor = start
     return json.dumps(bounds)

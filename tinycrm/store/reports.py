@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .all_day import DAYS_CTE, DONE_ON_THEIR_DAY, KEPT, WHEN, days, earliest_done_late
+from .all_day import DAYS_CTE, DONE_ON_THEIR_DAY, KEPT, WHEN, days
 from .errors import TinyCRMError, ValidationError, quoted
 from .rules import compliance_percent, configured_rules, rounded
 from .timeutil import (
@@ -481,12 +481,9 @@ class _Queries:
         been done on time though keyed late: from its start (or the first
         such follow-up's day) to its end, or now."""
         since = from_db(self.p["since"]) if self.p["since"] else None
-        first = earliest_done_late(self.conn)
-        if first is None:
-            return "[]"
         now = from_db(self.p["now"])
         until = min(from_db(self.p["until"]), now) if self.until else now
-        return days(max(since, first) if since else first, until)
+        return days(self.conn, since, until)
 
     def followups(self) -> tuple[tuple[OwnerFollowUps, ...], OwnerFollowUps]:
         if self.owner:

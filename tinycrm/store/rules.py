@@ -34,7 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .all_day import DAYS_CTE, DONE_ON_THEIR_DAY, days, earliest_done_late
+from .all_day import DAYS_CTE, DONE_ON_THEIR_DAY, days
 from .errors import NotFound, TinyCRMError, quoted
 from .models import FollowUp
 from .timeutil import to_db
@@ -419,8 +419,8 @@ def _done_on_their_day(store: Store, now: datetime, mine: str,
                        params: dict[str, Any]) -> dict[str, int]:
     """Per rule, its follow-ups due all day and done on their day after its
     start: counted late by due time alone, they were met (all_day.py)."""
-    first = earliest_done_late(store.conn)
-    if first is None:
+    listed = days(store.conn, None, now)
+    if listed == "[]":
         return {}
     counted = DONE_ON_THEIR_DAY.format(index="followups_rule_kept", where="rule = r.v" + mine)
     rows = store.conn.execute(
@@ -428,7 +428,7 @@ def _done_on_their_day(store: Store, now: datetime, mine: str,
         " WHERE rule IS NOT NULL UNION ALL SELECT (SELECT min(rule) FROM followups"
         f" WHERE rule > r.v) FROM r WHERE r.v IS NOT NULL) SELECT v, {counted} FROM r"
         " WHERE v IS NOT NULL",
-        {**params, "days": days(first, now)})
+        {**params, "days": listed})
     return dict(rows)
 
 
