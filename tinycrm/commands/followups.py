@@ -265,22 +265,11 @@ def followup_snooze(
     if until is not None:
         when = _when(until, now)
     else:
-        when = _put_off(store.followups.get(followup_id), for_, now)
+        from ..store.followups import put_off_by
+
+        when = put_off_by(store.followups.get(followup_id), for_, now)
     followup = store.followups.snooze(followup_id, when, now=now)
     say(f"snoozed follow-up {followup.id} for {followup.contact_name} until {_show(followup.due_at)}")
-
-
-def _put_off(followup, period: str, now):
-    """``snooze --for PERIOD``: from its due time, or from now if that has
-    passed. A snooze puts off: a follow-up due next month snoozed for a day is
-    due a day after that, not tomorrow; one due all day today, snoozed for a
-    day, is due all day tomorrow (as ``--until tomorrow`` makes it)."""
-    from ..store.when import after_period, parse_period, start_of_day
-
-    days = parse_period(period).whole_days
-    if days and followup.all_day and not followup.overdue(now):
-        return start_of_day(followup.due_at, days)
-    return after_period(period, max(now, followup.due_at))
 
 
 def followup_reschedule(

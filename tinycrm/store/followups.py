@@ -27,6 +27,7 @@ from .timeutil import DATE_RANGE, in_range, to_db, to_local
 from .urgency import julian_day, urgency, urgency_sql
 from .when import (
     MAX_PERIOD_DAYS,
+    after_period,
     at_local,
     has_passed,
     is_all_day,
@@ -515,6 +516,17 @@ class FollowUps:
                 items += self.cadence_items(owner=owner, now=now, until=until)
         items.sort(key=_queue_order)
         return items[:limit] if limit is not None else items
+
+
+def put_off_by(followup: FollowUp, period: str, now: datetime) -> datetime:
+    """Where ``snooze --for PERIOD`` puts a follow-up: from its due time, or
+    from now if that has passed. A snooze puts off: one due next month snoozed
+    for a day is due a day after that, not tomorrow; one due all day today,
+    snoozed for a day, is due all day tomorrow (as ``--until tomorrow`` makes it)."""
+    days = parse_period(period).whole_days
+    if days and followup.all_day and not followup.overdue(now):
+        return start_of_day(followup.due_at, days)
+    return after_period(period, max(now, followup.due_at))
 
 
 def queue_section(item: QueueItem, now: datetime) -> str:
