@@ -378,3 +378,59 @@ def test_thunderbird_address_book(cli, tmp_path):
     assert found["Grace Hopper"]["birthday"] == "--12-09"
     alan = found["Alan Turing"]  # a year alone is no birthday: kept as it was
     assert alan["birthday"] is None and alan["fields"] == {"Birth Year": "1912"}
+
+
+GOOGLE_PHONES = GOOGLE + ["Phone 2 - Label", "Phone 2 - Value"]
+
+
+def test_google_faxes_are_custom_fields_as_outlooks_are(cli, tmp_path):
+    # Outlook's Business Fax column is a custom field; Google's fax is a
+    # phone pair labelled Work Fax or Home Fax, and is one too: no number to
+    # call, nor to match a person by (colleagues share the company's fax).
+    rows = [{"First Name": "Ada", "Last Name": "Lovelace", "Labels": "* myContacts",
+             "E-mail 1 - Value": "ada@acme.example", "Phone 1 - Label": "Work Fax",
+             "Phone 1 - Value": "+1 555 010 9999", "Phone 2 - Label": "Home Fax ::: * Mobile",
+             "Phone 2 - Value": "+1 555 020 9999 ::: +1 555 010 0001"},
+            {"First Name": "Bob", "Last Name": "Stone", "E-mail 1 - Value": "bob@acme.example",
+             "Phone 1 - Label": "Work", "Phone 1 - Value": "+1 555 010 0002",
+             "Phone 2 - Label": "Work Fax",
+             "Phone 2 - Value": "+1 555 010 9999 ::: +1 555 010 9998"}]
+    result = cli("import", write(tmp_path, "contacts.csv", csv_text(GOOGLE_PHONES, rows)))
+    assert result.exit_code == 0, result.stderr
+    ada, bob = contacts(cli)
+    assert ada["phones"] == ["+1 555 010 0001"]
+    assert ada["fields"] == {"Work Fax": "+1 555 010 9999", "Home Fax": "+1 555 020 9999"}
+    assert bob["phones"] == ["+1 555 010 0002"]
+    assert bob["fields"] == {"Work Fax": "+1 555 010 9999", "Work Fax 2": "+1 555 010 9998"}
+    pairs = json.loads(cli.ok("dupes", "--threshold", "0", "-f", "json").stdout)
+    assert [p for p in pairs if "phone" in p["reason"]] == []
+
+
+def test_old_google_fax_type_is_a_custom_field(cli, tmp_path):
+    text = ("Name,Given Name,Family Name,Group Membership,Phone 1 - Type,Phone 1 - Value,"
+            "Phone 2 - Type,Phone 2 - Value\n"
+            "Alan Turing,Alan,Turing,* My Contacts,* Mobile,+44 7700 900123,"
+            "Work Fax,+44 20 7946 0999\n")
+    result = cli("import", write(tmp_path, "google.csv", text, encoding="utf-16"))
+    assert result.exit_code == 0, result.stderr
+    alan = contacts(cli)[0]
+    assert (alan["phones"], alan["fields"]) == (["+44 7700 900123"],
+                                                {"Work Fax": "+44 20 7946 0999"})
+
+
+def test_the_lane_and_the_row_path_agree_on_google_faxes(tmp_path, monkeypatch):
+    rows = [{"First Name": f"P{i}", "Last Name": "Person", "E-mail 1 - Value": f"p{i}@ex.org",
+             "Phone 1 - Label": ["Work Fax", "Mobile ::: * Home Fax", "* Work"][i % 3],
+             "Phone 1 - Value": f"+1 555 010 {i:04d}" if i % 3 != 1
+             else f"+1 555 020 {i:04d} ::: +1 555 030 {i:04d}",
+             "Phone 2 - Label": "Home Fax" if i % 2 else "",
+             "Phone 2 - Value": f"+1 555 040 {i:04d}" if i % 2 else ""} for i in range(60)]
+    results, taken = _import_both_ways(tmp_path, monkeypatch, csv_text(GOOGLE_PHONES, rows))
+    assert results["lane"] == results["rows"]
+    assert True in taken, "some chunks took the lane"
+    tables = results["rows"][0]
+    fields = [json.loads(row[11]) for row in tables["contacts"]]
+    assert fields[:3] == [{"Work Fax": "+1 555 010 0000"},
+                          {"Home Fax": "+1 555 030 0001", "Home Fax 2": "+1 555 040 0001"},
+                          {}]
+    assert len(tables["phones"]) == 40  # a Mobile or a Work in two rows of three

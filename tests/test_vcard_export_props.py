@@ -1,6 +1,6 @@
 """vCard export of the custom fields other address books have a property for
-(url, address, nickname, role): written as URL, ADR, NICKNAME and ROLE as
-well as in X-TINYCRM-FIELDS, and read back once."""
+(url, address, nickname, role, a fax): written as URL, ADR, NICKNAME, ROLE
+and a TEL of type FAX as well as in X-TINYCRM-FIELDS, and read back once."""
 
 from __future__ import annotations
 
@@ -159,3 +159,62 @@ def test_a_nickname_beside_x_tinycrm_fields_still_names_the_card(cli, tmp_path):
     result = import_into(cli, tmp_path, card)
     assert result.exit_code == 0, result.stderr
     assert (contacts(cli)[0]["name"], contacts(cli)[0]["fields"]) == ("Only Nick", {"a": 1})
+
+
+# Faxes as each import names them (vCard's, Outlook's CSV column, Google's
+# label, Thunderbird's column), in text a TEL must escape; and a field that
+# only starts like one.
+FAXES = {"work fax": "+1 555 010 9999", "work fax 2": "+1 555 010 9998; ext. 2",
+         "Business Fax": "+44 20 7946 0999", "Home Fax": "+1 555 020\x1b 9999",
+         "fax": "tel:+1-555-030-9999", "Fax Number": "+49 30, 1234",
+         "fax machine": "jammed"}
+
+
+def test_faxes_go_out_as_fax_tels_and_read_back_once(cli, store, tmp_path):
+    # Other address books show a fax kept as a custom field where they show
+    # faxes; tinycrm reads its own export back with each fax once, and a
+    # number to call that is also the fax stays a number to call.
+    store.contacts.add("Ada Lovelace", phones=["+1 555 010 9999"], fields=FAXES)
+    exported = export(cli)
+    [card] = vobject.readComponents(exported, validate=True)
+    tels = sorted((tel.value, sorted(tel.params.get("TYPE", []))) for tel in card.contents["tel"])
+    assert tels == sorted([
+        ("+1 555 010 9999", ["PREF"]), ("+1 555 010 9999", ["FAX", "WORK"]),
+        ("+1 555 010 9998; ext. 2", ["FAX", "WORK"]), ("+44 20 7946 0999", ["FAX", "WORK"]),
+        ("+1 555 020 9999", ["FAX", "HOME"]), ("tel:+1-555-030-9999", ["FAX"]),
+        ("+49 30, 1234", ["FAX"])])
+    other = type(cli)(tmp_path / "other.db")
+    result = import_into(other, tmp_path, exported)
+    assert result.exit_code == 0, result.stderr
+    assert same(contacts(other)) == same(contacts(cli))
+    assert (contacts(other)[0]["phones"], contacts(other)[0]["fields"]) == (
+        ["+1 555 010 9999"], FAXES)
+    for db in (other, cli):
+        again = import_into(db, tmp_path, exported)
+        assert "0 created" in again.stderr and "1 unchanged" in again.stderr, again.stderr
+
+
+def test_fax_tels_alone_read_back_as_the_same_faxes(cli, store, tmp_path):
+    # An address book that drops X-TINYCRM-FIELDS hands the faxes back as
+    # faxes: those named as the vCard import names them, by the same names.
+    faxes = {"work fax": "+1 555 010 9999", "work fax 2": "+1 555 010 9998",
+             "home fax": "+1 555 020 9999", "other fax": "+1 555 040 9999",
+             "fax": "+1 555 030 9999"}
+    store.contacts.add("Ada Lovelace", phones=["+1 555 010 0001"], fields=faxes)
+    exported = without(export(cli), "X-TINYCRM-FIELDS")
+    other = type(cli)(tmp_path / "other.db")
+    assert import_into(other, tmp_path, exported).exit_code == 0
+    ada = contacts(other)[0]
+    assert (ada["phones"], ada["fields"]) == (["+1 555 010 0001"], faxes)
+
+
+def test_beside_x_tinycrm_fields_a_fax_added_elsewhere_is_the_cards_own(cli, tmp_path):
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\n"
+            "TEL;TYPE=WORK,FAX:+1 555 010 9999\r\n"  # the copy of the JSON's fax
+            "TEL;TYPE=WORK:+1 555 010 9999\r\n"  # a number to call, the same
+            "TEL;TYPE=HOME,FAX:+1 555 020 9999\r\n"  # added in another address book
+            'X-TINYCRM-FIELDS:{"work fax": "+1 555 010 9999"}\r\nEND:VCARD\r\n')
+    assert import_into(cli, tmp_path, card).exit_code == 0
+    grace = contacts(cli)[0]
+    assert grace["phones"] == ["+1 555 010 9999"]
+    assert grace["fields"] == {"work fax": "+1 555 010 9999", "home fax": "+1 555 020 9999"}

@@ -395,3 +395,55 @@ def test_outlooks_x_ms_lines_about_the_person_are_kept(cli, tmp_path):
         "im": "joerg@im.example", "manager": "Anna Schmidt", "assistant": "Petra",
         "spouse": "Jürgen", "assistant's phone": "+49 30 1234569"}
     assert notes(cli, joerg["id"]) == ["Kennengelernt auf der Messe.\nBevorzugt Anrufe vormittags."]
+
+
+# A company's fax, as Apple (3.0), Outlook (2.1) and a 4.0 writer give it to
+# three colleagues, beside numbers of their own.
+FAXES = """BEGIN:VCARD
+VERSION:3.0
+FN:Ada Lovelace
+EMAIL:ada@acme.example
+TEL;TYPE=WORK;TYPE=VOICE:+1 555 010 0001
+TEL;TYPE=WORK,FAX:+1 555 010 9999
+TEL;TYPE=WORK,FAX:+1 555 010 9998
+item1.TEL:+1 555 020 9999
+item1.X-ABLabel:_$!<OtherFAX>!$_
+TEL;TYPE=FAX,VOICE:+1 555 010 7777
+END:VCARD
+BEGIN:VCARD
+VERSION:2.1
+FN:Bob Stone
+EMAIL;INTERNET:bob@acme.example
+TEL;WORK;FAX:+1 555 010 9999
+TEL;HOME;FAX:+1 555 030 9999
+TEL;CELL:+1 555 010 0002
+END:VCARD
+BEGIN:VCARD
+VERSION:4.0
+FN:Cy Young
+EMAIL:cy@acme.example
+TEL;VALUE=uri;TYPE="fax,work":tel:+1-555-010-9999
+TEL;TYPE=fax:+1 555 040 9999
+END:VCARD
+"""
+
+
+def test_a_fax_is_a_custom_field_not_a_phone(cli, tmp_path):
+    # A fax is no number to call, and phones are what import and dupes match
+    # people by: as Outlook's CSV keeps its Business Fax column, a card's fax
+    # is a custom field named by its type; a second is numbered, not lost.
+    result = cli("import", write(tmp_path, "acme.vcf", FAXES))
+    assert result.exit_code == 0, result.stderr
+    assert "3 created" in result.stderr
+    ada, bob, cy = contacts(cli)
+    # A number that is voice and fax alike is one to call.
+    assert ada["phones"] == ["+1 555 010 0001", "+1 555 010 7777"]
+    assert ada["fields"] == {"work fax": "+1 555 010 9999", "work fax 2": "+1 555 010 9998",
+                             "other fax": "+1 555 020 9999"}
+    assert bob["phones"] == ["+1 555 010 0002"]
+    assert bob["fields"] == {"work fax": "+1 555 010 9999", "home fax": "+1 555 030 9999"}
+    assert cy["phones"] == []
+    assert cy["fields"] == {"work fax": "+1-555-010-9999", "fax": "+1 555 040 9999"}
+    # The company's one fax makes no colleagues into duplicates.
+    pairs = json.loads(cli.ok("dupes", "--threshold", "0", "-f", "json").stdout)
+    assert [p for p in pairs if "phone" in p["reason"]] == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from typing import Any
@@ -63,14 +63,20 @@ class Mapper:
                     if found is not None:
                         value, split = found, None
                 values = split(value) if split else [value]
+                label = (None if primary_column is None or primary_column is True
+                         else cells[primary_column] if primary_column < count else "")
+                if key == "phones" and label and "fax" in label.lower():
+                    values, label = _apart_faxes(
+                        values, label, lambda: record.setdefault("fields", {}))
+                    if not values:
+                        continue
                 target = record.get(key)
                 if target is None:
                     target = record[key] = []
                 if primary_column is True:
                     target[0:0] = values
                 else:
-                    _primary_first(target, values, None if primary_column is None
-                                   else cells[primary_column] if primary_column < count else "")
+                    _primary_first(target, values, label)
             elif op == FIELD:
                 if arg is None:
                     record.setdefault("fields", {})[key] = _field_value(value)
@@ -154,22 +160,27 @@ class Mapper:
                         _exchange_address(value, rows[i], exchange) is not None
                         for i, value in zip(filled, values)):
                     return None  # an Exchange address: the row path reads those
+                labelled = primary_column is not None and primary_column is not True
                 for i, value in zip(filled, values):
                     found = split(value) if split else [value]
+                    label = rows[i][primary_column] if labelled else None
+                    if key == "phones" and label and "fax" in label.lower():
+                        found, label = _apart_faxes(
+                            found, label, lambda: _fields_of(out, count, i))
+                        if not found:
+                            continue
                     target = column_out[i]
                     if target is None:
                         # Most rows: the first values of this key (one, with
                         # a label of one), in order or all first alike.
-                        if primary_column is None or primary_column is True or (
-                                len(found) == 1 and ":::" not in rows[i][primary_column]):
+                        if not labelled or (len(found) == 1 and ":::" not in label):
                             column_out[i] = found
                             continue
                         target = column_out[i] = []
                     if primary_column is True:
                         target[0:0] = found
                     else:
-                        _primary_first(target, found, None if primary_column is None
-                                       else rows[i][primary_column])
+                        _primary_first(target, found, label)
             else:  # TAGS: a file repeats a few labels, so each is split once
                 split_once: dict[str, list[str]] = {}
                 for i, value in zip(filled, values):
@@ -215,6 +226,41 @@ def _fields_of(out: dict[str, list], count: int, i: int) -> dict[str, Any]:
     if fields is None:
         fields = column[i] = {}
     return fields
+
+
+# Google's label of a fax: ``Work Fax``, ``Home Fax``, or one typed as ``Fax``
+# (not a label cell of several, ``Mobile ::: Work Fax``, beside one value).
+_FAX_LABEL = re.compile(r"(?:[^:]*\s)?fax", re.IGNORECASE)
+
+
+def _apart_faxes(values: list[str], label: str, fields: Callable[[], dict[str, Any]]
+                 ) -> tuple[list[str], str]:
+    """Google's numbers whose label names a fax, taken out of ``values`` into
+    the custom fields that label names (``Work Fax``; ``Work Fax 2`` for a
+    second): a fax is no number to call, nor one to match people by
+    (Outlook's ``Business Fax`` column is a custom field too). The numbers
+    left, and their label."""
+    labels = _labels_of(values, label)
+    names = [mark.lstrip("* ").strip() for mark in labels]
+    if not any(_FAX_LABEL.fullmatch(name) for name in names):
+        return values, label
+    kept = []
+    for value, mark, name in zip(values, labels, names):
+        if _FAX_LABEL.fullmatch(name):
+            add_field(fields(), name, value)
+        else:
+            kept.append((value, mark))
+    return [value for value, _ in kept], GOOGLE_SPLIT.join(mark for _, mark in kept)
+
+
+def _labels_of(values: list[str], label: str) -> list[str]:
+    """Each value's label: in a label cell of several (``Mobile ::: * Work``)
+    the one beside it, else the cell's."""
+    if len(values) > 1 and GOOGLE_SPLIT.strip() in label:
+        labels = [part.strip() for part in label.split(":::")]
+        if len(labels) == len(values):
+            return labels
+    return [label.strip()] * len(values)
 
 
 def _primary_first(target: list[str], values: list[str], label: str | None) -> None:

@@ -4,7 +4,8 @@ Read: folded lines, QUOTED-PRINTABLE with CHARSET (2.1), bare TYPE params
 (``TEL;WORK;VOICE:``), Apple's ``item1.EMAIL`` groups, escaped ``\\,`` ``\\;``
 ``\\n``, PREF in its three spellings, ``tel:`` URIs (4.0), several cards per
 file. N, FN, EMAIL, TEL, ORG, TITLE, NOTE, BDAY, CATEGORIES (as tags), UID,
-NICKNAME, URL and ADR are read; tinycrm's own ``X-TINYCRM-*`` properties
+NICKNAME, URL and ADR are read (a fax's TEL as a custom field, not a
+phone: ``vcardprops.fax_field``); tinycrm's own ``X-TINYCRM-*`` properties
 carry what vCard has no place for, so an export reads back losslessly.
 Group cards (``KIND:group``, iCloud's ``X-ADDRESSBOOKSERVER-KIND:group``) are
 not people and give no row, but their members get the group's name as a tag
@@ -31,7 +32,7 @@ from . import OWN_CARD, FormatError, Row, add_field
 from .source import Source
 from .vcardgroups import Groups, might_have_groups, read_groups, with_groups
 from .vcardlines import Property, logical_lines, parse_property, split_unescaped, unescape
-from .vcardprops import COPIED, X_FIELDS, X_PREFIX, X_SCALARS, standard_copies
+from .vcardprops import COPIED, X_FIELDS, X_PREFIX, X_SCALARS, fax_field, standard_copies
 
 # -- reading ---------------------------------------------------------------------
 
@@ -85,12 +86,17 @@ def _tel(value: str) -> str:
 def _without_copies(props: list[Property]) -> list[Property]:
     """The card's properties less the standard copies of its X-TINYCRM-FIELDS
     (``COPIED``): those whose text is that of a field the JSON holds under
-    the name the property is copied from. Any other (a URL added in another
-    address book, a NICKNAME that names the card) is the card's own."""
+    the name the property is copied from (a fax's TEL, that of a fax field).
+    Any other (a URL added in another address book, a NICKNAME that names
+    the card, a number to call) is the card's own."""
     copies = _copied_texts(props)
     if not copies:
         return props
-    return [p for p in props if p.name not in COPIED or (p.name, _text_of(p)) not in copies]
+    return [p for p in props if not _may_be_copy(p) or (p.name, _text_of(p)) not in copies]
+
+
+def _may_be_copy(prop: Property) -> bool:
+    return prop.name in COPIED or (prop.name == "TEL" and fax_field(prop.types) is not None)
 
 
 def _copied_texts(props: list[Property]) -> set[tuple[str, str]]:
@@ -105,12 +111,13 @@ def _copied_texts(props: list[Property]) -> set[tuple[str, str]]:
         return set()
     if not isinstance(data, dict):
         return set()
-    return {(prop, text) for prop, _, text in standard_copies(data)}
+    # (A fax's property is written with its TYPE: ``TEL;TYPE=WORK,FAX``.)
+    return {(prop.partition(";")[0], text) for prop, _, text in standard_copies(data)}
 
 
 def _text_of(prop: Property) -> str | None:
-    """A URL's, NICKNAME's or ROLE's text; an ADR's street when it holds
-    nothing else (as the writer's copies do)."""
+    """A URL's, NICKNAME's, ROLE's or TEL's text; an ADR's street when it
+    holds nothing else (as the writer's copies do)."""
     if prop.name != "ADR":
         return unescape(prop.value).strip()
     parts = [unescape(p) for p in split_unescaped(prop.value, ";")]
@@ -184,8 +191,11 @@ def card_record(props: list[Property]) -> dict[str, Any]:
                 item = _tel(item).strip()
             if name == "EMAIL" and item.lower().startswith("mailto:"):
                 item = item[7:]
+            fax = fax_field(prop.types, labels.get(prop.group, "")) if name == "TEL" else None
             if item and name == "X-MS-TEL" and "ASSISTANT" in prop.types:
                 add_field(fields, "assistant's phone", item)
+            elif item and fax:
+                add_field(fields, fax, item)  # no number to call, nor to match people by
             elif item:
                 (emails if name == "EMAIL" else phones).append((prop.rank, item))
         elif name == "ORG":

@@ -1,7 +1,7 @@
 """What tinycrm's vCard reader and writer agree on: the names of tinycrm's
-own ``X-TINYCRM-*`` properties, and which custom fields also go out as a
+own ``X-TINYCRM-*`` properties, which custom fields also go out as a
 standard property (and so are skipped when read back beside the JSON that
-holds them)."""
+holds them), and which TELs are faxes, kept as custom fields."""
 
 from __future__ import annotations
 
@@ -24,22 +24,62 @@ X_FIELDS = X_PREFIX + "FIELDS"
 # (the names, ``url 3`` with no ``url 2``, text vCard can't carry), so taking
 # both would read each value twice. A property whose text no field of the JSON
 # has (added or edited in another address book) is read as the card's own.
+# A fax goes out as a TEL of type FAX (``fax_field``).
 COPIED = {"URL": "url", "ADR": "address", "NICKNAME": "nickname", "ROLE": "role"}
 _COPY_OF = {field: prop for prop, field in COPIED.items()}
 _NUMBERED_FIELD = re.compile(r"(?P<base>[a-z]+)(?: (?P<n>[1-9][0-9]*))?")
 
 
+# A fax is no number to call, nor one to know a person by (a company's fax is
+# its staff's): a TEL of type FAX, and not VOICE too, is the custom field
+# ``work fax``, ``home fax``, ``other fax`` or ``fax``, numbered as others
+# (``work fax 2``). Apple may say so by its label alone (``_$!<WorkFAX>!$_``).
+_FAX_KINDS = ("WORK", "HOME", "OTHER")
+_APPLE_FAX_LABELS = {"fax": "", **{f"{kind.lower()}fax": kind for kind in _FAX_KINDS}}
+# The custom fields the writer writes back as a fax TEL: the reader's names,
+# and the other layouts' (Outlook's ``Business Fax``, Google's ``Work Fax``,
+# Thunderbird's ``Fax Number``), ``Home Fax (2)`` or ``work fax 2`` too.
+_FAX_FIELD = re.compile(r"(?:(?P<kind>work|business|home|other)\s+)?fax(?:\s+number)?"
+                        r"(?P<n>\s+(?:[1-9][0-9]*|\([1-9][0-9]*\)))?", re.IGNORECASE)
+
+
+def fax_field(types: set[str], label: str = "") -> str | None:
+    """The custom field a TEL of ``types`` (and Apple ``label``) is read
+    into when it is a fax; None for a number to call."""
+    kind = _APPLE_FAX_LABELS.get(label.replace(" ", "").lower())
+    if kind is None:
+        if "FAX" not in types or "VOICE" in types:
+            return None
+        kinds = [k for k in _FAX_KINDS if k in types]
+        kind = kinds[0] if len(kinds) == 1 else ""
+    return f"{kind.lower()} fax" if kind else "fax"
+
+
 def standard_copies(fields: dict[str, Any]) -> list[tuple[str, int, str]]:
     """(property, number, text) of the custom fields that go out as a
-    standard property too (``COPIED``): ``url 2`` is (URL, 2, its text).
-    The writer writes them; the reader knows them by this when it reads."""
+    standard property too (``COPIED``): ``url 2`` is (URL, 2, its text), and
+    a fax, ``work fax 2``, is (``TEL;TYPE=WORK,FAX``, 2, its text). The
+    writer writes them; the reader knows them by this when it reads."""
     found = []
     for name, value in fields.items():
-        match = _NUMBERED_FIELD.fullmatch(name)
-        prop = _COPY_OF.get(match["base"]) if match else None
+        prop, n = _copy_of(name)
         if prop and (text := _copy_text(value)):
-            found.append((prop, int(match["n"] or 1), text))
+            found.append((prop, n, text))
     return found
+
+
+def _copy_of(name: str) -> tuple[str | None, int]:
+    """The property (with its TYPE, for a fax) a custom field goes out as
+    too, and its number (2 for ``url 2``); None for a field that doesn't."""
+    match = _NUMBERED_FIELD.fullmatch(name)
+    if match and match["base"] in _COPY_OF:
+        return _COPY_OF[match["base"]], int(match["n"] or 1)
+    fax = _FAX_FIELD.fullmatch(name.strip())
+    if fax is None:
+        return None, 0
+    kind = (fax["kind"] or "").upper().replace("BUSINESS", "WORK")
+    n = int(fax["n"].strip(" ()")) if fax["n"] else 1
+    return f"TEL;TYPE={kind + ',' if kind else ''}FAX", n
 
 
 def _copy_text(value: Any) -> str:

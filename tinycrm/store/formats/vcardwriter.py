@@ -2,8 +2,8 @@
 lines folded at 75 octets. tinycrm's own ``X-TINYCRM-*`` properties carry
 what vCard has no place for, so the file reads back losslessly (``vcard``).
 The custom fields other address books have a property for (url, address,
-nickname, role) go out as that property too, beside the ``X-TINYCRM-FIELDS``
-that tinycrm reads back (see ``vcardprops.COPIED``).
+nickname, role, a fax) go out as that property too, beside the
+``X-TINYCRM-FIELDS`` that tinycrm reads back (see ``vcardprops.COPIED``).
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def card_lines(record: dict[str, Any]) -> list[str]:
 def _copies(fields: dict[str, Any]) -> list[str]:
     """The custom fields that other address books have a property for, as
     that property (``vcardprops.standard_copies``): Apple, Google, Outlook and
-    Thunderbird show nothing of X-TINYCRM-FIELDS. ``url`` before ``url 2``.
+    Thunderbird show nothing of X-TINYCRM-FIELDS. ``url`` before ``url 2``;
+    a fax (``work fax``, Outlook's ``Business Fax``) as ``TEL;TYPE=WORK,FAX``.
     An address is one text: it goes in ADR's street, which reads back as it
     was, where a guess at its city and postcode might split it wrongly."""
     return [f"ADR:;;{escape(text)};;;;" if prop == "ADR" else f"{prop}:{escape(text)}"
