@@ -142,7 +142,8 @@ def test_without_time_to_wait_a_write_is_told_which_import_holds_the_lock(holder
 # (SQLite's busy timeout, the wait for imports, when the import lets go, who's told)
 @pytest.mark.parametrize("busy, wait, lets_go, told_of", [
     (0.1, 20, 0.6, [("big.csv", "bob")]),  # waits for the import, says so once
-    (3, 0.1, 1.0, []),  # a wait for imports shorter than the busy timeout: still that
+    # a wait for imports shorter than the busy timeout (the app's): still that, told too
+    (3, 0.1, 1.0, [("big.csv", "bob")]),
 ])
 def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path, busy, wait, lets_go,
                                                          told_of):
@@ -161,6 +162,22 @@ def test_a_write_waits_for_the_import_and_then_goes_ahead(holder, db_path, busy,
         assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == busy * 1000, "restored"
     assert [(t.source, t.user) for t in told] == told_of
     assert waited < 10
+
+
+def test_every_write_that_waits_for_an_import_is_told(holder, db_path):
+    """The app's Store outlives many saves: each that waits says so, not the first only."""
+    told: list[tuple[str, bool]] = []
+
+    def waiting(holder_seen: RunningImport, patient: bool) -> None:
+        told.append((holder_seen.source, patient))
+        threading.Timer(0.1, holder.release).start()  # the import ends once the wait is told
+
+    with Store(db_path, user="alice", busy_timeout=3, on_wait=waiting) as store:
+        store.contacts.add("Ada Lovelace")
+        holder.hold()
+        store.contacts.add("Grace Hopper")
+        assert store.contacts.count() == 2
+    assert told == [("big.csv", False), ("big.csv", False)]
 
 
 def test_the_waits_of_one_command_add_up(holder, db_path):

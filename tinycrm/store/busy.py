@@ -8,7 +8,8 @@ locked". While it holds the lock, an import (or the undo of one, which
 takes as long) leaves a note beside the database (``<db>-import``,
 owner-only) saying what it is. A writer that
 times out reads it: the CLI keeps waiting while that import runs (``Store``'s
-``wait_for_imports``), and whoever gives up says what they waited for.
+``wait_for_imports``), the app says on screen what a save waits for (``on_wait``),
+and whoever gives up says what they waited for.
 
 Only the lock holder writes and removes the note (it is put in place whole,
 by rename, and taken away before the commit), so there is one at a time. The

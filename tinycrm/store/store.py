@@ -51,8 +51,9 @@ class Store:
         """``busy_timeout``: seconds a write waits for another's lock (SQLite's
         busy timeout). When that runs out while an import holds the lock, the
         write waits on for it: this Store's writes wait up to
-        ``wait_for_imports`` seconds in all, calling ``on_wait`` the first
-        time (see ``busy``). Then they raise ``Busy``."""
+        ``wait_for_imports`` seconds in all (see ``busy``). Then they raise
+        ``Busy``. A write that waits for an import calls ``on_wait`` once,
+        as soon as it finds the import's note (within a second or so)."""
         self.path = Path(path)
         # Recorded as the author of every change: never an escape sequence.
         self.user = one_line(user) or "unknown"
@@ -63,7 +64,7 @@ class Store:
         self.wait_for_imports = wait_for_imports
         self.on_wait = on_wait
         self._waited = 0.0  # seconds this Store's writes have waited for imports
-        self._told = False
+        self._told = False  # (this write's wait has been told to on_wait)
         self._patient = False  # (see patient())
         self.conn: sqlite3.Connection = connect(self.path, busy_timeout_ms=int(busy_timeout * 1000))
         # The file opened, to tell later whether the path still names it (``gone``).
@@ -125,33 +126,44 @@ class Store:
 
     def _begin_immediate(self) -> None:
         started = time.monotonic()
-        if (self.on_wait is not None and self.wait_for_imports >= self.busy_timeout > _GLANCE):
-            # A command that waits for imports says so at once, not after
-            # SQLite's busy timeout: a glance first, then the import's note.
-            # (Only when it would wait for the import at least as long anyway.)
-            if self._try_begin(_GLANCE):
-                return
-            if running_import(self.path) is not None:
+        self._told = False
+        if self.on_wait is None or self.busy_timeout <= _GLANCE:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if not is_locked(exc):
+                    raise
                 self._wait_for_lock(started)
-                return
-            # Another writer: its busy timeout, in slices (see _wait_for_lock).
-            while (left := started + self.busy_timeout - time.monotonic()) > 0:
-                if self._try_begin(min(left, _SLICE)):
-                    return
+            return
+        # A write that is told what it waits for hears it at once, not after
+        # SQLite's busy timeout: a glance first, then the import's note.
+        if self._try_begin(_GLANCE):
+            return
+        holder = running_import(self.path)
+        if holder is not None and self.wait_for_imports >= self.busy_timeout:
             self._wait_for_lock(started)
             return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if not is_locked(exc):
-                raise
-            self._wait_for_lock(started)
+        # Another writer, or an import waited for no longer than the busy
+        # timeout (the app's writes): that, in slices (see _wait_for_lock),
+        # telling as soon as an import is seen holding the lock.
+        while (left := started + self.busy_timeout - time.monotonic()) > 0:
+            if holder is not None:
+                self._tell(holder)
+            if self._try_begin(min(left, _SLICE)):
+                return
+            holder = running_import(self.path)
+        self._wait_for_lock(started)
+
+    def _tell(self, holder: RunningImport) -> None:
+        """``on_wait``, once a wait."""
+        if not self._told and self.on_wait is not None:
+            self.on_wait(holder, self._patient)
+            self._told = True
 
     def _wait_for_lock(self, started: float) -> None:
         """SQLite's busy timeout ran out: wait on while an import holds the
         lock, else raise ``Busy`` naming what held it. The waits of one Store
-        (one CLI command) add up to ``wait_for_imports`` at most, and
-        ``on_wait`` is called once."""
+        (one CLI command) add up to ``wait_for_imports`` at most."""
         # (Waits go in slices of a second: SQLite waits in C, where Ctrl-C
         # and kill aren't handled until it returns.)
         try:
@@ -159,9 +171,8 @@ class Store:
             if self._patient:
                 # Whoever holds it (a vacuum, an erase, an import): wait.
                 while True:
-                    if holder is not None and not self._told and self.on_wait is not None:
-                        self.on_wait(holder, True)
-                        self._told = True
+                    if holder is not None:
+                        self._tell(holder)
                     if self._try_begin(_SLICE):
                         return
                     holder = running_import(self.path)
@@ -174,9 +185,7 @@ class Store:
                 if left <= 0:
                     raise Busy(f"the database is busy: {holder.describe()} is still writing to"
                                " it; try again when it has finished")
-                if not self._told and self.on_wait is not None:
-                    self.on_wait(holder, False)
-                    self._told = True
+                self._tell(holder)
                 if self._try_begin(min(left, _SLICE)):
                     return
                 holder = running_import(self.path)
