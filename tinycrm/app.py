@@ -12,19 +12,22 @@ import sqlite3
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual import events
+from textual import events, on
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
+from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
 from .screens.base import KeepsInput
 from .store import Store
 from .store.browse import Browse
+from .store.busy import RunningImport
 from .store.errors import DatabaseError, FileGone, TinyCRMError
 from .widgets.text import plain
 
@@ -79,6 +82,14 @@ def gone_message(path: object, what: str) -> str:
     return (f"The database file {path} {what} while the app had it open: nothing more"
             " can be saved (it would be lost). Quit, and open the app again on the file"
             " you mean to use (tinycrm db restore BACKUP puts a backup back).")
+
+
+def waiting_note(holder: RunningImport, seconds: float | None) -> str:
+    """What a save waits for, in the words of the app's note while it waits."""
+    what = "undo" if holder.action == "undo" else "import"
+    bound = f" (up to {seconds:g} s)" if seconds is not None else ""
+    return (f"Waiting for {plain(holder.user)}'s {what} of {plain(holder.source)}"
+            f" to finish{bound}…")
 
 
 def reports_available() -> bool:
@@ -151,6 +162,10 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         # (Before the database is opened: a mistake in it stops the app.)
         self.keymap = checked_keymap(keymap or {})
         self.db = Db(store)
+        # A save that waits for another program's import says so at once.
+        store.on_wait = self._write_waits
+        self._wait_told = False  # (the write job running was told: under db.lock)
+        self._wait_note: Notification | None = None
         self.poll_interval = poll_interval
         self.data_generation = 0
         # Changes this app made (its write jobs that ran): a screen that finds
@@ -234,7 +249,9 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         ``done(result)`` on the UI thread. A TinyCRMError, or SQLite's own
         error as a DatabaseError, goes to ``error`` (default: a notification):
         a screen waiting for the job must hear that it failed.
-        A job that only reads says ``read=True``: it runs beside writes."""
+        A job that only reads says ``read=True``: it runs beside writes.
+        A write that waits for another program's import says so on screen
+        meanwhile (``_write_waits``)."""
         store, lock = (self.db.reader, self.db.read_lock) if read else (self.db.store, self.db.lock)
 
         def work() -> None:
@@ -257,6 +274,9 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                     failure = DatabaseError(f"database error: {exc}")
                 except Exception as exc:  # a bug: said, not swallowed by the worker
                     failure = f"unexpected error ({type(exc).__name__}): {exc}"
+                if self._wait_told:  # (said under the lock: before the next job's wait)
+                    self._wait_told = False
+                    self.post_message(self.WriteWaits(None))
             if worker.is_cancelled:
                 return
             if gone is not None:
@@ -276,6 +296,39 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             work, name=name or getattr(job, "__name__", "db"), group=group,
             exclusive=exclusive, thread=True, exit_on_error=False,
         )
+
+    @dataclass
+    class WriteWaits(Message):
+        """A write job's wait for an import (``holder``) began, or (None) it is over."""
+
+        holder: RunningImport | None
+        seconds: float | None = None  # (at most, when it began)
+
+    def _write_waits(self, holder: RunningImport, patient: bool) -> None:
+        """The writers' ``Store.on_wait``, in the worker whose write waits.
+        (A message, not call_from_thread: the worker doesn't wait for the
+        screen, nor hang on an app that is closing.)"""
+        self._wait_told = True
+        store = self.db.store
+        seconds = None if patient else max(store.busy_timeout, store.wait_for_imports)
+        self.post_message(self.WriteWaits(holder, seconds))
+
+    @on(WriteWaits)
+    def _show_write_wait(self, message: WriteWaits) -> None:
+        """A note that stays while the save waits; the save's own result
+        (saved, or the busy message) follows it."""
+        if self._wait_note is not None:
+            # (Textual has no public call to take one notification away: its
+            # toasts use this one when clicked.)
+            self._unnotify(self._wait_note)
+            self._wait_note = None
+        if message.holder is None:
+            return
+        text = waiting_note(message.holder, message.seconds)
+        self.messages.append(("warning", text))
+        self._wait_note = Notification(text, "Not saved yet", "warning", UNTIL_CLOSED,
+                                       markup=False)
+        self.post_message(Notify(self._wait_note))
 
     def file_gone(self, message: str) -> None:
         """Say once, in a notification that stays until the app closes (or it
