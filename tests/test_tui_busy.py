@@ -176,3 +176,23 @@ async def test_a_save_that_waits_too_long_says_so_and_keeps_the_form(db_path, te
             await keys(app, pilot, "ctrl+s")
             assert not isinstance(app.screen, FormScreen)
         assert store.contacts.get(ids["grace"]).company == "Yale"
+
+
+async def test_a_wait_over_before_its_note_is_shown_leaves_no_note(store):
+    # The worker tells of a wait, and that it is over, before the app has
+    # handled either (the import ended within the slice, the UI busy): the
+    # note, posted while the first is handled, must not outlive the wait.
+    from tinycrm.store.busy import RunningImport
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(app, pilot)
+        holder = RunningImport(pid=4242, user="carol", source="people.csv",
+                               started_at="2026-11-23T09:00:00Z")
+        store.on_wait(holder, False)  # (as the worker does, one after the other)
+        app.post_message(app.WriteWaits(None))
+        for _ in range(5):
+            await pilot.pause()
+        assert not [n for n in app._notifications if "Waiting for" in n.message]
+        assert not [text for text in toasts(app) if "Waiting for" in text], toasts(app)

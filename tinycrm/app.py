@@ -328,7 +328,9 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         self.messages.append(("warning", text))
         self._wait_note = Notification(text, "Not saved yet", "warning", UNTIL_CLOSED,
                                        markup=False)
-        self.post_message(Notify(self._wait_note))
+        # Shown now, not by a posted Notify: the wait's end may be queued
+        # already, and would find nothing to take away, leaving the note.
+        self._on_notify(Notify(self._wait_note))
 
     def file_gone(self, message: str) -> None:
         """Say once, in a notification that stays until the app closes (or it
