@@ -409,6 +409,8 @@ TEL;TYPE=WORK,FAX:+1 555 010 9998
 item1.TEL:+1 555 020 9999
 item1.X-ABLabel:_$!<OtherFAX>!$_
 TEL;TYPE=FAX,VOICE:+1 555 010 7777
+item2.TEL;TYPE=VOICE:+1 555 010 6666
+item2.X-ABLabel:_$!<WorkFAX>!$_
 END:VCARD
 BEGIN:VCARD
 VERSION:2.1
@@ -436,8 +438,9 @@ def test_a_fax_is_a_custom_field_not_a_phone(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "3 created" in result.stderr
     ada, bob, cy = contacts(cli)
-    # A number that is voice and fax alike is one to call.
-    assert ada["phones"] == ["+1 555 010 0001", "+1 555 010 7777"]
+    # A number that is voice and fax alike is one to call (by its types, or
+    # a voice number Apple labels a fax).
+    assert ada["phones"] == ["+1 555 010 0001", "+1 555 010 7777", "+1 555 010 6666"]
     assert ada["fields"] == {"work fax": "+1 555 010 9999", "work fax 2": "+1 555 010 9998",
                              "other fax": "+1 555 020 9999"}
     assert bob["phones"] == ["+1 555 010 0002"]

@@ -46,9 +46,11 @@ _FAX_FIELD = re.compile(r"(?:(?P<kind>work|business|home|other)\s+)?fax(?:\s+num
 def fax_field(types: set[str], label: str = "") -> str | None:
     """The custom field a TEL of ``types`` (and Apple ``label``) is read
     into when it is a fax; None for a number to call."""
+    if "VOICE" in types:
+        return None  # (a number that takes calls too: a phone, whatever its label)
     kind = _APPLE_FAX_LABELS.get(label.replace(" ", "").lower())
     if kind is None:
-        if "FAX" not in types or "VOICE" in types:
+        if "FAX" not in types:
             return None
         kinds = [k for k in _FAX_KINDS if k in types]
         kind = kinds[0] if len(kinds) == 1 else ""
