@@ -7,7 +7,8 @@ import random
 import pytest
 from rapidfuzz import fuzz
 
-from tinycrm.store.dupes import company_key, email_canon, find_duplicates, merge_contacts
+from tinycrm.store.dupes import company_key, email_canon, find_duplicates
+from tinycrm.store.merge import merge_contacts
 
 
 def test_email_and_company_keys():

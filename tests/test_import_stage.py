@@ -6,7 +6,7 @@ away by undo)."""
 import io
 
 from tinycrm.store import reports
-from tinycrm.store.dupes import merge_contacts
+from tinycrm.store.merge import merge_contacts
 from tinycrm.store.import_undo import undo_batch
 from tinycrm.store.importer import ImportOptions, import_contacts
 

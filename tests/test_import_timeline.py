@@ -10,7 +10,7 @@ import json
 from datetime import timedelta
 
 from tinycrm.store import Store
-from tinycrm.store.dupes import merge_contacts
+from tinycrm.store.merge import merge_contacts
 from tinycrm.store.importer import import_contacts
 from tinycrm.store.privacy import erase, export
 from tinycrm.store.timeutil import to_db

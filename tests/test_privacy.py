@@ -204,7 +204,7 @@ def test_a_new_contact_never_gets_a_deleted_ones_id(store, tmp_path):
     its privacy export held the other person's audit entries."""
     import io
 
-    from tinycrm.store.dupes import merge_contacts
+    from tinycrm.store.merge import merge_contacts
     from tinycrm.store.importer import import_contacts
     from tinycrm.store.privacy import gather
 

@@ -192,7 +192,7 @@ def test_a_merge_while_a_run_delivers_leaves_its_claims_recorded_not_sent_again(
     OTHER's keep-in-touch reminder and follow-up: the merge moves the claims
     to KEEP; what the run then delivered is recorded there, not left to run
     out and be sent again by the next run."""
-    from tinycrm.store.dupes import merge_contacts
+    from tinycrm.store.merge import merge_contacts
 
     store.apply_rules = False
     other = store.contacts.add("Other Person", emails=["other@x.example"],

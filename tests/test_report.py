@@ -363,7 +363,7 @@ def _at(iso: str):
 
 
 def test_a_merge_keeps_the_earlier_creation_so_a_conversion_takes_no_negative_time(store):
-    from tinycrm.store.dupes import merge_contacts
+    from tinycrm.store.merge import merge_contacts
 
     old = store.contacts.add("Old Other", emails=["o@ex.org"], now=_at("2026-01-01T00:00:00+00:00"))
     store.contacts.edit(old.id, {"stage": "customer"}, now=_at("2026-03-01T00:00:00+00:00"))

@@ -136,7 +136,7 @@ def test_a_complaint_put_back_fires_once_however_it_is_edited_after(store, clock
 
 
 def test_a_merge_brings_no_second_complaint_for_a_tag_that_never_left(store, clock):
-    from tinycrm.store.dupes import merge_contacts
+    from tinycrm.store.merge import merge_contacts
 
     kim = store.contacts.add("Kim Keep", stage="customer")
     store.contacts.tag(kim.id, ["complaint"])

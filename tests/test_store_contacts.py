@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from tinycrm.store import Ambiguous, Conflict, ContactFilter, NotFound, ValidationError
-from tinycrm.store.dupes import merge_contacts
+from tinycrm.store.merge import merge_contacts
 
 
 def test_add_and_get_round_trip(store, clock):

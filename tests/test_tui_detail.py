@@ -111,7 +111,7 @@ async def settle_closing(app, pilot) -> None:
 async def test_a_contact_merged_elsewhere_says_where_it_went(store, db_path, clock):
     from textual.widgets import Static
 
-    from tinycrm.store.dupes import merge_contacts
+    from tinycrm.store.merge import merge_contacts
 
     ids = seed(store)
     app = make_app(store)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tinycrm.screens.form import FormScreen
 from tinycrm.store import Store
-from tinycrm.store.dupes import merge_contacts
+from tinycrm.store.merge import merge_contacts
 
 from .conftest import FROZEN
 from .test_tui import keys, make_app, seed, settle

@@ -1,6 +1,6 @@
 """Moving contacts in and out: ``import``, ``export``, ``imports`` (list,
 undo), ``dupes`` and ``merge``. The work is in ``store/importer.py``,
-``store/exporter.py`` and ``store/dupes.py``; this only parses and prints."""
+``store/exporter.py``, ``store/dupes.py`` and ``store/merge.py``; this only parses and prints."""
 
 from __future__ import annotations
 
@@ -421,7 +421,7 @@ def merge(
     to KEEP; OTHER is removed. Recorded in the audit log and on the timeline.
 
     Asks first (not for --dry-run) unless --yes: a merge can't be undone."""
-    from ..store.dupes import check_merge, merge_contacts
+    from ..store.merge import check_merge, merge_contacts
 
     store = env_of(ctx).store()
     keep_contact = store.contacts.resolve(keep)
