@@ -41,6 +41,9 @@ def test_a_misspelt_report_key_stops_report_naming_file_line_and_key(cli):
      ":3: [crm] default_teir: unknown key (known: stages, tiers, default_stage, default_tier,"
      " date_order)"),
     ('[crm]\ndefault_stage = "new"\n', ":2: [crm] default_stage 'new' is not a stage"),
+    ('[crm]\n\nstages = "lead"\n', ":3: [crm] stages must be a list of names"),
+    ('[crm]\ntiers = ["vip", "low", "vip"]\n', ":2: [crm] tiers names 'vip' more than once"),
+    ('crm = "lead"\n', ":1: [crm] must be a table"),
 ])
 def test_a_mistake_outside_report_stops_every_command_with_its_line(cli, text, message):
     path = write_config(text)

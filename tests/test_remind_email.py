@@ -287,7 +287,7 @@ def test_a_host_that_is_no_host_name_is_a_config_error(cli, due, host):
     config = write_config(smtp_config(free_port(), username=None).replace("127.0.0.1", host))
     result = cli("remind", "--via", "email")
     assert (result.exit_code, type(result.exception)) == (1, SystemExit), result.exception
-    assert result.stderr == (f"tinycrm: error: email: {config}: [smtp] host {quoted(host)}"
+    assert result.stderr == (f"tinycrm: error: email: {config}:2: [smtp] host {quoted(host)}"
                              " is not a host name\n")
     assert Reminders(due).deliveries() == []
 

@@ -338,8 +338,8 @@ def test_a_bad_rule_is_a_clear_config_error(cli, isolated_env):
     result = cli("add", "Ada")
     assert result.exit_code == 1
     config = isolated_env / "config" / "tinycrm" / "config.toml"
-    assert result.stderr == (  # named with its file, as every other config mistake is
-        f"tinycrm: error: {config}: [[rules]] #1 (x): when must be one of added, tagged,"
+    assert result.stderr == (  # named with its file and line, as every other config mistake is
+        f"tinycrm: error: {config}:3: [[rules]] #1 (x): when must be one of added, tagged,"
         " not-contacted, got 'sometimes'\n")
 
 

@@ -51,12 +51,17 @@ class Config:
     data: dict[str, Any] = field(default_factory=dict, hash=False)
     text: str = field(default="", hash=False, repr=False)
 
-    def where(self, table: str, key: str | None = None) -> str:
+    def where(self, table: str, *key: str, index: int | None = None) -> str:
         """``PATH:LINE`` of the line that sets ``key`` in ``[table]`` (or opens
-        ``[table]``), for a message; ``PATH`` alone when no line says it (an
-        inline table, a dotted key)."""
-        line = _line_of(self.text, table, key)
+        ``[table]``; in its ``index``-th entry for ``[[table]]``), for a
+        message; ``PATH`` alone when no line says it (an inline table)."""
+        line = _line_of(self.text, table, *key, index=index)
         return f"{self.path}:{line}" if line else str(self.path)
+
+    def rule_where(self, number: int, key: str | None = None) -> str:
+        """``where`` for the ``number``-th ``[[rules]]`` entry's ``key``, or
+        for its header (the rule as a whole)."""
+        return self.where("rules", *filter(None, [key]), index=number)
 
     def unknown_key(self, table: str) -> str | None:
         """The message for the first key of ``[table]`` that tinycrm doesn't
@@ -80,7 +85,7 @@ class Config:
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
         if not isinstance(value, dict):
-            raise ConfigError(f"{self.path}: [{name}] must be a table")
+            raise ConfigError(f"{self.where(name)}: [{name}] must be a table")
         return value
 
     def _str_list(self, section: str, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -88,12 +93,13 @@ class Config:
         if value is None:
             return default
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            raise ConfigError(f"{self.path}: [{section}] {key} must be a list of names")
+            raise ConfigError(f"{self.where(section, key)}: [{section}] {key} must be a list"
+                              " of names")
         twice = sorted({v for v in value if value.count(v) > 1})
         if twice:
             # (A lifecycle with a stage twice has no order; the app's lists need each once.)
-            raise ConfigError(f"{self.path}: [{section}] {key} names {', '.join(map(repr, twice))}"
-                              " more than once")
+            raise ConfigError(f"{self.where(section, key)}: [{section}] {key} names"
+                              f" {', '.join(map(repr, twice))} more than once")
         return tuple(value)
 
     def unknown_table(self) -> str | None:
@@ -129,7 +135,7 @@ class Config:
                 str(text), where=f"{self.where('cadence', tag)}: [cadence] {tag}")
         rules = self.data.get("rules")
         if rules is not None and not (isinstance(rules, list) and all(isinstance(r, dict) for r in rules)):
-            raise ConfigError(f"{self.path}: [[rules]] must be an array of tables")
+            raise ConfigError(f"{self.where('rules')}: [[rules]] must be an array of tables")
         order = crm.get("date_order", "auto")
         if order not in DATE_ORDERS:
             raise ConfigError(f"{self.where('crm', 'date_order')}: [crm] date_order must be one of"
@@ -159,7 +165,7 @@ class Config:
             default_tier=default_tier, tag_cadence=cadence,
             rules=None if rules is None else tuple(rules),
             day_first=day_first(order), won_stage=won_stage, idle_days=idle_days,
-            report_problem=problem, config_path=str(self.path),
+            report_problem=problem, rule_where=self.rule_where,
         )
 
 
@@ -221,22 +227,53 @@ def load_config(path: Path | None = None) -> Config:
     return Config(path=path, data=data, text=raw.decode("utf-8-sig"))
 
 
-_HEADER = re.compile(r"""^\s*\[\[?\s*("[^"]*"|'[^']*'|[^\]\s.]+)""")
-_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[^=\s]+)\s*=""")
+# A key or a table's name: bare or quoted parts joined by dots (`owners.bob`,
+# `"a.b".c`). A header must close on its line: `["x"],` in a long array isn't one.
+_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_NAME = rf"{_PART}(?:\s*\.\s*{_PART})*"
+_HEADER = re.compile(rf"^\s*(\[\[?)\s*({_NAME})\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(rf"^\s*({_NAME})\s*=")
 
 
-def _line_of(text: str, table: str, key: str | None = None) -> int | None:
-    """The line number (from 1) of ``key =`` under ``[table]``, or of
-    ``[table]`` itself (or a top-level ``table =``) without a key."""
-    current = None
-    for number, line in enumerate(text.splitlines(), 1):
+def _parts(name: str) -> tuple[str, ...]:
+    return tuple(part[1:-1] if part[0] in "\"'" else part for part in re.findall(_PART, name))
+
+
+def _line_of(text: str, table: str, *key: str, index: int | None = None) -> int | None:
+    """The line number (from 1) of the first line that sets ``key`` (its
+    parts: ``"owners", "bob"``) in ``[table]``, or something within it (a
+    dotted ``owners.bob =``, a ``[smtp.owners]`` header); without a key, of
+    ``[table]`` itself (or a top-level ``table =``). ``index`` (from 1) looks
+    only in the index-th ``[[table]]`` of an array of tables."""
+    wanted = (table, *key)
+    current: tuple[str, ...] = ()
+    element = 0  # (how many [[table]] headers so far)
+    closing = None  # (the quotes that end a multi-line string being skipped)
+    for number, line in enumerate(text.split("\n"), 1):  # (TOML's newlines alone)
+        if closing:
+            closing = None if closing in line else closing
+            continue
         header, pair = _HEADER.match(line), _KEY.match(line)
         if header:
-            current = header.group(1).strip("\"'")
-            if key is None and current == table:
-                return number
+            current = _parts(header.group(2))
+            if header.group(1) == "[[" and current == (table,):
+                element += 1
+            path = current
         elif pair:
-            name = pair.group(1).strip("\"'")
-            if (current, name) == (table, key) or (current, key) == (None, None) and name == table:
-                return number
+            path = (*current, *_parts(pair.group(1)))
+            closing = _opens_multiline(line[pair.end():])
+        else:
+            continue
+        if path[:len(wanted)] == wanted and index in (None, element):
+            return number
+    return None
+
+
+def _opens_multiline(value: str) -> str | None:
+    """The quotes that close the multi-line string ``value`` opens and doesn't
+    close on its line, if it does: its lines may look like keys or headers."""
+    value = value.lstrip()
+    for quotes in ('"""', "'''"):
+        if value.startswith(quotes) and value.count(quotes) == 1:
+            return quotes
     return None

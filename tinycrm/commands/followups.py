@@ -8,6 +8,7 @@ local time; JSON carries ISO-8601 with the UTC offset.
 from __future__ import annotations
 
 import sys
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -430,7 +431,8 @@ def remind(
         dry_run=dry_run, include_cadence=not no_cadence,
     )
     smtp = env.config.smtp_section() if "email" in channels else {}
-    result = run(store, options, smtp_section=smtp, config_path=str(env.config.path), now=now)
+    result = run(store, options, smtp_section=smtp, config_path=str(env.config.path),
+                 smtp_where=partial(env.config.where, "smtp"), now=now)
     if dry_run:
         from ..delivery.text import line
 

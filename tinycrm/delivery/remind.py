@@ -9,7 +9,7 @@ keeps its claims meanwhile (see store/reminders.py for what that guarantees).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -63,6 +63,7 @@ def remind(
     *,
     smtp_section: Mapping[str, Any] | None = None,
     config_path: str = "the config file",
+    smtp_where: Callable[..., str] | None = None,
     now: datetime | None = None,
     out: IO[str] | None = None,
 ) -> RemindResult:
@@ -84,7 +85,8 @@ def remind(
             elif channel == "command":
                 _command(reminders, options, now, result)
             else:
-                _email(reminders, options, now, smtp_section or {}, config_path, result)
+                _email(reminders, options, now, smtp_section or {}, config_path, result,
+                       smtp_where)
         except Busy:
             raise  # the database, not this channel: the whole run waits or stops (exit 5)
         except TinyCRMError as exc:
@@ -174,13 +176,14 @@ def _command(reminders: Reminders, options: RemindOptions, now: datetime, result
 
 
 def _email(reminders: Reminders, options: RemindOptions, now: datetime,
-           section: Mapping[str, Any], config_path: str, result: RemindResult) -> None:
+           section: Mapping[str, Any], config_path: str, result: RemindResult,
+           smtp_where: Callable[..., str] | None = None) -> None:
     from . import smtp
 
     # Nothing due: nothing to send, and no need for a server or a password.
     if not reminders.due("email", owner=options.owner, now=now, include_cadence=options.include_cadence):
         return
-    settings = smtp.settings_from(section, config_path)
+    settings = smtp.settings_from(section, config_path, smtp_where)
     if not (options.to or settings.to or settings.owners):
         raise smtp.SmtpConfigError(f"email needs a recipient: set to in [smtp] in {config_path}, or pass --to")
     # Settings and password are checked before anything is claimed: a missing

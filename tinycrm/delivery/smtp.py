@@ -21,7 +21,7 @@ set::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,14 +62,19 @@ class SmtpSettings:
         return override or self.owners.get(item.owner) or self.to
 
 
-def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
-    """Read and check ``[smtp]``; ``where`` names the config file in messages."""
+def settings_from(section: Mapping[str, Any], where: str,
+                  at: Callable[..., str] | None = None) -> SmtpSettings:
+    """Read and check ``[smtp]``; ``where`` names the config file in messages,
+    and ``at(*key)`` the place in it (``PATH:LINE``) of the key at fault
+    (``at("owners", "bob")``), or of ``[smtp]`` without one."""
+    at = at or (lambda *key: where)
+
     def text(key: str) -> str | None:
         value = section.get(key)
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise SmtpConfigError(f"{where}: [smtp] {key} must be a non-empty string")
+            raise SmtpConfigError(f"{at(key)}: [smtp] {key} must be a non-empty string")
         return value.strip()
 
     host = text("host")
@@ -82,51 +87,57 @@ def settings_from(section: Mapping[str, Any], where: str) -> SmtpSettings:
         # characters, or an empty one, `mail..example.org`.)
         host.encode("idna")
     except UnicodeError:
-        raise SmtpConfigError(f"{where}: [smtp] host {quoted(host)} is not a host name") from None
+        raise SmtpConfigError(f"{at('host')}: [smtp] host {quoted(host)} is not a host name"
+                              ) from None
     security = (text("security") or "starttls").lower()
     if security not in SECURITY:
-        raise SmtpConfigError(f"{where}: [smtp] security must be one of {', '.join(SECURITY)}")
+        raise SmtpConfigError(f"{at('security')}: [smtp] security must be one of"
+                              f" {', '.join(SECURITY)}")
     port = section.get("port", DEFAULT_PORTS[security])
     if isinstance(port, str) and port.isdigit():
         port = int(port)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        raise SmtpConfigError(f"{where}: [smtp] port must be a number from 1 to 65535")
+        raise SmtpConfigError(f"{at('port')}: [smtp] port must be a number from 1 to 65535")
     timeout = section.get("timeout", 30)
     if (not isinstance(timeout, (int, float)) or isinstance(timeout, bool)
             or not 0 < timeout <= 3600):  # (nan and inf are neither)
-        raise SmtpConfigError(f"{where}: [smtp] timeout must be a number of seconds, more than 0"
-                              " and at most 3600")
+        raise SmtpConfigError(f"{at('timeout')}: [smtp] timeout must be a number of seconds,"
+                              " more than 0 and at most 3600")
     if "password" in section:
-        raise SmtpConfigError(f"{where}: [smtp] password: a password is never kept in the config"
-                              " file; remove it and run `tinycrm secret set smtp`")
+        raise SmtpConfigError(f"{at('password')}: [smtp] password: a password is never kept in"
+                              " the config file; remove it and run `tinycrm secret set smtp`")
     owners = section.get("owners", {})
     if not isinstance(owners, dict) or not all(isinstance(v, str) for v in owners.values()):
-        raise SmtpConfigError(f"{where}: [smtp.owners] must map owners to addresses")
+        raise SmtpConfigError(f"{at('owners')}: [smtp.owners] must map owners to addresses")
     username = text("username")
     sender = text("from") or username
     if not sender:
-        raise SmtpConfigError(f"{where}: [smtp] needs from (the sender's address)")
-    try:
-        addresses = {"from": sender, "to": text("to"),
-                     **{f"owners.{k}": v for k, v in owners.items()}}
-        for key, value in addresses.items():
+        raise SmtpConfigError(f"{at()}: [smtp] needs from (the sender's address)")
+    # (Without from, the username is the sender: its line is the one to fix.)
+    sent_by = ("from",) if "from" in section else ("username",)
+    addresses = {sent_by: sender, ("to",): text("to"),
+                 **{("owners", k): v for k, v in owners.items()}}
+    for key, value in addresses.items():
+        try:
             if value is not None:
                 check_address(value)
-    except ValidationError as exc:
-        raise SmtpConfigError(f"{where}: [smtp] {key}: {exc.message}") from None
+        except ValidationError as exc:
+            raise SmtpConfigError(f"{at(*key)}: [smtp] {'.'.join(key)}: {exc.message}") from None
     if len(envelope_addresses(sender)) > 1:
-        raise SmtpConfigError(f"{where}: [smtp] from: one address, not {quoted(sender)}")
+        raise SmtpConfigError(f"{at(*sent_by)}: [smtp] {sent_by[0]}: one address, not"
+                              f" {quoted(sender)}")
     return SmtpSettings(
         host=host, port=port, security=security, username=username, sender=sender,
-        to=text("to"), owners=dict(owners), timeout=float(timeout), helo=_helo(text("helo"), where),
+        to=text("to"), owners=dict(owners), timeout=float(timeout), helo=_helo(text("helo"), at),
     )
 
 
-def _helo(value: str | None, where: str) -> str | None:
+def _helo(value: str | None, at: Callable[..., str]) -> str | None:
     """The name to greet the server with: one word (a line break would be a
     command of its own)."""
     if value is not None and not (value.isascii() and value.isprintable() and " " not in value):
-        raise SmtpConfigError(f"{where}: [smtp] helo must be one host name, like mail.example.org")
+        raise SmtpConfigError(f"{at('helo')}: [smtp] helo must be one host name, like"
+                              " mail.example.org")
     return value
 
 

@@ -61,7 +61,13 @@ AUDIT_ENTITY = "followup"
 
 
 class RuleError(TinyCRMError):
-    """A ``[[rules]]`` entry in the config can't be understood."""
+    """A ``[[rules]]`` entry in the config can't be understood: ``rule`` is
+    its number (from 1) and ``key`` the key at fault (None: the entry as a
+    whole), so that the message can name the config file's line."""
+
+    def __init__(self, message: str, *, rule: int | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.rule, self.key = rule, key
 
 
 @dataclass(frozen=True)
@@ -179,12 +185,13 @@ def duration_text(value: timedelta | None) -> str:
     return f"{seconds // 60}min"
 
 
-def _names(value: Any, *, where: str, key: str) -> tuple[str, ...]:
+def _names(value: Any) -> tuple[str, ...] | None:
+    """A filter's names (one, or a list of them); None if it is neither."""
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
-        raise RuleError(f"{where}: {key} must be a name or a list of names")
+        return None
     return tuple(v.strip() for v in items)
 
 
@@ -197,59 +204,79 @@ def parse_rules(raw: Iterable[Mapping[str, Any]], *, stages: Sequence[str] = (),
     seen: set[str] = set()
     for number, entry in enumerate(raw, 1):
         if not isinstance(entry, Mapping):
-            raise RuleError(f"[[rules]] #{number} must be a table")
-        name = entry.get("name")
-        where = f"[[rules]] #{number}" + (f" ({name})" if isinstance(name, str) else "")
-        unknown = set(entry) - _KEYS
-        if unknown:
-            raise RuleError(f"{where}: unknown key {sorted(unknown)[0]!r}"
-                            f" (known: {', '.join(sorted(_KEYS))})")
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
-            raise RuleError(f"{where}: needs a name of letters, digits, '-', '_' or '.'")
-        if name in seen:
-            raise RuleError(f"{where}: the name {quoted(name)} is used twice")
-        seen.add(name)
-        when = entry.get("when")
-        if when not in WHEN:
-            raise RuleError(f"{where}: when must be one of {', '.join(WHEN)}, got {quoted(when)}")
-        rule_stages = _names(entry.get("stage"), where=where, key="stage")
-        rule_tiers = _names(entry.get("tier"), where=where, key="tier")
-        tags = _names(entry.get("tag"), where=where, key="tag")
-        if len(tags) > 1:
-            raise RuleError(f"{where}: tag takes one tag")
-        tag = tags[0].lower() if tags else None
-        if when == "tagged" and not tag:
-            raise RuleError(f"{where}: a tagged rule needs tag = \"...\"")
-        after = None
-        if when == "not-contacted":
-            if "after" not in entry:
-                raise RuleError(f"{where}: a not-contacted rule needs after = \"30d\" (say)")
-            after = parse_duration(entry["after"], where=f"{where} after")
-        elif "after" in entry:
-            raise RuleError(f"{where}: after only applies to when = \"not-contacted\"")
-        if "due" not in entry:
-            raise RuleError(f"{where}: needs due = \"24h\" (say): the response time")
-        due = parse_duration(entry["due"], where=f"{where} due")
-        if strict:
-            for value in rule_stages:
-                if stages and value not in stages:
-                    raise RuleError(f"{where}: unknown stage {quoted(value)}")
-            for value in rule_tiers:
-                if tiers and value not in tiers:
-                    raise RuleError(f"{where}: unknown tier {quoted(value)}")
-        note = entry.get("note", "")
-        owner = entry.get("owner")
-        if not isinstance(note, str) or (owner is not None and not isinstance(owner, str)):
-            raise RuleError(f"{where}: note and owner must be text")
-        if owner is not None and not owner.strip():
-            # (Not "must be text": it is; leave it out for the contact's owner.)
-            raise RuleError(f"{where}: owner is empty: name someone, or leave it out for"
-                            " the contact's owner")
-        rules.append(Rule(
-            name=name, when=when, due=due, stages=rule_stages, tiers=rule_tiers, tag=tag,
-            after=after, note=note or f"rule {name}", owner=owner.strip() if owner else None,
-        ))
+            raise RuleError(f"[[rules]] #{number} must be a table", rule=number)
+        rules.append(_parse_rule(entry, number, seen, stages=stages, tiers=tiers, strict=strict))
+        seen.add(rules[-1].name)
     return rules
+
+
+def _parse_rule(entry: Mapping[str, Any], number: int, seen: set[str], *,
+                stages: Sequence[str], tiers: Sequence[str], strict: bool) -> Rule:
+    name = entry.get("name")
+    where = f"[[rules]] #{number}" + (f" ({name})" if isinstance(name, str) else "")
+
+    def refused(key: str, text: str) -> RuleError:
+        # (A key the entry doesn't have is missing: the entry as a whole is at fault.)
+        return RuleError(f"{where}: {text}", rule=number, key=key if key in entry else None)
+
+    def names(key: str) -> tuple[str, ...]:
+        found = _names(entry.get(key))
+        if found is None:
+            raise refused(key, f"{key} must be a name or a list of names")
+        return found
+
+    def duration(key: str) -> timedelta:
+        try:
+            return parse_duration(entry[key], where=f"{where} {key}")
+        except RuleError as exc:
+            raise RuleError(exc.message, rule=number, key=key) from None
+
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise refused(sorted(unknown)[0], f"unknown key {sorted(unknown)[0]!r}"
+                      f" (known: {', '.join(sorted(_KEYS))})")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
+        raise refused("name", "needs a name of letters, digits, '-', '_' or '.'")
+    if name in seen:
+        raise refused("name", f"the name {quoted(name)} is used twice")
+    when = entry.get("when")
+    if when not in WHEN:
+        raise refused("when", f"when must be one of {', '.join(WHEN)}, got {quoted(when)}")
+    rule_stages, rule_tiers, tags = names("stage"), names("tier"), names("tag")
+    if len(tags) > 1:
+        raise refused("tag", "tag takes one tag")
+    tag = tags[0].lower() if tags else None
+    if when == "tagged" and not tag:
+        raise refused("tag", "a tagged rule needs tag = \"...\"")
+    after = None
+    if when == "not-contacted":
+        if "after" not in entry:
+            raise refused("after", "a not-contacted rule needs after = \"30d\" (say)")
+        after = duration("after")
+    elif "after" in entry:
+        raise refused("after", "after only applies to when = \"not-contacted\"")
+    if "due" not in entry:
+        raise refused("due", "needs due = \"24h\" (say): the response time")
+    due = duration("due")
+    if strict:
+        for value in rule_stages:
+            if stages and value not in stages:
+                raise refused("stage", f"unknown stage {quoted(value)}")
+        for value in rule_tiers:
+            if tiers and value not in tiers:
+                raise refused("tier", f"unknown tier {quoted(value)}")
+    note = entry.get("note", "")
+    owner = entry.get("owner")
+    if not isinstance(note, str) or (owner is not None and not isinstance(owner, str)):
+        raise refused("owner" if isinstance(note, str) else "note", "note and owner must be text")
+    if owner is not None and not owner.strip():
+        # (Not "must be text": it is; leave it out for the contact's owner.)
+        raise refused("owner", "owner is empty: name someone, or leave it out for"
+                      " the contact's owner")
+    return Rule(
+        name=name, when=when, due=due, stages=rule_stages, tiers=rule_tiers, tag=tag,
+        after=after, note=note or f"rule {name}", owner=owner.strip() if owner else None,
+    )
 
 
 def configured_rules(store: Store) -> list[Rule]:
@@ -259,9 +286,10 @@ def configured_rules(store: Store) -> list[Rule]:
     try:
         return parse_rules(settings.rules, stages=settings.stages, tiers=settings.tiers)
     except RuleError as exc:
-        if settings.config_path is None:
+        if settings.rule_where is None or exc.rule is None:
             raise
-        raise RuleError(f"{settings.config_path}: {exc.message}") from None
+        raise RuleError(f"{settings.rule_where(exc.rule, exc.key)}: {exc.message}",
+                        rule=exc.rule, key=exc.key) from None
 
 
 # -- applying ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ tests build a ``StoreSettings`` directly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ class StoreSettings:
     # What is wrong with [report], said by the report alone: a slip there
     # mustn't stop cron's reminders.
     report_problem: str | None = None
-    # The config file these came from, named in a [[rules]] mistake's message
+    # Where the config file sets the number-th [[rules]] entry's key (None:
+    # the entry itself), as PATH:LINE or PATH, to begin a mistake's message
     # (rules are read when first applied, not here).
-    config_path: str | None = None
+    rule_where: Callable[[int, str | None], str] | None = field(
+        default=None, compare=False, repr=False)
