@@ -38,8 +38,9 @@ def db_backup(
     # (str, not Path: Path("") is the current folder, which an empty argument isn't.)
     path: Annotated[str, typer.Argument(metavar="PATH", help="The copy to write (a folder gets a dated name).")],
 ) -> None:
-    """Copy the database consistently, even while others write (SQLite's online
-    backup API). The copy is owner-only; an existing file is never overwritten."""
+    """Copy the database consistently, even while others write (SQLite's VACUUM
+    INTO: free space is left out). The copy is owner-only; an existing file is
+    never overwritten."""
     from ..paths import expand
     from ..store.errors import ValidationError
     from ..store.maintenance import backup
