@@ -30,11 +30,11 @@ def test_open_follow_ups_become_events_with_alarms(store):
         store.followups.add(bob.id, FROZEN + days(3), owner="carol")
 
         text, count = export(store)
-        assert count == 3
+        assert count == 5  # (with the two closed just now, as cancelled events: see below)
         assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and text.endswith("END:VCALENDAR\r\n")
         assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
         cal = icalendar.Calendar.from_ical(text)
-        events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+        events = {str(e["UID"]): e for e in cal.walk("VEVENT") if "STATUS" not in e}
         assert set(events) == {uid(timed), uid(dated), uid(store.followups.get(5))}
 
         e = events[uid(timed)]
@@ -182,3 +182,43 @@ def test_a_rescheduled_follow_up_has_a_larger_sequence(store, clock):
     before = sequence()
     store.contacts.edit(ada.id, {"title": "Countess"})  # (no part of the event)
     assert sequence() == before
+
+
+def test_a_follow_up_closed_lately_is_a_cancelled_event_under_its_uid(store, clock):
+    """A calendar that imported an earlier export kept the events of
+    follow-ups done or cancelled since for ever: they were left out. For 30
+    days they go out as the same events, cancelled, with a larger SEQUENCE."""
+    ada = store.contacts.add("Ada")
+    done = store.followups.add(ada.id, FROZEN + days(2), note="Call")
+    cancelled = store.followups.add(ada.id, FROZEN + days(3), note="Visit")
+    weekly = store.followups.add(ada.id, FROZEN + days(4), note="Check in", every="1w")
+    store.followups.add(ada.id, FROZEN + days(5), note="Bob's", owner="bob")
+
+    def events(**kwargs) -> dict:
+        text = export(store, **kwargs)[0]
+        return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+
+    before = events()
+    closed = [uid(f) for f in (done, cancelled, weekly)]
+    clock.now = FROZEN + timedelta(hours=1)
+    store.followups.done(done.id)
+    store.followups.cancel(cancelled.id)
+    store.followups.done(weekly.id)
+    store.followups.cancel(store.followups.add(ada.id, FROZEN + days(6), owner="bob").id)
+    after = events(owner="alice")
+    following = store.followups.next_of(weekly.id)
+    assert set(after) == {*closed, uid(following)}
+    for key in closed:
+        event = after[key]
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert int(event["SEQUENCE"]) > int(before[key]["SEQUENCE"])
+        assert event.decoded("DTSTART") == before[key].decoded("DTSTART")
+        assert str(event["SUMMARY"]) == str(before[key]["SUMMARY"])
+        assert event.walk("VALARM") == []  # (one kept struck through rings no more)
+    assert "STATUS" not in after[uid(following)] and after[uid(following)].walk("VALARM")
+    assert "(owner alice): done" in str(after[uid(done)]["DESCRIPTION"])
+    assert len(events()) == 6  # (everyone's: bob's open one and his cancelled one)
+    # Written while closed within the last 30 days, then no more.
+    assert set(events(owner="alice", now=clock.now + days(30))) == set(after)
+    later = clock.now + days(30) + timedelta(seconds=1)
+    assert set(events(owner="alice", now=later)) == {uid(following)}

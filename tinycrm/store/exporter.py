@@ -46,8 +46,9 @@ def export(
     filters: ContactFilter = ContactFilter(),
     now: datetime | None = None,
 ) -> int:
-    """Write contacts matching ``filters`` (or, for ``ics``, the open
-    follow-ups of ``filters.owner``) to ``out``; returns how many."""
+    """Write contacts matching ``filters`` (or, for ``ics``, the follow-ups
+    of ``filters.owner``: open ones, and those closed lately as cancelled
+    events) to ``out``; returns how many."""
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "ics":

@@ -223,6 +223,26 @@ class FollowUps:
             yield from (_followup(row) for row in rows)
             last = (rows[-1][3], rows[-1][0])
 
+    def iter_closed(self, since: datetime, *, owner: str | None = None,
+                    chunk: int = 1000) -> Iterator[FollowUp]:
+        """Every follow-up done or cancelled whose last change (closing it, or
+        one since) was at ``since`` or later, in id order, a chunk at a time
+        (for export: a calendar that has it as an event takes it away)."""
+        where, params = "f.status != 'open' AND f.updated_at >= ?", [to_db(since)]
+        if owner is not None:
+            where += " AND f.owner = ?"
+            params.append(owner)
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM followups f JOIN contacts c ON c.id = f.contact_id"
+                f" WHERE {where} AND f.id > ? ORDER BY f.id LIMIT ?", [*params, last, chunk],
+            ).fetchall()
+            if not rows:
+                return
+            yield from (_followup(row) for row in rows)
+            last = rows[-1][0]
+
     def explain(self, *, view: str = "overdue", owner: str | None = None,
                 now: datetime | None = None) -> list[str]:
         """The query plan of the ranking step of ``list`` (for benchmarks)."""

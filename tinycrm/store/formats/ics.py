@@ -1,4 +1,4 @@
-"""iCalendar export of open follow-ups (``tinycrm export --format ics``).
+"""iCalendar export of follow-ups (``tinycrm export --format ics``).
 
 Each open follow-up becomes a VEVENT with a VALARM:
 
@@ -11,6 +11,11 @@ Each open follow-up becomes a VEVENT with a VALARM:
 - UIDs are stable (``followup-<id>-<created>@tinycrm``): exporting again and
   re-importing the file updates the events instead of duplicating them, and
   two databases never share one.
+- A follow-up done or cancelled in the last ``CLOSED_WINDOW`` is written too,
+  under the UID it had while open, as ``STATUS:CANCELLED`` with no alarm (its
+  SEQUENCE grew when it was closed): a calendar that imported an earlier
+  file takes the event away (or strikes it through) on importing this one,
+  rather than keep it for ever.
 
 Written one event at a time, so a large export holds little in memory.
 ``icalendar`` is imported only here.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import IO, TYPE_CHECKING
 
 from ..models import FollowUp
@@ -33,6 +39,9 @@ PRODID = "-//tinycrm//follow-ups//EN"
 DURATION = timedelta(minutes=15)
 ALARM_BEFORE = timedelta(minutes=15)
 ALL_DAY_ALARM = timedelta(hours=9)
+# How long a follow-up done or cancelled goes on being written (cancelled):
+# an export re-imported within that time takes its event away.
+CLOSED_WINDOW = timedelta(days=30)
 # RFC 5545 wants at least one component in a calendar. With no follow-ups to
 # write, the calendar gets the time zone its timed events are written in
 # (UTC): some programs refuse a calendar with nothing in it.
@@ -59,7 +68,8 @@ def summary(followup: FollowUp) -> str:
 
 
 def event(followup: FollowUp, now: datetime):
-    """One VEVENT (with its VALARM) for a follow-up."""
+    """One VEVENT for a follow-up: with its VALARM while it is open, cancelled
+    once it is done or cancelled."""
     from icalendar import Alarm, Event
 
     ev = Event()
@@ -71,8 +81,9 @@ def event(followup: FollowUp, now: datetime):
         lines.append(f"Contact: {_clean(followup.contact_name)} <{_clean(followup.contact_email)}>")
     if followup.every:
         lines.append(f"Repeats every {followup.every} after each completion.")
+    closed = followup.status != "open"
     lines.append(f"tinycrm follow-up {followup.id} (owner {_clean(followup.owner)}):"
-                 f" tinycrm follow-up done {followup.id}")
+                 + (f" {followup.status}" if closed else f" tinycrm follow-up done {followup.id}"))
     ev.add("description", "\n".join(lines))
     ev.add("categories", ["tinycrm"])
     due_local = local(followup.due_at)
@@ -96,6 +107,10 @@ def event(followup: FollowUp, now: datetime):
             ev.add("sequence", max(0, int((followup.updated_at
                                            - followup.created_at).total_seconds()))
                    + followup.revision)
+    if closed:
+        # (No alarm: a calendar that keeps it struck through would still ring.)
+        ev.add("status", "CANCELLED")
+        return ev
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", summary(followup))
@@ -136,7 +151,11 @@ def write_events(followups: Iterable[FollowUp], out: IO, *, now: datetime) -> in
 
 
 def write_ics(store: Store, out: IO, *, owner: str | None = None, now: datetime | None = None) -> int:
-    """Write the open follow-ups (``owner``'s, or everyone's) to ``out`` (text
-    or binary); returns how many events were written."""
+    """Write the open follow-ups (``owner``'s, or everyone's), then those done
+    or cancelled within ``CLOSED_WINDOW`` before ``now`` (as cancelled
+    events), to ``out`` (text or binary); returns how many events were written."""
     now = now or store.now()
-    return write_events(store.followups.iter_open(owner=owner), out, now=now)
+    followups = store.followups
+    return write_events(chain(followups.iter_open(owner=owner),
+                              followups.iter_closed(now - CLOSED_WINDOW, owner=owner)),
+                        out, now=now)
