@@ -494,7 +494,7 @@ class RowPath(RejectReasons):
                 c.tier = tier
             if c.owner is None:
                 c.owner = user
-            if c.source is None:
+            if c.source is None and not getattr(c, "own_card", False):
                 c.source = source
             if c.created_at is None:
                 c.created_at = stamp

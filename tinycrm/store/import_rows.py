@@ -42,7 +42,10 @@ from .timeutil import to_db
 
 # -- values ------------------------------------------------------------------------
 
-FOREIGN_LAYOUTS = ("google", "google-old", "outlook", "linkedin", "hubspot")
+# Files from another tool: a contact one creates has the layout as its source,
+# unless its row gives one. vCard is every address book's, and tinycrm's own
+# export's too: a card of that (``Incoming.own_card``) carries its own, or none.
+FOREIGN_LAYOUTS = ("google", "google-old", "outlook", "linkedin", "hubspot", "vcard")
 # Keys most rows carry; a row with others takes the slower path.
 # Name parts a contact has no column for: kept as custom fields when its name
 # does not show them (a nickname beside a name, a middle name beside a full name).
