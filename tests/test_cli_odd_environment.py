@@ -88,6 +88,25 @@ def test_a_table_shows_a_question_mark_for_a_letter_the_encoding_cant(db_path, a
     assert (result.returncode, result.stderr) == (0, b"")
     assert (name if args[0] != "report" else b"Zden?k") in result.stdout
 
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_dry_runs_plan_shows_a_question_mark_for_a_letter_the_encoding_cant(db_path, tmp_path,
+                                                                            encoding):
+    # The plan of an import or a merge is for reading, as a table is: a lost
+    # letter, not a dry run that ends in an encoding error.
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    people = tmp_path / "people.csv"
+    people.write_text("Name,Email\nZdeněk Dvořák,zd@ex.org\n", encoding="utf-8")
+    plan = run_tinycrm("import", "--dry-run", str(people), db=db_path, env=env, input=b"")
+    assert plan.returncode == 0, plan.stderr
+    assert b"create" in plan.stdout and b"Zden?k Dvo" in plan.stdout
+    assert run_tinycrm("add", "Zdeněk Dvořák", "-e", "zd@ex.org", db=db_path).returncode == 0
+    assert run_tinycrm("add", "Zdeněk D.", "-e", "zd2@ex.org", db=db_path).returncode == 0
+    merge = run_tinycrm("merge", "--dry-run", "1", "2", db=db_path, env=env, input=b"")
+    assert merge.returncode == 0, merge.stderr
+    assert merge.stdout.splitlines()[0] == b"would merge 2 (Zden?k D.) into 1 (Zden?k Dvo" + (
+        b"??k)" if encoding == "ascii" else "?ák)".encode("latin-1"))
+
+
 @pytest.fixture
 def read_only():
     """Make a file read-only for real: chmod for a user, the immutable flag

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from ..output import OutputFormat, confirm, say, write_rows
+from ..output import OutputFormat, confirm, say, showable, write_rows
 from ..store.errors import cut
 from ..store.textutil import strip_controls
 from ..store.timeutil import show as show_time
@@ -188,7 +188,9 @@ def _print_plan(item) -> None:
         text += f"#{item.contact_id} {item.name}"
         if item.detail:
             text += f" {item.detail}" if item.action == "create" else f"  ({item.detail})"
-    sys.stdout.write(strip_controls(cut(text.rstrip())) + "\n")
+    # (For people, as a table: a letter the output's encoding can't show is a
+    # "?", not the end of the dry run.)
+    sys.stdout.write(showable(strip_controls(cut(text.rstrip())) + "\n", sys.stdout))
 
 
 def import_(
@@ -453,7 +455,7 @@ def merge(
         lines.append(f"  cancels: {_followups(merged.cancelled)}, a second open one of a rule")
     lines.append(f"  removes: contact {other_contact.id}")
     for line in lines:
-        sys.stdout.write(strip_controls(cut(line)) + "\n")
+        sys.stdout.write(showable(strip_controls(cut(line)) + "\n", sys.stdout))
 
 
 # What a merge moves, as its message names it (rows of other tables, such as
