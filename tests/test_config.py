@@ -13,10 +13,13 @@ import pytest
 from .conftest import REPO
 
 
-def write_config(text: str) -> Path:
+def write_config(text: str | bytes) -> Path:
     path = Path(os.environ["TINYCRM_CONFIG"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
     return path
 
 
@@ -41,9 +44,15 @@ def test_a_misspelt_report_key_stops_report_naming_file_line_and_key(cli):
      ":3: [crm] default_teir: unknown key (known: stages, tiers, default_stage, default_tier,"
      " date_order)"),
     ('[crm]\ndefault_stage = "new"\n', ":2: [crm] default_stage 'new' is not a stage"),
-    ('[crm]\n\nstages = "lead"\n', ":3: [crm] stages must be a list of names"),
-    ('[crm]\ntiers = ["vip", "low", "vip"]\n', ":2: [crm] tiers names 'vip' more than once"),
+    ('[crm]\ndefault_tier = "vip"\nstages = "lead"\n', ":3: [crm] stages must be a list of names"),
+    ('# tiers\n[crm]\ntiers = ["vip", "low", "vip"]\n',
+     ":3: [crm] tiers names 'vip' more than once"),
     ('crm = "lead"\n', ":1: [crm] must be a table"),
+    ('# no rules\nrules = 1\n[crm]\nstages = ["lead", "won"]\n',
+     ":2: [[rules]] must be an array of tables"),
+    # (Latin-1, as an editor set to it saves the file.)
+    ('[crm]\nstages = ["lead"]\n[cadence]\n"invéstor" = "30d"\n'.encode("latin-1"),
+     ":4: not valid TOML: not UTF-8 (saved in another encoding?)"),
 ])
 def test_a_mistake_outside_report_stops_every_command_with_its_line(cli, text, message):
     path = write_config(text)

@@ -92,14 +92,13 @@ class Config:
         value = self.section(section).get(key)
         if value is None:
             return default
+        where = f"{self.where(section, key)}: [{section}] {key}"  # (with its line, as any mistake)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            raise ConfigError(f"{self.where(section, key)}: [{section}] {key} must be a list"
-                              " of names")
+            raise ConfigError(f"{where} must be a list of names")
         twice = sorted({v for v in value if value.count(v) > 1})
         if twice:
             # (A lifecycle with a stage twice has no order; the app's lists need each once.)
-            raise ConfigError(f"{self.where(section, key)}: [{section}] {key} names"
-                              f" {', '.join(map(repr, twice))} more than once")
+            raise ConfigError(f"{where} names {', '.join(map(repr, twice))} more than once")
         return tuple(value)
 
     def unknown_table(self) -> str | None:
@@ -220,7 +219,12 @@ def load_config(path: Path | None = None) -> Config:
         # (utf-8-sig: Notepad starts a file it saves as UTF-8 with a BOM, which
         # TOML doesn't allow and tomllib calls an "invalid statement".)
         data = tomllib.loads(raw.decode("utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        # (Its line, as any mistake's: not "position 1234" of the file's bytes.)
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 (saved in another"
+                          " encoding?)") from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
