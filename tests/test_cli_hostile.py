@@ -11,6 +11,8 @@ import sys
 
 import pytest
 
+from .conftest import run_tinycrm
+
 HUGE = "99999999999999999999"
 
 
@@ -235,3 +237,30 @@ def test_a_search_for_bytes_that_are_not_utf8_is_refused_not_an_empty_result(db_
     done = subprocess.run([*base, "search", b"Jos\xe9"], capture_output=True)
     assert done.returncode == 2, done.stderr
     assert b"not valid UTF-8" in done.stderr and done.stdout == b""
+
+
+def test_files_whose_names_are_not_utf8_are_imported_backed_up_and_restored(tmp_path):
+    # A folder or file named in Latin-1 (from an old zip, a Windows share) is a
+    # real file: its name goes into the batch and the audit log as \xe9, not
+    # "input that is not UTF-8" (exit 2) after the backup or restore was done.
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    db = tmp_path / "crm.db"
+    people = folder / os.fsdecode(b"people-\xe9.csv")
+    people.write_text("Name,Email\nAda Lovelace,ada@ex.org\n")
+    imported = run_tinycrm("import", str(people), db=db, input=b"")
+    assert imported.returncode == 0, imported.stderr
+    batches = json.loads(run_tinycrm("imports", "-f", "json", db=db, input=b"").stdout)
+    assert batches[0]["source"].endswith("caf\\xe9/people-\\xe9.csv")
+    assert not list(tmp_path.glob("crm.db-import*"))  # no note left behind
+    made = run_tinycrm("db", "backup", str(folder) + "/", db=db, input=b"")
+    assert made.returncode == 0, made.stderr
+    backup = os.fsdecode(made.stdout.strip())
+    assert os.path.isfile(backup)
+    assert run_tinycrm("add", "Bob", db=db).returncode == 0
+    restored = run_tinycrm("db", "restore", backup, "--yes", db=db, input=b"")
+    assert restored.returncode == 0, restored.stderr
+    last = json.loads(run_tinycrm("audit", "-n", "1", "-f", "json", db=db, input=b"").stdout)
+    assert last[0]["action"] == "restore" and "caf\\xe9/" in last[0]["after"]["from"]
+    names = [c["name"] for c in json.loads(run_tinycrm("list", "-f", "json", db=db).stdout)]
+    assert names == ["Ada Lovelace"]

@@ -38,7 +38,9 @@ def open_input(file: str | None) -> tuple[IO[bytes], str]:
         if _endless(stream) and not stdin.isatty():  # `< /dev/zero`: its start says enough
             return stream, "stdin"
         return _spooled(stream, "stdin"), "stdin"
-    path = Path(file)
+    from .store.textutil import path_text
+
+    path, name = Path(file), path_text(file)  # (name: as the batch and messages give it)
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
@@ -52,12 +54,12 @@ def open_input(file: str | None) -> tuple[IO[bytes], str]:
     try:
         mode = os.fstat(handle.fileno()).st_mode
     except OSError:
-        return handle, file
+        return handle, name
     if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
-        return handle, file  # a file, or a device (/dev/zero: its start says enough)
+        return handle, name  # a file, or a device (/dev/zero: its start says enough)
     # A FIFO, `<(producer)`, /dev/stdin from a pipe: read it all before the import starts.
     with handle:
-        return _spooled(handle, file), file
+        return _spooled(handle, name), name
 
 
 def _endless(stream: IO[bytes]) -> bool:

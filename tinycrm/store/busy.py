@@ -77,13 +77,15 @@ class ImportNote:
     def write(self) -> None:
         if fcntl is None:
             return  # without the lock, a killed import's note would look alive
+        # (Made before the file is: text that can't be written leaves no file behind.)
+        text = json.dumps(asdict(self.mine), ensure_ascii=False).encode("utf-8", "backslashreplace")
         part = self.path.with_name(self.path.name + f".{os.getpid()}")
         try:
             fd = os.open(part, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         except OSError:
             return  # a read-only folder: the import runs all the same, unannounced
         try:
-            os.write(fd, json.dumps(asdict(self.mine), ensure_ascii=False).encode())
+            os.write(fd, text)
             fcntl.flock(fd, fcntl.LOCK_EX)
             os.replace(part, self.path)
         except OSError:

@@ -29,6 +29,7 @@ from .errors import (
 )
 from .search_upkeep import REMEDY, fts_problem, row_drift, word_drift, words_problem
 from .stopping import held_off, stop_if_asked
+from .textutil import path_text
 from .timeutil import system_now, to_local
 
 if TYPE_CHECKING:
@@ -111,7 +112,8 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
         # done while the file is there).
         try:
             with store.patient(), store.write():
-                store.audit.record("backup", "database", None, after={"path": str(dest)}, now=now)
+                store.audit.record("backup", "database", None, after={"path": path_text(dest)},
+                                   now=now)
         except sqlite3.OperationalError as exc:
             if not is_read_only(exc):
                 raise
@@ -249,7 +251,7 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
             store.conn.execute("UPDATE contact_id_mark SET last = max(last, ?) WHERE id = 1",
                                [last_id])
             store.audit.record("restore", "database", None,
-                               after={"from": str(source), "contacts": contacts}, now=now)
+                               after={"from": path_text(source), "contacts": contacts}, now=now)
     return Restored(source, contacts, migrated)
 
 

@@ -56,6 +56,16 @@ def undecodable(text: str) -> bool:
     return any("\udc80" <= c <= "\udcff" for c in text)
 
 
+def path_text(path: object) -> str:
+    """A file's path as text a database, a JSON note or a UTF-8 file can
+    hold: a name's bytes that are not UTF-8 (a Latin-1 folder, kept by Python
+    as lone surrogates) as ``\\xe9``, the rest as it is."""
+    text = str(path)
+    if not undecodable(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def strip_controls(text: str | None, *, keep_newlines: bool = False) -> str:
     """Remove escape sequences and control characters so data can't drive a terminal."""
     if not text:
