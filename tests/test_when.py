@@ -16,6 +16,7 @@ from tinycrm.store.when import (
     period_days,
     relative,
     show_local,
+    show_zoned,
     start_of_day,
 )
 
@@ -150,3 +151,17 @@ def test_relative_wording():
                                          (8, "8d"), (30, "30d"), (3650, "3650d")])
 def test_a_cadence_is_shown_in_weeks_when_it_is_whole_weeks(days, shown):
     assert format_days(days) == shown
+
+
+@pytest.mark.parametrize("tz, shown", [
+    ("UTC", "2026-11-20 09:30 UTC"),
+    ("Europe/London", "2026-11-20 09:30 GMT"),
+    ("America/New_York", "2026-11-20 04:30 EST"),
+    # POSIX: "UTC+5" is five hours behind a zone it names UTC. Called UTC,
+    # the time would be five hours off for whoever reads the reminder.
+    ("UTC+5", "2026-11-20 04:30 -0500"),
+    ("GMT-2", "2026-11-20 11:30 +0200"),
+])
+def test_a_zoned_time_names_its_zone_or_its_true_offset(tz, shown):
+    with local_zone(tz):
+        assert show_zoned(utc(2026, 11, 20, 9, 30)) == shown

@@ -253,7 +253,16 @@ def show_zoned(dt: datetime | None) -> str:
     if dt is None:
         return ""
     moment = local(dt)
-    return f"{moment:%Y-%m-%d %H:%M} {moment.tzname() or moment.strftime('%z')}"
+    name = moment.tzname()
+    if not name or (name.upper() in _UNIVERSAL and moment.utcoffset()):
+        # POSIX reads TZ=UTC+5 as five hours *behind* a zone it calls "UTC":
+        # "19:00 UTC" for midnight UTC would send the reader to the wrong hour.
+        name = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} {name}"
+
+
+# Names that say "no offset from UTC", whatever offset a POSIX TZ gives them.
+_UNIVERSAL = frozenset(("UTC", "GMT", "UCT", "UT", "Z", "ZULU", "UNIVERSAL"))
 
 
 def relative(due: datetime, now: datetime, *, all_day: bool = False) -> str:
