@@ -122,6 +122,17 @@ def test_edit_if_version_conflict(cli):
     assert "changed by someone else" in result.stderr
 
 
+@pytest.mark.parametrize("args", [("edit", "1", "--title", "CTO"), ("stage", "1", "customer"),
+                                  ("assign", "1", "bob")])
+@pytest.mark.parametrize("version", ["0", "-1"])
+def test_a_version_no_contact_ever_has_is_a_usage_error_not_a_conflict(cli, args, version):
+    # (Versions start at 1: "changed by someone else" would send a script to reload.)
+    cli.ok("add", "Ada")
+    result = cli(*args, "--if-version", version)
+    assert result.exit_code == 2 and "--if-version" in result.stderr, result.stderr
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["version"] == 1
+
+
 def test_edit_if_version_of_a_version_not_yet_made_says_so(cli):
     cli.ok("add", "Ada")
     result = cli("edit", "1", "--title", "CTO", "--if-version", "7")

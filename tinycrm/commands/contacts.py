@@ -141,7 +141,7 @@ def edit(
     assign: Annotated[list[str] | None, typer.Option(
         "--set", metavar="FIELD=VALUE",
         help="Set a field (repeatable); fields.NAME=VALUE for a custom field.")] = None,
-    if_version: Annotated[int | None, typer.Option("--if-version", help="Refuse if the contact changed since this version.")] = None,
+    if_version: Annotated[int | None, typer.Option("--if-version", min=1, help="Refuse if the contact changed since this version.")] = None,
 ) -> None:
     """Change a contact's fields."""
     store = env_of(ctx).store()

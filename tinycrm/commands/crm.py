@@ -27,7 +27,8 @@ from .options import (
 
 RefArg = Annotated[str, typer.Argument(help="Id, email or exact name.")]
 IfVersionOpt = Annotated[
-    int | None, typer.Option("--if-version", help="Refuse if the contact changed since this version.")
+    int | None, typer.Option("--if-version", min=1,  # (versions start at 1)
+                              help="Refuse if the contact changed since this version.")
 ]
 SinceOpt = Annotated[str | None, typer.Option(
     "--since", metavar="DATE", help="From this date: 2026-11-01, 2026-11, today, 30d (ago)...")]
