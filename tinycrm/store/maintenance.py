@@ -81,8 +81,9 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
         try:
             tmp.unlink(missing_ok=True)  # (VACUUM INTO writes only a new or empty file)
             # (An absolute name: one beginning "file:" is never read as a URI.
-            # SQLite doesn't sync the copy: that is done below.)
-            store.conn.execute("VACUUM INTO ?", [os.path.abspath(tmp)])
+            # SQLite doesn't sync the copy: that is done below. Its bytes, as
+            # text: a folder named in Latin-1 has no UTF-8 to bind.)
+            store.conn.execute("VACUUM INTO CAST(? AS TEXT)", [os.fsencode(os.path.abspath(tmp))])
             target = sqlite3.connect(str(tmp), isolation_level=None)
             try:
                 target.execute("PRAGMA journal_mode = DELETE")  # (as it is: said for certain)
