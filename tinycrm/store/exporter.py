@@ -1,4 +1,5 @@
-"""Exporting contacts (CSV, JSON, NDJSON, vCard) and open follow-ups (ICS).
+"""Exporting contacts (CSV, JSON, NDJSON, vCard) and follow-ups (ICS: the open
+ones, and those closed lately as cancelled events).
 
 Contacts are read a chunk at a time in id order inside one read snapshot and
 written as they come, so a large export holds little in memory and sees one
