@@ -68,7 +68,10 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.filters = ContactFilter()
         self.order = "name"
         self.descending = False
+        # The search's own order: sorting or reversing its results leaves the
+        # list's order as it was for when the search is cleared.
         self.search_order: str | None = None  # None: rank order while searching
+        self.search_descending = False
         self.search_limit = SEARCH_LIMIT
         self.count: int | None = None
         # A reload on its way: the contact to keep the cursor on, and where the
@@ -175,9 +178,9 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
 
     def run_search(self, limit: int = SEARCH_LIMIT, *, keep: int | None = None) -> None:
         query, filters = self.query_text, self.filters
-        order, descending = self.search_order, self.descending
+        order, descending = self.search_order, self.search_descending
         table, browse = self.table, self.crm.db.browse
-        table.sort_key = order
+        table.sort_key, table.sort_descending = order, descending
         more = [False]
 
         def search(store) -> tuple[list[int], dict[int, Row]]:
@@ -241,9 +244,9 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         parts = ["Contacts", f"{self.count:,}{'+' if more else ''}" if count is not None else "…"]
         if self.query_text:
             parts.append(f"matching {plain(self.query_text)!r}")
-        order = self.search_order if self.query_text else self.order
+        order, descending = self._order()
         if order:
-            parts.append(f"by {ORDER_LABELS[order]} {'▼' if self.descending else '▲'}")
+            parts.append(f"by {ORDER_LABELS[order]} {'▼' if descending else '▲'}")
         elif self.query_text:
             parts.append("best match first")
         for name in ("tag", "stage", "tier", "owner"):
@@ -261,7 +264,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
             return  # a space typed at the end: same search
         self.query_text = event.value.strip()
         if not self.query_text:
-            self.search_order = None
+            self.search_order, self.search_descending = None, False
         self.load(reset=True, options=False)
 
     @on(Input.Submitted, "#search")
@@ -297,27 +300,29 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
 
     @on(VirtualTable.SortRequested, "#contacts")
     def sort_by(self, event: VirtualTable.SortRequested) -> None:
-        current = self.search_order if self.query_text else self.order
-        self.descending = not self.descending if event.key == current else False
-        self._set_order(event.key)
+        current, descending = self._order()
+        self._set_order(event.key, not descending if event.key == current else False)
 
-    def _set_order(self, order: str) -> None:
+    def _order(self) -> tuple[str | None, bool]:
+        """The order shown now: the search's while searching, else the list's."""
         if self.query_text:
-            self.search_order = order
+            return self.search_order, self.search_descending
+        return self.order, self.descending
+
+    def _set_order(self, order: str, descending: bool) -> None:
+        if self.query_text:
+            self.search_order, self.search_descending = order, descending
         else:
-            self.order = order
+            self.order, self.descending = order, descending
         self.load(reset=True)
 
     def action_sort(self) -> None:
-        current = (self.search_order if self.query_text else self.order) or ORDERS[-1]
-        self.descending = False
-        self._set_order(ORDERS[(ORDERS.index(current) + 1) % len(ORDERS)])
+        current = self._order()[0] or ORDERS[-1]
+        self._set_order(ORDERS[(ORDERS.index(current) + 1) % len(ORDERS)], False)
 
     def action_reverse(self) -> None:
-        if self.query_text and self.search_order is None:
-            self.search_order = "name"
-        self.descending = not self.descending
-        self.load(reset=True)
+        order, descending = self._order()
+        self._set_order(order or "name", not descending)  # (rank order reversed: by name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "search" and self.focused is not None and self.focused.check_consume_key(

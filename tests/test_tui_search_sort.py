@@ -1,0 +1,44 @@
+"""The contact list's order and the search's order are two things: sorting
+or reversing the search results leaves the list as it was once the search is
+cleared, and the column header's arrow says which way the rows go."""
+
+from __future__ import annotations
+
+from .test_tui import keys, make_app, names, seed, settle, table
+
+
+def heading(app) -> str:
+    return str(app.screen.query_one("#heading").render())
+
+
+async def test_reversing_the_search_results_leaves_the_lists_order_alone(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "o")  # the list by company
+        by_company = names(app)
+        await keys(app, pilot, "slash", *"example", "enter")
+        await keys(app, pilot, "O")  # the results by name, reversed
+        assert "by name ▼" in heading(app)
+        assert (table(app).sort_key, table(app).sort_descending) == ("name", True)
+        await keys(app, pilot, "escape")  # the search cleared
+        assert "by company ▲" in heading(app)
+        assert (table(app).sort_key, table(app).sort_descending) == ("company", False)
+        assert names(app) == by_company
+
+
+async def test_a_search_started_on_a_reversed_list_reverses_its_results_at_the_first_press(store):
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "O")  # the list by name, reversed
+        reversed_list = names(app)
+        await keys(app, pilot, "slash", *"example", "enter")
+        await keys(app, pilot, "O")
+        assert "by name ▼" in heading(app)
+        assert names(app) == sorted(names(app), reverse=True)
+        await keys(app, pilot, "escape")
+        assert "by name ▼" in heading(app)
+        assert names(app) == reversed_list
