@@ -360,3 +360,29 @@ async def test_a_timeline_page_that_fails_to_load_is_tried_again_on_the_next_mov
         await keys(app, pilot, "up")
         assert timeline.source.read == 453
         assert timeline.current.text == "event 0001"
+
+
+# -- time passing -------------------------------------------------------------------------
+
+
+async def test_a_follow_ups_due_time_moves_on_with_the_clock(store, clock, monkeypatch):
+    """Nothing changed in the database, but Grace's demo call, due in 3h, is
+    overdue 4h later: her screen, left open, says so (it said "in 3h")."""
+    import asyncio
+
+    from tinycrm.screens import detail
+
+    from .test_tui import names, screen_text
+
+    monkeypatch.setattr(detail, "REFRESH_SECONDS", 0.2, raising=False)
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table(app).move_cursor(names(app).index("Grace Hopper"))
+        await keys(app, pilot, "enter")
+        assert "in 3h" in screen_text(app)
+        clock.now = FROZEN + timedelta(hours=4)
+        await asyncio.sleep(0.5)
+        await settle(app, pilot)
+        assert "1h overdue" in screen_text(app) and "in 3h" not in screen_text(app)

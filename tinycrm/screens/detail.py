@@ -25,6 +25,9 @@ from .base import BACK, CRMScreen, hidden
 from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
 
 TIMELINE_PAGE = 200
+# Time moves a follow-up's due on ("in 30min" becomes "1h overdue") with nothing
+# changed in the database: its rows are drawn again this often.
+REFRESH_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#timeline", VirtualTable).focus()
+        self.set_interval(REFRESH_SECONDS, self._time_passed)
+
+    def _time_passed(self) -> None:
+        # (A redraw, no read: the rows work out "in 3h" from the clock as drawn.)
+        self.query_one("#followups", VirtualTable).refresh()
 
     # -- loading ---------------------------------------------------------------
 
