@@ -386,3 +386,28 @@ async def test_a_follow_ups_due_time_moves_on_with_the_clock(store, clock, monke
         await asyncio.sleep(0.5)
         await settle(app, pilot)
         assert "1h overdue" in screen_text(app) and "in 3h" not in screen_text(app)
+
+
+# -- custom fields --------------------------------------------------------------------------
+
+
+async def test_a_custom_field_named_in_wide_letters_keeps_its_value_in_the_values_column(store):
+    """A Japanese Outlook export's column tinycrm has no field for (部署名, the
+    department) is a custom field under its own name: each CJK letter takes two
+    cells, and the value stood three cells right of the others; a long name
+    pushed it further still."""
+    from rich.cells import cell_len
+
+    from .test_tui_sizes import screen_lines
+
+    store.apply_rules = False
+    store.contacts.add("山田 太郎", company="Acme", fields={
+        "部署名": "営業部", "担当者のメールアドレスの種類": "仕事", "plan": "pro"})
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")
+        lines = screen_lines(app)
+        for value in ("Acme", "営業部", "仕事", "pro"):
+            line = next(line for line in lines if f" {value} " in line + " ")
+            assert cell_len(line[:line.index(value)]) == cell_len(" Company       "), line

@@ -18,7 +18,7 @@ from ..store.models import Contact, Event, FollowUp
 from ..store.when import format_days, relative
 from ..widgets.labelled import LabelledLines
 from ..widgets.sources import PagedList
-from ..widgets.text import literal, plain, when
+from ..widgets.text import fit, literal, plain, when
 from ..widgets.vtable import NO_ROW, Column, ListSource, VirtualTable
 from .actions import CONTACT_BINDINGS, ContactActions
 from .base import BACK, CRMScreen, hidden
@@ -218,8 +218,9 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
             *((f"{plain(k)}", v) for k, v in sorted(c.fields.items())),
         ]
         return LabelledLines([
-            # (Content, not literal(): that would make an address a line each one again.)
-            (literal(f"{label[:13]:<14}", "dim"), Content(plain(value, keep_newlines=True)))
+            # (Content, not literal(): that would make an address a line each one again.
+            # A label is measured in cells: a custom field's may be in CJK letters.)
+            (literal(fit(label, 13) + " ", "dim"), Content(plain(value, keep_newlines=True)))
             for label, value in rows if value not in (None, "")
         ], indent=14)
 
