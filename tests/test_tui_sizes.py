@@ -176,6 +176,20 @@ async def test_the_delete_questions_buttons_are_both_whole_on_a_narrow_terminal(
         assert not isinstance(app.screen, ConfirmScreen) and store.contacts.count() == 4
 
 
+async def test_the_delete_question_puts_what_goes_with_the_contact_on_a_line_of_its_own(store):
+    """"Delete Ada Lovelace?" is the question; what else goes, and that it
+    can't be undone, is said under it (the line break was lost: one run-on line)."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "delete")
+        lines = screen_lines(app)
+        question = next(line for line in lines if "Delete Ada Lovelace?" in line)
+        assert "Their" not in question, question
+        assert any("Their timeline and follow-ups go too" in line for line in lines), lines
+
+
 @pytest.mark.parametrize("size", [(80, 24), (60, 20), (40, 15)])
 async def test_a_long_notes_close_button_can_be_reached_and_pressed(store, size):
     """The whole text of a long entry, under a title that a long name wraps

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
+from textual.content import Content
 
 from ..store.models import Contact
 from ..widgets.text import literal
@@ -91,8 +92,11 @@ class ContactActions:
             self.app.say("No contact selected")
             return
         contact_id, name = ref
-        question = (literal("Delete ") + literal(name, "bold")
-                    + literal("?\nTheir timeline and follow-ups go too. This can't be undone."))
+        # (Two literals joined: literal() keeps a text to one line, and the break
+        # between the question and what it means would be lost.)
+        question = Content("\n").join([
+            literal("Delete ") + literal(name, "bold") + literal("?"),
+            literal("Their timeline and follow-ups go too. This can't be undone.")])
 
         def answered(yes: bool | None) -> None:
             if not yes:
