@@ -42,3 +42,22 @@ async def test_a_search_started_on_a_reversed_list_reverses_its_results_at_the_f
         await keys(app, pilot, "escape")
         assert "by name ▼" in heading(app)
         assert names(app) == reversed_list
+
+
+async def test_the_heading_names_the_search_as_typed_and_the_results_are_for_it(store):
+    """The heading quoted the search as Python writes a string ('a\\\\b' for
+    a\\b); and a search pasted with a terminal's colour codes in it was named
+    without them ('Grace') while the results were for the codes' letters."""
+    from textual import events
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "slash", *"a\\b")
+        assert "matching 'a\\b'" in heading(app)
+        app.screen.query_one("#search").value = ""
+        app.screen.query_one("#search").post_message(events.Paste("Gr\x1b[1mace"))
+        await settle(app, pilot)
+        assert "matching 'Grace'" in heading(app)
+        assert names(app)[0] == "Grace Hopper"

@@ -243,7 +243,7 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.count = count if count is not None else self.count
         parts = ["Contacts", f"{self.count:,}{'+' if more else ''}" if count is not None else "…"]
         if self.query_text:
-            parts.append(f"matching {plain(self.query_text)!r}")
+            parts.append(f"matching '{self.query_text}'")  # (as typed: not repr's a\\b)
         order, descending = self._order()
         if order:
             parts.append(f"by {ORDER_LABELS[order]} {'▼' if descending else '▲'}")
@@ -260,9 +260,12 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        if event.value.strip() == self.query_text:
+        # What is searched for is what the heading names: a terminal's colour
+        # codes pasted in with a name are no part of it.
+        query = plain(event.value).strip()
+        if query == self.query_text:
             return  # a space typed at the end: same search
-        self.query_text = event.value.strip()
+        self.query_text = query
         if not self.query_text:
             self.search_order, self.search_descending = None, False
         self.load(reset=True, options=False)
