@@ -91,3 +91,21 @@ def test_remind_takes_mine_as_the_other_owner_filters_do(cli):
     assert mine == cli.ok("remind", "--dry-run").stdout
     assert cli("remind", "--mine", "--all").exit_code == 2
     assert cli("remind", "--mine", "--owner", "bob").exit_code == 2
+
+
+def _keys(result) -> set[str]:
+    data = json.loads(result.stdout)
+    return set(data if isinstance(data, dict) else data[0])
+
+
+def test_a_contacts_name_and_id_have_one_key_in_every_commands_json(cli):
+    """A script reads `contact_id` and `contact_name` wherever a row names a
+    contact: `cadence REF` said `contact`."""
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org")
+    cli.ok("cadence", "Ada Lovelace", "30d")
+    cli.ok("follow-up", "add", "Ada Lovelace", "--due", "tomorrow")
+    for args in (("cadence", "1"), ("cadence",), ("follow-up", "list"), ("follow-up", "show", "1"),
+                 ("follow-up", "queue"), ("rules", "show", "new-lead")):
+        keys = _keys(cli.ok(*args, "-f", "json"))
+        assert {"contact_id", "contact_name"} <= keys and "contact" not in keys, args
+    assert cli.ok("cadence", "1", "-f", "csv").stdout.startswith("contact_id,contact_name,")

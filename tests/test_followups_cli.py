@@ -134,7 +134,7 @@ def test_cadence_set_show_clear_and_list(cli, people, store):
     )
     cli.ok("log", "1", "Phoned", "--kind", "call", "--at", "2026-10-01 10:00")
     data = json.loads(cli.ok("cadence", "1", "-f", "json").stdout)
-    assert data == {"contact_id": 1, "contact": "Ada Lovelace", "cadence_days": 30, "source": "contact",
+    assert data == {"contact_id": 1, "contact_name": "Ada Lovelace", "cadence_days": 30, "source": "contact",
                     "last_contacted_at": "2026-10-01T10:00:00+00:00",
                     "due_at": "2026-10-31T10:00:00+00:00"}
     listed = cli.ok("cadence").stdout

@@ -353,7 +353,7 @@ def cadence(
         contact = store.followups.set_cadence(contact.id, days, now=now)
     effective = store.followups.cadence_of(contact)
     record = {
-        "contact_id": contact.id, "contact": contact.name,
+        "contact_id": contact.id, "contact_name": contact.name,
         "cadence_days": effective.days if effective else None,
         "source": effective.source if effective else None,
         "last_contacted_at": contact.last_contacted_at, "due_at": effective.due_at if effective else None,
