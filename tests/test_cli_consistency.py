@@ -109,3 +109,16 @@ def test_a_contacts_name_and_id_have_one_key_in_every_commands_json(cli):
         keys = _keys(cli.ok(*args, "-f", "json"))
         assert {"contact_id", "contact_name"} <= keys and "contact" not in keys, args
     assert cli.ok("cadence", "1", "-f", "csv").stdout.startswith("contact_id,contact_name,")
+
+
+def test_dupes_names_its_ids_as_other_commands_do(cli):
+    """`keep_id` beside `keep_name` and `keep_email`, as `contact_id` beside
+    `contact_name`: a bare `keep` was the one id without `_id`."""
+    cli.ok("add", "John Doe", "-e", "john.doe@gmail.com")
+    cli.ok("add", "Johnny", "-e", "johndoe@gmail.com")
+    (pair,) = json.loads(cli.ok("dupes", "-f", "json").stdout)
+    assert (pair["keep_id"], pair["other_id"]) == (1, 2)
+    assert not {"keep", "other"} & set(pair)
+    header = cli.ok("dupes", "-f", "csv").stdout.splitlines()[0]
+    assert header == "score,keep_id,keep_name,keep_email,other_id,other_name,other_email,reason"
+    assert cli.ok("dupes").stdout.split()[:6] == ["SCORE", "KEEP", "NAME", "OTHER", "NAME", "REASON"]

@@ -187,8 +187,8 @@ def test_cli_dupes_and_merge(cli):
     cli.ok("add", "John Doe", "-e", "john.doe@gmail.com")
     cli.ok("add", "Johnny", "-e", "johndoe@gmail.com", "--company", "Acme")
     rows = json.loads(cli.ok("dupes", "-f", "json").stdout)
-    assert rows == [{"score": 100.0, "keep": 1, "keep_name": "John Doe", "keep_email": "john.doe@gmail.com",
-                     "other": 2, "other_name": "Johnny", "other_email": "johndoe@gmail.com",
+    assert rows == [{"score": 100.0, "keep_id": 1, "keep_name": "John Doe", "keep_email": "john.doe@gmail.com",
+                     "other_id": 2, "other_name": "Johnny", "other_email": "johndoe@gmail.com",
                      "reason": "same email"}]
     table = cli.ok("dupes").stdout.splitlines()
     assert table[0].split() == ["SCORE", "KEEP", "NAME", "OTHER", "NAME", "REASON"]

@@ -402,10 +402,11 @@ def dupes(
     from ..store.dupes import DuplicatePair, find_duplicates
 
     pairs = find_duplicates(env_of(ctx).store(), threshold=threshold, limit=limit)
-    columns = ["score", "keep", "keep_name", "other", "other_name", "reason"]
+    columns = ["score", "keep_id", "keep_name", "other_id", "other_name", "reason"]
     rows = [p.to_dict() for p in pairs]
     write_rows(rows, fmt, None if fmt is not OutputFormat.table else columns,
-               headers={"keep_name": "name", "other_name": "name"}, fields=DuplicatePair.FIELDS)
+               headers={"keep_id": "keep", "keep_name": "name", "other_id": "other",
+                        "other_name": "name"}, fields=DuplicatePair.FIELDS)
     if fmt is OutputFormat.table and sys.stdout.isatty() and pairs:
         say("merge a pair with: tinycrm merge KEEP OTHER")
 

@@ -64,12 +64,13 @@ class DuplicatePair:
     other_email: str | None = None
 
     FIELDS: ClassVar[tuple[str, ...]] = (
-        "score", "keep", "keep_name", "keep_email", "other", "other_name", "other_email", "reason")
+        "score", "keep_id", "keep_name", "keep_email", "other_id", "other_name", "other_email",
+        "reason")
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "score": round(self.score, 1), "keep": self.keep_id, "keep_name": self.keep_name,
-            "keep_email": self.keep_email, "other": self.other_id,
+            "score": round(self.score, 1), "keep_id": self.keep_id, "keep_name": self.keep_name,
+            "keep_email": self.keep_email, "other_id": self.other_id,
             "other_name": self.other_name, "other_email": self.other_email,
             "reason": "; ".join(self.reasons),
         }
