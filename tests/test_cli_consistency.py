@@ -4,6 +4,8 @@ command, and a listing's options wherever the listing is."""
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 
 import pytest
 
@@ -121,4 +123,67 @@ def test_dupes_names_its_ids_as_other_commands_do(cli):
     assert not {"keep", "other"} & set(pair)
     header = cli.ok("dupes", "-f", "csv").stdout.splitlines()[0]
     assert header == "score,keep_id,keep_name,keep_email,other_id,other_name,other_email,reason"
-    assert cli.ok("dupes").stdout.split()[:6] == ["SCORE", "KEEP", "NAME", "OTHER", "NAME", "REASON"]
+    assert cli.ok("dupes").stdout.split()[:6] == [
+        "SCORE", "KEEP", "NAME", "OTHER", "NAME", "REASON"]
+
+
+ISO_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)"
+
+
+def _times(value, path=""):
+    """Every (path, text) in ``value`` that is an ISO time, but for custom fields'."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key != "fields" or not isinstance(item, dict):
+                yield from _times(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _times(item, f"{path}[{i}]")
+    elif isinstance(value, str) and re.fullmatch(ISO_TIME, value):
+        yield path, value
+
+
+def test_a_time_is_written_one_way_in_every_json_nested_ones_too(cli, db_path, tmp_path):
+    """Times inside a timeline entry's `data` and an audit entry's `before` and
+    `after` end in +00:00 as the top-level ones do (they were stored, and
+    printed, with Z); what a person typed stays as typed, and so do the rows."""
+    typed = "2026-01-01T00:00:00Z"
+    cli.ok("add", "Ada", "-e", "ada@ex.org")
+    followup = cli.ok("follow-up", "add", "Ada", "--due", "2026-11-24 10:00").stdout.strip()
+    cli.ok("follow-up", "snooze", followup, "--for", "2d")
+    cli.ok("follow-up", "done", followup)
+    cli.ok("log", "Ada", typed, "--kind", "call", "--at", "2026-11-22 08:00")
+    cli.ok("edit", "Ada", "--set", f"fields.seen_at={typed}", "--company", typed)
+    cli.ok("add", "Bo", "-e", "bo@ex.org")
+    cli.ok("merge", "Ada", "Bo", "--yes")
+    people = tmp_path / "people.csv"
+    people.write_text("name,email,title\nAda,ada@ex.org,Boss\n")
+    cli.ok("import", str(people))  # (the contact it merged into, as it was, in `imports`)
+    out = tmp_path / "ada.json"
+    cli.ok("privacy", "export", "Ada", "-o", str(out))
+    outputs = {
+        "timeline": json.loads(cli.ok("timeline", "Ada", "-f", "json").stdout),
+        "audit": json.loads(cli.ok("audit", "-f", "json").stdout),
+        "audit ndjson": [json.loads(line)
+                         for line in cli.ok("audit", "-f", "ndjson").stdout.splitlines()],
+        "privacy": json.loads(out.read_text()),
+    }
+    for what, data in outputs.items():
+        times = list(_times(data))
+        assert any(".data." in p or ".before." in p or ".after." in p for p, _ in times), what
+        assert [(p, t) for p, t in times if not t.endswith("+00:00")
+                and not p.endswith((".text", ".company"))] == [], what
+    events = outputs["timeline"]
+    snoozed = next(e for e in events if (e["data"] or {}).get("action") == "snoozed")
+    assert snoozed["data"]["from"] == "2026-11-24T10:00:00+00:00"
+    stage_or_edit = next(e for e in events if e["kind"] == "edit")
+    assert stage_or_edit["data"]["after"]["fields"] == {"seen_at": typed}  # (as typed)
+    assert stage_or_edit["data"]["after"]["company"] == typed
+    logged = next(a for a in outputs["audit"] if a["entity"] == "event")
+    assert (logged["after"]["text"], logged["after"]["at"]) == (typed, "2026-11-22T08:00:00+00:00")
+    with sqlite3.connect(db_path) as conn:  # (the stored rows are left as they were)
+        stored = [json.loads(a)["due_at"] for (a,) in conn.execute(
+            "SELECT after FROM audit WHERE entity = 'followup' AND action = 'snooze'")]
+    assert stored == ["2026-11-26T10:00:00Z"]
+    (merged,) = outputs["privacy"]["imports"]
+    assert merged["before"]["last_contacted_at"] == "2026-11-22T08:00:00+00:00"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from .timeutil import to_json
+from .timeutil import json_times, to_json
 from .when import done_in_time, has_passed, is_all_day, is_overdue
 
 
@@ -69,6 +69,9 @@ class Contact:
         }
 
 
+_MOVED_FROM, _NONE = frozenset({"from"}), frozenset()
+
+
 @dataclass(frozen=True)
 class Event:
     """One entry on a contact's timeline. ``id`` is None for the entry of the
@@ -97,7 +100,9 @@ class Event:
             "at": to_json(self.at),
             "author": self.author,
             "score": self.score,
-            "data": self.data,
+            # (A follow-up's snooze keeps the due time it moved `from`; a
+            # stage move's `from` is a stage.)
+            "data": json_times(self.data, also=_MOVED_FROM if self.kind == "followup" else _NONE),
             "created_at": to_json(self.created_at),
         }
 
@@ -296,6 +301,6 @@ class AuditEntry:
             "entity": self.entity,
             "entity_id": self.entity_id,
             "contact_id": self.contact_id,
-            "before": self.before,
-            "after": self.after,
+            "before": json_times(self.before),
+            "after": json_times(self.after),
         }

@@ -24,7 +24,7 @@ from .errors import Busy, NotFound
 from .maintenance import compact
 from .redaction import REDACTED, is_number, redact
 from .textutil import normalize_email, number_ident, phone_key
-from .timeutil import from_db, to_json
+from .timeutil import from_db, json_times, to_json
 
 if TYPE_CHECKING:
     from .models import Contact
@@ -99,7 +99,8 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
         merged, earlier_ids = _records_of(conn, contact_id, _person(contact_id, contact))
         created, created_params = _created_by_imports(merged + earlier_ids)
         imports = [
-            {"batch_id": r[0], "action": r[1], "before": json.loads(r[2]) if r[2] else None,
+            {"batch_id": r[0], "action": r[1],
+             "before": json_times(json.loads(r[2])) if r[2] else None,
              "source": r[3], "format": r[4], "started_at": to_json(from_db(r[5])),
              "contact_id": r[6]}
             for r in conn.execute(
@@ -122,7 +123,7 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
     return {
         "exported_at": to_json(now),
         "exported_by": store.user,
-        "contact": contact if isinstance(contact, dict) else contact.to_dict(),
+        "contact": json_times(contact) if isinstance(contact, dict) else contact.to_dict(),
         "timeline": events,
         "followups": followups,
         "deliveries": deliveries,

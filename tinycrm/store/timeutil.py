@@ -9,7 +9,9 @@ offset: ``2026-11-23T11:16:33+00:00``. Nothing here reads the clock except
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, timezone
+from typing import Any
 
 from .errors import ValidationError, quoted
 
@@ -76,6 +78,32 @@ def to_json(dt: datetime | None) -> str | None:
     if dt is None:
         return None
     return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+# A time as the store writes it into its JSON columns (``to_db``).
+_STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def json_times(value: Any, *, also: frozenset[str] = frozenset()) -> Any:
+    """A stored JSON value (an audit entry's before and after, a timeline
+    entry's data) with its times as scripts get every other time: ``+00:00``,
+    not the stored ``Z``, so that ``data.due_at`` compares equal to a
+    follow-up's ``due_at``. Only under a time's key (``at``, ``*_at``, the
+    keys in ``also``) and never inside ``fields``: a custom field's value, a
+    note or a name is the user's text, printed as typed. The rows keep ``Z``."""
+    if isinstance(value, dict):
+        return {key: _json_time(item) if key == "at" or key.endswith("_at") or key in also
+                else item if key == "fields" else json_times(item, also=also)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_times(item, also=also) for item in value]
+    return value
+
+
+def _json_time(value: Any) -> Any:
+    if isinstance(value, str) and _STORED_TIME.fullmatch(value):
+        return value[:-1] + "+00:00"
+    return value
 
 
 def to_local(dt: datetime | None) -> datetime | None:
