@@ -157,7 +157,8 @@ def test_rejects_on_stdout_carry_no_escape_sequences_but_a_file_keeps_the_row(cl
     ("--user", "\u200b", "add", "Zed"),
     ("log", "1", "Lunch", "--kind", "meeting", "--at", ""), ("remind", "--exec", ""),
     ("import", "--rejects", "", "-"), ("import", "--encoding", "", "-"), ("import", ""),
-    ("privacy", "export", "1", "-o", ""),
+    ("privacy", "export", "1", "-o", ""), ("search", ""), ("search", " \t"),
+    ("search", "", "-f", "json"),
 ], ids=repr)
 def test_an_empty_value_is_a_usage_error_not_no_filter(cli, args):
     # (`--contact "$REF"` with REF unset must not mean everyone.)
@@ -168,6 +169,14 @@ def test_an_empty_value_is_a_usage_error_not_no_filter(cli, args):
     assert result.stdout == "" and "Traceback" not in result.stderr
     assert "empty" in result.stderr or "''" in result.stderr  # (it says what is wrong)
     assert cli.ok("audit", "-f", "json").stdout == before
+
+
+def test_a_query_of_separators_alone_is_still_a_query(cli):
+    """Any text with something in it searches (README: quotes, `*`, `-` are
+    separators): it finds no one, exit 0; only an empty query is a mistake."""
+    cli.ok("add", "Ada Lovelace")
+    assert cli.ok("search", "*", "-f", "json").stdout == "[]\n"
+    assert cli.ok("search", '"', "-f", "json").stdout == "[]\n"
 
 
 def test_an_empty_tinycrm_wait_is_a_usage_error_not_the_default_half_hour(cli):

@@ -23,6 +23,7 @@ from .options import (
     YesOpt,
     contact_filter,
     env_of,
+    not_blank,
 )
 
 if TYPE_CHECKING:
@@ -209,6 +210,8 @@ def search(
     """Fuzzy search, best match first."""
     from ..store.textutil import undecodable
 
+    # (`search "$Q"` with Q unset found no one, exit 0: the same as no match.)
+    not_blank(query, "QUERY", what="an empty query")
     if undecodable(query):
         # (Folded, the bytes vanish: a Latin-1 name found nobody, silently, exit 0.)
         raise typer.BadParameter("not valid UTF-8", param_hint="QUERY")
