@@ -27,6 +27,51 @@ def test_a_number_sqlite_cannot_store_is_out_of_range(cli, args):
     assert "a number is out of range" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args, option", [
+    (("list", "-n", "1_0"), "'--limit' / '-n'"), (("list", "--limit", "+3"), "'--limit' / '-n'"),
+    (("search", "Ada", "-n", "3.0"), "'--limit' / '-n'"), (("list", "-n", "\u0663"), "'--limit'"),
+    (("follow-up", "show", "1_0"), "'ID'"), (("follow-up", "done", "+1"), "'ID'"),
+    (("follow-up", "cancel", "1.0"), "'ID'"), (("imports", "undo", "1_0", "--yes"), "'BATCH'"),
+    (("edit", "1", "--company", "X", "--if-version", "+1"), "'--if-version'"),
+    (("log", "1", "Call", "--kind", "survey", "--score", "0x9"), "'--score'"),
+    (("report", "--idle-days", "3_0"), "'--idle-days'"), (("--wait", "1e3", "list"), "'--wait'"),
+    (("dupes", "--threshold", "8_5"), "'--threshold'"), (("demo", "--contacts", "1_0"), "'--contacts'"),
+], ids=repr)
+def test_a_number_is_decimal_digits_not_what_python_reads_as_one(cli, args, option):
+    """`1_0` is 10 to Python's int() and `+3` and `3.0` are 3: a script's `-n 1_0`
+    or `follow-up done 1_0` acted on the tenth. Digits alone, or exit 2 naming
+    the option."""
+    for n in range(11):
+        cli.ok("--no-rules", "add", f"Person {n}")
+        cli.ok("follow-up", "add", str(n + 1), "--due", "tomorrow")
+    before = cli.ok("audit", "-f", "json").stdout
+    result = cli(*args)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert option in result.stderr and "digits" in result.stderr, result.stderr
+    assert cli.ok("audit", "-f", "json").stdout == before
+
+
+def test_a_number_in_digits_still_works_with_spaces_or_zeros_around_it(cli):
+    for n in range(4):
+        cli.ok("--no-rules", "add", f"Person {n}")
+    assert len(json.loads(cli.ok("list", "-n", "03", "-f", "json").stdout)) == 3
+    assert len(json.loads(cli.ok("list", "-n", " 2\n", "-f", "json").stdout)) == 2  # (`wc -l`)
+    assert cli.ok("dupes", "--threshold", "90.5", "-f", "json").stdout == "[]\n"
+    assert cli.ok("--wait", "0", "list").exit_code == 0
+
+
+def test_a_number_from_the_environment_is_digits_too_in_a_real_process(db_path):
+    """TINYCRM_WAIT=1_0 and the lazy CLI (fastcli.py) that a shell runs."""
+    run_tinycrm("add", "Ada", db=db_path)
+    for args, env in ((("list", "-n", "1_0"), None), (("list",), {"TINYCRM_WAIT": "1_0"}),
+                      (("follow-up", "show", "+1"), None)):
+        result = run_tinycrm(*args, db=db_path, env={**os.environ, **(env or {})})
+        assert result.returncode == 2, result.stderr
+        assert "digits" in result.stderr and result.stdout == ""
+    assert run_tinycrm("list", "-n", "1", db=db_path).returncode == 0
+
+
 def test_bytes_that_are_not_utf8_are_refused_and_nothing_is_written(db_path):
     env = {**os.environ, "TINYCRM_USER": "alice"}
     base = [sys.executable, "-m", "tinycrm", "--db", str(db_path)]

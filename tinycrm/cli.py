@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from .commands.metavars import ConventionalTyper
+from .commands.numbers import strict_numbers
 from .context import WAIT_FOR_IMPORTS, Env
 from .store.errors import (
     EXIT_BUSY,
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
 
 class CRMGroup(TyperGroup):
     """Turns a user's mistake into a one-line message and an exit code, never a traceback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        strict_numbers(self)  # (--wait, TINYCRM_WAIT)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -20,6 +20,8 @@ from typing import Any, get_args, get_origin
 import typer
 from typer.core import TyperCommand
 
+from .numbers import strict_numbers
+
 
 class ConventionalTyper(typer.Typer):
     """``typer.Typer`` whose commands are ``ConventionalCommand`` unless given a ``cls``."""
@@ -35,6 +37,7 @@ class ConventionalCommand(TyperCommand):
         for param in self.params:
             if param.metavar is None:
                 param.metavar = default_metavar(param)
+        strict_numbers(self)  # (`-n 1_0` is no 10)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
