@@ -88,6 +88,28 @@ def test_a_table_shows_a_question_mark_for_a_letter_the_encoding_cant(db_path, a
     assert (result.returncode, result.stderr) == (0, b"")
     assert (name if args[0] != "report" else b"Zden?k") in result.stdout
 
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"},
+                                 "C"], ids=["ascii", "latin-1", "LC_ALL=C"])
+def test_a_cut_cell_ends_in_dots_where_the_encoding_has_no_ellipsis(db_path, env):
+    """A "?" is a letter the terminal can't show; one at the end of every cut
+    cell read as a name's lost last letter. Where "…" can't be shown, "...",
+    and the columns after it still line up."""
+    env = _c_locale() if env == "C" else {**os.environ, **env}
+    for name in ("Bartholomew Featherstonehaugh-Cholmondeley III", "José Featherstonehaugh y Vega"
+                 " de la Cholmondeley"):
+        added = run_tinycrm("--no-rules", "add", name, "--company", "Acme", db=db_path)
+        assert added.returncode == 0, added.stderr
+    result = run_tinycrm("list", db=db_path, env=env, input=b"")
+    assert (result.returncode, result.stderr) == (0, b"")
+    header, bart, jose = result.stdout.splitlines()
+    assert b"Bartholomew Featherstonehaugh-Cholmon...  " in bart and b"?" not in bart
+    assert jose.startswith(b"2   Jos") and b"Featherstonehaugh y Vega de la C...  " in jose
+    assert bart.index(b"Acme") == jose.index(b"Acme") == header.index(b"COMPANY")
+    utf8 = run_tinycrm("list", db=db_path, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+                       input=b"")
+    assert "Featherstonehaugh-Cholmonde…  ".encode() in utf8.stdout  # (one cell, as before)
+
+
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_a_dry_runs_plan_shows_a_question_mark_for_a_letter_the_encoding_cant(db_path, tmp_path,
                                                                             encoding):

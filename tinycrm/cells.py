@@ -12,14 +12,14 @@ def cells(text: str) -> int:
     return len(text) if text.isascii() else cell_len(text)
 
 
-def fit(text: str, width: int) -> str:
-    """``text`` padded or cut to ``width`` cells, a cut ending in "…"."""
+def fit(text: str, width: int, mark: str = "…") -> str:
+    """``text`` padded or cut to ``width`` cells, a cut ending in ``mark``."""
     if width <= 0:
         return ""
     if cell_len(text) > width:
         # Whole characters only: set_cell_size pads half a wide (CJK, emoji)
         # character with a space, which left a gap before the "…".
-        # (One cell is the ellipsis alone: chop_cells can't cut to 0 cells.)
-        kept = chop_cells(text, width - 1)[0] if width > 1 else ""
-        return set_cell_size(kept + "…", width)
+        # (A cell too narrow for more is the mark alone: chop_cells can't cut to 0 cells.)
+        kept = chop_cells(text, width - len(mark))[0] if width > len(mark) else ""
+        return set_cell_size(kept + mark, width)
     return set_cell_size(text, width)

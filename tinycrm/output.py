@@ -55,6 +55,16 @@ def _shower(out: IO[str]) -> Callable[[str], str]:
     return lambda text: text.encode(encoding, "replace").decode(encoding)
 
 
+def _cut_mark(out: IO[str]) -> str:
+    """How a cut cell ends on ``out``: "…", or "..." where its encoding has no
+    "…" (ASCII, Latin-1), whose "?" read as the cut name's lost last letter."""
+    try:
+        "…".encode(getattr(out, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return "..."
+    return "…"
+
+
 def _cells(text: str) -> int:
     """The columns ``text`` takes on a terminal (``cells``): a wide letter
     (山, ア, 한) takes two, a mark none; counting letters misaligned a table of
@@ -66,14 +76,16 @@ def _cells(text: str) -> int:
     return cells(text)
 
 
-def _fitted(text: str, width: int) -> str:
-    """``text`` padded or cut to ``width`` columns (``cells.fit``; ASCII the
-    short way, so that a table of it never imports rich)."""
+def _fitted(text: str, width: int, mark: str = "…") -> str:
+    """``text`` padded or cut to ``width`` columns, a cut ending in ``mark``
+    (``cells.fit``; ASCII the short way, so that a table of it never imports rich)."""
     if text.isascii():
-        return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+        if len(text) <= width:
+            return text.ljust(width)
+        return text[: width - len(mark)] + mark if width > len(mark) else mark[:width]
     from .cells import fit
 
-    return fit(text, width)
+    return fit(text, width, mark)
 
 
 def write_rows(
@@ -128,12 +140,13 @@ def write_rows(
     bold = (out.isatty() if hasattr(out, "isatty") else False) and not (
         os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
     header = "  ".join(label.upper().ljust(w) for label, w in zip(labels, widths)).rstrip()
-    show = _shower(out)
+    show, mark = _shower(out), _cut_mark(out)
     header = show(header)
     out.write(("\x1b[1m" + header + "\x1b[0m" if bold else header) + "\n")
     for count, row in enumerate(_chain(head, rows), 1):
         cells = [
-            _fitted(strip_controls(cell_text(row.get(c))), w) for c, w in zip(columns, widths)
+            _fitted(strip_controls(cell_text(row.get(c))), w, mark)
+            for c, w in zip(columns, widths)
         ]
         out.write(show("  ".join(cells).rstrip() + "\n"))
     return count
