@@ -129,11 +129,84 @@ def test_the_app_says_so_and_names_the_file_and_other_commands_go_on(cli, tmp_pa
     monkeypatch.setattr(TinyCRMApp, "run", lambda app: pytest.fail("the app opened"))
     opened = cli("tui")
     assert opened.exit_code == 1 and "Traceback" not in opened.output
-    assert opened.stderr == (f"tinycrm: error: {config}: [keymap] contact.stage: 'e' is"
+    assert opened.stderr == (f"tinycrm: error: {config}:2: [keymap] contact.stage: 'e' is"
                              " contact.edit's key too, on the contact list and a contact:"
                              " only one of them would work there\n")
     assert cli.ok("config", "path").stdout == f"{config}\n"
     cli.ok("--no-rules", "add", "Ada")  # [keymap] is the app's: commands don't need it
+
+
+KEYMAP_MISTAKES = [
+    ('[keymap]\n"contact.new" = "ctrl+n"\n"contact.tag" = "ctrl t"\n', 3,
+     "[keymap] contact.tag: 'ctrl t' is not a key; write keys"),
+    ('[crm]\ntiers = ["vip", "standard"]\n\n[keymap]  # mine\n"list.up" = [\n  "k",\n  "",\n]\n', 5,
+     "[keymap] list.up: a key is empty; write keys"),
+    ("[keymap]\n'list.down' = 3\n", 2, '[keymap] list.down: keys must be a string like "ctrl+s"'),
+    ('[keymap]\ncontact.new = "ctrl+n"\n', 2,
+     '[keymap] contact: keys must be a string like "ctrl+s"'),  # (unquoted: a table "contact")
+    ('[keymap]\n\n"contact.stage" = "e"\n', 3,
+     "[keymap] contact.stage: 'e' is contact.edit's key too, on the contact list and a contact:"
+     " only one of them would work there"),
+    ('[keymap]\n"contact.new" = "x"\n"list.up" = "k"\n"contacts.clear" = "x"\n', 4,
+     "[keymap] contact.new and contacts.clear are both given 'x', on the contact list:"
+     " only one of them would work there"),
+    ('[keymap]\n"dialog.save" = "ctrl+w"\n', 2,
+     "[keymap] dialog.save: 'ctrl+w' is the text field's own key on the log dialog"),
+]
+
+
+def _opening(cli, monkeypatch, config):
+    """`tinycrm tui` (the app's own start, from_env) with ``config``, the app never run."""
+    from tinycrm.commands import tui
+
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    monkeypatch.setenv("TEXTUAL_FPS", "60")  # (open_tui sets it when unset)
+    terminal = SimpleNamespace(isatty=lambda: True)
+    monkeypatch.setattr(tui, "sys", SimpleNamespace(stdin=terminal, stdout=terminal))
+    monkeypatch.setattr(TinyCRMApp, "run", lambda app: pytest.fail("the app opened"))
+    opened = cli("tui")
+    assert opened.exit_code == 1 and "Traceback" not in opened.output
+    return opened.stderr
+
+
+@pytest.mark.parametrize("text, line, message", KEYMAP_MISTAKES)
+def test_a_keymap_mistake_names_the_file_and_the_line_of_its_binding(cli, tmp_path, monkeypatch,
+                                                                     text, line, message):
+    """As every other mistake in the config is named (README: Configuration)."""
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    said = _opening(cli, monkeypatch, config)
+    assert said.startswith(f"tinycrm: error: {config}:{line}: {message}"), said
+
+
+def test_each_keymap_clash_names_its_own_line_and_an_inline_keymap_the_file(cli, tmp_path,
+                                                                          monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"contact.stage" = "e"\n"dialog.save" = "ctrl+w"\n')
+    said = _opening(cli, monkeypatch, config)
+    assert said.startswith(f"tinycrm: error: {config}:2: [keymap] contact.stage: 'e' is")
+    assert f"; {config}:3: [keymap] dialog.save: 'ctrl+w' is the text field's" in said
+    config.write_text('keymap = { "contact.stage" = "e" }\n')  # (no line of its own)
+    assert _opening(cli, monkeypatch, config).startswith(
+        f"tinycrm: error: {config}: [keymap] contact.stage: 'e' is")
+
+
+async def test_a_binding_id_that_doesnt_exist_is_said_with_its_line_once_the_app_opens(
+        tmp_path, monkeypatch):
+    from tinycrm.context import Env
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"contact.new" = "ctrl+n"\n"contact.nope" = "ctrl+k"\n')
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    app = TinyCRMApp.from_env(Env(db_option=str(tmp_path / "crm.db")))
+    app.poll_interval = None
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app, pilot)
+            assert ("error", f"{config}:3: [keymap] contact.nope: no such key binding (see ? for"
+                    " the ids)") in app.messages
+    finally:
+        app.db.close()
 
 
 def test_every_screen_is_checked():

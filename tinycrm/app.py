@@ -34,6 +34,7 @@ from .widgets.text import plain
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
+    from .config import Config
     from .context import Env
 
 T = TypeVar("T")
@@ -180,15 +181,17 @@ class TinyCRMApp(App[None], inherit_bindings=False):
         from .keymap import checked_keymap
 
         # The keymap is checked before the database is opened, its mistakes
-        # naming the config file as the config's other mistakes do.
-        keymap = checked_keymap(env.config.section("keymap"), config=env.config.path)
+        # naming the config file and line as the config's other mistakes do.
+        keymap = checked_keymap(env.config.section("keymap"), config=env.config)
         app = cls(env.store(wait_for_imports=False), keymap=keymap)
         app.config_warning = env.config.unknown_table()
+        app.keymap_config = env.config
         return app
 
     # -- life cycle ------------------------------------------------------------
 
     config_warning: str | None = None  # (a table of the config tinycrm doesn't know)
+    keymap_config: Config | None = None  # (the file the keymap came from, to name its lines)
 
     def on_mount(self) -> None:
         # Checking the keymap needs every screen's bindings: after the first paint.
@@ -213,12 +216,14 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             pass
 
     def check_keymap(self) -> None:
+        from .keymap import bound_at
         from .screens.help import all_binding_ids
 
         known = all_binding_ids()
         for binding_id in self.keymap:
             if binding_id not in known:
-                self.show_error(f"[keymap] {binding_id}: no such key binding (see ? for the ids)")
+                self.show_error(f"{bound_at(self.keymap_config, binding_id)}[keymap] {binding_id}:"
+                                " no such key binding (see ? for the ids)")
 
     @property
     def store(self) -> Store:

@@ -55,8 +55,12 @@ class Config:
         """``PATH:LINE`` of the line that sets ``key`` in ``[table]`` (or opens
         ``[table]``; in its ``index``-th entry for ``[[table]]``), for a
         message; ``PATH`` alone when no line says it (an inline table)."""
-        line = _line_of(self.text, table, *key, index=index)
+        line = self.line_of(table, *key, index=index)
         return f"{self.path}:{line}" if line else str(self.path)
+
+    def line_of(self, table: str, *key: str, index: int | None = None) -> int | None:
+        """The line (from 1) that ``where`` names, or None."""
+        return _line_of(self.text, table, *key, index=index)
 
     def rule_where(self, number: int, key: str | None = None) -> str:
         """``where`` for the ``number``-th ``[[rules]]`` entry's ``key``, or

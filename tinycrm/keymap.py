@@ -10,8 +10,7 @@ once it is open (``TinyCRMApp.check_keymap``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
@@ -25,6 +24,9 @@ from textual.keys import (
 )
 
 from .config import ConfigError
+
+if TYPE_CHECKING:
+    from .config import Config
 
 # In the order Textual writes them in a key's name ("ctrl+shift+up").
 MODIFIERS = ("alt", "ctrl", "hyper", "meta", "shift", "super")
@@ -86,32 +88,35 @@ def _names_a_character(name: str) -> bool:
     return character is not None and _character_to_key(character) == name
 
 
-def keymap_strings(raw: Mapping[str, Any], *, config: Path | None = None) -> dict[str, str]:
+def keymap_strings(raw: Mapping[str, Any], *, config: Config | None = None) -> dict[str, str]:
     """The config's [keymap] table (binding id = "keys" or ["keys", ...]),
     each key the way Textual names it. Raises ConfigError (naming the file
-    when ``config`` is given) for a key Textual doesn't know."""
-    where = f"{config}: [keymap]" if config else "[keymap]"
+    and the binding's line when ``config`` is given) for a key Textual doesn't know."""
     keymap: dict[str, str] = {}
     for binding_id, keys in raw.items():
         if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
             keys = ",".join(keys)
         if not isinstance(keys, str) or not keys.strip():
-            raise ConfigError(f"{where} {binding_id}: keys must be a string like \"ctrl+s\"")
+            raise ConfigError(f"{bound_at(config, binding_id)}[keymap] {binding_id}: keys must be a"
+                              " string like \"ctrl+s\"")
         normal: list[str] = []
         for key in keys.split(","):
             if (found := normal_key(key)) is None:
                 what = f"{key.strip()!r} is not a key" if key.strip() else "a key is empty"
-                raise ConfigError(f"{where} {binding_id}: {what}; {EXAMPLES}")
+                raise ConfigError(f"{bound_at(config, binding_id)}[keymap] {binding_id}: {what};"
+                                  f" {EXAMPLES}")
             if found not in normal:
                 normal.append(found)
         keymap[str(binding_id)] = ",".join(normal)
     return keymap
 
 
-def checked_keymap(raw: Mapping[str, Any], *, config: Path | None = None) -> dict[str, str]:
+def checked_keymap(raw: Mapping[str, Any], *, config: Config | None = None) -> dict[str, str]:
     """``keymap_strings``, and then a ConfigError if it gives one key to two
     bindings that work on the same screen (naming both ids and the key), or
-    to a binding of a dialog whose text field has the key for itself."""
+    to a binding of a dialog whose text field has the key for itself. Each
+    mistake is named with the line of its binding in ``config``'s file, as
+    the config's other mistakes are."""
     keymap = keymap_strings(raw, config=config)
     if not keymap:
         return keymap  # (nothing to check: the screens needn't be imported)
@@ -120,19 +125,28 @@ def checked_keymap(raw: Mapping[str, Any], *, config: Path | None = None) -> dic
         given = [i for i in (a, b) if key in keymap.get(i, "").split(",")]
         on = " and ".join(filter(None, (", ".join(places[:-1]), places[-1])))
         if len(given) == 2:
-            problems.append(f"[keymap] {a} and {b} are both given {key!r}, on {on}:"
-                            " only one of them would work there")
+            # (At the later of the two lines: the one that made the clash.)
+            later = max(given, key=lambda i: (config.line_of("keymap", i) or 0) if config else 0)
+            problems.append(f"{bound_at(config, later)}[keymap] {a} and {b} are both given {key!r},"
+                            f" on {on}: only one of them would work there")
         else:
             other = b if given == [a] else a
-            problems.append(f"[keymap] {given[0]}: {key!r} is {other}'s key too, on {on}:"
-                            " only one of them would work there")
+            problems.append(f"{bound_at(config, given[0])}[keymap] {given[0]}: {key!r} is {other}'s"
+                            f" key too, on {on}: only one of them would work there")
     for (binding_id, key), (what, places) in taken_by_text_fields(keymap).items():
         on = " and ".join(filter(None, (", ".join(places[:-1]), places[-1])))
-        problems.append(f"[keymap] {binding_id}: {key!r} is the text field's own key on {on}"
-                        f" ({what.lower()}): the field would take it while you type")
+        problems.append(f"{bound_at(config, binding_id)}[keymap] {binding_id}: {key!r} is the text"
+                        f" field's own key on {on} ({what.lower()}): the field would take it"
+                        " while you type")
     if problems:
-        raise ConfigError((f"{config}: " if config else "") + "; ".join(problems))
+        raise ConfigError("; ".join(problems))
     return keymap
+
+
+def bound_at(config: Config | None, binding_id: Any) -> str:
+    """``FILE:LINE: `` of the line that gives ``binding_id`` its keys (``FILE: ``
+    for a keymap written inline), or nothing for a keymap not read from a file."""
+    return f"{config.where('keymap', str(binding_id))}: " if config is not None else ""
 
 
 def clashes(keymap: Mapping[str, str]) -> dict[tuple[str, str, str], list[str]]:
