@@ -35,3 +35,27 @@ async def test_the_footer_shows_help_and_quit_at_80_columns(store, to_screen, sc
         assert isinstance(app.screen, HelpScreen)
         listed = {row.binding_id for row in app.screen.rows()}
         assert ids - listed == set()
+
+
+@pytest.mark.parametrize("key, shown", [
+    ("s", "esc Cancel t Tomorrow w Next week a A date…"), ("r", "esc Cancel"),
+    ("l", "esc Cancel ^s Save"), ("t", "esc Cancel"), ("S", "esc Cancel"),
+    ("f", "esc Cancel ^s Save"), ("delete", "esc Cancel y Yes n No"),
+    ("enter", "esc Close")],
+    ids=["snooze", "reschedule", "log", "tags", "stage", "follow-up", "delete", "a note"])
+async def test_a_dialogs_footer_shows_its_own_keys_not_the_screens_beneath(store, key, shown):
+    """The contact's footer (? Help, e Edit, s Snooze) stayed under a dialog,
+    where those keys do nothing: ? in the snooze dialog opened no help."""
+    from tinycrm.screens.base import CRMModal
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", key)  # Ada's screen, then the dialog
+        assert isinstance(app.screen, CRMModal)
+        footer = screen_lines(app)[-1]
+        assert footer.split() == shown.split(), footer
+        shown_keys = {active.binding.key for active in app.screen.active_bindings.values()
+                      if active.binding.show}
+        assert shown_keys <= set(app.screen._bindings.key_to_bindings), shown_keys  # the dialog's

@@ -124,5 +124,13 @@ class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
     def crm(self) -> TinyCRMApp:
         return self.app  # type: ignore[return-value]
 
+    def on_mount(self) -> None:
+        # The dialog's own footer, over the one of the screen beneath: that
+        # one listed the screen's keys (? Help, e Edit), which don't reach
+        # into a dialog. This one lists the keys that work here.
+        from textual.widgets import Footer
+
+        self.mount(Footer(compact=True))
+
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -5,6 +5,7 @@ shown as stored, line ends kept: never read as markup, controls removed."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
@@ -25,6 +26,8 @@ class NoteScreen(CRMModal[None]):
     """Read only; escape (or the button) closes it."""
 
     CSS_PATH = "note.tcss"
+    # (Read only: the dialogs' escape, which closes it, says so in the footer.)
+    BINDINGS = [Binding("escape", "cancel", "Close", id="modal.cancel", tooltip="Close the note")]
 
     def __init__(self, title: Content, text: str | None) -> None:
         super().__init__()
