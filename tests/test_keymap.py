@@ -67,8 +67,8 @@ def test_a_key_given_to_two_bindings_on_one_screen_is_a_config_error_naming_both
         " contact: only one of them would work there")
     with pytest.raises(ConfigError, match="contact.new: 'j' is list.down's key too"):
         make_app(store, keymap={"contact.new": "j"})  # the list, focused, would take it
-    with pytest.raises(ConfigError, match="dialog.save: 'ctrl.p' is app.palette's key too"):
-        make_app(store, keymap={"dialog.save": "ctrl+p"})  # the palette's key works in dialogs
+    with pytest.raises(ConfigError, match="form.save: 'ctrl.p' is app.palette's key too"):
+        make_app(store, keymap={"form.save": "ctrl+p"})  # the palette opens over the form
     with pytest.raises(ConfigError, match="contact.new and contacts.clear are both given 'x'"):
         make_app(store, keymap={"contact.new": "x", "contacts.clear": "x"})
 
@@ -96,10 +96,25 @@ def test_keys_that_never_meet_on_one_screen_or_are_swapped_are_fine(store):
     fine = {"confirm.yes": "q",  # the app's q doesn't reach into a dialog
             "form.save": "j",  # the form has no list
             "contact.edit": "S", "contact.stage": "e",  # swapped
-            "screen.copy": "ctrl+c,super+c,ctrl+insert"}  # ctrl+c is shared by design
+            "screen.copy": "ctrl+c,super+c,ctrl+insert",  # ctrl+c is shared by design
+            "dialog.save": "ctrl+p"}  # the palette doesn't open over a dialog
     app = make_app(store, keymap=fine)
     app.db.close()
     assert app.keymap == fine
+
+
+async def test_the_palettes_key_given_to_a_dialog_works_there_and_opens_it_elsewhere(store):
+    from textual.command import CommandPalette
+
+    ids = seed(store)
+    count = store.timeline.count(ids["ada"])
+    app = make_app(store, keymap={"dialog.save": "ctrl+p"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, "enter", "l", *"Called")  # the log dialog, on Ada's screen
+        await keys(app, pilot, "ctrl+p")  # saves it
+        assert store.timeline.count(ids["ada"]) == count + 1
+        await keys(app, pilot, "ctrl+p")  # on her screen: the palette
+        assert isinstance(app.screen, CommandPalette)
 
 
 async def test_harmless_variants_work_and_help_shows_them(store):

@@ -119,3 +119,71 @@ async def test_a_slash_typed_into_an_open_filter_list_stays_there(store):
         await keys(app, pilot, "enter", *"p/o")
         assert isinstance(app.focused, SelectOverlay)
         assert app.screen.query_one("#search", Input).value == ""
+
+
+async def palette_opens(app, pilot, typed: str, hit: str) -> None:
+    """ctrl+p, ``typed``, and enter once the palette lists ``hit``."""
+    import asyncio
+
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p", *typed)
+    for _ in range(50):  # (the contacts are searched in a thread)
+        await asyncio.sleep(0.1)
+        found = app.screen.query(CommandList)
+        if found and hit in [found.first().get_option_at_index(i).hit.text
+                             for i in range(found.first().option_count)]:
+            break
+    await keys(app, pilot, "enter")
+
+
+async def test_the_palette_doesnt_open_over_a_dialog(store):
+    """Its entries opened a contact (or another screen) over the snooze
+    dialog, which stayed open underneath; / then said a contact form was open."""
+    from textual.command import CommandPalette
+
+    from tinycrm.screens.snooze import SnoozeScreen
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, "enter", "s")  # Ada's screen, her follow-up's snooze dialog
+        assert isinstance(app.screen, SnoozeScreen)
+        await keys(app, pilot, "ctrl+p")
+        assert isinstance(app.screen, SnoozeScreen)
+        assert not [s for s in app.screen_stack if isinstance(s, CommandPalette)]
+        await keys(app, pilot, "escape", "ctrl+p")  # on the contact's screen it opens
+        assert isinstance(app.screen, CommandPalette)
+
+
+async def test_slash_shows_the_form_a_contact_was_opened_over_and_names_it(store):
+    """A contact opened from the palette over the form: / stays off the list
+    (the form would close), and shows the form it means, not the contact."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, "n", *"Half typed")
+        await palette_opens(app, pilot, "grace", "contact: open Grace Hopper")
+        assert isinstance(app.screen, DetailScreen)
+        await keys(app, pilot, "slash")
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#name", Input).value == "Half typed"
+        assert [m for _, m in app.messages][-1] == (
+            "A contact form is open: save or cancel it, then search")
+
+
+async def test_slash_names_a_dialog_waiting_under_a_contact_as_a_dialog(store):
+    """A dialog under another screen (the palette used to put one there)
+    was called a contact form."""
+    from tinycrm.screens.snooze import SnoozeScreen
+
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, "enter", "s")
+        app.open_contact(ids["grace"])  # (what the palette's contact: open did)
+        await settle(app, pilot)
+        await keys(app, pilot, "slash")
+        assert isinstance(app.screen, SnoozeScreen)
+        assert [m for _, m in app.messages][-1] == (
+            "A dialog is open: finish or cancel it, then search")

@@ -411,6 +411,11 @@ class TinyCRMApp(App[None], inherit_bindings=False):
                         and (focused.check_consume_key(key.key, key.character)
                              or key.key in focused._bindings.key_to_bindings))
 
+        if action == "command_palette" and isinstance(self.screen, ModalScreen):
+            # Over a dialog (the palette is one too) its entries would open a
+            # contact or another screen on top of the dialog, which stayed
+            # open under it, out of sight, holding what was typed.
+            return False
         if action == "quit" and isinstance(self.screen, (KeepsInput, ModalScreen)):
             # In a form or dialog, q may be a letter meant for a field, and
             # quitting would lose what was typed: ctrl+q quits (asking first).
@@ -519,10 +524,14 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             if not self.check_action("search_contacts", ()):
                 return
         self.switch_mode("contacts")
-        if any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:]):
-            # Back to the list would close a form waiting there, and what was
-            # typed in it: the form is shown, as it was.
-            self.say("A contact form is open: save or cancel it, then search")
+        waiting = [screen for screen in self.screen_stack[1:] if isinstance(screen, KeepsInput)]
+        if waiting:
+            # Back to the list would close a form or dialog waiting there, and
+            # what was typed in it: it is shown, as it was (a contact opened
+            # over it from the palette is closed: it holds nothing typed).
+            while self.screen is not waiting[-1]:
+                self.pop_screen()
+            self.say(f"{waiting[-1].OPEN_NOTE}, then search")
             return
         while len(self.screen_stack) > 1:
             self.pop_screen()

@@ -202,14 +202,21 @@ def taken_by_text_fields(keymap: Mapping[str, str]) -> dict[tuple[str, str], tup
     return found
 
 
+# The app's priority bindings that it turns off over a dialog
+# (TinyCRMApp.check_action): there, a dialog's binding may have their key.
+OFF_IN_DIALOGS = frozenset({"app.palette"})
+
+
 def live_bindings() -> list[tuple[str, list[Binding]]]:
     """Each screen and dialog, with every binding that can run on it: the
     app's (in a dialog, only its priority ones: Textual keeps the others
-    out), the screen's own and inherited, and its lists' when it has any."""
+    out; and not those the app turns off there), the screen's own and
+    inherited, and its lists' when it has any."""
     from .app import TinyCRMApp
 
     app = _bindings_of(TinyCRMApp)
-    return [(place, [*(b for b in app if b.priority or not dialog),
+    return [(place, [*(b for b in app if not dialog
+                       or b.priority and b.id not in OFF_IN_DIALOGS),
                      *(b for cls in classes for b in _bindings_of(cls))])
             for place, classes, dialog in screens()]
 

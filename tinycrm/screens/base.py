@@ -91,6 +91,8 @@ class KeepsInput:
     fields differ from what they held when it opened (``unsaved``)."""
 
     _opened_with: list[object] | None = None
+    # What a key that would close it says instead ("..., then search").
+    OPEN_NOTE = "A form is open: save or cancel it"
 
     def on_mount(self) -> None:
         # After the first refresh: by then the screen has filled its fields.
@@ -114,6 +116,7 @@ class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
     # Under 50 columns its buttons give up their minimum width: a yes/no
     # question's Cancel was cut off below 44.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (50, "-wide")]
+    OPEN_NOTE = "A dialog is open: finish or cancel it"
 
     BINDINGS = [
         *FOCUS_BINDINGS,

@@ -47,6 +47,7 @@ class FormScreen(KeepsInput, CRMScreen[int]):
     """Dismisses with the saved contact's id (None when cancelled)."""
 
     CSS_PATH = "form.tcss"
+    OPEN_NOTE = "A contact form is open: save or cancel it"
 
     BINDINGS = [
         Binding("escape", "back", "Cancel", id="screen.back", tooltip="Back to the previous screen"),
