@@ -61,3 +61,44 @@ async def test_the_heading_names_the_search_as_typed_and_the_results_are_for_it(
         await settle(app, pilot)
         assert "matching 'Grace'" in heading(app)
         assert names(app)[0] == "Grace Hopper"
+
+
+async def paste_into(app, pilot, text: str) -> None:
+    """A bracketed paste as the terminal sends it, into the focused widget as
+    Textual's parser delivers it (Textual 8: an escape sequence inside the
+    paste comes as keys, its ESC as a "^"; a plain paste as a Paste event)."""
+    from textual import events
+    from textual._xterm_parser import XTermParser  # (the driver's own parser)
+
+    for event in XTermParser().feed(f"\x1b[200~{text}\x1b[201~"):
+        if isinstance(event, events.Key):
+            await pilot.press(event.key)
+        elif isinstance(event, events.Paste) and event.text:
+            app.focused.post_message(events.Paste(event.text))
+    await settle(app, pilot)
+
+
+async def test_the_search_box_keeps_none_of_a_pasted_names_colour_codes(store):
+    """"[31mGrace" stayed in the box: Textual shows no ESC, but kept the rest
+    (in the value, or typed as keys: "^[31m"). Brackets typed stay."""
+    from textual import events
+    from textual.widgets import Input
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "slash", *"[x] ")
+        search = app.screen.query_one("#search", Input)
+        await paste_into(app, pilot, "\x1b[31mGrace\x1b[0m")
+        assert search.value == "[x] Grace"
+        search.value = ""
+        await keys(app, pilot, *"(a[b]c)")
+        assert search.value == "(a[b]c)"
+        search.value = ""
+        search.post_message(events.Paste("\x1b[1;31mGr\x1b[0mace"))  # (another driver's paste)
+        await settle(app, pilot)
+        assert (search.value, search.cursor_position) == ("Grace", 5)
+        assert "matching 'Grace'" in heading(app) and names(app)[0] == "Grace Hopper"
+        await keys(app, pilot, *" H")
+        assert search.value == "Grace H"

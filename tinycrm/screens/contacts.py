@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 from ..store.browse import INDEXED_ORDERS, ORDERS, Browse, Row
 from ..store.contact_filter import ContactFilter
 from ..widgets.sources import ContactWindow, IdList
-from ..widgets.text import day, literal, plain
+from ..widgets.text import day, literal, plain, without_escapes
 from ..widgets.vtable import Column, VirtualTable
 from .actions import CONTACT_BINDINGS, ContactActions
 from .base import CRMScreen
@@ -260,8 +260,15 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        # What is searched for is what the heading names: a terminal's colour
-        # codes pasted in with a name are no part of it.
+        # A terminal's colour codes pasted in with a name are no part of it:
+        # they leave the box (whose change comes back here), and what is
+        # searched for is what the heading names.
+        if (clean := without_escapes(event.value)) != event.value:
+            search = event.input
+            cursor = len(without_escapes(event.value[:search.cursor_position]))
+            search.value = clean
+            search.cursor_position = cursor
+            return
         query = plain(event.value).strip()
         if query == self.query_text:
             return  # a space typed at the end: same search

@@ -4,6 +4,7 @@ markup parser ever sees."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from textual.content import Content
@@ -18,6 +19,19 @@ def plain(value: object, *, keep_newlines: bool = False) -> str:
     if value is None:
         return ""
     return strip_controls(str(value), keep_newlines=keep_newlines)
+
+
+# What Textual 8's parser makes of an escape sequence in a bracketed paste:
+# its ESC comes as a "^" key, and the rest as the keys it is made of ("^[31m").
+_PASTED_CSI = re.compile(r"\^\[[0-?]*[ -/]*[A-Za-z~]")
+
+
+def without_escapes(text: str) -> str:
+    """A text field's value without what a paste brought of terminal escape
+    sequences (colour codes copied with a name): the sequences, whole or as
+    Textual's parser left them ("^[31m"), and control characters. Brackets
+    typed alone ("[x]", "a[b]") stay."""
+    return _PASTED_CSI.sub("", plain(text)) if "^[" in text or not text.isprintable() else text
 
 
 def literal(value: object, style: str = "") -> Content:
