@@ -37,6 +37,20 @@ async def test_the_footer_shows_help_and_quit_at_80_columns(store, to_screen, sc
         assert ids - listed == set()
 
 
+@pytest.mark.parametrize("to_screen, go_keys", [((), " 2 Queue 3 Reports "),
+                                                (("3",), " 1 Contacts 2 Queue ")],
+                         ids=["contacts", "reports"])
+async def test_the_go_to_keys_fit_the_footer_at_80_columns(store, to_screen, go_keys):
+    """The contact list's footer cut "3 Reports" at 80 columns."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, *to_screen)
+        keys_shown = screen_lines(app)[-1].split("▏")[0] + " "
+        assert " ? Help q Quit " in " " + keys_shown and go_keys in keys_shown, keys_shown
+
+
 @pytest.mark.parametrize("key, shown", [
     ("s", "esc Cancel t Tomorrow w Next week a A date…"), ("r", "esc Cancel"),
     ("l", "esc Cancel ^s Save"), ("t", "esc Cancel"), ("S", "esc Cancel"),
