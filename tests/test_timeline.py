@@ -117,3 +117,29 @@ def test_control_characters_never_reach_the_terminal(cli, store, ada):
     store.timeline.add(ada.id, "note", "evil \x1b]0;pwned\x07 text")
     out = cli.ok("timeline", "1").stdout
     assert "\x1b" not in out and "\x07" not in out and "evil" in out
+
+
+def test_an_edit_entry_says_what_each_field_was_and_became(cli, store, ada):
+    """It said "changed tier" (a stage change says from and to)."""
+    from tinycrm.store.timeline import shown_text
+
+    store.contacts.edit(ada.id, {"tier": "vip", "company": "[b]Engines", "tags": ["beta"],
+                                 "fields": {"plan": "pro"}})
+    store.contacts.edit(ada.id, {"fields": {"plan": None, "seats": "5"}, "tags": []})
+    store.timeline.add(ada.id, "edit", "changed title", data={"fields": ["title"]})  # no values
+    old_entry, second, first = store.timeline.list(ada.id)
+    assert (first.text, second.text) == ("changed tier, company, tags, fields", "changed tags, fields")
+    assert shown_text(first) == ("changed tier: standard → vip; company: (empty) → [b]Engines;"
+                                 " tags: (empty) → beta; fields.plan: (empty) → pro")
+    assert shown_text(second) == ("changed tags: beta → (empty); fields.plan: pro → (empty);"
+                                  " fields.seats: (empty) → 5")
+    assert shown_text(second, lines=True) == (
+        "changed:\ntags: beta → (empty)\nfields.plan: pro → (empty)\nfields.seats: (empty) → 5")
+    assert shown_text(old_entry) == "changed title"
+    assert cli.ok("timeline", "1").stdout == (
+        "AT                KIND  AUTHOR  TEXT\n"
+        "2026-11-23 09:30  edit  alice   changed title\n"
+        "2026-11-23 09:30  edit  alice   changed tags: beta → (empty); fields.pl…\n"
+        "2026-11-23 09:30  edit  alice   changed tier: standard → vip; company: …\n")
+    assert [e["text"] for e in json.loads(cli.ok("timeline", "1", "-f", "json").stdout)] == [
+        "changed title", "changed tags, fields", "changed tier, company, tags, fields"]

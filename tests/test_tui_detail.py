@@ -411,3 +411,27 @@ async def test_a_custom_field_named_in_wide_letters_keeps_its_value_in_the_value
         for value in ("Acme", "営業部", "仕事", "pro"):
             line = next(line for line in lines if f" {value} " in line + " ")
             assert cell_len(line[:line.index(value)]) == cell_len(" Company       "), line
+
+
+# -- what an edit changed ---------------------------------------------------------------
+
+
+async def test_an_edit_on_the_timeline_says_what_each_field_was_and_became(store):
+    """It said "changed tier, company"; its entry shown whole says no more."""
+    from tinycrm.screens.note import NoteScreen
+
+    from .test_tui_sizes import screen_lines
+
+    ids = seed(store)
+    store.contacts.edit(ids["ada"], {"tier": "standard", "company": "[b]Engines $x"}, now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter")  # Ada: the edit is her timeline's newest entry
+        assert table(app, "#timeline").current.kind == "edit"
+        assert ("changed tier: vip → standard; company: Analytical Engines → [b]Engines $x"
+                in "\n".join(screen_lines(app)))
+        await keys(app, pilot, "enter")
+        assert isinstance(app.screen, NoteScreen)
+        assert str(app.screen.query_one("#note-text").render()) == (
+            "changed:\ntier: vip → standard\ncompany: Analytical Engines → [b]Engines $x")

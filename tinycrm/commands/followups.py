@@ -80,7 +80,9 @@ def log(
 
 
 def _event_text(event) -> str:
-    text = event.text
+    from ..store.timeline import shown_text
+
+    text = shown_text(event)
     if event.kind == "survey" and event.score is not None:
         text = f"score {event.score}/10" + (f": {text}" if text else "")
     data = event.data or {}

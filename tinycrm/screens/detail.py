@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 from ..app import quiet_go_keys
 from ..store.errors import MergedAway, NotFound, TinyCRMError
 from ..store.models import Contact, Event, FollowUp
+from ..store.timeline import shown_text
 from ..store.when import format_days, relative
 from ..widgets.labelled import LabelledLines
 from ..widgets.sources import PagedList
@@ -81,7 +82,7 @@ class DetailScreen(FollowUpActions, ContactActions, CRMScreen[None]):
                     Column("at", "When", lambda e: when(e.at), width=16),
                     Column("kind", "Kind", lambda e: e.kind, width=8,
                            style=lambda e: "vtable--dim" if e.kind in ("edit", "followup") else None),
-                    Column("text", "What", lambda e: e.text, ratio=4),
+                    Column("text", "What", shown_text, ratio=4),
                     Column("author", "By", lambda e: e.author, width=8, hide_below=70),
                 ], empty="Nothing on the timeline yet.", id="timeline")
         yield Footer(compact=True)

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from ..store.models import Event, FollowUp
+from ..store.timeline import shown_text
 from ..store.when import relative
 from ..widgets.text import literal, plain, when
 from .base import CRMModal
@@ -40,7 +41,7 @@ class NoteScreen(CRMModal[None]):
                                                         f"  ·  by {plain(event.author)}")
         if event.score is not None:
             title += literal(f"  ·  score {event.score}")
-        return cls(title, event.text)
+        return cls(title, shown_text(event, lines=True))
 
     @classmethod
     def of_followup(cls, followup: FollowUp, now) -> NoteScreen:

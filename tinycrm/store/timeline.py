@@ -59,6 +59,48 @@ def stage_move(old: str | None, new: str | None) -> str:
     """A stage move's text on the timeline (``lead → customer``)."""
     return f"{old} → {new}"
 
+
+def _shown_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(item) for item in value)
+    if value is None or value == "":
+        return "(empty)"
+    return strip_controls(str(value))
+
+
+def edit_changes(data: Any) -> list[str] | None:
+    """What an edit changed, one ``tier: standard → vip`` each (a custom
+    field as ``fields.NAME``), from the values its entry's data holds; None
+    when it holds no values (an entry recorded without them)."""
+    if not isinstance(data, dict):
+        return None
+    names, before, after = data.get("fields"), data.get("before"), data.get("after")
+    if not (isinstance(names, list) and isinstance(before, dict) and isinstance(after, dict)
+            and all(name in before and name in after for name in names)):
+        return None
+    changes: list[str] = []
+    for name in names:
+        old, new = before[name], after[name]
+        if name == "fields" and isinstance(old or {}, dict) and isinstance(new or {}, dict):
+            old, new = old or {}, new or {}
+            for key in [*old, *(k for k in new if k not in old)]:
+                if old.get(key) != new.get(key):
+                    changes.append(f"fields.{strip_controls(str(key))}: {_shown_value(old.get(key))}"
+                                   f" → {_shown_value(new.get(key))}")
+        else:
+            changes.append(f"{name}: {_shown_value(old)} → {_shown_value(new)}")
+    return changes or None
+
+
+def shown_text(event: Event, *, lines: bool = False) -> str:
+    """An entry's text as the timeline shows it: an edit's says what each
+    field was and became (its stored text names only the fields), one
+    change a line with ``lines``; any other entry's is its text."""
+    if event.kind == "edit" and (changes := edit_changes(event.data)):
+        return "changed:\n" + "\n".join(changes) if lines else "changed " + "; ".join(changes)
+    return event.text
+
+
 class Timeline:
     def __init__(self, store: Store) -> None:
         self.store = store
