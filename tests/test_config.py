@@ -53,6 +53,10 @@ def test_a_misspelt_report_key_stops_report_naming_file_line_and_key(cli):
     # (Latin-1, as an editor set to it saves the file.)
     ('[crm]\nstages = ["lead"]\n[cadence]\n"invéstor" = "30d"\n'.encode("latin-1"),
      ":4: not valid TOML: not UTF-8 (saved in another encoding?)"),
+    # (Notepad's BOM first: the line is counted in the file, not 3 bytes short of it.)
+    (b"\xef\xbb\xbf"
+     + '[crm]\nstages = ["lead"]\n[cadence]\n"\u00e9quipe" = "30d"\n'.encode("latin-1"),
+     ":4: not valid TOML: not UTF-8 (saved in another encoding?)"),
 ])
 def test_a_mistake_outside_report_stops_every_command_with_its_line(cli, text, message):
     path = write_config(text)

@@ -224,8 +224,9 @@ def load_config(path: Path | None = None) -> Config:
         # TOML doesn't allow and tomllib calls an "invalid statement".)
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        # (Its line, as any mistake's: not "position 1234" of the file's bytes.)
-        line = raw[:exc.start].count(b"\n") + 1
+        # (Its line, as any mistake's: not "position 1234" of the file's bytes.
+        # exc.object: the bytes after a BOM, which exc.start counts in.)
+        line = exc.object[:exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 (saved in another"
                           " encoding?)") from None
     except tomllib.TOMLDecodeError as exc:
