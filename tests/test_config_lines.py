@@ -1,7 +1,8 @@
 """A wrong value in the config's [[rules]] or [smtp] names the file and the
 line of the key at fault (README: Configuration): under the Nth [[rules]]
 header for a rule, or that header's line when the rule as a whole is wrong
-(a key missing). Only a table written inline has no line: then the file."""
+(a key missing). Only a rule written inline (`rules = [{ ... }]`) has no line
+of its own: then the file."""
 
 from __future__ import annotations
 
@@ -131,6 +132,9 @@ SMTP_MISTAKES = [  # (what follows SMTP, its line at fault, the message after FI
     ('\n[smtp.owners]\nann = "ann@example.org"\nbob = "bob"\n', 8,
      "[smtp] owners.bob: not an email address: 'bob'"),
     ('owners.bob = "bob"\n', 5, "[smtp] owners.bob: not an email address: 'bob'"),
+    # (An inline table is on one line: that line holds its keys.)
+    ('owners = { ann = "ann@example.org", bob = "bob" }\n', 5,
+     "[smtp] owners.bob: not an email address: 'bob'"),
 ]
 
 

@@ -54,7 +54,8 @@ class Config:
     def where(self, table: str, *key: str, index: int | None = None) -> str:
         """``PATH:LINE`` of the line that sets ``key`` in ``[table]`` (or opens
         ``[table]``; in its ``index``-th entry for ``[[table]]``), for a
-        message; ``PATH`` alone when no line says it (an inline table)."""
+        message; ``PATH`` alone when no line says it (an entry of an array
+        written inline, ``rules = [{ ... }]``)."""
         line = self.line_of(table, *key, index=index)
         return f"{self.path}:{line}" if line else str(self.path)
 
@@ -251,7 +252,8 @@ def _parts(name: str) -> tuple[str, ...]:
 def _line_of(text: str, table: str, *key: str, index: int | None = None) -> int | None:
     """The line number (from 1) of the first line that sets ``key`` (its
     parts: ``"owners", "bob"``) in ``[table]``, or something within it (a
-    dotted ``owners.bob =``, a ``[smtp.owners]`` header); without a key, of
+    dotted ``owners.bob =``, a ``[smtp.owners]`` header), or the inline
+    table that holds it (``owners = { bob = ... }``); without a key, of
     ``[table]`` itself (or a top-level ``table =``). ``index`` (from 1) looks
     only in the index-th ``[[table]]`` of an array of tables."""
     wanted = (table, *key)
@@ -268,12 +270,16 @@ def _line_of(text: str, table: str, *key: str, index: int | None = None) -> int 
             if header.group(1) == "[[" and current == (table,):
                 element += 1
             path = current
+            holds = False
         elif pair:
             path = (*current, *_parts(pair.group(1)))
             closing = _opens_multiline(line[pair.end():])
+            # (`owners = { bob = "..." }`: the key is in the inline table this
+            # line sets, which TOML keeps on one line.)
+            holds = wanted[:len(path)] == path
         else:
             continue
-        if path[:len(wanted)] == wanted and index in (None, element):
+        if (path[:len(wanted)] == wanted or holds) and index in (None, element):
             return number
     return None
 
