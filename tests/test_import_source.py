@@ -56,3 +56,19 @@ def test_a_cards_own_source_wins_and_tinycrms_own_cards_keep_theirs(cli, tmp_pat
     people = by_name(cli, *other)
     assert people["Ada Lovelace"]["source"] == "referral"
     assert people["Bob Stone"]["source"] is None  # (a round trip: none, as it had)
+
+
+def test_a_card_of_tinycrms_own_export_twice_in_one_file_keeps_its_source(cli, tmp_path):
+    """Two exports in one file (`cat vips.vcf investors.vcf`): a contact's
+    second card merges into the contact its first makes, which still brings
+    back its own source (none), not vcard."""
+    cli.ok("--no-rules", "add", "Bob Stone", "-e", "bob@ex.org")
+    exported = tmp_path / "tinycrm.vcf"
+    cli.ok("export", "-f", "vcard", "-o", str(exported))
+    twice = tmp_path / "twice.vcf"
+    twice.write_text(exported.read_text() * 2)
+    other = ["--db", str(tmp_path / "other.db")]
+    cli.ok(*other, "import", str(twice))
+    people = by_name(cli, *other)
+    assert list(people) == ["Bob Stone"]
+    assert people["Bob Stone"]["source"] is None

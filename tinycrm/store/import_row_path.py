@@ -98,6 +98,8 @@ class RowPath(RejectReasons):
         by_email: dict[str, int] = {}
         by_phone: dict[str, list[int]] = {}  # the file's own numbers: who took them
         pending: dict[int, Incoming | ContactState] = {}
+        # New contacts made by a card of tinycrm's export: its source, or none, stays.
+        own_cards: set[int] = set()
         # The notes of a new contact's rows, one each, once a second row adds one:
         # a note per row, as rows merged into a contact already there give.
         row_notes: dict[int, list[str]] = {}
@@ -204,6 +206,8 @@ class RowPath(RejectReasons):
                 contact_id = self.next_id
                 self.next_id += 1
                 pending[contact_id] = inc
+                if inc.own_card:
+                    own_cards.add(contact_id)
                 self.counts["created"] += 1
                 if plan:
                     self.plan(inc, "create", contact_id, inc.name,
@@ -243,7 +247,7 @@ class RowPath(RejectReasons):
         # runs in the writer while the next chunk is read.
         touched = self._merge_existing(merges) if merges else []
         if pending:
-            self._create(pending, first_new, row_notes)
+            self._create(pending, first_new, row_notes, own_cards)
             touched += pending
         self._after_writes(touched)
 
@@ -480,10 +484,11 @@ class RowPath(RejectReasons):
             self.plan(inc, action, target, name, ", ".join(changed))
 
     def _create(self, pending: dict[int, Incoming | ContactState], first: int,
-                row_notes: dict[int, list[str]]) -> None:
+                row_notes: dict[int, list[str]], own_cards: set[int]) -> None:
         """Hand this chunk's new contacts (ids ``first`` and up, in order) to the
         writer, with their notes (``row_notes``' when given). Rows and merged
-        states carry every attribute ``ContactRows`` reads."""
+        states carry every attribute ``ContactRows`` reads. Those ``own_cards``
+        made get no source from the file's layout."""
         stamp, stage, tier, user, source = (
             self.stamp, self.default_stage, self.default_tier, self.user, self.source_tag)
         notes = []
@@ -494,7 +499,7 @@ class RowPath(RejectReasons):
                 c.tier = tier
             if c.owner is None:
                 c.owner = user
-            if c.source is None and not getattr(c, "own_card", False):
+            if c.source is None and contact_id not in own_cards:
                 c.source = source
             if c.created_at is None:
                 c.created_at = stamp
