@@ -101,6 +101,10 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
             held.enter_context(held_off())
             _put_in_place(tmp, dest)
         except sqlite3.Error as exc:
+            if is_locked(exc):
+                # (Where WAL can't be had, a writer committing keeps readers
+                # out: waited for the busy timeout, as a change waits.)
+                raise Busy(OTHER_WRITER) from None
             raise DatabaseError(f"backup to {dest} failed: {exc}") from None
         except OSError as exc:
             raise DatabaseError(f"can't write {dest}: {exc.strerror or exc}") from None
