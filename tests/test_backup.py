@@ -478,9 +478,10 @@ def test_a_backup_clears_the_copies_that_killed_backups_left_and_no_others(cli, 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True).stdout.strip()  # (has exited)
     dead = folder / f".tinycrm-20261201-030000.db.{gone}.partial"
+    journal = folder / f"{dead.name}-journal"  # (a copy bigger than the page cache has one)
     alive = folder / f".copy.db.{os.getppid()}.partial"  # (a running process's)
     other = folder / f".notes.txt.{gone}.partial"  # (not a backup's name)
-    for path in (dead, alive, other):
+    for path in (dead, journal, alive, other):
         path.write_bytes(b"SQLite format 3\x00")
     made = Path(cli.ok("db", "backup", str(folder)).stdout.strip())
     assert sorted(p.name for p in folder.iterdir()) == sorted([made.name, alive.name, other.name])

@@ -1,13 +1,17 @@
 """`tinycrm db backup` leaves out the free space deleted data left."""
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from tinycrm.store import Busy, Store
 from tinycrm.store.maintenance import backup
 
+from .conftest import REPO
 from .test_search_check import GOOD
 
 
@@ -79,3 +83,38 @@ def test_a_backup_a_writer_keeps_from_reading_is_busy_not_failed(db_path, tmp_pa
             other.close()
         assert [p.name for p in tmp_path.iterdir()] == ["crm"]  # (no copy, no partial)
         assert backup(store, tmp_path / "copy.db").contacts == 1  # (once the lock is let go)
+
+
+FILLS_UP = """
+import resource, signal, sys
+from tinycrm.store import Store
+from tinycrm.store.errors import DatabaseError
+from tinycrm.store.maintenance import backup
+with Store(sys.argv[1], user="alice") as store:
+    # (The disk fills up while the copy is written: no byte past 64 KiB.)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+    try:
+        backup(store, sys.argv[2])
+    except DatabaseError as exc:
+        print(exc)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX's")
+def test_a_backup_the_disk_has_no_room_for_leaves_nothing_behind(cli, db_path, tmp_path):
+    """A copy bigger than SQLite's page cache (2 MB) is written with a
+    journal beside it (-journal): one that failed midway left that hidden
+    file in the backup folder, and no backup ever deleted it (only .partial
+    names are a backup's)."""
+    rows = tmp_path / "many.csv"
+    rows.write_text("name,email,notes\n" + "".join(
+        f"Person {i},p{i}@ex.org,{'a note ' * 20}\n" for i in range(3000)))
+    cli.ok("--no-rules", "import", str(rows))
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    failed = subprocess.run(
+        [sys.executable, "-c", FILLS_UP, str(db_path), str(folder / "copy.db")],
+        env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, timeout=60)
+    assert failed.stdout.startswith(f"backup to {folder / 'copy.db'} failed: "), failed
+    assert list(folder.iterdir()) == []

@@ -111,6 +111,9 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
         finally:
             os.umask(old_umask)
             tmp.unlink(missing_ok=True)
+            # (A copy bigger than the page cache is written with a journal: a
+            # failed one, a full disk say, leaves it behind.)
+            tmp.with_name(tmp.name + "-journal").unlink(missing_ok=True)
         seconds = time.perf_counter() - started
         # The copy is made and in place: its entry waits for the lock however
         # long another writer holds it (giving up, exit 5, would say nothing was
@@ -126,9 +129,10 @@ def backup(store: Store, dest: str | Path, *, now: datetime | None = None) -> Ba
         return Backup(dest, dest.stat().st_size, seconds, contacts)
 
 
-# A backup's copy while it is made (``.NAME.db.PID.partial``): only names of
-# that form are ever deleted, and only when PID has gone.
-_PARTIAL = re.compile(r"\..+\.db\.(\d+)\.partial")
+# A backup's copy while it is made (``.NAME.db.PID.partial``, and its
+# ``-journal``): only names of that form are ever deleted, and only when PID
+# has gone.
+_PARTIAL = re.compile(r"\..+\.db\.(\d+)\.partial(?:-journal)?")
 
 
 def _clear_dead_partials(folder: Path) -> None:
@@ -137,7 +141,8 @@ def _clear_dead_partials(folder: Path) -> None:
     hidden, that nothing else would ever remove. A copy whose process still
     runs is being made, and stays."""
     try:
-        names = [entry.name for entry in os.scandir(folder) if entry.name.endswith(".partial")]
+        names = [entry.name for entry in os.scandir(folder)
+                 if entry.name.endswith((".partial", ".partial-journal"))]
     except OSError:
         return
     for name in names:
