@@ -194,16 +194,17 @@ def test_a_keymap_mistake_names_the_file_and_the_line_of_its_binding(cli, tmp_pa
     assert said.startswith(f"tinycrm: error: {config}:{line}: {message}"), said
 
 
-def test_each_keymap_clash_names_its_own_line_and_an_inline_keymap_the_file(cli, tmp_path,
-                                                                          monkeypatch):
+def test_each_keymap_clash_names_its_own_line_and_an_inline_keymap_its_line(cli, tmp_path,
+                                                                           monkeypatch):
     config = tmp_path / "config.toml"
     config.write_text('[keymap]\n"contact.stage" = "e"\n"dialog.save" = "ctrl+w"\n')
     said = _opening(cli, monkeypatch, config)
     assert said.startswith(f"tinycrm: error: {config}:2: [keymap] contact.stage: 'e' is")
     assert f"; {config}:3: [keymap] dialog.save: 'ctrl+w' is the text field's" in said
-    config.write_text('keymap = { "contact.stage" = "e" }\n')  # (no line of its own)
+    # (An inline table's keys are named with the table's line, as [smtp]'s are.)
+    config.write_text('# keys\nkeymap = { "contact.stage" = "e" }\n')
     assert _opening(cli, monkeypatch, config).startswith(
-        f"tinycrm: error: {config}: [keymap] contact.stage: 'e' is")
+        f"tinycrm: error: {config}:2: [keymap] contact.stage: 'e' is")
 
 
 async def test_a_binding_id_that_doesnt_exist_is_said_with_its_line_once_the_app_opens(
