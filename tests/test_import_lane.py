@@ -107,7 +107,7 @@ def _tables(store: Store) -> dict[str, list[tuple]]:
     queries = {
         "contacts": "SELECT id, name, first_name, last_name, company, title, stage, tier, owner,"
                     " source, birthday, fields, cadence_days, created_at, updated_at,"
-                    " last_contacted_at, version FROM contacts ORDER BY id",
+                    " last_contacted_at, version, name_key, company_key FROM contacts ORDER BY id",
         "emails": "SELECT * FROM contact_emails ORDER BY contact_id, position",
         "phones": "SELECT * FROM contact_phones ORDER BY contact_id, position",
         "tags": "SELECT * FROM contact_tags ORDER BY contact_id, tag",

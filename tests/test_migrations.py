@@ -42,7 +42,8 @@ def test_blank_database_gets_the_whole_schema(db_path):
         ("fields", "TEXT", 1, 0), ("cadence_days", "INTEGER", 0, 0),
         ("created_at", "TEXT", 1, 0), ("updated_at", "TEXT", 1, 0),
         ("last_contacted_at", "TEXT", 0, 0), ("version", "INTEGER", 1, 0),
-        ("import_batch", "INTEGER", 0, 0),
+        ("import_batch", "INTEGER", 0, 0), ("name_key", "TEXT", 0, 0),
+        ("company_key", "TEXT", 0, 0),
     ]
     assert [c[0] for c in tables["followups"]] == [
         "id", "contact_id", "due_at", "note", "owner", "status", "every", "rule",

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 ORDERS = ("name", "company", "stage", "last_contacted")
 # Orders an index serves directly: read by LIMIT/OFFSET without sorting.
 INDEXED_ORDERS = ("name",)
+# The name order, as the index contacts_name holds it (the id is its rowid).
+_BY_NAME = ("c.name_key", "c.name", "c.id")
 _CHUNK = 500
 
 _ROW_COLUMNS = (
@@ -86,17 +88,20 @@ class Browse:
     def _order_sql(self, order: str, descending: bool) -> tuple[str, list[Any]]:
         """ORDER BY terms; ``descending`` is the exact reverse of the natural order."""
         params: list[Any] = []
+        # By the stored keys (see sortkeys), then the text as it is, then the
+        # id: a total order, so that blocks read apart meet without a gap.
         if order == "name":
-            terms = ["c.name COLLATE NOCASE", "c.id"]
+            terms = [*_BY_NAME]
         elif order == "company":
-            terms = ["c.company IS NULL", "c.company COLLATE NOCASE", "c.name COLLATE NOCASE", "c.id"]
+            terms = ["c.company IS NULL", "c.company_key", "c.name_key", "c.company", "c.name",
+                     "c.id"]
         elif order == "stage":
             stages = self.store.settings.stages
             case = "CASE c.stage " + " ".join("WHEN ? THEN ?" for _ in stages) + " ELSE ? END"
             for i, stage in enumerate(stages):
                 params += [stage, i]
             params.append(len(stages))
-            terms = [case, "c.name COLLATE NOCASE", "c.id"]
+            terms = [case, *_BY_NAME]
         elif order == "last_contacted":
             # Most recent first; never contacted last.
             terms = ["c.last_contacted_at IS NULL", "c.last_contacted_at DESC", "c.id"]
@@ -117,14 +122,14 @@ class Browse:
         row number), or None when it is gone. A range count on the name index."""
         if order != "name":
             raise ValidationError(f"no position by {order!r}")
-        row = self.conn.execute("SELECT name FROM contacts WHERE id = ?", [contact_id]).fetchone()
+        row = self.conn.execute(
+            "SELECT name_key, name, id FROM contacts WHERE id = ?", [contact_id]).fetchone()
         if row is None:
             return None
         before = ">" if descending else "<"
         return self.conn.execute(
-            f"SELECT count(*) FROM contacts c WHERE c.name COLLATE NOCASE {before} :name"
-            f" OR (c.name = :name COLLATE NOCASE AND c.id {before} :id)",
-            {"name": row[0], "id": contact_id},
+            f"SELECT count(*) FROM contacts c WHERE ({', '.join(_BY_NAME)}) {before} (?, ?, ?)",
+            row,
         ).fetchone()[0]
 
     def page(

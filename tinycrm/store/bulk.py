@@ -27,6 +27,7 @@ from typing import Any
 
 from .contacts import next_contact_id
 from .search import SearchRows, write_search_rows
+from .sortkeys import sort_keys
 from .textutil import normalize_email, phone_key
 from .timeutil import from_db
 from .valuerows import ValueRows
@@ -88,7 +89,7 @@ class UidSequence:
 _CONTACT_COLUMNS = (
     "id", "uid", "name", "first_name", "last_name", "company", "title", "stage", "tier", "owner",
     "source", "birthday", "fields", "cadence_days", "created_at", "updated_at",
-    "last_contacted_at", "import_batch")
+    "last_contacted_at", "import_batch", "name_key", "company_key")
 _LISTED = ("contact_id", "position", "email", "email_key")
 _LISTED_PHONES = ("contact_id", "position", "phone", "phone_key")
 _NONE = ((), (), (), ())  # the columns of no rows
@@ -141,6 +142,7 @@ class ContactRows:
             [json.dumps(f, ensure_ascii=False) if f else "{}" for f in c["fields"]],
             c["cadence_days"], c["created_at"], [u or updated_at for u in c["updated_at"]],
             c["last_contacted_at"], [self._batch] * count,
+            sort_keys(c["name"]), sort_keys(c["company"]),  # (the list's order: see sortkeys)
         ], count).run
         # In key order: the unique email index and the phone index are then
         # written page by page instead of at random (it matters once they

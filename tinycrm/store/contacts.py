@@ -25,6 +25,7 @@ from .contact_values import (
 from .dupes import name_shows
 from .errors import Ambiguous, Conflict, MergedAway, NotFound, ValidationError, quoted
 from .models import Contact
+from .sortkeys import key_values, sort_key
 from .textutil import (
     clean_email,
     clean_phone,
@@ -179,11 +180,14 @@ class Contacts:
             if row:
                 return self.get(row[0])
         spellings = nocase_spellings(ref)  # (NOCASE folds ASCII letters only)
+        # (Found by their keys in the name index: names alike but for case have one.)
+        keys = list(dict.fromkeys(map(sort_key, spellings)))
         ids = [
             r[0]
             for r in self.conn.execute(
-                "SELECT id FROM contacts WHERE name COLLATE NOCASE IN"
-                f" ({','.join('?' * len(spellings))}) ORDER BY id LIMIT 21", spellings
+                f"SELECT id FROM contacts WHERE name_key IN ({','.join('?' * len(keys))})"
+                f" AND name COLLATE NOCASE IN ({','.join('?' * len(spellings))})"
+                " ORDER BY id LIMIT 21", [*keys, *spellings]
             )
         ]
         if len(ids) == 1:
@@ -212,9 +216,10 @@ class Contacts:
     ) -> list[Contact]:
         where, params = filters.where()
         order = {
-            "name": "c.name COLLATE NOCASE, c.id",
-            "company": "c.company COLLATE NOCASE, c.name COLLATE NOCASE, c.id",
-            "stage": "c.stage, c.name COLLATE NOCASE, c.id",
+            # (By the stored keys, then the text as it is: see sortkeys.)
+            "name": "c.name_key, c.name, c.id",
+            "company": "c.company_key, c.name_key, c.company, c.name, c.id",
+            "stage": "c.stage, c.name_key, c.name, c.id",
             "last_contacted": "c.last_contacted_at DESC, c.id",
             "created": "c.created_at, c.id",
             "id": "c.id",
@@ -372,13 +377,13 @@ class Contacts:
             self._check_emails_free(email_list)
             cur = self.conn.execute(
                 "INSERT INTO contacts (id, uid, name, first_name, last_name, company, title, stage,"
-                " tier, owner, source, birthday, fields, cadence_days, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tier, owner, source, birthday, fields, cadence_days, created_at, updated_at,"
+                " name_key, company_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     next_contact_id(self.conn), uid or uuid.uuid4().hex, name, first_name, last_name, company or None,
                     title or None, stage, tier, owner or self.store.user, source, birthday,
                     json.dumps(fields or {}, ensure_ascii=False), cadence_days,
-                    to_db(created_at or now), to_db(now),
+                    to_db(created_at or now), to_db(now), sort_key(name), sort_key(company or None),
                 ],
             )
             contact_id = cur.lastrowid
@@ -507,9 +512,10 @@ class Contacts:
 
     def _apply(self, contact_id: int, new: dict[str, Any], now: datetime) -> None:
         scalars = {k: v for k, v in new.items() if k in SCALAR_FIELDS}
+        scalars.update(key_values(scalars))  # (the list's order: see sortkeys)
         if "fields" in new:
             scalars["fields"] = json.dumps(new["fields"], ensure_ascii=False)
-        # Column names come from SCALAR_FIELDS, never from user input.
+        # Column names come from SCALAR_FIELDS and KEYED, never from user input.
         assignments = "".join(f"{column} = ?, " for column in scalars)
         self.conn.execute(
             f"UPDATE contacts SET {assignments}updated_at = ?, version = version + 1 WHERE id = ?",

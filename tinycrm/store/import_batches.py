@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .contact_state import ContactState
 from .errors import NotFound
+from .sortkeys import key_values
 from .textutil import phone_key
 from .timeutil import from_db
 
@@ -53,7 +54,8 @@ class ImportBatch:
         }
 
 
-# Columns a merge may write; names come from this list, never from input.
+# Columns a merge may write (and the keys of some: sortkeys.KEYED); names come
+# from this list, never from input.
 STATE_COLUMNS = ("name", "first_name", "last_name", "company", "title", "stage", "tier",
                   "owner", "source", "birthday", "cadence_days", "last_contacted_at")
 
@@ -66,6 +68,9 @@ def write_state(conn, before: ContactState, state: ContactState, changed: Sequen
     contact_id = state.id
     scalars = [c for c in STATE_COLUMNS if c in changed]
     values = [getattr(state, c) for c in scalars]
+    keys = key_values(dict(zip(scalars, values)))  # (the list's order: see sortkeys)
+    scalars += keys
+    values += keys.values()
     if "fields" in changed:
         scalars.append("fields")
         values.append(json.dumps(state.fields, ensure_ascii=False))

@@ -14,6 +14,7 @@ from .contact_state import ContactState, combine
 from .dupes import PHONE_GROUP_LIMIT
 from .import_rows import Incoming
 from .profiles import profile_key
+from .sortkeys import sort_key
 from .textutil import nocase_spellings
 
 # Contacts by name, then company, both folded.
@@ -41,21 +42,24 @@ def contacts_named(conn, names: Iterable[str]) -> list[tuple[int, str, str | Non
     spellings = list(dict.fromkeys(s for name in names for s in nocase_spellings(name)))
     if not spellings:
         return []
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_names"
-                 " (name TEXT PRIMARY KEY COLLATE NOCASE) WITHOUT ROWID")
-    conn.executemany("INSERT OR IGNORE INTO temp.import_names VALUES (?)",
-                     [(s,) for s in spellings])
+    # By the name's sort key first: the name index holds the keys (see
+    # sortkeys), and names alike but for case have the same one.
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_name_keys"
+                 " (key TEXT, name TEXT COLLATE NOCASE, PRIMARY KEY (key, name)) WITHOUT ROWID")
+    conn.executemany("INSERT OR IGNORE INTO temp.import_name_keys VALUES (?, ?)",
+                     [(sort_key(s), s) for s in spellings])
     # With the name index: each name looked up in it (CROSS JOIN keeps the
     # names outside); without: the contacts read once, each looked up in the names.
     indexed = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'contacts_name'").fetchone()
-    join = ("temp.import_names t CROSS JOIN contacts c" if indexed
-            else "contacts c CROSS JOIN temp.import_names t")
+    join = ("temp.import_name_keys t CROSS JOIN contacts c" if indexed
+            else "contacts c CROSS JOIN temp.import_name_keys t")
     try:
         return sorted(conn.execute(
-            f"SELECT c.id, c.name, c.company FROM {join} ON c.name = t.name COLLATE NOCASE"))
+            f"SELECT c.id, c.name, c.company FROM {join}"
+            " ON c.name_key = t.key AND c.name = t.name COLLATE NOCASE"))
     finally:
-        conn.execute("DELETE FROM temp.import_names")
+        conn.execute("DELETE FROM temp.import_name_keys")
 
 
 def add(found: Namesakes, name: str, company: str | None, contact_id: int) -> None:

@@ -69,7 +69,7 @@ CHUNK = 2500  # rows matched and written together; bounds the Python memory of a
 # writer thread keeps them up to date beside the reading, which is quicker
 # than a rebuild after it (100k rows: 5.8 s against 6.2 s).
 DEFER_INDEXES_AT = 200_000
-# The name index (NOCASE, written at random) costs the writer most: it is put
+# The name index (by sort key, written at random) costs the writer most: it is put
 # off from this many rows on, and built again at the end in a fraction of it.
 DEFER_NAME_INDEX_AT = 20_000
 # SQLite's page cache during an import (and, while deferred indexes are

@@ -656,3 +656,27 @@ def m053_search_index_of_words_for_trigram_databases(db: Database) -> None:
     m002_search_index(db)
     for low, high in id_ranges(db.conn):
         index_rows(db.conn, index_entries(db.conn, low, high))
+
+
+@migrations()
+def m054_contact_sort_keys(db: Database) -> None:
+    # Names sorted by NOCASE, which folds ASCII letters only: Émile, Łukasz
+    # and Ørsted came after Zoe. The list sorts by keys stored beside the
+    # name and company (store/sortkeys.py: folded as search folds them),
+    # which every writer keeps; a collation of our own would leave the file
+    # unreadable to the sqlite3 CLI. contacts_name keeps its name (an import
+    # puts it off by it) and becomes the list's order: key, name, then id
+    # (the rowid, in every index). It also answers lookups by name: a name
+    # differing in case alone has the same key. (The keys are worked out in
+    # Python: if their folding ever changes, a new step works them out again.)
+    from .sortkeys import fill_keys
+
+    db.executescript(
+        """
+        DROP INDEX contacts_name;
+        ALTER TABLE contacts ADD COLUMN name_key TEXT;
+        ALTER TABLE contacts ADD COLUMN company_key TEXT;
+        """
+    )
+    fill_keys(db.conn)
+    db.execute("CREATE INDEX contacts_name ON contacts(name_key, name)")

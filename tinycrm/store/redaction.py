@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from .db import sql_functions
+from .sortkeys import key_values
 from .textutil import phone_digits
 
 if TYPE_CHECKING:
@@ -186,8 +187,11 @@ def redact(store: Store, values: list[str]) -> int:
                 continue  # only inside other values
             sets = ", ".join(f"{c} = ?" for c in columns)
             if table == "contacts":
-                # (A form holding the old text must not save it back: a new version.)
-                sets += ", version = version + 1"
+                # (A form holding the old text must not save it back: a new
+                # version. A name redacted sorts by what it says now.)
+                keys = key_values(dict(zip(columns, new)))
+                sets += "".join(f", {c} = ?" for c in keys) + ", version = version + 1"
+                new += keys.values()
                 contacts.append(row[0])
             conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*new, row[0]])
             changed += 1
