@@ -2,8 +2,12 @@
 fields before and after; `tinycrm audit [REF] [--since]` shows them."""
 
 import json
+import time
 from datetime import timedelta
 
+import pytest
+
+from tinycrm.commands.crm import changes_text
 from tinycrm.store.maintenance import backup
 from tinycrm.store.privacy import erase, export
 from tinycrm.store.rules import sweep
@@ -100,7 +104,7 @@ def test_audit_command_table_and_json(cli):
         "2026-11-25 11:00:00  bob    update  followup  1   1        owner: alice → bob\n"
         "2026-11-25 11:00:00  bob    update  contact   1   1        owner: alice → bob\n"
         "2026-11-24 10:00:00  alice  update  contact   1   1        stage: lead → qualified\n"
-        "2026-11-23 09:30:00  alice  create  followup  1   1        due_at=2026-11-24T09:30:00Z; owner=alic…\n"
+        "2026-11-23 09:30:00  alice  create  followup  1   1        due_at=2026-11-24 09:30:00; owner=alice…\n"
         "2026-11-23 09:30:00  alice  create  contact   1   1        name=Ada; first_name=Ada; emails=[ada@e…\n"
     )
     rows = json.loads(cli.ok("audit", "1", "--format", "json").stdout)
@@ -168,3 +172,40 @@ def test_since_is_the_first_moment_listed_and_until_the_first_left_out(store):
     assert [(a.action, a.after) for a in listed] == [("update", {"company": "Engines"})]
     assert [a.action for a in store.audit.list(since=FROZEN)] == ["update", "update", "create"]
     assert store.audit.list(until=FROZEN) == []
+
+
+@pytest.fixture
+def kolkata(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+5:30, no daylight saving
+    time.tzset()
+    yield
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def test_the_table_shows_the_times_in_changes_in_local_time(cli, kolkata):
+    """As its AT column does: a follow-up due 10:00 UTC is due 15:30 here. A
+    custom field, a note or a name that looks like a stored time is the
+    user's text and stays as typed; JSON keeps UTC with its offset."""
+    cli.ok("add", "2026-11-23T10:00:00Z", "--note", "2026-11-23T10:00:00Z")
+    cli.ok("edit", "1", "--set", "fields.call_at=2026-11-23T10:00:00Z")
+    cli.ok("follow-up", "snooze", "1", "--until", "2026-11-26 09:00")
+    assert cli.ok("audit").stdout == (
+        "AT                   ACTOR  ACTION  ENTITY    ID  CONTACT  CHANGES\n"
+        "2026-11-23 15:00:00  alice  snooze  followup  1   1        due_at: 2026-11-24 15:00:00 → 2026-11-2…\n"
+        '2026-11-23 15:00:00  alice  update  contact   1   1        fields: {} → {"call_at": "2026-11-23T10…\n'
+        "2026-11-23 15:00:00  alice  create  followup  1   1        due_at=2026-11-24 15:00:00; owner=alice…\n"
+        "2026-11-23 15:00:00  alice  create  contact   1   1        name=2026-11-23T10:00:00Z; first_name=2…\n"
+    )
+    rows = json.loads(cli.ok("audit", "-f", "json").stdout)
+    assert rows[0]["before"] == {"due_at": "2026-11-24T09:30:00+00:00"}
+    # The whole cell, past the table's cut: nested times too (a merged
+    # contact's record), but not a custom field's nor a note's.
+    stored = "2026-11-23T10:00:00Z"
+    assert changes_text({"due_at": stored}, {"due_at": "2026-11-26T03:30:00Z"}) == (
+        "due_at: 2026-11-23 15:30:00 → 2026-11-26 09:00:00")
+    assert changes_text({"merged": {"last_contacted_at": stored, "fields": {"met_at": stored}}},
+                        None) == ('merged={"fields": {"met_at": "2026-11-23T10:00:00Z"},'
+                                  ' "last_contacted_at": "2026-11-23 15:30:00"}')
+    assert changes_text(None, {"text": stored, "note": stored, "at": stored}) == (
+        f"text={stored}; note={stored}; at=2026-11-23 15:30:00")

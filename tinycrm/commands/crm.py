@@ -12,6 +12,7 @@ from ..output import OutputFormat, confirm, say, showable, write_rows
 from ..store.models import AuditEntry, FollowUp
 from ..store.textutil import one_line, strip_controls
 from ..store.timeutil import show as show_time
+from ..store.timeutil import shown_times
 from .metavars import ConventionalTyper
 from .options import (
     FormatOpt,
@@ -350,7 +351,9 @@ def _short(value: Any) -> str:
 
 
 def changes_text(before: dict | None, after: dict | None) -> str:
-    """``stage: lead → customer; tags: [] → [vip]`` for people; JSON has it all."""
+    """``stage: lead → customer; tags: [] → [vip]`` for people; JSON has it all.
+    Times are local, as in the rest of the table (a custom field stays as typed)."""
+    before, after = shown_times(before), shown_times(after)
     if before and after:
         keys = list(dict.fromkeys([*before, *after]))
         return "; ".join(f"{k}: {_short(before.get(k))} → {_short(after.get(k))}" for k in keys)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -91,18 +92,37 @@ def json_times(value: Any, *, also: frozenset[str] = frozenset()) -> Any:
     follow-up's ``due_at``. Only under a time's key (``at``, ``*_at``, the
     keys in ``also``) and never inside ``fields``: a custom field's value, a
     note or a name is the user's text, printed as typed. The rows keep ``Z``."""
+    return _map_times(value, also, _json_time)
+
+
+def shown_times(value: Any, *, also: frozenset[str] = frozenset()) -> Any:
+    """``json_times`` for people: the same times (and only those) in local
+    time as ``show(seconds=True)`` writes them, for a table's cell."""
+    return _map_times(value, also, _shown_time)
+
+
+def _map_times(value: Any, also: frozenset[str], convert: Callable[[Any], Any]) -> Any:
     if isinstance(value, dict):
-        return {key: _json_time(item) if key == "at" or key.endswith("_at") or key in also
-                else item if key == "fields" else json_times(item, also=also)
+        return {key: convert(item) if key == "at" or key.endswith("_at") or key in also
+                else item if key == "fields" else _map_times(item, also, convert)
                 for key, item in value.items()}
     if isinstance(value, list):
-        return [json_times(item, also=also) for item in value]
+        return [_map_times(item, also, convert) for item in value]
     return value
 
 
 def _json_time(value: Any) -> Any:
     if isinstance(value, str) and _STORED_TIME.fullmatch(value):
         return value[:-1] + "+00:00"
+    return value
+
+
+def _shown_time(value: Any) -> Any:
+    if isinstance(value, str) and _STORED_TIME.fullmatch(value):
+        try:
+            return show(from_db(value), seconds=True)
+        except ValueError:  # (a stored text that only looks like a time: 2026-13-45T…)
+            return value
     return value
 
 
