@@ -162,3 +162,31 @@ def test_an_erase_whose_file_cant_be_rewritten_says_why_and_is_done(db_path):
     assert "warning: the erasure could not rewrite the file (SQLite says: " in done.stderr
     assert "run `tinycrm db vacuum` when the file is idle" in done.stderr
     assert run_tinycrm("show", EMAIL, db=db_path).returncode == 3
+
+
+def test_an_undone_import_named_after_them_keeps_no_name(cli, db_path, tmp_path):
+    """An import undone (the wrong options), then made again: the undone one
+    removed its contact and left no record of whom it brought, only its
+    file's name, which is theirs. Others' imports keep their names: one
+    undone that names no one of theirs, and another Zebulon Quixotic's."""
+    card = tmp_path / "Zebulon Quixotic.vcf"
+    card.write_text(f"BEGIN:VCARD\nVERSION:3.0\nFN:Zebulon Quixotic\nEMAIL:{EMAIL}\nEND:VCARD\n")
+    namesake = tmp_path / "other" / "Zebulon Quixotic.vcf"
+    namesake.parent.mkdir()
+    namesake.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Zebulon Quixotic\n"
+                        "EMAIL:zq-namesake@example.test\nEND:VCARD\n")
+    leads = tmp_path / "leads.csv"
+    leads.write_text("name,email\nAda,ada@ex.org\n")
+    for path in (leads, card):
+        cli.ok("import", str(path))
+    cli.ok("imports", "undo", "1", "--yes")
+    cli.ok("imports", "undo", "2", "--yes")
+    cli.ok("import", str(card))
+    cli.ok("import", str(namesake))
+    cli.ok("privacy", "erase", EMAIL, "--yes")
+    sources = {b["id"]: b["source"] for b in json.loads(cli.ok("imports", "list", "-f", "json").stdout)}
+    assert sources == {1: str(leads), 2: "[erased]", 3: "[erased]", 4: str(namesake)}
+    audited = {a["entity_id"]: a["after"]["source"] for a in json.loads(
+        cli.ok("audit", "-f", "json").stdout) if a["action"] == "import"}
+    assert audited == sources
+    assert str(card).encode() not in raw(db_path)

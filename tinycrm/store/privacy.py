@@ -406,7 +406,9 @@ def _created_by_imports(ids: list[int]) -> tuple[str, list[int]]:
 def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) -> None:
     """An import's file name may be the person's (``Quentin Vandersloot.vcf``,
     ``xan@example.net.csv``): a batch that brought no one else, or whose
-    name holds theirs or one of their values, keeps no name."""
+    name holds theirs or one of their values, keeps no name. So does an
+    undone batch whose name holds theirs: undoing removed whom it created
+    without a record of them, so nothing else tells that it brought them."""
     marks = ", ".join("?" * len(ids))
     created, created_params = _created_by_imports(ids)
     batches = [r[0] for r in conn.execute(
@@ -417,6 +419,9 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
     wanted = re.compile("|".join(
         [rf"(?<![^\W\d_]){re.escape(name.casefold())}(?![^\W\d_])"] * bool(name.strip())
         + [re.escape(v.casefold()) for v in values if v]) or "(?!)")
+    batches += [batch for batch, source in conn.execute(
+        "SELECT id, source FROM import_batches WHERE undone_at IS NOT NULL")
+        if batch not in batches and source and wanted.search(source.casefold())]
     for batch in batches:
         source = conn.execute("SELECT source FROM import_batches WHERE id = ?", [batch]).fetchone()
         if source is None or source[0] in (None, REDACTED):
