@@ -190,3 +190,26 @@ def test_an_undone_import_named_after_them_keeps_no_name(cli, db_path, tmp_path)
         cli.ok("audit", "-f", "json").stdout) if a["action"] == "import"}
     assert audited == sources
     assert str(card).encode() not in raw(db_path)
+
+
+def test_an_import_name_erased_goes_from_others_timelines_too(cli, db_path, tmp_path):
+    """The entries an import stored on others' timelines ("merged from FILE",
+    and "imported from FILE" kept by a merge) quote its file name: when the
+    name is theirs it goes there too, not only from the import's record."""
+    cli.ok("--no-rules", "add", "Ada", "-e", "ada@ex.org")
+    cli.ok("--no-rules", "add", "Cy", "-e", "cy@ex.org")
+    sheet = tmp_path / "Zebulon Quixotic referrals.csv"
+    sheet.write_text(f"name,email,company\nZebulon Quixotic,{EMAIL},Xylo\n"
+                     "Ada,ada@ex.org,Engines\nBo,bo@ex.org,\n")
+    cli.ok("--no-rules", "import", str(sheet))
+    cli.ok("merge", "Cy", "Bo", "--yes")
+
+    def imports_on(ref):
+        return [(e["text"], e["data"]["source"]) for e in json.loads(
+            cli.ok("timeline", ref, "-f", "json").stdout) if e["kind"] == "import"]
+
+    assert imports_on("Ada") == [(f"merged from {sheet} (batch 1): company", str(sheet))]
+    cli.ok("privacy", "erase", EMAIL, "--yes")
+    assert imports_on("Ada") == [("merged from [erased] (batch 1): company", "[erased]")]
+    assert imports_on("Cy") == [("imported from [erased] (batch 1)", "[erased]")]
+    assert b"Quixotic" not in raw(db_path)

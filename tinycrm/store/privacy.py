@@ -433,6 +433,13 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
         if others and not wanted.search(source[0].casefold()):
             continue
         conn.execute("UPDATE import_batches SET source = ? WHERE id = ?", [REDACTED, batch])
+        # The entries it stored on others' timelines quote it too ("merged
+        # from FILE", and "imported from FILE" that a merge kept).
+        conn.execute("UPDATE events SET text = replace(text, ?, ?), data = json_set(data,"
+                     " '$.source', ?) WHERE kind = 'import' AND data IS NOT NULL"
+                     " AND json_extract(data, '$.batch') = ?"
+                     " AND json_extract(data, '$.source') = ?",
+                     [source[0], REDACTED, REDACTED, batch, source[0]])
         conn.execute("UPDATE audit SET after = json_set(after, '$.source', ?) WHERE"
                      " entity = 'import' AND entity_id = ? AND json_extract(after, '$.source')"
                      " IS NOT NULL", [REDACTED, batch])
