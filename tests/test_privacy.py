@@ -204,8 +204,8 @@ def test_a_new_contact_never_gets_a_deleted_ones_id(store, tmp_path):
     its privacy export held the other person's audit entries."""
     import io
 
-    from tinycrm.store.merge import merge_contacts
     from tinycrm.store.importer import import_contacts
+    from tinycrm.store.merge import merge_contacts
     from tinycrm.store.privacy import gather
 
     store.contacts.add("Ada Lovelace", emails=["ada@ex.org"])
@@ -577,3 +577,21 @@ def test_a_kill_while_erase_looks_through_others_records_stops_it_as_a_kill(stor
         store.conn.set_trace_callback(None)
     assert stopped.value.code == 128 + signal.SIGTERM
     assert store.contacts.get(person).name == SECRETS["name"]
+
+
+def test_an_import_that_only_added_a_note_to_them_is_theirs(cli, tmp_path):
+    """A card imported again with a note and nothing else new: that import
+    merged into them (their timeline says so) but kept no import record, so
+    the export left it out and erase kept its file name, which is theirs."""
+    card = tmp_path / "Zebulon Quixotewright.vcf"
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{SECRETS['name']}", f"EMAIL:{SECRETS['email']}"]
+    card.write_text("\n".join([*lines, "END:VCARD", ""]))
+    cli.ok("import", str(card))
+    card.write_text("\n".join([*lines, f"NOTE:{SECRETS['note']}", "END:VCARD", ""]))
+    cli.ok("import", str(card))
+    imports = json.loads(cli.ok("privacy", "export", SECRETS["email"]).stdout)["imports"]
+    assert [(i["batch_id"], i["action"], i["source"], i["contact_id"]) for i in imports] == [
+        (1, "created", str(card), 1), (2, "merged", str(card), 1)]
+    cli.ok("privacy", "erase", SECRETS["email"], "--yes")
+    assert [b["source"] for b in json.loads(cli.ok("imports", "list", "-f", "json").stdout)] == [
+        "[erased]", "[erased]"]

@@ -113,7 +113,10 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
                 " UNION ALL"  # (its own row named the import that created the contact)
                 " SELECT b.id, 'created', NULL, b.source, b.format, b.started_at, x.record"
                 f" FROM ({created}) x JOIN import_batches b ON b.id = x.batch WHERE x.record != ?"
-                " ORDER BY 1, 7", [contact_id, contact_id, *created_params, contact_id],
+                " UNION ALL"  # (one that only added a note kept no record: its entry says so)
+                " SELECT b.id, e.action, NULL, b.source, b.format, b.started_at, e.contact_id"
+                f" FROM ({_NOTED}) e JOIN import_batches b ON b.id = e.batch"
+                " ORDER BY 1, 7", [contact_id, contact_id, *created_params, contact_id, contact_id],
             )
         ]
         audit = [a.to_dict() for a in store.audit.list(contact_id)]
@@ -403,6 +406,20 @@ def _created_by_imports(ids: list[int]) -> tuple[str, list[int]]:
             ids + ids)
 
 
+# The imports that merged only a note into a contact: no import_items row
+# says so (nothing to restore), only the "…: note" entry on its timeline.
+_NOTED = (
+    "SELECT DISTINCT json_extract(data, '$.batch') AS batch,"
+    " json_extract(data, '$.action') AS action, contact_id FROM events"
+    " WHERE contact_id = ? AND kind = 'import' AND data IS NOT NULL"
+    " AND json_extract(data, '$.fields') = '[\"note\"]'"
+    " AND json_extract(data, '$.action') IN ('merged', 'updated')"
+    " AND NOT EXISTS (SELECT 1 FROM import_items i WHERE i.contact_id = events.contact_id"
+    "  AND i.batch_id = json_extract(events.data, '$.batch'))"
+    " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = events.contact_id"
+    "  AND c.import_batch = json_extract(events.data, '$.batch'))")
+
+
 def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) -> None:
     """An import's file name may be the person's (``Quentin Vandersloot.vcf``,
     ``xan@example.net.csv``): a batch that brought no one else, or whose
@@ -414,7 +431,11 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
     batches = [r[0] for r in conn.execute(
         f"SELECT batch_id FROM import_items WHERE contact_id IN ({marks}) UNION"
         f" SELECT import_batch FROM contacts WHERE id IN ({marks}) AND import_batch IS NOT NULL"
-        f" UNION SELECT batch FROM ({created})", ids + ids + created_params)]
+        f" UNION SELECT batch FROM ({created})"
+        # (Any import their timeline names: one that only added a note kept no record.)
+        f" UNION SELECT json_extract(data, '$.batch') FROM events WHERE contact_id IN ({marks})"
+        "  AND data IS NOT NULL AND json_extract(data, '$.batch') IS NOT NULL",
+        ids + ids + created_params + ids)]
     # Their name as words of its own ("Tom" is not in "customers.csv").
     wanted = re.compile("|".join(
         [rf"(?<![^\W\d_]){re.escape(name.casefold())}(?![^\W\d_])"] * bool(name.strip())
