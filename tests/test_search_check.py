@@ -18,6 +18,7 @@ GOOD = (
     "search rows:  ok\n"
     "search index: ok\n"
     "search words: ok\n"
+    "sort keys:    ok\n"
     "schema:       ok  up to date\n"
     "permissions:  ok  owner-only\n"
 )
@@ -141,7 +142,8 @@ def test_reindex_says_what_it_wrote(crm, db_path):
         "INSERT INTO contact_search (contact_id, name, haystack) VALUES (9, 'ghost', 'ghost')",
         "UPDATE contact_search_terms SET contacts = 9 WHERE term = 'ex'")
     assert crm.ok("db", "reindex").stderr.endswith(
-        " s (2 rows added, 1 rewritten, 1 removed, 1 word recounted)\n")
+        " s (2 rows added, 1 rewritten, 1 removed, 1 word recounted,"
+        " 1 contact's sort keys fixed)\n")
     assert re.fullmatch(r"reindexed 4 contacts in \d+\.\d\d s\n", crm.ok("db", "reindex").stderr)
 
 
@@ -186,7 +188,7 @@ def test_reindex_puts_back_what_drifted_and_changes_nothing_else(crm, db_path):
     entry = json.loads(crm.ok("audit", "-n", "1", "-f", "json").stdout)[0]
     assert (entry["action"], entry["entity"], entry["actor"]) == ("reindex", "database", "alice")
     assert entry["after"] == {"contacts": 4, "added": 1, "rewritten": 1, "removed": 0,
-                              "words": 2}
+                              "words": 2, "keys": 0}
 
 
 def test_the_quick_check_finds_missing_rows_only(crm, db_path):

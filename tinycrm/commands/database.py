@@ -78,8 +78,8 @@ def db_check(
     quick: Annotated[bool, typer.Option("--quick", help="A faster, less thorough check.")] = False,
 ) -> None:
     """Check the file: SQLite integrity, foreign keys, search index (rows,
-    full-text index, vocabulary), schema and permissions. Exits 1 when
-    anything is wrong."""
+    full-text index, vocabulary), the names' sort keys, schema and
+    permissions. Exits 1 when anything is wrong."""
     from ..store.errors import Busy, DamagedDatabase, DatabaseError
     from ..store.maintenance import check, check_unopened
 
@@ -144,13 +144,15 @@ def db_restore(
 @db_app.command("reindex")
 def db_reindex(ctx: typer.Context) -> None:
     """Rebuild the search index from the contacts (its rows, full-text index and
-    vocabulary), in one step: the remedy when `db check` finds it out of step."""
+    vocabulary) and the names' sort keys, in one step: the remedy when `db
+    check` finds them out of step."""
     from ..store.search_upkeep import reindex
 
     result = reindex(_existing(ctx, "reindex").store(upkeep=True))
     fixed = [f"{n} {one if n == 1 else many}" for n, one, many in (
         (result.added, "row added", "rows added"), (result.rewritten, "rewritten", "rewritten"),
         (result.removed, "removed", "removed"), (result.words, "word recounted", "words recounted"),
+        (result.keys, "contact's sort keys fixed", "contacts' sort keys fixed"),
     ) if n]
     say(f"reindexed {result.contacts} contacts in {result.seconds:.2f} s"
         + (f" ({', '.join(fixed)})" if fixed else ""))

@@ -27,7 +27,15 @@ from .errors import (
     is_read_only,
     read_only_message,
 )
-from .search_upkeep import REMEDY, fts_problem, row_drift, word_drift, words_problem
+from .search_upkeep import (
+    REMEDY,
+    fts_problem,
+    keys_problem,
+    row_drift,
+    word_drift,
+    words_problem,
+)
+from .sortkeys import key_drift
 from .stopping import held_off, stop_if_asked
 from .textutil import path_text
 from .timeutil import system_now, to_local
@@ -331,7 +339,7 @@ class CheckResult:
 def check(store: Store, *, quick: bool = False) -> CheckResult:
     """SQLite's integrity check, foreign keys, the search index against the
     contacts (its rows, its FTS5 index and its vocabulary: see search_upkeep),
-    the schema version, and owner-only file permissions. A damaged file gives
+    the contacts' sort keys against their names and companies, the schema version, and owner-only file permissions. A damaged file gives
     failed checks, not an exception. ``quick`` reads only, and less."""
     conn = store.conn
     checks: list[Check] = []
@@ -379,6 +387,14 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
             return False, f"{words_problem(wrong)}; {REMEDY}"
         return True, "ok"
 
+    def sort_keys():
+        with store.read():
+            wrong = key_drift(conn, quick=quick)
+        if wrong:
+            return False, keys_problem(wrong, quick=quick)
+        return True, ("every contact has them (the full check compares them with the names)"
+                      if quick else "ok")
+
     def schema():
         pending = pending_migrations(conn)
         return not pending, "up to date" if not pending else "pending: " + ", ".join(pending)
@@ -397,7 +413,8 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
 
     probes = [("integrity", integrity), ("foreign keys", foreign_keys),
               ("search rows", search_rows), ("search index", search_index),
-              ("search words", search_words), ("schema", schema), ("permissions", permissions)]
+              ("search words", search_words), ("sort keys", sort_keys), ("schema", schema),
+              ("permissions", permissions)]
     for name, probe in probes:
         if not (quick and probe in (search_index, search_words)):
             run(name, probe)

@@ -12,6 +12,12 @@ problem names the part that is wrong:
 A crash in an old version, an edit by hand in SQL or a bug can leave any of
 them behind: search then misses contacts, finds them by words they no longer
 have, or suggests words nobody has.
+
+The contacts' sort keys (sortkeys.py) are kept here too, as the same kind of
+thing: worked out from the names and companies by every writer of tinycrm's,
+and not by the sqlite3 shell or sqlite-utils. A contact added or renamed with
+those sorts out of place and isn't found by its name: ``db check`` names it,
+and ``db reindex`` works its keys out again.
 """
 
 from __future__ import annotations
@@ -29,12 +35,14 @@ from typing import TYPE_CHECKING
 
 from .errors import is_read_only
 from .search import IndexEntry, SearchRows, index_rows
+from .sortkeys import fill_keys
 from .valuerows import ValueRows
 
 if TYPE_CHECKING:
     from .store import Store
 
 REMEDY = "rebuild the search index: tinycrm db reindex"
+KEYS_REMEDY = "work them out again: tinycrm db reindex"
 CHUNK = 5000  # contacts read and worked out at a time
 _SHOWN = 3    # contact ids a problem names, at most
 
@@ -116,6 +124,17 @@ def words_problem(wrong: list[str]) -> str:
                        "words of the vocabulary have the wrong count of contacts")
 
 
+def keys_problem(ids: list[int], *, quick: bool = False) -> str:
+    """What ``sortkeys.key_drift`` found (``quick``: keys missing only), and the remedy."""
+    if quick:
+        said = _counted_as(ids, "contact has no sort keys", "contacts have no sort keys")
+    else:
+        said = _counted_as(ids, "contact's sort keys are out of date",
+                           "contacts' sort keys are out of date")
+    return (f"{said} ({_ids(ids)}): out of place in the list and not found by name;"
+            f" {KEYS_REMEDY}")
+
+
 @dataclass(frozen=True)
 class Reindexed:
     contacts: int
@@ -124,13 +143,16 @@ class Reindexed:
     removed: int    # rows of no contact
     words: int      # vocabulary words whose count was put right
     seconds: float
+    keys: int = 0   # contacts whose sort keys were worked out again
 
 
 def reindex(store: Store, *, now: datetime | None = None) -> Reindexed:
     """Rebuild the search index from the contacts, in one write (waited for
     as any change is): rows missing or out of date are written again, rows
     of no contact removed, the FTS5 index rebuilt and the vocabulary counted
-    again. Nothing else changes; the rebuild is audited."""
+    again; and the contacts' sort keys that differ from their names' and
+    companies' are worked out again. Nothing else changes; the rebuild is
+    audited."""
     now = now or store.now()
     started = time.perf_counter()
     with store.write() as conn:
@@ -146,11 +168,13 @@ def reindex(store: Store, *, now: datetime | None = None) -> Reindexed:
         removed = conn.execute(
             "DELETE FROM contact_search WHERE contact_id NOT IN (SELECT id FROM contacts)").rowcount
         words = _recount_words(conn)
+        keys = fill_keys(conn)
         contacts = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
         store.audit.record("reindex", "database", None, now=now, after={
             "contacts": contacts, "added": added, "rewritten": rewritten, "removed": removed,
-            "words": words})
-    return Reindexed(contacts, added, rewritten, removed, words, time.perf_counter() - started)
+            "words": words, "keys": keys})
+    return Reindexed(contacts, added, rewritten, removed, words, time.perf_counter() - started,
+                     keys)
 
 
 def _recount_words(conn: sqlite3.Connection) -> int:

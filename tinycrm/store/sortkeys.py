@@ -10,12 +10,14 @@ the text, in ``contacts.name_key`` and ``contacts.company_key`` (migration
 m054), by every writer of a name or company: ``key_values`` gives the
 columns to write with them. The list orders by the key, then the text as it
 is, then the id: a total order, the same on every read. (A change to
-``fold`` changes the keys: a new migration then runs ``fill_keys``.)
+``fold`` changes the keys: a new migration then runs ``fill_keys``.) The
+sqlite3 shell and sqlite-utils don't write the keys: ``db check`` finds the
+contacts they added or renamed (``key_drift``), and ``db reindex`` fills them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .textutil import fold
@@ -51,18 +53,41 @@ def sort_keys(texts: Iterable[str | None]) -> list[str | None]:
 def fill_keys(conn) -> int:
     """Work out every contact's keys again, a chunk at a time, and write
     those that differ; returns how many contacts that was."""
-    changed, last = 0, -(1 << 63)
+    changed = 0
+    for wrong in _out_of_step(conn):
+        conn.executemany("UPDATE contacts SET name_key = ?, company_key = ? WHERE id = ?", wrong)
+        changed += len(wrong)
+    return changed
+
+
+def key_drift(conn, *, quick: bool = False) -> list[int]:
+    """The contacts whose stored keys are not their name's and company's (a
+    contact added or renamed with the sqlite3 shell or sqlite-utils, which
+    don't write them). ``quick`` looks in SQL for missing keys only, without
+    working anyone's out."""
+    if quick:
+        return [r[0] for r in conn.execute(
+            "SELECT id FROM contacts WHERE (name_key IS NULL) <> (name IS NULL)"
+            " OR (company_key IS NULL) <> (company IS NULL) ORDER BY id")]
+    return [contact_id for wrong in _out_of_step(conn) for *_, contact_id in wrong]
+
+
+def _out_of_step(conn) -> Iterator[list[tuple[str | None, str | None, int]]]:
+    """For each chunk of contacts, those whose stored keys differ from theirs
+    worked out now: (name key, company key, id), the keys as they should be.
+    (Each chunk is read whole before it is yielded: the caller may write it.)"""
+    last = -(1 << 63)
     while True:
         rows = conn.execute(
             "SELECT id, name, company, name_key, company_key FROM contacts"
             " WHERE id > ? ORDER BY id LIMIT ?", [last, _CHUNK]).fetchall()
         if not rows:
-            return changed
+            return
         wrong = []
         for contact_id, name, company, *stored in rows:
             keys = [sort_key(name), sort_key(company)]
             if keys != stored:
                 wrong.append((*keys, contact_id))
-        conn.executemany("UPDATE contacts SET name_key = ?, company_key = ? WHERE id = ?", wrong)
-        changed += len(wrong)
+        if wrong:
+            yield wrong
         last = rows[-1][0]
