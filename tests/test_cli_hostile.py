@@ -318,3 +318,39 @@ def test_files_whose_names_are_not_utf8_are_imported_backed_up_and_restored(tmp_
     assert last[0]["action"] == "restore" and "caf\\xe9/" in last[0]["after"]["from"]
     names = [c["name"] for c in json.loads(run_tinycrm("list", "-f", "json", db=db).stdout)]
     assert names == ["Ada Lovelace"]
+
+
+
+def test_messages_show_a_paths_bytes_that_are_not_utf8_as_the_audit_log_does(tmp_path):
+    # Restore's and export's messages showed a Latin-1 folder as caf\udce9
+    # (Python's lone surrogate), while import and the audit log said caf\xe9.
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    (folder / "junk.db").write_text("not a database")
+    db = tmp_path / "crm.db"
+
+    def run(*args: str, answer: bytes = b""):
+        return run_tinycrm(*args, db=db, input=answer)
+
+    assert run("add", "Ada").returncode == 0
+    backup = os.fsdecode(run("db", "backup", str(folder)).stdout.strip())
+    shown = os.fsencode(tmp_path) + b"/caf\\xe9/"
+    backup_shown = shown + os.fsencode(os.path.basename(backup))
+    runs = {
+        "no backup": (run("db", "restore", str(folder / "none.db"), "--yes"),
+                      3, b"tinycrm: error: no backup file " + shown + b"none.db\n"),
+        "not a backup": (run("db", "restore", str(folder / "junk.db"), "--yes"),
+                         1, b"tinycrm: error: " + shown + b"junk.db is not a tinycrm database"
+                         b" (file is not a database)\n"),
+        "asked": (run("db", "restore", backup, answer=b"n\n"),
+                  1, b"Replace everything in " + os.fsencode(db) + b" with " + backup_shown
+                  + b"'s content? [y/N]: nothing restored (use --yes to skip the question)\n"),
+        "restored": (run("db", "restore", backup, "--yes"),
+                     0, b"restored 1 contacts from " + backup_shown + b"\n"),
+        "no folder": (run("export", "-o", str(folder / os.fsdecode(b"n\xe9") / "x.csv")),
+                      2, b"tinycrm: error: no folder " + shown + b"n\\xe9 to write x.csv in\n"),
+        "exported": (run("export", "-o", str(folder / "x.csv")),
+                     0, b"exported 1 contact to " + shown + b"x.csv\n"),
+    }
+    for name, (done, code, stderr) in runs.items():
+        assert (done.returncode, done.stderr) == (code, stderr), name

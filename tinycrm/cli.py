@@ -29,7 +29,7 @@ from .store.errors import (
     is_read_only,
     read_only_message,
 )
-from .store.textutil import one_line, strip_controls, undecodable
+from .store.textutil import bytes_shown, one_line, strip_controls, undecodable
 
 if TYPE_CHECKING:
     import click
@@ -131,7 +131,9 @@ class _ClosedStdout(io.TextIOBase):
 
 
 def _error(message: str) -> None:
-    sys.stderr.write("tinycrm: error: " + strip_controls(cut(message), keep_newlines=True) + "\n")
+    # (A path's bytes that are not UTF-8 as \xe9, as ``say`` shows them.)
+    sys.stderr.write("tinycrm: error: " + strip_controls(cut(bytes_shown(message)),
+                                                         keep_newlines=True) + "\n")
 
 
 app = ConventionalTyper(

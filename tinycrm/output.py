@@ -13,7 +13,13 @@ from itertools import islice
 from typing import IO, Any
 
 from .store.errors import cut
-from .store.textutil import escape_json, neutralise_cell, strip_controls, strip_terminal_codes
+from .store.textutil import (
+    bytes_shown,
+    escape_json,
+    neutralise_cell,
+    strip_controls,
+    strip_terminal_codes,
+)
 
 
 class OutputFormat(str, Enum):
@@ -197,6 +203,8 @@ def confirm(question: str) -> bool:
     which writes that space to stdout: a byte that is no data.)"""
     if sys.stdin is None:
         return False
+    # (It may quote a path: its bytes shown as the messages show them.)
+    question = strip_controls(bytes_shown(question), keep_newlines=True)
     while True:
         sys.stderr.write(f"{question} [y/N]: ")
         sys.stderr.flush()
@@ -215,5 +223,7 @@ def confirm(question: str) -> bool:
 
 
 def say(message: str) -> None:
-    """A message for the person at the terminal: stderr, never stdout."""
-    sys.stderr.write(strip_controls(cut(message), keep_newlines=True) + "\n")
+    """A message for the person at the terminal: stderr, never stdout. A
+    path's bytes that are not UTF-8 are shown ``\\xe9``, as the audit log and
+    an import's batch hold them."""
+    sys.stderr.write(strip_controls(cut(bytes_shown(message)), keep_newlines=True) + "\n")

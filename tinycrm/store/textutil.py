@@ -60,10 +60,19 @@ def path_text(path: object) -> str:
     """A file's path as text a database, a JSON note or a UTF-8 file can
     hold: a name's bytes that are not UTF-8 (a Latin-1 folder, kept by Python
     as lone surrogates) as ``\\xe9``, the rest as it is."""
-    text = str(path)
-    if not undecodable(text):
+    return bytes_shown(str(path))
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def bytes_shown(text: str) -> str:
+    """``text`` with the bytes that were not UTF-8 (Python keeps them as lone
+    surrogates) written ``\\xe9``: a message quoting a path, as ``path_text``
+    gives it (printed as is, they came out as ``\\udce9``)."""
+    if text.isascii() or not undecodable(text):
         return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _ESCAPED_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
 
 
 def strip_controls(text: str | None, *, keep_newlines: bool = False) -> str:
