@@ -268,6 +268,18 @@ async def test_the_apps_pages_meet_in_the_same_order(store, descending):
         (699 - k if descending else k) for k in _ranks(people, ids)]
 
 
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+def test_a_contact_without_keys_stands_where_the_page_shows_it(store, descending):
+    """Keys a hand edit left NULL sort first (last, reversed): the position
+    the app puts its cursor back on counts them where the page has them."""
+    add_shuffled(store, ["Ada", "bob", "Émile", "Zed", "carl", "Dora"])
+    with store.write():  # (as the sqlite3 shell leaves a contact it renamed)
+        store.conn.execute("UPDATE contacts SET name_key = NULL WHERE name IN ('Zed', 'carl')")
+    browse = Browse(store)
+    page = browse.page(ContactFilter(), "name", descending=descending, limit=10, offset=0)
+    assert [browse.position("name", r.id, descending=descending) for r in page] == list(range(6))
+
+
 def _ranks(people, ids) -> list[int]:
     order = sorted(range(len(ids)), key=lambda k: (sort_key(people[k].name), people[k].name, ids[k]))
     rank = [0] * len(ids)

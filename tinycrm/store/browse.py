@@ -127,10 +127,21 @@ class Browse:
         if row is None:
             return None
         before = ">" if descending else "<"
-        return self.conn.execute(
-            f"SELECT count(*) FROM contacts c WHERE ({', '.join(_BY_NAME)}) {before} (?, ?, ?)",
-            row,
-        ).fetchone()[0]
+        key, name, _ = row
+        # A key the sqlite3 shell left NULL sorts first (last, reversed), and
+        # a row value holding NULL compares as nothing: the keyless are
+        # counted apart, each count still a range of the index.
+        count = "SELECT count(*) FROM contacts c WHERE "
+        if key is None:
+            place = self.conn.execute(f"{count}c.name_key IS NULL AND (c.name, c.id) {before} (?, ?)",
+                                      [name, contact_id]).fetchone()[0]
+        else:
+            place = self.conn.execute(f"{count}({', '.join(_BY_NAME)}) {before} (?, ?, ?)",
+                                      row).fetchone()[0]
+        if descending == (key is None):  # the other kind all come before it
+            other = "IS NOT NULL" if key is None else "IS NULL"
+            place += self.conn.execute(f"{count}c.name_key {other}").fetchone()[0]
+        return place
 
     def page(
         self, filters: ContactFilter, order: str, *, descending: bool = False,
