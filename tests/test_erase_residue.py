@@ -213,3 +213,21 @@ def test_an_import_name_erased_goes_from_others_timelines_too(cli, db_path, tmp_
     assert imports_on("Ada") == [("merged from [erased] (batch 1): company", "[erased]")]
     assert imports_on("Cy") == [("imported from [erased] (batch 1)", "[erased]")]
     assert b"Quixotic" not in raw(db_path)
+
+
+def test_an_import_that_only_added_notes_to_others_too_keeps_its_name(cli, tmp_path):
+    """customers.csv added a note to them and one to Bea, and kept no import
+    record of either: the entry on Bea's timeline says it brought her, so
+    the file name is not theirs alone (it went from the batch and her timeline)."""
+    cli.ok("add", "Zebulon Quixotic", "-e", EMAIL)
+    cli.ok("add", "Bea Other", "-e", "bea@example.test")
+    sheet = tmp_path / "customers.csv"
+    sheet.write_text(f"Name,Email,Notes\nZebulon Quixotic,{EMAIL},met at the fair\n"
+                     "Bea Other,bea@example.test,called back\n")
+    cli.ok("import", str(sheet))
+    cli.ok("privacy", "erase", EMAIL, "--yes")
+    [batch] = json.loads(cli.ok("imports", "list", "-f", "json").stdout)
+    assert batch["source"] == str(sheet)
+    [entry] = [e for e in json.loads(cli.ok("timeline", "Bea Other", "-f", "json").stdout)
+               if e["kind"] == "import"]
+    assert str(sheet) in entry["text"] and entry["data"]["source"] == str(sheet)

@@ -447,10 +447,14 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
         source = conn.execute("SELECT source FROM import_batches WHERE id = ?", [batch]).fetchone()
         if source is None or source[0] in (None, REDACTED):
             continue
+        # (One that only added a note to someone else kept no record of them
+        # either: the entry on their timeline says it brought them.)
         others = conn.execute(
             f"SELECT 1 FROM import_items WHERE batch_id = ? AND contact_id NOT IN ({marks})"
             f" UNION ALL SELECT 1 FROM contacts WHERE import_batch = ? AND id NOT IN ({marks})"
-            " LIMIT 1", [batch, *ids, batch, *ids]).fetchone()
+            " UNION ALL SELECT 1 FROM events WHERE kind = 'import'"
+            f" AND json_extract(data, '$.batch') = ? AND contact_id NOT IN ({marks})"
+            " LIMIT 1", [batch, *ids, batch, *ids, batch, *ids]).fetchone()
         if others and not wanted.search(source[0].casefold()):
             continue
         conn.execute("UPDATE import_batches SET source = ? WHERE id = ?", [REDACTED, batch])
