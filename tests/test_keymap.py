@@ -133,20 +133,11 @@ async def test_harmless_variants_work_and_help_shows_them(store):
 
 
 def test_the_app_says_so_and_names_the_file_and_other_commands_go_on(cli, tmp_path, monkeypatch):
-    from tinycrm.commands import tui
-
     config = tmp_path / "config.toml"
     config.write_text('[keymap]\n"contact.stage" = "e"\n')
-    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
-    monkeypatch.setenv("TEXTUAL_FPS", "60")  # (open_tui sets it when unset)
-    terminal = SimpleNamespace(isatty=lambda: True)
-    monkeypatch.setattr(tui, "sys", SimpleNamespace(stdin=terminal, stdout=terminal))
-    monkeypatch.setattr(TinyCRMApp, "run", lambda app: pytest.fail("the app opened"))
-    opened = cli("tui")
-    assert opened.exit_code == 1 and "Traceback" not in opened.output
-    assert opened.stderr == (f"tinycrm: error: {config}:2: [keymap] contact.stage: 'e' is"
-                             " contact.edit's key too, on the contact list and a contact:"
-                             " only one of them would work there\n")
+    assert _opening(cli, monkeypatch, config) == (
+        f"tinycrm: error: {config}:2: [keymap] contact.stage: 'e' is contact.edit's key too,"
+        " on the contact list and a contact: only one of them would work there\n")
     assert cli.ok("config", "path").stdout == f"{config}\n"
     cli.ok("--no-rules", "add", "Ada")  # [keymap] is the app's: commands don't need it
 
