@@ -23,12 +23,10 @@ from ..widgets.text import fit, literal, plain, when
 from ..widgets.vtable import NO_ROW, Column, ListSource, VirtualTable
 from .actions import CONTACT_BINDINGS, ContactActions
 from .base import BACK, CRMScreen, hidden
+from .followup_actions import DUE_REFRESH_SECONDS as REFRESH_SECONDS
 from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
 
 TIMELINE_PAGE = 200
-# Time moves a follow-up's due on ("in 30min" becomes "1h overdue") with nothing
-# changed in the database: its rows are drawn again this often.
-REFRESH_SECONDS = 30.0
 
 
 @dataclass(frozen=True)

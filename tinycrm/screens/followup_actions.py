@@ -16,6 +16,11 @@ from ..widgets.text import literal, plain, when
 if TYPE_CHECKING:
     from ..app import TinyCRMApp
 
+# Time moves a follow-up's due on ("in 30min" becomes "5min overdue", today
+# becomes overdue) with nothing changed in the database: the screens that show
+# follow-ups draw them again this often.
+DUE_REFRESH_SECONDS = 30.0
+
 FOLLOWUP_BINDINGS = [
     Binding("d", "done", "Done", id="followup.done", tooltip="Mark the follow-up done"),
     Binding("s", "snooze", "Snooze", id="followup.snooze",

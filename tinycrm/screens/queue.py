@@ -17,6 +17,7 @@ from ..store.when import relative, start_of_day
 from ..widgets.text import literal, plain
 from ..widgets.vtable import NO_ROW, Column, ListSource, VirtualTable
 from .base import CRMScreen
+from .followup_actions import DUE_REFRESH_SECONDS as REFRESH_SECONDS
 from .followup_actions import FOLLOWUP_BINDINGS, FollowUpActions
 from .hints import key_for
 
@@ -24,9 +25,6 @@ from .hints import key_for
 # (the most urgent: past them, its heading says the list is cut).
 HORIZON_DAYS = 14
 LIMIT = 10_000
-# Time moves items on (today becomes overdue, in 30min becomes 5min overdue)
-# with nothing changed in the database: the queue reads itself again this often.
-REFRESH_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +78,7 @@ class QueueScreen(FollowUpActions, CRMScreen[None]):
         self.set_interval(REFRESH_SECONDS, self._time_passed)
 
     def _time_passed(self) -> None:
+        # (Read again, not only drawn: today's items become overdue ones.)
         if self.is_current:
             self.load()
 
