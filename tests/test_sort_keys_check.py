@@ -5,14 +5,13 @@ broken with raw SQL on the file, as such a hand edit would."""
 
 import json
 import re
-import sqlite3
 
 import pytest
 
 from tinycrm.store import sortkeys
 
 from .conftest import run_tinycrm
-from .test_search_check import GOOD
+from .test_search_check import GOOD, raw
 
 ADDED_IN_SQL = (
     "INSERT INTO contacts (uid, name, company, owner, created_at, updated_at)"
@@ -30,15 +29,6 @@ def crm(cli, monkeypatch):
     for name in ("Bea Berg", "Carl Cole", "Zoe Zeller", "Dan Dorn"):
         cli.ok("--no-rules", "add", name)
     return cli
-
-
-def raw(db_path, *statements: str) -> None:
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        for sql in statements:
-            conn.execute(sql)
-    finally:
-        conn.close()
 
 
 def keys_line(stdout: str) -> str:
