@@ -13,6 +13,7 @@ EXPECTED_TABLES = {
     "_sqlite_migrations", "contacts", "contact_emails", "contact_phones", "contact_tags",
     "events", "followups", "deliveries", "audit", "import_batches", "import_items",
     "contact_search", "contact_search_fts", "contact_search_terms", "contact_id_mark",
+    "followups_gone", "sequence_floor",
 }
 
 
@@ -263,6 +264,38 @@ def test_follow_ups_from_before_revisions_count_their_changes_from_the_upgrade(d
         assert store.followups.get(1).revision == 2
         store.conn.execute("UPDATE followups SET reminded = 1 WHERE id = 1")  # (bookkeeping)
         assert store.followups.get(1).revision == 2
+
+
+def test_follow_ups_from_before_m055_leave_calendars_when_deleted(db_path):
+    """The trigger that keeps a deleted follow-up's cancelled event works
+    out the SEQUENCE the export gave it: one of an upgraded database too."""
+    import io
+
+    import icalendar
+
+    from tinycrm.store.formats.ics import write_ics
+    from tinycrm.store.timeutil import from_db
+
+    older_database(
+        db_path, "m055_followups_gone_from_calendars", ADA,
+        "INSERT INTO followups (contact_id, due_at, note, owner, status, created_at, updated_at,"
+        " revision) VALUES (1, '2026-01-01T00:00:00Z', 'call', 'alice', 'open',"
+        " '2020-01-01T00:00:00Z', '2020-01-01T00:01:40Z', 3)")
+
+    def export(store, now) -> list:
+        out = io.StringIO()
+        write_ics(store, out, now=now)
+        return icalendar.Calendar.from_ical(out.getvalue()).walk("VEVENT")
+
+    now = from_db("2026-01-01T00:00:00Z")
+    with Store(db_path, user="alice") as store:
+        assert "m055_followups_gone_from_calendars" in store.migrated
+        [before] = export(store, now)
+        assert int(before["SEQUENCE"]) == 103  # (100 seconds and 3 changes)
+        store.contacts.delete(1, now=now)
+        [after] = export(store, now)
+        assert (str(after["UID"]), str(after["STATUS"])) == (str(before["UID"]), "CANCELLED")
+        assert int(after["SEQUENCE"]) == 104
 
 
 def test_cadence_reminders_sent_before_local_days_are_not_sent_again(db_path):

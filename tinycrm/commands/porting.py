@@ -282,7 +282,7 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option(
         "--format", "-f", case_sensitive=False,
         help="csv, json, ndjson, vcard (3.0), or ics (open follow-ups; those closed"
-             " lately as cancelled events).")] = ExportFormat.csv,
+             " or gone lately as cancelled events).")] = ExportFormat.csv,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", metavar="FILE", help="Write to FILE (default: stdout).")] = None,
     tag: TagOpt = None,

@@ -24,6 +24,7 @@ from .contact_values import (
 )
 from .dupes import name_shows
 from .errors import Ambiguous, Conflict, MergedAway, NotFound, ValidationError, quoted
+from .followups_gone import settle as settle_gone
 from .models import Contact
 from .sortkeys import key_values, sort_key
 from .textutil import (
@@ -570,6 +571,7 @@ class Contacts:
         with self.store.write():
             contact = self.get(contact_id)
             self.conn.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+            settle_gone(self.conn, now)  # (its follow-ups leave calendars)
             # With its uid, unlike an edit's: a record of the person deleted
             # is found by it (privacy: their earlier records), as by an address.
             self.store.audit.record(

@@ -48,8 +48,8 @@ def export(
     now: datetime | None = None,
 ) -> int:
     """Write contacts matching ``filters`` (or, for ``ics``, the follow-ups
-    of ``filters.owner``: open ones, and those closed lately as cancelled
-    events) to ``out``; returns how many."""
+    of ``filters.owner``: open ones, and those closed or gone lately as
+    cancelled events) to ``out``; returns how many."""
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "ics":

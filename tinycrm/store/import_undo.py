@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .busy import ImportNote
 from .contact_state import ContactState
 from .errors import Conflict, NotFound
+from .followups_gone import settle as settle_gone
 from .import_batches import STATE_COLUMNS, ImportBatch, get_batch, write_state
 from .team import hand_over_followups
 from .textutil import normalize_email, number_ident
@@ -57,6 +58,7 @@ def undo_batch(store: Store, batch_id: int, *, now: datetime | None = None,
         for into in dict.fromkeys(c[1] for c in changed if isinstance(c, tuple)):
             if undo.start and into not in kept:
                 _drop_rule_followups(store, into, undo.started, undo.start, undo.mark, now)
+        settle_gone(store.conn, now)  # (the follow-ups removed leave calendars)
         store.conn.execute(
             "UPDATE import_batches SET undone_at = ?, undo_audit_start = ? WHERE id = ?",
             [to_db(now), began, batch_id])

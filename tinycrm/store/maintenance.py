@@ -27,6 +27,7 @@ from .errors import (
     is_read_only,
     read_only_message,
 )
+from .followups_gone import carry_over_restore, keep_before_restore
 from .search_upkeep import (
     REMEDY,
     fts_problem,
@@ -241,7 +242,11 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
                 # copy of the backup, in the database's page size, goes in.
                 backup_conn = _with_page_size(backup_conn, Path(folder) / "copy.db", page_size)
             with store.write():
-                pass  # a running import is waited for (and named) as any change waits for it
+                # (A running import is waited for, and named, as any change waits for it.)
+                # What calendars may hold of the follow-ups replaced, for
+                # carry_over_restore: those the backup lacks leave them, and
+                # those it brings back are updated there.
+                floor = keep_before_restore(store.conn, now)
             # Ids the database gave since the backup are not given again: an
             # app still showing one (or a script that kept it) would write to
             # whoever got it next.
@@ -268,6 +273,7 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
         with store.patient(), store.write():
             store.conn.execute("UPDATE contact_id_mark SET last = max(last, ?) WHERE id = 1",
                                [last_id])
+            carry_over_restore(store.conn, now, floor)
             store.audit.record("restore", "database", None,
                                after={"from": path_text(source), "contacts": contacts}, now=now)
     return Restored(source, contacts, migrated)

@@ -680,3 +680,77 @@ def m054_contact_sort_keys(db: Database) -> None:
     )
     fill_keys(db.conn)
     db.execute("CREATE INDEX contacts_name ON contacts(name_key, name)")
+
+
+@migrations()
+def m055_followups_gone_from_calendars(db: Database) -> None:
+    # `export --format ics` wrote a follow-up's event while it was open and,
+    # for 30 days, once it was closed (cancelled); one deleted (with its
+    # contact, by an import's undo, an erasure) or handed over to another
+    # owner (an export of one owner's) was left out at once, and calendars
+    # that had imported it kept it for ever. followups_gone keeps, for 30
+    # days, what its cancelled event needs and nothing of the person: its
+    # UID (id and creation time), the owner whose export had it, its due
+    # time, and a SEQUENCE above any it was exported with. gone_at is when it
+    # went; a deletion leaves it NULL for the code that deleted it to set
+    # (store/followups_gone.settle: a trigger has no clock of ours). One
+    # closed before it went left calendars when it was closed: by then.
+    #
+    # sequence_floor: SEQUENCE was counted from a follow-up's last change;
+    # restoring an older backup took it back below what calendars had. It is
+    # counted from this time when that is later (db restore sets it).
+    seconds = "CAST(strftime('%s', {}) AS INTEGER)"
+    floor = "coalesce((SELECT at FROM sequence_floor WHERE id = 1), '')"
+
+    def sequence(last: str) -> str:
+        # (As formats/ics.py works it out, plus one; a time SQLite can't read
+        # counts as no seconds, as a follow-up that can't go can't be.)
+        return (f"coalesce(max(0, {seconds.format(f'max({last}, {floor})')}"
+                f" - {seconds.format('old.created_at')}), 0) + old.revision + 1")
+
+    gone = ("INSERT INTO followups_gone (followup_id, created_at, owner, due_at, sequence,"
+            " gone_at)")
+    db.executescript(
+        f"""
+        CREATE TABLE followups_gone (
+            id INTEGER PRIMARY KEY,
+            followup_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            gone_at TEXT
+        );
+        CREATE INDEX followups_gone_uid ON followups_gone(followup_id, created_at);
+        CREATE INDEX followups_gone_at ON followups_gone(gone_at);
+        CREATE TABLE sequence_floor (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            at TEXT NOT NULL
+        );
+        INSERT INTO sequence_floor (id, at) VALUES (1, '');
+
+        CREATE TRIGGER followups_gone_deleted AFTER DELETE ON followups BEGIN
+            {gone} VALUES (old.id, old.created_at, old.owner, old.due_at,
+                {sequence('old.updated_at')},
+                CASE WHEN old.status = 'open' THEN NULL ELSE old.updated_at END);
+        END;
+        CREATE TRIGGER followups_gone_handed_over AFTER UPDATE OF owner ON followups
+        WHEN new.owner IS NOT old.owner BEGIN
+            {gone} VALUES (old.id, old.created_at, old.owner, new.due_at,
+                {sequence('max(old.updated_at, new.updated_at)')},
+                CASE WHEN old.status = 'open' THEN max(old.updated_at, new.updated_at)
+                     ELSE old.updated_at END);
+        END;
+        -- A follow-up whose UID went (its id given again within the second
+        -- it was made in, after a deletion or a restore) is a change of that
+        -- event: above the cancelled one.
+        CREATE TRIGGER followups_gone_back AFTER INSERT ON followups
+        WHEN EXISTS (SELECT 1 FROM followups_gone
+                     WHERE followup_id = new.id AND created_at = new.created_at) BEGIN
+            UPDATE followups SET revision = revision + 1 + (
+                SELECT max(sequence) FROM followups_gone
+                WHERE followup_id = new.id AND created_at = new.created_at)
+            WHERE id = new.id;
+        END;
+        """
+    )

@@ -188,6 +188,24 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class GoneFollowUp:
+    """A follow-up gone from an owner's calendar export (deleted, handed
+    over, lost by a restore), as ``followups_gone`` keeps it for its
+    cancelled event: nothing of the person, no name, note or contact."""
+
+    id: int
+    created_at: datetime
+    owner: str
+    due_at: datetime
+    sequence: int
+    gone_at: datetime | None = None
+
+    @property
+    def all_day(self) -> bool:
+        return is_all_day(self.due_at)
+
+
+@dataclass(frozen=True)
 class QueueItem:
     """One line of the follow-up queue: an explicit follow-up, or a contact
     whose keep-in-touch cadence has come (or is coming) due."""

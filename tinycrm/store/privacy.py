@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .audit import merged_into
 from .errors import Busy, NotFound
+from .followups_gone import settle as settle_gone
 from .maintenance import compact
 from .redaction import REDACTED, is_number, redact
 from .textutil import normalize_email, number_ident, phone_key
@@ -190,6 +191,9 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             conn.execute(f"DELETE FROM import_items WHERE contact_id IN ({marks})", ids)
             # Cascades: emails, phones, tags, events, follow-ups, deliveries, search row.
             conn.execute("DELETE FROM contacts WHERE id = ?", params)
+            # Their follow-ups leave calendars, with nothing of them kept for
+            # that (followups_gone: a UID, an owner, a due time).
+            settle_gone(conn, now)
             redacted = redact(store, values)
             # Merge FTS5's segments so the deleted trigrams are really gone.
             conn.execute("INSERT INTO contact_search_fts(contact_search_fts) VALUES ('optimize')")

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .errors import ValidationError
+from .followups_gone import settle as settle_gone
 from .models import Contact
 from .textutil import strip_controls
 from .timeutil import to_db
@@ -69,4 +70,6 @@ def hand_over_followups(store: Store, contact_id: int, previous: str, user: str,
         [(to_db(now), store.user, fid, contact_id, json.dumps({"owner": previous}),
           json.dumps({"owner": user})) for fid in moved],
     )
+    if moved:  # (each left the previous owner's calendar: followups_gone)
+        settle_gone(conn, now)
     return moved

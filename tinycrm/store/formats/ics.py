@@ -6,8 +6,9 @@ Each open follow-up becomes a VEVENT with a VALARM:
   day, a WHEN without a time) is an all-day event on that date, its alarm at
   09:00 that day; any other is a 15-minute event at its due time (in UTC),
   its alarm 15 minutes before.
-- SEQUENCE is the seconds from the follow-up's creation to its last change,
-  so it grows with every change;
+- SEQUENCE is the seconds from the follow-up's creation to its last change
+  (or to the last ``db restore``, if later), plus its changes, so it grows
+  with every change and never falls back (``followups_gone.sequence``);
 - UIDs are stable (``followup-<id>-<created>@tinycrm``): exporting again and
   re-importing the file updates the events instead of duplicating them, and
   two databases never share one.
@@ -16,6 +17,10 @@ Each open follow-up becomes a VEVENT with a VALARM:
   SEQUENCE grew when it was closed): a calendar that imported an earlier
   file takes the event away (or strikes it through) on importing this one,
   rather than keep it for ever.
+- So is one gone within that time (deleted, with its contact too; handed
+  over to another owner, when the export is one owner's; lost by a restore):
+  ``STATUS:CANCELLED``, titled "Cancelled", with nothing of the person
+  (``followups_gone``).
 
 Written one event at a time, so a large export holds little in memory.
 ``icalendar`` is imported only here.
@@ -28,7 +33,9 @@ from datetime import datetime, timedelta
 from itertools import chain
 from typing import IO, TYPE_CHECKING
 
-from ..models import FollowUp
+from ..followups_gone import CLOSED_WINDOW, iter_gone, sequence
+from ..followups_gone import floor as sequence_floor
+from ..models import FollowUp, GoneFollowUp
 from ..textutil import strip_controls
 from ..when import local
 
@@ -39,9 +46,7 @@ PRODID = "-//tinycrm//follow-ups//EN"
 DURATION = timedelta(minutes=15)
 ALARM_BEFORE = timedelta(minutes=15)
 ALL_DAY_ALARM = timedelta(hours=9)
-# How long a follow-up done or cancelled goes on being written (cancelled):
-# an export re-imported within that time takes its event away.
-CLOSED_WINDOW = timedelta(days=30)
+GONE_SUMMARY = "Cancelled"
 # RFC 5545 wants at least one component in a calendar. With no follow-ups to
 # write, the calendar gets the time zone its timed events are written in
 # (UTC): some programs refuse a calendar with nothing in it.
@@ -52,7 +57,7 @@ _NO_EVENTS = (
 )
 
 
-def uid(followup: FollowUp) -> str:
+def uid(followup: FollowUp | GoneFollowUp) -> str:
     created = followup.created_at.strftime("%Y%m%dT%H%M%SZ") if followup.created_at else "0"
     return f"followup-{followup.id}-{created}@tinycrm"
 
@@ -67,9 +72,10 @@ def summary(followup: FollowUp) -> str:
     return f"{text} — {note}" if note else text
 
 
-def event(followup: FollowUp, now: datetime):
+def event(followup: FollowUp, now: datetime, *, floor: datetime | None = None):
     """One VEVENT for a follow-up: with its VALARM while it is open, cancelled
-    once it is done or cancelled."""
+    once it is done or cancelled. ``floor``: the last restore's
+    (``followups_gone.floor``)."""
     from icalendar import Alarm, Event
 
     ev = Event()
@@ -86,14 +92,7 @@ def event(followup: FollowUp, now: datetime):
                  + (f" {followup.status}" if closed else f" tinycrm follow-up done {followup.id}"))
     ev.add("description", "\n".join(lines))
     ev.add("categories", ["tinycrm"])
-    due_local = local(followup.due_at)
-    # (The start of a day is 00:00, or 01:00 where the clock skips midnight.)
-    all_day = followup.all_day
-    start = due_local.date() if all_day else followup.due_at
-    ev.add("dtstart", start)
-    end = _later(start, timedelta(days=1) if all_day else DURATION)
-    if end is not None:
-        ev.add("dtend", end)
+    all_day = _add_dates(ev, followup)
     if followup.created_at:
         ev.add("created", followup.created_at)
     if followup.updated_at:
@@ -102,11 +101,8 @@ def event(followup: FollowUp, now: datetime):
             # A revision number that grows with every change (a reschedule, a
             # snooze): calendars that import the file again take the event
             # for an update only when it is larger than the one they have.
-            # (The seconds since creation, as before m049, plus the changes:
-            # two within a second count too.)
-            ev.add("sequence", max(0, int((followup.updated_at
-                                           - followup.created_at).total_seconds()))
-                   + followup.revision)
+            ev.add("sequence", sequence(followup.created_at, followup.updated_at,
+                                        followup.revision, floor))
     if closed:
         # (No alarm: a calendar that keeps it struck through would still ring.)
         ev.add("status", "CANCELLED")
@@ -117,6 +113,35 @@ def event(followup: FollowUp, now: datetime):
     alarm.add("trigger", ALL_DAY_ALARM if all_day else -ALARM_BEFORE)
     ev.add_component(alarm)
     return ev
+
+
+def gone_event(gone: GoneFollowUp, now: datetime):
+    """The cancelled VEVENT of a follow-up gone (deleted, handed over, lost
+    by a restore): its UID, date and a larger SEQUENCE, and nothing of the
+    person (it may have been erased): no name, note or address."""
+    from icalendar import Event
+
+    ev = Event()
+    ev.add("uid", uid(gone))
+    ev.add("dtstamp", now)
+    ev.add("summary", GONE_SUMMARY)
+    ev.add("categories", ["tinycrm"])
+    _add_dates(ev, gone)
+    ev.add("sequence", gone.sequence)
+    ev.add("status", "CANCELLED")
+    return ev
+
+
+def _add_dates(ev, followup: FollowUp | GoneFollowUp) -> bool:
+    """DTSTART and DTEND: all day on its date (True), or 15 minutes at its time."""
+    # (The start of a day is 00:00, or 01:00 where the clock skips midnight.)
+    all_day = followup.all_day
+    start = local(followup.due_at).date() if all_day else followup.due_at
+    ev.add("dtstart", start)
+    end = _later(start, timedelta(days=1) if all_day else DURATION)
+    if end is not None:
+        ev.add("dtend", end)
+    return all_day
 
 
 def _later(start, length: timedelta):
@@ -136,13 +161,14 @@ def _write(out: IO, text: str) -> None:
         out.write(text.encode("utf-8"))
 
 
-def write_events(followups: Iterable[FollowUp], out: IO, *, now: datetime) -> int:
+def write_events(events: Iterable, out: IO) -> int:
+    """A calendar of ``events`` (VEVENTs, made one at a time)."""
     _write(out, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
                 f"PRODID:{PRODID}\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
                 "X-WR-CALNAME:tinycrm follow-ups\r\n")
     count = 0
-    for followup in followups:
-        _write(out, event(followup, now).to_ical().decode("utf-8"))
+    for ev in events:
+        _write(out, ev.to_ical().decode("utf-8"))
         count += 1
     if not count:
         _write(out, _NO_EVENTS)
@@ -152,10 +178,13 @@ def write_events(followups: Iterable[FollowUp], out: IO, *, now: datetime) -> in
 
 def write_ics(store: Store, out: IO, *, owner: str | None = None, now: datetime | None = None) -> int:
     """Write the open follow-ups (``owner``'s, or everyone's), then those done
-    or cancelled within ``CLOSED_WINDOW`` before ``now`` (as cancelled
-    events), to ``out`` (text or binary); returns how many events were written."""
+    or cancelled within ``CLOSED_WINDOW`` before ``now``, then those gone
+    from the export within it (the last two as cancelled events), to ``out``
+    (text or binary); returns how many events were written."""
     now = now or store.now()
-    followups = store.followups
-    return write_events(chain(followups.iter_open(owner=owner),
-                              followups.iter_closed(now - CLOSED_WINDOW, owner=owner)),
-                        out, now=now)
+    followups, since = store.followups, now - CLOSED_WINDOW
+    floor = sequence_floor(store.conn)
+    kept = chain(followups.iter_open(owner=owner), followups.iter_closed(since, owner=owner))
+    return write_events(chain((event(f, now, floor=floor) for f in kept),
+                              (gone_event(g, now) for g in iter_gone(store.conn, since,
+                                                                     owner=owner))), out)
