@@ -258,11 +258,15 @@ def privacy_export(
                        ] = None,
 ) -> None:
     """Everything stored about one person, as JSON (a subject access request)."""
-    from ..store.privacy import dumps, export, export_to, resolve
+    from ..store.privacy import dumps, export, export_to
+    from ..store.subject import resolve
 
     not_blank(output, "--output", what="an empty path (- is stdout)")
     store = env_of(ctx).store()
-    contact_id, _ = resolve(store, ref)
+    subject = resolve(store, ref)
+    if subject.via:
+        say(subject.via)
+    contact_id = subject.id
     if output is None or output == "-":  # as export's --output and import's --rejects
         typer.echo(dumps(export(store, contact_id)))
         return
@@ -274,10 +278,14 @@ def privacy_export(
 def privacy_erase(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
     """Erase a person for good: contact, timeline, follow-ups, reminder log and
     history. The audit log keeps a tombstone; the file is then vacuumed."""
-    from ..store.privacy import erase, resolve
+    from ..store.privacy import erase
+    from ..store.subject import resolve
 
     store = env_of(ctx).store()
-    contact_id, name = resolve(store, ref)
+    subject = resolve(store, ref)
+    contact_id, name = subject.id, subject.name
+    if subject.via:
+        say(subject.via)  # (before the question: whom it asks about, and why)
     if not yes:
         if not confirm(f"Erase contact {contact_id} ({strip_controls(name)}) and all their"
                        " history for good?"):

@@ -213,45 +213,17 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
     return Erasure(contact_id, contact.name, removed, redacted, why)
 
 
-def resolve(store: Store, ref: str) -> tuple[int, str]:
-    """(id, name) of the person REF names: a contact (``contacts.resolve``),
-    or one deleted since whose history the audit log still holds, by its id
-    or by an address it had: their data is still there to see or erase."""
-    try:
-        contact = store.contacts.resolve(ref)
-        return contact.id, contact.name
-    except NotFound:
-        conn, ref = store.conn, ref.strip()
-        found = None
-        if ref.isascii() and ref.isdigit():
-            found = int(ref)
-        elif "@" in ref:
-            row = conn.execute(
-                "SELECT a.entity_id FROM audit a WHERE a.entity = 'contact'"
-                " AND a.entity_id NOT IN (SELECT id FROM contacts) AND EXISTS ("
-                "  SELECT 1 FROM json_each(coalesce(json_extract(a.before, '$.emails'), '[]'))"
-                "  WHERE lower(value) = lower(:ref) UNION ALL"
-                "  SELECT 1 FROM json_each(coalesce(json_extract(a.after, '$.emails'), '[]'))"
-                "  WHERE lower(value) = lower(:ref)) ORDER BY a.id DESC LIMIT 1",
-                {"ref": ref}).fetchone()
-            found = row[0] if row else None
-        state = _last_state(conn, found) if found is not None else None
-        if state is None:
-            raise
-        return found, str(state.get("name") or f"contact {found}")
-
-
 def _contact_or_last_state(store: Store, contact_id: int) -> Contact | dict[str, Any]:
     try:
         return store.contacts.get(contact_id)
     except NotFound:
-        state = _last_state(store.conn, contact_id)
+        state = last_state(store.conn, contact_id)
         if state is None:
             raise
         return {"id": contact_id, "deleted": True, **state}
 
 
-def _last_state(conn, contact_id: int) -> dict[str, Any] | None:
+def last_state(conn, contact_id: int) -> dict[str, Any] | None:
     """A deleted contact as its audit entries last showed it (None when the
     log has nothing of it, or only an erasure's tombstone)."""
     if conn.execute("SELECT 1 FROM contacts WHERE id = ?", [contact_id]).fetchone():
@@ -303,10 +275,11 @@ def _person(contact_id: int, contact: Contact | dict[str, Any]) -> Contact | _Fo
 
 def _records_of(conn, contact_id: int, person) -> tuple[list[int], list[int]]:
     """The ids of this contact and those merged into it, and of deleted
-    contacts that were the person too (by their present address or uid)."""
-    current = _identifying(conn, contact_id, person.emails, person.phones, person.uid)
+    contacts that were the person too (by an address they have or had, as
+    their history shows, or their uid)."""
     merged = [contact_id, *_merged_into(conn, contact_id)]
-    return merged, _earlier_records(conn, current, merged)
+    theirs = _identifying(conn, contact_id, *_history_values(conn, merged, person))
+    return merged, _earlier_records(conn, theirs, merged)
 
 
 def _merged_into(conn, contact_id: int) -> list[int]:
@@ -374,7 +347,7 @@ def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
     # (a front desk's info@ that is the erased person's now).
     earlier = []
     for other in found:
-        state = _last_state(conn, other) if other not in ids else None
+        state = last_state(conn, other) if other not in ids else None
         if state and ({str(e).lower() for e in state.get("emails") or ()} & set(keys)
                       or state.get("uid") in uids):
             earlier.append(other)
