@@ -231,3 +231,26 @@ def test_an_import_that_only_added_notes_to_others_too_keeps_its_name(cli, tmp_p
     [entry] = [e for e in json.loads(cli.ok("timeline", "Bea Other", "-f", "json").stdout)
                if e["kind"] == "import"]
     assert str(sheet) in entry["text"] and entry["data"]["source"] == str(sheet)
+
+
+def test_an_import_name_erased_from_others_entries_leaves_their_other_words(
+        cli, tmp_path, monkeypatch):
+    """A short file name ("ed", imported from its folder) is part of other
+    words in the entries quoting it: "merged", "imported". Only the name
+    goes, from where the entry names the file."""
+    monkeypatch.chdir(tmp_path)
+    cli.ok("--no-rules", "add", "Bo", "-e", "bo@ex.org")
+    cli.ok("--no-rules", "add", "Di", "-e", "di@ex.org")
+    (tmp_path / "ed").write_text(f"name,email,company\nEd,{EMAIL},Edco\n"
+                                 "Bo,bo@ex.org,Boco\nCy,cy@ex.org,\n")
+    cli.ok("--no-rules", "import", "ed", "--format", "csv")
+    cli.ok("merge", "Di", "Cy", "--yes")
+
+    def imports_on(ref):
+        return [(e["text"], e["data"]["source"]) for e in json.loads(
+            cli.ok("timeline", ref, "-f", "json").stdout) if e["kind"] == "import"]
+
+    assert imports_on("Bo") == [("merged from ed (batch 1): company", "ed")]
+    cli.ok("privacy", "erase", EMAIL, "--yes")
+    assert imports_on("Bo") == [("merged from [erased] (batch 1): company", "[erased]")]
+    assert imports_on("Di") == [("imported from [erased] (batch 1)", "[erased]")]

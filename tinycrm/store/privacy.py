@@ -435,13 +435,28 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
         if others and not wanted.search(source[0].casefold()):
             continue
         conn.execute("UPDATE import_batches SET source = ? WHERE id = ?", [REDACTED, batch])
-        # The entries it stored on others' timelines quote it too ("merged
-        # from FILE", and "imported from FILE" that a merge kept).
-        conn.execute("UPDATE events SET text = replace(text, ?, ?), data = json_set(data,"
-                     " '$.source', ?) WHERE kind = 'import' AND data IS NOT NULL"
-                     " AND json_extract(data, '$.batch') = ?"
-                     " AND json_extract(data, '$.source') = ?",
-                     [source[0], REDACTED, REDACTED, batch, source[0]])
+        _erase_import_entries_source(conn, batch, source[0])
         conn.execute("UPDATE audit SET after = json_set(after, '$.source', ?) WHERE"
                      " entity = 'import' AND entity_id = ? AND json_extract(after, '$.source')"
                      " IS NOT NULL", [REDACTED, batch])
+
+
+def _erase_import_entries_source(conn, batch: int, source: str) -> None:
+    """The entries an import stored on others' timelines quote its file name
+    ("merged from FILE (batch N): company", and "imported from FILE (batch
+    N)" that a merge kept): it goes from where the text names it, and only
+    there. A short name ("ed") may be part of the entry's other words
+    ("merged", a custom field's name)."""
+    quoted_as = f" from {source} (batch {batch})"
+    for event_id, text in conn.execute(
+            "SELECT id, text FROM events WHERE kind = 'import' AND data IS NOT NULL"
+            " AND json_extract(data, '$.batch') = ? AND json_extract(data, '$.source') = ?",
+            [batch, source]).fetchall():
+        # (The first place: the action before it is one word, with no " from ".)
+        at = text.find(quoted_as) if isinstance(text, str) else -1
+        if at >= 0:
+            text = f"{text[:at]} from {REDACTED} (batch {batch}){text[at + len(quoted_as):]}"
+        elif isinstance(text, str):  # (a text not as the import wrote it: wherever it stands alone)
+            text = re.sub(rf"(?<!\w){re.escape(source)}(?!\w)", REDACTED, text)
+        conn.execute("UPDATE events SET text = ?, data = json_set(data, '$.source', ?)"
+                     " WHERE id = ?", [text, REDACTED, event_id])
