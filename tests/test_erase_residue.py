@@ -254,3 +254,23 @@ def test_an_import_name_erased_from_others_entries_leaves_their_other_words(
     cli.ok("privacy", "erase", EMAIL, "--yes")
     assert imports_on("Bo") == [("merged from [erased] (batch 1): company", "[erased]")]
     assert imports_on("Di") == [("imported from [erased] (batch 1)", "[erased]")]
+
+
+@pytest.mark.parametrize("since", ["renamed", "merged"])
+def test_an_import_named_after_a_name_they_had_before_keeps_no_name(
+        cli, db_path, tmp_path, since):
+    """Renamed since the import, or known now by the name of the contact it
+    was merged into: the file name holds the name it brought them by."""
+    cli.ok("--no-rules", "add", "Ada", "-e", "ada@ex.org")
+    sheet = tmp_path / "Zebulon Quixotic referrals.csv"
+    sheet.write_text(f"name,email\nZebulon Quixotic,{EMAIL}\nAda,ada@ex.org\nBo,bo@ex.org\n")
+    cli.ok("--no-rules", "import", str(sheet))
+    if since == "merged":
+        cli.ok("--no-rules", "add", "Zeb Brandt", "-e", "zq-other@example.test")
+        cli.ok("merge", "Zeb Brandt", EMAIL, "--yes")
+    else:
+        cli.ok("edit", EMAIL, "--name", "Zeb Brandt")
+    cli.ok("privacy", "erase", "Zeb Brandt", "--yes")
+    assert [b["source"] for b in json.loads(cli.ok("imports", "list", "-f", "json").stdout)] == [
+        "[erased]"]
+    assert b"Quixotic" not in raw(db_path)

@@ -176,7 +176,7 @@ def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Eras
             # With the addresses and numbers they had before (an edit's "before").
             values = _identifying(conn, contact_id, *_history_values(conn, ids, contact))
             marks = ", ".join("?" * len(ids))
-            _erase_import_sources(conn, ids, contact.name, values)
+            _erase_import_sources(conn, ids, _history_names(conn, ids, contact), values)
             removed = {
                 "timeline events": store.timeline.count(contact_id),
                 "follow-ups": _count(conn, "SELECT count(*) FROM followups WHERE contact_id = ?", params),
@@ -370,6 +370,27 @@ def _history_values(conn, ids: list[int], contact) -> tuple[list[str], list[str]
     return emails, phones, contact.uid
 
 
+def _history_names(conn, ids: list[int], contact) -> list[str]:
+    """The person's name now and those their audit entries showed before (a
+    name changed since, a duplicate's merged into them): an import's file
+    name holds the one it was imported by."""
+    names = [contact.name]
+    marks = ", ".join("?" * len(ids))
+    for before, after in conn.execute(
+            f"SELECT before, after FROM audit WHERE entity = 'contact' AND entity_id IN ({marks})",
+            ids):
+        for text in (before, after):
+            state = json.loads(text) if text else None
+            if not isinstance(state, dict):
+                continue
+            # (An imported record's name is in its merge's "merged", not its creation.)
+            for values in (state, state.get("merged")):
+                name = values.get("name") if isinstance(values, dict) else None
+                if isinstance(name, str) and name.strip() and name not in names:
+                    names.append(name)
+    return names
+
+
 def _created_by_imports(ids: list[int]) -> tuple[str, list[int]]:
     """SQL (and its parameters) of (record, batch): the imports that created
     these records of one person, from the audit entries that created them. A
@@ -397,11 +418,11 @@ _NOTED = (
     "  AND c.import_batch = json_extract(events.data, '$.batch'))")
 
 
-def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) -> None:
+def _erase_import_sources(conn, ids: list[int], names: list[str], values: list[str]) -> None:
     """An import's file name may be the person's (``Quentin Vandersloot.vcf``,
     ``xan@example.net.csv``): a batch that brought no one else, or whose
-    name holds theirs or one of their values, keeps no name. So does an
-    undone batch whose name holds theirs: undoing removed whom it created
+    name holds one of their names (now or before) or values, keeps no
+    name. So does an undone batch whose name holds theirs: undoing removed whom it created
     without a record of them, so nothing else tells that it brought them."""
     marks = ", ".join("?" * len(ids))
     created, created_params = _created_by_imports(ids)
@@ -415,7 +436,8 @@ def _erase_import_sources(conn, ids: list[int], name: str, values: list[str]) ->
         ids + ids + created_params + ids)]
     # Their name as words of its own ("Tom" is not in "customers.csv").
     wanted = re.compile("|".join(
-        [rf"(?<![^\W\d_]){re.escape(name.casefold())}(?![^\W\d_])"] * bool(name.strip())
+        [rf"(?<![^\W\d_]){re.escape(name.casefold())}(?![^\W\d_])"
+         for name in names if name.strip()]
         + [re.escape(v.casefold()) for v in values if v]) or "(?!)")
     batches += [batch for batch, source in conn.execute(
         "SELECT id, source FROM import_batches WHERE undone_at IS NOT NULL")
