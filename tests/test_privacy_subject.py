@@ -76,8 +76,11 @@ def test_a_deleted_contact_that_had_it_last_is_the_one(cli):
     cli.ok("edit", "1", "-e", "desk@acme.example")
     cli.ok("--no-rules", "add", "Pat Lee", "-e", "info@acme.example")
     cli.ok("rm", "2", "--yes")
-    contact = json.loads(cli.ok("privacy", "export", "info@acme.example").stdout)["contact"]
+    result = cli.ok("privacy", "export", "info@acme.example")
+    contact = json.loads(result.stdout)["contact"]
     assert (contact["id"], contact["deleted"]) == (2, True)
+    assert result.stderr == ("info@acme.example is no one's address now:"
+                             " contact 2 (Pat Lee), deleted since, had it\n")
 
 
 def test_a_deleted_record_with_an_address_they_had_before_goes_with_them(cli, db_path):

@@ -70,7 +70,9 @@ def _former_holder(store: Store, address: str) -> Subject | None:
         state = last_state(conn, holders[0])
         if state is None:
             return None
-        return Subject(holders[0], str(state.get("name") or f"contact {holders[0]}"))
+        name = str(state.get("name") or f"contact {holders[0]}")
+        return Subject(holders[0], name, f"{address.strip()} is no one's address now: contact"
+                       f" {holders[0]} ({name}), deleted since, had it")
     if len(live) > 1:
         contacts = store.contacts.get_many(live[:20])
         raise Ambiguous(
