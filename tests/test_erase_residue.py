@@ -274,3 +274,32 @@ def test_an_import_named_after_a_name_they_had_before_keeps_no_name(
     assert [b["source"] for b in json.loads(cli.ok("imports", "list", "-f", "json").stdout)] == [
         "[erased]"]
     assert b"Quixotic" not in raw(db_path)
+
+
+def test_a_cards_short_uid_is_no_value_of_theirs_to_look_for(cli, tmp_path):
+    """A card's UID:1 (a simple exporter's count) is in every note's numbers
+    and every entry's JSON: the erase neither stops at the JSON nor erases
+    others' ones."""
+    cli.ok("--no-rules", "add", "Bea", "-e", "bea@ex.org")
+    cli.ok("log", "Bea", "met 1 time at 1 Main St")
+    card = tmp_path / "card.vcf"
+    card.write_text(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Card One\r\nEMAIL:{EMAIL}\r\n"
+                    "UID:1\r\nEND:VCARD\r\n")
+    cli.ok("--no-rules", "import", str(card))
+    cli.ok("privacy", "erase", EMAIL, "--yes")
+    assert [e["text"] for e in json.loads(cli.ok("timeline", "Bea", "-f", "json").stdout)
+            if e["kind"] == "note"] == ["met 1 time at 1 Main St"]
+
+
+def test_the_uid_of_a_card_merged_into_them_goes_from_others_notes(cli, tmp_path):
+    cli.ok("--no-rules", "add", "Bea", "-e", "bea@ex.org")
+    cli.ok("--no-rules", "add", "Zebulon Quixotic", "-e", EMAIL)
+    card = tmp_path / "card.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zeb Q\r\nEMAIL:zq-card@example.test\r\n"
+                    "UID:card-uid-4711\r\nEND:VCARD\r\n")
+    cli.ok("--no-rules", "import", str(card))
+    cli.ok("merge", EMAIL, "zq-card@example.test", "--yes")
+    cli.ok("log", "Bea", "synced card-uid-4711 for her")
+    cli.ok("privacy", "erase", EMAIL, "--yes")
+    assert [e["text"] for e in json.loads(cli.ok("timeline", "Bea", "-f", "json").stdout)
+            if e["kind"] == "note"] == ["synced [erased] for her"]

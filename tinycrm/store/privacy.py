@@ -299,12 +299,15 @@ def _merged_into(conn, contact_id: int) -> list[int]:
 
 
 def _identifying(conn, contact_id: int, emails: Iterable[str], phones: Iterable[str],
-                 uid: str | None) -> list[str]:
+                 uids: Iterable[str | None]) -> list[str]:
     """The person's values to look for in other rows, as whole values: their
-    emails (as written and lower-cased), their uid, and their numbers of 7
-    digits or more that no other contact has (a switchboard's is the
-    colleague's too; "12" would be found in every date)."""
-    values = {*emails, *(e.lower() for e in emails), uid} - {None, ""}
+    emails (as written and lower-cased), their uids of 8 characters or more
+    (a card's ``UID:1`` would be found in every note and count, and another
+    card's ``1`` is someone else), and their numbers of 7 digits or more that
+    no other contact has (a switchboard's is the colleague's too; "12" would
+    be found in every date)."""
+    values = {*emails, *(e.lower() for e in emails),
+              *(u for u in uids if u and len(u.strip()) >= 8)} - {None, ""}
     # (A deleted contact's address may be a live contact's now.)
     values -= {email for email in values if "@" in email and conn.execute(
         "SELECT 1 FROM contact_emails WHERE email_key = ? AND contact_id != ?",
@@ -354,20 +357,26 @@ def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
     return earlier
 
 
-def _history_values(conn, ids: list[int], contact) -> tuple[list[str], list[str], str | None]:
-    """The person's emails and phones now and as their audit entries showed
-    them before (an address they changed, a duplicate's), and their uid."""
-    emails, phones = list(contact.emails), list(contact.phones)
+def _history_values(conn, ids: list[int], contact) -> tuple[list[str], list[str], list[str]]:
+    """The person's emails, phones and uids now and as their audit entries
+    showed them before (an address they changed, a duplicate's merged into
+    them: a card's UID too)."""
+    emails, phones, uids = list(contact.emails), list(contact.phones), [contact.uid]
     marks = ", ".join("?" * len(ids))
     for before, after in conn.execute(
             f"SELECT before, after FROM audit WHERE entity = 'contact' AND entity_id IN ({marks})",
             ids):
         for text in (before, after):
             state = json.loads(text) if text else None
-            if isinstance(state, dict):
-                emails += [e for e in state.get("emails") or () if isinstance(e, str)]
-                phones += [p for p in state.get("phones") or () if isinstance(p, str)]
-    return emails, phones, contact.uid
+            if not isinstance(state, dict):
+                continue
+            # (A record an import created holds its values in its merge's "merged" alone.)
+            for values in (state, state.get("merged")):
+                if isinstance(values, dict):
+                    emails += [e for e in values.get("emails") or () if isinstance(e, str)]
+                    phones += [p for p in values.get("phones") or () if isinstance(p, str)]
+                    uids += [values["uid"]] if isinstance(values.get("uid"), str) else []
+    return emails, phones, uids
 
 
 def _history_names(conn, ids: list[int], contact) -> list[str]:
