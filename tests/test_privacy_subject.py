@@ -97,3 +97,8 @@ def test_a_deleted_record_with_an_address_they_had_before_goes_with_them(cli, db
     cli.ok("privacy", "erase", "zed.old@hidden-example.org", "--yes")
     assert cli("privacy", "export", "1").exit_code == 3
     assert b"zanzibar" not in file_bytes(db_path) and b"Quorn" not in file_bytes(db_path)
+
+
+def test_the_help_says_an_address_they_had_is_theirs(cli):
+    for command in ("export", "erase"):
+        assert "email (one they had before too)" in cli.ok("privacy", command, "--help").stdout

@@ -27,6 +27,10 @@ from .options import (
 )
 
 RefArg = Annotated[str, typer.Argument(help="Id, email or exact name.")]
+# (A person asking gives the address they know: one changed since, or of a
+# contact deleted since, is found in the audit log.)
+PersonArg = Annotated[str, typer.Argument(
+    help="Id, email (one they had before too) or exact name.")]
 IfVersionOpt = Annotated[
     int | None, typer.Option("--if-version", min=1,  # (versions start at 1)
                               help="Refuse if the contact changed since this version.")
@@ -251,7 +255,7 @@ def print_report(r) -> None:
 
 @privacy_app.command("export")
 def privacy_export(
-    ctx: typer.Context, ref: RefArg,
+    ctx: typer.Context, ref: PersonArg,
     # (str, not Path: a Path drops the "/" of notes.txt/, which names no file.)
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
                                                help="Write to FILE (0600); - is stdout.")
@@ -275,7 +279,7 @@ def privacy_export(
 
 
 @privacy_app.command("erase")
-def privacy_erase(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
+def privacy_erase(ctx: typer.Context, ref: PersonArg, yes: YesOpt = False) -> None:
     """Erase a person for good: contact, timeline, follow-ups, reminder log and
     history. The audit log keeps a tombstone; the file is then vacuumed."""
     from ..store.privacy import erase
