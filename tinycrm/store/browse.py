@@ -96,12 +96,8 @@ class Browse:
             terms = ["c.company IS NULL", "c.company_key", "c.name_key", "c.company", "c.name",
                      "c.id"]
         elif order == "stage":
-            stages = self.store.settings.stages
-            case = "CASE c.stage " + " ".join("WHEN ? THEN ?" for _ in stages) + " ELSE ? END"
-            for i, stage in enumerate(stages):
-                params += [stage, i]
-            params.append(len(stages))
-            terms = [case, *_BY_NAME]
+            by_stage, params = stage_order(self.store.settings.stages)
+            terms = [*by_stage, *_BY_NAME]
         elif order == "last_contacted":
             # Most recent first; never contacted last.
             terms = ["c.last_contacted_at IS NULL", "c.last_contacted_at DESC", "c.id"]
@@ -245,6 +241,19 @@ class Browse:
                     seen.add(contact.id)
                     out.append(Similar(contact, "a similar name"))
         return out[:limit]
+
+
+def stage_order(stages: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """ORDER BY terms (and their parameters) for the stages in the config's
+    order, lead to lost, not the alphabet's; a stage since taken out of the
+    config after them, by its name (the list, `tinycrm list --sort stage`)."""
+    if not stages:
+        return ["c.stage"], []
+    params: list[Any] = []
+    for i, stage in enumerate(stages):
+        params += [stage, i]
+    rank = "CASE c.stage " + " ".join("WHEN ? THEN ?" for _ in stages) + " ELSE ? END"
+    return [rank, "c.stage"], [*params, len(stages)]
 
 
 def _flip(term: str) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .audit import merged_into
+from .browse import stage_order
 from .contact_filter import ContactFilter
 from .contact_values import (
     check_cadence_days,
@@ -220,13 +221,17 @@ class Contacts:
             # (By the stored keys, then the text as it is: see sortkeys.)
             "name": "c.name_key, c.name, c.id",
             "company": "c.company_key, c.name_key, c.company, c.name, c.id",
-            "stage": "c.stage, c.name_key, c.name, c.id",
+            "stage": "c.name_key, c.name, c.id",  # (after the stages' own order, as the app's)
             "last_contacted": "c.last_contacted_at DESC, c.id",
             "created": "c.created_at, c.id",
             "id": "c.id",
         }.get(order_by)
         if order is None:
             raise ValidationError(f"can't sort by {quoted(order_by)}")
+        if order_by == "stage":
+            by_stage, stage_params = stage_order(self.store.settings.stages)
+            order = ", ".join([*by_stage, order])
+            params += stage_params
         sql = f"SELECT {_COLUMNS} FROM contacts c WHERE {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
