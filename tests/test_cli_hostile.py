@@ -36,6 +36,8 @@ def test_a_number_sqlite_cannot_store_is_out_of_range(cli, args):
     (("log", "1", "Call", "--kind", "survey", "--score", "0x9"), "'--score'"),
     (("report", "--idle-days", "3_0"), "'--idle-days'"), (("--wait", "1e3", "list"), "'--wait'"),
     (("dupes", "--threshold", "8_5"), "'--threshold'"), (("demo", "--contacts", "1_0"), "'--contacts'"),
+    *((("dupes", "--threshold", typed), "'--threshold'")
+      for typed in (".", "-.", "+.5", "._5", ".5_0", "5..5", "1.5.", "1e1", ".5e1", "nan", "inf")),
 ], ids=repr)
 def test_a_number_is_decimal_digits_not_what_python_reads_as_one(cli, args, option):
     """`1_0` is 10 to Python's int() and `+3` and `3.0` are 3: a script's `-n 1_0`
@@ -59,6 +61,25 @@ def test_a_number_in_digits_still_works_with_spaces_or_zeros_around_it(cli):
     assert len(json.loads(cli.ok("list", "-n", " 2\n", "-f", "json").stdout)) == 2  # (`wc -l`)
     assert cli.ok("dupes", "--threshold", "90.5", "-f", "json").stdout == "[]\n"
     assert cli.ok("--wait", "0", "list").exit_code == 0
+
+
+def test_a_decimal_fraction_may_begin_or_end_with_its_point(cli, db_path):
+    """`.5` is 0.5 and `5.` is 5, as Python, a spreadsheet and anyone read
+    them: nothing else they could be taken for."""
+    cli.ok("--no-rules", "add", "Ada Lovelace", "-p", "+1 555 010 2030")
+    cli.ok("--no-rules", "add", "Bob Stone", "-p", "555 010 2030")
+
+    def scores(threshold: str) -> list[float]:
+        shown = cli.ok("dupes", "--threshold", threshold, "-f", "json").stdout
+        return [pair["score"] for pair in json.loads(shown)]
+
+    (score,) = scores("0")
+    assert score == int(score) > 1  # (a whole number: N. is the pair's own score)
+    assert scores(".5") == scores(" .5 ") == scores(f"{score:.0f}.") == [score]
+    assert scores(f"{score:.0f}.5") == scores(f"{score + 1:.0f}.") == []
+    assert "greater than or equal to 0" in cli("dupes", "--threshold", "-.5").stderr
+    shown = run_tinycrm("dupes", "--threshold", ".5", "-f", "json", db=db_path)  # (fastcli.py)
+    assert shown.returncode == 0 and [p["score"] for p in json.loads(shown.stdout)] == [score]
 
 
 def test_a_number_from_the_environment_is_digits_too_in_a_real_process(db_path):
