@@ -754,3 +754,18 @@ def m055_followups_gone_from_calendars(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m056_sort_keys_keep_cyrillic_letters_apart(db: Database) -> None:
+    # The sort keys folded й into и, ї into і and ў into у (Йоган sorted among
+    # the И's), and left і, є, ґ, ј, љ, њ... after я. Each is a letter of its
+    # own now, after the one its alphabet puts it after (store/sortkeys.py).
+    # Only a contact whose name or company has one of them, or an accent that
+    # makes one written apart (и and a breve), can have another key: found
+    # in SQL, only their keys are worked out again, not a million in Python.
+    # (The set holds a few letters more, ё say, whose keys stay as they are.)
+    # Search is as it was: it folds as before.
+    from .sortkeys import fill_keys
+
+    fill_keys(db.conn, only="Ѐ-Џѐ-џЙйҐґ\u0301\u0306\u0308")
