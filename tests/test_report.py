@@ -255,7 +255,7 @@ MONTH    CONTACTS
 
 Conversion lead → customer (leads created in the period)
 LEADS  CONVERTED  RATE  MEDIAN DAYS
-4      2          50%   20.0
+4      2          50%   20
 
 Follow-ups due from 2026-09-01 00:00 on, later ones too, per owner
 OWNER  ON TIME  LATE  STILL OVERDUE  NOT YET DUE  ON TIME %

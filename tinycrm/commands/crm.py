@@ -51,6 +51,14 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:g}%"
 
 
+def _decimal(value: float) -> str:
+    """A figure the store rounded to one decimal, as the table shows it:
+    without a decimal that is zero (159, 47.5), like a percentage. (Not
+    ``:g``, as for those: a median of days can be 123456.5, which it
+    would write as 123456.)"""
+    return f"{value:.1f}".removesuffix(".0")
+
+
 # -- lifecycle and team ------------------------------------------------------------
 
 
@@ -212,7 +220,7 @@ def print_report(r) -> None:
     title(f"Conversion {conv.from_stage} → {conv.to_stage or '(no won stage)'}"
           " (leads created in the period)")
     write_rows([{"leads": conv.leads, "converted": conv.converted, "rate": _pct(conv.rate),
-                 "median_days": "-" if conv.median_days is None else conv.median_days}],
+                 "median_days": "-" if conv.median_days is None else _decimal(conv.median_days)}],
                "table", headers={"median_days": "median days"})
     # (Without --until the follow-ups' period runs on past now: those due
     # later are "not yet due", or on time when done early.)
