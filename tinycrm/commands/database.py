@@ -129,14 +129,15 @@ def db_restore(
         say("nothing restored (use --yes to skip the question)")
         raise typer.Exit(1)
     try:
-        store = env.store(upkeep=True)
+        result = restore(env.store(upkeep=True), backup_path)
     except DamagedDatabase:
-        # The remedy for a file too damaged to open: it is set aside, kept
-        # whole, and the backup goes in as a new database at its path.
+        # The remedy for a file too damaged to open, or whose contacts can't
+        # be read: it is set aside, kept whole, and the backup goes in as a
+        # new database at its path. (Nothing was copied into it yet.)
+        env.close()
         kept = set_aside(env.db_path)
         say(f"{env.db_path} is damaged: kept as {kept}")
-        store = env.store(upkeep=True)
-    result = restore(store, backup_path)
+        result = restore(env.store(upkeep=True), backup_path)
     say(f"restored {result.contacts} contacts from {result.source}"
         + (f"; brought up to date: {', '.join(result.migrated)}" if result.migrated else ""))
 

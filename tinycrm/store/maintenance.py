@@ -21,6 +21,7 @@ from .db import CHECK_HINT, pending_migrations
 from .errors import (
     Busy,
     Conflict,
+    DamagedDatabase,
     DatabaseError,
     NotFound,
     ValidationError,
@@ -250,7 +251,7 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
             # Ids the database gave since the backup are not given again: an
             # app still showing one (or a script that kept it) would write to
             # whoever got it next.
-            last_id = next_contact_id(store.conn) - 1
+            last_id = _last_contact_id(store)
             deadline = time.monotonic() + store.busy_timeout
 
             def progress(status: int, remaining: int, total: int) -> None:
@@ -277,6 +278,18 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
             store.audit.record("restore", "database", None,
                                after={"from": path_text(source), "contacts": contacts}, now=now)
     return Restored(source, contacts, migrated)
+
+
+def _last_contact_id(store: Store) -> int:
+    """The last contact id the database gave. Its pages may be what is
+    damaged (the file opens, its contacts don't read): that is a file to set
+    aside, as one too damaged to open is, not a backup that failed."""
+    try:
+        return next_contact_id(store.conn) - 1
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+            raise DamagedDatabase(f"{store.path} is damaged (SQLite said: {exc})") from None
+        raise
 
 
 def check_backup(source: Path) -> None:
