@@ -166,6 +166,29 @@ def test_an_smtp_sender_missing_or_wrong_names_its_line(cli, text, message):
     assert result.stderr.endswith(f"{path}{message}\n"), result.stderr
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ('# mail\n[smtp]\nport = 25\n', ":2: [smtp] needs host (the SMTP server's name)"),
+    ('# mail\n[smtp]\nhost = "smtp.example.org"\nfrom = "me@example.org"\n',
+     ":2: [smtp] needs to (who gets the reminders), or --to"),
+])
+def test_an_smtp_server_or_recipient_missing_names_the_tables_line(cli, text, message):
+    """As a missing from: a key missing is named with its table's line (they
+    named the file alone: "set host ... in [smtp] in PATH")."""
+    path = write_config(text)
+    cli.ok("add", "Ada")
+    result = cli("remind", "--via", "email", env=LATER)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"{path}{message}\n"), result.stderr
+
+
+def test_without_an_smtp_table_the_message_says_what_to_write_there(cli):
+    path = write_config('[crm]\ndefault_stage = "lead"\n')
+    cli.ok("add", "Ada")
+    result = cli("remind", "--via", "email", env=LATER)
+    assert result.stderr == ("tinycrm: error: email: email needs an SMTP server: set host (and"
+                             f" from, to, username) in [smtp] in {path}\n")
+
+
 def test_a_real_process_names_the_line_of_a_rule_and_of_an_smtp_key(db_path):
     path = second_rule('name = "second"\nwhen = "added"\nwithin = "24h"\n')
     sweep = run_tinycrm("rules", "run", db=db_path)

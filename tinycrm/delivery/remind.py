@@ -185,7 +185,8 @@ def _email(reminders: Reminders, options: RemindOptions, now: datetime,
         return
     settings = smtp.settings_from(section, config_path, smtp_where)
     if not (options.to or settings.to or settings.owners):
-        raise smtp.SmtpConfigError(f"email needs a recipient: set to in [smtp] in {config_path}, or pass --to")
+        at = smtp_where() if smtp_where else config_path  # (its host is there: so is [smtp])
+        raise smtp.SmtpConfigError(f"{at}: [smtp] needs to (who gets the reminders), or --to")
     # Settings and password are checked before anything is claimed: a missing
     # keyring leaves every item for the next run.
     password = smtp.password_for(settings)

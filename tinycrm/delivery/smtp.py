@@ -79,9 +79,10 @@ def settings_from(section: Mapping[str, Any], where: str,
 
     host = text("host")
     if not host:
-        raise SmtpConfigError(
-            f"email needs an SMTP server: set host (and from, to, username) in [smtp] in {where}"
-        )
+        if at() == where:  # no [smtp] in the file (or no file): what to write there
+            raise SmtpConfigError(f"email needs an SMTP server: set host (and from, to,"
+                                  f" username) in [smtp] in {where}")
+        raise SmtpConfigError(f"{at()}: [smtp] needs host (the SMTP server's name)")
     try:
         # (What the resolver would refuse with a traceback: a label over 63
         # characters, or an empty one, `mail..example.org`.)
