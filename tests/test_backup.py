@@ -345,23 +345,26 @@ def test_a_database_too_damaged_to_open_is_restored_from_a_backup(cli, db_path, 
     assert "integrity:    ok" in cli.ok("db", "check").stdout
 
 
+@pytest.mark.parametrize("table", ["contacts", "followups"])
 def test_a_database_damaged_where_its_contacts_are_is_restored_from_a_backup(cli, db_path,
-                                                                            tmp_path):
-    """One that opens but whose contacts don't read is set aside too: the restore
-    stopped reading its last id ("restoring from good.db failed: ...malformed")."""
+                                                                            tmp_path, table):
+    """One that opens but whose contacts (or follow-ups) don't read is set aside
+    too: the restore stopped reading its last id, or what calendars hold of
+    its follow-ups ("restoring from good.db failed: ...malformed")."""
     cli.ok("--no-rules", "add", "Ada")
     backup = tmp_path / "good.db"
     cli.ok("db", "backup", str(backup))
     cli.ok("--no-rules", "add", "Since the backup")
+    cli.ok("--no-rules", "follow-up", "add", "Since the backup", "--due", "tomorrow")
     cli.ok("db", "vacuum")
     conn = sqlite3.connect(db_path)
     size, root = conn.execute("SELECT (SELECT page_size FROM pragma_page_size), rootpage"
-                              " FROM sqlite_master WHERE name = 'contacts'").fetchone()
+                              " FROM sqlite_master WHERE name = ?", [table]).fetchone()
     conn.close()
-    with open(db_path, "r+b") as raw:  # the contacts table's root page
+    with open(db_path, "r+b") as raw:  # the table's root page
         raw.seek((root - 1) * size)
         raw.write(b"\xff" * size)
-    assert "damaged" in cli("list").stderr
+    assert "damaged" in cli("list" if table == "contacts" else "follow-up").stderr
     result = cli("db", "restore", str(backup), "--yes")
     assert result.exit_code == 0, result.stderr
     kept = [p.name for p in db_path.parent.iterdir() if ".damaged-" in p.name]

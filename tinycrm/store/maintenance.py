@@ -9,7 +9,8 @@ import re
 import sqlite3
 import stat
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -247,11 +248,13 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
                 # What calendars may hold of the follow-ups replaced, for
                 # carry_over_restore: those the backup lacks leave them, and
                 # those it brings back are updated there.
-                floor = keep_before_restore(store.conn, now)
+                with _damaged_if_corrupt(store):
+                    floor = keep_before_restore(store.conn, now)
             # Ids the database gave since the backup are not given again: an
             # app still showing one (or a script that kept it) would write to
             # whoever got it next.
-            last_id = _last_contact_id(store)
+            with _damaged_if_corrupt(store):
+                last_id = next_contact_id(store.conn) - 1
             deadline = time.monotonic() + store.busy_timeout
 
             def progress(status: int, remaining: int, total: int) -> None:
@@ -280,12 +283,14 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
     return Restored(source, contacts, migrated)
 
 
-def _last_contact_id(store: Store) -> int:
-    """The last contact id the database gave. Its pages may be what is
-    damaged (the file opens, its contacts don't read): that is a file to set
-    aside, as one too damaged to open is, not a backup that failed."""
+@contextmanager
+def _damaged_if_corrupt(store: Store) -> Iterator[None]:
+    """What the restore reads of the database replaced (its last contact id,
+    its follow-ups for calendars) may be on the pages that are damaged (the
+    file opens, those tables don't read): that is a file to set aside, as
+    one too damaged to open is, not a backup that failed."""
     try:
-        return next_contact_id(store.conn) - 1
+        yield
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
             raise DamagedDatabase(f"{store.path} is damaged (SQLite said: {exc})") from None
