@@ -3,6 +3,7 @@ the number keys closes it, so coming back finds the screen under it."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 
 from tinycrm.screens.contacts import ContactsScreen
@@ -75,3 +76,45 @@ async def test_help_tells_the_two_ctrl_c_rows_apart(store):
             ("app.ctrl_c", "With no text selected: tell which key quits"),
             ("screen.copy", "Copy the selected text"),
         ]
+
+
+def footer_keys(app) -> str:
+    from .test_tui_sizes import screen_lines
+
+    return " " + screen_lines(app)[-1].split("▏")[0] + " "  # (left of the palette key)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("to_screen, shown, not_shown", [
+    ((), " 2 Queue 3 Reports ", " 1 Contacts "),
+    (("enter",), " 1 Contacts 2 Queue 3 Reports ", None),
+    (("2",), " 1 Contacts 3 Reports ", " 2 Queue "),
+    (("3",), " 1 Contacts 2 Queue ", " 3 Reports "),
+], ids=["the contact list", "a contact", "the queue", "reports"])
+async def test_helps_footer_shows_the_go_to_keys_of_the_screen_it_came_from(
+        store, size, to_screen, shown, not_shown):
+    """Help's footer read "esc Back q Quit", room to spare, though 1, 2 and 3
+    work from help: it shows the go-to keys the screen under it has."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, *to_screen, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert shown in footer_keys(app), footer_keys(app)
+        assert " ? Help " not in footer_keys(app) and " q Quit " in footer_keys(app)
+        if not_shown:
+            assert not_shown not in footer_keys(app), footer_keys(app)
+
+
+async def test_a_go_to_key_help_leaves_out_still_closes_help(store):
+    """1 over the contact list isn't in help's footer (as on the list), and
+    still closes help, as it did; the footer names the key as remapped."""
+    seed(store)
+    app = make_app(store, keymap={"app.go_queue": "f2"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "question_mark")
+        assert " f2 Queue " in footer_keys(app) and " 3 Reports " in footer_keys(app)
+        await keys(app, pilot, "1")
+        assert isinstance(app.screen, ContactsScreen) and helps(app) == []

@@ -427,21 +427,26 @@ class TinyCRMApp(App[None], inherit_bindings=False):
             return not (isinstance(self.screen, (KeepsInput, ModalScreen))
                         or self.focused is not None
                         and self.focused.check_consume_key("slash", "/"))
-        if (action == "go" and parameters and parameters[0] == self.current_mode
-                and any(isinstance(screen, KeepsInput) for screen in self.screen_stack[1:])
-                and not isinstance(self.screen, HelpScreen)):
-            # Back to this mode's first screen would close a form on the way
-            # (under a contact, say), losing what was typed; another mode
-            # leaves it waiting, as it was. (From help, action_go closes help
-            # and asks again.)
-            return False
         if action == "go" and parameters:
-            mode = parameters[0]
-            if mode == "reports" and not reports_available():
-                return False
-            if mode == self.current_mode and len(self.screen_stack) <= 1:
-                return False  # already there: keep it out of the footer
+            stack = self.screen_stack
+            if stack and isinstance(stack[-1], HelpScreen):
+                # Weighed as on the screen help is a look at: help's footer
+                # shows that screen's go-to keys. (A key left out there still
+                # closes help: HelpScreen's bindings.)
+                stack = stack[:-1]
+            return self._may_go(str(parameters[0]), stack)
         return True
+
+    def _may_go(self, mode: str, stack: list[Screen]) -> bool:
+        """Whether a go-to key for ``mode`` works on the top screen of ``stack``."""
+        if mode == "reports" and not reports_available():
+            return False
+        if mode != self.current_mode:
+            return True
+        # Already there: kept out of the footer. And back to this mode's first
+        # screen would close a form on the way (under a contact, say), losing
+        # what was typed; another mode leaves it waiting, as it was.
+        return len(stack) > 1 and not any(isinstance(screen, KeepsInput) for screen in stack[1:])
 
     async def action_quit(self) -> None:
         """q, where it quits (not in a form or dialog): as ctrl+q, it asks

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from ..app import quiet_go_keys
+from ..app import GO_KEYS
 from ..widgets.text import literal
 from ..widgets.vtable import Column, ListSource, VirtualTable
 from .base import BACK, CRMScreen
@@ -68,8 +68,17 @@ class _HelpKeys:
                         tooltip="Close the help", key_display="?")]
 
 
+def _go_or_close() -> list[Binding]:
+    """The go-to keys, shown in help's footer where the screen under help
+    shows them (TinyCRMApp.check_action weighs them as there). Each is
+    followed by the same key, hidden, closing help: a go-to key that does
+    nothing on that screen (1 over the contact list, or over a form there)
+    closes help, as every go-to key does from help."""
+    return [b for go in GO_KEYS for b in (go, replace(go, action="back", show=False))]
+
+
 class HelpScreen(CRMScreen[None]):
-    BINDINGS = [*quiet_go_keys(), BACK, *_HelpKeys.BINDINGS]
+    BINDINGS = [BACK, *_go_or_close(), *_HelpKeys.BINDINGS]
 
     def compose(self) -> ComposeResult:
         yield Static(literal("Keys  ·  remap any of them in the config file's [keymap] by binding id"),
