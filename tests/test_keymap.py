@@ -113,6 +113,7 @@ async def test_the_palettes_key_given_to_a_dialog_works_there_and_opens_it_elsew
         await keys(app, pilot, "enter", "l", *"Called")  # the log dialog, on Ada's screen
         await keys(app, pilot, "ctrl+p")  # saves it
         assert store.timeline.count(ids["ada"]) == count + 1
+        assert not [m for _, m in app.messages if "palette" in m]  # (and says nothing of it)
         await keys(app, pilot, "ctrl+p")  # on her screen: the palette
         assert isinstance(app.screen, CommandPalette)
 

@@ -156,6 +156,34 @@ async def test_the_palette_doesnt_open_over_a_dialog(store):
         assert isinstance(app.screen, CommandPalette)
 
 
+@pytest.mark.parametrize("dialog, typed", [("s", ""), ("l", "Called")],
+                         ids=["snooze (no text field)", "log (typing in its text)"])
+async def test_the_palettes_key_over_a_dialog_says_why_nothing_opens(store, dialog, typed):
+    """ctrl+p over a dialog did nothing, and said nothing. It says why (as /
+    does where it can't search), and the dialog stays as it was."""
+    from tinycrm.screens.base import CRMModal
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, "enter", dialog, *typed)  # Ada's screen, then the dialog
+        dialog_screen = app.screen
+        assert isinstance(dialog_screen, CRMModal)
+        await keys(app, pilot, "ctrl+p")
+        assert app.screen is dialog_screen
+        assert [m for _, m in app.messages][-1] == (
+            "A dialog is open: finish or cancel it, then open the palette")
+        if typed:
+            await keys(app, pilot, "slash")  # typed into the text, as a /
+            assert dialog_screen.query_one("#text").text == typed + "/"
+            assert not [m for _, m in app.messages if m.endswith("then search")]
+        else:
+            await keys(app, pilot, "slash")  # no text field here: / says why too
+            assert app.screen is dialog_screen
+            assert [m for _, m in app.messages][-1] == (
+                "A dialog is open: finish or cancel it, then search")
+
+
 async def test_slash_shows_the_form_a_contact_was_opened_over_and_names_it(store):
     """A contact opened from the palette over the form: / stays off the list
     (the form would close), and shows the form it means, not the contact."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import events
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
@@ -137,3 +138,22 @@ class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    # The app's keys that don't reach into a dialog (TinyCRMApp.check_action),
+    # and what they would have done.
+    REFUSED = {"app.palette": "open the palette", "app.search": "search"}
+
+    def on_key(self, event: events.Key) -> None:
+        """ctrl+p or / pressed where the dialog has no use for it (not typed
+        into a field, not a key the keymap gave the dialog) did nothing, and
+        said nothing: it says why."""
+        from ..app import TinyCRMApp
+        from .hints import in_effect
+
+        for binding in Binding.make_bindings(TinyCRMApp.BINDINGS):
+            if binding.id in self.REFUSED and any(
+                    b.key == event.key for b in in_effect(self.app, binding)):
+                if event.key not in self.active_bindings:  # (else the dialog's own: it runs)
+                    event.stop()
+                    self.crm.say(f"{self.OPEN_NOTE}, then {self.REFUSED[binding.id]}")
+                return
