@@ -73,3 +73,32 @@ async def test_a_dialogs_footer_shows_its_own_keys_not_the_screens_beneath(store
         shown_keys = {active.binding.key for active in app.screen.active_bindings.values()
                       if active.binding.show}
         assert shown_keys <= set(app.screen._bindings.key_to_bindings), shown_keys  # the dialog's
+
+
+async def test_the_search_boxs_footer_shows_its_keys_and_they_work(store):
+    """With the search box focused the footer showed only "^p Palette": the
+    list's keys are letters typed there. It shows the box's own keys (ids to
+    remap, as any binding): enter or ↓ to the list, escape to clear the search."""
+    from textual.widgets import Input
+
+    from .test_tui import names
+
+    seed(store)
+    app = make_app(store, keymap={"contacts.to_list": "f4,down"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "slash", *"grace")
+        search = app.screen.query_one("#search", Input)
+        assert app.focused is search
+        footer = " " + screen_lines(app)[-1].split("▏")[0] + " "
+        assert " f4 To the list " in footer and " esc Clear the search " in footer, footer
+        await keys(app, pilot, "f4")  # to the list, the search kept
+        assert app.focused is app.screen.table and names(app) == ["Grace Hopper"]
+        await keys(app, pilot, "slash", "escape")  # the search cleared, back to the list
+        assert app.focused is app.screen.table and search.value == "" and len(names(app)) == 4
+        await keys(app, pilot, "slash", *"ada", "down")
+        assert app.focused is app.screen.table and names(app)[0] == "Ada Lovelace"
+        await keys(app, pilot, "question_mark")  # help lists them by id
+        rows = {row.binding_id: row.keys for row in app.screen.rows()}
+        assert rows["contacts.to_list"] == "f4 / ↓" and rows["contacts.clear_search"] == "esc"
+        assert not [m for severity, m in app.messages if severity == "error"]  # (an id it knows)

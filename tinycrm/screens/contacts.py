@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Static
 
 from ..store.browse import INDEXED_ORDERS, ORDERS, Browse, Row
 from ..store.contact_filter import ContactFilter
+from ..widgets.searchbox import SearchBox
 from ..widgets.sources import ContactWindow, IdList
 from ..widgets.text import day, literal, plain, without_escapes
 from ..widgets.vtable import Column, VirtualTable
@@ -85,8 +86,8 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="heading", classes="title-bar")
         search = key_for(self, "contacts.search")
-        yield Input(placeholder=f"{search} search name, email, company, tag", id="search",
-                    compact=True)
+        yield SearchBox(placeholder=f"{search} search name, email, company, tag", id="search",
+                        compact=True)
         yield Horizontal(id="filters")  # filled after the first paint
         yield VirtualTable(COLUMNS, empty="No contacts match.", id="contacts")
 
@@ -282,13 +283,9 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
         self.load(reset=True, options=False)
 
     @on(Input.Submitted, "#search")
-    def search_submitted(self) -> None:
+    @on(SearchBox.Cleared, "#search")
+    def search_left(self) -> None:
         self.table.focus()
-
-    def on_key(self, event) -> None:
-        if event.key == "down" and self.focused is self.query_one("#search"):
-            event.stop()
-            self.table.focus()
 
     def on_select_changed(self, event) -> None:
         value = None if event.value is event.select.NULL else str(event.value)

@@ -28,6 +28,7 @@ class HelpRow:
 def sections() -> list[tuple[str, list[type]]]:
     """(title, classes whose own BINDINGS it lists), in display order."""
     from ..app import TinyCRMApp, reports_available, reports_screen_class
+    from ..widgets.searchbox import SearchBox
     from ..widgets.vtable import VirtualTable
     from .base import CRMModal
     from .confirm import ConfirmScreen
@@ -41,7 +42,7 @@ def sections() -> list[tuple[str, list[type]]]:
     found = [
         ("Everywhere", [TinyCRMApp, CRMScreen]),
         ("Lists", [VirtualTable]),
-        ("Contacts", [ContactsScreen]),
+        ("Contacts", [ContactsScreen, SearchBox]),
         ("Contact", [DetailScreen]),
         ("Follow-up queue", [QueueScreen]),
         ("Contact form", [FormScreen]),
