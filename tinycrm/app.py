@@ -24,6 +24,7 @@ from textual.notifications import Notification, Notify
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
+from .pasting import PastesAsText
 from .screens.base import KeepsInput
 from .store import Store
 from .store.browse import Browse
@@ -116,7 +117,7 @@ def quiet_go_keys(*ids: str) -> list[Binding]:
     return [replace(b, show=False) for b in GO_KEYS if not ids or b.id in ids]
 
 
-class TinyCRMApp(App[None], inherit_bindings=False):
+class TinyCRMApp(PastesAsText, App[None], inherit_bindings=False):
     CSS_PATH = "app.tcss"
     TITLE = "tinycrm"
     DEFAULT_MODE = "contacts"

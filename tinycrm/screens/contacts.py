@@ -8,7 +8,7 @@ of ``store.search`` (the same ranking as `tinycrm search`).
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -286,6 +286,19 @@ class ContactsScreen(ContactActions, CRMScreen[None]):
     @on(SearchBox.Cleared, "#search")
     def search_left(self) -> None:
         self.table.focus()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste onto the list (or a filter) is a search, as if / came
+        first: its first line, without a terminal's colour codes, replaces
+        what was searched. (The search box takes its own pastes.)"""
+        line = next((line for line in event.text.splitlines() if line.strip()), "")
+        text = without_escapes(line).strip()
+        event.stop()
+        if text:
+            search = self.query_one("#search", SearchBox)
+            search.value = text  # (Input.Changed searches)
+            search.cursor_position = len(text)
+            self.set_focus(search)
 
     def on_select_changed(self, event) -> None:
         value = None if event.value is event.select.NULL else str(event.value)

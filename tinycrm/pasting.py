@@ -1,0 +1,94 @@
+"""A paste is text, never keys, even when it holds a terminal's colour codes.
+
+Textual's parser (8.2.8, textual/_xterm_parser.py) sends a bracketed paste
+that holds an escape sequence (a name copied from a coloured listing) as keys
+from its first ESC on: the ESC as a "^" key, then each character after it as
+if typed. The Paste event that ends the paste brings only the text before that
+ESC (and what came after a sequence too long to wait for, behind an ESC of its
+own). Where "^" is no text (a list, a button, a dialog's choices) those keys
+ran commands: "\\x1b[31mGrace" on the contact list went to the reports (3) and
+back (1), then to the last row (G) and into its contact's form (e).
+
+``PastedKeys`` (the app's, through ``PastesAsText``) holds such keys back,
+from a "^" followed by "[" or "]" (as the colours and links copied with a text
+begin), and hands them on as the text of the Paste that ends the paste, in the
+order pasted, without the escape sequences. A "^" followed by another key was
+typed, and is let go with it; so is what was held when escape comes (a key no
+paste sends: its ESCs come as "^"). Where "^" is text (a field) the keys are
+typed, as before: the search box drops what they bring (``without_escapes``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import events
+from textual.app import ScreenStackError
+
+from .widgets.text import without_escapes
+
+# What follows a paste's ESC (as Textual names the keys): "[" for colours (CSI), "]" for OSC.
+OPENERS = frozenset({"left_square_bracket", "right_square_bracket"})
+
+
+class PastedKeys:
+    def __init__(self) -> None:
+        self.held: list[events.Key] = []
+
+    def take(self, key: events.Key, typed_here: Callable[[], bool]) -> list[events.Key]:
+        """The keys to handle now, in order, ``key`` last: none while a
+        paste's keys are held. ``typed_here()``: whether a "^" means
+        something where it is pressed (text for the focused field, or a key
+        the keymap bound): there, it is never held, as before."""
+        if not self.held:
+            if key.key == "circumflex_accent" and not typed_here():
+                self.held.append(key)
+                return []
+            return [key]
+        if len(self.held) == 1 and key.key not in OPENERS or key.key == "escape":
+            held, self.held = self.held, []
+            return [*held, key]
+        self.held.append(key)
+        return []
+
+    def paste(self, event: events.Paste) -> events.Paste:
+        """The Paste that ends a paste, with the keys held put back as text
+        where they came in (at its first ESC: the parser began sending keys
+        there, and kept the ESC, or dropped it as the paste's last character)."""
+        if not self.held:
+            return event
+        typed = "".join("\n" if key.key == "enter" else key.character or "" for key in self.held)
+        self.held = []
+        before, _, after = event.text.partition("\x1b")
+        text = before + typed + after
+        return events.Paste("\n".join(without_escapes(line) for line in text.split("\n")))
+
+
+class PastesAsText:
+    """Mixed into the App, before it: the keys and pastes that come from the
+    terminal pass through ``PastedKeys`` before the App sees them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pasted_keys = PastedKeys()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            for key in self._pasted_keys.take(event, lambda: typed_here(self, event)):
+                await super().on_event(key)  # type: ignore[misc]
+            return
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event = self._pasted_keys.paste(event)
+        await super().on_event(event)  # type: ignore[misc]
+
+
+def typed_here(app: Any, key: events.Key) -> bool:
+    """Whether ``key`` means something where it is pressed: text for the
+    focused widget, or a binding's (the keymap may give "^" one)."""
+    if app.focused is not None and app.focused.check_consume_key(key.key, key.character):
+        return True
+    try:
+        return key.key in app.screen.active_bindings
+    except ScreenStackError:
+        return True
