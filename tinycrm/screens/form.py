@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from ..store.browse import Browse, Similar
@@ -259,7 +260,7 @@ class FormScreen(KeepsInput, CRMScreen[int]):
             c = s.contact
             detail = ", ".join(plain(x) for x in (c.email, c.company) if x)
             lines.append(literal(f"  {plain(c.name)}" + (f" ({detail})" if detail else "") + f": {s.reason}"))
-        box.update(literal("\n").join(lines))
+        box.update(Content("\n").join(lines))  # (literal("\n") is a space: it keeps one line)
 
     def action_open_similar(self) -> None:
         if not self.similar:
