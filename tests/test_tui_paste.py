@@ -89,3 +89,18 @@ async def test_a_caret_typed_on_the_list_holds_up_no_key_after_it(store):
         assert table(app).cursor == 1
         await keys(app, pilot, "circumflex_accent", "left_square_bracket", "escape", "j")
         assert table(app).cursor == 2  # (escape, a key no paste sends, lets go of them)
+
+
+async def test_a_caret_and_bracket_typed_by_hand_let_the_keys_after_them_go_soon(store):
+    """"^[" typed on the list (no paste follows) held every key after it until
+    escape: they go on their own once no paste has come for a moment."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("circumflex_accent", "left_square_bracket", "j", "j")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert table(app).cursor == 2
+        await keys(app, pilot, "j")
+        assert table(app).cursor == 3

@@ -14,7 +14,8 @@ from a "^" followed by "[" or "]" (as the colours and links copied with a text
 begin), and hands them on as the text of the Paste that ends the paste, in the
 order pasted, without the escape sequences. A "^" followed by another key was
 typed, and is let go with it; so is what was held when escape comes (a key no
-paste sends: its ESCs come as "^"). Where "^" is text (a field) the keys are
+paste sends: its ESCs come as "^"), or when no Paste has come for
+``HOLD_AT_MOST`` ("^[" typed by hand: the keys after it were typed too). Where "^" is text (a field) the keys are
 typed, as before: the search box drops what they bring (``without_escapes``).
 """
 
@@ -28,6 +29,8 @@ from textual.app import ScreenStackError
 
 from .widgets.text import without_escapes
 
+# How long keys are held for a Paste to end them (it comes in the same read as they do).
+HOLD_AT_MOST = 0.25
 # What follows a paste's ESC (as Textual names the keys): "[" for colours (CSI), "]" for OSC.
 OPENERS = frozenset({"left_square_bracket", "right_square_bracket"})
 
@@ -52,6 +55,11 @@ class PastedKeys:
         self.held.append(key)
         return []
 
+    def let_go(self) -> list[events.Key]:
+        """The keys held, to handle as typed: no paste came to end them."""
+        held, self.held = self.held, []
+        return held
+
     def paste(self, event: events.Paste) -> events.Paste:
         """The Paste that ends a paste, with the keys held put back as text
         where they came in (at its first ESC: the parser began sending keys
@@ -72,15 +80,31 @@ class PastesAsText:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pasted_keys = PastedKeys()
+        self._holds = 0  # (which hold a timer set to let go of is still the one held)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            holding = bool(self._pasted_keys.held)
             for key in self._pasted_keys.take(event, lambda: typed_here(self, event)):
                 await super().on_event(key)  # type: ignore[misc]
+            if self._pasted_keys.held and not holding:
+                # A paste's keys and the Paste that ends them come in one read;
+                # "^[" typed by hand has no Paste after it, and what follows
+                # was typed: it goes as typed, not held until escape.
+                self._holds += 1
+                hold = self._holds
+                self.set_timer(HOLD_AT_MOST, lambda: self._let_go(hold))  # type: ignore[attr-defined]
             return
         if isinstance(event, events.Paste) and not event.is_forwarded:
             event = self._pasted_keys.paste(event)
         await super().on_event(event)  # type: ignore[misc]
+
+
+    async def _let_go(self, hold: int) -> None:
+        if hold != self._holds:
+            return  # (a paste ended that hold; this is another)
+        for key in self._pasted_keys.let_go():
+            await super().on_event(key)  # type: ignore[misc]
 
 
 def typed_here(app: Any, key: events.Key) -> bool:
