@@ -1009,3 +1009,30 @@ async def test_reports_screen_is_reached_by_key_and_palette(store, monkeypatch):
         await pilot.pause(0.3)
         hits = app.screen.query_one(CommandList)
         assert "go to: reports" in [hits.get_option_at_index(i).hit.text for i in range(hits.option_count)]
+
+
+async def test_the_snooze_dialog_shows_days_as_days_and_no_choice_that_would_bring_it_forward(store):
+    """It offered "Tomorrow   2026-11-24 00:00" for a follow-up due in a week
+    (refused once chosen: "would bring it forward")."""
+    from textual.widgets import OptionList
+
+    ids = seed(store)
+    later = store.followups.add(ids["katherine"], FROZEN + timedelta(days=10), note="Later",
+                                now=FROZEN)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await keys(app, pilot, "2")
+        await highlight_queue(app, pilot, later.id)
+        await keys(app, pilot, "s")
+        choices = app.screen.query_one("#choices", OptionList)
+        options = [choices.get_option_at_index(i) for i in range(choices.option_count)]
+        assert [(str(o.prompt).split()[1], o.disabled) for o in options] == [
+            ("Tomorrow", True), ("Next", True), ("A", False)]
+        assert str(options[0].prompt).endswith("Tomorrow   2026-11-24")
+        await keys(app, pilot, "escape")
+        ada = next(f for f in store.followups.list(view="open", now=FROZEN)
+                   if f.note == "Send the contract")
+        await highlight_queue(app, pilot, ada.id)
+        await keys(app, pilot, "s")
+        choices = app.screen.query_one("#choices", OptionList)
+        assert not any(choices.get_option_at_index(i).disabled for i in range(3))

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 from ..store.errors import TinyCRMError
 from ..store.models import FollowUp
 from ..widgets.field import Field
-from ..widgets.text import literal, when
+from ..widgets.text import due_shown, literal
 from .base import CRMModal
 from .followup_actions import followup_title
 from .hints import key_for
@@ -47,13 +47,18 @@ class SnoozeScreen(CRMModal[datetime]):
             key = keys[name]
             return key.pad_right(width - key.cell_length) + literal(f"  {text}")
 
+        def later(name: str, label: str, text: str) -> Option:
+            # (One that isn't after the follow-up's due time would bring it
+            # forward, which snoozing refuses: shown, but not to be chosen.)
+            until = parse_when(text, now)
+            return Option(choice(name, f"{label}{due_shown(until)}"), id=text,
+                          disabled=until <= self.followup.due_at)
+
         with Vertical(classes="dialog"):
             yield from followup_title("Snooze", self.followup)
             yield OptionList(
-                Option(choice("tomorrow", f"Tomorrow   {when(parse_when('tomorrow', now))}"),
-                       id="tomorrow"),
-                Option(choice("next_week", f"Next week  {when(parse_when('next week', now))}"),
-                       id="next week"),
+                later("tomorrow", "Tomorrow   ", "tomorrow"),
+                later("next_week", "Next week  ", "next week"),
                 Option(choice("date", "A date…"), id="date"),
                 id="choices",
             )
@@ -93,7 +98,7 @@ class SnoozeScreen(CRMModal[datetime]):
             return store.followups.snooze(followup_id, until, now=store.now())
 
         def done(_) -> None:
-            self.crm.say(f"Snoozed until {when(until)}")
+            self.crm.say(f"Snoozed until {due_shown(until)}")
             self.crm.data_changed()
             self.dismiss(until)
 

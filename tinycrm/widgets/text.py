@@ -12,6 +12,7 @@ from textual.content import Content
 from ..cells import fit  # noqa: F401  (the tables' and dialogs' import)
 from ..store.textutil import strip_controls
 from ..store.timeutil import show, to_local
+from ..store.when import is_all_day
 
 
 def plain(value: object, *, keep_newlines: bool = False) -> str:
@@ -42,6 +43,12 @@ def literal(value: object, style: str = "") -> Content:
 
 def when(dt: datetime | None) -> str:
     return show(dt)
+
+
+def due_shown(dt: datetime) -> str:
+    """A due time as a day alone where it is due all day (``tomorrow``,
+    a date typed alone), else with its time."""
+    return day(dt) if is_all_day(dt) else when(dt)
 
 
 def day(dt: datetime | None) -> str:
