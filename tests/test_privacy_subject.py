@@ -102,3 +102,18 @@ def test_a_deleted_record_with_an_address_they_had_before_goes_with_them(cli, db
 def test_the_help_says_an_address_they_had_is_theirs(cli):
     for command in ("export", "erase"):
         assert "email (one they had before too)" in cli.ok("privacy", command, "--help").stdout
+
+
+def test_a_deleted_record_whose_address_differs_in_a_non_ascii_letters_case_goes_too(
+        cli, db_path):
+    """Addresses are one by their key, lower-cased in Python: ÖZIL@ is özil@.
+    The deleted record is theirs as one with the address as they have it is
+    (SQLite's lower() folds ASCII letters alone: it was left, name and all)."""
+    cli.ok("--no-rules", "add", "Zoe Quarkson", "-e", "ÖZIL.Q@example.org")
+    cli.ok("rm", "1", "--yes")
+    cli.ok("--no-rules", "add", "Z. Q.", "-e", "özil.q@example.org")
+    data = json.loads(cli.ok("privacy", "export", "2").stdout)
+    assert [e["contact_id"] for e in data["earlier_records"]] == [1]
+    cli.ok("privacy", "erase", "2", "--yes")
+    assert cli("privacy", "export", "1").exit_code == 3
+    assert b"Quarkson" not in file_bytes(db_path)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .audit import merged_into
+from .db import sql_functions
 from .errors import Busy, NotFound
 from .followups_gone import settle as settle_gone
 from .maintenance import compact
@@ -332,20 +333,28 @@ def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
     uids = [v for v in values if "@" not in v and not is_number(v)]
     if not keys and not uids:
         return []
-    found = [r[0] for r in conn.execute(
-        "SELECT DISTINCT a.entity_id FROM audit a WHERE a.entity = 'contact'"
-        " AND a.entity_id IS NOT NULL AND a.entity_id NOT IN (SELECT id FROM contacts)"
-        # Not correlated: the merges are read once, not once for each entry of
-        # a deleted contact (an undone import of thousands leaves thousands).
-        " AND a.entity_id NOT IN (SELECT m.entity_id FROM audit m WHERE m.entity = 'contact'"
-        "  AND m.action = 'merge' AND m.entity_id IS NOT NULL)"
-        " AND (EXISTS (SELECT 1 FROM json_each(coalesce(json_extract(a.before, '$.emails'), '[]'))"
-        "   WHERE lower(value) IN (SELECT value FROM json_each(:keys)))"
-        "  OR EXISTS (SELECT 1 FROM json_each(coalesce(json_extract(a.after, '$.emails'), '[]'))"
-        "   WHERE lower(value) IN (SELECT value FROM json_each(:keys)))"
-        "  OR json_extract(a.before, '$.uid') IN (SELECT value FROM json_each(:uids))"
-        "  OR json_extract(a.after, '$.uid') IN (SELECT value FROM json_each(:uids)))",
-        {"keys": json.dumps(keys), "uids": json.dumps(uids)})]
+    # An address as it is keyed (normalize_email): SQLite's lower() folds
+    # ASCII letters alone, so ÖZIL@ was not özil@. (Only a value with
+    # another letter is lowered in Python: most are ASCII.)
+    theirs = ("lower(value) IN (SELECT value FROM json_each(:keys)) OR"
+              " (length(CAST(value AS BLOB)) <> length(value)"
+              "  AND tinycrm_email_key(value) IN (SELECT value FROM json_each(:keys)))")
+    with sql_functions(conn, tinycrm_email_key=lambda v: normalize_email(v)
+                       if isinstance(v, str) else None):
+        found = [r[0] for r in conn.execute(
+            "SELECT DISTINCT a.entity_id FROM audit a WHERE a.entity = 'contact'"
+            " AND a.entity_id IS NOT NULL AND a.entity_id NOT IN (SELECT id FROM contacts)"
+            # Not correlated: the merges are read once, not once for each entry of
+            # a deleted contact (an undone import of thousands leaves thousands).
+            " AND a.entity_id NOT IN (SELECT m.entity_id FROM audit m WHERE m.entity = 'contact'"
+            "  AND m.action = 'merge' AND m.entity_id IS NOT NULL)"
+            " AND (EXISTS (SELECT 1 FROM json_each(coalesce(json_extract(a.before, '$.emails'),"
+            f"   '[]')) WHERE {theirs})"
+            "  OR EXISTS (SELECT 1 FROM json_each(coalesce(json_extract(a.after, '$.emails'),"
+            f"   '[]')) WHERE {theirs})"
+            "  OR json_extract(a.before, '$.uid') IN (SELECT value FROM json_each(:uids))"
+            "  OR json_extract(a.after, '$.uid') IN (SELECT value FROM json_each(:uids)))",
+            {"keys": json.dumps(keys), "uids": json.dumps(uids)})]
     # Had them when it was deleted: not a contact the address moved on from
     # (a front desk's info@ that is the erased person's now).
     earlier = []
