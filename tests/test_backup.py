@@ -620,3 +620,15 @@ def test_ids_given_since_the_backup_are_not_given_again_after_a_restore(cli, tmp
     cli.ok("db", "restore", str(backup), "--yes")
     assert cli.ok("--no-rules", "add", "Olga").stdout.strip() == "4"
     assert cli("show", "3").exit_code == 3
+
+
+def test_every_kind_of_damage_sqlite_names_is_damage():
+    """SQLite names some damage by an extended code (SQLITE_CORRUPT_INDEX is
+    779): compared whole with SQLITE_CORRUPT, it read as a backup that failed."""
+    from tinycrm.store.errors import is_corrupt
+
+    for code, damaged in ((11, True), (267, True), (523, True), (779, True), (1, False),
+                          (8, False), (26, False)):
+        exc = sqlite3.DatabaseError("x")
+        exc.sqlite_errorcode = code
+        assert is_corrupt(exc) is damaged, code

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from .errors import DamagedDatabase, DatabaseError
+from .errors import DamagedDatabase, DatabaseError, is_corrupt
 
 BUSY_TIMEOUT_MS = 10_000
 # The -wal grows to hold the largest transaction (a million-row import: 1.6
@@ -140,7 +140,7 @@ CHECK_HINT = "see `tinycrm db check`"
 def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> DatabaseError:
     """Why a file can't be opened: not a database at all, or one whose
     schema is damaged (SQLITE_CORRUPT), which ``db check`` looks into."""
-    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+    if is_corrupt(exc):
         return DamagedDatabase(f"{path} is damaged (SQLite said: {exc}): {CHECK_HINT}")
     return DatabaseError(f"{path} is not a tinycrm database (SQLite said: {exc})")
 

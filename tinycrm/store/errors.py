@@ -109,6 +109,12 @@ def is_read_only(exc: BaseException) -> bool:
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY
 
 
+def is_corrupt(exc: BaseException) -> bool:
+    """SQLITE_CORRUPT, or one of its extended codes (a damaged index, a
+    damaged -wal...): the file is damaged, not the statement wrong."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_CORRUPT
+
+
 def read_only_message(path: Path | str) -> str:
     # (SQLite's own words, "attempt to write a readonly database", name
     # neither the file nor the remedy.)

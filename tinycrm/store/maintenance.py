@@ -26,6 +26,7 @@ from .errors import (
     DatabaseError,
     NotFound,
     ValidationError,
+    is_corrupt,
     is_read_only,
     read_only_message,
 )
@@ -292,7 +293,7 @@ def _damaged_if_corrupt(store: Store) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+        if is_corrupt(exc):
             raise DamagedDatabase(f"{store.path} is damaged (SQLite said: {exc})") from None
         raise
 
