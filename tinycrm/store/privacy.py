@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -371,20 +371,10 @@ def _history_values(conn, ids: list[int], contact) -> tuple[list[str], list[str]
     showed them before (an address they changed, a duplicate's merged into
     them: a card's UID too)."""
     emails, phones, uids = list(contact.emails), list(contact.phones), [contact.uid]
-    marks = ", ".join("?" * len(ids))
-    for before, after in conn.execute(
-            f"SELECT before, after FROM audit WHERE entity = 'contact' AND entity_id IN ({marks})",
-            ids):
-        for text in (before, after):
-            state = json.loads(text) if text else None
-            if not isinstance(state, dict):
-                continue
-            # (A record an import created holds its values in its merge's "merged" alone.)
-            for values in (state, state.get("merged")):
-                if isinstance(values, dict):
-                    emails += [e for e in values.get("emails") or () if isinstance(e, str)]
-                    phones += [p for p in values.get("phones") or () if isinstance(p, str)]
-                    uids += [values["uid"]] if isinstance(values.get("uid"), str) else []
+    for values in _past_states(conn, ids):
+        emails += [e for e in values.get("emails") or () if isinstance(e, str)]
+        phones += [p for p in values.get("phones") or () if isinstance(p, str)]
+        uids += [values["uid"]] if isinstance(values.get("uid"), str) else []
     return emails, phones, uids
 
 
@@ -393,20 +383,27 @@ def _history_names(conn, ids: list[int], contact) -> list[str]:
     name changed since, a duplicate's merged into them): an import's file
     name holds the one it was imported by."""
     names = [contact.name]
+    for values in _past_states(conn, ids):
+        name = values.get("name")
+        if isinstance(name, str) and name.strip() and name not in names:
+            names.append(name)
+    return names
+
+
+def _past_states(conn, ids: list[int]) -> Iterator[dict[str, Any]]:
+    """The values the audit entries of contacts ``ids`` show, before and after
+    each change. (A record an import created holds its values in its merge's
+    "merged" alone.)"""
     marks = ", ".join("?" * len(ids))
     for before, after in conn.execute(
             f"SELECT before, after FROM audit WHERE entity = 'contact' AND entity_id IN ({marks})",
             ids):
         for text in (before, after):
             state = json.loads(text) if text else None
-            if not isinstance(state, dict):
-                continue
-            # (An imported record's name is in its merge's "merged", not its creation.)
-            for values in (state, state.get("merged")):
-                name = values.get("name") if isinstance(values, dict) else None
-                if isinstance(name, str) and name.strip() and name not in names:
-                    names.append(name)
-    return names
+            if isinstance(state, dict):
+                yield state
+                if isinstance(state.get("merged"), dict):
+                    yield state["merged"]
 
 
 def _created_by_imports(ids: list[int]) -> tuple[str, list[int]]:
