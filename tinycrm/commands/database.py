@@ -140,6 +140,13 @@ def db_restore(
         result = restore(env.store(upkeep=True), backup_path)
     say(f"restored {result.contacts} contacts from {result.source}"
         + (f"; brought up to date: {', '.join(result.migrated)}" if result.migrated else ""))
+    if result.erasures:
+        say(f"re-applied {result.erasures} erasure{'' if result.erasures == 1 else 's'}"
+            " made since the backup")
+    if result.unwiped:
+        say(f"warning: the restore could not rewrite the file ({result.unwiped}): it still holds"
+            " data of the people erased again, though no command shows it; run `tinycrm db"
+            " vacuum` when the file is idle")
 
 
 @db_app.command("reindex")

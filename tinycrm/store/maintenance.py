@@ -209,6 +209,10 @@ class Restored:
     source: Path
     contacts: int
     migrated: list[str]
+    # Erasures the replaced database had recorded and the backup lacked,
+    # made again in it; why the file couldn't be vacuumed after, if it couldn't.
+    erasures: int = 0
+    unwiped: str | None = None
 
 
 def restore(store: Store, source: str | Path, *, now: datetime | None = None) -> Restored:
@@ -218,10 +222,14 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
     app or cron see the old content or the new, never a mix, and a -wal a
     crash left behind can't be replayed over it (as it would be over a file
     copied into place). Another writer is waited for as any change waits
-    for one (``Busy`` after that). An older backup is then brought up to date."""
+    for one (``Busy`` after that). An older backup is then brought up to date,
+    and whoever the replaced database had erased is erased in it again (see
+    store/erasures.py), then the file is vacuumed."""
     import tempfile
 
     from .db import migrate
+    from .erasures import reapply, tombstones
+    from .privacy import wipe
 
     now = now or store.now()
     source = Path(source).expanduser()
@@ -256,6 +264,8 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
             # whoever got it next.
             with _damaged_if_corrupt(store):
                 last_id = next_contact_id(store.conn) - 1
+                # (GDPR: an erasure is made again when a backup comes back.)
+                erased = tombstones(store.conn)
             deadline = time.monotonic() + store.busy_timeout
 
             def progress(status: int, remaining: int, total: int) -> None:
@@ -279,9 +289,17 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
             store.conn.execute("UPDATE contact_id_mark SET last = max(last, ?) WHERE id = 1",
                                [last_id])
             carry_over_restore(store.conn, now, floor)
+            reapplied = reapply(store, erased, now)
+            if reapplied:
+                contacts = store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
             store.audit.record("restore", "database", None,
-                               after={"from": path_text(source), "contacts": contacts}, now=now)
-    return Restored(source, contacts, migrated)
+                               after={"from": path_text(source), "contacts": contacts,
+                                      **({"erasures": reapplied} if reapplied else {})},
+                               now=now)
+        # What the backup held of them leaves the file and its WAL, as an
+        # erasure's values do.
+        unwiped = wipe(store) if reapplied else None
+    return Restored(source, contacts, migrated, reapplied, unwiped)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -160,58 +161,100 @@ def _count(conn, sql: str, params) -> int:
 
 def erase(store: Store, contact_id: int, *, now: datetime | None = None) -> Erasure:
     now = now or store.now()
-    conn = store.conn
-    secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
-    conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed as we go
-    try:
+    with secure_delete(store.conn):
         with store.write():
-            contact = _person(contact_id, _contact_or_last_state(store, contact_id))
-            params = [contact_id]
-            # Contacts merged into this one were this person too, and so were
-            # deleted ones that had their address: their history goes.
-            merged, earlier = _records_of(conn, contact_id, contact)
-            ids = merged + earlier
-            # Values that identify the person wherever they were copied:
-            # emails and phones are unique to them; the name only counts in
-            # rows that belong to this contact (another "Sam Lee" keeps theirs).
-            # With the addresses and numbers they had before (an edit's "before").
-            values = _identifying(conn, contact_id, *_history_values(conn, ids, contact))
-            marks = ", ".join("?" * len(ids))
-            _erase_import_sources(conn, ids, _history_names(conn, ids, contact), values)
-            removed = {
-                "timeline events": store.timeline.count(contact_id),
-                "follow-ups": _count(conn, "SELECT count(*) FROM followups WHERE contact_id = ?", params),
-                "deliveries": _count(conn, "SELECT count(*) FROM deliveries WHERE contact_id = ?", params),
-                "import records": _count(
-                    conn, f"SELECT count(*) FROM import_items WHERE contact_id IN ({marks})", ids)
-                + _count(conn, "SELECT count(import_batch) FROM contacts WHERE id = ?", params),
-            }
-            removed["audit entries"] = conn.execute(
-                f"DELETE FROM audit WHERE contact_id IN ({marks})"
-                f" OR (entity = 'contact' AND entity_id IN ({marks}))", ids + ids).rowcount
-            conn.execute(f"DELETE FROM import_items WHERE contact_id IN ({marks})", ids)
-            # Cascades: emails, phones, tags, events, follow-ups, deliveries, search row.
-            conn.execute("DELETE FROM contacts WHERE id = ?", params)
-            # Their follow-ups leave calendars, with nothing of them kept for
-            # that (followups_gone: a UID, an owner, a due time).
-            settle_gone(conn, now)
-            redacted = redact(store, values)
-            # Merge FTS5's segments so the deleted trigrams are really gone.
-            conn.execute("INSERT INTO contact_search_fts(contact_search_fts) VALUES ('optimize')")
-            store.audit.record("erase", "contact", contact_id, contact_id=contact_id, now=now)
+            erased = erase_records(store, contact_id, now)
+            finish_erasing(store.conn)
+            # The other records that were the person (ids only): a restore of
+            # a backup made before, where they may be contacts of their own
+            # still, erases them too.
+            others = [other for other in erased.records if other != contact_id]
+            store.audit.record("erase", "contact", contact_id, contact_id=contact_id,
+                               after={"records": others} if others else None, now=now)
+    # Erased all the same whatever happens now (committed): the caller says
+    # why the file still holds them, and to vacuum later.
+    return Erasure(contact_id, erased.name, erased.removed, erased.redacted, wipe(store))
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What ``erase_records`` took: the records that were the person (their
+    contact, those merged into it, deleted ones that were them too)."""
+
+    name: str
+    records: list[int]
+    removed: dict[str, int]
+    redacted: int
+
+
+@contextmanager
+def secure_delete(conn) -> Iterator[None]:
+    """Freed pages are zeroed as rows are deleted, then the setting is as it was."""
+    secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
+    conn.execute("PRAGMA secure_delete = ON")
+    try:
+        yield
     finally:
         # (By name: "= 2" reads as a true boolean, ON, not as FAST.)
         conn.execute(f"PRAGMA secure_delete = {('OFF', 'ON', 'FAST')[secure]}")
-    # Erased all the same whatever happens now (committed): the caller says
-    # why the file still holds them, and to vacuum later.
+
+
+def erase_records(store: Store, contact_id: int, now: datetime) -> Erased:
+    """Inside the caller's write: the person and everything of them goes,
+    their values are redacted wherever others' records copied them. No
+    tombstone (the caller records it), and the search index is left for
+    ``finish_erasing``. ``NotFound`` when nothing of ``contact_id`` is left."""
+    conn = store.conn
+    contact = _person(contact_id, _contact_or_last_state(store, contact_id))
+    params = [contact_id]
+    # Contacts merged into this one were this person too, and so were
+    # deleted ones that had their address: their history goes.
+    merged, earlier = _records_of(conn, contact_id, contact)
+    ids = merged + earlier
+    # Values that identify the person wherever they were copied:
+    # emails and phones are unique to them; the name only counts in
+    # rows that belong to this contact (another "Sam Lee" keeps theirs).
+    # With the addresses and numbers they had before (an edit's "before").
+    values = _identifying(conn, contact_id, *_history_values(conn, ids, contact))
+    marks = ", ".join("?" * len(ids))
+    _erase_import_sources(conn, ids, _history_names(conn, ids, contact), values)
+    removed = {
+        "timeline events": store.timeline.count(contact_id),
+        "follow-ups": _count(conn, "SELECT count(*) FROM followups WHERE contact_id = ?", params),
+        "deliveries": _count(conn, "SELECT count(*) FROM deliveries WHERE contact_id = ?", params),
+        "import records": _count(
+            conn, f"SELECT count(*) FROM import_items WHERE contact_id IN ({marks})", ids)
+        + _count(conn, "SELECT count(import_batch) FROM contacts WHERE id = ?", params),
+    }
+    removed["audit entries"] = conn.execute(
+        f"DELETE FROM audit WHERE contact_id IN ({marks})"
+        f" OR (entity = 'contact' AND entity_id IN ({marks}))", ids + ids).rowcount
+    conn.execute(f"DELETE FROM import_items WHERE contact_id IN ({marks})", ids)
+    # Cascades: emails, phones, tags, events, follow-ups, deliveries, search row.
+    conn.execute("DELETE FROM contacts WHERE id = ?", params)
+    # Their follow-ups leave calendars, with nothing of them kept for
+    # that (followups_gone: a UID, an owner, a due time).
+    settle_gone(conn, now)
+    redacted = redact(store, values)
+    return Erased(contact.name, ids, removed, redacted)
+
+
+def finish_erasing(conn) -> None:
+    """Once the erasures of a write are done: FTS5's segments are merged, so
+    the deleted trigrams are really gone."""
+    conn.execute("INSERT INTO contact_search_fts(contact_search_fts) VALUES ('optimize')")
+
+
+def wipe(store: Store) -> str | None:
+    """Vacuum the file and empty its WAL after an erasure (committed); why
+    that couldn't be done (the person is erased all the same), or None."""
     others = "another process is reading or writing it"
     try:
-        why = None if compact(store) else others
+        return None if compact(store) else others
     except Busy:
-        why = others
+        return others
     except sqlite3.Error as exc:  # (the disk full: VACUUM needs room for a copy)
-        why = f"SQLite says: {exc}"
-    return Erasure(contact_id, contact.name, removed, redacted, why)
+        return f"SQLite says: {exc}"
 
 
 def _contact_or_last_state(store: Store, contact_id: int) -> Contact | dict[str, Any]:
