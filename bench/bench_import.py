@@ -221,7 +221,7 @@ def rows_alone(imported: Path, work: Path) -> tuple[float, float]:
     counts = {name: src.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for (name,) in src.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
         " AND name NOT LIKE 'sqlite%' AND name NOT LIKE '%_fts_%'"
-        " AND name NOT IN ('_sqlite_migrations', 'contact_id_mark')")}
+        " AND name NOT IN ('_sqlite_migrations', 'contact_id_mark', 'followup_id_mark')")}
     src.close()
     conn = sqlite3.connect(target, isolation_level=None)
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")

@@ -79,11 +79,12 @@ def test_a_deleted_contacts_follow_ups_leave_calendars_for_30_days(store, clock)
         assert set(events(store, now=clock.now + days(30) + SECOND)) == {uid(kept)}
 
 
-def test_a_follow_up_given_the_id_of_one_gone_that_second_has_its_uid_and_goes_above(store):
-    """Ids are given again (the largest one gone is the next one's), and a
-    UID is an id and a creation second: a script that deletes a contact and
-    adds a follow-up within one second makes the same event again. It is
-    open in the export, above the cancelled one calendars may have."""
+def test_a_follow_up_made_the_second_one_went_has_a_uid_of_its_own(store):
+    """A UID is an id and a creation second: while ids were given again (the
+    largest one gone was the next one's), a script that deleted a contact and
+    added a follow-up within one second made the same event again. An id is
+    never given again now (followup_id_mark, m057): the new one is an event
+    of its own, open, and the one gone stays cancelled beside it."""
     ada, bob = store.contacts.add("Ada"), store.contacts.add("Bob")
     f = store.followups.add(ada.id, FROZEN + days(2), note="Call")
     for n in range(5):
@@ -91,10 +92,12 @@ def test_a_follow_up_given_the_id_of_one_gone_that_second_has_its_uid_and_goes_a
     store.contacts.delete(ada.id)
     cancel = events(store)[uid(f)]
     again = store.followups.add(bob.id, FROZEN + days(9), note="New")
-    assert uid(again) == uid(f)
-    [event] = events(store).values()
-    assert str(event["SUMMARY"]) == "Follow up: Bob — New"
-    is_open(event, cancel)
+    assert again.id > f.id and uid(again) != uid(f)
+    found = events(store)
+    assert set(found) == {uid(f), uid(again)}
+    assert str(found[uid(again)]["SUMMARY"]) == "Follow up: Bob — New"
+    assert "STATUS" not in found[uid(again)]
+    assert found[uid(f)].to_ical() == cancel.to_ical()
 
 
 def test_a_follow_up_handed_over_leaves_the_old_owners_calendar(store, clock):
@@ -187,13 +190,12 @@ def test_a_restore_takes_back_what_came_since_and_what_it_brings_back_is_updated
     restored = int(events(store)[uid(reopened)]["SEQUENCE"])
     store.followups.snooze(reopened.id, FROZEN + days(20))
     assert int(events(store)[uid(reopened)]["SEQUENCE"]) > restored
-    # A follow-up made now gets the id the one made since had, in the same
-    # second: the same UID. It is that event again, open, above its cancel.
+    # A follow-up made now, in the same second, doesn't get the id the one
+    # made since had (m057): an event of its own; that one stays cancelled.
     again = store.followups.add(ada.id, FROZEN + days(9), note="Again")
-    assert uid(again) == uid(made)
-    event = events(store)[uid(again)]
-    assert str(event["SUMMARY"]) == "Follow up: Ada — Again"
-    is_open(event, cancel)
+    assert again.id > made.id and uid(again) != uid(made)
+    assert str(events(store)[uid(again)]["SUMMARY"]) == "Follow up: Ada — Again"
+    assert str(events(store)[uid(made)]["STATUS"]) == "CANCELLED"
 
 
 def test_the_export_command_counts_and_writes_them(cli, store, tmp_path):

@@ -13,7 +13,7 @@ EXPECTED_TABLES = {
     "_sqlite_migrations", "contacts", "contact_emails", "contact_phones", "contact_tags",
     "events", "followups", "deliveries", "audit", "import_batches", "import_items",
     "contact_search", "contact_search_fts", "contact_search_terms", "contact_id_mark",
-    "followups_gone", "sequence_floor",
+    "followups_gone", "sequence_floor", "followup_id_mark",
 }
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .bulk import NewContact, insert_contacts
 from .errors import ValidationError
+from .followups import next_followup_id
 from .rules import DEFAULT_RULES
 from .search import search_fold
 from .timeline import stage_move
@@ -196,9 +197,11 @@ def fill(store: Store, n: int, *, seed: int = 1) -> dict[str, int]:
                     events.append((cid, kind, note, at, contact.owner, at, None, None))
                 followups += _rule_followups(past, stamp, cid, contact, created_s, now_s)
                 events += _past_events(past, stamp, cid, contact, created_s, now_s)
+            first = next_followup_id(conn)  # (a deleted one's id is not given again)
             conn.executemany(
-                "INSERT INTO followups (contact_id, due_at, note, owner, created_at, updated_at,"
-                " status, done_at, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", followups,
+                "INSERT INTO followups (id, contact_id, due_at, note, owner, created_at,"
+                " updated_at, status, done_at, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(first + n, *row) for n, row in enumerate(followups)],
             )
             conn.executemany(
                 "INSERT INTO events (contact_id, kind, text, at, author, created_at, score, data)"

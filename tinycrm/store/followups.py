@@ -47,6 +47,15 @@ VIEWS = ("open", "overdue", "today", "week", "upcoming", "all")
 EVENT_KIND = "followup"
 AUDIT_ENTITY = "followup"
 
+
+def next_followup_id(conn) -> int:
+    """The id after every id a follow-up has had (``followup_id_mark``,
+    m057): a deleted one's is not given again, as its audit entries (and a
+    script that kept it) still name it."""
+    return conn.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM followups), 0),"
+        " (SELECT last FROM followup_id_mark WHERE id = 1)) + 1").fetchone()[0]
+
 # What a date too far off to compute (from a row saved before dates had a
 # range) is taken as: never due, and still shown.
 _NEVER = datetime(9999, 12, 31, tzinfo=timezone.utc)
@@ -335,10 +344,11 @@ class FollowUps:
         with self.store.write():
             self.store.contacts.get(contact_id)
             cur = self.conn.execute(
-                "INSERT INTO followups (contact_id, due_at, note, owner, status, every, rule,"
-                " created_at, updated_at, previous_id) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
-                [contact_id, to_db(due_at), note, owner, every, rule, to_db(now), to_db(now),
-                 previous_id],
+                "INSERT INTO followups (id, contact_id, due_at, note, owner, status, every, rule,"
+                " created_at, updated_at, previous_id)"
+                " VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+                [next_followup_id(self.conn), contact_id, to_db(due_at), note, owner, every, rule,
+                 to_db(now), to_db(now), previous_id],
             )
             followup = self.get(cur.lastrowid)
             data: dict[str, Any] = {}

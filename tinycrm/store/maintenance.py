@@ -30,6 +30,7 @@ from .errors import (
     is_read_only,
     read_only_message,
 )
+from .followups import next_followup_id
 from .followups_gone import carry_over_restore, keep_before_restore
 from .search_upkeep import (
     REMEDY,
@@ -259,11 +260,12 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
                 # those it brings back are updated there.
                 with _damaged_if_corrupt(store):
                     floor = keep_before_restore(store.conn, now)
-            # Ids the database gave since the backup are not given again: an
-            # app still showing one (or a script that kept it) would write to
-            # whoever got it next.
+            # Ids the database gave since the backup (contacts', follow-ups')
+            # are not given again: an app still showing one (or a script that
+            # kept it) would write to whoever got it next.
             with _damaged_if_corrupt(store):
                 last_id = next_contact_id(store.conn) - 1
+                last_followup = next_followup_id(store.conn) - 1
                 # (GDPR: an erasure is made again when a backup comes back.)
                 erased = tombstones(store.conn)
             deadline = time.monotonic() + store.busy_timeout
@@ -288,6 +290,8 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None) ->
         with store.patient(), store.write():
             store.conn.execute("UPDATE contact_id_mark SET last = max(last, ?) WHERE id = 1",
                                [last_id])
+            store.conn.execute("UPDATE followup_id_mark SET last = max(last, ?) WHERE id = 1",
+                               [last_followup])
             carry_over_restore(store.conn, now, floor)
             reapplied = reapply(store, erased, now)
             if reapplied:

@@ -769,3 +769,31 @@ def m056_sort_keys_keep_cyrillic_letters_apart(db: Database) -> None:
     from .sortkeys import fill_keys
 
     fill_keys(db.conn, only="Ѐ-Џѐ-џЙйҐґ\u0301\u0306\u0308")
+
+
+@migrations()
+def m057_followup_id_mark(db: Database) -> None:
+    # A follow-up's id was given again once it was deleted (with its
+    # contact, by an import's undo, an erasure): `followup 222` in the audit
+    # log named two follow-ups, and a script that kept an id acted on
+    # another's. As contact_id_mark (m045) does for contacts: the largest id
+    # a deleted follow-up had, the next one's comes after it (every insert
+    # takes followups.next_followup_id). Databases from before start from
+    # the largest id anything of theirs names.
+    db.executescript(
+        """
+        CREATE TABLE followup_id_mark (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last INTEGER NOT NULL
+        );
+        INSERT INTO followup_id_mark (id, last) VALUES (1, max(
+            coalesce((SELECT max(id) FROM followups), 0),
+            coalesce((SELECT max(previous_id) FROM followups), 0),
+            coalesce((SELECT max(entity_id) FROM audit WHERE entity = 'followup'), 0),
+            coalesce((SELECT max(followup_id) FROM followups_gone), 0),
+            coalesce((SELECT max(followup_id) FROM deliveries), 0)));
+        CREATE TRIGGER followup_id_mark_deleted AFTER DELETE ON followups BEGIN
+            UPDATE followup_id_mark SET last = old.id WHERE id = 1 AND last < old.id;
+        END;
+        """
+    )

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .all_day import DAYS_CTE, DONE_ON_THEIR_DAY, days
 from .errors import NotFound, TinyCRMError, quoted
+from .followups import next_followup_id
 from .models import FollowUp
 from .timeutil import to_db
 from .when import MAX_PERIOD_DAYS, TOO_LONG, start_of_day
@@ -380,9 +381,14 @@ def _fire(store: Store, rule: Rule, ids_json: str | None, now: datetime) -> list
     # not every contact of the stage.
     source = ("contacts c INDEXED BY contacts_created" if rule.when == "added" and ids_json is None
               else "contacts c")
+    # Ids from the mark on, in the contacts' order: a deleted follow-up's
+    # is not given again (followups.next_followup_id).
+    params["first_id"] = next_followup_id(store.conn)
     rows = store.conn.execute(
-        "INSERT INTO followups (contact_id, due_at, note, owner, status, rule, created_at, updated_at)"
-        f" SELECT c.id, {due}, :note, coalesce(:owner, c.owner), 'open', :rule, :now, :now"
+        "INSERT INTO followups (id, contact_id, due_at, note, owner, status, rule, created_at,"
+        " updated_at)"
+        " SELECT :first_id + row_number() OVER (ORDER BY c.id) - 1,"
+        f" c.id, {due}, :note, coalesce(:owner, c.owner), 'open', :rule, :now, :now"
         f" FROM {source} WHERE {' AND '.join(where)} ORDER BY c.id"
         " RETURNING id, contact_id, due_at, owner",
         params,
