@@ -123,3 +123,30 @@ def test_a_restore_with_no_erasure_since_the_backup_says_nothing_of_them(cli, tm
     assert done.stderr == f"restored 0 contacts from {backup}\n"
     audit = json.loads(cli.ok("audit", "-n", "1", "-f", "json").stdout)[0]
     assert audit["after"] == {"from": str(backup), "contacts": 0}
+
+
+def test_a_damaged_database_set_aside_still_has_its_erasures_made_again(cli, db_path, tmp_path):
+    """Restoring over a file whose contacts can't be read sets it aside and
+    restores into a new one: its tombstones (in the audit log, which still
+    reads) went with it, and the backup brought the erased person back."""
+    import sqlite3
+
+    zeb = person(cli)
+    cli.ok("--no-rules", "add", "Beatrix Bystander")
+    backup = tmp_path / "before.db"
+    cli.ok("db", "backup", str(backup))
+    cli.ok("privacy", "erase", str(zeb), "--yes")
+    conn = sqlite3.connect(db_path)
+    size, root = conn.execute("SELECT (SELECT page_size FROM pragma_page_size), rootpage"
+                              " FROM sqlite_master WHERE name = 'contacts'").fetchone()
+    conn.close()
+    with open(db_path, "r+b") as file:  # the contacts table's root page
+        file.seek((root - 1) * size)
+        file.write(b"\xff" * size)
+
+    done = restore(cli, backup)
+    assert "is damaged: kept as" in done.stderr
+    assert "re-applied 1 erasure made since the backup\n" in done.stderr
+    assert names(cli) == ["Beatrix Bystander"]
+    for secret in SECRETS:
+        assert secret not in raw(db_path), secret

@@ -13,8 +13,10 @@ database too, so that restoring an even older backup erases them again.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import NotFound
@@ -46,6 +48,25 @@ _TOMBSTONES = ("SELECT at, actor, entity_id, after FROM audit"
 def tombstones(conn) -> list[Tombstone]:
     """The erasures a database has recorded, oldest first."""
     return [Tombstone(*row) for row in conn.execute(_TOMBSTONES + " ORDER BY id")]
+
+
+def tombstones_in(path: Path) -> list[Tombstone]:
+    """The erasures a database file set aside as damaged recorded, as far as
+    its audit log still reads (read only: the file is kept as it is)."""
+    # (Without a -wal of its own, as immutable: reading it then makes none
+    # beside it, nor a -shm. With one, what that holds is read too.)
+    wal = Path(f"{path}-wal")
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+    except sqlite3.Error:
+        return []
+    try:
+        return tombstones(conn)
+    except sqlite3.Error:
+        return []  # (the damage reaches the audit log too: nothing more to be had)
+    finally:
+        conn.close()
 
 
 def reapply(store: Store, erased: list[Tombstone], now: datetime) -> int:
