@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .contact_filter import ContactFilter
 from .errors import ValidationError
 from .models import Contact
-from .textutil import fold
+from .textutil import as_text, fold
 from .timeutil import from_db
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class Row:
 
 def _row(r: Sequence[Any]) -> Row:
     return Row(
-        id=r[0], name=r[1], company=r[2], stage=r[3], tier=r[4], owner=r[5],
+        id=r[0], name=as_text(r[1]), company=as_text(r[2]), stage=r[3], tier=r[4], owner=r[5],
         last_contacted_at=from_db(r[6]), email=r[7], tags=r[8] or "",
     )
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .followups import _EMAIL, _NEVER, _queue_order, ts
 from .models import Contact, QueueItem
+from .textutil import as_text
 from .timeutil import to_db
 from .urgency import urgency
 from .when import MAX_PERIOD_DAYS, format_days, local_date, same_local_time
@@ -104,7 +105,7 @@ def cadence_items(store: Store, now: datetime, *, owner: str | None = None,
             continue
         note = f"keep in touch every {format_days(days)}" + (f" ({tag})" if tag else "")
         items.append(QueueItem(
-            kind="cadence", contact_id=cid, contact_name=name, due_at=due_at,
+            kind="cadence", contact_id=cid, contact_name=as_text(name), due_at=due_at,
             urgency=urgency(due_at, due_at, tier, now, settings), contact_email=email,
             contact_tier=tier, owner=cowner, note=note, cadence_days=days,
             last_contacted_at=ts(last),

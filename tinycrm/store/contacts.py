@@ -29,6 +29,7 @@ from .followups_gone import settle as settle_gone
 from .models import Contact
 from .sortkeys import key_values, sort_key
 from .textutil import (
+    as_text,
     clean_email,
     clean_phone,
     nocase_spellings,
@@ -132,8 +133,8 @@ class Contacts:
                 tags.setdefault(cid, []).append(tag)
         return [
             Contact(
-                id=r[0], uid=r[1], name=r[2], first_name=r[3], last_name=r[4],
-                company=r[5], title=r[6], stage=r[7], tier=r[8], owner=r[9],
+                id=r[0], uid=r[1], name=as_text(r[2]), first_name=as_text(r[3]),
+                last_name=as_text(r[4]), company=as_text(r[5]), title=as_text(r[6]), stage=r[7], tier=r[8], owner=r[9],
                 source=r[10], birthday=r[11], fields=json.loads(r[12]),
                 cadence_days=r[13], created_at=from_db(r[14]), updated_at=from_db(r[15]),
                 last_contacted_at=from_db(r[16]), version=r[17],
@@ -188,7 +189,7 @@ class Contacts:
             r[0]
             for r in self.conn.execute(
                 f"SELECT id FROM contacts WHERE name_key IN ({','.join('?' * len(keys))})"
-                f" AND name COLLATE NOCASE IN ({','.join('?' * len(spellings))})"
+                f" AND CAST(name AS TEXT) COLLATE NOCASE IN ({','.join('?' * len(spellings))})"
                 " ORDER BY id LIMIT 21", [*keys, *spellings]
             )
         ]

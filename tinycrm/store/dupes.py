@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .db import sql_functions
 from .profiles import profiles_in_use
-from .textutil import fold, names_a_person
+from .textutil import as_text, fold, names_a_person
 
 if TYPE_CHECKING:
     from .store import Store
@@ -159,7 +159,7 @@ def _pairs_by_key(conn, sql: str) -> Iterator[list[int]]:
 
 def _names_of(conn, ids: set[int]) -> dict[int, tuple[str, str | None]]:
     """Each contact's name and birthday."""
-    return {r[0]: (r[1], r[2]) for r in conn.execute(
+    return {r[0]: (as_text(r[1]), r[2]) for r in conn.execute(
         "SELECT id, name, birthday FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
         [json.dumps(sorted(ids))])}
 
@@ -197,7 +197,7 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
         try:
             return company_keys[company]
         except KeyError:
-            key = company_keys[company] = company_key(company)
+            key = company_keys[company] = company_key(as_text(company))
             return key
 
     found: dict[tuple[int, int], tuple[float, list[str]]] = {}
@@ -250,7 +250,7 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
                 _similar_names(group, current, threshold, add, fuzz, process)
                 group, current = [], company
             if company is not None:
-                group.append((contact_id, " ".join(sorted(name_words(name))), birthday))
+                group.append((contact_id, " ".join(sorted(name_words(as_text(name)))), birthday))
         ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
         if limit is not None:
             ranked = ranked[:limit]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Conflict, NotFound, ValidationError
 from .models import Contact, FollowUp, QueueItem
-from .textutil import one_line, strip_controls
+from .textutil import as_text, one_line, strip_controls
 from .timeutil import DATE_RANGE, in_range, to_db, to_local
 from .urgency import julian_day, urgency, urgency_sql
 from .when import (
@@ -82,7 +82,7 @@ def ts(value: str | None) -> datetime | None:
 
 def _followup(row: Sequence[Any], urgency: float | None = None) -> FollowUp:
     return FollowUp(
-        id=row[0], contact_id=row[1], contact_name=row[2], due_at=ts(row[3]), note=row[4],
+        id=row[0], contact_id=row[1], contact_name=as_text(row[2]), due_at=ts(row[3]), note=row[4],
         owner=row[5], status=row[6], every=row[7], rule=row[8], created_at=ts(row[9]),
         updated_at=ts(row[10]), done_at=ts(row[11]), contact_tier=row[12],
         snoozes=row[13], previous_id=row[14], contact_email=row[15], urgency=urgency,

@@ -15,7 +15,7 @@ from .dupes import PHONE_GROUP_LIMIT
 from .import_rows import Incoming
 from .profiles import profile_key
 from .sortkeys import sort_key
-from .textutil import nocase_spellings
+from .textutil import as_text, nocase_spellings
 
 # Contacts by name, then company, both folded.
 Namesakes = dict[str, dict[str, list[int]]]
@@ -55,9 +55,9 @@ def contacts_named(conn, names: Iterable[str]) -> list[tuple[int, str, str | Non
     join = ("temp.import_name_keys t CROSS JOIN contacts c" if indexed
             else "contacts c CROSS JOIN temp.import_name_keys t")
     try:
-        return sorted(conn.execute(
+        return sorted((cid, as_text(name), as_text(company)) for cid, name, company in conn.execute(
             f"SELECT c.id, c.name, c.company FROM {join}"
-            " ON c.name_key = t.key AND c.name = t.name COLLATE NOCASE"))
+            " ON c.name_key = t.key AND CAST(c.name AS TEXT) = t.name COLLATE NOCASE"))
     finally:
         conn.execute("DELETE FROM temp.import_name_keys")
 

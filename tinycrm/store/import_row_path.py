@@ -40,7 +40,7 @@ from .import_types import LOOKUP_KEYS
 from .profiles import profile_key, profile_keys
 from .search import index_rows
 from .team import hand_over_followups
-from .textutil import names_a_person
+from .textutil import as_text, names_a_person
 
 if TYPE_CHECKING:
     from .formats.csvfile import CellChunk
@@ -297,7 +297,7 @@ class RowPath(RejectReasons):
                     f" JOIN contacts c ON c.id = e.contact_id WHERE e.email_key IN"
                     f" ({','.join('?' * len(part))})", part):
                 found[key] = contact_id
-                names[contact_id] = name
+                names[contact_id] = as_text(name)
         return found, names
 
     def _remember(self, inc: Incoming, target: int, by_email: dict[str, int],
@@ -467,7 +467,7 @@ class RowPath(RejectReasons):
             return pending[contact_id].name
         if contact_id not in self._names:
             row = self.conn.execute("SELECT name FROM contacts WHERE id = ?", [contact_id]).fetchone()
-            self._names[contact_id] = row[0] if row else "?"
+            self._names[contact_id] = as_text(row[0]) if row else "?"
         return self._names[contact_id]
 
     def _count_merge(self, inc: Incoming, target: int, name: str, changed: list[str]) -> None:

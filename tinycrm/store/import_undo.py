@@ -17,7 +17,7 @@ from .errors import Conflict, NotFound
 from .followups_gone import settle as settle_gone
 from .import_batches import STATE_COLUMNS, ImportBatch, get_batch, write_state
 from .team import hand_over_followups
-from .textutil import normalize_email, number_ident
+from .textutil import as_text, normalize_email, number_ident
 from .timeutil import to_db
 
 if TYPE_CHECKING:
@@ -400,7 +400,8 @@ def _shown(conn, changed: list[int | tuple[int, int]]) -> str:
     """``_changed_since``'s contacts as a refusal names them: id and name."""
     ids = {c if isinstance(c, int) else c[1] for c in changed}
     marks = ", ".join("?" * len(ids))
-    names = dict(conn.execute(f"SELECT id, name FROM contacts WHERE id IN ({marks})", list(ids)))
+    names = {cid: as_text(name) for cid, name in conn.execute(
+        f"SELECT id, name FROM contacts WHERE id IN ({marks})", list(ids))}
 
     def named(contact_id: int) -> str:
         return f"{names.get(contact_id, '?')} ({contact_id})"

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from .errors import is_read_only
 from .search import IndexEntry, SearchRows, index_rows
 from .sortkeys import fill_keys
+from .textutil import as_text
 from .valuerows import ValueRows
 
 if TYPE_CHECKING:
@@ -258,7 +259,7 @@ def index_entries(conn: sqlite3.Connection, low: int, high: int) -> list[IndexEn
                       " WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, position", low, high)
     tags = _grouped(conn, "SELECT contact_id, tag FROM contact_tags"
                     " WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, tag", low, high)
-    return [(cid, name, emails.get(cid, ()), company, tags.get(cid, ()))
+    return [(cid, as_text(name), emails.get(cid, ()), as_text(company), tags.get(cid, ()))
             for cid, name, company in conn.execute(
                 "SELECT id, name, company FROM contacts WHERE id BETWEEN ? AND ? ORDER BY id",
                 [low, high])]

@@ -43,7 +43,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .textutil import fold
+from .textutil import as_text, fold
 
 # The text columns that have a key, and the column that holds it.
 KEYED = {"name": "name_key", "company": "company_key"}
@@ -75,9 +75,7 @@ def sort_key(text: Any) -> str | None:
     as bytes (or a number) sorts as its text."""
     if text is None:
         return None
-    if type(text) is not str:
-        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    return _key(text)
+    return _key(text if type(text) is str else as_text(text))
 
 
 def _key(text: str) -> str:

@@ -75,6 +75,18 @@ def bytes_shown(text: str) -> str:
     return _ESCAPED_BYTE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
 
 
+def as_text(value: object) -> str | None:
+    """A text column's value as text. An edit in SQL can leave bytes (a
+    BLOB: ``CAST('Ada' AS BLOB)``) or a number where text belongs; they are
+    read as their text (bytes as UTF-8, any that aren't replaced), so that
+    every command sees what sort keys and search see. None stays None."""
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
 def strip_controls(text: str | None, *, keep_newlines: bool = False) -> str:
     """Remove escape sequences and control characters so data can't drive a terminal."""
     if not text:
