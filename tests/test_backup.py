@@ -174,9 +174,10 @@ def test_db_check_finds_a_search_index_out_of_step(cli, db_path):
     assert "search index: PROBLEM" in result.stdout
 
 
-def test_db_check_finds_a_damaged_file(cli, db_path):
+def test_db_check_finds_a_damaged_file(cli, db_path, tmp_path):
     with Store(db_path, user="alice", apply_rules=False) as store:
         fill(store, 300)
+    cli.ok("db", "backup", str(tmp_path / "good.db"))
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
@@ -193,6 +194,12 @@ def test_db_check_finds_a_damaged_file(cli, db_path):
         "integrity", "foreign keys", "search rows", "search index", "search words", "sort keys",
         "schema", "permissions"]
     assert "***" not in result.stdout
+    # The file opens, so the line names the remedy, as it does for one that doesn't;
+    # and the remedy works.
+    assert result.stdout.splitlines()[0].endswith(
+        "; put a backup in its place: tinycrm db restore BACKUP")
+    cli.ok("db", "restore", str(tmp_path / "good.db"), "--yes")
+    assert cli.ok("db", "check").stdout.startswith("integrity:    ok\n")
 
 
 

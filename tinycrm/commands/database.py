@@ -81,7 +81,7 @@ def db_check(
     full-text index, vocabulary), the names' sort keys, schema and
     permissions. Exits 1 when anything is wrong."""
     from ..store.errors import Busy, DamagedDatabase, DatabaseError
-    from ..store.maintenance import check, check_unopened
+    from ..store.maintenance import RESTORE_REMEDY, check, check_unopened
 
     env = _existing(ctx, "check")
     try:
@@ -90,8 +90,7 @@ def db_check(
         raise
     except DatabaseError as exc:
         # A damaged file: what can be seen, and (when it is tinycrm's) the remedy.
-        remedy = ("; put a backup in its place: tinycrm db restore BACKUP"
-                  if isinstance(exc, DamagedDatabase) else "")
+        remedy = f"; {RESTORE_REMEDY}" if isinstance(exc, DamagedDatabase) else ""
         result = check_unopened(env.db_path, exc.message, remedy=remedy)
     else:
         result = check(store, quick=quick)

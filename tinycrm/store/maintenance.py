@@ -370,6 +370,11 @@ def _with_page_size(conn: sqlite3.Connection, copy: Path, page_size: int) -> sql
     return target
 
 
+# What a damaged file needs, whether it opens or not: `db reindex` rebuilds
+# only the search index, and SQLite can't mend the pages themselves.
+RESTORE_REMEDY = "put a backup in its place: tinycrm db restore BACKUP"
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -399,6 +404,8 @@ def check(store: Store, *, quick: bool = False) -> CheckResult:
             ok, detail = probe()
         except sqlite3.DatabaseError as exc:
             ok, detail = False, f"SQLite says: {exc}"
+        if name == "integrity" and not ok:
+            detail = f"{detail}; {RESTORE_REMEDY}"
         checks.append(Check(name, ok, detail))
 
     def integrity():
