@@ -68,6 +68,8 @@ RULE_MISTAKES = [
      "[[rules]] #2 (new-lead): the name 'new-lead' is used twice"),
     ('name = "second"\nwhen = "sometimes"\ndue = "1h"\n', 2,
      "[[rules]] #2 (second): when must be one of added, tagged, not-contacted, got 'sometimes'"),
+    ('name = "second"\ndue = "1h"\n', 0,
+     "[[rules]] #2 (second): needs when = \"added\" (say): one of added, tagged, not-contacted"),
     ('name = "second"\nwhen = "added"\n', 0,
      "[[rules]] #2 (second): needs due = \"24h\" (say): the response time"),
     ('name = "second"\nwhen = "tagged"\ndue = "1h"\n', 0,

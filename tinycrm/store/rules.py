@@ -241,6 +241,8 @@ def _parse_rule(entry: Mapping[str, Any], number: int, seen: set[str], *,
     if name in seen:
         raise refused("name", f"the name {quoted(name)} is used twice")
     when = entry.get("when")
+    if "when" not in entry:  # ("got None" said it in Python's words)
+        raise refused("when", f"needs when = \"added\" (say): one of {', '.join(WHEN)}")
     if when not in WHEN:
         raise refused("when", f"when must be one of {', '.join(WHEN)}, got {quoted(when)}")
     rule_stages, rule_tiers, tags = names("stage"), names("tier"), names("tag")
