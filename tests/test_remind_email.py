@@ -427,3 +427,40 @@ def test_ssl_against_a_server_without_tls_says_which_setting_to_use(cli, due, se
         ' security = "ssl" (port 465) wants: set security = "starttls" for a server that'
         ' starts it later (port 587), or "none" for one without TLS\n')
     assert emailed(due) == []
+
+
+BROKEN_SMTP = {
+    "no [smtp]": None,
+    "no host": '[smtp]\nfrom = "crm@ex.org"\nto = "alice@ex.org"\n',
+    "no from": '[smtp]\nhost = "127.0.0.1"\nto = "alice@ex.org"\n',
+    "no to": '[smtp]\nhost = "127.0.0.1"\nfrom = "crm@ex.org"\n',
+    "bad security": '[smtp]\nhost = "127.0.0.1"\nsecurity = "tls-ish"\nfrom = "crm@ex.org"\n',
+    "unknown key": '[smtp]\nhost = "127.0.0.1"\nfrom = "crm@ex.org"\nto = "a@ex.org"\nprot = 2\n',
+}
+
+
+@pytest.mark.parametrize("config", BROKEN_SMTP.values(), ids=BROKEN_SMTP)
+def test_a_dry_run_checks_smtp_as_a_real_run_does_before_connecting(cli, due, config):
+    """A dry run passed a broken [smtp] silently; cron's run then failed on it."""
+    if config is not None:
+        write_config(config)
+    dry = cli("remind", "--via", "email", "--dry-run")
+    real = cli("remind", "--via", "email")
+    assert (dry.exit_code, dry.stdout) == (real.exit_code, real.stdout) == (1, "")
+    assert dry.stderr == real.stderr and dry.stderr.count("\n") == 1, (dry.stderr, real.stderr)
+    assert Reminders(due).deliveries() == []
+    # Checked whether anything is due or not: the day something is, it would fail.
+    assert cli("remind", "--via", "email", "--dry-run", "--owner", "nobody").stderr == real.stderr
+
+
+def test_a_dry_run_reads_no_password_and_names_owners_with_no_address(cli, due):
+    # conftest's keyring is the "fail" backend: a real run would stop at the password.
+    config = write_config(smtp_config(free_port()))
+    dry = cli.ok("remind", "--via", "email", "--dry-run")
+    assert dry.stdout.count("\n") == 2 and "[follow-up 1]" in dry.stdout
+    write_config(smtp_config(free_port()).replace('to = "alice@ex.org"\n', "")
+                 + '[smtp.owners]\nalice = "alice@ex.org"\n')
+    everyone = cli("remind", "--via", "email", "--dry-run", "--all")
+    assert everyone.exit_code == 1 and everyone.stdout.count("\n") == 3
+    assert everyone.stderr == (f"tinycrm: error: email: no address for bob: set to or"
+                               f" [smtp.owners] in {config}\n")

@@ -19,7 +19,7 @@ from ..store.models import QueueItem
 from ..store.reminders import CHANNELS, RENEW_EVERY, Claim, Reminders
 from ..store.stopping import held_off
 from .command import CommandFailed
-from .smtp import SendFailed
+from .smtp import SendFailed, SmtpSettings
 from .stdout import StdoutFailed
 
 if TYPE_CHECKING:
@@ -77,8 +77,15 @@ def remind(
             continue
         try:
             if options.dry_run:
-                result.would[channel] = reminders.due(
+                due = reminders.due(
                     channel, owner=options.owner, now=now, include_cadence=options.include_cadence)
+                if channel == "email":
+                    # What a real run checks before it connects, the password
+                    # aside (the keyring isn't touched): a dry run is how a
+                    # broken [smtp] is found before cron's run fails on it.
+                    _email_would(due, options, smtp_section or {}, config_path, result,
+                                 smtp_where)
+                result.would[channel] = due
                 continue
             if channel == "stdout":
                 _stdout(reminders, options, now, out, result)
@@ -175,6 +182,34 @@ def _command(reminders: Reminders, options: RemindOptions, now: datetime, result
                         now, result, "command", renew_every=options.renew_every)
 
 
+def _email_settings(options: RemindOptions, section: Mapping[str, Any], config_path: str,
+                    smtp_where: Callable[..., str] | None) -> SmtpSettings:
+    """``[smtp]`` read and checked, with someone to send to."""
+    from . import smtp
+
+    settings = smtp.settings_from(section, config_path, smtp_where)
+    if not (options.to or settings.to or settings.owners):
+        at = smtp_where() if smtp_where else config_path  # (its host is there: so is [smtp])
+        raise smtp.SmtpConfigError(f"{at}: [smtp] needs to (who gets the reminders), or --to")
+    return settings
+
+
+def _no_address(items: Sequence[QueueItem], config_path: str) -> str:
+    owners = sorted({i.owner for i in items})
+    return f"email: no address for {', '.join(owners)}: set to or [smtp.owners] in {config_path}"
+
+
+def _email_would(due: Sequence[QueueItem], options: RemindOptions, section: Mapping[str, Any],
+                 config_path: str, result: RemindResult,
+                 smtp_where: Callable[..., str] | None) -> None:
+    """A dry run's check of what ``_email`` checks before it connects, with
+    the same messages; whether anything is due or not."""
+    settings = _email_settings(options, section, config_path, smtp_where)
+    unaddressed = [i for i in due if settings.recipient(i, options.to) is None]
+    if unaddressed:
+        result.errors.append(_no_address(unaddressed, config_path))
+
+
 def _email(reminders: Reminders, options: RemindOptions, now: datetime,
            section: Mapping[str, Any], config_path: str, result: RemindResult,
            smtp_where: Callable[..., str] | None = None) -> None:
@@ -183,10 +218,7 @@ def _email(reminders: Reminders, options: RemindOptions, now: datetime,
     # Nothing due: nothing to send, and no need for a server or a password.
     if not reminders.due("email", owner=options.owner, now=now, include_cadence=options.include_cadence):
         return
-    settings = smtp.settings_from(section, config_path, smtp_where)
-    if not (options.to or settings.to or settings.owners):
-        at = smtp_where() if smtp_where else config_path  # (its host is there: so is [smtp])
-        raise smtp.SmtpConfigError(f"{at}: [smtp] needs to (who gets the reminders), or --to")
+    settings = _email_settings(options, section, config_path, smtp_where)
     # Settings and password are checked before anything is claimed: a missing
     # keyring leaves every item for the next run.
     password = smtp.password_for(settings)
@@ -202,8 +234,7 @@ def _email(reminders: Reminders, options: RemindOptions, now: datetime,
     if unaddressed:
         reminders.release(claim, [i.key for i in unaddressed])
         result.failed += len(unaddressed)
-        owners = sorted({i.owner for i in unaddressed})
-        result.errors.append(f"email: no address for {', '.join(owners)}: set to or [smtp.owners] in {config_path}")
+        result.errors.append(_no_address(unaddressed, config_path))
 
     def send(to: str, items: list[QueueItem]) -> None:
         refused = smtp.send(settings, password, to, items, now)
