@@ -65,7 +65,8 @@ def test_a_number_in_digits_still_works_with_spaces_or_zeros_around_it(cli):
 
 def test_a_decimal_fraction_may_begin_or_end_with_its_point(cli, db_path):
     """`.5` is 0.5 and `5.` is 5, as Python, a spreadsheet and anyone read
-    them: nothing else they could be taken for."""
+    them: nothing else they could be taken for. (As a --threshold, 0.5 is a
+    fraction where a score is meant: refused, naming the score it may mean.)"""
     cli.ok("--no-rules", "add", "Ada Lovelace", "-p", "+1 555 010 2030")
     cli.ok("--no-rules", "add", "Bob Stone", "-p", "555 010 2030")
 
@@ -75,10 +76,14 @@ def test_a_decimal_fraction_may_begin_or_end_with_its_point(cli, db_path):
 
     (score,) = scores("0")
     assert score == int(score) > 1  # (a whole number: N. is the pair's own score)
-    assert scores(".5") == scores(" .5 ") == scores(f"{score:.0f}.") == [score]
+    assert scores("0.") == scores(f"{score:.0f}.") == scores(f"{score - 1:.0f}.5") == [score]
     assert scores(f"{score:.0f}.5") == scores(f"{score + 1:.0f}.") == []
+    for typed in (".5", " .5 "):
+        fraction = cli("dupes", "--threshold", typed)
+        assert fraction.exit_code == 2 and "did you mean 50?" in fraction.stderr
     assert "greater than or equal to 0" in cli("dupes", "--threshold", "-.5").stderr
-    shown = run_tinycrm("dupes", "--threshold", ".5", "-f", "json", db=db_path)  # (fastcli.py)
+    shown = run_tinycrm("dupes", "--threshold", f"{score:.0f}.", "-f", "json",
+                        db=db_path)  # (fastcli.py)
     assert shown.returncode == 0 and [p["score"] for p in json.loads(shown.stdout)] == [score]
 
 

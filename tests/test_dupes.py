@@ -492,3 +492,16 @@ def test_more_people_with_the_same_names_are_not_compared_again(store, monkeypat
     many, many_pairs = comparisons(240)
     assert many_pairs > 10 * few_pairs   # (the same names pair four times as many people)
     assert many < 2 * few, (few, many)
+
+
+@pytest.mark.parametrize("typed, meant", [(".85", "85"), ("0.9", "90"), ("0.875", "87.5"),
+                                          ("0.07", "7")])
+def test_a_threshold_given_as_a_fraction_is_refused_with_the_score_it_may_mean(cli, typed, meant):
+    """--threshold is 0-100: .85 read as a score showed nearly every pair."""
+    cli.ok("--no-rules", "add", "Ada Lovelace", "-p", "+1 555 010 2030")
+    cli.ok("--no-rules", "add", "Bob Stone", "-p", "555 010 2030")  # (60: a switchboard)
+    result = cli("dupes", "--threshold", typed)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(f"--threshold is 0-100: did you mean {meant}?\n")
+    cli.ok("dupes", "--threshold", meant)  # (what it suggests is taken)
+    assert len(json.loads(cli.ok("dupes", "--threshold", "0", "-f", "json").stdout)) == 1

@@ -393,14 +393,18 @@ def dupes(
     ctx: typer.Context,
     threshold: Annotated[float, typer.Option(
         "--threshold", min=0, max=100,
-        help="Smallest score shown: same email 100, same phone 95, similar names at one"
-             " company their similarity (0-100).")] = 85.0,
+        help="Smallest score shown, 0-100 (85, not .85): same email 100, same phone 95,"
+             " similar names at one company their similarity.")] = 85.0,
     limit: LimitOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Probable duplicate contacts, best first (merge one with `tinycrm merge KEEP OTHER`)."""
     from ..store.dupes import DuplicatePair, find_duplicates
 
+    if 0 < threshold < 1:
+        # A fraction (.85) read as a score would show nearly every pair.
+        raise typer.BadParameter(
+            f"--threshold is 0-100: did you mean {round(threshold * 100, 6):g}?")
     pairs = find_duplicates(env_of(ctx).store(), threshold=threshold, limit=limit)
     columns = ["score", "keep_id", "keep_name", "other_id", "other_name", "reason"]
     rows = [p.to_dict() for p in pairs]
