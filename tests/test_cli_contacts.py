@@ -67,6 +67,25 @@ def test_show_by_email_and_ambiguous_name(cli):
     assert result.stdout == ""
 
 
+def test_an_ambiguous_name_lists_its_contacts_as_a_table_within_80_columns(cli):
+    cli.ok("--no-rules", "add", "Sam Lee", "-e", "sam@ex.org", "--company", "Acme")
+    cli.ok("--no-rules", "add", "Sam Lee", "-e",
+           "samuel.lee.the.second.with.a.long.address@subsidiary.example-corp.org",
+           "--company", "International Business Machines Corporation of America")
+    cli.ok("--no-rules", "add", "sam lee", "--company", "\x1b[31mRed\x1b[0m [bold]Co[/bold]")
+    cli.ok("--no-rules", "add", "Sam Lee", "-e", "山田@ex.org", "--company", "山田商事")
+    result = cli("show", "Sam Lee")
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == (
+        "tinycrm: error: 'Sam Lee' matches 4 contacts; use an id or an email\n"
+        "  ID  NAME     EMAIL                            COMPANY\n"
+        "  1   Sam Lee  sam@ex.org                       Acme\n"
+        "  2   Sam Lee  samuel.lee.the.second.with.a.l…  International Business Machines…\n"
+        "  3   sam lee                                   Red [bold]Co[/bold]\n"
+        "  4   Sam Lee  山田@ex.org                      山田商事\n")
+    assert max(map(len, result.stderr.splitlines()[1:])) == 80
+
+
 def test_show_table(cli):
     cli.ok("add", "Ada", "-e", "ada@ex.org", "--tag", "vip")
     out = cli.ok("show", "1").stdout

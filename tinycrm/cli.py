@@ -47,9 +47,11 @@ class CRMGroup(TyperGroup):
             return super().invoke(ctx)
         except TinyCRMError as exc:
             _error(exc.message)
-            if isinstance(exc, Ambiguous):
-                for candidate in exc.candidates:
-                    sys.stderr.write("  " + strip_controls(candidate.replace("\t", "  ")) + "\n")
+            if isinstance(exc, Ambiguous) and exc.candidates:
+                from .output import write_small_table
+
+                write_small_table([c.split("\t") for c in exc.candidates],
+                                  ("id", "name", "email", "company"), sys.stderr)
             ctx.exit(exc.exit_code)
         except sqlite3.OperationalError as exc:
             from .store.busy import OTHER_WRITER, is_locked

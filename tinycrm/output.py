@@ -158,6 +158,28 @@ def write_rows(
     return count
 
 
+def write_small_table(rows: Sequence[Sequence[str]], labels: Sequence[str], out: IO[str], *,
+                      width: int = 80, indent: str = "  ") -> None:
+    """A few rows of text (the candidates of an ambiguous REF) as a table
+    under ``labels``, each line ``indent``ed and at most ``width`` columns:
+    the widest column gives way first, cut cells end in "…". Contact text is
+    shown stripped of control characters, never read as markup."""
+    rows = [[strip_controls(cell) for cell in row] + [""] * (len(labels) - len(row))
+            for row in rows]
+    widths = [max([len(label), *(_cells(row[i]) for row in rows)])
+              for i, label in enumerate(labels)]
+    room = width - len(indent) - 2 * (len(labels) - 1)
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=widths.__getitem__)
+        if widths[widest] <= len(labels[widest]):
+            break  # (as narrow as its label: the line is as short as it gets)
+        widths[widest] -= 1
+    show, mark = _shower(out), _cut_mark(out)
+    for row in [[label.upper() for label in labels], *rows]:
+        line = "  ".join(_fitted(cell, w, mark) for cell, w in zip(row, widths))
+        out.write(show(indent + line.rstrip() + "\n"))
+
+
 def _csv_cell(value: Any) -> str:
     """A number as it is (-100.0 is a figure, not a formula: a spreadsheet
     and awk take it as one); text guarded against running as a formula."""
