@@ -134,7 +134,8 @@ class Contacts:
         return [
             Contact(
                 id=r[0], uid=r[1], name=as_text(r[2]), first_name=as_text(r[3]),
-                last_name=as_text(r[4]), company=as_text(r[5]), title=as_text(r[6]), stage=r[7], tier=r[8], owner=r[9],
+                last_name=as_text(r[4]), company=as_text(r[5]), title=as_text(r[6]),
+                stage=r[7], tier=r[8], owner=r[9],
                 source=r[10], birthday=r[11], fields=json.loads(r[12]),
                 cadence_days=r[13], created_at=from_db(r[14]), updated_at=from_db(r[15]),
                 last_contacted_at=from_db(r[16]), version=r[17],
