@@ -164,7 +164,7 @@ def test_an_older_database_gets_the_new_keys_of_those_names_alone(db_path, cli):
         zed = conn.execute("SELECT id FROM contacts WHERE uid = 'ascii'").fetchone()[0]
     conn.close()
     with Store(db_path, user="alice") as store:
-        assert store.migrated == [MIGRATION]
+        assert store.migrated[0] == MIGRATION  # (and any that came after it)
         for uid, name, company, *stored in store.conn.execute(
                 "SELECT uid, name, company, name_key, company_key FROM contacts"):
             if uid != "ascii":

@@ -93,8 +93,8 @@ async def test_hints_name_the_keys_of_the_keymap_and_those_keys_work(store):
         assert isinstance(app.screen, QueueScreen)
         await keys(app, pilot, "s")
         assert isinstance(app.screen, SnoozeScreen)
-        assert choices(app) == ["z   Tomorrow   2026-11-24 00:00",
-                                "f7  Next week  2026-11-30 00:00",
+        assert choices(app) == ["z   Tomorrow   2026-11-24",
+                                "f7  Next week  2026-11-30",
                                 "a   A date…"]
         await keys(app, pilot, "z")
         assert isinstance(app.screen, QueueScreen)
@@ -134,8 +134,8 @@ async def test_without_a_keymap_the_hints_name_the_default_keys(store):
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await keys(app, pilot, "2", "s")
-        assert choices(app) == ["t  Tomorrow   2026-11-24 00:00",
-                                "w  Next week  2026-11-30 00:00",
+        assert choices(app) == ["t  Tomorrow   2026-11-24",
+                                "w  Next week  2026-11-30",
                                 "a  A date…"]
         await keys(app, pilot, "escape", "l")
         assert (label(app, "#save"), label(app, "#cancel")) == ("Save (ctrl+s)", "Cancel (esc)")
