@@ -150,3 +150,39 @@ def test_a_damaged_database_set_aside_still_has_its_erasures_made_again(cli, db_
     assert names(cli) == ["Beatrix Bystander"]
     for secret in SECRETS:
         assert secret not in raw(db_path), secret
+
+
+def damage_contacts(db_path: Path) -> None:
+    """The contacts table's root page overwritten: the file opens, its contacts don't read."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    size, root = conn.execute("SELECT (SELECT page_size FROM pragma_page_size), rootpage"
+                              " FROM sqlite_master WHERE name = 'contacts'").fetchone()
+    conn.close()
+    with open(db_path, "r+b") as file:
+        file.seek((root - 1) * size)
+        file.write(b"\xff" * size)
+
+
+def test_an_id_a_damaged_files_tombstone_names_is_not_given_again(cli, db_path, tmp_path):
+    """The backup's ids end before the erased person's: a new contact that
+    took their id had the tombstone for theirs, and a backup of it with that
+    tombstone brought them back after their own erasure."""
+    cli.ok("--no-rules", "add", "Beatrix Bystander")
+    backup = tmp_path / "before.db"
+    cli.ok("db", "backup", str(backup))
+    zeb = person(cli)
+    fu = int(cli.ok("follow-up", "add", str(zeb), "-d", "2030-01-01").stdout)
+    cli.ok("privacy", "erase", str(zeb), "--yes")
+    damage_contacts(db_path)
+    assert "re-applied 1 erasure" in restore(cli, backup).stderr
+
+    nina = int(cli.ok("--no-rules", "add", "Nina Newcomer").stdout)
+    assert nina > zeb
+    assert int(cli.ok("follow-up", "add", str(nina), "-d", "2030-01-01").stdout) > fu
+    with_nina = tmp_path / "with-nina.db"
+    cli.ok("db", "backup", str(with_nina))
+    cli.ok("privacy", "erase", str(nina), "--yes")
+    assert "re-applied 1 erasure" in restore(cli, with_nina).stderr
+    assert names(cli) == ["Beatrix Bystander"]

@@ -111,7 +111,7 @@ def db_restore(
     step (the app and cron may keep running). Asks first unless --yes."""
     from ..output import confirm
     from ..paths import expand
-    from ..store.erasures import tombstones_in
+    from ..store.erasures import set_aside_record
     from ..store.errors import DamagedDatabase
     from ..store.maintenance import check_backup, restore, set_aside
 
@@ -137,8 +137,9 @@ def db_restore(
         env.close()
         kept = set_aside(env.db_path)
         say(f"{env.db_path} is damaged: kept as {kept}")
-        # (Its erasures are made again in the backup, as far as its audit log reads.)
-        result = restore(env.store(upkeep=True), backup_path, erased_before=tombstones_in(kept))
+        # (Its erasures are made again in the backup, and the ids it gave are
+        # not given again, as far as it reads.)
+        result = restore(env.store(upkeep=True), backup_path, replaced=set_aside_record(kept))
     say(f"restored {result.contacts} contacts from {result.source}"
         + (f"; brought up to date: {', '.join(result.migrated)}" if result.migrated else ""))
     if result.erasures:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,9 +50,30 @@ def tombstones(conn) -> list[Tombstone]:
     return [Tombstone(*row) for row in conn.execute(_TOMBSTONES + " ORDER BY id")]
 
 
-def tombstones_in(path: Path) -> list[Tombstone]:
-    """The erasures a database file set aside as damaged recorded, as far as
-    its audit log still reads (read only: the file is kept as it is)."""
+@dataclass(frozen=True)
+class SetAside:
+    """What a restore into a new file keeps of the database set aside as
+    damaged, as far as it still reads: its erasures, made again in the
+    backup, and the last ids it gave (contacts', follow-ups'), not given
+    again (the new file's marks would start from the backup's)."""
+
+    erased: list[Tombstone] = field(default_factory=list)
+    last_contact: int = 0
+    last_followup: int = 0
+
+
+_LAST_IDS = {
+    "last_contact": ("SELECT last FROM contact_id_mark", "SELECT max(id) FROM contacts",
+                     "SELECT max(entity_id) FROM audit WHERE entity = 'contact'",
+                     "SELECT max(contact_id) FROM audit"),
+    "last_followup": ("SELECT last FROM followup_id_mark", "SELECT max(id) FROM followups",
+                      "SELECT max(entity_id) FROM audit WHERE entity = 'followup'"),
+}
+
+
+def set_aside_record(path: Path) -> SetAside:
+    """``SetAside`` of a database file set aside as damaged (read only: the
+    file is kept as it is). Each table that doesn't read adds nothing."""
     # (Without a -wal of its own, as immutable: reading it then makes none
     # beside it, nor a -shm. With one, what that holds is read too.)
     wal = Path(f"{path}-wal")
@@ -60,13 +81,27 @@ def tombstones_in(path: Path) -> list[Tombstone]:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
     except sqlite3.Error:
-        return []
+        return SetAside()
     try:
-        return tombstones(conn)
-    except sqlite3.Error:
-        return []  # (the damage reaches the audit log too: nothing more to be had)
+        try:
+            erased = tombstones(conn)
+        except sqlite3.Error:
+            erased = []  # (the damage reaches the audit log too: nothing more to be had)
+        last = {name: max((_one(conn, sql) for sql in queries), default=0)
+                for name, queries in _LAST_IDS.items()}
+        # (A tombstone's ids were given, whatever else reads.)
+        last["last_contact"] = max([last["last_contact"], *(r for t in erased for r in t.records)])
+        return SetAside(erased, **last)
     finally:
         conn.close()
+
+
+def _one(conn, sql: str) -> int:
+    try:
+        value = conn.execute(sql).fetchone()
+    except sqlite3.Error:
+        return 0
+    return value[0] if value and isinstance(value[0], int) else 0
 
 
 def reapply(store: Store, erased: list[Tombstone], now: datetime) -> int:

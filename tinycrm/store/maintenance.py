@@ -9,7 +9,7 @@ import re
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,7 +46,7 @@ from .textutil import path_text
 from .timeutil import system_now, to_local
 
 if TYPE_CHECKING:
-    from .erasures import Tombstone
+    from .erasures import SetAside
     from .store import Store
 
 
@@ -218,7 +218,7 @@ class Restored:
 
 
 def restore(store: Store, source: str | Path, *, now: datetime | None = None,
-            erased_before: Sequence[Tombstone] = ()) -> Restored:
+            replaced: SetAside | None = None) -> Restored:
     """Replace the database's content with a backup's. The backup is checked
     first (a tinycrm database, not from a newer tinycrm, whole), then copied
     in with SQLite's backup API through this connection, as one write: the
@@ -227,8 +227,8 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None,
     copied into place). Another writer is waited for as any change waits
     for one (``Busy`` after that). An older backup is then brought up to date,
     and whoever the replaced database had erased is erased in it again (see
-    store/erasures.py; ``erased_before``: those of a file set aside as
-    damaged, which this one replaces), then the file is vacuumed."""
+    store/erasures.py; ``replaced``: those of a file set aside as damaged,
+    which this one replaces, with the ids it gave), then the file is vacuumed."""
     import tempfile
 
     from .db import migrate
@@ -270,7 +270,11 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None,
                 last_id = next_contact_id(store.conn) - 1
                 last_followup = next_followup_id(store.conn) - 1
                 # (GDPR: an erasure is made again when a backup comes back.)
-                erased = [*erased_before, *tombstones(store.conn)]
+                erased = tombstones(store.conn)
+            if replaced is not None:
+                erased = [*replaced.erased, *erased]
+                last_id = max(last_id, replaced.last_contact)
+                last_followup = max(last_followup, replaced.last_followup)
             deadline = time.monotonic() + store.busy_timeout
 
             def progress(status: int, remaining: int, total: int) -> None:
