@@ -375,3 +375,20 @@ def test_edit_with_an_empty_email_or_phone_takes_them_all_away(cli):
     (ada,) = json.loads(cli.ok("list", "-f", "json").stdout)
     assert (ada["emails"], ada["phones"], ada["company"]) == ([], ["+44 20 7946 0001"], "Acme")
     assert cli("edit", "1", "--email", "nope").exit_code == 2
+
+
+def test_an_ambiguous_names_candidate_with_a_tab_in_its_company_keeps_all_of_it(cli, db_path):
+    """The candidates are tab-separated fields: a tab an edit in SQL left in
+    a company cut it there ('Acme'), and one in an email pushed it aside."""
+    import sqlite3
+
+    cli.ok("--no-rules", "add", "Sam Lee", "-e", "a@ex.org", "--company", "Acme")
+    cli.ok("--no-rules", "add", "Sam Lee", "-e", "b@ex.org", "--company", "Acme Inc")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE contacts SET company = 'Acme' || char(9) || 'Inc' WHERE id = 2")
+    conn.close()
+    result = cli("show", "Sam Lee")
+    assert result.stderr.splitlines()[1:] == [
+        "  ID  NAME     EMAIL     COMPANY",
+        "  1   Sam Lee  a@ex.org  Acme",
+        "  2   Sam Lee  b@ex.org  Acme Inc"]

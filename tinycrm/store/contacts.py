@@ -197,8 +197,11 @@ class Contacts:
         if len(ids) == 1:
             return self.get(ids[0])
         if len(ids) > 1:
+            # (Tab-separated: a tab an edit in SQL left in a value is a space.)
             candidates = [
-                f"{c.id}\t{c.name}\t{c.email or ''}\t{c.company or ''}" for c in self.get_many(ids)
+                "\t".join(str(v).replace("\t", " ") for v in (c.id, c.name, c.email or "",
+                                                                c.company or ""))
+                for c in self.get_many(ids)
             ]
             raise Ambiguous(
                 f"{quoted(ref)} matches {len(ids)}{'+' if len(ids) > 20 else ''} contacts;"
