@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from tinycrm.pasting import HOLD_AT_MOST
 from tinycrm.screens.base import CRMModal
 from tinycrm.screens.contacts import ContactsScreen
 from tinycrm.screens.queue import QueueScreen
@@ -99,8 +100,21 @@ async def test_a_caret_and_bracket_typed_by_hand_let_the_keys_after_them_go_soon
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("circumflex_accent", "left_square_bracket", "j", "j")
-        await pilot.pause(0.5)
+        await pilot.pause(HOLD_AT_MOST + 0.25)
         await settle(app, pilot)
         assert table(app).cursor == 2
         await keys(app, pilot, "j")
         assert table(app).cursor == 3
+
+
+async def test_a_caret_typed_just_before_a_plain_paste_is_not_added_to_it(store):
+    """A "^" held (it may begin a paste's colour code) when a paste without
+    one came was added to its end: the search became "Grace^", no match."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("circumflex_accent")
+        await terminal_paste(app, pilot, "Grace")
+        search = app.screen.query_one("#search", Input)
+        assert (search.value, names(app)) == ("Grace", ["Grace Hopper"])

@@ -15,8 +15,10 @@ begin), and hands them on as the text of the Paste that ends the paste, in the
 order pasted, without the escape sequences. A "^" followed by another key was
 typed, and is let go with it; so is what was held when escape comes (a key no
 paste sends: its ESCs come as "^"), or when no Paste has come for
-``HOLD_AT_MOST`` ("^[" typed by hand: the keys after it were typed too). Where "^" is text (a field) the keys are
-typed, as before: the search box drops what they bring (``without_escapes``).
+``HOLD_AT_MOST`` ("^[" typed by hand: the keys after it were typed too). A
+"^" alone held when a Paste comes is dropped (no text where it was typed).
+Where "^" is text (a field) the keys are typed, as before: the search box
+drops what they bring (``without_escapes``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from textual.app import ScreenStackError
 from .widgets.text import without_escapes
 
 # How long keys are held for a Paste to end them (it comes in the same read as they do).
-HOLD_AT_MOST = 0.25
+HOLD_AT_MOST = 1.0  # (a long paste over a slow ssh link comes in several reads)
 # What follows a paste's ESC (as Textual names the keys): "[" for colours (CSI), "]" for OSC.
 OPENERS = frozenset({"left_square_bracket", "right_square_bracket"})
 
@@ -65,6 +67,12 @@ class PastedKeys:
         where they came in (at its first ESC: the parser began sending keys
         there, and kept the ESC, or dropped it as the paste's last character)."""
         if not self.held:
+            return event
+        if len(self.held) == 1:
+            # A "^" alone: typed just before a paste with no colour code, or
+            # the ESC a paste ended with. Where it was held it was no text
+            # and ran nothing: it goes, rather than onto the paste's end.
+            self.held = []
             return event
         typed = "".join("\n" if key.key == "enter" else key.character or "" for key in self.held)
         self.held = []
