@@ -7,7 +7,6 @@ the contacts whose names can have another key."""
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import sqlite3
@@ -15,15 +14,13 @@ import unicodedata
 
 import pytest
 
-from tinycrm.store import Store, StoreSettings, importer
-from tinycrm.store.import_types import ImportOptions
+from tinycrm.store import Store
 from tinycrm.store.sortkeys import sort_key
 from tinycrm.store.textutil import fold
 
-from .conftest import FROZEN
 from .test_migrations import older_database
 from .test_sort_keys_check import keys_line
-from .test_sort_names import _csv, add_shuffled, keys_kept, listed
+from .test_sort_names import add_shuffled, import_sorts_both_ways, keys_kept, listed
 from .test_tui import keys, make_app, names, settle
 
 # In the order of the alphabets, one after another (written out, not worked out).
@@ -107,23 +104,7 @@ def test_a_name_is_found_by_its_spelling_in_another_case(store, cli):
 
 @pytest.mark.parametrize("way", ["lane", "rows"])
 def test_an_imports_contacts_sort_so_both_ways(tmp_path, monkeypatch, way):
-    taken, real = [], importer.plain_chunk
-
-    def plain_chunk(*args):
-        chunk = real(*args) if way == "lane" else None
-        taken.append(chunk is not None)
-        return chunk
-
-    monkeypatch.setattr(importer, "plain_chunk", plain_chunk)
-    shuffled = list(IN_ORDER)
-    random.Random(3).shuffle(shuffled)
-    with Store(tmp_path / "crm.db", user="alice", clock=lambda: FROZEN,
-               settings=StoreSettings()) as store:
-        importer.import_contacts(store, io.BytesIO(_csv(shuffled)), name="people.csv",
-                                 options=ImportOptions())
-        assert taken and all(taken) == (way == "lane")
-        assert listed(store) == IN_ORDER
-        keys_kept(store)
+    import_sorts_both_ways(tmp_path, monkeypatch, way, IN_ORDER)
 
 
 async def test_the_app_lists_them_in_that_order_both_ways(store):
