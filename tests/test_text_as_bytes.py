@@ -2,7 +2,8 @@
 ``UPDATE contacts SET name = CAST('Ada' AS BLOB)`` with the sqlite3 module) is
 read as its text by every command, as the sort keys read it: `db check` and
 `db reindex` worked out search words from the bytes and ended in a traceback,
-`list` showed ``b'Ada King'`` and `dupes` or a JSON export crashed."""
+`list` showed ``b'Ada King'`` and `dupes` or a JSON export crashed. The same
+holds for emails, phones, tags, timeline text and follow-up notes."""
 
 import json
 import sqlite3
@@ -68,3 +69,65 @@ def test_bytes_that_are_not_utf8_are_replaced(cli, db_path):
     cli.ok("db", "reindex")
     assert cli.ok("db", "check").stdout == GOOD
     assert json.loads(cli.ok("list", "-f", "json").stdout)[0]["name"] == "Ada\ufffd"
+
+
+# Each column an edit in SQL may leave as bytes, the text it holds, and the
+# commands that read it (each ended in a traceback or showed b'...').
+_COLUMNS = {
+    "email": ("contact_emails", "email", "ada@ex.org"),
+    "phone": ("contact_phones", "phone", "+44 20 7946 0001"),
+    "tag": ("contact_tags", "tag", "vip"),
+    "event text": ("events", "text", "met at the engine works"),
+    "follow-up note": ("followups", "note", "send the notes"),
+}
+_READERS = [
+    ("db", "check"), ("db", "reindex"), ("list",), ("list", "-f", "json"), ("list", "-f", "csv"),
+    ("search", "ada"), ("show", "1"), ("timeline", "1"), ("follow-up", "list"), ("remind",),
+    ("export", "-f", "json"), ("export", "-f", "csv"), ("export", "-f", "vcard"),
+    ("privacy", "export", "1"), ("tag", "1", "new"), ("edit", "1", "--title", "Countess"),
+]
+# Where each column's text is shown, so it is seen as text, not only not crashing.
+_SHOWN_BY = {
+    "email": [("show", "1"), ("list", "-f", "json"), ("export", "-f", "vcard")],
+    "phone": [("show", "1"), ("list", "-f", "json"), ("export", "-f", "vcard")],
+    "tag": [("show", "1"), ("list", "-f", "csv"), ("export", "-f", "json")],
+    "event text": [("timeline", "1"), ("export", "-f", "json"), ("privacy", "export", "1")],
+    "follow-up note": [("follow-up", "list"), ("remind",), ("privacy", "export", "1")],
+}
+
+
+@pytest.fixture(params=list(_COLUMNS))
+def one_column_as_bytes(request, cli, db_path):
+    """Ada (id 1) with an email, phone, tag, custom field, note and
+    follow-up, and Ada Byron (2); one of Ada's columns an edit in SQL left
+    as bytes."""
+    cli.ok("add", "Ada Lovelace", "-e", "ada@ex.org", "-p", "+44 20 7946 0001",
+           "--company", "Engines", "-t", "vip")
+    cli.ok("add", "Ada Byron", "-e", "byron@ex.org", "--company", "Engines")
+    cli.ok("edit", "1", "--set", "fields.color=blue")
+    cli.ok("log", "1", "met at the engine works")
+    cli.ok("follow-up", "add", "1", "-d", "today", "-m", "send the notes")
+    table, column, text = _COLUMNS[request.param]
+    hand_edit(db_path, f"UPDATE {table} SET {column} = CAST({column} AS BLOB)"
+                       f" WHERE CAST({column} AS TEXT) = '{text}'")
+    return request.param, text
+
+
+def test_every_command_reads_other_columns_as_text(cli, one_column_as_bytes):
+    name, text = one_column_as_bytes
+    for args in _READERS:
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "b'" not in result.output, args
+        if args in _SHOWN_BY[name]:
+            assert text in result.stdout, args
+
+
+def test_import_merge_and_erase_read_other_columns_as_text(cli, one_column_as_bytes, tmp_path):
+    (tmp_path / "in.csv").write_text("name,email,tags\nAda L,ada@ex.org,vip\n")
+    cli.ok("import", str(tmp_path / "in.csv"))
+    cli.ok("merge", "1", "2", "--yes")
+    for args in (("list", "-f", "json"), ("privacy", "export", "1")):
+        assert "b'" not in cli.ok(*args).output
+    cli.ok("privacy", "erase", "1", "--yes")
+    assert cli.ok("db", "check").stdout == GOOD_CHECK

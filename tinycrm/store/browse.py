@@ -66,7 +66,7 @@ class Row:
 def _row(r: Sequence[Any]) -> Row:
     return Row(
         id=r[0], name=as_text(r[1]), company=as_text(r[2]), stage=r[3], tier=r[4], owner=r[5],
-        last_contacted_at=from_db(r[6]), email=r[7], tags=r[8] or "",
+        last_contacted_at=from_db(r[6]), email=as_text(r[7]), tags=as_text(r[8]) or "",
     )
 
 

@@ -103,10 +103,10 @@ def cadence_items(store: Store, now: datetime, *, owner: str | None = None,
         due_at = cadence_due(ts(base), days) if base else _NEVER
         if until is not None and due_at >= until:
             continue
-        note = f"keep in touch every {format_days(days)}" + (f" ({tag})" if tag else "")
+        note = f"keep in touch every {format_days(days)}" + (f" ({as_text(tag)})" if tag else "")
         items.append(QueueItem(
             kind="cadence", contact_id=cid, contact_name=as_text(name), due_at=due_at,
-            urgency=urgency(due_at, due_at, tier, now, settings), contact_email=email,
+            urgency=urgency(due_at, due_at, tier, now, settings), contact_email=as_text(email),
             contact_tier=tier, owner=cowner, note=note, cadence_days=days,
             last_contacted_at=ts(last),
         ))

@@ -149,19 +149,19 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
             " ORDER BY contact_id, position", part,
         ):
             state = states[cid]
-            state.emails.append(email)
+            state.emails.append(as_text(email))
             state.email_keys.add(key)
         for cid, phone in conn.execute(
             f"SELECT contact_id, phone FROM contact_phones WHERE contact_id IN ({marks})"
             " ORDER BY contact_id, position", part,
         ):
             state = states[cid]
-            state.phones.append(phone)
+            state.phones.append(as_text(phone))
         for cid, tag in conn.execute(
             f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({marks})"
             " ORDER BY contact_id, tag", part,
         ):
-            states[cid].tags.append(tag)
+            states[cid].tags.append(as_text(tag))
     return states
 
 
@@ -245,7 +245,7 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
             if "emails" not in changed:
                 save("emails")
             state.email_keys.add(key)
-            state.emails.append(email)
+            state.emails.append(as_text(email))
     for phone in incoming.phones:
         if len(state.phones) < 16 and phone in state.phones:
             continue  # (most merges: the number as the contact has it)
@@ -257,7 +257,7 @@ def combine(state: ContactState, incoming: Any, *, overwrite: bool = False,
         if "phones" not in changed:
             save("phones")
         state.phone_idents.add(ident)
-        state.phones.append(phone)
+        state.phones.append(as_text(phone))
     if incoming.tags:
         have = state.tag_set
         if have is None or len(have) != len(state.tags):

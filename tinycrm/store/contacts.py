@@ -120,17 +120,17 @@ class Contacts:
                 f"SELECT contact_id, email FROM contact_emails WHERE contact_id IN ({marks})"
                 " ORDER BY contact_id, position", chunk,
             ):
-                emails.setdefault(cid, []).append(email)
+                emails.setdefault(cid, []).append(email if type(email) is str else as_text(email))
             for cid, phone in self.conn.execute(
                 f"SELECT contact_id, phone FROM contact_phones WHERE contact_id IN ({marks})"
                 " ORDER BY contact_id, position", chunk,
             ):
-                phones.setdefault(cid, []).append(phone)
+                phones.setdefault(cid, []).append(phone if type(phone) is str else as_text(phone))
             for cid, tag in self.conn.execute(
                 f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({marks})"
                 " ORDER BY contact_id, tag", chunk,
             ):
-                tags.setdefault(cid, []).append(tag)
+                tags.setdefault(cid, []).append(tag if type(tag) is str else as_text(tag))
         return [
             Contact(
                 id=r[0], uid=r[1], name=as_text(r[2]), first_name=as_text(r[3]),

@@ -82,10 +82,11 @@ def ts(value: str | None) -> datetime | None:
 
 def _followup(row: Sequence[Any], urgency: float | None = None) -> FollowUp:
     return FollowUp(
-        id=row[0], contact_id=row[1], contact_name=as_text(row[2]), due_at=ts(row[3]), note=row[4],
+        id=row[0], contact_id=row[1], contact_name=as_text(row[2]), due_at=ts(row[3]),
+        note=as_text(row[4]),
         owner=row[5], status=row[6], every=row[7], rule=row[8], created_at=ts(row[9]),
         updated_at=ts(row[10]), done_at=ts(row[11]), contact_tier=row[12],
-        snoozes=row[13], previous_id=row[14], contact_email=row[15], urgency=urgency,
+        snoozes=row[13], previous_id=row[14], contact_email=as_text(row[15]), urgency=urgency,
         revision=row[16], missed_at=ts(row[17]),
     )
 

@@ -26,7 +26,7 @@ from .errors import Busy, NotFound
 from .followups_gone import settle as settle_gone
 from .maintenance import compact
 from .redaction import REDACTED, is_number, redact
-from .textutil import normalize_email, number_ident, phone_key
+from .textutil import as_text, normalize_email, number_ident, phone_key
 from .timeutil import from_db, json_times, to_json
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
         events = [e.to_dict() for e in store.timeline.list(contact_id)]
         followups = [
             {
-                "id": r[0], "due_at": to_json(from_db(r[1])), "note": r[2], "owner": r[3],
+                "id": r[0], "due_at": to_json(from_db(r[1])), "note": as_text(r[2]), "owner": r[3],
                 "status": r[4], "every": r[5], "rule": r[6], "created_at": to_json(from_db(r[7])),
                 "updated_at": to_json(from_db(r[8])), "done_at": to_json(from_db(r[9])),
             }

@@ -268,7 +268,7 @@ def index_entries(conn: sqlite3.Connection, low: int, high: int) -> list[IndexEn
 def _grouped(conn: sqlite3.Connection, sql: str, low: int, high: int) -> dict[int, list[str]]:
     grouped: dict[int, list[str]] = {}
     for cid, value in conn.execute(sql, [low, high]):
-        grouped.setdefault(cid, []).append(value)
+        grouped.setdefault(cid, []).append(value if type(value) is str else as_text(value))
     return grouped
 
 

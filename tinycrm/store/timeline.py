@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import NotFound, ValidationError, quoted
 from .models import Event
-from .textutil import strip_controls
+from .textutil import as_text, strip_controls
 from .timeutil import from_db, to_db
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ _IMPORTED = (
 
 def _event(row) -> Event:
     return Event(
-        id=row[0], contact_id=row[1], kind=row[2], text=row[3], at=from_db(row[4]),
+        id=row[0], contact_id=row[1], kind=row[2], text=as_text(row[3]), at=from_db(row[4]),
         author=row[5], score=row[6], data=json.loads(row[7]) if row[7] else None,
         created_at=from_db(row[8]),
     )
@@ -163,6 +163,8 @@ class Timeline:
                     # (+kind: these contacts' events, not every note by the (kind, at) index)
                     "SELECT contact_id, text FROM events WHERE +kind = 'note' AND contact_id IN"
                     f" ({','.join('?' * len(part))}) ORDER BY contact_id, at, id", part):
+                if type(text) is not str:
+                    text = as_text(text)
                 if text and text.strip():
                     found.setdefault(contact_id, []).append(text.strip())
         return {contact_id: "\n\n".join(texts) for contact_id, texts in found.items()}
