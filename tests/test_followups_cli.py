@@ -140,8 +140,8 @@ def test_cadence_set_show_clear_and_list(cli, people, store):
     listed = cli.ok("cadence").stdout
     assert listed == (
         "ID  CONTACT       EVERY  LAST CONTACT      DUE               WHEN         OWNER\n"
-        "1   Ada Lovelace  30d    2026-10-01 10:00  2026-10-31 10:00  22d overdue  alice\n"
-    )
+        "1   Ada Lovelace  30d    2026-10-01 10:00  2026-10-31 10:00  23d overdue  alice\n"
+    )  # (due on 31 October, 23 days before the 23rd of November, though 30 minutes short)
     assert cli.ok("cadence", "--due", "--owner", "bob").stdout == ""
     queue = json.loads(cli.ok("follow-up", "queue", "-f", "json").stdout)
     assert [(q["kind"], q["contact_id"]) for q in queue] == [("cadence", 1)]
@@ -149,6 +149,17 @@ def test_cadence_set_show_clear_and_list(cli, people, store):
     assert cli("cadence", "1", "4h").exit_code == 2
     assert cli("cadence", "1", "often").exit_code == 2
     assert store.contacts.get(1).cadence_days is None
+
+
+def test_a_cadence_30_days_away_reads_in_30d_a_moment_later(cli, people):
+    """Read a second after the call, 30 days on is 29 days 23:59:59 away:
+    it is due on the 30th day, as people count."""
+    cli.ok("log", "1", "Phoned", "--kind", "call")
+    cli.ok("cadence", "1", "30d")
+    later = {"TINYCRM_NOW": "2026-11-23T09:30:01Z"}
+    assert cli.ok("cadence", "1", env=later).stdout.endswith(
+        "due           2026-12-23 09:30 (in 30d)\n")
+    assert "2026-12-23 09:30  in 30d " in cli.ok("cadence", env=later).stdout
 
 
 def test_snooze_for_a_day_late_in_the_evening_is_a_day_not_half_an_hour(cli, people):

@@ -145,6 +145,36 @@ def test_relative_wording():
     assert relative(FROZEN + timedelta(seconds=30), FROZEN) == "due now"
     assert relative(FROZEN + timedelta(minutes=20), FROZEN) == "in 20min"  # ("20m" would read as 20 months, as typed)
     assert relative(FROZEN + timedelta(days=8), FROZEN) == "in 8d"
+    assert relative(FROZEN + timedelta(hours=23, minutes=59), FROZEN) == "in 23h"
+    assert relative(FROZEN + timedelta(hours=24), FROZEN) == "in 1d"
+    assert relative(FROZEN - timedelta(hours=25), FROZEN) == "1d overdue"
+
+
+@pytest.mark.parametrize("due, now, shown", [
+    # 30 days on, read a second later (or an hour short): still the 30th day.
+    ("2026-12-23 09:30", "2026-11-23 09:30:01", "in 30d"),
+    ("2026-12-23 08:30", "2026-11-23 09:30", "in 30d"),
+    # the day after tomorrow, whatever the hour
+    ("2026-11-25 09:00", "2026-11-23 10:00", "in 2d"),
+    ("2026-11-20 23:00", "2026-11-23 00:30", "3d overdue"),
+])
+def test_relative_counts_local_calendar_days_from_a_day_away(due, now, shown):
+    with local_zone("Europe/Berlin"):
+        assert relative(at_local_text(due), at_local_text(now)) == shown
+
+
+def test_relative_counts_days_across_summer_time():
+    """30 days from a March noon in Berlin are an hour short of 30 x 24 hours."""
+    with local_zone("Europe/Berlin"):
+        assert relative(at_local_text("2026-04-19 12:00"), at_local_text("2026-03-20 12:00")) \
+            == "in 30d"
+
+
+def at_local_text(text: str):
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(text)
+    return at_local(moment.date(), moment.time())
 
 
 @pytest.mark.parametrize("days, shown", [(7, "1w"), (14, "2w"), (3640, "520w"), (1, "1d"),

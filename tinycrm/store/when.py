@@ -268,13 +268,23 @@ _UNIVERSAL = frozenset(("UTC", "GMT", "UCT", "UT", "Z", "ZULU", "UNIVERSAL"))
 def relative(due: datetime, now: datetime, *, all_day: bool = False) -> str:
     """``3d overdue``, ``2h overdue``, ``due now``, ``in 5h``, ``in 3d``; with
     ``all_day`` (``is_all_day``), in local days: ``due today``, ``in 1d`` (due
-    tomorrow), ``1d overdue`` (due yesterday)."""
+    tomorrow), ``1d overdue`` (due yesterday).
+
+    A timed one a day or more away counts local calendar days, as people
+    count them: keep in touch every 30 days reads ``in 30d`` though a few
+    seconds (or a DST hour) short of 30 whole days are left, and one due
+    at 09:00 the day after tomorrow reads ``in 2d`` at 10:00 today. Closer
+    than a day, it counts hours and minutes, rounded down."""
     if all_day:
         days = (local_date(due) - local_date(now)).days
         if days == 0:
             return "due today"
         return f"in {days}d" if days > 0 else f"{-days}d overdue"
     seconds = (now - due).total_seconds()
+    if abs(seconds) >= 86400:
+        # (at least 1: 24 hours over a DST change can end on the same local day)
+        days = max(1, abs((local_date(due) - local_date(now)).days))
+        return f"{days}d overdue" if seconds > 0 else f"in {days}d"
     text = _span(abs(seconds))
     if text is None:
         return "due now"
@@ -282,13 +292,12 @@ def relative(due: datetime, now: datetime, *, all_day: bool = False) -> str:
 
 
 def _span(seconds: float) -> str | None:
+    """Under a day: minutes or hours, rounded down."""
     if seconds < 60:
         return None
     if seconds < 3600:
         return f"{int(seconds // 60)}min"  # ("m" is a month where a period is typed)
-    if seconds < 86400:
-        return f"{int(seconds // 3600)}h"
-    return f"{int(seconds // 86400)}d"
+    return f"{int(seconds // 3600)}h"
 
 
 # -- WHEN ----------------------------------------------------------------------------
