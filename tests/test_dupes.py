@@ -183,6 +183,21 @@ def test_cli_merge_dry_run(cli):
     assert cli("merge", "--dry-run", "1", "2").exit_code == 3  # 2 is gone now
 
 
+def test_a_pairs_reason_is_its_strongest_whatever_the_threshold(cli):
+    """One inbox and one number, names that disagree (90 and 60), and one
+    number with names that disagree but read alike at one company (60 and
+    95): each pair gives one reason, the one that gives its score, at every
+    threshold that lists it. A lower threshold listed the weaker reason too."""
+    cli.ok("add", "Ada Lovelace", "-e", "ada.king@gmail.com", "-p", "+44 20 7946 0001")
+    cli.ok("add", "Countess King", "-e", "adaking@gmail.com", "-p", "+44 20 7946 0001")
+    cli.ok("add", "Jon Smith", "-p", "+1 555 010 2030", "--company", "Acme")
+    cli.ok("add", "John Smith", "-p", "+1 555 010 2030", "--company", "Acme Inc")
+    for threshold in ("50", "60", "85", "90"):
+        rows = json.loads(cli.ok("dupes", "--threshold", threshold, "-f", "json").stdout)
+        assert [(r["keep_id"], r["other_id"], r["reason"]) for r in rows] == [
+            (3, 4, "similar name at acme"), (1, 2, "same email, different names")], threshold
+
+
 def test_cli_dupes_and_merge(cli):
     cli.ok("add", "John Doe", "-e", "john.doe@gmail.com")
     cli.ok("add", "Johnny", "-e", "johndoe@gmail.com", "--company", "Acme")

@@ -11,6 +11,10 @@ Probable pairs (``find_duplicates``), scored 0–100:
   a name that is the other with words left out or cut to initials
   ("J. Smith", "Dr. Jane Doe") at least 90.
 
+A pair's reason is its strongest, whatever the threshold: the one that
+gives its score, and of two that score alike, the same email before the same
+profile, phone, then names.
+
 Any pair whose birthdays differ is two people (John Smith Jr. and his
 father) and is not listed. Every pair of a group that shares an address or
 number is scored, not only those with its first contact.
@@ -200,16 +204,16 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
             key = company_keys[company] = company_key(as_text(company))
             return key
 
-    found: dict[tuple[int, int], tuple[float, list[str]]] = {}
+    # Each pair's strongest reason, kept whatever its score: a pair's reason
+    # is the pair's, not the threshold's (one left out below --threshold
+    # named a weaker one at a lower threshold, or several).
+    found: dict[tuple[int, int], tuple[float, int, str]] = {}
 
     def add(a: int, b: int, score: float, reason: str) -> None:
-        if score < threshold:
-            return
         key = (min(a, b), max(a, b))
-        best, reasons = found.get(key, (0.0, []))
-        if reason not in reasons:
-            reasons.append(reason)
-        found[key] = (max(best, score), reasons)
+        strength = (score, -_rank(reason))
+        if key not in found or strength > found[key][:2]:
+            found[key] = (*strength, reason)
 
     with store.read():
         with sql_functions(conn, tinycrm_email_canon=email_canon):
@@ -251,20 +255,29 @@ def find_duplicates(store: Store, *, threshold: float = 85.0,
                 group, current = [], company
             if company is not None:
                 group.append((contact_id, " ".join(sorted(name_words(as_text(name)))), birthday))
-        ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
+        ranked = sorted(((pair, (score, reason)) for pair, (score, _, reason) in found.items()
+                         if score >= threshold), key=lambda item: (-item[1][0], item[0]))
         if limit is not None:
             ranked = ranked[:limit]
         people = {c.id: c for c in store.contacts.get_many(
             sorted({i for (a, b), _ in ranked for i in (a, b)}))}
     pairs = []
-    for (a, b), (score, reasons) in ranked:
+    for (a, b), (score, reason) in ranked:
         if a in people and b in people:
             pairs.append(DuplicatePair(
                 score=score, keep_id=a, keep_name=people[a].name, other_id=b,
-                other_name=people[b].name, reasons=tuple(reasons),
+                other_name=people[b].name, reasons=(reason,),
                 keep_email=people[a].email, other_email=people[b].email,
             ))
     return pairs
+
+
+# Of two reasons that score alike, the first kind here is the stronger; names last.
+_KINDS = ("same email", "same LinkedIn profile", "same phone")
+
+
+def _rank(reason: str) -> int:
+    return next((i for i, kind in enumerate(_KINDS) if reason.startswith(kind)), len(_KINDS))
 
 
 def _abbreviates(a: str, b: str) -> bool:
