@@ -171,7 +171,7 @@ def test_cli_export_to_a_private_file(cli, tmp_path, monkeypatch):
     assert not Path("-").exists()
     printed = json.loads(cli.ok("privacy", "export", "1").stdout)
     assert set(printed) == {"exported_at", "exported_by", "contact", "timeline", "followups",
-                            "deliveries", "imports", "audit", "earlier_records"}
+                            "deliveries", "imports", "audit", "earlier_records", "mentions"}
 
 
 def test_erase_in_a_real_process_then_grep(db_path):
@@ -364,6 +364,27 @@ def test_erase_finds_their_values_in_other_contacts_and_their_old_addresses(cli,
     assert cli("search", "hidden").stdout == ""   # its search words are gone too
     assert json.loads(cli.ok("search", "carl", "-f", "json").stdout)[0]["id"] == 2
     assert leaks(db_path) == [] and b"zeb.old" not in file_bytes(db_path).lower()
+
+
+def test_export_lists_other_records_that_mention_them_as_erase_finds_them(cli):
+    """What erase replaces with [erased] in others' records, the export shows
+    (a subject access request covers it): which record, which field, the
+    text. Their own records are not mentions; nor is their name elsewhere."""
+    cli.ok("add", SECRETS["name"], "-e", SECRETS["email"], "-e", "zeb.old@hidden-example.org")
+    cli.ok("add", "Carl Colleague", "-e", "carl@ex.com", "--company", SECRETS["email"],
+           "--note", f"her old address ZEB.OLD@hidden-example.org; {SECRETS['name']}")
+    cli.ok("edit", "1", "--email", SECRETS["email"])   # the old address goes
+    cli.ok("log", "1", f"wrote from {SECRETS['email']}")   # her own
+    data = json.loads(cli.ok("privacy", "export", "1").stdout)
+    found = {(m["record"], m["field"], m["text"]) for m in data["mentions"]}
+    assert ("contacts", "company", SECRETS["email"]) in found
+    assert ("events", "text",
+            f"her old address ZEB.OLD@hidden-example.org; {SECRETS['name']}") in found
+    assert {m["record"] for m in data["mentions"]} == {"contacts", "events", "audit"}
+    assert not any("wrote from" in m["text"] for m in data["mentions"])
+    cli.ok("privacy", "erase", "1", "--yes")
+    carl = json.loads(cli.ok("show", "2", "-f", "json").stdout)
+    assert carl["company"] == "[erased]"
 
 
 @pytest.mark.parametrize("file_name", ["Zebulon Quixotewright.vcf", "zeb@hidden-example.org.vcf"])

@@ -25,7 +25,7 @@ from .db import sql_functions
 from .errors import Busy, NotFound
 from .followups_gone import settle as settle_gone
 from .maintenance import compact
-from .redaction import REDACTED, is_number, redact
+from .redaction import REDACTED, is_number, mentions, redact
 from .textutil import as_text, normalize_email, number_ident, phone_key
 from .timeutil import from_db, json_times, to_json
 
@@ -123,6 +123,7 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
             )
         ]
         audit = [a.to_dict() for a in store.audit.list(contact_id)]
+        quoted_by_others = _mentions(store, contact_id, contact, merged + earlier_ids)
         earlier = [{"contact_id": other,
                     "audit": [a.to_dict() for a in reversed(store.audit.list(other))]}
                    for other in earlier_ids]
@@ -136,7 +137,26 @@ def gather(store: Store, contact_id: int, *, now: datetime) -> dict[str, Any]:
         "imports": imports,
         "audit": list(reversed(audit)),
         "earlier_records": earlier,
+        "mentions": quoted_by_others,
     }
+
+
+def _mentions(store: Store, contact_id: int, contact, ids: list[int]) -> list[dict[str, Any]]:
+    """Other people's records that quote the person's emails, phones or uids
+    whole, found as ``erase`` finds what it redacts (``redaction``): the rows
+    ``erase`` deletes as theirs are left out. Their name is not looked for in
+    others' records, as ``erase`` doesn't replace it there."""
+    values = _identifying(store.conn, contact_id,
+                          *_history_values(store.conn, ids, _person(contact_id, contact)))
+    marks = ", ".join("?" * len(ids))
+    theirs = ("contact_id = ?", [contact_id])
+    return mentions(store.conn, values, {
+        "audit": (f"coalesce(contact_id IN ({marks}), 0)"
+                  f" OR (entity = 'contact' AND entity_id IN ({marks}))", ids + ids),
+        "import_items": (f"contact_id IN ({marks})", ids),
+        "events": theirs, "followups": theirs, "contact_tags": theirs,
+        "contacts": ("id = ?", [contact_id]),
+    })
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .db import sql_functions
 from .sortkeys import key_values
-from .textutil import phone_digits
+from .textutil import as_text, phone_digits
 
 if TYPE_CHECKING:
     from .store import Store
@@ -146,6 +146,63 @@ def _a_date(text: str) -> bool:
 _INTERNATIONAL_HEAD = re.compile(r"\+\d[\d ().-]*[ .-]\Z")
 
 
+# The records whose text may quote another person's values, by key, and the
+# columns that may.
+_QUOTING = (
+    ("audit", "id", ["before", "after"]),
+    ("import_items", "batch_id || ':' || contact_id", ["before"]),
+    ("events", "id", ["text", "data"]),
+    ("followups", "id", ["note"]),
+    # (first_name and last_name too: set apart from the name, or split
+    # from one that held a number, they quote it as the name did.)
+    ("contacts", "id", ["name", "first_name", "last_name", "company", "title", "source",
+                        "fields"]),
+)
+
+
+def _rows_holding(conn, may_hold, skip: dict[str, tuple[str, list]]):
+    """(table, key, columns, rows) of the rows whose text may hold the
+    values; ``skip`` leaves out a table's rows (SQL and its parameters)."""
+    for table, key, columns in _QUOTING:
+        not_theirs, params = skip.get(table, ("", []))
+        # (Ctrl-C is held off a statement at a time: it stops the erase
+        # between them, not as a "user-defined function" error.)
+        with sql_functions(conn, tinycrm_may_hold=may_hold):
+            rows = conn.execute(
+                f"SELECT {key}, {', '.join(columns)} FROM {table}"
+                f" WHERE ({' OR '.join(f'tinycrm_may_hold({c})' for c in columns)})"
+                + (f" AND NOT ({not_theirs})" if not_theirs else ""), params,
+            ).fetchall()
+        yield table, key, columns, rows
+
+
+def mentions(conn, values: list[str], skip: dict[str, tuple[str, list]]) -> list[dict[str, Any]]:
+    """Where other records quote the values whole, as ``redact`` finds them
+    (and would replace them): each record's table, key, column and text.
+    ``skip`` leaves out the person's own rows (SQL per table, with its
+    parameters; ``contact_tags`` too)."""
+    if not values:
+        return []
+    may_hold, whole, stored = _may_hold(values), _whole(values), set(values)
+    found = []
+    for table, _, columns, rows in _rows_holding(conn, may_hold, skip):
+        for row in rows:
+            for column, value in zip(columns, row[1:]):
+                text = as_text(value) if isinstance(value, (str, bytes)) else None
+                if text and _redacted(whole, text, stored) != text:
+                    found.append({"record": table, "id": row[0], "field": column, "text": text})
+    not_theirs, params = skip.get("contact_tags", ("", []))
+    with sql_functions(conn, tinycrm_may_hold=may_hold):
+        tagged = conn.execute(
+            "SELECT contact_id, tag FROM contact_tags WHERE tinycrm_may_hold(tag)"
+            + (f" AND NOT ({not_theirs})" if not_theirs else ""), params).fetchall()
+    for contact_id, tag in tagged:
+        if _redacted(whole, as_text(tag), stored) != as_text(tag):
+            found.append({"record": "contact_tags", "id": contact_id, "field": "tag",
+                          "text": as_text(tag)})
+    return found
+
+
 def redact(store: Store, values: list[str]) -> int:
     """Replace this person's emails and phones where other rows copied them
     (another contact's note, name, company, custom field or tag, an audit
@@ -159,23 +216,7 @@ def redact(store: Store, values: list[str]) -> int:
     stored = set(values)  # (a number as they wrote it is theirs, however like a date)
     changed = 0
     contacts: list[int] = []
-    for table, key, columns in (
-        ("audit", "id", ["before", "after"]),
-        ("import_items", "batch_id || ':' || contact_id", ["before"]),
-        ("events", "id", ["text", "data"]),
-        ("followups", "id", ["note"]),
-        # (first_name and last_name too: set apart from the name, or split
-        # from one that held a number, they quote it as the name did.)
-        ("contacts", "id", ["name", "first_name", "last_name", "company", "title", "source",
-                            "fields"]),
-    ):
-        # (Ctrl-C is held off a statement at a time: it stops the erase
-        # between them, not as a "user-defined function" error.)
-        with sql_functions(conn, tinycrm_may_hold=may_hold):
-            rows = conn.execute(
-                f"SELECT {key}, {', '.join(columns)} FROM {table}"
-                f" WHERE {' OR '.join(f'tinycrm_may_hold({c})' for c in columns)}",
-            ).fetchall()
+    for table, key, columns, rows in _rows_holding(conn, may_hold, {}):
         for row in rows:
             # (A BLOB a hand edit left is read as text, and written back as text if redacted.)
             new = [_redacted(whole, text.decode("utf-8", "replace") if isinstance(text, bytes)
