@@ -130,4 +130,20 @@ def test_import_merge_and_erase_read_other_columns_as_text(cli, one_column_as_by
     for args in (("list", "-f", "json"), ("privacy", "export", "1")):
         assert "b'" not in cli.ok(*args).output
     cli.ok("privacy", "erase", "1", "--yes")
-    assert cli.ok("db", "check").stdout == GOOD_CHECK
+    assert cli.ok("db", "check").stdout == GOOD
+
+
+def test_erase_takes_their_address_from_a_tag_left_as_bytes(cli, db_path):
+    """A tag of someone else's that quotes them was left as it was when an
+    edit in SQL had made it bytes (privacy export listed it as a mention)."""
+    zoe = int(cli.ok("--no-rules", "add", "Zoe Q", "-e", "zoe@q.example").stdout)
+    bea = int(cli.ok("--no-rules", "add", "Bea", "-t", "via zoe@q.example").stdout)
+    hand_edit(db_path, "UPDATE contact_tags SET tag = CAST(tag AS BLOB)")
+    cli.ok("privacy", "erase", str(zoe), "--yes")
+    assert json.loads(cli.ok("show", str(bea), "-f", "json").stdout)["tags"] == ["via [erased]"]
+    conn = sqlite3.connect(db_path)
+    try:
+        assert b"zoe@q.example" not in b"".join(
+            bytes(str(row), "utf-8") for row in conn.execute("SELECT * FROM contact_tags"))
+    finally:
+        conn.close()

@@ -140,7 +140,8 @@ def load_states(conn, ids: Sequence[int], *, chunk: int = 900) -> dict[int, Cont
         for r in conn.execute(_STATE_SQL.format(marks), part):
             states[r[0]] = ContactState(
                 id=r[0], uid=r[1], name=as_text(r[2]), first_name=as_text(r[3]),
-                last_name=as_text(r[4]), company=as_text(r[5]), title=as_text(r[6]), stage=r[7], tier=r[8], owner=r[9], source=r[10], birthday=r[11],
+                last_name=as_text(r[4]), company=as_text(r[5]), title=as_text(r[6]),
+                stage=r[7], tier=r[8], owner=r[9], source=r[10], birthday=r[11],
                 fields=json.loads(r[12]) if r[12] != "{}" else {}, cadence_days=r[13],
                 created_at=r[14], updated_at=r[15], last_contacted_at=r[16], version=r[17],
             )

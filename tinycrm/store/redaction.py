@@ -242,8 +242,9 @@ def redact(store: Store, values: list[str]) -> int:
         tagged = conn.execute(
             "SELECT contact_id, tag FROM contact_tags WHERE tinycrm_may_hold(tag)").fetchall()
     for contact_id, tag in tagged:
-        new_tag = _redacted(whole, tag, stored) if isinstance(tag, str) else tag
-        if new_tag == tag:
+        # (A tag an edit in SQL left as bytes is read, and written back, as text.)
+        new_tag = _redacted(whole, as_text(tag), stored)
+        if new_tag == as_text(tag):
             continue
         conn.execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?", [contact_id, tag])
         conn.execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
