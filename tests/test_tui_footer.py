@@ -54,7 +54,7 @@ async def test_the_go_to_keys_fit_the_footer_at_80_columns(store, to_screen, go_
 @pytest.mark.parametrize("key, shown", [
     ("s", "esc Cancel t Tomorrow w Next week a A date…"), ("r", "esc Cancel"),
     ("l", "esc Cancel ^s Save"), ("t", "esc Cancel"), ("S", "esc Cancel"),
-    ("f", "esc Cancel ^s Save"), ("delete", "esc Cancel y Yes n No"),
+    ("f", "esc Cancel ^s Save"), ("delete", "y Delete n Cancel"),
     ("enter", "esc Close")],
     ids=["snooze", "reschedule", "log", "tags", "stage", "follow-up", "delete", "a note"])
 async def test_a_dialogs_footer_shows_its_own_keys_not_the_screens_beneath(store, key, shown):
@@ -102,3 +102,27 @@ async def test_the_search_boxs_footer_shows_its_keys_and_they_work(store):
         rows = {row.binding_id: row.keys for row in app.screen.rows()}
         assert rows["contacts.to_list"] == "f4 / ↓" and rows["contacts.clear_search"] == "esc"
         assert not [m for severity, m in app.messages if severity == "error"]  # (an id it knows)
+
+
+@pytest.mark.parametrize("keymap, footer, buttons", [
+    ({}, "y Delete n Cancel", ["Delete (y)", "Cancel (n)"]),
+    ({"confirm.yes": "x", "confirm.no": "N"}, "x Delete N Cancel", ["Delete (x)", "Cancel (N)"]),
+], ids=["default keys", "remapped"])
+async def test_a_questions_buttons_and_footer_say_the_same(store, keymap, footer, buttons):
+    """The delete question's buttons said "Delete (y)" and "Cancel (n)", its
+    footer "y Yes n No": one answer, two names. Both name it as the button
+    does, with the key in effect (escape cancels too, unlisted: n says it)."""
+    from textual.widgets import Button
+
+    from tinycrm.screens.confirm import ConfirmScreen
+
+    seed(store)
+    app = make_app(store, keymap=keymap)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "delete")  # Ada's screen, then delete her?
+        assert isinstance(app.screen, ConfirmScreen)
+        assert screen_lines(app)[-1].split() == footer.split(), screen_lines(app)[-1]
+        assert [str(b.label) for b in app.screen.query(Button)] == buttons
+        await keys(app, pilot, "escape")
+        assert not isinstance(app.screen, ConfirmScreen)
