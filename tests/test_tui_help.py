@@ -118,3 +118,50 @@ async def test_a_go_to_key_help_leaves_out_still_closes_help(store):
         assert " f2 Queue " in footer_keys(app) and " 3 Reports " in footer_keys(app)
         await keys(app, pilot, "1")
         assert isinstance(app.screen, ContactsScreen) and helps(app) == []
+
+
+@pytest.mark.parametrize("key, first", [
+    ("s", ["modal.cancel", "snooze.tomorrow", "snooze.next_week", "snooze.date"]),
+    ("delete", ["modal.cancel", "confirm.yes", "confirm.no"]),
+], ids=["snooze", "delete"])
+async def test_help_in_a_dialog_lists_the_dialogs_keys_first(store, key, first):
+    """? in a dialog did nothing and said nothing (Textual keeps the app's
+    keys out of a dialog). It opens help, the dialog's own keys at the top;
+    the go-to keys, which don't work in a dialog, only close help; escape
+    goes back to the dialog, as it was."""
+    from tinycrm.screens.base import CRMModal
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", key)  # Ada's screen, then the dialog
+        dialog = app.screen
+        assert isinstance(dialog, CRMModal)
+        await keys(app, pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = app.screen.rows()
+        assert rows[0].heading and rows[0].keys == "This dialog"
+        assert [row.binding_id for row in rows[1:len(first) + 1]] == first
+        assert " 1 Contacts " not in footer_keys(app) and " 2 Queue " not in footer_keys(app)
+        await keys(app, pilot, "2")  # closes help only
+        assert app.screen is dialog
+        await keys(app, pilot, "question_mark", "escape")
+        assert app.screen is dialog
+
+
+async def test_help_keeps_out_of_a_dialogs_text_field(store):
+    """? typed into the log dialog's note is a character, not help."""
+    from textual.widgets import TextArea
+
+    from tinycrm.screens.log import LogScreen
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "l")
+        assert isinstance(app.screen, LogScreen)
+        app.screen.query_one(TextArea).focus()
+        await keys(app, pilot, "question_mark")
+        assert isinstance(app.screen, LogScreen) and app.screen.query_one(TextArea).text == "?"

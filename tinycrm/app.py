@@ -435,6 +435,8 @@ class TinyCRMApp(PastesAsText, App[None], inherit_bindings=False):
                 # shows that screen's go-to keys. (A key left out there still
                 # closes help: HelpScreen's bindings.)
                 stack = stack[:-1]
+                if isinstance(stack[-1], ModalScreen):
+                    return False  # (help over a dialog: no go-to key works in one)
             return self._may_go(str(parameters[0]), stack)
         return True
 

@@ -146,14 +146,18 @@ class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
     def on_key(self, event: events.Key) -> None:
         """ctrl+p or / pressed where the dialog has no use for it (not typed
         into a field, not a key the keymap gave the dialog) did nothing, and
-        said nothing: it says why."""
+        said nothing: it says why. ? (app.help) there did nothing too: it
+        opens help, the dialog's keys first (help.py)."""
         from ..app import TinyCRMApp
         from .hints import in_effect
 
         for binding in Binding.make_bindings(TinyCRMApp.BINDINGS):
-            if binding.id in self.REFUSED and any(
+            if binding.id in (*self.REFUSED, "app.help") and any(
                     b.key == event.key for b in in_effect(self.app, binding)):
                 if event.key not in self.active_bindings:  # (else the dialog's own: it runs)
                     event.stop()
-                    self.crm.say(f"{self.OPEN_NOTE}, then {self.REFUSED[binding.id]}")
+                    if binding.id == "app.help":
+                        self.crm.action_help()
+                    else:
+                        self.crm.say(f"{self.OPEN_NOTE}, then {self.REFUSED[binding.id]}")
                 return

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 from ..app import GO_KEYS
 from ..widgets.text import literal
 from ..widgets.vtable import Column, ListSource, VirtualTable
-from .base import BACK, CRMScreen
+from .base import BACK, CRMModal, CRMScreen
 from .hints import in_effect
 
 
@@ -30,7 +30,6 @@ def sections() -> list[tuple[str, list[type]]]:
     from ..app import TinyCRMApp, reports_available, reports_screen_class
     from ..widgets.searchbox import SearchBox
     from ..widgets.vtable import VirtualTable
-    from .base import CRMModal
     from .confirm import ConfirmScreen
     from .contacts import ContactsScreen
     from .detail import DetailScreen
@@ -107,6 +106,10 @@ class HelpScreen(CRMScreen[None]):
         everywhere = {b.id for title, classes in ordered if title == "Everywhere"
                       for cls in classes for b in _own_bindings(cls) if b.id}
         ordered.sort(key=lambda s: not any(isinstance(underneath, cls) for cls in s[1][:1]))
+        if isinstance(underneath, CRMModal):
+            # Help asked for in a dialog: that dialog's keys first, on their own.
+            ordered.insert(0, ("This dialog", [cls for cls in reversed(type(underneath).__mro__)
+                                               if issubclass(cls, CRMModal)]))
         out: list[HelpRow] = []
         for title, classes in ordered:
             out.append(HelpRow(title, "", "", heading=True))
