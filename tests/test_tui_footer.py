@@ -126,3 +126,21 @@ async def test_a_questions_buttons_and_footer_say_the_same(store, keymap, footer
         assert [str(b.label) for b in app.screen.query(Button)] == buttons
         await keys(app, pilot, "escape")
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_the_palettes_footer_shows_the_palettes_keys(store):
+    """With the palette open the footer was the contact's ("e Edit d Done
+    s Snooze ? Help"), keys that do nothing there: it shows the palette's."""
+    from textual.command import CommandPalette
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "enter", "ctrl+p")  # Ada's screen, then the palette
+        assert CommandPalette.is_open(app)
+        footer = screen_lines(app)[-1]
+        assert footer.split() == "esc Exit the command palette".split(), footer
+        await keys(app, pilot, "escape")
+        assert isinstance(app.screen, DetailScreen)
+        assert " e Edit " in screen_lines(app)[-1]

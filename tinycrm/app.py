@@ -495,6 +495,14 @@ class TinyCRMApp(PastesAsText, App[None], inherit_bindings=False):
                 self.notify(f"Press [b]{key}[/b] to quit the app", title="Do you want to quit?")
                 return
 
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from .screens.palette import CRMPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CRMPalette(id="--command-palette"))  # (as App's, with a footer)
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

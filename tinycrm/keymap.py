@@ -237,6 +237,7 @@ def screens() -> list[tuple[str, list[type], bool]]:
     from .screens.help import HelpScreen
     from .screens.log import LogScreen
     from .screens.note import NoteScreen
+    from .screens.palette import CRMPalette
     from .screens.queue import QueueScreen
     from .screens.reschedule import RescheduleScreen
     from .screens.snooze import SnoozeScreen
@@ -258,6 +259,8 @@ def screens() -> list[tuple[str, list[type], bool]]:
         ("the tags dialog", [TagScreen, Input], True),
         ("a yes/no question", [ConfirmScreen], True),
         ("a note's whole text", [NoteScreen], True),
+        # (Its keys are Textual's, without ids: listed for the app's that work there.)
+        ("the command palette", [CRMPalette], True),
     ]
     if reports_available():
         found.append(("reports", [reports_screen_class()], False))

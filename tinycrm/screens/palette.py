@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import FuzzySearch
 
@@ -102,3 +102,14 @@ class GoCommands(Provider):
             score = _fuzzy.match(query, text)[0]
             if score > 0:
                 yield Hit(score, highlighted(text, query), callback, text=text, help=help_text)
+
+
+class CRMPalette(CommandPalette):
+    """Textual's palette with a footer of its own, over the one of the screen
+    beneath: that one listed the screen's keys (e Edit, d Done), which don't
+    reach into the palette. This one lists the keys that work here."""
+
+    def on_mount(self) -> None:
+        from textual.widgets import Footer
+
+        self.mount(Footer(compact=True))
