@@ -255,3 +255,24 @@ async def test_the_screens_with_lists_are_the_ones_said(store):
             if screen_class is not ContactsScreen:
                 app.pop_screen()
                 await settle(app, pilot)
+
+
+def test_the_search_boxs_keys_are_checked_against_the_apps_that_come_first(store):
+    """contacts.to_list moved onto ctrl+p was taken silently: the palette
+    (a priority key) opened instead. The box's keys are checked against the
+    app's keys that come before it; the screen's keys, which it comes
+    before, and the field's own (ctrl+w on the list is new contact) are fine."""
+    with pytest.raises(ConfigError) as raised:
+        make_app(store, keymap={"contacts.to_list": "ctrl+p"})
+    assert raised.value.message == (
+        "[keymap] contacts.to_list: 'ctrl+p' is app.palette's key too, on the contact list's"
+        " search box: only one of them would work there")
+    with pytest.raises(ConfigError, match="contacts.clear_search: 'ctrl.q' is app.quit_now's"):
+        make_app(store, keymap={"contacts.clear_search": "ctrl+q"})
+    with pytest.raises(ConfigError, match="contacts.clear_search: 'tab' is screen.focus_next's"):
+        make_app(store, keymap={"contacts.clear_search": "tab"})  # (the list's next field)
+    fine = {"contact.new": "ctrl+w",  # the list's; in the box ctrl+w deletes a word
+            "contacts.to_list": "f4,down", "app.palette": "f5"}
+    app = make_app(store, keymap=fine)
+    app.db.close()
+    assert app.keymap == fine

@@ -207,18 +207,40 @@ def taken_by_text_fields(keymap: Mapping[str, str]) -> dict[tuple[str, str], tup
 OFF_IN_DIALOGS = frozenset({"app.palette"})
 
 
+# Priority bindings that are off while the focused widget types a / (on
+# whatever key: TinyCRMApp.check_action, ContactsScreen.check_action).
+OFF_IN_TEXT = frozenset({"app.search", "contacts.search"})
+
+
 def live_bindings() -> list[tuple[str, list[Binding]]]:
     """Each screen and dialog, with every binding that can run on it: the
     app's (in a dialog, only its priority ones: Textual keeps the others
     out; and not those the app turns off there), the screen's own and
-    inherited, and its lists' when it has any."""
+    inherited, and its lists' when it has any. Then each focused widget
+    with keys of its own, with the bindings that come before them (priority)."""
     from .app import TinyCRMApp
 
     app = _bindings_of(TinyCRMApp)
-    return [(place, [*(b for b in app if not dialog
-                       or b.priority and b.id not in OFF_IN_DIALOGS),
-                     *(b for cls in classes for b in _bindings_of(cls))])
-            for place, classes, dialog in screens()]
+    places = [(place, [*(b for b in app if not dialog
+                         or b.priority and b.id not in OFF_IN_DIALOGS),
+                       *(b for cls in classes for b in _bindings_of(cls))])
+              for place, classes, dialog in screens()]
+    for place, widget, screen in widgets():
+        first = [b for b in [*app, *_bindings_of(screen)] if b.priority and b.id not in OFF_IN_TEXT]
+        places.append((place, [*first, *_bindings_of(widget)]))
+    return places
+
+
+def widgets() -> list[tuple[str, type, type]]:
+    """(what to call it, the widget's class, its screen's class) for each
+    widget with bindings of its own that has the focus on a screen whose
+    other keys it comes before (so they are not checked against each
+    other: ctrl+w is a new contact on the list, a word deleted in the box).
+    Only the priority bindings, the app's and its screen's, come before it."""
+    from .screens.contacts import ContactsScreen
+    from .widgets.searchbox import SearchBox
+
+    return [("the contact list's search box", SearchBox, ContactsScreen)]
 
 
 def screens() -> list[tuple[str, list[type], bool]]:
