@@ -165,3 +165,44 @@ async def test_help_keeps_out_of_a_dialogs_text_field(store):
         app.screen.query_one(TextArea).focus()
         await keys(app, pilot, "question_mark")
         assert isinstance(app.screen, LogScreen) and app.screen.query_one(TextArea).text == "?"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_every_key_and_description_in_help_is_whole_at_a_small_size(store, size):
+    """At 80 columns help cut 7 to 11 descriptions ("Quit, even from a form
+    (asks first…"): the keys column was kept wide for the section titles.
+    Scrolled from top to bottom, every title, key and description is read
+    whole (a description too long for its column goes on under it)."""
+    from .test_tui_sizes import screen_lines
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "question_mark")
+        help_screen = app.screen
+        rows = help_screen.rows()
+        ids = {row.binding_id for row in rows}
+        seen: list[str] = []
+        for _ in range(len(rows)):  # (a page at a time, more than enough)
+            seen += screen_lines(app)[2:-1]  # (the rows under the title and the header)
+            await keys(app, pilot, "pagedown")
+        bar = "▁▂▃▄▅▆▇█"  # (the scrollbar, in the last column)
+        words = [word.rstrip(bar) for line in seen for word in line.replace("▏", " ").split()
+                 if word not in ids and word.strip(bar)]
+        text = " " + " ".join(words) + " "
+        for row in rows:
+            assert f" {row.keys} " in text, row
+            if row.description:
+                assert f" {row.description} " in text, row
+
+
+def test_keys_too_wide_for_their_column_go_on_under_whole():
+    """Remapped keys wider than help's keys column break after a " / ", each
+    line within the column, the "/" kept at the end of the line it follows."""
+    from tinycrm.screens.help import wrapped
+
+    assert wrapped("j / ↓ / shift+^↓ / alt+shift+pgdn", 16, " / ") == [
+        "j / ↓ /", "shift+^↓ /", "alt+shift+pgdn"]
+    assert wrapped("Quit, even from a form (asks first if unsaved)", 44) == [
+        "Quit, even from a form (asks first if", "unsaved)"]

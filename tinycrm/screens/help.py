@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from ..app import GO_KEYS
+from ..cells import cells
 from ..widgets.text import literal
 from ..widgets.vtable import Column, ListSource, VirtualTable
 from .base import BACK, CRMModal, CRMScreen
@@ -77,25 +78,102 @@ def _go_or_close() -> list[Binding]:
     return [b for go in GO_KEYS for b in (go, replace(go, action="back", show=False))]
 
 
+@dataclass(frozen=True)
+class HelpLine:
+    """One line of the help table: a row's first, or a further line of its
+    keys or description (``entry``: the row's index)."""
+
+    keys: str
+    description: str
+    binding_id: str
+    heading: bool
+    entry: int
+
+
+def wrapped(text: str, width: int, separator: str = " ") -> list[str]:
+    """``text`` in lines of ``width`` cells at most, broken after ``separator``
+    (a word longer than a line is cut by the table, as before)."""
+    lines: list[str] = []
+    parts = text.split(separator)
+    for i, part in enumerate(parts):
+        # (Room kept for the separator's end a line then takes: "shift+^↓ /".)
+        tail = separator.rstrip() if i < len(parts) - 1 else ""
+        if lines and cells(lines[-1] + separator + part + tail) <= width:
+            lines[-1] += separator + part
+        else:
+            if lines:
+                lines[-1] += separator.rstrip()  # ("pgdn /", then "^d")
+            lines.append(part)
+    return lines or [""]
+
+
+class HelpTable(VirtualTable):
+    """The keys, each section's title on a line of its own across the table,
+    so the keys column is as wide as the keys; a description too long for
+    its column goes on under it (at 80 columns, 7 to 11 were cut)."""
+
+    KEYS_AT_MOST = 16  # cells (wider keys, remapped, go on under them at " / ")
+
+    entries: list[HelpRow] = []
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(self._columns(8, 10), span=lambda r: r.keys if r.heading else None,
+                         **kwargs)
+
+    @staticmethod
+    def _columns(keys_width: int, id_width: int) -> list[Column]:
+        return [
+            Column("keys", "Keys", lambda r: r.keys, width=keys_width,
+                   style=lambda r: "vtable--warning" if r.heading else None),
+            Column("what", "What it does", lambda r: r.description, min_width=16),
+            Column("id", "Binding id", lambda r: r.binding_id, width=id_width, hide_below=70,
+                   style=lambda r: "vtable--dim"),
+        ]
+
+    def show(self, entries: list[HelpRow], cursor: int) -> None:
+        """Show ``entries``, the cursor on the first line of entry ``cursor``."""
+        keys = [cells(e.keys) for e in entries if not e.heading] or [4]
+        ids = [cells(e.binding_id) for e in entries] or [10]
+        self.entries = entries
+        self.columns = self._columns(min(max(keys), self.KEYS_AT_MOST), max(10, *ids))
+        self._layout = None
+        self._fill(cursor)
+
+    def on_resize(self) -> None:
+        current = self.current
+        self._fill(current.entry if current is not None else 0)
+
+    def _fill(self, cursor: int) -> None:
+        widths = {column.key: size for column, size in self._columns_for(self.size.width)}
+        lines: list[HelpLine] = []
+        first = 0
+        for index, entry in enumerate(self.entries):
+            if index == cursor:
+                first = len(lines)
+            if entry.heading or not self.size.width:
+                lines.append(HelpLine(entry.keys, "", "", entry.heading, index))
+                continue
+            keys = wrapped(entry.keys, widths["keys"], " / ")
+            what = wrapped(entry.description, widths["what"])
+            for n in range(max(len(keys), len(what))):
+                lines.append(HelpLine(keys[n] if n < len(keys) else "",
+                                      what[n] if n < len(what) else "",
+                                      "" if n else entry.binding_id, False, index))
+        self.set_source(ListSource(lines), cursor=first)
+
+
 class HelpScreen(CRMScreen[None]):
     BINDINGS = [BACK, *_go_or_close(), *_HelpKeys.BINDINGS]
 
     def compose(self) -> ComposeResult:
         yield Static(literal("Keys  ·  remap any of them in the config file's [keymap] by binding id"),
                      id="heading", classes="title-bar")
-        yield VirtualTable([
-            Column("keys", "Keys", lambda r: r.keys, width=16,
-                   style=lambda r: "vtable--warning" if r.heading else None),
-            Column("what", "What it does", lambda r: r.description, ratio=3,
-                   style=lambda r: "vtable--warning" if r.heading else None),
-            Column("id", "Binding id", lambda r: r.binding_id, ratio=2, hide_below=70,
-                   style=lambda r: "vtable--dim"),
-        ], id="keys")
+        yield HelpTable(id="keys")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#keys", VirtualTable)
-        table.set_source(ListSource(self.rows()), cursor=1)  # the first key, under its heading
+        table = self.query_one("#keys", HelpTable)
+        table.show(self.rows(), cursor=1)  # the first key, under its heading
         table.focus()
 
     def rows(self) -> list[HelpRow]:

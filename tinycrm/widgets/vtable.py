@@ -132,10 +132,14 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(
         self, columns: Sequence[Column], *, empty: str = "Nothing here.",
+        span: Callable[[Any], str | None] | None = None,
         name: str | None = None, id: str | None = None, classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.columns = list(columns)
+        # A row for which ``span`` gives text (a section's title) is that text
+        # across the whole table, styled as its first column's cell would be.
+        self.span = span
         self.source: Source = ListSource()
         self.cursor = 0
         self.empty = empty
@@ -310,6 +314,12 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _row(self, row: Any, width: int, base: Style, is_cursor: bool) -> Strip:
         cursor = self.get_component_rich_style("vtable--cursor", partial=True) if is_cursor else None
+        if row is not None and self.span is not None and (text := self.span(row)) is not None:
+            first = self.columns[0]
+            name = first.style(row) if first.style is not None else None
+            style = base + self.get_component_rich_style(name, partial=True) if name else base
+            style = style + cursor if cursor is not None else style
+            return Strip([Segment(fit(plain(text), max(0, width - 1)), style)])
         segments = []
         for column, size in self._columns_for(width):
             style = base
