@@ -9,7 +9,6 @@ so a busy database never freezes the screen. Screens live in ``screens/``.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -24,10 +23,10 @@ from textual.notifications import Notification, Notify
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
+from .app_db import Db
 from .pasting import PastesAsText
 from .screens.base import KeepsInput
 from .store import Store
-from .store.browse import Browse
 from .store.busy import RunningImport
 from .store.errors import DatabaseError, FileGone, TinyCRMError
 from .widgets.text import plain
@@ -41,49 +40,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 UNTIL_CLOSED = 30 * 24 * 3600.0  # seconds: a notification that stays (Textual wants a number)
-
-
-class Db:
-    """The main store (workers' writes, under ``lock``), one for workers'
-    reads (under ``read_lock``: a write waiting out another program's lock
-    never holds up a search or a list, which WAL lets read meanwhile), and a
-    third connection for the UI thread."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.lock = threading.Lock()
-        self.reader = self._another(store)
-        self.read_lock = threading.Lock()
-        self.view = self._another(store)
-        self.browse = Browse(self.view)
-        self.gone: str | None = None
-        if {self.reader.opened_file, self.view.opened_file} != {store.opened_file}:
-            self.gone = gone_message(store.path, "was replaced by another file")
-
-    def check_file(self) -> str | None:
-        """Why nothing may be written any more (the path no longer names the
-        file opened: deleted, or another put there), else None. A stat: cheap
-        enough for every poll and every write. Once gone, gone for good: a
-        file that appears at the path is not the one opened, and isn't used
-        unless the app is opened again."""
-        if self.gone is None and (what := self.store.gone()) is not None:
-            self.gone = gone_message(self.store.path, what)
-        return self.gone
-
-    @staticmethod
-    def _another(store: Store) -> Store:
-        return Store(store.path, user=store.user, clock=store.clock, settings=store.settings,
-                     apply_rules=store.apply_rules)
-
-    def close(self) -> None:
-        self.view.close()
-        self.reader.close()
-
-
-def gone_message(path: object, what: str) -> str:
-    return (f"The database file {path} {what} while the app had it open: nothing more"
-            " can be saved (it would be lost). Quit, and open the app again on the file"
-            " you mean to use (tinycrm db restore BACKUP puts a backup back).")
 
 
 def waiting_note(holder: RunningImport, seconds: float | None) -> str:
