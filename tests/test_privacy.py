@@ -387,6 +387,26 @@ def test_export_lists_other_records_that_mention_them_as_erase_finds_them(cli):
     assert carl["company"] == "[erased]"
 
 
+def test_a_mention_in_someone_elses_record_is_the_text_that_quotes_them_not_their_record(cli):
+    """An audit entry of someone else, or their custom fields, holds the whole
+    of that person (their address, number, company): the export names the
+    part that quotes the person asking (by its path), not the rest of it."""
+    cli.ok("add", SECRETS["name"], "-e", SECRETS["email"])
+    cli.ok("add", "Bob Private", "-e", "bob@elsewhere.example", "-p", "+44 20 7946 0999",
+           "--company", "Bobco", "--note", f"referred by {SECRETS['email']}")
+    cli.ok("rm", "2", "--yes")
+    cli.ok("add", "Carl Colleague", "-e", "carl@elsewhere.example")
+    cli.ok("import", "-", input="name,email,referrer,salary\n"
+           f"Carl Colleague,carl@elsewhere.example,{SECRETS['email']},200k\n")
+    data = json.loads(cli.ok("privacy", "export", "1").stdout)
+    found = {(m["record"], m["field"], m["text"]) for m in data["mentions"]}
+    assert ("audit", "after.note", f"referred by {SECRETS['email']}") in found
+    assert ("contacts", "fields.referrer", SECRETS["email"]) in found
+    shown = json.dumps(data["mentions"])
+    for theirs in ("bob@elsewhere.example", "7946 0999", "Bobco", "200k"):
+        assert theirs not in shown
+
+
 @pytest.mark.parametrize("file_name", ["Zebulon Quixotewright.vcf", "zeb@hidden-example.org.vcf"])
 def test_an_import_named_after_them_keeps_no_name(cli, tmp_path, file_name):
     card = tmp_path / file_name

@@ -12,8 +12,9 @@ spaced any way.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .db import sql_functions
@@ -189,8 +190,10 @@ def mentions(conn, values: list[str], skip: dict[str, tuple[str, list]]) -> list
         for row in rows:
             for column, value in zip(columns, row[1:]):
                 text = as_text(value) if isinstance(value, (str, bytes)) else None
-                if text and _redacted(whole, text, stored) != text:
-                    found.append({"record": table, "id": row[0], "field": column, "text": text})
+                if not text or _redacted(whole, text, stored) == text:
+                    continue
+                for field, quoting in _quoting_parts(table, column, text, whole, stored):
+                    found.append({"record": table, "id": row[0], "field": field, "text": quoting})
     not_theirs, params = skip.get("contact_tags", ("", []))
     with sql_functions(conn, tinycrm_may_hold=may_hold):
         tagged = conn.execute(
@@ -201,6 +204,46 @@ def mentions(conn, values: list[str], skip: dict[str, tuple[str, list]]) -> list
             found.append({"record": "contact_tags", "id": contact_id, "field": "tag",
                           "text": as_text(tag)})
     return found
+
+
+# The columns that hold a JSON document (a whole contact, in an audit entry's
+# "after"), of which a mention is the text inside that quotes the person.
+_JSON_COLUMNS = {("audit", "before"), ("audit", "after"), ("events", "data"),
+                 ("import_items", "before"), ("contacts", "fields")}
+
+
+def _quoting_parts(table: str, column: str, text: str, whole, stored) -> Iterator[tuple[str, str]]:
+    """(field, text) of each part of a column that quotes the person: the
+    column, or in a JSON document each key or string that does, by its path
+    (``after.note``, ``fields.referrer``), not the rest of another person's
+    record."""
+    if (table, column) not in _JSON_COLUMNS:
+        yield column, text
+        return
+    try:
+        document = json.loads(text)
+    except ValueError:
+        yield column, text
+        return
+    parts = [(path, part) for path, part in _strings(document, column)
+             if _redacted(whole, part, stored) != part]
+    # (Found in the document's text alone, across its quoting: what was found.)
+    yield from parts or [(column, " … ".join(m.group() for m in whole.finditer(text)))]
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every key, string and number in a JSON document, with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield path, str(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{path}.{key}", key
+            yield from _strings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
 
 
 def redact(store: Store, values: list[str]) -> int:
