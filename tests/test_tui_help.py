@@ -206,3 +206,31 @@ def test_keys_too_wide_for_their_column_go_on_under_whole():
         "j / ↓ /", "shift+^↓ /", "alt+shift+pgdn"]
     assert wrapped("Quit, even from a form (asks first if unsaved)", 44) == [
         "Quit, even from a form (asks first if", "unsaved)"]
+
+
+async def test_the_cursor_in_help_moves_a_key_at_a_time_over_its_wrapped_lines(store):
+    """At 40 columns a description goes on under itself; the cursor stood on
+    such a second line alone (no key, no binding id beside it), a press more
+    for each. It moves from key to key, each key's lines in view."""
+    from tinycrm.screens.help import HelpTable
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await keys(app, pilot, "question_mark")
+        table = app.screen.query_one(HelpTable)
+        lines = [table.source.get(i) for i in range(len(table.source))]
+        firsts = [i for i, line in enumerate(lines) if i == 0 or lines[i - 1].entry != line.entry]
+        assert len(firsts) < len(lines)  # (some keys take two lines at 40 columns)
+        visited = [table.cursor]
+        while table.cursor != firsts[-1]:
+            await keys(app, pilot, "down")
+            visited.append(table.cursor)
+            assert table.cursor in firsts, lines[table.cursor]
+            top = round(table.scroll_offset.y)
+            end = firsts[firsts.index(table.cursor) + 1] if table.cursor != firsts[-1] \
+                else len(lines)
+            assert top <= table.cursor and end - 1 < top + table.page_rows
+        assert visited == firsts[1:]
+        await keys(app, pilot, "up")
+        assert table.cursor == firsts[-2]

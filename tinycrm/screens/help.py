@@ -161,6 +161,48 @@ class HelpTable(VirtualTable):
                                       "" if n else entry.binding_id, False, index))
         self.set_source(ListSource(lines), cursor=first)
 
+    # A key's lines are one row to the cursor: it stood on a description's
+    # second line alone, with no key or binding id beside it, and took a
+    # press more for each line a key went on to.
+
+    def _lines_of(self, line: int) -> range:
+        """The lines of the entry that ``line`` is one of."""
+        entry, count = self.source.get(line).entry, len(self.source)
+        first, end = line, line + 1
+        while first and self.source.get(first - 1).entry == entry:
+            first -= 1
+        while end < count and self.source.get(end).entry == entry:
+            end += 1
+        return range(first, end)
+
+    def move_cursor(self, index: int) -> None:
+        count = len(self.source)
+        if count and 0 <= self.cursor < count:
+            index = max(0, min(index, count - 1))
+            lines = self._lines_of(index)
+            if index > self.cursor and index in self._lines_of(self.cursor):
+                # (down within a key's lines: to the next key's, if any)
+                index = lines.stop if lines.stop < count else self.cursor
+            else:
+                index = lines.start
+        super().move_cursor(index)
+
+    def scroll_to_cursor(self) -> None:
+        """The cursor's key with all its lines in view."""
+        if not self.size.height or not 0 <= self.cursor < len(self.source):
+            return super().scroll_to_cursor()
+        top, last = round(self.scroll_offset.y), self._lines_of(self.cursor).stop - 1
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, force=True)
+        elif last >= top + self.page_rows:
+            self.scroll_to(y=min(self.cursor, last - self.page_rows + 1), animate=False,
+                           force=True)
+
+    def _row(self, row, width, base, is_cursor: bool):
+        if row is not None and 0 <= self.cursor < len(self.source):
+            is_cursor = row.entry == self.source.get(self.cursor).entry
+        return super()._row(row, width, base, is_cursor)
+
 
 class HelpScreen(CRMScreen[None]):
     BINDINGS = [BACK, *_go_or_close(), *_HelpKeys.BINDINGS]
