@@ -170,6 +170,21 @@ def test_relative_counts_days_across_summer_time():
             == "in 30d"
 
 
+@pytest.mark.parametrize("due, now, shown", [
+    # the night summer time ends: 24 hours from 00:30 are 23:30 the same day
+    ("2026-10-25 23:30", "2026-10-25 00:30", "in 24h"),
+    ("2026-10-25 00:30", "2026-10-25 23:45", "24h overdue"),
+    # Santiago's clock skips midnight to 01:00: 24 hours from 23:30 are two days on
+    ("2026-09-07 00:30", "2026-09-05 23:30", "in 2d"),
+])
+def test_relative_across_a_clock_change_counts_the_days_on_the_calendar(due, now, shown):
+    """24 hours or more that end on the same local day (the day has 25) are
+    not "in 1d", which reads as tomorrow: that many hours, as under a day."""
+    zone = "America/Santiago" if due.startswith("2026-09") else "Europe/Berlin"
+    with local_zone(zone):
+        assert relative(at_local_text(due), at_local_text(now)) == shown
+
+
 def at_local_text(text: str):
     from datetime import datetime
 

@@ -281,10 +281,11 @@ def relative(due: datetime, now: datetime, *, all_day: bool = False) -> str:
             return "due today"
         return f"in {days}d" if days > 0 else f"{-days}d overdue"
     seconds = (now - due).total_seconds()
-    if abs(seconds) >= 86400:
-        # (at least 1: 24 hours over a DST change can end on the same local day)
-        days = max(1, abs((local_date(due) - local_date(now)).days))
+    days = abs((local_date(due) - local_date(now)).days) if abs(seconds) >= 86400 else 0
+    if days:
         return f"{days}d overdue" if seconds > 0 else f"in {days}d"
+    # (Under a day; or 24 hours that end the same local day, summer time
+    # over: hours, not "in 1d", which reads as tomorrow.)
     text = _span(abs(seconds))
     if text is None:
         return "due now"
@@ -292,7 +293,7 @@ def relative(due: datetime, now: datetime, *, all_day: bool = False) -> str:
 
 
 def _span(seconds: float) -> str | None:
-    """Under a day: minutes or hours, rounded down."""
+    """Under a day (or a day of 25 hours): minutes or hours, rounded down."""
     if seconds < 60:
         return None
     if seconds < 3600:
