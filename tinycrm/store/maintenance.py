@@ -9,29 +9,25 @@ import re
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .busy import OTHER_WRITER, is_locked
-from .contacts import next_contact_id
 from .db import CHECK_HINT, pending_migrations
 from .errors import (
     Busy,
     Conflict,
-    DamagedDatabase,
     DatabaseError,
     NotFound,
     ValidationError,
-    is_corrupt,
     is_read_only,
     read_only_message,
 )
-from .followups import next_followup_id
-from .followups_gone import carry_over_restore, keep_before_restore
+from .followups_gone import carry_over_restore
+from .restoring import Changed, Commits, read_replaced, watching
 from .search_upkeep import (
     REMEDY,
     fts_problem,
@@ -41,7 +37,7 @@ from .search_upkeep import (
     words_problem,
 )
 from .sortkeys import key_drift
-from .stopping import held_off, stop_if_asked
+from .stopping import held_off
 from .textutil import path_text
 from .timeutil import system_now, to_local
 
@@ -232,7 +228,7 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None,
     import tempfile
 
     from .db import migrate
-    from .erasures import reapply, tombstones
+    from .erasures import reapply
     from .privacy import wipe
 
     now = now or store.now()
@@ -242,13 +238,13 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None,
     if os.path.samefile(source, store.path):  # (a hard or symbolic link to it, too)
         raise ValidationError("a database can't be restored from itself")
     # Ctrl-C or kill that comes once the backup is going in waits until it is
-    # brought up to date and audited, then ends the command: SQLite copies it
-    # in one step, and Python hears of them only after it, so a restore
-    # stopped then was done all the same, unaudited, while exit 143 said
-    # that nothing had changed.
+    # brought up to date and audited, then ends the command: SQLite commits
+    # it in one step, which Python can't stop in, so a restore stopped then
+    # was done all the same, unaudited, while exit 143 said that nothing had
+    # changed. (One given up, below, ends it at once: nothing done.)
     held = ExitStack()
     with held, tempfile.TemporaryDirectory(prefix="tinycrm-restore-") as folder:
-        backup_conn = _checked_backup(source)
+        backup_conn, commits = _checked_backup(source), None
         try:
             contacts = backup_conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
             page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
@@ -256,51 +252,56 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None,
                 # SQLite copies into a WAL database page for page: a private
                 # copy of the backup, in the database's page size, goes in.
                 backup_conn = _with_page_size(backup_conn, Path(folder) / "copy.db", page_size)
-            with store.write():
-                # (A running import is waited for, and named, as any change waits for it.)
-                # What calendars may hold of the follow-ups replaced, for
-                # carry_over_restore: those the backup lacks leave them, and
-                # those it brings back are updated there.
-                with _damaged_if_corrupt(store):
-                    floor = keep_before_restore(store.conn, now)
-            # Ids the database gave since the backup (contacts', follow-ups')
-            # are not given again: an app still showing one (or a script that
-            # kept it) would write to whoever got it next.
-            with _damaged_if_corrupt(store):
-                last_id = next_contact_id(store.conn) - 1
-                last_followup = next_followup_id(store.conn) - 1
-                # (GDPR: an erasure is made again when a backup comes back.)
-                erased = tombstones(store.conn)
-            if replaced is not None:
-                erased = [*replaced.erased, *erased]
-                last_id = max(last_id, replaced.last_contact)
-                last_followup = max(last_followup, replaced.last_followup)
-            deadline = time.monotonic() + store.busy_timeout
-
-            def progress(status: int, remaining: int, total: int) -> None:
-                # (CPython retries a locked database without end, and without
-                # a look at Ctrl-C: this is where both are heard.)
-                if status in (5, 6):  # SQLITE_BUSY, _LOCKED: nothing copied yet
-                    stop_if_asked()
-                    if time.monotonic() > deadline:
-                        raise Busy(OTHER_WRITER)
-
-            held.enter_context(held_off())
-            backup_conn.backup(store.conn, progress=progress)
+            # The copy can't be made inside a transaction of the database it
+            # replaces (the backup API refuses one), so what is read of it
+            # first may be overwritten by a write another process commits
+            # before the copy takes the lock: an erase (the person back, with
+            # no tombstone), an id given (given again). Such a commit is
+            # looked for once the copy holds the lock, before it commits
+            # anything: the copy is then given up (rolled back) and all of it
+            # read and tried again. Looking only when the copy meets the lock
+            # held (SQLITE_BUSY) would miss a write made and committed in
+            # between; looking after the copy would be too late to undo it.
+            commits = Commits(store)
+            deadline = None
+            while True:
+                read = read_replaced(store, commits, now, replaced)
+                if deadline is None:
+                    deadline = time.monotonic() + store.busy_timeout
+                elif time.monotonic() > deadline:
+                    # (Another process kept writing all that time.)
+                    raise Busy(OTHER_WRITER)
+                progress = watching(commits, read.version, deadline)
+                with ExitStack() as attempt:
+                    attempt.enter_context(held_off())
+                    try:
+                        # One page a step: the first takes the lock and
+                        # leaves the rest to copy, so ``progress`` looks
+                        # before anything is committed (or, without WAL,
+                        # written to the file).
+                        backup_conn.backup(store.conn, pages=1, progress=progress)
+                    except Changed:
+                        # (Leaving ``attempt``: Ctrl-C or kill that came
+                        # meanwhile ends the command now, nothing done.)
+                        continue
+                    held.enter_context(attempt.pop_all())
+                break
         except sqlite3.DatabaseError as exc:
             if is_read_only(exc):  # the database, not the backup
                 raise DatabaseError(read_only_message(store.path)) from None
             raise DatabaseError(f"restoring from {source} failed: {exc}") from None
         finally:
             backup_conn.close()
+            if commits is not None:
+                commits.close()
         migrated = migrate(store.conn, store.path)
         with store.patient(), store.write():
             store.conn.execute("UPDATE contact_id_mark SET last = max(last, ?) WHERE id = 1",
-                               [last_id])
+                               [read.last_contact])
             store.conn.execute("UPDATE followup_id_mark SET last = max(last, ?) WHERE id = 1",
-                               [last_followup])
-            carry_over_restore(store.conn, now, floor)
-            reapplied = reapply(store, erased, now)
+                               [read.last_followup])
+            carry_over_restore(store.conn, now, read.floor)
+            reapplied = reapply(store, read.erased, now)
             if reapplied:
                 contacts = store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
             store.audit.record("restore", "database", None,
@@ -311,20 +312,6 @@ def restore(store: Store, source: str | Path, *, now: datetime | None = None,
         # erasure's values do.
         unwiped = wipe(store) if reapplied else None
     return Restored(source, contacts, migrated, reapplied, unwiped)
-
-
-@contextmanager
-def _damaged_if_corrupt(store: Store) -> Iterator[None]:
-    """What the restore reads of the database replaced (its last contact id,
-    its follow-ups for calendars) may be on the pages that are damaged (the
-    file opens, those tables don't read): that is a file to set aside, as
-    one too damaged to open is, not a backup that failed."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        if is_corrupt(exc):
-            raise DamagedDatabase(f"{store.path} is damaged (SQLite said: {exc})") from None
-        raise
 
 
 def check_backup(source: Path) -> None:
