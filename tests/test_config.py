@@ -91,7 +91,7 @@ def test_a_misspelt_smtp_key_stops_email_reminders_before_anything_is_sent(cli):
     result = cli("remind", "--via", "email", "--to", "me@example.org",
                  env={"TINYCRM_NOW": "2026-11-25T09:30:00Z"})
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"tinycrm: error: {path}:4: [smtp] usernme: unknown key")
+    assert result.stderr.startswith(f"tinycrm: error: email: {path}:4: [smtp] usernme: unknown key")
     cli.ok("list")
 
 

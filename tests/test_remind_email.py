@@ -282,6 +282,22 @@ def test_smtp_settings_that_cant_be_are_one_line_and_stdout_still_goes(cli, due,
     assert "hunter2" not in result.output
 
 
+@pytest.mark.parametrize("text, line, message", [
+    ('[smtp]\nhost = "x"\nfrom = "crm@ex.org"\nprot = 2\n', 4, "[smtp] prot: unknown key"),
+    ('# mail\nsmtp = "smtp.example.org"\n', 2, "[smtp] must be a table"),
+])
+@pytest.mark.parametrize("dry", [False, True], ids=["real", "dry-run"])
+def test_an_smtp_table_that_cant_be_read_stops_email_alone(cli, due, text, line, message, dry):
+    """It stopped the whole run: stdout's reminders didn't go either."""
+    path = write_config(text)
+    result = cli("remind", "--via", "stdout", "--via", "email", *(["--dry-run"] if dry else []))
+    assert result.exit_code == 1 and "[follow-up 1]" in result.stdout
+    assert result.stderr.startswith(f"tinycrm: error: email: {path}:{line}: {message}")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert emailed(due) == []
+    assert cli.ok("remind").stdout == ("" if not dry else result.stdout.replace("stdout: ", ""))
+
+
 @pytest.mark.parametrize("host", ["a" * 64 + ".example.org", "mail..example.org"])
 def test_a_host_that_is_no_host_name_is_a_config_error(cli, due, host):
     config = write_config(smtp_config(free_port(), username=None).replace("127.0.0.1", host))

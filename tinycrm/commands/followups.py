@@ -432,8 +432,8 @@ def remind(
         command=exec_, to=to,
         dry_run=dry_run, include_cadence=not no_cadence,
     )
-    smtp = env.config.smtp_section() if "email" in channels else {}
-    result = run(store, options, smtp_section=smtp, config_path=str(env.config.path),
+    result = run(store, options, smtp_section=env.config.smtp_section,
+                 config_path=str(env.config.path),
                  smtp_where=partial(env.config.where, "smtp"), now=now)
     if dry_run:
         from ..delivery.text import line

@@ -61,7 +61,7 @@ def remind(
     store: Store,
     options: RemindOptions,
     *,
-    smtp_section: Mapping[str, Any] | None = None,
+    smtp_section: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
     config_path: str = "the config file",
     smtp_where: Callable[..., str] | None = None,
     now: datetime | None = None,
@@ -83,7 +83,7 @@ def remind(
                     # What a real run checks before it connects, the password
                     # aside (the keyring isn't touched): a dry run is how a
                     # broken [smtp] is found before cron's run fails on it.
-                    _email_would(due, options, smtp_section or {}, config_path, result,
+                    _email_would(due, options, _read(smtp_section), config_path, result,
                                  smtp_where)
                 result.would[channel] = due
                 continue
@@ -92,13 +92,21 @@ def remind(
             elif channel == "command":
                 _command(reminders, options, now, result)
             else:
-                _email(reminders, options, now, smtp_section or {}, config_path, result,
+                _email(reminders, options, now, _read(smtp_section), config_path, result,
                        smtp_where)
         except Busy:
             raise  # the database, not this channel: the whole run waits or stops (exit 5)
         except TinyCRMError as exc:
             result.errors.append(f"{channel}: {exc.message}")
     return result
+
+
+def _read(smtp_section: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None,
+          ) -> Mapping[str, Any]:
+    """``[smtp]``, read (when given as its reader) in the email channel's turn:
+    a table that can't be read (a key misspelt) is that channel's error, and
+    stdout and command still go."""
+    return (smtp_section() if callable(smtp_section) else smtp_section) or {}
 
 
 def _deliver_groups(reminders: Reminders, claim: Claim, groups: dict, send, now: datetime,
