@@ -520,3 +520,11 @@ def test_a_threshold_given_as_a_fraction_is_refused_with_the_score_it_may_mean(c
     assert result.stderr.endswith(f"--threshold is 0-100: did you mean {meant}?\n")
     cli.ok("dupes", "--threshold", meant)  # (what it suggests is taken)
     assert len(json.loads(cli.ok("dupes", "--threshold", "0", "-f", "json").stdout)) == 1
+
+
+def test_a_threshold_that_is_no_number_is_shown_examples_the_option_takes(cli):
+    """It said "like 10, 2.5 or .5", and .5 is then refused as a fraction."""
+    result = cli("dupes", "--threshold", "abc")
+    assert result.exit_code == 2
+    assert "(like 10 or 2.5)" in result.stderr
+    assert cli("dupes", "--threshold", "2.5").exit_code == 0

@@ -22,7 +22,8 @@ import typer
 # (A minus sign passes: a parameter's range, `--limit` from 1, says what is wrong with -1.)
 _PATTERNS = {int: re.compile(r"-?[0-9]+"),
              float: re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")}
-_EXAMPLES = {int: "like 10", float: "like 10, 2.5 or .5"}
+# (Not .5 for a decimal: the one decimal option, --threshold, is 0-100 and refuses it.)
+_EXAMPLES = {int: "like 10", float: "like 10 or 2.5"}
 
 
 def strict_numbers(command: Any) -> Any:
