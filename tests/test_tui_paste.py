@@ -118,3 +118,27 @@ async def test_a_caret_typed_just_before_a_plain_paste_is_not_added_to_it(store)
         await terminal_paste(app, pilot, "Grace")
         search = app.screen.query_one("#search", Input)
         assert (search.value, names(app)) == ("Grace", ["Grace Hopper"])
+
+
+async def test_a_paste_with_colour_codes_into_a_form_field_is_its_text_in_order(store):
+    """In a field the keys a paste's colour codes came as were typed: the new
+    contact's name read "^[31mGrace^[0m", the text before the first code went
+    after them ("^[31mGraceDr "), and a tab in the paste moved to the next field."""
+    from tinycrm.screens.form import FormScreen
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await keys(app, pilot, "n")
+        assert isinstance(app.screen, FormScreen)
+        name = app.screen.query_one("#name", Input)
+        assert app.focused is name
+        await terminal_paste(app, pilot, "Dr \x1b[31mGrace\x1b[0m Hopper\tq")
+        assert (name.value, app.focused) == ("Dr Grace Hopper q", name)
+        assert app.screen.query_one("#emails", Input).value == ""
+        # A "^" typed by hand is text still, with the key after it.
+        await keys(app, pilot, "circumflex_accent", "x", "circumflex_accent", "left_square_bracket")
+        await pilot.pause(HOLD_AT_MOST + 0.25)
+        await settle(app, pilot)
+        assert name.value == "Dr Grace Hopper q^x^["

@@ -64,17 +64,17 @@ async def test_the_heading_names_the_search_as_typed_and_the_results_are_for_it(
 
 
 async def paste_into(app, pilot, text: str) -> None:
-    """A bracketed paste as the terminal sends it, into the focused widget as
-    Textual's parser delivers it (Textual 8: an escape sequence inside the
-    paste comes as keys, its ESC as a "^"; a plain paste as a Paste event)."""
+    """A bracketed paste as the terminal sends it, to the app as Textual's
+    parser delivers it (Textual 8: an escape sequence inside the paste comes
+    as keys, its ESC as a "^", then a Paste event with the text before it)."""
     from textual import events
     from textual._xterm_parser import XTermParser  # (the driver's own parser)
 
     for event in XTermParser().feed(f"\x1b[200~{text}\x1b[201~"):
         if isinstance(event, events.Key):
             await pilot.press(event.key)
-        elif isinstance(event, events.Paste) and event.text:
-            app.focused.post_message(events.Paste(event.text))
+        elif isinstance(event, events.Paste):
+            app.post_message(event)
     await settle(app, pilot)
 
 

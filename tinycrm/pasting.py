@@ -17,8 +17,10 @@ typed, and is let go with it; so is what was held when escape comes (a key no
 paste sends: its ESCs come as "^"), or when no Paste has come for
 ``HOLD_AT_MOST`` ("^[" typed by hand: the keys after it were typed too). A
 "^" alone held when a Paste comes is dropped (no text where it was typed).
-Where "^" is text (a field) the keys are typed, as before: the search box
-drops what they bring (``without_escapes``).
+In a field too: there the keys were typed, so a name pasted into the form
+read "^[31mGrace^[0m", the text before the first code went in after them,
+and a tab in the paste moved to the next field. Only where the keymap gives
+"^" a binding is it never held.
 """
 
 from __future__ import annotations
@@ -41,13 +43,13 @@ class PastedKeys:
     def __init__(self) -> None:
         self.held: list[events.Key] = []
 
-    def take(self, key: events.Key, typed_here: Callable[[], bool]) -> list[events.Key]:
+    def take(self, key: events.Key, bound_here: Callable[[], bool]) -> list[events.Key]:
         """The keys to handle now, in order, ``key`` last: none while a
-        paste's keys are held. ``typed_here()``: whether a "^" means
-        something where it is pressed (text for the focused field, or a key
-        the keymap bound): there, it is never held, as before."""
+        paste's keys are held. ``bound_here()``: whether the keymap gives
+        "^" a binding where it is pressed: there, it is never held. (A "^"
+        typed into a field waits for the key after it, or for HOLD_AT_MOST.)"""
         if not self.held:
-            if key.key == "circumflex_accent" and not typed_here():
+            if key.key == "circumflex_accent" and not bound_here():
                 self.held.append(key)
                 return []
             return [key]
@@ -93,7 +95,7 @@ class PastesAsText:
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             holding = bool(self._pasted_keys.held)
-            for key in self._pasted_keys.take(event, lambda: typed_here(self, event)):
+            for key in self._pasted_keys.take(event, lambda: bound_here(self, event)):
                 await super().on_event(key)  # type: ignore[misc]
             if self._pasted_keys.held and not holding:
                 # A paste's keys and the Paste that ends them come in one read;
@@ -115,11 +117,9 @@ class PastesAsText:
             await super().on_event(key)  # type: ignore[misc]
 
 
-def typed_here(app: Any, key: events.Key) -> bool:
-    """Whether ``key`` means something where it is pressed: text for the
-    focused widget, or a binding's (the keymap may give "^" one)."""
-    if app.focused is not None and app.focused.check_consume_key(key.key, key.character):
-        return True
+def bound_here(app: Any, key: events.Key) -> bool:
+    """Whether ``key`` has a binding where it is pressed (the keymap may give
+    "^" one)."""
     try:
         return key.key in app.screen.active_bindings
     except ScreenStackError:
