@@ -231,6 +231,31 @@ async def test_the_cursor_in_help_moves_a_key_at_a_time_over_its_wrapped_lines(s
             end = firsts[firsts.index(table.cursor) + 1] if table.cursor != firsts[-1] \
                 else len(lines)
             assert top <= table.cursor and end - 1 < top + table.page_rows
-        assert visited == firsts[1:]
+        keyed = [i for i in firsts if not lines[i].heading]
+        assert visited == keyed
         await keys(app, pilot, "up")
-        assert table.cursor == firsts[-2]
+        assert table.cursor == keyed[-2]
+
+
+async def test_the_cursor_in_help_passes_over_the_sections_titles(store):
+    """A section's title has no key: down stopped on each one (a press more
+    per section) and home on the first, its title scrolled out of view
+    going back up. The cursor goes from key to key, a first key's title in view."""
+    from tinycrm.screens.help import HelpTable
+
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await keys(app, pilot, "question_mark")
+        table = app.screen.query_one(HelpTable)
+        lines = [table.source.get(i) for i in range(len(table.source))]
+        second = next(i for i, line in enumerate(lines) if i and line.heading)
+        assert table.cursor == 1
+        while table.cursor < second:
+            await keys(app, pilot, "down")
+            assert not lines[table.cursor].heading, lines[table.cursor]
+        assert table.cursor == second + 1
+        await keys(app, pilot, "up")
+        assert table.cursor == second - 1 - (len(table._lines_of(second - 1)) - 1)
+        await keys(app, pilot, "end", "home")
+        assert (table.cursor, round(table.scroll_offset.y)) == (1, 0)

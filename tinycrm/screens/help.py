@@ -185,15 +185,34 @@ class HelpTable(VirtualTable):
                 index = lines.stop if lines.stop < count else self.cursor
             else:
                 index = lines.start
+            index = self._lines_of(self._key_line(index, down=index > self.cursor)).start
         super().move_cursor(index)
+
+    def _key_line(self, index: int, down: bool) -> int:
+        """``index``, or past a section's title the way the cursor goes (the
+        other way at the table's end): a title has no key, and stopping on
+        one took a press more for each section (home stopped on the first)."""
+        count = len(self.source)
+        for step in ((1, -1) if down else (-1, 1)):
+            line = index
+            while 0 <= line < count and self.source.get(line).heading:
+                line += step
+            if 0 <= line < count:
+                return line
+        return index
+
+    def _top_of(self, line: int) -> int:
+        """The line to show first for ``line`` at the top: its section's
+        title, where it is the section's first key."""
+        return line - 1 if line and self.source.get(line - 1).heading else line
 
     def scroll_to_cursor(self) -> None:
         """The cursor's key with all its lines in view."""
         if not self.size.height or not 0 <= self.cursor < len(self.source):
             return super().scroll_to_cursor()
         top, last = round(self.scroll_offset.y), self._lines_of(self.cursor).stop - 1
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, force=True)
+        if self._top_of(self.cursor) < top:
+            self.scroll_to(y=self._top_of(self.cursor), animate=False, force=True)
         elif last >= top + self.page_rows:
             self.scroll_to(y=min(self.cursor, last - self.page_rows + 1), animate=False,
                            force=True)
