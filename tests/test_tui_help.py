@@ -259,3 +259,14 @@ async def test_the_cursor_in_help_passes_over_the_sections_titles(store):
         assert table.cursor == second - 1 - (len(table._lines_of(second - 1)) - 1)
         await keys(app, pilot, "end", "home")
         assert (table.cursor, round(table.scroll_offset.y)) == (1, 0)
+
+
+async def test_the_palette_offers_one_help_ours(store):
+    """The palette offered Textual's "Keys" (a panel of the focused widget's
+    keys, docked on every screen after) above "help: keys", a second help."""
+    seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and "Quit" in titles

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events, on
-from textual.app import App, ScreenStackError
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import Notification, Notify
@@ -458,6 +458,15 @@ class TinyCRMApp(PastesAsText, App[None], inherit_bindings=False):
 
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CRMPalette(id="--command-palette"))  # (as App's, with a footer)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's, but its "Keys" (a panel of the focused widget's keys,
+        docked on every screen till "Keys" again): help (?, "help: keys" in
+        the palette) shows every key, and the panel, two entries above it,
+        was a second help, cut at 80 columns ("pgdn ^d Page down A page down")."""
+        for command in super().get_system_commands(screen):
+            if command.callback != self.action_show_help_panel:
+                yield command
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
