@@ -1036,3 +1036,27 @@ async def test_the_snooze_dialog_shows_days_as_days_and_no_choice_that_would_bri
         await keys(app, pilot, "s")
         choices = app.screen.query_one("#choices", OptionList)
         assert not any(choices.get_option_at_index(i).disabled for i in range(3))
+
+
+async def test_escape_from_a_dialog_with_text_typed_asks_before_it_is_lost(store):
+    """The log dialog closed at once on escape, the note typed in it lost (a
+    form asks first); with nothing typed it still closes at once."""
+    from tinycrm.screens.confirm import ConfirmScreen
+    from tinycrm.screens.log import LogScreen
+
+    ids = seed(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await highlight(app, pilot, "Alan Turing")
+        await keys(app, pilot, "l", "escape")
+        assert isinstance(app.screen, ContactsScreen)
+        await keys(app, pilot, "l", *"Long call")
+        await keys(app, pilot, "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await keys(app, pilot, "n")  # keep it
+        assert isinstance(app.screen, LogScreen)
+        assert app.screen.query_one("#text").text == "Long call"
+        await keys(app, pilot, "escape", "y")  # discard it
+        assert isinstance(app.screen, ContactsScreen)
+        assert [e.text for e in store.timeline.list(ids["alan"]) if e.kind == "note"] == []

@@ -49,7 +49,7 @@ async def test_a_deleted_file_is_noticed_by_the_poll_and_every_write_is_refused(
         assert app.screen.query_one("#text").text == "Important call notes"
         assert "was deleted" in text_of(app, "#text-field .field--error")
 
-        await keys(app, pilot, "escape", "n")
+        await keys(app, pilot, "escape", "y", "n")  # (what was typed given up)
         await pilot.press(*"New Customer")
         await keys(app, pilot, "ctrl+s")
         assert isinstance(app.screen, FormScreen)

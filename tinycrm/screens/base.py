@@ -107,6 +107,23 @@ class KeepsInput:
         now = field_values(self)  # type: ignore[arg-type]
         return self._opened_with is not None and now != self._opened_with
 
+    def leave(self) -> None:
+        """Cancel (escape, or a Cancel button): at once when nothing was
+        typed, else after asking, as what was typed is lost."""
+        if not self.unsaved():
+            self.dismiss(None)  # type: ignore[attr-defined]
+            return
+        from textual.content import Content
+
+        from .confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmScreen(  # type: ignore[attr-defined]
+            Content("Discard what you typed? It hasn't been saved."), yes="Discard"), answered)
+
 
 class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
     """A dialog; escape cancels (dismisses with None)."""
@@ -137,7 +154,7 @@ class CRMModal(KeepsInput, ModalScreen[R], inherit_bindings=False):
         self.mount(Footer(compact=True))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.leave()
 
     # The app's keys that don't reach into a dialog (TinyCRMApp.check_action),
     # and what they would have done.

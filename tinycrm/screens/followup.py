@@ -44,7 +44,7 @@ class FollowUpScreen(CRMModal[int]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.action_save() if event.button.id == "save" else self.dismiss(None)
+        self.action_save() if event.button.id == "save" else self.action_cancel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

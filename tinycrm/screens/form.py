@@ -275,22 +275,7 @@ class FormScreen(KeepsInput, CRMScreen[int]):
         self.action_save() if event.button.id == "save" else self.action_back()
 
     def action_back(self) -> None:
-        """Cancel (escape, or the button): at once when nothing was typed,
-        else after asking, as what was typed is lost."""
-        from textual.content import Content
-
-        from .confirm import ConfirmScreen
-
-        if not self.unsaved():
-            self.dismiss(None)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(None)
-
-        self.crm.push_screen(ConfirmScreen(
-            Content("Discard what you typed? It hasn't been saved."), yes="Discard"), answered)
+        self.leave()
 
 
 def shown_values(contact: Contact) -> dict[str, Any]:

@@ -51,7 +51,7 @@ class LogScreen(CRMModal[int]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.action_save() if event.button.id == "save" else self.dismiss(None)
+        self.action_save() if event.button.id == "save" else self.action_cancel()
 
     def action_save(self) -> None:
         from ..store.when import parse_when
