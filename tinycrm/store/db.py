@@ -164,6 +164,16 @@ def sql_functions(conn: sqlite3.Connection, **functions: Callable[[object], obje
         yield
 
 
+def email_key_sql(conn: sqlite3.Connection):
+    """``tinycrm_email_key(value)`` for the block's SQL: an address as it is
+    keyed (``normalize_email``), which SQLite's lower() is not for letters
+    beyond ASCII (to it ÖZIL@ is not özil@). NULL for what is no text."""
+    from .textutil import normalize_email
+
+    return sql_functions(conn, tinycrm_email_key=lambda v: normalize_email(v)
+                         if isinstance(v, str) else None)
+
+
 def file_identity(path: Path) -> tuple[int, int] | None:
     """(device, inode) of the file ``path`` names now; None if it names none."""
     try:

@@ -110,7 +110,7 @@ def reapply(store: Store, erased: list[Tombstone], now: datetime) -> int:
     no tombstone of, and record those tombstones as they were. Returns how
     many erasures were re-applied. The caller vacuums the file after."""
     conn = store.conn
-    have = {row[2] for row in conn.execute(_TOMBSTONES)}
+    have = {t.contact_id for t in tombstones(conn)}
     missing = [t for t in erased if t.contact_id not in have]
     if not missing:
         return 0

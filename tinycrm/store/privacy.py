@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .audit import merged_into
-from .db import sql_functions
+from .db import email_key_sql
 from .errors import Busy, NotFound
 from .followups_gone import settle as settle_gone
 from .maintenance import compact
@@ -402,8 +402,7 @@ def _earlier_records(conn, values: list[str], ids: list[int]) -> list[int]:
     theirs = ("lower(value) IN (SELECT value FROM json_each(:keys)) OR"
               " (length(CAST(value AS BLOB)) <> length(value)"
               "  AND tinycrm_email_key(value) IN (SELECT value FROM json_each(:keys)))")
-    with sql_functions(conn, tinycrm_email_key=lambda v: normalize_email(v)
-                       if isinstance(v, str) else None):
+    with email_key_sql(conn):
         found = [r[0] for r in conn.execute(
             "SELECT DISTINCT a.entity_id FROM audit a WHERE a.entity = 'contact'"
             " AND a.entity_id IS NOT NULL AND a.entity_id NOT IN (SELECT id FROM contacts)"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .audit import merged_into
-from .db import sql_functions
+from .db import email_key_sql
 from .errors import Ambiguous, NotFound, quoted
 from .privacy import last_state
 from .textutil import normalize_email
@@ -91,8 +91,7 @@ def _holders(store: Store, address: str) -> list[int]:
     contact it went into, whose history it is."""
     conn, key = store.conn, normalize_email(address)
     # (Compared as the contact's address is keyed: SQLite's lower() folds ASCII only.)
-    with sql_functions(conn, tinycrm_email_key=lambda v: normalize_email(v)
-                       if isinstance(v, str) else None):
+    with email_key_sql(conn):
         rows = conn.execute(
             "SELECT a.entity_id FROM audit a WHERE a.entity = 'contact'"
             " AND a.entity_id IS NOT NULL AND a.action NOT IN ('erase', 'privacy-export')"
